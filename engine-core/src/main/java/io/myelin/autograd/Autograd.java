@@ -1,0 +1,160 @@
+package io.myelin.autograd;
+
+import io.myelin.Tensor;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Reverse-mode differentiation over the dynamic tape, as in PyTorch.
+ *
+ * <p>{@link #backward} orders the recorded nodes reachable from the output topologically with an
+ * explicit stack (no recursion: a 10,000-op chain does not overflow), walks them in reverse,
+ * sums the gradients arriving at each node, and accumulates the gradients of leaves (tensors
+ * with {@code requiresGrad} and no node) into their {@code grad}. Backward rules run with
+ * gradient recording off. Unless the graph is retained, each node is released after use, which
+ * drops the tensors it saved.
+ */
+public final class Autograd {
+  private static final ThreadLocal<int[]> NO_GRAD_DEPTH = ThreadLocal.withInitial(() -> new int[1]);
+
+  private Autograd() {}
+
+  /** True unless inside a {@link #noGrad()} scope on this thread. */
+  public static boolean isGradEnabled() {
+    return NO_GRAD_DEPTH.get()[0] == 0;
+  }
+
+  /**
+   * Turns gradient recording off on this thread until the scope closes (inference, optimizer
+   * updates). Scopes nest.
+   */
+  public static NoGradScope noGrad() {
+    int[] depth = NO_GRAD_DEPTH.get();
+    depth[0]++;
+    return new NoGradScope(depth);
+  }
+
+  /** Closes a {@link #noGrad()} region. */
+  public static final class NoGradScope implements AutoCloseable {
+    private final int[] depth;
+    private boolean closed;
+
+    private NoGradScope(int[] depth) {
+      this.depth = depth;
+    }
+
+    @Override
+    public void close() {
+      if (!closed) {
+        closed = true;
+        depth[0]--;
+      }
+    }
+  }
+
+  /**
+   * Computes the gradients of {@code output} with respect to every leaf it depends on.
+   *
+   * @param output the tensor to differentiate; must require grad
+   * @param gradOutput d(something)/d(output), same shape as output; null means ones, allowed only
+   *     for a one-element output (a loss)
+   * @param retainGraph keep the graph so backward can run through it again
+   */
+  public static void backward(Tensor output, Tensor gradOutput, boolean retainGraph) {
+    if (!output.requiresGrad()) {
+      throw new IllegalStateException(
+          "backward(): the tensor does not require grad (no parameter with requiresGrad took part "
+              + "in computing it, or it was computed under noGrad())");
+    }
+    if (gradOutput == null) {
+      if (output.numel() != 1) {
+        throw new IllegalArgumentException(
+            "backward(): implicit gradient only for one-element outputs, got shape "
+                + java.util.Arrays.toString(output.shape()) + "; pass a gradient of that shape");
+      }
+      gradOutput = Tensor.onesLike(output);
+    } else if (!java.util.Arrays.equals(gradOutput.shape(), output.shape())) {
+      throw new IllegalArgumentException(
+          "backward(): gradient shape " + java.util.Arrays.toString(gradOutput.shape())
+              + " differs from output shape " + java.util.Arrays.toString(output.shape()));
+    }
+    try (var ignored = noGrad()) {
+      Node root = output.gradFn();
+      if (root == null) {
+        output.accumulateGrad(gradOutput);
+        return;
+      }
+      List<Node> order = topologicalOrder(root);
+      Map<Node, Tensor> pending = new IdentityHashMap<>();
+      pending.put(root, gradOutput);
+      for (int i = order.size() - 1; i >= 0; i--) {
+        Node node = order.get(i);
+        Tensor g = pending.remove(node);
+        if (g == null) {
+          continue;
+        }
+        Tensor[] inputs = node.inputs();
+        Tensor[] grads = node.applyBackward(g);
+        for (int j = 0; j < inputs.length; j++) {
+          Tensor in = inputs[j];
+          Tensor gi = j < grads.length ? grads[j] : null;
+          if (gi == null || in == null || !in.requiresGrad()) {
+            continue;
+          }
+          if (!java.util.Arrays.equals(gi.shape(), in.shape())) {
+            throw new IllegalStateException(
+                "internal error: backward of '" + node.op() + "' produced a gradient of shape "
+                    + java.util.Arrays.toString(gi.shape()) + " for an input of shape "
+                    + java.util.Arrays.toString(in.shape()));
+          }
+          Node producer = in.gradFn();
+          if (producer != null) {
+            pending.merge(producer, gi, Tensor::add);
+          } else {
+            in.accumulateGrad(gi);
+          }
+        }
+        if (!retainGraph) {
+          node.release();
+        }
+      }
+    }
+  }
+
+  /** Nodes reachable from {@code root}, every node after all nodes it feeds into come later. */
+  static List<Node> topologicalOrder(Node root) {
+    // Iterative post-order DFS: a node is emitted after all of its inputs' nodes.
+    List<Node> order = new ArrayList<>();
+    Set<Node> visited = Collections.newSetFromMap(new IdentityHashMap<>());
+    ArrayDeque<Object[]> stack = new ArrayDeque<>();
+    stack.push(new Object[] {root, 0});
+    visited.add(root);
+    while (!stack.isEmpty()) {
+      Object[] frame = stack.peek();
+      Node n = (Node) frame[0];
+      int next = (Integer) frame[1];
+      Tensor[] inputs = n.inputs();
+      boolean descended = false;
+      while (next < inputs.length) {
+        Tensor in = inputs[next++];
+        Node child = in == null ? null : in.gradFn();
+        if (child != null && visited.add(child)) {
+          frame[1] = next;
+          stack.push(new Object[] {child, 0});
+          descended = true;
+          break;
+        }
+      }
+      if (!descended) {
+        stack.pop();
+        order.add(n);
+      }
+    }
+    return order;
+  }
+}
