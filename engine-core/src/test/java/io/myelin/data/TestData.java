@@ -23,8 +23,9 @@ final class TestData {
       }
     }
     assumeTrue(found != null && Files.isDirectory(found.resolve(sub)),
-        "real data set '" + sub + "' not found: no shared/data above " + Path.of("").toAbsolutePath()
-            + " (set -Dmyelin.data to run these tests)");
+        "real data set '" + sub + "' not found "
+            + (found != null ? "in " + found : "in shared/data above " + Path.of("").toAbsolutePath())
+            + " (set -Dmyelin.data to the data folder to run these tests)");
     return found.resolve(sub);
   }
 }
