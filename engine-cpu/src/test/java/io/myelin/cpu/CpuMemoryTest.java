@@ -1,12 +1,12 @@
 package io.myelin.cpu;
 
-import io.myelin.Device;
-import io.myelin.testing.MemoryConformanceTest;
+import io.myelin.backend.Backend;
+import io.myelin.backend.MemoryConformanceTest;
 
-/** The Memory conformance suite on the CPU backend. */
+/** The memory conformance suite on the CPU backend. */
 class CpuMemoryTest extends MemoryConformanceTest {
   @Override
-  protected Device device() {
-    return Device.CPU;
+  protected Backend backend() {
+    return CpuTestBackends.SHARED;
   }
 }
