@@ -48,7 +48,7 @@ public final class CheckpointIO {
     Map<String, Tensor> all = new LinkedHashMap<>();
     checkpoint.model().forEach((name, t) -> all.put(MODEL_PREFIX + name, t));
     checkpoint.optimizer().forEach((name, t) -> all.put(OPTIM_PREFIX + name, t));
-    Safetensors.save(path, all, checkpoint.state().encode());
+    Safetensors.save(path, all, checkpoint.state().toMetadata());
   }
 
   /** Loads a checkpoint with its tensors on the default device. */
@@ -84,7 +84,7 @@ public final class CheckpointIO {
   static Decoded read(SeekableByteChannel ch, String source) throws IOException {
     SafetensorsHeader header = SafetensorsReader.readHeader(ch, source);
     // Metadata and names first: a file that is not a checkpoint fails before data is read.
-    TrainingState state = TrainingState.decode(source, header.metadata());
+    TrainingState state = TrainingState.fromMetadata(source, header.metadata());
     for (SafetensorsHeader.Entry e : header.tensors()) {
       if (!e.name().startsWith(MODEL_PREFIX) && !e.name().startsWith(OPTIM_PREFIX)) {
         throw CheckpointFormatException.tensor(

@@ -85,8 +85,8 @@ public record TrainingState(
   static final int VERSION = 1;
   private static final Pattern NON_NEGATIVE = Pattern.compile("0|[1-9][0-9]{0,18}");
 
-  /** The {@code __metadata__} strings for this state. */
-  Map<String, String> encode() {
+  /** The {@code __metadata__} strings for this state (keys listed in {@link CheckpointIO}). */
+  public Map<String, String> toMetadata() {
     Map<String, String> m = new LinkedHashMap<>();
     m.put("format", FORMAT);
     m.put("format_version", Integer.toString(VERSION));
@@ -101,8 +101,15 @@ public record TrainingState(
     return m;
   }
 
-  /** Reads the state back from {@code __metadata__}; unknown keys are ignored (newer writers). */
-  static TrainingState decode(String source, Map<String, String> m) throws CheckpointFormatException {
+  /**
+   * Reads the state back from {@code __metadata__} strings; unknown keys are ignored (newer
+   * writers may add some).
+   *
+   * @param source file name for messages
+   * @throws CheckpointFormatException naming the entry that is missing or malformed
+   */
+  public static TrainingState fromMetadata(String source, Map<String, String> m)
+      throws CheckpointFormatException {
     if (!FORMAT.equals(m.get("format"))) {
       throw CheckpointFormatException.file(
           source, "not a Myelin checkpoint: __metadata__ \"format\" is "
@@ -124,7 +131,7 @@ public record TrainingState(
         throw CheckpointFormatException.metadata(
             source, "generators", "entry \"" + e.getKey()
                 + "\" must be {\"seed\": integer, \"counter\": non-negative integer}, got "
-                + Json.write(e.getValue()));
+                + show(e.getValue()));
       }
       gens.put(e.getKey(), new GeneratorState(seed, counter));
     }
@@ -132,7 +139,7 @@ public record TrainingState(
     for (var e : object(source, m, "extra").entrySet()) {
       if (!(e.getValue() instanceof String s)) {
         throw CheckpointFormatException.metadata(
-            source, "extra", "entry \"" + e.getKey() + "\" must be a string, got " + Json.write(e.getValue()));
+            source, "extra", "entry \"" + e.getKey() + "\" must be a string, got " + show(e.getValue()));
       }
       extra.put(e.getKey(), s);
     }
@@ -185,6 +192,12 @@ public record TrainingState(
       throw CheckpointFormatException.metadata(source, key, "missing");
     }
     return v;
+  }
+
+  /** A value for an error message; never throws (the value may hold what JSON cannot write). */
+  private static String show(Object v) {
+    String s = String.valueOf(v);
+    return s.length() > 200 ? s.substring(0, 200) + "..." : s;
   }
 
   /** An immutable copy of a JSON-compatible value with Integer/Float widened (see record doc). */
