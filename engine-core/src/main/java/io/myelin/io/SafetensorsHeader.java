@@ -286,7 +286,7 @@ public record SafetensorsHeader(
         throw new IllegalArgumentException("duplicate tensor name '" + e.name() + "'");
       }
     }
-    byte[] json = Json.write(root).getBytes(StandardCharsets.UTF_8);
+    byte[] json = JsonWriter.write(root).getBytes(StandardCharsets.UTF_8);
     int padded = (json.length + 7) & ~7;
     byte[] out = Arrays.copyOf(json, padded);
     Arrays.fill(out, json.length, padded, (byte) ' ');

@@ -95,9 +95,9 @@ public record TrainingState(
     m.put("data_position", Long.toString(dataPosition));
     Map<String, Object> gens = new LinkedHashMap<>();
     generators.forEach((name, g) -> gens.put(name, Map.of("seed", g.seed(), "counter", g.counter())));
-    m.put("generators", Json.write(gens));
-    m.put("hyperparameters", Json.write(hyperparameters));
-    m.put("extra", Json.write(extra));
+    m.put("generators", JsonWriter.write(gens));
+    m.put("hyperparameters", JsonWriter.write(hyperparameters));
+    m.put("extra", JsonWriter.write(extra));
     return m;
   }
 
