@@ -36,7 +36,7 @@ public abstract class BackendTestSupport {
   protected abstract Backend backend();
 
   @AfterEach
-  void releaseStorages() {
+  protected final void releaseStorages() {
     for (Storage s : storages) {
       s.release();
     }

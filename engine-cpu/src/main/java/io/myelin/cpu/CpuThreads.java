@@ -114,15 +114,23 @@ final class CpuThreads implements AutoCloseable {
       failure = e;
     }
     // Wait for every worker even after a failure: none may write into the output after we return.
+    // An interrupt does not cut the wait short either; it is restored for the caller afterwards.
+    boolean interrupted = false;
     for (Future<?> f : futures) {
-      try {
-        f.get();
-      } catch (ExecutionException e) {
-        failure = failure == null ? e.getCause() : failure;
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        failure = failure == null ? e : failure;
+      while (true) {
+        try {
+          f.get();
+          break;
+        } catch (ExecutionException e) {
+          failure = failure == null ? e.getCause() : failure;
+          break;
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
       }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
     }
     if (failure instanceof RuntimeException re) {
       throw re;
