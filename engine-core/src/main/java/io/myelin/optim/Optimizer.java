@@ -38,7 +38,8 @@ import java.util.Map;
  *
  * @param <O> the options record of the concrete optimizer
  */
-public abstract class Optimizer<O extends OptimizerOptions<O>> implements AutoCloseable {
+public abstract class Optimizer<O extends OptimizerOptions<O>>
+    implements LearningRateControl, AutoCloseable {
   private final OptimizerKind kind;
   private final List<ParameterGroup<O>> groups;
   private final List<Tensor> parameters;
@@ -123,7 +124,12 @@ public abstract class Optimizer<O extends OptimizerOptions<O>> implements AutoCl
     return parameters;
   }
 
-  /** The learning rate of group {@code group}. */
+  @Override
+  public final int parameterGroupCount() {
+    return groups.size();
+  }
+
+  @Override
   public final double learningRate(int group) {
     return groups.get(group).options().lr();
   }
@@ -136,6 +142,7 @@ public abstract class Optimizer<O extends OptimizerOptions<O>> implements AutoCl
   }
 
   /** Sets the learning rate of one group; validated like the options' constructor. */
+  @Override
   public final void setLearningRate(int group, double lr) {
     ParameterGroup<O> g = groups.get(group);
     g.setOptions(g.options().withLr(lr));
