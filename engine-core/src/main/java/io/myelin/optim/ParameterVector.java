@@ -2,6 +2,7 @@ package io.myelin.optim;
 
 import io.myelin.Tensor;
 import io.myelin.autograd.Autograd;
+import io.myelin.memory.MemoryScope;
 import java.util.List;
 
 /**
@@ -87,14 +88,13 @@ public final class ParameterVector {
       throw new IllegalArgumentException(
           "ParameterVector.setValues: vector of " + x.length + " elements, expected " + size);
     }
-    try (var ignored = Autograd.noGrad()) {
+    try (var ignored = Autograd.noGrad(); MemoryScope scope = MemoryScope.open()) {
       for (int i = 0; i < parameters.size(); i++) {
         Tensor p = parameters.get(i);
         double[] part = new double[p.numel()];
         System.arraycopy(x, offsets[i], part, 0, part.length);
-        try (Tensor src = Tensor.of(p.device(), part, p.shape())) {
-          p.assign(src);
-        }
+        // Made 1-D and reshaped, so that rank-0 parameters (scalars) work too.
+        p.assign(Tensor.of(p.device(), part).reshape(p.shape()));
       }
     }
   }

@@ -94,6 +94,11 @@ public abstract class OptimizerUtilitiesConformanceTest extends DeviceTestBase {
     double[] g = v.gradients();
     assertArrayEquals(new double[] {0, 0, 0, 0, 0, 0, 1, 2, 3, 0, 0, 0, 0}, g);
     assertThrows(IllegalArgumentException.class, () -> v.setValues(new double[3]));
+    Tensor scalar = Tensor.scalar(1.0);
+    ParameterVector s = new ParameterVector(List.of(scalar));
+    s.setValues(new double[] {-2.5});
+    assertEquals(-2.5, scalar.item());
+    assertEquals(0, scalar.rank());
   }
 
   /** Least squares y = X w + b, exactly solvable, through autograd in float64. */
