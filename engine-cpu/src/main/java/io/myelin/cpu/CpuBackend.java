@@ -7,6 +7,8 @@ import io.myelin.backend.Backend;
 import io.myelin.backend.BinaryOp;
 import io.myelin.backend.GemmOperand;
 import io.myelin.backend.MemoryStats;
+import io.myelin.backend.OptimizerHyperparameters;
+import io.myelin.backend.OptimizerKind;
 import io.myelin.backend.ReduceOp;
 import io.myelin.backend.Storage;
 import io.myelin.backend.UnaryOp;
@@ -181,6 +183,37 @@ public final class CpuBackend implements Backend {
     CpuStorage ys = floating("softmaxBackward", y);
     Softmax.backward(threads, log, ys, yOffset, sameDtype("softmaxBackward", ys, gy), gyOffset,
         sameDtype("softmaxBackward", ys, gx), gxOffset, rows, cols);
+  }
+
+  // ---- optimizers ---------------------------------------------------------------------------
+
+  @Override
+  public void optimizerUpdate(OptimizerKind kind, OptimizerHyperparameters h, long step,
+      Storage param, int paramOffset, Storage grad, int gradOffset, Storage[] state, int n) {
+    CpuStorage ps = floating("optimizerUpdate", param);
+    CpuStorage gs = sameDtype("optimizerUpdate", ps, grad);
+    checkRun("optimizerUpdate parameter", ps, paramOffset, n);
+    checkRun("optimizerUpdate gradient", gs, gradOffset, n);
+    Object[] arrays = new Object[state.length];
+    for (int i = 0; i < state.length; i++) {
+      if (state[i] != null) {
+        CpuStorage ss = sameDtype("optimizerUpdate state " + kind.stateName(i), ps, state[i]);
+        checkRun("optimizerUpdate state " + kind.stateName(i), ss, 0, n);
+        arrays[i] = ss.array();
+      }
+    }
+    Object p = ps.array();
+    Object g = gs.array();
+    // About 20 flops and a square root per element: split only large parameters.
+    threads.parallelFor(n, 16, (from, to) -> OptimizerKernels.update(
+        kind, h, step, p, paramOffset, g, gradOffset, arrays, from, to));
+  }
+
+  private static void checkRun(String what, CpuStorage s, int offset, int n) {
+    if (offset < 0 || n < 0 || (long) offset + n > s.length()) {
+      throw new IllegalArgumentException(what + ": elements [" + offset + ", " + ((long) offset + n)
+          + ") outside a storage of " + s.length());
+    }
   }
 
   // ---- control ------------------------------------------------------------------------------
