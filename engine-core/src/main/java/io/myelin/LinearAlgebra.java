@@ -81,8 +81,12 @@ final class LinearAlgebra {
     if (batchStride(l, batch.length) >= 0 && matrixForm(l, rows, cols) != null) {
       return t;
     }
+    // Materialise the broadcast operand: a contiguous [batch..., rows, cols] copy always fits.
     try (var ignored = io.myelin.autograd.Autograd.noGrad()) {
-      return Copies.copy(t);
+      Tensor view = t.viewOf(l);
+      Tensor copy = Copies.copy(view);
+      view.close();
+      return copy;
     }
   }
 

@@ -140,6 +140,35 @@ public interface Backend extends AutoCloseable {
       boolean log, Storage y, int yOffset, Storage gy, int gyOffset, Storage gx, int gxOffset,
       int rows, int cols);
 
+  // ---- optimizers --------------------------------------------------------------------------
+
+  /**
+   * One fused optimizer step for one parameter: reads the gradient, updates the state buffers and
+   * the parameter in place, element by element, by the formula of {@code kind} (see {@link
+   * OptimizerKind}; each element is independent, so a backend may split the range freely). One
+   * call per parameter per step; a GPU runs it as one kernel.
+   *
+   * <p>All storages share one dtype, FLOAT32 or FLOAT64. Scalar coefficients ({@code lr / (1 -
+   * beta1^t)} and the like) are computed in double; float32 element arithmetic may run in float32,
+   * so one step agrees with a float64 evaluation of the formula to about 1e-6 relative.
+   *
+   * @param kind the algorithm
+   * @param h its scalars; fields the kind does not read are ignored
+   * @param step this parameter's 1-based update count {@code t} (bias corrections, SGD's first
+   *     momentum step, AdaGrad's decay, NAdam's schedule); at least 1
+   * @param param the parameter, {@code n} contiguous elements at {@code paramOffset}, updated in
+   *     place
+   * @param grad the gradient, {@code n} contiguous elements at {@code gradOffset}; read only; must
+   *     not overlap {@code param} or a state buffer
+   * @param state {@link OptimizerKind#stateCount()} entries: contiguous buffers of at least {@code
+   *     n} elements used from offset 0, or null for the slots {@link OptimizerKind#usesState}
+   *     rejects under {@code h}; updated in place; they overlap nothing else
+   * @param n number of elements (0 is a no-op)
+   */
+  void optimizerUpdate(
+      OptimizerKind kind, OptimizerHyperparameters h, long step, Storage param, int paramOffset,
+      Storage grad, int gradOffset, Storage[] state, int n);
+
   // ---- control -----------------------------------------------------------------------------
 
   /** Waits until every call issued so far has finished. */

@@ -1,0 +1,231 @@
+package io.myelin.data;
+
+import io.myelin.Device;
+import io.myelin.Tensor;
+import java.util.Iterator;
+import java.util.NoSuchElementException;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * Iterates over an {@link ArrayDataset} in mini-batches on a device, as PyTorch's DataLoader.
+ *
+ * <ul>
+ *   <li>{@code batchSize} 0 means the full dataset in one batch (full-batch gradient descent).
+ *   <li>With {@code shuffle}, epoch {@code e} visits the rows in a permutation drawn from {@code
+ *       (seed, e)} alone, so a resumed run sees the same order ({@link #epochOrder(int)}).
+ *   <li>{@code dropLast} drops a final batch smaller than {@code batchSize}.
+ *   <li>With {@code prefetch}, a background thread gathers the next batch's rows into host
+ *       arrays while the current step runs; the copy to the device happens on the consuming
+ *       thread (so the device's current context and the caller's memory scope apply).
+ * </ul>
+ *
+ * <pre>{@code
+ * DataLoader loader = new DataLoader(train, DataLoader.Options.batches(128).shuffled(0), Device.CPU);
+ * for (Batch b : loader.epoch(0)) {
+ *   try (b) { ... b.features() ... b.targets() ... }
+ * }
+ * }</pre>
+ *
+ * Not thread-safe: one consumer at a time.
+ */
+public final class DataLoader implements AutoCloseable {
+
+  /**
+   * @param batchSize rows per batch, 0 for full batch
+   * @param shuffle reshuffle each epoch
+   * @param seed shuffle seed
+   * @param dropLast drop the last incomplete batch
+   * @param prefetch gather the next batch in the background
+   */
+  public record Options(int batchSize, boolean shuffle, long seed, boolean dropLast, boolean prefetch) {
+    public Options {
+      if (batchSize < 0) {
+        throw new IllegalArgumentException("batch size must be >= 0 (0 = full batch), got " + batchSize);
+      }
+    }
+
+    /** Batches of {@code size} in dataset order, keeping the last partial batch, prefetching. */
+    public static Options batches(int size) {
+      return new Options(size, false, 0, false, true);
+    }
+
+    public Options shuffled(long seed) {
+      return new Options(batchSize, true, seed, dropLast, prefetch);
+    }
+
+    public Options droppingLast() {
+      return new Options(batchSize, shuffle, seed, true, prefetch);
+    }
+
+    public Options withoutPrefetch() {
+      return new Options(batchSize, shuffle, seed, dropLast, false);
+    }
+  }
+
+  private final ArrayDataset data;
+  private final Options options;
+  private final Device device;
+  private ExecutorService prefetcher;
+
+  public DataLoader(ArrayDataset data, Options options, Device device) {
+    this.data = data;
+    this.options = options;
+    this.device = device;
+    if (data.rows() == 0) {
+      throw new IllegalArgumentException("DataLoader: the dataset has no rows");
+    }
+  }
+
+  public ArrayDataset dataset() {
+    return data;
+  }
+
+  public Options options() {
+    return options;
+  }
+
+  /** Effective batch size (the dataset size for full batch). */
+  public int batchSize() {
+    return options.batchSize == 0 ? data.rows() : Math.min(options.batchSize, data.rows());
+  }
+
+  /** Batches per epoch. */
+  public int batchesPerEpoch() {
+    int b = batchSize();
+    return options.dropLast ? data.rows() / b : (data.rows() + b - 1) / b;
+  }
+
+  /** The row order of epoch {@code epoch} (0-based): identity, or a seeded permutation. */
+  public int[] epochOrder(int epoch) {
+    int n = data.rows();
+    int[] order = new int[n];
+    for (int i = 0; i < n; i++) {
+      order[i] = i;
+    }
+    if (options.shuffle) {
+      // Fisher-Yates from a generator that depends only on (seed, epoch).
+      SplittableRandom r = new SplittableRandom(options.seed * 0x9E3779B97F4A7C15L + epoch);
+      for (int i = n - 1; i > 0; i--) {
+        int j = r.nextInt(i + 1);
+        int t = order[i];
+        order[i] = order[j];
+        order[j] = t;
+      }
+    }
+    return order;
+  }
+
+  /** The batches of epoch {@code epoch}, starting at batch {@code firstBatch} (for resuming). */
+  public Iterable<Batch> epoch(int epoch, int firstBatch) {
+    int[] order = epochOrder(epoch);
+    int b = batchSize();
+    int count = batchesPerEpoch();
+    return () -> new Iterator<>() {
+      int next = firstBatch;
+      CompletableFuture<HostBatch> pending = schedule(firstBatch);
+
+      private CompletableFuture<HostBatch> schedule(int i) {
+        if (i >= count) {
+          return null;
+        }
+        int from = i * b;
+        int to = Math.min(order.length, from + b);
+        int[] rows = java.util.Arrays.copyOfRange(order, from, to);
+        if (options.prefetch && count > 1) {
+          return CompletableFuture.supplyAsync(() -> gather(rows), executor());
+        }
+        return CompletableFuture.completedFuture(gather(rows));
+      }
+
+      @Override
+      public boolean hasNext() {
+        return next < count;
+      }
+
+      @Override
+      public Batch next() {
+        if (!hasNext()) {
+          throw new NoSuchElementException();
+        }
+        HostBatch h = pending.join();
+        next++;
+        pending = schedule(next);
+        return h.toDevice(device);
+      }
+    };
+  }
+
+  public Iterable<Batch> epoch(int epoch) {
+    return epoch(epoch, 0);
+  }
+
+  /** The rows as a single batch, in dataset order (evaluation). */
+  public Batch all() {
+    int[] rows = new int[data.rows()];
+    for (int i = 0; i < rows.length; i++) {
+      rows[i] = i;
+    }
+    return gather(rows).toDevice(device);
+  }
+
+  private synchronized ExecutorService executor() {
+    if (prefetcher == null) {
+      prefetcher = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "myelin-prefetch");
+        t.setDaemon(true);
+        return t;
+      });
+    }
+    return prefetcher;
+  }
+
+  /** Rows copied into contiguous host arrays, ready for one copy to the device. */
+  private record HostBatch(int[] rows, float[] x, int cols, int[] labels, float[] targets, int targetCols) {
+    Batch toDevice(Device device) {
+      Tensor fx = Tensor.of(device, x, rows.length, cols);
+      Tensor fy = null;
+      if (labels != null) {
+        fy = Tensor.of(device, labels, rows.length);
+      } else if (targets != null) {
+        fy = Tensor.of(device, targets, rows.length, targetCols);
+      }
+      return new Batch(fx, fy, rows);
+    }
+  }
+
+  private HostBatch gather(int[] rows) {
+    int cols = data.cols();
+    float[] x = new float[rows.length * cols];
+    float[] src = data.features();
+    for (int i = 0; i < rows.length; i++) {
+      System.arraycopy(src, rows[i] * cols, x, i * cols, cols);
+    }
+    int[] labels = null;
+    float[] targets = null;
+    if (data.labels() != null) {
+      labels = new int[rows.length];
+      for (int i = 0; i < rows.length; i++) {
+        labels[i] = data.labels()[rows[i]];
+      }
+    } else if (data.targets() != null) {
+      int tc = data.targetCols();
+      targets = new float[rows.length * tc];
+      for (int i = 0; i < rows.length; i++) {
+        System.arraycopy(data.targets(), rows[i] * tc, targets, i * tc, tc);
+      }
+    }
+    return new HostBatch(rows, x, cols, labels, targets, data.targetCols());
+  }
+
+  /** Stops the prefetch thread. */
+  @Override
+  public synchronized void close() {
+    if (prefetcher != null) {
+      prefetcher.shutdownNow();
+      prefetcher = null;
+    }
+  }
+}

@@ -1,0 +1,65 @@
+package io.myelin.io;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * Replaces a file so that a crash or a kill at any moment leaves either the old file or the
+ * complete new one, never a mix: write a temporary file in the same directory (a rename is only
+ * atomic within one file system), force it to disk, rename it over the target, then force the
+ * directory so the rename itself survives a power cut. On any failure the temporary file is
+ * deleted and the target is untouched.
+ *
+ * <p>Temporary files are named {@code .<target name>.<random>.tmp}, hidden and recognisable, so a
+ * file left by a killed JVM (the one case no code can clean up) is easy to spot.
+ */
+final class AtomicFiles {
+  /** Writes the whole content of the new file to a channel positioned at 0. */
+  @FunctionalInterface
+  interface Body {
+    void write(FileChannel channel) throws IOException;
+  }
+
+  private AtomicFiles() {}
+
+  static void write(Path target, Body body) throws IOException {
+    Path absolute = target.toAbsolutePath();
+    Path dir = absolute.getParent();
+    Path temp = Files.createTempFile(dir, "." + absolute.getFileName() + ".", ".tmp");
+    try {
+      try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+        body.write(ch);
+        ch.force(true);
+      }
+      try {
+        Files.move(temp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      } catch (AtomicMoveNotSupportedException e) {
+        // Some file systems (certain network mounts) cannot rename atomically; a plain replace
+        // still never exposes a half-written file under the target name.
+        Files.move(temp, absolute, StandardCopyOption.REPLACE_EXISTING);
+      }
+    } catch (Throwable t) {
+      try {
+        Files.deleteIfExists(temp);
+      } catch (IOException cleanup) {
+        t.addSuppressed(cleanup);
+      }
+      throw t;
+    }
+    forceDirectory(dir);
+  }
+
+  /** Makes a rename durable; some platforms (Windows) cannot open a directory, which is fine. */
+  private static void forceDirectory(Path dir) {
+    try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+      d.force(true);
+    } catch (IOException | UnsupportedOperationException e) {
+      // Best effort: the data itself is already on disk.
+    }
+  }
+}

@@ -1,0 +1,84 @@
+package io.myelin.testing;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.myelin.data.ArrayDataset;
+import io.myelin.data.Batch;
+import io.myelin.data.DataLoader;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Batching, seeded shuffling, drop-last, full batch, resume and prefetch, on the device. */
+public abstract class DataLoaderConformanceTest extends DeviceTestBase {
+
+  private static ArrayDataset dataset(int rows, int cols) {
+    float[] x = randomFloats(rows, rows * cols, -1, 1);
+    int[] labels = new int[rows];
+    for (int i = 0; i < rows; i++) {
+      labels[i] = i % 3;
+    }
+    return ArrayDataset.classification(x, rows, cols, labels, 3);
+  }
+
+  private List<int[]> collect(DataLoader loader, int epoch, int first, ArrayDataset d) {
+    List<int[]> out = new ArrayList<>();
+    for (Batch b : loader.epoch(epoch, first)) {
+      try (b) {
+        float[] x = b.features().toFloatArray();
+        int[] y = b.targets().toIntArray();
+        for (int i = 0; i < b.indices().length; i++) {
+          int row = b.indices()[i];
+          float[] expected = Arrays.copyOfRange(d.features(), row * d.cols(), (row + 1) * d.cols());
+          assertArrayEquals(expected, Arrays.copyOfRange(x, i * d.cols(), (i + 1) * d.cols()));
+          assertEquals(d.labels()[row], y[i]);
+        }
+        out.add(b.indices());
+      }
+    }
+    return out;
+  }
+
+  @Test
+  void everyRowOncePerEpochInSeededOrder() {
+    ArrayDataset d = dataset(103, 5);
+    try (DataLoader loader = new DataLoader(d, DataLoader.Options.batches(10).shuffled(7), device())) {
+      assertEquals(11, loader.batchesPerEpoch());
+      List<int[]> e0 = collect(loader, 0, 0, d);
+      int[] seen = e0.stream().flatMapToInt(Arrays::stream).sorted().toArray();
+      int[] all = new int[103];
+      Arrays.setAll(all, i -> i);
+      assertArrayEquals(all, seen);
+      assertEquals(3, e0.get(10).length, "last partial batch kept");
+      List<int[]> again = collect(loader, 0, 0, d);
+      assertArrayEquals(e0.get(3), again.get(3), "same seed and epoch, same order");
+      List<int[]> e1 = collect(loader, 1, 0, d);
+      assertFalse(Arrays.equals(e0.get(0), e1.get(0)), "a new epoch reshuffles");
+      List<int[]> resumed = collect(loader, 1, 4, d);
+      assertEquals(7, resumed.size());
+      assertArrayEquals(e1.get(4), resumed.get(0), "resuming at batch 4 continues the epoch");
+    }
+  }
+
+  @Test
+  void dropLastFullBatchAndNoPrefetch() {
+    ArrayDataset d = dataset(50, 3);
+    try (DataLoader drop = new DataLoader(d, DataLoader.Options.batches(16).droppingLast(), device());
+        DataLoader full = new DataLoader(d, DataLoader.Options.batches(0), device());
+        DataLoader plain = new DataLoader(d, DataLoader.Options.batches(16).withoutPrefetch(), device())) {
+      assertEquals(3, collect(drop, 0, 0, d).size());
+      List<int[]> f = collect(full, 0, 0, d);
+      assertEquals(1, f.size());
+      assertEquals(50, f.get(0).length);
+      assertEquals(4, collect(plain, 0, 0, d).size());
+      try (Batch all = full.all()) {
+        assertEquals(50, all.size());
+        assertTrue(all.features().isContiguous());
+      }
+    }
+  }
+}

@@ -1,0 +1,137 @@
+package io.myelin.cpu;
+
+import io.myelin.DType;
+import io.myelin.Layout;
+import io.myelin.backend.BinaryOp;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Element-wise maps of two or three views with broadcasting by 0 strides: {@code binary} and
+ * {@code where}.
+ *
+ * <p>float32 runs whose output is dense and whose inputs are each dense or a broadcast scalar
+ * (stride 1 or 0: plain tensors, bias rows, scalars) are vectorised for the arithmetic ops.
+ * Everything else evaluates the double reference {@link BinaryOp#apply} and rounds once; for
+ * +, -, *, / and max/min that equals the float operation exactly (a double holds the exact
+ * float result before rounding), so both paths give the same bits.
+ */
+final class BinaryKernels {
+  private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+
+  private BinaryKernels() {}
+
+  /** {@code out = op(x, y)}. */
+  static void binary(CpuThreads threads, BinaryOp op, CpuStorage x, Layout xl, CpuStorage y,
+      Layout yl, CpuStorage out, Layout ol) {
+    Strided it = Strided.of(ol, xl, yl);
+    int os = it.innerStride(0);
+    int xs = it.innerStride(1);
+    int ys = it.innerStride(2);
+    int cost = op == BinaryOp.POW ? 16 : 1;
+    if (out.dtype() == DType.FLOAT32) {
+      float[] o = out.floats();
+      float[] xv = x.floats();
+      float[] yv = y.floats();
+      boolean vector = os == 1 && xs <= 1 && ys <= 1 && isVectorised(op);
+      it.parallel(threads, cost, (base, n) -> {
+        if (vector) {
+          vectorRun(op, xv, base[1], xs == 0, yv, base[2], ys == 0, o, base[0], n);
+        } else {
+          for (int i = 0; i < n; i++) {
+            o[base[0] + i * os] = (float) op.apply(xv[base[1] + i * xs], yv[base[2] + i * ys]);
+          }
+        }
+      });
+    } else {
+      double[] o = out.doubles();
+      double[] xv = x.doubles();
+      double[] yv = y.doubles();
+      it.parallel(threads, cost, (base, n) -> {
+        for (int i = 0; i < n; i++) {
+          o[base[0] + i * os] = op.apply(xv[base[1] + i * xs], yv[base[2] + i * ys]);
+        }
+      });
+    }
+  }
+
+  static boolean isVectorised(BinaryOp op) {
+    return switch (op) {
+      case ADD, SUB, MUL, DIV, MAXIMUM, MINIMUM -> true;
+      default -> false;
+    };
+  }
+
+  /**
+   * One dense output run; each input is dense or (flag set) one element broadcast. The broadcast
+   * vector is built once, outside the loop.
+   */
+  private static void vectorRun(BinaryOp op, float[] x, int xi, boolean xScalar, float[] y,
+      int yi, boolean yScalar, float[] o, int oi, int n) {
+    FloatVector xb = FloatVector.broadcast(S, xScalar ? x[xi] : 0f);
+    FloatVector yb = FloatVector.broadcast(S, yScalar ? y[yi] : 0f);
+    int i = 0;
+    for (int end = S.loopBound(n); i < end; i += S.length()) {
+      FloatVector a = xScalar ? xb : FloatVector.fromArray(S, x, xi + i);
+      FloatVector b = yScalar ? yb : FloatVector.fromArray(S, y, yi + i);
+      switch (op) {
+        case ADD -> a.add(b).intoArray(o, oi + i);
+        case SUB -> a.sub(b).intoArray(o, oi + i);
+        case MUL -> a.mul(b).intoArray(o, oi + i);
+        case DIV -> a.div(b).intoArray(o, oi + i);
+        // Lanewise MAX/MIN follow Math.max/min: NaN propagates, as the reference.
+        case MAXIMUM -> a.lanewise(VectorOperators.MAX, b).intoArray(o, oi + i);
+        case MINIMUM -> a.lanewise(VectorOperators.MIN, b).intoArray(o, oi + i);
+        default -> throw new AssertionError(op);
+      }
+    }
+    for (; i < n; i++) {
+      o[oi + i] = (float) op.apply(x[xScalar ? xi : xi + i], y[yScalar ? yi : yi + i]);
+    }
+  }
+
+  /** {@code out = cond != 0 ? x : y}; a NaN condition counts as true (it is not 0). */
+  static void where(CpuThreads threads, CpuStorage cond, Layout cl, CpuStorage x, Layout xl,
+      CpuStorage y, Layout yl, CpuStorage out, Layout ol) {
+    Strided it = Strided.of(ol, cl, xl, yl);
+    int os = it.innerStride(0);
+    int cs = it.innerStride(1);
+    int xs = it.innerStride(2);
+    int ys = it.innerStride(3);
+    if (out.dtype() == DType.FLOAT32) {
+      float[] o = out.floats();
+      float[] c = cond.floats();
+      float[] xv = x.floats();
+      float[] yv = y.floats();
+      boolean dense = os == 1 && cs == 1 && xs == 1 && ys == 1;
+      it.parallel(threads, 1, (base, n) -> {
+        int i = 0;
+        if (dense) {
+          for (int end = S.loopBound(n); i < end; i += S.length()) {
+            FloatVector cv = FloatVector.fromArray(S, c, base[1] + i);
+            FloatVector yv0 = FloatVector.fromArray(S, yv, base[3] + i);
+            FloatVector xv0 = FloatVector.fromArray(S, xv, base[2] + i);
+            // EQ is false for NaN, so "not equal to 0" matches the scalar cond != 0.
+            yv0.blend(xv0, cv.compare(VectorOperators.EQ, 0f).not()).intoArray(o, base[0] + i);
+          }
+        }
+        for (; i < n; i++) {
+          o[base[0] + i * os] =
+              c[base[1] + i * cs] != 0 ? xv[base[2] + i * xs] : yv[base[3] + i * ys];
+        }
+      });
+    } else {
+      double[] o = out.doubles();
+      double[] c = cond.doubles();
+      double[] xv = x.doubles();
+      double[] yv = y.doubles();
+      it.parallel(threads, 1, (base, n) -> {
+        for (int i = 0; i < n; i++) {
+          o[base[0] + i * os] =
+              c[base[1] + i * cs] != 0 ? xv[base[2] + i * xs] : yv[base[3] + i * ys];
+        }
+      });
+    }
+  }
+}

@@ -1,0 +1,123 @@
+package io.myelin.cpu;
+
+import io.myelin.DType;
+import io.myelin.Layout;
+import java.util.Arrays;
+
+/**
+ * Strided copies with dtype conversion, and fills. Conversions follow Java's casts: float to
+ * int truncates toward zero (NaN gives 0, out-of-range saturates), double to float rounds to
+ * nearest.
+ */
+final class Copies {
+  private Copies() {}
+
+  /** Copies the view {@code sl} of {@code src} into the view {@code dl} of {@code dst}. */
+  static void copy(CpuThreads threads, CpuStorage src, Layout sl, CpuStorage dst, Layout dl) {
+    Strided it = Strided.of(dl, sl);
+    int ds = it.innerStride(0);
+    int ss = it.innerStride(1);
+    Object from = src.array();
+    Object to = dst.array();
+    DType st = src.dtype();
+    DType dt = dst.dtype();
+    it.parallel(threads, 1, (base, n) -> {
+      int d = base[0];
+      int s = base[1];
+      if (st == dt && ds == 1 && ss == 1) {
+        System.arraycopy(from, s, to, d, n);
+        return;
+      }
+      switch (dt) {
+        case FLOAT32 -> {
+          float[] o = (float[]) to;
+          switch (st) {
+            case FLOAT32 -> { float[] x = (float[]) from; for (int i = 0; i < n; i++) o[d + i * ds] = x[s + i * ss]; }
+            case FLOAT64 -> { double[] x = (double[]) from; for (int i = 0; i < n; i++) o[d + i * ds] = (float) x[s + i * ss]; }
+            case INT32 -> { int[] x = (int[]) from; for (int i = 0; i < n; i++) o[d + i * ds] = x[s + i * ss]; }
+          }
+        }
+        case FLOAT64 -> {
+          double[] o = (double[]) to;
+          switch (st) {
+            case FLOAT32 -> { float[] x = (float[]) from; for (int i = 0; i < n; i++) o[d + i * ds] = x[s + i * ss]; }
+            case FLOAT64 -> { double[] x = (double[]) from; for (int i = 0; i < n; i++) o[d + i * ds] = x[s + i * ss]; }
+            case INT32 -> { int[] x = (int[]) from; for (int i = 0; i < n; i++) o[d + i * ds] = x[s + i * ss]; }
+          }
+        }
+        case INT32 -> {
+          int[] o = (int[]) to;
+          switch (st) {
+            case FLOAT32 -> { float[] x = (float[]) from; for (int i = 0; i < n; i++) o[d + i * ds] = (int) x[s + i * ss]; }
+            case FLOAT64 -> { double[] x = (double[]) from; for (int i = 0; i < n; i++) o[d + i * ds] = (int) x[s + i * ss]; }
+            case INT32 -> { int[] x = (int[]) from; for (int i = 0; i < n; i++) o[d + i * ds] = x[s + i * ss]; }
+          }
+        }
+      }
+    });
+  }
+
+  /** Sets every element of the view to {@code value}, converted as a cast would. */
+  static void fill(CpuThreads threads, CpuStorage dst, Layout layout, double value) {
+    Strided it = Strided.of(layout);
+    int st = it.innerStride(0);
+    Object to = dst.array();
+    float f = (float) value;
+    int iv = (int) value;
+    it.parallel(threads, 1, (base, n) -> {
+      int d = base[0];
+      switch (dst.dtype()) {
+        case FLOAT32 -> {
+          float[] o = (float[]) to;
+          if (st == 1) {
+            Arrays.fill(o, d, d + n, f);
+          } else {
+            for (int i = 0; i < n; i++) o[d + i * st] = f;
+          }
+        }
+        case FLOAT64 -> {
+          double[] o = (double[]) to;
+          if (st == 1) {
+            Arrays.fill(o, d, d + n, value);
+          } else {
+            for (int i = 0; i < n; i++) o[d + i * st] = value;
+          }
+        }
+        case INT32 -> {
+          int[] o = (int[]) to;
+          if (st == 1) {
+            Arrays.fill(o, d, d + n, iv);
+          } else {
+            for (int i = 0; i < n; i++) o[d + i * st] = iv;
+          }
+        }
+      }
+    });
+  }
+
+  /** Host array to storage, after checking the array type matches the dtype. */
+  static void fromHost(Object src, int srcOffset, CpuStorage dst, int dstOffset, int length) {
+    checkHostArray(src, dst.dtype());
+    System.arraycopy(src, srcOffset, dst.array(), dstOffset, length);
+  }
+
+  /** Storage to host array, after checking the array type matches the dtype. */
+  static void toHost(CpuStorage src, int srcOffset, Object dst, int dstOffset, int length) {
+    checkHostArray(dst, src.dtype());
+    System.arraycopy(src.array(), srcOffset, dst, dstOffset, length);
+  }
+
+  private static void checkHostArray(Object array, DType dtype) {
+    boolean ok =
+        switch (dtype) {
+          case FLOAT32 -> array instanceof float[];
+          case FLOAT64 -> array instanceof double[];
+          case INT32 -> array instanceof int[];
+        };
+    if (!ok) {
+      throw new IllegalArgumentException("host array "
+          + (array == null ? "null" : array.getClass().getSimpleName())
+          + " does not match storage dtype " + dtype.shortName());
+    }
+  }
+}

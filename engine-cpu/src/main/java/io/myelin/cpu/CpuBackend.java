@@ -1,0 +1,274 @@
+package io.myelin.cpu;
+
+import io.myelin.DType;
+import io.myelin.Device;
+import io.myelin.Layout;
+import io.myelin.backend.Backend;
+import io.myelin.backend.BinaryOp;
+import io.myelin.backend.GemmOperand;
+import io.myelin.backend.MemoryStats;
+import io.myelin.backend.OptimizerHyperparameters;
+import io.myelin.backend.OptimizerKind;
+import io.myelin.backend.ReduceOp;
+import io.myelin.backend.Storage;
+import io.myelin.backend.UnaryOp;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The pure-Java backend: Java arrays for memory, {@code jdk.incubator.vector} for SIMD, and a
+ * small pool of daemon threads ({@link CpuThreads}) for large work.
+ *
+ * <p>This class checks arguments and dispatches; each op family lives in its own kernel class
+ * ({@link Gemm}, {@link UnaryKernels}, {@link BinaryKernels}, {@link Reductions}, {@link
+ * Softmax}, {@link Copies}, {@link RandomFill}). Calls run synchronously on the calling thread
+ * (helped by the pool), so {@link #synchronize()} has nothing to wait for.
+ *
+ * <p>Thread-safe: any number of threads may call it at once; memory statistics are atomic.
+ */
+public final class CpuBackend implements Backend {
+  private final CpuThreads threads;
+  private final AtomicLong liveBlocks = new AtomicLong();
+  private final AtomicLong liveBytes = new AtomicLong();
+  private final AtomicLong peakBytes = new AtomicLong();
+  private final AtomicLong systemAllocations = new AtomicLong();
+
+  /** A backend using {@code MYELIN_NUM_THREADS} threads (default: all processors). */
+  public CpuBackend() {
+    this(CpuThreads.fromEnvironment());
+  }
+
+  /** A backend using {@code threads} threads, the caller included. */
+  public CpuBackend(int threads) {
+    this.threads = new CpuThreads(threads);
+  }
+
+  /** Number of threads large ops are split over. */
+  public int threads() {
+    return threads.threads();
+  }
+
+  @Override
+  public Device device() {
+    return Device.CPU;
+  }
+
+  @Override
+  public String description() {
+    return "CPU: " + threads.threads() + " threads, " + CpuProvider.simdDescription()
+        + ", GEMM " + Sgemm.MR + "x" + Sgemm.NR + " f32 micro-kernel";
+  }
+
+  // ---- memory -------------------------------------------------------------------------------
+
+  @Override
+  public Storage allocate(DType dtype, int length) {
+    Objects.requireNonNull(dtype, "dtype");
+    if (length < 0) {
+      throw new IllegalArgumentException("negative allocation length " + length);
+    }
+    CpuStorage s = new CpuStorage(this, dtype, length);
+    long bytes = s.byteSize();
+    liveBlocks.incrementAndGet();
+    systemAllocations.incrementAndGet();
+    peakBytes.accumulateAndGet(liveBytes.addAndGet(bytes), Math::max);
+    return s;
+  }
+
+  /** Called by {@link CpuStorage#free()}. */
+  void released(long bytes) {
+    liveBlocks.decrementAndGet();
+    liveBytes.addAndGet(-bytes);
+  }
+
+  @Override
+  public void copyFromHost(Object src, int srcOffset, Storage dst, int dstOffset, int length) {
+    Copies.fromHost(src, srcOffset, cpu(dst), dstOffset, length);
+  }
+
+  @Override
+  public void copyToHost(Storage src, int srcOffset, Object dst, int dstOffset, int length) {
+    Copies.toHost(cpu(src), srcOffset, dst, dstOffset, length);
+  }
+
+  @Override
+  public void copy(Storage src, Layout srcLayout, Storage dst, Layout dstLayout) {
+    Copies.copy(threads, cpu(src), srcLayout, cpu(dst), dstLayout);
+  }
+
+  @Override
+  public void fill(Storage dst, Layout layout, double value) {
+    Copies.fill(threads, cpu(dst), layout, value);
+  }
+
+  // ---- random numbers -----------------------------------------------------------------------
+
+  @Override
+  public void randomUniform(
+      Storage dst, int offset, int length, long seed, long blockCounter, double low, double high) {
+    RandomFill.uniform(threads, cpu(dst), offset, length, seed, blockCounter, low, high);
+  }
+
+  @Override
+  public void randomNormal(
+      Storage dst, int offset, int length, long seed, long blockCounter, double mean, double std) {
+    RandomFill.normal(threads, cpu(dst), offset, length, seed, blockCounter, mean, std);
+  }
+
+  // ---- linear algebra -----------------------------------------------------------------------
+
+  @Override
+  public void gemm(int batch, int m, int n, int k, double alpha, GemmOperand a, GemmOperand b,
+      double beta, GemmOperand c) {
+    Gemm.gemm(threads, batch, m, n, k, alpha, cpu(a.storage()), a, cpu(b.storage()), b, beta,
+        cpu(c.storage()), c);
+  }
+
+  // ---- element-wise -------------------------------------------------------------------------
+
+  @Override
+  public void unary(UnaryOp op, double a, double b, Storage x, Layout xLayout, Storage y,
+      Layout yLayout) {
+    CpuStorage xs = floating("unary " + op, x);
+    CpuStorage ys = sameDtype("unary " + op, xs, y);
+    checkOutput(yLayout);
+    UnaryKernels.unary(threads, op, a, b, xs, xLayout, ys, yLayout);
+  }
+
+  @Override
+  public void unaryBackward(UnaryOp op, double a, double b, Storage x, int xOffset, Storage y,
+      int yOffset, Storage gy, int gyOffset, Storage gx, int gxOffset, int n) {
+    CpuStorage xs = floating("unaryBackward " + op, x);
+    UnaryKernels.backward(threads, op, a, b, xs, xOffset, sameDtype("unaryBackward", xs, y),
+        yOffset, sameDtype("unaryBackward", xs, gy), gyOffset, sameDtype("unaryBackward", xs, gx),
+        gxOffset, n);
+  }
+
+  @Override
+  public void binary(BinaryOp op, Storage x, Layout xLayout, Storage y, Layout yLayout,
+      Storage out, Layout outLayout) {
+    CpuStorage xs = floating("binary " + op, x);
+    checkOutput(outLayout);
+    BinaryKernels.binary(threads, op, xs, xLayout, sameDtype("binary " + op, xs, y), yLayout,
+        sameDtype("binary " + op, xs, out), outLayout);
+  }
+
+  @Override
+  public void where(Storage cond, Layout condLayout, Storage x, Layout xLayout, Storage y,
+      Layout yLayout, Storage out, Layout outLayout) {
+    CpuStorage xs = floating("where", x);
+    checkOutput(outLayout);
+    BinaryKernels.where(threads, sameDtype("where", xs, cond), condLayout, xs, xLayout,
+        sameDtype("where", xs, y), yLayout, sameDtype("where", xs, out), outLayout);
+  }
+
+  // ---- reductions and softmax ---------------------------------------------------------------
+
+  @Override
+  public void reduce(ReduceOp op, Storage x, int xOffset, int outer, int reduced, int inner,
+      Storage out, int outOffset) {
+    Reductions.reduce(threads, op, cpu(x), xOffset, outer, reduced, inner, cpu(out), outOffset);
+  }
+
+  @Override
+  public void softmax(boolean log, Storage x, int xOffset, int rows, int cols, Storage y,
+      int yOffset) {
+    CpuStorage xs = floating("softmax", x);
+    Softmax.forward(threads, log, xs, xOffset, rows, cols, sameDtype("softmax", xs, y), yOffset);
+  }
+
+  @Override
+  public void softmaxBackward(boolean log, Storage y, int yOffset, Storage gy, int gyOffset,
+      Storage gx, int gxOffset, int rows, int cols) {
+    CpuStorage ys = floating("softmaxBackward", y);
+    Softmax.backward(threads, log, ys, yOffset, sameDtype("softmaxBackward", ys, gy), gyOffset,
+        sameDtype("softmaxBackward", ys, gx), gxOffset, rows, cols);
+  }
+
+  // ---- optimizers ---------------------------------------------------------------------------
+
+  @Override
+  public void optimizerUpdate(OptimizerKind kind, OptimizerHyperparameters h, long step,
+      Storage param, int paramOffset, Storage grad, int gradOffset, Storage[] state, int n) {
+    CpuStorage ps = floating("optimizerUpdate", param);
+    CpuStorage gs = sameDtype("optimizerUpdate", ps, grad);
+    checkRun("optimizerUpdate parameter", ps, paramOffset, n);
+    checkRun("optimizerUpdate gradient", gs, gradOffset, n);
+    Object[] arrays = new Object[state.length];
+    for (int i = 0; i < state.length; i++) {
+      if (state[i] != null) {
+        CpuStorage ss = sameDtype("optimizerUpdate state " + kind.stateName(i), ps, state[i]);
+        checkRun("optimizerUpdate state " + kind.stateName(i), ss, 0, n);
+        arrays[i] = ss.array();
+      }
+    }
+    Object p = ps.array();
+    Object g = gs.array();
+    // About 20 flops and a square root per element: split only large parameters.
+    threads.parallelFor(n, 16, (from, to) -> OptimizerKernels.update(
+        kind, h, step, p, paramOffset, g, gradOffset, arrays, from, to));
+  }
+
+  private static void checkRun(String what, CpuStorage s, int offset, int n) {
+    if (offset < 0 || n < 0 || (long) offset + n > s.length()) {
+      throw new IllegalArgumentException(what + ": elements [" + offset + ", " + ((long) offset + n)
+          + ") outside a storage of " + s.length());
+    }
+  }
+
+  // ---- control ------------------------------------------------------------------------------
+
+  @Override
+  public void synchronize() {
+    // Every call has finished by the time it returns.
+  }
+
+  @Override
+  public MemoryStats memoryStats() {
+    long bytes = liveBytes.get();
+    return new MemoryStats(
+        liveBlocks.get(), bytes, peakBytes.get(), bytes, systemAllocations.get());
+  }
+
+  @Override
+  public void close() {
+    threads.close();
+  }
+
+  @Override
+  public String toString() {
+    return description();
+  }
+
+  // ---- argument checks ----------------------------------------------------------------------
+
+  private CpuStorage cpu(Storage s) {
+    return CpuStorage.of(s, this);
+  }
+
+  private CpuStorage floating(String what, Storage s) {
+    CpuStorage c = cpu(s);
+    if (!c.dtype().isFloating()) {
+      throw new IllegalArgumentException(what + " needs f32 or f64 storage, got "
+          + c.dtype().shortName());
+    }
+    return c;
+  }
+
+  private CpuStorage sameDtype(String what, CpuStorage first, Storage other) {
+    CpuStorage c = cpu(other);
+    if (c.dtype() != first.dtype()) {
+      throw new IllegalArgumentException(what + ": operands mix " + first.dtype().shortName()
+          + " and " + c.dtype().shortName());
+    }
+    return c;
+  }
+
+  private static void checkOutput(Layout out) {
+    for (int d = 0; d < out.rank(); d++) {
+      if (out.strides()[d] == 0 && out.shape()[d] > 1) {
+        throw new IllegalArgumentException("output layout must not broadcast (0 stride): " + out);
+      }
+    }
+  }
+}

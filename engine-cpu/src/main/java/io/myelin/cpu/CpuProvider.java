@@ -1,0 +1,71 @@
+package io.myelin.cpu;
+
+import io.myelin.backend.Availability;
+import io.myelin.backend.Backend;
+import io.myelin.backend.BackendProvider;
+import java.util.List;
+
+/**
+ * Makes the CPU backend discoverable ({@code META-INF/services}). The CPU is always there, so the
+ * probe only fails when the JVM was started without the vector module the kernels need, and says
+ * how to fix that. Priority 0: any available accelerator wins {@code auto}.
+ */
+public final class CpuProvider implements BackendProvider {
+  private volatile Availability cached;
+
+  @Override
+  public String name() {
+    return "cpu";
+  }
+
+  @Override
+  public int priority() {
+    return 0;
+  }
+
+  @Override
+  public Availability probe() {
+    Availability a = cached;
+    if (a == null) {
+      a = computeProbe();
+      cached = a;
+    }
+    return a;
+  }
+
+  private static Availability computeProbe() {
+    String simd;
+    try {
+      simd = simdDescription();
+    } catch (LinkageError e) {
+      return Availability.unavailable("the jdk.incubator.vector module is missing: start the JVM"
+          + " with --add-modules jdk.incubator.vector");
+    }
+    int threads;
+    try {
+      threads = CpuThreads.fromEnvironment();
+    } catch (IllegalArgumentException e) {
+      return Availability.unavailable(e.getMessage());
+    }
+    String summary = "CPU, " + threads + " threads, " + simd;
+    return Availability.available(1, summary, List.of(
+        "threads: " + threads + " (MYELIN_NUM_THREADS, default: available processors = "
+            + Runtime.getRuntime().availableProcessors() + ")",
+        "SIMD: " + simd,
+        "java: " + Runtime.version()));
+  }
+
+  /** E.g. "512-bit SIMD (16 floats)", from the preferred float vector species. */
+  static String simdDescription() {
+    var species = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED;
+    return species.vectorBitSize() + "-bit SIMD (" + species.length() + " floats)";
+  }
+
+  @Override
+  public Backend create(int index) {
+    if (index != 0) {
+      throw new IllegalArgumentException("there is one cpu device (cpu:0), not cpu:" + index);
+    }
+    return new CpuBackend();
+  }
+}

@@ -1,0 +1,138 @@
+package io.myelin.cpu;
+
+import io.myelin.DType;
+import io.myelin.backend.GemmOperand;
+
+/**
+ * The GEMM driver shared by both precisions: argument checks, the degenerate cases, and the
+ * split of {@code C} into independent {@code mc x nc} tiles (per batch entry) spread over the
+ * thread pool. Each tile is computed start to finish by one thread (packing, micro-kernel,
+ * store), so results do not depend on the thread count.
+ *
+ * <p>The precision-specific work (packing panels and the register micro-kernel) lives in {@link
+ * Sgemm} and {@link Dgemm}; the driver only sees {@link TileWorker}s.
+ */
+final class Gemm {
+  /** Rows of C per tile: a multiple of both micro-kernels' MR; the packed A block sits in L2. */
+  static final int MC = 144;
+  /** Depth of one packed block: a KC x NR panel of B stays in L1 across the rows of a tile. */
+  static final int KC = 256;
+  /** Columns of C per tile: the packed KC x NC block of B sits in L2. */
+  static final int NC = 512;
+
+  private Gemm() {}
+
+  /** Computes one tile; owns its packing buffers, so one worker per thread at a time. */
+  interface TileWorker {
+    void tile(int batchIndex, int i0, int i1, int j0, int j1);
+  }
+
+  /** Creates workers for one GEMM call (a precision's packing and micro-kernel). */
+  interface Kernel {
+    /** Rows of the micro-kernel; tiles are rounded to it. */
+    int mr();
+
+    /** Columns of the micro-kernel; tiles are rounded to it. */
+    int nr();
+
+    TileWorker newWorker(int mc, int nc);
+  }
+
+  /** See {@link io.myelin.backend.Backend#gemm}. */
+  static void gemm(
+      CpuThreads threads, int batch, int m, int n, int k, double alpha,
+      CpuStorage a, GemmOperand ao, CpuStorage b, GemmOperand bo, double beta,
+      CpuStorage c, GemmOperand co) {
+    if (batch < 0 || m < 0 || n < 0 || k < 0) {
+      throw new IllegalArgumentException(
+          "negative gemm size: batch=" + batch + " m=" + m + " n=" + n + " k=" + k);
+    }
+    DType dt = c.dtype();
+    if (!dt.isFloating() || a.dtype() != dt || b.dtype() != dt) {
+      throw new IllegalArgumentException("gemm needs one floating dtype for A, B and C, got "
+          + a.dtype().shortName() + ", " + b.dtype().shortName() + ", " + dt.shortName());
+    }
+    if (co.transposed()) {
+      throw new IllegalArgumentException("gemm output C must not be transposed");
+    }
+    if (batch > 1 && co.batchStride() == 0) {
+      // Every entry would overwrite the same C, and which one wins would depend on threads.
+      throw new IllegalArgumentException("gemm output C needs a batch stride > 0 when batch > 1");
+    }
+    if (batch == 0 || m == 0 || n == 0) {
+      return;
+    }
+    if (k == 0 || alpha == 0) {
+      // No product to add (BLAS does not read A or B when alpha is 0): C = beta * C.
+      scaleC(batch, m, n, beta, c, co);
+      return;
+    }
+    Kernel kernel =
+        dt == DType.FLOAT32
+            ? new Sgemm(a.floats(), ao, b.floats(), bo, c.floats(), co, k, (float) alpha, (float) beta)
+            : new Dgemm(a.doubles(), ao, b.doubles(), bo, c.doubles(), co, k, alpha, beta);
+    int mc = Math.min(MC, roundUp(m, kernel.mr()));
+    int nc = Math.min(NC, roundUp(n, kernel.nr()));
+    // Large products with few tiles would leave threads idle: narrow the tiles until each
+    // thread has a few, but never below one micro-kernel.
+    long flops = (long) batch * m * n * k;
+    while (flops > CpuThreads.MIN_WORK_PER_THREAD * threads.threads()
+        && tiles(batch, m, n, mc, nc) < 3L * threads.threads()) {
+      if (nc > 4 * kernel.nr()) {
+        nc = roundUp(nc / 2, kernel.nr());
+      } else if (mc > 2 * kernel.mr()) {
+        mc = roundUp(mc / 2, kernel.mr());
+      } else {
+        break;
+      }
+    }
+    int tilesM = (m + mc - 1) / mc;
+    int tilesN = (n + nc - 1) / nc;
+    int perBatch = tilesM * tilesN;
+    final int fmc = mc;
+    final int fnc = nc;
+    threads.parallelFor(
+        batch * perBatch,
+        (long) mc * nc * k,
+        (t0, t1) -> {
+          TileWorker w = kernel.newWorker(fmc, fnc);
+          for (int t = t0; t < t1; t++) {
+            int bi = t / perBatch;
+            int r = t % perBatch;
+            // Tiles of one batch entry run along N first so neighbours share packed A rows.
+            int i0 = (r / tilesN) * fmc;
+            int j0 = (r % tilesN) * fnc;
+            w.tile(bi, i0, Math.min(m, i0 + fmc), j0, Math.min(n, j0 + fnc));
+          }
+        });
+  }
+
+  private static long tiles(int batch, int m, int n, int mc, int nc) {
+    return (long) batch * ((m + mc - 1) / mc) * ((n + nc - 1) / nc);
+  }
+
+  static int roundUp(int x, int multiple) {
+    return (x + multiple - 1) / multiple * multiple;
+  }
+
+  /** C = beta * C, writing zeros without reading C when beta is 0. */
+  private static void scaleC(int batch, int m, int n, double beta, CpuStorage c, GemmOperand co) {
+    for (int bi = 0; bi < batch; bi++) {
+      for (int i = 0; i < m; i++) {
+        int row = co.offset() + bi * co.batchStride() + i * co.ld();
+        if (c.dtype() == DType.FLOAT32) {
+          float[] cf = c.floats();
+          float fb = (float) beta;
+          for (int j = 0; j < n; j++) {
+            cf[row + j] = beta == 0 ? 0f : fb * cf[row + j];
+          }
+        } else {
+          double[] cd = c.doubles();
+          for (int j = 0; j < n; j++) {
+            cd[row + j] = beta == 0 ? 0.0 : beta * cd[row + j];
+          }
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,234 @@
+package io.myelin.cpu;
+
+import io.myelin.backend.GemmOperand;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Single-precision GEMM tiles: packs blocks of op(A) and op(B) into micro-panels and runs a
+ * {@value #MR} x (2 vectors) register micro-kernel over them (see {@link Gemm} for the driver).
+ *
+ * <p>Packing makes every operand layout look the same to the kernel: A panels hold MR rows
+ * interleaved by k ({@code pa[p * MR + r]}), B panels hold NR columns by k ({@code pb[p * NR +
+ * c]}), zero-padded at the edges, so transposition is handled once per element while packing
+ * and the kernel reads both panels with unit stride. The kernel keeps MR x 2 accumulator vectors
+ * in registers and does one broadcast and two FMAs per row per k step. Edge tiles go through a
+ * small buffer so the kernel never writes outside C.
+ *
+ * <p>Kept deliberately plain (a later tuning pass will work on this file and {@link Dgemm}).
+ */
+final class Sgemm implements Gemm.Kernel {
+  static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+  static final int V = S.length();
+  static final int MR = 6;
+  static final int NR = 2 * V;
+
+  private final float[] a;
+  private final GemmOperand ao;
+  private final float[] b;
+  private final GemmOperand bo;
+  private final float[] c;
+  private final GemmOperand co;
+  private final int k;
+  private final float alpha;
+  private final float beta;
+
+  Sgemm(float[] a, GemmOperand ao, float[] b, GemmOperand bo, float[] c, GemmOperand co, int k,
+      float alpha, float beta) {
+    this.a = a;
+    this.ao = ao;
+    this.b = b;
+    this.bo = bo;
+    this.c = c;
+    this.co = co;
+    this.k = k;
+    this.alpha = alpha;
+    this.beta = beta;
+  }
+
+  @Override
+  public int mr() {
+    return MR;
+  }
+
+  @Override
+  public int nr() {
+    return NR;
+  }
+
+  @Override
+  public Gemm.TileWorker newWorker(int mc, int nc) {
+    int kc = Math.min(Gemm.KC, k);
+    float[] pa = new float[Gemm.roundUp(mc, MR) * kc];
+    float[] pb = new float[Gemm.roundUp(nc, NR) * kc];
+    float[] tmp = new float[MR * NR];
+    return (bi, i0, i1, j0, j1) -> tile(pa, pb, tmp, bi, i0, i1, j0, j1);
+  }
+
+  private void tile(float[] pa, float[] pb, float[] tmp, int bi, int i0, int i1, int j0, int j1) {
+    int ldc = co.ld();
+    int cBase = co.offset() + bi * co.batchStride();
+    for (int p0 = 0; p0 < k; p0 += Gemm.KC) {
+      int kc = Math.min(Gemm.KC, k - p0);
+      // Later depth blocks add onto what the first one stored.
+      float betaBlock = p0 == 0 ? beta : 1f;
+      packB(pb, bi, p0, kc, j0, j1);
+      packA(pa, bi, i0, i1, p0, kc);
+      for (int jr = j0; jr < j1; jr += NR) {
+        int nr = Math.min(NR, j1 - jr);
+        int bOff = (jr - j0) * kc;
+        for (int ir = i0; ir < i1; ir += MR) {
+          int mr = Math.min(MR, i1 - ir);
+          kernel(kc, pa, (ir - i0) * kc, pb, bOff, cBase + ir * ldc + jr, ldc, mr, nr, betaBlock, tmp);
+        }
+      }
+    }
+  }
+
+  /** Packs rows [i0, i1) x depth [p0, p0 + kc) of op(A) into MR-row panels. */
+  private void packA(float[] pa, int bi, int i0, int i1, int p0, int kc) {
+    int base = ao.offset() + bi * ao.batchStride();
+    int ld = ao.ld();
+    for (int ir = i0; ir < i1; ir += MR) {
+      int panel = (ir - i0) * kc;
+      int mr = Math.min(MR, i1 - ir);
+      if (ao.transposed()) {
+        // op(A)(i, p) = A[p][i]: the MR rows of a panel are adjacent in memory.
+        for (int p = 0; p < kc; p++) {
+          int src = base + (p0 + p) * ld + ir;
+          int dst = panel + p * MR;
+          for (int r = 0; r < mr; r++) {
+            pa[dst + r] = a[src + r];
+          }
+          for (int r = mr; r < MR; r++) {
+            pa[dst + r] = 0;
+          }
+        }
+      } else {
+        for (int r = 0; r < MR; r++) {
+          if (r < mr) {
+            int src = base + (ir + r) * ld + p0;
+            for (int p = 0; p < kc; p++) {
+              pa[panel + p * MR + r] = a[src + p];
+            }
+          } else {
+            for (int p = 0; p < kc; p++) {
+              pa[panel + p * MR + r] = 0;
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /** Packs depth [p0, p0 + kc) x columns [j0, j1) of op(B) into NR-column panels. */
+  private void packB(float[] pb, int bi, int p0, int kc, int j0, int j1) {
+    int base = bo.offset() + bi * bo.batchStride();
+    int ld = bo.ld();
+    for (int jr = j0; jr < j1; jr += NR) {
+      int panel = (jr - j0) * kc;
+      int nr = Math.min(NR, j1 - jr);
+      if (bo.transposed()) {
+        // op(B)(p, j) = B[j][p]: walk each stored row once.
+        for (int col = 0; col < NR; col++) {
+          if (col < nr) {
+            int src = base + (jr + col) * ld + p0;
+            for (int p = 0; p < kc; p++) {
+              pb[panel + p * NR + col] = b[src + p];
+            }
+          } else {
+            for (int p = 0; p < kc; p++) {
+              pb[panel + p * NR + col] = 0;
+            }
+          }
+        }
+      } else {
+        for (int p = 0; p < kc; p++) {
+          int dst = panel + p * NR;
+          System.arraycopy(b, base + (p0 + p) * ld + jr, pb, dst, nr);
+          for (int col = nr; col < NR; col++) {
+            pb[dst + col] = 0;
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * C[0..mr, 0..nr) at {@code ci} = alpha * (A panel x B panel) + betaBlock * C. Reads C only
+   * when betaBlock is non-zero.
+   */
+  private void kernel(int kc, float[] pa, int ai, float[] pb, int bi, int ci, int ldc, int mr,
+      int nr, float betaBlock, float[] tmp) {
+    FloatVector z = FloatVector.zero(S);
+    FloatVector c00 = z, c01 = z;
+    FloatVector c10 = z, c11 = z;
+    FloatVector c20 = z, c21 = z;
+    FloatVector c30 = z, c31 = z;
+    FloatVector c40 = z, c41 = z;
+    FloatVector c50 = z, c51 = z;
+    for (int p = 0; p < kc; p++) {
+      FloatVector b0 = FloatVector.fromArray(S, pb, bi);
+      FloatVector b1 = FloatVector.fromArray(S, pb, bi + V);
+      FloatVector a;
+      a = FloatVector.broadcast(S, pa[ai + 0]);
+      c00 = a.fma(b0, c00);
+      c01 = a.fma(b1, c01);
+      a = FloatVector.broadcast(S, pa[ai + 1]);
+      c10 = a.fma(b0, c10);
+      c11 = a.fma(b1, c11);
+      a = FloatVector.broadcast(S, pa[ai + 2]);
+      c20 = a.fma(b0, c20);
+      c21 = a.fma(b1, c21);
+      a = FloatVector.broadcast(S, pa[ai + 3]);
+      c30 = a.fma(b0, c30);
+      c31 = a.fma(b1, c31);
+      a = FloatVector.broadcast(S, pa[ai + 4]);
+      c40 = a.fma(b0, c40);
+      c41 = a.fma(b1, c41);
+      a = FloatVector.broadcast(S, pa[ai + 5]);
+      c50 = a.fma(b0, c50);
+      c51 = a.fma(b1, c51);
+      ai += MR;
+      bi += NR;
+    }
+    if (mr == MR && nr == NR) {
+      store(c00, c01, c, ci + 0 * ldc, alpha, betaBlock);
+      store(c10, c11, c, ci + 1 * ldc, alpha, betaBlock);
+      store(c20, c21, c, ci + 2 * ldc, alpha, betaBlock);
+      store(c30, c31, c, ci + 3 * ldc, alpha, betaBlock);
+      store(c40, c41, c, ci + 4 * ldc, alpha, betaBlock);
+      store(c50, c51, c, ci + 5 * ldc, alpha, betaBlock);
+    } else {
+      c00.intoArray(tmp, 0 * NR);
+      c01.intoArray(tmp, 0 * NR + V);
+      c10.intoArray(tmp, 1 * NR);
+      c11.intoArray(tmp, 1 * NR + V);
+      c20.intoArray(tmp, 2 * NR);
+      c21.intoArray(tmp, 2 * NR + V);
+      c30.intoArray(tmp, 3 * NR);
+      c31.intoArray(tmp, 3 * NR + V);
+      c40.intoArray(tmp, 4 * NR);
+      c41.intoArray(tmp, 4 * NR + V);
+      c50.intoArray(tmp, 5 * NR);
+      c51.intoArray(tmp, 5 * NR + V);
+      for (int r = 0; r < mr; r++) {
+        for (int col = 0; col < nr; col++) {
+          int at = ci + r * ldc + col;
+          float v = alpha * tmp[r * NR + col];
+          c[at] = betaBlock == 0 ? v : v + betaBlock * c[at];
+        }
+      }
+    }
+  }
+
+  private void store(FloatVector v0, FloatVector v1, float[] c, int at, float alpha, float betaBlock) {
+    if (betaBlock == 0) {
+      v0.mul(alpha).intoArray(c, at);
+      v1.mul(alpha).intoArray(c, at + V);
+    } else {
+      FloatVector.fromArray(S, c, at).mul(betaBlock).add(v0.mul(alpha)).intoArray(c, at);
+      FloatVector.fromArray(S, c, at + V).mul(betaBlock).add(v1.mul(alpha)).intoArray(c, at + V);
+    }
+  }
+}

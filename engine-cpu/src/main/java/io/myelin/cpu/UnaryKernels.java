@@ -1,0 +1,159 @@
+package io.myelin.cpu;
+
+import io.myelin.DType;
+import io.myelin.Layout;
+import io.myelin.backend.UnaryOp;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Element-wise unary maps and their backward.
+ *
+ * <p>float32 runs with unit strides use {@code FloatVector} for the cheap, common ops; every other
+ * case (strided runs, transcendental functions, float64) evaluates the op's double-precision
+ * reference ({@link UnaryOp#apply}) and rounds once, which is as accurate as float32 can be and
+ * keeps one definition of each function. The vector ops and their scalar tails use the same
+ * float arithmetic, so a result never depends on where an element falls in a run.
+ */
+final class UnaryKernels {
+  private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+
+  private UnaryKernels() {}
+
+  /** {@code y = op(x; a, b)} over two views of one shape. */
+  static void unary(CpuThreads threads, UnaryOp op, double a, double b,
+      CpuStorage x, Layout xl, CpuStorage y, Layout yl) {
+    Strided it = Strided.of(yl, xl);
+    int ys = it.innerStride(0);
+    int xs = it.innerStride(1);
+    int cost = isVectorised(op) ? 1 : 16;
+    if (y.dtype() == DType.FLOAT32) {
+      float[] xv = x.floats();
+      float[] yv = y.floats();
+      it.parallel(threads, cost, (base, n) -> {
+        if (xs == 1 && ys == 1 && isVectorised(op)) {
+          forward(op, (float) a, (float) b, xv, base[1], yv, base[0], n);
+        } else {
+          for (int i = 0; i < n; i++) {
+            yv[base[0] + i * ys] = (float) op.apply(xv[base[1] + i * xs], a, b);
+          }
+        }
+      });
+    } else {
+      double[] xv = x.doubles();
+      double[] yv = y.doubles();
+      it.parallel(threads, cost, (base, n) -> {
+        for (int i = 0; i < n; i++) {
+          yv[base[0] + i * ys] = op.apply(xv[base[1] + i * xs], a, b);
+        }
+      });
+    }
+  }
+
+  /** The ops with a vector path; the rest go through the double reference. */
+  static boolean isVectorised(UnaryOp op) {
+    return switch (op) {
+      case IDENTITY, NEG, ABS, SQUARE, SQRT, RECIPROCAL, RELU, LEAKY_RELU, ADD_SCALAR, MUL_SCALAR ->
+          true;
+      default -> false;
+    };
+  }
+
+  private static void forward(UnaryOp op, float a, float b, float[] x, int xi, float[] y, int yi,
+      int n) {
+    FloatVector zero = FloatVector.zero(S);
+    FloatVector one = FloatVector.broadcast(S, 1f);
+    FloatVector av = FloatVector.broadcast(S, a);
+    int i = 0;
+    for (int end = S.loopBound(n); i < end; i += S.length()) {
+      FloatVector v = FloatVector.fromArray(S, x, xi + i);
+      // One store per branch: no vector value flows through a merge point, so none is boxed.
+      switch (op) {
+        case IDENTITY -> v.intoArray(y, yi + i);
+        case NEG -> v.neg().intoArray(y, yi + i);
+        case ABS -> v.abs().intoArray(y, yi + i);
+        case SQUARE -> v.mul(v).intoArray(y, yi + i);
+        case SQRT -> v.sqrt().intoArray(y, yi + i);
+        case RECIPROCAL -> one.div(v).intoArray(y, yi + i);
+        // x > 0 ? x : 0, written as a blend so NaN maps to 0 exactly as the reference does.
+        case RELU -> zero.blend(v, v.compare(VectorOperators.GT, 0f)).intoArray(y, yi + i);
+        case LEAKY_RELU ->
+            v.mul(av).blend(v, v.compare(VectorOperators.GT, 0f)).intoArray(y, yi + i);
+        case ADD_SCALAR -> v.add(av).intoArray(y, yi + i);
+        case MUL_SCALAR -> v.mul(av).intoArray(y, yi + i);
+        default -> throw new AssertionError(op);
+      }
+    }
+    for (; i < n; i++) {
+      y[yi + i] = forwardScalar(op, x[xi + i], a);
+    }
+  }
+
+  /** The vectorised ops in float arithmetic, for the tails of runs. */
+  private static float forwardScalar(UnaryOp op, float v, float a) {
+    return switch (op) {
+      case IDENTITY -> v;
+      case NEG -> -v;
+      case ABS -> Math.abs(v);
+      case SQUARE -> v * v;
+      case SQRT -> (float) Math.sqrt(v);
+      case RECIPROCAL -> 1f / v;
+      case RELU -> v > 0 ? v : 0f;
+      case LEAKY_RELU -> v > 0 ? v : v * a;
+      case ADD_SCALAR -> v + a;
+      case MUL_SCALAR -> v * a;
+      default -> throw new AssertionError(op);
+    };
+  }
+
+  /** {@code gx = gy * op'(x, y)} over {@code n} contiguous elements. */
+  static void backward(CpuThreads threads, UnaryOp op, double a, double b,
+      CpuStorage x, int xo, CpuStorage y, int yo, CpuStorage gy, int gyo, CpuStorage gx, int gxo,
+      int n) {
+    int chunk = 4096;
+    int pieces = (n + chunk - 1) / chunk;
+    if (gx.dtype() == DType.FLOAT32) {
+      float[] xv = x.floats();
+      float[] yv = y.floats();
+      float[] gyv = gy.floats();
+      float[] gxv = gx.floats();
+      threads.parallelFor(pieces, chunk * 8L, (p0, p1) -> {
+        int from = p0 * chunk;
+        int to = Math.min(n, p1 * chunk);
+        if (op == UnaryOp.RELU || op == UnaryOp.LEAKY_RELU) {
+          reluBackward((float) (op == UnaryOp.RELU ? 0 : a), xv, xo + from, gyv, gyo + from,
+              gxv, gxo + from, to - from);
+        } else {
+          for (int i = from; i < to; i++) {
+            gxv[gxo + i] = (float) (gyv[gyo + i] * op.derivative(xv[xo + i], yv[yo + i], a, b));
+          }
+        }
+      });
+    } else {
+      double[] xv = x.doubles();
+      double[] yv = y.doubles();
+      double[] gyv = gy.doubles();
+      double[] gxv = gx.doubles();
+      threads.parallelFor(pieces, chunk * 8L, (p0, p1) -> {
+        for (int i = p0 * chunk, to = Math.min(n, p1 * chunk); i < to; i++) {
+          gxv[gxo + i] = gyv[gyo + i] * op.derivative(xv[xo + i], yv[yo + i], a, b);
+        }
+      });
+    }
+  }
+
+  /** gx = x > 0 ? gy : slope * gy (relu has slope 0), the hottest backward in training. */
+  private static void reluBackward(float slope, float[] x, int xi, float[] gy, int gyi,
+      float[] gx, int gxi, int n) {
+    int i = 0;
+    for (int end = S.loopBound(n); i < end; i += S.length()) {
+      FloatVector g = FloatVector.fromArray(S, gy, gyi + i);
+      FloatVector v = FloatVector.fromArray(S, x, xi + i);
+      g.mul(slope).blend(g, v.compare(VectorOperators.GT, 0f)).intoArray(gx, gxi + i);
+    }
+    for (; i < n; i++) {
+      gx[gxi + i] = x[xi + i] > 0 ? gy[gyi + i] : gy[gyi + i] * slope;
+    }
+  }
+}
