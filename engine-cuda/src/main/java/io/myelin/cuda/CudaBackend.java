@@ -33,6 +33,7 @@ public final class CudaBackend implements Backend {
   private final PinnedStaging staging;
   private final CudaKernels kernels;
   private final CudaGemm gemm;
+  private boolean closed;
 
   CudaBackend(int index, KernelBundle bundle, CublasLibrary.Lookup cublas) {
     this.device = Device.cuda(index);
@@ -365,8 +366,13 @@ public final class CudaBackend implements Backend {
     allocator.emptyCache();
   }
 
+  /** Idempotent: a second call does nothing. */
   @Override
-  public void close() {
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
     ctx.makeCurrent();
     try {
       ctx.synchronize();
