@@ -347,6 +347,17 @@ public final class CudaBackend implements Backend {
         sgy.address(gyOffset), sgx.address(gxOffset));
   }
 
+  // ---- optimizers -----------------------------------------------------------------------------
+
+  @Override
+  public void optimizerUpdate(io.myelin.backend.OptimizerKind kind,
+      io.myelin.backend.OptimizerHyperparameters h, long step, Storage param, int paramOffset,
+      Storage grad, int gradOffset, Storage[] state, int n) {
+    // The fused update kernels are CUDA part 2 (issue 7); until they land the GPU cannot train.
+    throw new UnsupportedOperationException(
+        "optimizerUpdate(" + kind + ") is not implemented on CUDA yet; train with --device cpu");
+  }
+
   // ---- control --------------------------------------------------------------------------------
 
   @Override
