@@ -406,6 +406,9 @@ public final class Tensor implements AutoCloseable {
 
   /** Records {@code out} as computed from {@code inputs} when any of them needs a gradient. */
   static Tensor record(String op, Tensor out, BackwardFunction fn, Tensor... inputs) {
+    if (Autograd.isAnomalyDetectionEnabled()) {
+      Autograd.checkFinite(op, "forward", out, inputs);
+    }
     if (!Autograd.isGradEnabled()) {
       return out;
     }

@@ -22,7 +22,64 @@ import java.util.Set;
 public final class Autograd {
   private static final ThreadLocal<int[]> NO_GRAD_DEPTH = ThreadLocal.withInitial(() -> new int[1]);
 
+  private static final ThreadLocal<int[]> ANOMALY_DEPTH = ThreadLocal.withInitial(() -> new int[1]);
+
   private Autograd() {}
+
+  /**
+   * Anomaly mode, as PyTorch's {@code detect_anomaly}: until the scope closes, every op checks
+   * its output (and backward checks every gradient it computes) for NaN and infinity, and the
+   * first one found throws an {@link AnomalyException} naming the op. Slow: for debugging.
+   */
+  public static AnomalyScope detectAnomaly() {
+    int[] depth = ANOMALY_DEPTH.get();
+    depth[0]++;
+    return () -> depth[0]--;
+  }
+
+  /** Closes a {@link #detectAnomaly()} region. */
+  public interface AnomalyScope extends AutoCloseable {
+    @Override
+    void close();
+  }
+
+  public static boolean isAnomalyDetectionEnabled() {
+    return ANOMALY_DEPTH.get()[0] > 0;
+  }
+
+  /** Throws {@link AnomalyException} when {@code t} holds a NaN or infinity (anomaly mode). */
+  public static void checkFinite(String op, String phase, Tensor t, Tensor... inputs) {
+    if (t == null || !t.dtype().isFloating() || t.numel() == 0) {
+      return;
+    }
+    double probe;
+    int[] depth = ANOMALY_DEPTH.get();
+    int saved = depth[0];
+    depth[0] = 0; // the check's own ops must not be checked again
+    try (var ignored = noGrad()) {
+      // x - x is 0 for finite x and NaN for NaN or +-infinity, so the sum is NaN iff one is bad.
+      Tensor d = t.sub(t);
+      Tensor s = d.sum();
+      probe = s.item();
+      s.close();
+      d.close();
+    } finally {
+      depth[0] = saved;
+    }
+    if (!Double.isNaN(probe)) {
+      return;
+    }
+    StringBuilder shapes = new StringBuilder();
+    for (Tensor in : inputs) {
+      if (in != null) {
+        shapes.append(shapes.length() == 0 ? "" : ", ").append(java.util.Arrays.toString(in.shape()));
+      }
+    }
+    throw new AnomalyException(
+        "anomaly: '" + op + "' produced NaN or infinity in its " + phase + " (output shape "
+            + java.util.Arrays.toString(t.shape()) + (shapes.length() == 0 ? "" : ", inputs " + shapes)
+            + ")");
+  }
 
   /** True unless inside a {@link #noGrad()} scope on this thread. */
   public static boolean isGradEnabled() {
@@ -100,6 +157,11 @@ public final class Autograd {
         }
         Tensor[] inputs = node.inputs();
         Tensor[] grads = node.applyBackward(g);
+        if (isAnomalyDetectionEnabled()) {
+          for (Tensor gi : grads) {
+            checkFinite(node.op(), "backward", gi);
+          }
+        }
         for (int j = 0; j < inputs.length; j++) {
           Tensor in = inputs[j];
           Tensor gi = j < grads.length ? grads[j] : null;

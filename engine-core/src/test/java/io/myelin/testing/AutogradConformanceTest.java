@@ -230,4 +230,20 @@ public abstract class AutogradConformanceTest extends DeviceTestBase {
     }, x);
     assertFalse(wrong.passed(), "a wrong gradient must be caught: " + wrong);
   }
+
+  @Test
+  void anomalyModeNamesTheFirstBadOp() {
+    Tensor x = Tensor.of(new double[] {1, -1, 2}, 3).requiresGrad(true);
+    try (var ignored = Autograd.detectAnomaly()) {
+      var e = assertThrows(io.myelin.autograd.AnomalyException.class, () -> x.log().sqrt().sum());
+      assertTrue(e.getMessage().contains("'log'") && e.getMessage().contains("forward"), e.getMessage());
+      // finite forward, infinite gradient: d sqrt(x)/dx at 0
+      Tensor z = Tensor.of(new double[] {0, 1}, 2).requiresGrad(true);
+      Tensor y = z.sqrt().sum();
+      var b = assertThrows(io.myelin.autograd.AnomalyException.class, y::backward);
+      assertTrue(b.getMessage().contains("'sqrt'") && b.getMessage().contains("backward"), b.getMessage());
+    }
+    assertFalse(Autograd.isAnomalyDetectionEnabled());
+    x.log(); // outside the scope: no check, NaN flows silently as in PyTorch
+  }
 }
