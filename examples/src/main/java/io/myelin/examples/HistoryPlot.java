@@ -45,7 +45,9 @@ public final class HistoryPlot {
     XYChart c = new XYChartBuilder().width(560).height(380).title(title).xAxisTitle("epoch")
         .yAxisTitle(yLabel).build();
     Styler s = c.getStyler();
-    s.setLegendPosition(Styler.LegendPosition.InsideNE);
+    s.setLegendPosition(yLabel.equals("accuracy") ? Styler.LegendPosition.InsideSE
+        : Styler.LegendPosition.InsideNE);
+    c.getStyler().setXAxisTickMarkSpacingHint(90);
     s.setChartBackgroundColor(Color.WHITE);
     s.setPlotBackgroundColor(Color.WHITE);
     s.setPlotBorderVisible(false);

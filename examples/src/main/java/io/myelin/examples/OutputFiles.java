@@ -39,6 +39,7 @@ public final class OutputFiles {
     Path tmp = Files.createTempFile(dir, "." + name + ".", suffix);
     try {
       body.writeTo(tmp);
+      readableByAll(tmp);
       try {
         Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING,
             StandardCopyOption.ATOMIC_MOVE);
@@ -47,6 +48,16 @@ public final class OutputFiles {
       }
     } finally {
       Files.deleteIfExists(tmp);
+    }
+  }
+
+  /** Temporary files are private (0600); the result should read like any other output file. */
+  private static void readableByAll(Path p) {
+    try {
+      Files.setPosixFilePermissions(p, java.nio.file.attribute.PosixFilePermissions.fromString(
+          "rw-r--r--"));
+    } catch (UnsupportedOperationException | IOException e) {
+      // not a POSIX file system: keep what the system gave
     }
   }
 
