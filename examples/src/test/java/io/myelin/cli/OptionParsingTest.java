@@ -77,7 +77,7 @@ class OptionParsingTest {
     String flat = r.out().replaceAll("\\s+", " ");
     assertTrue(flat.contains("auto-128-auto)"), flat);
     assertTrue(flat.contains("(default: sgd)"));
-    assertTrue(flat.contains("(default: 0.2)"));
+    assertTrue(flat.contains("(default: 0.2;"), flat);
     long options = r.out().lines().filter(l -> l.strip().startsWith("-")).count();
     long defaults = flat.split("default").length - 1;
     assertTrue(defaults >= options - 2, defaults + " defaults for " + options + " options");
