@@ -6,7 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Locates the shared real data sets ({@code shared/data} beside or above the checkout). */
-final class TestData {
+public final class TestData {
   private TestData() {}
 
   /**
@@ -14,7 +14,7 @@ final class TestData {
    * for {@code shared/data} in the working directory and each of its parents (surefire runs in
    * the module folder, one level below the checkout).
    */
-  static Path dir(String sub) {
+  public static Path dir(String sub) {
     String prop = System.getProperty("myelin.data");
     Path found = prop != null ? Path.of(prop) : null;
     for (Path p = Path.of("").toAbsolutePath(); found == null && p != null; p = p.getParent()) {

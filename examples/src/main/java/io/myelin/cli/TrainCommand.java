@@ -1,29 +1,266 @@
 package io.myelin.cli;
 
-import io.myelin.examples.LogisticRegressionExample;
+import io.myelin.Device;
+import io.myelin.Generator;
+import io.myelin.backend.DeviceManager;
+import io.myelin.data.DataLoader;
+import io.myelin.examples.HistoryPlot;
+import io.myelin.examples.Json;
+import io.myelin.examples.Losses;
+import io.myelin.examples.Mlp;
+import io.myelin.examples.ModelFile;
+import io.myelin.examples.ModelSpec;
+import io.myelin.examples.OutputFiles;
+import io.myelin.examples.PreparedData;
+import io.myelin.examples.Report;
+import io.myelin.examples.RunSummary;
+import io.myelin.examples.Scoring;
+import io.myelin.io.Safetensors;
+import io.myelin.nn.Sequential;
+import io.myelin.optim.FullBatchOptimizer;
+import io.myelin.optim.Optimizer;
+import io.myelin.optim.schedule.LearningRateSchedule;
+import io.myelin.optim.schedule.LearningRateScheduler;
+import io.myelin.train.Callback;
+import io.myelin.train.ConfusionMatrix;
+import io.myelin.train.EarlyStopping;
+import io.myelin.train.EpochRecord;
+import io.myelin.train.History;
+import io.myelin.train.LossFunction;
+import io.myelin.train.Trainer;
+import io.myelin.train.TrainerOptions;
+import io.myelin.train.TrainingState;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/**
- * {@code myelin train DATASET}. For now it trains the README's logistic regression on its
- * synthetic set; the dataset runners (diabetes, digits, MNIST, CSV) arrive with the command-line
- * issue.
- */
-@Command(name = "train", mixinStandardHelpOptions = true,
-    description = "Train a model (today: logistic regression on a synthetic set).")
+/** {@code myelin train DATASET [options]}: train an MLP, report, and write what was asked. */
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+    description = {"Train a multilayer perceptron on a dataset and report train/validation/test"
+        + " metrics.", "", "Examples:", "  myelin train diabetes --model mlp:8-20-20-2 --optimizer"
+        + " adam --lr 0.01 --epochs 700 --batch-size 0", "  myelin train mnist --plot mnist.png"
+        + " --save mnist.safetensors", "  myelin train csv:heart.csv --target target"
+        + " --standardize", ""})
 final class TrainCommand implements Callable<Integer> {
-  @Parameters(index = "0", arity = "0..1", defaultValue = "synthetic",
-      description = "Dataset (default: ${DEFAULT-VALUE}).")
+  @Parameters(index = "0", paramLabel = "DATASET", defaultValue = "diabetes",
+      description = "Dataset: " + DataArgs.DATASETS + " (default: ${DEFAULT-VALUE}).")
   String dataset;
 
+  @Mixin DataArgs data = new DataArgs();
+  @Mixin ModelArgs model = new ModelArgs();
+  @Mixin OptimizerArgs optim = new OptimizerArgs();
+  @Mixin RunArgs run = new RunArgs();
+
+  @Option(names = "--early-stopping", paramLabel = "PATIENCE",
+      description = "Stop when the validation loss has not improved for PATIENCE epochs, and keep"
+          + " the best weights (default: off).")
+  Integer earlyStopping;
+
+  @Option(names = "--log-every", paramLabel = "N", defaultValue = "0",
+      description = "Print a line every N epochs; 0 for automatic: every epoch up to 30 epochs,"
+          + " else every 10 (default: ${DEFAULT-VALUE}).")
+  int logEvery;
+
+  @Option(names = "--no-progress", description = "No progress bar (default: a bar on terminals).")
+  boolean noProgress;
+
+  @Option(names = "--plot", paramLabel = "FILE.png",
+      description = "Write loss and accuracy (or MSE) curves per epoch as PNG (default: none).")
+  Path plot;
+
+  @Option(names = "--history", paramLabel = "FILE.csv",
+      description = "Write one row per epoch: epoch, seconds, lr, train_loss, train_accuracy (or"
+          + " train_mse), val_loss, val_accuracy (default: none).")
+  Path history;
+
+  @Option(names = "--summary", paramLabel = "FILE.json",
+      description = "Write the final table as JSON (default: none).")
+  Path summary;
+
+  @Option(names = "--checkpoint", paramLabel = "FILE",
+      description = "Write weights, optimizer state, epoch and RNG after every epoch, atomically"
+          + " (default: none).")
+  Path checkpoint;
+
+  @Option(names = "--save", paramLabel = "FILE.safetensors",
+      description = "Write the weights with PyTorch's state_dict names, and FILE.json beside them"
+          + " with the model spec and preprocessing (default: none).")
+  Path save;
+
+  @Option(names = "--init-weights", paramLabel = "FILE.safetensors",
+      description = "Start from these weights (e.g. saved from PyTorch); names and shapes must"
+          + " match the model (default: random initialisation).")
+  Path initWeights;
+
   @Override
-  public Integer call() {
-    if (!dataset.equals("synthetic")) {
-      System.err.println("myelin train: unknown dataset '" + dataset + "' (available: synthetic)");
-      return 2;
+  public Integer call() throws Exception {
+    optim.validate();
+    run.validate();
+    if (earlyStopping != null && earlyStopping < 1) {
+      throw new Errors.BadInputException("--early-stopping must be at least 1, got " + earlyStopping);
     }
-    LogisticRegressionExample.main(new String[0]);
+    if (logEvery < 0) {
+      throw new Errors.BadInputException("--log-every must be >= 0, got " + logEvery);
+    }
+    LearningRateSchedule schedule = optim.schedule(run.epochs);
+    if (schedule != null && optim.fullBatch()) {
+      throw new Errors.BadInputException("--lr-schedule does not apply to " + optim.name()
+          + " (a full-batch line-search method)");
+    }
+    OutputFiles.checkWritable(plot, "--plot");
+    OutputFiles.checkWritable(history, "--history");
+    OutputFiles.checkWritable(summary, "--summary");
+    OutputFiles.checkWritable(checkpoint, "--checkpoint");
+    OutputFiles.checkWritable(save, "--save");
+    checkDistinct();
+    Device device = run.device();
+    PrintStream out = System.out;
+
+    PreparedData d = data.prepare(dataset, earlyStopping != null);
+    ModelSpec spec = model.spec().resolve(d.train().cols(), d.source().outputs());
+    Generator gen = new Generator(data.seed);
+    Sequential net = Mlp.build(spec, gen);
+    if (initWeights != null) {
+      var weights = Safetensors.load(initWeights);
+      try {
+        net.loadStateDict(weights, true);
+      } catch (IllegalArgumentException e) {
+        throw new Errors.BadInputException(initWeights.getFileName() + " does not match "
+            + spec.text() + ": " + e.getMessage());
+      } finally {
+        weights.values().forEach(io.myelin.Tensor::close);
+      }
+    }
+    net.to(device);
+    boolean classify = d.isClassification();
+
+    out.printf("data:     %s%n", d.source().description());
+    out.printf("split:    %d train, %d validation, %d test (seed %d)%n", d.train().rows(),
+        rows(d.validation()), rows(d.test()), data.seed);
+    out.printf("prep:     %s%n", d.preprocessing().describe());
+    out.printf("model:    %s, %,d parameters%n", spec.describe(), net.numParameters());
+    out.printf("train:    %s lr %s, %d epochs, batch %s, %s loss, device %s%n", optim.name(),
+        Report.num(optim.learningRate()), run.epochs,
+        run.batchSize == 0 ? "full" : Integer.toString(run.batchSize),
+        classify ? "cross-entropy" : "MSE", device);
+
+    LossFunction loss = Losses.of(classify, net, optim.l1, optim.l2);
+    LossFunction plain = Losses.of(classify, net, 0, 0);
+    List<Callback> callbacks = new ArrayList<>();
+    Optimizer<?> perBatch = optim.perBatch(net.parameters());
+    FullBatchOptimizer fullBatch = optim.fullBatch(net.parameters());
+    if (schedule != null) {
+      var scheduler = new LearningRateScheduler(perBatch, schedule);
+      callbacks.add(new Callback() {
+        @Override
+        public void onEpochEnd(TrainingState state, EpochRecord record) {
+          scheduler.step();
+        }
+      });
+    }
+    if (earlyStopping != null) {
+      callbacks.add(EarlyStopping.onValidationLoss(earlyStopping));
+    }
+    if (checkpoint != null) {
+      callbacks.add(new CheckpointWriter(checkpoint, net, perBatch, gen));
+    }
+    int every = logEvery > 0 ? logEvery : run.epochs <= 30 ? 1 : 10;
+    TrainerOptions options = TrainerOptions.defaults().withEpochs(run.epochs).withLogEvery(every)
+        .withProgress(!noProgress).withOut(out).withClipNorm(optim.clipNorm)
+        .withClipValue(optim.clipValue).withCallbacks(callbacks);
+    Trainer trainer = new Trainer(options);
+
+    History h;
+    long t0 = System.nanoTime();
+    try (DeviceManager.DeviceScope scope = DeviceManager.useDevice(device);
+        DataLoader train = run.loader(d.train(), data.seed, device);
+        DataLoader val = d.validation() == null ? null : run.loader(d.validation(), data.seed, device)) {
+      h = perBatch != null ? trainer.fit(net, loss, perBatch, train, val)
+          : trainer.fit(net, loss, fullBatch, train, val);
+    }
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    long samples = h.epochs().stream().mapToLong(EpochRecord::samples).sum();
+
+    Scoring.Result trainScore = Scoring.score(net, plain, d.train(), device);
+    Scoring.Result valScore = d.validation() == null ? null
+        : Scoring.score(net, plain, d.validation(), device);
+    Scoring.Result testScore = d.test() == null ? null : Scoring.score(net, plain, d.test(), device);
+    RunSummary s = new RunSummary(classify ? "classify" : "regress", device.toString(), spec.text(),
+        net.numParameters(), h.size(), seconds, samples / seconds, trainScore.scores(),
+        valScore == null ? null : valScore.scores(), testScore == null ? null : testScore.scores());
+    out.println();
+    out.print(Report.table(s));
+    if (classify) {
+      var shown = testScore != null ? testScore : trainScore;
+      var truth = testScore != null ? d.test().labels() : d.train().labels();
+      out.println();
+      out.println("confusion matrix (" + (testScore != null ? "test" : "train")
+          + "; rows: true class, columns: predicted)");
+      out.print(ConfusionMatrix.of(truth, shown.predicted(), d.train().numClasses())
+          .format(d.train().classNames()));
+    }
+
+    if (history != null) {
+      h.writeCsv(history);
+    }
+    if (summary != null) {
+      OutputFiles.writeString(summary, Json.write(s.toJson()));
+    }
+    if (plot != null) {
+      HistoryPlot.write(h, dataset + " " + spec.text(), plot);
+    }
+    if (save != null) {
+      Safetensors.save(save, net.stateDict());
+      new ModelFile(spec, s.task(), dataset, d.train().featureNames(), d.train().classNames(),
+          d.preprocessing()).write(ModelFile.besideWeights(save));
+    }
+    List<String> written = new ArrayList<>();
+    for (Path p : new Path[] {history, summary, plot, save}) {
+      if (p != null) {
+        written.add(p.toString());
+      }
+    }
+    if (save != null) {
+      written.add(ModelFile.besideWeights(save).toString());
+    }
+    if (!written.isEmpty()) {
+      out.println("wrote " + String.join(", ", written));
+    }
+    if (perBatch != null) {
+      perBatch.close();
+    }
     return 0;
+  }
+
+  /** Two outputs on one path would overwrite each other. */
+  private void checkDistinct() {
+    Path[] all = {plot, history, summary, checkpoint, save, save == null ? null
+        : ModelFile.besideWeights(save)};
+    String[] names = {"--plot", "--history", "--summary", "--checkpoint", "--save",
+        "the model file of --save"};
+    for (int i = 0; i < all.length; i++) {
+      for (int j = i + 1; j < all.length; j++) {
+        if (all[i] != null && all[j] != null
+            && all[i].toAbsolutePath().normalize().equals(all[j].toAbsolutePath().normalize())) {
+          throw new Errors.BadInputException(names[i] + " and " + names[j] + " both write "
+              + all[i]);
+        }
+      }
+    }
+  }
+
+  private static int rows(io.myelin.data.ArrayDataset d) {
+    return d == null ? 0 : d.rows();
+  }
+
+  static String fmt(double v) {
+    return String.format(Locale.ROOT, "%.4f", v);
   }
 }

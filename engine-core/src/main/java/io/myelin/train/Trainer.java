@@ -1,0 +1,307 @@
+package io.myelin.train;
+
+import io.myelin.Tensor;
+import io.myelin.autograd.Autograd;
+import io.myelin.data.Batch;
+import io.myelin.data.DataLoader;
+import io.myelin.memory.MemoryScope;
+import io.myelin.nn.Module;
+import io.myelin.optim.FullBatchOptimizer;
+import io.myelin.optim.GradClip;
+import io.myelin.optim.Optimizer;
+import io.myelin.loss.Loss;
+import java.util.Map;
+
+/**
+ * The training loop: {@code fit} runs epochs of forward, loss, backward and optimizer steps over a
+ * {@link DataLoader}, evaluates on a validation loader after each epoch, runs callbacks (early
+ * stopping, checkpoints, schedules) and returns the {@link History}.
+ *
+ * <p>Every step runs inside a {@link MemoryScope}, so users of {@code fit} never manage tensor
+ * memory; the model is put in training mode for steps and in eval mode (under no-grad) for
+ * evaluation, then left in eval mode. The task follows the targets: int32 labels mean
+ * classification (metric: accuracy), float targets mean regression (metric: MSE).
+ *
+ * <pre>{@code
+ * History h = new Trainer(TrainerOptions.defaults().withEpochs(20))
+ *     .fit(model, new CrossEntropyLoss(), new Adam(model.parameters(), AdamOptions.lr(1e-3)),
+ *          trainLoader, validationLoader);
+ * }</pre>
+ *
+ * Not thread-safe; separate trainers with separate models may run on separate threads.
+ */
+public final class Trainer {
+  private final TrainerOptions options;
+
+  public Trainer(TrainerOptions options) {
+    this.options = options;
+  }
+
+  public TrainerOptions options() {
+    return options;
+  }
+
+  /** Loss and metric of a model over a loader (mean over samples), without gradients. */
+  public record Evaluation(double loss, double metric, long samples) {}
+
+  /** Trains with a per-batch optimizer (SGD, Adam, ...). */
+  public History fit(Module model, Loss loss, Optimizer<?> optimizer, DataLoader train,
+      DataLoader validation) {
+    return run(model, loss, new BatchUpdater(optimizer), train, validation);
+  }
+
+  /**
+   * Trains with a full-batch optimizer (L-BFGS, CG): each epoch is one {@code step} of the
+   * optimizer over the whole training set, whatever the loader's batch size.
+   */
+  public History fit(Module model, Loss loss, FullBatchOptimizer optimizer, DataLoader train,
+      DataLoader validation) {
+    return run(model, loss, new FullBatchUpdater(optimizer), train, validation);
+  }
+
+  private History run(Module model, Loss loss, Updater updater, DataLoader train,
+      DataLoader validation) {
+    boolean classification;
+    try (Batch probe = train.all()) {
+      if (probe.targets() == null) {
+        throw new IllegalArgumentException("fit: the training set has no labels or targets");
+      }
+      classification = probe.targets().dtype() == io.myelin.DType.INT32;
+    }
+    History history = new History(classification ? "accuracy" : "mse");
+    TrainingState state = new TrainingState(model, history, options.epochs());
+    state.setLearningRate(updater.learningRate());
+    ProgressBar bar = options.out() == null ? null
+        : new ProgressBar(options.out(), options.progress() && ProgressBar.isTerminal(), options.epochs());
+    options.callbacks().forEach(c -> c.onTrainStart(state));
+    try {
+      for (int epoch = 1; epoch <= options.epochs() && !state.stopRequested(); epoch++) {
+        state.setEpoch(epoch);
+        long t0 = System.nanoTime();
+        if (bar != null) {
+          bar.startEpoch();
+        }
+        model.train();
+        Evaluation trainEval = updater.epoch(model, loss, train, epoch - 1, state, bar, classification);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        Evaluation val = validation == null ? null : evaluate(model, loss, validation);
+        state.setLearningRate(updater.learningRate());
+        EpochRecord r = new EpochRecord(epoch, seconds, updater.learningRate(), trainEval.loss(),
+            trainEval.metric(), val == null ? Double.NaN : val.loss(),
+            val == null ? Double.NaN : val.metric(), trainEval.samples());
+        history.add(r);
+        if (bar != null) {
+          boolean print = epoch % options.logEvery() == 0 || epoch == options.epochs();
+          bar.endEpoch(r, history.metricName(), print);
+        }
+        for (Callback c : options.callbacks()) {
+          c.onEpochEnd(state, r);
+        }
+      }
+    } finally {
+      options.callbacks().forEach(c -> c.onTrainEnd(state));
+      model.eval();
+    }
+    if (state.stopReason() != null && options.out() != null) {
+      options.out().println(state.stopReason());
+    }
+    return history;
+  }
+
+  /** Mean loss and metric of {@code model} over every batch of {@code data}, in eval mode. */
+  public Evaluation evaluate(Module model, Loss loss, DataLoader data) {
+    boolean wasTraining = model.isTraining();
+    model.eval();
+    double lossSum = 0;
+    double metricSum = 0;
+    long n = 0;
+    try (var ignored = Autograd.noGrad()) {
+      for (Batch b : data.epoch(0)) {
+        try (MemoryScope scope = MemoryScope.open(); b) {
+          Tensor out = model.forward(b.features());
+          int size = b.size();
+          lossSum += loss.forward(out, b.targets()).item() * size;
+          metricSum += metricSum(out, b.targets());
+          n += size;
+        }
+      }
+    } finally {
+      model.train(wasTraining);
+    }
+    return new Evaluation(lossSum / n, metricSum / n, n);
+  }
+
+  /** Model outputs for every row of {@code data}, in dataset order (shuffling is ignored). */
+  public Tensor predict(Module model, DataLoader data) {
+    boolean wasTraining = model.isTraining();
+    model.eval();
+    try (var ignored = Autograd.noGrad(); Batch all = data.all()) {
+      return model.forward(all.features());
+    } finally {
+      model.train(wasTraining);
+    }
+  }
+
+  /** Correct predictions (classification) or summed squared error per element (regression). */
+  static double metricSum(Tensor out, Tensor targets) {
+    if (targets.dtype() == io.myelin.DType.INT32) {
+      int[] predicted = Metrics.predictedClasses(out);
+      int[] truth = targets.toIntArray();
+      int correct = 0;
+      for (int i = 0; i < truth.length; i++) {
+        correct += predicted[i] == truth[i] ? 1 : 0;
+      }
+      return correct;
+    }
+    Tensor diff = out.reshape(targets.shape()).sub(targets);
+    // per-sample mean of squared errors over the target columns, summed over the batch
+    int cols = targets.rank() > 1 ? targets.size(-1) : 1;
+    return diff.square().sum().item() / cols;
+  }
+
+  // ---- the two ways of updating ------------------------------------------------------------
+
+  private interface Updater {
+    Evaluation epoch(Module model, Loss loss, DataLoader train, int epochIndex,
+        TrainingState state, ProgressBar bar, boolean classification);
+
+    double learningRate();
+  }
+
+  private final class BatchUpdater implements Updater {
+    private final Optimizer<?> optimizer;
+
+    BatchUpdater(Optimizer<?> optimizer) {
+      this.optimizer = optimizer;
+    }
+
+    @Override
+    public double learningRate() {
+      return optimizer.learningRate(0);
+    }
+
+    @Override
+    public Evaluation epoch(Module model, Loss loss, DataLoader train, int epochIndex,
+        TrainingState state, ProgressBar bar, boolean classification) {
+      int batches = train.batchesPerEpoch();
+      int accumulate = options.accumulationSteps();
+      double lossSum = 0;
+      double metricSum = 0;
+      long samples = 0;
+      int i = 0;
+      optimizer.zeroGrad();
+      for (Batch b : train.epoch(epochIndex)) {
+        try (MemoryScope scope = MemoryScope.open(); b) {
+          Tensor out = model.forward(b.features());
+          Tensor l = loss.forward(out, b.targets());
+          Tensor scaled = accumulate > 1 ? l.div(accumulate) : l;
+          scaled.backward();
+          double value = l.item();
+          boolean finite = Double.isFinite(value)
+              && (!options.checkGradients() || firstNonFiniteGradient(model) == null);
+          if (!finite) {
+            handleNonFinite(model, state, value);
+            optimizer.zeroGrad();
+          } else {
+            lossSum += value * b.size();
+            try (var ignored = Autograd.noGrad()) {
+              metricSum += metricSum(out, b.targets());
+            }
+            samples += b.size();
+          }
+          i++;
+          if (finite && (i % accumulate == 0 || i == batches)) {
+            clip(model);
+            optimizer.step();
+            optimizer.zeroGrad();
+            state.addStep();
+          }
+          if (bar != null) {
+            bar.update(state.epoch(), i, batches, samples == 0 ? Double.NaN : lossSum / samples, samples);
+          }
+        }
+      }
+      return new Evaluation(lossSum / Math.max(samples, 1), metricSum / Math.max(samples, 1), samples);
+    }
+
+    private void handleNonFinite(Module model, TrainingState state, double value) {
+      String where = firstNonFiniteGradient(model);
+      String msg = "non-finite loss " + value + " at epoch " + state.epoch() + ", step "
+          + (state.step() + 1) + (where == null ? "" : "; first non-finite gradient in " + where)
+          + "; learning rate " + optimizer.learningRate(0)
+          + " (lower the learning rate, clip gradients with --clip-norm, or check the inputs)";
+      if (options.nonFinite() == TrainerOptions.NonFinitePolicy.STOP) {
+        throw new NonFiniteLossException(msg);
+      }
+      skipped++;
+      if (options.out() != null && skipped <= 3) {
+        options.out().println("skipping batch: " + msg);
+      }
+    }
+
+    private long skipped;
+  }
+
+  private final class FullBatchUpdater implements Updater {
+    private final FullBatchOptimizer optimizer;
+
+    FullBatchUpdater(FullBatchOptimizer optimizer) {
+      this.optimizer = optimizer;
+    }
+
+    @Override
+    public double learningRate() {
+      return Double.NaN;
+    }
+
+    @Override
+    public Evaluation epoch(Module model, Loss loss, DataLoader train, int epochIndex,
+        TrainingState state, ProgressBar bar, boolean classification) {
+      try (Batch all = train.all()) {
+        FullBatchOptimizer.Result r = optimizer.step(() -> {
+          try (MemoryScope scope = MemoryScope.open()) {
+            Tensor l = loss.forward(model.forward(all.features()), all.targets());
+            l.backward();
+            return l.item();
+          }
+        });
+        if (!Double.isFinite(r.loss())) {
+          throw new NonFiniteLossException("non-finite loss " + r.loss() + " at epoch "
+              + state.epoch() + " (full-batch optimizer); check the inputs");
+        }
+        state.addStep();
+        try (var ignored = Autograd.noGrad(); MemoryScope scope = MemoryScope.open()) {
+          Tensor out = model.forward(all.features());
+          double lossValue = loss.forward(out, all.targets()).item();
+          return new Evaluation(lossValue, metricSum(out, all.targets()) / all.size(), all.size());
+        }
+      }
+    }
+  }
+
+  private void clip(Module model) {
+    if (options.clipValue() > 0) {
+      GradClip.clipValue(model.parameters(), options.clipValue());
+    }
+    if (options.clipNorm() > 0) {
+      GradClip.clipNorm(model.parameters(), options.clipNorm());
+    }
+  }
+
+  /** The name of the first parameter whose gradient holds a NaN or infinity, or null. */
+  static String firstNonFiniteGradient(Module model) {
+    try (var ignored = Autograd.noGrad()) {
+      for (Map.Entry<String, Tensor> e : model.namedParameters().entrySet()) {
+        Tensor g = e.getValue().grad();
+        if (g != null) {
+          try (Tensor s = g.abs().sum()) {
+            if (!Double.isFinite(s.item())) {
+              return "'" + e.getKey() + "'";
+            }
+          }
+        }
+      }
+    }
+    return null;
+  }
+}

@@ -1,0 +1,115 @@
+package io.myelin.cuda;
+
+import static jcuda.driver.JCudaDriver.cuEventCreate;
+import static jcuda.driver.JCudaDriver.cuEventDestroy;
+import static jcuda.driver.JCudaDriver.cuEventRecord;
+import static jcuda.driver.JCudaDriver.cuEventSynchronize;
+import static jcuda.driver.JCudaDriver.cuMemAllocHost;
+import static jcuda.driver.JCudaDriver.cuMemFreeHost;
+import static jcuda.driver.JCudaDriver.cuMemcpyDtoHAsync;
+import static jcuda.driver.JCudaDriver.cuMemcpyHtoDAsync;
+import static jcuda.driver.JCudaDriver.cuStreamSynchronize;
+
+import io.myelin.DType;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import jcuda.Pointer;
+import jcuda.driver.CUevent;
+import jcuda.driver.CUstream;
+
+/**
+ * Host-device copies of Java arrays through a ring of pinned (page-locked) staging buffers.
+ *
+ * <p>Java arrays can move under the GC, so the driver cannot read them asynchronously; copying
+ * into pinned memory first lets the host-to-device transfer run on the stream while the caller
+ * continues. Each buffer records an event after its transfer and is reused only once that event
+ * has passed, so up to {@value #SLOTS} chunks are in flight. Device-to-host copies synchronise
+ * (the caller wants the values now).
+ *
+ * <p>Thread-safe: copies are serialised. The caller makes the context current.
+ */
+final class PinnedStaging implements AutoCloseable {
+  static final int CHUNK_BYTES = 4 << 20;
+  static final int SLOTS = 4;
+  private static final int EVENT_DISABLE_TIMING = 2;
+
+  private final CUstream stream;
+  private final Pointer[] host = new Pointer[SLOTS];
+  private final ByteBuffer[] buffers = new ByteBuffer[SLOTS];
+  private final CUevent[] done = new CUevent[SLOTS];
+  private final boolean[] pending = new boolean[SLOTS];
+  private int next;
+
+  PinnedStaging(CUstream stream) {
+    this.stream = stream;
+    for (int i = 0; i < SLOTS; i++) {
+      host[i] = new Pointer();
+      Driver.check(cuMemAllocHost(host[i], CHUNK_BYTES), "cuMemAllocHost(" + CHUNK_BYTES + ")");
+      buffers[i] = host[i].getByteBuffer(0, CHUNK_BYTES).order(ByteOrder.nativeOrder());
+      done[i] = new CUevent();
+      Driver.check(cuEventCreate(done[i], EVENT_DISABLE_TIMING), "cuEventCreate");
+    }
+  }
+
+  /** Enqueues a copy of {@code length} elements of {@code array} to device address {@code dst}. */
+  synchronized void toDevice(Object array, int offset, DType dtype, long dst, int length) {
+    int size = dtype.byteSize();
+    int perChunk = CHUNK_BYTES / size;
+    for (int done0 = 0; done0 < length; done0 += perChunk) {
+      int n = Math.min(perChunk, length - done0);
+      int slot = acquire();
+      ByteBuffer b = buffers[slot].clear();
+      switch (array) {
+        case float[] f -> b.asFloatBuffer().put(f, offset + done0, n);
+        case double[] d -> b.asDoubleBuffer().put(d, offset + done0, n);
+        case int[] i -> b.asIntBuffer().put(i, offset + done0, n);
+        default -> throw new IllegalArgumentException("unsupported host array " + array.getClass());
+      }
+      Driver.check(cuMemcpyHtoDAsync(DevicePointer.at(dst + (long) done0 * size), host[slot],
+          (long) n * size, stream), "cuMemcpyHtoDAsync");
+      Driver.check(cuEventRecord(done[slot], stream), "cuEventRecord");
+      pending[slot] = true;
+    }
+  }
+
+  /** Copies {@code length} elements at device address {@code src} into {@code array}; synchronises. */
+  synchronized void toHost(long src, DType dtype, Object array, int offset, int length) {
+    int size = dtype.byteSize();
+    int perChunk = CHUNK_BYTES / size;
+    for (int done0 = 0; done0 < length; done0 += perChunk) {
+      int n = Math.min(perChunk, length - done0);
+      int slot = acquire();
+      Driver.check(cuMemcpyDtoHAsync(host[slot], DevicePointer.at(src + (long) done0 * size),
+          (long) n * size, stream), "cuMemcpyDtoHAsync");
+      // Every earlier kernel on the stream has finished too once this returns.
+      Driver.check(cuStreamSynchronize(stream), "cuStreamSynchronize");
+      ByteBuffer b = buffers[slot].clear();
+      switch (array) {
+        case float[] f -> b.asFloatBuffer().get(f, offset + done0, n);
+        case double[] d -> b.asDoubleBuffer().get(d, offset + done0, n);
+        case int[] i -> b.asIntBuffer().get(i, offset + done0, n);
+        default -> throw new IllegalArgumentException("unsupported host array " + array.getClass());
+      }
+    }
+  }
+
+  /** The next buffer of the ring, after waiting for its previous transfer. */
+  private int acquire() {
+    int slot = next;
+    next = (next + 1) % SLOTS;
+    if (pending[slot]) {
+      Driver.check(cuEventSynchronize(done[slot]), "cuEventSynchronize");
+      pending[slot] = false;
+    }
+    return slot;
+  }
+
+  @Override
+  public synchronized void close() {
+    Driver.check(cuStreamSynchronize(stream), "cuStreamSynchronize");
+    for (int i = 0; i < SLOTS; i++) {
+      cuEventDestroy(done[i]);
+      cuMemFreeHost(host[i]);
+    }
+  }
+}

@@ -1,0 +1,82 @@
+package io.myelin.examples;
+
+import io.myelin.train.EpochRecord;
+import io.myelin.train.History;
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.awt.Font;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+/**
+ * The {@code --plot} PNG: two panels side by side, loss and accuracy (or MSE) per epoch, each
+ * with the training curve and, when there is a validation set, the validation curve. Drawn with
+ * XChart, headless.
+ */
+public final class HistoryPlot {
+  private static final Color TRAIN = new Color(0x1f77b4);
+  private static final Color VALIDATION = new Color(0xff7f0e);
+
+  private HistoryPlot() {}
+
+  /** Writes the plot of {@code history} to {@code file} (PNG, atomically). */
+  public static void write(History history, String title, Path file) throws IOException {
+    System.setProperty("java.awt.headless", "true");
+    String metric = history.metricName().equals("accuracy") ? "accuracy" : "MSE";
+    List<XYChart> charts = List.of(
+        chart(history, title + ": loss", "loss", EpochRecord::trainLoss, EpochRecord::validationLoss),
+        chart(history, title + ": " + metric, metric, EpochRecord::trainMetric,
+            EpochRecord::validationMetric));
+    OutputFiles.write(file, tmp ->
+        BitmapEncoder.saveBitmap(charts, 1, 2, tmp.toString(), BitmapEncoder.BitmapFormat.PNG));
+  }
+
+  private static XYChart chart(History h, String title, String yLabel,
+      java.util.function.ToDoubleFunction<EpochRecord> train,
+      java.util.function.ToDoubleFunction<EpochRecord> validation) {
+    XYChart c = new XYChartBuilder().width(560).height(380).title(title).xAxisTitle("epoch")
+        .yAxisTitle(yLabel).build();
+    Styler s = c.getStyler();
+    s.setLegendPosition(yLabel.equals("accuracy") ? Styler.LegendPosition.InsideSE
+        : Styler.LegendPosition.InsideNE);
+    c.getStyler().setXAxisTickMarkSpacingHint(90);
+    s.setChartBackgroundColor(Color.WHITE);
+    s.setPlotBackgroundColor(Color.WHITE);
+    s.setPlotBorderVisible(false);
+    s.setChartTitleFont(new Font(Font.SANS_SERIF, Font.BOLD, 14));
+    c.getStyler().setXAxisDecimalPattern("#");
+    add(c, "train", h, train, TRAIN);
+    if (!h.epochs().isEmpty() && h.epochs().getFirst().hasValidation()) {
+      add(c, "validation", h, validation, VALIDATION);
+    }
+    return c;
+  }
+
+  private static void add(XYChart c, String name, History h,
+      java.util.function.ToDoubleFunction<EpochRecord> f, Color color) {
+    List<Double> x = new ArrayList<>();
+    List<Double> y = new ArrayList<>();
+    for (EpochRecord r : h.epochs()) {
+      double v = f.applyAsDouble(r);
+      if (Double.isFinite(v)) {
+        x.add((double) r.epoch());
+        y.add(v);
+      }
+    }
+    if (x.isEmpty()) {
+      return;
+    }
+    XYSeries series = c.addSeries(name, x, y);
+    series.setMarker(SeriesMarkers.NONE);
+    series.setLineColor(color);
+    series.setLineStyle(new BasicStroke(2f));
+  }
+}

@@ -1,0 +1,118 @@
+package io.myelin.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.myelin.Generator;
+import io.myelin.examples.Json;
+import io.myelin.examples.Mlp;
+import io.myelin.examples.ModelSpec;
+import io.myelin.io.Safetensors;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Real runs of {@code myelin train}, small enough for the unit tests. */
+class TrainRunTest {
+
+  @Test
+  void theCourseNotebookReachesThreeQuarters(@TempDir Path dir) throws Exception {
+    Path summary = dir.resolve("s.json");
+    Path history = dir.resolve("h.csv");
+    Path plot = dir.resolve("p.png");
+    Cli r = Cli.run("train", "diabetes", "--model", "mlp:8-20-20-2", "--activation", "relu",
+        "--optimizer", "adam", "--lr", "0.01", "--epochs", "700", "--batch-size", "0",
+        "--summary", summary.toString(), "--history", history.toString(), "--plot", plot.toString());
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().contains("epoch 10/700") && r.out().contains("epoch 700/700"), r.out());
+    assertTrue(r.out().contains("confusion matrix"), r.out());
+    Map<String, Object> s = Json.parseObject(Files.readString(summary), "s.json");
+    assertEquals(List.of("task", "device", "model", "parameters", "epochs", "seconds",
+        "samples_per_second", "train_loss", "train_accuracy", "test_loss", "test_accuracy"),
+        List.copyOf(s.keySet()));
+    assertEquals("classify", s.get("task"));
+    assertEquals(642.0, ((Number) s.get("parameters")).doubleValue());
+    double acc = ((Number) s.get("test_accuracy")).doubleValue();
+    assertTrue(acc >= 0.75, "test accuracy " + acc);
+    List<String> lines = Files.readAllLines(history);
+    assertEquals("epoch,seconds,lr,train_loss,train_accuracy,val_loss,val_accuracy", lines.get(0));
+    assertEquals(701, lines.size());
+    assertTrue(lines.get(1).endsWith(",,"), lines.get(1));
+    byte[] png = Files.readAllBytes(plot);
+    assertTrue(png.length > 1000 && png[1] == 'P' && png[2] == 'N' && png[3] == 'G');
+    try (var files = Files.list(dir)) {
+      assertEquals(3, files.count(), "temporary files left behind");
+    }
+  }
+
+  @Test
+  void regressionSummaryKeys(@TempDir Path dir) throws Exception {
+    Path csv = dir.resolve("r.csv");
+    StringBuilder sb = new StringBuilder("a,b,y\n");
+    var rng = new java.util.Random(1);
+    for (int i = 0; i < 200; i++) {
+      double a = rng.nextGaussian();
+      double b = rng.nextGaussian();
+      sb.append(a).append(',').append(b).append(',').append(2 * a - b + 0.3).append('\n');
+    }
+    Files.writeString(csv, sb);
+    Path summary = dir.resolve("s.json");
+    Cli r = Cli.run("train", "csv:" + csv, "--epochs", "30", "--lr", "0.05", "--val-split", "0.1",
+        "--summary", summary.toString());
+    assertEquals(0, r.code(), r.err());
+    Map<String, Object> s = Json.parseObject(Files.readString(summary), "s.json");
+    assertEquals("regress", s.get("task"));
+    for (String k : List.of("test_mse", "test_mae", "test_r2", "val_loss")) {
+      assertTrue(s.containsKey(k), k);
+    }
+    assertTrue(((Number) s.get("test_r2")).doubleValue() > 0.9, s.toString());
+  }
+
+  @Test
+  void saveEvaluatePredictAndInitWeights(@TempDir Path dir) throws Exception {
+    Path w = dir.resolve("moons.safetensors");
+    Cli r = Cli.run("train", "moons", "--samples", "400", "--model", "mlp:auto-16-16-auto",
+        "--epochs", "40", "--batch-size", "16", "--standardize", "--save", w.toString());
+    assertEquals(0, r.code(), r.err());
+    assertTrue(Files.exists(dir.resolve("moons.json")));
+    Cli e = Cli.run("evaluate", "moons", "--samples", "400", "--weights", w.toString());
+    assertEquals(0, e.code(), e.err());
+    assertTrue(e.out().contains("accuracy"), e.out());
+    Path in = dir.resolve("in.csv");
+    Files.writeString(in, "x0,x1\n0.0,0.9\n1.0,-0.4\n");
+    Path out = dir.resolve("out.csv");
+    Cli p = Cli.run("predict", "--weights", w.toString(), "--input", in.toString(), "--output",
+        out.toString());
+    assertEquals(0, p.code(), p.err());
+    List<String> lines = Files.readAllLines(out);
+    assertEquals("prediction,probability_0,probability_1", lines.get(0));
+    assertEquals(3, lines.size());
+    Cli again = Cli.run("train", "moons", "--samples", "400", "--model", "mlp:2-16-16-2",
+        "--epochs", "1", "--init-weights", w.toString());
+    assertEquals(0, again.code(), again.err());
+  }
+
+  @Test
+  void weightsUsePyTorchSequentialNames(@TempDir Path dir) throws Exception {
+    var plain = Mlp.build(new ModelSpec(List.of(3, 5, 4, 2), "relu", false, 0, "default"),
+        new Generator(0));
+    assertEquals(List.of("0.weight", "0.bias", "2.weight", "2.bias", "4.weight", "4.bias"),
+        List.copyOf(plain.stateDict().keySet()));
+    assertEquals(List.of(5, 3), toList(plain.stateDict().get("0.weight").shape()));
+    var bn = Mlp.build(new ModelSpec(List.of(3, 5, 2), "tanh", true, 0.5, "xavier-uniform"),
+        new Generator(0));
+    assertEquals(List.of("0.weight", "0.bias", "1.weight", "1.bias", "1.running_mean",
+        "1.running_var", "1.num_batches_tracked", "4.weight", "4.bias"),
+        List.copyOf(bn.stateDict().keySet()));
+    Path f = dir.resolve("bn.safetensors");
+    Safetensors.save(f, bn.stateDict());
+    assertEquals(bn.stateDict().keySet(), Safetensors.load(f).keySet());
+  }
+
+  private static List<Integer> toList(int[] a) {
+    return java.util.Arrays.stream(a).boxed().toList();
+  }
+}
