@@ -69,7 +69,8 @@ final class OptimizerArgs {
   double l1;
 
   @Option(names = "--l2", paramLabel = "X", defaultValue = "0",
-      description = "L2 penalty (sum of squares) on the weights, added to the loss (default:"
+      description = "L2 penalty X/2 * sum of squares on the weights, added to the loss (gradient X*W,"
+          + " as PyTorch's weight decay; default:"
           + " ${DEFAULT-VALUE}).")
   double l2;
 

@@ -26,7 +26,7 @@ import io.myelin.train.ConfusionMatrix;
 import io.myelin.train.EarlyStopping;
 import io.myelin.train.EpochRecord;
 import io.myelin.train.History;
-import io.myelin.train.LossFunction;
+import io.myelin.loss.Loss;
 import io.myelin.train.Trainer;
 import io.myelin.train.TrainerOptions;
 import io.myelin.train.TrainingState;
@@ -151,8 +151,8 @@ final class TrainCommand implements Callable<Integer> {
         run.batchSize == 0 ? "full" : Integer.toString(run.batchSize),
         classify ? "cross-entropy" : "MSE", device);
 
-    LossFunction loss = Losses.of(classify, net, optim.l1, optim.l2);
-    LossFunction plain = Losses.of(classify, net, 0, 0);
+    Loss loss = Losses.of(classify, net, optim.l1, optim.l2);
+    Loss plain = Losses.of(classify, net, 0, 0);
     List<Callback> callbacks = new ArrayList<>();
     Optimizer<?> perBatch = optim.perBatch(net.parameters());
     FullBatchOptimizer fullBatch = optim.fullBatch(net.parameters());

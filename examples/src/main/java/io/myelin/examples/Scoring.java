@@ -8,7 +8,7 @@ import io.myelin.data.Batch;
 import io.myelin.data.DataLoader;
 import io.myelin.memory.MemoryScope;
 import io.myelin.nn.Module;
-import io.myelin.train.LossFunction;
+import io.myelin.loss.Loss;
 import io.myelin.train.Metrics;
 
 /** Runs a model over a dataset in eval mode and scores it. */
@@ -47,7 +47,7 @@ public final class Scoring {
   }
 
   /** Loss and accuracy (or MSE, MAE, R^2) of {@code model} on {@code data}. */
-  public static Result score(Module model, LossFunction loss, ArrayDataset data, Device device) {
+  public static Result score(Module model, Loss loss, ArrayDataset data, Device device) {
     float[] out = outputs(model, data, device);
     int cols = data.rows() == 0 ? 0 : out.length / data.rows();
     double lossValue;
@@ -56,7 +56,7 @@ public final class Scoring {
       Tensor t = data.isClassification()
           ? Tensor.ofInts(data.labels(), data.rows()).to(device)
           : Tensor.of(data.targets(), data.rows(), data.targetCols()).to(device);
-      lossValue = loss.compute(o, t).item();
+      lossValue = loss.forward(o, t).item();
     }
     if (data.isClassification()) {
       int[] predicted = Metrics.argmaxRows(out, cols);
