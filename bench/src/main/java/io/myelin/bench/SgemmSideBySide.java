@@ -1,13 +1,16 @@
 package io.myelin.bench;
 
 import io.myelin.cpu.CpuBackend;
+import java.lang.management.ManagementFactory;
 import java.util.Arrays;
 import java.util.Locale;
 
 /**
  * Myelin's SGEMM next to ND4J's ({@code Nd4j.gemm}, OpenBLAS) in one JVM, interleaved: each round
  * times a slice of Myelin calls then a slice of ND4J calls on the same shape and thread count, so
- * both see the same machine load; the table shows the medians over the rounds and their ratio.
+ * both see the same machine load; the table shows the medians over the rounds, their ratio, the
+ * largest difference between the two results, and the heap bytes one Myelin call allocates on
+ * the calling thread.
  *
  * <p>Usage: {@code SgemmSideBySide [--shapes 256,1024,128x784x512:nt] [--threads 1,2]
  * [--rounds 9] [--slice-ms 150] [--warmup-ms 1500]}. See bench/scripts/sgemm.sh.
@@ -33,8 +36,8 @@ public final class SgemmSideBySide {
     }
     System.out.printf(Locale.ROOT, "# ND4J BLAS vendor %s; %d rounds of %d ms slices; medians%n",
         Nd4jThreads.vendor(), rounds, sliceMs);
-    System.out.printf(Locale.ROOT, "%-18s %3s %10s %10s %7s %9s%n",
-        "shape(MxKxN)", "thr", "myelin", "nd4j", "ratio", "rel.diff");
+    System.out.printf(Locale.ROOT, "%-18s %3s %10s %10s %7s %9s %8s%n",
+        "shape(MxKxN)", "thr", "myelin", "nd4j", "ratio", "rel.diff", "B/call");
     for (String t : threadList.split(",")) {
       int threads = Integer.parseInt(t.trim());
       Nd4jThreads.set(threads);
@@ -59,10 +62,11 @@ public final class SgemmSideBySide {
                 mine[r] = s.flops() / slice(p::myelin, sliceMs);
               }
             }
+            double bytes = allocatedPerCall(p::myelin);
             double gm = median(mine);
             double gn = median(theirs);
-            System.out.printf(Locale.ROOT, "%-18s %3d %10.1f %10.1f %7.2f %9.1e%n",
-                label(s), threads, gm, gn, gm / gn, diff);
+            System.out.printf(Locale.ROOT, "%-18s %3d %10.1f %10.1f %7.2f %9.1e %8.0f%n",
+                label(s), threads, gm, gn, gm / gn, diff, bytes);
           }
         }
       }
@@ -73,6 +77,18 @@ public final class SgemmSideBySide {
     String t = s.transA() || s.transB()
         ? ":" + (s.transA() ? "t" : "n") + (s.transB() ? "t" : "n") : "";
     return s.m() + "x" + s.k() + "x" + s.n() + t;
+  }
+
+  /** Heap bytes the calling thread allocates per call of {@code op} (pool workers not counted). */
+  private static double allocatedPerCall(Runnable op) {
+    var mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    long id = Thread.currentThread().threadId();
+    int calls = 20;
+    long before = mx.getThreadAllocatedBytes(id);
+    for (int i = 0; i < calls; i++) {
+      op.run();
+    }
+    return (double) (mx.getThreadAllocatedBytes(id) - before) / calls;
   }
 
   /** Runs {@code op} for about {@code ms} milliseconds; returns nanoseconds per call. */
