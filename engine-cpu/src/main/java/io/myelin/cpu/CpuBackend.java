@@ -28,6 +28,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class CpuBackend implements Backend {
   private final CpuThreads threads;
+  private final SgemmScratch.Pool gemmScratch = new SgemmScratch.Pool();
   private final AtomicLong liveBlocks = new AtomicLong();
   private final AtomicLong liveBytes = new AtomicLong();
   private final AtomicLong peakBytes = new AtomicLong();
@@ -56,7 +57,7 @@ public final class CpuBackend implements Backend {
   @Override
   public String description() {
     return "CPU: " + threads.threads() + " threads, " + CpuProvider.simdDescription()
-        + ", GEMM " + Sgemm.MR + "x" + Sgemm.NR + " f32 micro-kernel";
+        + ", GEMM " + SgemmKernels.MR + "x" + SgemmKernels.NR + " f32 micro-kernel";
   }
 
   // ---- memory -------------------------------------------------------------------------------
@@ -120,7 +121,7 @@ public final class CpuBackend implements Backend {
   @Override
   public void gemm(int batch, int m, int n, int k, double alpha, GemmOperand a, GemmOperand b,
       double beta, GemmOperand c) {
-    Gemm.gemm(threads, batch, m, n, k, alpha, cpu(a.storage()), a, cpu(b.storage()), b, beta,
+    Gemm.gemm(threads, gemmScratch, batch, m, n, k, alpha, cpu(a.storage()), a, cpu(b.storage()), b, beta,
         cpu(c.storage()), c);
   }
 
@@ -204,8 +205,9 @@ public final class CpuBackend implements Backend {
     }
     Object p = ps.array();
     Object g = gs.array();
-    // About 20 flops and a square root per element: split only large parameters.
-    threads.parallelFor(n, 16, (from, to) -> OptimizerKernels.update(
+    // Vectorised (Adam, SGD) these are memory bound, well under a nanosecond per element: waking
+    // a worker pays only for parameters of tens of thousands of elements.
+    threads.parallelFor(n, 1, (from, to) -> OptimizerKernels.update(
         kind, h, step, p, paramOffset, g, gradOffset, arrays, from, to));
   }
 

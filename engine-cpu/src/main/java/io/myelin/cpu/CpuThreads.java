@@ -14,8 +14,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>The pool has {@code threads - 1} daemon workers: the calling thread always takes part, so a
  * pool of one thread is plain sequential code. Work below {@link #MIN_WORK_PER_THREAD}
  * elementary operations per participant stays on the calling thread, because waking a worker
- * costs microseconds. A call made from inside a worker runs sequentially (no nested splitting,
- * no deadlock).
+ * costs microseconds. A call made from inside a split (on a worker, or on the calling thread while
+ * it runs its share) runs sequentially: no nested splitting, no deadlock.
  *
  * <p>Results never depend on the split: callers partition over outputs, and every output is
  * computed by one thread in a fixed order, so N threads give the same bits as one.
@@ -34,6 +34,8 @@ final class CpuThreads implements AutoCloseable {
 
   private final int threads;
   private final ExecutorService workers;
+  /** Set while the calling thread runs its share of a split, so its nested calls stay inline. */
+  private final ThreadLocal<boolean[]> splitting = ThreadLocal.withInitial(() -> new boolean[1]);
 
   CpuThreads(int threads) {
     if (threads < 1) {
@@ -92,6 +94,11 @@ final class CpuThreads implements AutoCloseable {
       body.run(0, n);
       return;
     }
+    boolean[] inside = splitting.get();
+    if (inside[0]) {
+      body.run(0, n);
+      return;
+    }
     // A few pieces per participant lets a fast thread take over a slow one's remainder.
     int pieces = (int) Math.min(n, (long) parts * 4);
     AtomicInteger next = new AtomicInteger();
@@ -108,10 +115,13 @@ final class CpuThreads implements AutoCloseable {
       futures.add(workers.submit(participant));
     }
     Throwable failure = null;
+    inside[0] = true;
     try {
       participant.run();
     } catch (RuntimeException | Error e) {
       failure = e;
+    } finally {
+      inside[0] = false;
     }
     // Wait for every worker even after a failure: none may write into the output after we return.
     // An interrupt does not cut the wait short either; it is restored for the caller afterwards.

@@ -15,7 +15,7 @@ import jdk.incubator.vector.VectorSpecies;
  * in registers and does one broadcast and two FMAs per row per k step. Edge tiles go through a
  * small buffer so the kernel never writes outside C.
  *
- * <p>Kept deliberately plain (a later tuning pass will work on this file and {@link Sgemm}).
+ * <p>Kept deliberately plain: float64 serves gradient checks, where correctness is what counts.
  */
 final class Dgemm implements Gemm.Kernel {
   static final VectorSpecies<Double> S = DoubleVector.SPECIES_PREFERRED;

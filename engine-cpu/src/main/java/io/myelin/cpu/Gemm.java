@@ -9,8 +9,9 @@ import io.myelin.backend.GemmOperand;
  * thread pool. Each tile is computed start to finish by one thread (packing, micro-kernel,
  * store), so results do not depend on the thread count.
  *
- * <p>The precision-specific work (packing panels and the register micro-kernel) lives in {@link
- * Sgemm} and {@link Dgemm}; the driver only sees {@link TileWorker}s.
+ * <p>FLOAT32 goes to {@link Sgemm}, which has its own blocking and thread split (the speed
+ * path); FLOAT64 (gradient checks) runs through the tiles here with {@link Dgemm}'s packing and
+ * micro-kernel.
  */
 final class Gemm {
   /** Rows of C per tile: a multiple of both micro-kernels' MR; the packed A block sits in L2. */
@@ -40,7 +41,7 @@ final class Gemm {
 
   /** See {@link io.myelin.backend.Backend#gemm}. */
   static void gemm(
-      CpuThreads threads, int batch, int m, int n, int k, double alpha,
+      CpuThreads threads, SgemmScratch.Pool scratch, int batch, int m, int n, int k, double alpha,
       CpuStorage a, GemmOperand ao, CpuStorage b, GemmOperand bo, double beta,
       CpuStorage c, GemmOperand co) {
     if (batch < 0 || m < 0 || n < 0 || k < 0) {
@@ -67,10 +68,12 @@ final class Gemm {
       scaleC(batch, m, n, beta, c, co);
       return;
     }
-    Kernel kernel =
-        dt == DType.FLOAT32
-            ? new Sgemm(a.floats(), ao, b.floats(), bo, c.floats(), co, k, (float) alpha, (float) beta)
-            : new Dgemm(a.doubles(), ao, b.doubles(), bo, c.doubles(), co, k, alpha, beta);
+    if (dt == DType.FLOAT32) {
+      Sgemm.gemm(threads, scratch, batch, m, n, k, (float) alpha, a.floats(), ao, b.floats(), bo,
+          (float) beta, c.floats(), co);
+      return;
+    }
+    Kernel kernel = new Dgemm(a.doubles(), ao, b.doubles(), bo, c.doubles(), co, k, alpha, beta);
     int mc = Math.min(MC, roundUp(m, kernel.mr()));
     int nc = Math.min(NC, roundUp(n, kernel.nr()));
     // Large products with few tiles would leave threads idle: narrow the tiles until each

@@ -42,6 +42,9 @@ final class OptimizerKernelsF32 {
     boolean first = t == 1;
     boolean nesterov = h.nesterov();
     float damp = (float) (1 - h.dampening());
+    if (mu == 0 || (!first && !nesterov)) {
+      from = OptimizerVectors.sgd(neg ? -1f : 1f, wd, lr, mu, damp, p, po, g, go, b, from, to);
+    }
     for (int i = from; i < to; i++) {
       float gi = (neg ? -g[go + i] : g[go + i]) + wd * p[po + i];
       if (mu != 0) {
@@ -68,6 +71,10 @@ final class OptimizerKernelsF32 {
     float l2 = (float) (decoupled ? 0 : h.weightDecay());
     float stepSize = (float) (h.lr() / (1 - Math.pow(h.beta1(), t)));
     float rootBc2 = (float) (Math.sqrt(1 - Math.pow(h.beta2(), t)));
+    if (!ams) {
+      from = OptimizerVectors.adam(neg ? -1f : 1f, shrink, l2, b1, c1, b2, c2, stepSize, rootBc2,
+          eps, p, po, g, go, m, v, from, to);
+    }
     for (int i = from; i < to; i++) {
       float pi = p[po + i] * shrink;
       float gi = (neg ? -g[go + i] : g[go + i]) + l2 * pi;

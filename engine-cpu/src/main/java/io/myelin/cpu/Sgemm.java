@@ -1,27 +1,38 @@
 package io.myelin.cpu;
 
+import static io.myelin.cpu.SgemmKernels.MR;
+import static io.myelin.cpu.SgemmKernels.NR;
+import static io.myelin.cpu.SgemmKernels.S;
+import static io.myelin.cpu.SgemmKernels.V;
+
 import io.myelin.backend.GemmOperand;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Single-precision GEMM tiles: packs blocks of op(A) and op(B) into micro-panels and runs a
- * {@value #MR} x (2 vectors) register micro-kernel over them (see {@link Gemm} for the driver).
+ * Single-precision GEMM (the driver {@link Gemm} hands every FLOAT32 call here).
  *
- * <p>Packing makes every operand layout look the same to the kernel: A panels hold MR rows
- * interleaved by k ({@code pa[p * MR + r]}), B panels hold NR columns by k ({@code pb[p * NR +
- * c]}), zero-padded at the edges, so transposition is handled once per element while packing
- * and the kernel reads both panels with unit stride. The kernel keeps MR x 2 accumulator vectors
- * in registers and does one broadcast and two FMAs per row per k step. Edge tiles go through a
- * small buffer so the kernel never writes outside C.
+ * <p>Blocking, GotoBLAS style with the roles turned for row-major C: a depth block of op(B),
+ * {@link #KC} x up to {@link #NC} columns, is packed into two-vector panels that stay in L2; for
+ * each group of {@code MR} rows an A micro-panel is packed (it stays in L1) and the micro-kernel
+ * ({@link SgemmKernels}) runs across every B panel. Transposes are absorbed by the packing
+ * ({@link SgemmPack}). Narrow products ({@code n <= one vector}, the logits layer) use a
+ * one-vector kernel that reads A rows unpacked, since each A element is used once; tiny products
+ * use a plain loop.
  *
- * <p>Kept deliberately plain (a later tuning pass will work on this file and {@link Dgemm}).
+ * <p>Threads take tiles of C: columns are split first (each thread packs a disjoint part of B),
+ * rows only when there are not enough columns. Every element of C is summed in the same order
+ * whatever the split (depth blocks depend on k only; a tile never changes the arithmetic), so the
+ * result is identical on any thread count.
  */
-final class Sgemm implements Gemm.Kernel {
-  static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
-  static final int V = S.length();
-  static final int MR = 6;
-  static final int NR = 2 * V;
+final class Sgemm {
+  /** Depth of a packed block: the A micro-panel (MR x KC) stays in L1. */
+  static final int KC = 256;
+  /** Columns of a packed B block: KC x NC floats (512 KiB) stay in a 1 MiB L2. */
+  static final int NC = 512;
+  /** Products up to this many multiply-adds skip packing altogether. */
+  static final long SMALL = 4096;
+  /** Below this many multiply-adds waking a second thread costs more than it saves. */
+  static final long PARALLEL_MIN = 1L << 19;
 
   private final float[] a;
   private final GemmOperand ao;
@@ -29,206 +40,189 @@ final class Sgemm implements Gemm.Kernel {
   private final GemmOperand bo;
   private final float[] c;
   private final GemmOperand co;
+  private final int m;
+  private final int n;
   private final int k;
+  private final int kc;
   private final float alpha;
   private final float beta;
 
-  Sgemm(float[] a, GemmOperand ao, float[] b, GemmOperand bo, float[] c, GemmOperand co, int k,
-      float alpha, float beta) {
+  private Sgemm(float[] a, GemmOperand ao, float[] b, GemmOperand bo, float[] c, GemmOperand co,
+      int m, int n, int k, float alpha, float beta) {
     this.a = a;
     this.ao = ao;
     this.b = b;
     this.bo = bo;
     this.c = c;
     this.co = co;
+    this.m = m;
+    this.n = n;
     this.k = k;
+    // Equal depth blocks (784 = 4 x 196, not 3 x 256 + 16): a function of k alone.
+    this.kc = ceilDiv(k, ceilDiv(k, KC));
     this.alpha = alpha;
     this.beta = beta;
   }
 
-  @Override
-  public int mr() {
-    return MR;
+  /** See {@link io.myelin.backend.Backend#gemm}; sizes are positive and checked by the caller. */
+  static void gemm(CpuThreads threads, SgemmScratch.Pool pool, int batch, int m, int n, int k,
+      float alpha, float[] a, GemmOperand ao, float[] b, GemmOperand bo, float beta, float[] c,
+      GemmOperand co) {
+    Sgemm g = new Sgemm(a, ao, b, bo, c, co, m, n, k, alpha, beta);
+    if ((long) m * n * k <= SMALL) {
+      for (int bi = 0; bi < batch; bi++) {
+        g.small(bi);
+      }
+      return;
+    }
+    boolean narrow = n <= V;
+    int width = narrow ? V : NR;
+    long macs = (long) batch * m * n * k;
+    int parts = threads.threads() > 1 && macs >= PARALLEL_MIN ? threads.threads() : 1;
+    int perEntry = ceilDiv(parts, batch);
+    // Column strips first: splitting N adds no B packing. Rows only when N is too narrow.
+    int w = Math.min(NC, roundUp(n, width));
+    if (perEntry > 1) {
+      w = Math.min(w, Math.max(width, roundUp(ceilDiv(n, perEntry), width)));
+    }
+    int stripsN = ceilDiv(n, w);
+    int h = roundUp(m, MR);
+    if (stripsN < perEntry) {
+      int rowsSplit = Math.min(ceilDiv(perEntry, stripsN), ceilDiv(m, MR));
+      h = roundUp(ceilDiv(m, rowsSplit), MR);
+    }
+    int stripsM = ceilDiv(m, h);
+    int perBatch = stripsM * stripsN;
+    final int fw = w;
+    final int fh = h;
+    threads.parallelFor(batch * perBatch, (long) h * w * k, (t0, t1) -> {
+      SgemmScratch s = pool.take();
+      try {
+        for (int t = t0; t < t1; t++) {
+          int bi = t / perBatch;
+          int r = t % perBatch;
+          int i0 = (r / stripsN) * fh;
+          int j0 = (r % stripsN) * fw;
+          if (narrow) {
+            g.narrowTile(s, bi, i0, Math.min(m, i0 + fh), j0, Math.min(n, j0 + fw));
+          } else {
+            g.tile(s, bi, i0, Math.min(m, i0 + fh), j0, Math.min(n, j0 + fw));
+          }
+        }
+      } finally {
+        pool.give(s);
+      }
+    });
   }
 
-  @Override
-  public int nr() {
-    return NR;
-  }
-
-  @Override
-  public Gemm.TileWorker newWorker(int mc, int nc) {
-    int kc = Math.min(Gemm.KC, k);
-    float[] pa = new float[Gemm.roundUp(mc, MR) * kc];
-    float[] pb = new float[Gemm.roundUp(nc, NR) * kc];
-    float[] tmp = new float[MR * NR];
-    return (bi, i0, i1, j0, j1) -> tile(pa, pb, tmp, bi, i0, i1, j0, j1);
-  }
-
-  private void tile(float[] pa, float[] pb, float[] tmp, int bi, int i0, int i1, int j0, int j1) {
+  /** C[i0..i1, j0..j1) of batch entry bi through packed panels and the wide kernel. */
+  private void tile(SgemmScratch s, int bi, int i0, int i1, int j0, int j1) {
     int ldc = co.ld();
     int cBase = co.offset() + bi * co.batchStride();
-    for (int p0 = 0; p0 < k; p0 += Gemm.KC) {
-      int kc = Math.min(Gemm.KC, k - p0);
-      // Later depth blocks add onto what the first one stored.
-      float betaBlock = p0 == 0 ? beta : 1f;
-      packB(pb, bi, p0, kc, j0, j1);
-      packA(pa, bi, i0, i1, p0, kc);
-      for (int jr = j0; jr < j1; jr += NR) {
-        int nr = Math.min(NR, j1 - jr);
-        int bOff = (jr - j0) * kc;
+    for (int jc = j0; jc < j1; jc += NC) {
+      int cols = Math.min(NC, j1 - jc);
+      for (int p0 = 0; p0 < k; p0 += kc) {
+        int kb = Math.min(kc, k - p0);
+        boolean first = p0 == 0;
+        SgemmPack.b(b, bo, bi, p0, kb, jc, cols, NR, s.pb);
         for (int ir = i0; ir < i1; ir += MR) {
-          int mr = Math.min(MR, i1 - ir);
-          kernel(kc, pa, (ir - i0) * kc, pb, bOff, cBase + ir * ldc + jr, ldc, mr, nr, betaBlock, tmp);
-        }
-      }
-    }
-  }
-
-  /** Packs rows [i0, i1) x depth [p0, p0 + kc) of op(A) into MR-row panels. */
-  private void packA(float[] pa, int bi, int i0, int i1, int p0, int kc) {
-    int base = ao.offset() + bi * ao.batchStride();
-    int ld = ao.ld();
-    for (int ir = i0; ir < i1; ir += MR) {
-      int panel = (ir - i0) * kc;
-      int mr = Math.min(MR, i1 - ir);
-      if (ao.transposed()) {
-        // op(A)(i, p) = A[p][i]: the MR rows of a panel are adjacent in memory.
-        for (int p = 0; p < kc; p++) {
-          int src = base + (p0 + p) * ld + ir;
-          int dst = panel + p * MR;
-          for (int r = 0; r < mr; r++) {
-            pa[dst + r] = a[src + r];
-          }
-          for (int r = mr; r < MR; r++) {
-            pa[dst + r] = 0;
-          }
-        }
-      } else {
-        for (int r = 0; r < MR; r++) {
-          if (r < mr) {
-            int src = base + (ir + r) * ld + p0;
-            for (int p = 0; p < kc; p++) {
-              pa[panel + p * MR + r] = a[src + p];
-            }
-          } else {
-            for (int p = 0; p < kc; p++) {
-              pa[panel + p * MR + r] = 0;
-            }
+          int rows = Math.min(MR, i1 - ir);
+          SgemmPack.a(a, ao, bi, ir, rows, p0, kb, s.pa);
+          for (int jr = 0; jr < cols; jr += NR) {
+            SgemmKernels.wide(kb, s.pa, s.pb, jr * kb, s.acc);
+            update(s.acc, NR, cBase + ir * ldc + jc + jr, ldc, rows, Math.min(NR, cols - jr), first);
           }
         }
       }
     }
   }
 
-  /** Packs depth [p0, p0 + kc) x columns [j0, j1) of op(B) into NR-column panels. */
-  private void packB(float[] pb, int bi, int p0, int kc, int j0, int j1) {
-    int base = bo.offset() + bi * bo.batchStride();
-    int ld = bo.ld();
-    for (int jr = j0; jr < j1; jr += NR) {
-      int panel = (jr - j0) * kc;
-      int nr = Math.min(NR, j1 - jr);
-      if (bo.transposed()) {
-        // op(B)(p, j) = B[j][p]: walk each stored row once.
-        for (int col = 0; col < NR; col++) {
-          if (col < nr) {
-            int src = base + (jr + col) * ld + p0;
-            for (int p = 0; p < kc; p++) {
-              pb[panel + p * NR + col] = b[src + p];
-            }
-          } else {
-            for (int p = 0; p < kc; p++) {
-              pb[panel + p * NR + col] = 0;
-            }
-          }
+  /** C[i0..i1, j0..j1) with at most one vector of columns: A rows are read in place. */
+  private void narrowTile(SgemmScratch s, int bi, int i0, int i1, int j0, int j1) {
+    int ldc = co.ld();
+    int cBase = co.offset() + bi * co.batchStride();
+    int aBase = ao.offset() + bi * ao.batchStride();
+    int cols = j1 - j0;
+    for (int p0 = 0; p0 < k; p0 += kc) {
+      int kb = Math.min(kc, k - p0);
+      boolean first = p0 == 0;
+      SgemmPack.b(b, bo, bi, p0, kb, j0, cols, V, s.pb);
+      for (int ir = i0; ir < i1; ir += MR) {
+        int rows = Math.min(MR, i1 - ir);
+        if (ao.transposed()) {
+          SgemmPack.aRows(a, ao, bi, ir, rows, p0, kb, s.pa);
+          SgemmKernels.narrow(kb, s.pa, 0, kb, rows, s.pb, s.acc);
+        } else {
+          SgemmKernels.narrow(kb, a, aBase + ir * ao.ld() + p0, ao.ld(), rows, s.pb, s.acc);
         }
-      } else {
-        for (int p = 0; p < kc; p++) {
-          int dst = panel + p * NR;
-          System.arraycopy(b, base + (p0 + p) * ld + jr, pb, dst, nr);
-          for (int col = nr; col < NR; col++) {
-            pb[dst + col] = 0;
-          }
-        }
+        update(s.acc, V, cBase + ir * ldc + j0, ldc, rows, cols, first);
       }
     }
   }
 
   /**
-   * C[0..mr, 0..nr) at {@code ci} = alpha * (A panel x B panel) + betaBlock * C. Reads C only
-   * when betaBlock is non-zero.
+   * Writes a block of sums into C: {@code alpha * sum (+ beta * C)} for the first depth block,
+   * {@code C + alpha * sum} for the later ones. The vector body and the scalar tail do the same
+   * float operations, so an element's value never depends on where it falls in a tile.
    */
-  private void kernel(int kc, float[] pa, int ai, float[] pb, int bi, int ci, int ldc, int mr,
-      int nr, float betaBlock, float[] tmp) {
-    FloatVector z = FloatVector.zero(S);
-    FloatVector c00 = z, c01 = z;
-    FloatVector c10 = z, c11 = z;
-    FloatVector c20 = z, c21 = z;
-    FloatVector c30 = z, c31 = z;
-    FloatVector c40 = z, c41 = z;
-    FloatVector c50 = z, c51 = z;
-    for (int p = 0; p < kc; p++) {
-      FloatVector b0 = FloatVector.fromArray(S, pb, bi);
-      FloatVector b1 = FloatVector.fromArray(S, pb, bi + V);
-      FloatVector a;
-      a = FloatVector.broadcast(S, pa[ai + 0]);
-      c00 = a.fma(b0, c00);
-      c01 = a.fma(b1, c01);
-      a = FloatVector.broadcast(S, pa[ai + 1]);
-      c10 = a.fma(b0, c10);
-      c11 = a.fma(b1, c11);
-      a = FloatVector.broadcast(S, pa[ai + 2]);
-      c20 = a.fma(b0, c20);
-      c21 = a.fma(b1, c21);
-      a = FloatVector.broadcast(S, pa[ai + 3]);
-      c30 = a.fma(b0, c30);
-      c31 = a.fma(b1, c31);
-      a = FloatVector.broadcast(S, pa[ai + 4]);
-      c40 = a.fma(b0, c40);
-      c41 = a.fma(b1, c41);
-      a = FloatVector.broadcast(S, pa[ai + 5]);
-      c50 = a.fma(b0, c50);
-      c51 = a.fma(b1, c51);
-      ai += MR;
-      bi += NR;
-    }
-    if (mr == MR && nr == NR) {
-      store(c00, c01, c, ci + 0 * ldc, alpha, betaBlock);
-      store(c10, c11, c, ci + 1 * ldc, alpha, betaBlock);
-      store(c20, c21, c, ci + 2 * ldc, alpha, betaBlock);
-      store(c30, c31, c, ci + 3 * ldc, alpha, betaBlock);
-      store(c40, c41, c, ci + 4 * ldc, alpha, betaBlock);
-      store(c50, c51, c, ci + 5 * ldc, alpha, betaBlock);
-    } else {
-      c00.intoArray(tmp, 0 * NR);
-      c01.intoArray(tmp, 0 * NR + V);
-      c10.intoArray(tmp, 1 * NR);
-      c11.intoArray(tmp, 1 * NR + V);
-      c20.intoArray(tmp, 2 * NR);
-      c21.intoArray(tmp, 2 * NR + V);
-      c30.intoArray(tmp, 3 * NR);
-      c31.intoArray(tmp, 3 * NR + V);
-      c40.intoArray(tmp, 4 * NR);
-      c41.intoArray(tmp, 4 * NR + V);
-      c50.intoArray(tmp, 5 * NR);
-      c51.intoArray(tmp, 5 * NR + V);
-      for (int r = 0; r < mr; r++) {
-        for (int col = 0; col < nr; col++) {
-          int at = ci + r * ldc + col;
-          float v = alpha * tmp[r * NR + col];
-          c[at] = betaBlock == 0 ? v : v + betaBlock * c[at];
+  private void update(float[] acc, int width, int ci, int ldc, int rows, int cols, boolean first) {
+    int vecCols = cols & -V;
+    for (int r = 0; r < rows; r++) {
+      int at = ci + r * ldc;
+      int from = r * width;
+      if (first && beta == 0) {
+        for (int j = 0; j < vecCols; j += V) {
+          FloatVector.fromArray(S, acc, from + j).mul(alpha).intoArray(c, at + j);
+        }
+        for (int j = vecCols; j < cols; j++) {
+          c[at + j] = alpha * acc[from + j];
+        }
+      } else if (first) {
+        for (int j = 0; j < vecCols; j += V) {
+          FloatVector.fromArray(S, acc, from + j).mul(alpha)
+              .add(FloatVector.fromArray(S, c, at + j).mul(beta)).intoArray(c, at + j);
+        }
+        for (int j = vecCols; j < cols; j++) {
+          c[at + j] = alpha * acc[from + j] + beta * c[at + j];
+        }
+      } else {
+        for (int j = 0; j < vecCols; j += V) {
+          FloatVector.fromArray(S, c, at + j)
+              .add(FloatVector.fromArray(S, acc, from + j).mul(alpha)).intoArray(c, at + j);
+        }
+        for (int j = vecCols; j < cols; j++) {
+          c[at + j] = c[at + j] + alpha * acc[from + j];
         }
       }
     }
   }
 
-  private void store(FloatVector v0, FloatVector v1, float[] c, int at, float alpha, float betaBlock) {
-    if (betaBlock == 0) {
-      v0.mul(alpha).intoArray(c, at);
-      v1.mul(alpha).intoArray(c, at + V);
-    } else {
-      FloatVector.fromArray(S, c, at).mul(betaBlock).add(v0.mul(alpha)).intoArray(c, at);
-      FloatVector.fromArray(S, c, at + V).mul(betaBlock).add(v1.mul(alpha)).intoArray(c, at + V);
+  /** Tiny products: a plain loop, no packing and no buffers. */
+  private void small(int bi) {
+    int aBase = ao.offset() + bi * ao.batchStride();
+    int bBase = bo.offset() + bi * bo.batchStride();
+    int cBase = co.offset() + bi * co.batchStride();
+    int ars = ao.transposed() ? 1 : ao.ld();
+    int acs = ao.transposed() ? ao.ld() : 1;
+    int brs = bo.transposed() ? 1 : bo.ld();
+    int bcs = bo.transposed() ? bo.ld() : 1;
+    for (int i = 0; i < m; i++) {
+      for (int j = 0; j < n; j++) {
+        float sum = 0;
+        for (int p = 0; p < k; p++) {
+          sum = Math.fma(a[aBase + i * ars + p * acs], b[bBase + p * brs + j * bcs], sum);
+        }
+        int at = cBase + i * co.ld() + j;
+        c[at] = beta == 0 ? alpha * sum : alpha * sum + beta * c[at];
+      }
     }
+  }
+
+  static int ceilDiv(int x, int y) {
+    return (x + y - 1) / y;
+  }
+
+  static int roundUp(int x, int multiple) {
+    return ceilDiv(x, multiple) * multiple;
   }
 }

@@ -4,10 +4,11 @@ package io.myelin.cpu;
  * Softmax and log-softmax over the rows of a contiguous {@code [rows, cols]} block, and their
  * backward. Rows are independent, so threads split over rows.
  *
- * <p>Each row is widened to double, has its maximum subtracted before exponentiating (no
- * overflow), and is normalised with a sum taken in double in column order, so both dtypes are as
- * accurate as their output allows and results do not depend on threads. A NaN in a row makes the
- * whole row NaN, as in PyTorch.
+ * <p>Every row has its maximum subtracted before exponentiating (no overflow). float32 rows run in
+ * {@code FloatVector}s ({@link SoftmaxF32}: SVML exp, sums in one vector of partial sums, allocation
+ * free); float64 rows are normalised with a sum taken in column order. Either way a row's result
+ * depends on the row alone, so not on threads. A NaN in a row makes the whole row NaN, as in
+ * PyTorch.
  */
 final class Softmax {
   private Softmax() {}
@@ -15,6 +16,16 @@ final class Softmax {
   static void forward(CpuThreads threads, boolean log, CpuStorage x, int xo, int rows, int cols,
       CpuStorage y, int yo) {
     checkSizes(rows, cols);
+    if (x.dtype() == io.myelin.DType.FLOAT32) {
+      float[] xf = x.floats();
+      float[] yf = y.floats();
+      threads.parallelFor(rows, cols * 4L, (r0, r1) -> {
+        for (int r = r0; r < r1; r++) {
+          SoftmaxF32.forwardRow(log, xf, xo + r * cols, yf, yo + r * cols, cols);
+        }
+      });
+      return;
+    }
     threads.parallelFor(rows, cols * 20L, (r0, r1) -> {
       double[] v = new double[cols];
       for (int r = r0; r < r1; r++) {
@@ -54,6 +65,18 @@ final class Softmax {
   static void backward(CpuThreads threads, boolean log, CpuStorage y, int yo, CpuStorage gy,
       int gyo, CpuStorage gx, int gxo, int rows, int cols) {
     checkSizes(rows, cols);
+    if (y.dtype() == io.myelin.DType.FLOAT32) {
+      float[] yf = y.floats();
+      float[] gyf = gy.floats();
+      float[] gxf = gx.floats();
+      threads.parallelFor(rows, cols * 4L, (r0, r1) -> {
+        for (int r = r0; r < r1; r++) {
+          SoftmaxF32.backwardRow(log, yf, yo + r * cols, gyf, gyo + r * cols, gxf, gxo + r * cols,
+              cols);
+        }
+      });
+      return;
+    }
     threads.parallelFor(rows, cols * (log ? 20L : 4L), (r0, r1) -> {
       double[] yv = new double[cols];
       double[] g = new double[cols];

@@ -4,17 +4,20 @@ import io.myelin.DType;
 import io.myelin.Layout;
 import io.myelin.backend.UnaryOp;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Element-wise unary maps and their backward.
  *
- * <p>float32 runs with unit strides use {@code FloatVector} for the cheap, common ops; every other
- * case (strided runs, transcendental functions, float64) evaluates the op's double-precision
- * reference ({@link UnaryOp#apply}) and rounds once, which is as accurate as float32 can be and
- * keeps one definition of each function. The vector ops and their scalar tails use the same
- * float arithmetic, so a result never depends on where an element falls in a run.
+ * <p>float32 runs with unit strides use {@code FloatVector} for the cheap, common ops and for the
+ * hot activations (exp, log, tanh, sigmoid, silu: {@code lanewise(EXP/LOG/TANH)}, which C2 maps
+ * to SVML's vector functions, within 1 ulp); every other case (strided runs, the remaining
+ * functions, float64) evaluates the op's double-precision reference ({@link UnaryOp#apply}) and
+ * rounds once. The vector ops and their tails (scalar with the same float arithmetic, or the same
+ * vector code under a mask for the transcendental ones) agree bit for bit, so a result never
+ * depends on where an element falls in a run, hence not on the thread count.
  */
 final class UnaryKernels {
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -27,7 +30,7 @@ final class UnaryKernels {
     Strided it = Strided.of(yl, xl);
     int ys = it.innerStride(0);
     int xs = it.innerStride(1);
-    int cost = isVectorised(op) ? 1 : 16;
+    int cost = isVectorised(op) ? (isTranscendental(op) ? 4 : 1) : 16;
     if (y.dtype() == DType.FLOAT32) {
       float[] xv = x.floats();
       float[] yv = y.floats();
@@ -56,12 +59,24 @@ final class UnaryKernels {
     return switch (op) {
       case IDENTITY, NEG, ABS, SQUARE, SQRT, RECIPROCAL, RELU, LEAKY_RELU, ADD_SCALAR, MUL_SCALAR ->
           true;
+      default -> isTranscendental(op);
+    };
+  }
+
+  /** Vectorised ops built on exp/log/tanh: their tails run the vector code under a mask. */
+  static boolean isTranscendental(UnaryOp op) {
+    return switch (op) {
+      case EXP, LOG, TANH, SIGMOID, SILU -> true;
       default -> false;
     };
   }
 
   private static void forward(UnaryOp op, float a, float b, float[] x, int xi, float[] y, int yi,
       int n) {
+    if (isTranscendental(op)) {
+      transcendental(op, x, xi, y, yi, n);
+      return;
+    }
     FloatVector zero = FloatVector.zero(S);
     FloatVector one = FloatVector.broadcast(S, 1f);
     FloatVector av = FloatVector.broadcast(S, a);
@@ -87,6 +102,35 @@ final class UnaryKernels {
     }
     for (; i < n; i++) {
       y[yi + i] = forwardScalar(op, x[xi + i], a);
+    }
+  }
+
+  /**
+   * exp, log, tanh, sigmoid and silu over a run; the last partial vector goes through the same
+   * code under a mask (inactive lanes compute on 0 and are not stored).
+   */
+  private static void transcendental(UnaryOp op, float[] x, int xi, float[] y, int yi, int n) {
+    FloatVector one = FloatVector.broadcast(S, 1f);
+    for (int i = 0; i < n; i += S.length()) {
+      VectorMask<Float> m = S.indexInRange(i, n);
+      FloatVector v = FloatVector.fromArray(S, x, xi + i, m);
+      switch (op) {
+        case EXP -> v.lanewise(VectorOperators.EXP).intoArray(y, yi + i, m);
+        case LOG -> v.lanewise(VectorOperators.LOG).intoArray(y, yi + i, m);
+        case TANH -> v.lanewise(VectorOperators.TANH).intoArray(y, yi + i, m);
+        // Stable form: e = exp(-|x|) never overflows; sigmoid = 1/(1+e) for x >= 0, e/(1+e) below.
+        case SIGMOID -> {
+          FloatVector e = v.abs().neg().lanewise(VectorOperators.EXP);
+          FloatVector s = one.div(one.add(e));
+          s.blend(e.mul(s), v.compare(VectorOperators.LT, 0f)).intoArray(y, yi + i, m);
+        }
+        case SILU -> {
+          FloatVector e = v.abs().neg().lanewise(VectorOperators.EXP);
+          FloatVector s = one.div(one.add(e));
+          v.mul(s.blend(e.mul(s), v.compare(VectorOperators.LT, 0f))).intoArray(y, yi + i, m);
+        }
+        default -> throw new AssertionError(op);
+      }
     }
   }
 
@@ -124,6 +168,8 @@ final class UnaryKernels {
         if (op == UnaryOp.RELU || op == UnaryOp.LEAKY_RELU) {
           reluBackward((float) (op == UnaryOp.RELU ? 0 : a), xv, xo + from, gyv, gyo + from,
               gxv, gxo + from, to - from);
+        } else if (op == UnaryOp.SIGMOID || op == UnaryOp.TANH || op == UnaryOp.EXP) {
+          fromOutputBackward(op, yv, yo + from, gyv, gyo + from, gxv, gxo + from, to - from);
         } else {
           for (int i = from; i < to; i++) {
             gxv[gxo + i] = (float) (gyv[gyo + i] * op.derivative(xv[xo + i], yv[yo + i], a, b));
@@ -140,6 +186,36 @@ final class UnaryKernels {
           gxv[gxo + i] = gyv[gyo + i] * op.derivative(xv[xo + i], yv[yo + i], a, b);
         }
       });
+    }
+  }
+
+  /**
+   * Backward of the ops whose derivative is a function of the output: sigmoid {@code y (1 - y)},
+   * tanh {@code 1 - y^2} (one fused multiply-add: no cancellation near |y| = 1), exp {@code y}.
+   */
+  private static void fromOutputBackward(UnaryOp op, float[] y, int yi, float[] gy, int gyi,
+      float[] gx, int gxi, int n) {
+    FloatVector one = FloatVector.broadcast(S, 1f);
+    int i = 0;
+    for (int end = S.loopBound(n); i < end; i += S.length()) {
+      FloatVector g = FloatVector.fromArray(S, gy, gyi + i);
+      FloatVector v = FloatVector.fromArray(S, y, yi + i);
+      switch (op) {
+        case SIGMOID -> g.mul(v.mul(one.sub(v))).intoArray(gx, gxi + i);
+        case TANH -> g.mul(v.neg().fma(v, one)).intoArray(gx, gxi + i);
+        case EXP -> g.mul(v).intoArray(gx, gxi + i);
+        default -> throw new AssertionError(op);
+      }
+    }
+    for (; i < n; i++) {
+      float g = gy[gyi + i];
+      float v = y[yi + i];
+      gx[gxi + i] = switch (op) {
+        case SIGMOID -> g * (v * (1f - v));
+        case TANH -> g * Math.fma(-v, v, 1f);
+        case EXP -> g * v;
+        default -> throw new AssertionError(op);
+      };
     }
   }
 

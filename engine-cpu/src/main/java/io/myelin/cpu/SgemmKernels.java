@@ -1,0 +1,257 @@
+package io.myelin.cpu;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The SGEMM register micro-kernels, straight-line code with every accumulator a local so C2
+ * keeps them in vector registers (generated once by a small script; edit the pattern, not one
+ * row). Each kernel sums {@code kc} rank-1 updates with one FMA per accumulator per step, in
+ * increasing {@code p}, and writes its raw sums to {@code acc} (row r at {@code r * width}); the
+ * caller applies alpha and beta ({@link SgemmTile#update}). Writing sums to a small array instead
+ * of passing vectors to a store helper keeps every vector inside one method: a helper that C2
+ * declines to inline would box a vector per call.
+ *
+ * <p>Row counts follow the register file: 12 rows x 2 vectors = 24 accumulators for the 32
+ * registers of AVX-512, 6 x 2 for the 16 of AVX2 and narrower.
+ */
+final class SgemmKernels {
+  static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+  static final int V = S.length();
+  /** Rows of the micro-kernel. */
+  static final int MR = V >= 16 ? 12 : 6;
+  /** Columns of the wide micro-kernel: two vectors. */
+  static final int NR = 2 * V;
+
+  private SgemmKernels() {}
+
+  /** MR x NR sums of an interleaved A micro-panel and a B panel. */
+  static void wide(int kc, float[] pa, float[] pb, int bo, float[] acc) {
+    if (MR == 12) {
+      wide12(kc, pa, pb, bo, acc);
+    } else {
+      wide6(kc, pa, pb, bo, acc);
+    }
+  }
+
+  /** MR x V sums of unpacked A rows and a one-vector B panel. */
+  static void narrow(int kc, float[] a, int ar, int lda, int rows, float[] pb, float[] acc) {
+    if (MR == 12) {
+      narrow12(kc, a, ar, lda, rows, pb, acc);
+    } else {
+      narrow6(kc, a, ar, lda, rows, pb, acc);
+    }
+  }
+
+  /** 12 x (2 vectors): pa is an interleaved A micro-panel ({@code pa[p * 12 + r]}), pb a B panel. */
+  static void wide12(int kc, float[] pa, float[] pb, int bo, float[] acc) {
+    FloatVector z = FloatVector.zero(S);
+    FloatVector c00 = z, c01 = z;
+    FloatVector c10 = z, c11 = z;
+    FloatVector c20 = z, c21 = z;
+    FloatVector c30 = z, c31 = z;
+    FloatVector c40 = z, c41 = z;
+    FloatVector c50 = z, c51 = z;
+    FloatVector c60 = z, c61 = z;
+    FloatVector c70 = z, c71 = z;
+    FloatVector c80 = z, c81 = z;
+    FloatVector c90 = z, c91 = z;
+    FloatVector c100 = z, c101 = z;
+    FloatVector c110 = z, c111 = z;
+    for (int p = 0; p < kc; p++) {
+      int bi = bo + p * NR;
+      int ai = p * 12;
+      FloatVector b0 = FloatVector.fromArray(S, pb, bi);
+      FloatVector b1 = FloatVector.fromArray(S, pb, bi + V);
+      FloatVector a;
+      a = FloatVector.broadcast(S, pa[ai + 0]);
+      c00 = a.fma(b0, c00);
+      c01 = a.fma(b1, c01);
+      a = FloatVector.broadcast(S, pa[ai + 1]);
+      c10 = a.fma(b0, c10);
+      c11 = a.fma(b1, c11);
+      a = FloatVector.broadcast(S, pa[ai + 2]);
+      c20 = a.fma(b0, c20);
+      c21 = a.fma(b1, c21);
+      a = FloatVector.broadcast(S, pa[ai + 3]);
+      c30 = a.fma(b0, c30);
+      c31 = a.fma(b1, c31);
+      a = FloatVector.broadcast(S, pa[ai + 4]);
+      c40 = a.fma(b0, c40);
+      c41 = a.fma(b1, c41);
+      a = FloatVector.broadcast(S, pa[ai + 5]);
+      c50 = a.fma(b0, c50);
+      c51 = a.fma(b1, c51);
+      a = FloatVector.broadcast(S, pa[ai + 6]);
+      c60 = a.fma(b0, c60);
+      c61 = a.fma(b1, c61);
+      a = FloatVector.broadcast(S, pa[ai + 7]);
+      c70 = a.fma(b0, c70);
+      c71 = a.fma(b1, c71);
+      a = FloatVector.broadcast(S, pa[ai + 8]);
+      c80 = a.fma(b0, c80);
+      c81 = a.fma(b1, c81);
+      a = FloatVector.broadcast(S, pa[ai + 9]);
+      c90 = a.fma(b0, c90);
+      c91 = a.fma(b1, c91);
+      a = FloatVector.broadcast(S, pa[ai + 10]);
+      c100 = a.fma(b0, c100);
+      c101 = a.fma(b1, c101);
+      a = FloatVector.broadcast(S, pa[ai + 11]);
+      c110 = a.fma(b0, c110);
+      c111 = a.fma(b1, c111);
+    }
+    c00.intoArray(acc, 0 * NR);
+    c01.intoArray(acc, 0 * NR + V);
+    c10.intoArray(acc, 1 * NR);
+    c11.intoArray(acc, 1 * NR + V);
+    c20.intoArray(acc, 2 * NR);
+    c21.intoArray(acc, 2 * NR + V);
+    c30.intoArray(acc, 3 * NR);
+    c31.intoArray(acc, 3 * NR + V);
+    c40.intoArray(acc, 4 * NR);
+    c41.intoArray(acc, 4 * NR + V);
+    c50.intoArray(acc, 5 * NR);
+    c51.intoArray(acc, 5 * NR + V);
+    c60.intoArray(acc, 6 * NR);
+    c61.intoArray(acc, 6 * NR + V);
+    c70.intoArray(acc, 7 * NR);
+    c71.intoArray(acc, 7 * NR + V);
+    c80.intoArray(acc, 8 * NR);
+    c81.intoArray(acc, 8 * NR + V);
+    c90.intoArray(acc, 9 * NR);
+    c91.intoArray(acc, 9 * NR + V);
+    c100.intoArray(acc, 10 * NR);
+    c101.intoArray(acc, 10 * NR + V);
+    c110.intoArray(acc, 11 * NR);
+    c111.intoArray(acc, 11 * NR + V);
+  }
+
+  /** 6 x (2 vectors): pa is an interleaved A micro-panel ({@code pa[p * 6 + r]}), pb a B panel. */
+  static void wide6(int kc, float[] pa, float[] pb, int bo, float[] acc) {
+    FloatVector z = FloatVector.zero(S);
+    FloatVector c00 = z, c01 = z;
+    FloatVector c10 = z, c11 = z;
+    FloatVector c20 = z, c21 = z;
+    FloatVector c30 = z, c31 = z;
+    FloatVector c40 = z, c41 = z;
+    FloatVector c50 = z, c51 = z;
+    for (int p = 0; p < kc; p++) {
+      int bi = bo + p * NR;
+      int ai = p * 6;
+      FloatVector b0 = FloatVector.fromArray(S, pb, bi);
+      FloatVector b1 = FloatVector.fromArray(S, pb, bi + V);
+      FloatVector a;
+      a = FloatVector.broadcast(S, pa[ai + 0]);
+      c00 = a.fma(b0, c00);
+      c01 = a.fma(b1, c01);
+      a = FloatVector.broadcast(S, pa[ai + 1]);
+      c10 = a.fma(b0, c10);
+      c11 = a.fma(b1, c11);
+      a = FloatVector.broadcast(S, pa[ai + 2]);
+      c20 = a.fma(b0, c20);
+      c21 = a.fma(b1, c21);
+      a = FloatVector.broadcast(S, pa[ai + 3]);
+      c30 = a.fma(b0, c30);
+      c31 = a.fma(b1, c31);
+      a = FloatVector.broadcast(S, pa[ai + 4]);
+      c40 = a.fma(b0, c40);
+      c41 = a.fma(b1, c41);
+      a = FloatVector.broadcast(S, pa[ai + 5]);
+      c50 = a.fma(b0, c50);
+      c51 = a.fma(b1, c51);
+    }
+    c00.intoArray(acc, 0 * NR);
+    c01.intoArray(acc, 0 * NR + V);
+    c10.intoArray(acc, 1 * NR);
+    c11.intoArray(acc, 1 * NR + V);
+    c20.intoArray(acc, 2 * NR);
+    c21.intoArray(acc, 2 * NR + V);
+    c30.intoArray(acc, 3 * NR);
+    c31.intoArray(acc, 3 * NR + V);
+    c40.intoArray(acc, 4 * NR);
+    c41.intoArray(acc, 4 * NR + V);
+    c50.intoArray(acc, 5 * NR);
+    c51.intoArray(acc, 5 * NR + V);
+  }
+
+  /**
+   * 12 x (1 vector) over unpacked rows of A: row r of the block starts at {@code a[ar + r * lda]}
+   * (rows past {@code rows} repeat the last one; their sums are not stored); pb is a B panel of
+   * one vector width.
+   */
+  static void narrow12(int kc, float[] a, int ar, int lda, int rows, float[] pb, float[] acc) {
+    int a0 = ar + Math.min(0, rows - 1) * lda;
+    int a1 = ar + Math.min(1, rows - 1) * lda;
+    int a2 = ar + Math.min(2, rows - 1) * lda;
+    int a3 = ar + Math.min(3, rows - 1) * lda;
+    int a4 = ar + Math.min(4, rows - 1) * lda;
+    int a5 = ar + Math.min(5, rows - 1) * lda;
+    int a6 = ar + Math.min(6, rows - 1) * lda;
+    int a7 = ar + Math.min(7, rows - 1) * lda;
+    int a8 = ar + Math.min(8, rows - 1) * lda;
+    int a9 = ar + Math.min(9, rows - 1) * lda;
+    int a10 = ar + Math.min(10, rows - 1) * lda;
+    int a11 = ar + Math.min(11, rows - 1) * lda;
+    FloatVector z = FloatVector.zero(S);
+    FloatVector c0 = z, c1 = z, c2 = z, c3 = z, c4 = z, c5 = z, c6 = z, c7 = z, c8 = z, c9 = z, c10 = z, c11 = z;
+    for (int p = 0; p < kc; p++) {
+      FloatVector b = FloatVector.fromArray(S, pb, p * V);
+      c0 = FloatVector.broadcast(S, a[a0 + p]).fma(b, c0);
+      c1 = FloatVector.broadcast(S, a[a1 + p]).fma(b, c1);
+      c2 = FloatVector.broadcast(S, a[a2 + p]).fma(b, c2);
+      c3 = FloatVector.broadcast(S, a[a3 + p]).fma(b, c3);
+      c4 = FloatVector.broadcast(S, a[a4 + p]).fma(b, c4);
+      c5 = FloatVector.broadcast(S, a[a5 + p]).fma(b, c5);
+      c6 = FloatVector.broadcast(S, a[a6 + p]).fma(b, c6);
+      c7 = FloatVector.broadcast(S, a[a7 + p]).fma(b, c7);
+      c8 = FloatVector.broadcast(S, a[a8 + p]).fma(b, c8);
+      c9 = FloatVector.broadcast(S, a[a9 + p]).fma(b, c9);
+      c10 = FloatVector.broadcast(S, a[a10 + p]).fma(b, c10);
+      c11 = FloatVector.broadcast(S, a[a11 + p]).fma(b, c11);
+    }
+    c0.intoArray(acc, 0 * V);
+    c1.intoArray(acc, 1 * V);
+    c2.intoArray(acc, 2 * V);
+    c3.intoArray(acc, 3 * V);
+    c4.intoArray(acc, 4 * V);
+    c5.intoArray(acc, 5 * V);
+    c6.intoArray(acc, 6 * V);
+    c7.intoArray(acc, 7 * V);
+    c8.intoArray(acc, 8 * V);
+    c9.intoArray(acc, 9 * V);
+    c10.intoArray(acc, 10 * V);
+    c11.intoArray(acc, 11 * V);
+  }
+
+  /**
+   * 6 x (1 vector) over unpacked rows of A: row r of the block starts at {@code a[ar + r * lda]}
+   * (rows past {@code rows} repeat the last one; their sums are not stored); pb is a B panel of
+   * one vector width.
+   */
+  static void narrow6(int kc, float[] a, int ar, int lda, int rows, float[] pb, float[] acc) {
+    int a0 = ar + Math.min(0, rows - 1) * lda;
+    int a1 = ar + Math.min(1, rows - 1) * lda;
+    int a2 = ar + Math.min(2, rows - 1) * lda;
+    int a3 = ar + Math.min(3, rows - 1) * lda;
+    int a4 = ar + Math.min(4, rows - 1) * lda;
+    int a5 = ar + Math.min(5, rows - 1) * lda;
+    FloatVector z = FloatVector.zero(S);
+    FloatVector c0 = z, c1 = z, c2 = z, c3 = z, c4 = z, c5 = z;
+    for (int p = 0; p < kc; p++) {
+      FloatVector b = FloatVector.fromArray(S, pb, p * V);
+      c0 = FloatVector.broadcast(S, a[a0 + p]).fma(b, c0);
+      c1 = FloatVector.broadcast(S, a[a1 + p]).fma(b, c1);
+      c2 = FloatVector.broadcast(S, a[a2 + p]).fma(b, c2);
+      c3 = FloatVector.broadcast(S, a[a3 + p]).fma(b, c3);
+      c4 = FloatVector.broadcast(S, a[a4 + p]).fma(b, c4);
+      c5 = FloatVector.broadcast(S, a[a5 + p]).fma(b, c5);
+    }
+    c0.intoArray(acc, 0 * V);
+    c1.intoArray(acc, 1 * V);
+    c2.intoArray(acc, 2 * V);
+    c3.intoArray(acc, 3 * V);
+    c4.intoArray(acc, 4 * V);
+    c5.intoArray(acc, 5 * V);
+  }
+}

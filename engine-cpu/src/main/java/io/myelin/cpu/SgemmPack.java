@@ -1,0 +1,119 @@
+package io.myelin.cpu;
+
+import static io.myelin.cpu.SgemmKernels.MR;
+import static io.myelin.cpu.SgemmKernels.S;
+import static io.myelin.cpu.SgemmKernels.V;
+
+import io.myelin.backend.GemmOperand;
+import jdk.incubator.vector.FloatVector;
+
+/**
+ * Packing for {@link Sgemm}: copies a block of op(A) or op(B) into the unit-stride layout the
+ * micro-kernels read, zero-padding the edges, so a transposed operand costs one pass here and
+ * nothing in the kernel.
+ *
+ * <ul>
+ *   <li>B panels: columns {@code [j, j + width)} of op(B) over a depth block, {@code pb[q * kb *
+ *       width + p * width + col]} for panel q (width is two vectors, or one on the narrow path).
+ *   <li>A micro-panels: MR rows interleaved by depth, {@code pa[p * MR + r]}.
+ *   <li>A row panels (narrow path, transposed A only): {@code pa[r * kb + p]}.
+ * </ul>
+ */
+final class SgemmPack {
+  private SgemmPack() {}
+
+  /** Packs depth [p0, p0 + kb) x columns [j0, j0 + cols) of op(B) into panels of {@code width}. */
+  static void b(float[] b, GemmOperand bo, int bi, int p0, int kb, int j0, int cols, int width,
+      float[] pb) {
+    int base = bo.offset() + bi * bo.batchStride();
+    int ld = bo.ld();
+    int full = cols / width;
+    int rest = cols - full * width;
+    if (!bo.transposed()) {
+      for (int p = 0; p < kb; p++) {
+        int src = base + (p0 + p) * ld + j0;
+        int dst = p * width;
+        for (int q = 0; q < full; q++) {
+          int s = src + q * width;
+          int d = dst + q * kb * width;
+          for (int v = 0; v < width; v += V) {
+            FloatVector.fromArray(S, b, s + v).intoArray(pb, d + v);
+          }
+        }
+        if (rest > 0) {
+          int s = src + full * width;
+          int d = dst + full * kb * width;
+          for (int col = 0; col < rest; col++) {
+            pb[d + col] = b[s + col];
+          }
+          for (int col = rest; col < width; col++) {
+            pb[d + col] = 0;
+          }
+        }
+      }
+      return;
+    }
+    // op(B)(p, j) = B[j][p]: each stored row is one column of a panel, read with unit stride.
+    int panels = full + (rest > 0 ? 1 : 0);
+    for (int q = 0; q < panels; q++) {
+      int d = q * kb * width;
+      int n = q < full ? width : rest;
+      for (int col = 0; col < n; col++) {
+        int s = base + (j0 + q * width + col) * ld + p0;
+        for (int p = 0; p < kb; p++) {
+          pb[d + p * width + col] = b[s + p];
+        }
+      }
+      for (int col = n; col < width; col++) {
+        for (int p = 0; p < kb; p++) {
+          pb[d + p * width + col] = 0;
+        }
+      }
+    }
+  }
+
+  /** Packs rows [i0, i0 + rows) x depth [p0, p0 + kb) of op(A) into one interleaved micro-panel. */
+  static void a(float[] a, GemmOperand ao, int bi, int i0, int rows, int p0, int kb, float[] pa) {
+    int base = ao.offset() + bi * ao.batchStride();
+    int ld = ao.ld();
+    if (ao.transposed()) {
+      // op(A)(i, p) = A[p][i]: the rows of a micro-panel are adjacent in memory.
+      for (int p = 0; p < kb; p++) {
+        int src = base + (p0 + p) * ld + i0;
+        int dst = p * MR;
+        for (int r = 0; r < rows; r++) {
+          pa[dst + r] = a[src + r];
+        }
+        for (int r = rows; r < MR; r++) {
+          pa[dst + r] = 0;
+        }
+      }
+      return;
+    }
+    for (int r = 0; r < MR; r++) {
+      if (r < rows) {
+        int src = base + (i0 + r) * ld + p0;
+        for (int p = 0; p < kb; p++) {
+          pa[p * MR + r] = a[src + p];
+        }
+      } else {
+        for (int p = 0; p < kb; p++) {
+          pa[p * MR + r] = 0;
+        }
+      }
+    }
+  }
+
+  /** Packs rows [i0, i0 + rows) x depth [p0, p0 + kb) of a transposed op(A) row by row. */
+  static void aRows(float[] a, GemmOperand ao, int bi, int i0, int rows, int p0, int kb,
+      float[] pa) {
+    int base = ao.offset() + bi * ao.batchStride();
+    int ld = ao.ld();
+    for (int p = 0; p < kb; p++) {
+      int src = base + (p0 + p) * ld + i0;
+      for (int r = 0; r < rows; r++) {
+        pa[r * kb + p] = a[src + r];
+      }
+    }
+  }
+}

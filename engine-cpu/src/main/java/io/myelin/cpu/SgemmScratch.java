@@ -1,0 +1,31 @@
+package io.myelin.cpu;
+
+import static io.myelin.cpu.SgemmKernels.MR;
+import static io.myelin.cpu.SgemmKernels.NR;
+
+/**
+ * One thread's packing buffers for {@link Sgemm}: an A micro-panel (L1), a packed B block (L2)
+ * and the micro-kernel's sums. Buffers are reused through a {@link Pool} owned by the backend,
+ * so GEMM allocates nothing in steady state.
+ */
+final class SgemmScratch {
+  final float[] pa = new float[MR * Sgemm.KC];
+  final float[] pb = new float[Sgemm.KC * Sgemm.NC];
+  final float[] acc = new float[MR * NR];
+
+  /** Free scratch buffers; thread-safe (taken and given back once per tile). */
+  static final class Pool {
+    private final SgemmScratch[] free = new SgemmScratch[16];
+    private int size;
+
+    synchronized SgemmScratch take() {
+      return size > 0 ? free[--size] : new SgemmScratch();
+    }
+
+    synchronized void give(SgemmScratch s) {
+      if (size < free.length) {
+        free[size++] = s;
+      }
+    }
+  }
+}
