@@ -48,9 +48,10 @@ class CpuThreadsTest {
         for (int i = from; i < to; i++) {
           seen.incrementAndGet(i);
         }
-        // Keep each piece busy long enough that the workers get a share.
-        long until = System.nanoTime() + 200_000;
-        while (System.nanoTime() < until) {
+        // Hold each piece until a second thread has joined in (bounded), so the check below does
+        // not depend on how fast a loaded machine schedules the workers.
+        long until = System.nanoTime() + 10_000_000_000L;
+        while (threads.size() < 2 && System.nanoTime() < until) {
           Thread.onSpinWait();
         }
       });
