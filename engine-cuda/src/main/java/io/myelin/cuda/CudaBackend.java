@@ -9,6 +9,8 @@ import io.myelin.backend.Backend;
 import io.myelin.backend.BinaryOp;
 import io.myelin.backend.GemmOperand;
 import io.myelin.backend.MemoryStats;
+import io.myelin.backend.OptimizerHyperparameters;
+import io.myelin.backend.OptimizerKind;
 import io.myelin.backend.ReduceOp;
 import io.myelin.backend.Storage;
 import io.myelin.backend.UnaryOp;
@@ -33,6 +35,7 @@ public final class CudaBackend implements Backend {
   private final PinnedStaging staging;
   private final CudaKernels kernels;
   private final CudaGemm gemm;
+  private final CudaOptimizerKernels optimizers;
   private boolean closed;
 
   CudaBackend(int index, KernelBundle bundle, CublasLibrary.Lookup cublas) {
@@ -43,6 +46,7 @@ public final class CudaBackend implements Backend {
       this.staging = new PinnedStaging(ctx.stream());
       this.kernels = new CudaKernels(ctx);
       this.gemm = new CudaGemm(ctx, cublas);
+      this.optimizers = new CudaOptimizerKernels(ctx);
     } catch (RuntimeException | Error e) {
       ctx.close();
       throw e;
@@ -350,12 +354,41 @@ public final class CudaBackend implements Backend {
   // ---- optimizers -----------------------------------------------------------------------------
 
   @Override
-  public void optimizerUpdate(io.myelin.backend.OptimizerKind kind,
-      io.myelin.backend.OptimizerHyperparameters h, long step, Storage param, int paramOffset,
-      Storage grad, int gradOffset, Storage[] state, int n) {
-    // The fused update kernels are CUDA part 2 (issue 7); until they land the GPU cannot train.
-    throw new UnsupportedOperationException(
-        "optimizerUpdate(" + kind + ") is not implemented on CUDA yet; train with --device cpu");
+  public void optimizerUpdate(OptimizerKind kind, OptimizerHyperparameters h, long step,
+      Storage param, int paramOffset, Storage grad, int gradOffset, Storage[] state, int n) {
+    CudaStorage ps = floating(own(param), "optimizerUpdate");
+    CudaStorage gs = own(grad);
+    sameDtype("optimizerUpdate", ps, gs);
+    if (step < 1) {
+      throw new IllegalArgumentException("optimizerUpdate: step must be >= 1, got " + step);
+    }
+    if (state.length != kind.stateCount()) {
+      throw new IllegalArgumentException("optimizerUpdate: " + kind + " takes " + kind.stateCount()
+          + " state buffers, got " + state.length);
+    }
+    checkRange(ps, paramOffset, n);
+    checkRange(gs, gradOffset, n);
+    long[] addresses = new long[state.length];
+    for (int i = 0; i < state.length; i++) {
+      if (state[i] == null) {
+        if (kind.usesState(i, h)) {
+          throw new IllegalArgumentException(
+              "optimizerUpdate: " + kind + " needs state '" + kind.stateName(i) + "'");
+        }
+        continue;
+      }
+      CudaStorage ss = own(state[i]);
+      sameDtype("optimizerUpdate state " + kind.stateName(i), ps, ss);
+      checkRange(ss, 0, n);
+      // An unused slot is never dereferenced; pass 0 so a kernel bug faults instead of corrupting.
+      addresses[i] = kind.usesState(i, h) ? ss.address(0) : 0;
+    }
+    if (n == 0) {
+      return;
+    }
+    ctx.makeCurrent();
+    optimizers.update(kind, h, step, ps.dtype(), n, ps.address(paramOffset),
+        gs.address(gradOffset), addresses);
   }
 
   // ---- control --------------------------------------------------------------------------------

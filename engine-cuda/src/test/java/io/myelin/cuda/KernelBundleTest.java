@@ -44,7 +44,8 @@ class KernelBundleTest {
         names.add(op.kernelName() + "_cols" + s);
       }
       for (String root : new String[] {"softmax", "log_softmax", "softmax_bwd", "log_softmax_bwd",
-          "uniform", "normal", "where", "gemm_tiled"}) {
+          "uniform", "normal", "where", "gemm_tiled", "optim_sgd", "optim_sgd_avg", "optim_adam",
+          "optim_adamax", "optim_nadam", "optim_rmsprop", "optim_adagrad", "optim_adadelta"}) {
         names.add(root + s);
       }
     }
