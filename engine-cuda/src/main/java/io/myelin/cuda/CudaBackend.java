@@ -6,7 +6,10 @@ import io.myelin.DType;
 import io.myelin.Device;
 import io.myelin.Layout;
 import io.myelin.backend.Backend;
+import io.myelin.backend.BatchNormOptions;
 import io.myelin.backend.BinaryOp;
+import io.myelin.backend.CrossEntropyOptions;
+import io.myelin.backend.FusedArguments;
 import io.myelin.backend.GemmOperand;
 import io.myelin.backend.MemoryStats;
 import io.myelin.backend.OptimizerHyperparameters;
@@ -36,6 +39,7 @@ public final class CudaBackend implements Backend {
   private final CudaKernels kernels;
   private final CudaGemm gemm;
   private final CudaOptimizerKernels optimizers;
+  private final CudaFusedKernels fused;
   private boolean closed;
 
   CudaBackend(int index, KernelBundle bundle, CublasLibrary.Lookup cublas) {
@@ -47,6 +51,7 @@ public final class CudaBackend implements Backend {
       this.kernels = new CudaKernels(ctx);
       this.gemm = new CudaGemm(ctx, cublas);
       this.optimizers = new CudaOptimizerKernels(ctx);
+      this.fused = new CudaFusedKernels(ctx.maxBlocks());
     } catch (RuntimeException | Error e) {
       ctx.close();
       throw e;
@@ -349,6 +354,155 @@ public final class CudaBackend implements Backend {
     ctx.makeCurrent();
     kernels.softmaxBackward(log, sy.dtype(), rows, cols, sy.address(yOffset),
         sgy.address(gyOffset), sgx.address(gxOffset));
+  }
+
+  // ---- fused loss, normalisation and dropout ------------------------------------------------
+
+  private void launch(CudaFusedKernels.Launch l) {
+    ctx.launch(l.kernel(), l.shape(), l.args());
+  }
+
+  /** The device address of {@code s} at {@code offset}, or 0 for an absent operand. */
+  private long at(Storage s, int offset) {
+    return s == null ? 0 : own(s).address(offset);
+  }
+
+  @Override
+  public void crossEntropy(CrossEntropyOptions o, Storage logits, int logitsOffset,
+      Storage target, int targetOffset, Storage weight, Storage loss, int lossOffset,
+      Storage total, int totalOffset) {
+    DType dt = FusedArguments.crossEntropy(o, logits, logitsOffset, target, targetOffset, weight,
+        loss, lossOffset, total, totalOffset);
+    ownAll(logits, target, weight, loss, total);
+    ctx.makeCurrent();
+    long labels = o.probabilityTargets() ? 0 : at(target, targetOffset);
+    long probs = o.probabilityTargets() ? at(target, targetOffset) : 0;
+    if (total == null) {
+      launch(fused.crossEntropy(o, dt, at(logits, logitsOffset), labels, probs, at(weight, 0),
+          at(loss, lossOffset), 0));
+      return;
+    }
+    // The per-row denominators live only between the two launches: stream order makes the
+    // released block safe to hand out again.
+    Storage den = allocate(dt, Math.max(1, o.rows()));
+    try {
+      launch(fused.crossEntropy(o, dt, at(logits, logitsOffset), labels, probs, at(weight, 0),
+          at(loss, lossOffset), at(den, 0)));
+      launch(fused.crossEntropyTotal(o, dt, at(loss, lossOffset), at(den, 0),
+          at(total, totalOffset)));
+    } finally {
+      den.release();
+    }
+  }
+
+  @Override
+  public void crossEntropyBackward(CrossEntropyOptions o, Storage logits, int logitsOffset,
+      Storage target, int targetOffset, Storage weight, Storage gradOut, int gradOutOffset,
+      boolean perRow, Storage total, int totalOffset, Storage gradLogits, int gradLogitsOffset) {
+    DType dt = FusedArguments.crossEntropyBackward(o, logits, logitsOffset, target, targetOffset,
+        weight, gradOut, gradOutOffset, perRow, total, totalOffset, gradLogits, gradLogitsOffset);
+    ownAll(logits, target, weight, gradOut, total, gradLogits);
+    if (o.rows() == 0) {
+      return;
+    }
+    ctx.makeCurrent();
+    long labels = o.probabilityTargets() ? 0 : at(target, targetOffset);
+    long probs = o.probabilityTargets() ? at(target, targetOffset) : 0;
+    launch(fused.crossEntropyBackward(o, dt, at(logits, logitsOffset), labels, probs,
+        at(weight, 0), at(gradOut, gradOutOffset), perRow, o.mean() ? at(total, totalOffset) : 0,
+        at(gradLogits, gradLogitsOffset)));
+  }
+
+  @Override
+  public void batchNorm(BatchNormOptions o, Storage x, int xOffset, Storage gamma, Storage beta,
+      Storage runningMean, Storage runningVar, Storage saveMean, Storage saveInvStd, Storage y,
+      int yOffset) {
+    DType dt = FusedArguments.batchNorm(o, x, xOffset, gamma, beta, runningMean, runningVar,
+        saveMean, saveInvStd, y, yOffset);
+    ownAll(x, gamma, beta, runningMean, runningVar, saveMean, saveInvStd, y);
+    ctx.makeCurrent();
+    launch(fused.batchNorm(o, dt, at(x, xOffset), at(gamma, 0), at(beta, 0), at(runningMean, 0),
+        at(runningVar, 0), at(saveMean, 0), at(saveInvStd, 0), at(y, yOffset)));
+  }
+
+  @Override
+  public void batchNormBackward(BatchNormOptions o, Storage x, int xOffset, Storage gy,
+      int gyOffset, Storage gamma, Storage saveMean, Storage saveInvStd, Storage gx, int gxOffset,
+      Storage gGamma, Storage gBeta) {
+    DType dt = FusedArguments.batchNormBackward(o, x, xOffset, gy, gyOffset, gamma, saveMean,
+        saveInvStd, gx, gxOffset, gGamma, gBeta);
+    ownAll(x, gy, gamma, saveMean, saveInvStd, gx, gGamma, gBeta);
+    if (gx == null && gGamma == null && gBeta == null) {
+      return;
+    }
+    ctx.makeCurrent();
+    launch(fused.batchNormBackward(o, dt, at(x, xOffset), at(gy, gyOffset), at(gamma, 0),
+        at(saveMean, 0), at(saveInvStd, 0), at(gx, gxOffset), at(gGamma, 0), at(gBeta, 0)));
+  }
+
+  @Override
+  public void layerNorm(int rows, int cols, double eps, Storage x, int xOffset, Storage gamma,
+      Storage beta, Storage saveMean, Storage saveInvStd, Storage y, int yOffset) {
+    DType dt = FusedArguments.layerNorm(rows, cols, eps, x, xOffset, gamma, beta, saveMean,
+        saveInvStd, y, yOffset);
+    ownAll(x, gamma, beta, saveMean, saveInvStd, y);
+    if (rows == 0) {
+      return;
+    }
+    ctx.makeCurrent();
+    launch(fused.layerNorm(rows, cols, eps, dt, at(x, xOffset), at(gamma, 0), at(beta, 0),
+        at(saveMean, 0), at(saveInvStd, 0), at(y, yOffset)));
+  }
+
+  @Override
+  public void layerNormBackward(int rows, int cols, Storage x, int xOffset, Storage gy,
+      int gyOffset, Storage gamma, Storage saveMean, Storage saveInvStd, Storage gx, int gxOffset,
+      Storage gGamma, Storage gBeta) {
+    DType dt = FusedArguments.layerNormBackward(rows, cols, x, xOffset, gy, gyOffset, gamma,
+        saveMean, saveInvStd, gx, gxOffset, gGamma, gBeta);
+    ownAll(x, gy, gamma, saveMean, saveInvStd, gx, gGamma, gBeta);
+    ctx.makeCurrent();
+    if (gx != null && rows > 0) {
+      launch(fused.layerNormBackwardRows(rows, cols, dt, at(x, xOffset), at(gy, gyOffset),
+          at(gamma, 0), at(saveMean, 0), at(saveInvStd, 0), at(gx, gxOffset)));
+    }
+    if (gGamma != null || gBeta != null) {
+      // rows == 0 still writes zeros: the sums over no rows.
+      launch(fused.layerNormBackwardColumns(rows, cols, dt, at(x, xOffset), at(gy, gyOffset),
+          at(saveMean, 0), at(saveInvStd, 0), at(gGamma, 0), at(gBeta, 0)));
+    }
+  }
+
+  @Override
+  public void dropout(double p, long seed, long blockCounter, Storage x, int xOffset, Storage y,
+      int yOffset, int n) {
+    DType dt = FusedArguments.dropout("dropout", p, x, xOffset, y, yOffset, n);
+    ownAll(x, y);
+    if (n == 0) {
+      return;
+    }
+    ctx.makeCurrent();
+    launch(fused.dropout(p, seed, blockCounter, dt, at(x, xOffset), at(y, yOffset), n));
+  }
+
+  @Override
+  public void dropoutBackward(double p, long seed, long blockCounter, Storage gy, int gyOffset,
+      Storage gx, int gxOffset, int n) {
+    DType dt = FusedArguments.dropout("dropoutBackward", p, gy, gyOffset, gx, gxOffset, n);
+    ownAll(gy, gx);
+    if (n == 0) {
+      return;
+    }
+    ctx.makeCurrent();
+    launch(fused.dropout(p, seed, blockCounter, dt, at(gy, gyOffset), at(gx, gxOffset), n));
+  }
+
+  private void ownAll(Storage... storages) {
+    for (Storage s : storages) {
+      if (s != null) {
+        own(s);
+      }
+    }
   }
 
   // ---- optimizers -----------------------------------------------------------------------------

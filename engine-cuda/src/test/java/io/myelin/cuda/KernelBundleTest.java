@@ -45,7 +45,9 @@ class KernelBundleTest {
       }
       for (String root : new String[] {"softmax", "log_softmax", "softmax_bwd", "log_softmax_bwd",
           "uniform", "normal", "where", "gemm_tiled", "optim_sgd", "optim_sgd_avg", "optim_adam",
-          "optim_adamax", "optim_nadam", "optim_rmsprop", "optim_adagrad", "optim_adadelta"}) {
+          "optim_adamax", "optim_nadam", "optim_rmsprop", "optim_adagrad", "optim_adadelta", "ce_forward", "ce_total", "ce_backward",
+          "bn_forward_train", "bn_forward_infer", "bn_backward", "ln_forward", "ln_backward_rows",
+          "ln_backward_cols", "dropout"}) {
         names.add(root + s);
       }
     }

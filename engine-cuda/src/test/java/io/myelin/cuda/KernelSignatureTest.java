@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import io.myelin.DType;
+import io.myelin.backend.BatchNormOptions;
+import io.myelin.backend.CrossEntropyOptions;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -29,6 +31,40 @@ class KernelSignatureTest {
           check(decls, CudaOptimizerKernels.plan(c.kind(), c.h(), t, dt, 10, 1, 2, s));
         }
       }
+    }
+  }
+
+  static void check(Map<String, String> decls, CudaFusedKernels.Launch launch) {
+    check(decls, new KernelLaunch(launch.kernel(), launch.args()));
+    LaunchShape s = launch.shape();
+    int threads = s.blockX() * s.blockY();
+    // block_reduce needs whole warps; the hardware allows at most 1024 threads per block.
+    org.junit.jupiter.api.Assertions.assertTrue(threads % 32 == 0 && threads <= 1024 && s.gridX() >= 1,
+        launch.kernel() + " launch shape " + s);
+  }
+
+  @Test
+  void fusedLaunchesMatchTheirKernels() {
+    Map<String, String> decls = KernelDeclarations.load();
+    CudaFusedKernels k = new CudaFusedKernels(264);
+    for (DType dt : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+      for (boolean probs : new boolean[] {false, true}) {
+        for (boolean mean : new boolean[] {false, true}) {
+          var o = new CrossEntropyOptions(65537, 3, probs, -100, 0.1, mean);
+          check(decls, k.crossEntropy(o, dt, 1, 2, 3, 4, 5, 6));
+          check(decls, k.crossEntropyTotal(o, dt, 1, 2, 3));
+          check(decls, k.crossEntropyBackward(o, dt, 1, 2, 3, 4, 5, true, 6, 7));
+        }
+      }
+      for (boolean training : new boolean[] {false, true}) {
+        var o = new BatchNormOptions(1, 5, 65537, training, 0.1, 1e-5);
+        check(decls, k.batchNorm(o, dt, 1, 2, 3, 4, 5, 6, 7, 8));
+        check(decls, k.batchNormBackward(o, dt, 1, 2, 3, 4, 5, 6, 7, 8));
+      }
+      check(decls, k.layerNorm(3, 4099, 1e-5, dt, 1, 2, 3, 4, 5, 6));
+      check(decls, k.layerNormBackwardRows(3, 4099, dt, 1, 2, 3, 4, 5, 6));
+      check(decls, k.layerNormBackwardColumns(3, 4099, dt, 1, 2, 3, 4, 5, 6));
+      check(decls, k.dropout(0.5, 1, 2, dt, 1, 2, 65537));
     }
   }
 }
