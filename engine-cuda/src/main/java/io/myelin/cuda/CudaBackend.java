@@ -202,12 +202,46 @@ public final class CudaBackend implements Backend {
         sb.address(b.offset()), beta, c, sc.address(c.offset()), builtIn);
   }
 
+  /**
+   * Float32 GEMM with a fused epilogue on the built-in kernel: {@code C_i = act(alpha op(A_i)
+   * op(B_i) + beta C_i + bias)}, {@code bias} ({@code n} elements from {@code biasOffset}, or
+   * null) added to every row of each {@code C_i}. The linear + bias + activation forward in one
+   * launch; not part of the SPI (the CPU composes the same from gemm, binary and unary).
+   */
+  public void gemmBiasActivation(int batch, int m, int n, int k, double alpha, GemmOperand a,
+      GemmOperand b, double beta, GemmOperand c, Storage bias, int biasOffset,
+      GemmActivation act) {
+    if (batch < 0 || m < 0 || n < 0 || k < 0) {
+      throw new IllegalArgumentException("negative gemm size: batch " + batch + ", " + m + "x" + n + "x" + k);
+    }
+    CudaStorage sa = own(a.storage());
+    CudaStorage sb = own(b.storage());
+    CudaStorage sc = own(c.storage());
+    sameDtype("gemmBiasActivation", sa, sb, sc);
+    if (sa.dtype() != DType.FLOAT32) {
+      throw new IllegalArgumentException("gemmBiasActivation is float32 only, got " + sa.dtype());
+    }
+    if (c.transposed()) {
+      throw new IllegalArgumentException("gemm output must not be transposed");
+    }
+    long biasAddress = 0;
+    if (bias != null) {
+      CudaStorage sbias = own(bias);
+      sameDtype("gemmBiasActivation bias", sa, sbias);
+      checkRange(sbias, biasOffset, n);
+      biasAddress = sbias.address(biasOffset);
+    }
+    ctx.makeCurrent();
+    gemm.builtIn(DType.FLOAT32, batch, m, n, k, alpha, a, sa.address(a.offset()), b,
+        sb.address(b.offset()), beta, c, sc.address(c.offset()), biasAddress, act);
+  }
+
   /** The context (for benchmarks and tests that time with events). */
   CudaContext context() {
     return ctx;
   }
 
-  /** Which GEMM runs: "cuBLAS (...)" or "built-in tiled kernel (why)". */
+  /** Which GEMM runs: "cuBLAS (...)" or "built-in tiled SGEMM (why)". */
   public String gemmPath() {
     return gemm.description();
   }

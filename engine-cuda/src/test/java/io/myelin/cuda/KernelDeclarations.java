@@ -20,7 +20,8 @@ import java.util.regex.Pattern;
 final class KernelDeclarations {
   private static final Path SOURCES = Path.of("..", "kernels", "src", "main", "cuda");
   private static final Pattern DECL = Pattern.compile(
-      "extern\\s+\"C\"\\s+__global__\\s+void\\s+([A-Za-z0-9_#]+)\\s*\\(([^)]*)\\)");
+      "extern\\s+\"C\"\\s+__global__\\s+void\\s+(?:__launch_bounds__\\s*\\([^)]*\\)\\s+)?"
+          + "([A-Za-z0-9_#]+)\\s*\\(([^)]*)\\)");
 
   private KernelDeclarations() {}
 

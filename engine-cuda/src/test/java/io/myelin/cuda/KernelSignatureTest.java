@@ -67,4 +67,23 @@ class KernelSignatureTest {
       check(decls, k.dropout(0.5, 1, 2, dt, 1, 2, 65537));
     }
   }
+
+  @Test
+  void builtInGemmLaunchesMatchTheirKernels() {
+    Map<String, String> decls = KernelDeclarations.load();
+    var storage = (io.myelin.backend.Storage) null;
+    var op = new io.myelin.backend.GemmOperand(storage, 0, 8, 64, false);
+    var opT = new io.myelin.backend.GemmOperand(storage, 0, 8, 64, true);
+    for (DType dt : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+      check(decls, CudaGemm.plan(dt, 2, 7, 8, 9, 1, op, 1, opT, 2, 0, op, 3, 0, GemmActivation.NONE));
+      LaunchShape s = CudaGemm.shape(dt, 70000, 1000, 129);
+      org.junit.jupiter.api.Assertions.assertEquals(LaunchShape.MAX_GRID_YZ, s.gridZ());
+    }
+    check(decls, CudaGemm.plan(DType.FLOAT32, 1, 7, 8, 9, 1, op, 1, op, 2, 1, op, 3, 4, GemmActivation.GELU));
+    // The float32 kernel's 16 x 16 thread grid of 8 x 8 outputs is the 256-thread 128-tile.
+    LaunchShape s = CudaGemm.shape(DType.FLOAT32, 1, 129, 257);
+    org.junit.jupiter.api.Assertions.assertEquals(new LaunchShape(3, 2, 1, 256, 1), s);
+    org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> CudaGemm.plan(DType.FLOAT64, 1, 1, 1, 1, 1, op, 1, op, 2, 0, op, 3, 4, GemmActivation.RELU));
+  }
 }
