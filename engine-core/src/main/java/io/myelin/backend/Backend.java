@@ -140,6 +140,145 @@ public interface Backend extends AutoCloseable {
       boolean log, Storage y, int yOffset, Storage gy, int gyOffset, Storage gx, int gxOffset,
       int rows, int cols);
 
+  // ---- fused loss, normalisation and dropout ------------------------------------------------
+
+  /**
+   * Fused softmax + cross-entropy forward over the rows of contiguous logits {@code x = [rows,
+   * classes]} at {@code logitsOffset}, as PyTorch's {@code cross_entropy}. With {@code logp =
+   * log_softmax(x_r)} (max-subtracted), class weights {@code w} (ones when {@code weight} is null),
+   * {@code C = classes}, {@code e = labelSmoothing}, per row r:
+   * <pre>
+   *   class indices y_r (INT32, [rows] at targetOffset):
+   *     y_r == ignoreIndex:      loss_r = 0                                   d_r = 0
+   *     y_r outside [0, C):      loss_r = NaN                                 d_r = 0
+   *     else:  loss_r = (1 - e) * (-w[y_r] logp[y_r]) + (e / C) * (-sum_c w[c] logp[c]),  d_r = w[y_r]
+   *   probabilities t_r ([rows, classes] of the logits' dtype at targetOffset):
+   *     loss_r = -sum_c w[c] t'[c] logp[c] with t' = (1 - e) t_r + e / C,      d_r = 1
+   * </pre>
+   * Writes {@code loss[lossOffset + r] = loss_r} and, when {@code total} is not null, {@code
+   * total[totalOffset] = mean ? sum_r loss_r / sum_r d_r : sum_r loss_r} and {@code
+   * total[totalOffset + 1] = sum_r d_r} (the mean's denominator, read again by the backward; 0/0
+   * gives NaN when every row is ignored). Sums run in a fixed order: the same inputs give the
+   * same bits. {@code weight}: null or {@code classes} elements from offset 0. All floating
+   * operands share the logits' dtype.
+   *
+   * <pre>{@code
+   * backend.crossEntropy(new CrossEntropyOptions(n, 10, false, -100, 0.1, true),
+   *     logits, 0, labels, 0, null, rowLoss, 0, total, 0);   // total[0]: the mean loss
+   * }</pre>
+   */
+  void crossEntropy(
+      CrossEntropyOptions o, Storage logits, int logitsOffset, Storage target, int targetOffset,
+      Storage weight, Storage loss, int lossOffset, Storage total, int totalOffset);
+
+  /**
+   * Gradient of {@link #crossEntropy} with respect to the logits, from the same logits, targets
+   * and weights. With {@code p = softmax(x_r)} and the row's upstream gradient {@code g_r =
+   * gradOut[gradOutOffset + (perRow ? r : 0)] / (o.mean() ? total[totalOffset + 1] : 1)} ({@code
+   * total} as the forward wrote it; read only when {@code o.mean()}):
+   * <pre>
+   *   class indices, y_r valid:  gx[j] = g_r * (p[j] * ((1 - e) w[y_r] + (e / C) sum_c w[c])
+   *                                             - (1 - e) w[y_r] [j == y_r] - (e / C) w[j])
+   *   y_r == ignoreIndex: 0;  y_r outside [0, C): NaN
+   *   probabilities:             gx[j] = g_r * (p[j] * sum_c w[c] t'[c] - w[j] t'[j])
+   * </pre>
+   * written to the contiguous {@code [rows, classes]} block at {@code gradLogitsOffset}, which
+   * must not overlap an input.
+   */
+  void crossEntropyBackward(
+      CrossEntropyOptions o, Storage logits, int logitsOffset, Storage target, int targetOffset,
+      Storage weight, Storage gradOut, int gradOutOffset, boolean perRow, Storage total,
+      int totalOffset, Storage gradLogits, int gradLogitsOffset);
+
+  /**
+   * Batch normalisation forward of a contiguous {@code [batch, channels, spatial]} block (see
+   * {@link BatchNormOptions}), per channel c over its {@code m = batch * spatial} elements:
+   * <pre>
+   *   training:   mu = mean(x_c), var = mean((x_c - mu)^2) (biased), istd = 1 / sqrt(var + eps)
+   *               running_mean = (1 - momentum) running_mean + momentum mu
+   *               running_var  = (1 - momentum) running_var + momentum var * m / (m - 1)  (m > 1;
+   *                              var itself when m == 1)
+   *   inference:  mu = running_mean, istd = 1 / sqrt(running_var + eps)
+   *   y = (x - mu) * istd * gamma + beta
+   * </pre>
+   * {@code gamma}, {@code beta}: both null (no affine: gamma 1, beta 0) or both {@code channels}
+   * elements from offset 0. {@code runningMean}, {@code runningVar}: both null (training only:
+   * no running statistics) or both {@code channels} elements, updated in place in training.
+   * {@code saveMean}, {@code saveInvStd}: null or {@code channels} elements; when given they
+   * receive the {@code mu} and {@code istd} used, which {@link #batchNormBackward} takes. The
+   * statistics are reduced in a fixed order (deterministic) and in one launch on a GPU. {@code y}
+   * may be exactly {@code x}.
+   */
+  void batchNorm(
+      BatchNormOptions o, Storage x, int xOffset, Storage gamma, Storage beta, Storage runningMean,
+      Storage runningVar, Storage saveMean, Storage saveInvStd, Storage y, int yOffset);
+
+  /**
+   * Batch normalisation backward from the input, the upstream gradient and the statistics the
+   * forward saved. With {@code xhat = (x - mu) * istd} and the sums over the m elements of a
+   * channel:
+   * <pre>
+   *   training:   gx = gamma * istd / m * (m * gy - sum(gy) - xhat * sum(gy * xhat))
+   *   inference:  gx = gamma * istd * gy                 (the statistics are constants)
+   *   ggamma = sum(gy * xhat),  gbeta = sum(gy)
+   * </pre>
+   * {@code gamma}: null (1) or {@code channels} elements. {@code gx}, {@code gGamma}, {@code
+   * gBeta}: each may be null (not computed); {@code gx} is a contiguous block at {@code
+   * gxOffset} that overlaps no input, the others {@code channels} elements from offset 0. Sums
+   * run in a fixed order (no atomics): the same inputs give the same bits.
+   */
+  void batchNormBackward(
+      BatchNormOptions o, Storage x, int xOffset, Storage gy, int gyOffset, Storage gamma,
+      Storage saveMean, Storage saveInvStd, Storage gx, int gxOffset, Storage gGamma,
+      Storage gBeta);
+
+  /**
+   * Layer normalisation forward over the rows of a contiguous {@code [rows, cols]} block: per row
+   * {@code mu = mean(x_r)}, {@code var = mean((x_r - mu)^2)} (biased), {@code istd = 1 / sqrt(var +
+   * eps)}, {@code y = (x - mu) * istd * gamma + beta} with {@code gamma}, {@code beta} both null
+   * (1, 0) or both {@code cols} elements from offset 0. {@code saveMean}, {@code saveInvStd}: null
+   * or {@code rows} elements from offset 0 receiving {@code mu}, {@code istd}. {@code y} may be
+   * exactly {@code x}. {@code eps} is positive.
+   */
+  void layerNorm(
+      int rows, int cols, double eps, Storage x, int xOffset, Storage gamma, Storage beta,
+      Storage saveMean, Storage saveInvStd, Storage y, int yOffset);
+
+  /**
+   * Layer normalisation backward: with {@code xhat = (x - mu) * istd}, {@code h = gy * gamma}
+   * and the sums over the row's {@code cols} elements, {@code gx = istd / cols * (cols * h -
+   * sum(h) - xhat * sum(h * xhat))}; {@code ggamma[j] = sum_r gy[r, j] xhat[r, j]}, {@code
+   * gbeta[j] = sum_r gy[r, j]}. {@code gamma} null means 1. {@code gx} (contiguous at {@code
+   * gxOffset}, overlapping no input), {@code gGamma}, {@code gBeta} ({@code cols} elements from
+   * 0) may each be null. Deterministic (no atomics).
+   */
+  void layerNormBackward(
+      int rows, int cols, Storage x, int xOffset, Storage gy, int gyOffset, Storage gamma,
+      Storage saveMean, Storage saveInvStd, Storage gx, int gxOffset, Storage gGamma,
+      Storage gBeta);
+
+  /**
+   * Inverted dropout of {@code n} contiguous elements: {@code y_i = x_i * m_i} with {@code m_i =
+   * keep_i ? s : 0}, {@code s = 1 / (1 - p)} rounded to the dtype, and {@code keep_i = u_i >= p}
+   * where {@code u_i} is exactly the value {@link #randomUniform randomUniform(.., n, seed,
+   * blockCounter, 0, 1)} would write at element i (Philox lane {@code i % 4} of block {@code
+   * blockCounter + i / 4}: {@code (word >>> 8) * 2^-24}) and {@code p} is rounded to the dtype.
+   * So the same seed and counter drop the same units on every backend, and as {@code
+   * x.mul(uniform(...).ge(p).mul(s))} would. {@code p} in [0, 1); {@code y} may be exactly {@code
+   * x}.
+   */
+  void dropout(
+      double p, long seed, long blockCounter, Storage x, int xOffset, Storage y, int yOffset, int n);
+
+  /**
+   * Backward of {@link #dropout} with the same {@code p}, seed and counter: {@code gx_i = gy_i *
+   * m_i}, the mask regenerated from the Philox stream (nothing is stored between the passes).
+   * {@code gx} may be exactly {@code gy}.
+   */
+  void dropoutBackward(
+      double p, long seed, long blockCounter, Storage gy, int gyOffset, Storage gx, int gxOffset,
+      int n);
+
   // ---- optimizers --------------------------------------------------------------------------
 
   /**

@@ -4,7 +4,10 @@ import io.myelin.DType;
 import io.myelin.Device;
 import io.myelin.Layout;
 import io.myelin.backend.Backend;
+import io.myelin.backend.BatchNormOptions;
 import io.myelin.backend.BinaryOp;
+import io.myelin.backend.CrossEntropyOptions;
+import io.myelin.backend.FusedArguments;
 import io.myelin.backend.GemmOperand;
 import io.myelin.backend.MemoryStats;
 import io.myelin.backend.OptimizerHyperparameters;
@@ -218,6 +221,85 @@ public final class CpuBackend implements Backend {
     }
   }
 
+  // ---- fused loss, normalisation and dropout ------------------------------------------------
+
+  @Override
+  public void crossEntropy(CrossEntropyOptions o, Storage logits, int logitsOffset,
+      Storage target, int targetOffset, Storage weight, Storage loss, int lossOffset,
+      Storage total, int totalOffset) {
+    FusedArguments.crossEntropy(o, logits, logitsOffset, target, targetOffset, weight, loss,
+        lossOffset, total, totalOffset);
+    CrossEntropyKernels.forward(o, cpu(logits), logitsOffset, cpu(target), targetOffset,
+        cpuOrNull(weight), cpu(loss), lossOffset, cpuOrNull(total), totalOffset);
+  }
+
+  @Override
+  public void crossEntropyBackward(CrossEntropyOptions o, Storage logits, int logitsOffset,
+      Storage target, int targetOffset, Storage weight, Storage gradOut, int gradOutOffset,
+      boolean perRow, Storage total, int totalOffset, Storage gradLogits, int gradLogitsOffset) {
+    FusedArguments.crossEntropyBackward(o, logits, logitsOffset, target, targetOffset, weight,
+        gradOut, gradOutOffset, perRow, total, totalOffset, gradLogits, gradLogitsOffset);
+    CrossEntropyKernels.backward(o, cpu(logits), logitsOffset, cpu(target), targetOffset,
+        cpuOrNull(weight), cpu(gradOut), gradOutOffset, perRow, cpuOrNull(total), totalOffset,
+        cpu(gradLogits), gradLogitsOffset);
+  }
+
+  @Override
+  public void batchNorm(BatchNormOptions o, Storage x, int xOffset, Storage gamma, Storage beta,
+      Storage runningMean, Storage runningVar, Storage saveMean, Storage saveInvStd, Storage y,
+      int yOffset) {
+    FusedArguments.batchNorm(o, x, xOffset, gamma, beta, runningMean, runningVar, saveMean,
+        saveInvStd, y, yOffset);
+    NormalizationKernels.batchNorm(o, cpu(x), xOffset, cpuOrNull(gamma), cpuOrNull(beta),
+        cpuOrNull(runningMean), cpuOrNull(runningVar), cpuOrNull(saveMean), cpuOrNull(saveInvStd),
+        cpu(y), yOffset);
+  }
+
+  @Override
+  public void batchNormBackward(BatchNormOptions o, Storage x, int xOffset, Storage gy,
+      int gyOffset, Storage gamma, Storage saveMean, Storage saveInvStd, Storage gx, int gxOffset,
+      Storage gGamma, Storage gBeta) {
+    FusedArguments.batchNormBackward(o, x, xOffset, gy, gyOffset, gamma, saveMean, saveInvStd, gx,
+        gxOffset, gGamma, gBeta);
+    NormalizationKernels.batchNormBackward(o, cpu(x), xOffset, cpu(gy), gyOffset,
+        cpuOrNull(gamma), cpu(saveMean), cpu(saveInvStd), cpuOrNull(gx), gxOffset,
+        cpuOrNull(gGamma), cpuOrNull(gBeta));
+  }
+
+  @Override
+  public void layerNorm(int rows, int cols, double eps, Storage x, int xOffset, Storage gamma,
+      Storage beta, Storage saveMean, Storage saveInvStd, Storage y, int yOffset) {
+    FusedArguments.layerNorm(rows, cols, eps, x, xOffset, gamma, beta, saveMean, saveInvStd, y,
+        yOffset);
+    NormalizationKernels.layerNorm(rows, cols, eps, cpu(x), xOffset, cpuOrNull(gamma),
+        cpuOrNull(beta), cpuOrNull(saveMean), cpuOrNull(saveInvStd), cpu(y), yOffset);
+  }
+
+  @Override
+  public void layerNormBackward(int rows, int cols, Storage x, int xOffset, Storage gy,
+      int gyOffset, Storage gamma, Storage saveMean, Storage saveInvStd, Storage gx, int gxOffset,
+      Storage gGamma, Storage gBeta) {
+    FusedArguments.layerNormBackward(rows, cols, x, xOffset, gy, gyOffset, gamma, saveMean,
+        saveInvStd, gx, gxOffset, gGamma, gBeta);
+    NormalizationKernels.layerNormBackward(rows, cols, cpu(x), xOffset, cpu(gy), gyOffset,
+        cpuOrNull(gamma), cpu(saveMean), cpu(saveInvStd), cpuOrNull(gx), gxOffset,
+        cpuOrNull(gGamma), cpuOrNull(gBeta));
+  }
+
+  @Override
+  public void dropout(double p, long seed, long blockCounter, Storage x, int xOffset, Storage y,
+      int yOffset, int n) {
+    FusedArguments.dropout("dropout", p, x, xOffset, y, yOffset, n);
+    DropoutKernels.apply(p, seed, blockCounter, cpu(x), xOffset, cpu(y), yOffset, n);
+  }
+
+  @Override
+  public void dropoutBackward(double p, long seed, long blockCounter, Storage gy, int gyOffset,
+      Storage gx, int gxOffset, int n) {
+    FusedArguments.dropout("dropoutBackward", p, gy, gyOffset, gx, gxOffset, n);
+    DropoutKernels.apply(p, seed, blockCounter, cpu(gy), gyOffset, cpu(gx), gxOffset, n);
+  }
+
   // ---- control ------------------------------------------------------------------------------
 
   @Override
@@ -246,6 +328,10 @@ public final class CpuBackend implements Backend {
 
   private CpuStorage cpu(Storage s) {
     return CpuStorage.of(s, this);
+  }
+
+  private CpuStorage cpuOrNull(Storage s) {
+    return s == null ? null : cpu(s);
   }
 
   private CpuStorage floating(String what, Storage s) {

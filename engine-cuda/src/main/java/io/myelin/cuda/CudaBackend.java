@@ -6,9 +6,14 @@ import io.myelin.DType;
 import io.myelin.Device;
 import io.myelin.Layout;
 import io.myelin.backend.Backend;
+import io.myelin.backend.BatchNormOptions;
 import io.myelin.backend.BinaryOp;
+import io.myelin.backend.CrossEntropyOptions;
+import io.myelin.backend.FusedArguments;
 import io.myelin.backend.GemmOperand;
 import io.myelin.backend.MemoryStats;
+import io.myelin.backend.OptimizerHyperparameters;
+import io.myelin.backend.OptimizerKind;
 import io.myelin.backend.ReduceOp;
 import io.myelin.backend.Storage;
 import io.myelin.backend.UnaryOp;
@@ -33,6 +38,8 @@ public final class CudaBackend implements Backend {
   private final PinnedStaging staging;
   private final CudaKernels kernels;
   private final CudaGemm gemm;
+  private final CudaOptimizerKernels optimizers;
+  private final CudaFusedKernels fused;
   private boolean closed;
 
   CudaBackend(int index, KernelBundle bundle, CublasLibrary.Lookup cublas) {
@@ -43,6 +50,8 @@ public final class CudaBackend implements Backend {
       this.staging = new PinnedStaging(ctx.stream());
       this.kernels = new CudaKernels(ctx);
       this.gemm = new CudaGemm(ctx, cublas);
+      this.optimizers = new CudaOptimizerKernels(ctx);
+      this.fused = new CudaFusedKernels(ctx.maxBlocks());
     } catch (RuntimeException | Error e) {
       ctx.close();
       throw e;
@@ -193,12 +202,46 @@ public final class CudaBackend implements Backend {
         sb.address(b.offset()), beta, c, sc.address(c.offset()), builtIn);
   }
 
+  /**
+   * Float32 GEMM with a fused epilogue on the built-in kernel: {@code C_i = act(alpha op(A_i)
+   * op(B_i) + beta C_i + bias)}, {@code bias} ({@code n} elements from {@code biasOffset}, or
+   * null) added to every row of each {@code C_i}. The linear + bias + activation forward in one
+   * launch; not part of the SPI (the CPU composes the same from gemm, binary and unary).
+   */
+  public void gemmBiasActivation(int batch, int m, int n, int k, double alpha, GemmOperand a,
+      GemmOperand b, double beta, GemmOperand c, Storage bias, int biasOffset,
+      GemmActivation act) {
+    if (batch < 0 || m < 0 || n < 0 || k < 0) {
+      throw new IllegalArgumentException("negative gemm size: batch " + batch + ", " + m + "x" + n + "x" + k);
+    }
+    CudaStorage sa = own(a.storage());
+    CudaStorage sb = own(b.storage());
+    CudaStorage sc = own(c.storage());
+    sameDtype("gemmBiasActivation", sa, sb, sc);
+    if (sa.dtype() != DType.FLOAT32) {
+      throw new IllegalArgumentException("gemmBiasActivation is float32 only, got " + sa.dtype());
+    }
+    if (c.transposed()) {
+      throw new IllegalArgumentException("gemm output must not be transposed");
+    }
+    long biasAddress = 0;
+    if (bias != null) {
+      CudaStorage sbias = own(bias);
+      sameDtype("gemmBiasActivation bias", sa, sbias);
+      checkRange(sbias, biasOffset, n);
+      biasAddress = sbias.address(biasOffset);
+    }
+    ctx.makeCurrent();
+    gemm.builtIn(DType.FLOAT32, batch, m, n, k, alpha, a, sa.address(a.offset()), b,
+        sb.address(b.offset()), beta, c, sc.address(c.offset()), biasAddress, act);
+  }
+
   /** The context (for benchmarks and tests that time with events). */
   CudaContext context() {
     return ctx;
   }
 
-  /** Which GEMM runs: "cuBLAS (...)" or "built-in tiled kernel (why)". */
+  /** Which GEMM runs: "cuBLAS (...)" or "built-in tiled SGEMM (why)". */
   public String gemmPath() {
     return gemm.description();
   }
@@ -347,15 +390,193 @@ public final class CudaBackend implements Backend {
         sgy.address(gyOffset), sgx.address(gxOffset));
   }
 
+  // ---- fused loss, normalisation and dropout ------------------------------------------------
+
+  private void launch(CudaFusedKernels.Launch l) {
+    ctx.launch(l.kernel(), l.shape(), l.args());
+  }
+
+  /** The device address of {@code s} at {@code offset}, or 0 for an absent operand. */
+  private long at(Storage s, int offset) {
+    return s == null ? 0 : own(s).address(offset);
+  }
+
+  @Override
+  public void crossEntropy(CrossEntropyOptions o, Storage logits, int logitsOffset,
+      Storage target, int targetOffset, Storage weight, Storage loss, int lossOffset,
+      Storage total, int totalOffset) {
+    DType dt = FusedArguments.crossEntropy(o, logits, logitsOffset, target, targetOffset, weight,
+        loss, lossOffset, total, totalOffset);
+    ownAll(logits, target, weight, loss, total);
+    ctx.makeCurrent();
+    long labels = o.probabilityTargets() ? 0 : at(target, targetOffset);
+    long probs = o.probabilityTargets() ? at(target, targetOffset) : 0;
+    if (total == null) {
+      launch(fused.crossEntropy(o, dt, at(logits, logitsOffset), labels, probs, at(weight, 0),
+          at(loss, lossOffset), 0));
+      return;
+    }
+    // The per-row denominators live only between the two launches: stream order makes the
+    // released block safe to hand out again.
+    Storage den = allocate(dt, Math.max(1, o.rows()));
+    try {
+      launch(fused.crossEntropy(o, dt, at(logits, logitsOffset), labels, probs, at(weight, 0),
+          at(loss, lossOffset), at(den, 0)));
+      launch(fused.crossEntropyTotal(o, dt, at(loss, lossOffset), at(den, 0),
+          at(total, totalOffset)));
+    } finally {
+      den.release();
+    }
+  }
+
+  @Override
+  public void crossEntropyBackward(CrossEntropyOptions o, Storage logits, int logitsOffset,
+      Storage target, int targetOffset, Storage weight, Storage gradOut, int gradOutOffset,
+      boolean perRow, Storage total, int totalOffset, Storage gradLogits, int gradLogitsOffset) {
+    DType dt = FusedArguments.crossEntropyBackward(o, logits, logitsOffset, target, targetOffset,
+        weight, gradOut, gradOutOffset, perRow, total, totalOffset, gradLogits, gradLogitsOffset);
+    ownAll(logits, target, weight, gradOut, total, gradLogits);
+    if (o.rows() == 0) {
+      return;
+    }
+    ctx.makeCurrent();
+    long labels = o.probabilityTargets() ? 0 : at(target, targetOffset);
+    long probs = o.probabilityTargets() ? at(target, targetOffset) : 0;
+    launch(fused.crossEntropyBackward(o, dt, at(logits, logitsOffset), labels, probs,
+        at(weight, 0), at(gradOut, gradOutOffset), perRow, o.mean() ? at(total, totalOffset) : 0,
+        at(gradLogits, gradLogitsOffset)));
+  }
+
+  @Override
+  public void batchNorm(BatchNormOptions o, Storage x, int xOffset, Storage gamma, Storage beta,
+      Storage runningMean, Storage runningVar, Storage saveMean, Storage saveInvStd, Storage y,
+      int yOffset) {
+    DType dt = FusedArguments.batchNorm(o, x, xOffset, gamma, beta, runningMean, runningVar,
+        saveMean, saveInvStd, y, yOffset);
+    ownAll(x, gamma, beta, runningMean, runningVar, saveMean, saveInvStd, y);
+    ctx.makeCurrent();
+    launch(fused.batchNorm(o, dt, at(x, xOffset), at(gamma, 0), at(beta, 0), at(runningMean, 0),
+        at(runningVar, 0), at(saveMean, 0), at(saveInvStd, 0), at(y, yOffset)));
+  }
+
+  @Override
+  public void batchNormBackward(BatchNormOptions o, Storage x, int xOffset, Storage gy,
+      int gyOffset, Storage gamma, Storage saveMean, Storage saveInvStd, Storage gx, int gxOffset,
+      Storage gGamma, Storage gBeta) {
+    DType dt = FusedArguments.batchNormBackward(o, x, xOffset, gy, gyOffset, gamma, saveMean,
+        saveInvStd, gx, gxOffset, gGamma, gBeta);
+    ownAll(x, gy, gamma, saveMean, saveInvStd, gx, gGamma, gBeta);
+    if (gx == null && gGamma == null && gBeta == null) {
+      return;
+    }
+    ctx.makeCurrent();
+    launch(fused.batchNormBackward(o, dt, at(x, xOffset), at(gy, gyOffset), at(gamma, 0),
+        at(saveMean, 0), at(saveInvStd, 0), at(gx, gxOffset), at(gGamma, 0), at(gBeta, 0)));
+  }
+
+  @Override
+  public void layerNorm(int rows, int cols, double eps, Storage x, int xOffset, Storage gamma,
+      Storage beta, Storage saveMean, Storage saveInvStd, Storage y, int yOffset) {
+    DType dt = FusedArguments.layerNorm(rows, cols, eps, x, xOffset, gamma, beta, saveMean,
+        saveInvStd, y, yOffset);
+    ownAll(x, gamma, beta, saveMean, saveInvStd, y);
+    if (rows == 0) {
+      return;
+    }
+    ctx.makeCurrent();
+    launch(fused.layerNorm(rows, cols, eps, dt, at(x, xOffset), at(gamma, 0), at(beta, 0),
+        at(saveMean, 0), at(saveInvStd, 0), at(y, yOffset)));
+  }
+
+  @Override
+  public void layerNormBackward(int rows, int cols, Storage x, int xOffset, Storage gy,
+      int gyOffset, Storage gamma, Storage saveMean, Storage saveInvStd, Storage gx, int gxOffset,
+      Storage gGamma, Storage gBeta) {
+    DType dt = FusedArguments.layerNormBackward(rows, cols, x, xOffset, gy, gyOffset, gamma,
+        saveMean, saveInvStd, gx, gxOffset, gGamma, gBeta);
+    ownAll(x, gy, gamma, saveMean, saveInvStd, gx, gGamma, gBeta);
+    ctx.makeCurrent();
+    if (gx != null && rows > 0) {
+      launch(fused.layerNormBackwardRows(rows, cols, dt, at(x, xOffset), at(gy, gyOffset),
+          at(gamma, 0), at(saveMean, 0), at(saveInvStd, 0), at(gx, gxOffset)));
+    }
+    if (gGamma != null || gBeta != null) {
+      // rows == 0 still writes zeros: the sums over no rows.
+      launch(fused.layerNormBackwardColumns(rows, cols, dt, at(x, xOffset), at(gy, gyOffset),
+          at(saveMean, 0), at(saveInvStd, 0), at(gGamma, 0), at(gBeta, 0)));
+    }
+  }
+
+  @Override
+  public void dropout(double p, long seed, long blockCounter, Storage x, int xOffset, Storage y,
+      int yOffset, int n) {
+    DType dt = FusedArguments.dropout("dropout", p, x, xOffset, y, yOffset, n);
+    ownAll(x, y);
+    if (n == 0) {
+      return;
+    }
+    ctx.makeCurrent();
+    launch(fused.dropout(p, seed, blockCounter, dt, at(x, xOffset), at(y, yOffset), n));
+  }
+
+  @Override
+  public void dropoutBackward(double p, long seed, long blockCounter, Storage gy, int gyOffset,
+      Storage gx, int gxOffset, int n) {
+    DType dt = FusedArguments.dropout("dropoutBackward", p, gy, gyOffset, gx, gxOffset, n);
+    ownAll(gy, gx);
+    if (n == 0) {
+      return;
+    }
+    ctx.makeCurrent();
+    launch(fused.dropout(p, seed, blockCounter, dt, at(gy, gyOffset), at(gx, gxOffset), n));
+  }
+
+  private void ownAll(Storage... storages) {
+    for (Storage s : storages) {
+      if (s != null) {
+        own(s);
+      }
+    }
+  }
+
   // ---- optimizers -----------------------------------------------------------------------------
 
   @Override
-  public void optimizerUpdate(io.myelin.backend.OptimizerKind kind,
-      io.myelin.backend.OptimizerHyperparameters h, long step, Storage param, int paramOffset,
-      Storage grad, int gradOffset, Storage[] state, int n) {
-    // The fused update kernels are CUDA part 2 (issue 7); until they land the GPU cannot train.
-    throw new UnsupportedOperationException(
-        "optimizerUpdate(" + kind + ") is not implemented on CUDA yet; train with --device cpu");
+  public void optimizerUpdate(OptimizerKind kind, OptimizerHyperparameters h, long step,
+      Storage param, int paramOffset, Storage grad, int gradOffset, Storage[] state, int n) {
+    CudaStorage ps = floating(own(param), "optimizerUpdate");
+    CudaStorage gs = own(grad);
+    sameDtype("optimizerUpdate", ps, gs);
+    if (step < 1) {
+      throw new IllegalArgumentException("optimizerUpdate: step must be >= 1, got " + step);
+    }
+    if (state.length != kind.stateCount()) {
+      throw new IllegalArgumentException("optimizerUpdate: " + kind + " takes " + kind.stateCount()
+          + " state buffers, got " + state.length);
+    }
+    checkRange(ps, paramOffset, n);
+    checkRange(gs, gradOffset, n);
+    long[] addresses = new long[state.length];
+    for (int i = 0; i < state.length; i++) {
+      if (state[i] == null) {
+        if (kind.usesState(i, h)) {
+          throw new IllegalArgumentException(
+              "optimizerUpdate: " + kind + " needs state '" + kind.stateName(i) + "'");
+        }
+        continue;
+      }
+      CudaStorage ss = own(state[i]);
+      sameDtype("optimizerUpdate state " + kind.stateName(i), ps, ss);
+      checkRange(ss, 0, n);
+      // An unused slot is never dereferenced; pass 0 so a kernel bug faults instead of corrupting.
+      addresses[i] = kind.usesState(i, h) ? ss.address(0) : 0;
+    }
+    if (n == 0) {
+      return;
+    }
+    ctx.makeCurrent();
+    optimizers.update(kind, h, step, ps.dtype(), n, ps.address(paramOffset),
+        gs.address(gradOffset), addresses);
   }
 
   // ---- control --------------------------------------------------------------------------------

@@ -145,7 +145,7 @@ final class CudaProbe {
       return Availability.unavailable(why);
     }
     CublasLibrary.Lookup gemm = cublas.get();
-    details.add("GEMM: " + (gemm.found() ? gemm.description() : "built-in tiled kernel (" + gemm.description() + ")"));
+    details.add("GEMM: " + (gemm.found() ? gemm.description() : "built-in tiled SGEMM (" + gemm.description() + ")"));
     if (gemm.found()) {
       gemm.library().close();
     }

@@ -89,7 +89,8 @@ public final class GemmBenchmark {
     sc.release();
   }
 
-  private static float time(CudaBackend b, Runnable work, int reps) {
+  /** Milliseconds for {@code reps} runs of {@code work}, timed with events on the stream. */
+  static float time(CudaBackend b, Runnable work, int reps) {
     CudaContext ctx = b.context();
     ctx.makeCurrent();
     CUevent start = new CUevent();

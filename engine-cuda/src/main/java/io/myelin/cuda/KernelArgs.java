@@ -12,36 +12,63 @@ import jcuda.Pointer;
  */
 final class KernelArgs {
   private final List<Pointer> params = new ArrayList<>();
+  /** One letter per parameter (p pointer, i int, l long long, f float, d double, s struct). */
+  private final StringBuilder signature = new StringBuilder();
 
   KernelArgs ptr(long address) {
+    signature.append('p');
     params.add(Pointer.to(new long[] {address}));
     return this;
   }
 
   KernelArgs i32(int v) {
+    signature.append('i');
     params.add(Pointer.to(new int[] {v}));
     return this;
   }
 
   KernelArgs i64(long v) {
+    signature.append('l');
     params.add(Pointer.to(new long[] {v}));
     return this;
   }
 
   KernelArgs f32(float v) {
+    signature.append('f');
     params.add(Pointer.to(new float[] {v}));
     return this;
   }
 
   KernelArgs f64(double v) {
+    signature.append('d');
     params.add(Pointer.to(new double[] {v}));
     return this;
   }
 
+  /** A scalar of the kernel's element type: float for FLOAT32 (rounded once here), else double. */
+  KernelArgs real(io.myelin.DType dt, double v) {
+    return dt == io.myelin.DType.FLOAT32 ? f32((float) v) : f64(v);
+  }
+
+  /** A C {@code int} flag: 1 for true, 0 for false. */
+  KernelArgs flag(boolean v) {
+    return i32(v ? 1 : 0);
+  }
+
   /** A by-value struct of ints (the packed {@link StridedDescriptor}). */
   KernelArgs struct(int[] ints) {
+    signature.append('s');
     params.add(Pointer.to(ints.clone()));
     return this;
+  }
+
+  /**
+   * The C parameter types pushed so far, one letter each: {@code p} pointer, {@code i} int,
+   * {@code l} long long, {@code f} float, {@code d} double, {@code s} struct. Tests compare it
+   * with the kernel's declaration in its .cu file: a mismatch would read garbage on the device.
+   */
+  String signature() {
+    return signature.toString();
   }
 
   int size() {

@@ -21,7 +21,9 @@ import java.util.Properties;
 final class KernelBundle {
   static final String ROOT = "io/myelin/kernels/";
   /** The families the backend launches from, one {@code .cu} file each. */
-  static final List<String> FAMILIES = List.of("elementwise", "reduce", "softmax", "random", "gemm");
+  static final List<String> FAMILIES = List.of(
+      "elementwise", "reduce", "softmax", "random", "gemm", "optim", "loss", "norm",
+      "dropout");
 
   private final String cudaVersion;
   private final Map<String, byte[]> fatbins;

@@ -44,7 +44,10 @@ class KernelBundleTest {
         names.add(op.kernelName() + "_cols" + s);
       }
       for (String root : new String[] {"softmax", "log_softmax", "softmax_bwd", "log_softmax_bwd",
-          "uniform", "normal", "where", "gemm_tiled"}) {
+          "uniform", "normal", "where", "optim_sgd", "optim_sgd_avg", "optim_adam",
+          "optim_adamax", "optim_nadam", "optim_rmsprop", "optim_adagrad", "optim_adadelta", "ce_forward", "ce_total", "ce_backward",
+          "bn_forward_train", "bn_forward_infer", "bn_backward", "ln_forward", "ln_backward_rows",
+          "ln_backward_cols", "dropout"}) {
         names.add(root + s);
       }
     }
@@ -55,6 +58,8 @@ class KernelBundleTest {
       }
     }
     names.add("philox_words_i32");
+    names.add("sgemm_tiled_f32");
+    names.add("gemm_tiled_f64");
     return names;
   }
 

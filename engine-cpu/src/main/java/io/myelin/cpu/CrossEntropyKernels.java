@@ -1,0 +1,126 @@
+package io.myelin.cpu;
+
+import io.myelin.backend.CrossEntropyOptions;
+
+/**
+ * The CPU's fused softmax + cross-entropy ({@link io.myelin.backend.Backend#crossEntropy} and
+ * its backward): per row, a max-subtracted log-sum-exp in double, the loss and its gradient by
+ * the formulas of the SPI. Rows are independent in the backward; the forward's total is summed
+ * in row order (deterministic). Stateless and thread-safe.
+ */
+final class CrossEntropyKernels {
+  private CrossEntropyKernels() {}
+
+  /** Per-row scratch: the log-sum-exp of the logits. */
+  private static double logSumExp(double[] x, int base, int classes) {
+    double m = Double.NEGATIVE_INFINITY;
+    for (int j = 0; j < classes; j++) m = Math.max(m, x[base + j]);
+    double s = 0;
+    for (int j = 0; j < classes; j++) s += Math.exp(x[base + j] - m);
+    return m + Math.log(s);
+  }
+
+  private static double w(double[] weight, int c) {
+    return weight == null ? 1 : weight[c];
+  }
+
+  static void forward(CrossEntropyOptions o, CpuStorage logits, int logitsOffset, CpuStorage target,
+      int targetOffset, CpuStorage weight, CpuStorage loss, int lossOffset, CpuStorage total,
+      int totalOffset) {
+    int rows = o.rows();
+    int classes = o.classes();
+    double e = o.labelSmoothing();
+    double[] x = HostVectors.read(logits, logitsOffset, rows * classes);
+    double[] w = HostVectors.read(weight, 0, classes);
+    double[] t = o.probabilityTargets() ? HostVectors.read(target, targetOffset, rows * classes) : null;
+    int[] y = o.probabilityTargets() ? null : target.ints();
+    double[] out = new double[rows];
+    double sum = 0;
+    double den = 0;
+    for (int r = 0; r < rows; r++) {
+      int base = r * classes;
+      double lse = logSumExp(x, base, classes);
+      double l;
+      double d;
+      if (t != null) {
+        l = 0;
+        for (int c = 0; c < classes; c++) {
+          double tc = (1 - e) * t[base + c] + e / classes;
+          l -= w(w, c) * tc * (x[base + c] - lse);
+        }
+        d = 1;
+      } else {
+        int label = y[targetOffset + r];
+        if (label == o.ignoreIndex()) {
+          l = 0;
+          d = 0;
+        } else if (label < 0 || label >= classes) {
+          l = Double.NaN;
+          d = 0;
+        } else {
+          double smooth = 0;
+          if (e > 0) {
+            for (int c = 0; c < classes; c++) smooth -= w(w, c) * (x[base + c] - lse);
+          }
+          l = (1 - e) * (-w(w, label) * (x[base + label] - lse)) + e / classes * smooth;
+          d = w(w, label);
+        }
+      }
+      out[r] = HostVectors.round(logits, l);
+      sum += out[r];
+      den += HostVectors.round(logits, d);
+    }
+    HostVectors.write(loss, lossOffset, out);
+    if (total != null) {
+      HostVectors.write(total, totalOffset, new double[] {o.mean() ? sum / den : sum, den});
+    }
+  }
+
+  static void backward(CrossEntropyOptions o, CpuStorage logits, int logitsOffset,
+      CpuStorage target, int targetOffset, CpuStorage weight, CpuStorage gradOut,
+      int gradOutOffset, boolean perRow, CpuStorage total, int totalOffset, CpuStorage gx,
+      int gxOffset) {
+    int rows = o.rows();
+    int classes = o.classes();
+    double e = o.labelSmoothing();
+    double[] x = HostVectors.read(logits, logitsOffset, rows * classes);
+    double[] w = HostVectors.read(weight, 0, classes);
+    double[] t = o.probabilityTargets() ? HostVectors.read(target, targetOffset, rows * classes) : null;
+    int[] y = o.probabilityTargets() ? null : target.ints();
+    double[] g = HostVectors.read(gradOut, gradOutOffset, perRow ? rows : Math.min(1, rows));
+    double den = o.mean() ? HostVectors.read(total, totalOffset + 1, 1)[0] : 1;
+    double wSum = 0;
+    for (int c = 0; c < classes; c++) wSum += w(w, c);
+    double[] out = new double[rows * classes];
+    for (int r = 0; r < rows; r++) {
+      int base = r * classes;
+      double gr = g[perRow ? r : 0] / den;
+      double lse = logSumExp(x, base, classes);
+      if (t != null) {
+        double s = 0;
+        for (int c = 0; c < classes; c++) s += w(w, c) * ((1 - e) * t[base + c] + e / classes);
+        for (int j = 0; j < classes; j++) {
+          double tj = (1 - e) * t[base + j] + e / classes;
+          out[base + j] = gr * (Math.exp(x[base + j] - lse) * s - w(w, j) * tj);
+        }
+        continue;
+      }
+      int label = y[targetOffset + r];
+      if (label == o.ignoreIndex()) {
+        continue; // zeros
+      }
+      if (label < 0 || label >= classes) {
+        java.util.Arrays.fill(out, base, base + classes, Double.NaN);
+        continue;
+      }
+      double wy = w(w, label);
+      double coef = (1 - e) * wy + e / classes * wSum;
+      for (int j = 0; j < classes; j++) {
+        double v = Math.exp(x[base + j] - lse) * coef - e / classes * w(w, j);
+        if (j == label) v -= (1 - e) * wy;
+        out[base + j] = gr * v;
+      }
+    }
+    HostVectors.write(gx, gxOffset, out);
+  }
+}

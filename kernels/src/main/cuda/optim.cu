@@ -1,0 +1,182 @@
+// Fused optimizer updates (io.myelin.backend.Backend#optimizerUpdate), one launch per parameter.
+//
+// Each kernel mirrors engine-cpu's OptimizerKernelsF64 / OptimizerKernelsF32 line for line: the
+// scalar coefficients (bias corrections, NAdam's schedule, AdaGrad's decayed rate) are computed
+// once on the host in double and passed rounded to T, element arithmetic runs in T. Names are
+// optim_<kind>_<dtype> with <kind> = OptimizerKind#kernelName (SGD's averaged form is
+// optim_sgd_avg_<dtype>). State pointers the configuration does not use may be null and are then
+// never dereferenced. Every element is independent: a plain grid-stride loop, each gradient read
+// once, each parameter and state element read and written once.
+#include "common.cuh"
+
+template <typename T>
+__device__ __forceinline__ T signed_grad(const T* g, long long i, int maximize) {
+  return maximize ? -g[i] : g[i];
+}
+
+// PyTorch form: b = first ? g : mu * b + damp * g; g = nesterov ? g + mu * b : b; p -= lr * g.
+template <typename T>
+__device__ void sgd(long long n, T* p, const T* g, T* b, T lr, T wd, T mu, T damp, int use_momentum,
+                    int first, int nesterov, int maximize) {
+  GRID_STRIDE_LOOP(i, n) {
+    T gi = signed_grad(g, i, maximize) + wd * p[i];
+    if (use_momentum) {
+      T bi = first ? gi : mu * b[i] + damp * gi;
+      b[i] = bi;
+      gi = nesterov ? gi + mu * bi : bi;
+    }
+    p[i] -= lr * gi;
+  }
+}
+
+// Averaged form: v = beta * v + keep * g; p -= step * v (step carries the bias correction).
+template <typename T>
+__device__ void sgd_avg(long long n, T* p, const T* g, T* v, T step, T wd, T beta, T keep,
+                        int use_momentum, int maximize) {
+  GRID_STRIDE_LOOP(i, n) {
+    T gi = signed_grad(g, i, maximize) + wd * p[i];
+    if (use_momentum) {
+      v[i] = beta * v[i] + keep * gi;
+      gi = v[i];
+    }
+    p[i] -= step * gi;
+  }
+}
+
+template <typename T>
+__device__ void adam(long long n, T* p, const T* g, T* m, T* v, T* vmax, T b1, T b2, T c1, T c2,
+                     T eps, T shrink, T l2, T step_size, T root_bc2, int amsgrad, int maximize) {
+  GRID_STRIDE_LOOP(i, n) {
+    T pi = p[i] * shrink;
+    T gi = signed_grad(g, i, maximize) + l2 * pi;
+    T mi = b1 * m[i] + c1 * gi;
+    T vi = b2 * v[i] + c2 * gi * gi;
+    m[i] = mi;
+    v[i] = vi;
+    if (amsgrad) {
+      vi = java_max(vmax[i], vi);
+      vmax[i] = vi;
+    }
+    p[i] = pi - step_size * mi / (sqrt(vi) / root_bc2 + eps);
+  }
+}
+
+template <typename T>
+__device__ void adamax(long long n, T* p, const T* g, T* m, T* u, T wd, T b1, T b2, T c1, T eps,
+                       T step_size, int maximize) {
+  GRID_STRIDE_LOOP(i, n) {
+    T gi = signed_grad(g, i, maximize) + wd * p[i];
+    T mi = b1 * m[i] + c1 * gi;
+    T ui = java_max(b2 * u[i], fabs(gi) + eps);
+    m[i] = mi;
+    u[i] = ui;
+    p[i] -= step_size * mi / ui;
+  }
+}
+
+template <typename T>
+__device__ void nadam(long long n, T* p, const T* g, T* m, T* v, T b1, T b2, T c1, T c2, T eps,
+                      T shrink, T l2, T bc2, T grad_step, T moment_step, int maximize) {
+  GRID_STRIDE_LOOP(i, n) {
+    T pi = p[i] * shrink;
+    T gi = signed_grad(g, i, maximize) + l2 * pi;
+    T mi = b1 * m[i] + c1 * gi;
+    T vi = b2 * v[i] + c2 * gi * gi;
+    m[i] = mi;
+    v[i] = vi;
+    T d = sqrt(vi / bc2) + eps;
+    p[i] = pi - grad_step * gi / d - moment_step * mi / d;
+  }
+}
+
+template <typename T>
+__device__ void rmsprop(long long n, T* p, const T* g, T* s, T* buf, T* ga, T lr, T wd, T a, T c,
+                        T mom, T eps, int centered, int use_momentum, int maximize) {
+  GRID_STRIDE_LOOP(i, n) {
+    T gi = signed_grad(g, i, maximize) + wd * p[i];
+    T si = a * s[i] + c * gi * gi;
+    s[i] = si;
+    T avg;
+    if (centered) {
+      T gai = a * ga[i] + c * gi;
+      ga[i] = gai;
+      avg = sqrt(si - gai * gai) + eps;
+    } else {
+      avg = sqrt(si) + eps;
+    }
+    if (use_momentum) {
+      T bi = mom * buf[i] + gi / avg;
+      buf[i] = bi;
+      p[i] -= lr * bi;
+    } else {
+      p[i] -= lr * gi / avg;
+    }
+  }
+}
+
+template <typename T>
+__device__ void adagrad(long long n, T* p, const T* g, T* s, T wd, T eps, T clr, int maximize) {
+  GRID_STRIDE_LOOP(i, n) {
+    T gi = signed_grad(g, i, maximize) + wd * p[i];
+    T si = s[i] + gi * gi;
+    s[i] = si;
+    p[i] -= clr * gi / (sqrt(si) + eps);
+  }
+}
+
+template <typename T>
+__device__ void adadelta(long long n, T* p, const T* g, T* s, T* u, T lr, T wd, T rho, T c, T eps,
+                         int maximize) {
+  GRID_STRIDE_LOOP(i, n) {
+    T gi = signed_grad(g, i, maximize) + wd * p[i];
+    T si = rho * s[i] + c * gi * gi;
+    s[i] = si;
+    T d = sqrt(u[i] + eps) / sqrt(si + eps) * gi;
+    u[i] = rho * u[i] + c * d * d;
+    p[i] -= lr * d;
+  }
+}
+
+#define MYELIN_DEFINE_OPTIM(dn, T)                                                                 \
+  extern "C" __global__ void optim_sgd_##dn(long long n, T* p, const T* g, T* b, T lr, T wd, T mu, \
+                                            T damp, int use_momentum, int first, int nesterov,     \
+                                            int maximize) {                                        \
+    sgd<T>(n, p, g, b, lr, wd, mu, damp, use_momentum, first, nesterov, maximize);                 \
+  }                                                                                                \
+  extern "C" __global__ void optim_sgd_avg_##dn(long long n, T* p, const T* g, T* v, T step, T wd, \
+                                                T beta, T keep, int use_momentum, int maximize) {  \
+    sgd_avg<T>(n, p, g, v, step, wd, beta, keep, use_momentum, maximize);                          \
+  }                                                                                                \
+  extern "C" __global__ void optim_adam_##dn(long long n, T* p, const T* g, T* m, T* v, T* vmax,   \
+                                             T b1, T b2, T c1, T c2, T eps, T shrink, T l2,        \
+                                             T step_size, T root_bc2, int amsgrad, int maximize) { \
+    adam<T>(n, p, g, m, v, vmax, b1, b2, c1, c2, eps, shrink, l2, step_size, root_bc2, amsgrad,    \
+            maximize);                                                                             \
+  }                                                                                                \
+  extern "C" __global__ void optim_adamax_##dn(long long n, T* p, const T* g, T* m, T* u, T wd,    \
+                                               T b1, T b2, T c1, T eps, T step_size,               \
+                                               int maximize) {                                     \
+    adamax<T>(n, p, g, m, u, wd, b1, b2, c1, eps, step_size, maximize);                            \
+  }                                                                                                \
+  extern "C" __global__ void optim_nadam_##dn(long long n, T* p, const T* g, T* m, T* v, T b1,     \
+                                              T b2, T c1, T c2, T eps, T shrink, T l2, T bc2,      \
+                                              T grad_step, T moment_step, int maximize) {          \
+    nadam<T>(n, p, g, m, v, b1, b2, c1, c2, eps, shrink, l2, bc2, grad_step, moment_step,          \
+             maximize);                                                                            \
+  }                                                                                                \
+  extern "C" __global__ void optim_rmsprop_##dn(long long n, T* p, const T* g, T* s, T* buf,       \
+                                                T* ga, T lr, T wd, T a, T c, T mom, T eps,         \
+                                                int centered, int use_momentum, int maximize) {    \
+    rmsprop<T>(n, p, g, s, buf, ga, lr, wd, a, c, mom, eps, centered, use_momentum, maximize);     \
+  }                                                                                                \
+  extern "C" __global__ void optim_adagrad_##dn(long long n, T* p, const T* g, T* s, T wd, T eps,  \
+                                                T clr, int maximize) {                             \
+    adagrad<T>(n, p, g, s, wd, eps, clr, maximize);                                                \
+  }                                                                                                \
+  extern "C" __global__ void optim_adadelta_##dn(long long n, T* p, const T* g, T* s, T* u, T lr,  \
+                                                 T wd, T rho, T c, T eps, int maximize) {          \
+    adadelta<T>(n, p, g, s, u, lr, wd, rho, c, eps, maximize);                                     \
+  }
+
+MYELIN_DEFINE_OPTIM(f32, float)
+MYELIN_DEFINE_OPTIM(f64, double)
