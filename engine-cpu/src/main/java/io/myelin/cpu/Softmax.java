@@ -5,7 +5,7 @@ package io.myelin.cpu;
  * backward. Rows are independent, so threads split over rows.
  *
  * <p>Every row has its maximum subtracted before exponentiating (no overflow). float32 rows run in
- * {@code FloatVector}s ({@link SoftmaxF32}: SVML exp, sums in one vector of partial sums, allocation
+ * {@code FloatVector}s ({@link SoftmaxF32}: {@link FloatVectorMath#exp}, sums in one vector of partial sums, allocation
  * free); float64 rows are normalised with a sum taken in column order. Either way a row's result
  * depends on the row alone, so not on threads. A NaN in a row makes the whole row NaN, as in
  * PyTorch.

@@ -28,7 +28,7 @@ final class SoftmaxF32 {
     FloatVector sum = FloatVector.zero(S);
     for (int j = 0; j < cols; j += S.length()) {
       VectorMask<Float> m = S.indexInRange(j, cols);
-      FloatVector e = FloatVector.fromArray(S, x, xi + j, m).sub(max).lanewise(VectorOperators.EXP);
+      FloatVector e = FloatVectorMath.exp(FloatVector.fromArray(S, x, xi + j, m).sub(max));
       sum = sum.add(e, m);
       if (!log) {
         e.intoArray(y, yi + j, m);
@@ -60,7 +60,7 @@ final class SoftmaxF32 {
       FloatVector g = FloatVector.fromArray(S, gy, gyi + j, m);
       FloatVector v = FloatVector.fromArray(S, y, yi + j, m);
       if (log) {
-        g.sub(v.lanewise(VectorOperators.EXP).mul(dot)).intoArray(gx, gxi + j, m);
+        g.sub(FloatVectorMath.exp(v).mul(dot)).intoArray(gx, gxi + j, m);
       } else {
         v.mul(g.sub(dot)).intoArray(gx, gxi + j, m);
       }

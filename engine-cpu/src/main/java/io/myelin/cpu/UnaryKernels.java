@@ -12,8 +12,8 @@ import jdk.incubator.vector.VectorSpecies;
  * Element-wise unary maps and their backward.
  *
  * <p>float32 runs with unit strides use {@code FloatVector} for the cheap, common ops and for the
- * hot activations (exp, log, tanh, sigmoid, silu: {@code lanewise(EXP/LOG/TANH)}, which C2 maps
- * to SVML's vector functions, within 1 ulp); every other case (strided runs, the remaining
+ * hot activations (exp, log, tanh, sigmoid, silu: {@link FloatVectorMath}, within 2 ulp, the
+ * same bits compiled or not); every other case (strided runs, the remaining
  * functions, float64) evaluates the op's double-precision reference ({@link UnaryOp#apply}) and
  * rounds once. The vector ops and their tails (scalar with the same float arithmetic, or the same
  * vector code under a mask for the transcendental ones) agree bit for bit, so a result never
@@ -115,17 +115,17 @@ final class UnaryKernels {
       VectorMask<Float> m = S.indexInRange(i, n);
       FloatVector v = FloatVector.fromArray(S, x, xi + i, m);
       switch (op) {
-        case EXP -> v.lanewise(VectorOperators.EXP).intoArray(y, yi + i, m);
-        case LOG -> v.lanewise(VectorOperators.LOG).intoArray(y, yi + i, m);
-        case TANH -> v.lanewise(VectorOperators.TANH).intoArray(y, yi + i, m);
+        case EXP -> FloatVectorMath.exp(v).intoArray(y, yi + i, m);
+        case LOG -> FloatVectorMath.log(v).intoArray(y, yi + i, m);
+        case TANH -> FloatVectorMath.tanh(v).intoArray(y, yi + i, m);
         // Stable form: e = exp(-|x|) never overflows; sigmoid = 1/(1+e) for x >= 0, e/(1+e) below.
         case SIGMOID -> {
-          FloatVector e = v.abs().neg().lanewise(VectorOperators.EXP);
+          FloatVector e = FloatVectorMath.exp(v.abs().neg());
           FloatVector s = one.div(one.add(e));
           s.blend(e.mul(s), v.compare(VectorOperators.LT, 0f)).intoArray(y, yi + i, m);
         }
         case SILU -> {
-          FloatVector e = v.abs().neg().lanewise(VectorOperators.EXP);
+          FloatVector e = FloatVectorMath.exp(v.abs().neg());
           FloatVector s = one.div(one.add(e));
           v.mul(s.blend(e.mul(s), v.compare(VectorOperators.LT, 0f))).intoArray(y, yi + i, m);
         }
