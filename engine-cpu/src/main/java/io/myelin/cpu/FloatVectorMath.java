@@ -4,6 +4,8 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * exp, log and tanh on {@link FloatVector}s built from IEEE arithmetic only (add, mul, fma, bit
@@ -19,6 +21,9 @@ import jdk.incubator.vector.VectorOperators;
  * whole float range (checked against StrictMath in {@code FloatVectorMathTest}). Special values as
  * {@code Math}: NaN propagates, exp(-inf) = 0, exp(+inf) = +inf, log(0) = -inf, log(x < 0) = NaN,
  * tanh(+-inf) = +-1; exp underflows gradually through the subnormals.
+ *
+ * <p>{@link #sum} replaces {@code reduceLanes(ADD)} for the same reason: C2 and the fallback add
+ * the lanes in different orders (seen: different bits on random vectors).
  */
 final class FloatVectorMath {
   private static final float LOG2E = 1.44269504088896341f;
@@ -34,7 +39,33 @@ final class FloatVectorMath {
   private static final float SQRT_HALF = 0.707106781186547524f;
   private static final float TANH_SMALL = 0.625f;
 
+  private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+  // Butterfly steps: lane i meets lane i ^ h, for h = len/2 ... 1.
+  private static final VectorShuffle<Float>[] BUTTERFLY = butterfly();
+
   private FloatVectorMath() {}
+
+  @SuppressWarnings("unchecked")
+  private static VectorShuffle<Float>[] butterfly() {
+    int steps = Integer.numberOfTrailingZeros(S.length());
+    VectorShuffle<Float>[] out = new VectorShuffle[steps];
+    for (int i = 0; i < steps; i++) {
+      int h = S.length() >> (i + 1);
+      out[i] = VectorShuffle.fromOp(S, lane -> lane ^ h);
+    }
+    return out;
+  }
+
+  /**
+   * The sum of the lanes in one fixed order (a butterfly of lane-wise adds, so pairs of halves
+   * first), the same bits compiled or interpreted. Vectors of {@code SPECIES_PREFERRED} only.
+   */
+  static float sum(FloatVector v) {
+    for (VectorShuffle<Float> s : BUTTERFLY) {
+      v = v.add(v.rearrange(s));
+    }
+    return v.lane(0);
+  }
 
   /** e^x per lane. */
   static FloatVector exp(FloatVector x) {

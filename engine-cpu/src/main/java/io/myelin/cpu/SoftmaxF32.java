@@ -34,7 +34,7 @@ final class SoftmaxF32 {
         e.intoArray(y, yi + j, m);
       }
     }
-    float total = sum.reduceLanes(VectorOperators.ADD);
+    float total = FloatVectorMath.sum(sum);
     if (log) {
       float logSum = (float) Math.log(total);
       for (int j = 0; j < cols; j += S.length()) {
@@ -72,7 +72,7 @@ final class SoftmaxF32 {
     for (int j = 0; j < cols; j += S.length()) {
       acc = acc.add(FloatVector.fromArray(S, x, xi + j, S.indexInRange(j, cols)));
     }
-    return acc.reduceLanes(VectorOperators.ADD);
+    return FloatVectorMath.sum(acc);
   }
 
   private static float dot(float[] x, int xi, float[] y, int yi, int cols) {
@@ -81,6 +81,6 @@ final class SoftmaxF32 {
       VectorMask<Float> m = S.indexInRange(j, cols);
       acc = FloatVector.fromArray(S, x, xi + j, m).fma(FloatVector.fromArray(S, y, yi + j, m), acc);
     }
-    return acc.reduceLanes(VectorOperators.ADD);
+    return FloatVectorMath.sum(acc);
   }
 }

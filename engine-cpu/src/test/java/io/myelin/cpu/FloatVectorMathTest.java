@@ -108,7 +108,29 @@ class FloatVectorMathTest {
     within("tanh", FloatVectorMath::tanh, StrictMath::tanh, 2);
   }
 
-  /** Prints a checksum of exp, log and tanh over a few inputs: run under -Xint below. */
+  @Test
+  void sumIsTheLaneSumWithinRounding() {
+    SplittableRandom r = new SplittableRandom(7);
+    float[] lanes = new float[S.length()];
+    for (int t = 0; t < 10_000; t++) {
+      double exact = 0;
+      double magnitude = 0;
+      for (int i = 0; i < lanes.length; i++) {
+        lanes[i] = (float) ((r.nextDouble() * 2 - 1) * Math.pow(10, r.nextInt(7) - 3));
+        exact += lanes[i];
+        magnitude += Math.abs(lanes[i]);
+      }
+      float got = FloatVectorMath.sum(FloatVector.fromArray(S, lanes, 0));
+      // log2(lanes) roundings, each at most half an ulp of a partial sum bounded by magnitude.
+      double bound = Integer.numberOfTrailingZeros(S.length()) * Math.ulp((float) magnitude);
+      assertTrue(Math.abs(got - exact) <= bound, got + " vs " + exact + " (bound " + bound + ")");
+    }
+    assertEquals(Float.POSITIVE_INFINITY,
+        FloatVectorMath.sum(FloatVector.broadcast(S, Float.MAX_VALUE)), "overflow");
+    assertTrue(Float.isNaN(FloatVectorMath.sum(FloatVector.zero(S).withLane(1, Float.NaN))));
+  }
+
+  /** Prints a checksum of exp, log, tanh and sum over a few inputs: run under -Xint below. */
   public static void main(String[] args) {
     System.out.println(checksum());
   }
@@ -117,7 +139,8 @@ class FloatVectorMathTest {
     float[] x = inputs(4_000); // small: the interpreted fallback is slow
     long h = 17;
     for (UnaryOperator<FloatVector> f : List.<UnaryOperator<FloatVector>>of(
-        FloatVectorMath::exp, FloatVectorMath::log, FloatVectorMath::tanh)) {
+        FloatVectorMath::exp, FloatVectorMath::log, FloatVectorMath::tanh,
+        v -> FloatVector.broadcast(S, FloatVectorMath.sum(v)))) {
       for (float v : apply(f, x)) {
         h = h * 31 + Float.floatToRawIntBits(v);
       }
