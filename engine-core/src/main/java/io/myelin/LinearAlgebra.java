@@ -64,9 +64,37 @@ final class LinearAlgebra {
     }
     // d(AB)/dA = G B^T, d(AB)/dB = A^T G, summed over broadcast batch dims.
     return Tensor.record("matmul", out, g -> new Tensor[] {
-      a.requiresGrad() ? Elementwise.sumToShape(g.matmul(b.transpose(-2, -1)), as) : null,
-      b.requiresGrad() ? Elementwise.sumToShape(a.transpose(-2, -1).matmul(g), bs) : null
+      a.requiresGrad() ? Elementwise.sumToShape(gradLeft(g, a, b), as) : null,
+      b.requiresGrad() ? Elementwise.sumToShape(gradRight(g, a, b), bs) : null
     }, a, b);
+  }
+
+  /**
+   * {@code G B^T}; for a transposed matrix view A (as {@code x.matmul(w.t())} makes of W when W is
+   * on the left) computed as {@code (B G^T)^T}, so the gradient has A's own layout and flows back
+   * through the transpose to a contiguous gradient of W: no strided copy when it accumulates.
+   */
+  private static Tensor gradLeft(Tensor g, Tensor a, Tensor b) {
+    return isTransposedMatrix(a, b)
+        ? b.matmul(g.transpose(-2, -1)).transpose(-2, -1)
+        : g.matmul(b.transpose(-2, -1));
+  }
+
+  /** {@code A^T G}; for a transposed matrix view B (a Linear's {@code W^T}) as {@code (G^T A)^T}. */
+  private static Tensor gradRight(Tensor g, Tensor a, Tensor b) {
+    return isTransposedMatrix(b, a)
+        ? g.transpose(-2, -1).matmul(a).transpose(-2, -1)
+        : a.transpose(-2, -1).matmul(g);
+  }
+
+  /** Whether {@code t} is a 2-D column-major view and {@code other} 2-D (no batch dims). */
+  private static boolean isTransposedMatrix(Tensor t, Tensor other) {
+    if (t.rank() != 2 || other.rank() != 2) {
+      return false;
+    }
+    int[] s = t.layout().shape();
+    int[] st = t.layout().strides();
+    return s[0] > 1 && s[1] > 1 && st[0] == 1 && st[1] >= s[0];
   }
 
   private static void closeIfCopy(Tensor used, Tensor original) {
