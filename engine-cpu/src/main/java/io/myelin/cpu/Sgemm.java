@@ -124,7 +124,7 @@ final class Sgemm {
       for (int p0 = 0; p0 < k; p0 += kc) {
         int kb = Math.min(kc, k - p0);
         boolean first = p0 == 0;
-        SgemmPack.b(b, bo, bi, p0, kb, jc, cols, NR, s.pb);
+        SgemmPack.b(b, bo, bi, p0, kb, jc, cols, NR, s.pb, s.rowsApart);
         for (int ir = i0; ir < i1; ir += MR) {
           int rows = Math.min(MR, i1 - ir);
           SgemmPack.a(a, ao, bi, ir, rows, p0, kb, s.pa);
@@ -146,7 +146,7 @@ final class Sgemm {
     for (int p0 = 0; p0 < k; p0 += kc) {
       int kb = Math.min(kc, k - p0);
       boolean first = p0 == 0;
-      SgemmPack.b(b, bo, bi, p0, kb, j0, cols, V, s.pb);
+      SgemmPack.b(b, bo, bi, p0, kb, j0, cols, V, s.pb, s.rowsApart);
       for (int ir = i0; ir < i1; ir += MR) {
         int rows = Math.min(MR, i1 - ir);
         if (ao.transposed()) {

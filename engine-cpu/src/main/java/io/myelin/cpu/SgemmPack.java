@@ -22,9 +22,12 @@ import jdk.incubator.vector.FloatVector;
 final class SgemmPack {
   private SgemmPack() {}
 
-  /** Packs depth [p0, p0 + kb) x columns [j0, j0 + cols) of op(B) into panels of {@code width}. */
+  /**
+   * Packs depth [p0, p0 + kb) x columns [j0, j0 + cols) of op(B) into panels of {@code width};
+   * {@code rowsApart} (V ints) is scratch for the gather offsets of a transposed B.
+   */
   static void b(float[] b, GemmOperand bo, int bi, int p0, int kb, int j0, int cols, int width,
-      float[] pb) {
+      float[] pb, int[] rowsApart) {
     int base = bo.offset() + bi * bo.batchStride();
     int ld = bo.ld();
     int full = cols / width;
@@ -53,11 +56,24 @@ final class SgemmPack {
       }
       return;
     }
-    // op(B)(p, j) = B[j][p]: each stored row is one column of a panel, read with unit stride.
-    int panels = full + (rest > 0 ? 1 : 0);
-    for (int q = 0; q < panels; q++) {
+    // op(B)(p, j) = B[j][p]. Full panels: one vector of V stored rows gathered per depth step
+    // (lane l reads row j + l), stored with unit stride - a transpose without scalar stores.
+    for (int l = 0; l < V; l++) {
+      rowsApart[l] = l * ld;
+    }
+    for (int q = 0; q < full; q++) {
       int d = q * kb * width;
-      int n = q < full ? width : rest;
+      for (int v = 0; v < width; v += V) {
+        int s = base + (j0 + q * width + v) * ld + p0;
+        for (int p = 0; p < kb; p++) {
+          FloatVector.fromArray(S, b, s + p, rowsApart, 0).intoArray(pb, d + p * width + v);
+        }
+      }
+    }
+    // The partial last panel: each stored row is one column, read with unit stride.
+    for (int q = full; q < full + (rest > 0 ? 1 : 0); q++) {
+      int d = q * kb * width;
+      int n = rest;
       for (int col = 0; col < n; col++) {
         int s = base + (j0 + q * width + col) * ld + p0;
         for (int p = 0; p < kb; p++) {
