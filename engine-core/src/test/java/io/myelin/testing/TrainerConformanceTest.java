@@ -10,12 +10,17 @@ import io.myelin.Tensor;
 import io.myelin.data.ArrayDataset;
 import io.myelin.data.CsvReader;
 import io.myelin.data.DataLoader;
+import io.myelin.data.Fold;
+import io.myelin.data.KFold;
 import io.myelin.data.Split;
 import io.myelin.data.Splits;
+import io.myelin.data.StandardScaler;
 import io.myelin.data.Synthetic;
 import io.myelin.data.TestData;
 import io.myelin.loss.CrossEntropyLoss;
+import io.myelin.loss.Loss;
 import io.myelin.loss.MSELoss;
+import io.myelin.loss.Penalty;
 import io.myelin.nn.Linear;
 import io.myelin.nn.Module;
 import io.myelin.nn.Sequential;
@@ -190,25 +195,47 @@ public abstract class TrainerConformanceTest extends DeviceTestBase {
   }
 
   /**
-   * Pima as the course notebook does it: raw features (no scaling), an 80/20 split, 8-20-20-2
-   * ReLU, cross-entropy, Adam 0.01, full batch, 700 epochs. (Standardising the features makes
-   * this net overfit within 100 epochs: about 0.70 at epoch 700 across split seeds, measured.)
+   * Pima in 5-fold stratified cross-validation: features standardised with each training fold's
+   * own statistics, 8-16-2 ReLU, cross-entropy plus an L2 penalty of 0.01 on the weights, Adam
+   * 0.01, full batch, 500 epochs; the mean test-fold accuracy reaches 0.75.
+   *
+   * <p>Why not one split of the course notebook's setup (raw features, 8-20-20-2, 700 epochs, no
+   * penalty): its test accuracy swings 0.70-0.79 with the split seed alone (154 test rows), and
+   * on one split it moves with the last bit of any op (0.727-0.773 seen for the same seed across
+   * rounding changes), so as a test it would pass or fail by luck and differ between backends.
+   * The command line's own test keeps that exact command at its default seed (TrainRunTest).
    */
   @Test
-  void pimaDiabetesReachesTheCourseAccuracy() throws Exception {
+  void pimaDiabetesReachesThreeQuartersInCrossValidation() throws Exception {
     ArrayDataset all = CsvReader.read(TestData.dir("pima-diabetes").resolve("diabetes.csv"));
-    Split s = Splits.stratified(all.labels(), 0, 0.2, 0);
-    ArrayDataset scaled = all;
-    Module model = mlp(0, 8, 20, 20, 2);
-    try (DataLoader train = loader(scaled.select(s.train()), 0, 1);
-        DataLoader test = loader(scaled.select(s.test()), 0, 2)) {
-      Trainer trainer = new Trainer(quiet(700));
-      trainer.fit(model, new CrossEntropyLoss(),
-          new Adam(model.parameters(), Adam.Options.defaults().withLr(0.01)), train, null);
-      double accuracy = trainer.evaluate(model, new CrossEntropyLoss(), test).metric();
-      System.out.println("pima test accuracy " + accuracy);
-      assertTrue(accuracy >= 0.75, "Pima test accuracy " + accuracy);
+    double sum = 0;
+    StringBuilder perFold = new StringBuilder();
+    for (Fold fold : new KFold(5, true, 0).splitStratified(all.labels())) {
+      StandardScaler scaler = StandardScaler.fit(all.features(), all.cols(), fold.train());
+      ArrayDataset scaled = all.withFeatures(scaler.transform(all.features(), all.rows()));
+      Module model = mlp(fold.index(), 8, 16, 2);
+      List<Tensor> weights = new java.util.ArrayList<>();
+      model.namedParameters().forEach((name, p) -> {
+        if (name.endsWith("weight")) {
+          weights.add(p);
+        }
+      });
+      Penalty l2 = Penalty.l2(0.01);
+      CrossEntropyLoss ce = new CrossEntropyLoss();
+      Loss loss = (out, target) -> ce.forward(out, target).add(l2.apply(weights));
+      try (DataLoader train = loader(scaled.select(fold.train()), 0, 1);
+          DataLoader test = loader(scaled.select(fold.validation()), 0, 2)) {
+        Trainer trainer = new Trainer(quiet(500));
+        trainer.fit(model, loss,
+            new Adam(model.parameters(), Adam.Options.defaults().withLr(0.01)), train, null);
+        double accuracy = trainer.evaluate(model, ce, test).metric();
+        perFold.append(String.format(" %.3f", accuracy));
+        sum += accuracy;
+      }
     }
+    double mean = sum / 5;
+    System.out.printf("pima 5-fold accuracy %.4f (folds%s)%n", mean, perFold);
+    assertTrue(mean >= 0.75, "Pima 5-fold mean accuracy " + mean + ", folds" + perFold);
   }
 
   /** Digits: pixels scaled to [0, 1] (/16), 64-64-10 ReLU, Adam 1e-3, batch 32, 30 epochs. */
