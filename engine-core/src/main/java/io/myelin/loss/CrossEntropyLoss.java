@@ -1,5 +1,7 @@
 package io.myelin.loss;
 
+import io.myelin.DType;
+import io.myelin.FusedLosses;
 import io.myelin.Tensor;
 import java.util.Arrays;
 
@@ -67,8 +69,16 @@ public record CrossEntropyLoss(Tensor weight, int ignoreIndex, Reduction reducti
     if (input.rank() < 1) {
       throw new IllegalArgumentException("CrossEntropyLoss: input must have a class dim, got shape []");
     }
-    Tensor logp = input.logSoftmax(input.rank() == 1 ? 0 : 1);
     boolean probabilities = target.dtype().isFloating() && Arrays.equals(target.shape(), input.shape());
+    if (fusable(input, target, probabilities)) {
+      if (!probabilities) {
+        Targets.checkIndexTarget("CrossEntropyLoss", input, target);
+      }
+      Tensor w = ClassIndexLoss.classWeights("CrossEntropyLoss", weight, input.size(1), input);
+      return FusedLosses.crossEntropy(input, target, w == null ? null : w.reshape(-1),
+          ignoreIndex, labelSmoothing, reduction == Reduction.MEAN);
+    }
+    Tensor logp = input.logSoftmax(input.rank() == 1 ? 0 : 1);
     if (!probabilities) {
       return ClassIndexLoss.compute(
           "CrossEntropyLoss", logp, target, weight, ignoreIndex, labelSmoothing, reduction);
@@ -88,5 +98,20 @@ public record CrossEntropyLoss(Tensor weight, int ignoreIndex, Reduction reducti
       case SUM -> loss.sum();
       case MEAN, BATCHMEAN -> loss.mean();
     };
+  }
+
+  /**
+   * The common case runs as the backend's fused primitive ({@link FusedLosses#crossEntropy}):
+   * {@code [N, C]} logits, INT32 labels or probabilities of the logits' dtype, a reduced loss,
+   * and nothing but the logits to differentiate. Everything else is composed from tensor ops.
+   */
+  private boolean fusable(Tensor input, Tensor target, boolean probabilities) {
+    boolean targetFits = probabilities
+        ? target.dtype() == input.dtype()
+        : target.dtype() == DType.INT32;
+    return input.rank() == 2 && input.dtype().isFloating() && targetFits
+        && reduction != Reduction.NONE && !target.requiresGrad()
+        && (weight == null || !weight.requiresGrad())
+        && input.device().equals(target.device());
   }
 }
