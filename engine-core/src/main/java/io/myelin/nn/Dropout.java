@@ -1,5 +1,6 @@
 package io.myelin.nn;
 
+import io.myelin.FusedLayers;
 import io.myelin.Generator;
 import io.myelin.Tensor;
 import java.util.concurrent.ThreadLocalRandom;
@@ -60,10 +61,8 @@ public final class Dropout extends Module {
     if (!isTraining() || p == 0 || input.numel() == 0) {
       return input;
     }
-    Tensor u = Tensor.uniform(input.device(), input.dtype(), generator, 0, 1, input.shape());
-    Tensor keep = u.ge(p).mul(1 / (1 - p)); // comparisons give 0/1 in the input's dtype
-    u.close();
-    return input.mul(keep);
+    // One backend call each way; the same mask as x * (uniform >= p) / (1 - p) from this generator.
+    return FusedLayers.dropout(input, p, generator);
   }
 
   @Override

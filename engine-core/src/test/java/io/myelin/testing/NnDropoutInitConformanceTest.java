@@ -85,6 +85,30 @@ public abstract class NnDropoutInitConformanceTest extends DeviceTestBase {
     assertClose(expected, x.grad().toDoubleArray(), 1e-12, "d dropout / dx");
   }
 
+  /**
+   * The module's fused forward and backward against the composed definition from the same
+   * generator position, x * (uniform >= p) / (1 - p): the same bits forward, and the upstream
+   * gradient times the same scaled mask backward.
+   */
+  @Test
+  void dropoutMatchesTheComposedFormFromTheSameGenerator() {
+    for (DType dt : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+      int rows = 5;
+      int cols = 67;
+      double p = 0.4;
+      Tensor x = Tensor.of(randomDoubles(11, rows * cols, -2, 2), rows, cols).to(dt)
+          .requiresGrad(true);
+      Tensor y = new Dropout(p, new Generator(21)).forward(x);
+      Tensor u = Tensor.uniform(x.device(), dt, new Generator(21), 0, 1, rows, cols);
+      Tensor keep = u.ge(p).mul(1 / (1 - p));
+      assertArrayEquals(x.detach().mul(keep).toDoubleArray(), y.toDoubleArray(), dt + " forward");
+      Tensor upstream = Tensor.of(randomDoubles(12, rows * cols, -1, 1), rows, cols).to(dt);
+      y.mul(upstream).sum().backward();
+      assertArrayEquals(upstream.mul(keep).toDoubleArray(), x.grad().toDoubleArray(),
+          dt + " backward");
+    }
+  }
+
   /** Draws a [rows, cols] float64 tensor with {@code init} and returns {min, max, mean, variance}. */
   private static double[] stats(int rows, int cols, BiFunction<Tensor, Generator, Tensor> init) {
     Tensor t = Tensor.zeros(Tensor.defaultDevice(), DType.FLOAT64, rows, cols).requiresGrad(true);
