@@ -1,6 +1,7 @@
 package io.myelin.nn;
 
 import io.myelin.DType;
+import io.myelin.FusedLayers;
 import io.myelin.Tensor;
 import io.myelin.autograd.Autograd;
 import java.util.Arrays;
@@ -94,6 +95,22 @@ public abstract sealed class BatchNorm extends Module permits BatchNorm1d, Batch
       throw new IllegalArgumentException(name() + "(" + numFeatures + "): input shape "
           + Arrays.toString(x.shape()) + " has " + x.size(1) + " channels in dim 1");
     }
+    boolean batchStatistics = isTraining() || !trackRunningStats;
+    if (batchStatistics && isTraining() && x.numel() / numFeatures <= 1) {
+      throw new IllegalArgumentException(name() + ": expected more than 1 value per channel when"
+          + " training, got input shape " + Arrays.toString(x.shape()));
+    }
+    if (x.numel() > 0 && sameDtype(x)) {
+      // One backend call each way; in training it also updates the running statistics.
+      boolean update = isTraining() && trackRunningStats;
+      Tensor y = FusedLayers.batchNorm(x, batchStatistics, momentum, eps, weight(), bias(),
+          batchStatistics && !update ? null : runningMean(),
+          batchStatistics && !update ? null : runningVar());
+      if (update) {
+        countBatch();
+      }
+      return y;
+    }
     int[] dims = new int[x.rank() - 1];
     dims[0] = 0;
     for (int d = 2; d < x.rank(); d++) {
@@ -136,15 +153,33 @@ public abstract sealed class BatchNorm extends Module permits BatchNorm1d, Batch
       Tensor newVar = rv.mul(1 - momentum).add(biasedVar.mul(momentum * n / (n - 1.0)));
       rm.assign(newMean);
       rv.assign(newVar);
+      newMean.close();
+      newVar.close();
+    }
+    countBatch();
+  }
+
+  /** num_batches_tracked += 1. */
+  private void countBatch() {
+    try (var ignored = Autograd.noGrad()) {
       // Integer arithmetic is not a tensor op: count in float64 on the device (exact to 2^53),
       // so no host synchronisation is needed per step.
       Tensor count = numBatchesTracked();
       Tensor next = count.to(DType.FLOAT64).add(1.0);
       count.assign(next);
       next.close();
-      newMean.close();
-      newVar.close();
     }
+  }
+
+  /**
+   * The fused primitive wants one dtype for the input, the affine parameters and the running
+   * statistics (a float64 input against float32 buffers takes the composed path).
+   */
+  private boolean sameDtype(Tensor x) {
+    DType dt = x.dtype();
+    return dt.isFloating()
+        && (!affine || (weight().dtype() == dt && bias().dtype() == dt))
+        && (!trackRunningStats || (runningMean().dtype() == dt && runningVar().dtype() == dt));
   }
 
   @Override

@@ -1,6 +1,7 @@
 package io.myelin.nn;
 
 import io.myelin.DType;
+import io.myelin.FusedLayers;
 import io.myelin.Tensor;
 import java.util.Arrays;
 
@@ -73,6 +74,14 @@ public final class LayerNorm extends Module {
       throw new IllegalArgumentException("LayerNorm" + Arrays.toString(normalizedShape)
           + ": input shape " + Arrays.toString(s) + " must end in the normalized shape");
     }
+    int cols = 1;
+    for (int d : normalizedShape) {
+      cols *= d;
+    }
+    if (x.numel() > 0 && sameDtype(x)) {
+      // One backend call each way (saved per-row mean and inverse std).
+      return FusedLayers.layerNorm(x, cols, eps, weight(), bias());
+    }
     int[] dims = new int[k];
     for (int i = 0; i < k; i++) {
       dims[i] = s.length - k + i;
@@ -81,6 +90,12 @@ public final class LayerNorm extends Module {
     Tensor var = centered.square().mean(dims, true);
     Tensor y = centered.div(var.add(eps).sqrt());
     return affine ? y.mul(weight()).add(bias()) : y;
+  }
+
+  /** The fused primitive wants one dtype for the input and the affine parameters. */
+  private boolean sameDtype(Tensor x) {
+    return x.dtype().isFloating() && (!affine
+        || (weight().dtype() == x.dtype() && bias().dtype() == x.dtype()));
   }
 
   @Override
