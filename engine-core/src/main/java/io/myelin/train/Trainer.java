@@ -10,6 +10,7 @@ import io.myelin.optim.FullBatchOptimizer;
 import io.myelin.optim.GradClip;
 import io.myelin.optim.Optimizer;
 import io.myelin.loss.Loss;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -44,10 +45,56 @@ public final class Trainer {
   /** Loss and metric of a model over a loader (mean over samples), without gradients. */
   public record Evaluation(double loss, double metric, long samples) {}
 
+  /**
+   * Where a resumed run starts: the epochs and optimizer steps already done, the batches of the
+   * next epoch already consumed, and the history of the finished epochs (returned again at the
+   * front of the new {@link History}). {@link TrainingCheckpoints#restore} builds one from a
+   * checkpoint after putting the weights, optimizer state and random streams back.
+   *
+   * @param epoch epochs completed (training continues with epoch {@code epoch + 1}), {@code >= 0}
+   * @param step optimizer steps taken, {@code >= 0}
+   * @param batch batches of epoch {@code epoch + 1} already trained on, {@code >= 0}; a multiple
+   *     of the accumulation steps, since partly accumulated gradients are not saved
+   * @param history records of the epochs done (may be empty)
+   */
+  public record Resume(int epoch, long step, int batch, List<EpochRecord> history) {
+    /** A run from scratch. */
+    public static final Resume START = new Resume(0, 0, 0, List.of());
+
+    public Resume {
+      if (epoch < 0 || step < 0 || batch < 0) {
+        throw new IllegalArgumentException(
+            "Resume: epoch, step and batch must be >= 0, got " + epoch + ", " + step + ", " + batch);
+      }
+      history = List.copyOf(history);
+    }
+  }
+
   /** Trains with a per-batch optimizer (SGD, Adam, ...). */
   public History fit(Module model, Loss loss, Optimizer<?> optimizer, DataLoader train,
       DataLoader validation) {
-    return run(model, loss, new BatchUpdater(optimizer), train, validation);
+    return fit(model, loss, optimizer, train, validation, Resume.START);
+  }
+
+  /**
+   * Continues a run with a per-batch optimizer from {@code from} up to {@link
+   * TrainerOptions#epochs()} (the total, not the number still to run). When the model, optimizer
+   * and random streams hold what they held when {@code from} was taken, and the loaders are
+   * configured as before (same data, batch size, shuffle seed), the final weights equal those of
+   * the uninterrupted run bit for bit: the data order of an epoch depends only on the loader's
+   * seed and the epoch number.
+   *
+   * @throws IllegalArgumentException if {@code from.batch()} is not a multiple of the
+   *     accumulation steps or not below the batches per epoch
+   */
+  public History fit(Module model, Loss loss, Optimizer<?> optimizer, DataLoader train,
+      DataLoader validation, Resume from) {
+    if (from.batch() % options.accumulationSteps() != 0 || from.batch() >= train.batchesPerEpoch()) {
+      throw new IllegalArgumentException("fit: cannot resume at batch " + from.batch() + " of "
+          + train.batchesPerEpoch() + " with " + options.accumulationSteps()
+          + " accumulation steps (a multiple of them below the batch count is needed)");
+    }
+    return run(model, loss, new BatchUpdater(optimizer), train, validation, from);
   }
 
   /**
@@ -56,11 +103,11 @@ public final class Trainer {
    */
   public History fit(Module model, Loss loss, FullBatchOptimizer optimizer, DataLoader train,
       DataLoader validation) {
-    return run(model, loss, new FullBatchUpdater(optimizer), train, validation);
+    return run(model, loss, new FullBatchUpdater(optimizer), train, validation, Resume.START);
   }
 
   private History run(Module model, Loss loss, Updater updater, DataLoader train,
-      DataLoader validation) {
+      DataLoader validation, Resume from) {
     boolean classification;
     try (Batch probe = train.all()) {
       if (probe.targets() == null) {
@@ -69,20 +116,26 @@ public final class Trainer {
       classification = probe.targets().dtype() == io.myelin.DType.INT32;
     }
     History history = new History(classification ? "accuracy" : "mse");
+    from.history().forEach(history::add);
     TrainingState state = new TrainingState(model, history, options.epochs());
+    state.setEpoch(from.epoch());
+    state.setStep(from.step());
     state.setLearningRate(updater.learningRate());
     ProgressBar bar = options.out() == null ? null
         : new ProgressBar(options.out(), options.progress() && ProgressBar.isTerminal(), options.epochs());
     options.callbacks().forEach(c -> c.onTrainStart(state));
     try {
-      for (int epoch = 1; epoch <= options.epochs() && !state.stopRequested(); epoch++) {
+      for (int epoch = from.epoch() + 1; epoch <= options.epochs() && !state.stopRequested();
+          epoch++) {
         state.setEpoch(epoch);
         long t0 = System.nanoTime();
         if (bar != null) {
           bar.startEpoch();
         }
         model.train();
-        Evaluation trainEval = updater.epoch(model, loss, train, epoch - 1, state, bar, classification);
+        int firstBatch = epoch == from.epoch() + 1 ? from.batch() : 0;
+        Evaluation trainEval = updater.epoch(model, loss, train, epoch - 1, firstBatch, state, bar,
+            classification);
         double seconds = (System.nanoTime() - t0) / 1e9;
         Evaluation val = validation == null ? null : evaluate(model, loss, validation);
         state.setLearningRate(updater.learningRate());
@@ -162,7 +215,8 @@ public final class Trainer {
   // ---- the two ways of updating ------------------------------------------------------------
 
   private interface Updater {
-    Evaluation epoch(Module model, Loss loss, DataLoader train, int epochIndex,
+    /** One epoch from batch {@code firstBatch} (0 except when resuming). */
+    Evaluation epoch(Module model, Loss loss, DataLoader train, int epochIndex, int firstBatch,
         TrainingState state, ProgressBar bar, boolean classification);
 
     double learningRate();
@@ -182,15 +236,15 @@ public final class Trainer {
 
     @Override
     public Evaluation epoch(Module model, Loss loss, DataLoader train, int epochIndex,
-        TrainingState state, ProgressBar bar, boolean classification) {
+        int firstBatch, TrainingState state, ProgressBar bar, boolean classification) {
       int batches = train.batchesPerEpoch();
       int accumulate = options.accumulationSteps();
       double lossSum = 0;
       double metricSum = 0;
       long samples = 0;
-      int i = 0;
+      int i = firstBatch;
       optimizer.zeroGrad();
-      for (Batch b : train.epoch(epochIndex)) {
+      for (Batch b : train.epoch(epochIndex, firstBatch)) {
         try (MemoryScope scope = MemoryScope.open(); b) {
           Tensor out = model.forward(b.features());
           Tensor l = loss.forward(out, b.targets());
@@ -256,7 +310,7 @@ public final class Trainer {
 
     @Override
     public Evaluation epoch(Module model, Loss loss, DataLoader train, int epochIndex,
-        TrainingState state, ProgressBar bar, boolean classification) {
+        int firstBatch, TrainingState state, ProgressBar bar, boolean classification) {
       try (Batch all = train.all()) {
         FullBatchOptimizer.Result r = optimizer.step(() -> {
           try (MemoryScope scope = MemoryScope.open()) {

@@ -1,0 +1,182 @@
+package io.myelin.testing;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.myelin.Generator;
+import io.myelin.Tensor;
+import io.myelin.data.ArrayDataset;
+import io.myelin.data.DataLoader;
+import io.myelin.data.Synthetic;
+import io.myelin.loss.CrossEntropyLoss;
+import io.myelin.nn.Activation;
+import io.myelin.nn.BatchNorm1d;
+import io.myelin.nn.Dropout;
+import io.myelin.nn.Linear;
+import io.myelin.nn.Module;
+import io.myelin.nn.Sequential;
+import io.myelin.optim.Adam;
+import io.myelin.optim.NAdam;
+import io.myelin.optim.Optimizer;
+import io.myelin.optim.SGD;
+import io.myelin.optim.schedule.LearningRateScheduler;
+import io.myelin.optim.schedule.StepDecay;
+import io.myelin.train.Callback;
+import io.myelin.train.EpochRecord;
+import io.myelin.train.History;
+import io.myelin.train.Trainer;
+import io.myelin.train.TrainerOptions;
+import io.myelin.train.TrainingCheckpoints;
+import io.myelin.train.TrainingState;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 9: a run stopped after k epochs and resumed from its checkpoint in fresh objects ends
+ * with the weights, buffers and losses of the uninterrupted run, bit for bit. The model has
+ * dropout (the generator's position matters), batch norm (running statistics are buffers), the
+ * loader reshuffles every epoch (data order) and the optimizers keep state (Adam's moments and
+ * step counts, NAdam's running product, SGD's momentum under a step schedule).
+ */
+public abstract class ResumeConformanceTest extends DeviceTestBase {
+  static final int EPOCHS = 6;
+  @TempDir Path dir;
+
+  /** Everything a job builds from its configuration, built afresh for each part of a run. */
+  private record Job(Module model, Optimizer<?> optimizer, Generator gen, DataLoader train,
+      LearningRateScheduler scheduler) {}
+
+  private Job job(Function<List<Tensor>, Optimizer<?>> optimizer, boolean schedule) {
+    Generator gen = new Generator(77);
+    Sequential s = new Sequential();
+    s.add(new Linear(2, 16, true, gen));
+    s.add(new BatchNorm1d(16));
+    s.add(Activation.byName("relu").module());
+    s.add(new Dropout(0.2, gen));
+    s.add(new Linear(16, 3, true, gen));
+    s.to(device());
+    ArrayDataset data = Synthetic.blobs(150, 3, 2, 1.0, 78);
+    Optimizer<?> opt = optimizer.apply(s.parameters());
+    var scheduler = schedule ? new LearningRateScheduler(opt, new StepDecay(2, 0.5)) : null;
+    DataLoader train = new DataLoader(data, DataLoader.Options.batches(16).shuffled(79), device());
+    return new Job(s, opt, gen, train, scheduler);
+  }
+
+  private static List<Callback> callbacks(Job j, Path checkpoint, int stopAfter) {
+    List<Callback> c = new ArrayList<>();
+    if (j.scheduler() != null) {
+      c.add(new Callback() {
+        @Override
+        public void onEpochEnd(TrainingState state, EpochRecord record) {
+          j.scheduler().step();
+        }
+      });
+    }
+    if (checkpoint != null) {
+      c.add(TrainingCheckpoints.everyEpoch(checkpoint, j.model(), j.optimizer(),
+          Map.of("init", j.gen()), Map.of("run", "resume-test")));
+    }
+    if (stopAfter > 0) {
+      c.add(new Callback() {
+        @Override
+        public void onEpochEnd(TrainingState state, EpochRecord record) {
+          if (state.epoch() == stopAfter) {
+            state.requestStop("interrupted for the test");
+          }
+        }
+      });
+    }
+    return c;
+  }
+
+  private static Trainer trainer(List<Callback> callbacks) {
+    return new Trainer(TrainerOptions.defaults().withEpochs(EPOCHS).withOut(null)
+        .withCallbacks(callbacks));
+  }
+
+  private void resumedRunEqualsUninterrupted(Function<List<Tensor>, Optimizer<?>> optimizer,
+      boolean schedule, int stopAfter) throws IOException {
+    Job a = job(optimizer, schedule);
+    History full = trainer(callbacks(a, null, 0))
+        .fit(a.model(), new CrossEntropyLoss(), a.optimizer(), a.train(), null);
+
+    Path ck = dir.resolve("run-" + stopAfter + ".ckpt");
+    Job b = job(optimizer, schedule);
+    History first = trainer(callbacks(b, ck, stopAfter))
+        .fit(b.model(), new CrossEntropyLoss(), b.optimizer(), b.train(), null);
+    assertEquals(stopAfter, first.size());
+
+    Job c = job(optimizer, schedule); // a new process: nothing shared with b but the file
+    Trainer.Resume from = TrainingCheckpoints.load(ck, c.model(), c.optimizer(), Map.of("init", c.gen()));
+    assertEquals(stopAfter, from.epoch());
+    if (c.scheduler() != null) {
+      c.scheduler().setStepCount(from.epoch());
+    }
+    History resumed = trainer(callbacks(c, ck, 0))
+        .fit(c.model(), new CrossEntropyLoss(), c.optimizer(), c.train(), null, from);
+
+    assertEquals(EPOCHS, resumed.size(), "the history holds the epochs before the checkpoint too");
+    for (int e = 0; e < EPOCHS; e++) {
+      assertEquals(full.epochs().get(e).trainLoss(), resumed.epochs().get(e).trainLoss(),
+          "train loss of epoch " + (e + 1));
+      assertEquals(full.epochs().get(e).learningRate(), resumed.epochs().get(e).learningRate());
+    }
+    for (var e : a.model().stateDict().entrySet()) {
+      Tensor other = c.model().stateDict().get(e.getKey());
+      if (e.getValue().dtype() == io.myelin.DType.INT32) {
+        assertArrayEquals(e.getValue().toIntArray(), other.toIntArray(), e.getKey());
+      } else {
+        assertArrayEquals(e.getValue().toFloatArray(), other.toFloatArray(), e.getKey()); // exact
+      }
+    }
+    assertEquals(a.gen().state(), c.gen().state(), "dropout drew the same number of masks");
+    for (int i = 0; i < a.model().parameters().size(); i++) {
+      assertEquals(a.optimizer().stepCount(i), c.optimizer().stepCount(i), "steps of parameter " + i);
+    }
+  }
+
+  @Test
+  void adamResumedAfterTwoEpochsEqualsTheUninterruptedRunBitForBit() throws IOException {
+    resumedRunEqualsUninterrupted(p -> new Adam(p, Adam.Options.defaults().withLr(0.01)), false, 2);
+  }
+
+  @Test
+  void nadamResumedAfterOneEpochEqualsTheUninterruptedRun() throws IOException {
+    resumedRunEqualsUninterrupted(p -> new NAdam(p, NAdam.Options.defaults().withLr(0.01)), false, 1);
+  }
+
+  @Test
+  void sgdWithMomentumAndAScheduleResumedAfterThreeEpochs() throws IOException {
+    resumedRunEqualsUninterrupted(
+        p -> new SGD(p, SGD.Options.of(0.1).withMomentum(0.9)), true, 3);
+  }
+
+  @Test
+  void aCheckpointOfAnotherRunIsRefusedNamingWhatDiffers() throws IOException {
+    Job b = job(p -> new Adam(p, Adam.Options.defaults()), false);
+    Path ck = dir.resolve("adam.ckpt");
+    trainer(callbacks(b, ck, 1)).fit(b.model(), new CrossEntropyLoss(), b.optimizer(), b.train(), null);
+
+    Job sgd = job(p -> new SGD(p, SGD.Options.of(0.1)), false);
+    var e = assertThrows(IllegalArgumentException.class,
+        () -> TrainingCheckpoints.load(ck, sgd.model(), sgd.optimizer(), Map.of("init", sgd.gen())));
+    assertTrue(e.getMessage().contains("adam.ckpt") && e.getMessage().contains("Adam")
+        && e.getMessage().contains("SGD"), e.getMessage());
+
+    Job adam = job(p -> new Adam(p, Adam.Options.defaults()), false);
+    var e2 = assertThrows(IllegalArgumentException.class, () -> TrainingCheckpoints.load(ck,
+        adam.model(), adam.optimizer(), Map.of("init", new Generator(5))));
+    assertTrue(e2.getMessage().contains("seed 5"), e2.getMessage());
+    var e3 = assertThrows(IllegalArgumentException.class, () -> TrainingCheckpoints.load(ck,
+        adam.model(), adam.optimizer(), Map.of("dropout", adam.gen())));
+    assertTrue(e3.getMessage().contains("no generator 'dropout'"), e3.getMessage());
+  }
+}

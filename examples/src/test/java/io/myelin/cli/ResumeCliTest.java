@@ -1,0 +1,101 @@
+package io.myelin.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.myelin.Tensor;
+import io.myelin.io.Safetensors;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 9: {@code myelin train ... --resume CHECKPOINT} continues an interrupted run to the same
+ * final weights, bit for bit, as the run that was never interrupted; a checkpoint of another run
+ * is refused naming the option.
+ */
+class ResumeCliTest {
+  @TempDir Path dir;
+
+  /** Dropout, Adam and a step schedule: the generator, the moments and the rates must resume. */
+  private static List<String> args(int epochs, String... more) {
+    List<String> a = new ArrayList<>(List.of("train", "diabetes", "--model", "mlp:8-12-2",
+        "--dropout", "0.2", "--optimizer", "adam", "--lr", "0.01", "--lr-schedule", "step:2:0.5",
+        "--batch-size", "64", "--epochs", Integer.toString(epochs), "--no-progress", "--seed", "3"));
+    a.addAll(List.of(more));
+    return a;
+  }
+
+  /** {@code args} with the value of {@code option} replaced. */
+  private static String[] with(List<String> args, String option, String value) {
+    List<String> a = new ArrayList<>(args);
+    a.set(a.indexOf(option) + 1, value);
+    return a.toArray(String[]::new);
+  }
+
+  private static Cli ok(List<String> args) {
+    Cli r = Cli.run(args.toArray(String[]::new));
+    assertEquals(0, r.code(), "stderr: " + r.err());
+    return r;
+  }
+
+  @Test
+  void aResumedRunEndsWithTheWeightsOfTheUninterruptedRun() throws Exception {
+    Path full = dir.resolve("full.safetensors");
+    Path fullHistory = dir.resolve("full.csv");
+    ok(args(7, "--save", full.toString(), "--history", fullHistory.toString()));
+
+    Path ck = dir.resolve("run.ckpt");
+    ok(args(3, "--checkpoint", ck.toString())); // "killed" after epoch 3
+    Path resumed = dir.resolve("resumed.safetensors");
+    Path resumedHistory = dir.resolve("resumed.csv");
+    Cli r = ok(args(7, "--resume", ck.toString(), "--checkpoint", ck.toString(), "--save",
+        resumed.toString(), "--history", resumedHistory.toString()));
+    assertTrue(r.out().contains("resume:   " + ck + " at epoch 3"), r.out());
+    assertTrue(!r.out().contains("epoch 3/7") && r.out().contains("epoch 4/7"), r.out());
+
+    var a = Safetensors.load(full);
+    var b = Safetensors.load(resumed);
+    assertEquals(a.keySet(), b.keySet());
+    for (var e : a.entrySet()) {
+      Tensor other = b.get(e.getKey());
+      assertArrayEquals(e.getValue().toFloatArray(), other.toFloatArray(), e.getKey()); // exact
+    }
+    // Same losses per epoch, the first three read back from the checkpoint (seconds differ).
+    List<String> x = Files.readAllLines(fullHistory);
+    List<String> y = Files.readAllLines(resumedHistory);
+    assertEquals(x.size(), y.size());
+    for (int i = 1; i < x.size(); i++) {
+      String[] p = x.get(i).split(",", -1);
+      String[] q = y.get(i).split(",", -1);
+      p[1] = q[1] = "";
+      assertArrayEquals(p, q, "history line " + i);
+    }
+  }
+
+  @Test
+  void aCheckpointOfAnotherRunOrWithNothingLeftIsRefused() throws Exception {
+    Path ck = dir.resolve("run.ckpt");
+    ok(args(2, "--checkpoint", ck.toString()));
+    Cli r = Cli.run(with(args(4, "--resume", ck.toString()), "--lr", "0.02"));
+    assertEquals(2, r.code(), r.err());
+    assertTrue(r.err().contains("--lr 0.01, this run has 0.02"), r.err());
+    r = Cli.run(with(args(4, "--resume", ck.toString()), "--seed", "4"));
+    assertTrue(r.code() == 2 && r.err().contains("--seed 3, this run has 4"), r.err());
+    r = Cli.run(args(2, "--resume", ck.toString()).toArray(String[]::new));
+    assertTrue(r.code() == 2 && r.err().contains("nothing to train"), r.err());
+    r = Cli.run(args(4, "--resume", dir.resolve("nope.ckpt").toString()).toArray(String[]::new));
+    assertTrue(r.code() == 2 && r.err().contains("nope.ckpt"), r.err());
+    Path weights = dir.resolve("w.safetensors");
+    ok(args(1, "--save", weights.toString()));
+    r = Cli.run(args(4, "--resume", weights.toString()).toArray(String[]::new));
+    assertTrue(r.code() == 2 && r.err().contains("not a Myelin checkpoint"), r.err());
+    r = Cli.run("train", "diabetes", "--optimizer", "lbfgs", "--resume", ck.toString());
+    assertTrue(r.code() == 2 && r.err().contains("--resume needs a per-batch optimizer"), r.err());
+    assertEquals(1, r.err().strip().lines().count(), r.err());
+  }
+}
