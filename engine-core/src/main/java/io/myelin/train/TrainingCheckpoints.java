@@ -67,7 +67,8 @@ public final class TrainingCheckpoints {
    * @param optimizer the per-batch optimizer, or null to save weights and counters only (such a
    *     checkpoint cannot be {@link #restore}d)
    * @param extra the caller's strings (a run description, to check on resume)
-   * @throws IOException when the file cannot be written; the message names it
+   * @throws IOException when the file cannot be written; the message names it and says the
+   *     previous file is unchanged
    */
   public static void save(Path file, long epoch, long step, Module model, Optimizer<?> optimizer,
       Map<String, Generator> generators, History history, Map<String, String> extra)
@@ -102,12 +103,7 @@ public final class TrainingCheckpoints {
         allExtra.put(HISTORY, encode(history.epochs()));
       }
       var ts = new io.myelin.io.TrainingState(epoch, step, gens, 0, hyper, allExtra);
-      try {
-        CheckpointIO.save(file, new Checkpoint(model.stateDict(), optimTensors, ts));
-      } catch (IOException e) {
-        throw new IOException("cannot write checkpoint " + file + " (the previous one, if any, is"
-            + " intact): " + e, e);
-      }
+      CheckpointIO.save(file, new Checkpoint(model.stateDict(), optimTensors, ts));
     }
   }
 
