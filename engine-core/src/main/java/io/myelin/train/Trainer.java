@@ -114,6 +114,9 @@ public final class Trainer {
         throw new IllegalArgumentException("fit: the training set has no labels or targets");
       }
       classification = probe.targets().dtype() == io.myelin.DType.INT32;
+      if (classification) {
+        checkClasses(model, probe);
+      }
     }
     History history = new History(classification ? "accuracy" : "mse");
     from.history().forEach(history::add);
@@ -159,6 +162,39 @@ public final class Trainer {
       options.out().println(state.stopReason());
     }
     return history;
+  }
+
+  /**
+   * Refuses, before any step, labels the model cannot output: a class index at or above the
+   * model's output count would otherwise fail (or be silently ignored) inside the loss. The
+   * output count comes from a forward pass of one row in eval mode without gradients, which
+   * changes no state (no dropout draw, no running-statistics update).
+   */
+  private static void checkClasses(Module model, Batch probe) {
+    int max = -1;
+    int min = 0;
+    for (int y : probe.targets().toIntArray()) {
+      max = Math.max(max, y);
+      min = Math.min(min, y);
+    }
+    if (min < 0) {
+      throw new IllegalArgumentException("fit: the training labels hold class " + min
+          + "; class indices start at 0");
+    }
+    boolean wasTraining = model.isTraining();
+    int outputs;
+    try (var ignored = Autograd.noGrad(); MemoryScope scope = MemoryScope.open()) {
+      model.eval();
+      Tensor out = model.forward(probe.features().narrow(0, 0, 1));
+      outputs = out.rank() == 2 ? out.size(1) : -1;
+    } finally {
+      model.train(wasTraining);
+    }
+    if (outputs >= 0 && max >= outputs) {
+      throw new IllegalArgumentException("fit: the training labels go up to class " + max + " ("
+          + (max + 1) + " classes) but the model has " + outputs + " output"
+          + (outputs == 1 ? "" : "s") + "; give the last layer at least " + (max + 1));
+    }
   }
 
   /** Mean loss and metric of {@code model} over every batch of {@code data}, in eval mode. */
@@ -280,7 +316,10 @@ public final class Trainer {
 
     private void handleNonFinite(Module model, TrainingState state, double value) {
       String where = firstNonFiniteGradient(model);
-      String msg = "non-finite loss " + value + " at epoch " + state.epoch() + ", step "
+      // A finite loss here means only a gradient was non-finite (checkGradients is on).
+      String what = Double.isFinite(value) ? "non-finite gradient (loss " + value + ")"
+          : "non-finite loss " + value;
+      String msg = what + " at epoch " + state.epoch() + ", step "
           + (state.step() + 1) + (where == null ? "" : "; first non-finite gradient in " + where)
           + "; learning rate " + optimizer.learningRate(0)
           + " (lower the learning rate, clip gradients with --clip-norm, or check the inputs)";
