@@ -280,7 +280,9 @@ public final class Trainer {
       long samples = 0;
       int i = firstBatch;
       optimizer.zeroGrad();
+      state.setBatchesPerEpoch(batches);
       for (Batch b : train.epoch(epochIndex, firstBatch)) {
+        boolean stepped = false;
         try (MemoryScope scope = MemoryScope.open(); b) {
           Tensor out = model.forward(b.features());
           Tensor l = loss.forward(out, b.targets());
@@ -305,9 +307,16 @@ public final class Trainer {
             optimizer.step();
             optimizer.zeroGrad();
             state.addStep();
+            stepped = true;
           }
+          state.setBatch(i);
           if (bar != null) {
             bar.update(state.epoch(), i, batches, samples == 0 ? Double.NaN : lossSum / samples, samples);
+          }
+        }
+        if (stepped) { // outside the step's scope: what callbacks create is theirs
+          for (Callback c : options.callbacks()) {
+            c.onStepEnd(state);
           }
         }
       }

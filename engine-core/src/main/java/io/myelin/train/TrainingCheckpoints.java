@@ -58,11 +58,23 @@ public final class TrainingCheckpoints {
   private TrainingCheckpoints() {}
 
   /**
-   * Writes a checkpoint of a run at an epoch boundary (data position 0), atomically: a failure
-   * leaves the previous file as it was (see {@link CheckpointIO#save}).
+   * Writes a checkpoint of a run at an epoch boundary (data position 0); see {@link #save(Path,
+   * long, long, long, Module, Optimizer, Map, History, Map)}.
+   */
+  public static void save(Path file, long epoch, long step, Module model, Optimizer<?> optimizer,
+      Map<String, Generator> generators, History history, Map<String, String> extra)
+      throws IOException {
+    save(file, epoch, step, 0, model, optimizer, generators, history, extra);
+  }
+
+  /**
+   * Writes a checkpoint of a run, atomically: a failure leaves the previous file as it was (see
+   * {@link CheckpointIO#save}).
    *
    * @param epoch epochs completed
    * @param step optimizer steps taken
+   * @param dataPosition batches of epoch {@code epoch + 1} already trained on (0 at an epoch
+   *     boundary)
    * @param history the history so far (may be null: none is saved)
    * @param optimizer the per-batch optimizer, or null to save weights and counters only (such a
    *     checkpoint cannot be {@link #restore}d)
@@ -70,9 +82,9 @@ public final class TrainingCheckpoints {
    * @throws IOException when the file cannot be written; the message names it and says the
    *     previous file is unchanged
    */
-  public static void save(Path file, long epoch, long step, Module model, Optimizer<?> optimizer,
-      Map<String, Generator> generators, History history, Map<String, String> extra)
-      throws IOException {
+  public static void save(Path file, long epoch, long step, long dataPosition, Module model,
+      Optimizer<?> optimizer, Map<String, Generator> generators, History history,
+      Map<String, String> extra) throws IOException {
     Map<String, Tensor> optimTensors = new LinkedHashMap<>();
     Map<String, Object> hyper = new LinkedHashMap<>();
     try (OptimizerStateDict<?> dict = optimizer == null ? null : optimizer.stateDict()) {
@@ -102,7 +114,7 @@ public final class TrainingCheckpoints {
       if (history != null) {
         allExtra.put(HISTORY, encode(history.epochs()));
       }
-      var ts = new io.myelin.io.TrainingState(epoch, step, gens, 0, hyper, allExtra);
+      var ts = new io.myelin.io.TrainingState(epoch, step, gens, dataPosition, hyper, allExtra);
       CheckpointIO.save(file, new Checkpoint(model.stateDict(), optimTensors, ts));
     }
   }
@@ -124,6 +136,41 @@ public final class TrainingCheckpoints {
         } catch (IOException e) {
           throw new java.io.UncheckedIOException(e.getMessage(), e);
         }
+      }
+    };
+  }
+
+  /**
+   * A callback that saves after every {@code steps} optimizer steps in the middle of an epoch
+   * (with the data position, so that a resume continues with the next batch) and after every
+   * epoch. A resumed epoch's record then covers the batches trained after the resume only; the
+   * weights are still those of the uninterrupted run.
+   */
+  public static Callback everySteps(int steps, Path file, Module model, Optimizer<?> optimizer,
+      Map<String, Generator> generators, Map<String, String> extra) {
+    if (steps < 1) {
+      throw new IllegalArgumentException("everySteps: steps must be >= 1, got " + steps);
+    }
+    Callback epochs = everyEpoch(file, model, optimizer, generators, extra);
+    Map<String, Generator> gens = Map.copyOf(generators);
+    Map<String, String> ex = Map.copyOf(extra);
+    return new Callback() {
+      @Override
+      public void onStepEnd(TrainingState state) {
+        // The epoch's last step is saved by onEpochEnd, after validation and the history.
+        if (state.step() % steps == 0 && state.batch() < state.batchesPerEpoch()) {
+          try {
+            save(file, state.epoch() - 1, state.step(), state.batch(), model, optimizer, gens,
+                state.history(), ex);
+          } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e.getMessage(), e);
+          }
+        }
+      }
+
+      @Override
+      public void onEpochEnd(TrainingState state, EpochRecord record) {
+        epochs.onEpochEnd(state, record);
       }
     };
   }

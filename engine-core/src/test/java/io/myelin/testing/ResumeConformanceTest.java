@@ -159,6 +159,47 @@ public abstract class ResumeConformanceTest extends DeviceTestBase {
         p -> new SGD(p, SGD.Options.of(0.1).withMomentum(0.9)), true, 3);
   }
 
+  /**
+   * A checkpoint taken every 3 steps and a "kill" 2 steps after one in the middle of epoch 2
+   * (10 batches per epoch): the resume starts at the saved batch, and the weights still end
+   * equal. Starting the epoch from its first batch instead would train on 2 batches twice.
+   */
+  @Test
+  void aRunResumedInTheMiddleOfAnEpochContinuesWithTheNextBatch() throws IOException {
+    Function<List<Tensor>, Optimizer<?>> adam = p -> new Adam(p, Adam.Options.defaults().withLr(0.01));
+    Job a = job(adam, false);
+    trainer(List.of()).fit(a.model(), new CrossEntropyLoss(), a.optimizer(), a.train(), null);
+
+    Path ck = dir.resolve("steps.ckpt");
+    Job b = job(adam, false);
+    List<Callback> cb = new ArrayList<>();
+    cb.add(TrainingCheckpoints.everySteps(3, ck, b.model(), b.optimizer(), Map.of("init", b.gen()),
+        Map.of()));
+    cb.add(new Callback() {
+      @Override
+      public void onStepEnd(TrainingState state) {
+        if (state.step() == 14) {
+          throw new IllegalStateException("killed");
+        }
+      }
+    });
+    assertThrows(IllegalStateException.class, () -> trainer(cb)
+        .fit(b.model(), new CrossEntropyLoss(), b.optimizer(), b.train(), null));
+
+    Job c = job(adam, false);
+    Trainer.Resume from = TrainingCheckpoints.load(ck, c.model(), c.optimizer(), Map.of("init", c.gen()));
+    assertEquals(new Trainer.Resume(1, 12, 2, from.history()), from);
+    assertEquals(1, from.history().size());
+    History h = trainer(List.of()).fit(c.model(), new CrossEntropyLoss(), c.optimizer(), c.train(),
+        null, from);
+    assertEquals(EPOCHS, h.size());
+    assertEquals(150 - 2 * 16, h.epochs().get(1).samples(), "epoch 2 resumed after 2 batches");
+    for (int i = 0; i < a.model().parameters().size(); i++) {
+      assertArrayEquals(a.model().parameters().get(i).toFloatArray(),
+          c.model().parameters().get(i).toFloatArray(), "parameter " + i);
+    }
+  }
+
   @Test
   void aCheckpointOfAnotherRunIsRefusedNamingWhatDiffers() throws IOException {
     Job b = job(p -> new Adam(p, Adam.Options.defaults()), false);
