@@ -63,16 +63,24 @@ final class AtomicFiles {
 
   /** The JDK's file exceptions put the reason apart from the file name; join them. */
   private static String describe(IOException e) {
-    if (e instanceof java.nio.file.FileSystemException f) {
-      return f.getClass().getSimpleName().replace("Exception", "") + " " + f.getFile()
+    return switch (e) {
+      case java.nio.file.NoSuchFileException n -> "no such file or folder " + n.getFile();
+      case java.nio.file.AccessDeniedException a -> "permission denied: " + a.getFile();
+      case java.nio.file.FileSystemException f -> f.getFile()
           + (f.getReason() == null ? "" : ": " + f.getReason());
-    }
-    return e.getMessage() == null ? e.toString() : e.getMessage();
+      default -> e.getMessage() == null ? e.toString() : e.getMessage();
+    };
   }
 
   private static void replace(Path target, Body body) throws IOException {
     Path absolute = target.toAbsolutePath();
     Path dir = absolute.getParent();
+    // Say what is wrong with the folder, rather than fail on the temporary file's name.
+    if (Files.exists(dir) && !Files.isDirectory(dir)) {
+      throw new java.nio.file.FileSystemException(dir.toString(), null, "not a folder");
+    } else if (!Files.isDirectory(dir)) {
+      throw new java.nio.file.NoSuchFileException(dir.toString());
+    }
     Path temp = Files.createTempFile(dir, "." + absolute.getFileName() + ".", ".tmp");
     try {
       try (FileChannel ch = opener.open(temp)) {

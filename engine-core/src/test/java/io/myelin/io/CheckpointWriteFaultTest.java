@@ -83,12 +83,16 @@ class CheckpointWriteFaultTest {
   }
 
   @Test
-  void aTargetWhoseFolderIsAFileIsAClearError() throws IOException {
+  void aTargetWhoseFolderIsAFileOrMissingIsAClearError() throws IOException {
     Path file = Files.writeString(dir.resolve("notadir"), "x");
     Path target = file.resolve("run.ckpt");
     var e = assertThrows(IOException.class, () -> writeCheckpoint(target, 1, 1));
-    assertTrue(e.getMessage().startsWith("cannot write " + target + ": ")
-        && e.getMessage().contains("Not a directory"), e.getMessage());
+    assertEquals("cannot write " + target + ": " + file + ": not a folder (the previous file, if"
+        + " any, is unchanged)", e.getMessage());
+    Path missing = dir.resolve("gone").resolve("run.ckpt");
+    var e2 = assertThrows(IOException.class, () -> writeCheckpoint(missing, 1, 1));
+    assertEquals("cannot write " + missing + ": no such file or folder " + missing.getParent()
+        + " (the previous file, if any, is unchanged)", e2.getMessage());
     assertEquals("x", Files.readString(file));
   }
 }
