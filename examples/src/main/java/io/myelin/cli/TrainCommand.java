@@ -217,14 +217,16 @@ final class TrainCommand implements Callable<Integer> {
           : trainer.fit(net, loss, fullBatch, train, val);
     }
     double seconds = (System.nanoTime() - t0) / 1e9;
-    long samples = h.epochs().stream().mapToLong(EpochRecord::samples).sum();
+    int resumedAt = from.epoch(); // the epochs before it were trained by an earlier process
+    long samples = h.epochs().stream().filter(r -> r.epoch() > resumedAt)
+        .mapToLong(EpochRecord::samples).sum();
 
     Scoring.Result trainScore = Scoring.score(net, plain, d.train(), device);
     Scoring.Result valScore = d.validation() == null ? null
         : Scoring.score(net, plain, d.validation(), device);
     Scoring.Result testScore = d.test() == null ? null : Scoring.score(net, plain, d.test(), device);
     RunSummary s = new RunSummary(classify ? "classify" : "regress", device.toString(), spec.text(),
-        net.numParameters(), h.size(), seconds, samples / seconds, trainScore.scores(),
+        net.numParameters(), h.size() - resumedAt, seconds, samples / seconds, trainScore.scores(),
         valScore == null ? null : valScore.scores(), testScore == null ? null : testScore.scores());
     out.println();
     out.print(Report.table(s));

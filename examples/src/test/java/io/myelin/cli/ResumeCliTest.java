@@ -21,11 +21,15 @@ import org.junit.jupiter.api.io.TempDir;
 class ResumeCliTest {
   @TempDir Path dir;
 
-  /** Dropout, Adam and a step schedule: the generator, the moments and the rates must resume. */
+  /**
+   * Dropout, Adam, a step schedule and a validation set: the generator, the moments and the rates
+   * must resume, and the validation pass must not disturb them.
+   */
   private static List<String> args(int epochs, String... more) {
     List<String> a = new ArrayList<>(List.of("train", "diabetes", "--model", "mlp:8-12-2",
         "--dropout", "0.2", "--optimizer", "adam", "--lr", "0.01", "--lr-schedule", "step:2:0.5",
-        "--batch-size", "64", "--epochs", Integer.toString(epochs), "--no-progress", "--seed", "3"));
+        "--batch-size", "64", "--epochs", Integer.toString(epochs), "--no-progress", "--seed", "3",
+        "--val-split", "0.1"));
     a.addAll(List.of(more));
     return a;
   }
@@ -57,6 +61,7 @@ class ResumeCliTest {
         resumed.toString(), "--history", resumedHistory.toString()));
     assertTrue(r.out().contains("resume:   " + ck + " at epoch 3"), r.out());
     assertTrue(!r.out().contains("epoch 3/7") && r.out().contains("epoch 4/7"), r.out());
+    assertTrue(r.out().contains("\n4 epochs in "), "the speed counts this process's epochs: " + r.out());
 
     var a = Safetensors.load(full);
     var b = Safetensors.load(resumed);
