@@ -33,7 +33,9 @@ import java.util.Map;
  *   <li>the position of every named {@link Generator} (initialisation, dropout masks);
  *   <li>epoch, step and data position; the history of the finished epochs (entry {@code
  *       history} of {@code extra}, every double written with {@link Double#toString}, so it reads
- *       back exactly); and the caller's own {@code extra} strings.
+ *       back exactly); and the caller's own {@code extra} strings;
+ *   <li>the state of {@link Resumable} callbacks such as {@link EarlyStopping}: strings as {@code
+ *       extra} entries {@code callback.<name>.<key>}, tensors as {@code callback.<name>.<key>}.
  * </ul>
  *
  * The data order needs nothing more: a {@link io.myelin.data.DataLoader} draws epoch {@code e}'s
@@ -54,6 +56,8 @@ import java.util.Map;
 public final class TrainingCheckpoints {
   /** The {@code extra} entry that holds the history. */
   static final String HISTORY = "history";
+  /** The prefix of the {@code extra} entries that hold callback strings. */
+  static final String CALLBACK = "callback.";
 
   private TrainingCheckpoints() {}
 
@@ -64,7 +68,7 @@ public final class TrainingCheckpoints {
   public static void save(Path file, long epoch, long step, Module model, Optimizer<?> optimizer,
       Map<String, Generator> generators, History history, Map<String, String> extra)
       throws IOException {
-    save(file, epoch, step, 0, model, optimizer, generators, history, extra);
+    save(file, epoch, step, 0, model, optimizer, generators, List.of(), history, extra);
   }
 
   /**
@@ -75,6 +79,7 @@ public final class TrainingCheckpoints {
    * @param step optimizer steps taken
    * @param dataPosition batches of epoch {@code epoch + 1} already trained on (0 at an epoch
    *     boundary)
+   * @param callbacks stateful callbacks (early stopping) whose state is saved too
    * @param history the history so far (may be null: none is saved)
    * @param optimizer the per-batch optimizer, or null to save weights and counters only (such a
    *     checkpoint cannot be {@link #restore}d)
@@ -83,8 +88,9 @@ public final class TrainingCheckpoints {
    *     previous file is unchanged
    */
   public static void save(Path file, long epoch, long step, long dataPosition, Module model,
-      Optimizer<?> optimizer, Map<String, Generator> generators, History history,
-      Map<String, String> extra) throws IOException {
+      Optimizer<?> optimizer, Map<String, Generator> generators,
+      List<? extends Resumable> callbacks, History history, Map<String, String> extra)
+      throws IOException {
     Map<String, Tensor> optimTensors = new LinkedHashMap<>();
     Map<String, Object> hyper = new LinkedHashMap<>();
     try (OptimizerStateDict<?> dict = optimizer == null ? null : optimizer.stateDict()) {
@@ -114,8 +120,17 @@ public final class TrainingCheckpoints {
       if (history != null) {
         allExtra.put(HISTORY, encode(history.epochs()));
       }
+      Map<String, Tensor> callbackTensors = new LinkedHashMap<>();
+      for (Resumable c : callbacks) {
+        Map<String, String> strings = new LinkedHashMap<>();
+        Map<String, Tensor> tensors = new LinkedHashMap<>();
+        c.saveState(strings, tensors);
+        String prefix = CALLBACK + c.checkpointName() + ".";
+        strings.forEach((k, v) -> allExtra.put(prefix + k, v));
+        tensors.forEach((k, v) -> callbackTensors.put(c.checkpointName() + "." + k, v));
+      }
       var ts = new io.myelin.io.TrainingState(epoch, step, gens, dataPosition, hyper, allExtra);
-      CheckpointIO.save(file, new Checkpoint(model.stateDict(), optimTensors, ts));
+      CheckpointIO.save(file, new Checkpoint(model.stateDict(), optimTensors, ts, callbackTensors));
     }
   }
 
@@ -126,13 +141,25 @@ public final class TrainingCheckpoints {
    */
   public static Callback everyEpoch(Path file, Module model, Optimizer<?> optimizer,
       Map<String, Generator> generators, Map<String, String> extra) {
+    return everyEpoch(file, model, optimizer, generators, List.of(), extra);
+  }
+
+  /**
+   * As {@link #everyEpoch(Path, Module, Optimizer, Map, Map)}, saving the state of {@code
+   * callbacks} too. Put it after them in the trainer's callback list, so that it saves what they
+   * decided at the end of the epoch.
+   */
+  public static Callback everyEpoch(Path file, Module model, Optimizer<?> optimizer,
+      Map<String, Generator> generators, List<? extends Resumable> callbacks,
+      Map<String, String> extra) {
     Map<String, Generator> gens = Map.copyOf(generators);
+    List<? extends Resumable> cbs = List.copyOf(callbacks);
     Map<String, String> ex = Map.copyOf(extra);
     return new Callback() {
       @Override
       public void onEpochEnd(TrainingState state, EpochRecord record) {
         try {
-          save(file, state.epoch(), state.step(), model, optimizer, gens, state.history(), ex);
+          save(file, state.epoch(), state.step(), 0, model, optimizer, gens, cbs, state.history(), ex);
         } catch (IOException e) {
           throw new java.io.UncheckedIOException(e.getMessage(), e);
         }
@@ -161,7 +188,7 @@ public final class TrainingCheckpoints {
         if (state.step() % steps == 0 && state.batch() < state.batchesPerEpoch()) {
           try {
             save(file, state.epoch() - 1, state.step(), state.batch(), model, optimizer, gens,
-                state.history(), ex);
+                List.of(), state.history(), ex);
           } catch (IOException e) {
             throw new java.io.UncheckedIOException(e.getMessage(), e);
           }
@@ -181,9 +208,15 @@ public final class TrainingCheckpoints {
    */
   public static Trainer.Resume load(Path file, Module model, Optimizer<?> optimizer,
       Map<String, Generator> generators) throws IOException {
+    return load(file, model, optimizer, generators, List.of());
+  }
+
+  /** As {@link #load(Path, Module, Optimizer, Map)}, restoring {@code callbacks} too. */
+  public static Trainer.Resume load(Path file, Module model, Optimizer<?> optimizer,
+      Map<String, Generator> generators, List<? extends Resumable> callbacks) throws IOException {
     Checkpoint ck = CheckpointIO.load(file, model.parameters().getFirst().device());
     try {
-      return restore(ck, model, optimizer, generators);
+      return restore(ck, model, optimizer, generators, callbacks);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(file.getFileName() + ": " + e.getMessage(), e);
     } finally {
@@ -204,6 +237,15 @@ public final class TrainingCheckpoints {
    */
   public static Trainer.Resume restore(Checkpoint ck, Module model, Optimizer<?> optimizer,
       Map<String, Generator> generators) {
+    return restore(ck, model, optimizer, generators, List.of());
+  }
+
+  /**
+   * As {@link #restore(Checkpoint, Module, Optimizer, Map)}, and gives each of {@code callbacks}
+   * the state it saved (each must be in the checkpoint).
+   */
+  public static Trainer.Resume restore(Checkpoint ck, Module model, Optimizer<?> optimizer,
+      Map<String, Generator> generators, List<? extends Resumable> callbacks) {
     var ts = ck.state();
     Map<String, Object> h = ts.hyperparameters();
     String kind = optimizer.getClass().getSimpleName();
@@ -232,12 +274,38 @@ public final class TrainingCheckpoints {
           + ts.dataPosition() + " beyond what the Trainer counts");
     }
     List<EpochRecord> history = decode(ts.extra().getOrDefault(HISTORY, ""));
+    List<Map<String, String>> callbackStrings = new ArrayList<>();
+    List<Map<String, Tensor>> callbackTensors = new ArrayList<>();
+    for (Resumable c : callbacks) {
+      String prefix = c.checkpointName() + ".";
+      Map<String, String> strings = new LinkedHashMap<>();
+      ts.extra().forEach((k, v) -> {
+        if (k.startsWith(CALLBACK + prefix)) {
+          strings.put(k.substring(CALLBACK.length() + prefix.length()), v);
+        }
+      });
+      Map<String, Tensor> tensors = new LinkedHashMap<>();
+      ck.callbacks().forEach((k, v) -> {
+        if (k.startsWith(prefix)) {
+          tensors.put(k.substring(prefix.length()), v);
+        }
+      });
+      if (strings.isEmpty() && tensors.isEmpty()) {
+        throw new IllegalArgumentException("the checkpoint holds no state of callback '"
+            + c.checkpointName() + "'");
+      }
+      callbackStrings.add(strings);
+      callbackTensors.add(tensors);
+    }
     model.loadStateDict(ck.model(), true);
     loadOptimizer(optimizer, ck.optimizer(), h.get("state"));
     for (int g = 0; g < rates.size(); g++) {
       optimizer.setLearningRate(g, (Double) rates.get(g));
     }
     generators.forEach((name, g) -> g.setState(ts.generators().get(name).counter()));
+    for (int i = 0; i < callbacks.size(); i++) {
+      callbacks.get(i).restoreState(callbackStrings.get(i), callbackTensors.get(i));
+    }
     return new Trainer.Resume((int) ts.epoch(), ts.step(), (int) ts.dataPosition(), history);
   }
 

@@ -24,8 +24,10 @@ import io.myelin.optim.SGD;
 import io.myelin.optim.schedule.LearningRateScheduler;
 import io.myelin.optim.schedule.StepDecay;
 import io.myelin.train.Callback;
+import io.myelin.train.EarlyStopping;
 import io.myelin.train.EpochRecord;
 import io.myelin.train.History;
+import io.myelin.train.Resumable;
 import io.myelin.train.Trainer;
 import io.myelin.train.TrainerOptions;
 import io.myelin.train.TrainingCheckpoints;
@@ -198,6 +200,78 @@ public abstract class ResumeConformanceTest extends DeviceTestBase {
       assertArrayEquals(a.model().parameters().get(i).toFloatArray(),
           c.model().parameters().get(i).toFloatArray(), "parameter " + i);
     }
+  }
+
+  /**
+   * Early stopping resumes too: interrupted one epoch after its best epoch (so the best weights
+   * and the patience count come from the checkpoint), the resumed run stops at the same epoch and
+   * restores the same best weights as the uninterrupted one.
+   */
+  @Test
+  void earlyStoppingResumesItsBestWeightsAndPatience() throws IOException {
+    Function<List<Tensor>, Optimizer<?>> sgd = p -> new SGD(p, SGD.Options.of(0.5).withMomentum(0.9));
+    ArrayDataset valData = Synthetic.blobs(60, 3, 2, 1.0, 80);
+    int epochs = 40;
+    java.util.function.Supplier<EarlyStopping> stopping =
+        () -> new EarlyStopping(EarlyStopping.Monitor.VAL_LOSS, 3, 0, true);
+    Job a = job(sgd, false);
+    EarlyStopping esA = stopping.get();
+    History full;
+    try (DataLoader val = new DataLoader(valData, DataLoader.Options.batches(32), device())) {
+      full = new Trainer(TrainerOptions.defaults().withEpochs(epochs).withOut(null)
+          .withCallbacks(List.of(esA))).fit(a.model(), new CrossEntropyLoss(), a.optimizer(), a.train(), val);
+    }
+    int stopAfter = esA.bestEpoch() + 1;
+    assertTrue(full.size() < epochs && stopAfter < full.size(),
+        "the test needs a run that stops early: best epoch " + esA.bestEpoch() + ", " + full.size() + " epochs");
+
+    Path ck = dir.resolve("early.ckpt");
+    Job b = job(sgd, false);
+    EarlyStopping esB = stopping.get();
+    List<Callback> cb = new ArrayList<>();
+    cb.add(esB);
+    cb.add(TrainingCheckpoints.everyEpoch(ck, b.model(), b.optimizer(), Map.of("init", b.gen()),
+        List.of(esB), Map.of()));
+    cb.addAll(callbacks(b, null, stopAfter));
+    try (DataLoader val = new DataLoader(valData, DataLoader.Options.batches(32), device())) {
+      new Trainer(TrainerOptions.defaults().withEpochs(epochs).withOut(null).withCallbacks(cb))
+          .fit(b.model(), new CrossEntropyLoss(), b.optimizer(), b.train(), val);
+    }
+
+    Job c = job(sgd, false);
+    EarlyStopping esC = stopping.get();
+    Trainer.Resume from = TrainingCheckpoints.load(ck, c.model(), c.optimizer(),
+        Map.of("init", c.gen()), List.of(esC));
+    assertEquals(stopAfter, from.epoch());
+    assertEquals(esA.bestEpoch(), esC.bestEpoch(), "best epoch restored");
+    History resumed;
+    try (DataLoader val = new DataLoader(valData, DataLoader.Options.batches(32), device())) {
+      resumed = new Trainer(TrainerOptions.defaults().withEpochs(epochs).withOut(null)
+          .withCallbacks(List.of(esC))).fit(c.model(), new CrossEntropyLoss(), c.optimizer(),
+              c.train(), val, from);
+    }
+    assertEquals(full.size(), resumed.size(), "stopped at the same epoch");
+    System.out.println("early stopping: best epoch " + esA.bestEpoch() + ", stopped after "
+        + full.size() + ", interrupted after " + stopAfter);
+    assertEquals(esA.bestValue(), esC.bestValue());
+    for (int i = 0; i < a.model().parameters().size(); i++) {
+      assertArrayEquals(a.model().parameters().get(i).toFloatArray(),
+          c.model().parameters().get(i).toFloatArray(), "best weights, parameter " + i);
+    }
+    var e = assertThrows(IllegalArgumentException.class, () -> TrainingCheckpoints.load(ck, job(sgd, false).model(),
+        job(sgd, false).optimizer(), Map.of(), List.of(new Resumable() {
+          @Override
+          public String checkpointName() {
+            return "plateau";
+          }
+
+          @Override
+          public void saveState(Map<String, String> strings, Map<String, Tensor> tensors) {}
+
+          @Override
+          public void restoreState(Map<String, String> strings, Map<String, Tensor> tensors) {}
+        })));
+    assertTrue(e.getMessage().contains("no state of callback 'plateau'"), e.getMessage());
   }
 
   @Test

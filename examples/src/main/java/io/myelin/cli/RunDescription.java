@@ -20,7 +20,7 @@ final class RunDescription {
   private RunDescription() {}
 
   static Map<String, String> of(String dataset, DataArgs data, ModelSpec spec, String init,
-      OptimizerArgs optim, RunArgs run) {
+      OptimizerArgs optim, RunArgs run, Integer earlyStopping) {
     Map<String, String> m = new LinkedHashMap<>();
     m.put(DATASET, dataset);
     m.put("--data", Objects.toString(data.dataDir, ""));
@@ -49,6 +49,7 @@ final class RunDescription {
     m.put("--lr-schedule", optim.lrSchedule);
     m.put("--batch-size", Integer.toString(run.batchSize));
     m.put("--no-shuffle", Boolean.toString(run.noShuffle));
+    m.put("--early-stopping", earlyStopping == null ? "off" : earlyStopping.toString());
     return m;
   }
 

@@ -123,10 +123,6 @@ final class TrainCommand implements Callable<Integer> {
       throw new Errors.BadInputException("--resume needs a per-batch optimizer: " + optim.name()
           + " keeps a line-search history that checkpoints do not hold");
     }
-    if (resume != null && earlyStopping != null) {
-      throw new Errors.BadInputException("--resume cannot be combined with --early-stopping: the"
-          + " best weights and the patience count are not in the checkpoint");
-    }
     LearningRateSchedule schedule = optim.schedule(run.epochs);
     if (schedule != null && optim.fullBatch()) {
       throw new Errors.BadInputException("--lr-schedule does not apply to " + optim.name()
@@ -146,7 +142,7 @@ final class TrainCommand implements Callable<Integer> {
     Generator gen = new Generator(data.seed);
     Sequential net = Mlp.build(spec, gen);
     Map<String, String> description = RunDescription.of(dataset, data, spec, model.init, optim,
-        run);
+        run, earlyStopping);
     if (initWeights != null) {
       var weights = Safetensors.load(initWeights);
       try {
@@ -180,9 +176,12 @@ final class TrainCommand implements Callable<Integer> {
     // puts the checkpoint's (scheduled) rates back.
     LearningRateScheduler scheduler = schedule == null ? null
         : new LearningRateScheduler(perBatch, schedule);
+    // Its best weights and patience count are part of a checkpoint, and come back on resume.
+    List<EarlyStopping> stopping = earlyStopping == null ? List.of()
+        : List.of(EarlyStopping.onValidationLoss(earlyStopping));
     Trainer.Resume from = Trainer.Resume.START;
     if (resume != null) {
-      from = resume(net, perBatch, gen, description);
+      from = resume(net, perBatch, gen, stopping, description);
       if (scheduler != null) {
         scheduler.setStepCount(from.epoch());
       }
@@ -196,11 +195,9 @@ final class TrainCommand implements Callable<Integer> {
         }
       });
     }
-    if (earlyStopping != null) {
-      callbacks.add(EarlyStopping.onValidationLoss(earlyStopping));
-    }
-    if (checkpoint != null) {
-      callbacks.add(new CheckpointWriter(checkpoint, net, perBatch, gen, description));
+    callbacks.addAll(stopping);
+    if (checkpoint != null) { // after early stopping: it saves what that decided this epoch
+      callbacks.add(new CheckpointWriter(checkpoint, net, perBatch, gen, stopping, description));
     }
     int every = logEvery > 0 ? logEvery : run.epochs <= 30 ? 1 : 10;
     TrainerOptions options = TrainerOptions.defaults().withEpochs(run.epochs).withLogEvery(every)
@@ -274,12 +271,17 @@ final class TrainCommand implements Callable<Integer> {
 
   /** Puts the state of {@code --resume}'s checkpoint into the model, optimizer and generator. */
   private Trainer.Resume resume(Sequential net, Optimizer<?> optimizer, Generator gen,
-      Map<String, String> description) throws java.io.IOException {
+      List<EarlyStopping> stopping, Map<String, String> description) throws java.io.IOException {
     Checkpoint ck = CheckpointIO.load(resume, net.parameters().getFirst().device());
     try {
       RunDescription.check(resume, ck.state().extra(), description);
+      String stopped = ck.state().extra().get(CheckpointWriter.STOPPED);
+      if (stopped != null) {
+        throw new Errors.BadInputException("--resume " + resume + ": the run ended at epoch "
+            + ck.state().epoch() + " (" + stopped + "); nothing is left to train");
+      }
       Trainer.Resume from = TrainingCheckpoints.restore(ck, net, optimizer,
-          Map.of(CheckpointWriter.GENERATOR, gen));
+          Map.of(CheckpointWriter.GENERATOR, gen), stopping);
       if (from.epoch() >= run.epochs) {
         throw new Errors.BadInputException("--resume " + resume + " is at epoch " + from.epoch()
             + ": --epochs " + run.epochs + " leaves nothing to train (--epochs is the total)");

@@ -41,6 +41,10 @@ class ResumeCliTest {
     return a.toArray(String[]::new);
   }
 
+  private static Cli ok(String[] args) {
+    return ok(List.of(args));
+  }
+
   private static Cli ok(List<String> args) {
     Cli r = Cli.run(args.toArray(String[]::new));
     assertEquals(0, r.code(), "stderr: " + r.err());
@@ -80,6 +84,44 @@ class ResumeCliTest {
       p[1] = q[1] = "";
       assertArrayEquals(p, q, "history line " + i);
     }
+  }
+
+  /**
+   * With early stopping: interrupted one epoch after the best epoch, the resumed run stops at the
+   * same epoch with the same (restored best) weights; a checkpoint of a run that early stopping
+   * ended is refused.
+   */
+  @Test
+  void earlyStoppingResumesToTheSameStop() throws Exception {
+    Path full = dir.resolve("full.safetensors");
+    Cli f = ok(with(args(60, "--early-stopping", "3", "--save", full.toString(), "--checkpoint",
+        dir.resolve("full.ckpt").toString()), "--lr", "0.05"));
+    var m = java.util.regex.Pattern.compile("at epoch ([0-9]+)\\)").matcher(f.out());
+    assertTrue(f.out().contains("early stopping: no improvement") && m.find(), f.out());
+    int best = Integer.parseInt(m.group(1));
+    int stoppedAt = best + 3;
+
+    Path ck = dir.resolve("run.ckpt");
+    ok(with(args(best + 1, "--early-stopping", "3", "--checkpoint", ck.toString()), "--lr", "0.05"));
+    Path resumed = dir.resolve("resumed.safetensors");
+    Cli r = ok(with(args(60, "--early-stopping", "3", "--resume", ck.toString(), "--save",
+        resumed.toString()), "--lr", "0.05"));
+    String stop = f.out().lines().filter(l -> l.startsWith("early stopping:")).findFirst().orElseThrow();
+    assertTrue(r.out().contains("\n" + stop + "\n")
+        && r.out().contains("\n" + (stoppedAt - best - 1) + " epochs in "), stop + " / " + r.out());
+    var a = Safetensors.load(full);
+    var b = Safetensors.load(resumed);
+    for (var e : a.entrySet()) {
+      assertArrayEquals(e.getValue().toFloatArray(), b.get(e.getKey()).toFloatArray(), e.getKey());
+    }
+    Cli again = Cli.run(with(args(60, "--early-stopping", "3", "--resume",
+        dir.resolve("full.ckpt").toString()), "--lr", "0.05"));
+    assertTrue(again.code() == 2 && again.err().contains("the run ended at epoch " + stoppedAt
+        + " (early stopping"), again.err());
+    Cli other = Cli.run(with(args(60, "--early-stopping", "5", "--resume", ck.toString()), "--lr",
+        "0.05"));
+    assertTrue(other.code() == 2 && other.err().contains("--early-stopping 3, this run has 5"),
+        other.err());
   }
 
   @Test
