@@ -175,11 +175,19 @@ public final class TrainingCheckpoints {
    */
   public static Callback everySteps(int steps, Path file, Module model, Optimizer<?> optimizer,
       Map<String, Generator> generators, Map<String, String> extra) {
+    return everySteps(steps, file, model, optimizer, generators, List.of(), extra);
+  }
+
+  /** As {@link #everySteps(int, Path, Module, Optimizer, Map, Map)}, with callback state. */
+  public static Callback everySteps(int steps, Path file, Module model, Optimizer<?> optimizer,
+      Map<String, Generator> generators, List<? extends Resumable> callbacks,
+      Map<String, String> extra) {
     if (steps < 1) {
       throw new IllegalArgumentException("everySteps: steps must be >= 1, got " + steps);
     }
-    Callback epochs = everyEpoch(file, model, optimizer, generators, extra);
+    Callback epochs = everyEpoch(file, model, optimizer, generators, callbacks, extra);
     Map<String, Generator> gens = Map.copyOf(generators);
+    List<? extends Resumable> cbs = List.copyOf(callbacks);
     Map<String, String> ex = Map.copyOf(extra);
     return new Callback() {
       @Override
@@ -188,7 +196,7 @@ public final class TrainingCheckpoints {
         if (state.step() % steps == 0 && state.batch() < state.batchesPerEpoch()) {
           try {
             save(file, state.epoch() - 1, state.step(), state.batch(), model, optimizer, gens,
-                List.of(), state.history(), ex);
+                cbs, state.history(), ex);
           } catch (IOException e) {
             throw new java.io.UncheckedIOException(e.getMessage(), e);
           }
