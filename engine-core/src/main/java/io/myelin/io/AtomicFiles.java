@@ -17,6 +17,9 @@ import java.nio.file.StandardOpenOption;
  *
  * <p>Temporary files are named {@code .<target name>.<random>.tmp}, hidden and recognisable, so a
  * file left by a killed JVM (the one case no code can clean up) is easy to spot.
+ *
+ * <p>Errors: an {@link IOException} whose message names the target and says that the previous
+ * file is unchanged, with the original error (a full disk, a refused permission) as its cause.
  */
 final class AtomicFiles {
   /** Writes the whole content of the new file to a channel positioned at 0. */
@@ -25,14 +28,62 @@ final class AtomicFiles {
     void write(FileChannel channel) throws IOException;
   }
 
+  /** Opens the temporary file for writing. */
+  @FunctionalInterface
+  interface Opener {
+    FileChannel open(Path temporary) throws IOException;
+  }
+
+  static final Opener PLAIN = p -> FileChannel.open(p, StandardOpenOption.WRITE);
+
+  /**
+   * The opener in use. Only tests change it, to inject the faults no real file system gives on
+   * demand (a disk that fills up in mid-write, a failing fsync), which root - whom the tests run
+   * as - is not stopped by permissions from hitting either.
+   */
+  private static volatile Opener opener = PLAIN;
+
   private AtomicFiles() {}
 
+  /** Replaces the opener (tests); returns the previous one, to put back. */
+  static Opener useOpener(Opener o) {
+    Opener previous = opener;
+    opener = o;
+    return previous;
+  }
+
   static void write(Path target, Body body) throws IOException {
+    try {
+      replace(target, body);
+    } catch (IOException e) {
+      throw new IOException("cannot write " + target + ": " + describe(e)
+          + " (the previous file, if any, is unchanged)", e);
+    }
+  }
+
+  /** The JDK's file exceptions put the reason apart from the file name; join them. */
+  private static String describe(IOException e) {
+    return switch (e) {
+      case java.nio.file.NoSuchFileException n -> "no such file or folder " + n.getFile();
+      case java.nio.file.AccessDeniedException a -> "permission denied: " + a.getFile();
+      case java.nio.file.FileSystemException f -> f.getFile()
+          + (f.getReason() == null ? "" : ": " + f.getReason());
+      default -> e.getMessage() == null ? e.toString() : e.getMessage();
+    };
+  }
+
+  private static void replace(Path target, Body body) throws IOException {
     Path absolute = target.toAbsolutePath();
     Path dir = absolute.getParent();
+    // Say what is wrong with the folder, rather than fail on the temporary file's name.
+    if (Files.exists(dir) && !Files.isDirectory(dir)) {
+      throw new java.nio.file.FileSystemException(dir.toString(), null, "not a folder");
+    } else if (!Files.isDirectory(dir)) {
+      throw new java.nio.file.NoSuchFileException(dir.toString());
+    }
     Path temp = Files.createTempFile(dir, "." + absolute.getFileName() + ".", ".tmp");
     try {
-      try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+      try (FileChannel ch = opener.open(temp)) {
         body.write(ch);
         ch.force(true);
       }

@@ -25,12 +25,21 @@ import java.util.Objects;
  * @param model model tensors, stored as {@code model.<name>}
  * @param optimizer optimizer tensors, stored as {@code optim.<name>}
  * @param state everything else
+ * @param callbacks tensors of stateful callbacks (early stopping's best weights...), stored as
+ *     {@code callback.<name>}
  */
-public record Checkpoint(Map<String, Tensor> model, Map<String, Tensor> optimizer, TrainingState state) {
+public record Checkpoint(Map<String, Tensor> model, Map<String, Tensor> optimizer,
+    TrainingState state, Map<String, Tensor> callbacks) {
   public Checkpoint {
     model = copy(model, "model");
     optimizer = copy(optimizer, "optimizer");
     Objects.requireNonNull(state, "state");
+    callbacks = copy(callbacks, "callback");
+  }
+
+  /** A checkpoint without callback tensors. */
+  public Checkpoint(Map<String, Tensor> model, Map<String, Tensor> optimizer, TrainingState state) {
+    this(model, optimizer, state, Map.of());
   }
 
   private static Map<String, Tensor> copy(Map<String, Tensor> m, String what) {
@@ -47,5 +56,6 @@ public record Checkpoint(Map<String, Tensor> model, Map<String, Tensor> optimize
   public void closeTensors() {
     model.values().forEach(Tensor::close);
     optimizer.values().forEach(Tensor::close);
+    callbacks.values().forEach(Tensor::close);
   }
 }

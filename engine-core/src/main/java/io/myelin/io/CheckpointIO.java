@@ -15,8 +15,9 @@ import java.util.Map;
  *
  * <h2>Layout</h2>
  *
- * Tensors: {@code model.<name>} for model weights, {@code optim.<name>} for optimizer state, in
- * that order. {@code __metadata__} (all strings, as the format requires):
+ * Tensors: {@code model.<name>} for model weights, {@code optim.<name>} for optimizer state,
+ * {@code callback.<name>} for the state of callbacks (early stopping's best weights), in that
+ * order. {@code __metadata__} (all strings, as the format requires):
  *
  * <pre>
  * format           "myelin.checkpoint"      format_version  "1"
@@ -40,6 +41,7 @@ import java.util.Map;
 public final class CheckpointIO {
   static final String MODEL_PREFIX = "model.";
   static final String OPTIM_PREFIX = "optim.";
+  static final String CALLBACK_PREFIX = "callback.";
 
   private CheckpointIO() {}
 
@@ -48,6 +50,7 @@ public final class CheckpointIO {
     Map<String, Tensor> all = new LinkedHashMap<>();
     checkpoint.model().forEach((name, t) -> all.put(MODEL_PREFIX + name, t));
     checkpoint.optimizer().forEach((name, t) -> all.put(OPTIM_PREFIX + name, t));
+    checkpoint.callbacks().forEach((name, t) -> all.put(CALLBACK_PREFIX + name, t));
     Safetensors.save(path, all, checkpoint.state().toMetadata());
   }
 
@@ -60,19 +63,20 @@ public final class CheckpointIO {
   public static Checkpoint load(Path path, Device device) throws IOException {
     Decoded d = read(path);
     Map<String, Tensor> model = Safetensors.toDevice(d.model(), device);
-    Map<String, Tensor> optim;
+    Map<String, Tensor> optim = Map.of();
     try {
       optim = Safetensors.toDevice(d.optimizer(), device);
+      return new Checkpoint(model, optim, d.state(), Safetensors.toDevice(d.callbacks(), device));
     } catch (RuntimeException | Error e) {
       model.values().forEach(Tensor::close);
+      optim.values().forEach(Tensor::close);
       throw e;
     }
-    return new Checkpoint(model, optim, d.state());
   }
 
   /** A checkpoint decoded to host arrays: everything validated, no tensor created yet. */
-  record Decoded(
-      Map<String, HostTensor> model, Map<String, HostTensor> optimizer, TrainingState state) {}
+  record Decoded(Map<String, HostTensor> model, Map<String, HostTensor> optimizer,
+      Map<String, HostTensor> callbacks, TrainingState state) {}
 
   /** Reads and validates {@code path} completely without a backend. */
   static Decoded read(Path path) throws IOException {
@@ -86,21 +90,25 @@ public final class CheckpointIO {
     // Metadata and names first: a file that is not a checkpoint fails before data is read.
     TrainingState state = TrainingState.fromMetadata(source, header.metadata());
     for (SafetensorsHeader.Entry e : header.tensors()) {
-      if (!e.name().startsWith(MODEL_PREFIX) && !e.name().startsWith(OPTIM_PREFIX)) {
-        throw CheckpointFormatException.tensor(
-            source, e.name(), "a checkpoint tensor must be named model.<name> or optim.<name>");
+      if (!e.name().startsWith(MODEL_PREFIX) && !e.name().startsWith(OPTIM_PREFIX)
+          && !e.name().startsWith(CALLBACK_PREFIX)) {
+        throw CheckpointFormatException.tensor(source, e.name(),
+            "a checkpoint tensor must be named model.<name>, optim.<name> or callback.<name>");
       }
     }
     Map<String, HostTensor> model = new LinkedHashMap<>();
     Map<String, HostTensor> optim = new LinkedHashMap<>();
+    Map<String, HostTensor> callbacks = new LinkedHashMap<>();
     for (SafetensorsHeader.Entry e : header.tensors()) {
       HostTensor t = SafetensorsReader.readTensor(ch, source, header, e);
       if (e.name().startsWith(MODEL_PREFIX)) {
         model.put(e.name().substring(MODEL_PREFIX.length()), t);
-      } else {
+      } else if (e.name().startsWith(OPTIM_PREFIX)) {
         optim.put(e.name().substring(OPTIM_PREFIX.length()), t);
+      } else {
+        callbacks.put(e.name().substring(CALLBACK_PREFIX.length()), t);
       }
     }
-    return new Decoded(model, optim, state);
+    return new Decoded(model, optim, callbacks, state);
   }
 }

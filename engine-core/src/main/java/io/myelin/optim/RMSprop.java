@@ -29,7 +29,7 @@ public final class RMSprop extends Optimizer<RMSprop.Options> {
       OptionChecks.unit("RMSprop", "alpha", alpha);
       OptionChecks.positive("RMSprop", "eps", eps);
       OptionChecks.nonNegative("RMSprop", "weightDecay", weightDecay);
-      OptionChecks.nonNegative("RMSprop", "momentum", momentum);
+      OptionChecks.beta("RMSprop", "momentum", momentum); // from 1 on the buffer never decays
     }
 
     public static Options defaults() {

@@ -33,7 +33,7 @@ public final class SGD extends Optimizer<SGD.Options> {
    * SGD's hyperparameters; {@link #of} gives PyTorch's defaults (no momentum, no decay).
    *
    * @param lr learning rate, >= 0
-   * @param momentum PyTorch's momentum factor (>= 0), or beta in [0, 1) of the averaged form
+   * @param momentum PyTorch's momentum factor in [0, 1), or beta in [0, 1) of the averaged form
    * @param dampening dampening of the PyTorch form, in [0, 1]
    * @param nesterov Nesterov momentum (PyTorch form; needs momentum > 0 and dampening 0)
    * @param weightDecay L2 penalty, >= 0
@@ -54,7 +54,9 @@ public final class SGD extends Optimizer<SGD.Options> {
 
     public Options {
       OptionChecks.learningRate("SGD", lr);
-      OptionChecks.nonNegative("SGD", "momentum", momentum);
+      // PyTorch accepts any momentum >= 0, but from 1 on the buffer never forgets: the steps
+      // grow without bound, so it is refused as the issue on invalid hyperparameters asks.
+      OptionChecks.beta("SGD", "momentum", momentum);
       OptionChecks.unit("SGD", "dampening", dampening);
       OptionChecks.nonNegative("SGD", "weightDecay", weightDecay);
       if (nesterov && (momentum <= 0 || dampening != 0)) {
@@ -63,7 +65,6 @@ public final class SGD extends Optimizer<SGD.Options> {
                 + " and dampening " + dampening);
       }
       if (averaged) {
-        OptionChecks.beta("SGD", "momentum (beta of the averaged form)", momentum);
         if (nesterov) {
           throw new IllegalArgumentException("SGD: nesterov is not defined for the averaged form");
         }

@@ -10,8 +10,12 @@ import java.util.Map;
  * Keras' EarlyStopping: an improvement is a change beyond {@code minDelta} in the right
  * direction (down for losses, up for accuracy). With {@code restoreBest}, the model's weights
  * and buffers are set back to those of the best epoch when training ends.
+ *
+ * <p>Its state (best value and epoch, epochs waited, best weights) is {@link Resumable}: a run
+ * resumed from a {@link TrainingCheckpoints} checkpoint stops, and restores, as the uninterrupted
+ * run would.
  */
-public final class EarlyStopping implements Callback {
+public final class EarlyStopping implements Callback, Resumable {
   /** What to watch. Validation quantities fall back to training ones when there is no validation set. */
   public enum Monitor {
     VAL_LOSS(true),
@@ -113,5 +117,62 @@ public final class EarlyStopping implements Callback {
       state.model().stateDict().forEach((k, v) -> copy.put(k, v.copy().persist()));
     }
     bestState = copy;
+  }
+
+  @Override
+  public String checkpointName() {
+    return "early_stopping";
+  }
+
+  @Override
+  public void saveState(Map<String, String> strings, Map<String, Tensor> tensors) {
+    strings.put("best", Double.toString(best)); // exact: Double.toString reads back bit for bit
+    strings.put("best_epoch", Integer.toString(bestEpoch));
+    strings.put("wait", Integer.toString(wait));
+    if (bestState != null) {
+      bestState.forEach((k, v) -> tensors.put("best." + k, v));
+    }
+  }
+
+  @Override
+  public void restoreState(Map<String, String> strings, Map<String, Tensor> tensors) {
+    double b;
+    int be;
+    int w;
+    try {
+      b = Double.parseDouble(required(strings, "best"));
+      be = Integer.parseInt(required(strings, "best_epoch"));
+      w = Integer.parseInt(required(strings, "wait"));
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("early stopping state: " + e.getMessage());
+    }
+    if (be < 0 || w < 0) {
+      throw new IllegalArgumentException("early stopping state: negative best_epoch " + be
+          + " or wait " + w);
+    }
+    Map<String, Tensor> copy = new LinkedHashMap<>();
+    try (var ignored = Autograd.noGrad()) {
+      tensors.forEach((k, v) -> {
+        if (!k.startsWith("best.")) {
+          throw new IllegalArgumentException("early stopping state: unknown tensor '" + k + "'");
+        }
+        copy.put(k.substring(5), v.copy().persist());
+      });
+    }
+    if (bestState != null) {
+      bestState.values().forEach(Tensor::close);
+    }
+    best = b;
+    bestEpoch = be;
+    wait = w;
+    bestState = copy.isEmpty() ? null : copy;
+  }
+
+  private static String required(Map<String, String> m, String key) {
+    String v = m.get(key);
+    if (v == null) {
+      throw new IllegalArgumentException("early stopping state: '" + key + "' is missing");
+    }
+    return v;
   }
 }

@@ -10,6 +10,7 @@ import io.myelin.optim.FullBatchOptimizer;
 import io.myelin.optim.GradClip;
 import io.myelin.optim.Optimizer;
 import io.myelin.loss.Loss;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -44,10 +45,56 @@ public final class Trainer {
   /** Loss and metric of a model over a loader (mean over samples), without gradients. */
   public record Evaluation(double loss, double metric, long samples) {}
 
+  /**
+   * Where a resumed run starts: the epochs and optimizer steps already done, the batches of the
+   * next epoch already consumed, and the history of the finished epochs (returned again at the
+   * front of the new {@link History}). {@link TrainingCheckpoints#restore} builds one from a
+   * checkpoint after putting the weights, optimizer state and random streams back.
+   *
+   * @param epoch epochs completed (training continues with epoch {@code epoch + 1}), {@code >= 0}
+   * @param step optimizer steps taken, {@code >= 0}
+   * @param batch batches of epoch {@code epoch + 1} already trained on, {@code >= 0}; a multiple
+   *     of the accumulation steps, since partly accumulated gradients are not saved
+   * @param history records of the epochs done (may be empty)
+   */
+  public record Resume(int epoch, long step, int batch, List<EpochRecord> history) {
+    /** A run from scratch. */
+    public static final Resume START = new Resume(0, 0, 0, List.of());
+
+    public Resume {
+      if (epoch < 0 || step < 0 || batch < 0) {
+        throw new IllegalArgumentException(
+            "Resume: epoch, step and batch must be >= 0, got " + epoch + ", " + step + ", " + batch);
+      }
+      history = List.copyOf(history);
+    }
+  }
+
   /** Trains with a per-batch optimizer (SGD, Adam, ...). */
   public History fit(Module model, Loss loss, Optimizer<?> optimizer, DataLoader train,
       DataLoader validation) {
-    return run(model, loss, new BatchUpdater(optimizer), train, validation);
+    return fit(model, loss, optimizer, train, validation, Resume.START);
+  }
+
+  /**
+   * Continues a run with a per-batch optimizer from {@code from} up to {@link
+   * TrainerOptions#epochs()} (the total, not the number still to run). When the model, optimizer
+   * and random streams hold what they held when {@code from} was taken, and the loaders are
+   * configured as before (same data, batch size, shuffle seed), the final weights equal those of
+   * the uninterrupted run bit for bit: the data order of an epoch depends only on the loader's
+   * seed and the epoch number.
+   *
+   * @throws IllegalArgumentException if {@code from.batch()} is not a multiple of the
+   *     accumulation steps or not below the batches per epoch
+   */
+  public History fit(Module model, Loss loss, Optimizer<?> optimizer, DataLoader train,
+      DataLoader validation, Resume from) {
+    if (from.batch() % options.accumulationSteps() != 0 || from.batch() >= train.batchesPerEpoch()) {
+      throw new IllegalArgumentException("fit: cannot resume at batch " + from.batch() + " of "
+          + train.batchesPerEpoch() + " with " + options.accumulationSteps()
+          + " accumulation steps (a multiple of them below the batch count is needed)");
+    }
+    return run(model, loss, new BatchUpdater(optimizer), train, validation, from);
   }
 
   /**
@@ -56,33 +103,42 @@ public final class Trainer {
    */
   public History fit(Module model, Loss loss, FullBatchOptimizer optimizer, DataLoader train,
       DataLoader validation) {
-    return run(model, loss, new FullBatchUpdater(optimizer), train, validation);
+    return run(model, loss, new FullBatchUpdater(optimizer), train, validation, Resume.START);
   }
 
   private History run(Module model, Loss loss, Updater updater, DataLoader train,
-      DataLoader validation) {
+      DataLoader validation, Resume from) {
     boolean classification;
     try (Batch probe = train.all()) {
       if (probe.targets() == null) {
         throw new IllegalArgumentException("fit: the training set has no labels or targets");
       }
       classification = probe.targets().dtype() == io.myelin.DType.INT32;
+      if (classification) {
+        checkClasses(model, probe);
+      }
     }
     History history = new History(classification ? "accuracy" : "mse");
+    from.history().forEach(history::add);
     TrainingState state = new TrainingState(model, history, options.epochs());
+    state.setEpoch(from.epoch());
+    state.setStep(from.step());
     state.setLearningRate(updater.learningRate());
     ProgressBar bar = options.out() == null ? null
         : new ProgressBar(options.out(), options.progress() && ProgressBar.isTerminal(), options.epochs());
     options.callbacks().forEach(c -> c.onTrainStart(state));
     try {
-      for (int epoch = 1; epoch <= options.epochs() && !state.stopRequested(); epoch++) {
+      for (int epoch = from.epoch() + 1; epoch <= options.epochs() && !state.stopRequested();
+          epoch++) {
         state.setEpoch(epoch);
         long t0 = System.nanoTime();
         if (bar != null) {
           bar.startEpoch();
         }
         model.train();
-        Evaluation trainEval = updater.epoch(model, loss, train, epoch - 1, state, bar, classification);
+        int firstBatch = epoch == from.epoch() + 1 ? from.batch() : 0;
+        Evaluation trainEval = updater.epoch(model, loss, train, epoch - 1, firstBatch, state, bar,
+            classification);
         double seconds = (System.nanoTime() - t0) / 1e9;
         Evaluation val = validation == null ? null : evaluate(model, loss, validation);
         state.setLearningRate(updater.learningRate());
@@ -106,6 +162,39 @@ public final class Trainer {
       options.out().println(state.stopReason());
     }
     return history;
+  }
+
+  /**
+   * Refuses, before any step, labels the model cannot output: a class index at or above the
+   * model's output count would otherwise fail (or be silently ignored) inside the loss. The
+   * output count comes from a forward pass of one row in eval mode without gradients, which
+   * changes no state (no dropout draw, no running-statistics update).
+   */
+  private static void checkClasses(Module model, Batch probe) {
+    int max = -1;
+    int min = 0;
+    for (int y : probe.targets().toIntArray()) {
+      max = Math.max(max, y);
+      min = Math.min(min, y);
+    }
+    if (min < 0) {
+      throw new IllegalArgumentException("fit: the training labels hold class " + min
+          + "; class indices start at 0");
+    }
+    boolean wasTraining = model.isTraining();
+    int outputs;
+    try (var ignored = Autograd.noGrad(); MemoryScope scope = MemoryScope.open()) {
+      model.eval();
+      Tensor out = model.forward(probe.features().narrow(0, 0, 1));
+      outputs = out.rank() == 2 ? out.size(1) : -1;
+    } finally {
+      model.train(wasTraining);
+    }
+    if (outputs >= 0 && max >= outputs) {
+      throw new IllegalArgumentException("fit: the training labels go up to class " + max + " ("
+          + (max + 1) + " classes) but the model has " + outputs + " output"
+          + (outputs == 1 ? "" : "s") + "; give the last layer at least " + (max + 1));
+    }
   }
 
   /** Mean loss and metric of {@code model} over every batch of {@code data}, in eval mode. */
@@ -162,7 +251,8 @@ public final class Trainer {
   // ---- the two ways of updating ------------------------------------------------------------
 
   private interface Updater {
-    Evaluation epoch(Module model, Loss loss, DataLoader train, int epochIndex,
+    /** One epoch from batch {@code firstBatch} (0 except when resuming). */
+    Evaluation epoch(Module model, Loss loss, DataLoader train, int epochIndex, int firstBatch,
         TrainingState state, ProgressBar bar, boolean classification);
 
     double learningRate();
@@ -182,15 +272,17 @@ public final class Trainer {
 
     @Override
     public Evaluation epoch(Module model, Loss loss, DataLoader train, int epochIndex,
-        TrainingState state, ProgressBar bar, boolean classification) {
+        int firstBatch, TrainingState state, ProgressBar bar, boolean classification) {
       int batches = train.batchesPerEpoch();
       int accumulate = options.accumulationSteps();
       double lossSum = 0;
       double metricSum = 0;
       long samples = 0;
-      int i = 0;
+      int i = firstBatch;
       optimizer.zeroGrad();
-      for (Batch b : train.epoch(epochIndex)) {
+      state.setBatchesPerEpoch(batches);
+      for (Batch b : train.epoch(epochIndex, firstBatch)) {
+        boolean stepped = false;
         try (MemoryScope scope = MemoryScope.open(); b) {
           Tensor out = model.forward(b.features());
           Tensor l = loss.forward(out, b.targets());
@@ -215,9 +307,16 @@ public final class Trainer {
             optimizer.step();
             optimizer.zeroGrad();
             state.addStep();
+            stepped = true;
           }
+          state.setBatch(i);
           if (bar != null) {
             bar.update(state.epoch(), i, batches, samples == 0 ? Double.NaN : lossSum / samples, samples);
+          }
+        }
+        if (stepped) { // outside the step's scope: what callbacks create is theirs
+          for (Callback c : options.callbacks()) {
+            c.onStepEnd(state);
           }
         }
       }
@@ -226,7 +325,10 @@ public final class Trainer {
 
     private void handleNonFinite(Module model, TrainingState state, double value) {
       String where = firstNonFiniteGradient(model);
-      String msg = "non-finite loss " + value + " at epoch " + state.epoch() + ", step "
+      // A finite loss here means only a gradient was non-finite (checkGradients is on).
+      String what = Double.isFinite(value) ? "non-finite gradient (loss " + value + ")"
+          : "non-finite loss " + value;
+      String msg = what + " at epoch " + state.epoch() + ", step "
           + (state.step() + 1) + (where == null ? "" : "; first non-finite gradient in " + where)
           + "; learning rate " + optimizer.learningRate(0)
           + " (lower the learning rate, clip gradients with --clip-norm, or check the inputs)";
@@ -256,7 +358,7 @@ public final class Trainer {
 
     @Override
     public Evaluation epoch(Module model, Loss loss, DataLoader train, int epochIndex,
-        TrainingState state, ProgressBar bar, boolean classification) {
+        int firstBatch, TrainingState state, ProgressBar bar, boolean classification) {
       try (Batch all = train.all()) {
         FullBatchOptimizer.Result r = optimizer.step(() -> {
           try (MemoryScope scope = MemoryScope.open()) {

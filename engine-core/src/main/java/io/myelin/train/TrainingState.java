@@ -14,6 +14,8 @@ public final class TrainingState {
   private long step;
   private String stopReason;
   private double learningRate;
+  private int batch;
+  private int batchesPerEpoch;
 
   TrainingState(Module model, History history, int totalEpochs) {
     this.model = model;
@@ -41,6 +43,19 @@ public final class TrainingState {
   /** Optimizer steps taken so far. */
   public long step() {
     return step;
+  }
+
+  /**
+   * Batches of the current epoch consumed so far (per-batch optimizers; counted from the
+   * epoch's start, also when the epoch was resumed in its middle).
+   */
+  public int batch() {
+    return batch;
+  }
+
+  /** Batches in an epoch (0 before the first epoch starts). */
+  public int batchesPerEpoch() {
+    return batchesPerEpoch;
   }
 
   /** Current learning rate (first parameter group); NaN for optimizers without one. */
@@ -74,6 +89,14 @@ public final class TrainingState {
 
   void setStep(long step) {
     this.step = step;
+  }
+
+  void setBatch(int batch) {
+    this.batch = batch;
+  }
+
+  void setBatchesPerEpoch(int n) {
+    this.batchesPerEpoch = n;
   }
 
   void setLearningRate(double lr) {

@@ -116,7 +116,9 @@ class ReaderFuzzTest {
         SafetensorsHostRoundTripTest.item("model.fc.weight", DType.FLOAT32, new int[] {3, 2}, 1),
         SafetensorsHostRoundTripTest.item("model.fc.bias", DType.FLOAT32, new int[] {3}, 2),
         SafetensorsHostRoundTripTest.item("optim.0.exp_avg", DType.FLOAT32, new int[] {3, 2}, 3),
-        SafetensorsHostRoundTripTest.item("optim.0.step", DType.INT32, new int[] {}, 4));
+        SafetensorsHostRoundTripTest.item("optim.0.step", DType.INT32, new int[] {}, 4),
+        SafetensorsHostRoundTripTest.item("callback.early_stopping.best.fc.bias", DType.FLOAT32,
+            new int[] {3}, 5));
     SafetensorsWriter.write(p, items, TrainingStateTest.sample().toMetadata());
     return List.of(Files.readAllBytes(p));
   }

@@ -222,7 +222,9 @@ class SafetensorsHostRoundTripTest {
       ch.write(ByteBuffer.wrap(new byte[1000]));
       throw new IOException("No space left on device");
     }));
-    assertEquals("No space left on device", e.getMessage());
+    assertEquals("cannot write " + p + ": No space left on device (the previous file, if any, is"
+        + " unchanged)", e.getMessage());
+    assertEquals("No space left on device", e.getCause().getMessage());
     assertArrayEquals(before, Files.readAllBytes(p));
     assertEquals(List.of(p), listDir());
     assertEquals(Map.of("v", "1"), Safetensors.readHeader(p).metadata(), "still loadable");

@@ -63,6 +63,12 @@ class OptionsValidationTest {
     rejects(() -> new SGD.Options(0.1, 0.9, 0, false, 0, false, true, false), "biasCorrection");
     rejects(() -> RMSprop.Options.defaults().withAlpha(1.1), "alpha");
     rejects(() -> RMSprop.Options.defaults().withMomentum(-1), "momentum");
+    // Issue 9: momentum outside [0, 1) is refused (PyTorch takes >= 1, which never forgets).
+    rejects(() -> SGD.Options.of(0.1).withMomentum(1.0), "SGD", "momentum", "1.0", "[0, 1)");
+    rejects(() -> SGD.Options.of(0.1).withMomentum(Double.NaN), "SGD", "momentum", "NaN");
+    rejects(() -> RMSprop.Options.defaults().withMomentum(1.5), "RMSprop", "momentum", "[0, 1)");
+    rejects(() -> SGD.Options.of(-0.1), "SGD", "lr", "-0.1");
+    rejects(() -> Adam.Options.defaults().withLr(Double.POSITIVE_INFINITY), "Adam", "lr", "Infinity");
     rejects(() -> AdaGrad.Options.defaults().withLrDecay(-1), "lrDecay");
     rejects(() -> AdaGrad.Options.defaults().withInitialAccumulatorValue(-1), "initialAccumulatorValue");
     rejects(() -> AdaDelta.Options.defaults().withRho(1.01), "rho");

@@ -157,6 +157,51 @@ public abstract class TrainerConformanceTest extends DeviceTestBase {
     }
   }
 
+  /** Issue 9: a finite loss with an infinite gradient is caught when gradients are checked. */
+  @Test
+  void aNonFiniteGradientUnderAFiniteLossNamesTheParameterAndStep() {
+    ArrayDataset d = Synthetic.blobs(64, 2, 2, 1.0, 43);
+    Generator g = new Generator(44);
+    Sequential model = new Sequential();
+    model.add(new Linear(2, 3, true, g));
+    model.add(new Module() { // sqrt(|x|): finite at 0, its derivative is not
+      @Override
+      public Tensor forward(Tensor x) {
+        return x.abs().sqrt();
+      }
+    });
+    model.add(new Linear(3, 2, true, g));
+    model.to(device());
+    try (var ignored = io.myelin.autograd.Autograd.noGrad()) {
+      model.parameters().get(0).fill(0); // the first layer outputs exact zeros
+      model.parameters().get(1).fill(0);
+    }
+    try (DataLoader train = new DataLoader(d, DataLoader.Options.batches(16), device())) {
+      TrainerOptions check = quiet(2).withNonFinite(TrainerOptions.NonFinitePolicy.STOP, true);
+      var e = assertThrows(NonFiniteLossException.class, () -> new Trainer(check).fit(model,
+          new CrossEntropyLoss(), new SGD(model.parameters(), SGD.Options.of(0.05)), train, null));
+      assertTrue(e.getMessage().startsWith("non-finite gradient (loss ")
+          && e.getMessage().contains("epoch 1, step 1") && e.getMessage().contains("'0.weight'")
+          && e.getMessage().contains("learning rate 0.05"), e.getMessage());
+      assertArrayEquals(new float[6], model.parameters().get(0).toFloatArray(), "no step was taken");
+    }
+  }
+
+  /** Issue 9: labels the model cannot output are refused before the first step. */
+  @Test
+  void moreClassesThanOutputsAreRefusedBeforeTraining() {
+    ArrayDataset d = Synthetic.blobs(60, 3, 2, 1.0, 45);
+    Module model = mlp(46, 2, 2);
+    float[] before = model.parameters().get(0).toFloatArray();
+    try (DataLoader train = loader(d, 16, 47)) {
+      var e = assertThrows(IllegalArgumentException.class, () -> new Trainer(quiet(1)).fit(model,
+          new CrossEntropyLoss(), new SGD(model.parameters(), SGD.Options.of(0.1)), train, null));
+      assertEquals("fit: the training labels go up to class 2 (3 classes) but the model has 2"
+          + " outputs; give the last layer at least 3", e.getMessage());
+    }
+    assertArrayEquals(before, model.parameters().get(0).toFloatArray(), "nothing trained");
+  }
+
   @Test
   void gradientAccumulationEqualsOneLargerBatch() {
     ArrayDataset d = Synthetic.blobs(32, 2, 3, 1.0, 51);

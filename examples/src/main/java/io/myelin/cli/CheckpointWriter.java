@@ -1,65 +1,62 @@
 package io.myelin.cli;
 
 import io.myelin.Generator;
-import io.myelin.Tensor;
-import io.myelin.io.Checkpoint;
-import io.myelin.io.CheckpointIO;
 import io.myelin.nn.Module;
 import io.myelin.optim.Optimizer;
-import io.myelin.optim.OptimizerStateDict;
 import io.myelin.train.Callback;
 import io.myelin.train.EpochRecord;
+import io.myelin.train.Resumable;
+import io.myelin.train.TrainingCheckpoints;
 import io.myelin.train.TrainingState;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
- * {@code --checkpoint FILE}: after every epoch, the weights, the optimizer's per-parameter state
- * ({@code <index>.<buffer>}, steps in the metadata), the epoch and step, and the generator's
- * position, written atomically by {@link CheckpointIO}.
+ * {@code --checkpoint FILE}: after every epoch, everything {@code --resume} needs to continue the
+ * run bit for bit ({@link TrainingCheckpoints}: weights, optimizer state, epoch and step, the
+ * generator's position, the history, early stopping's state), plus the run's description ({@link RunDescription}) so
+ * that a resume with other options is refused. Written atomically: a failure stops training with
+ * a message naming the file, and the previous checkpoint stays loadable.
  */
 final class CheckpointWriter implements Callback {
+  /** The name of the one generator of a command-line run (initialisation and dropout). */
+  static final String GENERATOR = "init";
+
+  /** The extra entry, present when the run was stopped early, that says why. */
+  static final String STOPPED = "stopped";
+
   private final Path file;
   private final Module model;
   private final Optimizer<?> optimizer;
   private final Generator generator;
+  private final List<? extends Resumable> callbacks;
+  private final Map<String, String> description;
 
-  CheckpointWriter(Path file, Module model, Optimizer<?> optimizer, Generator generator) {
+  /** @param callbacks stateful callbacks (early stopping) whose state goes into the checkpoint */
+  CheckpointWriter(Path file, Module model, Optimizer<?> optimizer, Generator generator,
+      List<? extends Resumable> callbacks, Map<String, String> description) {
     this.file = file;
     this.model = model;
     this.optimizer = optimizer;
     this.generator = generator;
+    this.callbacks = List.copyOf(callbacks);
+    this.description = description;
   }
 
   @Override
   public void onEpochEnd(TrainingState state, EpochRecord record) {
-    Map<String, Tensor> optimTensors = new LinkedHashMap<>();
-    Map<String, Object> hyper = new LinkedHashMap<>();
-    OptimizerStateDict<?> dict = optimizer == null ? null : optimizer.stateDict();
+    Map<String, String> extra = description;
+    if (state.stopReason() != null) { // a run that ended early has nothing left to resume
+      extra = new java.util.LinkedHashMap<>(description);
+      extra.put(STOPPED, state.stopReason());
+    }
     try {
-      if (dict != null) {
-        hyper.put("optimizer", optimizer.getClass().getSimpleName());
-        hyper.put("lr", optimizer.learningRate(0));
-        for (var e : dict.state().entrySet()) {
-          hyper.put("step." + e.getKey(), e.getValue().step());
-          for (var b : e.getValue().buffers().entrySet()) {
-            optimTensors.put(e.getKey() + "." + b.getKey(), b.getValue());
-          }
-        }
-      }
-      var ts = new io.myelin.io.TrainingState(state.epoch(), state.step(),
-          Map.of("init", io.myelin.io.TrainingState.GeneratorState.of(generator)), 0, hyper,
-          Map.of());
-      CheckpointIO.save(file, new Checkpoint(model.stateDict(), optimTensors, ts));
+      TrainingCheckpoints.save(file, state.epoch(), state.step(), 0, model, optimizer,
+          Map.of(GENERATOR, generator), callbacks, state.history(), extra);
     } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } finally {
-      if (dict != null) {
-        dict.close();
-      }
+      throw new Errors.BadInputException(Errors.oneLine(e.getMessage()));
     }
   }
 }

@@ -126,7 +126,7 @@ final class OptimizerArgs {
       throw new Errors.BadInputException("--lr must be a finite number > 0, got " + rate);
     }
     for (var e : List.of(
-        new Object[] {"--momentum", momentum}, new Object[] {"--l1", l1}, new Object[] {"--l2", l2},
+        new Object[] {"--l1", l1}, new Object[] {"--l2", l2},
         new Object[] {"--clip-norm", clipNorm}, new Object[] {"--clip-value", clipValue},
         new Object[] {"--weight-decay", weightDecay == null ? 0.0 : weightDecay},
         new Object[] {"--eps", eps == null ? 1.0 : eps})) {
@@ -135,7 +135,8 @@ final class OptimizerArgs {
         throw new Errors.BadInputException(e[0] + " must be a finite number >= 0, got " + v);
       }
     }
-    for (var e : List.of(new Object[] {"--beta1", beta1}, new Object[] {"--beta2", beta2})) {
+    for (var e : List.of(new Object[] {"--beta1", beta1}, new Object[] {"--beta2", beta2},
+        new Object[] {"--momentum", momentum})) {
       double v = (Double) e[1];
       if (!(v >= 0 && v < 1)) {
         throw new Errors.BadInputException(e[0] + " must be in [0, 1), got " + v);

@@ -15,6 +15,8 @@ import io.myelin.examples.PreparedData;
 import io.myelin.examples.Report;
 import io.myelin.examples.RunSummary;
 import io.myelin.examples.Scoring;
+import io.myelin.io.Checkpoint;
+import io.myelin.io.CheckpointIO;
 import io.myelin.io.Safetensors;
 import io.myelin.nn.Sequential;
 import io.myelin.optim.FullBatchOptimizer;
@@ -29,12 +31,14 @@ import io.myelin.train.History;
 import io.myelin.loss.Loss;
 import io.myelin.train.Trainer;
 import io.myelin.train.TrainerOptions;
+import io.myelin.train.TrainingCheckpoints;
 import io.myelin.train.TrainingState;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -89,6 +93,12 @@ final class TrainCommand implements Callable<Integer> {
           + " (default: none).")
   Path checkpoint;
 
+  @Option(names = "--resume", paramLabel = "CHECKPOINT",
+      description = "Continue the run that --checkpoint saved in CHECKPOINT, with the same dataset"
+          + " and options; --epochs is the total. The final weights equal those of the"
+          + " uninterrupted run, bit for bit on the CPU (default: start afresh).")
+  Path resume;
+
   @Option(names = "--save", paramLabel = "FILE.safetensors",
       description = "Write the weights with PyTorch's state_dict names, and FILE.json beside them"
           + " with the model spec and preprocessing (default: none).")
@@ -109,6 +119,10 @@ final class TrainCommand implements Callable<Integer> {
     if (logEvery < 0) {
       throw new Errors.BadInputException("--log-every must be >= 0, got " + logEvery);
     }
+    if (resume != null && optim.fullBatch()) {
+      throw new Errors.BadInputException("--resume needs a per-batch optimizer: " + optim.name()
+          + " keeps a line-search history that checkpoints do not hold");
+    }
     LearningRateSchedule schedule = optim.schedule(run.epochs);
     if (schedule != null && optim.fullBatch()) {
       throw new Errors.BadInputException("--lr-schedule does not apply to " + optim.name()
@@ -127,6 +141,8 @@ final class TrainCommand implements Callable<Integer> {
     ModelSpec spec = model.spec().resolve(d.train().cols(), d.source().outputs());
     Generator gen = new Generator(data.seed);
     Sequential net = Mlp.build(spec, gen);
+    Map<String, String> description = RunDescription.of(dataset, data, spec, model.init, optim,
+        run, earlyStopping);
     if (initWeights != null) {
       var weights = Safetensors.load(initWeights);
       try {
@@ -156,8 +172,22 @@ final class TrainCommand implements Callable<Integer> {
     List<Callback> callbacks = new ArrayList<>();
     Optimizer<?> perBatch = optim.perBatch(net.parameters());
     FullBatchOptimizer fullBatch = optim.fullBatch(net.parameters());
-    if (schedule != null) {
-      var scheduler = new LearningRateScheduler(perBatch, schedule);
+    // The scheduler takes its base rates from the optimizer, so it is built before a resume
+    // puts the checkpoint's (scheduled) rates back.
+    LearningRateScheduler scheduler = schedule == null ? null
+        : new LearningRateScheduler(perBatch, schedule);
+    // Its best weights and patience count are part of a checkpoint, and come back on resume.
+    List<EarlyStopping> stopping = earlyStopping == null ? List.of()
+        : List.of(EarlyStopping.onValidationLoss(earlyStopping));
+    Trainer.Resume from = Trainer.Resume.START;
+    if (resume != null) {
+      from = resume(net, perBatch, gen, stopping, description);
+      if (scheduler != null) {
+        scheduler.setStepCount(from.epoch());
+      }
+      out.printf("resume:   %s at epoch %d, step %d%n", resume, from.epoch(), from.step());
+    }
+    if (scheduler != null) {
       callbacks.add(new Callback() {
         @Override
         public void onEpochEnd(TrainingState state, EpochRecord record) {
@@ -165,11 +195,9 @@ final class TrainCommand implements Callable<Integer> {
         }
       });
     }
-    if (earlyStopping != null) {
-      callbacks.add(EarlyStopping.onValidationLoss(earlyStopping));
-    }
-    if (checkpoint != null) {
-      callbacks.add(new CheckpointWriter(checkpoint, net, perBatch, gen));
+    callbacks.addAll(stopping);
+    if (checkpoint != null) { // after early stopping: it saves what that decided this epoch
+      callbacks.add(new CheckpointWriter(checkpoint, net, perBatch, gen, stopping, description));
     }
     int every = logEvery > 0 ? logEvery : run.epochs <= 30 ? 1 : 10;
     TrainerOptions options = TrainerOptions.defaults().withEpochs(run.epochs).withLogEvery(every)
@@ -182,18 +210,20 @@ final class TrainCommand implements Callable<Integer> {
     try (DeviceManager.DeviceScope scope = DeviceManager.useDevice(device);
         DataLoader train = run.loader(d.train(), data.seed, device);
         DataLoader val = d.validation() == null ? null : run.loader(d.validation(), data.seed, device)) {
-      h = perBatch != null ? trainer.fit(net, loss, perBatch, train, val)
+      h = perBatch != null ? trainer.fit(net, loss, perBatch, train, val, from)
           : trainer.fit(net, loss, fullBatch, train, val);
     }
     double seconds = (System.nanoTime() - t0) / 1e9;
-    long samples = h.epochs().stream().mapToLong(EpochRecord::samples).sum();
+    int resumedAt = from.epoch(); // the epochs before it were trained by an earlier process
+    long samples = h.epochs().stream().filter(r -> r.epoch() > resumedAt)
+        .mapToLong(EpochRecord::samples).sum();
 
     Scoring.Result trainScore = Scoring.score(net, plain, d.train(), device);
     Scoring.Result valScore = d.validation() == null ? null
         : Scoring.score(net, plain, d.validation(), device);
     Scoring.Result testScore = d.test() == null ? null : Scoring.score(net, plain, d.test(), device);
     RunSummary s = new RunSummary(classify ? "classify" : "regress", device.toString(), spec.text(),
-        net.numParameters(), h.size(), seconds, samples / seconds, trainScore.scores(),
+        net.numParameters(), h.size() - resumedAt, seconds, samples / seconds, trainScore.scores(),
         valScore == null ? null : valScore.scores(), testScore == null ? null : testScore.scores());
     out.println();
     out.print(Report.table(s));
@@ -237,6 +267,31 @@ final class TrainCommand implements Callable<Integer> {
       perBatch.close();
     }
     return 0;
+  }
+
+  /** Puts the state of {@code --resume}'s checkpoint into the model, optimizer and generator. */
+  private Trainer.Resume resume(Sequential net, Optimizer<?> optimizer, Generator gen,
+      List<EarlyStopping> stopping, Map<String, String> description) throws java.io.IOException {
+    Checkpoint ck = CheckpointIO.load(resume, net.parameters().getFirst().device());
+    try {
+      RunDescription.check(resume, ck.state().extra(), description);
+      String stopped = ck.state().extra().get(CheckpointWriter.STOPPED);
+      if (stopped != null) {
+        throw new Errors.BadInputException("--resume " + resume + ": the run ended at epoch "
+            + ck.state().epoch() + " (" + stopped + "); nothing is left to train");
+      }
+      Trainer.Resume from = TrainingCheckpoints.restore(ck, net, optimizer,
+          Map.of(CheckpointWriter.GENERATOR, gen), stopping);
+      if (from.epoch() >= run.epochs) {
+        throw new Errors.BadInputException("--resume " + resume + " is at epoch " + from.epoch()
+            + ": --epochs " + run.epochs + " leaves nothing to train (--epochs is the total)");
+      }
+      return from;
+    } catch (IllegalArgumentException e) {
+      throw new Errors.BadInputException("--resume " + resume + ": " + e.getMessage());
+    } finally {
+      ck.closeTensors();
+    }
   }
 
   /** Two outputs on one path would overwrite each other. */

@@ -1,6 +1,11 @@
 package io.myelin.examples;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -63,29 +68,99 @@ public record ModelFile(ModelSpec spec, String task, String dataset, List<String
    * Reads the JSON file beside {@code weights}.
    *
    * @throws NoSuchFileException naming the missing file and why it is needed
-   * @throws IllegalArgumentException for malformed content, naming the file
+   * @throws IllegalArgumentException for malformed content, naming the file (see {@link #parse})
    */
-  @SuppressWarnings("unchecked")
   public static ModelFile readBeside(Path weights) throws IOException {
     Path file = besideWeights(weights);
     if (!Files.isRegularFile(file)) {
       throw new NoSuchFileException(file.toString(), null, "no model file " + file + " beside "
           + weights.getFileName() + " (myelin train --save writes both)");
     }
-    String src = file.getFileName().toString();
-    Map<String, Object> m = Json.parseObject(Files.readString(file, StandardCharsets.UTF_8), src);
+    return parse(Files.readAllBytes(file), file.getFileName().toString());
+  }
+
+  /**
+   * Decodes a model file's bytes, checking everything {@code evaluate} and {@code predict} rely
+   * on: UTF-8, JSON syntax, the format tag, each entry's type, and that the spec, the feature and
+   * class names and the preprocessing statistics agree in size.
+   *
+   * @param src the file name for messages
+   * @throws IllegalArgumentException whose message starts with {@code src} and says where (byte
+   *     or character offset) or which entry is wrong
+   */
+  public static ModelFile parse(byte[] bytes, String src) {
+    String text = utf8(bytes, src);
+    Map<String, Object> m = Json.parseObject(text, src);
     if (!FORMAT.equals(m.get("format"))) {
       throw new IllegalArgumentException(src + ": not a myelin model file (format is "
           + m.get("format") + ", expected " + FORMAT + ")");
     }
     try {
-      ModelSpec spec = ModelSpec.fromJson((Map<String, Object>) m.get("model"), src);
-      return new ModelFile(spec, (String) m.get("task"), (String) m.get("dataset"),
-          (List<String>) m.get("features"), (List<String>) m.get("classes"),
-          Preprocessing.fromJson((Map<String, Object>) m.get("preprocessing"), src));
-    } catch (ClassCastException | NullPointerException e) {
-      throw new IllegalArgumentException(src + ": incomplete model file (expected model, task,"
-          + " dataset, features, classes, preprocessing)");
+      ModelSpec spec = ModelSpec.fromJson(object(m, "model", src), src);
+      String task = string(m, "task", src);
+      if (!task.equals("classify") && !task.equals("regress")) {
+        throw new IllegalArgumentException("entry 'task' must be classify or regress, got " + task);
+      }
+      List<String> features = strings(m, "features", src);
+      List<String> classes = strings(m, "classes", src);
+      Preprocessing prep = Preprocessing.fromJson(object(m, "preprocessing", src), src);
+      if (features.size() != spec.inputs()) {
+        throw new IllegalArgumentException(features.size() + " feature names for the "
+            + spec.inputs() + " inputs of " + spec.text());
+      }
+      if (task.equals("classify") && classes.size() != spec.outputs()) {
+        throw new IllegalArgumentException(classes.size() + " class names for the "
+            + spec.outputs() + " outputs of " + spec.text());
+      }
+      if (prep.mean() != null && prep.mean().length != features.size()) {
+        throw new IllegalArgumentException("preprocessing has " + prep.mean().length
+            + " means for " + features.size() + " features");
+      }
+      if (spec.activation() == null) {
+        throw new IllegalArgumentException("the model entry has no activation");
+      }
+      return new ModelFile(spec, task, string(m, "dataset", src), features, classes, prep);
+    } catch (IllegalArgumentException e) {
+      String msg = e.getMessage() == null ? e.toString() : e.getMessage();
+      throw msg.startsWith(src + ":") ? e : new IllegalArgumentException(src + ": " + msg, e);
     }
+  }
+
+  /** Strict UTF-8: a bad byte is reported with its offset, not replaced. */
+  private static String utf8(byte[] bytes, String src) {
+    CharsetDecoder d = StandardCharsets.UTF_8.newDecoder()
+        .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+    ByteBuffer in = ByteBuffer.wrap(bytes);
+    CharBuffer out = CharBuffer.allocate(bytes.length);
+    CoderResult r = d.decode(in, out, true);
+    if (r.isError()) {
+      throw new IllegalArgumentException(src + ":byte " + in.position() + ": not UTF-8 text");
+    }
+    d.flush(out);
+    return out.flip().toString();
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> object(Map<String, Object> m, String key, String src) {
+    if (!(m.get(key) instanceof Map<?, ?> v)) {
+      throw new IllegalArgumentException(src + ": entry '" + key + "' must be a JSON object, got "
+          + m.get(key));
+    }
+    return (Map<String, Object>) v;
+  }
+
+  private static String string(Map<String, Object> m, String key, String src) {
+    if (!(m.get(key) instanceof String v)) {
+      throw new IllegalArgumentException(src + ": entry '" + key + "' must be a string, got "
+          + m.get(key));
+    }
+    return v;
+  }
+
+  private static List<String> strings(Map<String, Object> m, String key, String src) {
+    if (!(m.get(key) instanceof List<?> list) || !list.stream().allMatch(x -> x instanceof String)) {
+      throw new IllegalArgumentException(src + ": entry '" + key + "' must be a list of strings");
+    }
+    return list.stream().map(String.class::cast).toList();
   }
 }

@@ -11,7 +11,8 @@ import java.util.Map;
  * @param device the device trained on, e.g. {@code cpu} or {@code cuda:0}
  * @param model the model spec, e.g. {@code mlp:8-20-20-2}
  * @param parameters number of trainable parameters
- * @param epochs epochs run (fewer than asked when early stopping triggered)
+ * @param epochs epochs run by this process (fewer than asked when early stopping triggered; those
+ *     after the checkpoint of a resumed run)
  * @param seconds wall time of the training loop only
  * @param samplesPerSecond training samples processed per second of that loop
  * @param train scores on the training set

@@ -102,6 +102,16 @@ class BadInputTest {
     bad("--lr", "train", "diabetes", "--lr", "-1");
     bad("--test-split", "train", "diabetes", "--test-split", "1.5");
     bad("--dropout", "train", "diabetes", "--dropout", "1");
+    // Issue 9: every invalid hyperparameter is refused before training, naming the option.
+    bad("--dropout must be in [0, 1), got -0.1", "train", "diabetes", "--dropout", "-0.1");
+    bad("--dropout must be in [0, 1), got NaN", "train", "diabetes", "--dropout", "NaN");
+    bad("--momentum must be in [0, 1), got 1.0", "train", "diabetes", "--momentum", "1");
+    bad("--momentum must be in [0, 1), got -0.5", "train", "diabetes", "--momentum", "-0.5");
+    bad("--lr must be a finite number > 0, got 0.0", "train", "diabetes", "--lr", "0");
+    bad("--batch-size must be >= 0 (0 = full batch), got -1", "train", "diabetes",
+        "--batch-size", "-1");
+    bad("output size 1 but the data has 2", "train", "diabetes", "--model", "mlp:8-10-1");
+    bad("output size 3 but the data has 10", "train", "digits", "--model", "mlp:64-10-3");
     bad("--epochs", "train", "diabetes", "--epochs", "0");
     bad("bad --model", "train", "diabetes", "--model", "mlp:8-x-2");
     bad("8 features", "train", "diabetes", "--model", "mlp:5-10-2");
