@@ -32,6 +32,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class CpuBackend implements Backend {
   private final CpuThreads threads;
   private final SgemmScratch.Pool gemmScratch = new SgemmScratch.Pool();
+  private final ArrayPool pool = ArrayPool.forThisJvm();
   private final AtomicLong liveBlocks = new AtomicLong();
   private final AtomicLong liveBytes = new AtomicLong();
   private final AtomicLong peakBytes = new AtomicLong();
@@ -71,18 +72,23 @@ public final class CpuBackend implements Backend {
     if (length < 0) {
       throw new IllegalArgumentException("negative allocation length " + length);
     }
-    CpuStorage s = new CpuStorage(this, dtype, length);
-    long bytes = s.byteSize();
+    Object array = pool.take(dtype, length);
+    if (array == null) {
+      array = CpuStorage.newArray(dtype, length);
+      pool.poison(array);
+      systemAllocations.incrementAndGet();
+    }
+    CpuStorage s = new CpuStorage(this, dtype, length, array);
     liveBlocks.incrementAndGet();
-    systemAllocations.incrementAndGet();
-    peakBytes.accumulateAndGet(liveBytes.addAndGet(bytes), Math::max);
+    peakBytes.accumulateAndGet(liveBytes.addAndGet(s.byteSize()), Math::max);
     return s;
   }
 
-  /** Called by {@link CpuStorage#free()}. */
-  void released(long bytes) {
+  /** Called by {@link CpuStorage#free()} with the array it held: back to the pool. */
+  void released(CpuStorage s, Object array) {
     liveBlocks.decrementAndGet();
-    liveBytes.addAndGet(-bytes);
+    liveBytes.addAndGet(-s.byteSize());
+    pool.give(s.dtype(), array, s.length());
   }
 
   @Override
@@ -310,8 +316,8 @@ public final class CpuBackend implements Backend {
   @Override
   public MemoryStats memoryStats() {
     long bytes = liveBytes.get();
-    return new MemoryStats(
-        liveBlocks.get(), bytes, peakBytes.get(), bytes, systemAllocations.get());
+    return new MemoryStats(liveBlocks.get(), bytes, peakBytes.get(), bytes + pool.pooledBytes(),
+        systemAllocations.get());
   }
 
   @Override

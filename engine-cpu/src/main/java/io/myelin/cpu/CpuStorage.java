@@ -4,9 +4,10 @@ import io.myelin.DType;
 import io.myelin.backend.Storage;
 
 /**
- * CPU memory: one Java array ({@code float[]}, {@code double[]} or {@code int[]}) owned by the
- * garbage collector. {@link #free()} only drops the reference and updates the backend's
- * statistics, so a use after free fails loudly instead of reading stale data.
+ * CPU memory: one Java array ({@code float[]}, {@code double[]} or {@code int[]}), taken from
+ * and given back to the backend's {@link ArrayPool}. {@link #free()} drops this storage's
+ * reference to the array, so a use after free fails loudly instead of reading another tensor's
+ * data.
  *
  * <p>Thread-safety: the array is shared by every thread that runs an op on it; ordering between
  * ops is the caller's business, as for any backend.
@@ -15,15 +16,20 @@ public final class CpuStorage extends Storage {
   private final CpuBackend owner;
   private Object array;
 
-  CpuStorage(CpuBackend owner, DType dtype, int length) {
+  /** Wraps {@code array} ({@code length} elements of {@code dtype}: the caller's promise). */
+  CpuStorage(CpuBackend owner, DType dtype, int length, Object array) {
     super(owner, dtype, length);
     this.owner = owner;
-    this.array =
-        switch (dtype) {
-          case FLOAT32 -> new float[length];
-          case FLOAT64 -> new double[length];
-          case INT32 -> new int[length];
-        };
+    this.array = array;
+  }
+
+  /** A new array of {@code length} elements of {@code dtype}. */
+  static Object newArray(DType dtype, int length) {
+    return switch (dtype) {
+      case FLOAT32 -> new float[length];
+      case FLOAT64 -> new double[length];
+      case INT32 -> new int[length];
+    };
   }
 
   /** The elements of a FLOAT32 storage. */
@@ -61,8 +67,9 @@ public final class CpuStorage extends Storage {
 
   @Override
   protected void free() {
+    Object a = array;
     array = null;
-    owner.released(byteSize());
+    owner.released(this, a);
   }
 
   /** Checks that {@code s} is CPU memory of {@code backend} and returns it as such. */
