@@ -29,22 +29,52 @@ final class NormalizationKernels {
     double[] rv = HostVectors.read(runningVar, 0, channels);
     double[] mean = new double[channels];
     double[] istd = new double[channels];
-    for (int c = 0; c < channels; c++) {
-      if (o.training()) {
-        double s = 0;
-        for (int i = 0; i < n; i++) {
-          for (int k = 0; k < sp; k++) s += xs[(i * channels + c) * sp + k];
+    // Per-channel sums walked in memory order (sample, channel, position): each channel's
+    // elements are still added in (sample, position) order, and [N, C] rows stream from cache.
+    double[] sum = new double[channels];
+    double[] sq = new double[channels];
+    if (o.training()) {
+      for (int i = 0; i < n; i++) {
+        if (sp == 1) { // [N, C]: one pass along the row, which C2 vectorises
+          int base = i * channels;
+          for (int c = 0; c < channels; c++) sum[c] += xs[base + c];
+          continue;
         }
-        double mu = s / m;
-        double q = 0;
-        for (int i = 0; i < n; i++) {
+        for (int c = 0; c < channels; c++) {
+          int base = (i * channels + c) * sp;
+          double s = sum[c];
+          for (int k = 0; k < sp; k++) s += xs[base + k];
+          sum[c] = s;
+        }
+      }
+      for (int c = 0; c < channels; c++) {
+        mean[c] = sum[c] / m;
+      }
+      for (int i = 0; i < n; i++) {
+        if (sp == 1) {
+          int base = i * channels;
+          for (int c = 0; c < channels; c++) {
+            double d = xs[base + c] - mean[c];
+            sq[c] += d * d;
+          }
+          continue;
+        }
+        for (int c = 0; c < channels; c++) {
+          int base = (i * channels + c) * sp;
+          double mu = mean[c];
+          double q = sq[c];
           for (int k = 0; k < sp; k++) {
-            double d = xs[(i * channels + c) * sp + k] - mu;
+            double d = xs[base + k] - mu;
             q += d * d;
           }
+          sq[c] = q;
         }
-        double var = q / m;
-        mean[c] = mu;
+      }
+    }
+    for (int c = 0; c < channels; c++) {
+      if (o.training()) {
+        double mu = mean[c];
+        double var = sq[c] / m;
         istd[c] = 1 / Math.sqrt(var + o.eps());
         if (rm != null) {
           double unbiased = m > 1 ? var * m / (m - 1.0) : var;
@@ -56,14 +86,22 @@ final class NormalizationKernels {
         istd[c] = 1 / Math.sqrt(rv[c] + o.eps());
       }
     }
+    double[] scale = new double[channels];
+    double[] shift = new double[channels];
+    for (int c = 0; c < channels; c++) {
+      scale[c] = istd[c] * at(g, c, 1);
+      shift[c] = at(b, c, 0);
+    }
     double[] out = new double[o.size()];
     for (int i = 0; i < n; i++) {
       for (int c = 0; c < channels; c++) {
-        double scale = istd[c] * at(g, c, 1);
-        double shift = at(b, c, 0);
+        int base = (i * channels + c) * sp;
+        if (sp == 1) {
+          out[base] = (xs[base] - mean[c]) * scale[c] + shift[c];
+          continue;
+        }
         for (int k = 0; k < sp; k++) {
-          int j = (i * channels + c) * sp + k;
-          out[j] = (xs[j] - mean[c]) * scale + shift;
+          out[base + k] = (xs[base + k] - mean[c]) * scale[c] + shift[c];
         }
       }
     }
@@ -90,26 +128,44 @@ final class NormalizationKernels {
     double[] istd = HostVectors.read(saveInvStd, 0, channels);
     double[] sumGy = new double[channels];
     double[] sumGyXhat = new double[channels];
-    for (int c = 0; c < channels; c++) {
-      for (int i = 0; i < n; i++) {
+    // Memory order, each channel's terms still in (sample, position) order (see the forward).
+    for (int i = 0; i < n; i++) {
+      if (sp == 1) {
+        int base = i * channels;
+        for (int c = 0; c < channels; c++) {
+          sumGy[c] += gys[base + c];
+          sumGyXhat[c] += gys[base + c] * (xs[base + c] - mean[c]) * istd[c];
+        }
+        continue;
+      }
+      for (int c = 0; c < channels; c++) {
+        double mu = mean[c];
+        double is = istd[c];
+        double a = sumGy[c];
+        double bsum = sumGyXhat[c];
         for (int k = 0; k < sp; k++) {
           int j = (i * channels + c) * sp + k;
-          sumGy[c] += gys[j];
-          sumGyXhat[c] += gys[j] * (xs[j] - mean[c]) * istd[c];
+          a += gys[j];
+          bsum += gys[j] * (xs[j] - mu) * is;
         }
+        sumGy[c] = a;
+        sumGyXhat[c] = bsum;
       }
     }
     if (gx != null) {
+      double[] k0 = new double[channels];
+      for (int c = 0; c < channels; c++) {
+        k0[c] = at(g, c, 1) * istd[c];
+      }
+      boolean training = o.training();
       double[] out = new double[o.size()];
       for (int i = 0; i < n; i++) {
         for (int c = 0; c < channels; c++) {
-          double k0 = at(g, c, 1) * istd[c];
-          for (int k = 0; k < sp; k++) {
-            int j = (i * channels + c) * sp + k;
+          for (int k = 0, j = (i * channels + c) * sp; k < sp; k++, j++) {
             double xhat = (xs[j] - mean[c]) * istd[c];
-            out[j] = o.training()
-                ? k0 / m * (m * gys[j] - sumGy[c] - xhat * sumGyXhat[c])
-                : k0 * gys[j];
+            out[j] = training
+                ? k0[c] / m * (m * gys[j] - sumGy[c] - xhat * sumGyXhat[c])
+                : k0[c] * gys[j];
           }
         }
       }

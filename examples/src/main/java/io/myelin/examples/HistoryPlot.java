@@ -48,6 +48,8 @@ public final class HistoryPlot {
     s.setLegendPosition(yLabel.equals("accuracy") ? Styler.LegendPosition.InsideSE
         : Styler.LegendPosition.InsideNE);
     c.getStyler().setXAxisTickMarkSpacingHint(90);
+    // Integer epochs otherwise get a label every few pixels on long runs (700 epochs).
+    c.getStyler().setXAxisMaxLabelCount(8);
     s.setChartBackgroundColor(Color.WHITE);
     s.setPlotBackgroundColor(Color.WHITE);
     s.setPlotBorderVisible(false);
