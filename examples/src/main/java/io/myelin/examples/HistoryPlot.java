@@ -48,8 +48,6 @@ public final class HistoryPlot {
     s.setLegendPosition(yLabel.equals("accuracy") ? Styler.LegendPosition.InsideSE
         : Styler.LegendPosition.InsideNE);
     c.getStyler().setXAxisTickMarkSpacingHint(90);
-    // Integer epochs otherwise get a label every few pixels on long runs (700 epochs).
-    c.getStyler().setXAxisMaxLabelCount(8);
     s.setChartBackgroundColor(Color.WHITE);
     s.setPlotBackgroundColor(Color.WHITE);
     s.setPlotBorderVisible(false);
@@ -75,6 +73,12 @@ public final class HistoryPlot {
     }
     if (x.isEmpty()) {
       return;
+    }
+    if (x.size() > 2) {
+      // XChart labels equally spaced x values one by one at a fixed stride, ignoring the tick
+      // spacing hint: 700 epochs got a label every 39, run together. A thousandth of an epoch
+      // on the last point (invisible) makes it use its numeric axis, with round steps.
+      x.set(x.size() - 1, x.getLast() + 1e-3);
     }
     XYSeries series = c.addSeries(name, x, y);
     series.setMarker(SeriesMarkers.NONE);
