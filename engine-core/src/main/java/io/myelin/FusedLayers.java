@@ -54,6 +54,7 @@ public final class FusedLayers {
    *
    * @param cols elements per row (the product of the normalized shape); divides x's size
    * @param gamma scale of {@code cols} elements, or null (no affine; then beta is null too)
+   * @param beta shift of {@code cols} elements, or null
    */
   public static Tensor layerNorm(Tensor input, int cols, double eps, Tensor gamma, Tensor beta) {
     Tensor.checkFloating("layerNorm", input.dtype());
@@ -86,9 +87,13 @@ public final class FusedLayers {
    * with the running statistics. Differentiable with respect to x, gamma and beta (in inference
    * the statistics are constants).
    *
-   * @param gamma, beta both null (no affine) or both {@code C} elements
-   * @param runningMean, runningVar both null (training only, no tracking) or both {@code C}
-   *     elements of the input's dtype
+   * @param training statistics from the batch (and running statistics updated when given)
+   *     rather than from {@code runningMean}/{@code runningVar}
+   * @param gamma scale of {@code C} elements, or null (no affine; then beta is null too)
+   * @param beta shift of {@code C} elements, or null
+   * @param runningMean {@code C} elements of the input's dtype, or null (batch statistics only,
+   *     no tracking; then runningVar is null too)
+   * @param runningVar {@code C} elements, or null
    */
   public static Tensor batchNorm(Tensor input, boolean training, double momentum, double eps,
       Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar) {

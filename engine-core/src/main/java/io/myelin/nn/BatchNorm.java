@@ -96,7 +96,7 @@ public abstract sealed class BatchNorm extends Module permits BatchNorm1d, Batch
           + Arrays.toString(x.shape()) + " has " + x.size(1) + " channels in dim 1");
     }
     boolean batchStatistics = isTraining() || !trackRunningStats;
-    if (batchStatistics && isTraining() && x.numel() / numFeatures <= 1) {
+    if (isTraining() && x.numel() / numFeatures <= 1) {
       throw new IllegalArgumentException(name() + ": expected more than 1 value per channel when"
           + " training, got input shape " + Arrays.toString(x.shape()));
     }
@@ -121,12 +121,8 @@ public abstract sealed class BatchNorm extends Module permits BatchNorm1d, Batch
     Arrays.fill(channelShape, 1);
     channelShape[1] = numFeatures;
     Tensor y;
-    if (isTraining() || !trackRunningStats) {
+    if (batchStatistics) {
       long n = x.numel() / numFeatures;
-      if (isTraining() && n <= 1) {
-        throw new IllegalArgumentException(name() + ": expected more than 1 value per channel when"
-            + " training, got input shape " + Arrays.toString(x.shape()));
-      }
       Tensor mean = x.mean(dims, true);
       Tensor centered = x.sub(mean);
       Tensor var = centered.square().mean(dims, true);
