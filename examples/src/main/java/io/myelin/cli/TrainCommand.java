@@ -41,9 +41,11 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /** {@code myelin train DATASET [options]}: train an MLP, report, and write what was asked. */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
@@ -54,8 +56,11 @@ import picocli.CommandLine.Parameters;
         + " --standardize", ""})
 final class TrainCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "DATASET", defaultValue = "diabetes",
-      description = "Dataset: " + DataArgs.DATASETS + " (default: ${DEFAULT-VALUE}).")
+      description = "Dataset: " + DataArgs.DATASETS + " (default: ${DEFAULT-VALUE}); "
+          + DatasetDefaults.HELP + ".")
   String dataset;
+
+  @Spec CommandSpec spec;
 
   @Mixin DataArgs data = new DataArgs();
   @Mixin ModelArgs model = new ModelArgs();
@@ -111,6 +116,7 @@ final class TrainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    DatasetDefaults.apply(dataset, spec.commandLine().getParseResult(), model, optim, run);
     optim.validate();
     run.validate();
     if (earlyStopping != null && earlyStopping < 1) {

@@ -48,6 +48,35 @@ class TrainRunTest {
     }
   }
 
+  /**
+   * {@code myelin train diabetes} alone is the course notebook's run (the README's first
+   * command): the same summary, to the last digit, as the command with every option spelled out;
+   * an option given still wins.
+   */
+  @Test
+  void diabetesAloneRunsTheCourseNotebookSetup(@TempDir Path dir) throws Exception {
+    Path plain = dir.resolve("plain.json");
+    Path spelled = dir.resolve("spelled.json");
+    Cli a = Cli.run("train", "diabetes", "--summary", plain.toString());
+    assertEquals(0, a.code(), a.err());
+    assertTrue(a.out().contains("model:    mlp:8-20-20-2 relu")
+        && a.out().contains("train:    adam lr 0.01, 700 epochs, batch full"), a.out());
+    Cli b = Cli.run("train", "diabetes", "--model", "mlp:8-20-20-2", "--activation", "relu",
+        "--optimizer", "adam", "--lr", "0.01", "--epochs", "700", "--batch-size", "0",
+        "--summary", spelled.toString());
+    assertEquals(0, b.code(), b.err());
+    Map<String, Object> sa = Json.parseObject(Files.readString(plain), "plain.json");
+    Map<String, Object> sb = Json.parseObject(Files.readString(spelled), "spelled.json");
+    for (String k : List.of("model", "parameters", "epochs", "train_loss", "test_loss",
+        "test_accuracy")) {
+      assertEquals(sb.get(k), sa.get(k), k);
+    }
+    Cli c = Cli.run("train", "diabetes", "--optimizer", "sgd", "--epochs", "3", "--batch-size",
+        "64");
+    assertEquals(0, c.code(), c.err());
+    assertTrue(c.out().contains("train:    sgd lr 0.1, 3 epochs, batch 64"), c.out());
+  }
+
   @Test
   void regressionSummaryKeys(@TempDir Path dir) throws Exception {
     Path csv = dir.resolve("r.csv");
