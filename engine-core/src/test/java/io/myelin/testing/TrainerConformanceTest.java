@@ -27,6 +27,8 @@ import io.myelin.nn.Activation;
 import io.myelin.optim.Adam;
 import io.myelin.optim.LBFGS;
 import io.myelin.optim.SGD;
+import io.myelin.train.BestCheckpoint;
+import io.myelin.train.Callback;
 import io.myelin.train.CrossValidation;
 import io.myelin.train.EarlyStopping;
 import io.myelin.train.EpochRecord;
@@ -35,10 +37,14 @@ import io.myelin.train.HyperparameterSearch;
 import io.myelin.train.NonFiniteLossException;
 import io.myelin.train.Trainer;
 import io.myelin.train.TrainerOptions;
+import io.myelin.train.TrainingCheckpoints;
+import io.myelin.train.TrainingState;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The Trainer end to end on the device under test: learning, early stopping, full-batch
@@ -122,6 +128,54 @@ public abstract class TrainerConformanceTest extends DeviceTestBase {
       assertTrue(h.size() < 200, "stopped early after " + h.size() + " epochs");
       double restored = trainer.evaluate(model, new CrossEntropyLoss(), val).loss();
       assertEquals(stop.bestValue(), restored, 1e-6, "the best epoch's weights are back");
+    }
+  }
+
+  /**
+   * "Best and last" checkpoints: the best file holds the epoch with the lowest validation loss
+   * and that epoch's weights; the last file holds the final epoch.
+   */
+  @Test
+  void bestAndLastCheckpointsHoldTheirEpochs(@TempDir Path dir) throws Exception {
+    ArrayDataset all = Synthetic.blobs(300, 3, 4, 3.0, 41);
+    Split s = Splits.stratified(all.labels(), 0.3, 0, 42);
+    Module model = mlp(43, 4, 32, 3);
+    SGD sgd = new SGD(model.parameters(), SGD.Options.of(0.5));
+    Path bestFile = dir.resolve("best.ckpt");
+    Path lastFile = dir.resolve("last.ckpt");
+    BestCheckpoint best = BestCheckpoint.minimizingValidationLoss(bestFile, model, sgd, Map.of());
+    List<float[]> weightsAfter = new java.util.ArrayList<>();
+    Callback record = new Callback() {
+      @Override
+      public void onEpochEnd(TrainingState state, EpochRecord r) {
+        weightsAfter.add(model.parameters().get(0).toFloatArray());
+      }
+    };
+    try (DataLoader train = loader(all.select(s.train()), 16, 44);
+        DataLoader val = loader(all.select(s.validation()), 64, 45)) {
+      History h = new Trainer(quiet(12).withCallbacks(List.of(record, best,
+          TrainingCheckpoints.everyEpoch(lastFile, model, sgd, Map.of(), Map.of()))))
+          .fit(model, new CrossEntropyLoss(), sgd, train, val);
+      int argmin = 0;
+      for (int e = 1; e < h.size(); e++) {
+        if (h.epochs().get(e).validationLoss() < h.epochs().get(argmin).validationLoss()) {
+          argmin = e;
+        }
+      }
+      assertTrue(argmin + 1 < 12, "the best epoch is not the last one here: " + (argmin + 1));
+      assertEquals(argmin + 1, best.bestEpoch());
+      assertEquals(h.epochs().get(argmin).validationLoss(), best.best());
+      Module fresh = mlp(99, 4, 32, 3);
+      SGD freshSgd = new SGD(fresh.parameters(), SGD.Options.of(0.5));
+      assertEquals(argmin + 1, TrainingCheckpoints.load(bestFile, fresh, freshSgd, Map.of()).epoch());
+      assertArrayEquals(weightsAfter.get(argmin), fresh.parameters().get(0).toFloatArray(),
+          "the best file holds the best epoch's weights");
+      assertEquals(12, TrainingCheckpoints.load(lastFile, fresh, freshSgd, Map.of()).epoch());
+    }
+    try (DataLoader train = loader(all.select(s.train()), 16, 44)) {
+      var e = assertThrows(IllegalStateException.class, () -> new Trainer(quiet(1)
+          .withCallbacks(List.of(best))).fit(model, new CrossEntropyLoss(), sgd, train, null));
+      assertTrue(e.getMessage().contains("needs a validation set"), e.getMessage());
     }
   }
 
