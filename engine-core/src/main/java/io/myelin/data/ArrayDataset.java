@@ -46,7 +46,7 @@ public record ArrayDataset(
     int[] labels,
     List<String> classNames,
     float[] targets,
-    int targetCols) {
+    int targetCols) implements Dataset {
 
   public ArrayDataset {
     if (rows < 0 || cols < 0) {
@@ -118,6 +118,17 @@ public record ArrayDataset(
   }
 
   /** Whether this set has class labels. */
+  @Override
+  public int size() {
+    return rows;
+  }
+
+  /** Itself: it already holds its samples as host arrays. */
+  @Override
+  public ArrayDataset toArrayDataset() {
+    return this;
+  }
+
   public boolean isClassification() {
     return labels != null;
   }

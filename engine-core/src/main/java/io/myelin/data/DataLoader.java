@@ -79,6 +79,11 @@ public final class DataLoader implements AutoCloseable {
     }
   }
 
+  /** A loader over any {@link Dataset} (a {@link TensorDataset}...), via its host arrays. */
+  public DataLoader(Dataset data, Options options, Device device) {
+    this(data.toArrayDataset(), options, device);
+  }
+
   public ArrayDataset dataset() {
     return data;
   }

@@ -3,11 +3,14 @@ package io.myelin.testing;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.myelin.Tensor;
 import io.myelin.data.ArrayDataset;
 import io.myelin.data.Batch;
 import io.myelin.data.DataLoader;
+import io.myelin.data.TensorDataset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -62,6 +65,33 @@ public abstract class DataLoaderConformanceTest extends DeviceTestBase {
       assertEquals(7, resumed.size());
       assertArrayEquals(e1.get(4), resumed.get(0), "resuming at batch 4 continues the epoch");
     }
+  }
+
+  @Test
+  void tensorDatasetBatchesItsTensorsRows() {
+    int n = 40;
+    float[] x = randomFloats(5, n * 6, -1, 1);
+    int[] labels = new int[n];
+    Arrays.setAll(labels, i -> (i * 7) % 3);
+    TensorDataset td = new TensorDataset(Tensor.of(x, n, 2, 3).to(device()),
+        Tensor.ofInts(labels, n).to(device()));
+    ArrayDataset a = td.toArrayDataset();
+    assertEquals(n, td.size());
+    assertEquals(6, a.cols(), "each [2, 3] sample is one row of 6");
+    assertEquals(3, a.numClasses());
+    assertArrayEquals(x, a.features());
+    assertArrayEquals(labels, a.labels());
+    try (DataLoader loader = new DataLoader(td, DataLoader.Options.batches(16).shuffled(3), device())) {
+      assertEquals(3, collect(loader, 0, 0, a).size());
+    }
+    float[] t = randomFloats(6, n * 2, -1, 1);
+    ArrayDataset r = new TensorDataset(Tensor.of(x, n, 6), Tensor.of(t, n, 2)).toArrayDataset();
+    assertTrue(r.isRegression());
+    assertEquals(2, r.targetCols());
+    assertArrayEquals(t, r.targets());
+    var e = assertThrows(IllegalArgumentException.class,
+        () -> new TensorDataset(Tensor.of(x, n, 6), Tensor.ofInts(new int[n - 1], n - 1)));
+    assertTrue(e.getMessage().contains("[40, 6]") && e.getMessage().contains("[39]"), e.getMessage());
   }
 
   @Test
