@@ -304,9 +304,97 @@ public interface Backend extends AutoCloseable {
    *     rejects under {@code h}; updated in place; they overlap nothing else
    * @param n number of elements (0 is a no-op)
    */
-  void optimizerUpdate(
+  default void optimizerUpdate(
       OptimizerKind kind, OptimizerHyperparameters h, long step, Storage param, int paramOffset,
-      Storage grad, int gradOffset, Storage[] state, int n);
+      Storage grad, int gradOffset, Storage[] state, int n) {
+    if (step < 1) {
+      throw new IllegalArgumentException("optimizerUpdate: step must be >= 1, got " + step);
+    }
+    double[] scalars = new double[OptimizerKind.SCALARS];
+    kind.writeScalars(h, step, scalars, 0);
+    Storage s = allocate(DType.FLOAT64, scalars.length);
+    try {
+      copyFromHost(scalars, 0, s, 0, scalars.length);
+      optimizerUpdate(kind, h, s, 0, param, paramOffset, grad, gradOffset, state, n);
+    } finally {
+      s.release(); // calls are ordered: a later reuse of this memory waits for the update
+    }
+  }
+
+  /**
+   * {@link #optimizerUpdate(OptimizerKind, OptimizerHyperparameters, long, Storage, int, Storage,
+   * int, Storage[], int)} with the step-dependent scalars read from device memory when the update
+   * runs, not taken as arguments: {@code scalars} (FLOAT64) holds, at {@code scalarsOffset}, the
+   * {@link OptimizerKind#SCALARS} values {@link OptimizerKind#writeScalars} writes for this step
+   * (learning rate, step count, NAdam's product and the coefficients derived from them). The
+   * fields of {@code h} other than {@code lr} and {@code muProduct} are read from {@code h}.
+   * So a {@link CapturedGraph captured} update applies, at every replay, the step whose scalars
+   * the caller wrote into {@code scalars} before it.
+   */
+  void optimizerUpdate(
+      OptimizerKind kind, OptimizerHyperparameters h, Storage scalars, int scalarsOffset,
+      Storage param, int paramOffset, Storage grad, int gradOffset, Storage[] state, int n);
+
+  // ---- data ----------------------------------------------------------------------------------
+
+  /**
+   * Gathers rows: row {@code r} of {@code dst} (at {@code dstOffset + r * rowLength}) becomes row
+   * {@code indices[indicesOffset + r]} of {@code src} (at {@code srcOffset + index * rowLength}),
+   * for {@code r} in [0, rows). Rows are {@code rowLength} contiguous elements; {@code src} and
+   * {@code dst} share a dtype (any); {@code indices} is INT32. An index outside [0, srcRows) is
+   * an error the backend reports when it can (the CPU throws; a GPU clamps nothing and writes
+   * nothing for that row, so callers validate indices on the host). What a data loader uses to
+   * batch a dataset kept resident on the device.
+   */
+  void gatherRows(
+      Storage src, int srcOffset, int srcRows, int rowLength, Storage indices, int indicesOffset,
+      int rows, Storage dst, int dstOffset);
+
+  // ---- graphs --------------------------------------------------------------------------------
+
+  /** True when {@link #beginCapture} works on this backend. */
+  default boolean supportsCapture() {
+    return false;
+  }
+
+  /**
+   * Starts recording: until {@link #endCapture}, the calls the calling thread makes on this
+   * backend are recorded into a graph and not run. While capturing:
+   *
+   * <ul>
+   *   <li>storage allocated belongs to the graph: its memory stays reserved for the graph (when
+   *       released it can be handed out again only inside the same capture) until the graph is
+   *       closed, so a replay never writes memory that someone else now owns;
+   *   <li>a copy from a host array is recorded with the array's values at capture time;
+   *   <li>reads to the host ({@link #copyToHost}, {@link #synchronize}) and calls from other
+   *       threads are refused with an {@link IllegalStateException}.
+   * </ul>
+   *
+   * @throws UnsupportedOperationException when {@link #supportsCapture()} is false
+   * @throws IllegalStateException when a capture is already running
+   */
+  default void beginCapture() {
+    throw new UnsupportedOperationException(device() + " cannot capture graphs");
+  }
+
+  /**
+   * Ends the capture the calling thread started and returns its graph (run nothing yet: the first
+   * {@link CapturedGraph#replay()} runs the recorded calls the first time). Also call it when the
+   * captured code threw, to leave capture mode; close the graph then.
+   */
+  default CapturedGraph endCapture() {
+    throw new UnsupportedOperationException(device() + " cannot capture graphs");
+  }
+
+  // ---- precision -----------------------------------------------------------------------------
+
+  /** Sets how float32 GEMMs may trade precision for speed (see {@link MatmulPrecision}). */
+  default void setMatmulPrecision(MatmulPrecision precision) {}
+
+  /** The precision float32 GEMMs run at now. */
+  default MatmulPrecision matmulPrecision() {
+    return MatmulPrecision.HIGHEST;
+  }
 
   // ---- control -----------------------------------------------------------------------------
 

@@ -121,6 +121,23 @@ public record OptimizerHyperparameters(
         0, 0, 0, 1);
   }
 
+  /** A copy with the learning rate replaced. */
+  public OptimizerHyperparameters withLr(double value) {
+    return new OptimizerHyperparameters(
+        value, weightDecay, decoupledWeightDecay, maximize, momentum, dampening, nesterov,
+        averagedMomentum, biasCorrection, beta1, beta2, rho, eps, amsgrad, centered, lrDecay,
+        initialAccumulatorValue, momentumDecay, muProduct);
+  }
+
+  /**
+   * This record with the fields that change from step to step ({@code lr}, {@code muProduct})
+   * set to fixed values: two updates whose constants agree have equal keys (what a captured
+   * graph, which fixes the constants, is keyed by).
+   */
+  public OptimizerHyperparameters constants() {
+    return withLr(0).withMuProduct(1);
+  }
+
   /** A copy with NAdam's running product replaced (the optimizer sets it per parameter). */
   public OptimizerHyperparameters withMuProduct(double value) {
     return new OptimizerHyperparameters(

@@ -117,8 +117,66 @@ public enum OptimizerKind {
    */
   ADADELTA("adadelta", "square_avg", "acc_delta");
 
+  /** Doubles per update in the step-scalar block of {@link #writeScalars}. */
+  public static final int SCALARS = 8;
+
   private final String kernelName;
   private final String[] stateNames;
+
+  /**
+   * Writes the {@link #SCALARS} step-dependent values of one update into {@code out} at {@code
+   * offset}: [0] {@code lr}, [1] the step {@code t}, [2] NAdam's {@code muProduct} ({@code mu_1 ...
+   * mu_(t-1)}), then the coefficients a backend derives from them, computed here in double once
+   * per step so that every backend rounds the same values:
+   *
+   * <ul>
+   *   <li>SGD: [3] 1 at the first step else 0; [4] the averaged form's step, {@code lr / (1 -
+   *       mu^t)} with bias correction, else {@code lr}
+   *   <li>ADAM: [3] {@code shrink = 1 - lr * wd} when decoupled, else 1; [4] {@code lr / (1 -
+   *       beta1^t)}; [5] {@code sqrt(1 - beta2^t)}
+   *   <li>ADAMAX: [3] {@code lr / (1 - beta1^t)}
+   *   <li>NADAM: [3] {@code shrink}; [4] {@code 1 - beta2^t}; [5] {@code lr (1 - mu_t) / (1 -
+   *       prod_t)}; [6] {@code lr mu_(t+1) / (1 - prod_t mu_(t+1))} with {@code prod_t =
+   *       muProduct * mu_t}
+   *   <li>ADAGRAD: [3] {@code lr / (1 + (t - 1) lrDecay)}
+   *   <li>RMSPROP, ADADELTA: nothing beyond {@code lr}
+   * </ul>
+   * Unused entries are 0.
+   */
+  public void writeScalars(OptimizerHyperparameters h, long t, double[] out, int offset) {
+    if (t < 1) {
+      throw new IllegalArgumentException("optimizer step must be >= 1, got " + t);
+    }
+    java.util.Arrays.fill(out, offset, offset + SCALARS, 0.0);
+    double lr = h.lr();
+    out[offset] = lr;
+    out[offset + 1] = t;
+    out[offset + 2] = h.muProduct();
+    double shrink = h.decoupledWeightDecay() ? 1 - lr * h.weightDecay() : 1;
+    switch (this) {
+      case SGD -> {
+        out[offset + 3] = t == 1 ? 1 : 0;
+        out[offset + 4] = h.biasCorrection() ? lr / (1 - Math.pow(h.momentum(), t)) : lr;
+      }
+      case ADAM -> {
+        out[offset + 3] = shrink;
+        out[offset + 4] = lr / (1 - Math.pow(h.beta1(), t));
+        out[offset + 5] = Math.sqrt(1 - Math.pow(h.beta2(), t));
+      }
+      case ADAMAX -> out[offset + 3] = lr / (1 - Math.pow(h.beta1(), t));
+      case NADAM -> {
+        double mu = nadamMu(h.beta1(), h.momentumDecay(), t);
+        double muNext = nadamMu(h.beta1(), h.momentumDecay(), t + 1);
+        double product = h.muProduct() * mu;
+        out[offset + 3] = shrink;
+        out[offset + 4] = 1 - Math.pow(h.beta2(), t);
+        out[offset + 5] = lr * (1 - mu) / (1 - product);
+        out[offset + 6] = lr * muNext / (1 - product * muNext);
+      }
+      case ADAGRAD -> out[offset + 3] = lr / (1 + (t - 1) * h.lrDecay());
+      case RMSPROP, ADADELTA -> {}
+    }
+  }
 
   OptimizerKind(String kernelName, String... stateNames) {
     this.kernelName = kernelName;

@@ -151,15 +151,75 @@ public abstract class Optimizer<O extends OptimizerOptions<O>>
   /**
    * Applies one update to every parameter whose gradient is not null: one fused backend call per
    * parameter. Parameters without a gradient are skipped and their step count does not advance.
+   * The same as {@link #prepareStep} then {@link #applyStep} over those parameters.
    */
   public void step() {
+    boolean[] which = new boolean[parameters.size()];
+    for (int i = 0; i < which.length; i++) {
+      which[i] = parameters.get(i).grad() != null;
+    }
+    prepareStep(which);
+    applyStep(which);
+  }
+
+  /**
+   * The host half of a step over the parameters marked in {@code which} (indexed as {@link
+   * #parameters()}): creates missing state buffers, advances their step counts and writes every
+   * update's step scalars ({@link OptimizerKind#writeScalars}: learning rate, step, the derived
+   * coefficients) into one device buffer with one copy. Reads no gradient, so it may run before
+   * the backward pass that produces them; {@link #applyStep} with the same {@code which} uses
+   * what it wrote. A captured training step runs this before each replay and {@link #applyStep}
+   * inside the graph.
+   */
+  public final void prepareStep(boolean[] which) {
+    if (which.length != parameters.size()) {
+      throw new IllegalArgumentException(name() + ": " + which.length + " flags for "
+          + parameters.size() + " parameters");
+    }
     try (var ignored = Autograd.noGrad()) {
       int index = 0;
       for (ParameterGroup<O> group : groups) {
         OptimizerHyperparameters h = group.options().hyperparameters();
         for (Tensor p : group.parameters()) {
-          Tensor g = p.grad();
-          if (g != null) {
+          if (which[index]) {
+            ParamState s = stateFor(index, p, h);
+            s.step++;
+            kind.writeScalars(h.withMuProduct(s.muProduct), s.step, hostScalars(), index * OptimizerKind.SCALARS);
+            if (kind == OptimizerKind.NADAM) {
+              s.muProduct *= OptimizerKind.nadamMu(h.beta1(), h.momentumDecay(), s.step);
+            }
+          }
+          index++;
+        }
+      }
+      Tensor dev = deviceScalars();
+      dev.storage().backend().copyFromHost(hostScalars, 0, dev.storage(), 0, hostScalars.length);
+    }
+  }
+
+  /**
+   * The device half of a step: one fused update per parameter marked in {@code which}, reading
+   * its gradient and the scalars the last {@link #prepareStep} wrote. Host work is argument
+   * checks only; nothing is read back.
+   *
+   * @throws IllegalStateException if a marked parameter has no gradient or was not prepared
+   */
+  public final void applyStep(boolean[] which) {
+    if (which.length != parameters.size()) {
+      throw new IllegalArgumentException(name() + ": " + which.length + " flags for "
+          + parameters.size() + " parameters");
+    }
+    try (var ignored = Autograd.noGrad()) {
+      int index = 0;
+      for (ParameterGroup<O> group : groups) {
+        OptimizerHyperparameters h = group.options().hyperparameters();
+        for (Tensor p : group.parameters()) {
+          if (which[index]) {
+            Tensor g = p.grad();
+            if (g == null || states[index] == null) {
+              throw new IllegalStateException(name() + ": parameter " + index
+                  + (g == null ? " has no gradient" : " was not prepared (call prepareStep first)"));
+            }
             update(index, p, g, h);
           }
           index++;
@@ -168,17 +228,36 @@ public abstract class Optimizer<O extends OptimizerOptions<O>>
     }
   }
 
+  private double[] hostScalars() {
+    if (hostScalars == null) {
+      hostScalars = new double[parameters.size() * OptimizerKind.SCALARS];
+    }
+    return hostScalars;
+  }
+
+  /** The device buffer of step scalars, on the first parameter's device, made once. */
+  private Tensor deviceScalars() {
+    if (deviceScalars == null) {
+      deviceScalars = Tensor.zeros(parameters.get(0).device(), io.myelin.DType.FLOAT64,
+          parameters.size() * OptimizerKind.SCALARS).persist();
+    }
+    return deviceScalars;
+  }
+
+  private double[] hostScalars;
+  private Tensor deviceScalars;
+
   private void update(int index, Tensor p, Tensor g, OptimizerHyperparameters h) {
     if (!g.device().equals(p.device()) || g.dtype() != p.dtype()) {
       throw new IllegalArgumentException(
           name() + ": gradient of parameter " + index + " is " + g.dtype().shortName() + " on "
               + g.device() + ", the parameter " + p.dtype().shortName() + " on " + p.device());
     }
-    ParamState s = stateFor(index, p, h);
-    s.step++;
-    if (kind == OptimizerKind.NADAM) {
-      h = h.withMuProduct(s.muProduct);
+    if (!p.device().equals(deviceScalars.device())) {
+      throw new IllegalArgumentException(name() + ": parameter " + index + " is on " + p.device()
+          + ", parameter 0 on " + deviceScalars.device() + "; one optimizer updates one device");
     }
+    ParamState s = states[index];
     // The fused primitive takes dense runs; views (rare for parameters) go through a copy.
     Tensor dense = p.contiguous();
     Tensor gd = g.contiguous();
@@ -188,8 +267,8 @@ public abstract class Optimizer<O extends OptimizerOptions<O>>
         st[i] = s.buffers[i] == null ? null : s.buffers[i].storage();
       }
       dense.storage().backend().optimizerUpdate(
-          kind, h, s.step, dense.storage(), dense.layout().offset(), gd.storage(),
-          gd.layout().offset(), st, p.numel());
+          kind, h, deviceScalars.storage(), index * OptimizerKind.SCALARS, dense.storage(),
+          dense.layout().offset(), gd.storage(), gd.layout().offset(), st, p.numel());
       if (dense != p) {
         p.assign(dense);
       }
@@ -200,9 +279,6 @@ public abstract class Optimizer<O extends OptimizerOptions<O>>
       if (gd != g) {
         gd.close();
       }
-    }
-    if (kind == OptimizerKind.NADAM) {
-      s.muProduct *= OptimizerKind.nadamMu(h.beta1(), h.momentumDecay(), s.step);
     }
   }
 
@@ -363,6 +439,10 @@ public abstract class Optimizer<O extends OptimizerOptions<O>>
   @Override
   public void close() {
     clearState();
+    if (deviceScalars != null) {
+      deviceScalars.close();
+      deviceScalars = null;
+    }
   }
 
   @Override

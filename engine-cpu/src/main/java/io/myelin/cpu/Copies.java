@@ -101,6 +101,33 @@ final class Copies {
     System.arraycopy(src, srcOffset, dst.array(), dstOffset, length);
   }
 
+  /** A copy of {@code length} elements of a host array from {@code offset} (same array type). */
+  static Object slice(Object src, int offset, int length) {
+    return switch (src) {
+      case float[] f -> java.util.Arrays.copyOfRange(f, offset, offset + length);
+      case double[] d -> java.util.Arrays.copyOfRange(d, offset, offset + length);
+      case int[] i -> java.util.Arrays.copyOfRange(i, offset, offset + length);
+      default -> throw new IllegalArgumentException(
+          "unsupported host array " + (src == null ? "null" : src.getClass().getSimpleName()));
+    };
+  }
+
+  /** {@link io.myelin.backend.Backend#gatherRows}: row r of dst = row indices[r] of src. */
+  static void gatherRows(CpuStorage src, int srcOffset, int srcRows, int rowLength,
+      CpuStorage indices, int indicesOffset, int rows, CpuStorage dst, int dstOffset) {
+    int[] idx = indices.ints();
+    Object s = src.array();
+    Object d = dst.array();
+    for (int r = 0; r < rows; r++) {
+      int i = idx[indicesOffset + r];
+      if (i < 0 || i >= srcRows) {
+        throw new IndexOutOfBoundsException("gatherRows: index " + i + " at position " + r
+            + " outside [0, " + srcRows + ")");
+      }
+      System.arraycopy(s, srcOffset + i * rowLength, d, dstOffset + r * rowLength, rowLength);
+    }
+  }
+
   /** Storage to host array, after checking the array type matches the dtype. */
   static void toHost(CpuStorage src, int srcOffset, Object dst, int dstOffset, int length) {
     checkHostArray(dst, src.dtype());

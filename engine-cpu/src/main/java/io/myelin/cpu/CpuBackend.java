@@ -6,6 +6,7 @@ import io.myelin.Layout;
 import io.myelin.backend.Backend;
 import io.myelin.backend.BatchNormOptions;
 import io.myelin.backend.BinaryOp;
+import io.myelin.backend.CapturedGraph;
 import io.myelin.backend.CrossEntropyOptions;
 import io.myelin.backend.FusedArguments;
 import io.myelin.backend.GemmOperand;
@@ -37,6 +38,7 @@ public final class CpuBackend implements Backend {
   private final AtomicLong liveBytes = new AtomicLong();
   private final AtomicLong peakBytes = new AtomicLong();
   private final AtomicLong systemAllocations = new AtomicLong();
+  private volatile CpuGraph capture;
 
   /** A backend using {@code MYELIN_NUM_THREADS} threads (default: all processors). */
   public CpuBackend() {
@@ -72,13 +74,17 @@ public final class CpuBackend implements Backend {
     if (length < 0) {
       throw new IllegalArgumentException("negative allocation length " + length);
     }
-    Object array = pool.take(dtype, length);
+    CpuGraph g = capturing();
+    Object array = g == null ? null : g.take(dtype, length);
+    if (array == null) {
+      array = pool.take(dtype, length);
+    }
     if (array == null) {
       array = CpuStorage.newArray(dtype, length);
       pool.poison(array);
       systemAllocations.incrementAndGet();
     }
-    CpuStorage s = new CpuStorage(this, dtype, length, array);
+    CpuStorage s = new CpuStorage(this, dtype, length, array, g);
     liveBlocks.incrementAndGet();
     peakBytes.accumulateAndGet(liveBytes.addAndGet(s.byteSize()), Math::max);
     return s;
@@ -88,27 +94,43 @@ public final class CpuBackend implements Backend {
   void released(CpuStorage s, Object array) {
     liveBlocks.decrementAndGet();
     liveBytes.addAndGet(-s.byteSize());
-    pool.give(s.dtype(), array, s.length());
+    CpuGraph g = s.graph();
+    if (g == null || !g.keep(s.dtype(), array, s.length())) {
+      pool.give(s.dtype(), array, s.length());
+    }
+  }
+
+  /** A closed graph's reserved arrays, back to the pool. */
+  void returnToPool(DType dtype, Object array, int length) {
+    pool.give(dtype, array, length);
   }
 
   @Override
   public void copyFromHost(Object src, int srcOffset, Storage dst, int dstOffset, int length) {
-    Copies.fromHost(src, srcOffset, cpu(dst), dstOffset, length);
+    CpuStorage d = cpu(dst);
+    if (capturing() == null) {
+      Copies.fromHost(src, srcOffset, d, dstOffset, length);
+      return;
+    }
+    // Recorded with the values the array holds now (what a captured host-to-device copy reads).
+    Object snapshot = Copies.slice(src, srcOffset, length);
+    exec(() -> Copies.fromHost(snapshot, 0, d, dstOffset, length));
   }
 
   @Override
   public void copyToHost(Storage src, int srcOffset, Object dst, int dstOffset, int length) {
+    refuseWhileCapturing("copyToHost");
     Copies.toHost(cpu(src), srcOffset, dst, dstOffset, length);
   }
 
   @Override
   public void copy(Storage src, Layout srcLayout, Storage dst, Layout dstLayout) {
-    Copies.copy(threads, cpu(src), srcLayout, cpu(dst), dstLayout);
+    exec(() -> Copies.copy(threads, cpu(src), srcLayout, cpu(dst), dstLayout));
   }
 
   @Override
   public void fill(Storage dst, Layout layout, double value) {
-    Copies.fill(threads, cpu(dst), layout, value);
+    exec(() -> Copies.fill(threads, cpu(dst), layout, value));
   }
 
   // ---- random numbers -----------------------------------------------------------------------
@@ -116,13 +138,13 @@ public final class CpuBackend implements Backend {
   @Override
   public void randomUniform(
       Storage dst, int offset, int length, long seed, long blockCounter, double low, double high) {
-    RandomFill.uniform(threads, cpu(dst), offset, length, seed, blockCounter, low, high);
+    exec(() -> RandomFill.uniform(threads, cpu(dst), offset, length, seed, blockCounter, low, high));
   }
 
   @Override
   public void randomNormal(
       Storage dst, int offset, int length, long seed, long blockCounter, double mean, double std) {
-    RandomFill.normal(threads, cpu(dst), offset, length, seed, blockCounter, mean, std);
+    exec(() -> RandomFill.normal(threads, cpu(dst), offset, length, seed, blockCounter, mean, std));
   }
 
   // ---- linear algebra -----------------------------------------------------------------------
@@ -130,8 +152,8 @@ public final class CpuBackend implements Backend {
   @Override
   public void gemm(int batch, int m, int n, int k, double alpha, GemmOperand a, GemmOperand b,
       double beta, GemmOperand c) {
-    Gemm.gemm(threads, gemmScratch, batch, m, n, k, alpha, cpu(a.storage()), a, cpu(b.storage()), b, beta,
-        cpu(c.storage()), c);
+    exec(() -> Gemm.gemm(threads, gemmScratch, batch, m, n, k, alpha, cpu(a.storage()), a, cpu(b.storage()), b, beta,
+        cpu(c.storage()), c));
   }
 
   // ---- element-wise -------------------------------------------------------------------------
@@ -142,16 +164,16 @@ public final class CpuBackend implements Backend {
     CpuStorage xs = floating("unary " + op, x);
     CpuStorage ys = sameDtype("unary " + op, xs, y);
     checkOutput(yLayout);
-    UnaryKernels.unary(threads, op, a, b, xs, xLayout, ys, yLayout);
+    exec(() -> UnaryKernels.unary(threads, op, a, b, xs, xLayout, ys, yLayout));
   }
 
   @Override
   public void unaryBackward(UnaryOp op, double a, double b, Storage x, int xOffset, Storage y,
       int yOffset, Storage gy, int gyOffset, Storage gx, int gxOffset, int n) {
     CpuStorage xs = floating("unaryBackward " + op, x);
-    UnaryKernels.backward(threads, op, a, b, xs, xOffset, sameDtype("unaryBackward", xs, y),
+    exec(() -> UnaryKernels.backward(threads, op, a, b, xs, xOffset, sameDtype("unaryBackward", xs, y),
         yOffset, sameDtype("unaryBackward", xs, gy), gyOffset, sameDtype("unaryBackward", xs, gx),
-        gxOffset, n);
+        gxOffset, n));
   }
 
   @Override
@@ -159,8 +181,8 @@ public final class CpuBackend implements Backend {
       Storage out, Layout outLayout) {
     CpuStorage xs = floating("binary " + op, x);
     checkOutput(outLayout);
-    BinaryKernels.binary(threads, op, xs, xLayout, sameDtype("binary " + op, xs, y), yLayout,
-        sameDtype("binary " + op, xs, out), outLayout);
+    exec(() -> BinaryKernels.binary(threads, op, xs, xLayout, sameDtype("binary " + op, xs, y), yLayout,
+        sameDtype("binary " + op, xs, out), outLayout));
   }
 
   @Override
@@ -168,8 +190,8 @@ public final class CpuBackend implements Backend {
       Layout yLayout, Storage out, Layout outLayout) {
     CpuStorage xs = floating("where", x);
     checkOutput(outLayout);
-    BinaryKernels.where(threads, sameDtype("where", xs, cond), condLayout, xs, xLayout,
-        sameDtype("where", xs, y), yLayout, sameDtype("where", xs, out), outLayout);
+    exec(() -> BinaryKernels.where(threads, sameDtype("where", xs, cond), condLayout, xs, xLayout,
+        sameDtype("where", xs, y), yLayout, sameDtype("where", xs, out), outLayout));
   }
 
   // ---- reductions and softmax ---------------------------------------------------------------
@@ -177,47 +199,86 @@ public final class CpuBackend implements Backend {
   @Override
   public void reduce(ReduceOp op, Storage x, int xOffset, int outer, int reduced, int inner,
       Storage out, int outOffset) {
-    Reductions.reduce(threads, op, cpu(x), xOffset, outer, reduced, inner, cpu(out), outOffset);
+    exec(() -> Reductions.reduce(threads, op, cpu(x), xOffset, outer, reduced, inner, cpu(out), outOffset));
   }
 
   @Override
   public void softmax(boolean log, Storage x, int xOffset, int rows, int cols, Storage y,
       int yOffset) {
     CpuStorage xs = floating("softmax", x);
-    Softmax.forward(threads, log, xs, xOffset, rows, cols, sameDtype("softmax", xs, y), yOffset);
+    exec(() -> Softmax.forward(threads, log, xs, xOffset, rows, cols, sameDtype("softmax", xs, y), yOffset));
   }
 
   @Override
   public void softmaxBackward(boolean log, Storage y, int yOffset, Storage gy, int gyOffset,
       Storage gx, int gxOffset, int rows, int cols) {
     CpuStorage ys = floating("softmaxBackward", y);
-    Softmax.backward(threads, log, ys, yOffset, sameDtype("softmaxBackward", ys, gy), gyOffset,
-        sameDtype("softmaxBackward", ys, gx), gxOffset, rows, cols);
+    exec(() -> Softmax.backward(threads, log, ys, yOffset, sameDtype("softmaxBackward", ys, gy), gyOffset,
+        sameDtype("softmaxBackward", ys, gx), gxOffset, rows, cols));
   }
 
   // ---- optimizers ---------------------------------------------------------------------------
 
   @Override
-  public void optimizerUpdate(OptimizerKind kind, OptimizerHyperparameters h, long step,
-      Storage param, int paramOffset, Storage grad, int gradOffset, Storage[] state, int n) {
+  public void optimizerUpdate(OptimizerKind kind, OptimizerHyperparameters h, Storage scalars,
+      int scalarsOffset, Storage param, int paramOffset, Storage grad, int gradOffset,
+      Storage[] state, int n) {
     CpuStorage ps = floating("optimizerUpdate", param);
     CpuStorage gs = sameDtype("optimizerUpdate", ps, grad);
+    CpuStorage cs = cpu(scalars);
+    if (cs.dtype() != DType.FLOAT64) {
+      throw new IllegalArgumentException("optimizerUpdate: step scalars must be f64, got "
+          + cs.dtype().shortName());
+    }
+    checkRun("optimizerUpdate step scalars", cs, scalarsOffset, OptimizerKind.SCALARS);
     checkRun("optimizerUpdate parameter", ps, paramOffset, n);
     checkRun("optimizerUpdate gradient", gs, gradOffset, n);
-    Object[] arrays = new Object[state.length];
+    CpuStorage[] states = new CpuStorage[state.length];
     for (int i = 0; i < state.length; i++) {
       if (state[i] != null) {
-        CpuStorage ss = sameDtype("optimizerUpdate state " + kind.stateName(i), ps, state[i]);
-        checkRun("optimizerUpdate state " + kind.stateName(i), ss, 0, n);
-        arrays[i] = ss.array();
+        states[i] = sameDtype("optimizerUpdate state " + kind.stateName(i), ps, state[i]);
+        checkRun("optimizerUpdate state " + kind.stateName(i), states[i], 0, n);
       }
     }
-    Object p = ps.array();
-    Object g = gs.array();
-    // Vectorised (Adam, SGD) these are memory bound, well under a nanosecond per element: waking
-    // a worker pays only for parameters of tens of thousands of elements.
-    threads.parallelFor(n, 1, (from, to) -> OptimizerKernels.update(
-        kind, h, step, p, paramOffset, g, gradOffset, arrays, from, to));
+    OptimizerKernels.check(kind, h, states);
+    exec(() -> {
+      // Read when the update runs (a replayed graph applies the step written there last).
+      double[] c = cs.doubles();
+      long step = (long) c[scalarsOffset + 1];
+      OptimizerHyperparameters hs = h.withLr(c[scalarsOffset]).withMuProduct(c[scalarsOffset + 2]);
+      Object[] arrays = new Object[states.length];
+      for (int i = 0; i < states.length; i++) {
+        arrays[i] = states[i] == null ? null : states[i].array();
+      }
+      Object p = ps.array();
+      Object g = gs.array();
+      // Vectorised (Adam, SGD) these are memory bound, well under a nanosecond per element:
+      // waking a worker pays only for parameters of tens of thousands of elements.
+      threads.parallelFor(n, 1, (from, to) -> OptimizerKernels.update(
+          kind, hs, step, p, paramOffset, g, gradOffset, arrays, from, to));
+    });
+  }
+
+  // ---- data ---------------------------------------------------------------------------------
+
+  @Override
+  public void gatherRows(Storage src, int srcOffset, int srcRows, int rowLength, Storage indices,
+      int indicesOffset, int rows, Storage dst, int dstOffset) {
+    CpuStorage ss = cpu(src);
+    CpuStorage ds = sameDtype("gatherRows", ss, dst);
+    CpuStorage is = cpu(indices);
+    if (is.dtype() != DType.INT32) {
+      throw new IllegalArgumentException("gatherRows: indices must be i32, got " + is.dtype().shortName());
+    }
+    if (srcRows < 0 || rowLength < 0 || rows < 0) {
+      throw new IllegalArgumentException("gatherRows: negative size (srcRows " + srcRows
+          + ", rowLength " + rowLength + ", rows " + rows + ")");
+    }
+    checkRun("gatherRows source", ss, srcOffset, Math.multiplyExact(srcRows, rowLength));
+    checkRun("gatherRows indices", is, indicesOffset, rows);
+    checkRun("gatherRows output", ds, dstOffset, Math.multiplyExact(rows, rowLength));
+    exec(() -> Copies.gatherRows(ss, srcOffset, srcRows, rowLength, is, indicesOffset, rows, ds,
+        dstOffset));
   }
 
   private static void checkRun(String what, CpuStorage s, int offset, int n) {
@@ -235,8 +296,8 @@ public final class CpuBackend implements Backend {
       Storage total, int totalOffset) {
     FusedArguments.crossEntropy(o, logits, logitsOffset, target, targetOffset, weight, loss,
         lossOffset, total, totalOffset);
-    CrossEntropyKernels.forward(o, cpu(logits), logitsOffset, cpu(target), targetOffset,
-        cpuOrNull(weight), cpu(loss), lossOffset, cpuOrNull(total), totalOffset);
+    exec(() -> CrossEntropyKernels.forward(o, cpu(logits), logitsOffset, cpu(target), targetOffset,
+        cpuOrNull(weight), cpu(loss), lossOffset, cpuOrNull(total), totalOffset));
   }
 
   @Override
@@ -245,9 +306,9 @@ public final class CpuBackend implements Backend {
       boolean perRow, Storage total, int totalOffset, Storage gradLogits, int gradLogitsOffset) {
     FusedArguments.crossEntropyBackward(o, logits, logitsOffset, target, targetOffset, weight,
         gradOut, gradOutOffset, perRow, total, totalOffset, gradLogits, gradLogitsOffset);
-    CrossEntropyKernels.backward(o, cpu(logits), logitsOffset, cpu(target), targetOffset,
+    exec(() -> CrossEntropyKernels.backward(o, cpu(logits), logitsOffset, cpu(target), targetOffset,
         cpuOrNull(weight), cpu(gradOut), gradOutOffset, perRow, cpuOrNull(total), totalOffset,
-        cpu(gradLogits), gradLogitsOffset);
+        cpu(gradLogits), gradLogitsOffset));
   }
 
   @Override
@@ -256,9 +317,9 @@ public final class CpuBackend implements Backend {
       int yOffset) {
     FusedArguments.batchNorm(o, x, xOffset, gamma, beta, runningMean, runningVar, saveMean,
         saveInvStd, y, yOffset);
-    NormalizationKernels.batchNorm(o, cpu(x), xOffset, cpuOrNull(gamma), cpuOrNull(beta),
+    exec(() -> NormalizationKernels.batchNorm(o, cpu(x), xOffset, cpuOrNull(gamma), cpuOrNull(beta),
         cpuOrNull(runningMean), cpuOrNull(runningVar), cpuOrNull(saveMean), cpuOrNull(saveInvStd),
-        cpu(y), yOffset);
+        cpu(y), yOffset));
   }
 
   @Override
@@ -267,9 +328,9 @@ public final class CpuBackend implements Backend {
       Storage gGamma, Storage gBeta) {
     FusedArguments.batchNormBackward(o, x, xOffset, gy, gyOffset, gamma, saveMean, saveInvStd, gx,
         gxOffset, gGamma, gBeta);
-    NormalizationKernels.batchNormBackward(o, cpu(x), xOffset, cpu(gy), gyOffset,
+    exec(() -> NormalizationKernels.batchNormBackward(o, cpu(x), xOffset, cpu(gy), gyOffset,
         cpuOrNull(gamma), cpu(saveMean), cpu(saveInvStd), cpuOrNull(gx), gxOffset,
-        cpuOrNull(gGamma), cpuOrNull(gBeta));
+        cpuOrNull(gGamma), cpuOrNull(gBeta)));
   }
 
   @Override
@@ -277,8 +338,8 @@ public final class CpuBackend implements Backend {
       Storage beta, Storage saveMean, Storage saveInvStd, Storage y, int yOffset) {
     FusedArguments.layerNorm(rows, cols, eps, x, xOffset, gamma, beta, saveMean, saveInvStd, y,
         yOffset);
-    NormalizationKernels.layerNorm(rows, cols, eps, cpu(x), xOffset, cpuOrNull(gamma),
-        cpuOrNull(beta), cpuOrNull(saveMean), cpuOrNull(saveInvStd), cpu(y), yOffset);
+    exec(() -> NormalizationKernels.layerNorm(rows, cols, eps, cpu(x), xOffset, cpuOrNull(gamma),
+        cpuOrNull(beta), cpuOrNull(saveMean), cpuOrNull(saveInvStd), cpu(y), yOffset));
   }
 
   @Override
@@ -287,30 +348,85 @@ public final class CpuBackend implements Backend {
       Storage gGamma, Storage gBeta) {
     FusedArguments.layerNormBackward(rows, cols, x, xOffset, gy, gyOffset, gamma, saveMean,
         saveInvStd, gx, gxOffset, gGamma, gBeta);
-    NormalizationKernels.layerNormBackward(rows, cols, cpu(x), xOffset, cpu(gy), gyOffset,
+    exec(() -> NormalizationKernels.layerNormBackward(rows, cols, cpu(x), xOffset, cpu(gy), gyOffset,
         cpuOrNull(gamma), cpu(saveMean), cpu(saveInvStd), cpuOrNull(gx), gxOffset,
-        cpuOrNull(gGamma), cpuOrNull(gBeta));
+        cpuOrNull(gGamma), cpuOrNull(gBeta)));
   }
 
   @Override
   public void dropout(double p, long seed, long blockCounter, Storage x, int xOffset, Storage y,
       int yOffset, int n) {
     FusedArguments.dropout("dropout", p, x, xOffset, y, yOffset, n);
-    DropoutKernels.apply(p, seed, blockCounter, cpu(x), xOffset, cpu(y), yOffset, n);
+    exec(() -> DropoutKernels.apply(p, seed, blockCounter, cpu(x), xOffset, cpu(y), yOffset, n));
   }
 
   @Override
   public void dropoutBackward(double p, long seed, long blockCounter, Storage gy, int gyOffset,
       Storage gx, int gxOffset, int n) {
     FusedArguments.dropout("dropoutBackward", p, gy, gyOffset, gx, gxOffset, n);
-    DropoutKernels.apply(p, seed, blockCounter, cpu(gy), gyOffset, cpu(gx), gxOffset, n);
+    exec(() -> DropoutKernels.apply(p, seed, blockCounter, cpu(gy), gyOffset, cpu(gx), gxOffset, n));
   }
 
   // ---- control ------------------------------------------------------------------------------
 
   @Override
   public void synchronize() {
+    refuseWhileCapturing("synchronize");
     // Every call has finished by the time it returns.
+  }
+
+  // ---- graphs -------------------------------------------------------------------------------
+
+  /** The CPU records calls into a list ({@link CpuGraph}); replaying skips every host-side cost. */
+  @Override
+  public boolean supportsCapture() {
+    return true;
+  }
+
+  @Override
+  public synchronized void beginCapture() {
+    if (capture != null) {
+      throw new IllegalStateException("a graph capture is already running on " + capture.owner());
+    }
+    capture = new CpuGraph(this, Thread.currentThread());
+  }
+
+  @Override
+  public synchronized CapturedGraph endCapture() {
+    CpuGraph g = capture;
+    if (g == null || g.owner() != Thread.currentThread()) {
+      throw new IllegalStateException("endCapture without a capture started on this thread");
+    }
+    capture = null;
+    g.finish();
+    return g;
+  }
+
+  /** The running capture (after checking that this thread started it), or null. */
+  private CpuGraph capturing() {
+    CpuGraph g = capture;
+    if (g != null && g.owner() != Thread.currentThread()) {
+      throw new IllegalStateException("cpu backend call from " + Thread.currentThread().getName()
+          + " while " + g.owner().getName() + " captures a graph");
+    }
+    return g;
+  }
+
+  /** Runs {@code work} now, or records it into the running capture. */
+  private void exec(Runnable work) {
+    CpuGraph g = capturing();
+    if (g == null) {
+      work.run();
+    } else {
+      g.record(work);
+    }
+  }
+
+  private void refuseWhileCapturing(String what) {
+    if (capturing() != null) {
+      throw new IllegalStateException(what + " during a graph capture: a captured step cannot read "
+          + "values on the host (keep loss.item() and metrics outside the captured region)");
+    }
   }
 
   @Override

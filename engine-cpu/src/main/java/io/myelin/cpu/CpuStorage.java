@@ -14,13 +14,23 @@ import io.myelin.backend.Storage;
  */
 public final class CpuStorage extends Storage {
   private final CpuBackend owner;
+  private final CpuGraph graph;
   private Object array;
 
-  /** Wraps {@code array} ({@code length} elements of {@code dtype}: the caller's promise). */
-  CpuStorage(CpuBackend owner, DType dtype, int length, Object array) {
+  /**
+   * Wraps {@code array} ({@code length} elements of {@code dtype}: the caller's promise); {@code
+   * graph} is the capture that allocated it, or null.
+   */
+  CpuStorage(CpuBackend owner, DType dtype, int length, Object array, CpuGraph graph) {
     super(owner, dtype, length);
     this.owner = owner;
     this.array = array;
+    this.graph = graph;
+  }
+
+  /** The graph whose capture allocated this storage (its array is reserved for it), or null. */
+  CpuGraph graph() {
+    return graph;
   }
 
   /** A new array of {@code length} elements of {@code dtype}. */
@@ -68,7 +78,11 @@ public final class CpuStorage extends Storage {
   @Override
   protected void free() {
     Object a = array;
-    array = null;
+    // A captured graph's calls name this storage and run again at every replay: its array stays
+    // (reserved for the graph) instead of being dropped to catch a use after free.
+    if (graph == null) {
+      array = null;
+    }
     owner.released(this, a);
   }
 

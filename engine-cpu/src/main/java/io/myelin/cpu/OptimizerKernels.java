@@ -23,6 +23,21 @@ public final class OptimizerKernels {
    * @param state {@code kind.stateCount()} arrays of the same type (element {@code i} at index
    *     {@code i}), null where the slot is unused under {@code h}
    */
+  /** Checks the state slots {@code h} needs against {@code state} (null where unused). */
+  static void check(OptimizerKind kind, OptimizerHyperparameters h, Object[] state) {
+    if (state.length != kind.stateCount()) {
+      throw new IllegalArgumentException(
+          "optimizerUpdate: " + kind + " takes " + kind.stateCount() + " state buffers, got "
+              + state.length);
+    }
+    for (int i = 0; i < state.length; i++) {
+      if (kind.usesState(i, h) && state[i] == null) {
+        throw new IllegalArgumentException(
+            "optimizerUpdate: " + kind + " needs state '" + kind.stateName(i) + "'");
+      }
+    }
+  }
+
   public static void update(
       OptimizerKind kind, OptimizerHyperparameters h, long step, Object param, int paramOffset,
       Object grad, int gradOffset, Object[] state, int from, int to) {
