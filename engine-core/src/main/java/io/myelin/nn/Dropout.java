@@ -69,4 +69,10 @@ public final class Dropout extends Module {
   protected String extraRepr() {
     return "p=" + p;
   }
+
+  /** Not while training with {@code p > 0}: a replayed graph would drop the same units each step. */
+  @Override
+  public boolean capturable() {
+    return !isTraining() || p == 0;
+  }
 }

@@ -188,6 +188,21 @@ public abstract class Module {
     return this;
   }
 
+  /**
+   * Whether a training step through this module can be captured as a graph and replayed (see
+   * {@link io.myelin.train.TrainingStep}): true unless the module draws new random numbers or
+   * makes host-side decisions per call. Containers ask their children; {@link Dropout} in
+   * training mode says no (its mask must change from step to step).
+   */
+  public boolean capturable() {
+    for (Module c : children()) {
+      if (!c.capturable()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** Evaluation mode: {@code train(false)}. Returns this. */
   public Module eval() {
     return train(false);
