@@ -358,6 +358,15 @@ public interface Backend extends AutoCloseable {
   }
 
   /**
+   * True when training steps should be captured and replayed on this backend unless the user says
+   * otherwise (a GPU, where a step of small kernels costs more in launches than in work); false
+   * where capture is possible but opt-in (the CPU).
+   */
+  default boolean capturesByDefault() {
+    return false;
+  }
+
+  /**
    * Starts recording: until {@link #endCapture}, the calls the calling thread makes on this
    * backend are recorded into a graph and not run. While capturing:
    *

@@ -2,6 +2,8 @@ package io.myelin.train;
 
 import io.myelin.Tensor;
 import io.myelin.autograd.Autograd;
+import io.myelin.backend.Backend;
+import io.myelin.backend.DeviceManager;
 import io.myelin.data.Batch;
 import io.myelin.data.DataLoader;
 import io.myelin.memory.MemoryScope;
@@ -155,6 +157,7 @@ public final class Trainer {
         }
       }
     } finally {
+      updater.close();
       options.callbacks().forEach(c -> c.onTrainEnd(state));
       model.eval();
     }
@@ -231,6 +234,24 @@ public final class Trainer {
     }
   }
 
+  /** {@link #metricSum} for classification, on the device: the number of correct predictions. */
+  static Tensor correctOnDevice(Tensor out, Tensor targets) {
+    Tensor predicted = out.rank() == 1 || out.size(-1) == 1
+        ? out.reshape(targets.shape()).gt(0.0).to(io.myelin.DType.INT32)
+        : out.argmax(-1, false);
+    // Comparisons are floating-point ops; class indices are exact in float32.
+    return predicted.to(io.myelin.DType.FLOAT32).eq(targets.to(io.myelin.DType.FLOAT32))
+        .sum().to(io.myelin.DType.FLOAT64);
+  }
+
+  /** {@link #metricSum} for regression, on the device: squared errors over the target columns. */
+  static Tensor squaredErrorOnDevice(Tensor out, Tensor targets) {
+    int cols = targets.rank() > 1 ? targets.size(-1) : 1;
+    // As metricSum: squares summed in the dtype of the output, the division in double.
+    return out.reshape(targets.shape()).sub(targets).square().sum().to(io.myelin.DType.FLOAT64)
+        .div(cols);
+  }
+
   /** Correct predictions (classification) or summed squared error per element (regression). */
   static double metricSum(Tensor out, Tensor targets) {
     if (targets.dtype() == io.myelin.DType.INT32) {
@@ -256,6 +277,9 @@ public final class Trainer {
         TrainingState state, ProgressBar bar, boolean classification);
 
     double learningRate();
+
+    /** Releases what the updater holds across epochs (captured graphs). */
+    default void close() {}
   }
 
   private final class BatchUpdater implements Updater {
@@ -273,6 +297,9 @@ public final class Trainer {
     @Override
     public Evaluation epoch(Module model, Loss loss, DataLoader train, int epochIndex,
         int firstBatch, TrainingState state, ProgressBar bar, boolean classification) {
+      if (graphStep(model, train)) {
+        return graphEpoch(model, loss, train, epochIndex, firstBatch, state, bar, classification);
+      }
       int batches = train.batchesPerEpoch();
       int accumulate = options.accumulationSteps();
       double lossSum = 0;
@@ -322,6 +349,80 @@ public final class Trainer {
       }
       return new Evaluation(lossSum / Math.max(samples, 1), metricSum / Math.max(samples, 1), samples);
     }
+
+    /**
+     * Whether this epoch runs through a {@link TrainingStep} (graphs): the options allow it, the
+     * step needs no per-step host decision, and the backend captures (by default, for AUTO).
+     */
+    private boolean graphStep(Module model, DataLoader train) {
+      TrainerOptions o = options;
+      if (o.graphs() == TrainerOptions.Graphs.OFF || o.accumulationSteps() != 1
+          || o.nonFinite() != TrainerOptions.NonFinitePolicy.STOP || o.checkGradients()
+          || o.clipNorm() > 0 || o.clipValue() > 0 || model.parameters().isEmpty()) {
+        return false;
+      }
+      Backend backend = DeviceManager.global().backend(model.parameters().get(0).device());
+      return backend.supportsCapture()
+          && (o.graphs() == TrainerOptions.Graphs.ON || backend.capturesByDefault());
+    }
+
+    /** An epoch of {@link TrainingStep}s: the loss and metric are read at progress updates and at the end. */
+    private Evaluation graphEpoch(Module model, Loss loss, DataLoader train, int epochIndex,
+        int firstBatch, TrainingState state, ProgressBar bar, boolean classification) {
+      if (step == null) {
+        step = TrainingStep.create(model, loss, optimizer,
+            classification ? Trainer::correctOnDevice : Trainer::squaredErrorOnDevice, true);
+      }
+      int batches = train.batchesPerEpoch();
+      state.setBatchesPerEpoch(batches);
+      optimizer.zeroGrad();
+      step.resetRunningLoss();
+      int i = firstBatch;
+      int first = firstBatch;
+      for (Batch b : train.epoch(epochIndex, firstBatch)) {
+        try (b) {
+          step.run(b.features(), b.targets());
+        }
+        i++;
+        state.addStep();
+        state.setBatch(i);
+        // Reading the running loss synchronises: only every 50 steps, and only for a bar.
+        if (bar != null && (i % 50 == 0 || i == batches)) {
+          double running = step.runningLoss();
+          checkFinite(state, running, first, i);
+          bar.update(state.epoch(), i, batches, running, step.samples());
+        }
+        for (Callback c : options.callbacks()) {
+          c.onStepEnd(state);
+        }
+      }
+      long samples = step.samples();
+      double lossMean = step.runningLoss();
+      checkFinite(state, lossMean, first, i);
+      double metric = step.runningMetricSum() / Math.max(samples, 1);
+      return new Evaluation(samples == 0 ? 0 : lossMean, metric, samples);
+    }
+
+    private void checkFinite(TrainingState state, double running, int fromBatch, int toBatch) {
+      if (!Double.isFinite(running)) {
+        throw new NonFiniteLossException("non-finite loss " + running + " in epoch "
+            + state.epoch() + ", between batches " + (fromBatch + 1) + " and " + toBatch
+            + " (with graphs the loss is checked when read: at progress updates and at the end of"
+            + " each epoch; --no-graphs checks every step); learning rate "
+            + optimizer.learningRate(0)
+            + " (lower the learning rate, clip gradients with --clip-norm, or check the inputs)");
+      }
+    }
+
+    @Override
+    public void close() {
+      if (step != null) {
+        step.close();
+        step = null;
+      }
+    }
+
+    private TrainingStep step;
 
     private void handleNonFinite(Module model, TrainingState state, double value) {
       String where = firstNonFiniteGradient(model);

@@ -19,6 +19,8 @@ import java.util.List;
  * @param clipNorm clip the global gradient norm to this (0 = off)
  * @param clipValue clip every gradient element to [-v, v] (0 = off)
  * @param callbacks run in order after each epoch
+ * @param graphs whether training steps are captured as graphs and replayed ({@link
+ *     TrainingStep}); see {@link Graphs}
  */
 public record TrainerOptions(
     int epochs,
@@ -30,7 +32,25 @@ public record TrainerOptions(
     boolean checkGradients,
     double clipNorm,
     double clipValue,
-    List<Callback> callbacks) {
+    List<Callback> callbacks,
+    Graphs graphs) {
+
+  /**
+   * When the trainer runs its steps through a {@link TrainingStep} with graphs. A graph step reads
+   * nothing back per step: the loss is summed on the device and checked for NaN/Inf when read, at
+   * progress updates and at the end of each epoch, so a non-finite loss stops the run at that
+   * point (naming the epoch) rather than at the step. Steps that need a per-step host decision -
+   * gradient accumulation, clipping, {@code SKIP_BATCH}, per-step gradient checks - always run the
+   * eager per-step loop.
+   */
+  public enum Graphs {
+    /** Where the backend replays graphs by default (a GPU, {@link io.myelin.backend.Backend#capturesByDefault()}). */
+    AUTO,
+    /** Wherever the backend can capture (the CPU too: a win for small, overhead-bound models). */
+    ON,
+    /** Never: every step eager, read back and checked (the {@code --no-graphs} of the CLI). */
+    OFF
+  }
 
   /** What the trainer does on a non-finite loss or gradient. */
   public enum NonFinitePolicy {
@@ -57,47 +77,52 @@ public record TrainerOptions(
       throw new IllegalArgumentException("clipValue must be finite and >= 0 (0 = off), got " + clipValue);
     }
     callbacks = List.copyOf(callbacks);
+    java.util.Objects.requireNonNull(graphs, "graphs");
   }
 
   /** 10 epochs, a line per epoch on standard output, a progress bar on terminals, stop on NaN. */
   public static TrainerOptions defaults() {
-    return new TrainerOptions(10, 1, true, System.out, 1, NonFinitePolicy.STOP, false, 0, 0, List.of());
+    return new TrainerOptions(10, 1, true, System.out, 1, NonFinitePolicy.STOP, false, 0, 0, List.of(), Graphs.AUTO);
   }
 
   public TrainerOptions withEpochs(int v) {
-    return new TrainerOptions(v, logEvery, progress, out, accumulationSteps, nonFinite, checkGradients, clipNorm, clipValue, callbacks);
+    return new TrainerOptions(v, logEvery, progress, out, accumulationSteps, nonFinite, checkGradients, clipNorm, clipValue, callbacks, graphs);
   }
 
   public TrainerOptions withLogEvery(int v) {
-    return new TrainerOptions(epochs, v, progress, out, accumulationSteps, nonFinite, checkGradients, clipNorm, clipValue, callbacks);
+    return new TrainerOptions(epochs, v, progress, out, accumulationSteps, nonFinite, checkGradients, clipNorm, clipValue, callbacks, graphs);
   }
 
   public TrainerOptions withProgress(boolean v) {
-    return new TrainerOptions(epochs, logEvery, v, out, accumulationSteps, nonFinite, checkGradients, clipNorm, clipValue, callbacks);
+    return new TrainerOptions(epochs, logEvery, v, out, accumulationSteps, nonFinite, checkGradients, clipNorm, clipValue, callbacks, graphs);
   }
 
   /** Where to print; null prints nothing. */
   public TrainerOptions withOut(PrintStream v) {
-    return new TrainerOptions(epochs, logEvery, progress, v, accumulationSteps, nonFinite, checkGradients, clipNorm, clipValue, callbacks);
+    return new TrainerOptions(epochs, logEvery, progress, v, accumulationSteps, nonFinite, checkGradients, clipNorm, clipValue, callbacks, graphs);
   }
 
   public TrainerOptions withAccumulationSteps(int v) {
-    return new TrainerOptions(epochs, logEvery, progress, out, v, nonFinite, checkGradients, clipNorm, clipValue, callbacks);
+    return new TrainerOptions(epochs, logEvery, progress, out, v, nonFinite, checkGradients, clipNorm, clipValue, callbacks, graphs);
   }
 
   public TrainerOptions withNonFinite(NonFinitePolicy v, boolean checkGradientsToo) {
-    return new TrainerOptions(epochs, logEvery, progress, out, accumulationSteps, v, checkGradientsToo, clipNorm, clipValue, callbacks);
+    return new TrainerOptions(epochs, logEvery, progress, out, accumulationSteps, v, checkGradientsToo, clipNorm, clipValue, callbacks, graphs);
   }
 
   public TrainerOptions withClipNorm(double v) {
-    return new TrainerOptions(epochs, logEvery, progress, out, accumulationSteps, nonFinite, checkGradients, v, clipValue, callbacks);
+    return new TrainerOptions(epochs, logEvery, progress, out, accumulationSteps, nonFinite, checkGradients, v, clipValue, callbacks, graphs);
   }
 
   public TrainerOptions withClipValue(double v) {
-    return new TrainerOptions(epochs, logEvery, progress, out, accumulationSteps, nonFinite, checkGradients, clipNorm, v, callbacks);
+    return new TrainerOptions(epochs, logEvery, progress, out, accumulationSteps, nonFinite, checkGradients, clipNorm, v, callbacks, graphs);
   }
 
   public TrainerOptions withCallbacks(List<Callback> v) {
-    return new TrainerOptions(epochs, logEvery, progress, out, accumulationSteps, nonFinite, checkGradients, clipNorm, clipValue, v);
+    return new TrainerOptions(epochs, logEvery, progress, out, accumulationSteps, nonFinite, checkGradients, clipNorm, clipValue, v, graphs);
+  }
+
+  public TrainerOptions withGraphs(Graphs v) {
+    return new TrainerOptions(epochs, logEvery, progress, out, accumulationSteps, nonFinite, checkGradients, clipNorm, clipValue, callbacks, v);
   }
 }

@@ -53,8 +53,13 @@ import org.junit.jupiter.api.io.TempDir;
  */
 public abstract class TrainerConformanceTest extends DeviceTestBase {
 
-  private static TrainerOptions quiet(int epochs) {
-    return TrainerOptions.defaults().withEpochs(epochs).withOut(null);
+  /** When the suite's fits use captured graphs (a subclass runs it all with ON). */
+  protected TrainerOptions.Graphs graphs() {
+    return TrainerOptions.Graphs.AUTO;
+  }
+
+  private TrainerOptions quiet(int epochs) {
+    return TrainerOptions.defaults().withEpochs(epochs).withOut(null).withGraphs(graphs());
   }
 
   private Module mlp(long seed, int... sizes) {
@@ -199,7 +204,9 @@ public abstract class TrainerConformanceTest extends DeviceTestBase {
     ArrayDataset bad = ArrayDataset.classification(x, d.rows(), d.cols(), d.labels(), 2);
     Module model = mlp(42, 2, 2);
     try (DataLoader train = new DataLoader(bad, DataLoader.Options.batches(16), device())) {
-      var e = assertThrows(NonFiniteLossException.class, () -> new Trainer(quiet(3)).fit(model,
+      // The per-step check (what --no-graphs gives) names the step and the parameter.
+      var e = assertThrows(NonFiniteLossException.class, () -> new Trainer(quiet(3)
+          .withGraphs(TrainerOptions.Graphs.OFF)).fit(model,
           new CrossEntropyLoss(), new SGD(model.parameters(), SGD.Options.of(0.1)), train, null));
       assertTrue(e.getMessage().contains("step 1") && e.getMessage().contains("learning rate 0.1")
           && e.getMessage().contains("'0.weight'"), e.getMessage());
@@ -210,6 +217,25 @@ public abstract class TrainerConformanceTest extends DeviceTestBase {
       for (Tensor p : model.parameters()) {
         assertTrue(Double.isFinite(p.sum().item()), "parameters stay finite");
       }
+    }
+  }
+
+  /** With graphs the loss is checked when read: the run stops at the end of the epoch. */
+  @Test
+  void aDivergingGraphRunStopsAtTheEndOfTheEpoch() {
+    ArrayDataset d = Synthetic.blobs(64, 2, 2, 1.0, 41);
+    float[] x = d.features().clone();
+    x[5] = Float.NaN;
+    ArrayDataset bad = ArrayDataset.classification(x, d.rows(), d.cols(), d.labels(), 2);
+    Module model = mlp(42, 2, 2);
+    try (DataLoader train = new DataLoader(bad, DataLoader.Options.batches(16), device())) {
+      var e = assertThrows(NonFiniteLossException.class, () -> new Trainer(quiet(3)
+          .withGraphs(TrainerOptions.Graphs.ON)).fit(model,
+          new CrossEntropyLoss(), new SGD(model.parameters(), SGD.Options.of(0.1)), train, null));
+      boolean captures = io.myelin.backend.DeviceManager.global().backend(device()).supportsCapture();
+      String m = e.getMessage();
+      assertTrue(m.contains("learning rate 0.1") && (captures
+          ? m.contains("in epoch 1, between batches 1 and 4") : m.contains("step 1")), m);
     }
   }
 
