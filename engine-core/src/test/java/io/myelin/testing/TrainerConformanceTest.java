@@ -78,6 +78,39 @@ public abstract class TrainerConformanceTest extends DeviceTestBase {
     return new DataLoader(d, DataLoader.Options.batches(batch).shuffled(seed), device());
   }
 
+  /** Graphs change how a step is issued, not what it computes: same history, same weights. */
+  @Test
+  void graphsOnAndOffGiveTheSameHistoryAndWeights() {
+    ArrayDataset all = Synthetic.moons(300, 0.2, 7);
+    List<EpochRecord> reference = null;
+    float[][] weights = null;
+    for (TrainerOptions.Graphs mode : TrainerOptions.Graphs.values()) {
+      Module model = mlp(8, 2, 12, 9, 2);
+      Adam adam = new Adam(model.parameters(), Adam.Options.defaults().withLr(0.01));
+      // 300 rows in batches of 32: a smaller last batch every epoch (a second graph).
+      try (DataLoader train = loader(all, 32, 9)) {
+        History h = new Trainer(quiet(6).withGraphs(mode)).fit(model, new CrossEntropyLoss(), adam,
+            train, null);
+        float[][] w = model.parameters().stream().map(Tensor::toFloatArray).toArray(float[][]::new);
+        if (reference == null) {
+          reference = h.epochs();
+          weights = w;
+          continue;
+        }
+        for (int e = 0; e < reference.size(); e++) {
+          EpochRecord a = reference.get(e);
+          EpochRecord b = h.epochs().get(e);
+          assertEquals(a.trainLoss(), b.trainLoss(), mode + ": loss of epoch " + (e + 1));
+          assertEquals(a.trainMetric(), b.trainMetric(), mode + ": accuracy of epoch " + (e + 1));
+          assertEquals(a.samples(), b.samples());
+        }
+        for (int k = 0; k < w.length; k++) {
+          assertArrayEquals(weights[k], w[k], mode + ": parameter " + k);
+        }
+      }
+    }
+  }
+
   @Test
   void fitLearnsTwoMoonsAndTheLossFalls() {
     ArrayDataset all = Synthetic.moons(600, 0.1, 1);
