@@ -521,6 +521,46 @@ public final class Tensor implements AutoCloseable {
     return Views.select(this, dim, index);
   }
 
+  /**
+   * The rows {@code index[0], index[1], ...} of this tensor (along dim 0) as a new tensor of shape
+   * {@code [index.numel(), rest...]}, as PyTorch's {@code index_select(0, index)}: one backend
+   * gather ({@link io.myelin.backend.Backend#gatherRows}). {@code index} is a 1-D INT32 tensor on
+   * the same device whose values the caller guarantees are in {@code [0, size(0))} (a GPU does not
+   * check them). Not differentiable: what a data loader uses to batch a dataset kept on the device.
+   */
+  public Tensor indexSelectRows(Tensor index) {
+    if (index.dtype() != DType.INT32 || index.rank() != 1) {
+      throw new IllegalArgumentException("indexSelectRows: the index must be a 1-D i32 tensor, got "
+          + index.dtype().shortName() + " " + Arrays.toString(index.shape()));
+    }
+    if (!index.device().equals(device())) {
+      throw new IllegalArgumentException("indexSelectRows: index on " + index.device()
+          + ", tensor on " + device());
+    }
+    if (rank() == 0) {
+      throw new IllegalArgumentException("indexSelectRows: needs a tensor of rank >= 1");
+    }
+    if (requiresGrad() && Autograd.isGradEnabled()) {
+      throw new IllegalArgumentException("indexSelectRows is not differentiable; call it on a"
+          + " tensor that does not require grad, or inside Autograd.noGrad()");
+    }
+    Tensor src = isContiguous() ? this : contiguous();
+    Tensor idx = index.isContiguous() ? index : index.contiguous();
+    int[] outShape = shape().clone();
+    outShape[0] = index.numel();
+    int rowLength = size(0) == 0 ? 0 : (int) (numel() / size(0));
+    Tensor out = Tensor.empty(device(), dtype(), outShape);
+    backend().gatherRows(src.storage, src.layout.offset(), size(0), rowLength, idx.storage,
+        idx.layout.offset(), index.numel(), out.storage, 0);
+    if (src != this) {
+      src.close();
+    }
+    if (idx != index) {
+      idx.close();
+    }
+    return out;
+  }
+
   /** Broadcasts size-1 dims (and new leading dims) to {@code shape}; -1 keeps a dim (a view). */
   public Tensor expand(int... shape) {
     return Views.expand(this, shape);

@@ -20,6 +20,11 @@ import java.util.concurrent.Executors;
  *   <li>With {@code prefetch}, a background thread gathers the next batch's rows into host
  *       arrays while the current step runs; the copy to the device happens on the consuming
  *       thread (so the device's current context and the caller's memory scope apply).
+ *   <li>With {@code resident}, the whole dataset is copied to the device once (at the first
+ *       batch) and each batch is gathered there by index ({@link Tensor#indexSelectRows}): per
+ *       batch only the row indices cross to the device. For datasets that fit in device memory
+ *       next to the model (MNIST's 60,000 x 784 floats are 188 MB); the batches are the same
+ *       values as without it. {@link #close()} frees the device copy.
  * </ul>
  *
  * <pre>{@code
@@ -39,8 +44,15 @@ public final class DataLoader implements AutoCloseable {
    * @param seed shuffle seed
    * @param dropLast drop the last incomplete batch
    * @param prefetch gather the next batch in the background
+   * @param resident keep the dataset on the device and gather batches there
    */
-  public record Options(int batchSize, boolean shuffle, long seed, boolean dropLast, boolean prefetch) {
+  public record Options(int batchSize, boolean shuffle, long seed, boolean dropLast, boolean prefetch,
+      boolean resident) {
+    /** Options without residency. */
+    public Options(int batchSize, boolean shuffle, long seed, boolean dropLast, boolean prefetch) {
+      this(batchSize, shuffle, seed, dropLast, prefetch, false);
+    }
+
     public Options {
       if (batchSize < 0) {
         throw new IllegalArgumentException("batch size must be >= 0 (0 = full batch), got " + batchSize);
@@ -49,19 +61,24 @@ public final class DataLoader implements AutoCloseable {
 
     /** Batches of {@code size} in dataset order, keeping the last partial batch, prefetching. */
     public static Options batches(int size) {
-      return new Options(size, false, 0, false, true);
+      return new Options(size, false, 0, false, true, false);
     }
 
     public Options shuffled(long seed) {
-      return new Options(batchSize, true, seed, dropLast, prefetch);
+      return new Options(batchSize, true, seed, dropLast, prefetch, resident);
     }
 
     public Options droppingLast() {
-      return new Options(batchSize, shuffle, seed, true, prefetch);
+      return new Options(batchSize, shuffle, seed, true, prefetch, resident);
     }
 
     public Options withoutPrefetch() {
-      return new Options(batchSize, shuffle, seed, dropLast, false);
+      return new Options(batchSize, shuffle, seed, dropLast, false, resident);
+    }
+
+    /** Keeps the dataset on the device and gathers each batch there. */
+    public Options residentOnDevice() {
+      return new Options(batchSize, shuffle, seed, dropLast, prefetch, true);
     }
   }
 
@@ -69,6 +86,8 @@ public final class DataLoader implements AutoCloseable {
   private final Options options;
   private final Device device;
   private ExecutorService prefetcher;
+  private Tensor residentFeatures;
+  private Tensor residentTargets;
 
   public DataLoader(ArrayDataset data, Options options, Device device) {
     this.data = data;
@@ -139,6 +158,9 @@ public final class DataLoader implements AutoCloseable {
         int from = i * b;
         int to = Math.min(order.length, from + b);
         int[] rows = java.util.Arrays.copyOfRange(order, from, to);
+        if (options.resident) {
+          return CompletableFuture.completedFuture(new HostBatch(rows, null, 0, null, null, 0));
+        }
         if (options.prefetch && count > 1) {
           return CompletableFuture.supplyAsync(() -> gather(rows), executor());
         }
@@ -158,7 +180,7 @@ public final class DataLoader implements AutoCloseable {
         HostBatch h = pending.join();
         next++;
         pending = schedule(next);
-        return h.toDevice(device);
+        return options.resident ? residentBatch(h.rows()) : h.toDevice(device);
       }
     };
   }
@@ -174,6 +196,26 @@ public final class DataLoader implements AutoCloseable {
       rows[i] = i;
     }
     return gather(rows).toDevice(device);
+  }
+
+  /** The batch of {@code rows} gathered from the device copy of the dataset. */
+  private Batch residentBatch(int[] rows) {
+    if (residentFeatures == null) {
+      try (var ignored = io.myelin.autograd.Autograd.noGrad()) {
+        residentFeatures = Tensor.of(device, data.features(), data.rows(), data.cols()).persist();
+        if (data.labels() != null) {
+          residentTargets = Tensor.of(device, data.labels(), data.rows()).persist();
+        } else if (data.targets() != null) {
+          residentTargets = Tensor.of(device, data.targets(), data.rows(), data.targetCols()).persist();
+        }
+      }
+    }
+    try (var ignored = io.myelin.autograd.Autograd.noGrad();
+        Tensor index = Tensor.of(device, rows, rows.length)) {
+      Tensor fx = residentFeatures.indexSelectRows(index);
+      Tensor fy = residentTargets == null ? null : residentTargets.indexSelectRows(index);
+      return new Batch(fx, fy, rows);
+    }
   }
 
   private synchronized ExecutorService executor() {
@@ -225,9 +267,17 @@ public final class DataLoader implements AutoCloseable {
     return new HostBatch(rows, x, cols, labels, targets, data.targetCols());
   }
 
-  /** Stops the prefetch thread. */
+  /** Stops the prefetch thread and frees the device copy of a resident dataset. */
   @Override
   public synchronized void close() {
+    if (residentFeatures != null) {
+      residentFeatures.close();
+      residentFeatures = null;
+      if (residentTargets != null) {
+        residentTargets.close();
+        residentTargets = null;
+      }
+    }
     if (prefetcher != null) {
       prefetcher.shutdownNow();
       prefetcher = null;

@@ -47,6 +47,68 @@ public abstract class DataLoaderConformanceTest extends DeviceTestBase {
   }
 
   @Test
+  void aResidentDatasetGivesTheSameBatchesGatheredOnTheDevice() {
+    ArrayDataset d = dataset(103, 5);
+    var plain = DataLoader.Options.batches(10).shuffled(7);
+    try (DataLoader host = new DataLoader(d, plain, device());
+        DataLoader resident = new DataLoader(d, plain.residentOnDevice(), device())) {
+      assertTrue(resident.options().resident());
+      for (int epoch = 0; epoch < 2; epoch++) {
+        List<int[]> a = collect(host, epoch, 0, d);  // collect checks every row's values
+        List<int[]> b = collect(resident, epoch, 0, d);
+        assertEquals(a.size(), b.size());
+        for (int i = 0; i < a.size(); i++) {
+          assertArrayEquals(a.get(i), b.get(i), "epoch " + epoch + ", batch " + i);
+        }
+      }
+      assertEquals(3, collect(resident, 1, 10, d).get(0).length, "resumed at the partial batch");
+    }
+    // Regression targets with two columns.
+    float[] x = randomFloats(11, 23 * 3, -1, 1);
+    float[] t = randomFloats(12, 23 * 2, -1, 1);
+    ArrayDataset r = ArrayDataset.regression(x, 23, 3, t, 2);
+    try (DataLoader resident = new DataLoader(r, DataLoader.Options.batches(4).shuffled(1).residentOnDevice(), device())) {
+      for (Batch b : resident.epoch(0)) {
+        try (b) {
+          float[] got = b.targets().toFloatArray();
+          assertArrayEquals(new int[] {b.indices().length, 2}, b.targets().shape());
+          for (int i = 0; i < b.indices().length; i++) {
+            int row = b.indices()[i];
+            assertEquals(t[row * 2], got[i * 2]);
+            assertEquals(t[row * 2 + 1], got[i * 2 + 1]);
+          }
+        }
+      }
+    }
+  }
+
+  @Test
+  void indexSelectRowsGathersRowsOfAnyRankAndDtype() {
+    Tensor x = Tensor.of(device(), randomFloats(5, 7 * 2 * 3, -1, 1), 7, 2, 3);
+    int[] rows = {6, 0, 0, 3};
+    try (Tensor idx = Tensor.of(device(), rows, rows.length)) {
+      Tensor g = x.indexSelectRows(idx);
+      assertArrayEquals(new int[] {4, 2, 3}, g.shape());
+      float[] all = x.toFloatArray();
+      float[] got = g.toFloatArray();
+      for (int r = 0; r < rows.length; r++) {
+        for (int k = 0; k < 6; k++) {
+          assertEquals(all[rows[r] * 6 + k], got[r * 6 + k], "row " + r + " element " + k);
+        }
+      }
+      // A transposed (non-contiguous) source and int32 values.
+      Tensor xt = x.reshape(7, 6).transpose(0, 1);  // [6, 7]
+      Tensor gt = xt.indexSelectRows(Tensor.of(device(), new int[] {5, 1}, 2));
+      assertArrayEquals(xt.select(0, 5).toFloatArray(), gt.select(0, 0).toFloatArray());
+      assertArrayEquals(xt.select(0, 1).toFloatArray(), gt.select(0, 1).toFloatArray());
+      Tensor labels = Tensor.of(device(), new int[] {10, 11, 12}, 3);
+      assertArrayEquals(new int[] {12, 10}, labels.indexSelectRows(Tensor.of(device(), new int[] {2, 0}, 2)).toIntArray());
+      assertEquals(0, x.indexSelectRows(Tensor.of(device(), new int[0], 0)).numel());
+      assertThrows(IllegalArgumentException.class, () -> x.indexSelectRows(x));
+    }
+  }
+
+  @Test
   void everyRowOncePerEpochInSeededOrder() {
     ArrayDataset d = dataset(103, 5);
     try (DataLoader loader = new DataLoader(d, DataLoader.Options.batches(10).shuffled(7), device())) {
