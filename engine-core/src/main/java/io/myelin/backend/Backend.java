@@ -375,8 +375,11 @@ public interface Backend extends AutoCloseable {
    *       released it can be handed out again only inside the same capture) until the graph is
    *       closed, so a replay never writes memory that someone else now owns;
    *   <li>a copy from a host array is recorded with the array's values at capture time;
-   *   <li>reads to the host ({@link #copyToHost}, {@link #synchronize}) and calls from other
-   *       threads are refused with an {@link IllegalStateException}.
+   *   <li>reads to the host ({@link #copyToHost}, {@link #synchronize}) by the capturing thread
+   *       are refused with an {@link IllegalStateException};
+   *   <li>other threads are not recorded: they run as usual (CPU: captures are per thread) or wait
+   *       until the capture ends (a GPU's single stream); releasing storage from any thread (the
+   *       Cleaner) stays allowed.
    * </ul>
    *
    * @throws UnsupportedOperationException when {@link #supportsCapture()} is false

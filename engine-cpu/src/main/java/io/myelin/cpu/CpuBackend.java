@@ -38,7 +38,8 @@ public final class CpuBackend implements Backend {
   private final AtomicLong liveBytes = new AtomicLong();
   private final AtomicLong peakBytes = new AtomicLong();
   private final AtomicLong systemAllocations = new AtomicLong();
-  private volatile CpuGraph capture;
+  /** The capture the calling thread runs, if any: other threads keep running their calls. */
+  private final ThreadLocal<CpuGraph> capture = new ThreadLocal<>();
 
   /** A backend using {@code MYELIN_NUM_THREADS} threads (default: all processors). */
   public CpuBackend() {
@@ -383,33 +384,32 @@ public final class CpuBackend implements Backend {
     return true;
   }
 
+  /**
+   * Starts recording this thread's calls. Unlike a GPU's single stream, CPU captures are per
+   * thread: other threads' calls run as usual meanwhile (and are not recorded).
+   */
   @Override
-  public synchronized void beginCapture() {
-    if (capture != null) {
-      throw new IllegalStateException("a graph capture is already running on " + capture.owner());
+  public void beginCapture() {
+    if (capture.get() != null) {
+      throw new IllegalStateException("a graph capture is already running on this thread");
     }
-    capture = new CpuGraph(this, Thread.currentThread());
+    capture.set(new CpuGraph(this, Thread.currentThread()));
   }
 
   @Override
-  public synchronized CapturedGraph endCapture() {
-    CpuGraph g = capture;
-    if (g == null || g.owner() != Thread.currentThread()) {
+  public CapturedGraph endCapture() {
+    CpuGraph g = capture.get();
+    if (g == null) {
       throw new IllegalStateException("endCapture without a capture started on this thread");
     }
-    capture = null;
+    capture.remove();
     g.finish();
     return g;
   }
 
-  /** The running capture (after checking that this thread started it), or null. */
+  /** The calling thread's running capture, or null. */
   private CpuGraph capturing() {
-    CpuGraph g = capture;
-    if (g != null && g.owner() != Thread.currentThread()) {
-      throw new IllegalStateException("cpu backend call from " + Thread.currentThread().getName()
-          + " while " + g.owner().getName() + " captures a graph");
-    }
-    return g;
+    return capture.get();
   }
 
   /** Runs {@code work} now, or records it into the running capture. */
