@@ -20,19 +20,20 @@ def main():
     path = sys.argv[1]
     device = sys.argv[2] if len(sys.argv) > 2 else "cuda"
     rows = {}
-    problems = []
+    problems = {}  # note -> the rows that have it
     with open(path) as f:
         for r in csv.DictReader(l for l in f if not l.startswith("#")):
             key = (r["model"], int(r["batch"]))
             rows.setdefault(key, {})[(r["device"], r["mode"])] = r
             note = r["note"] or ""
             if not r["median_ms"]:
-                problems.append(f"{r['model']}:{r['batch']} {r['device']} {r['mode']}: {note}")
+                problems.setdefault(note, []).append(f"{r['model']}:{r['batch']} {r['device']} {r['mode']}")
             elif r["mode"] == "myelin-graphs" and "replays=" in note:
                 done, total = note.split("replays=")[1].split(";")[0].split("/")
                 if done != total:
-                    problems.append(f"{r['model']}:{r['batch']} {r['device']} myelin-graphs replayed "
-                                    f"{done} of {total} timed steps (the rest ran eagerly)")
+                    problems.setdefault(f"replayed {done} of {total} timed steps (the rest ran "
+                                        "eagerly)", []).append(f"{r['model']}:{r['batch']} "
+                                                               f"{r['device']} myelin-graphs")
 
     def ms(row):
         return float(row["median_ms"]) if row and row["median_ms"] else None
@@ -84,7 +85,7 @@ def main():
                   f"{float(row['host_cpu_ms_per_step']):.3f} | {peak} |")
     if problems:
         print("\nRows without numbers, or graphs that did not replay:\n")
-        print("\n".join(f"- {p}" for p in problems))
+        print("\n".join(f"- {', '.join(where)}: {why}" for why, where in problems.items()))
 
 
 if __name__ == "__main__":
