@@ -30,6 +30,28 @@ import java.util.TreeSet;
  * <p>Reuse is safe without events because every kernel and copy runs on the backend's one stream:
  * work enqueued after a free is ordered after the work that used the block.
  *
+ * <h2>Graph pools</h2>
+ *
+ * A captured CUDA graph replays its kernels on the addresses they had at capture time, long after
+ * the storages that held those addresses were released; so the memory a capture touches must not
+ * be handed to anyone else while the graph lives (PyTorch's private graph pools). Between {@link
+ * #beginGraphPool} and {@link #endGraphPool}:
+ *
+ * <ul>
+ *   <li>every block handed out belongs to the capture's {@link GraphPool}: it comes from that
+ *       pool's free blocks first, else from the normal free lists or a new segment (the part split
+ *       off stays normal);
+ *   <li>every block freed goes to the pool, including blocks allocated before the capture (the
+ *       captured calls may have used them, and will again at each replay);
+ *   <li>the cache is not emptied on out-of-memory ({@code cuMemFree} is illegal inside a capture).
+ * </ul>
+ *
+ * A pool's blocks freed later (while the graph lives) go back to it as well, and are reused only
+ * by allocations of its own capture, which the captured order makes safe. {@link
+ * #releaseGraphPool} (the graph closed) returns its free blocks to the normal lists, merging them
+ * with their neighbours; its blocks still live return there when freed. Blocks of different owners
+ * never merge. One capture at a time.
+ *
  * <p>Thread-safe: every public method is synchronised.
  */
 public final class CachingAllocator implements AutoCloseable {
@@ -50,6 +72,8 @@ public final class CachingAllocator implements AutoCloseable {
     private Block prev;
     private Block next;
     private boolean free;
+    /** The graph pool reserving this block, or null for the normal pool. */
+    private GraphPool owner;
 
     private Block(long address, long size, boolean small) {
       this.address = address;
@@ -72,6 +96,18 @@ public final class CachingAllocator implements AutoCloseable {
     }
   }
 
+  /**
+   * The blocks one captured graph reserves: its free lists, filled by blocks freed during and
+   * after the capture. Its methods are the allocator's (an opaque handle).
+   */
+  public static final class GraphPool {
+    private final TreeSet<Block> smallFree = new TreeSet<>(BY_SIZE);
+    private final TreeSet<Block> largeFree = new TreeSet<>(BY_SIZE);
+    private boolean released;
+
+    private GraphPool() {}
+  }
+
   private static final Comparator<Block> BY_SIZE =
       Comparator.comparingLong((Block b) -> b.size).thenComparingLong(b -> b.address);
 
@@ -80,6 +116,8 @@ public final class CachingAllocator implements AutoCloseable {
   private final TreeSet<Block> smallFree = new TreeSet<>(BY_SIZE);
   private final TreeSet<Block> largeFree = new TreeSet<>(BY_SIZE);
   private final List<Block> segments = new ArrayList<>();
+  /** The pool of the capture running now, or null. */
+  private GraphPool capturing;
   private long liveBlocks;
   private long allocatedBytes;
   private long peakAllocatedBytes;
@@ -120,22 +158,29 @@ public final class CachingAllocator implements AutoCloseable {
     }
     long size = roundSize(bytes);
     boolean small = size <= SMALL_LIMIT;
-    TreeSet<Block> pool = small ? smallFree : largeFree;
-    Block block = pool.ceiling(probe(size));
-    if (block != null) {
-      pool.remove(block);
-    } else {
-      block = newSegment(size, small);
+    GraphPool graph = capturing;
+    Block block = graph == null ? null : take(freeList(graph, small), size);
+    GraphPool tailOwner = graph;
+    if (block == null) {
+      block = take(freeList(null, small), size);
+      if (block == null) {
+        block = newSegment(size, small);
+      }
+      block.owner = graph;
+      tailOwner = null; // what is split off a normal block stays normal
     }
     block.free = false;
-    split(block, size, pool);
+    split(block, size, tailOwner);
     liveBlocks++;
     allocatedBytes += block.size;
     peakAllocatedBytes = Math.max(peakAllocatedBytes, allocatedBytes);
     return block;
   }
 
-  /** Returns a block to its pool (not to the driver). Freeing twice is an error. */
+  /**
+   * Returns a block to its pool (not to the driver): the normal free lists, or the graph pool that
+   * owns it, or the running capture's pool (see the class comment). Freeing twice is an error.
+   */
   public synchronized void free(Block block) {
     if (block.free) {
       throw new IllegalStateException("block at 0x" + Long.toHexString(block.address) + " freed twice");
@@ -145,31 +190,80 @@ public final class CachingAllocator implements AutoCloseable {
     }
     liveBlocks--;
     allocatedBytes -= block.size;
-    block.free = true;
-    TreeSet<Block> pool = block.small ? smallFree : largeFree;
-    if (block.prev != null && block.prev.free) {
-      Block p = block.prev;
-      pool.remove(p);
-      p.size += block.size;
-      p.next = block.next;
-      if (block.next != null) {
-        block.next.prev = p;
-      }
-      block = p;
+    GraphPool owner = block.owner;
+    if (owner != null && owner.released) {
+      owner = null;
     }
-    if (block.next != null && block.next.free) {
-      Block n = block.next;
-      pool.remove(n);
-      block.size += n.size;
-      block.next = n.next;
-      if (n.next != null) {
-        n.next.prev = block;
-      }
+    if (owner == null) {
+      owner = capturing;
     }
-    pool.add(block);
+    block.owner = owner;
+    insertFree(block);
   }
 
-  /** Returns every wholly free segment to the driver; live blocks are untouched. */
+  /**
+   * Starts reserving memory for a capture: until {@link #endGraphPool}, allocations and frees go
+   * through the returned pool (see the class comment).
+   *
+   * @throws IllegalStateException when a capture's pool is already open
+   */
+  public synchronized GraphPool beginGraphPool() {
+    if (closed) {
+      throw new IllegalStateException("allocator of " + deviceName + " is closed");
+    }
+    if (capturing != null) {
+      throw new IllegalStateException("a graph capture is already reserving memory on " + deviceName);
+    }
+    capturing = new GraphPool();
+    return capturing;
+  }
+
+  /** Ends the capture of {@code pool}: allocations come from the normal pool again. */
+  public synchronized void endGraphPool(GraphPool pool) {
+    if (capturing == pool) {
+      capturing = null;
+    }
+  }
+
+  /**
+   * The graph of {@code pool} is gone: its free blocks return to the normal lists now, its live
+   * ones when they are freed. Idempotent.
+   */
+  public synchronized void releaseGraphPool(GraphPool pool) {
+    if (pool.released) {
+      return;
+    }
+    pool.released = true;
+    endGraphPool(pool);
+    if (closed) {
+      return;
+    }
+    List<Block> blocks = new ArrayList<>(pool.smallFree);
+    blocks.addAll(pool.largeFree);
+    pool.smallFree.clear();
+    pool.largeFree.clear();
+    for (Block b : blocks) {
+      b.owner = null;
+      insertFree(b);
+    }
+  }
+
+  /** Bytes held in the free blocks of {@code pool} (memory reserved for its graph, not in use). */
+  public synchronized long freeBytes(GraphPool pool) {
+    long sum = 0;
+    for (Block b : pool.smallFree) {
+      sum += b.size;
+    }
+    for (Block b : pool.largeFree) {
+      sum += b.size;
+    }
+    return sum;
+  }
+
+  /**
+   * Returns every wholly free segment of the normal pool to the driver; live blocks and graph
+   * pools are untouched. Not during a capture (the caller makes sure).
+   */
   public synchronized void emptyCache() {
     release(smallFree);
     release(largeFree);
@@ -208,20 +302,64 @@ public final class CachingAllocator implements AutoCloseable {
     return new Block(Long.MIN_VALUE, size, false);
   }
 
+  private TreeSet<Block> freeList(GraphPool owner, boolean small) {
+    if (owner == null) {
+      return small ? smallFree : largeFree;
+    }
+    return small ? owner.smallFree : owner.largeFree;
+  }
+
+  /** Removes and returns the best-fitting free block of {@code pool}, or null. */
+  private static Block take(TreeSet<Block> pool, long size) {
+    Block block = pool.ceiling(probe(size));
+    if (block != null) {
+      pool.remove(block);
+    }
+    return block;
+  }
+
+  /** Marks {@code block} free, merges it with free neighbours of the same owner and lists it. */
+  private void insertFree(Block block) {
+    block.free = true;
+    TreeSet<Block> pool = freeList(block.owner, block.small);
+    Block p = block.prev;
+    if (p != null && p.free && p.owner == block.owner) {
+      pool.remove(p);
+      p.size += block.size;
+      p.next = block.next;
+      if (block.next != null) {
+        block.next.prev = p;
+      }
+      block = p;
+    }
+    Block n = block.next;
+    if (n != null && n.free && n.owner == block.owner) {
+      pool.remove(n);
+      block.size += n.size;
+      block.next = n.next;
+      if (n.next != null) {
+        n.next.prev = block;
+      }
+    }
+    pool.add(block);
+  }
+
   private Block newSegment(long size, boolean small) {
     long bytes = small ? SMALL_SEGMENT : segmentSize(size);
     long address = driver.allocate(bytes);
-    if (address == 0) {
+    if (address == 0 && capturing == null) {
       emptyCache();
       address = driver.allocate(bytes);
     }
     if (address == 0) {
       String device = driver.describe();
+      String cached = capturing == null ? " cached after emptying the cache, "
+          : " cached (not emptied: a graph capture is running), ";
       throw new DeviceOutOfMemoryException(
           "CUDA out of memory on " + deviceName + ": tried to allocate " + MemoryText.bytes(size)
               + " (a " + MemoryText.bytes(bytes) + " segment); " + MemoryText.bytes(allocatedBytes)
               + " in use by " + liveBlocks + " live storages, " + MemoryText.bytes(reservedBytes - allocatedBytes)
-              + " cached after emptying the cache, " + MemoryText.bytes(reservedBytes) + " reserved in total"
+              + cached + MemoryText.bytes(reservedBytes) + " reserved in total"
               + (device.isEmpty() ? "" : "; " + device)
               + ". Free tensors sooner (MemoryScope) or use a smaller batch.");
     }
@@ -232,7 +370,8 @@ public final class CachingAllocator implements AutoCloseable {
     return segment;
   }
 
-  private void split(Block block, long size, TreeSet<Block> pool) {
+  /** Splits the tail off a block being handed out; the tail is free and belongs to {@code owner}. */
+  private void split(Block block, long size, GraphPool owner) {
     long rest = block.size - size;
     boolean worthIt = block.small ? rest >= MIN_BLOCK : rest > SMALL_LIMIT;
     if (!worthIt) {
@@ -240,6 +379,7 @@ public final class CachingAllocator implements AutoCloseable {
     }
     Block tail = new Block(block.address + size, rest, block.small);
     tail.free = true;
+    tail.owner = owner;
     tail.prev = block;
     tail.next = block.next;
     if (block.next != null) {
@@ -247,7 +387,9 @@ public final class CachingAllocator implements AutoCloseable {
     }
     block.next = tail;
     block.size = size;
-    pool.add(tail);
+    // The block after the tail is live or owned by someone else (free same-owner neighbours are
+    // always merged), so the tail joins its list unmerged.
+    freeList(owner, tail.small).add(tail);
   }
 
   private void release(TreeSet<Block> pool) {

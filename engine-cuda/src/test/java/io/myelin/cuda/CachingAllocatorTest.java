@@ -206,4 +206,207 @@ class CachingAllocatorTest {
     assertNotEquals(a.address(), c.address());
     assertEquals(2, fake.allocations);
   }
+
+  // ---- graph pools ----------------------------------------------------------------------------
+
+  @Test
+  void blocksOfACaptureAreNotHandedOutAgainUntilTheGraphCloses() {
+    FakeDeviceMemory fake = new FakeDeviceMemory(64 * MIB);
+    CachingAllocator alloc = new CachingAllocator(fake, "fake:0");
+    var pool = alloc.beginGraphPool();
+    var a = alloc.allocate(1000);
+    alloc.free(a); // freed inside the capture: kept for it
+    alloc.endGraphPool(pool);
+    assertEquals(1024, alloc.freeBytes(pool));
+    for (int i = 0; i < 20; i++) {
+      assertNotEquals(a.address(), alloc.allocate(1000).address(), "handed out while the graph lives");
+    }
+    alloc.releaseGraphPool(pool);
+    assertEquals(0, alloc.freeBytes(pool));
+    assertEquals(a.address(), alloc.allocate(1000).address(), "back in the normal pool after close");
+  }
+
+  @Test
+  void aCaptureReusesWhatItFreedItself() {
+    FakeDeviceMemory fake = new FakeDeviceMemory(64 * MIB);
+    CachingAllocator alloc = new CachingAllocator(fake, "fake:0");
+    var pool = alloc.beginGraphPool();
+    var a = alloc.allocate(3000);
+    long address = a.address();
+    alloc.free(a);
+    var b = alloc.allocate(2500); // same rounded size: the graph's own free block first
+    assertEquals(address, b.address());
+    var big = alloc.allocate(5 * MIB);
+    alloc.free(big);
+    assertEquals(big.address(), alloc.allocate(5 * MIB).address());
+    alloc.endGraphPool(pool);
+    assertEquals(2, fake.allocations, "one small and one large segment");
+  }
+
+  @Test
+  void blocksFreedAfterTheCaptureStayWithTheGraph() {
+    FakeDeviceMemory fake = new FakeDeviceMemory(64 * MIB);
+    CachingAllocator alloc = new CachingAllocator(fake, "fake:0");
+    var pool = alloc.beginGraphPool();
+    var output = alloc.allocate(1000); // a graph output the caller keeps after the capture
+    alloc.endGraphPool(pool);
+    alloc.free(output); // the graph still writes there at each replay
+    assertEquals(1024, alloc.freeBytes(pool));
+    assertNotEquals(output.address(), alloc.allocate(1000).address());
+    alloc.releaseGraphPool(pool);
+    assertEquals(output.address(), alloc.allocate(1000).address());
+  }
+
+  @Test
+  void blocksAllocatedBeforeTheCaptureAndFreedDuringItAreHeldForTheGraph() {
+    FakeDeviceMemory fake = new FakeDeviceMemory(64 * MIB);
+    CachingAllocator alloc = new CachingAllocator(fake, "fake:0");
+    var input = alloc.allocate(1000); // e.g. an activation of the eager step before
+    var pool = alloc.beginGraphPool();
+    alloc.free(input); // the captured calls may have read it: a replay reads it again
+    alloc.endGraphPool(pool);
+    assertEquals(1024, alloc.freeBytes(pool));
+    assertNotEquals(input.address(), alloc.allocate(1000).address());
+    alloc.releaseGraphPool(pool);
+    assertEquals(input.address(), alloc.allocate(1000).address());
+  }
+
+  @Test
+  void liveBlocksOfAClosedGraphGoBackToTheNormalPoolWhenFreed() {
+    FakeDeviceMemory fake = new FakeDeviceMemory(64 * MIB);
+    CachingAllocator alloc = new CachingAllocator(fake, "fake:0");
+    var pool = alloc.beginGraphPool();
+    var kept = alloc.allocate(1000);
+    alloc.endGraphPool(pool);
+    alloc.releaseGraphPool(pool);
+    alloc.free(kept);
+    assertEquals(0, alloc.freeBytes(pool));
+    assertEquals(kept.address(), alloc.allocate(1000).address());
+  }
+
+  @Test
+  void aSecondGraphDoesNotReuseTheFirstGraphsBlocks() {
+    FakeDeviceMemory fake = new FakeDeviceMemory(64 * MIB);
+    CachingAllocator alloc = new CachingAllocator(fake, "fake:0");
+    var first = alloc.beginGraphPool();
+    var a = alloc.allocate(1000);
+    alloc.free(a);
+    alloc.endGraphPool(first);
+    var second = alloc.beginGraphPool();
+    var b = alloc.allocate(1000);
+    assertNotEquals(a.address(), b.address());
+    alloc.free(b);
+    alloc.endGraphPool(second);
+    assertEquals(1024, alloc.freeBytes(first));
+    assertEquals(1024, alloc.freeBytes(second));
+    alloc.releaseGraphPool(first);
+    alloc.releaseGraphPool(second);
+    alloc.emptyCache();
+    assertEquals(0, alloc.stats().reservedBytes(), "everything merged back into a free segment");
+    assertEquals(0, fake.liveSegments());
+  }
+
+  @Test
+  void graphBlocksDoNotMergeWithNormalNeighbours() {
+    FakeDeviceMemory fake = new FakeDeviceMemory(64 * MIB);
+    CachingAllocator alloc = new CachingAllocator(fake, "fake:0");
+    var before = alloc.allocate(1000);
+    var pool = alloc.beginGraphPool();
+    var inGraph = alloc.allocate(1000); // right after `before` in the same segment
+    assertEquals(before.address() + 1024, inGraph.address());
+    alloc.free(inGraph);
+    alloc.endGraphPool(pool);
+    alloc.free(before); // normal, next to a free block of the graph: must stay apart
+    alloc.emptyCache();
+    assertEquals(1, fake.liveSegments(), "the segment is not wholly free while the graph lives");
+    assertEquals(1024, alloc.freeBytes(pool));
+    alloc.releaseGraphPool(pool);
+    alloc.emptyCache();
+    assertEquals(0, fake.liveSegments(), "merged into one free segment once the graph is gone");
+  }
+
+  @Test
+  void outOfMemoryDuringACaptureDoesNotEmptyTheCache() {
+    FakeDeviceMemory fake = new FakeDeviceMemory(10 * MIB);
+    CachingAllocator alloc = new CachingAllocator(fake, "fake:0");
+    alloc.free(alloc.allocate(6 * MIB)); // cached
+    var pool = alloc.beginGraphPool();
+    var e = assertThrows(DeviceOutOfMemoryException.class, () -> alloc.allocate(8 * MIB));
+    assertEquals(0, fake.frees, "cuMemFree is illegal inside a capture");
+    assertEquals(1, fake.failures, "no retry");
+    assertTrue(e.getMessage().contains("not emptied: a graph capture is running"), e.getMessage());
+    alloc.endGraphPool(pool);
+    alloc.releaseGraphPool(pool);
+    assertEquals(8 * MIB, alloc.allocate(8 * MIB).size(), "after the capture the retry works again");
+  }
+
+  @Test
+  void oneCaptureAtATimeAndReleaseIsIdempotent() {
+    CachingAllocator alloc = new CachingAllocator(new FakeDeviceMemory(64 * MIB), "fake:0");
+    var pool = alloc.beginGraphPool();
+    assertThrows(IllegalStateException.class, alloc::beginGraphPool);
+    alloc.endGraphPool(pool);
+    alloc.releaseGraphPool(pool);
+    alloc.releaseGraphPool(pool);
+    alloc.close();
+    assertThrows(IllegalStateException.class, alloc::beginGraphPool);
+  }
+
+  @Test
+  void randomCapturesKeepBlocksDisjointReservedAndAccounted() {
+    FakeDeviceMemory fake = new FakeDeviceMemory(1L << 34);
+    CachingAllocator alloc = new CachingAllocator(fake, "fake:0");
+    Random r = new Random(7);
+    List<CachingAllocator.Block> live = new ArrayList<>();
+    List<CachingAllocator.GraphPool> graphs = new ArrayList<>();
+    // Addresses each living graph reserves: what it allocated during its capture.
+    List<Set<Long>> reserved = new ArrayList<>();
+    CachingAllocator.GraphPool capturing = null;
+    Set<Long> capturedNow = null;
+    for (int i = 0; i < 4000; i++) {
+      int op = r.nextInt(10);
+      if (op < 4 || live.isEmpty()) {
+        long size = r.nextBoolean() ? 1 + r.nextInt(100_000) : 1 + r.nextInt(4 << 20);
+        var b = alloc.allocate(size);
+        for (Set<Long> g : reserved) {
+          assertTrue(!g.contains(b.address()), "handed out a block another living graph reserves");
+        }
+        if (capturing != null) {
+          capturedNow.add(b.address());
+        }
+        live.add(b);
+      } else if (op < 8) {
+        alloc.free(live.remove(r.nextInt(live.size())));
+      } else if (op == 8) {
+        if (capturing == null) {
+          capturing = alloc.beginGraphPool();
+          capturedNow = new HashSet<>();
+        } else {
+          alloc.endGraphPool(capturing);
+          graphs.add(capturing);
+          reserved.add(capturedNow);
+          capturing = null;
+        }
+      } else if (!graphs.isEmpty() && capturing == null) {
+        int k = r.nextInt(graphs.size());
+        alloc.releaseGraphPool(graphs.remove(k));
+        reserved.remove(k);
+      }
+      if (i % 400 == 0) {
+        assertDisjoint(live);
+      }
+    }
+    assertDisjoint(live);
+    long sum = live.stream().mapToLong(CachingAllocator.Block::size).sum();
+    assertEquals(sum, alloc.stats().allocatedBytes());
+    live.forEach(alloc::free);
+    if (capturing != null) {
+      alloc.endGraphPool(capturing);
+      graphs.add(capturing);
+    }
+    graphs.forEach(alloc::releaseGraphPool);
+    alloc.emptyCache();
+    assertEquals(0, alloc.stats().reservedBytes(), "every block merged back into whole segments");
+    assertEquals(0, fake.liveSegments());
+  }
 }
