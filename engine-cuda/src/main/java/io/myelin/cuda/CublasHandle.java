@@ -12,15 +12,20 @@ import java.lang.foreign.MemorySegment;
  * One cuBLAS handle bound to the backend's stream, in the context current at creation (the
  * device's primary context, which the runtime-API library shares with the driver API).
  *
- * <p>Math mode is {@code CUBLAS_DEFAULT_MATH}: no TF32 for float32, so results stay within the
- * 1e-4 GEMM tolerance against the CPU. Alpha and beta are passed from host memory (cuBLAS's
- * default pointer mode reads them before the call returns). Thread-safe: calls are serialised, as
- * a cuBLAS handle must not be used by two threads at once.
+ * <p>Math mode starts as {@code CUBLAS_DEFAULT_MATH}: no TF32 for float32, so results stay within
+ * the 1e-4 GEMM tolerance against the CPU; {@link #setMathMode} switches to TF32 tensor-op math
+ * (MatmulPrecision.HIGH). Alpha and beta are passed from host memory (cuBLAS's default pointer
+ * mode reads them before the call returns, also during a graph capture, where their values are
+ * fixed into the graph). Thread-safe: calls are serialised, as a cuBLAS handle must not be used by
+ * two threads at once.
  */
 final class CublasHandle implements AutoCloseable {
   private static final int OP_N = 0;
   private static final int OP_T = 1;
-  private static final int DEFAULT_MATH = 0;
+  /** {@code CUBLAS_DEFAULT_MATH}: float32 GEMMs in full float32. */
+  static final int DEFAULT_MATH = 0;
+  /** {@code CUBLAS_TF32_TENSOR_OP_MATH}: float32 inputs rounded to TF32 on tensor cores. */
+  static final int TF32_TENSOR_OP_MATH = 3;
 
   private final CublasLibrary lib;
   private final Arena arena = Arena.ofShared();
@@ -49,6 +54,41 @@ final class CublasHandle implements AutoCloseable {
     }
     alpha = arena.allocate(JAVA_DOUBLE);
     beta = arena.allocate(JAVA_DOUBLE);
+  }
+
+  /** Sets the math mode ({@link #DEFAULT_MATH} or {@link #TF32_TENSOR_OP_MATH}) of later calls. */
+  synchronized void setMathMode(int mode) {
+    if (closed) {
+      throw new IllegalStateException("cuBLAS handle closed");
+    }
+    try {
+      CublasLibrary.check((int) lib.setMathMode.invokeExact(handle, mode), "cublasSetMathMode");
+    } catch (CudaException e) {
+      throw e;
+    } catch (Throwable t) {
+      throw new CudaException("cublasSetMathMode failed: " + t);
+    }
+  }
+
+  /**
+   * Gives cuBLAS {@code bytes} of device memory at {@code address} (256-byte aligned) as its
+   * workspace, so that it allocates nothing itself, also inside a graph capture, where an
+   * allocation of its own would be outside the graph's pool. Must follow {@code
+   * cublasSetStream}, which resets the workspace. The memory stays owned by the caller and must
+   * outlive the handle.
+   *
+   * @return false when the library has no {@code cublasSetWorkspace_v2} or refused the workspace
+   *     (cuBLAS then keeps its default pool)
+   */
+  synchronized boolean setWorkspace(long address, long bytes) {
+    if (closed || lib.setWorkspace == null) {
+      return false;
+    }
+    try {
+      return (int) lib.setWorkspace.invokeExact(handle, MemorySegment.ofAddress(address), bytes) == 0;
+    } catch (Throwable t) {
+      return false;
+    }
   }
 
   /**

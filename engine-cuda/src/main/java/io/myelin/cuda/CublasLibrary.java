@@ -22,8 +22,9 @@ import java.util.List;
  * <p>Lookup order: the path in the environment variable {@code MYELIN_CUBLAS} when it is set (and
  * only that: a user who names a library wants that one, so a bad path is reported rather than
  * silently replaced), otherwise {@code libcublas.so.13} then {@code libcublas.so.12} from the
- * dynamic loader's search path. Only the eight functions Myelin calls are bound; a library missing
- * one of them is rejected with its name.
+ * dynamic loader's search path. Only the eight functions Myelin needs are bound; a library missing
+ * one of them is rejected with its name. {@code cublasSetWorkspace_v2} is bound when present
+ * (cuBLAS 11 and later) and left null otherwise.
  *
  * <p>Thread-safe: the handles are immutable; the library stays loaded until {@link #close()}.
  */
@@ -48,6 +49,8 @@ final class CublasLibrary implements AutoCloseable {
   final MethodHandle sgemmStridedBatched;
   final MethodHandle dgemm;
   final MethodHandle dgemmStridedBatched;
+  /** {@code cublasSetWorkspace_v2(handle, void*, size_t)}, or null when the library lacks it. */
+  final MethodHandle setWorkspace;
 
   private CublasLibrary(Arena arena, SymbolLookup lookup, String origin) {
     this.arena = arena;
@@ -70,6 +73,9 @@ final class CublasLibrary implements AutoCloseable {
     sgemmStridedBatched = bind(linker, lookup, "cublasSgemmStridedBatched", batched);
     dgemm = bind(linker, lookup, "cublasDgemm_v2", gemm);
     dgemmStridedBatched = bind(linker, lookup, "cublasDgemmStridedBatched", batched);
+    setWorkspace = lookup.find("cublasSetWorkspace_v2")
+        .map(sym -> linker.downcallHandle(sym, FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG)))
+        .orElse(null);
   }
 
   /** Looks cuBLAS up as described in the class comment, reading {@code MYELIN_CUBLAS}. Never throws. */
