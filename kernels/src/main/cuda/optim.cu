@@ -1,12 +1,17 @@
 // Fused optimizer updates (io.myelin.backend.Backend#optimizerUpdate), one launch per parameter.
 //
-// Each kernel mirrors engine-cpu's OptimizerKernelsF64 / OptimizerKernelsF32 line for line: the
-// scalar coefficients (bias corrections, NAdam's schedule, AdaGrad's decayed rate) are computed
-// once on the host in double and passed rounded to T, element arithmetic runs in T. Names are
-// optim_<kind>_<dtype> with <kind> = OptimizerKind#kernelName (SGD's averaged form is
-// optim_sgd_avg_<dtype>). State pointers the configuration does not use may be null and are then
-// never dereferenced. Every element is independent: a plain grid-stride loop, each gradient read
-// once, each parameter and state element read and written once.
+// Each kernel mirrors engine-cpu's OptimizerKernelsF64 / OptimizerKernelsF32 line for line. The
+// step-dependent scalars are read from device memory, not passed by value, so that a captured
+// CUDA graph applies at each replay the step the host wrote there last: `scalars` points at the
+// OptimizerKind.SCALARS doubles of OptimizerKind#writeScalars ([0] lr, [1] t, [2] NAdam's mu
+// product, [3..] the coefficients derived from them in double on the host). Each kernel rounds
+// the ones it needs to T once (double -> float rounds to nearest, as Java's (float) cast and the
+// former by-value arguments did). Constant hyperparameters (betas, eps, weight decay, flags)
+// stay by-value arguments already rounded to T. Names are optim_<kind>_<dtype> with <kind> =
+// OptimizerKind#kernelName (SGD's averaged form is optim_sgd_avg_<dtype>). State pointers the
+// configuration does not use may be null and are then never dereferenced. Every element is
+// independent: a plain grid-stride loop, each gradient read once, each parameter and state
+// element read and written once.
 #include "common.cuh"
 
 template <typename T>
@@ -137,45 +142,61 @@ __device__ void adadelta(long long n, T* p, const T* g, T* s, T* u, T lr, T wd, 
   }
 }
 
+// Entry k of the step-scalar block, rounded to the element type.
+template <typename T>
+__device__ __forceinline__ T step_scalar(const double* scalars, int k) {
+  return (T)scalars[k];
+}
+
+// Scalar slots (OptimizerKind#writeScalars): 0 lr; SGD 3 first step, 4 averaged step; ADAM 3
+// shrink, 4 step size, 5 sqrt(bias correction 2); ADAMAX 3 step size; NADAM 3 shrink, 4 bias
+// correction 2, 5 gradient step, 6 momentum step; ADAGRAD 3 decayed lr.
 #define MYELIN_DEFINE_OPTIM(dn, T)                                                                 \
-  extern "C" __global__ void optim_sgd_##dn(long long n, T* p, const T* g, T* b, T lr, T wd, T mu, \
-                                            T damp, int use_momentum, int first, int nesterov,     \
-                                            int maximize) {                                        \
-    sgd<T>(n, p, g, b, lr, wd, mu, damp, use_momentum, first, nesterov, maximize);                 \
+  extern "C" __global__ void optim_sgd_##dn(long long n, T* p, const T* g, T* b,                   \
+                                            const double* scalars, T wd, T mu, T damp,             \
+                                            int use_momentum, int nesterov, int maximize) {        \
+    sgd<T>(n, p, g, b, step_scalar<T>(scalars, 0), wd, mu, damp, use_momentum,                    \
+           scalars[3] != 0.0, nesterov, maximize);                                                 \
   }                                                                                                \
-  extern "C" __global__ void optim_sgd_avg_##dn(long long n, T* p, const T* g, T* v, T step, T wd, \
-                                                T beta, T keep, int use_momentum, int maximize) {  \
-    sgd_avg<T>(n, p, g, v, step, wd, beta, keep, use_momentum, maximize);                          \
+  extern "C" __global__ void optim_sgd_avg_##dn(long long n, T* p, const T* g, T* v,               \
+                                                const double* scalars, T wd, T beta, T keep,       \
+                                                int use_momentum, int maximize) {                  \
+    sgd_avg<T>(n, p, g, v, step_scalar<T>(scalars, 4), wd, beta, keep, use_momentum, maximize);    \
   }                                                                                                \
   extern "C" __global__ void optim_adam_##dn(long long n, T* p, const T* g, T* m, T* v, T* vmax,   \
-                                             T b1, T b2, T c1, T c2, T eps, T shrink, T l2,        \
-                                             T step_size, T root_bc2, int amsgrad, int maximize) { \
-    adam<T>(n, p, g, m, v, vmax, b1, b2, c1, c2, eps, shrink, l2, step_size, root_bc2, amsgrad,    \
-            maximize);                                                                             \
+                                             const double* scalars, T b1, T b2, T c1, T c2, T eps, \
+                                             T l2, int amsgrad, int maximize) {                    \
+    adam<T>(n, p, g, m, v, vmax, b1, b2, c1, c2, eps, step_scalar<T>(scalars, 3), l2,              \
+            step_scalar<T>(scalars, 4), step_scalar<T>(scalars, 5), amsgrad, maximize);            \
   }                                                                                                \
-  extern "C" __global__ void optim_adamax_##dn(long long n, T* p, const T* g, T* m, T* u, T wd,    \
-                                               T b1, T b2, T c1, T eps, T step_size,               \
-                                               int maximize) {                                     \
-    adamax<T>(n, p, g, m, u, wd, b1, b2, c1, eps, step_size, maximize);                            \
+  extern "C" __global__ void optim_adamax_##dn(long long n, T* p, const T* g, T* m, T* u,          \
+                                               const double* scalars, T wd, T b1, T b2, T c1,      \
+                                               T eps, int maximize) {                              \
+    adamax<T>(n, p, g, m, u, wd, b1, b2, c1, eps, step_scalar<T>(scalars, 3), maximize);           \
   }                                                                                                \
-  extern "C" __global__ void optim_nadam_##dn(long long n, T* p, const T* g, T* m, T* v, T b1,     \
-                                              T b2, T c1, T c2, T eps, T shrink, T l2, T bc2,      \
-                                              T grad_step, T moment_step, int maximize) {          \
-    nadam<T>(n, p, g, m, v, b1, b2, c1, c2, eps, shrink, l2, bc2, grad_step, moment_step,          \
+  extern "C" __global__ void optim_nadam_##dn(long long n, T* p, const T* g, T* m, T* v,           \
+                                              const double* scalars, T b1, T b2, T c1, T c2,       \
+                                              T eps, T l2, int maximize) {                         \
+    nadam<T>(n, p, g, m, v, b1, b2, c1, c2, eps, step_scalar<T>(scalars, 3), l2,                   \
+             step_scalar<T>(scalars, 4), step_scalar<T>(scalars, 5), step_scalar<T>(scalars, 6),   \
              maximize);                                                                            \
   }                                                                                                \
   extern "C" __global__ void optim_rmsprop_##dn(long long n, T* p, const T* g, T* s, T* buf,       \
-                                                T* ga, T lr, T wd, T a, T c, T mom, T eps,         \
-                                                int centered, int use_momentum, int maximize) {    \
-    rmsprop<T>(n, p, g, s, buf, ga, lr, wd, a, c, mom, eps, centered, use_momentum, maximize);     \
+                                                T* ga, const double* scalars, T wd, T a, T c,      \
+                                                T mom, T eps, int centered, int use_momentum,      \
+                                                int maximize) {                                    \
+    rmsprop<T>(n, p, g, s, buf, ga, step_scalar<T>(scalars, 0), wd, a, c, mom, eps, centered,      \
+               use_momentum, maximize);                                                            \
   }                                                                                                \
-  extern "C" __global__ void optim_adagrad_##dn(long long n, T* p, const T* g, T* s, T wd, T eps,  \
-                                                T clr, int maximize) {                             \
-    adagrad<T>(n, p, g, s, wd, eps, clr, maximize);                                                \
+  extern "C" __global__ void optim_adagrad_##dn(long long n, T* p, const T* g, T* s,               \
+                                                const double* scalars, T wd, T eps,                \
+                                                int maximize) {                                    \
+    adagrad<T>(n, p, g, s, wd, eps, step_scalar<T>(scalars, 3), maximize);                         \
   }                                                                                                \
-  extern "C" __global__ void optim_adadelta_##dn(long long n, T* p, const T* g, T* s, T* u, T lr,  \
-                                                 T wd, T rho, T c, T eps, int maximize) {          \
-    adadelta<T>(n, p, g, s, u, lr, wd, rho, c, eps, maximize);                                     \
+  extern "C" __global__ void optim_adadelta_##dn(long long n, T* p, const T* g, T* s, T* u,        \
+                                                 const double* scalars, T wd, T rho, T c, T eps,   \
+                                                 int maximize) {                                   \
+    adadelta<T>(n, p, g, s, u, step_scalar<T>(scalars, 0), wd, rho, c, eps, maximize);             \
   }
 
 MYELIN_DEFINE_OPTIM(f32, float)

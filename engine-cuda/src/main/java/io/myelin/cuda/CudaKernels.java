@@ -6,9 +6,10 @@ import io.myelin.backend.ReduceOp;
 import io.myelin.backend.UnaryOp;
 
 /**
- * Launches the element-wise, reduction, softmax and random kernels of myelin-kernels with the
- * naming of {@code common.cuh} ({@code <root>_<dtype>}). Arguments arrive validated and as raw
- * device addresses already at their offsets; this class only chooses kernels and launch shapes.
+ * Launches the element-wise, reduction, softmax, random and row-gather kernels of myelin-kernels
+ * with the naming of {@code common.cuh} ({@code <root>_<dtype>}). Arguments arrive validated and
+ * as raw device addresses already at their offsets; this class only chooses kernels and launch
+ * shapes.
  *
  * <p>Thread-safe (stateless apart from the context, which is).
  */
@@ -98,6 +99,27 @@ final class CudaKernels {
   void random(boolean normal, DType dt, long dst, long n, long seed, long counter, double p, double q) {
     ctx.launch((normal ? "normal_" : "uniform_") + dt.shortName(), linear((n + 3) / 4),
         new KernelArgs().ptr(dst).i64(n).i64(seed).i64(counter).f64(p).f64(q));
+  }
+
+  /**
+   * Row gather: dst row r = src row indices[r] for r in [0, rows), rows of {@code rowLength}
+   * elements of {@code elementBytes} (4 or 8) bytes; a row whose index lies outside [0, srcRows)
+   * is left as it was (indices live on the device and are not checked on the host).
+   */
+  void gatherRows(int elementBytes, long src, int srcRows, int rowLength, long indices, int rows,
+      long dst) {
+    KernelLaunch l = gatherRowsPlan(elementBytes, src, srcRows, rowLength, indices, rows, dst);
+    ctx.launch(l.kernel(), linear((long) rows * rowLength), l.args());
+  }
+
+  /** The gather kernel for an element width and its arguments (tests check them without a GPU). */
+  static KernelLaunch gatherRowsPlan(int elementBytes, long src, int srcRows, int rowLength,
+      long indices, int rows, long dst) {
+    if (elementBytes != 4 && elementBytes != 8) {
+      throw new IllegalArgumentException("gatherRows copies 4- or 8-byte elements, got " + elementBytes);
+    }
+    return new KernelLaunch("gather_rows_b" + elementBytes * 8, new KernelArgs().ptr(src)
+        .i32(srcRows).i32(rowLength).ptr(indices).i32(rows).ptr(dst));
   }
 
   /** The raw Philox words of {@code blocks} blocks into an int32 buffer (tests and diagnostics). */

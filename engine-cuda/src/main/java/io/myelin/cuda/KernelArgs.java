@@ -1,6 +1,7 @@
 package io.myelin.cuda;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import jcuda.Pointer;
 
@@ -11,37 +12,38 @@ import jcuda.Pointer;
  * bytes from each pointer). Not thread-safe; build one per launch.
  */
 final class KernelArgs {
-  private final List<Pointer> params = new ArrayList<>();
+  /** The values in order, boxed: Long (pointer, long long), Integer, Float, Double, int[] (struct). */
+  private final List<Object> values = new ArrayList<>();
   /** One letter per parameter (p pointer, i int, l long long, f float, d double, s struct). */
   private final StringBuilder signature = new StringBuilder();
 
   KernelArgs ptr(long address) {
     signature.append('p');
-    params.add(Pointer.to(new long[] {address}));
+    values.add(address);
     return this;
   }
 
   KernelArgs i32(int v) {
     signature.append('i');
-    params.add(Pointer.to(new int[] {v}));
+    values.add(v);
     return this;
   }
 
   KernelArgs i64(long v) {
     signature.append('l');
-    params.add(Pointer.to(new long[] {v}));
+    values.add(v);
     return this;
   }
 
   KernelArgs f32(float v) {
     signature.append('f');
-    params.add(Pointer.to(new float[] {v}));
+    values.add(v);
     return this;
   }
 
   KernelArgs f64(double v) {
     signature.append('d');
-    params.add(Pointer.to(new double[] {v}));
+    values.add(v);
     return this;
   }
 
@@ -58,7 +60,7 @@ final class KernelArgs {
   /** A by-value struct of ints (the packed {@link StridedDescriptor}). */
   KernelArgs struct(int[] ints) {
     signature.append('s');
-    params.add(Pointer.to(ints.clone()));
+    values.add(ints.clone());
     return this;
   }
 
@@ -71,11 +73,31 @@ final class KernelArgs {
     return signature.toString();
   }
 
+  /**
+   * The values pushed so far ({@code Long} for pointers and long longs, {@code Integer}, {@code
+   * Float}, {@code Double}; a struct as its {@code int[]}), so tests can check what a launch
+   * passes, not only its types.
+   */
+  List<Object> values() {
+    return Collections.unmodifiableList(values);
+  }
+
   int size() {
-    return params.size();
+    return values.size();
   }
 
   Pointer toPointer() {
-    return Pointer.to(params.toArray(new Pointer[0]));
+    Pointer[] params = new Pointer[values.size()];
+    for (int i = 0; i < params.length; i++) {
+      params[i] = switch (values.get(i)) {
+        case Long v -> Pointer.to(new long[] {v});
+        case Integer v -> Pointer.to(new int[] {v});
+        case Float v -> Pointer.to(new float[] {v});
+        case Double v -> Pointer.to(new double[] {v});
+        case int[] v -> Pointer.to(v);
+        default -> throw new IllegalStateException("unexpected kernel argument " + values.get(i));
+      };
+    }
+    return Pointer.to(params);
   }
 }

@@ -58,6 +58,8 @@ class KernelBundleTest {
       }
     }
     names.add("philox_words_i32");
+    names.add("gather_rows_b32");
+    names.add("gather_rows_b64");
     names.add("sgemm_tiled_f32");
     names.add("gemm_tiled_f64");
     return names;
@@ -89,6 +91,8 @@ class KernelBundleTest {
     assertEquals("elementwise", bundle.familyOf("relu_f32"));
     assertEquals("reduce", bundle.familyOf("argmax_cols_f64"));
     assertEquals("random", bundle.familyOf("philox_words_i32"));
+    assertEquals("gather", bundle.familyOf("gather_rows_b64"));
+    assertEquals("optim", bundle.familyOf("optim_adam_f32"));
     assertThrows(IllegalArgumentException.class, () -> bundle.familyOf("no_such_kernel_f32"));
   }
 

@@ -6,7 +6,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -27,8 +29,34 @@ final class KernelDeclarations {
 
   /** Kernel name to signature; skips the calling test where the sources are absent (a bundle). */
   static Map<String, String> load() {
-    assumeTrue(Files.isDirectory(SOURCES), "kernel sources not found at " + SOURCES.toAbsolutePath());
     Map<String, String> out = new HashMap<>();
+    forEachDeclaration((name, params, t) -> out.put(name, signature(params, t)));
+    return out;
+  }
+
+  /** Kernel name to its parameter names, in order (skips like {@link #load()}). */
+  static Map<String, List<String>> parameterNames() {
+    Map<String, List<String>> out = new HashMap<>();
+    forEachDeclaration((name, params, t) -> {
+      List<String> names = new ArrayList<>();
+      if (!params.isEmpty()) {
+        for (String raw : params.split(",")) {
+          String p = raw.strip();
+          names.add(p.substring(p.lastIndexOf(' ') + 1).replace("*", ""));
+        }
+      }
+      out.put(name, names);
+    });
+    return out;
+  }
+
+  private interface DeclarationSink {
+    /** {@code t}: the element type of a macro expansion ("float", "double"), or null. */
+    void accept(String name, String params, String t);
+  }
+
+  private static void forEachDeclaration(DeclarationSink sink) {
+    assumeTrue(Files.isDirectory(SOURCES), "kernel sources not found at " + SOURCES.toAbsolutePath());
     try (var files = Files.list(SOURCES)) {
       for (Path p : files.filter(f -> f.toString().endsWith(".cu")).toList()) {
         String text = Files.readString(p).replace("\\\n", "\n");
@@ -37,17 +65,16 @@ final class KernelDeclarations {
           String name = m.group(1);
           String params = m.group(2).replaceAll("\\s+", " ").strip();
           if (name.contains("##")) {
-            out.put(name.replace("##dn", "f32"), signature(params, "float"));
-            out.put(name.replace("##dn", "f64"), signature(params, "double"));
+            sink.accept(name.replace("##dn", "f32"), params, "float");
+            sink.accept(name.replace("##dn", "f64"), params, "double");
           } else {
-            out.put(name, signature(params, null));
+            sink.accept(name, params, null);
           }
         }
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    return out;
   }
 
   private static String signature(String params, String t) {

@@ -26,12 +26,23 @@ class KernelSignatureTest {
     Map<String, String> decls = KernelDeclarations.load();
     for (DType dt : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
       for (var c : CudaOptimizerParityTest.CONFIGS) {
-        for (long t : new long[] {1, 2}) {
-          long[] s = new long[c.kind().stateCount()];
-          check(decls, CudaOptimizerKernels.plan(c.kind(), c.h(), t, dt, 10, 1, 2, s));
-        }
+        long[] s = new long[c.kind().stateCount()];
+        check(decls, CudaOptimizerKernels.plan(c.kind(), c.h(), dt, 10, 1, 2, s, 3));
       }
     }
+  }
+
+  @Test
+  void gatherLaunchesMatchTheirKernels() {
+    Map<String, String> decls = KernelDeclarations.load();
+    for (int bytes : new int[] {4, 8}) {
+      check(decls, CudaKernels.gatherRowsPlan(bytes, 1, 10, 7, 2, 5, 3));
+    }
+    // INT32 and FLOAT32 share the 4-byte kernel, FLOAT64 takes the 8-byte one.
+    assertEquals("gather_rows_b32", CudaKernels.gatherRowsPlan(DType.INT32.byteSize(), 1, 1, 1, 2, 1, 3).kernel());
+    assertEquals("gather_rows_b64", CudaKernels.gatherRowsPlan(DType.FLOAT64.byteSize(), 1, 1, 1, 2, 1, 3).kernel());
+    org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> CudaKernels.gatherRowsPlan(2, 1, 1, 1, 2, 1, 3));
   }
 
   static void check(Map<String, String> decls, CudaFusedKernels.Launch launch) {
