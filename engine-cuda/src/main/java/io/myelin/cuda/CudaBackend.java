@@ -1,5 +1,12 @@
 package io.myelin.cuda;
 
+import static io.myelin.cuda.CudaArguments.checkHostArray;
+import static io.myelin.cuda.CudaArguments.checkRange;
+import static io.myelin.cuda.CudaArguments.checkRun;
+import static io.myelin.cuda.CudaArguments.checkView;
+import static io.myelin.cuda.CudaArguments.floating;
+import static io.myelin.cuda.CudaArguments.sameDtype;
+import static io.myelin.cuda.CudaArguments.sameShape;
 import static jcuda.driver.JCudaDriver.cuMemcpyDtoDAsync;
 
 import io.myelin.DType;
@@ -8,16 +15,18 @@ import io.myelin.Layout;
 import io.myelin.backend.Backend;
 import io.myelin.backend.BatchNormOptions;
 import io.myelin.backend.BinaryOp;
+import io.myelin.backend.CapturedGraph;
 import io.myelin.backend.CrossEntropyOptions;
 import io.myelin.backend.FusedArguments;
 import io.myelin.backend.GemmOperand;
+import io.myelin.backend.MatmulPrecision;
 import io.myelin.backend.MemoryStats;
 import io.myelin.backend.OptimizerHyperparameters;
 import io.myelin.backend.OptimizerKind;
 import io.myelin.backend.ReduceOp;
 import io.myelin.backend.Storage;
 import io.myelin.backend.UnaryOp;
-import java.util.Arrays;
+import java.util.Objects;
 
 /**
  * The {@link Backend} of one NVIDIA GPU: the device's primary context and one stream, a caching
@@ -29,9 +38,25 @@ import java.util.Arrays;
  * Arguments are validated on the host (dtypes, ownership, bounds) because an out-of-bounds
  * device write corrupts memory silently.
  *
- * <p>Thread-safe: any thread may call; each call makes the context current on its thread.
+ * <h2>Graphs</h2>
+ *
+ * {@link #beginCapture} puts the stream into CUDA stream capture ({@link CudaGraph}): until {@link
+ * #endCapture}, the calls of the capturing thread are recorded, not run; storage it allocates is
+ * reserved for the graph ({@link CachingAllocator}'s graph pools); host arrays it copies to the
+ * device are snapshotted into pinned memory of the graph's; host reads are refused. cuBLAS gets a
+ * {@value #CUBLAS_WORKSPACE_BYTES}-byte workspace of ours at start-up (counted in {@link
+ * #memoryStats}) so that it never allocates inside a capture, and so that eager and captured GEMMs
+ * pick the same algorithms and give the same bits.
+ *
+ * <p>Thread-safe: any thread may call; each call makes the context current on its thread. While a
+ * capture runs, calls of other threads wait until it ends ({@link CudaCaptures}); releasing
+ * storage never waits. A capturing thread that waits for another thread's backend work before
+ * {@link #endCapture} therefore deadlocks.
  */
 public final class CudaBackend implements Backend {
+  /** Bytes of the cuBLAS workspace (what cuBLAS recommends for Hopper; enough for older GPUs). */
+  static final long CUBLAS_WORKSPACE_BYTES = 32L << 20;
+
   private final Device device;
   private final CudaContext ctx;
   private final CachingAllocator allocator;
@@ -40,7 +65,9 @@ public final class CudaBackend implements Backend {
   private final CudaGemm gemm;
   private final CudaOptimizerKernels optimizers;
   private final CudaFusedKernels fused;
-  private boolean closed;
+  /** cuBLAS's workspace, or null (no cuBLAS, or it took none: it then uses its own pool). */
+  private final CachingAllocator.Block cublasWorkspace;
+  private final CudaCaptures captures;
 
   CudaBackend(int index, KernelBundle bundle, CublasLibrary.Lookup cublas) {
     this.device = Device.cuda(index);
@@ -52,6 +79,8 @@ public final class CudaBackend implements Backend {
       this.gemm = new CudaGemm(ctx, cublas);
       this.optimizers = new CudaOptimizerKernels(ctx);
       this.fused = new CudaFusedKernels(ctx.maxBlocks());
+      this.cublasWorkspace = cublasWorkspace(gemm, allocator);
+      this.captures = new CudaCaptures(ctx, allocator, device.toString());
     } catch (RuntimeException | Error e) {
       ctx.close();
       throw e;
@@ -63,82 +92,118 @@ public final class CudaBackend implements Backend {
     return device;
   }
 
+  /** Allocates cuBLAS's workspace and hands it over; null (silently) when that is not possible. */
+  private static CachingAllocator.Block cublasWorkspace(CudaGemm gemm, CachingAllocator allocator) {
+    if (!gemm.acceptsWorkspace()) {
+      return null;
+    }
+    CachingAllocator.Block b;
+    try {
+      b = allocator.allocate(CUBLAS_WORKSPACE_BYTES);
+    } catch (DeviceOutOfMemoryException e) {
+      return null;
+    }
+    if (gemm.useWorkspace(b.address(), b.size())) {
+      return b;
+    }
+    allocator.free(b);
+    return null;
+  }
+
   @Override
   public String description() {
+    String precision = "";
+    if (gemm.precision() == MatmulPrecision.HIGH) {
+      precision = gemm.usesCublas() ? ", TF32 tensor-op math for float32 (matmul precision HIGH)"
+          : " (matmul precision HIGH has no effect on the built-in kernel)";
+    }
     return ctx.name() + ", " + MemoryText.bytes(ctx.totalMemory()) + ", compute capability "
-        + ctx.computeCapability() + ", " + ctx.multiprocessors() + " SMs; GEMM: " + gemm.description();
+        + ctx.computeCapability() + ", " + ctx.multiprocessors() + " SMs; GEMM: "
+        + gemm.description() + precision;
   }
 
   // ---- memory ---------------------------------------------------------------------------------
 
   @Override
   public Storage allocate(DType dtype, int length) {
-    if (length < 0) {
-      throw new IllegalArgumentException("negative length " + length);
+    try (CudaCaptures.Call ignored = enter()) {
+      if (length < 0) {
+        throw new IllegalArgumentException("negative length " + length);
+      }
+      var block = allocator.allocate((long) length * dtype.byteSize());
+      return new CudaStorage(this, dtype, length, allocator, block);
     }
-    ctx.makeCurrent();
-    var block = allocator.allocate((long) length * dtype.byteSize());
-    return new CudaStorage(this, dtype, length, allocator, block);
   }
 
   @Override
   public void copyFromHost(Object src, int srcOffset, Storage dst, int dstOffset, int length) {
-    CudaStorage d = own(dst);
-    checkHostArray(src, d.dtype(), srcOffset, length);
-    checkRange(d, dstOffset, length);
-    if (length == 0) {
-      return;
+    try (CudaCaptures.Call ignored = enter()) {
+      CudaStorage d = own(dst);
+      checkHostArray(src, d.dtype(), srcOffset, length);
+      checkRange(d, dstOffset, length);
+      if (length == 0) {
+        return;
+      }
+      CudaGraph g = captures.running();
+      if (g != null) {
+        // Recorded from a snapshot of the array's values now (see CudaGraph#copyFromHost).
+        g.copyFromHost(src, srcOffset, d.dtype(), d.address(dstOffset), length);
+        return;
+      }
+      staging.toDevice(src, srcOffset, d.dtype(), d.address(dstOffset), length);
     }
-    ctx.makeCurrent();
-    staging.toDevice(src, srcOffset, d.dtype(), d.address(dstOffset), length);
   }
 
   @Override
   public void copyToHost(Storage src, int srcOffset, Object dst, int dstOffset, int length) {
-    CudaStorage s = own(src);
-    checkHostArray(dst, s.dtype(), dstOffset, length);
-    checkRange(s, srcOffset, length);
-    ctx.makeCurrent();
-    if (length == 0) {
-      ctx.synchronize(); // still a read: earlier work must be visible to the caller
-      return;
+    try (CudaCaptures.Call ignored = enter()) {
+      captures.refuseHostRead("copyToHost");
+      CudaStorage s = own(src);
+      checkHostArray(dst, s.dtype(), dstOffset, length);
+      checkRange(s, srcOffset, length);
+      if (length == 0) {
+        ctx.synchronize(); // still a read: earlier work must be visible to the caller
+        return;
+      }
+      staging.toHost(s.address(srcOffset), s.dtype(), dst, dstOffset, length);
     }
-    staging.toHost(s.address(srcOffset), s.dtype(), dst, dstOffset, length);
   }
 
   @Override
   public void copy(Storage src, Layout srcLayout, Storage dst, Layout dstLayout) {
-    CudaStorage s = own(src);
-    CudaStorage d = own(dst);
-    sameShape("copy", srcLayout, dstLayout);
-    checkView(s, srcLayout);
-    checkView(d, dstLayout);
-    int n = dstLayout.size();
-    if (n == 0) {
-      return;
+    try (CudaCaptures.Call ignored = enter()) {
+      CudaStorage s = own(src);
+      CudaStorage d = own(dst);
+      sameShape("copy", srcLayout, dstLayout);
+      checkView(s, srcLayout);
+      checkView(d, dstLayout);
+      int n = dstLayout.size();
+      if (n == 0) {
+        return;
+      }
+      if (s.dtype() == d.dtype() && srcLayout.isContiguous() && dstLayout.isContiguous()) {
+        ctx.enqueued(cuMemcpyDtoDAsync(DevicePointer.at(d.address(dstLayout.offset())),
+            DevicePointer.at(s.address(srcLayout.offset())), (long) n * s.dtype().byteSize(),
+            ctx.stream()), "cuMemcpyDtoDAsync");
+        return;
+      }
+      int[] desc = StridedDescriptor.pack(dstLayout.shape(), srcLayout.strides(), dstLayout.strides());
+      kernels.copy(s.dtype(), d.dtype(), desc, n, s.address(srcLayout.offset()), d.address(dstLayout.offset()));
     }
-    ctx.makeCurrent();
-    if (s.dtype() == d.dtype() && srcLayout.isContiguous() && dstLayout.isContiguous()) {
-      Driver.check(cuMemcpyDtoDAsync(DevicePointer.at(d.address(dstLayout.offset())),
-          DevicePointer.at(s.address(srcLayout.offset())), (long) n * s.dtype().byteSize(),
-          ctx.stream()), "cuMemcpyDtoDAsync");
-      return;
-    }
-    int[] desc = StridedDescriptor.pack(dstLayout.shape(), srcLayout.strides(), dstLayout.strides());
-    kernels.copy(s.dtype(), d.dtype(), desc, n, s.address(srcLayout.offset()), d.address(dstLayout.offset()));
   }
 
   @Override
   public void fill(Storage dst, Layout layout, double value) {
-    CudaStorage d = own(dst);
-    checkView(d, layout);
-    int n = layout.size();
-    if (n == 0) {
-      return;
+    try (CudaCaptures.Call ignored = enter()) {
+      CudaStorage d = own(dst);
+      checkView(d, layout);
+      int n = layout.size();
+      if (n == 0) {
+        return;
+      }
+      kernels.fill(d.dtype(), StridedDescriptor.pack(layout.shape(), layout.strides()), n,
+          d.address(layout.offset()), value);
     }
-    ctx.makeCurrent();
-    kernels.fill(d.dtype(), StridedDescriptor.pack(layout.shape(), layout.strides()), n,
-        d.address(layout.offset()), value);
   }
 
   // ---- random ---------------------------------------------------------------------------------
@@ -157,23 +222,25 @@ public final class CudaBackend implements Backend {
 
   private void random(boolean normal, Storage dst, int offset, int length, long seed, long counter,
       double p, double q) {
-    CudaStorage d = floating(own(dst), "random fill");
-    checkRange(d, offset, length);
-    if (length == 0) {
-      return;
+    try (CudaCaptures.Call ignored = enter()) {
+      CudaStorage d = floating(own(dst), "random fill");
+      checkRange(d, offset, length);
+      if (length == 0) {
+        return;
+      }
+      kernels.random(normal, d.dtype(), d.address(offset), length, seed, counter, p, q);
     }
-    ctx.makeCurrent();
-    kernels.random(normal, d.dtype(), d.address(offset), length, seed, counter, p, q);
   }
 
   /** The raw Philox words of {@code blocks} blocks into an INT32 storage (for bit-exact tests). */
   void philoxWords(Storage dst, long blocks, long seed, long counter) {
-    CudaStorage d = own(dst);
-    if (d.dtype() != DType.INT32 || blocks * 4 > d.length()) {
-      throw new IllegalArgumentException("philoxWords needs an INT32 storage of 4 * blocks elements");
+    try (CudaCaptures.Call ignored = enter()) {
+      CudaStorage d = own(dst);
+      if (d.dtype() != DType.INT32 || blocks * 4 > d.length()) {
+        throw new IllegalArgumentException("philoxWords needs an INT32 storage of 4 * blocks elements");
+      }
+      kernels.philoxWords(d.address(0), blocks, seed, counter);
     }
-    ctx.makeCurrent();
-    kernels.philoxWords(d.address(0), blocks, seed, counter);
   }
 
   // ---- GEMM -----------------------------------------------------------------------------------
@@ -187,19 +254,20 @@ public final class CudaBackend implements Backend {
   /** {@link #gemm} with a choice of the built-in kernel even when cuBLAS is present. */
   void gemm(int batch, int m, int n, int k, double alpha, GemmOperand a, GemmOperand b,
       double beta, GemmOperand c, boolean builtIn) {
-    if (batch < 0 || m < 0 || n < 0 || k < 0) {
-      throw new IllegalArgumentException("negative gemm size: batch " + batch + ", " + m + "x" + n + "x" + k);
+    try (CudaCaptures.Call ignored = enter()) {
+      if (batch < 0 || m < 0 || n < 0 || k < 0) {
+        throw new IllegalArgumentException("negative gemm size: batch " + batch + ", " + m + "x" + n + "x" + k);
+      }
+      CudaStorage sa = floating(own(a.storage()), "gemm");
+      CudaStorage sb = own(b.storage());
+      CudaStorage sc = own(c.storage());
+      sameDtype("gemm", sa, sb, sc);
+      if (c.transposed()) {
+        throw new IllegalArgumentException("gemm output must not be transposed");
+      }
+      gemm.gemm(sa.dtype(), batch, m, n, k, alpha, a, sa.address(a.offset()), b,
+          sb.address(b.offset()), beta, c, sc.address(c.offset()), builtIn);
     }
-    CudaStorage sa = floating(own(a.storage()), "gemm");
-    CudaStorage sb = own(b.storage());
-    CudaStorage sc = own(c.storage());
-    sameDtype("gemm", sa, sb, sc);
-    if (c.transposed()) {
-      throw new IllegalArgumentException("gemm output must not be transposed");
-    }
-    ctx.makeCurrent();
-    gemm.gemm(sa.dtype(), batch, m, n, k, alpha, a, sa.address(a.offset()), b,
-        sb.address(b.offset()), beta, c, sc.address(c.offset()), builtIn);
   }
 
   /**
@@ -211,29 +279,30 @@ public final class CudaBackend implements Backend {
   public void gemmBiasActivation(int batch, int m, int n, int k, double alpha, GemmOperand a,
       GemmOperand b, double beta, GemmOperand c, Storage bias, int biasOffset,
       GemmActivation act) {
-    if (batch < 0 || m < 0 || n < 0 || k < 0) {
-      throw new IllegalArgumentException("negative gemm size: batch " + batch + ", " + m + "x" + n + "x" + k);
+    try (CudaCaptures.Call ignored = enter()) {
+      if (batch < 0 || m < 0 || n < 0 || k < 0) {
+        throw new IllegalArgumentException("negative gemm size: batch " + batch + ", " + m + "x" + n + "x" + k);
+      }
+      CudaStorage sa = own(a.storage());
+      CudaStorage sb = own(b.storage());
+      CudaStorage sc = own(c.storage());
+      sameDtype("gemmBiasActivation", sa, sb, sc);
+      if (sa.dtype() != DType.FLOAT32) {
+        throw new IllegalArgumentException("gemmBiasActivation is float32 only, got " + sa.dtype());
+      }
+      if (c.transposed()) {
+        throw new IllegalArgumentException("gemm output must not be transposed");
+      }
+      long biasAddress = 0;
+      if (bias != null) {
+        CudaStorage sbias = own(bias);
+        sameDtype("gemmBiasActivation bias", sa, sbias);
+        checkRange(sbias, biasOffset, n);
+        biasAddress = sbias.address(biasOffset);
+      }
+      gemm.builtIn(DType.FLOAT32, batch, m, n, k, alpha, a, sa.address(a.offset()), b,
+          sb.address(b.offset()), beta, c, sc.address(c.offset()), biasAddress, act);
     }
-    CudaStorage sa = own(a.storage());
-    CudaStorage sb = own(b.storage());
-    CudaStorage sc = own(c.storage());
-    sameDtype("gemmBiasActivation", sa, sb, sc);
-    if (sa.dtype() != DType.FLOAT32) {
-      throw new IllegalArgumentException("gemmBiasActivation is float32 only, got " + sa.dtype());
-    }
-    if (c.transposed()) {
-      throw new IllegalArgumentException("gemm output must not be transposed");
-    }
-    long biasAddress = 0;
-    if (bias != null) {
-      CudaStorage sbias = own(bias);
-      sameDtype("gemmBiasActivation bias", sa, sbias);
-      checkRange(sbias, biasOffset, n);
-      biasAddress = sbias.address(biasOffset);
-    }
-    ctx.makeCurrent();
-    gemm.builtIn(DType.FLOAT32, batch, m, n, k, alpha, a, sa.address(a.offset()), b,
-        sb.address(b.offset()), beta, c, sc.address(c.offset()), biasAddress, act);
   }
 
   /** The context (for benchmarks and tests that time with events). */
@@ -250,87 +319,91 @@ public final class CudaBackend implements Backend {
 
   @Override
   public void unary(UnaryOp op, double a, double b, Storage x, Layout xLayout, Storage y, Layout yLayout) {
-    CudaStorage sx = floating(own(x), op.name());
-    CudaStorage sy = own(y);
-    sameDtype(op.name(), sx, sy);
-    sameShape(op.name(), xLayout, yLayout);
-    checkView(sx, xLayout);
-    checkView(sy, yLayout);
-    int n = yLayout.size();
-    if (n == 0) {
-      return;
+    try (CudaCaptures.Call ignored = enter()) {
+      CudaStorage sx = floating(own(x), op.name());
+      CudaStorage sy = own(y);
+      sameDtype(op.name(), sx, sy);
+      sameShape(op.name(), xLayout, yLayout);
+      checkView(sx, xLayout);
+      checkView(sy, yLayout);
+      int n = yLayout.size();
+      if (n == 0) {
+        return;
+      }
+      kernels.unary(op, sx.dtype(), a, b, StridedDescriptor.pack(yLayout.shape(), xLayout.strides(),
+          yLayout.strides()), n, sx.address(xLayout.offset()), sy.address(yLayout.offset()));
     }
-    ctx.makeCurrent();
-    kernels.unary(op, sx.dtype(), a, b, StridedDescriptor.pack(yLayout.shape(), xLayout.strides(),
-        yLayout.strides()), n, sx.address(xLayout.offset()), sy.address(yLayout.offset()));
   }
 
   @Override
   public void unaryBackward(UnaryOp op, double a, double b, Storage x, int xOffset, Storage y,
       int yOffset, Storage gy, int gyOffset, Storage gx, int gxOffset, int n) {
-    CudaStorage sx = floating(own(x), op.name() + " backward");
-    CudaStorage sy = own(y);
-    CudaStorage sgy = own(gy);
-    CudaStorage sgx = own(gx);
-    sameDtype(op.name() + " backward", sx, sy, sgy, sgx);
-    checkRange(sx, xOffset, n);
-    checkRange(sy, yOffset, n);
-    checkRange(sgy, gyOffset, n);
-    checkRange(sgx, gxOffset, n);
-    if (n == 0) {
-      return;
+    try (CudaCaptures.Call ignored = enter()) {
+      CudaStorage sx = floating(own(x), op.name() + " backward");
+      CudaStorage sy = own(y);
+      CudaStorage sgy = own(gy);
+      CudaStorage sgx = own(gx);
+      sameDtype(op.name() + " backward", sx, sy, sgy, sgx);
+      checkRange(sx, xOffset, n);
+      checkRange(sy, yOffset, n);
+      checkRange(sgy, gyOffset, n);
+      checkRange(sgx, gxOffset, n);
+      if (n == 0) {
+        return;
+      }
+      kernels.unaryBackward(op, sx.dtype(), a, b, n, sx.address(xOffset), sy.address(yOffset),
+          sgy.address(gyOffset), sgx.address(gxOffset));
     }
-    ctx.makeCurrent();
-    kernels.unaryBackward(op, sx.dtype(), a, b, n, sx.address(xOffset), sy.address(yOffset),
-        sgy.address(gyOffset), sgx.address(gxOffset));
   }
 
   @Override
   public void binary(BinaryOp op, Storage x, Layout xLayout, Storage y, Layout yLayout, Storage out,
       Layout outLayout) {
-    CudaStorage sx = floating(own(x), op.name());
-    CudaStorage sy = own(y);
-    CudaStorage so = own(out);
-    sameDtype(op.name(), sx, sy, so);
-    sameShape(op.name(), xLayout, outLayout);
-    sameShape(op.name(), yLayout, outLayout);
-    checkView(sx, xLayout);
-    checkView(sy, yLayout);
-    checkView(so, outLayout);
-    int n = outLayout.size();
-    if (n == 0) {
-      return;
+    try (CudaCaptures.Call ignored = enter()) {
+      CudaStorage sx = floating(own(x), op.name());
+      CudaStorage sy = own(y);
+      CudaStorage so = own(out);
+      sameDtype(op.name(), sx, sy, so);
+      sameShape(op.name(), xLayout, outLayout);
+      sameShape(op.name(), yLayout, outLayout);
+      checkView(sx, xLayout);
+      checkView(sy, yLayout);
+      checkView(so, outLayout);
+      int n = outLayout.size();
+      if (n == 0) {
+        return;
+      }
+      kernels.binary(op, sx.dtype(), StridedDescriptor.pack(outLayout.shape(), xLayout.strides(),
+          yLayout.strides(), outLayout.strides()), n, sx.address(xLayout.offset()),
+          sy.address(yLayout.offset()), so.address(outLayout.offset()));
     }
-    ctx.makeCurrent();
-    kernels.binary(op, sx.dtype(), StridedDescriptor.pack(outLayout.shape(), xLayout.strides(),
-        yLayout.strides(), outLayout.strides()), n, sx.address(xLayout.offset()),
-        sy.address(yLayout.offset()), so.address(outLayout.offset()));
   }
 
   @Override
   public void where(Storage cond, Layout condLayout, Storage x, Layout xLayout, Storage y,
       Layout yLayout, Storage out, Layout outLayout) {
-    CudaStorage sc = floating(own(cond), "where");
-    CudaStorage sx = own(x);
-    CudaStorage sy = own(y);
-    CudaStorage so = own(out);
-    sameDtype("where", sc, sx, sy, so);
-    for (Layout l : new Layout[] {condLayout, xLayout, yLayout}) {
-      sameShape("where", l, outLayout);
+    try (CudaCaptures.Call ignored = enter()) {
+      CudaStorage sc = floating(own(cond), "where");
+      CudaStorage sx = own(x);
+      CudaStorage sy = own(y);
+      CudaStorage so = own(out);
+      sameDtype("where", sc, sx, sy, so);
+      for (Layout l : new Layout[] {condLayout, xLayout, yLayout}) {
+        sameShape("where", l, outLayout);
+      }
+      checkView(sc, condLayout);
+      checkView(sx, xLayout);
+      checkView(sy, yLayout);
+      checkView(so, outLayout);
+      int n = outLayout.size();
+      if (n == 0) {
+        return;
+      }
+      kernels.where(sx.dtype(), StridedDescriptor.pack(outLayout.shape(), condLayout.strides(),
+          xLayout.strides(), yLayout.strides(), outLayout.strides()), n,
+          sc.address(condLayout.offset()), sx.address(xLayout.offset()), sy.address(yLayout.offset()),
+          so.address(outLayout.offset()));
     }
-    checkView(sc, condLayout);
-    checkView(sx, xLayout);
-    checkView(sy, yLayout);
-    checkView(so, outLayout);
-    int n = outLayout.size();
-    if (n == 0) {
-      return;
-    }
-    ctx.makeCurrent();
-    kernels.where(sx.dtype(), StridedDescriptor.pack(outLayout.shape(), condLayout.strides(),
-        xLayout.strides(), yLayout.strides(), outLayout.strides()), n,
-        sc.address(condLayout.offset()), sx.address(xLayout.offset()), sy.address(yLayout.offset()),
-        so.address(outLayout.offset()));
   }
 
   // ---- reductions and softmax ---------------------------------------------------------------
@@ -338,56 +411,59 @@ public final class CudaBackend implements Backend {
   @Override
   public void reduce(ReduceOp op, Storage x, int xOffset, int outer, int reduced, int inner,
       Storage out, int outOffset) {
-    CudaStorage sx = floating(own(x), op.name());
-    CudaStorage so = own(out);
-    DType outType = op.producesIndices() ? DType.INT32 : sx.dtype();
-    if (so.dtype() != outType) {
-      throw new IllegalArgumentException(op + " writes " + outType + ", got an output of " + so.dtype());
+    try (CudaCaptures.Call ignored = enter()) {
+      CudaStorage sx = floating(own(x), op.name());
+      CudaStorage so = own(out);
+      DType outType = op.producesIndices() ? DType.INT32 : sx.dtype();
+      if (so.dtype() != outType) {
+        throw new IllegalArgumentException(op + " writes " + outType + ", got an output of " + so.dtype());
+      }
+      if (outer < 0 || reduced < 0 || inner < 0) {
+        throw new IllegalArgumentException("negative reduce shape [" + outer + ", " + reduced + ", " + inner + "]");
+      }
+      checkRange(sx, xOffset, Math.multiplyExact(Math.multiplyExact(outer, reduced), inner));
+      checkRange(so, outOffset, Math.multiplyExact(outer, inner));
+      if (outer == 0 || inner == 0) {
+        return;
+      }
+      kernels.reduce(op, sx.dtype(), outer, reduced, inner, sx.address(xOffset), so.address(outOffset));
     }
-    if (outer < 0 || reduced < 0 || inner < 0) {
-      throw new IllegalArgumentException("negative reduce shape [" + outer + ", " + reduced + ", " + inner + "]");
-    }
-    checkRange(sx, xOffset, Math.multiplyExact(Math.multiplyExact(outer, reduced), inner));
-    checkRange(so, outOffset, Math.multiplyExact(outer, inner));
-    if (outer == 0 || inner == 0) {
-      return;
-    }
-    ctx.makeCurrent();
-    kernels.reduce(op, sx.dtype(), outer, reduced, inner, sx.address(xOffset), so.address(outOffset));
   }
 
   @Override
   public void softmax(boolean log, Storage x, int xOffset, int rows, int cols, Storage y, int yOffset) {
-    CudaStorage sx = floating(own(x), "softmax");
-    CudaStorage sy = own(y);
-    sameDtype("softmax", sx, sy);
-    int n = Math.multiplyExact(rows, cols);
-    checkRange(sx, xOffset, n);
-    checkRange(sy, yOffset, n);
-    if (n == 0) {
-      return;
+    try (CudaCaptures.Call ignored = enter()) {
+      CudaStorage sx = floating(own(x), "softmax");
+      CudaStorage sy = own(y);
+      sameDtype("softmax", sx, sy);
+      int n = Math.multiplyExact(rows, cols);
+      checkRange(sx, xOffset, n);
+      checkRange(sy, yOffset, n);
+      if (n == 0) {
+        return;
+      }
+      kernels.softmax(log, sx.dtype(), rows, cols, sx.address(xOffset), sy.address(yOffset));
     }
-    ctx.makeCurrent();
-    kernels.softmax(log, sx.dtype(), rows, cols, sx.address(xOffset), sy.address(yOffset));
   }
 
   @Override
   public void softmaxBackward(boolean log, Storage y, int yOffset, Storage gy, int gyOffset,
       Storage gx, int gxOffset, int rows, int cols) {
-    CudaStorage sy = floating(own(y), "softmax backward");
-    CudaStorage sgy = own(gy);
-    CudaStorage sgx = own(gx);
-    sameDtype("softmax backward", sy, sgy, sgx);
-    int n = Math.multiplyExact(rows, cols);
-    checkRange(sy, yOffset, n);
-    checkRange(sgy, gyOffset, n);
-    checkRange(sgx, gxOffset, n);
-    if (n == 0) {
-      return;
+    try (CudaCaptures.Call ignored = enter()) {
+      CudaStorage sy = floating(own(y), "softmax backward");
+      CudaStorage sgy = own(gy);
+      CudaStorage sgx = own(gx);
+      sameDtype("softmax backward", sy, sgy, sgx);
+      int n = Math.multiplyExact(rows, cols);
+      checkRange(sy, yOffset, n);
+      checkRange(sgy, gyOffset, n);
+      checkRange(sgx, gxOffset, n);
+      if (n == 0) {
+        return;
+      }
+      kernels.softmaxBackward(log, sy.dtype(), rows, cols, sy.address(yOffset),
+          sgy.address(gyOffset), sgx.address(gxOffset));
     }
-    ctx.makeCurrent();
-    kernels.softmaxBackward(log, sy.dtype(), rows, cols, sy.address(yOffset),
-        sgy.address(gyOffset), sgx.address(gxOffset));
   }
 
   // ---- fused loss, normalisation and dropout ------------------------------------------------
@@ -405,27 +481,28 @@ public final class CudaBackend implements Backend {
   public void crossEntropy(CrossEntropyOptions o, Storage logits, int logitsOffset,
       Storage target, int targetOffset, Storage weight, Storage loss, int lossOffset,
       Storage total, int totalOffset) {
-    DType dt = FusedArguments.crossEntropy(o, logits, logitsOffset, target, targetOffset, weight,
-        loss, lossOffset, total, totalOffset);
-    ownAll(logits, target, weight, loss, total);
-    ctx.makeCurrent();
-    long labels = o.probabilityTargets() ? 0 : at(target, targetOffset);
-    long probs = o.probabilityTargets() ? at(target, targetOffset) : 0;
-    if (total == null) {
-      launch(fused.crossEntropy(o, dt, at(logits, logitsOffset), labels, probs, at(weight, 0),
-          at(loss, lossOffset), 0));
-      return;
-    }
-    // The per-row denominators live only between the two launches: stream order makes the
-    // released block safe to hand out again.
-    Storage den = allocate(dt, Math.max(1, o.rows()));
-    try {
-      launch(fused.crossEntropy(o, dt, at(logits, logitsOffset), labels, probs, at(weight, 0),
-          at(loss, lossOffset), at(den, 0)));
-      launch(fused.crossEntropyTotal(o, dt, at(loss, lossOffset), at(den, 0),
-          at(total, totalOffset)));
-    } finally {
-      den.release();
+    try (CudaCaptures.Call ignored = enter()) {
+      DType dt = FusedArguments.crossEntropy(o, logits, logitsOffset, target, targetOffset, weight,
+          loss, lossOffset, total, totalOffset);
+      ownAll(logits, target, weight, loss, total);
+      long labels = o.probabilityTargets() ? 0 : at(target, targetOffset);
+      long probs = o.probabilityTargets() ? at(target, targetOffset) : 0;
+      if (total == null) {
+        launch(fused.crossEntropy(o, dt, at(logits, logitsOffset), labels, probs, at(weight, 0),
+            at(loss, lossOffset), 0));
+        return;
+      }
+      // The per-row denominators live only between the two launches: stream order makes the
+      // released block safe to hand out again.
+      Storage den = allocate(dt, Math.max(1, o.rows()));
+      try {
+        launch(fused.crossEntropy(o, dt, at(logits, logitsOffset), labels, probs, at(weight, 0),
+            at(loss, lossOffset), at(den, 0)));
+        launch(fused.crossEntropyTotal(o, dt, at(loss, lossOffset), at(den, 0),
+            at(total, totalOffset)));
+      } finally {
+        den.release();
+      }
     }
   }
 
@@ -433,102 +510,109 @@ public final class CudaBackend implements Backend {
   public void crossEntropyBackward(CrossEntropyOptions o, Storage logits, int logitsOffset,
       Storage target, int targetOffset, Storage weight, Storage gradOut, int gradOutOffset,
       boolean perRow, Storage total, int totalOffset, Storage gradLogits, int gradLogitsOffset) {
-    DType dt = FusedArguments.crossEntropyBackward(o, logits, logitsOffset, target, targetOffset,
-        weight, gradOut, gradOutOffset, perRow, total, totalOffset, gradLogits, gradLogitsOffset);
-    ownAll(logits, target, weight, gradOut, total, gradLogits);
-    if (o.rows() == 0) {
-      return;
+    try (CudaCaptures.Call ignored = enter()) {
+      DType dt = FusedArguments.crossEntropyBackward(o, logits, logitsOffset, target, targetOffset,
+          weight, gradOut, gradOutOffset, perRow, total, totalOffset, gradLogits, gradLogitsOffset);
+      ownAll(logits, target, weight, gradOut, total, gradLogits);
+      if (o.rows() == 0) {
+        return;
+      }
+      long labels = o.probabilityTargets() ? 0 : at(target, targetOffset);
+      long probs = o.probabilityTargets() ? at(target, targetOffset) : 0;
+      launch(fused.crossEntropyBackward(o, dt, at(logits, logitsOffset), labels, probs,
+          at(weight, 0), at(gradOut, gradOutOffset), perRow, o.mean() ? at(total, totalOffset) : 0,
+          at(gradLogits, gradLogitsOffset)));
     }
-    ctx.makeCurrent();
-    long labels = o.probabilityTargets() ? 0 : at(target, targetOffset);
-    long probs = o.probabilityTargets() ? at(target, targetOffset) : 0;
-    launch(fused.crossEntropyBackward(o, dt, at(logits, logitsOffset), labels, probs,
-        at(weight, 0), at(gradOut, gradOutOffset), perRow, o.mean() ? at(total, totalOffset) : 0,
-        at(gradLogits, gradLogitsOffset)));
   }
 
   @Override
   public void batchNorm(BatchNormOptions o, Storage x, int xOffset, Storage gamma, Storage beta,
       Storage runningMean, Storage runningVar, Storage saveMean, Storage saveInvStd, Storage y,
       int yOffset) {
-    DType dt = FusedArguments.batchNorm(o, x, xOffset, gamma, beta, runningMean, runningVar,
-        saveMean, saveInvStd, y, yOffset);
-    ownAll(x, gamma, beta, runningMean, runningVar, saveMean, saveInvStd, y);
-    ctx.makeCurrent();
-    launch(fused.batchNorm(o, dt, at(x, xOffset), at(gamma, 0), at(beta, 0), at(runningMean, 0),
-        at(runningVar, 0), at(saveMean, 0), at(saveInvStd, 0), at(y, yOffset)));
+    try (CudaCaptures.Call ignored = enter()) {
+      DType dt = FusedArguments.batchNorm(o, x, xOffset, gamma, beta, runningMean, runningVar,
+          saveMean, saveInvStd, y, yOffset);
+      ownAll(x, gamma, beta, runningMean, runningVar, saveMean, saveInvStd, y);
+      launch(fused.batchNorm(o, dt, at(x, xOffset), at(gamma, 0), at(beta, 0), at(runningMean, 0),
+          at(runningVar, 0), at(saveMean, 0), at(saveInvStd, 0), at(y, yOffset)));
+    }
   }
 
   @Override
   public void batchNormBackward(BatchNormOptions o, Storage x, int xOffset, Storage gy,
       int gyOffset, Storage gamma, Storage saveMean, Storage saveInvStd, Storage gx, int gxOffset,
       Storage gGamma, Storage gBeta) {
-    DType dt = FusedArguments.batchNormBackward(o, x, xOffset, gy, gyOffset, gamma, saveMean,
-        saveInvStd, gx, gxOffset, gGamma, gBeta);
-    ownAll(x, gy, gamma, saveMean, saveInvStd, gx, gGamma, gBeta);
-    if (gx == null && gGamma == null && gBeta == null) {
-      return;
+    try (CudaCaptures.Call ignored = enter()) {
+      DType dt = FusedArguments.batchNormBackward(o, x, xOffset, gy, gyOffset, gamma, saveMean,
+          saveInvStd, gx, gxOffset, gGamma, gBeta);
+      ownAll(x, gy, gamma, saveMean, saveInvStd, gx, gGamma, gBeta);
+      if (gx == null && gGamma == null && gBeta == null) {
+        return;
+      }
+      launch(fused.batchNormBackward(o, dt, at(x, xOffset), at(gy, gyOffset), at(gamma, 0),
+          at(saveMean, 0), at(saveInvStd, 0), at(gx, gxOffset), at(gGamma, 0), at(gBeta, 0)));
     }
-    ctx.makeCurrent();
-    launch(fused.batchNormBackward(o, dt, at(x, xOffset), at(gy, gyOffset), at(gamma, 0),
-        at(saveMean, 0), at(saveInvStd, 0), at(gx, gxOffset), at(gGamma, 0), at(gBeta, 0)));
   }
 
   @Override
   public void layerNorm(int rows, int cols, double eps, Storage x, int xOffset, Storage gamma,
       Storage beta, Storage saveMean, Storage saveInvStd, Storage y, int yOffset) {
-    DType dt = FusedArguments.layerNorm(rows, cols, eps, x, xOffset, gamma, beta, saveMean,
-        saveInvStd, y, yOffset);
-    ownAll(x, gamma, beta, saveMean, saveInvStd, y);
-    if (rows == 0) {
-      return;
+    try (CudaCaptures.Call ignored = enter()) {
+      DType dt = FusedArguments.layerNorm(rows, cols, eps, x, xOffset, gamma, beta, saveMean,
+          saveInvStd, y, yOffset);
+      ownAll(x, gamma, beta, saveMean, saveInvStd, y);
+      if (rows == 0) {
+        return;
+      }
+      launch(fused.layerNorm(rows, cols, eps, dt, at(x, xOffset), at(gamma, 0), at(beta, 0),
+          at(saveMean, 0), at(saveInvStd, 0), at(y, yOffset)));
     }
-    ctx.makeCurrent();
-    launch(fused.layerNorm(rows, cols, eps, dt, at(x, xOffset), at(gamma, 0), at(beta, 0),
-        at(saveMean, 0), at(saveInvStd, 0), at(y, yOffset)));
   }
 
   @Override
   public void layerNormBackward(int rows, int cols, Storage x, int xOffset, Storage gy,
       int gyOffset, Storage gamma, Storage saveMean, Storage saveInvStd, Storage gx, int gxOffset,
       Storage gGamma, Storage gBeta) {
-    DType dt = FusedArguments.layerNormBackward(rows, cols, x, xOffset, gy, gyOffset, gamma,
-        saveMean, saveInvStd, gx, gxOffset, gGamma, gBeta);
-    ownAll(x, gy, gamma, saveMean, saveInvStd, gx, gGamma, gBeta);
-    ctx.makeCurrent();
-    if (gx != null && rows > 0) {
-      launch(fused.layerNormBackwardRows(rows, cols, dt, at(x, xOffset), at(gy, gyOffset),
-          at(gamma, 0), at(saveMean, 0), at(saveInvStd, 0), at(gx, gxOffset)));
-    }
-    if (gGamma != null || gBeta != null) {
-      // rows == 0 still writes zeros: the sums over no rows.
-      launch(fused.layerNormBackwardColumns(rows, cols, dt, at(x, xOffset), at(gy, gyOffset),
-          at(saveMean, 0), at(saveInvStd, 0), at(gGamma, 0), at(gBeta, 0)));
+    try (CudaCaptures.Call ignored = enter()) {
+      DType dt = FusedArguments.layerNormBackward(rows, cols, x, xOffset, gy, gyOffset, gamma,
+          saveMean, saveInvStd, gx, gxOffset, gGamma, gBeta);
+      ownAll(x, gy, gamma, saveMean, saveInvStd, gx, gGamma, gBeta);
+      if (gx != null && rows > 0) {
+        launch(fused.layerNormBackwardRows(rows, cols, dt, at(x, xOffset), at(gy, gyOffset),
+            at(gamma, 0), at(saveMean, 0), at(saveInvStd, 0), at(gx, gxOffset)));
+      }
+      if (gGamma != null || gBeta != null) {
+        // rows == 0 still writes zeros: the sums over no rows.
+        launch(fused.layerNormBackwardColumns(rows, cols, dt, at(x, xOffset), at(gy, gyOffset),
+            at(saveMean, 0), at(saveInvStd, 0), at(gGamma, 0), at(gBeta, 0)));
+      }
     }
   }
 
   @Override
   public void dropout(double p, long seed, long blockCounter, Storage x, int xOffset, Storage y,
       int yOffset, int n) {
-    DType dt = FusedArguments.dropout("dropout", p, x, xOffset, y, yOffset, n);
-    ownAll(x, y);
-    if (n == 0) {
-      return;
+    try (CudaCaptures.Call ignored = enter()) {
+      DType dt = FusedArguments.dropout("dropout", p, x, xOffset, y, yOffset, n);
+      ownAll(x, y);
+      if (n == 0) {
+        return;
+      }
+      launch(fused.dropout(p, seed, blockCounter, dt, at(x, xOffset), at(y, yOffset), n));
     }
-    ctx.makeCurrent();
-    launch(fused.dropout(p, seed, blockCounter, dt, at(x, xOffset), at(y, yOffset), n));
   }
 
   @Override
   public void dropoutBackward(double p, long seed, long blockCounter, Storage gy, int gyOffset,
       Storage gx, int gxOffset, int n) {
-    DType dt = FusedArguments.dropout("dropoutBackward", p, gy, gyOffset, gx, gxOffset, n);
-    ownAll(gy, gx);
-    if (n == 0) {
-      return;
+    try (CudaCaptures.Call ignored = enter()) {
+      DType dt = FusedArguments.dropout("dropoutBackward", p, gy, gyOffset, gx, gxOffset, n);
+      ownAll(gy, gx);
+      if (n == 0) {
+        return;
+      }
+      launch(fused.dropout(p, seed, blockCounter, dt, at(gy, gyOffset), at(gx, gxOffset), n));
     }
-    ctx.makeCurrent();
-    launch(fused.dropout(p, seed, blockCounter, dt, at(gy, gyOffset), at(gx, gxOffset), n));
   }
 
   private void ownAll(Storage... storages) {
@@ -541,49 +625,160 @@ public final class CudaBackend implements Backend {
 
   // ---- optimizers -----------------------------------------------------------------------------
 
+  /**
+   * The fused update of {@code optim.cu}; the step scalars are read by the kernel from {@code
+   * scalars} when it runs (so a captured update applies the step written there before each
+   * replay). The {@code long step} form is the interface's default: it uploads the scalars of that
+   * step into a temporary storage and calls this.
+   */
   @Override
-  public void optimizerUpdate(OptimizerKind kind, OptimizerHyperparameters h, long step,
-      Storage param, int paramOffset, Storage grad, int gradOffset, Storage[] state, int n) {
-    CudaStorage ps = floating(own(param), "optimizerUpdate");
-    CudaStorage gs = own(grad);
-    sameDtype("optimizerUpdate", ps, gs);
-    if (step < 1) {
-      throw new IllegalArgumentException("optimizerUpdate: step must be >= 1, got " + step);
-    }
-    if (state.length != kind.stateCount()) {
-      throw new IllegalArgumentException("optimizerUpdate: " + kind + " takes " + kind.stateCount()
-          + " state buffers, got " + state.length);
-    }
-    checkRange(ps, paramOffset, n);
-    checkRange(gs, gradOffset, n);
-    long[] addresses = new long[state.length];
-    for (int i = 0; i < state.length; i++) {
-      if (state[i] == null) {
-        if (kind.usesState(i, h)) {
-          throw new IllegalArgumentException(
-              "optimizerUpdate: " + kind + " needs state '" + kind.stateName(i) + "'");
-        }
-        continue;
+  public void optimizerUpdate(OptimizerKind kind, OptimizerHyperparameters h, Storage scalars,
+      int scalarsOffset, Storage param, int paramOffset, Storage grad, int gradOffset,
+      Storage[] state, int n) {
+    try (CudaCaptures.Call ignored = enter()) {
+      CudaStorage ps = floating(own(param), "optimizerUpdate");
+      CudaStorage gs = own(grad);
+      sameDtype("optimizerUpdate", ps, gs);
+      CudaStorage cs = own(scalars);
+      if (cs.dtype() != DType.FLOAT64) {
+        throw new IllegalArgumentException("optimizerUpdate: step scalars must be f64, got "
+            + cs.dtype().shortName());
       }
-      CudaStorage ss = own(state[i]);
-      sameDtype("optimizerUpdate state " + kind.stateName(i), ps, ss);
-      checkRange(ss, 0, n);
-      // An unused slot is never dereferenced; pass 0 so a kernel bug faults instead of corrupting.
-      addresses[i] = kind.usesState(i, h) ? ss.address(0) : 0;
+      checkRun("optimizerUpdate step scalars", cs, scalarsOffset, OptimizerKind.SCALARS);
+      if (state.length != kind.stateCount()) {
+        throw new IllegalArgumentException("optimizerUpdate: " + kind + " takes " + kind.stateCount()
+            + " state buffers, got " + state.length);
+      }
+      checkRange(ps, paramOffset, n);
+      checkRange(gs, gradOffset, n);
+      long[] addresses = new long[state.length];
+      for (int i = 0; i < state.length; i++) {
+        if (state[i] == null) {
+          if (kind.usesState(i, h)) {
+            throw new IllegalArgumentException(
+                "optimizerUpdate: " + kind + " needs state '" + kind.stateName(i) + "'");
+          }
+          continue;
+        }
+        CudaStorage ss = own(state[i]);
+        sameDtype("optimizerUpdate state " + kind.stateName(i), ps, ss);
+        checkRange(ss, 0, n);
+        // An unused slot is never dereferenced; pass 0 so a kernel bug faults instead of corrupting.
+        addresses[i] = kind.usesState(i, h) ? ss.address(0) : 0;
+      }
+      if (n == 0) {
+        return;
+      }
+      optimizers.update(kind, h, ps.dtype(), n, ps.address(paramOffset), gs.address(gradOffset),
+          addresses, cs.address(scalarsOffset));
     }
-    if (n == 0) {
-      return;
+  }
+
+  // ---- data -----------------------------------------------------------------------------------
+
+  /**
+   * Validated on the host as on the CPU, except the index values, which live on the device: a row
+   * whose index lies outside [0, srcRows) is not written (it keeps what it held); nothing is read
+   * out of bounds. Callers that need the error validate indices on the host.
+   */
+  @Override
+  public void gatherRows(Storage src, int srcOffset, int srcRows, int rowLength, Storage indices,
+      int indicesOffset, int rows, Storage dst, int dstOffset) {
+    try (CudaCaptures.Call ignored = enter()) {
+      CudaStorage ss = own(src);
+      CudaStorage ds = own(dst);
+      sameDtype("gatherRows", ss, ds);
+      CudaStorage is = own(indices);
+      if (is.dtype() != DType.INT32) {
+        throw new IllegalArgumentException("gatherRows: indices must be i32, got " + is.dtype().shortName());
+      }
+      if (srcRows < 0 || rowLength < 0 || rows < 0) {
+        throw new IllegalArgumentException("gatherRows: negative size (srcRows " + srcRows
+            + ", rowLength " + rowLength + ", rows " + rows + ")");
+      }
+      checkRun("gatherRows source", ss, srcOffset, Math.multiplyExact(srcRows, rowLength));
+      checkRun("gatherRows indices", is, indicesOffset, rows);
+      checkRun("gatherRows output", ds, dstOffset, Math.multiplyExact(rows, rowLength));
+      if (rows == 0 || rowLength == 0) {
+        return;
+      }
+      kernels.gatherRows(ss.dtype().byteSize(), ss.address(srcOffset), srcRows, rowLength,
+          is.address(indicesOffset), rows, ds.address(dstOffset));
     }
-    ctx.makeCurrent();
-    optimizers.update(kind, h, step, ps.dtype(), n, ps.address(paramOffset),
-        gs.address(gradOffset), addresses);
+  }
+
+  // ---- graphs ---------------------------------------------------------------------------------
+
+  /** CUDA graphs through stream capture ({@link CudaGraph}, {@link CudaCaptures}). */
+  @Override
+  public boolean supportsCapture() {
+    return true;
+  }
+
+  /** A GPU: a step of small kernels costs more in launches than in work, so graphs pay. */
+  @Override
+  public boolean capturesByDefault() {
+    return true;
+  }
+
+  /**
+   * Starts capturing the calling thread's calls. Calls of other threads wait until {@link
+   * #endCapture} (the one stream would record them too); so does another thread's beginCapture.
+   */
+  @Override
+  public void beginCapture() {
+    captures.begin(this);
+  }
+
+  /**
+   * Ends the capture and returns its graph. Always leaves capture mode. When the capture failed
+   * (the driver invalidated it, or a call during it was refused or failed) this does not throw: the
+   * graph it returns refuses {@link CapturedGraph#replay()} with the reason and owns nothing any
+   * more; the backend is usable as before.
+   */
+  @Override
+  public CapturedGraph endCapture() {
+    return captures.end();
+  }
+
+  /** The start of {@link CudaGraph#replay()}: the same as every other entry point's. */
+  CudaCaptures.Call enterForReplay() {
+    return enter();
+  }
+
+  /** Called by {@link CudaGraph#close()}. */
+  void graphClosed(CudaGraph g) {
+    captures.closed(g);
+  }
+
+  // ---- precision ------------------------------------------------------------------------------
+
+  /**
+   * {@link MatmulPrecision#HIGH} sets cuBLAS's math mode to {@code CUBLAS_TF32_TENSOR_OP_MATH},
+   * {@link MatmulPrecision#HIGHEST} back to {@code CUBLAS_DEFAULT_MATH}, for the GEMMs issued
+   * after the call (captured ones keep the mode of their capture). The built-in kernel ignores it.
+   */
+  @Override
+  public void setMatmulPrecision(MatmulPrecision precision) {
+    Objects.requireNonNull(precision, "precision");
+    try (CudaCaptures.Call ignored = enter()) {
+      gemm.setPrecision(precision);
+    }
+  }
+
+  @Override
+  public MatmulPrecision matmulPrecision() {
+    return gemm.precision();
   }
 
   // ---- control --------------------------------------------------------------------------------
 
   @Override
   public void synchronize() {
-    ctx.synchronize();
+    try (CudaCaptures.Call ignored = enter()) {
+      captures.refuseHostRead("synchronize");
+      ctx.synchronize();
+    }
   }
 
   @Override
@@ -591,91 +786,58 @@ public final class CudaBackend implements Backend {
     return allocator.stats();
   }
 
-  /** Returns cached free segments to the driver (live storages are untouched). */
+  /** Returns cached free segments to the driver (live storages are untouched). Not in a capture. */
   public void emptyCache() {
-    ctx.makeCurrent();
-    ctx.synchronize();
-    allocator.emptyCache();
+    try (CudaCaptures.Call ignored = enter()) {
+      if (captures.running() != null) {
+        throw new IllegalStateException("emptyCache during a graph capture: freeing device memory "
+            + "would break the capture");
+      }
+      ctx.synchronize();
+      allocator.emptyCache();
+    }
   }
 
-  /** Idempotent: a second call does nothing. */
+  /**
+   * Releases everything: waits for another thread's capture to end (ends one of this thread's),
+   * frees the graphs not closed yet (closing them later does nothing), then the pools and the
+   * context. Idempotent: a second call does nothing.
+   */
   @Override
-  public synchronized void close() {
-    if (closed) {
-      return;
-    }
-    closed = true;
-    ctx.makeCurrent();
-    try {
-      ctx.synchronize();
-      gemm.close();
-      staging.close();
-      allocator.close();
-    } finally {
-      ctx.close();
-    }
+  public void close() {
+    captures.closeAll(() -> {
+      try {
+        gemm.close();
+        staging.close();
+        allocator.close();
+      } finally {
+        ctx.close();
+      }
+    });
   }
 
   // ---- validation -----------------------------------------------------------------------------
+
+  /**
+   * The start of every entry point: waits while another thread captures (its calls would be
+   * captured into the graph too, or break it), holds the capture gate until the returned call is
+   * closed, and makes the context current on the calling thread.
+   */
+  private CudaCaptures.Call enter() {
+    CudaCaptures.Call call = captures.enter();
+    try {
+      ctx.makeCurrent();
+    } catch (RuntimeException e) {
+      call.close();
+      throw e;
+    }
+    return call;
+  }
 
   private CudaStorage own(Storage s) {
     if (s instanceof CudaStorage cs && s.backend() == this) {
       return cs;
     }
     throw new IllegalArgumentException("storage on " + s.device() + " passed to the backend of " + device);
-  }
-
-  private static CudaStorage floating(CudaStorage s, String op) {
-    if (!s.dtype().isFloating()) {
-      throw new IllegalArgumentException(op + " on CUDA needs float32 or float64, got " + s.dtype());
-    }
-    return s;
-  }
-
-  private static void sameDtype(String op, CudaStorage... storages) {
-    for (CudaStorage s : storages) {
-      if (s.dtype() != storages[0].dtype()) {
-        throw new IllegalArgumentException(op + ": operands mix " + storages[0].dtype() + " and " + s.dtype());
-      }
-    }
-  }
-
-  private static void sameShape(String op, Layout a, Layout b) {
-    if (!Arrays.equals(a.shape(), b.shape())) {
-      throw new IllegalArgumentException(op + ": shapes " + Arrays.toString(a.shape()) + " and "
-          + Arrays.toString(b.shape()) + " differ");
-    }
-  }
-
-  private static void checkRange(CudaStorage s, long offset, long length) {
-    if (offset < 0 || length < 0 || offset + length > s.length()) {
-      throw new IndexOutOfBoundsException("range [" + offset + ", " + (offset + length)
-          + ") outside a storage of " + s.length() + " elements");
-    }
-  }
-
-  private static void checkView(CudaStorage s, Layout l) {
-    for (int st : l.strides()) {
-      if (st < 0) {
-        throw new IllegalArgumentException("negative stride in " + l);
-      }
-    }
-    if (l.extent() > s.length()) {
-      throw new IndexOutOfBoundsException(l + " reaches past a storage of " + s.length() + " elements");
-    }
-  }
-
-  private static void checkHostArray(Object array, DType dtype, int offset, int length) {
-    int arrayLength = switch (array) {
-      case float[] f when dtype == DType.FLOAT32 -> f.length;
-      case double[] d when dtype == DType.FLOAT64 -> d.length;
-      case int[] i when dtype == DType.INT32 -> i.length;
-      default -> throw new IllegalArgumentException("host array " + array.getClass().getSimpleName()
-          + " does not match storage dtype " + dtype);
-    };
-    if (offset < 0 || length < 0 || (long) offset + length > arrayLength) {
-      throw new IndexOutOfBoundsException("host range [" + offset + ", " + ((long) offset + length)
-          + ") outside an array of " + arrayLength);
-    }
   }
 }

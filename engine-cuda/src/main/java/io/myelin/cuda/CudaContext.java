@@ -25,6 +25,7 @@ import jcuda.driver.CUdevice;
 import jcuda.driver.CUdevice_attribute;
 import jcuda.driver.CUfunction;
 import jcuda.driver.CUmodule;
+import jcuda.driver.CUresult;
 
 /**
  * One device's primary context, its stream and its loaded kernels.
@@ -33,6 +34,10 @@ import jcuda.driver.CUmodule;
  * so cuBLAS sees the same memory. A context is current per thread, and a backend may be called from
  * any thread, so every entry point calls {@link #makeCurrent()}; a thread-local flag makes repeat
  * calls free. Modules load lazily, once per family, and functions are cached by name.
+ *
+ * <p>The stream may be capturing a CUDA graph ({@link #startCapture}); then a failed enqueue marks
+ * that graph unusable ({@link CudaGraph#refuse}) besides throwing, and the primitives enqueued are
+ * counted ({@link #enqueued()}) for the graph's size.
  *
  * <p>Thread-safe.
  */
@@ -53,6 +58,13 @@ final class CudaContext implements AutoCloseable {
   private final int computeMajor;
   private final int computeMinor;
   private final int multiprocessors;
+  /** The graph the stream is capturing, or null. */
+  private volatile CudaGraph capture;
+  /**
+   * Primitives enqueued on the stream. A plain counter: exact while a capture runs (only the
+   * capturing thread enqueues then), approximate under concurrent eager use, where nobody reads it.
+   */
+  private long enqueued;
   private volatile boolean closed;
 
   CudaContext(int index, KernelBundle kernels) {
@@ -134,23 +146,73 @@ final class CudaContext implements AutoCloseable {
       String family = kernels.familyOf(kernel);
       CUmodule module = modules.get(family);
       if (module == null) {
-        module = new CUmodule();
-        Driver.check(cuModuleLoadFatBinary(module, kernels.fatbin(family)),
+        CUmodule m = new CUmodule();
+        // The first use of a family may come inside a graph capture: loading is legal there.
+        Driver.check(Driver.relaxedCapture(() -> cuModuleLoadFatBinary(m, kernels.fatbin(family))),
             "loading kernel module " + family + ".fatbin");
-        modules.put(family, module);
+        modules.put(family, m);
+        module = m;
       }
-      f = new CUfunction();
-      Driver.check(cuModuleGetFunction(f, module, kernel), "cuModuleGetFunction(" + kernel + ")");
-      functions.put(kernel, f);
-      return f;
+      CUfunction loaded = new CUfunction();
+      CUmodule from = module;
+      Driver.check(Driver.relaxedCapture(() -> cuModuleGetFunction(loaded, from, kernel)),
+          "cuModuleGetFunction(" + kernel + ")");
+      functions.put(kernel, loaded);
+      return loaded;
     }
   }
 
   /** Enqueues {@code kernel} on the stream. The caller made the context current. */
   void launch(String kernel, LaunchShape shape, KernelArgs args) {
     CUfunction f = function(kernel);
-    Driver.check(cuLaunchKernel(f, shape.gridX(), shape.gridY(), shape.gridZ(), shape.blockX(),
+    enqueued(cuLaunchKernel(f, shape.gridX(), shape.gridY(), shape.gridZ(), shape.blockX(),
         shape.blockY(), 1, 0, stream, args.toPointer(), null), "cuLaunchKernel(" + kernel + ")");
+  }
+
+  /**
+   * Accounts for one primitive enqueued on the stream (a launch, a copy, a cuBLAS call) with its
+   * result: counted on success; on failure a running capture is marked unusable and a {@link
+   * CudaException} thrown.
+   */
+  void enqueued(int result, String call) {
+    if (result != CUresult.CUDA_SUCCESS) {
+      enqueueFailed(call + " failed: " + CUresult.stringFor(result));
+      Driver.check(result, call);
+    }
+    enqueued++;
+  }
+
+  /** Counts one primitive that a library (cuBLAS) enqueued successfully. */
+  void countEnqueued() {
+    enqueued++;
+  }
+
+  /** A running capture misses the primitive {@code what} describes: its graph must not replay. */
+  void enqueueFailed(String what) {
+    CudaGraph g = capture;
+    if (g != null) {
+      g.refuse(what);
+    }
+  }
+
+  /** Primitives enqueued so far (see the field). */
+  long enqueued() {
+    return enqueued;
+  }
+
+  /** Records that the stream is now capturing {@code graph} (the caller began the capture). */
+  void startCapture(CudaGraph graph) {
+    capture = graph;
+  }
+
+  /** The stream left capture mode. */
+  void stopCapture() {
+    capture = null;
+  }
+
+  /** The graph the stream is capturing, or null. */
+  CudaGraph capture() {
+    return capture;
   }
 
   /** Waits for everything enqueued on the stream; reports asynchronous kernel faults. */

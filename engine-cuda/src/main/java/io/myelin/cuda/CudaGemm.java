@@ -2,11 +2,13 @@ package io.myelin.cuda;
 
 import io.myelin.DType;
 import io.myelin.backend.GemmOperand;
+import io.myelin.backend.MatmulPrecision;
 
 /**
  * GEMM on the device: cuBLAS when a library was found and its handle could be created, else the
  * built-in tiled SGEMM ({@code gemm.cu}). {@link #description()} says which, for {@code myelin
- * devices}.
+ * devices}. {@link MatmulPrecision#HIGH} switches cuBLAS to TF32 tensor-op math for float32; the
+ * built-in kernels ignore the precision.
  *
  * <p>Thread-safe (the cuBLAS handle serialises its calls; kernel launches are independent).
  */
@@ -20,6 +22,7 @@ final class CudaGemm implements AutoCloseable {
   private final CublasLibrary library;
   private final CublasHandle cublas;
   private final String description;
+  private volatile MatmulPrecision precision = MatmulPrecision.HIGHEST;
 
   /** Takes ownership of {@code lookup}'s library. The context is current on the calling thread. */
   CudaGemm(CudaContext ctx, CublasLibrary.Lookup lookup) {
@@ -51,6 +54,29 @@ final class CudaGemm implements AutoCloseable {
     return cublas != null;
   }
 
+  /** True when cuBLAS is used and can take a workspace of ours ({@link #useWorkspace}). */
+  boolean acceptsWorkspace() {
+    return cublas != null && library.setWorkspace != null;
+  }
+
+  /** Hands cuBLAS a workspace (see {@link CublasHandle#setWorkspace}); false when not taken. */
+  boolean useWorkspace(long address, long bytes) {
+    return cublas != null && cublas.setWorkspace(address, bytes);
+  }
+
+  /** Sets the float32 precision of later cuBLAS calls (the cuBLAS math mode). */
+  void setPrecision(MatmulPrecision p) {
+    if (cublas != null) {
+      cublas.setMathMode(p == MatmulPrecision.HIGH
+          ? CublasHandle.TF32_TENSOR_OP_MATH : CublasHandle.DEFAULT_MATH);
+    }
+    precision = p;
+  }
+
+  MatmulPrecision precision() {
+    return precision;
+  }
+
   /**
    * {@code C_i = alpha op(A_i) op(B_i) + beta C_i} for each batch entry; {@code a}, {@code b},
    * {@code c} are the device addresses of the operands' first elements.
@@ -64,8 +90,14 @@ final class CudaGemm implements AutoCloseable {
     }
     if (cublas != null && !builtIn) {
       GemmPlan plan = GemmPlan.columnMajor(m, n, k, opA, opB, opC);
-      // cuBLAS's first operand is the SPI's B (see GemmPlan).
-      cublas.gemm(dt, batch, plan, alpha, b, a, beta, c, opC.batchStride());
+      try {
+        // cuBLAS's first operand is the SPI's B (see GemmPlan).
+        cublas.gemm(dt, batch, plan, alpha, b, a, beta, c, opC.batchStride());
+      } catch (CudaException e) {
+        ctx.enqueueFailed(e.getMessage());
+        throw e;
+      }
+      ctx.countEnqueued();
       return;
     }
     builtIn(dt, batch, m, n, k, alpha, opA, a, opB, b, beta, opC, c, 0, GemmActivation.NONE);

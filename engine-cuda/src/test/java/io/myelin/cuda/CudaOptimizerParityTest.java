@@ -12,7 +12,9 @@ import org.junit.jupiter.api.Test;
  * The fused optimizer kernels of optim.cu against engine-cpu's OptimizerKernelsF32/F64: every
  * kind and every branch (momentum, dampening, Nesterov, the averaged form with and without bias
  * correction, AMSGrad, decoupled and folded weight decay, maximize, centered RMSprop, AdaGrad's
- * decay), float32 and float64, awkward sizes and offsets, five steps so state feeds back.
+ * decay), float32 and float64, awkward sizes and offsets, five steps so state feeds back. The GPU
+ * reads the step scalars from device memory: even steps pass a scalar block at an offset
+ * explicitly, odd steps go through the {@code long step} default, which uploads one.
  */
 class CudaOptimizerParityTest extends CudaCpuParityTest {
   record Config(OptimizerKind kind, OptimizerHyperparameters h) {}
@@ -64,15 +66,26 @@ class CudaOptimizerParityTest extends CudaCpuParityTest {
         sg[i] = upload(dt, init);
       }
     }
+    int so = 3;
+    Storage scalars = b.allocate(DType.FLOAT64, so + OptimizerKind.SCALARS + 2);
     for (int t = 1; t <= 5; t++) {
       double[] g = rounded(dt, uniform(n + go, -1, 1));
       Storage gc = cpu(dt, g);
       Storage gg = upload(dt, g);
       CPU.optimizerUpdate(kind, h, t, pc, po, gc, go, sc, n);
-      b.optimizerUpdate(kind, h, t, pg, po, gg, go, sg, n);
+      if (t % 2 == 0) {
+        double[] block = new double[scalars.length()];
+        java.util.Arrays.fill(block, Double.NaN); // around the block: never read
+        kind.writeScalars(h, t, block, so);
+        b.copyFromHost(block, 0, scalars, 0, block.length);
+        b.optimizerUpdate(kind, h, scalars, so, pg, po, gg, go, sg, n);
+      } else {
+        b.optimizerUpdate(kind, h, t, pg, po, gg, go, sg, n);
+      }
       gc.release();
       gg.release();
     }
+    scalars.release();
     double[] pCpu = cpuDownload(pc);
     double[] pGpu = download(pg);
     // Untouched prefix: the kernel honours the offset.
