@@ -208,7 +208,8 @@ final class TrainCommand implements Callable<Integer> {
     int every = logEvery > 0 ? logEvery : run.epochs <= 30 ? 1 : 10;
     TrainerOptions options = TrainerOptions.defaults().withEpochs(run.epochs).withLogEvery(every)
         .withProgress(!noProgress).withOut(out).withClipNorm(optim.clipNorm)
-        .withClipValue(optim.clipValue).withCallbacks(callbacks);
+        .withClipValue(optim.clipValue).withCallbacks(callbacks).withGraphs(run.graphMode());
+    run.applyPrecision(device);
     Trainer trainer = new Trainer(options);
 
     History h;

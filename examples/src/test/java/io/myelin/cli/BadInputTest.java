@@ -35,6 +35,8 @@ class BadInputTest {
     bad("Unknown option: '--bogus'", "train", "diabetes", "--bogus");
     bad("myelin", "frobnicate");
     bad("--epochs", "train", "diabetes", "--epochs", "many");
+    bad("--graphs must be auto, on or off, got 'sometimes'", "train", "diabetes", "--graphs",
+        "sometimes");
   }
 
   @Test

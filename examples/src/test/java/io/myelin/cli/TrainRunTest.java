@@ -71,6 +71,14 @@ class TrainRunTest {
         "test_accuracy")) {
       assertEquals(sb.get(k), sa.get(k), k);
     }
+    // Captured graphs (the CPU records its calls) change how steps are issued, not the result.
+    Path graphs = dir.resolve("graphs.json");
+    Cli g = Cli.run("train", "diabetes", "--graphs", "on", "--tf32", "--summary", graphs.toString());
+    assertEquals(0, g.code(), g.err());
+    Map<String, Object> sg = Json.parseObject(Files.readString(graphs), "graphs.json");
+    for (String k : List.of("train_loss", "test_loss", "test_accuracy")) {
+      assertEquals(sa.get(k), sg.get(k), "--graphs on: " + k);
+    }
     Cli c = Cli.run("train", "diabetes", "--optimizer", "sgd", "--epochs", "3", "--batch-size",
         "64");
     assertEquals(0, c.code(), c.err());
