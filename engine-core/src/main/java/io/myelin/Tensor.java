@@ -195,16 +195,35 @@ public final class Tensor implements AutoCloseable {
 
   /** A tensor on {@code device} holding a copy of a host array of the dtype's Java type. */
   public static Tensor of(Device device, Object data, int... shape) {
+    return of(device, data, false, shape);
+  }
+
+  /**
+   * {@link #of(Device, Object, int...)} for data needed a little later (a data loader's next
+   * batch): on a GPU the copy runs on a copy stream, overlapping the work issued after it, and the
+   * first op that uses the tensor waits for it ({@link
+   * io.myelin.backend.Backend#copyFromHostAhead}). The array may be changed once this returns.
+   */
+  public static Tensor ofAhead(Device device, Object data, int... shape) {
+    return of(device, data, true, shape);
+  }
+
+  private static Tensor of(Device device, Object data, boolean ahead, int... shape) {
     return switch (data) {
-      case float[] f -> fromHost(device, DType.FLOAT32, f, f.length, shape);
-      case double[] d -> fromHost(device, DType.FLOAT64, d, d.length, shape);
-      case int[] i -> fromHost(device, DType.INT32, i, i.length, shape);
+      case float[] f -> fromHost(device, DType.FLOAT32, f, f.length, shape, ahead);
+      case double[] d -> fromHost(device, DType.FLOAT64, d, d.length, shape, ahead);
+      case int[] i -> fromHost(device, DType.INT32, i, i.length, shape, ahead);
       default -> throw new IllegalArgumentException(
           "Tensor.of: expected float[], double[] or int[], got " + data.getClass().getName());
     };
   }
 
   private static Tensor fromHost(Device device, DType dtype, Object data, int length, int[] shape) {
+    return fromHost(device, dtype, data, length, shape, false);
+  }
+
+  private static Tensor fromHost(Device device, DType dtype, Object data, int length, int[] shape,
+      boolean ahead) {
     int[] s = shape.length == 0 ? new int[] {length} : shape;
     Shapes.checkShape("of", s);
     if (Layout.numel(s) != length) {
@@ -213,7 +232,9 @@ public final class Tensor implements AutoCloseable {
               + Layout.numel(s) + " elements)");
     }
     Tensor t = empty(device, dtype, s);
-    if (length > 0) {
+    if (length > 0 && ahead) {
+      t.backend().copyFromHostAhead(data, 0, t.storage, 0, length);
+    } else if (length > 0) {
       t.backend().copyFromHost(data, 0, t.storage, 0, length);
     }
     return t;

@@ -44,6 +44,17 @@ public interface Backend extends AutoCloseable {
    */
   void copyFromHost(Object src, int srcOffset, Storage dst, int dstOffset, int length);
 
+  /**
+   * {@link #copyFromHost} for data needed a little later (a data loader's next batch): ordered
+   * after every call issued before it, like copyFromHost, but later calls that do not name {@code
+   * dst} need not wait for it, so a GPU moves it on a copy stream while the work issued next runs;
+   * the first later call that names {@code dst} waits for it. The default is {@link
+   * #copyFromHost}.
+   */
+  default void copyFromHostAhead(Object src, int srcOffset, Storage dst, int dstOffset, int length) {
+    copyFromHost(src, srcOffset, dst, dstOffset, length);
+  }
+
   /** Copies {@code length} elements of {@code src} into a host array of its dtype. Synchronises. */
   void copyToHost(Storage src, int srcOffset, Object dst, int dstOffset, int length);
 

@@ -2,6 +2,7 @@ package io.myelin.data;
 
 import io.myelin.Device;
 import io.myelin.Tensor;
+import io.myelin.memory.MemoryScope;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 import java.util.SplittableRandom;
@@ -18,8 +19,11 @@ import java.util.concurrent.Executors;
  *       (seed, e)} alone, so a resumed run sees the same order ({@link #epochOrder(int)}).
  *   <li>{@code dropLast} drops a final batch smaller than {@code batchSize}.
  *   <li>With {@code prefetch}, a background thread gathers the next batch's rows into host
- *       arrays while the current step runs; the copy to the device happens on the consuming
- *       thread (so the device's current context and the caller's memory scope apply).
+ *       arrays while the current step runs, and the batch after the one handed out is copied to
+ *       the device when it is handed out ({@link Tensor#ofAhead}): on a GPU that copy runs on a
+ *       copy stream while the current step computes. The copies are issued on the consuming
+ *       thread (so the device's current context applies); the look-ahead batch is closed with
+ *       the loader if never taken.
  *   <li>With {@code resident}, the whole dataset is copied to the device once (at the first
  *       batch) and each batch is gathered there by index ({@link Tensor#indexSelectRows}): per
  *       batch only the row indices cross to the device. For datasets that fit in device memory
@@ -86,6 +90,7 @@ public final class DataLoader implements AutoCloseable {
   private final Options options;
   private final Device device;
   private ExecutorService prefetcher;
+  private Batch lookAhead;
   private Tensor residentFeatures;
   private Tensor residentTargets;
 
@@ -150,6 +155,7 @@ public final class DataLoader implements AutoCloseable {
     return () -> new Iterator<>() {
       int next = firstBatch;
       CompletableFuture<HostBatch> pending = schedule(firstBatch);
+      Batch ahead;
 
       private CompletableFuture<HostBatch> schedule(int i) {
         if (i >= count) {
@@ -177,10 +183,39 @@ public final class DataLoader implements AutoCloseable {
         if (!hasNext()) {
           throw new NoSuchElementException();
         }
-        HostBatch h = pending.join();
+        if (options.resident) {
+          HostBatch h = pending.join();
+          next++;
+          pending = schedule(next);
+          return residentBatch(h.rows());
+        }
+        Batch current;
+        if (ahead != null) {
+          current = ahead; // uploaded at the last call; pending holds the batch after it
+          ahead = null;
+          // It was kept out of every scope while waiting; now it belongs where next() runs, as a
+          // batch uploaded by this call would.
+          MemoryScope.register(current.features());
+          if (current.targets() != null) {
+            MemoryScope.register(current.targets());
+          }
+        } else {
+          current = pending.join().toDevice(device, false);
+          pending = schedule(next + 1);
+        }
         next++;
-        pending = schedule(next);
-        return options.resident ? residentBatch(h.rows()) : h.toDevice(device);
+        if (options.prefetch && pending != null) {
+          // Start the next batch's upload before the caller issues this step's work, so that on
+          // a GPU the copy overlaps the step.
+          ahead = pending.join().toDevice(device, true);
+          ahead.features().persist(); // not closed by a scope the caller closes before next()
+          if (ahead.targets() != null) {
+            ahead.targets().persist();
+          }
+          pending = schedule(next + 1);
+        }
+        lookAhead(ahead);
+        return current;
       }
     };
   }
@@ -195,7 +230,12 @@ public final class DataLoader implements AutoCloseable {
     for (int i = 0; i < rows.length; i++) {
       rows[i] = i;
     }
-    return gather(rows).toDevice(device);
+    return gather(rows).toDevice(device, false);
+  }
+
+  /** The look-ahead batch an iterator holds now (closed with the loader if never handed out). */
+  private synchronized void lookAhead(Batch b) {
+    lookAhead = b;
   }
 
   /** The batch of {@code rows} gathered from the device copy of the dataset. */
@@ -231,13 +271,14 @@ public final class DataLoader implements AutoCloseable {
 
   /** Rows copied into contiguous host arrays, ready for one copy to the device. */
   private record HostBatch(int[] rows, float[] x, int cols, int[] labels, float[] targets, int targetCols) {
-    Batch toDevice(Device device) {
-      Tensor fx = Tensor.of(device, x, rows.length, cols);
+    Batch toDevice(Device device, boolean ahead) {
+      Tensor fx = ahead ? Tensor.ofAhead(device, x, rows.length, cols) : Tensor.of(device, x, rows.length, cols);
       Tensor fy = null;
       if (labels != null) {
-        fy = Tensor.of(device, labels, rows.length);
+        fy = ahead ? Tensor.ofAhead(device, labels, rows.length) : Tensor.of(device, labels, rows.length);
       } else if (targets != null) {
-        fy = Tensor.of(device, targets, rows.length, targetCols);
+        fy = ahead ? Tensor.ofAhead(device, targets, rows.length, targetCols)
+            : Tensor.of(device, targets, rows.length, targetCols);
       }
       return new Batch(fx, fy, rows);
     }
@@ -270,6 +311,10 @@ public final class DataLoader implements AutoCloseable {
   /** Stops the prefetch thread and frees the device copy of a resident dataset. */
   @Override
   public synchronized void close() {
+    if (lookAhead != null) {
+      lookAhead.close();
+      lookAhead = null;
+    }
     if (residentFeatures != null) {
       residentFeatures.close();
       residentFeatures = null;

@@ -83,6 +83,37 @@ public abstract class DataLoaderConformanceTest extends DeviceTestBase {
   }
 
   @Test
+  void theLookAheadBatchSurvivesTheCallersScopesAndIsClosedWithTheLoader() {
+    ArrayDataset d = dataset(40, 3);
+    Batch abandoned;
+    long live = io.myelin.memory.MemoryStatistics.liveTensors();
+    try (DataLoader loader = new DataLoader(d, DataLoader.Options.batches(8).shuffled(3), device())) {
+      var it = loader.epoch(0).iterator();
+      int seen = 0;
+      while (it.hasNext()) {
+        // next() inside a scope that closes before the following next(): the batch uploaded
+        // ahead must not belong to it.
+        try (io.myelin.memory.MemoryScope scope = io.myelin.memory.MemoryScope.open()) {
+          Batch b = it.next();
+          float[] x = b.features().toFloatArray();
+          for (int i = 0; i < b.indices().length; i++) {
+            assertEquals(d.features()[b.indices()[i] * 3], x[i * 3]);
+          }
+          seen += b.indices().length;
+          assertTrue(scope.ownedCount() >= 2, "the handed-out batch belongs to the caller's scope");
+        }
+        assertTrue(seen <= 40);
+      }
+      assertEquals(40, seen);
+      var again = loader.epoch(1).iterator();
+      abandoned = again.next(); // leaves its look-ahead batch behind
+      abandoned.close();
+    }
+    assertEquals(live, io.myelin.memory.MemoryStatistics.liveTensors(),
+        "the abandoned iterator's look-ahead batch was closed with the loader");
+  }
+
+  @Test
   void indexSelectRowsGathersRowsOfAnyRankAndDtype() {
     Tensor x = Tensor.of(device(), randomFloats(5, 7 * 2 * 3, -1, 1), 7, 2, 3);
     int[] rows = {6, 0, 0, 3};

@@ -8,6 +8,7 @@ import static io.myelin.cuda.CudaArguments.floating;
 import static io.myelin.cuda.CudaArguments.sameDtype;
 import static io.myelin.cuda.CudaArguments.sameShape;
 import static jcuda.driver.JCudaDriver.cuMemcpyDtoDAsync;
+import static jcuda.driver.JCudaDriver.cuStreamWaitEvent;
 
 import io.myelin.DType;
 import io.myelin.Device;
@@ -153,6 +154,49 @@ public final class CudaBackend implements Backend {
       staging.toDevice(src, srcOffset, d.dtype(), d.address(dstOffset), length);
     }
   }
+
+  /**
+   * The transfer runs on a second stream ({@link PinnedStaging#toDeviceAhead}): after the work
+   * issued so far, alongside the work issued next; the first later call naming {@code dst} makes
+   * the stream wait for it. During a capture it is {@link #copyFromHost}.
+   */
+  @Override
+  public void copyFromHostAhead(Object src, int srcOffset, Storage dst, int dstOffset, int length) {
+    try (CudaCaptures.Call ignored = enter()) {
+      if (captures.running() != null) {
+        copyFromHost(src, srcOffset, dst, dstOffset, length);
+        return;
+      }
+      CudaStorage d = own(dst);
+      checkHostArray(src, d.dtype(), srcOffset, length);
+      checkRange(d, dstOffset, length);
+      if (length == 0) {
+        return;
+      }
+      var ready = staging.toDeviceAhead(src, srcOffset, d.dtype(), d.address(dstOffset), length);
+      d.uploading(ready, uploadEpoch.get());
+    }
+  }
+
+  /**
+   * Before a capture starts: the stream waits for every copy-stream upload, and storages still
+   * marked with one of them stop asking (waiting on an event from outside a capture inside it
+   * would invalidate the capture).
+   */
+  void drainUploadsBeforeCapture() {
+    staging.awaitAhead();
+    drainedEpoch = uploadEpoch.incrementAndGet();
+  }
+
+  /** Waits on the host for a copy-stream upload (a storage freed before its first use). */
+  void awaitUpload(jcuda.driver.CUevent e) {
+    ctx.makeCurrent();
+    Driver.check(jcuda.driver.JCudaDriver.cuEventSynchronize(e), "cuEventSynchronize(upload)");
+  }
+
+  private final java.util.concurrent.atomic.AtomicLong uploadEpoch =
+      new java.util.concurrent.atomic.AtomicLong();
+  private volatile long drainedEpoch;
 
   @Override
   public void copyToHost(Storage src, int srcOffset, Object dst, int dstOffset, int length) {
@@ -836,6 +880,12 @@ public final class CudaBackend implements Backend {
 
   private CudaStorage own(Storage s) {
     if (s instanceof CudaStorage cs && s.backend() == this) {
+      // Every entry point passes its storages through here: the first use after a copy-stream
+      // upload makes the compute stream wait for it.
+      var upload = cs.takePendingUpload(drainedEpoch);
+      if (upload != null) {
+        Driver.check(cuStreamWaitEvent(ctx.stream(), upload, 0), "cuStreamWaitEvent(upload)");
+      }
       return cs;
     }
     throw new IllegalArgumentException("storage on " + s.device() + " passed to the backend of " + device);

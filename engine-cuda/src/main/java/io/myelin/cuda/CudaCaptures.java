@@ -94,6 +94,7 @@ final class CudaCaptures {
           throw new IllegalStateException("CUDA backend for " + device + " is closed");
         }
         ctx.makeCurrent();
+        backend.drainUploadsBeforeCapture();
         CudaGraph g = CudaGraph.begin(backend, ctx, allocator);
         ctx.startCapture(g);
         graphs.add(g);

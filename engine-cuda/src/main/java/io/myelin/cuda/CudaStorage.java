@@ -2,6 +2,7 @@ package io.myelin.cuda;
 
 import io.myelin.DType;
 import io.myelin.backend.Storage;
+import jcuda.driver.CUevent;
 
 /**
  * Device memory of one {@link CudaBackend}: a block of its {@link CachingAllocator}. Freeing
@@ -11,6 +12,9 @@ import io.myelin.backend.Storage;
 final class CudaStorage extends Storage {
   private final CachingAllocator allocator;
   private final CachingAllocator.Block block;
+  /** The end of a copy-stream upload into this storage not yet waited for, or null. */
+  private CUevent pendingUpload;
+  private long uploadEpoch;
 
   CudaStorage(CudaBackend backend, DType dtype, int length, CachingAllocator allocator,
       CachingAllocator.Block block) {
@@ -27,8 +31,34 @@ final class CudaStorage extends Storage {
     return block.address() + offset * dtype().byteSize();
   }
 
+  /** An upload into this storage runs on the copy stream and ends at {@code ready}. */
+  synchronized void uploading(CUevent ready, long epoch) {
+    pendingUpload = ready;
+    uploadEpoch = epoch;
+  }
+
+  /**
+   * The pending upload's event, once (then cleared), or null; null also for an upload older than
+   * {@code drainedEpoch} (the compute stream has waited for all of those already).
+   */
+  synchronized CUevent takePendingUpload(long drainedEpoch) {
+    CUevent e = pendingUpload;
+    pendingUpload = null;
+    return e != null && uploadEpoch >= drainedEpoch ? e : null;
+  }
+
   @Override
   protected void free() {
+    CUevent e;
+    synchronized (this) {
+      e = pendingUpload;
+      pendingUpload = null;
+    }
+    if (e != null) {
+      // Freed before any use: the copy stream may still be writing the block, which the next
+      // owner's work (on the compute stream) must not race. Rare (an abandoned look-ahead batch).
+      ((CudaBackend) backend()).awaitUpload(e);
+    }
     allocator.free(block);
   }
 }

@@ -8,7 +8,10 @@ import static jcuda.driver.JCudaDriver.cuMemAllocHost;
 import static jcuda.driver.JCudaDriver.cuMemFreeHost;
 import static jcuda.driver.JCudaDriver.cuMemcpyDtoHAsync;
 import static jcuda.driver.JCudaDriver.cuMemcpyHtoDAsync;
+import static jcuda.driver.JCudaDriver.cuStreamCreate;
+import static jcuda.driver.JCudaDriver.cuStreamDestroy;
 import static jcuda.driver.JCudaDriver.cuStreamSynchronize;
+import static jcuda.driver.JCudaDriver.cuStreamWaitEvent;
 
 import io.myelin.DType;
 import java.nio.ByteBuffer;
@@ -26,6 +29,13 @@ import jcuda.driver.CUstream;
  * has passed, so up to {@value #SLOTS} chunks are in flight. Device-to-host copies synchronise
  * (the caller wants the values now).
  *
+ * <p>{@link #toDeviceAhead} runs the transfer on a second stream of its own instead: it waits for
+ * the work the compute stream had been given when it was called (so a block reused from a freed
+ * tensor is not overwritten under a pending kernel) and then overlaps the compute work issued
+ * after it; it returns an event for the compute stream to wait on before the first use of the
+ * destination. What a data loader's look-ahead uses: the next batch crosses while the current step
+ * runs.
+ *
  * <p>Thread-safe: copies are serialised. The caller makes the context current.
  */
 final class PinnedStaging implements AutoCloseable {
@@ -39,9 +49,26 @@ final class PinnedStaging implements AutoCloseable {
   private final CUevent[] done = new CUevent[SLOTS];
   private final boolean[] pending = new boolean[SLOTS];
   private int next;
+  /** The second stream of {@link #toDeviceAhead}, its start event and a ring of ready events. */
+  private final CUstream copyStream = new CUstream();
+  private final CUevent issued = new CUevent();
+  private final CUevent[] ready = new CUevent[READY_EVENTS];
+  private int nextReady;
+  /**
+   * Ready events are reused round robin: a storage still holding an event that was recorded again
+   * since waits for a later point of the copy stream, which implies its own transfer (FIFO).
+   */
+  static final int READY_EVENTS = 32;
+  private static final int STREAM_NON_BLOCKING = 1;
 
   PinnedStaging(CUstream stream) {
     this.stream = stream;
+    Driver.check(cuStreamCreate(copyStream, STREAM_NON_BLOCKING), "cuStreamCreate(copy stream)");
+    Driver.check(cuEventCreate(issued, EVENT_DISABLE_TIMING), "cuEventCreate");
+    for (int i = 0; i < READY_EVENTS; i++) {
+      ready[i] = new CUevent();
+      Driver.check(cuEventCreate(ready[i], EVENT_DISABLE_TIMING), "cuEventCreate");
+    }
     for (int i = 0; i < SLOTS; i++) {
       host[i] = new Pointer();
       Driver.check(cuMemAllocHost(host[i], CHUNK_BYTES), "cuMemAllocHost(" + CHUNK_BYTES + ")");
@@ -69,6 +96,48 @@ final class PinnedStaging implements AutoCloseable {
           (long) n * size, stream), "cuMemcpyHtoDAsync");
       Driver.check(cuEventRecord(done[slot], stream), "cuEventRecord");
       pending[slot] = true;
+    }
+  }
+
+  /**
+   * {@link #toDevice} on the copy stream, ordered after everything issued to the compute stream so
+   * far; returns the event that marks its end (the compute stream must wait for it before reading
+   * {@code dst}).
+   */
+  synchronized CUevent toDeviceAhead(Object array, int offset, DType dtype, long dst, int length) {
+    Driver.check(cuEventRecord(issued, stream), "cuEventRecord");
+    Driver.check(cuStreamWaitEvent(copyStream, issued, 0), "cuStreamWaitEvent(copy stream)");
+    int size = dtype.byteSize();
+    int perChunk = CHUNK_BYTES / size;
+    for (int done0 = 0; done0 < length; done0 += perChunk) {
+      int n = Math.min(perChunk, length - done0);
+      int slot = acquire();
+      fill(buffers[slot].clear(), array, offset + done0, n);
+      Driver.check(cuMemcpyHtoDAsync(DevicePointer.at(dst + (long) done0 * size), host[slot],
+          (long) n * size, copyStream), "cuMemcpyHtoDAsync(copy stream)");
+      Driver.check(cuEventRecord(done[slot], copyStream), "cuEventRecord");
+      pending[slot] = true;
+    }
+    CUevent e = ready[nextReady];
+    nextReady = (nextReady + 1) % READY_EVENTS;
+    Driver.check(cuEventRecord(e, copyStream), "cuEventRecord");
+    return e;
+  }
+
+  /** Makes the compute stream wait for every transfer of the copy stream issued so far. */
+  synchronized void awaitAhead() {
+    CUevent e = ready[nextReady];
+    nextReady = (nextReady + 1) % READY_EVENTS;
+    Driver.check(cuEventRecord(e, copyStream), "cuEventRecord");
+    Driver.check(cuStreamWaitEvent(stream, e, 0), "cuStreamWaitEvent");
+  }
+
+  private static void fill(ByteBuffer b, Object array, int from, int n) {
+    switch (array) {
+      case float[] f -> b.asFloatBuffer().put(f, from, n);
+      case double[] d -> b.asDoubleBuffer().put(d, from, n);
+      case int[] i -> b.asIntBuffer().put(i, from, n);
+      default -> throw new IllegalArgumentException("unsupported host array " + array.getClass());
     }
   }
 
@@ -107,9 +176,15 @@ final class PinnedStaging implements AutoCloseable {
   @Override
   public synchronized void close() {
     Driver.check(cuStreamSynchronize(stream), "cuStreamSynchronize");
+    Driver.check(cuStreamSynchronize(copyStream), "cuStreamSynchronize(copy stream)");
     for (int i = 0; i < SLOTS; i++) {
       cuEventDestroy(done[i]);
       cuMemFreeHost(host[i]);
     }
+    for (CUevent e : ready) {
+      cuEventDestroy(e);
+    }
+    cuEventDestroy(issued);
+    cuStreamDestroy(copyStream);
   }
 }
