@@ -172,26 +172,16 @@ public abstract class Optimizer<O extends OptimizerOptions<O>>
    * inside the graph.
    */
   public final void prepareStep(boolean[] which) {
-    if (which.length != parameters.size()) {
-      throw new IllegalArgumentException(name() + ": " + which.length + " flags for "
-          + parameters.size() + " parameters");
-    }
-    try (var ignored = Autograd.noGrad()) {
-      int index = 0;
-      for (ParameterGroup<O> group : groups) {
-        OptimizerHyperparameters h = group.options().hyperparameters();
-        for (Tensor p : group.parameters()) {
-          if (which[index]) {
-            ParamState s = stateFor(index, p, h);
-            s.step++;
-            kind.writeScalars(h.withMuProduct(s.muProduct), s.step, hostScalars(), index * OptimizerKind.SCALARS);
-            if (kind == OptimizerKind.NADAM) {
-              s.muProduct *= OptimizerKind.nadamMu(h.beta1(), h.momentumDecay(), s.step);
-            }
-          }
-          index++;
-        }
+    forEachMarked(which, (index, p, h) -> {
+      ParamState s = stateFor(index, p, h);
+      s.step++;
+      kind.writeScalars(h.withMuProduct(s.muProduct), s.step, hostScalars(),
+          index * OptimizerKind.SCALARS);
+      if (kind == OptimizerKind.NADAM) {
+        s.muProduct *= OptimizerKind.nadamMu(h.beta1(), h.momentumDecay(), s.step);
       }
+    });
+    try (var ignored = Autograd.noGrad()) {
       Tensor dev = deviceScalars();
       dev.storage().backend().copyFromHost(hostScalars, 0, dev.storage(), 0, hostScalars.length);
     }
@@ -205,6 +195,23 @@ public abstract class Optimizer<O extends OptimizerOptions<O>>
    * @throws IllegalStateException if a marked parameter has no gradient or was not prepared
    */
   public final void applyStep(boolean[] which) {
+    forEachMarked(which, (index, p, h) -> {
+      Tensor g = p.grad();
+      if (g == null || states[index] == null) {
+        throw new IllegalStateException(name() + ": parameter " + index
+            + (g == null ? " has no gradient" : " was not prepared (call prepareStep first)"));
+      }
+      update(index, p, g, h);
+    });
+  }
+
+  /** One parameter of a step: its index, the tensor and its group's hyperparameters. */
+  private interface MarkedParameter {
+    void accept(int index, Tensor parameter, OptimizerHyperparameters h);
+  }
+
+  /** Runs {@code action} on every parameter marked in {@code which}, without gradients. */
+  private void forEachMarked(boolean[] which, MarkedParameter action) {
     if (which.length != parameters.size()) {
       throw new IllegalArgumentException(name() + ": " + which.length + " flags for "
           + parameters.size() + " parameters");
@@ -215,12 +222,7 @@ public abstract class Optimizer<O extends OptimizerOptions<O>>
         OptimizerHyperparameters h = group.options().hyperparameters();
         for (Tensor p : group.parameters()) {
           if (which[index]) {
-            Tensor g = p.grad();
-            if (g == null || states[index] == null) {
-              throw new IllegalStateException(name() + ": parameter " + index
-                  + (g == null ? " has no gradient" : " was not prepared (call prepareStep first)"));
-            }
-            update(index, p, g, h);
+            action.accept(index, p, h);
           }
           index++;
         }

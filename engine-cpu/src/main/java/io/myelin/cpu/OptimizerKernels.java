@@ -15,14 +15,6 @@ import io.myelin.backend.OptimizerKind;
 public final class OptimizerKernels {
   private OptimizerKernels() {}
 
-  /**
-   * Updates elements {@code [from, to)} of one parameter.
-   *
-   * @param param {@code float[]} or {@code double[]}; element {@code i} at {@code paramOffset + i}
-   * @param grad an array of the same type; element {@code i} at {@code gradOffset + i}
-   * @param state {@code kind.stateCount()} arrays of the same type (element {@code i} at index
-   *     {@code i}), null where the slot is unused under {@code h}
-   */
   /** Checks the state slots {@code h} needs against {@code state} (null where unused). */
   static void check(OptimizerKind kind, OptimizerHyperparameters h, Object[] state) {
     if (state.length != kind.stateCount()) {
@@ -38,23 +30,21 @@ public final class OptimizerKernels {
     }
   }
 
+  /**
+   * Updates elements {@code [from, to)} of one parameter.
+   *
+   * @param param {@code float[]} or {@code double[]}; element {@code i} at {@code paramOffset + i}
+   * @param grad an array of the same type; element {@code i} at {@code gradOffset + i}
+   * @param state {@code kind.stateCount()} arrays of the same type (element {@code i} at index
+   *     {@code i}), null where the slot is unused under {@code h}
+   */
   public static void update(
       OptimizerKind kind, OptimizerHyperparameters h, long step, Object param, int paramOffset,
       Object grad, int gradOffset, Object[] state, int from, int to) {
     if (step < 1) {
       throw new IllegalArgumentException("optimizerUpdate: step must be >= 1, got " + step);
     }
-    if (state.length != kind.stateCount()) {
-      throw new IllegalArgumentException(
-          "optimizerUpdate: " + kind + " takes " + kind.stateCount() + " state buffers, got "
-              + state.length);
-    }
-    for (int i = 0; i < state.length; i++) {
-      if (kind.usesState(i, h) && state[i] == null) {
-        throw new IllegalArgumentException(
-            "optimizerUpdate: " + kind + " needs state '" + kind.stateName(i) + "'");
-      }
-    }
+    check(kind, h, state);
     switch (param) {
       case double[] p when grad instanceof double[] g -> f64(kind, h, step, p, paramOffset, g, gradOffset, state, from, to);
       case float[] p when grad instanceof float[] g -> f32(kind, h, step, p, paramOffset, g, gradOffset, state, from, to);
