@@ -166,6 +166,22 @@ public final class FusedArguments {
     return dt;
   }
 
+  /** Checks a {@link Backend#gatherRows} call (sizes, dtypes, ranges). */
+  public static void gatherRows(Storage src, int srcOffset, int srcRows, int rowLength,
+      Storage indices, int indicesOffset, int rows, Storage dst, int dstOffset) {
+    String op = "gatherRows";
+    if (srcRows < 0 || rowLength < 0 || rows < 0) {
+      throw new IllegalArgumentException(op + ": negative size (srcRows " + srcRows
+          + ", rowLength " + rowLength + ", rows " + rows + ")");
+    }
+    if (indices.dtype() != DType.INT32) {
+      throw new IllegalArgumentException(op + ": indices must be i32, got " + indices.dtype());
+    }
+    run(op, "source", src, src.dtype(), srcOffset, (long) srcRows * rowLength);
+    run(op, "indices", indices, DType.INT32, indicesOffset, rows);
+    run(op, "output", required(op, "output", dst), src.dtype(), dstOffset, (long) rows * rowLength);
+  }
+
   /** Checks a dropout call (either direction); returns the dtype. */
   public static DType dropout(String op, double p, Storage in, int inOffset, Storage out,
       int outOffset, int n) {

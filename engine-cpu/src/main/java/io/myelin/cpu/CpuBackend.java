@@ -266,18 +266,10 @@ public final class CpuBackend implements Backend {
   public void gatherRows(Storage src, int srcOffset, int srcRows, int rowLength, Storage indices,
       int indicesOffset, int rows, Storage dst, int dstOffset) {
     CpuStorage ss = cpu(src);
-    CpuStorage ds = sameDtype("gatherRows", ss, dst);
+    CpuStorage ds = cpu(dst);
     CpuStorage is = cpu(indices);
-    if (is.dtype() != DType.INT32) {
-      throw new IllegalArgumentException("gatherRows: indices must be i32, got " + is.dtype().shortName());
-    }
-    if (srcRows < 0 || rowLength < 0 || rows < 0) {
-      throw new IllegalArgumentException("gatherRows: negative size (srcRows " + srcRows
-          + ", rowLength " + rowLength + ", rows " + rows + ")");
-    }
-    checkRun("gatherRows source", ss, srcOffset, Math.multiplyExact(srcRows, rowLength));
-    checkRun("gatherRows indices", is, indicesOffset, rows);
-    checkRun("gatherRows output", ds, dstOffset, Math.multiplyExact(rows, rowLength));
+    FusedArguments.gatherRows(src, srcOffset, srcRows, rowLength, indices, indicesOffset, rows,
+        dst, dstOffset);
     exec(() -> Copies.gatherRows(ss, srcOffset, srcRows, rowLength, is, indicesOffset, rows, ds,
         dstOffset));
   }

@@ -731,18 +731,9 @@ public final class CudaBackend implements Backend {
     try (CudaCaptures.Call ignored = enter()) {
       CudaStorage ss = own(src);
       CudaStorage ds = own(dst);
-      sameDtype("gatherRows", ss, ds);
       CudaStorage is = own(indices);
-      if (is.dtype() != DType.INT32) {
-        throw new IllegalArgumentException("gatherRows: indices must be i32, got " + is.dtype().shortName());
-      }
-      if (srcRows < 0 || rowLength < 0 || rows < 0) {
-        throw new IllegalArgumentException("gatherRows: negative size (srcRows " + srcRows
-            + ", rowLength " + rowLength + ", rows " + rows + ")");
-      }
-      checkRun("gatherRows source", ss, srcOffset, Math.multiplyExact(srcRows, rowLength));
-      checkRun("gatherRows indices", is, indicesOffset, rows);
-      checkRun("gatherRows output", ds, dstOffset, Math.multiplyExact(rows, rowLength));
+      FusedArguments.gatherRows(src, srcOffset, srcRows, rowLength, indices, indicesOffset, rows,
+          dst, dstOffset);
       if (rows == 0 || rowLength == 0) {
         return;
       }

@@ -74,9 +74,9 @@ class CudaGatherRowsGpuTest extends CudaGpuTest {
     Storage d = b.allocate(DType.FLOAT32, 12);
     assertThrows(IllegalArgumentException.class, () -> b.gatherRows(s, 0, 3, 4, f, 0, 3, d, 0));
     assertThrows(IllegalArgumentException.class, () -> b.gatherRows(s64, 0, 3, 4, i, 0, 3, d, 0));
-    assertThrows(IllegalArgumentException.class, () -> b.gatherRows(s, 0, 4, 4, i, 0, 3, d, 0));
-    assertThrows(IllegalArgumentException.class, () -> b.gatherRows(s, 0, 3, 4, i, 1, 3, d, 0));
-    assertThrows(IllegalArgumentException.class, () -> b.gatherRows(s, 0, 3, 4, i, 0, 3, d, 1));
+    assertThrows(IndexOutOfBoundsException.class, () -> b.gatherRows(s, 0, 4, 4, i, 0, 3, d, 0)); // a range
+    assertThrows(IndexOutOfBoundsException.class, () -> b.gatherRows(s, 0, 3, 4, i, 1, 3, d, 0)); // a range
+    assertThrows(IndexOutOfBoundsException.class, () -> b.gatherRows(s, 0, 3, 4, i, 0, 3, d, 1)); // a range
     assertThrows(IllegalArgumentException.class, () -> b.gatherRows(s, 0, -1, 4, i, 0, 3, d, 0));
     b.gatherRows(s, 0, 3, 4, i, 0, 0, d, 0); // no rows: nothing to do
     for (Storage st : new Storage[] {s, s64, i, f, d}) {
