@@ -75,20 +75,29 @@ final class BinaryKernels {
     for (int end = S.loopBound(n); i < end; i += S.length()) {
       FloatVector a = xScalar ? xb : FloatVector.fromArray(S, x, xi + i);
       FloatVector b = yScalar ? yb : FloatVector.fromArray(S, y, yi + i);
-      switch (op) {
-        case ADD -> a.add(b).intoArray(o, oi + i);
-        case SUB -> a.sub(b).intoArray(o, oi + i);
-        case MUL -> a.mul(b).intoArray(o, oi + i);
-        case DIV -> a.div(b).intoArray(o, oi + i);
-        // Lanewise MAX/MIN follow Math.max/min: NaN propagates, as the reference.
-        case MAXIMUM -> a.lanewise(VectorOperators.MAX, b).intoArray(o, oi + i);
-        case MINIMUM -> a.lanewise(VectorOperators.MIN, b).intoArray(o, oi + i);
-        default -> throw new AssertionError(op);
-      }
+      apply(op, a, b).intoArray(o, oi + i);
     }
-    for (; i < n; i++) {
-      o[oi + i] = (float) op.apply(x[xScalar ? xi : xi + i], y[yScalar ? yi : yi + i]);
+    if (i < n) {
+      // The tail as one masked vector (a bias row of 20 is one vector and a tail of 4): the same
+      // float operations, so the same bits as the scalar reference, without a double per element.
+      var m = S.indexInRange(i, n);
+      FloatVector a = xScalar ? xb : FloatVector.fromArray(S, x, xi + i, m);
+      FloatVector b = yScalar ? yb : FloatVector.fromArray(S, y, yi + i, m);
+      apply(op, a, b).intoArray(o, oi + i, m);
     }
+  }
+
+  private static FloatVector apply(BinaryOp op, FloatVector a, FloatVector b) {
+    return switch (op) {
+      case ADD -> a.add(b);
+      case SUB -> a.sub(b);
+      case MUL -> a.mul(b);
+      case DIV -> a.div(b);
+      // Lanewise MAX/MIN follow Math.max/min: NaN propagates, as the reference.
+      case MAXIMUM -> a.lanewise(VectorOperators.MAX, b);
+      case MINIMUM -> a.lanewise(VectorOperators.MIN, b);
+      default -> throw new AssertionError(op);
+    };
   }
 
   /** {@code out = cond != 0 ? x : y}; a NaN condition counts as true (it is not 0). */
