@@ -32,8 +32,10 @@ import jcuda.driver.CUresult;
  *
  * <p>The primary context ({@code cuDevicePrimaryCtxRetain}) is the one the CUDA runtime uses too,
  * so cuBLAS sees the same memory. A context is current per thread, and a backend may be called from
- * any thread, so every entry point calls {@link #makeCurrent()}; a thread-local flag makes repeat
- * calls free. Modules load lazily, once per family, and functions are cached by name.
+ * any thread, so every entry point calls {@link #makeCurrent()}; a thread-local record of which
+ * context this class made current last makes repeat calls free (code that changes the thread's
+ * context behind its back must restore it, as {@link CudaProbe} does). Modules load lazily, once
+ * per family, and functions are cached by name.
  *
  * <p>The stream may be capturing a CUDA graph ({@link #startCapture}); then a failed enqueue marks
  * that graph unusable ({@link CudaGraph#refuse}) besides throwing, and the primitives enqueued are
@@ -50,7 +52,14 @@ final class CudaContext implements AutoCloseable {
   private final CUcontext context = new CUcontext();
   private final DeviceStream stream = new DeviceStream();
   private final KernelBundle kernels;
-  private final ThreadLocal<Boolean> current = ThreadLocal.withInitial(() -> false);
+  /**
+   * The context a CudaContext last made current on this thread, as that instance's {@link #token}.
+   * Shared by all instances: a per-instance "current here" flag went stale when one thread used
+   * two devices (cuda:0, then cuda:1, then cuda:0 again ran on cuda:1's context). A token rather
+   * than the instance, so that a closed backend is not kept reachable by every thread it ran on.
+   */
+  private static final ThreadLocal<Object> CURRENT = new ThreadLocal<>();
+  private final Object token = new Object();
   private final Map<String, CUmodule> modules = new HashMap<>();
   private final Map<String, CUfunction> functions = new ConcurrentHashMap<>();
   private final String name;
@@ -101,10 +110,15 @@ final class CudaContext implements AutoCloseable {
     if (closed) {
       throw new IllegalStateException("CUDA backend for cuda:" + index + " is closed");
     }
-    if (!current.get()) {
+    if (CURRENT.get() != token) {
       Driver.check(cuCtxSetCurrent(context), "cuCtxSetCurrent");
-      current.set(true);
+      CURRENT.set(token);
     }
+  }
+
+  /** True once {@link #close()} ran (the events and memory of the backend are gone). */
+  boolean isClosed() {
+    return closed;
   }
 
   DeviceStream stream() {

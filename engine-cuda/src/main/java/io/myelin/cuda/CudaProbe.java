@@ -1,5 +1,6 @@
 package io.myelin.cuda;
 
+import static jcuda.driver.JCudaDriver.cuCtxGetCurrent;
 import static jcuda.driver.JCudaDriver.cuCtxSetCurrent;
 import static jcuda.driver.JCudaDriver.cuDeviceGet;
 import static jcuda.driver.JCudaDriver.cuDeviceGetAttribute;
@@ -208,6 +209,14 @@ final class CudaProbe {
       return "cannot open a context on cuda:" + index + " (" + CUresult.stringFor(r)
           + "); is the GPU in exclusive or prohibited compute mode?";
     }
+    // The thread's current context is restored afterwards, not cleared: a backend already used on
+    // this thread (CudaContext remembers per thread that its context is current) would otherwise
+    // run its next call with no context at all (CUDA_ERROR_INVALID_CONTEXT). A second provider
+    // probing later, e.g. DeviceManager's besides a test's, does exactly that.
+    CUcontext previous = new CUcontext();
+    if (cuCtxGetCurrent(previous) != CUresult.CUDA_SUCCESS) {
+      previous = null;
+    }
     try {
       Driver.check(cuCtxSetCurrent(ctx), "cuCtxSetCurrent");
       CUmodule module = new CUmodule();
@@ -225,7 +234,7 @@ final class CudaProbe {
         default -> "loading the kernels on cuda:" + index + " failed: " + name;
       };
     } finally {
-      cuCtxSetCurrent(null);
+      cuCtxSetCurrent(previous); // null (none current before) clears it
       cuDevicePrimaryCtxRelease(dev);
     }
   }
