@@ -188,8 +188,17 @@ public final class CudaBackend implements Backend {
     drainedEpoch = uploadEpoch.incrementAndGet();
   }
 
-  /** Waits on the host for a copy-stream upload (a storage freed before its first use). */
-  void awaitUpload(jcuda.driver.CUevent e) {
+  /**
+   * Waits on the host for a copy-stream upload of epoch {@code epoch} (a storage freed before its
+   * first use). Not for an upload a capture's drain covered: the compute stream already waits for
+   * it ahead of all later work, and this may run on the capturing thread inside the capture, where
+   * cuEventSynchronize is prohibited and would invalidate it. Not after close either: the event is
+   * destroyed (the memory is gone too).
+   */
+  void awaitUpload(jcuda.driver.CUevent e, long epoch) {
+    if (epoch < drainedEpoch || ctx.isClosed()) {
+      return;
+    }
     ctx.makeCurrent();
     Driver.check(jcuda.driver.JCudaDriver.cuEventSynchronize(e), "cuEventSynchronize(upload)");
   }

@@ -208,6 +208,15 @@ final class CudaGraph implements CapturedGraph {
           + refused + "); close it and run the calls eagerly");
     }
     try (CudaCaptures.Call ignored = backend.enterForReplay()) {
+      if (ctx.capture() != null) {
+        // Only the capturing thread gets here during a capture (the others wait at the gate).
+        // The driver refuses a graph launch into a capturing stream and invalidates the capture;
+        // were it recorded, the outer graph would use this graph's memory and snapshots past this
+        // graph's close. Refuse it here, with the reason, and mark the running capture.
+        String why = "replay of a graph during another graph's capture";
+        ctx.enqueueFailed(why);
+        throw new IllegalStateException(why + ": replay it before beginCapture or after endCapture");
+      }
       Driver.check(cuGraphLaunch(exec, ctx.stream()), "cuGraphLaunch");
     }
   }

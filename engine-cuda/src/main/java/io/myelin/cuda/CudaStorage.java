@@ -50,14 +50,17 @@ final class CudaStorage extends Storage {
   @Override
   protected void free() {
     CUevent e;
+    long epoch;
     synchronized (this) {
       e = pendingUpload;
+      epoch = uploadEpoch;
       pendingUpload = null;
     }
     if (e != null) {
       // Freed before any use: the copy stream may still be writing the block, which the next
       // owner's work (on the compute stream) must not race. Rare (an abandoned look-ahead batch).
-      ((CudaBackend) backend()).awaitUpload(e);
+      // The backend skips the wait where a capture's drain already ordered the upload (see there).
+      ((CudaBackend) backend()).awaitUpload(e, epoch);
     }
     allocator.free(block);
   }
