@@ -187,7 +187,13 @@ public final class TrainingStep implements AutoCloseable {
     optimizer.prepareStep(which);
     RuntimeException failure = null;
     CapturedGraph g = null;
-    backend.beginCapture();
+    try {
+      backend.beginCapture();
+    } catch (RuntimeException ex) {
+      offReason = "capture could not start: " + ex.getMessage();
+      body(input, target, which); // the scalars for this step are written: run it eagerly
+      return;
+    }
     try {
       body(e.input, e.target, which);
     } catch (RuntimeException ex) {

@@ -245,6 +245,50 @@ public abstract class TrainingStepConformanceTest extends DeviceTestBase {
   }
 
   @Test
+  void aCaptureThatCannotStartRunsTheStepEagerly() {
+    if (!captures()) {
+      return;
+    }
+    var backend = DeviceManager.global().backend(device());
+    List<Tensor[]> data = batches(6);
+    Tensor x = data.get(0)[0];
+    Tensor y = data.get(0)[1];
+    Module plain = model(4);
+    Adam plainOpt = new Adam(plain.parameters(), Adam.Options.defaults().withLr(0.01));
+    try (TrainingStep step = TrainingStep.create(plain, new CrossEntropyLoss(), plainOpt, false)) {
+      for (int i = 0; i < 3; i++) {
+        step.run(x, y);
+      }
+    }
+    Module m = model(4);
+    Adam opt = new Adam(m.parameters(), Adam.Options.defaults().withLr(0.01));
+    try (TrainingStep step = TrainingStep.create(m, new CrossEntropyLoss(), opt, true)) {
+      step.run(x, y);
+      step.run(x, y);
+      // The caller captures already: the step's own capture (its third run) cannot start, so the
+      // step runs eagerly - recorded by the caller's capture - and says why.
+      backend.beginCapture();
+      io.myelin.backend.CapturedGraph outer;
+      try {
+        step.run(x, y);
+      } finally {
+        outer = backend.endCapture();
+      }
+      assertNotNull(step.graphsOffReason());
+      assertTrue(step.graphsOffReason().startsWith("capture could not start"), step.graphsOffReason());
+      assertEquals(0, step.replays());
+      outer.replay(); // runs the third step
+      outer.close();
+    }
+    for (int k = 0; k < m.parameters().size(); k++) {
+      assertArrayEquals(plain.parameters().get(k).toFloatArray(), m.parameters().get(k).toFloatArray(),
+          "parameter " + k);
+    }
+    plainOpt.close();
+    opt.close();
+  }
+
+  @Test
   void dropoutInTrainingRunsEagerly() {
     Generator g = new Generator(1);
     Module m = new Sequential(new Linear(IN, 8, true, g), new Dropout(0.5, new Generator(2)),
