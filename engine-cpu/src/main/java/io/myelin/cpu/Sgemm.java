@@ -166,34 +166,38 @@ final class Sgemm {
    * float operations, so an element's value never depends on where it falls in a tile.
    */
   private void update(float[] acc, int width, int ci, int ldc, int rows, int cols, boolean first) {
+    // Whole vectors, then the row's tail as one masked vector (the same float operations).
+    var tail = S.indexInRange(cols & -V, cols);
     int vecCols = cols & -V;
+    boolean hasTail = vecCols < cols;
     for (int r = 0; r < rows; r++) {
       int at = ci + r * ldc;
       int from = r * width;
-      if (first && beta == 0) {
-        for (int j = 0; j < vecCols; j += V) {
-          FloatVector.fromArray(S, acc, from + j).mul(alpha).intoArray(c, at + j);
-        }
-        for (int j = vecCols; j < cols; j++) {
-          c[at + j] = alpha * acc[from + j];
-        }
-      } else if (first) {
-        for (int j = 0; j < vecCols; j += V) {
-          FloatVector.fromArray(S, acc, from + j).mul(alpha)
-              .add(FloatVector.fromArray(S, c, at + j).mul(beta)).intoArray(c, at + j);
-        }
-        for (int j = vecCols; j < cols; j++) {
-          c[at + j] = alpha * acc[from + j] + beta * c[at + j];
-        }
-      } else {
-        for (int j = 0; j < vecCols; j += V) {
-          FloatVector.fromArray(S, c, at + j)
-              .add(FloatVector.fromArray(S, acc, from + j).mul(alpha)).intoArray(c, at + j);
-        }
-        for (int j = vecCols; j < cols; j++) {
-          c[at + j] = c[at + j] + alpha * acc[from + j];
-        }
+      for (int j = 0; j < vecCols; j += V) {
+        store(acc, from + j, at + j, first, null);
       }
+      if (hasTail) {
+        store(acc, from + vecCols, at + vecCols, first, tail);
+      }
+    }
+  }
+
+  /** One vector (masked when {@code m} is not null) of {@link #update}. */
+  private void store(float[] acc, int from, int at, boolean first,
+      jdk.incubator.vector.VectorMask<Float> m) {
+    FloatVector sum = m == null ? FloatVector.fromArray(S, acc, from)
+        : FloatVector.fromArray(S, acc, from, m);
+    FloatVector v;
+    if (first && beta == 0) {
+      v = sum.mul(alpha);
+    } else {
+      FloatVector old = m == null ? FloatVector.fromArray(S, c, at) : FloatVector.fromArray(S, c, at, m);
+      v = first ? sum.mul(alpha).add(old.mul(beta)) : old.add(sum.mul(alpha));
+    }
+    if (m == null) {
+      v.intoArray(c, at);
+    } else {
+      v.intoArray(c, at, m);
     }
   }
 
