@@ -25,6 +25,10 @@ final class BinaryKernels {
   /** {@code out = op(x, y)}. */
   static void binary(CpuThreads threads, BinaryOp op, CpuStorage x, Layout xl, CpuStorage y,
       Layout yl, CpuStorage out, Layout ol) {
+    if (out.dtype() == DType.FLOAT32 && isVectorised(op) && rowBroadcast(threads, op, x, xl, y,
+        yl, out, ol)) {
+      return;
+    }
     Strided it = Strided.of(ol, xl, yl);
     int os = it.innerStride(0);
     int xs = it.innerStride(1);
@@ -54,6 +58,43 @@ final class BinaryKernels {
         }
       });
     }
+  }
+
+  /**
+   * A dense [rows, cols] map against one row broadcast over the rows (a bias: strides [0, 1]), or
+   * the other way round: row by row without the strided iteration's per-run bookkeeping, which
+   * costs more than the arithmetic for short rows. False when the layouts are not of that form.
+   */
+  private static boolean rowBroadcast(CpuThreads threads, BinaryOp op, CpuStorage x, Layout xl,
+      CpuStorage y, Layout yl, CpuStorage out, Layout ol) {
+    if (ol.rank() != 2 || !ol.isContiguous()) {
+      return false;
+    }
+    boolean yRow = xl.isContiguous() && isRow(yl);
+    boolean xRow = !yRow && yl.isContiguous() && isRow(xl);
+    if (!yRow && !xRow) {
+      return false;
+    }
+    int rows = ol.shape()[0];
+    int cols = ol.shape()[1];
+    float[] o = out.floats();
+    float[] xv = x.floats();
+    float[] yv = y.floats();
+    int xo = xl.offset();
+    int yo = yl.offset();
+    int oo = ol.offset();
+    threads.parallelFor(rows, cols, (r0, r1) -> {
+      for (int r = r0; r < r1; r++) {
+        vectorRun(op, xv, xRow ? xo : xo + r * cols, false, yv, yRow ? yo : yo + r * cols, false,
+            o, oo + r * cols, cols);
+      }
+    });
+    return true;
+  }
+
+  /** A [rows, cols] view of one contiguous row repeated: strides [0, 1]. */
+  private static boolean isRow(Layout l) {
+    return l.rank() == 2 && l.strides()[0] == 0 && l.strides()[1] == 1;
   }
 
   static boolean isVectorised(BinaryOp op) {
