@@ -78,10 +78,12 @@ final class BinaryKernels {
     int rows = ol.shape()[0];
     int cols = ol.shape()[1];
     float[] o = out.floats();
-    float[] xv = x.floats();
-    float[] yv = y.floats();
-    int xo = xl.offset();
-    int yo = yl.offset();
+    // The broadcast row, copied once with a vector of zeros behind it, so that the masked tail of
+    // every row reads inside an array.
+    float[] xv = xRow ? padded(x.floats(), xl.offset(), cols) : x.floats();
+    float[] yv = yRow ? padded(y.floats(), yl.offset(), cols) : y.floats();
+    int xo = xRow ? 0 : xl.offset();
+    int yo = yRow ? 0 : yl.offset();
     int oo = ol.offset();
     threads.parallelFor(rows, cols, (r0, r1) -> {
       for (int r = r0; r < r1; r++) {
@@ -90,6 +92,12 @@ final class BinaryKernels {
       }
     });
     return true;
+  }
+
+  private static float[] padded(float[] a, int offset, int n) {
+    float[] p = new float[n + S.length()];
+    System.arraycopy(a, offset, p, 0, n);
+    return p;
   }
 
   /** A [rows, cols] view of one contiguous row repeated: strides [0, 1]. */
@@ -118,13 +126,20 @@ final class BinaryKernels {
       FloatVector b = yScalar ? yb : FloatVector.fromArray(S, y, yi + i);
       apply(op, a, b).intoArray(o, oi + i);
     }
-    if (i < n) {
+    if (i < n && (xScalar || xi + i + S.length() <= x.length)
+        && (yScalar || yi + i + S.length() <= y.length) && oi + i + S.length() <= o.length) {
       // The tail as one masked vector (a bias row of 20 is one vector and a tail of 4): the same
       // float operations, so the same bits as the scalar reference, without a double per element.
+      // Only where a whole vector fits in each array: a masked access that crosses an array's end
+      // takes the Vector API's slow per-lane check.
       var m = S.indexInRange(i, n);
       FloatVector a = xScalar ? xb : FloatVector.fromArray(S, x, xi + i, m);
       FloatVector b = yScalar ? yb : FloatVector.fromArray(S, y, yi + i, m);
       apply(op, a, b).intoArray(o, oi + i, m);
+      return;
+    }
+    for (; i < n; i++) {
+      o[oi + i] = (float) op.apply(x[xScalar ? xi : xi + i], y[yScalar ? yi : yi + i]);
     }
   }
 
