@@ -109,8 +109,11 @@ public abstract class DataLoaderConformanceTest extends DeviceTestBase {
       abandoned = again.next(); // leaves its look-ahead batch behind
       abandoned.close();
     }
-    assertEquals(live, io.myelin.memory.MemoryStatistics.liveTensors(),
-        "the abandoned iterator's look-ahead batch was closed with the loader");
+    // Not more live tensors than before (fewer is possible: the Cleaner may free what earlier
+    // tests in this JVM forgot).
+    long after = io.myelin.memory.MemoryStatistics.liveTensors();
+    assertTrue(after <= live, "the abandoned iterator's look-ahead batch was closed with the"
+        + " loader: " + live + " live tensors before, " + after + " after");
   }
 
   @Test

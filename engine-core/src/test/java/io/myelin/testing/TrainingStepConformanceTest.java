@@ -354,7 +354,10 @@ public abstract class TrainingStepConformanceTest extends DeviceTestBase {
       }
       MemoryStats after = backend.memoryStats();
       assertEquals(before.systemAllocations(), after.systemAllocations(), "allocations during replays");
-      assertEquals(before.liveBlocks(), after.liveBlocks(), "live blocks during replays");
+      // Not more live blocks: a replay creates none. (Fewer is possible: the Cleaner may free
+      // what earlier tests in this JVM forgot while the replays run.)
+      assertTrue(after.liveBlocks() <= before.liveBlocks(),
+          "live blocks during replays: " + before.liveBlocks() + " -> " + after.liveBlocks());
       assertEquals(52, step.replays());
     }
     opt.close();
