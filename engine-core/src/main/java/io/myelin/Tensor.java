@@ -3,6 +3,8 @@ package io.myelin;
 import io.myelin.autograd.Autograd;
 import io.myelin.autograd.BackwardFunction;
 import io.myelin.autograd.Node;
+import io.myelin.autograd.Tape;
+import io.myelin.autograd.TensorInternals;
 import io.myelin.backend.Backend;
 import io.myelin.backend.BinaryOp;
 import io.myelin.backend.DeviceManager;
@@ -405,9 +407,10 @@ public final class Tensor implements AutoCloseable {
 
   /**
    * Adds {@code g} into this leaf's gradient (called by autograd). The first gradient is copied
-   * into memory this tensor owns (outside every scope); later ones are added in place.
+   * into memory this tensor owns (outside every scope); later ones are added in place. Reached by
+   * autograd through {@link TensorInternals}, not public API.
    */
-  public void accumulateGrad(Tensor g) {
+  private void accumulateGrad(Tensor g) {
     checkSameShape("accumulateGrad", g);
     if (grad == null) {
       Tensor copy = g.contiguousCopy();
@@ -427,21 +430,23 @@ public final class Tensor implements AutoCloseable {
 
   /** Records {@code out} as computed from {@code inputs} when any of them needs a gradient. */
   static Tensor record(String op, Tensor out, BackwardFunction fn, Tensor... inputs) {
-    if (Autograd.isAnomalyDetectionEnabled()) {
-      Autograd.checkFinite(op, "forward", out, inputs);
-    }
-    if (!Autograd.isGradEnabled()) {
-      return out;
-    }
-    for (Tensor in : inputs) {
-      if (in != null && in.requiresGrad) {
-        out.requiresGrad = true;
-        out.gradFn = new Node(op, inputs, fn);
-        return out;
-      }
-    }
-    return out;
+    return TAPE.record(op, out, fn, inputs);
   }
+
+  // The recorder is handed to Tensor alone: the node-making half of autograd that user code reaches
+  // only through DifferentiableOp.
+  private static final Tape TAPE = Tape.install(new TensorInternals() {
+    @Override
+    public void attach(Tensor out, Node node) {
+      out.requiresGrad = true;
+      out.gradFn = node;
+    }
+
+    @Override
+    public void accumulateGrad(Tensor leaf, Tensor g) {
+      leaf.accumulateGrad(g);
+    }
+  });
 
   // ---- memory -----------------------------------------------------------------------------
 

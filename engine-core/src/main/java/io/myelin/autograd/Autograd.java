@@ -143,7 +143,7 @@ public final class Autograd {
     try (var ignored = noGrad()) {
       Node root = output.gradFn();
       if (root == null) {
-        output.accumulateGrad(gradOutput);
+        Tape.internals().accumulateGrad(output, gradOutput);
         return;
       }
       List<Node> order = topologicalOrder(root);
@@ -178,7 +178,7 @@ public final class Autograd {
           if (producer != null) {
             pending.merge(producer, gi, Tensor::add);
           } else {
-            in.accumulateGrad(gi);
+            Tape.internals().accumulateGrad(in, gi);
           }
         }
         if (!retainGraph) {

@@ -12,7 +12,7 @@ public final class Node {
   private Tensor[] inputs;
   private BackwardFunction backward;
 
-  public Node(String op, Tensor[] inputs, BackwardFunction backward) {
+  Node(String op, Tensor[] inputs, BackwardFunction backward) {
     this.op = op;
     this.inputs = inputs;
     this.backward = backward;

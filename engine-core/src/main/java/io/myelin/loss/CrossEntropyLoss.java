@@ -1,7 +1,6 @@
 package io.myelin.loss;
 
 import io.myelin.DType;
-import io.myelin.FusedLosses;
 import io.myelin.Tensor;
 import java.util.Arrays;
 

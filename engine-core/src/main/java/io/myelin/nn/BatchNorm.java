@@ -1,7 +1,6 @@
 package io.myelin.nn;
 
 import io.myelin.DType;
-import io.myelin.FusedLayers;
 import io.myelin.Tensor;
 import io.myelin.autograd.Autograd;
 import java.util.Arrays;

@@ -1,6 +1,5 @@
 package io.myelin.nn;
 
-import io.myelin.FusedLayers;
 import io.myelin.Generator;
 import io.myelin.Tensor;
 import java.util.concurrent.ThreadLocalRandom;

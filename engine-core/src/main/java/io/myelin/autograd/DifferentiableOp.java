@@ -1,0 +1,93 @@
+package io.myelin.autograd;
+
+import io.myelin.Tensor;
+
+/**
+ * The public way to add a differentiable operation, in the spirit of PyTorch's
+ * {@code autograd.Function}: a subclass states the forward, the backward (vector-Jacobian
+ * product) and, optionally, the forward-mode tangent rule (Jacobian-vector product) side by side;
+ * {@link #apply} runs the forward and records one tape node whose backward is this op's.
+ *
+ * <p>The forward runs with gradients disabled (what it computes with tensor ops is not recorded;
+ * the op is one node). The backward receives {@code dL/dout} (out's shape) and returns one
+ * gradient per input, of that input's shape, or null where {@link OpContext#needsInputGrad} is
+ * false. An op that calls a backend primitive directly reaches it through its input's storage
+ * ({@code x.storage().backend()}), with explicit offsets from {@code x.layout()}.
+ *
+ * <pre>{@code
+ * // y = x^3, dy/dx = 3 x^2
+ * final class Cube extends DifferentiableOp {
+ *   Cube() { super("cube"); }
+ *   protected Tensor forward(OpContext ctx, Tensor... in) {
+ *     ctx.save(in[0]);
+ *     return in[0].mul(in[0]).mul(in[0]);
+ *   }
+ *   protected Tensor[] backward(OpContext ctx, Tensor g) {
+ *     Tensor x = ctx.saved(0);
+ *     return new Tensor[] {g.mul(x.mul(x).mul(3))};
+ *   }
+ * }
+ * Tensor y = new Cube().apply(x);
+ * }</pre>
+ *
+ * <p>An instance may be applied any number of times (each call gets its own {@link OpContext});
+ * per-call parameters (a probability, an epsilon) are usually fields of the instance.
+ */
+public abstract class DifferentiableOp {
+  private final String name;
+
+  /** @param name the op's name in error messages and {@link Node#op()} ("cube", "dropout") */
+  protected DifferentiableOp(String name) {
+    if (name == null || name.isBlank()) {
+      throw new IllegalArgumentException("DifferentiableOp: the name must not be blank");
+    }
+    this.name = name;
+  }
+
+  /** The op's name. */
+  public final String name() {
+    return name;
+  }
+
+  /**
+   * Computes the output from the inputs (entries may be null for optional inputs) and saves in
+   * {@code ctx} what the backward needs.
+   */
+  protected abstract Tensor forward(OpContext ctx, Tensor... inputs);
+
+  /**
+   * Vector-Jacobian product: from {@code dL/dout} the gradient of each input (index-aligned with
+   * the inputs; null for an input that needs none).
+   */
+  protected abstract Tensor[] backward(OpContext ctx, Tensor gradOutput);
+
+  /**
+   * Jacobian-vector product for forward-mode AD: the output's tangent from the inputs' tangents
+   * (index-aligned; null for an input without a tangent, i.e. a zero tangent). The default has
+   * no rule and fails naming the op, so forward mode never yields a wrong number silently.
+   */
+  protected Tensor tangent(OpContext ctx, Tensor... inputTangents) {
+    throw new UnsupportedOperationException(
+        "forward-mode AD: op '" + name + "' has no tangent rule (override DifferentiableOp.tangent)");
+  }
+
+  /** Runs the forward and records the node when gradients are enabled and an input needs one. */
+  public final Tensor apply(Tensor... inputs) {
+    OpContext ctx = new OpContext(inputs.clone());
+    Tensor out;
+    try (var ignored = Autograd.noGrad()) {
+      out = forward(ctx, inputs);
+    }
+    if (out == null) {
+      throw new IllegalStateException(name + ": forward returned null");
+    }
+    for (Tensor in : inputs) {
+      if (in == out) {
+        // Recording would give the input itself a grad function; a view (detach()) is a new tensor.
+        throw new IllegalStateException(
+            name + ": forward must return a new tensor, not one of its inputs (return x.detach())");
+      }
+    }
+    return Tape.instance().record(name, out, g -> backward(ctx, g), inputs);
+  }
+}

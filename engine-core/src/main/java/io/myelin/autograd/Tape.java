@@ -1,0 +1,68 @@
+package io.myelin.autograd;
+
+import io.myelin.Tensor;
+
+/**
+ * The one place that records a node on the tape. Its single instance goes to whoever installs
+ * the {@link TensorInternals} first - {@code Tensor}'s class initialiser - so only the library's
+ * tensor ops and {@link DifferentiableOp#apply} create nodes; a second {@link #install} fails.
+ * Thread-safe: stateless after installation.
+ */
+public final class Tape {
+  private static TensorInternals internals;
+  private static Tape instance;
+
+  private Tape() {}
+
+  /**
+   * Installs the tensor internals and returns the recorder; callable once per class loader.
+   *
+   * @throws IllegalStateException on a second call
+   */
+  public static synchronized Tape install(TensorInternals tensorInternals) {
+    if (instance != null) {
+      throw new IllegalStateException("Tape.install: the tensor internals are already installed");
+    }
+    internals = java.util.Objects.requireNonNull(tensorInternals, "tensorInternals");
+    instance = new Tape();
+    return instance;
+  }
+
+  static synchronized TensorInternals internals() {
+    if (internals == null) {
+      // Loading Tensor runs its initialiser, which installs the internals.
+      try {
+        Class.forName(Tensor.class.getName(), true, Tensor.class.getClassLoader());
+      } catch (ClassNotFoundException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+    return internals;
+  }
+
+  static Tape instance() {
+    internals();
+    return instance;
+  }
+
+  /**
+   * Records {@code out} as computed by {@code op} from {@code inputs} (entries may be null) when
+   * gradients are enabled and any input requires grad; with anomaly detection on, checks the
+   * output is finite first. Returns {@code out}.
+   */
+  public Tensor record(String op, Tensor out, BackwardFunction fn, Tensor... inputs) {
+    if (Autograd.isAnomalyDetectionEnabled()) {
+      Autograd.checkFinite(op, "forward", out, inputs);
+    }
+    if (!Autograd.isGradEnabled()) {
+      return out;
+    }
+    for (Tensor in : inputs) {
+      if (in != null && in.requiresGrad()) {
+        internals.attach(out, new Node(op, inputs, fn));
+        return out;
+      }
+    }
+    return out;
+  }
+}

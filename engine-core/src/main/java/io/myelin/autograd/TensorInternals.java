@@ -1,0 +1,17 @@
+package io.myelin.autograd;
+
+import io.myelin.Tensor;
+
+/**
+ * What autograd does to a tensor that is not public on {@link Tensor}: mark an op's output as
+ * recorded and add a gradient into a leaf.
+ * Implemented once, by {@code Tensor} itself, and handed to {@link Tape#install}; not for users
+ * (a user-defined op goes through {@link DifferentiableOp}).
+ */
+public interface TensorInternals {
+  /** Sets {@code out}'s grad function to {@code node} and marks it as requiring grad. */
+  void attach(Tensor out, Node node);
+
+  /** Adds {@code g} (same shape) into {@code leaf}'s gradient. */
+  void accumulateGrad(Tensor leaf, Tensor g);
+}
