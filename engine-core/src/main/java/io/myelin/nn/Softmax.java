@@ -34,6 +34,16 @@ public final class Softmax extends Module {
     return new Softmax(dim, true);
   }
 
+  /** The dimension normalised over (negative counts from the end). */
+  public int dim() {
+    return dim;
+  }
+
+  /** Whether this is log-softmax. */
+  public boolean isLog() {
+    return log;
+  }
+
   @Override
   public Tensor forward(Tensor input) {
     return log ? input.logSoftmax(dim) : input.softmax(dim);

@@ -1,0 +1,127 @@
+package io.myelin.onnx;
+
+import io.myelin.Tensor;
+import io.myelin.autograd.Autograd;
+import io.myelin.nn.ActivationLayer;
+import io.myelin.nn.Dropout;
+import io.myelin.nn.Flatten;
+import io.myelin.nn.Linear;
+import io.myelin.nn.Module;
+import io.myelin.nn.Sequential;
+import io.myelin.nn.Softmax;
+import io.myelin.onnx.OnnxGraph.Attr;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Maps each layer kind to ONNX nodes: one case of {@link #layer} per kind, so a new layer is one
+ * more case. Each case gets the name of its input value and returns the name of its output. The
+ * example tensor is run through the Myelin module alongside, so a case knows its input and output
+ * shapes (Flatten needs them).
+ */
+final class LayerExporter {
+  private final OnnxGraph graph;
+
+  LayerExporter(OnnxGraph graph) {
+    this.graph = graph;
+  }
+
+  /** Appends {@code module}'s nodes; {@code path} names it in errors ({@code "2"} for a Sequential's third). */
+  String export(Module module, String path, String input, Tensor example) {
+    if (module instanceof Sequential seq) {
+      String value = input;
+      Tensor x = example;
+      for (int i = 0; i < seq.size(); i++) {
+        Module child = seq.get(i);
+        String childPath = path.isEmpty() ? Integer.toString(i) : path + "." + i;
+        value = export(child, childPath, value, x);
+        Tensor y;
+        try (var ignored = Autograd.noGrad()) {
+          y = child.forward(x);
+        }
+        x = y;
+      }
+      return value;
+    }
+    return layer(module, path, input, example);
+  }
+
+  private String layer(Module m, String path, String in, Tensor example) {
+    return switch (m) {
+      case Linear l -> linear(l, in);
+      case ActivationLayer a -> activation(a, path, in);
+      case Dropout d -> in; // eval mode: the identity
+      case Softmax s -> graph.node(s.isLog() ? "LogSoftmax" : "Softmax", in, Attr.i("axis", s.dim()));
+      case Flatten f -> reshapeTo(f, in, example);
+      default -> throw unsupported(m, path);
+    };
+  }
+
+  static UnsupportedLayerException unsupported(Module m, String path) {
+    return new UnsupportedLayerException("layer '" + (path.isEmpty() ? "<root>" : path) + "' ("
+        + m.getClass().getSimpleName() + ": " + m + ") has no ONNX form in this exporter");
+  }
+
+  // y = x W^T + b: Gemm with transB = 1 keeps the weight in PyTorch's [out, in] layout.
+  private String linear(Linear l, String in) {
+    Tensor w = l.weight();
+    String wName = graph.constant("weight", w.toFloatArray(), w.shape()[0], w.shape()[1]);
+    List<String> inputs = new ArrayList<>(List.of(in, wName));
+    if (l.bias() != null) {
+      Tensor b = l.bias();
+      inputs.add(graph.constant("bias", b.toFloatArray(), b.shape()[0]));
+    }
+    return graph.node("Gemm", inputs, Attr.i("transB", 1));
+  }
+
+  // Flatten keeps the batch dimension (a flatten over it would not have a dynamic batch):
+  // Reshape to [-1, output dims after the first].
+  private String reshapeTo(Flatten f, String in, Tensor example) {
+    int[] out;
+    try (var ignored = Autograd.noGrad()) {
+      out = f.forward(example).shape();
+    }
+    if (out.length == 0 || out[0] != example.shape()[0]) {
+      throw new UnsupportedLayerException(f + ": flattening the batch dimension has no dynamic-batch ONNX form"
+          + " (input " + Arrays.toString(example.shape()) + " -> " + Arrays.toString(out) + ")");
+    }
+    long[] target = new long[out.length];
+    target[0] = -1;
+    for (int d = 1; d < out.length; d++) {
+      target[d] = out[d];
+    }
+    return graph.node("Reshape", List.of(in, graph.int64s("shape", target)));
+  }
+
+  private String activation(ActivationLayer a, String path, String x) {
+    double p = a.parameter();
+    return switch (a.kind()) {
+      case IDENTITY -> graph.node("Identity", x);
+      case RELU -> graph.node("Relu", x);
+      case SIGMOID -> graph.node("Sigmoid", x);
+      case TANH -> graph.node("Tanh", x);
+      case SIGN -> graph.node("Sign", x);
+      case LEAKY_RELU -> graph.node("LeakyRelu", x, Attr.f("alpha", p));
+      case ELU -> graph.node("Elu", x, Attr.f("alpha", p));
+      case SOFTPLUS -> graph.node("Softplus", x);
+      // clamp(x, -1, 1); Clip takes its bounds as inputs since opset 11.
+      case HARDTANH -> graph.node("Clip", List.of(x, graph.scalar("min", -1), graph.scalar("max", 1)));
+      // x * sigmoid(x)
+      case SWISH -> graph.node("Mul", List.of(x, graph.node("Sigmoid", x)));
+      // Exact GELU (GELU is an operator only from opset 20): 0.5 x (1 + erf(x / sqrt 2)).
+      case GELU -> {
+        String e = graph.node("Erf", List.of(graph.node("Div", List.of(x, graph.scalar("sqrt2", Math.sqrt(2))))));
+        String onePlus = graph.node("Add", List.of(e, graph.scalar("one", 1)));
+        yield graph.node("Mul", List.of(graph.node("Mul", List.of(x, graph.scalar("half", 0.5))), onePlus));
+      }
+      // Heaviside with 0.5 at 0: (sign(x) + 1) / 2.
+      case STEP -> graph.node("Mul", List.of(
+          graph.node("Add", List.of(graph.node("Sign", x), graph.scalar("one", 1))), graph.scalar("half", 0.5)));
+      // clamp(x + 1/2, 0, 1).
+      case PIECEWISE -> graph.node("Clip", List.of(
+          graph.node("Add", List.of(x, graph.scalar("half", 0.5))), graph.scalar("zero", 0), graph.scalar("one", 1)));
+      case MAXOUT -> throw unsupported(a, path);
+    };
+  }
+}
