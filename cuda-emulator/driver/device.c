@@ -3,11 +3,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "emu_internal.h"
 
-#define CUDA_SUCCESS 0
-#define CUDA_ERROR_INVALID_VALUE 1
-#define CUDA_ERROR_NOT_INITIALIZED 3
-#define CUDA_ERROR_INVALID_DEVICE 101
 
 /* Attribute numbers of CUdevice_attribute used here. */
 #define ATTR_MAX_THREADS_PER_BLOCK 1
