@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Builds the emulated driver and checks (1) every symbol JCuda's libJCudaDriver imports is defined in
+# libcuda.so.1, (2) the checked list still matches the jcuda-natives jar in ~/.m2 when it is there,
+# (3) the device queries and stubs behave as test/device_test.c expects, (4) a stub logs its name once.
+set -euo pipefail
+here="$(cd "$(dirname "$0")/.." && pwd)"
+out="$(mktemp -d)"
+trap 'rm -rf "$out"' EXIT
+"$here/build.sh" "$out"
+list="$here/jcuda-driver-symbols.txt"
+nm -D --defined-only "$out/libcuda.so.1" | awk '{ print $3 }' | sort -u > "$out/defined.txt"
+missing="$(comm -23 "$list" "$out/defined.txt")"
+if [[ -n "$missing" ]]; then
+  echo "FAIL: libcuda.so.1 lacks symbols JCuda imports: $missing" >&2
+  exit 1
+fi
+jar="$(ls "$HOME"/.m2/repository/org/jcuda/jcuda-natives/*/jcuda-natives-*-linux-x86_64.jar 2>/dev/null | tail -1 || true)"
+if [[ -n "$jar" ]]; then
+  (cd "$out" && unzip -q -o "$jar" 'lib/libJCudaDriver-*.so')
+  nm -D --undefined-only "$out"/lib/libJCudaDriver-*.so | awk '{ print $2 }' | grep '^cu' \
+    | sed 's/@.*//' | sort -u > "$out/imported.txt"
+  if ! diff -u "$list" "$out/imported.txt"; then
+    echo "FAIL: jcuda-driver-symbols.txt differs from what $jar imports (diff above)" >&2
+    exit 1
+  fi
+fi
+gcc -std=c11 -Wall -Werror "$here/test/device_test.c" -o "$out/device_test" -L"$out" -l:libcuda.so.1
+LD_LIBRARY_PATH="$out" "$out/device_test" 2> "$out/stderr.txt" || { cat "$out/stderr.txt" >&2; exit 1; }
+logged="$(grep -c 'cuCtxAttach is not supported' "$out/stderr.txt" || true)"
+if [[ "$logged" != 1 ]]; then
+  echo "FAIL: the stub logged its name $logged times, expected once" >&2
+  cat "$out/stderr.txt" >&2
+  exit 1
+fi
+gcc -std=c11 -Wall -Werror "$here/test/memory_test.c" -o "$out/memory_test" -L"$out" -l:libcuda.so.1
+LD_LIBRARY_PATH="$out" "$out/memory_test"
+echo "emulated driver: $(wc -l < "$list") JCuda imports defined, $(comm -12 "$list" "$out/defined.txt" | wc -l) checked"
