@@ -101,6 +101,28 @@ public abstract class DoubleBackwardConformanceTest extends DeviceTestBase {
   }
 
   @Test
+  void courseLogisticRegressionTable() {
+    // W^T X = 9 with X = 3 (W = 3), y = 1: L = -log(sigmoid(z)), dL/dW = -X (1 - sigmoid(z)).
+    Tensor w = Tensor.of(new double[] {3}, 1).requiresGrad(true);
+    Tensor x = Tensor.of(new double[] {3}, 1);
+    Tensor z = w.mul(x);
+    Tensor p = z.sigmoid();
+    Tensor loss = p.log().neg().sum();
+    assertEquals(9.0, z.toDoubleArray()[0], 0);
+    assertEquals(1 / (1 + Math.exp(-9)), p.toDoubleArray()[0], 1e-15);
+    assertEquals(Math.log1p(Math.exp(-9)), loss.item(), 1e-15);
+    Tensor[] g = Autograd.grad(loss, new Tensor[] {w, z}, true);
+    double expected = -3 * Math.exp(-9) / (1 + Math.exp(-9)); // about -3.7018e-4
+    assertEquals(expected, g[0].toDoubleArray()[0], 1e-15);
+    assertEquals(-3.7018e-4, g[0].toDoubleArray()[0], 5e-9);
+    assertEquals(expected / 3, g[1].toDoubleArray()[0], 1e-15); // dL/dz = p - y
+    // d2L/dW2 = X^2 p (1 - p)
+    double pp = 1 / (1 + Math.exp(-9));
+    double h = Autograd.grad(g[0].sum(), new Tensor[] {w}, false)[0].toDoubleArray()[0];
+    assertEquals(9 * pp * (1 - pp), h, 1e-15);
+  }
+
+  @Test
   void aFirstOrderBackwardFailsNamingTheOp() {
     Tensor x = rand64(5, 4).requiresGrad(true);
     var e = assertThrows(UnsupportedOperationException.class,
