@@ -14,8 +14,14 @@ final class Elementwise {
     if (x.numel() > 0) {
       x.backend().unary(op, a, b, x.storage(), x.layout(), y.storage(), y.layout());
     }
-    // d/dx f(x) = f'(x, y): the backend computes gy * f' from the saved input and output.
-    return Tensor.record(op.kernelName(), y, g -> {
+    // d/dx f(x) = f'(x, y): the backend computes gy * f' from the saved input and output. When
+    // gradients are being recorded (a backward with createGraph) the ops with a rule in
+    // secondOrder take it instead, so that gradient is differentiable again.
+    boolean twice = hasSecondOrder(op);
+    return recordUnary(op.kernelName(), twice, y, g -> {
+      if (twice && io.myelin.autograd.Autograd.isGradEnabled()) {
+        return new Tensor[] {secondOrder(op, a, x, y, g)};
+      }
       Tensor xc = x.contiguous();
       Tensor gc = g.contiguous();
       Tensor gx = Tensor.empty(x.device(), x.dtype(), x.layout().shape());
@@ -26,6 +32,36 @@ final class Elementwise {
       }
       return new Tensor[] {gx};
     }, x);
+  }
+
+  private static Tensor recordUnary(
+      String name, boolean twice, Tensor y, io.myelin.autograd.BackwardFunction fn, Tensor x) {
+    return twice ? Tensor.record(name, y, fn, x) : Tensor.recordFirstOrder(name, y, fn, x);
+  }
+
+  /** The unary ops whose derivative {@link #secondOrder} writes with tensor ops. */
+  private static boolean hasSecondOrder(UnaryOp op) {
+    return switch (op) {
+      case IDENTITY, ADD_SCALAR, NEG, MUL_SCALAR, EXP, LOG, SIN, COS, SQUARE, TANH, SIGMOID -> true;
+      default -> false;
+    };
+  }
+
+  /** g * f'(x) written with tensor ops, so it is differentiable again (y = f(x)). */
+  private static Tensor secondOrder(UnaryOp op, double a, Tensor x, Tensor y, Tensor g) {
+    return switch (op) {
+      case IDENTITY, ADD_SCALAR -> g;                       // 1
+      case NEG -> g.neg();                                  // -1
+      case MUL_SCALAR -> g.mul(a);                          // a
+      case EXP -> g.mul(y);                                 // e^x = y
+      case LOG -> g.div(x);                                 // 1/x
+      case SIN -> g.mul(x.cos());                           // cos x
+      case COS -> g.mul(x.sin()).neg();                     // -sin x
+      case SQUARE -> g.mul(x).mul(2.0);                     // 2x
+      case TANH -> g.mul(y.mul(y).rsub(1.0));               // 1 - y^2
+      case SIGMOID -> g.mul(y).mul(y.rsub(1.0));            // y (1 - y)
+      default -> throw new IllegalStateException("no second-order rule for " + op);
+    };
   }
 
   static Tensor binary(Tensor x, BinaryOp op, Tensor y) {

@@ -175,7 +175,7 @@ final class Reductions {
       xc.close();
     }
     // softmax: gx = y (g - sum(g y)); log-softmax: gx = g - exp(y) sum(g).
-    return Tensor.record(name, y, g -> {
+    return Tensor.recordFirstOrder(name, y, g -> {
       Tensor gc = g.contiguous();
       Tensor gx = Tensor.empty(x.device(), x.dtype(), x.layout().shape());
       if (gx.numel() > 0) {

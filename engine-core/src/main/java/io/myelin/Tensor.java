@@ -430,7 +430,12 @@ public final class Tensor implements AutoCloseable {
 
   /** Records {@code out} as computed from {@code inputs} when any of them needs a gradient. */
   static Tensor record(String op, Tensor out, BackwardFunction fn, Tensor... inputs) {
-    return TAPE.record(op, out, fn, inputs);
+    return TAPE.record(op, true, out, fn, inputs);
+  }
+
+  /** As {@link #record} for a backward that calls a backend primitive (not differentiable again). */
+  static Tensor recordFirstOrder(String op, Tensor out, BackwardFunction fn, Tensor... inputs) {
+    return TAPE.record(op, false, out, fn, inputs);
   }
 
   // The recorder is handed to Tensor alone: the node-making half of autograd that user code reaches

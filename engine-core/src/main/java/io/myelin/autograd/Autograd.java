@@ -115,6 +115,29 @@ public final class Autograd {
   }
 
   /**
+   * The gradients of a one-element {@code output} with respect to {@code inputs} (leaves or
+   * intermediate tensors), returned in order and not accumulated into {@code .grad}; an input
+   * the output does not depend on gets zeros. With {@code createGraph} the backward's own ops are
+   * recorded, so each returned gradient can be differentiated again (double backward, PyTorch's
+   * {@code create_graph=True}); an op whose backward is a backend primitive then fails naming
+   * it. The graph is kept either way.
+   *
+   * <pre>{@code
+   * Tensor gx = Autograd.grad(x.mul(x).mul(x).sum(), new Tensor[] {x}, true)[0]; // 3 x^2
+   * Tensor hx = Autograd.grad(gx.sum(), new Tensor[] {x}, false)[0];            // 6 x
+   * }</pre>
+   */
+  public static Tensor[] grad(Tensor output, Tensor[] inputs, boolean createGraph) {
+    return Gradients.grad(output, inputs, null, createGraph);
+  }
+
+  /** As {@link #grad(Tensor, Tensor[], boolean)} with an explicit upstream gradient of output's shape. */
+  public static Tensor[] grad(
+      Tensor output, Tensor[] inputs, Tensor gradOutput, boolean createGraph) {
+    return Gradients.grad(output, inputs, gradOutput, createGraph);
+  }
+
+  /**
    * Computes the gradients of {@code output} with respect to every leaf it depends on.
    *
    * @param output the tensor to differentiate; must require grad

@@ -71,6 +71,15 @@ public abstract class DifferentiableOp {
         "forward-mode AD: op '" + name + "' has no tangent rule (override DifferentiableOp.tangent)");
   }
 
+  /**
+   * True (the default) when {@link #backward} is written with differentiable tensor ops, so a
+   * gradient taken with {@code createGraph} can be differentiated again; an op whose backward
+   * calls a backend primitive returns false, and double backward through it fails naming it.
+   */
+  protected boolean hasDifferentiableBackward() {
+    return true;
+  }
+
   /** Runs the forward and records the node when gradients are enabled and an input needs one. */
   public final Tensor apply(Tensor... inputs) {
     OpContext ctx = new OpContext(inputs.clone());
@@ -88,6 +97,6 @@ public abstract class DifferentiableOp {
             name + ": forward must return a new tensor, not one of its inputs (return x.detach())");
       }
     }
-    return Tape.instance().record(name, out, g -> backward(ctx, g), inputs);
+    return Tape.instance().record(name, hasDifferentiableBackward(), out, g -> backward(ctx, g), inputs);
   }
 }

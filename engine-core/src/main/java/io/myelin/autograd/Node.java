@@ -11,11 +11,22 @@ public final class Node {
   private final String op;
   private Tensor[] inputs;
   private BackwardFunction backward;
+  private final boolean differentiableBackward;
 
-  Node(String op, Tensor[] inputs, BackwardFunction backward) {
+  Node(String op, Tensor[] inputs, BackwardFunction backward, boolean differentiableBackward) {
     this.op = op;
     this.inputs = inputs;
     this.backward = backward;
+    this.differentiableBackward = differentiableBackward;
+  }
+
+  /**
+   * True when the backward is written with differentiable tensor ops, so that with {@code
+   * createGraph} the gradient it returns is itself recorded (double backward); false for a
+   * backward that calls a backend primitive directly.
+   */
+  public boolean hasDifferentiableBackward() {
+    return differentiableBackward;
   }
 
   /** The op's name, for error messages ("mul", "matmul"...). */

@@ -51,6 +51,16 @@ public final class Tape {
    * output is finite first. Returns {@code out}.
    */
   public Tensor record(String op, Tensor out, BackwardFunction fn, Tensor... inputs) {
+    return record(op, true, out, fn, inputs);
+  }
+
+  /**
+   * As {@link #record(String, Tensor, BackwardFunction, Tensor...)}, stating whether {@code fn}
+   * is itself differentiable (written with tensor ops) or first order only (a backend primitive):
+   * a graph created through a first-order backward fails naming the op.
+   */
+  public Tensor record(String op, boolean differentiableBackward, Tensor out, BackwardFunction fn,
+      Tensor... inputs) {
     if (Autograd.isAnomalyDetectionEnabled()) {
       Autograd.checkFinite(op, "forward", out, inputs);
     }
@@ -59,7 +69,7 @@ public final class Tape {
     }
     for (Tensor in : inputs) {
       if (in != null && in.requiresGrad()) {
-        internals.attach(out, new Node(op, inputs, fn));
+        internals.attach(out, new Node(op, inputs, fn, differentiableBackward));
         return out;
       }
     }

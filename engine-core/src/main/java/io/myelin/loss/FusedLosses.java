@@ -75,6 +75,11 @@ public final class FusedLosses {
             gc.layout().offset(), false, ctx.saved(3).storage(), 0, gx.storage(), 0);
         return new Tensor[] {gx, null, null};
       }
+
+      @Override
+      protected boolean hasDifferentiableBackward() {
+        return false; // a backend primitive
+      }
     }.apply(logits, target, weight);
   }
 

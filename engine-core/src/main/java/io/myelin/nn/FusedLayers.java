@@ -57,6 +57,11 @@ public final class FusedLayers {
             p, seed, counter, gc.storage(), gc.layout().offset(), gx.storage(), 0, n);
         return new Tensor[] {gx};
       }
+
+      @Override
+      protected boolean hasDifferentiableBackward() {
+        return false; // a backend primitive
+      }
     }.apply(input);
   }
 
@@ -99,6 +104,11 @@ public final class FusedLayers {
             gc.layout().offset(), storage(ctx.saved(1)), ctx.saved(2).storage(),
             ctx.saved(3).storage(), storage(gx), 0, storage(gg), storage(gb));
         return new Tensor[] {gx, gg, gb};
+      }
+
+      @Override
+      protected boolean hasDifferentiableBackward() {
+        return false; // a backend primitive
       }
     }.apply(input, gamma, beta);
   }
@@ -156,6 +166,11 @@ public final class FusedLayers {
             gc.layout().offset(), storage(ctx.saved(1)), ctx.saved(2).storage(),
             ctx.saved(3).storage(), storage(gx), 0, storage(gg), storage(gb));
         return new Tensor[] {gx, gg, gb};
+      }
+
+      @Override
+      protected boolean hasDifferentiableBackward() {
+        return false; // a backend primitive
       }
     }.apply(input, gamma, beta);
   }

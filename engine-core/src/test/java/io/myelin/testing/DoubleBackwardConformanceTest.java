@@ -1,0 +1,151 @@
+package io.myelin.testing;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.myelin.Tensor;
+import io.myelin.autograd.Autograd;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Reverse over reverse ({@link Autograd#grad} with createGraph): for each op whose backward is
+ * written with tensor ops, the second derivative {@code H w} (the gradient of {@code grad f . w})
+ * against central differences of the first-order gradient, in float64 (tolerance 1e-6 relative);
+ * and the ops whose backward is a primitive fail naming themselves.
+ */
+public abstract class DoubleBackwardConformanceTest extends DeviceTestBase {
+  private static final double H = 1e-5;
+  private static final double TOL = 1e-6;
+
+  /** d/dx of (grad f(x) . w) through createGraph vs central differences of grad f. */
+  private static void assertSecondOrder(String what, UnaryOperator<Tensor> f, double[] x0) {
+    int n = x0.length;
+    double[] w = randomDoubles(what.hashCode(), n, 0.5, 1.5);
+    Tensor x = Tensor.of(x0.clone(), n).requiresGrad(true);
+    Tensor g = Autograd.grad(f.apply(x), new Tensor[] {x}, true)[0];
+    double[] hw = Autograd.grad(g.mul(Tensor.of(w, n)).sum(), new Tensor[] {x}, false)[0]
+        .toDoubleArray();
+    assertNull(x.grad(), what + ": grad() must not accumulate into .grad");
+    for (int j = 0; j < n; j++) {
+      double[] plus = x0.clone();
+      double[] minus = x0.clone();
+      plus[j] += H;
+      minus[j] -= H;
+      double[] gp = firstOrder(f, plus);
+      double[] gm = firstOrder(f, minus);
+      double numeric = 0;
+      for (int i = 0; i < n; i++) {
+        numeric += (gp[i] - gm[i]) / (2 * H) * w[i]; // (d g_i / d x_j) w_i = (H w)_j, H symmetric
+      }
+      double scale = Math.max(1, Math.max(Math.abs(numeric), Math.abs(hw[j])));
+      assertTrue(Math.abs(numeric - hw[j]) <= TOL * scale,
+          what + ": (H w)[" + j + "] analytic " + hw[j] + " numeric " + numeric);
+    }
+  }
+
+  private static double[] firstOrder(UnaryOperator<Tensor> f, double[] at) {
+    Tensor x = Tensor.of(at, at.length).requiresGrad(true);
+    return Autograd.grad(f.apply(x), new Tensor[] {x}, false)[0].toDoubleArray();
+  }
+
+  @Test
+  void unaryOpsWithADifferentiableBackward() {
+    double[] x = randomDoubles(1, 7, -1.5, 1.5);
+    double[] positive = randomDoubles(2, 7, 0.3, 2);
+    assertSecondOrder("exp", t -> t.exp().sum(), x);
+    assertSecondOrder("log", t -> t.log().mul(t).sum(), positive);
+    assertSecondOrder("sin", t -> t.sin().mul(t).sum(), x);
+    assertSecondOrder("cos", t -> t.cos().mul(t).sum(), x);
+    assertSecondOrder("tanh", t -> t.tanh().mul(t.tanh()).sum(), x);
+    assertSecondOrder("sigmoid", t -> t.sigmoid().mul(t).sum(), x);
+    assertSecondOrder("square", t -> t.square().mul(t).sum(), x);
+    assertSecondOrder("scalars", t -> t.mul(3.0).add(1.0).neg().mul(t).sub(2.0).sum(), x);
+  }
+
+  @Test
+  void binaryReductionAndMatmul() {
+    double[] x = randomDoubles(3, 6, 0.5, 2);
+    assertSecondOrder("mul", t -> t.mul(t).mul(t).sum(), x);
+    assertSecondOrder("div", t -> t.div(t.add(3.0)).sum(), x);
+    assertSecondOrder("sub/mean", t -> t.sub(t.mul(t)).mul(t).mean(), x);
+    assertSecondOrder("pow", t -> t.pow(t).sum(), x);
+    assertSecondOrder("matmul", t -> {
+      Tensor a = t.reshape(2, 3);
+      Tensor m = a.matmul(a.transpose(0, 1)); // [2, 2]
+      return m.mul(m).sum();
+    }, x);
+    assertSecondOrder("broadcast", t -> {
+      Tensor a = t.reshape(2, 3);
+      return a.mul(a.sum(0, true)).exp().sum();
+    }, x);
+  }
+
+  @Test
+  void courseFunctionSecondDerivative() {
+    // J = cos(sin(x^2) + 3x^2): J' = -sin(u) (2x cos(x^2) + 6x), u = sin(x^2) + 3x^2.
+    double[] xs = randomDoubles(4, 5, -1, 1);
+    Tensor x = Tensor.of(xs.clone(), 5).requiresGrad(true);
+    Tensor u = x.mul(x).sin().add(x.mul(x).mul(3.0));
+    Tensor d = Autograd.grad(u.cos().sum(), new Tensor[] {x}, true)[0];
+    double[] ds = d.toDoubleArray();
+    for (int i = 0; i < 5; i++) {
+      double v = xs[i];
+      double ui = Math.sin(v * v) + 3 * v * v;
+      double expected = -Math.sin(ui) * (2 * v * Math.cos(v * v) + 6 * v);
+      assertEquals(expected, ds[i], 1e-12 * Math.max(1, Math.abs(expected)), "J'(" + v + ")");
+    }
+    assertSecondOrder("J", t -> t.mul(t).sin().add(t.mul(t).mul(3.0)).cos().sum(), xs);
+  }
+
+  @Test
+  void courseLogisticRegressionTable() {
+    // W^T X = 9 with X = 3 (W = 3), y = 1: L = -log(sigmoid(z)), dL/dW = -X (1 - sigmoid(z)).
+    Tensor w = Tensor.of(new double[] {3}, 1).requiresGrad(true);
+    Tensor x = Tensor.of(new double[] {3}, 1);
+    Tensor z = w.mul(x);
+    Tensor p = z.sigmoid();
+    Tensor loss = p.log().neg().sum();
+    assertEquals(9.0, z.toDoubleArray()[0], 0);
+    assertEquals(1 / (1 + Math.exp(-9)), p.toDoubleArray()[0], 1e-15);
+    assertEquals(Math.log1p(Math.exp(-9)), loss.item(), 1e-15);
+    Tensor[] g = Autograd.grad(loss, new Tensor[] {w, z}, true);
+    double expected = -3 * Math.exp(-9) / (1 + Math.exp(-9)); // about -3.7018e-4
+    assertEquals(expected, g[0].toDoubleArray()[0], 1e-15);
+    assertEquals(-3.7018e-4, g[0].toDoubleArray()[0], 5e-9);
+    assertEquals(expected / 3, g[1].toDoubleArray()[0], 1e-15); // dL/dz = p - y
+    // d2L/dW2 = X^2 p (1 - p)
+    double pp = 1 / (1 + Math.exp(-9));
+    double h = Autograd.grad(g[0].sum(), new Tensor[] {w}, false)[0].toDoubleArray()[0];
+    assertEquals(9 * pp * (1 - pp), h, 1e-15);
+  }
+
+  @Test
+  void aFirstOrderBackwardFailsNamingTheOp() {
+    Tensor x = rand64(5, 4).requiresGrad(true);
+    var e = assertThrows(UnsupportedOperationException.class,
+        () -> Autograd.grad(x.relu().mul(x).sum(), new Tensor[] {x}, true));
+    assertTrue(e.getMessage().contains("'relu'"), e.getMessage());
+    // Without createGraph the same graph differentiates once as before.
+    Tensor[] g = Autograd.grad(x.relu().mul(x).sum(), new Tensor[] {x}, false);
+    assertEquals(4, g[0].numel());
+  }
+
+  @Test
+  void unusedInputsGetZerosAndIntermediatesTheirGradient() {
+    Tensor x = rand64(6, 3).requiresGrad(true);
+    Tensor y = rand64(7, 3).requiresGrad(true);
+    Tensor m = x.mul(2.0);
+    Tensor[] g = Autograd.grad(m.mul(m).sum(), new Tensor[] {x, m, y}, false);
+    double[] xs = x.toDoubleArray();
+    double[] gx = g[0].toDoubleArray();
+    double[] gm = g[1].toDoubleArray();
+    for (int i = 0; i < 3; i++) {
+      assertEquals(8 * xs[i], gx[i], 1e-12);
+      assertEquals(4 * xs[i], gm[i], 1e-12);
+      assertEquals(0.0, g[2].toDoubleArray()[i]);
+    }
+  }
+}
