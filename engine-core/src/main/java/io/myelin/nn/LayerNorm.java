@@ -51,6 +51,11 @@ public final class LayerNorm extends Module {
     }
   }
 
+  /** The variance's epsilon. */
+  public double eps() {
+    return eps;
+  }
+
   public int[] normalizedShape() {
     return normalizedShape.clone();
   }

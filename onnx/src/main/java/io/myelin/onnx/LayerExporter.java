@@ -3,7 +3,10 @@ package io.myelin.onnx;
 import io.myelin.Tensor;
 import io.myelin.autograd.Autograd;
 import io.myelin.nn.ActivationLayer;
+import io.myelin.nn.BatchNorm;
 import io.myelin.nn.Dropout;
+import io.myelin.nn.LayerNorm;
+import io.myelin.nn.Maxout;
 import io.myelin.nn.Flatten;
 import io.myelin.nn.Linear;
 import io.myelin.nn.Module;
@@ -54,6 +57,9 @@ final class LayerExporter {
       case Dropout d -> in; // eval mode: the identity
       case Softmax s -> graph.node(s.isLog() ? "LogSoftmax" : "Softmax", in, Attr.i("axis", s.dim()));
       case Flatten f -> reshapeTo(f, in, example);
+      case BatchNorm bn -> batchNorm(bn, path, in);
+      case LayerNorm ln -> layerNorm(ln, in);
+      case Maxout mo -> maxout(mo, in);
       default -> throw unsupported(m, path);
     };
   }
@@ -73,6 +79,52 @@ final class LayerExporter {
       inputs.add(graph.constant("bias", b.toFloatArray(), b.shape()[0]));
     }
     return graph.node("Gemm", inputs, Attr.i("transB", 1));
+  }
+
+  // Inference form: running statistics (a BatchNorm without them normalises by the batch even in
+  // eval mode, which BatchNormalization cannot express). Works for [N, C] and [N, C, H, W].
+  private String batchNorm(BatchNorm bn, String path, String in) {
+    if (!bn.trackRunningStats()) {
+      throw new UnsupportedLayerException("layer '" + path + "' (" + bn
+          + "): without running statistics it uses batch statistics in eval mode; no ONNX BatchNormalization form");
+    }
+    int c = bn.numFeatures();
+    float[] ones = new float[c];
+    java.util.Arrays.fill(ones, 1f);
+    String scale = graph.constant("bn_scale", bn.affine() ? bn.weight().toFloatArray() : ones, c);
+    String bias = graph.constant("bn_bias", bn.affine() ? bn.bias().toFloatArray() : new float[c], c);
+    String mean = graph.constant("bn_mean", bn.runningMean().toFloatArray(), c);
+    String var = graph.constant("bn_var", bn.runningVar().toFloatArray(), c);
+    return graph.node("BatchNormalization", List.of(in, scale, bias, mean, var), Attr.f("epsilon", bn.eps()));
+  }
+
+  // LayerNormalization (opset 17) over the trailing normalizedShape dimensions; Scale is required,
+  // so a LayerNorm without affine parameters gets ones (and no bias).
+  private String layerNorm(LayerNorm ln, String in) {
+    int[] shape = ln.normalizedShape();
+    long[] dims = java.util.Arrays.stream(shape).asLongStream().toArray();
+    int n = 1;
+    for (int d : shape) {
+      n *= d;
+    }
+    float[] ones = new float[n];
+    java.util.Arrays.fill(ones, 1f);
+    List<String> inputs = new ArrayList<>(List.of(in,
+        graph.constant("ln_scale", ln.weight() != null ? ln.weight().toFloatArray() : ones, dims)));
+    if (ln.bias() != null) {
+      inputs.add(graph.constant("ln_bias", ln.bias().toFloatArray(), dims));
+    }
+    return graph.node("LayerNormalization", inputs, Attr.i("axis", -shape.length), Attr.f("epsilon", ln.eps()));
+  }
+
+  // z = Linear(x) as [N, out * k] -> Reshape [-1, out, k] -> ReduceMax over the last axis (axes is
+  // an attribute up to opset 17).
+  private String maxout(Maxout mo, String in) {
+    String z = linear(mo.linear(), in);
+    int k = mo.pieces();
+    int out = mo.linear().outFeatures() / k;
+    String grouped = graph.node("Reshape", List.of(z, graph.int64s("shape", -1, out, k)));
+    return graph.node("ReduceMax", grouped, Attr.ints("axes", -1), Attr.i("keepdims", 0));
   }
 
   // Flatten keeps the batch dimension (a flatten over it would not have a dynamic batch):

@@ -11,7 +11,9 @@ import io.myelin.nn.ActivationLayer;
 import io.myelin.nn.BatchNorm1d;
 import io.myelin.nn.Dropout;
 import io.myelin.nn.Flatten;
+import io.myelin.nn.LayerNorm;
 import io.myelin.nn.Linear;
+import io.myelin.nn.Maxout;
 import io.myelin.nn.Module;
 import io.myelin.nn.Sequential;
 import io.myelin.nn.Softmax;
@@ -60,6 +62,33 @@ class OnnxExportTest {
   }
 
   @Test
+  void batchNormWithTrainedStatisticsLayerNormMaxout() throws Exception {
+    BatchNorm1d bn = new BatchNorm1d(6);
+    Module m = new Sequential(new Linear(4, 6, true, new Generator(11)), bn, ActivationLayer.relu(),
+        new LayerNorm(6), new Maxout(6, 3, 4, new Generator(12)));
+    // A few training-mode passes move the running statistics and affine parameters off their defaults.
+    for (int i = 0; i < 3; i++) {
+      m.train();
+      try (var x = io.myelin.Tensor.of(random(20 + i, 16 * 4, 2), 16, 4)) {
+        m.forward(x);
+      }
+    }
+    OrtCheck.assertAgrees(m, random(30, 5 * 4, 2), 5, 4);
+    var ln = new LayerNorm(new int[] {2, 3}, 1e-3, false);
+    OrtCheck.assertAgrees(new Sequential(ln), random(31, 4 * 6, 2), 4, 2, 3);
+  }
+
+  @Test
+  void batchNorm2dOnImages() throws Exception {
+    var bn = new io.myelin.nn.BatchNorm2d(3);
+    bn.train();
+    try (var x = io.myelin.Tensor.of(random(40, 4 * 3 * 5 * 5, 3), 4, 3, 5, 5)) {
+      bn.forward(x);
+    }
+    OrtCheck.assertAgrees(new Sequential(bn, new Flatten()), random(41, 2 * 75, 1), 2, 3, 5, 5);
+  }
+
+  @Test
   void flattenOfImageShapedInput() throws Exception {
     Module m = new Sequential(new Flatten(), new Linear(2 * 3 * 4, 5, true, new Generator(8)), ActivationLayer.tanh());
     OrtCheck.assertAgrees(m, random(9, 6 * 24, 1), 6, 2, 3, 4);
@@ -67,10 +96,10 @@ class OnnxExportTest {
 
   @Test
   void aLayerWithoutOnnxFormIsNamedAndNothingIsWritten(@TempDir Path dir) {
-    Module m = new Sequential(new Linear(4, 4), new BatchNorm1d(4));
+    Module m = new Sequential(new Linear(4, 4), new BatchNorm1d(4, 1e-5, 0.1, true, false));
     Path file = dir.resolve("m.onnx");
     var e = assertThrows(UnsupportedLayerException.class, () -> Onnx.export(m, new int[] {1, 4}, file));
-    assertTrue(e.getMessage().contains("'1'") && e.getMessage().contains("BatchNorm1d"), e.getMessage());
+    assertTrue(e.getMessage().contains("'1'") && e.getMessage().contains("BatchNorm"), e.getMessage());
     assertFalse(Files.exists(file));
   }
 
