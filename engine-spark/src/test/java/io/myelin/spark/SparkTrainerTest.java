@@ -1,6 +1,7 @@
 package io.myelin.spark;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.myelin.Generator;
@@ -147,5 +148,19 @@ class SparkTrainerTest {
         SparkTrainer.Mode.PARAMETER_AVERAGING, 1, false).model().parameters());
     assertClose(sync, avg, 2e-5);
     assertClose(singleProcess(rows, 2, sgd), sync, 2e-5);
+  }
+
+  @Test
+  void throwingModelFactoryFailsOnTheDriverBeforeAnyTask() {
+    SparkTrainer t = new SparkTrainer(sc, () -> {
+      throw new IllegalStateException("no such layer");
+    }, p -> new SGD(p, SGD.Options.of(0.1)), MSELoss::new);
+    var e = assertThrows(IllegalArgumentException.class, () -> t.fit(sc.parallelize(rows(), 2),
+        TrainerOptions.defaults(), B, SparkTrainer.Mode.SYNCHRONOUS, 0, false));
+    assertTrue(e.getMessage().contains("model factory failed") && e.getMessage().contains(
+        "no such layer"), e.getMessage());
+    var b = assertThrows(IllegalArgumentException.class, () -> t.fit(sc.parallelize(rows(), 2),
+        TrainerOptions.defaults(), 0, SparkTrainer.Mode.SYNCHRONOUS, 0, false));
+    assertTrue(b.getMessage().contains("batch size"), b.getMessage());
   }
 }
