@@ -51,6 +51,11 @@ public final class BarrierAllReduce {
     return out;
   }
 
+  /** One raw allGather round of short control text (sizes, flags), not counted as payload. */
+  public String[] gatherRaw(String message) {
+    return context.allGather(message);
+  }
+
   /** Characters (bytes on the wire, before Spark's framing) this task has sent so far. */
   public long bytesSent() {
     return bytesSent;
