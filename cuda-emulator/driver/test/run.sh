@@ -34,4 +34,6 @@ if [[ "$logged" != 1 ]]; then
 fi
 gcc -std=c11 -Wall -Werror "$here/test/memory_test.c" -o "$out/memory_test" -L"$out" -l:libcuda.so.1
 LD_LIBRARY_PATH="$out" "$out/memory_test"
+gcc -std=c11 -Wall -Werror "$here/test/stream_test.c" -o "$out/stream_test" -L"$out" -l:libcuda.so.1
+LD_LIBRARY_PATH="$out" "$out/stream_test"
 echo "emulated driver: $(wc -l < "$list") JCuda imports defined, $(comm -12 "$list" "$out/defined.txt" | wc -l) checked"
