@@ -184,3 +184,50 @@ int cuMemsetD8_v2(uint64_t destination, unsigned char value, size_t count) {
   }
   return status;
 }
+
+/* Asynchronous copies: the range is checked at enqueue; the bytes move when the stream runs the
+ * copy (in lazy mode possibly much later), reading the host buffer then, as the hardware does. */
+struct copy { void *destination; const void *source; size_t bytes; };
+
+static void run_copy(void *ctx) {
+  const struct copy *c = ctx;
+  memmove(c->destination, c->source, c->bytes);
+}
+
+static int enqueue_copy(struct emu_stream *stream, void *destination, const void *source, size_t bytes) {
+  struct copy c = { destination, source, bytes };
+  return bytes == 0 ? myelin_emu_require_context() : myelin_emu_enqueue(stream, run_copy, &c, sizeof c);
+}
+
+int cuMemcpyHtoDAsync_v2(uint64_t destination, const void *source, size_t bytes, struct emu_stream *stream) {
+  int status = myelin_emu_require_context();
+  if (status == CUDA_SUCCESS && bytes > 0) {
+    status = source == NULL ? CUDA_ERROR_INVALID_VALUE
+                            : check_range("cuMemcpyHtoDAsync", "dstDevice", destination, bytes);
+  }
+  return status != CUDA_SUCCESS ? status
+                                : enqueue_copy(stream, (void *) (uintptr_t) destination, source, bytes);
+}
+
+int cuMemcpyDtoHAsync_v2(void *destination, uint64_t source, size_t bytes, struct emu_stream *stream) {
+  int status = myelin_emu_require_context();
+  if (status == CUDA_SUCCESS && bytes > 0) {
+    status = destination == NULL ? CUDA_ERROR_INVALID_VALUE
+                                 : check_range("cuMemcpyDtoHAsync", "srcDevice", source, bytes);
+  }
+  return status != CUDA_SUCCESS ? status
+                                : enqueue_copy(stream, destination, (const void *) (uintptr_t) source, bytes);
+}
+
+int cuMemcpyDtoDAsync_v2(uint64_t destination, uint64_t source, size_t bytes, struct emu_stream *stream) {
+  int status = myelin_emu_require_context();
+  if (status == CUDA_SUCCESS && bytes > 0) {
+    status = check_range("cuMemcpyDtoDAsync", "dstDevice", destination, bytes);
+  }
+  if (status == CUDA_SUCCESS && bytes > 0) {
+    status = check_range("cuMemcpyDtoDAsync", "srcDevice", source, bytes);
+  }
+  return status != CUDA_SUCCESS ? status
+                                : enqueue_copy(stream, (void *) (uintptr_t) destination,
+                                               (const void *) (uintptr_t) source, bytes);
+}

@@ -20,6 +20,8 @@ int cuMemcpyHtoD_v2(uint64_t, const void *, size_t);
 int cuMemcpyDtoH_v2(void *, uint64_t, size_t);
 int cuMemcpyDtoD_v2(uint64_t, uint64_t, size_t);
 int cuMemsetD8_v2(uint64_t, unsigned char, size_t);
+int cuMemAllocHost_v2(void **, size_t);
+int cuMemFreeHost(void *);
 
 static int failures;
 
@@ -69,6 +71,10 @@ int main(void) {
   expect(cuMemFree_v2(a), 700, "the free reports the overwritten guard");
   expect(cuMemFree_v2(a), 1, "a second free is refused");
   expect(cuMemFree_v2(b), 0, "cuMemFree");
+  void *pinned = NULL;
+  expect(cuMemAllocHost_v2(&pinned, 4096), 0, "cuMemAllocHost");
+  expect(pinned != NULL && ((uintptr_t) pinned) % 64 == 0, 1, "pinned memory is aligned");
+  expect(cuMemFreeHost(pinned), 0, "cuMemFreeHost");
   expect(cuDevicePrimaryCtxRelease_v2(0), 0, "cuDevicePrimaryCtxRelease");
   expect(cuMemAlloc_v2(&a, 16), 201, "cuMemAlloc after the primary context is released");
   expect(cuDevicePrimaryCtxRelease_v2(0), 201, "a release without a retain");
