@@ -29,7 +29,10 @@ newest_header=$(ls -t "$src"/*.cuh 2>/dev/null | head -1 || true)
 for cu in "$src"/*.cu; do
   family=$(basename "$cu" .cu)
   fatbin="$out/$family.fatbin"
-  if [[ -f "$fatbin" && -f "$out/$family.kernels" && "$fatbin" -nt "$cu" && ( -z "$newest_header" || "$fatbin" -nt "$newest_header" ) ]]; then
+  # A fatbin kept from another nvcc would make kernels.properties claim the wrong CUDA version:
+  # each fatbin records the version that built it, and a different version rebuilds it.
+  if [[ -f "$fatbin" && -f "$out/$family.kernels" && "$fatbin" -nt "$cu" && ( -z "$newest_header" || "$fatbin" -nt "$newest_header" )
+        && "$(cat "$out/$family.nvcc-version" 2>/dev/null)" == "$cuda_version" ]]; then
     echo "[kernels] $family.fatbin is up to date"
     continue
   fi
@@ -47,6 +50,7 @@ for cu in "$src"/*.cu; do
     echo "[kernels] WARNING: register spills in $family (see $log)" >&2
   fi
   mv "$fatbin.tmp" "$fatbin"
+  echo "$cuda_version" >"$out/$family.nvcc-version"
 done
 
 cat >"$out/kernels.properties" <<PROPS

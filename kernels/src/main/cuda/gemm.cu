@@ -35,8 +35,10 @@ __device__ __forceinline__ void gemm_tiled(int batch, int m, int n, int k, T alp
     }
     if (row < m && col < n) {
       T* cp = c + z * c_batch + (size_t)row * ldc + col;
+      // alpha == 0 skips the product (NaN/Inf in A or B must not reach C, as in cuBLAS);
       // beta == 0 must not read C: NaN there must not propagate (SPI contract).
-      *cp = beta == T(0) ? alpha * acc : alpha * acc + beta * *cp;
+      T v = alpha == T(0) ? T(0) : alpha * acc;
+      *cp = beta == T(0) ? v : v + beta * *cp;
     }
   }
 }
@@ -59,7 +61,7 @@ extern "C" __global__ void gemm_tiled_f64(int batch, int m, int n, int k, double
 // multiply, so the loads' latency hides behind it) and stores it into the other buffer after: one
 // barrier per step. Edges are zero-filled, so any m, n, k works.
 //
-// Epilogue, per output: v = alpha * acc (+ beta * C when beta != 0; C is not read otherwise)
+// Epilogue, per output: v = alpha * acc (0 when alpha == 0, whatever A and B hold) (+ beta * C when beta != 0; C is not read otherwise)
 // (+ bias[j] when bias is non-null), then act: 0 none, 1 relu, 2 gelu (erf), 3 tanh, 4 sigmoid.
 #define SG_BM 128
 #define SG_BN 128
@@ -150,7 +152,7 @@ sgemm_tiled_f32(int batch, int m, int n, int k, float alpha, const float* a, int
         int cc = col0 + tx * 8 + j;
         if (cc >= n) continue;
         float* cp = cz + (size_t)r * ldc + cc;
-        float v = alpha * acc[i][j];
+        float v = alpha == 0.f ? 0.f : alpha * acc[i][j];  // alpha == 0 skips A * B (cuBLAS)
         if (beta != 0.f) v += beta * *cp;
         if (bias) v += bias[cc];
         *cp = sgemm_activation(v, act);
