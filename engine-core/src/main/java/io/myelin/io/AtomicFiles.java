@@ -81,7 +81,7 @@ final class AtomicFiles {
     } else if (!Files.isDirectory(dir)) {
       throw new java.nio.file.NoSuchFileException(dir.toString());
     }
-    Path temp = Files.createTempFile(dir, "." + absolute.getFileName() + ".", ".tmp");
+    Path temp = TemporaryFiles.createBeside(absolute, ".tmp");
     try {
       try (FileChannel ch = opener.open(temp)) {
         body.write(ch);

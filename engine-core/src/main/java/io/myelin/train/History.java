@@ -1,5 +1,6 @@
 package io.myelin.train;
 
+import io.myelin.io.TemporaryFiles;
 import java.io.IOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
@@ -72,8 +73,7 @@ public final class History {
 
   /** Writes {@link #toCsv()} atomically (temporary file in the same folder, then rename). */
   public void writeCsv(Path file) throws IOException {
-    Path dir = file.toAbsolutePath().getParent();
-    Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
+    Path tmp = TemporaryFiles.createBeside(file, ".tmp");
     try {
       try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
         w.write(toCsv());

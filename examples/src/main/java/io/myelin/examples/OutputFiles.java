@@ -1,5 +1,6 @@
 package io.myelin.examples;
 
+import io.myelin.io.TemporaryFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -36,10 +37,9 @@ public final class OutputFiles {
     String name = target.getFileName().toString();
     int dot = name.lastIndexOf('.');
     String suffix = dot > 0 ? name.substring(dot) : ".tmp";
-    Path tmp = Files.createTempFile(dir, "." + name + ".", suffix);
+    Path tmp = TemporaryFiles.createBeside(target, suffix);
     try {
       body.writeTo(tmp);
-      readableByAll(tmp);
       try {
         Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING,
             StandardCopyOption.ATOMIC_MOVE);
@@ -48,16 +48,6 @@ public final class OutputFiles {
       }
     } finally {
       Files.deleteIfExists(tmp);
-    }
-  }
-
-  /** Temporary files are private (0600); the result should read like any other output file. */
-  private static void readableByAll(Path p) {
-    try {
-      Files.setPosixFilePermissions(p, java.nio.file.attribute.PosixFilePermissions.fromString(
-          "rw-r--r--"));
-    } catch (UnsupportedOperationException | IOException e) {
-      // not a POSIX file system: keep what the system gave
     }
   }
 
