@@ -9,13 +9,43 @@ import io.myelin.backend.Philox;
  *
  * <p>Not thread-safe: give each thread its own generator. {@link #state()} and {@link
  * #setState(long)} save and restore the position (checkpoints use them).
+ *
+ * <p><b>The global seed.</b> Layers made without a generator ({@code new Linear(4, 3)}) draw theirs
+ * from one process-wide default stream, as PyTorch's modules draw from its default generator.
+ * {@link #manualSeed(long)} restarts that stream ({@code torch.manual_seed}); until it is called the
+ * stream starts from {@link #DEFAULT_SEED}, so a program that builds the same layers in the same
+ * order gets the same weights run after run - PyTorch's default behaviour on the CPU, chosen over
+ * Keras' unseeded default so that results are reproducible unless asked otherwise.
  */
 public final class Generator {
+  /** The default stream's seed until {@link #manualSeed(long)} is called (PyTorch's CPU default). */
+  public static final long DEFAULT_SEED = 67280421310721L;
+
+  private static final Object DEFAULT_LOCK = new Object();
+  private static Generator defaultStream = new Generator(DEFAULT_SEED);
+
   private final long seed;
   private long counter;
 
   public Generator(long seed) {
     this.seed = seed;
+  }
+
+  /** Restarts the default stream from {@code seed}: layers made afterwards are reproducible. */
+  public static void manualSeed(long seed) {
+    synchronized (DEFAULT_LOCK) {
+      defaultStream = new Generator(seed);
+    }
+  }
+
+  /**
+   * A new generator for a component made without one (a layer's initial weights, a dropout mask
+   * stream), seeded from the next value of the default stream. Thread-safe.
+   */
+  public static Generator fromDefault() {
+    synchronized (DEFAULT_LOCK) {
+      return new Generator(defaultStream.nextSeed());
+    }
   }
 
   public long seed() {

@@ -2,7 +2,6 @@ package io.myelin.nn;
 
 import io.myelin.Generator;
 import io.myelin.Tensor;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Inverted dropout, as PyTorch's {@code nn.Dropout(p)}: in training each element is zeroed with
@@ -29,9 +28,9 @@ public final class Dropout extends Module {
     this(0.5);
   }
 
-  /** Randomly seeded (not reproducible). */
+  /** Masks drawn from a generator of the default stream ({@link Generator#manualSeed(long)}). */
   public Dropout(double p) {
-    this(p, new Generator(ThreadLocalRandom.current().nextLong()));
+    this(p, Generator.fromDefault());
   }
 
   /**

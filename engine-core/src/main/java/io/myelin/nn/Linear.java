@@ -4,7 +4,6 @@ import io.myelin.DType;
 import io.myelin.Generator;
 import io.myelin.Tensor;
 import java.util.Arrays;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Fully connected layer {@code y = x W^T + b}, as PyTorch's {@code nn.Linear}.
@@ -24,13 +23,13 @@ public final class Linear extends Module {
   private final int outFeatures;
   private final boolean hasBias;
 
-  /** With bias and a randomly seeded generator (not reproducible, as PyTorch without a seed). */
+  /** With bias, weights drawn from the default stream ({@link Generator#manualSeed(long)}). */
   public Linear(int inFeatures, int outFeatures) {
     this(inFeatures, outFeatures, true);
   }
 
   public Linear(int inFeatures, int outFeatures, boolean bias) {
-    this(inFeatures, outFeatures, bias, new Generator(ThreadLocalRandom.current().nextLong()));
+    this(inFeatures, outFeatures, bias, Generator.fromDefault());
   }
 
   /** Weights drawn from {@code generator}: the same seed gives the same layer on any device. */

@@ -3,7 +3,6 @@ package io.myelin.nn;
 import io.myelin.Generator;
 import io.myelin.Tensor;
 import java.util.Arrays;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Maxout unit (Goodfellow et al. 2013): {@code k} linear pieces per output, keeping the largest,
@@ -24,9 +23,9 @@ public final class Maxout extends Module {
   private final int pieces;
   private final Linear linear;
 
-  /** Randomly seeded (not reproducible). */
+  /** Weights drawn from the default stream ({@link Generator#manualSeed(long)}). */
   public Maxout(int inFeatures, int outFeatures, int pieces) {
-    this(inFeatures, outFeatures, pieces, new Generator(ThreadLocalRandom.current().nextLong()));
+    this(inFeatures, outFeatures, pieces, Generator.fromDefault());
   }
 
   public Maxout(int inFeatures, int outFeatures, int pieces, Generator generator) {
