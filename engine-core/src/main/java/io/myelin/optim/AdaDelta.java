@@ -60,6 +60,11 @@ public final class AdaDelta extends Optimizer<AdaDelta.Options> {
     this(parameters, Options.defaults());
   }
 
+  /** The defaults with learning rate {@code lr} ({@code torch.optim.AdaDelta(params, lr=lr)}). */
+  public AdaDelta(Iterable<Tensor> parameters, double lr) {
+    this(parameters, Options.defaults().withLr(lr));
+  }
+
   public AdaDelta(Iterable<Tensor> parameters, Options options) {
     super(OptimizerKind.ADADELTA, single(parameters, options));
   }

@@ -66,6 +66,11 @@ public final class AdaGrad extends Optimizer<AdaGrad.Options> {
     this(parameters, Options.defaults());
   }
 
+  /** The defaults with learning rate {@code lr} ({@code torch.optim.AdaGrad(params, lr=lr)}). */
+  public AdaGrad(Iterable<Tensor> parameters, double lr) {
+    this(parameters, Options.defaults().withLr(lr));
+  }
+
   public AdaGrad(Iterable<Tensor> parameters, Options options) {
     super(OptimizerKind.ADAGRAD, single(parameters, options));
   }

@@ -56,6 +56,11 @@ public final class AdaMax extends Optimizer<AdaMax.Options> {
     this(parameters, Options.defaults());
   }
 
+  /** The defaults with learning rate {@code lr} ({@code torch.optim.AdaMax(params, lr=lr)}). */
+  public AdaMax(Iterable<Tensor> parameters, double lr) {
+    this(parameters, Options.defaults().withLr(lr));
+  }
+
   public AdaMax(Iterable<Tensor> parameters, Options options) {
     super(OptimizerKind.ADAMAX, single(parameters, options));
   }

@@ -82,6 +82,11 @@ public final class Adam extends Optimizer<Adam.Options> {
     this(parameters, Options.defaults());
   }
 
+  /** The defaults with learning rate {@code lr} ({@code torch.optim.Adam(params, lr=lr)}). */
+  public Adam(Iterable<Tensor> parameters, double lr) {
+    this(parameters, Options.defaults().withLr(lr));
+  }
+
   public Adam(Iterable<Tensor> parameters, Options options) {
     super(OptimizerKind.ADAM, single(parameters, options));
   }

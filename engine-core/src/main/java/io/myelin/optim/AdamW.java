@@ -59,6 +59,11 @@ public final class AdamW extends Optimizer<AdamW.Options> {
     this(parameters, Options.defaults());
   }
 
+  /** The defaults with learning rate {@code lr} ({@code torch.optim.AdamW(params, lr=lr)}). */
+  public AdamW(Iterable<Tensor> parameters, double lr) {
+    this(parameters, Options.defaults().withLr(lr));
+  }
+
   public AdamW(Iterable<Tensor> parameters, Options options) {
     super(OptimizerKind.ADAM, single(parameters, options));
   }

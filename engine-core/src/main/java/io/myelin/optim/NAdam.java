@@ -69,6 +69,11 @@ public final class NAdam extends Optimizer<NAdam.Options> {
     this(parameters, Options.defaults());
   }
 
+  /** The defaults with learning rate {@code lr} ({@code torch.optim.NAdam(params, lr=lr)}). */
+  public NAdam(Iterable<Tensor> parameters, double lr) {
+    this(parameters, Options.defaults().withLr(lr));
+  }
+
   public NAdam(Iterable<Tensor> parameters, Options options) {
     super(OptimizerKind.NADAM, single(parameters, options));
   }

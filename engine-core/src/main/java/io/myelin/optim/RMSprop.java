@@ -72,6 +72,11 @@ public final class RMSprop extends Optimizer<RMSprop.Options> {
     this(parameters, Options.defaults());
   }
 
+  /** The defaults with learning rate {@code lr} ({@code torch.optim.RMSprop(params, lr=lr)}). */
+  public RMSprop(Iterable<Tensor> parameters, double lr) {
+    this(parameters, Options.defaults().withLr(lr));
+  }
+
   public RMSprop(Iterable<Tensor> parameters, Options options) {
     super(OptimizerKind.RMSPROP, single(parameters, options));
   }

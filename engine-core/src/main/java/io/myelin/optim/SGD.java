@@ -116,6 +116,11 @@ public final class SGD extends Optimizer<SGD.Options> {
     }
   }
 
+  /** Plain SGD with learning rate {@code lr} ({@code torch.optim.SGD(params, lr=lr)}). */
+  public SGD(Iterable<Tensor> parameters, double lr) {
+    this(parameters, Options.of(lr));
+  }
+
   public SGD(Iterable<Tensor> parameters, Options options) {
     super(OptimizerKind.SGD, single(parameters, options));
   }

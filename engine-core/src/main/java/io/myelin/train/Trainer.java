@@ -72,7 +72,12 @@ public final class Trainer {
     }
   }
 
-  /** Trains with a per-batch optimizer (SGD, Adam, ...). */
+  /** Trains with a per-batch optimizer (SGD, Adam, ...) and no validation set. */
+  public History fit(Module model, Loss loss, Optimizer<?> optimizer, DataLoader train) {
+    return fit(model, loss, optimizer, train, null);
+  }
+
+  /** Trains with a per-batch optimizer (SGD, Adam, ...); {@code validation} may be null. */
   public History fit(Module model, Loss loss, Optimizer<?> optimizer, DataLoader train,
       DataLoader validation) {
     return fit(model, loss, optimizer, train, validation, Resume.START);
@@ -103,6 +108,11 @@ public final class Trainer {
    * Trains with a full-batch optimizer (L-BFGS, CG): each epoch is one {@code step} of the
    * optimizer over the whole training set, whatever the loader's batch size.
    */
+  public History fit(Module model, Loss loss, FullBatchOptimizer optimizer, DataLoader train) {
+    return fit(model, loss, optimizer, train, null);
+  }
+
+  /** As {@link #fit(Module, Loss, FullBatchOptimizer, DataLoader)}, scored on {@code validation}. */
   public History fit(Module model, Loss loss, FullBatchOptimizer optimizer, DataLoader train,
       DataLoader validation) {
     return run(model, loss, new FullBatchUpdater(optimizer), train, validation, Resume.START);
