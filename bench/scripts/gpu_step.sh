@@ -6,7 +6,7 @@
 # ratios and whether the targets are met; writes OUTDIR/step-bench.csv (a "#" line with the
 # machine and settings, then the rows), step-bench.md (the table) and step-bench.log (stderr).
 #
-#   bench/scripts/gpu_step.sh OUTDIR                 # from the repo, after mvn -pl bench -am package
+#   bench/scripts/gpu_step.sh OUTDIR                 # from the repo, after mvn -Pbench -pl bench -am package
 #   DEVICE=cpu STEPS=40 bench/scripts/gpu_step.sh /tmp/s   # smoke test without a GPU
 #   (scripts/gpu-check run calls it from the bundle with JAVA and MYELIN_CP set)
 #
@@ -54,7 +54,7 @@ fi
 if [[ -z "${MYELIN_CP:-}" ]]; then
   root=$(cd "$here/../.." && pwd)
   [[ -f "$root/bench/target/classpath.txt" ]] \
-    || { echo "gpu_step: build first: mvn -B -ntp -q -pl bench -am package -DskipTests" >&2; exit 2; }
+    || { echo "gpu_step: build first: mvn -B -ntp -q -Pbench -pl bench -am package -DskipTests" >&2; exit 2; }
   MYELIN_CP="$root/bench/target/classes:$(cat "$root/bench/target/classpath.txt")"
 fi
 csv="$out/step-bench.csv"

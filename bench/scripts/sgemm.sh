@@ -16,7 +16,7 @@ java_bin() {
 }
 JAVA=$(java_bin)
 if [ "${SKIP_BUILD:-0}" != 1 ]; then
-  mvn -B -ntp -o -q -pl bench -am package -DskipTests >&2
+  mvn -B -ntp -o -q -Pbench -pl bench -am package -DskipTests >&2
 fi
 CP="bench/target/classes:$(cat bench/target/classpath.txt)"
 FLAGS=(--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xms2g -Xmx2g
