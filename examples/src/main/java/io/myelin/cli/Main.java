@@ -56,6 +56,12 @@ public final class Main implements Runnable {
 
   public static void main(String[] args) {
     System.setProperty("java.awt.headless", "true");
+    // slf4j-simple reads its level once, at the first logger: the command line shows warnings
+    // only (a usage error is one line), and the device-selection line with --verbose.
+    if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
+      System.setProperty("org.slf4j.simpleLogger.defaultLogLevel",
+          Arrays.asList(args).contains("--verbose") ? "info" : "warn");
+    }
     int code = run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
     System.exit(code);
   }
