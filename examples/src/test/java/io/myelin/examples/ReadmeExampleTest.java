@@ -40,6 +40,24 @@ class ReadmeExampleTest {
   }
 
   @Test
+  void readmeShowsTheTrainerExampleVerbatim() throws IOException {
+    Path root = Path.of("").toAbsolutePath().getParent();
+    List<String> readme = Files.readAllLines(root.resolve("README.md"));
+    List<String> source = Files.readAllLines(
+        Path.of("src/main/java/io/myelin/examples/TrainerExample.java"));
+    assertEquals(between(source, "README-EXAMPLE-START", "README-EXAMPLE-END"),
+        between(readme, "<!-- trainer-example:start -->", "<!-- trainer-example:end -->").stream()
+            .filter(l -> !l.startsWith("```")).toList(),
+        "README.md's Trainer example differs from TrainerExample.java: copy it over");
+  }
+
+  @Test
+  void theTrainerExampleLearns() {
+    double accuracy = TrainerExample.run();
+    assertTrue(accuracy > 0.95, "accuracy " + accuracy);
+  }
+
+  @Test
   void theExampleLearns() {
     double accuracy = LogisticRegressionExample.run();
     assertTrue(accuracy > 0.95, "accuracy " + accuracy);
