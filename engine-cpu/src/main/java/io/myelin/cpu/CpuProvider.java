@@ -47,11 +47,11 @@ public final class CpuProvider implements BackendProvider {
     } catch (IllegalArgumentException e) {
       return Availability.unavailable(e.getMessage());
     }
+    // The summary line says threads and SIMD once; the detail lines say where the figures come from.
     String summary = "CPU, " + threads + " threads, " + simd;
     return Availability.available(1, summary, List.of(
         "threads: " + threads + " (MYELIN_NUM_THREADS, default: available processors = "
             + Runtime.getRuntime().availableProcessors() + ")",
-        "SIMD: " + simd,
         "java: " + Runtime.version()));
   }
 

@@ -39,6 +39,8 @@ class CpuProviderTest {
     String simd = (floats * 32) + "-bit SIMD (" + floats + " floats)";
     assertTrue(a.reason().contains(simd), a.reason());
     assertTrue(a.details().stream().anyMatch(d -> d.startsWith("threads: ")), a.details()::toString);
+    assertTrue(a.details().stream().noneMatch(d -> d.contains("SIMD")),
+        "`myelin devices` says the SIMD width once, in the summary: " + a.details());
     assertSame(a, p.probe(), "the answer is cached");
   }
 

@@ -1,5 +1,6 @@
 package io.myelin.cli;
 
+import io.myelin.data.MissingValuePolicy;
 import io.myelin.data.Task;
 import io.myelin.examples.DataOptions;
 import io.myelin.examples.Datasets;
@@ -38,6 +39,12 @@ final class DataArgs {
           + " target is integer-valued with at most 50 distinct values, or text).")
   String task;
 
+  @Option(names = "--missing", paramLabel = "POLICY", defaultValue = "error",
+      description = "csv: what a missing value (an empty field, NA, N/A, ?, null) becomes: drop (leave the"
+          + " row out), mean (the training rows' column mean; the most frequent category), zero, or"
+          + " error (default: ${DEFAULT-VALUE}). A missing target can only be dropped.")
+  String missing;
+
   @Option(names = "--standardize",
       description = "Standardize the features with the training set's mean and std, after the"
           + " dataset's own preprocessing (digits / 16, images / 255) (default: off).")
@@ -68,7 +75,18 @@ final class DataArgs {
           "--task must be classify, regress or auto, got '" + task + "'");
     };
     return new DataOptions(dataDir, samples, noise == null ? Double.NaN : noise, target, t,
-        standardize, seed);
+        standardize, seed, missingPolicy());
+  }
+
+  private MissingValuePolicy missingPolicy() {
+    return switch (missing.toLowerCase(Locale.ROOT)) {
+      case "error" -> MissingValuePolicy.ERROR;
+      case "drop" -> MissingValuePolicy.DROP_ROW;
+      case "mean" -> MissingValuePolicy.MEAN;
+      case "zero" -> MissingValuePolicy.ZERO;
+      default -> throw new Errors.BadInputException(
+          "--missing must be drop, mean, zero or error, got '" + missing + "'");
+    };
   }
 
   LoadedDataset load(String name) throws IOException {

@@ -80,10 +80,30 @@ final class Errors {
           + f.getMessage();
       default -> t.getMessage() == null ? t.toString() : t.getMessage();
     };
-    return oneLine(msg);
+    return oneLine(inCommandLineWords(msg));
+  }
+
+  /**
+   * The engine's messages name its API (core does not know the command line); a person at the
+   * command line needs the flag that sets the same thing. Each pair: API words, flag words.
+   */
+  private static final String[][] API_TO_FLAGS = {
+      {"choose a MissingValuePolicy (DROP_ROW, MEAN or ZERO) to accept it",
+          "choose --missing drop, mean or zero to accept it"},
+      {"MissingValuePolicy.DROP_ROW", "--missing drop"},
+      {"under DROP_ROW", "under --missing drop"},
+  };
+
+  static String inCommandLineWords(String message) {
+    String m = message;
+    for (String[] pair : API_TO_FLAGS) {
+      m = m.replace(pair[0], pair[1]);
+    }
+    return m;
   }
 
   static String oneLine(String s) {
-    return s == null ? "" : s.strip().replaceAll("\\s*\\R\\s*", "; ");
+    // Lines joined with "; ", except after a line that ends a clause with ':' (a list follows).
+    return s == null ? "" : s.strip().replaceAll(":\\s*\\R\\s*", ": ").replaceAll("\\s*\\R\\s*", "; ");
   }
 }

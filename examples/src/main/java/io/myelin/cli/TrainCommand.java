@@ -168,6 +168,9 @@ final class TrainCommand implements Callable<Integer> {
         rows(d.validation()), rows(d.test()), data.seed);
     out.printf("prep:     %s%n", d.preprocessing().describe());
     out.printf("model:    %s, %,d parameters%n", spec.describe(), net.numParameters());
+    if (initWeights != null) {
+      out.printf("weights:  initial values from %s%n", initWeights);
+    }
     out.printf("train:    %s lr %s, %d epochs, batch %s, %s loss, device %s%n", optim.name(),
         Report.num(optim.learningRate()), run.epochs,
         run.batchSize == 0 ? "full" : Integer.toString(run.batchSize),

@@ -1,5 +1,6 @@
 package io.myelin.examples;
 
+import io.myelin.data.MissingValuePolicy;
 import io.myelin.data.Task;
 import java.nio.file.Path;
 
@@ -15,11 +16,19 @@ import java.nio.file.Path;
  * @param task CLASSIFY, REGRESS, or AUTO (decide from the target column)
  * @param standardize standardise a {@code csv:} file's features with training-set statistics
  * @param seed seed of the synthetic generators, the shuffles and the splits
+ * @param missing what a {@code csv:} file's missing values become (default: an error)
  */
 public record DataOptions(
     Path dataDir, int samples, double noise, String target, Task task, boolean standardize,
-    long seed) {
+    long seed, MissingValuePolicy missing) {
+  /** Missing values refused (the default). */
+  public DataOptions(Path dataDir, int samples, double noise, String target, Task task,
+      boolean standardize, long seed) {
+    this(dataDir, samples, noise, target, task, standardize, seed, MissingValuePolicy.ERROR);
+  }
+
   public DataOptions {
+    java.util.Objects.requireNonNull(missing, "missing");
     if (samples < 1) {
       throw new IllegalArgumentException("--samples must be at least 1, got " + samples);
     }
@@ -34,19 +43,23 @@ public record DataOptions(
   }
 
   public DataOptions withDataDir(Path d) {
-    return new DataOptions(d, samples, noise, target, task, standardize, seed);
+    return new DataOptions(d, samples, noise, target, task, standardize, seed, missing);
   }
 
   public DataOptions withSamples(int n, double noise) {
-    return new DataOptions(dataDir, n, noise, target, task, standardize, seed);
+    return new DataOptions(dataDir, n, noise, target, task, standardize, seed, missing);
   }
 
   public DataOptions withCsv(String target, Task task, boolean standardize) {
-    return new DataOptions(dataDir, samples, noise, target, task, standardize, seed);
+    return new DataOptions(dataDir, samples, noise, target, task, standardize, seed, missing);
   }
 
   public DataOptions withSeed(long s) {
-    return new DataOptions(dataDir, samples, noise, target, task, standardize, s);
+    return new DataOptions(dataDir, samples, noise, target, task, standardize, s, missing);
+  }
+
+  public DataOptions withMissing(MissingValuePolicy m) {
+    return new DataOptions(dataDir, samples, noise, target, task, standardize, seed, m);
   }
 
   double noiseOr(double dflt) {

@@ -113,7 +113,7 @@ public final class Datasets {
     if (path.toString().isEmpty()) {
       throw new IllegalArgumentException("csv: needs a path, e.g. csv:data/heart.csv");
     }
-    CsvOptions opts = CsvOptions.defaults().withTask(o.task());
+    CsvOptions opts = CsvOptions.defaults().withTask(o.task()).withMissing(o.missing());
     if (o.target() != null) {
       String t = o.target();
       opts = t.matches("[0-9]+") ? opts.withTarget(Integer.parseInt(t) - 1) : opts.withTarget(t);

@@ -59,6 +59,25 @@ class BadInputTest {
   }
 
   @Test
+  void missingCsvValuesNameTheFlagThatAcceptsThem() throws IOException {
+    Path f = dir.resolve("gaps.csv");
+    StringBuilder csv = new StringBuilder("a,b,y\n");
+    for (int i = 0; i < 40; i++) {
+      csv.append(i % 7 == 3 ? "" : Integer.toString(i)).append(',').append(i % 5).append(',')
+          .append(i % 2).append('\n');
+    }
+    Files.writeString(f, csv.toString());
+    Cli r = bad("choose --missing drop, mean or zero", "train", "csv:" + f, "--epochs", "1");
+    assertTrue(r.err().contains("gaps.csv") && !r.err().contains("MissingValuePolicy"), r.err());
+    bad("--missing must be drop, mean, zero or error, got 'guess'", "train", "csv:" + f,
+        "--missing", "guess");
+    for (String policy : new String[] {"drop", "mean", "zero"}) {
+      Cli ok = Cli.run("train", "csv:" + f, "--missing", policy, "--epochs", "1");
+      assertEquals(0, ok.code(), policy + ": " + ok.err());
+    }
+  }
+
+  @Test
   void wrongIdxMagicOrTruncated() throws IOException {
     Path d1 = Files.createDirectories(dir.resolve("magic"));
     idx(d1.resolve("train-images-idx3-ubyte.gz"), 0x00000801, new int[] {2, 28, 28}, 2 * 784);

@@ -130,6 +130,7 @@ class TrainRunTest {
     Cli again = Cli.run("train", "moons", "--samples", "400", "--model", "mlp:2-16-16-2",
         "--epochs", "1", "--init-weights", w.toString());
     assertEquals(0, again.code(), again.err());
+    assertTrue(again.out().contains("weights:  initial values from " + w), again.out());
   }
 
   @Test
