@@ -704,12 +704,40 @@ public final class Tensor implements AutoCloseable {
   public Tensor pow(Tensor o) { return apply(BinaryOp.POW, o); }
   public Tensor maximum(Tensor o) { return apply(BinaryOp.MAXIMUM, o); }
   public Tensor minimum(Tensor o) { return apply(BinaryOp.MINIMUM, o); }
-  public Tensor eq(Tensor o) { return apply(BinaryOp.EQ, o); }
-  public Tensor ne(Tensor o) { return apply(BinaryOp.NE, o); }
-  public Tensor lt(Tensor o) { return apply(BinaryOp.LT, o); }
-  public Tensor le(Tensor o) { return apply(BinaryOp.LE, o); }
-  public Tensor gt(Tensor o) { return apply(BinaryOp.GT, o); }
-  public Tensor ge(Tensor o) { return apply(BinaryOp.GE, o); }
+  public Tensor eq(Tensor o) { return compare(BinaryOp.EQ, o); }
+  public Tensor ne(Tensor o) { return compare(BinaryOp.NE, o); }
+  public Tensor lt(Tensor o) { return compare(BinaryOp.LT, o); }
+  public Tensor le(Tensor o) { return compare(BinaryOp.LE, o); }
+  public Tensor gt(Tensor o) { return compare(BinaryOp.GT, o); }
+  public Tensor ge(Tensor o) { return compare(BinaryOp.GE, o); }
+
+  /**
+   * A comparison of tensors whose dtypes differ compares them in the promoted dtype, as PyTorch's
+   * comparisons do: int32 against a float as that float, float32 against float64 as float64
+   * (labels.eq(predictions) works whatever the predictions' dtype). The result, 1 where true and 0
+   * elsewhere, has the promoted dtype. Arithmetic does not promote: mixing dtypes there is refused.
+   */
+  private Tensor compare(BinaryOp op, Tensor o) {
+    DType common = promoted(dtype(), o.dtype());
+    if (common == null) {
+      return apply(op, o); // same dtype, or no promotion rule: the op's own checks speak
+    }
+    try (Tensor a = dtype() == common ? null : to(common);
+        Tensor b = o.dtype() == common ? null : o.to(common)) {
+      return (a == null ? this : a).apply(op, b == null ? o : b);
+    }
+  }
+
+  /** The floating dtype two different dtypes compare in, or null where they are equal. */
+  private static DType promoted(DType x, DType y) {
+    if (x == y) {
+      return null;
+    }
+    if (x == DType.FLOAT64 || y == DType.FLOAT64) {
+      return DType.FLOAT64;
+    }
+    return DType.FLOAT32; // float32 with int32
+  }
 
   public Tensor add(double s) { return map(UnaryOp.ADD_SCALAR, s, 0); }
   public Tensor sub(double s) { return map(UnaryOp.ADD_SCALAR, -s, 0); }
