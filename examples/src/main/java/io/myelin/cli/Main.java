@@ -20,8 +20,8 @@ import picocli.CommandLine.ScopeType;
     mixinStandardHelpOptions = true,
     version = "myelin 0.1.0",
     description = "Train and run neural networks on the CPU or an NVIDIA GPU.",
-    subcommands = {DevicesCommand.class, TrainCommand.class, EvaluateCommand.class,
-        PredictCommand.class, GradcheckCommand.class, BenchCommand.class},
+    subcommands = {DevicesCommand.class, TrainCommand.class, SummaryCommand.class,
+        EvaluateCommand.class, PredictCommand.class, GradcheckCommand.class, BenchCommand.class},
     footer = {"", "Run 'myelin COMMAND --help' for a command's options and their defaults."})
 public final class Main implements Runnable {
 
