@@ -13,7 +13,9 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code myelin predict --weights FILE --input FILE.csv [--output FILE.csv]}: one output row per
@@ -25,6 +27,8 @@ import picocli.CommandLine.Option;
         "Columns are matched to the features by header name, or by position when the file has one"
             + " column per feature."})
 final class PredictCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
   @Mixin WeightsArgs weights = new WeightsArgs();
 
   @Option(names = "--input", paramLabel = "FILE.csv", required = true,
@@ -34,6 +38,11 @@ final class PredictCommand implements Callable<Integer> {
   @Option(names = "--output", paramLabel = "FILE.csv",
       description = "Where to write the predictions (default: standard output).")
   Path output;
+
+  @Option(names = "--unseen", paramLabel = "POLICY", defaultValue = "warn",
+      description = "A category never seen in training: warn (on stderr, once per column and value;"
+          + " its one-hot group is all zeros) or error (default: ${DEFAULT-VALUE}).")
+  String unseen;
 
   @Option(names = "--device", paramLabel = "DEVICE",
       description = "auto, cpu, cuda or cuda:N (default: MYELIN_DEVICE, else auto).")
@@ -46,7 +55,11 @@ final class PredictCommand implements Callable<Integer> {
     WeightsArgs.Loaded w = weights.load(dev);
     ModelFile mf = w.file();
     List<String> features = mf.features();
-    float[] x = PredictInput.read(input, features);
+    if (!unseen.equals("warn") && !unseen.equals("error")) {
+      throw new Errors.BadInputException("--unseen must be warn or error, got '" + unseen + "'");
+    }
+    float[] x = PredictInput.read(input, features, unseen.equals("error"),
+        warning -> spec.commandLine().getErr().println("myelin predict: warning: " + warning));
     mf.preprocessing().applyToRaw(x, features.size());
     int rows = x.length / Math.max(1, features.size());
     ArrayDataset data = new ArrayDataset(x, rows, features.size(), features, null, List.of(), null, 0);

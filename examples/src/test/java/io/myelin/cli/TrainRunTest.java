@@ -134,6 +134,32 @@ class TrainRunTest {
   }
 
   @Test
+  void predictReportsACategoryNeverSeenInTraining(@TempDir Path dir) throws Exception {
+    Path train = dir.resolve("pets.csv");
+    StringBuilder csv = new StringBuilder("weight,color,y\n");
+    for (int i = 0; i < 60; i++) {
+      csv.append(i % 9).append(',').append(i % 2 == 0 ? "red" : "green").append(',')
+          .append(i % 2).append('\n');
+    }
+    Files.writeString(train, csv.toString());
+    Path w = dir.resolve("pets.safetensors");
+    Cli t = Cli.run("train", "csv:" + train, "--epochs", "2", "--save", w.toString());
+    assertEquals(0, t.code(), t.err());
+    Path in = dir.resolve("new.csv");
+    Files.writeString(in, "weight,color\n3,red\n4,blue\n5,blue\n");
+    Cli warn = Cli.run("predict", "--weights", w.toString(), "--input", in.toString());
+    assertEquals(0, warn.code(), warn.err());
+    assertEquals(1, warn.err().strip().lines().count(), "one warning per column and value: " + warn.err());
+    assertTrue(warn.err().contains("new.csv:3: column 2 ('color'): category 'blue' was never seen"),
+        warn.err());
+    Cli refuse = Cli.run("predict", "--weights", w.toString(), "--input", in.toString(),
+        "--unseen", "error");
+    assertEquals(2, refuse.code(), refuse.err());
+    assertTrue(refuse.err().contains("category 'blue' was never seen in training (known: green, red)"),
+        refuse.err());
+  }
+
+  @Test
   void weightsUsePyTorchSequentialNames(@TempDir Path dir) throws Exception {
     var plain = Mlp.build(new ModelSpec(List.of(3, 5, 4, 2), "relu", false, 0, "default"),
         new Generator(0));
