@@ -141,14 +141,21 @@ public final class ConfusionMatrix {
         width = Math.max(width, Long.toString(v).length() + 1);
       }
     }
+    // The first column holds the corner label and the row names: as wide as the widest of them,
+    // so the count columns line up under their headers.
+    String corner = "true\\pred";
+    int first = corner.length();
+    for (String n : names) {
+      first = Math.max(first, n.length());
+    }
     StringBuilder sb = new StringBuilder();
-    sb.append(String.format("%-" + width + "s", "true\\pred"));
+    sb.append(String.format("%-" + first + "s", corner));
     for (String n : names) {
       sb.append(String.format("%" + width + "s", n));
     }
     sb.append('\n');
     for (int i = 0; i < k; i++) {
-      sb.append(String.format("%-" + width + "s", names[i]));
+      sb.append(String.format("%-" + first + "s", names[i]));
       for (int j = 0; j < k; j++) {
         sb.append(String.format("%" + width + "d", counts[i][j]));
       }

@@ -56,6 +56,23 @@ class MetricsTest {
   }
 
   @Test
+  void theTableColumnsLineUpUnderTheirHeaders() {
+    int[] truth = new int[120];
+    for (int i = 0; i < truth.length; i++) {
+      truth[i] = i % 10;
+    }
+    String[] lines = ConfusionMatrix.of(truth, truth, 10).format(null).split("\n");
+    // Each count column ends where its header ends: the header's right edges are the rows'.
+    String header = lines[0];
+    for (int r = 1; r < lines.length; r++) {
+      assertEquals(header.length(), lines[r].length(), "row " + r + ":\n" + String.join("\n", lines));
+      assertEquals("12", lines[r].substring(header.indexOf(Integer.toString(r - 1) ,
+          "true\\pred".length()) - 1, header.indexOf(Integer.toString(r - 1), "true\\pred".length()) + 1),
+          "the diagonal count sits under its class:\n" + String.join("\n", lines));
+    }
+  }
+
+  @Test
   void topKAndLogLoss() {
     float[] scores = {0.1f, 0.7f, 0.2f, 0.5f, 0.3f, 0.2f};
     int[] truth = {2, 1};
