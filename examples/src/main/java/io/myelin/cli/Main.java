@@ -39,6 +39,10 @@ public final class Main implements Runnable {
     CommandLine cl = new CommandLine(new Main());
     cl.setOut(out);
     cl.setErr(err);
+    // 100 columns: the examples (one command per line) and 'mlp:auto-128-auto' style defaults fit
+    // without being broken mid-token; the option column is wide enough for --init-weights=FILE.
+    cl.setUsageHelpWidth(100);
+    cl.setUsageHelpLongOptionsMaxWidth(32);
     cl.setParameterExceptionHandler(Errors::onParameterException);
     cl.setExecutionExceptionHandler((e, cmd, parsed) -> Errors.onExecutionException(e, cmd, verbose));
     cl.setExitCodeExceptionMapper(e -> Errors.exitCode(e));

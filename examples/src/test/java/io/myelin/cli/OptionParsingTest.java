@@ -81,9 +81,14 @@ class OptionParsingTest {
     long options = r.out().lines().filter(l -> l.strip().startsWith("-")).count();
     long defaults = flat.split("default").length - 1;
     assertTrue(defaults >= options - 2, defaults + " defaults for " + options + " options");
-    for (String cmd : List.of("devices", "evaluate", "predict", "gradcheck", "bench")) {
+    for (String cmd : List.of("devices", "summary", "evaluate", "predict", "gradcheck", "bench")) {
       assertEquals(0, Cli.run(cmd, "--help").code(), cmd);
     }
+    // Each example is one command on one line, and no default is broken inside a token.
+    assertTrue(r.out().lines().anyMatch(l -> l.strip().equals("myelin train diabetes --model"
+        + " mlp:8-20-20-2 --optimizer adam --lr 0.01 --epochs 700 --batch-size 0")), r.out());
+    assertTrue(r.out().contains("(default: mlp:auto-128-auto)"), r.out());
+    assertTrue(r.out().lines().noneMatch(l -> l.length() > 100), "lines fit 100 columns");
   }
 
   @Test
