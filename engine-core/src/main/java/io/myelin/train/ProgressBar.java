@@ -7,10 +7,16 @@ import java.util.Locale;
  * Training progress on a terminal: one line redrawn in place (epoch, batch, loss, samples/s,
  * ETA), at most ten times a second. When the output is not a terminal (a log file, CI) it draws
  * nothing during the epoch; {@link #endEpoch} always prints the epoch's summary line.
+ *
+ * <p>During the first {@value #WARM_UP_SECONDS} seconds of the first epoch the ETA reads "--": the
+ * JIT is still compiling the kernels, so the early rate says nothing about the rest of the run.
  */
 public final class ProgressBar {
   private static final int WIDTH = 24;
+  /** Seconds of the first epoch during which no ETA is shown. */
+  static final double WARM_UP_SECONDS = 2.0;
   private final PrintStream out;
+  private final java.util.function.LongSupplier clock;
   private final boolean interactive;
   private final int totalEpochs;
   private long epochStart;
@@ -23,6 +29,13 @@ public final class ProgressBar {
    * @param totalEpochs for the "epoch i/n" label
    */
   public ProgressBar(PrintStream out, boolean interactive, int totalEpochs) {
+    this(out, interactive, totalEpochs, System::nanoTime);
+  }
+
+  /** With a nanosecond clock of the caller's (tests). */
+  ProgressBar(PrintStream out, boolean interactive, int totalEpochs,
+      java.util.function.LongSupplier clock) {
+    this.clock = clock;
     this.out = out;
     this.interactive = interactive;
     this.totalEpochs = totalEpochs;
@@ -35,7 +48,7 @@ public final class ProgressBar {
   }
 
   public void startEpoch() {
-    epochStart = System.nanoTime();
+    epochStart = clock.getAsLong();
     lastDraw = 0;
   }
 
@@ -44,7 +57,7 @@ public final class ProgressBar {
     if (!interactive) {
       return;
     }
-    long now = System.nanoTime();
+    long now = clock.getAsLong();
     if (batch < batches && now - lastDraw < 100_000_000L) {
       return;
     }
@@ -52,10 +65,11 @@ public final class ProgressBar {
     double elapsed = (now - epochStart) / 1e9;
     double rate = elapsed > 0 ? samplesSoFar / elapsed : 0;
     double eta = batch > 0 ? elapsed * (batches - batch) / batch : 0;
+    boolean warmingUp = epoch <= 1 && elapsed < WARM_UP_SECONDS;
     int filled = batches == 0 ? WIDTH : (int) ((long) WIDTH * batch / batches);
-    String line = String.format(Locale.ROOT, "epoch %d/%d [%s%s] %d/%d loss %.4f %.0f samples/s ETA %.1fs",
+    String line = String.format(Locale.ROOT, "epoch %d/%d [%s%s] %d/%d loss %.4f %.0f samples/s ETA %s",
         epoch, totalEpochs, "=".repeat(filled), " ".repeat(WIDTH - filled), batch, batches,
-        runningLoss, rate, eta);
+        runningLoss, rate, warmingUp ? "--" : String.format(Locale.ROOT, "%.1fs", eta));
     out.print('\r' + line + " ".repeat(Math.max(0, lastLength - line.length())));
     lastLength = line.length();
     out.flush();
