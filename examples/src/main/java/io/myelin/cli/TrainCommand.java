@@ -254,7 +254,8 @@ final class TrainCommand implements Callable<Integer> {
       OutputFiles.writeString(summary, Json.write(s.toJson()));
     }
     if (plot != null) {
-      HistoryPlot.write(h, dataset + " " + spec.text(), plot);
+      HistoryPlot.write(h, dataset + " " + spec.text(), plot,
+          testScore == null ? null : testScore.scores());
     }
     if (save != null) {
       Safetensors.save(save, net.stateDict());
