@@ -260,7 +260,8 @@ final class TrainCommand implements Callable<Integer> {
     if (save != null) {
       Safetensors.save(save, net.stateDict());
       new ModelFile(spec, s.task(), dataset, d.train().featureNames(), d.train().classNames(),
-          d.preprocessing()).write(ModelFile.besideWeights(save));
+          d.preprocessing(), new ModelFile.Split(data.seed, data.testSplit))
+          .write(ModelFile.besideWeights(save));
     }
     List<String> written = new ArrayList<>();
     for (Path p : new Path[] {history, summary, plot, save}) {

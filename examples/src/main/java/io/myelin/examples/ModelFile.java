@@ -25,10 +25,34 @@ import java.util.Map;
  * @param features the input feature names, in column order
  * @param classes class names (classification), empty otherwise
  * @param preprocessing what turns raw values into model inputs
+ * @param split how the training run split the data (so {@code evaluate} scores the same test
+ *     rows by default), or null for a file written before it was recorded
  */
 public record ModelFile(ModelSpec spec, String task, String dataset, List<String> features,
-    List<String> classes, Preprocessing preprocessing) {
+    List<String> classes, Preprocessing preprocessing, Split split) {
   static final String FORMAT = "myelin.model";
+
+  /**
+   * The training run's split: the rows held out for testing follow from the seed and the fraction
+   * alone (the validation part is taken from the rest).
+   *
+   * @param seed the split's seed ({@code --seed})
+   * @param testFraction the fraction held out for testing ({@code --test-split})
+   */
+  public record Split(long seed, double testFraction) {
+    public Split {
+      if (!(testFraction >= 0 && testFraction < 1)) {
+        throw new IllegalArgumentException("split: test fraction must be in [0, 1), got "
+            + testFraction);
+      }
+    }
+  }
+
+  /** Without a recorded split. */
+  public ModelFile(ModelSpec spec, String task, String dataset, List<String> features,
+      List<String> classes, Preprocessing preprocessing) {
+    this(spec, task, dataset, features, classes, preprocessing, null);
+  }
 
   public ModelFile {
     features = List.copyOf(features);
@@ -56,6 +80,12 @@ public record ModelFile(ModelSpec spec, String task, String dataset, List<String
     m.put("features", features);
     m.put("classes", classes);
     m.put("preprocessing", preprocessing.toJson());
+    if (split != null) {
+      var sp = new LinkedHashMap<String, Object>();
+      sp.put("seed", split.seed());
+      sp.put("test_fraction", split.testFraction());
+      m.put("split", sp);
+    }
     return Json.write(m);
   }
 
@@ -119,7 +149,17 @@ public record ModelFile(ModelSpec spec, String task, String dataset, List<String
       if (spec.activation() == null) {
         throw new IllegalArgumentException("the model entry has no activation");
       }
-      return new ModelFile(spec, task, string(m, "dataset", src), features, classes, prep);
+      Split split = null;
+      if (m.containsKey("split")) {
+        Map<String, Object> sp = object(m, "split", src);
+        if (!(sp.get("seed") instanceof Number seed) || seed.doubleValue() != seed.longValue()
+            || !(sp.get("test_fraction") instanceof Number f)) {
+          throw new IllegalArgumentException("entry 'split' must hold an integer 'seed' and a"
+              + " number 'test_fraction'");
+        }
+        split = new Split(seed.longValue(), f.doubleValue());
+      }
+      return new ModelFile(spec, task, string(m, "dataset", src), features, classes, prep, split);
     } catch (IllegalArgumentException e) {
       String msg = e.getMessage() == null ? e.toString() : e.getMessage();
       throw msg.startsWith(src + ":") ? e : new IllegalArgumentException(src + ": " + msg, e);

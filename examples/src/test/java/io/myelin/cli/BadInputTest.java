@@ -45,6 +45,8 @@ class BadInputTest {
     bad("apt-get install dataset-fashion-mnist", "train", "fashion-mnist", "--data",
         dir.resolve("nothing").toString());
     bad("no model file", "evaluate", "diabetes", "--weights", dir.resolve("w.safetensors").toString());
+    bad("--standardize does not apply to evaluate", "evaluate", "diabetes", "--standardize",
+        "--weights", dir.resolve("w.safetensors").toString());
   }
 
   @Test

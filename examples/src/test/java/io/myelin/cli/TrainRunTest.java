@@ -118,6 +118,11 @@ class TrainRunTest {
     Cli e = Cli.run("evaluate", "moons", "--samples", "400", "--weights", w.toString());
     assertEquals(0, e.code(), e.err());
     assertTrue(e.out().contains("accuracy"), e.out());
+    assertTrue(e.out().contains("(80 rows, the model's own test split: seed 0, 0.2)"), e.out());
+    Cli other = Cli.run("evaluate", "moons", "--samples", "400", "--weights", w.toString(),
+        "--seed", "5");
+    assertEquals(0, other.code(), other.err());
+    assertTrue(other.out().contains("note: not the model's own (seed 0, 0.2)"), other.out());
     Path in = dir.resolve("in.csv");
     Files.writeString(in, "x0,x1\n0.0,0.9\n1.0,-0.4\n");
     Path out = dir.resolve("out.csv");
