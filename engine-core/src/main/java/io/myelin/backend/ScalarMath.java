@@ -12,7 +12,7 @@ public final class ScalarMath {
   private ScalarMath() {}
 
   /**
-   * The error function to about 1e-15 relative: Maclaurin series for |x| < 2.5, a continued
+   * The error function to about 1e-15 relative: Maclaurin series for |x| &lt; 2.5, a continued
    * fraction for erfc beyond (both converge fast there), odd symmetry for negative x.
    */
   public static double erf(double x) {

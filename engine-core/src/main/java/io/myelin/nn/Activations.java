@@ -25,7 +25,7 @@ public final class Activations {
 
   private Activations() {}
 
-  /** Heaviside unit step: 0 for z < 0, 0.5 at 0, 1 for z > 0. Zero gradient. */
+  /** Heaviside unit step: 0 for z &lt; 0, 0.5 at 0, 1 for z &gt; 0. Zero gradient. */
   public static Tensor step(Tensor z) {
     return z.map(UnaryOp.STEP);
   }

@@ -4,8 +4,8 @@ package io.myelin.optim;
  * A line search that finds a step {@code t} along a descent direction {@code d} satisfying the
  * strong Wolfe conditions
  * <pre>
- *   f(x + t d) <= f(x) + c1 t g'd               (sufficient decrease)
- *   |g(x + t d)' d| <= c2 |g'd|                  (curvature)
+ *   f(x + t d) &lt;= f(x) + c1 t g'd               (sufficient decrease)
+ *   |g(x + t d)' d| &lt;= c2 |g'd|                  (curvature)
  * </pre>
  * by bracketing and zooming with safeguarded cubic interpolation: Nocedal and Wright, Numerical
  * Optimization (2nd ed.), Algorithms 3.5 and 3.6, in the form of PyTorch's {@code _strong_wolfe}

@@ -63,7 +63,7 @@ public final class TrainingCheckpoints {
 
   /**
    * Writes a checkpoint of a run at an epoch boundary (data position 0); see {@link #save(Path,
-   * long, long, long, Module, Optimizer, Map, History, Map)}.
+   * long, long, long, io.myelin.nn.Module, Optimizer, Map, List, History, Map)}.
    */
   public static void save(Path file, long epoch, long step, Module model, Optimizer<?> optimizer,
       Map<String, Generator> generators, History history, Map<String, String> extra)
