@@ -318,9 +318,6 @@ public interface Backend extends AutoCloseable {
   default void optimizerUpdate(
       OptimizerKind kind, OptimizerHyperparameters h, long step, Storage param, int paramOffset,
       Storage grad, int gradOffset, Storage[] state, int n) {
-    if (step < 1) {
-      throw new IllegalArgumentException("optimizerUpdate: step must be >= 1, got " + step);
-    }
     double[] scalars = new double[OptimizerKind.SCALARS];
     kind.writeScalars(h, step, scalars, 0);
     Storage s = allocate(DType.FLOAT64, scalars.length);
