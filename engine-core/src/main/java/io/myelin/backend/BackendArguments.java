@@ -37,6 +37,33 @@ import io.myelin.Layout;
 final class BackendArguments {
   private BackendArguments() {}
 
+  // Names built once: a check runs before every call and must not allocate on success.
+  private static final String[] UNARY = names("unary ", UnaryOp.values());
+  private static final String[] UNARY_BACKWARD = names("unaryBackward ", UnaryOp.values());
+  private static final String[] BINARY = names("binary ", BinaryOp.values());
+  private static final String[] REDUCE = names("reduce ", ReduceOp.values());
+  private static final String[][] STATES = stateNames();
+
+  private static String[] names(String prefix, Enum<?>[] ops) {
+    String[] n = new String[ops.length];
+    for (Enum<?> op : ops) {
+      n[op.ordinal()] = prefix + op.name();
+    }
+    return n;
+  }
+
+  private static String[][] stateNames() {
+    OptimizerKind[] kinds = OptimizerKind.values();
+    String[][] n = new String[kinds.length][];
+    for (OptimizerKind k : kinds) {
+      n[k.ordinal()] = new String[k.stateCount()];
+      for (int i = 0; i < k.stateCount(); i++) {
+        n[k.ordinal()][i] = "state '" + k.stateName(i) + "'";
+      }
+    }
+    return n;
+  }
+
   // ---- memory -------------------------------------------------------------------------------
 
   static void allocate(Backend b, DType dtype, int length) {
@@ -144,7 +171,7 @@ final class BackendArguments {
   // ---- element-wise -------------------------------------------------------------------------
 
   static void unary(Backend b, UnaryOp op, Storage x, Layout xLayout, Storage y, Layout yLayout) {
-    String name = "unary " + present("unary", "op", op);
+    String name = UNARY[present("unary", "op", op).ordinal()];
     DType dt = floating(name, "x", storage(b, name, "x", x));
     dtype(name, "y", storage(b, name, "y", y), dt);
     view(name, "x", x, xLayout);
@@ -156,7 +183,7 @@ final class BackendArguments {
 
   static void unaryBackward(Backend b, UnaryOp op, Storage x, int xOffset, Storage y, int yOffset,
       Storage gy, int gyOffset, Storage gx, int gxOffset, int n) {
-    String name = "unaryBackward " + present("unaryBackward", "op", op);
+    String name = UNARY_BACKWARD[present("unaryBackward", "op", op).ordinal()];
     size(name, "n", n);
     DType dt = floating(name, "x", storage(b, name, "x", x));
     dtype(name, "y", storage(b, name, "y", y), dt);
@@ -173,7 +200,7 @@ final class BackendArguments {
 
   static void binary(Backend b, BinaryOp op, Storage x, Layout xLayout, Storage y, Layout yLayout,
       Storage out, Layout outLayout) {
-    String name = "binary " + present("binary", "op", op);
+    String name = BINARY[present("binary", "op", op).ordinal()];
     DType dt = floating(name, "x", storage(b, name, "x", x));
     dtype(name, "y", storage(b, name, "y", y), dt);
     dtype(name, "out", storage(b, name, "out", out), dt);
@@ -211,7 +238,7 @@ final class BackendArguments {
 
   static void reduce(Backend b, ReduceOp op, Storage x, int xOffset, int outer, int reduced,
       int inner, Storage out, int outOffset) {
-    String name = "reduce " + present("reduce", "op", op);
+    String name = REDUCE[present("reduce", "op", op).ordinal()];
     size(name, "outer", outer);
     size(name, "reduced", reduced);
     size(name, "inner", inner);
@@ -289,8 +316,9 @@ final class BackendArguments {
     if (state.length != kind.stateCount()) {
       throw bad(op, kind + " takes " + kind.stateCount() + " state buffers, got " + state.length);
     }
+    String[] names = STATES[kind.ordinal()];
     for (int i = 0; i < state.length; i++) {
-      String what = "state '" + kind.stateName(i) + "'";
+      String what = names[i];
       if (state[i] == null) {
         if (kind.usesState(i, h)) {
           throw bad(op, kind + " needs " + what);
@@ -302,8 +330,7 @@ final class BackendArguments {
       disjoint(op, what, state[i], 0, n, "param", param, paramOffset, n, false);
       disjoint(op, what, state[i], 0, n, "grad", grad, gradOffset, n, false);
       for (int j = 0; j < i; j++) {
-        disjoint(op, what, state[i], 0, n, "state '" + kind.stateName(j) + "'", state[j], 0, n,
-            false);
+        disjoint(op, what, state[i], 0, n, names[j], state[j], 0, n, false);
       }
     }
   }
