@@ -94,8 +94,8 @@ public abstract class BackendArgumentConformanceTest extends BackendTestSupport 
   void freedStorageIsAStateError() {
     Storage s = backend().allocate(DType.FLOAT32, 2);
     s.release();
-    var e = assertThrows(IllegalStateException.class,
-        () -> checked().fill(s, d(0, 2), 1));
+    Backend b = checked();
+    var e = assertThrows(IllegalStateException.class, () -> b.fill(s, d(0, 2), 1));
     assertEquals("fill: dst is used after it was freed", e.getMessage());
   }
 
@@ -398,6 +398,7 @@ public abstract class BackendArgumentConformanceTest extends BackendTestSupport 
 
   @Test
   void precision() {
-    refused("setMatmulPrecision: precision is null", () -> checked().setMatmulPrecision(null));
+    Backend b = checked(); // outside the lambda: a backend that skips must skip, not fail
+    refused("setMatmulPrecision: precision is null", () -> b.setMatmulPrecision(null));
   }
 }
