@@ -23,6 +23,13 @@ import io.myelin.Layout;
  *   <li>Calls are ordered: a backend may run them asynchronously (a GPU stream), but each call
  *       sees the results of the ones before it. Reads to the host synchronise.
  *   <li>Thread-safety: a backend may be called from several threads; each call is independent.
+ *   <li>Arguments are checked once, before a backend runs, by {@link CheckedBackend} (the only
+ *       view {@link DeviceManager#backend} and {@link Storage#backend()} hand out): every storage
+ *       present, live and this backend's, sizes non-negative, strides non-negative, every run and
+ *       view inside its storage, the dtypes and the aliasing rules stated here. Implementations
+ *       assume all of that. A bad call is an {@link IllegalArgumentException} whose message starts
+ *       with the primitive and the argument; a new primitive gets its check in {@code
+ *       BackendArguments} and its override in {@link CheckedBackend}.
  * </ul>
  */
 public interface Backend extends AutoCloseable {
@@ -62,6 +69,7 @@ public interface Backend extends AutoCloseable {
    * Copies the view {@code srcLayout} of {@code src} into the view {@code dstLayout} of {@code
    * dst} (same shape), converting the dtype when the two storages differ (a cast: float to int
    * truncates toward zero as Java and C do). Used for contiguous(), concat, slicing and casts.
+   * {@code dst} may be exactly {@code src} (nothing changes); it must not partly overlap it.
    */
   void copy(Storage src, Layout srcLayout, Storage dst, Layout dstLayout);
 
@@ -318,9 +326,6 @@ public interface Backend extends AutoCloseable {
   default void optimizerUpdate(
       OptimizerKind kind, OptimizerHyperparameters h, long step, Storage param, int paramOffset,
       Storage grad, int gradOffset, Storage[] state, int n) {
-    if (step < 1) {
-      throw new IllegalArgumentException("optimizerUpdate: step must be >= 1, got " + step);
-    }
     double[] scalars = new double[OptimizerKind.SCALARS];
     kind.writeScalars(h, step, scalars, 0);
     Storage s = allocate(DType.FLOAT64, scalars.length);

@@ -147,7 +147,10 @@ public final class DeviceManager {
     void close();
   }
 
-  /** The backend for {@code device}, created on first use. */
+  /**
+   * The backend for {@code device}, created on first use, as every caller gets it: a {@link
+   * CheckedBackend} that checks each primitive's arguments before the device's backend runs.
+   */
   public Backend backend(Device device) {
     Backend b = backends.get(device);
     if (b != null) {
@@ -157,7 +160,7 @@ public final class DeviceManager {
       b = backends.get(device);
       if (b == null) {
         BackendProvider p = checkAvailable(device);
-        b = p.create(device.index());
+        b = CheckedBackend.of(p.create(device.index()));
         backends.put(device, b);
       }
       return b;

@@ -1,203 +1,213 @@
 package io.myelin.backend;
 
+import static io.myelin.backend.ArgumentChecks.bad;
+import static io.myelin.backend.ArgumentChecks.disjoint;
+import static io.myelin.backend.ArgumentChecks.dtype;
+import static io.myelin.backend.ArgumentChecks.floating;
+import static io.myelin.backend.ArgumentChecks.optional;
+import static io.myelin.backend.ArgumentChecks.present;
+import static io.myelin.backend.ArgumentChecks.run;
+import static io.myelin.backend.ArgumentChecks.size;
+import static io.myelin.backend.ArgumentChecks.storage;
+
 import io.myelin.DType;
 
 /**
- * Argument checks shared by every backend's fused loss, normalisation and dropout primitives
- * (dtypes, nullability pairs, ranges), so each backend rejects the same calls with the same
- * messages before it touches memory. Stateless.
+ * {@link BackendArguments} for the fused loss, normalisation and dropout primitives (a file of its
+ * own only to keep both short): one static method per primitive, same contract, called by {@link
+ * CheckedBackend} before it delegates.
  */
-public final class FusedArguments {
+final class FusedArguments {
   private FusedArguments() {}
 
-  /** Throws unless {@code s} is floating; returns its dtype. */
-  public static DType floating(String op, Storage s) {
-    if (!s.dtype().isFloating()) {
-      throw new IllegalArgumentException(op + " needs float32 or float64, got " + s.dtype());
-    }
-    return s.dtype();
-  }
-
-  /** Throws unless {@code s} (when not null) has dtype {@code dt} and holds [offset, offset+n). */
-  public static void run(String op, String what, Storage s, DType dt, long offset, long n) {
-    if (s == null) {
-      return;
-    }
-    if (s.dtype() != dt) {
-      throw new IllegalArgumentException(op + ": " + what + " is " + s.dtype() + ", expected " + dt);
-    }
-    if (offset < 0 || n < 0 || offset + n > s.length()) {
-      throw new IndexOutOfBoundsException(op + ": " + what + " elements [" + offset + ", "
-          + (offset + n) + ") outside a storage of " + s.length());
-    }
-  }
-
   /** Throws unless {@code a} and {@code b} are both null or both present. */
-  public static void pair(String op, String what, Storage a, Storage b) {
+  private static void pair(String op, String what, Storage a, Storage b) {
     if ((a == null) != (b == null)) {
-      throw new IllegalArgumentException(op + ": " + what + " must be both given or both null");
+      throw bad(op, what + " must be both given or both null");
     }
   }
 
-  /** Throws when {@code s} is null. */
-  public static Storage required(String op, String what, Storage s) {
-    if (s == null) {
-      throw new IllegalArgumentException(op + ": " + what + " is required");
-    }
-    return s;
+  /** A present operand of dtype {@code dt} holding [offset, offset + n). */
+  private static void operand(Backend b, String op, String what, Storage s, DType dt,
+      long offset, long n) {
+    dtype(op, what, storage(b, op, what, s), dt);
+    run(op, what, s, offset, n);
   }
 
-  /** Checks every operand of {@link Backend#crossEntropy}; returns the dtype. */
-  public static DType crossEntropy(CrossEntropyOptions o, Storage logits, int logitsOffset,
+  /** {@link #operand} for an operand that may be null. */
+  private static void optionalOperand(Backend b, String op, String what, Storage s, DType dt,
+      long offset, long n) {
+    dtype(op, what, optional(b, op, what, s), dt);
+    run(op, what, s, offset, n);
+  }
+
+  static void crossEntropy(Backend b, CrossEntropyOptions o, Storage logits, int logitsOffset,
       Storage target, int targetOffset, Storage weight, Storage loss, int lossOffset,
       Storage total, int totalOffset) {
     String op = "crossEntropy";
-    DType dt = floating(op, logits);
+    present(op, "options", o);
+    DType dt = floating(op, "logits", storage(b, op, "logits", logits));
     long cells = (long) o.rows() * o.classes();
-    run(op, "logits", logits, dt, logitsOffset, cells);
-    required(op, "target", target);
-    run(op, "target", target, o.probabilityTargets() ? dt : DType.INT32, targetOffset,
-        o.probabilityTargets() ? cells : o.rows());
-    run(op, "weight", weight, dt, 0, o.classes());
-    run(op, "loss", required(op, "loss", loss), dt, lossOffset, o.rows());
-    run(op, "total", total, dt, totalOffset, 2);
-    return dt;
+    run(op, "logits", logits, logitsOffset, cells);
+    long targetN = o.probabilityTargets() ? cells : o.rows();
+    operand(b, op, "target", target, o.probabilityTargets() ? dt : DType.INT32, targetOffset,
+        targetN);
+    optionalOperand(b, op, "weight", weight, dt, 0, o.classes());
+    operand(b, op, "loss", loss, dt, lossOffset, o.rows());
+    optionalOperand(b, op, "total", total, dt, totalOffset, 2);
+    disjoint(op, "loss", loss, lossOffset, o.rows(), "logits", logits, logitsOffset, cells, false);
+    disjoint(op, "loss", loss, lossOffset, o.rows(), "target", target, targetOffset, targetN,
+        false);
+    disjoint(op, "total", total, totalOffset, 2, "logits", logits, logitsOffset, cells, false);
+    disjoint(op, "total", total, totalOffset, 2, "loss", loss, lossOffset, o.rows(), false);
   }
 
-  /** Checks every operand of {@link Backend#crossEntropyBackward}; returns the dtype. */
-  public static DType crossEntropyBackward(CrossEntropyOptions o, Storage logits,
+  static void crossEntropyBackward(Backend b, CrossEntropyOptions o, Storage logits,
       int logitsOffset, Storage target, int targetOffset, Storage weight, Storage gradOut,
       int gradOutOffset, boolean perRow, Storage total, int totalOffset, Storage gradLogits,
       int gradLogitsOffset) {
     String op = "crossEntropyBackward";
-    DType dt = floating(op, logits);
+    present(op, "options", o);
+    DType dt = floating(op, "logits", storage(b, op, "logits", logits));
     long cells = (long) o.rows() * o.classes();
-    run(op, "logits", logits, dt, logitsOffset, cells);
-    required(op, "target", target);
-    run(op, "target", target, o.probabilityTargets() ? dt : DType.INT32, targetOffset,
-        o.probabilityTargets() ? cells : o.rows());
-    run(op, "weight", weight, dt, 0, o.classes());
-    run(op, "gradOut", required(op, "gradOut", gradOut), dt, gradOutOffset,
-        perRow ? o.rows() : Math.min(1, o.rows()));
+    run(op, "logits", logits, logitsOffset, cells);
+    long targetN = o.probabilityTargets() ? cells : o.rows();
+    operand(b, op, "target", target, o.probabilityTargets() ? dt : DType.INT32, targetOffset,
+        targetN);
+    optionalOperand(b, op, "weight", weight, dt, 0, o.classes());
+    long gradOutN = perRow ? o.rows() : Math.min(1, o.rows());
+    operand(b, op, "gradOut", gradOut, dt, gradOutOffset, gradOutN);
     if (o.mean()) {
-      run(op, "total", required(op, "total (the mean's denominator)", total), dt, totalOffset, 2);
+      present(op, "total (the mean's denominator)", total);
     }
-    run(op, "gradLogits", required(op, "gradLogits", gradLogits), dt, gradLogitsOffset, cells);
-    return dt;
+    optionalOperand(b, op, "total", total, dt, totalOffset, 2);
+    operand(b, op, "gradLogits", gradLogits, dt, gradLogitsOffset, cells);
+    disjoint(op, "gradLogits", gradLogits, gradLogitsOffset, cells, "logits", logits,
+        logitsOffset, cells, false);
+    disjoint(op, "gradLogits", gradLogits, gradLogitsOffset, cells, "target", target,
+        targetOffset, targetN, false);
+    disjoint(op, "gradLogits", gradLogits, gradLogitsOffset, cells, "weight", weight, 0,
+        o.classes(), false);
+    disjoint(op, "gradLogits", gradLogits, gradLogitsOffset, cells, "gradOut", gradOut,
+        gradOutOffset, gradOutN, false);
+    disjoint(op, "gradLogits", gradLogits, gradLogitsOffset, cells, "total", total, totalOffset,
+        2, false);
   }
 
-  /** Checks every operand of {@link Backend#batchNorm}; returns the dtype. */
-  public static DType batchNorm(BatchNormOptions o, Storage x, int xOffset, Storage gamma,
+  static void batchNorm(Backend b, BatchNormOptions o, Storage x, int xOffset, Storage gamma,
       Storage beta, Storage runningMean, Storage runningVar, Storage saveMean,
       Storage saveInvStd, Storage y, int yOffset) {
     String op = "batchNorm";
-    DType dt = floating(op, x);
+    present(op, "options", o);
+    DType dt = floating(op, "x", storage(b, op, "x", x));
     int c = o.channels();
-    run(op, "x", x, dt, xOffset, o.size());
+    run(op, "x", x, xOffset, o.size());
     pair(op, "gamma and beta", gamma, beta);
-    run(op, "gamma", gamma, dt, 0, c);
-    run(op, "beta", beta, dt, 0, c);
+    optionalOperand(b, op, "gamma", gamma, dt, 0, c);
+    optionalOperand(b, op, "beta", beta, dt, 0, c);
     pair(op, "runningMean and runningVar", runningMean, runningVar);
     if (!o.training()) {
-      required(op, "runningMean (inference)", runningMean);
+      present(op, "runningMean (inference)", runningMean);
     }
-    run(op, "runningMean", runningMean, dt, 0, c);
-    run(op, "runningVar", runningVar, dt, 0, c);
-    run(op, "saveMean", saveMean, dt, 0, c);
-    run(op, "saveInvStd", saveInvStd, dt, 0, c);
-    run(op, "y", required(op, "y", y), dt, yOffset, o.size());
-    return dt;
+    optionalOperand(b, op, "runningMean", runningMean, dt, 0, c);
+    optionalOperand(b, op, "runningVar", runningVar, dt, 0, c);
+    optionalOperand(b, op, "saveMean", saveMean, dt, 0, c);
+    optionalOperand(b, op, "saveInvStd", saveInvStd, dt, 0, c);
+    operand(b, op, "y", y, dt, yOffset, o.size());
+    disjoint(op, "y", y, yOffset, o.size(), "x", x, xOffset, o.size(), true);
   }
 
-  /** Checks every operand of {@link Backend#batchNormBackward}; returns the dtype. */
-  public static DType batchNormBackward(BatchNormOptions o, Storage x, int xOffset, Storage gy,
-      int gyOffset, Storage gamma, Storage saveMean, Storage saveInvStd, Storage gx, int gxOffset,
-      Storage gGamma, Storage gBeta) {
+  static void batchNormBackward(Backend b, BatchNormOptions o, Storage x, int xOffset,
+      Storage gy, int gyOffset, Storage gamma, Storage saveMean, Storage saveInvStd, Storage gx,
+      int gxOffset, Storage gGamma, Storage gBeta) {
     String op = "batchNormBackward";
-    DType dt = floating(op, x);
+    present(op, "options", o);
+    DType dt = floating(op, "x", storage(b, op, "x", x));
     int c = o.channels();
-    run(op, "x", x, dt, xOffset, o.size());
-    run(op, "gy", required(op, "gy", gy), dt, gyOffset, o.size());
-    run(op, "gamma", gamma, dt, 0, c);
-    run(op, "saveMean", required(op, "saveMean", saveMean), dt, 0, c);
-    run(op, "saveInvStd", required(op, "saveInvStd", saveInvStd), dt, 0, c);
-    run(op, "gx", gx, dt, gxOffset, o.size());
-    run(op, "gGamma", gGamma, dt, 0, c);
-    run(op, "gBeta", gBeta, dt, 0, c);
-    return dt;
+    long n = o.size();
+    run(op, "x", x, xOffset, n);
+    operand(b, op, "gy", gy, dt, gyOffset, n);
+    optionalOperand(b, op, "gamma", gamma, dt, 0, c);
+    operand(b, op, "saveMean", saveMean, dt, 0, c);
+    operand(b, op, "saveInvStd", saveInvStd, dt, 0, c);
+    optionalOperand(b, op, "gx", gx, dt, gxOffset, n);
+    optionalOperand(b, op, "gGamma", gGamma, dt, 0, c);
+    optionalOperand(b, op, "gBeta", gBeta, dt, 0, c);
+    normBackwardDisjoint(op, n, c, x, xOffset, gy, gyOffset, gamma, saveMean, saveInvStd, gx,
+        gxOffset);
   }
 
-  /** Checks every operand of {@link Backend#layerNorm}; returns the dtype. */
-  public static DType layerNorm(int rows, int cols, double eps, Storage x, int xOffset,
+  static void layerNorm(Backend b, int rows, int cols, double eps, Storage x, int xOffset,
       Storage gamma, Storage beta, Storage saveMean, Storage saveInvStd, Storage y, int yOffset) {
     String op = "layerNorm";
     shape(op, rows, cols);
     if (!(eps > 0) || Double.isInfinite(eps)) {
-      throw new IllegalArgumentException(op + ": eps must be positive and finite, got " + eps);
+      throw bad(op, "eps must be positive and finite, got " + eps);
     }
-    DType dt = floating(op, x);
+    DType dt = floating(op, "x", storage(b, op, "x", x));
     long n = (long) rows * cols;
-    run(op, "x", x, dt, xOffset, n);
+    run(op, "x", x, xOffset, n);
     pair(op, "gamma and beta", gamma, beta);
-    run(op, "gamma", gamma, dt, 0, cols);
-    run(op, "beta", beta, dt, 0, cols);
-    run(op, "saveMean", saveMean, dt, 0, rows);
-    run(op, "saveInvStd", saveInvStd, dt, 0, rows);
-    run(op, "y", required(op, "y", y), dt, yOffset, n);
-    return dt;
+    optionalOperand(b, op, "gamma", gamma, dt, 0, cols);
+    optionalOperand(b, op, "beta", beta, dt, 0, cols);
+    optionalOperand(b, op, "saveMean", saveMean, dt, 0, rows);
+    optionalOperand(b, op, "saveInvStd", saveInvStd, dt, 0, rows);
+    operand(b, op, "y", y, dt, yOffset, n);
+    disjoint(op, "y", y, yOffset, n, "x", x, xOffset, n, true);
   }
 
-  /** Checks every operand of {@link Backend#layerNormBackward}; returns the dtype. */
-  public static DType layerNormBackward(int rows, int cols, Storage x, int xOffset, Storage gy,
-      int gyOffset, Storage gamma, Storage saveMean, Storage saveInvStd, Storage gx, int gxOffset,
-      Storage gGamma, Storage gBeta) {
+  static void layerNormBackward(Backend b, int rows, int cols, Storage x, int xOffset,
+      Storage gy, int gyOffset, Storage gamma, Storage saveMean, Storage saveInvStd, Storage gx,
+      int gxOffset, Storage gGamma, Storage gBeta) {
     String op = "layerNormBackward";
     shape(op, rows, cols);
-    DType dt = floating(op, x);
+    DType dt = floating(op, "x", storage(b, op, "x", x));
     long n = (long) rows * cols;
-    run(op, "x", x, dt, xOffset, n);
-    run(op, "gy", required(op, "gy", gy), dt, gyOffset, n);
-    run(op, "gamma", gamma, dt, 0, cols);
-    run(op, "saveMean", required(op, "saveMean", saveMean), dt, 0, rows);
-    run(op, "saveInvStd", required(op, "saveInvStd", saveInvStd), dt, 0, rows);
-    run(op, "gx", gx, dt, gxOffset, n);
-    run(op, "gGamma", gGamma, dt, 0, cols);
-    run(op, "gBeta", gBeta, dt, 0, cols);
-    return dt;
+    run(op, "x", x, xOffset, n);
+    operand(b, op, "gy", gy, dt, gyOffset, n);
+    optionalOperand(b, op, "gamma", gamma, dt, 0, cols);
+    operand(b, op, "saveMean", saveMean, dt, 0, rows);
+    operand(b, op, "saveInvStd", saveInvStd, dt, 0, rows);
+    optionalOperand(b, op, "gx", gx, dt, gxOffset, n);
+    optionalOperand(b, op, "gGamma", gGamma, dt, 0, cols);
+    optionalOperand(b, op, "gBeta", gBeta, dt, 0, cols);
+    normBackwardDisjoint(op, n, cols, x, xOffset, gy, gyOffset, gamma, saveMean, saveInvStd, gx,
+        gxOffset);
   }
 
-  /** Checks a {@link Backend#gatherRows} call (sizes, dtypes, ranges). */
-  public static void gatherRows(Storage src, int srcOffset, int srcRows, int rowLength,
-      Storage indices, int indicesOffset, int rows, Storage dst, int dstOffset) {
-    String op = "gatherRows";
-    if (srcRows < 0 || rowLength < 0 || rows < 0) {
-      throw new IllegalArgumentException(op + ": negative size (srcRows " + srcRows
-          + ", rowLength " + rowLength + ", rows " + rows + ")");
+  /** "gx overlaps no input" of both normalisation backwards ({@code params}: gamma's length). */
+  private static void normBackwardDisjoint(String op, long n, long params, Storage x, int xOffset,
+      Storage gy, int gyOffset, Storage gamma, Storage saveMean, Storage saveInvStd, Storage gx,
+      int gxOffset) {
+    if (gx == null) {
+      return;
     }
-    if (indices.dtype() != DType.INT32) {
-      throw new IllegalArgumentException(op + ": indices must be i32, got " + indices.dtype());
-    }
-    run(op, "source", src, src.dtype(), srcOffset, (long) srcRows * rowLength);
-    run(op, "indices", indices, DType.INT32, indicesOffset, rows);
-    run(op, "output", required(op, "output", dst), src.dtype(), dstOffset, (long) rows * rowLength);
+    disjoint(op, "gx", gx, gxOffset, n, "x", x, xOffset, n, false);
+    disjoint(op, "gx", gx, gxOffset, n, "gy", gy, gyOffset, n, false);
+    disjoint(op, "gx", gx, gxOffset, n, "gamma", gamma, 0, params, false);
+    disjoint(op, "gx", gx, gxOffset, n, "saveMean", saveMean, 0, saveMean.length(), false);
+    disjoint(op, "gx", gx, gxOffset, n, "saveInvStd", saveInvStd, 0, saveInvStd.length(), false);
   }
 
-  /** Checks a dropout call (either direction); returns the dtype. */
-  public static DType dropout(String op, double p, Storage in, int inOffset, Storage out,
+  /** Either direction of dropout: {@code out} may be exactly {@code in}. */
+  static void dropout(Backend b, String op, double p, Storage in, int inOffset, Storage out,
       int outOffset, int n) {
+    String inWhat = op.equals("dropout") ? "x" : "gy";
+    String outWhat = op.equals("dropout") ? "y" : "gx";
     if (!(p >= 0 && p < 1)) {
-      throw new IllegalArgumentException(op + ": p must be in [0, 1), got " + p);
+      throw bad(op, "p must be in [0, 1), got " + p);
     }
-    DType dt = floating(op, in);
-    run(op, "input", in, dt, inOffset, n);
-    run(op, "output", required(op, "output", out), dt, outOffset, n);
-    return dt;
+    size(op, "n", n);
+    DType dt = floating(op, inWhat, storage(b, op, inWhat, in));
+    run(op, inWhat, in, inOffset, n);
+    operand(b, op, outWhat, out, dt, outOffset, n);
+    disjoint(op, outWhat, out, outOffset, n, inWhat, in, inOffset, n, true);
   }
 
   private static void shape(String op, int rows, int cols) {
-    if (rows < 0 || cols < 1) {
-      throw new IllegalArgumentException(op + ": need rows >= 0 and cols >= 1, got " + rows + " x " + cols);
+    size(op, "rows", rows);
+    if (cols < 1) {
+      throw bad(op, "cols must be >= 1, got " + cols);
     }
-    Math.multiplyExact(rows, cols);
   }
 }

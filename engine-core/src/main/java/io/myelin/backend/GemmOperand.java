@@ -19,7 +19,8 @@ public record GemmOperand(Storage storage, int offset, int ld, int batchStride, 
   public GemmOperand {
     if (offset < 0 || ld < 0 || batchStride < 0) {
       throw new IllegalArgumentException(
-          "negative gemm operand offset/ld/batchStride: " + offset + "/" + ld + "/" + batchStride);
+          "gemm: operand offset/ld/batchStride must be >= 0, got " + offset + "/" + ld + "/"
+              + batchStride);
     }
   }
 

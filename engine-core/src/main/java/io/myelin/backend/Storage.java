@@ -14,23 +14,41 @@ import java.util.concurrent.atomic.AtomicInteger;
  * pointer). Thread-safe: the count is atomic.
  */
 public abstract class Storage {
+  private final Backend owner;
+  /** The checked view of {@link #owner} that {@link #backend()} hands out. */
   private final Backend backend;
   private final DType dtype;
   private final int length;
   private final AtomicInteger refs = new AtomicInteger(1);
 
   protected Storage(Backend backend, DType dtype, int length) {
+    if (backend instanceof CheckedBackend) {
+      throw new IllegalArgumentException("a storage is created by the backend itself, not its "
+          + "checked view");
+    }
     if (length < 0) {
       throw new IllegalArgumentException("negative storage length " + length);
     }
-    this.backend = backend;
+    this.owner = backend;
+    this.backend = CheckedBackend.of(backend);
     this.dtype = dtype;
     this.length = length;
   }
 
-  /** The backend that owns this memory (and runs every op on it). */
+  /**
+   * The backend that owns this memory (and runs every op on it), as callers see it: its
+   * arguments are checked ({@link CheckedBackend}).
+   */
   public final Backend backend() {
     return backend;
+  }
+
+  /**
+   * The backend that allocated this storage, unchecked: for the backend's own storage class (and
+   * the checks, which compare it with the backend a call goes to).
+   */
+  protected final Backend owner() {
+    return owner;
   }
 
   public final Device device() {

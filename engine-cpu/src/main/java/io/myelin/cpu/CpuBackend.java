@@ -8,7 +8,6 @@ import io.myelin.backend.BatchNormOptions;
 import io.myelin.backend.BinaryOp;
 import io.myelin.backend.CapturedGraph;
 import io.myelin.backend.CrossEntropyOptions;
-import io.myelin.backend.FusedArguments;
 import io.myelin.backend.GemmOperand;
 import io.myelin.backend.MemoryStats;
 import io.myelin.backend.OptimizerHyperparameters;
@@ -16,16 +15,16 @@ import io.myelin.backend.OptimizerKind;
 import io.myelin.backend.ReduceOp;
 import io.myelin.backend.Storage;
 import io.myelin.backend.UnaryOp;
-import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The pure-Java backend: Java arrays for memory, {@code jdk.incubator.vector} for SIMD, and a
  * small pool of daemon threads ({@link CpuThreads}) for large work.
  *
- * <p>This class checks arguments and dispatches; each op family lives in its own kernel class
- * ({@link Gemm}, {@link UnaryKernels}, {@link BinaryKernels}, {@link Reductions}, {@link
- * Softmax}, {@link Copies}, {@link RandomFill}). Calls run synchronously on the calling thread
+ * <p>This class dispatches (its callers hold the {@link io.myelin.backend.CheckedBackend} view, so
+ * arguments arrive checked); each op family lives in its own kernel class
+ * ({@link Gemm}, {@link UnaryKernels}, {@link BinaryKernels}, {@link ReduceKernels}, {@link
+ * SoftmaxKernels}, {@link CopyKernels}, {@link RandomFill}). Calls run synchronously on the calling thread
  * (helped by the pool), so {@link #synchronize()} has nothing to wait for.
  *
  * <p>Thread-safe: any number of threads may call it at once; memory statistics are atomic.
@@ -71,10 +70,6 @@ public final class CpuBackend implements Backend {
 
   @Override
   public Storage allocate(DType dtype, int length) {
-    Objects.requireNonNull(dtype, "dtype");
-    if (length < 0) {
-      throw new IllegalArgumentException("negative allocation length " + length);
-    }
     CpuGraph g = capturing();
     Object array = g == null ? null : g.take(dtype, length);
     if (array == null) {
@@ -110,28 +105,28 @@ public final class CpuBackend implements Backend {
   public void copyFromHost(Object src, int srcOffset, Storage dst, int dstOffset, int length) {
     CpuStorage d = cpu(dst);
     if (capturing() == null) {
-      Copies.fromHost(src, srcOffset, d, dstOffset, length);
+      CopyKernels.fromHost(src, srcOffset, d, dstOffset, length);
       return;
     }
     // Recorded with the values the array holds now (what a captured host-to-device copy reads).
-    Object snapshot = Copies.slice(src, srcOffset, length);
-    exec(() -> Copies.fromHost(snapshot, 0, d, dstOffset, length));
+    Object snapshot = CopyKernels.slice(src, srcOffset, length);
+    exec(() -> CopyKernels.fromHost(snapshot, 0, d, dstOffset, length));
   }
 
   @Override
   public void copyToHost(Storage src, int srcOffset, Object dst, int dstOffset, int length) {
     refuseWhileCapturing("copyToHost");
-    Copies.toHost(cpu(src), srcOffset, dst, dstOffset, length);
+    CopyKernels.toHost(cpu(src), srcOffset, dst, dstOffset, length);
   }
 
   @Override
   public void copy(Storage src, Layout srcLayout, Storage dst, Layout dstLayout) {
-    exec(() -> Copies.copy(threads, cpu(src), srcLayout, cpu(dst), dstLayout));
+    exec(() -> CopyKernels.copy(threads, cpu(src), srcLayout, cpu(dst), dstLayout));
   }
 
   @Override
   public void fill(Storage dst, Layout layout, double value) {
-    exec(() -> Copies.fill(threads, cpu(dst), layout, value));
+    exec(() -> CopyKernels.fill(threads, cpu(dst), layout, value));
   }
 
   // ---- random numbers -----------------------------------------------------------------------
@@ -162,37 +157,30 @@ public final class CpuBackend implements Backend {
   @Override
   public void unary(UnaryOp op, double a, double b, Storage x, Layout xLayout, Storage y,
       Layout yLayout) {
-    CpuStorage xs = floating("unary " + op, x);
-    CpuStorage ys = sameDtype("unary " + op, xs, y);
-    checkOutput(yLayout);
+    CpuStorage xs = cpu(x);
+    CpuStorage ys = cpu(y);
     exec(() -> UnaryKernels.unary(threads, op, a, b, xs, xLayout, ys, yLayout));
   }
 
   @Override
   public void unaryBackward(UnaryOp op, double a, double b, Storage x, int xOffset, Storage y,
       int yOffset, Storage gy, int gyOffset, Storage gx, int gxOffset, int n) {
-    CpuStorage xs = floating("unaryBackward " + op, x);
-    exec(() -> UnaryKernels.backward(threads, op, a, b, xs, xOffset, sameDtype("unaryBackward", xs, y),
-        yOffset, sameDtype("unaryBackward", xs, gy), gyOffset, sameDtype("unaryBackward", xs, gx),
-        gxOffset, n));
+    exec(() -> UnaryKernels.backward(threads, op, a, b, cpu(x), xOffset, cpu(y), yOffset, cpu(gy),
+        gyOffset, cpu(gx), gxOffset, n));
   }
 
   @Override
   public void binary(BinaryOp op, Storage x, Layout xLayout, Storage y, Layout yLayout,
       Storage out, Layout outLayout) {
-    CpuStorage xs = floating("binary " + op, x);
-    checkOutput(outLayout);
-    exec(() -> BinaryKernels.binary(threads, op, xs, xLayout, sameDtype("binary " + op, xs, y), yLayout,
-        sameDtype("binary " + op, xs, out), outLayout));
+    exec(() -> BinaryKernels.binary(threads, op, cpu(x), xLayout, cpu(y), yLayout, cpu(out),
+        outLayout));
   }
 
   @Override
   public void where(Storage cond, Layout condLayout, Storage x, Layout xLayout, Storage y,
       Layout yLayout, Storage out, Layout outLayout) {
-    CpuStorage xs = floating("where", x);
-    checkOutput(outLayout);
-    exec(() -> BinaryKernels.where(threads, sameDtype("where", xs, cond), condLayout, xs, xLayout,
-        sameDtype("where", xs, y), yLayout, sameDtype("where", xs, out), outLayout));
+    exec(() -> BinaryKernels.where(threads, cpu(cond), condLayout, cpu(x), xLayout, cpu(y),
+        yLayout, cpu(out), outLayout));
   }
 
   // ---- reductions and softmax ---------------------------------------------------------------
@@ -200,22 +188,20 @@ public final class CpuBackend implements Backend {
   @Override
   public void reduce(ReduceOp op, Storage x, int xOffset, int outer, int reduced, int inner,
       Storage out, int outOffset) {
-    exec(() -> Reductions.reduce(threads, op, cpu(x), xOffset, outer, reduced, inner, cpu(out), outOffset));
+    exec(() -> ReduceKernels.reduce(threads, op, cpu(x), xOffset, outer, reduced, inner, cpu(out), outOffset));
   }
 
   @Override
   public void softmax(boolean log, Storage x, int xOffset, int rows, int cols, Storage y,
       int yOffset) {
-    CpuStorage xs = floating("softmax", x);
-    exec(() -> Softmax.forward(threads, log, xs, xOffset, rows, cols, sameDtype("softmax", xs, y), yOffset));
+    exec(() -> SoftmaxKernels.forward(threads, log, cpu(x), xOffset, rows, cols, cpu(y), yOffset));
   }
 
   @Override
   public void softmaxBackward(boolean log, Storage y, int yOffset, Storage gy, int gyOffset,
       Storage gx, int gxOffset, int rows, int cols) {
-    CpuStorage ys = floating("softmaxBackward", y);
-    exec(() -> Softmax.backward(threads, log, ys, yOffset, sameDtype("softmaxBackward", ys, gy), gyOffset,
-        sameDtype("softmaxBackward", ys, gx), gxOffset, rows, cols));
+    exec(() -> SoftmaxKernels.backward(threads, log, cpu(y), yOffset, cpu(gy), gyOffset, cpu(gx),
+        gxOffset, rows, cols));
   }
 
   // ---- optimizers ---------------------------------------------------------------------------
@@ -224,24 +210,13 @@ public final class CpuBackend implements Backend {
   public void optimizerUpdate(OptimizerKind kind, OptimizerHyperparameters h, Storage scalars,
       int scalarsOffset, Storage param, int paramOffset, Storage grad, int gradOffset,
       Storage[] state, int n) {
-    CpuStorage ps = floating("optimizerUpdate", param);
-    CpuStorage gs = sameDtype("optimizerUpdate", ps, grad);
+    CpuStorage ps = cpu(param);
+    CpuStorage gs = cpu(grad);
     CpuStorage cs = cpu(scalars);
-    if (cs.dtype() != DType.FLOAT64) {
-      throw new IllegalArgumentException("optimizerUpdate: step scalars must be f64, got "
-          + cs.dtype().shortName());
-    }
-    checkRun("optimizerUpdate step scalars", cs, scalarsOffset, OptimizerKind.SCALARS);
-    checkRun("optimizerUpdate parameter", ps, paramOffset, n);
-    checkRun("optimizerUpdate gradient", gs, gradOffset, n);
     CpuStorage[] states = new CpuStorage[state.length];
     for (int i = 0; i < state.length; i++) {
-      if (state[i] != null) {
-        states[i] = sameDtype("optimizerUpdate state " + kind.stateName(i), ps, state[i]);
-        checkRun("optimizerUpdate state " + kind.stateName(i), states[i], 0, n);
-      }
+      states[i] = cpuOrNull(state[i]);
     }
-    OptimizerKernels.check(kind, h, states);
     exec(() -> {
       // Read when the update runs (a replayed graph applies the step written there last).
       double[] c = cs.doubles();
@@ -268,17 +243,8 @@ public final class CpuBackend implements Backend {
     CpuStorage ss = cpu(src);
     CpuStorage ds = cpu(dst);
     CpuStorage is = cpu(indices);
-    FusedArguments.gatherRows(src, srcOffset, srcRows, rowLength, indices, indicesOffset, rows,
-        dst, dstOffset);
-    exec(() -> Copies.gatherRows(ss, srcOffset, srcRows, rowLength, is, indicesOffset, rows, ds,
+    exec(() -> CopyKernels.gatherRows(ss, srcOffset, srcRows, rowLength, is, indicesOffset, rows, ds,
         dstOffset));
-  }
-
-  private static void checkRun(String what, CpuStorage s, int offset, int n) {
-    if (offset < 0 || n < 0 || (long) offset + n > s.length()) {
-      throw new IllegalArgumentException(what + ": elements [" + offset + ", " + ((long) offset + n)
-          + ") outside a storage of " + s.length());
-    }
   }
 
   // ---- fused loss, normalisation and dropout ------------------------------------------------
@@ -287,8 +253,6 @@ public final class CpuBackend implements Backend {
   public void crossEntropy(CrossEntropyOptions o, Storage logits, int logitsOffset,
       Storage target, int targetOffset, Storage weight, Storage loss, int lossOffset,
       Storage total, int totalOffset) {
-    FusedArguments.crossEntropy(o, logits, logitsOffset, target, targetOffset, weight, loss,
-        lossOffset, total, totalOffset);
     exec(() -> CrossEntropyKernels.forward(o, cpu(logits), logitsOffset, cpu(target), targetOffset,
         cpuOrNull(weight), cpu(loss), lossOffset, cpuOrNull(total), totalOffset));
   }
@@ -297,8 +261,6 @@ public final class CpuBackend implements Backend {
   public void crossEntropyBackward(CrossEntropyOptions o, Storage logits, int logitsOffset,
       Storage target, int targetOffset, Storage weight, Storage gradOut, int gradOutOffset,
       boolean perRow, Storage total, int totalOffset, Storage gradLogits, int gradLogitsOffset) {
-    FusedArguments.crossEntropyBackward(o, logits, logitsOffset, target, targetOffset, weight,
-        gradOut, gradOutOffset, perRow, total, totalOffset, gradLogits, gradLogitsOffset);
     exec(() -> CrossEntropyKernels.backward(o, cpu(logits), logitsOffset, cpu(target), targetOffset,
         cpuOrNull(weight), cpu(gradOut), gradOutOffset, perRow, cpuOrNull(total), totalOffset,
         cpu(gradLogits), gradLogitsOffset));
@@ -308,8 +270,6 @@ public final class CpuBackend implements Backend {
   public void batchNorm(BatchNormOptions o, Storage x, int xOffset, Storage gamma, Storage beta,
       Storage runningMean, Storage runningVar, Storage saveMean, Storage saveInvStd, Storage y,
       int yOffset) {
-    FusedArguments.batchNorm(o, x, xOffset, gamma, beta, runningMean, runningVar, saveMean,
-        saveInvStd, y, yOffset);
     exec(() -> NormalizationKernels.batchNorm(o, cpu(x), xOffset, cpuOrNull(gamma), cpuOrNull(beta),
         cpuOrNull(runningMean), cpuOrNull(runningVar), cpuOrNull(saveMean), cpuOrNull(saveInvStd),
         cpu(y), yOffset));
@@ -319,8 +279,6 @@ public final class CpuBackend implements Backend {
   public void batchNormBackward(BatchNormOptions o, Storage x, int xOffset, Storage gy,
       int gyOffset, Storage gamma, Storage saveMean, Storage saveInvStd, Storage gx, int gxOffset,
       Storage gGamma, Storage gBeta) {
-    FusedArguments.batchNormBackward(o, x, xOffset, gy, gyOffset, gamma, saveMean, saveInvStd, gx,
-        gxOffset, gGamma, gBeta);
     exec(() -> NormalizationKernels.batchNormBackward(o, cpu(x), xOffset, cpu(gy), gyOffset,
         cpuOrNull(gamma), cpu(saveMean), cpu(saveInvStd), cpuOrNull(gx), gxOffset,
         cpuOrNull(gGamma), cpuOrNull(gBeta)));
@@ -329,8 +287,6 @@ public final class CpuBackend implements Backend {
   @Override
   public void layerNorm(int rows, int cols, double eps, Storage x, int xOffset, Storage gamma,
       Storage beta, Storage saveMean, Storage saveInvStd, Storage y, int yOffset) {
-    FusedArguments.layerNorm(rows, cols, eps, x, xOffset, gamma, beta, saveMean, saveInvStd, y,
-        yOffset);
     exec(() -> NormalizationKernels.layerNorm(rows, cols, eps, cpu(x), xOffset, cpuOrNull(gamma),
         cpuOrNull(beta), cpuOrNull(saveMean), cpuOrNull(saveInvStd), cpu(y), yOffset));
   }
@@ -339,8 +295,6 @@ public final class CpuBackend implements Backend {
   public void layerNormBackward(int rows, int cols, Storage x, int xOffset, Storage gy,
       int gyOffset, Storage gamma, Storage saveMean, Storage saveInvStd, Storage gx, int gxOffset,
       Storage gGamma, Storage gBeta) {
-    FusedArguments.layerNormBackward(rows, cols, x, xOffset, gy, gyOffset, gamma, saveMean,
-        saveInvStd, gx, gxOffset, gGamma, gBeta);
     exec(() -> NormalizationKernels.layerNormBackward(rows, cols, cpu(x), xOffset, cpu(gy), gyOffset,
         cpuOrNull(gamma), cpu(saveMean), cpu(saveInvStd), cpuOrNull(gx), gxOffset,
         cpuOrNull(gGamma), cpuOrNull(gBeta)));
@@ -349,14 +303,12 @@ public final class CpuBackend implements Backend {
   @Override
   public void dropout(double p, long seed, long blockCounter, Storage x, int xOffset, Storage y,
       int yOffset, int n) {
-    FusedArguments.dropout("dropout", p, x, xOffset, y, yOffset, n);
     exec(() -> DropoutKernels.apply(p, seed, blockCounter, cpu(x), xOffset, cpu(y), yOffset, n));
   }
 
   @Override
   public void dropoutBackward(double p, long seed, long blockCounter, Storage gy, int gyOffset,
       Storage gx, int gxOffset, int n) {
-    FusedArguments.dropout("dropoutBackward", p, gy, gyOffset, gx, gxOffset, n);
     exec(() -> DropoutKernels.apply(p, seed, blockCounter, cpu(gy), gyOffset, cpu(gx), gxOffset, n));
   }
 
@@ -438,7 +390,7 @@ public final class CpuBackend implements Backend {
     return description();
   }
 
-  // ---- argument checks ----------------------------------------------------------------------
+  // ---- storages (arguments arrive checked: this is the cast, plus the ownership guard) ---------
 
   private CpuStorage cpu(Storage s) {
     return CpuStorage.of(s, this);
@@ -446,31 +398,5 @@ public final class CpuBackend implements Backend {
 
   private CpuStorage cpuOrNull(Storage s) {
     return s == null ? null : cpu(s);
-  }
-
-  private CpuStorage floating(String what, Storage s) {
-    CpuStorage c = cpu(s);
-    if (!c.dtype().isFloating()) {
-      throw new IllegalArgumentException(what + " needs f32 or f64 storage, got "
-          + c.dtype().shortName());
-    }
-    return c;
-  }
-
-  private CpuStorage sameDtype(String what, CpuStorage first, Storage other) {
-    CpuStorage c = cpu(other);
-    if (c.dtype() != first.dtype()) {
-      throw new IllegalArgumentException(what + ": operands mix " + first.dtype().shortName()
-          + " and " + c.dtype().shortName());
-    }
-    return c;
-  }
-
-  private static void checkOutput(Layout out) {
-    for (int d = 0; d < out.rank(); d++) {
-      if (out.strides()[d] == 0 && out.shape()[d] > 1) {
-        throw new IllegalArgumentException("output layout must not broadcast (0 stride): " + out);
-      }
-    }
   }
 }

@@ -12,7 +12,7 @@ import io.myelin.backend.Storage;
  * <p>Thread-safety: the array is shared by every thread that runs an op on it; ordering between
  * ops is the caller's business, as for any backend.
  */
-public final class CpuStorage extends Storage {
+final class CpuStorage extends Storage {
   private final CpuBackend owner;
   private final CpuGraph graph;
   private Object array;

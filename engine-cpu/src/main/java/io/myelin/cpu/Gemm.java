@@ -44,22 +44,9 @@ final class Gemm {
       CpuThreads threads, SgemmScratch.Pool scratch, int batch, int m, int n, int k, double alpha,
       CpuStorage a, GemmOperand ao, CpuStorage b, GemmOperand bo, double beta,
       CpuStorage c, GemmOperand co) {
-    if (batch < 0 || m < 0 || n < 0 || k < 0) {
-      throw new IllegalArgumentException(
-          "negative gemm size: batch=" + batch + " m=" + m + " n=" + n + " k=" + k);
-    }
+    // Arguments arrive checked (io.myelin.backend.BackendArguments#gemm): sizes, one floating
+    // dtype, operands inside their storages, C untransposed with non-overlapping batch entries.
     DType dt = c.dtype();
-    if (!dt.isFloating() || a.dtype() != dt || b.dtype() != dt) {
-      throw new IllegalArgumentException("gemm needs one floating dtype for A, B and C, got "
-          + a.dtype().shortName() + ", " + b.dtype().shortName() + ", " + dt.shortName());
-    }
-    if (co.transposed()) {
-      throw new IllegalArgumentException("gemm output C must not be transposed");
-    }
-    if (batch > 1 && co.batchStride() == 0) {
-      // Every entry would overwrite the same C, and which one wins would depend on threads.
-      throw new IllegalArgumentException("gemm output C needs a batch stride > 0 when batch > 1");
-    }
     if (batch == 0 || m == 0 || n == 0) {
       return;
     }

@@ -29,14 +29,6 @@ final class RandomFill {
   /** Writes {@code shift + scale * r} for uniforms or normals {@code r}. */
   private static void fill(CpuThreads threads, CpuStorage dst, int offset, int length, long seed,
       long blockCounter, boolean normal, double shift, double scale) {
-    if (!dst.dtype().isFloating()) {
-      throw new IllegalArgumentException(
-          "random fills need a floating storage, got " + dst.dtype().shortName());
-    }
-    if (length < 0 || offset < 0 || (long) offset + length > dst.length()) {
-      throw new IllegalArgumentException("random fill of " + length + " at " + offset
-          + " does not fit a storage of " + dst.length());
-    }
     long blocks = Philox.blocksFor(length);
     int items = (int) ((blocks + BLOCKS_PER_ITEM - 1) / BLOCKS_PER_ITEM);
     boolean f32 = dst.dtype() == DType.FLOAT32;

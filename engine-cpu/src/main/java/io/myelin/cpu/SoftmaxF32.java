@@ -6,7 +6,7 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * One float32 row of {@link Softmax}, vectorised: the last partial vector of a row runs the same
+ * One float32 row of {@link SoftmaxKernels}, vectorised: the last partial vector of a row runs the same
  * code under a mask, sums go into one vector of partial sums reduced once, so a row's result
  * depends on its values and length only.
  */

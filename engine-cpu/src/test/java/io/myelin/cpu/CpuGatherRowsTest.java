@@ -7,7 +7,10 @@ import io.myelin.DType;
 import io.myelin.backend.Storage;
 import org.junit.jupiter.api.Test;
 
-/** gatherRows on the CPU backend: offsets, repeated indices, the shared argument checks. */
+/**
+ * gatherRows on the CPU backend: offsets, repeated indices, an index value out of range (the
+ * argument checks are BackendArgumentConformanceTest#gatherRows).
+ */
 class CpuGatherRowsTest {
   private final CpuBackend b = new CpuBackend(1);
 
@@ -35,20 +38,10 @@ class CpuGatherRowsTest {
   }
 
   @Test
-  void badArgumentsAreRefusedBeforeAnythingIsWritten() {
+  void anIndexOutsideTheSourceIsRefused() {
     Storage s = b.allocate(DType.FLOAT32, 12);
-    Storage s64 = b.allocate(DType.FLOAT64, 12);
-    Storage i = ints(0, 1, 2);
-    Storage f = b.allocate(DType.FLOAT32, 3);
     Storage d = b.allocate(DType.FLOAT32, 12);
-    assertThrows(IllegalArgumentException.class, () -> b.gatherRows(s, 0, 3, 4, f, 0, 3, d, 0));
-    assertThrows(IllegalArgumentException.class, () -> b.gatherRows(s64, 0, 3, 4, i, 0, 3, d, 0));
-    assertThrows(IndexOutOfBoundsException.class, () -> b.gatherRows(s, 0, 4, 4, i, 0, 3, d, 0));
-    assertThrows(IndexOutOfBoundsException.class, () -> b.gatherRows(s, 0, 3, 4, i, 1, 3, d, 0));
-    assertThrows(IndexOutOfBoundsException.class, () -> b.gatherRows(s, 0, 3, 4, i, 0, 3, d, 1));
-    assertThrows(IllegalArgumentException.class, () -> b.gatherRows(s, 0, -1, 4, i, 0, 3, d, 0));
     Storage bad = ints(0, 3, 1);
     assertThrows(IndexOutOfBoundsException.class, () -> b.gatherRows(s, 0, 3, 4, bad, 0, 3, d, 0));
-    b.gatherRows(s, 0, 3, 4, i, 0, 0, d, 0); // no rows: nothing to do
   }
 }

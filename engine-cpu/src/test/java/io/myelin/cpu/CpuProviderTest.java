@@ -10,6 +10,7 @@ import io.myelin.Device;
 import io.myelin.backend.Availability;
 import io.myelin.backend.Backend;
 import io.myelin.backend.BackendProvider;
+import io.myelin.backend.CheckedBackend;
 import java.util.List;
 import java.util.ServiceLoader;
 import jdk.incubator.vector.FloatVector;
@@ -57,12 +58,15 @@ class CpuProviderTest {
 
   @Test
   void rejectsForeignAndFreedStorage() {
-    CpuBackend one = new CpuBackend(1);
-    CpuBackend other = new CpuBackend(1);
+    // As callers see the backends: checked views (the raw ones assume valid arguments).
+    Backend one = CheckedBackend.of(new CpuBackend(1));
+    Backend other = CheckedBackend.of(new CpuBackend(1));
     try (one; other) {
       var s = other.allocate(DType.FLOAT32, 4);
-      assertThrows(IllegalArgumentException.class,
+      var foreign = assertThrows(IllegalArgumentException.class,
           () -> one.copyFromHost(new float[4], 0, s, 0, 4));
+      assertEquals("copyFromHost: dst belongs to another backend instance of cpu",
+          foreign.getMessage());
       assertThrows(IllegalArgumentException.class,
           () -> other.copyFromHost(new double[4], 0, s, 0, 4));
       s.release();

@@ -23,8 +23,16 @@ final class CudaStorage extends Storage {
     this.block = block;
   }
 
+  /** True when {@code backend} allocated this storage. */
+  boolean ownedBy(CudaBackend backend) {
+    return owner() == backend;
+  }
+
   /** Device address of element {@code offset}. */
   long address(long offset) {
+    // Arguments arrive checked (io.myelin.backend.CheckedBackend); this guards the raw backend's
+    // own callers (its tests and benchmarks) from handing a kernel an address outside the block.
+    assert offset >= 0 && offset <= length() : "offset " + offset + " outside " + length();
     if (isFreed()) {
       throw new IllegalStateException("use of freed CUDA storage");
     }
@@ -60,7 +68,7 @@ final class CudaStorage extends Storage {
       // Freed before any use: the copy stream may still be writing the block, which the next
       // owner's work (on the compute stream) must not race. Rare (an abandoned look-ahead batch).
       // The backend skips the wait where a capture's drain already ordered the upload (see there).
-      ((CudaBackend) backend()).awaitUpload(e, epoch);
+      ((CudaBackend) owner()).awaitUpload(e, epoch);
     }
     allocator.free(block);
   }

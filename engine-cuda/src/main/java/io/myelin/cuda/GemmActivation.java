@@ -5,7 +5,7 @@ package io.myelin.cuda;
  * applied to {@code alpha * op(A) op(B) + beta * C + bias} before the store. The ordinal is the
  * kernel's {@code act} code (gemm.cu, {@code sgemm_activation}).
  */
-public enum GemmActivation {
+enum GemmActivation {
   /** Identity. */
   NONE,
   /** {@code max(v, 0)}. */

@@ -1,7 +1,6 @@
 package io.myelin.cuda;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.myelin.DType;
 import io.myelin.backend.Storage;
@@ -65,22 +64,5 @@ class CudaGatherRowsGpuTest extends CudaGpuTest {
     d.release();
   }
 
-  @Test
-  void argumentsAreValidatedOnTheHost() {
-    Storage s = b.allocate(DType.FLOAT32, 12);
-    Storage s64 = b.allocate(DType.FLOAT64, 12);
-    Storage i = b.allocate(DType.INT32, 3);
-    Storage f = b.allocate(DType.FLOAT32, 3);
-    Storage d = b.allocate(DType.FLOAT32, 12);
-    assertThrows(IllegalArgumentException.class, () -> b.gatherRows(s, 0, 3, 4, f, 0, 3, d, 0));
-    assertThrows(IllegalArgumentException.class, () -> b.gatherRows(s64, 0, 3, 4, i, 0, 3, d, 0));
-    assertThrows(IndexOutOfBoundsException.class, () -> b.gatherRows(s, 0, 4, 4, i, 0, 3, d, 0)); // a range
-    assertThrows(IndexOutOfBoundsException.class, () -> b.gatherRows(s, 0, 3, 4, i, 1, 3, d, 0)); // a range
-    assertThrows(IndexOutOfBoundsException.class, () -> b.gatherRows(s, 0, 3, 4, i, 0, 3, d, 1)); // a range
-    assertThrows(IllegalArgumentException.class, () -> b.gatherRows(s, 0, -1, 4, i, 0, 3, d, 0));
-    b.gatherRows(s, 0, 3, 4, i, 0, 0, d, 0); // no rows: nothing to do
-    for (Storage st : new Storage[] {s, s64, i, f, d}) {
-      st.release();
-    }
-  }
+  // Bad arguments: CudaBackendArgumentConformanceTest (BackendArgumentConformanceTest#gatherRows).
 }

@@ -9,8 +9,8 @@ import java.util.Arrays;
  * int truncates toward zero (NaN gives 0, out-of-range saturates), double to float rounds to
  * nearest.
  */
-final class Copies {
-  private Copies() {}
+final class CopyKernels {
+  private CopyKernels() {}
 
   /** Copies the view {@code sl} of {@code src} into the view {@code dl} of {@code dst}. */
   static void copy(CpuThreads threads, CpuStorage src, Layout sl, CpuStorage dst, Layout dl) {
@@ -95,9 +95,8 @@ final class Copies {
     });
   }
 
-  /** Host array to storage, after checking the array type matches the dtype. */
+  /** Host array to storage (the array type matches the dtype: checked by the caller). */
   static void fromHost(Object src, int srcOffset, CpuStorage dst, int dstOffset, int length) {
-    checkHostArray(src, dst.dtype());
     System.arraycopy(src, srcOffset, dst.array(), dstOffset, length);
   }
 
@@ -128,23 +127,8 @@ final class Copies {
     }
   }
 
-  /** Storage to host array, after checking the array type matches the dtype. */
+  /** Storage to host array (the array type matches the dtype: checked by the caller). */
   static void toHost(CpuStorage src, int srcOffset, Object dst, int dstOffset, int length) {
-    checkHostArray(dst, src.dtype());
     System.arraycopy(src.array(), srcOffset, dst, dstOffset, length);
-  }
-
-  private static void checkHostArray(Object array, DType dtype) {
-    boolean ok =
-        switch (dtype) {
-          case FLOAT32 -> array instanceof float[];
-          case FLOAT64 -> array instanceof double[];
-          case INT32 -> array instanceof int[];
-        };
-    if (!ok) {
-      throw new IllegalArgumentException("host array "
-          + (array == null ? "null" : array.getClass().getSimpleName())
-          + " does not match storage dtype " + dtype.shortName());
-    }
   }
 }

@@ -13,28 +13,16 @@ import io.myelin.backend.ReduceOp;
  * MAX/MIN propagate NaN; ARGMAX/ARGMIN return the first index of the extreme value, and a NaN
  * counts as the extreme (PyTorch's rule), so its first index wins.
  */
-final class Reductions {
+final class ReduceKernels {
   /** Elements per partial sum of a long row: fixed, so results never depend on threads. */
   static final int BLOCK = 8192;
   /** Output columns handled together when {@code inner > 1}: the accumulator row stays in L1. */
   private static final int COLUMNS = 1024;
 
-  private Reductions() {}
+  private ReduceKernels() {}
 
   static void reduce(CpuThreads threads, ReduceOp op, CpuStorage x, int xo, int outer,
       int reduced, int inner, CpuStorage out, int oo) {
-    if (outer < 0 || reduced < 0 || inner < 0) {
-      throw new IllegalArgumentException(
-          "negative reduce extent [" + outer + ", " + reduced + ", " + inner + "]");
-    }
-    if (op.producesIndices() ? out.dtype() != DType.INT32 : out.dtype() != x.dtype()) {
-      throw new IllegalArgumentException(op + " cannot write " + out.dtype().shortName()
-          + " from " + x.dtype().shortName() + " input");
-    }
-    if (!x.dtype().isFloating()) {
-      throw new IllegalArgumentException("reduce needs a floating input, got "
-          + x.dtype().shortName());
-    }
     if (outer == 0 || inner == 0) {
       return;
     }
