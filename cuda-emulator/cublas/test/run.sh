@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Builds the emulated driver and the cuBLAS stand-in into a scratch folder and runs the stand-in's
+# C tests: gemm_test (float64 reference on awkward sizes and every transpose pair, batches,
+# INVALID_VALUE cases, beta/alpha == 0, TF32 rounding, memcheck) and stream_test (stream order in
+# lazy mode, MYELIN_EMU_LAZY=1). It also checks the library defines every function engine-cuda's
+# CublasLibrary binds.
+set -euo pipefail
+here="$(cd "$(dirname "$0")/.." && pwd)"
+out="$(mktemp -d)"
+trap 'rm -rf "$out"' EXIT
+"$here/../driver/build.sh" "$out/driver" > /dev/null
+"$here/build.sh" "$out/cublas" "$out/driver"
+nm -D --defined-only "$out/cublas/libcublas.so.13" | awk '{ print $3 }' | sort -u > "$out/defined.txt"
+for name in cublasCreate_v2 cublasDestroy_v2 cublasSetStream_v2 cublasSetMathMode cublasSgemm_v2 \
+    cublasSgemmStridedBatched cublasDgemm_v2 cublasDgemmStridedBatched cublasSetWorkspace_v2; do
+  if ! grep -qx "$name" "$out/defined.txt"; then
+    echo "FAIL: libcublas.so.13 lacks $name, which CublasLibrary binds" >&2
+    exit 1
+  fi
+done
+export LD_LIBRARY_PATH="$out/driver:$out/cublas${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+for test in gemm_test stream_test; do
+  gcc -std=c11 -O2 -Wall -Werror -I"$here/test" "$here/test/$test.c" -o "$out/$test" \
+    -L"$out/cublas" -l:libcublas.so.13 -L"$out/driver" -l:libcuda.so.1 -lm
+  # The memcheck cases print their (expected) reports on stderr; show them only on failure.
+  if ! "$out/$test" 2> "$out/$test.stderr"; then
+    cat "$out/$test.stderr" >&2
+    exit 1
+  fi
+done
