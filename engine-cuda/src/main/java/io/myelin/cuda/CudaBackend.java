@@ -182,6 +182,22 @@ public final class CudaBackend implements Backend {
       }
       var ready = staging.toDeviceAhead(src, srcOffset, d.dtype(), d.address(dstOffset), length);
       d.uploading(ready, uploadEpoch.get());
+      uploadedAhead = true;
+    }
+  }
+
+  /** Set by the first {@link #copyFromHostAhead}; until then replays need no wait. */
+  private volatile boolean uploadedAhead;
+
+  /**
+   * Before a graph replay (outside any capture): the stream waits for every copy-stream upload
+   * issued so far, because the graph reads storages without a call naming them first (which is
+   * where {@link #own} orders the first use after an upload). Storages keep their pending marks:
+   * a later call naming one waits on an event that has passed, which costs nothing.
+   */
+  void awaitUploadsBeforeReplay() {
+    if (uploadedAhead) {
+      staging.awaitAhead();
     }
   }
 
