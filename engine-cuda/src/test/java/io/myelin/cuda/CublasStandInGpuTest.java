@@ -29,18 +29,19 @@ import org.junit.jupiter.api.Test;
  * every transpose pair, batches, float and double, against a float64 reference; TF32 math mode
  * changes float results; a bad leading dimension comes back as CUBLAS_STATUS_INVALID_VALUE.
  *
- * <p>Runs only where the emulator is selected explicitly, as the CUDA test executions on the
- * emulator do: {@code MYELIN_CUBLAS} names the stand-in and {@code libcuda.so.1} on the loader
+ * <p>Runs only where the emulator is selected explicitly, as the CUDA test execution on the
+ * emulator does (it runs the *GpuTest classes): {@code MYELIN_CUBLAS} names the stand-in and {@code libcuda.so.1} on the loader
  * path is the emulated driver (both recognised by their myelin_* symbols). Skipped otherwise, so
  * that the default test JVM never loads an emulated driver that JCuda would then bind by soname.
  */
-class CublasStandInTest {
+class CublasStandInGpuTest {
   private static Arena arena;
   private static CublasLibrary lib;
   private static MethodHandle memAlloc;
   private static MethodHandle memcpyHtoD;
   private static MethodHandle memcpyDtoH;
   private static MethodHandle memFree;
+  private static MethodHandle streamSynchronize;
 
   @BeforeAll
   static void start() throws Throwable {
@@ -75,6 +76,8 @@ class CublasStandInTest {
         FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG));
     memFree = linker.downcallHandle(driver.find("cuMemFree_v2").orElseThrow(),
         FunctionDescriptor.of(JAVA_INT, JAVA_LONG));
+    streamSynchronize = linker.downcallHandle(driver.find("cuStreamSynchronize").orElseThrow(),
+        FunctionDescriptor.of(JAVA_INT, ADDRESS));
     assertEquals(0, (int) init.invokeExact(0));
     MemorySegment ctx = arena.allocate(ADDRESS);
     assertEquals(0, (int) retain.invokeExact(ctx, 0));
@@ -110,6 +113,9 @@ class CublasStandInTest {
   }
 
   private static double[] toHost(long d, int n, DType dt) throws Throwable {
+    // The handles use the default stream. CUDA orders a synchronous copy after the legacy default
+    // stream's work anyway; the explicit wait keeps this test about cuBLAS, also in lazy mode.
+    assertEquals(0, (int) streamSynchronize.invokeExact(MemorySegment.NULL));
     MemorySegment host = arena.allocate((long) Math.max(n, 1) * dt.byteSize(), 8);
     assertEquals(0, (int) memcpyDtoH.invokeExact(host, d, (long) n * dt.byteSize()));
     double[] v = new double[n];
@@ -167,8 +173,8 @@ class CublasStandInTest {
             double x = a[q * strideA + (ta ? p * lda + i : i * lda + p)];
             double y = b[q * strideB + (tb ? j * ldb + p : p * ldb + j)];
             if (tf32Reference) {
-              x = CublasStandInTest.tf32(x);
-              y = CublasStandInTest.tf32(y);
+              x = CublasStandInGpuTest.tf32(x);
+              y = CublasStandInGpuTest.tf32(y);
             }
             sum += x * y;
             magnitude += Math.abs(x * y);
