@@ -28,6 +28,7 @@
 #include "../driver/emu_internal.h"
 
 int cuStreamSynchronize(struct emu_stream *stream);
+int cuCtxSynchronize(void);
 
 #define CUBLAS_STATUS_SUCCESS 0
 #define CUBLAS_STATUS_NOT_INITIALIZED 1
@@ -345,13 +346,16 @@ int cublasCreate_v2(struct cublas_context **handle) {
   return CUBLAS_STATUS_SUCCESS;
 }
 
-/* cuBLAS documents that destroy synchronises (cudaDeviceSynchronize); here the handle's stream
- * runs its pending work, which is the work this handle can have enqueued last. */
+/* cuBLAS documents that destroy synchronises the device (cudaDeviceSynchronize); a driver without
+ * cuCtxSynchronize gets the handle's stream synchronised instead (the work this handle enqueued
+ * last). */
 int cublasDestroy_v2(struct cublas_context *handle) {
   if (!valid_handle(handle)) {
     return CUBLAS_STATUS_NOT_INITIALIZED;
   }
-  cuStreamSynchronize(handle->stream);
+  if (cuCtxSynchronize() != CUDA_SUCCESS) {
+    cuStreamSynchronize(handle->stream);
+  }
   handle->magic = 0;
   free(handle);
   return CUBLAS_STATUS_SUCCESS;

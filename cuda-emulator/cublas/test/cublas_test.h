@@ -20,6 +20,12 @@ int cuStreamDestroy_v2(void *);
 int cuEventCreate(void **, unsigned int);
 int cuEventRecord(void *, void *);
 int cuStreamWaitEvent(void *, void *, unsigned int);
+int cuStreamBeginCapture_v2(void *, int);
+int cuStreamEndCapture(void *, void **);
+int cuGraphInstantiateWithFlags(void **, void *, unsigned long long);
+int cuGraphLaunch(void *, void *);
+int cuGraphExecDestroy(void *);
+int cuGraphDestroy(void *);
 
 int cublasCreate_v2(void **);
 int cublasDestroy_v2(void *);

@@ -2,7 +2,8 @@
 # Builds the emulated driver and the cuBLAS stand-in into a scratch folder and runs the stand-in's
 # C tests: gemm_test (float64 reference on awkward sizes and every transpose pair, batches,
 # INVALID_VALUE cases, beta/alpha == 0, TF32 rounding, memcheck) and stream_test (stream order in
-# lazy mode, MYELIN_EMU_LAZY=1). It also checks the library defines every function engine-cuda's
+# lazy mode, MYELIN_EMU_LAZY=1) and capture_test (capture and replay; skipped by a driver without
+# capture). It also checks the library defines every function engine-cuda's
 # CublasLibrary binds.
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
@@ -19,7 +20,7 @@ for name in cublasCreate_v2 cublasDestroy_v2 cublasSetStream_v2 cublasSetMathMod
   fi
 done
 export LD_LIBRARY_PATH="$out/driver:$out/cublas${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
-for test in gemm_test stream_test; do
+for test in gemm_test stream_test capture_test; do
   gcc -std=c11 -O2 -Wall -Werror -I"$here/test" "$here/test/$test.c" -o "$out/$test" \
     -L"$out/cublas" -l:libcublas.so.13 -L"$out/driver" -l:libcuda.so.1 -lm
   # The memcheck cases print their (expected) reports on stderr; show them only on failure.
