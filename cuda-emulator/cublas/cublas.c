@@ -236,8 +236,8 @@ static void run_dgemm(const struct gemm_work *w, double *pa, double *pb) {
   }
 }
 
-/* The stream operation: checks the operands are still live (a graph replayed after a free, a
- * free racing lazy work), then computes. */
+/* The stream operation: checks the operands are still live (a graph replayed after a free), then
+ * computes. */
 static void run_gemm(void *ctx) {
   const struct gemm_work *w = ctx;
   if (!operands_live(w, "when its stream ran it; the work was skipped and later cuBLAS gemm "
