@@ -37,23 +37,37 @@ final class CublasHandle implements AutoCloseable {
   /** Creates a handle in the current context and binds it to the stream {@code streamHandle}. */
   CublasHandle(CublasLibrary lib, long streamHandle) {
     this.lib = lib;
+    MemorySegment created = null;
     try {
       MemorySegment out = arena.allocate(ADDRESS);
       CublasLibrary.check((int) lib.create.invokeExact(out), "cublasCreate_v2");
-      handle = out.get(ADDRESS, 0);
+      created = out.get(ADDRESS, 0);
       CublasLibrary.check(
-          (int) lib.setStream.invokeExact(handle, MemorySegment.ofAddress(streamHandle)),
+          (int) lib.setStream.invokeExact(created, MemorySegment.ofAddress(streamHandle)),
           "cublasSetStream_v2");
-      CublasLibrary.check((int) lib.setMathMode.invokeExact(handle, DEFAULT_MATH), "cublasSetMathMode");
-    } catch (CudaException e) {
-      arena.close();
-      throw e;
+      CublasLibrary.check((int) lib.setMathMode.invokeExact(created, DEFAULT_MATH), "cublasSetMathMode");
+      alpha = arena.allocate(JAVA_DOUBLE);
+      beta = arena.allocate(JAVA_DOUBLE);
     } catch (Throwable t) {
+      // What was made goes back in reverse order: the handle (when cublasCreate succeeded), then
+      // the arena; the first failure is the one reported.
+      CudaException failure = t instanceof CudaException e ? e
+          : new CudaException("cuBLAS initialisation failed: " + t);
+      if (created != null) {
+        try {
+          int status = (int) lib.destroy.invokeExact(created);
+          if (status != 0) {
+            failure.addSuppressed(new CudaException("cublasDestroy_v2 after the failed set-up: "
+                + CublasLibrary.statusName(status)));
+          }
+        } catch (Throwable d) {
+          failure.addSuppressed(d);
+        }
+      }
       arena.close();
-      throw new CudaException("cuBLAS initialisation failed: " + t);
+      throw failure;
     }
-    alpha = arena.allocate(JAVA_DOUBLE);
-    beta = arena.allocate(JAVA_DOUBLE);
+    handle = created;
   }
 
   /** Sets the math mode ({@link #DEFAULT_MATH} or {@link #TF32_TENSOR_OP_MATH}) of later calls. */

@@ -67,17 +67,24 @@ public final class CudaBackend implements Backend {
   CudaBackend(int index, KernelBundle bundle, CublasLibrary.Lookup cublas) {
     this.device = Device.cuda(index);
     this.ctx = new CudaContext(index, bundle);
+    // A failure midway releases what was made, newest first, as close() would (it leaked the
+    // pinned staging, the cuBLAS handle and the pools before).
+    Unwind made = new Unwind();
+    made.push(ctx::close);
     try {
       this.allocator = new CachingAllocator(new DriverMemory(), device.toString());
+      made.push(allocator::close);
       this.staging = new PinnedStaging(ctx.stream());
+      made.push(staging::close);
       this.kernels = new CudaKernels(ctx);
       this.gemm = new CudaGemm(ctx, cublas);
+      made.push(gemm::close);
       this.optimizers = new CudaOptimizerKernels(ctx);
       this.fused = new CudaFusedKernels(ctx.maxBlocks());
       this.cublasWorkspace = cublasWorkspace(gemm, allocator);
       this.captures = new CudaCaptures(ctx, allocator, device.toString());
-    } catch (RuntimeException | Error e) {
-      ctx.close();
+    } catch (Throwable e) {
+      made.unwind(e);
       throw e;
     }
   }
@@ -162,6 +169,22 @@ public final class CudaBackend implements Backend {
       }
       var ready = staging.toDeviceAhead(src, srcOffset, d.dtype(), d.address(dstOffset), length);
       d.uploading(ready, uploadEpoch.get());
+      uploadedAhead = true;
+    }
+  }
+
+  /** Set by the first {@link #copyFromHostAhead}; until then replays need no wait. */
+  private volatile boolean uploadedAhead;
+
+  /**
+   * Before a graph replay (outside any capture): the stream waits for every copy-stream upload
+   * issued so far, because the graph reads storages without a call naming them first (which is
+   * where {@link #own} orders the first use after an upload). Storages keep their pending marks:
+   * a later call naming one waits on an event that has passed, which costs nothing.
+   */
+  void awaitUploadsBeforeReplay() {
+    if (uploadedAhead) {
+      staging.awaitAhead();
     }
   }
 

@@ -217,6 +217,9 @@ final class CudaGraph implements CapturedGraph {
         ctx.enqueueFailed(why);
         throw new IllegalStateException(why + ": replay it before beginCapture or after endCapture");
       }
+      // The graph reads storages no call names before it: copy-stream uploads into them
+      // (copyFromHostAhead) must be waited for here, or the replay may read the old values.
+      backend.awaitUploadsBeforeReplay();
       Driver.check(cuGraphLaunch(exec, ctx.stream()), "cuGraphLaunch");
     }
   }

@@ -44,14 +44,15 @@ final class PinnedStaging implements AutoCloseable {
   private static final int EVENT_DISABLE_TIMING = 2;
 
   private final CUstream stream;
+  private final Resources resources;
   private final Pointer[] host = new Pointer[SLOTS];
   private final ByteBuffer[] buffers = new ByteBuffer[SLOTS];
   private final CUevent[] done = new CUevent[SLOTS];
   private final boolean[] pending = new boolean[SLOTS];
   private int next;
   /** The second stream of {@link #toDeviceAhead}, its start event and a ring of ready events. */
-  private final CUstream copyStream = new CUstream();
-  private final CUevent issued = new CUevent();
+  private final CUstream copyStream;
+  private final CUevent issued;
   private final CUevent[] ready = new CUevent[READY_EVENTS];
   private int nextReady;
   /**
@@ -62,20 +63,98 @@ final class PinnedStaging implements AutoCloseable {
   private static final int STREAM_NON_BLOCKING = 1;
 
   PinnedStaging(CUstream stream) {
+    this(stream, Resources.DRIVER);
+  }
+
+  /** With the driver objects made and released by {@code resources} (a fake in the tests). */
+  PinnedStaging(CUstream stream, Resources resources) {
     this.stream = stream;
-    Driver.check(cuStreamCreate(copyStream, STREAM_NON_BLOCKING), "cuStreamCreate(copy stream)");
-    Driver.check(cuEventCreate(issued, EVENT_DISABLE_TIMING), "cuEventCreate");
-    for (int i = 0; i < READY_EVENTS; i++) {
-      ready[i] = new CUevent();
-      Driver.check(cuEventCreate(ready[i], EVENT_DISABLE_TIMING), "cuEventCreate");
+    this.resources = resources;
+    // A failure midway releases what was made, newest first (nothing was enqueued yet).
+    Unwind made = new Unwind();
+    try {
+      CUstream s = resources.createStream(STREAM_NON_BLOCKING);
+      made.push(() -> resources.destroyStream(s));
+      copyStream = s;
+      CUevent start = resources.createEvent(EVENT_DISABLE_TIMING);
+      made.push(() -> resources.destroyEvent(start));
+      issued = start;
+      for (int i = 0; i < READY_EVENTS; i++) {
+        CUevent e = resources.createEvent(EVENT_DISABLE_TIMING);
+        made.push(() -> resources.destroyEvent(e));
+        ready[i] = e;
+      }
+      for (int i = 0; i < SLOTS; i++) {
+        Pointer p = resources.allocHost(CHUNK_BYTES);
+        made.push(() -> resources.freeHost(p));
+        host[i] = p;
+        buffers[i] = p.getByteBuffer(0, CHUNK_BYTES).order(ByteOrder.nativeOrder());
+        CUevent e = resources.createEvent(EVENT_DISABLE_TIMING);
+        made.push(() -> resources.destroyEvent(e));
+        done[i] = e;
+      }
+    } catch (Throwable e) {
+      made.unwind(e);
+      throw e;
     }
-    for (int i = 0; i < SLOTS; i++) {
-      host[i] = new Pointer();
-      Driver.check(cuMemAllocHost(host[i], CHUNK_BYTES), "cuMemAllocHost(" + CHUNK_BYTES + ")");
-      buffers[i] = host[i].getByteBuffer(0, CHUNK_BYTES).order(ByteOrder.nativeOrder());
-      done[i] = new CUevent();
-      Driver.check(cuEventCreate(done[i], EVENT_DISABLE_TIMING), "cuEventCreate");
-    }
+  }
+
+  /**
+   * Makes and releases the driver objects of a staging ring: the driver's calls, or a fake that
+   * records them (the tests of construction failing midway).
+   */
+  interface Resources {
+    CUstream createStream(int flags);
+
+    CUevent createEvent(int flags);
+
+    /** Pinned host memory of {@code bytes}, whose {@link Pointer#getByteBuffer} maps it. */
+    Pointer allocHost(long bytes);
+
+    void destroyStream(CUstream s);
+
+    void destroyEvent(CUevent e);
+
+    void freeHost(Pointer p);
+
+    /** The CUDA driver's calls. */
+    Resources DRIVER = new Resources() {
+      @Override
+      public CUstream createStream(int flags) {
+        CUstream s = new CUstream();
+        Driver.check(cuStreamCreate(s, flags), "cuStreamCreate(copy stream)");
+        return s;
+      }
+
+      @Override
+      public CUevent createEvent(int flags) {
+        CUevent e = new CUevent();
+        Driver.check(cuEventCreate(e, flags), "cuEventCreate");
+        return e;
+      }
+
+      @Override
+      public Pointer allocHost(long bytes) {
+        Pointer p = new Pointer();
+        Driver.check(cuMemAllocHost(p, bytes), "cuMemAllocHost(" + bytes + ")");
+        return p;
+      }
+
+      @Override
+      public void destroyStream(CUstream s) {
+        cuStreamDestroy(s);
+      }
+
+      @Override
+      public void destroyEvent(CUevent e) {
+        cuEventDestroy(e);
+      }
+
+      @Override
+      public void freeHost(Pointer p) {
+        cuMemFreeHost(p);
+      }
+    };
   }
 
   /** Enqueues a copy of {@code length} elements of {@code array} to device address {@code dst}. */
@@ -178,13 +257,13 @@ final class PinnedStaging implements AutoCloseable {
     Driver.check(cuStreamSynchronize(stream), "cuStreamSynchronize");
     Driver.check(cuStreamSynchronize(copyStream), "cuStreamSynchronize(copy stream)");
     for (int i = 0; i < SLOTS; i++) {
-      cuEventDestroy(done[i]);
-      cuMemFreeHost(host[i]);
+      resources.destroyEvent(done[i]);
+      resources.freeHost(host[i]);
     }
     for (CUevent e : ready) {
-      cuEventDestroy(e);
+      resources.destroyEvent(e);
     }
-    cuEventDestroy(issued);
-    cuStreamDestroy(copyStream);
+    resources.destroyEvent(issued);
+    resources.destroyStream(copyStream);
   }
 }

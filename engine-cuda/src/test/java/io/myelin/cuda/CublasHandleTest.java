@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -33,8 +34,15 @@ class CublasHandleTest {
       static int handle;
       int cublasCreate_v2(void **h) { *h = &handle; return 0; }
       int cublasDestroy_v2(void *h) { fake_destroyed++; return 0; }
-      int cublasSetStream_v2(void *h, void *s) { fake_stream = s; fake_stream_at = ++fake_calls; return 0; }
-      int cublasSetMathMode(void *h, int m) { fake_mode = m; ++fake_calls; return 0; }
+      int fake_fail_stream = 0, fake_fail_mode = 0;
+      int cublasSetStream_v2(void *h, void *s) {
+        if (fake_fail_stream) return 7; /* CUBLAS_STATUS_INVALID_VALUE */
+        fake_stream = s; fake_stream_at = ++fake_calls; return 0;
+      }
+      int cublasSetMathMode(void *h, int m) {
+        if (fake_fail_mode) return 7;
+        fake_mode = m; ++fake_calls; return 0;
+      }
       int cublasSgemm_v2(void) { return 0; }
       int cublasSgemmStridedBatched(void) { return 0; }
       int cublasDgemm_v2(void) { return 0; }
@@ -67,6 +75,10 @@ class CublasHandleTest {
 
   private static int readInt(SymbolLookup l, String name) {
     return l.find(name).orElseThrow().reinterpret(4).get(JAVA_INT, 0);
+  }
+
+  private static void writeInt(SymbolLookup l, String name, int value) {
+    l.find(name).orElseThrow().reinterpret(4).set(JAVA_INT, 0, value);
   }
 
   private static long readLong(SymbolLookup l, String name) {
@@ -114,6 +126,29 @@ class CublasHandleTest {
       CublasHandle h = new CublasHandle(lib, 1);
       assertFalse(h.setWorkspace(0x7f00_0000_0000L, 32L << 20), "no symbol: cuBLAS keeps its pool");
       h.close();
+    } finally {
+      lib.close();
+    }
+  }
+
+  /** A handle whose set-up fails after cublasCreate is destroyed again (it leaked before). */
+  @Test
+  void aHandleWhoseSetUpFailsIsDestroyed(@TempDir Path dir) throws Exception {
+    Path path = compile(dir, "libcublas-failing.so", true);
+    var lookup = CublasLibrary.find(path.toString(), CublasLibrary.SONAMES);
+    assertTrue(lookup.found(), lookup.description());
+    CublasLibrary lib = lookup.library();
+    try (Arena arena = Arena.ofConfined()) {
+      SymbolLookup fake = SymbolLookup.libraryLookup(path, arena);
+      writeInt(fake, "fake_fail_stream", 1);
+      CudaException e = assertThrows(CudaException.class, () -> new CublasHandle(lib, 1));
+      assertTrue(e.getMessage().contains("cublasSetStream_v2"), e.getMessage());
+      assertEquals(1, readInt(fake, "fake_destroyed"), "a failed cublasSetStream destroys the handle");
+      writeInt(fake, "fake_fail_stream", 0);
+      writeInt(fake, "fake_fail_mode", 1);
+      e = assertThrows(CudaException.class, () -> new CublasHandle(lib, 1));
+      assertTrue(e.getMessage().contains("cublasSetMathMode"), e.getMessage());
+      assertEquals(2, readInt(fake, "fake_destroyed"), "a failed cublasSetMathMode destroys the handle");
     } finally {
       lib.close();
     }

@@ -88,4 +88,32 @@ class CudaUploadAheadGpuTest extends CudaGpuTest {
     t.release();
     u.release();
   }
+
+  /**
+   * A replay reads its input storages without naming them in a backend call, so a copy-stream
+   * upload into one (a data loader's look-ahead into the graph's input) must be ordered before the
+   * replay by the replay itself. On the emulated device in lazy mode (MYELIN_EMU_LAZY=1) the copy
+   * stream runs only when something waits on it: without that wait every replay reads the previous
+   * values; on a GPU it fails when the copy is slower than the launch.
+   */
+  @Test
+  void aReplayWaitsForPendingUploadsIntoTheStoragesItReads() {
+    int n = 1031;
+    Storage x = b.allocate(DType.FLOAT32, n);
+    b.copyFromHost(ramp(n, 1), 0, x, 0, n);
+    Storage y = b.allocate(DType.FLOAT32, n);
+    b.beginCapture();
+    b.unary(UnaryOp.NEG, 0, 0, x, Layout.contiguous(n), y, Layout.contiguous(n));
+    CapturedGraph g = b.endCapture();
+    for (int step = 2; step <= 4; step++) {
+      b.copyFromHostAhead(ramp(n, step), 0, x, 0, n);
+      g.replay();
+      float[] got = new float[n];
+      b.copyToHost(y, 0, got, 0, n);
+      assertArrayEquals(ramp(n, -step), got, "replay after the upload of step " + step);
+    }
+    g.close();
+    x.release();
+    y.release();
+  }
 }
