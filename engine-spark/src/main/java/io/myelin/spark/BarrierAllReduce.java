@@ -42,7 +42,7 @@ public final class BarrierAllReduce {
    * (running loss, metric and sample counts), sent as exact decimal text ({@link
    * Double#toString} reads back bit for bit) and added in rank order, so every rank gets the
    * same bits. The counters ride along the step's one message instead of costing a round of
-   * their own (each round costs at least a second in Spark 4.2, see {@link #gatherRaw}).
+   * their own (a round costs up to a second in Spark 4.2, see {@link #gatherRaw}).
    */
   public Reduced meanAndSum(float[] values, double[] sums) {
     StringBuilder sb = new StringBuilder(FloatCodec.encode(values)).append('|');
@@ -86,7 +86,8 @@ public final class BarrierAllReduce {
   /**
    * One raw allGather round of control text (sizes, the resume checkpoint), not counted as
    * payload. Spark 4.2's {@code BarrierTaskContext} polls for the coordinator's answer with a
-   * one-second sleep, so every round costs at least a second, whatever its size.
+   * one-second sleep: a task whose answer is not there at the first check waits a whole second,
+   * whatever the size.
    */
   public String[] gatherRaw(String message) {
     return context.allGather(message);

@@ -54,7 +54,7 @@ final class ReplicaLoop {
     Optimizer<?> opt = of.create(params);
     Loss loss = lf.create();
     ReplicaCheckpoints ckpt = new ReplicaCheckpoints(plan, ar);
-    // One opening round (each costs a second): every shard's batch count, and from rank 0 the
+    // One opening round (each round costs up to a second): every shard's batch count, and from rank 0 the
     // checkpoint to resume from (if any) and its initial parameters.
     String mine = (shard.size() + b - 1) / b + ";"
         + (rank == 0 ? ckpt.readLast() + ";" + FloatCodec.encode(Flat.values(params)) : ";");
