@@ -20,9 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,15 +38,7 @@ class SparkTrainerFaultTest {
 
   @BeforeAll
   static void start() {
-    sc = new JavaSparkContext(new SparkConf().setMaster("local[2,2]").setAppName("myelin-fault-test")
-        .set("spark.ui.enabled", "false").set("spark.driver.memory", "512m"));
-  }
-
-  @AfterAll
-  static void stop() {
-    if (sc != null) {
-      sc.stop();
-    }
+    sc = LocalSpark.context();
   }
 
   static SparkTrainer adamTrainer() {

@@ -20,15 +20,13 @@ import io.myelin.train.TrainerOptions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * The design's correctness test: two barrier workers with batch B train the same weights as one
- * process with batch 2B over the same rows in the same order (Spark local[2], CPU, fixed seed).
+ * process with batch 2B over the same rows in the same order (Spark local[2,2], CPU, fixed seed).
  */
 class SparkTrainerTest {
   static final int IN = 5;
@@ -39,15 +37,7 @@ class SparkTrainerTest {
 
   @BeforeAll
   static void start() {
-    sc = new JavaSparkContext(new SparkConf().setMaster("local[2,2]").setAppName("myelin-trainer-test")
-        .set("spark.ui.enabled", "false").set("spark.driver.memory", "512m"));
-  }
-
-  @AfterAll
-  static void stop() {
-    if (sc != null) {
-      sc.stop();
-    }
+    sc = LocalSpark.context();
   }
 
   static Module model() {
