@@ -1,21 +1,23 @@
 package io.myelin.spark;
 
-import io.myelin.Tensor;
-import io.myelin.loss.Loss;
 import io.myelin.nn.Module;
-import io.myelin.optim.Optimizer;
+import io.myelin.train.EpochRecord;
+import io.myelin.train.History;
+import io.myelin.train.NonFiniteLossException;
 import io.myelin.train.TrainerOptions;
-import java.io.Serializable;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import org.apache.spark.BarrierTaskContext;
+import java.util.Locale;
+import java.util.UUID;
+import org.apache.spark.SparkException;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 
 /**
- * Data-parallel training on Spark: one barrier task per partition of the rows, each holding a
- * model replica on the CPU and training on its partition's rows in their order.
+ * Data-parallel training on Spark: one barrier task per worker, each holding a model replica on
+ * the CPU and training on its partition's rows.
  *
  * <h2>Modes</h2>
  * <ul>
@@ -29,44 +31,141 @@ import org.apache.spark.api.java.JavaSparkContext;
  *       equals the synchronous mode (the update is linear in the gradient).
  * </ul>
  *
- * <p>Initial parameters are rank 0's, broadcast. Each epoch runs {@code min over ranks of
- * ceil(rows_r / B)} steps so that all replicas reach every barrier; rows of a larger partition
- * past that are not used (a warning-free rule stated here: partition the data evenly).
+ * <h2>Faults</h2>
+ * With {@link #withCheckpoint}, rank 0 writes a checkpoint ({@link
+ * io.myelin.train.TrainingCheckpoints}' format) every few steps and at each epoch end. A failed
+ * task fails its barrier stage; Spark relaunches the whole stage (as often as {@code
+ * spark.stage.maxConsecutiveAttempts}, 4 by default; in local mode the master must allow task
+ * retries, e.g. {@code local[2,2]}), and the new attempt resumes from the last checkpoint. In
+ * synchronous mode the run then ends with the uninterrupted run's weights, bit for bit (the
+ * replicas share one optimizer state; rank 0's is saved). In parameter-averaging mode checkpoints
+ * are taken only right after an averaging; each replica's optimizer state is rank 0's after a
+ * resume, which for stateful optimizers (momentum, Adam) differs slightly from the uninterrupted
+ * run. The file must be on storage every executor reaches (local mode: any path).
+ *
+ * <h2>What is used from {@link TrainerOptions}</h2>
+ * {@code epochs}, {@code clipNorm}, {@code clipValue}, {@code out} and {@code logEvery} (the
+ * epoch lines are printed on the driver when the job has finished). A non-finite loss stops every
+ * replica and the driver throws {@link NonFiniteLossException}. Refused, before any job:
+ * gradient accumulation, {@code SKIP_BATCH}, callbacks (they would run on executors, on a
+ * replica). There is no validation set: validation columns of the history are NaN; score the
+ * returned model on the driver.
+ *
+ * <p>Each epoch runs {@code min over ranks of ceil(rows_r / B)} steps so that all replicas reach
+ * every barrier; rows of a larger partition past that are not used: partition the data evenly.
+ *
+ * <pre>{@code
+ * var t = new SparkTrainer(sc, () -> new Sequential(new Linear(784, 128), ...),
+ *     p -> new Adam(p, Adam.Options.defaults()), CrossEntropyLoss::new)
+ *     .withWorkers(2).withCheckpoint(Path.of("/shared/run.ckpt"), 100);
+ * SparkTrainer.Result r = t.fit(rows, TrainerOptions.defaults().withEpochs(5), 64,
+ *     SparkTrainer.Mode.SYNCHRONOUS, 0, true);
+ * r.history().writeCsv(Path.of("history.csv"));
+ * }</pre>
+ *
+ * Thread-safety: immutable; {@code fit} runs one Spark job at a time per call.
  */
 public final class SparkTrainer {
   /** How the replicas are kept in step. */
   public enum Mode { SYNCHRONOUS, PARAMETER_AVERAGING }
 
-  /** What the driver gets back: the trained model (rank 0's parameters) and per-epoch losses. */
-  public record Result(Module model, double[] epochLoss, long bytesSentPerStepRank0, int steps) {}
-
-  /** The training plan shipped to every task. */
-  record Plan(int batchSize, int epochs, Mode mode, int averageEvery, boolean classIndices)
-      implements Serializable {}
+  /**
+   * What the driver gets back.
+   *
+   * @param model the trained model, built by the factory on the driver with rank 0's parameters
+   * @param history one record per epoch (loss and accuracy or MSE over all workers' rows)
+   * @param bytesSentPerStep characters one worker sends per exchange (Base64 of the float32s)
+   * @param stepsPerEpoch synchronised steps per epoch
+   * @param stageAttempts attempts of the barrier stage (1 when no task failed)
+   * @param resumedAtStep the global step of the checkpoint the last attempt resumed from, -1 if
+   *     it started from the beginning
+   */
+  public record Result(Module model, History history, long bytesSentPerStep, int stepsPerEpoch,
+      int stageAttempts, long resumedAtStep) {}
 
   private final JavaSparkContext sc;
   private final ReplicaFactories.ModelFactory modelFactory;
   private final ReplicaFactories.OptimizerFactory optimizerFactory;
   private final ReplicaFactories.LossFactory lossFactory;
+  private final int workers;
+  private final Path checkpoint;
+  private final int checkpointEvery;
+  private final Long shuffleSeed;
+  private final int failRank;
+  private final long failStep;
 
+  /** A trainer with one worker per partition of the rows, no checkpoints, no shuffling. */
   public SparkTrainer(JavaSparkContext sc, ReplicaFactories.ModelFactory modelFactory,
       ReplicaFactories.OptimizerFactory optimizerFactory,
       ReplicaFactories.LossFactory lossFactory) {
+    this(sc, modelFactory, optimizerFactory, lossFactory, 0, null, 0, null, -1, -1);
+  }
+
+  private SparkTrainer(JavaSparkContext sc, ReplicaFactories.ModelFactory modelFactory,
+      ReplicaFactories.OptimizerFactory optimizerFactory, ReplicaFactories.LossFactory lossFactory,
+      int workers, Path checkpoint, int checkpointEvery, Long shuffleSeed, int failRank,
+      long failStep) {
     this.sc = sc;
     this.modelFactory = modelFactory;
     this.optimizerFactory = optimizerFactory;
     this.lossFactory = lossFactory;
+    this.workers = workers;
+    this.checkpoint = checkpoint;
+    this.checkpointEvery = checkpointEvery;
+    this.shuffleSeed = shuffleSeed;
+    this.failRank = failRank;
+    this.failStep = failStep;
   }
 
   /**
-   * Trains on {@code rows}, one worker per partition.
+   * Trains with {@code n} workers: the rows' partitions are merged in order ({@code coalesce},
+   * no shuffle) down to {@code n}; fewer partitions than {@code n} is refused.
+   */
+  public SparkTrainer withWorkers(int n) {
+    if (n < 1) {
+      throw new IllegalArgumentException("workers must be at least 1, got " + n);
+    }
+    return new SparkTrainer(sc, modelFactory, optimizerFactory, lossFactory, n, checkpoint,
+        checkpointEvery, shuffleSeed, failRank, failStep);
+  }
+
+  /**
+   * Rank 0 writes {@code file} (replaced atomically) at each epoch end and, when {@code
+   * everySteps > 0}, every that many steps; a retried stage resumes from it.
+   */
+  public SparkTrainer withCheckpoint(Path file, int everySteps) {
+    if (everySteps < 0) {
+      throw new IllegalArgumentException("checkpoint interval must be >= 0 steps (0: epoch ends"
+          + " only), got " + everySteps);
+    }
+    return new SparkTrainer(sc, modelFactory, optimizerFactory, lossFactory, workers,
+        file.toAbsolutePath(), everySteps, shuffleSeed, failRank, failStep);
+  }
+
+  /** Each worker visits its rows in a fresh order every epoch, drawn from (seed, epoch, rank). */
+  public SparkTrainer withShuffle(long seed) {
+    return new SparkTrainer(sc, modelFactory, optimizerFactory, lossFactory, workers, checkpoint,
+        checkpointEvery, seed, failRank, failStep);
+  }
+
+  /** Test hook: rank {@code rank} throws once, in the stage's first attempt, before {@code step}. */
+  SparkTrainer failOnceAt(int rank, long step) {
+    return new SparkTrainer(sc, modelFactory, optimizerFactory, lossFactory, workers, checkpoint,
+        checkpointEvery, shuffleSeed, rank, step);
+  }
+
+  /**
+   * Trains on {@code rows}.
    *
    * @param batchSize per-worker batch B
    * @param averageEvery K for {@link Mode#PARAMETER_AVERAGING}, ignored otherwise
    * @param classIndices targets are one class index each (stored as a float) for losses such as
    *     cross-entropy; otherwise target rows
-   * @throws IllegalArgumentException for a batch size below 1, an empty partition, or a model
-   *     factory that fails on the driver (checked before any task starts)
+   * @throws IllegalArgumentException before any training task starts (and before any checkpoint
+   *     is written) for a batch size below 1, options this trainer does not support, a model
+   *     factory that fails, fewer partitions than workers, a partition without rows, or more
+   *     workers than the cluster has task slots
+   * @throws NonFiniteLossException when a loss became NaN or infinite
    */
   public Result fit(JavaRDD<Sample> rows, TrainerOptions options, int batchSize, Mode mode,
       int averageEvery, boolean classIndices) {
@@ -76,140 +175,101 @@ public final class SparkTrainer {
     if (mode == Mode.PARAMETER_AVERAGING && averageEvery < 1) {
       throw new IllegalArgumentException("averageEvery must be at least 1, got " + averageEvery);
     }
-    Module probe = build(modelFactory);
-    Plan plan = new Plan(batchSize, options.epochs(), mode, averageEvery, classIndices);
+    checkOptions(options);
+    Module model = build(modelFactory);
+    if (sc.sc().isStopped()) {
+      throw new IllegalArgumentException("the SparkContext is stopped (its master may have been"
+          + " lost); create a new one");
+    }
+    JavaRDD<Sample> data = SparkChecks.partitionsForWorkers(rows, workers);
+    SparkChecks.taskSlots(sc, data.getNumPartitions());
+    SparkChecks.rowsPerPartition(data, batchSize);
+    TrainingPlan plan = new TrainingPlan(UUID.randomUUID().toString(), batchSize, options.epochs(),
+        mode, averageEvery, classIndices, options.clipNorm(), options.clipValue(),
+        checkpoint == null ? null : checkpoint.toString(), checkpointEvery, shuffleSeed, failRank,
+        failStep);
     ReplicaFactories.ModelFactory mf = modelFactory;
     ReplicaFactories.OptimizerFactory of = optimizerFactory;
     ReplicaFactories.LossFactory lf = lossFactory;
-    List<String> out = Barrier.mapPartitions(rows,
-        (Iterator<Sample> it) -> List.of(Worker.run(it, plan, mf, of, lf)).iterator(),
-        String.class).collect();
-    String rank0 = out.getFirst();
-    String[] parts = rank0.split(";");
-    Flat.setValues(probe.parameters(), FloatCodec.decode(parts[0]));
-    String[] losses = parts[1].isEmpty() ? new String[0] : parts[1].split(",");
-    double[] epochLoss = new double[losses.length];
-    for (int i = 0; i < losses.length; i++) {
-      epochLoss[i] = Double.longBitsToDouble(Long.parseLong(losses[i]));
+    List<TaskResult> results;
+    try {
+      // The shuffle after the barrier stage makes it a shuffle-map stage: Spark relaunches a
+      // failed barrier shuffle-map stage, while a failed barrier result stage aborts the job.
+      results = Barrier.mapPartitions(data,
+          (Iterator<Sample> it) -> ReplicaLoop.run(it, plan, mf, of, lf), TaskResult.class)
+          .repartition(1).collect();
+    } catch (Exception e) { // Scala throws SparkException (checked) without declaring it
+      throw failure(e);
     }
-    return new Result(probe, epochLoss, Long.parseLong(parts[2]), Integer.parseInt(parts[3]));
+    TaskResult rank0 = results.stream().filter(r -> r.rank() == 0).findFirst().orElseThrow();
+    if (rank0.stopped() != null) {
+      throw new NonFiniteLossException(rank0.stopped());
+    }
+    Flat.setValues(model.parameters(), rank0.parameters());
+    model.eval();
+    History history = new History(classIndices ? "accuracy" : "mse");
+    for (double[] e : rank0.epochs()) {
+      history.add(new EpochRecord((int) e[0], e[1], e[2], e[3], e[4], Double.NaN, Double.NaN,
+          (long) e[5]));
+    }
+    print(options, history);
+    return new Result(model, history, rank0.bytesSentPerStep(), rank0.stepsPerEpoch(),
+        rank0.stageAttempt() + 1, rank0.resumedAt());
+  }
+
+  private static void checkOptions(TrainerOptions o) {
+    List<String> refused = new ArrayList<>();
+    if (o.accumulationSteps() != 1) {
+      refused.add("gradient accumulation (" + o.accumulationSteps() + " steps): raise the batch"
+          + " size or the workers instead");
+    }
+    if (o.nonFinite() != TrainerOptions.NonFinitePolicy.STOP) {
+      refused.add("nonFinite " + o.nonFinite() + " (only STOP)");
+    }
+    if (!o.callbacks().isEmpty()) {
+      refused.add(o.callbacks().size() + " callback(s) (use withCheckpoint for checkpoints)");
+    }
+    if (!refused.isEmpty()) {
+      throw new IllegalArgumentException("SparkTrainer does not support " + String.join("; ",
+          refused));
+    }
+  }
+
+  /** The driver's message for a failed job: the first task's own exception, not Spark's wrapper. */
+  private static RuntimeException failure(Exception e) {
+    if (e instanceof SparkException || e.getCause() instanceof SparkException) {
+      String msg = String.valueOf(e.getMessage());
+      // Spark's text is "Job aborted due to stage failure: ... : <exception>: <message>\n<stack>"
+      int nl = msg.indexOf('\n');
+      return new IllegalStateException("Spark training failed: "
+          + (nl < 0 ? msg : msg.substring(0, nl)), e);
+    }
+    return e instanceof RuntimeException r ? r : new IllegalStateException(e.getMessage(), e);
+  }
+
+  private static void print(TrainerOptions options, History history) {
+    if (options.out() == null) {
+      return;
+    }
+    for (EpochRecord r : history.epochs()) {
+      if (r.epoch() % options.logEvery() == 0 || r.epoch() == options.epochs()) {
+        options.out().printf(Locale.ROOT, "epoch %d/%d  loss %.4f  %s %.4f  (%.1f s)%n",
+            r.epoch(), options.epochs(), r.trainLoss(), history.metricName(), r.trainMetric(),
+            r.seconds());
+      }
+    }
   }
 
   static Module build(ReplicaFactories.ModelFactory f) {
+    Module m;
     try {
-      Module m = f.create();
-      if (m == null) {
-        throw new IllegalArgumentException("the model factory returned null");
-      }
-      return m;
-    } catch (IllegalArgumentException e) {
-      throw e;
+      m = f.create();
     } catch (Exception e) {
       throw new IllegalArgumentException("the model factory failed: " + e, e);
     }
-  }
-
-  /** One task's replica and loop. */
-  static final class Worker {
-    private Worker() {}
-
-    static String run(Iterator<Sample> it, Plan plan, ReplicaFactories.ModelFactory mf,
-        ReplicaFactories.OptimizerFactory of, ReplicaFactories.LossFactory lf) {
-      BarrierTaskContext ctx = BarrierTaskContext.get();
-      BarrierAllReduce ar = new BarrierAllReduce(ctx);
-      List<Sample> shard = new ArrayList<>();
-      it.forEachRemaining(shard::add);
-      int myBatches = (shard.size() + plan.batchSize() - 1) / plan.batchSize();
-      // Everyone learns every shard's size in one gather round (a 1-float vector each).
-      float[] counts = gatherMin(ar, myBatches);
-      int steps = (int) counts[0];
-      if (steps == 0) {
-        throw new IllegalArgumentException("partition " + ctx.partitionId()
-            + " has no rows (" + ctx.getTaskInfos().length + " workers): use at most as many"
-            + " workers as partitions with rows");
-      }
-      Module model = build(mf);
-      model.train();
-      List<Tensor> params = model.parameters();
-      Flat.setValues(params, ar.broadcastFromRank0(Flat.values(params)));
-      Optimizer<?> opt = of.create(params);
-      Loss loss = lf.create();
-      StringBuilder losses = new StringBuilder();
-      long sentBefore = 0;
-      long sentPerStep = 0;
-      int sinceAverage = 0;
-      for (int epoch = 0; epoch < plan.epochs(); epoch++) {
-        double lossSum = 0;
-        for (int s = 0; s < steps; s++) {
-          int from = s * plan.batchSize();
-          int to = Math.min(shard.size(), from + plan.batchSize());
-          double l;
-          try (Tensor x = features(shard, from, to);
-              Tensor y = targets(shard, from, to, plan.classIndices())) {
-            opt.zeroGrad();
-            Tensor value = loss.forward(model.forward(x), y);
-            l = value.item();
-            value.backward();
-          }
-          sentBefore = ar.bytesSent();
-          if (plan.mode() == Mode.SYNCHRONOUS) {
-            Flat.setGrads(params, ar.mean(Flat.grads(params)));
-            opt.step();
-          } else {
-            opt.step();
-            if (++sinceAverage == plan.averageEvery() || s == steps - 1) {
-              Flat.setValues(params, ar.mean(Flat.values(params)));
-              sinceAverage = 0;
-            }
-          }
-          sentPerStep = Math.max(sentPerStep, ar.bytesSent() - sentBefore);
-          lossSum += l;
-        }
-        // The epoch loss: the mean over steps and ranks of the batch losses.
-        float[] mean = ar.mean(new float[] {(float) (lossSum / steps)});
-        if (epoch > 0) {
-          losses.append(',');
-        }
-        losses.append(Double.doubleToLongBits(mean[0]));
-        sinceAverage = 0;
-      }
-      opt.zeroGrad();
-      return FloatCodec.encode(Flat.values(params)) + ";" + losses + ";" + sentPerStep + ";"
-          + steps;
+    if (m == null) {
+      throw new IllegalArgumentException("the model factory returned null");
     }
-
-    private static float[] gatherMin(BarrierAllReduce ar, int value) {
-      String[] all = ar.gatherRaw(Integer.toString(value));
-      int min = Integer.MAX_VALUE;
-      for (String a : all) {
-        min = Math.min(min, Integer.parseInt(a));
-      }
-      return new float[] {min};
-    }
-
-    private static Tensor features(List<Sample> rows, int from, int to) {
-      int d = rows.get(from).features().length;
-      float[] x = new float[(to - from) * d];
-      for (int r = from; r < to; r++) {
-        System.arraycopy(rows.get(r).features(), 0, x, (r - from) * d, d);
-      }
-      return Tensor.of(x, to - from, d);
-    }
-
-    private static Tensor targets(List<Sample> rows, int from, int to, boolean classIndices) {
-      if (classIndices) {
-        int[] y = new int[to - from];
-        for (int r = from; r < to; r++) {
-          y[r - from] = (int) rows.get(r).target()[0];
-        }
-        return Tensor.ofInts(y, to - from);
-      }
-      int d = rows.get(from).target().length;
-      float[] y = new float[(to - from) * d];
-      for (int r = from; r < to; r++) {
-        System.arraycopy(rows.get(r).target(), 0, y, (r - from) * d, d);
-      }
-      return Tensor.of(y, to - from, d);
-    }
+    return m;
   }
 }

@@ -6,10 +6,8 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import org.apache.spark.BarrierTaskContext;
-import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -19,17 +17,7 @@ class BarrierAllReduceTest {
 
   @BeforeAll
   static void start() {
-    SparkConf conf = new SparkConf().setMaster("local[2]").setAppName("myelin-allreduce-test")
-        .set("spark.ui.enabled", "false").set("spark.driver.memory", "512m")
-        .set("spark.sql.shuffle.partitions", "2");
-    sc = new JavaSparkContext(conf);
-  }
-
-  @AfterAll
-  static void stop() {
-    if (sc != null) {
-      sc.stop();
-    }
+    sc = LocalSpark.context();
   }
 
   /** Vector of rank r, element i: a value that differs by rank and is not a short binary fraction. */

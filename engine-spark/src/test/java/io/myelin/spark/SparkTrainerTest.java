@@ -20,15 +20,13 @@ import io.myelin.train.TrainerOptions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * The design's correctness test: two barrier workers with batch B train the same weights as one
- * process with batch 2B over the same rows in the same order (Spark local[2], CPU, fixed seed).
+ * process with batch 2B over the same rows in the same order (Spark local[2,2], CPU, fixed seed).
  */
 class SparkTrainerTest {
   static final int IN = 5;
@@ -39,15 +37,7 @@ class SparkTrainerTest {
 
   @BeforeAll
   static void start() {
-    sc = new JavaSparkContext(new SparkConf().setMaster("local[2]").setAppName("myelin-trainer-test")
-        .set("spark.ui.enabled", "false").set("spark.driver.memory", "512m"));
-  }
-
-  @AfterAll
-  static void stop() {
-    if (sc != null) {
-      sc.stop();
-    }
+    sc = LocalSpark.context();
   }
 
   static Module model() {
@@ -121,8 +111,12 @@ class SparkTrainerTest {
     float[] expected = singleProcess(rows, 3, adam);
     SparkTrainer.Result r = trainer(adam).fit(sc.parallelize(rows, 2),
         TrainerOptions.defaults().withEpochs(3), B, SparkTrainer.Mode.SYNCHRONOUS, 0, false);
-    assertEquals(3, r.epochLoss().length);
-    assertEquals(ROWS_PER_WORKER / B, r.steps());
+    assertEquals(3, r.history().size());
+    assertEquals(ROWS_PER_WORKER / B, r.stepsPerEpoch());
+    assertEquals(1, r.stageAttempts());
+    assertEquals(2 * ROWS_PER_WORKER, r.history().last().samples());
+    assertTrue(r.history().last().trainLoss() < r.history().epochs().getFirst().trainLoss(),
+        "loss did not fall: " + r.history().toCsv());
     float[] actual = Flat.values(r.model().parameters());
     // The weights moved (the test would pass trivially otherwise) ...
     float[] initial = Flat.values(model().parameters());
@@ -133,7 +127,11 @@ class SparkTrainerTest {
     assertTrue(moved > 1e-3, "weights did not move: " + moved);
     // ... to where one process puts them, up to float32 summation order.
     assertClose(expected, actual, 2e-5);
-    assertEquals(FloatCodec.encodedLength(initial.length), r.bytesSentPerStepRank0());
+    // One message per step: the gradients, one flag (a non-finite loss on any worker) and the
+    // epoch's three running sums as decimal text (at most 25 characters each, and separators).
+    long vector = FloatCodec.encodedLength(initial.length + 1);
+    assertTrue(r.bytesSentPerStep() > vector && r.bytesSentPerStep() <= vector + 3 * 26,
+        r.bytesSentPerStep() + " bytes per step for a " + vector + "-character vector");
   }
 
   @Test

@@ -24,8 +24,11 @@ import java.util.List;
 import java.util.Locale;
 import picocli.CommandLine.Option;
 
-/** The optimizer, its hyperparameters, penalties, clipping and learning-rate schedule. */
-final class OptimizerArgs {
+/**
+ * The optimizer, its hyperparameters, penalties, clipping and learning-rate schedule.
+ * Serializable (strings and numbers only) so that {@code --spark} ships it to the workers.
+ */
+final class OptimizerArgs implements java.io.Serializable {
   static final List<String> NAMES = List.of("sgd", "adagrad", "adadelta", "rmsprop", "adam", "adamw",
       "adamax", "nadam", "amsgrad", "lbfgs", "cg");
 

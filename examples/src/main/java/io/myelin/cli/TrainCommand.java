@@ -66,6 +66,7 @@ final class TrainCommand implements Callable<Integer> {
   @Mixin ModelArgs model = new ModelArgs();
   @Mixin OptimizerArgs optim = new OptimizerArgs();
   @Mixin RunArgs run = new RunArgs();
+  @Mixin SparkArgs sparkArgs = new SparkArgs();
 
   @Option(names = "--early-stopping", paramLabel = "PATIENCE",
       description = "Stop when the validation loss has not improved for PATIENCE epochs, and keep"
@@ -140,7 +141,11 @@ final class TrainCommand implements Callable<Integer> {
     OutputFiles.checkWritable(checkpoint, "--checkpoint");
     OutputFiles.checkWritable(save, "--save");
     checkDistinct();
-    Device device = run.device();
+    sparkArgs.validate();
+    if (sparkArgs.enabled()) {
+      checkSparkOptions();
+    }
+    Device device = sparkArgs.enabled() ? Device.CPU : run.device();
     PrintStream out = System.out;
 
     PreparedData d = data.prepare(dataset, earlyStopping != null);
@@ -217,7 +222,10 @@ final class TrainCommand implements Callable<Integer> {
 
     History h;
     long t0 = System.nanoTime();
-    try (DeviceManager.DeviceScope scope = DeviceManager.useDevice(device);
+    if (sparkArgs.enabled()) { // SparkRun is the only class that loads Spark
+      h = SparkRun.train(sparkArgs, spec, data.seed, optim, d.train(), classify, run.batchSize,
+          !run.noShuffle, options.withCallbacks(List.of()), checkpoint, net, out).history();
+    } else try (DeviceManager.DeviceScope scope = DeviceManager.useDevice(device);
         DataLoader train = run.loader(d.train(), data.seed, device);
         DataLoader val = d.validation() == null ? null : run.loader(d.validation(), data.seed, device)) {
       h = perBatch != null ? trainer.fit(net, loss, perBatch, train, val, from)
@@ -303,6 +311,36 @@ final class TrainCommand implements Callable<Integer> {
       throw new Errors.BadInputException("--resume " + resume + ": " + e.getMessage());
     } finally {
       ck.closeTensors();
+    }
+  }
+
+  /** What {@code --spark} does not support yet, named before anything runs. */
+  private void checkSparkOptions() {
+    List<String> refused = new ArrayList<>();
+    if (optim.fullBatch()) {
+      refused.add("--optimizer " + optim.name() + " (full batch)");
+    }
+    if (run.batchSize == 0) {
+      refused.add("--batch-size 0 (give the rows per worker and step)");
+    }
+    if (resume != null) {
+      refused.add("--resume (a retried Spark stage resumes from --checkpoint by itself)");
+    }
+    if (earlyStopping != null) {
+      refused.add("--early-stopping");
+    }
+    if (optim.schedule(run.epochs) != null) {
+      refused.add("--lr-schedule");
+    }
+    if (optim.l1 != 0 || optim.l2 != 0) {
+      refused.add("--l1/--l2 (use --weight-decay)");
+    }
+    if (initWeights != null) {
+      refused.add("--init-weights");
+    }
+    if (!refused.isEmpty()) {
+      throw new Errors.BadInputException("--spark does not support " + String.join(", ",
+          refused));
     }
   }
 

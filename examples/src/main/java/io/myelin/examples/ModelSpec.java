@@ -22,7 +22,7 @@ import java.util.Map;
  * @param init weight initialisation name, or {@code default} for PyTorch's Linear default
  */
 public record ModelSpec(List<Integer> sizes, String activation, boolean batchNorm, double dropout,
-    String init) {
+    String init) implements java.io.Serializable { // shipped to Spark workers by --spark
   /** A size taken from the data. */
   public static final int AUTO = -1;
 
