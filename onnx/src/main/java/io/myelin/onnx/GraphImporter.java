@@ -41,7 +41,7 @@ final class GraphImporter {
   /** Default-domain opsets whose semantics the patterns assume (Softmax over one axis, Clip by inputs). */
   static final long MIN_OPSET = 13, MAX_OPSET = 21;
   /** Bound on the graph input's elements per row, so a hostile shape cannot allocate much. */
-  static final long MAX_INPUT_ELEMENTS = 1 << 24;
+  static final long MAX_INPUT_ELEMENTS = 1 << 22;
 
   static final String SUPPORTED = "Gemm, MatMul(+Add), Relu, Sigmoid, Tanh, Sign, LeakyRelu, Elu, Softplus,"
       + " Identity, Clip(-1, 1), Gelu, Dropout, Softmax, LogSoftmax, Flatten, Reshape (a flatten),"
