@@ -20,6 +20,8 @@ import io.myelin.examples.ModelFile;
 import io.myelin.io.Safetensors;
 import io.myelin.nn.Module;
 import io.myelin.nn.Sequential;
+import io.myelin.onnx.FeatureScaling;
+import io.myelin.onnx.Onnx;
 import io.myelin.train.Metrics;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
@@ -136,6 +138,14 @@ class OnnxCliTest {
     assertEquals(test.rows(), same);
     assertTrue(test.rows() > 300, "digits' test split has " + test.rows() + " rows");
     assertClose("digits (" + test.rows() + " test rows)", myelin(w, x, cols), scores);
+
+    // The exported file imports back (the preprocessing as a FeatureScaling layer) and agrees too.
+    Sequential back = Onnx.load(dir.resolve("d.onnx"));
+    assertTrue(back.get(0) instanceof FeatureScaling, back.toString());
+    back.eval();
+    try (var ignored = Autograd.noGrad(); Tensor t = Tensor.of(x, test.rows(), cols)) {
+      assertClose("digits imported back", back.forward(t).toFloatArray(), scores);
+    }
   }
 
   @Test

@@ -43,6 +43,9 @@ final class GraphImporter {
   /** Bound on the graph input's elements per row, so a hostile shape cannot allocate much. */
   static final long MAX_INPUT_ELEMENTS = 1 << 22;
 
+  /** Metadata key prefix, + the node's name: a BatchNorm's num_batches_tracked (written by LayerExporter). */
+  static final String BATCHES_TRACKED = "myelin.num_batches_tracked.";
+
   static final String SUPPORTED = "Gemm, MatMul(+Add), Relu, Sigmoid, Tanh, Sign, LeakyRelu, Elu, Softplus,"
       + " Identity, Clip(-1, 1), Gelu, Dropout, Softmax, LogSoftmax, Flatten, Reshape (a flatten),"
       + " BatchNormalization, LayerNormalization, and the patterns Myelin and torch.onnx.export write for"
@@ -515,6 +518,21 @@ final class GraphImporter {
     assign(bn.bias(), v[1]);
     assign(bn.runningMean(), v[2]);
     assign(bn.runningVar(), v[3]);
+    String count = model.metadata().get(BATCHES_TRACKED + n.name());
+    if (count != null) {
+      int batches;
+      try {
+        batches = Integer.parseInt(count);
+      } catch (NumberFormatException e) {
+        batches = -1;
+      }
+      if (batches < 0) {
+        throw bad(n, "metadata " + BATCHES_TRACKED + n.name() + " = '" + count + "' is not a batch count");
+      }
+      try (var ignored = Autograd.noGrad()) {
+        bn.numBatchesTracked().fill(batches);
+      }
+    }
     add(n, 1, bn);
   }
 

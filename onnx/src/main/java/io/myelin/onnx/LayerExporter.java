@@ -100,8 +100,11 @@ final class LayerExporter {
     String mean = graph.constant("bn_mean", bn.runningMean().toFloatArray(), c);
     String var = graph.constant("bn_var", bn.runningVar().toFloatArray(), c);
     // ONNX's momentum is PyTorch's 1 - momentum (the weight of the running value); inference ignores it.
-    return graph.node("BatchNormalization", List.of(in, scale, bias, mean, var), Attr.f("epsilon", bn.eps()),
+    String out = graph.node("BatchNormalization", List.of(in, scale, bias, mean, var), Attr.f("epsilon", bn.eps()),
         Attr.f("momentum", 1 - bn.momentum()));
+    // The batch count is state (PyTorch's state_dict has it) with no operator input: kept as metadata.
+    graph.metadata(GraphImporter.BATCHES_TRACKED + out, Long.toString((long) bn.numBatchesTracked().item()));
+    return out;
   }
 
   // LayerNormalization (opset 17) over the trailing normalizedShape dimensions; Scale is required,

@@ -115,13 +115,15 @@ public final class Onnx {
   /** A ModelProto around {@code graph} (input {@code "input"}, output {@code output}). */
   static byte[] modelBytes(OnnxGraph graph, int[] inputShape, String output, int outRank) {
     var g = graph.build("myelin", "input", inputShape, output, outRank);
-    return new OnnxWire()
+    OnnxWire model = new OnnxWire()
         .int64(Model.IR_VERSION, OnnxFields.IR_VERSION)
         .string(Model.PRODUCER_NAME, "myelin")
         .string(Model.PRODUCER_VERSION, "0.1.0")
         .message(Model.GRAPH, g)
         .message(Model.OPSET_IMPORT, new OnnxWire().string(OperatorSetId.DOMAIN, "")
-            .int64(OperatorSetId.VERSION, OnnxFields.OPSET))
-        .toByteArray();
+            .int64(OperatorSetId.VERSION, OnnxFields.OPSET));
+    graph.metadata().forEach((k, v) -> model.message(Model.METADATA_PROPS, new OnnxWire()
+        .string(OnnxFields.StringStringEntry.KEY, k).string(OnnxFields.StringStringEntry.VALUE, v)));
+    return model.toByteArray();
   }
 }

@@ -9,8 +9,9 @@ import java.util.Map;
  * for internal consistency (every tensor's data matches its dims and type).
  *
  * @param opsets version per operator-set domain ({@code ""} is the default domain)
+ * @param metadata the model's metadata_props
  */
-record OnnxModel(String source, long irVersion, Map<String, Long> opsets, Graph graph) {
+record OnnxModel(String source, long irVersion, Map<String, Long> opsets, Map<String, String> metadata, Graph graph) {
 
   record Graph(List<Node> nodes, Map<String, TensorData> initializers, List<ValueInfo> inputs,
       List<ValueInfo> outputs) {}

@@ -43,6 +43,7 @@ final class OnnxReader {
     long ir = -1;
     Map<String, Long> opsets = new LinkedHashMap<>();
     Graph graph = null;
+    Map<String, String> metadata = new LinkedHashMap<>();
     while (r.next()) {
       switch (r.field()) {
         case 1 -> ir = r.varint();
@@ -68,13 +69,29 @@ final class OnnxReader {
           }
           opsets.put(domain, version);
         }
+        case 14 -> {
+          ProtoReader e = r.message();
+          String key = "";
+          String value = "";
+          while (e.next()) {
+            switch (e.field()) {
+              case 1 -> key = e.string();
+              case 2 -> value = e.string();
+              default -> e.skip();
+            }
+          }
+          if (metadata.size() >= MAX_NODES) {
+            throw r.error("more than " + MAX_NODES + " metadata entries");
+          }
+          metadata.put(key, value);
+        }
         default -> r.skip();
       }
     }
     if (graph == null) {
       throw new OnnxFormatException(source, -1, null, "no graph (is this an ONNX model file?)");
     }
-    return new OnnxModel(source, ir, opsets, graph);
+    return new OnnxModel(source, ir, opsets, metadata, graph);
   }
 
   private Graph graph(ProtoReader r) throws OnnxFormatException {
