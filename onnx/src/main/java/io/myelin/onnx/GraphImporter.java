@@ -87,6 +87,9 @@ final class GraphImporter {
         // BatchNorm's running_var is its weight, both ones).
         consts.put(n.outputs().getFirst(), consts.get(n.inputs().getFirst()));
       } else {
+        if (n.outputs().isEmpty() || n.outputs().getFirst().isEmpty()) {
+          throw bad(n, "has no output");
+        }
         nodes.add(n);
       }
     }
@@ -182,9 +185,6 @@ final class GraphImporter {
       throw unsupported(n, "does not take the previous layer's output '" + cur
           + "'; only a chain of layers (a Sequential) is imported");
     }
-    if (n.outputs().isEmpty() || n.outputs().getFirst().isEmpty()) {
-      throw bad(n, "has no output");
-    }
     requireFirst(n);
     try {
       layer(n);
@@ -201,8 +201,8 @@ final class GraphImporter {
       case "Relu" -> activation(n, Activation.RELU, 1);
       case "Tanh" -> activation(n, Activation.TANH, 1);
       case "Softplus" -> activation(n, Activation.SOFTPLUS, 1);
-      case "LeakyRelu" -> add(n, 1, Activation.LEAKY_RELU.module(floatAttr(n, "alpha", 0.01f)));
-      case "Elu" -> add(n, 1, Activation.ELU.module(floatAttr(n, "alpha", 1f)));
+      case "LeakyRelu" -> add(n, 1, Activation.LEAKY_RELU.module(shortest(floatAttr(n, "alpha", 0.01f))));
+      case "Elu" -> add(n, 1, Activation.ELU.module(shortest(floatAttr(n, "alpha", 1f))));
       case "Sigmoid" -> sigmoidOrSwish(n);
       case "Sign" -> signOrStep(n);
       case "Clip" -> hardTanh(n);

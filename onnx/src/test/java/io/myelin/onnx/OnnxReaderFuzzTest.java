@@ -46,7 +46,21 @@ class OnnxReaderFuzzTest {
       // A group start (wire type 3) at the top level: refused, never skipped recursively.
       HexFormat.of().parseHex("0b".repeat(5000)),
       // A graph whose node has an empty op_type.
-      HexFormat.of().parseHex("3a040a020a00"));
+      HexFormat.of().parseHex("3a040a020a00"),
+      // Found by this test (seed 3): the Clip ending a piecewise pattern had no output, and the
+      // importer took the first of none (NoSuchElementException).
+      Base64.getDecoder().decode(
+          "CAgSBm15ZWxpbhoFMC4xLjA61AUKPgoFaW5wdXQKCHdlaWdodF8wCgZiaWFzXzESBmdlbW1fMhoGZ2VtbV8yIgRHZW1tKg0K"
+          + "BnRyYW5zQhgBoAECCiMKBmdlbW1fMgoGaGFsZl8zEgVhZGRfNBoFYWRkXzQiA0FkZAosCgVhZGRfNAoGemVyb181CgVvbmVf"
+          + "NjIGY2xpcF83GgZjbGlwXzciBENsaXAKQQoGY2xpcF83Cgh3ZWlnaHRfOAoGYmlhc185EgdnZW1tXzEwGgdnZW1tXzEwIgRH"
+          + "ZW1tKg0KBnRyYW5zQhgBoAECCi0KB2dlbW1fMTASC2lkZW50aXR5XzExGgtpZGVudGl0eV8xMSIISWRlbnRpdHkSBm15ZWxp"
+          + "biqfAQgHCAUQAUIId2VpZ2h0XzBKjAHM0Dq9ZylKvdvHwz6smmc+n02RPmScG72htpQ+7XjbPZ6iJzvzOJA9QjvIvaQH+j1D"
+          + "DIU9sE6rvrBHtz56cIu8Nn1vPoyiuz4dWK89qryHvZ25Ub26Y7W+/KOqPimXVz5GFK29x35wvYo26T1T5bs+iaXHvjnomD5i"
+          + "2em9Nv5yvuEYhz5VsQA+N6NMvioqCAcQAUIGYmlhc18xShycISg+9AyEviG2rT4BWkA+nbODvkTk0T1BoZG+KhAQAUIGaGFs"
+          + "Zl8zSgQAAAA/KhAQAUIGemVyb181SgQAAAAAKg8QAUIFb25lXzZKBAAAgD8qZggDCAcQAUIId2VpZ2h0XzhKVE1I9j0S2oO9"
+          + "obY1Pv3bNz4RnHC996AXPuAs+72Y+Dc+IrGJviI56z3vTjm9kwHyPHMs+7zfkJu+50AxPTt8G76JD1e+wB0BO2NZr76slbk+"
+          + "VCMxPioaCAMQAUIGYmlhc185SgyY+Lc9DQ9dPqIvEDxaHAoFaW5wdXQSEwoRCAESDQoHEgViYXRjaAoCCAViIAoLaWRlbnRp"
+          + "dHlfMTESEQoPCAESCwoHEgViYXRjaAoAQgQKABAR"));
 
   static List<byte[]> seeds() throws Exception {
     List<byte[]> seeds = new ArrayList<>();
