@@ -267,7 +267,7 @@ final class GraphImporter {
     long[] target = ints(reshape, 1, "shape");
     long[] axes = reduce.input(1) != null ? ints(reduce, 1, "axes") : intsAttr(reduce, "axes");
     if (target.length != 3 || (target[0] != -1 && target[0] != 0) || target[1] < 1 || target[2] < 1
-        || target[1] * target[2] != rows) {
+        || target[1] > rows || target[2] > rows || target[1] * target[2] != rows) {
       throw unsupported(reshape, "after a Gemm of " + rows + " outputs only Maxout's reshape [-1, out, k] with out * k = "
           + rows + " is imported, got " + Arrays.toString(target));
     }
@@ -665,19 +665,28 @@ final class GraphImporter {
     return at + k < nodes.size() ? nodes.get(at + k) : null;
   }
 
-  private static long intAttr(Node n, String name, long def) {
-    Attr a = n.attributes().get(name);
+  private long intAttr(Node n, String name, long def) throws OnnxFormatException {
+    Attr a = attribute(n, name, Attr.INT);
     return a == null ? def : a.i();
   }
 
-  private static float floatAttr(Node n, String name, float def) {
-    Attr a = n.attributes().get(name);
+  private float floatAttr(Node n, String name, float def) throws OnnxFormatException {
+    Attr a = attribute(n, name, Attr.FLOAT);
     return a == null ? def : a.f();
   }
 
-  private static long[] intsAttr(Node n, String name) {
-    Attr a = n.attributes().get(name);
+  private long[] intsAttr(Node n, String name) throws OnnxFormatException {
+    Attr a = attribute(n, name, Attr.INTS);
     return a == null ? new long[0] : a.ints();
+  }
+
+  // An attribute of another type than the op defines is a malformed file, not a default.
+  private Attr attribute(Node n, String name, int type) throws OnnxFormatException {
+    Attr a = n.attributes().get(name);
+    if (a != null && a.type() != type) {
+      throw bad(n, "attribute '" + name + "' has type " + a.type() + ", the op defines type " + type);
+    }
+    return a;
   }
 
   /** The shortest decimal that reads back as {@code f}: 1e-5f becomes 1e-5, as the exporter's double was. */

@@ -255,6 +255,12 @@ class OnnxImportTest {
         () -> Onnx.fromBytes(Onnx.modelBytes(g, new int[] {1, 5}, y, 2), "w.onnx"));
     assertEquals("w.onnx: node 'gemm_1' (Gemm): weight 'w_0' [3, 4] takes 4 features, the input has shape [1, 5]",
         e.getMessage());
+    // An attribute of the wrong type is a malformed file, not the default (transB = 0 would transpose a square weight).
+    OnnxGraph f = new OnnxGraph();
+    String z = f.node("Gemm", List.of("input", f.constant("w", new float[16], 4, 4)), OnnxGraph.Attr.f("transB", 1));
+    var e2 = assertThrows(OnnxFormatException.class,
+        () -> Onnx.fromBytes(Onnx.modelBytes(f, new int[] {1, 4}, z, 2), "t.onnx"));
+    assertEquals("t.onnx: node 'gemm_1' (Gemm): attribute 'transB' has type 1, the op defines type 2", e2.getMessage());
   }
 
   @Test
