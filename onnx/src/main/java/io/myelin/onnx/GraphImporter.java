@@ -54,6 +54,7 @@ final class GraphImporter {
   private final OnnxModel model;
   private final String src;
   private final Map<String, TensorData> consts = new HashMap<>();
+  private final NodeArgs args;
   private final List<Node> nodes = new ArrayList<>();
   private final List<Module> layers = new ArrayList<>();
   private final String output;
@@ -64,6 +65,7 @@ final class GraphImporter {
   private GraphImporter(OnnxModel model) {
     this.model = model;
     this.src = model.source();
+    this.args = new NodeArgs(src, consts);
     this.output = model.graph().outputs().size() == 1 ? model.graph().outputs().getFirst().name() : null;
   }
 
@@ -76,19 +78,19 @@ final class GraphImporter {
     consts.putAll(model.graph().initializers());
     ValueInfo input = graphInput();
     if (output == null) {
-      throw whole("the graph has " + model.graph().outputs().size() + " outputs; a Sequential has one");
+      throw args.whole("the graph has " + model.graph().outputs().size() + " outputs; a Sequential has one");
     }
     for (Node n : model.graph().nodes()) {
-      if (n.opType().equals("Constant") && defaultDomain(n)) {
+      if (n.opType().equals("Constant") && NodeArgs.defaultDomain(n)) {
         constantNode(n);
-      } else if (n.opType().equals("Identity") && defaultDomain(n) && n.inputs().size() == 1
+      } else if (n.opType().equals("Identity") && NodeArgs.defaultDomain(n) && n.inputs().size() == 1
           && n.outputs().size() == 1 && consts.containsKey(n.inputs().getFirst())) {
         // torch's constant folding shares equal initializers through Identity nodes (a fresh
         // BatchNorm's running_var is its weight, both ones).
         consts.put(n.outputs().getFirst(), consts.get(n.inputs().getFirst()));
       } else {
         if (n.outputs().isEmpty() || n.outputs().getFirst().isEmpty()) {
-          throw bad(n, "has no output");
+          throw args.bad(n, "has no output");
         }
         nodes.add(n);
       }
@@ -108,7 +110,7 @@ final class GraphImporter {
       example.close();
     }
     if (!cur.equals(output)) {
-      throw whole("the graph output '" + output + "' is not the end of the chain of layers (which ends in '"
+      throw args.whole("the graph output '" + output + "' is not the end of the chain of layers (which ends in '"
           + cur + "')");
     }
     return new Sequential(layers);
@@ -117,10 +119,10 @@ final class GraphImporter {
   private void checkOpset() throws OnnxFormatException {
     Long v = model.opsets().containsKey("") ? model.opsets().get("") : model.opsets().get("ai.onnx");
     if (v == null) {
-      throw whole("no import of the default ONNX operator set");
+      throw args.whole("no import of the default ONNX operator set");
     }
     if (v < MIN_OPSET || v > MAX_OPSET) {
-      throw whole("default-domain opset " + v + "; the importer reads opsets " + MIN_OPSET + " to " + MAX_OPSET
+      throw args.whole("default-domain opset " + v + "; the importer reads opsets " + MIN_OPSET + " to " + MAX_OPSET
           + " (export again with opset_version in that range)");
     }
   }
@@ -129,24 +131,24 @@ final class GraphImporter {
     List<ValueInfo> in = model.graph().inputs().stream()
         .filter(v -> !model.graph().initializers().containsKey(v.name())).toList();
     if (in.size() != 1) {
-      throw whole("the graph has " + in.size() + " inputs besides its initializers; a Sequential has one");
+      throw args.whole("the graph has " + in.size() + " inputs besides its initializers; a Sequential has one");
     }
     ValueInfo v = in.getFirst();
     if (v.elemType() != TensorData.FLOAT) {
-      throw whole("graph input '" + v.name() + "' has element type " + v.elemType() + "; float32 (1) is imported");
+      throw args.whole("graph input '" + v.name() + "' has element type " + v.elemType() + "; float32 (1) is imported");
     }
     if (v.dims() == null || v.dims().length < 1) {
-      throw whole("graph input '" + v.name() + "' has no shape; the importer needs [batch, features...]");
+      throw args.whole("graph input '" + v.name() + "' has no shape; the importer needs [batch, features...]");
     }
     long n = 1;
     for (int d = 1; d < v.dims().length; d++) {
       if (v.dims()[d] < 1) {
-        throw whole("graph input '" + v.name() + "' dimension " + d + " is not a fixed size ("
+        throw args.whole("graph input '" + v.name() + "' dimension " + d + " is not a fixed size ("
             + Arrays.toString(v.dims()) + "; -1 for symbolic); only the batch dimension may vary");
       }
       n *= v.dims()[d];
       if (n > MAX_INPUT_ELEMENTS) {
-        throw whole("graph input '" + v.name() + "' has more than " + MAX_INPUT_ELEMENTS + " elements per row");
+        throw args.whole("graph input '" + v.name() + "' has more than " + MAX_INPUT_ELEMENTS + " elements per row");
       }
     }
     return v;
@@ -154,7 +156,7 @@ final class GraphImporter {
 
   private void constantNode(Node n) throws OnnxFormatException {
     if (!n.inputs().isEmpty() || n.outputs().size() != 1) {
-      throw bad(n, "a Constant has no inputs and one output");
+      throw args.bad(n, "a Constant has no inputs and one output");
     }
     Map<String, Attr> a = n.attributes();
     String name = n.outputs().getFirst();
@@ -170,7 +172,7 @@ final class GraphImporter {
     } else if (a.get("value_ints") instanceof Attr v) {
       t = new TensorData(name, new long[] {v.ints().length}, TensorData.INT64, null, v.ints());
     } else {
-      throw unsupported(n, "a Constant without a tensor, float(s) or int(s) value");
+      throw args.unsupported(n, "a Constant without a tensor, float(s) or int(s) value");
     }
     consts.put(name, t);
   }
@@ -178,11 +180,11 @@ final class GraphImporter {
   // ---- one case per op type -------------------------------------------------------------------
 
   private void link(Node n) throws OnnxFormatException {
-    if (!defaultDomain(n)) {
-      throw unsupported(n, "op domain '" + n.domain() + "' is not the default ONNX domain");
+    if (!NodeArgs.defaultDomain(n)) {
+      throw args.unsupported(n, "op domain '" + n.domain() + "' is not the default ONNX domain");
     }
     if (!n.inputs().contains(cur)) {
-      throw unsupported(n, "does not take the previous layer's output '" + cur
+      throw args.unsupported(n, "does not take the previous layer's output '" + cur
           + "'; only a chain of layers (a Sequential) is imported");
     }
     requireFirst(n);
@@ -190,7 +192,7 @@ final class GraphImporter {
       layer(n);
     } catch (IllegalArgumentException | IllegalStateException | ArithmeticException e) {
       // A layer constructor refusing a size or parameter read from the file (a width of 0, a negative rate).
-      throw bad(n, e.getMessage());
+      throw args.bad(n, e.getMessage());
     }
   }
 
@@ -201,8 +203,8 @@ final class GraphImporter {
       case "Relu" -> activation(n, Activation.RELU, 1);
       case "Tanh" -> activation(n, Activation.TANH, 1);
       case "Softplus" -> activation(n, Activation.SOFTPLUS, 1);
-      case "LeakyRelu" -> add(n, 1, Activation.LEAKY_RELU.module(shortest(floatAttr(n, "alpha", 0.01f))));
-      case "Elu" -> add(n, 1, Activation.ELU.module(shortest(floatAttr(n, "alpha", 1f))));
+      case "LeakyRelu" -> add(n, 1, Activation.LEAKY_RELU.module(NodeArgs.shortest(args.floatAttr(n, "alpha", 0.01f))));
+      case "Elu" -> add(n, 1, Activation.ELU.module(NodeArgs.shortest(args.floatAttr(n, "alpha", 1f))));
       case "Sigmoid" -> sigmoidOrSwish(n);
       case "Sign" -> signOrStep(n);
       case "Clip" -> hardTanh(n);
@@ -212,42 +214,42 @@ final class GraphImporter {
       case "Gelu" -> gelu(n);
       case "Identity" -> identity(n);
       case "Dropout" -> dropout(n);
-      case "Softmax", "LogSoftmax" -> add(n, 1, new Softmax((int) intAttr(n, "axis", -1), n.opType().equals("LogSoftmax")));
+      case "Softmax", "LogSoftmax" -> add(n, 1, new Softmax((int) args.intAttr(n, "axis", -1), n.opType().equals("LogSoftmax")));
       case "Flatten" -> flatten(n);
       case "Reshape" -> reshape(n);
       case "BatchNormalization" -> batchNorm(n);
       case "LayerNormalization" -> layerNorm(n);
       // Conv, MaxPool, AveragePool, GlobalAveragePool: one case each once Myelin has the layers
       // (see docs/design/onnx.md, "Adding a layer").
-      default -> throw unsupported(n, "op type " + n.opType() + " has no Myelin layer; supported: " + SUPPORTED);
+      default -> throw args.unsupported(n, "op type " + n.opType() + " has no Myelin layer; supported: " + SUPPORTED);
     }
   }
 
   // y = alpha * A B' + beta * C with A the chain value, B a constant weight, C a constant bias.
   private void gemm(Node n) throws OnnxFormatException {
     requireFirst(n);
-    if (intAttr(n, "transA", 0) != 0) {
-      throw unsupported(n, "transA = 1 transposes the batch");
+    if (args.intAttr(n, "transA", 0) != 0) {
+      throw args.unsupported(n, "transA = 1 transposes the batch");
     }
-    boolean transB = intAttr(n, "transB", 0) != 0;
-    TensorData w = weight(n, 1, "B");
-    TensorData c = n.input(2) == null ? null : weight(n, 2, "C");
-    float alpha = floatAttr(n, "alpha", 1f);
-    float beta = floatAttr(n, "beta", 1f);
+    boolean transB = args.intAttr(n, "transB", 0) != 0;
+    TensorData w = args.weight(n, 1, "B");
+    TensorData c = n.input(2) == null ? null : args.weight(n, 2, "C");
+    float alpha = args.floatAttr(n, "alpha", 1f);
+    float beta = args.floatAttr(n, "beta", 1f);
     if (w.dims().length != 2) {
-      throw bad(n, "weight " + w + " is not 2-D");
+      throw args.bad(n, "weight " + w + " is not 2-D");
     }
     int out = (int) w.dims()[transB ? 0 : 1];
     int in = (int) w.dims()[transB ? 1 : 0];
-    float[] weight = transB ? w.floats().clone() : transpose(w.floats(), in, out);
-    scale(weight, alpha);
+    float[] weight = transB ? w.floats().clone() : NodeArgs.transpose(w.floats(), in, out);
+    NodeArgs.scale(weight, alpha);
     float[] bias = null;
     if (c != null) {
       if (c.numel() != out || c.dims().length > 2 || (c.dims().length == 2 && c.dims()[0] != 1)) {
-        throw unsupported(n, "bias C " + c + " is not one value per output (" + out + ")");
+        throw args.unsupported(n, "bias C " + c + " is not one value per output (" + out + ")");
       }
       bias = c.floats().clone();
-      scale(bias, beta);
+      NodeArgs.scale(bias, beta);
     }
     // Maxout as LayerExporter writes it: Gemm -> Reshape [-1, out, k] -> ReduceMax(axes = -1, keepdims = 0).
     Node reshape = peek(1);
@@ -264,20 +266,20 @@ final class GraphImporter {
 
   private void maxout(Node gemm, Node reshape, Node reduce, int in, int rows, float[] weight, float[] bias)
       throws OnnxFormatException {
-    long[] target = ints(reshape, 1, "shape");
-    long[] axes = reduce.input(1) != null ? ints(reduce, 1, "axes") : intsAttr(reduce, "axes");
+    long[] target = args.ints(reshape, 1, "shape");
+    long[] axes = reduce.input(1) != null ? args.ints(reduce, 1, "axes") : args.intsAttr(reduce, "axes");
     if (target.length != 3 || (target[0] != -1 && target[0] != 0) || target[1] < 1 || target[2] < 1
         || target[1] > rows || target[2] > rows || target[1] * target[2] != rows) {
-      throw unsupported(reshape, "after a Gemm of " + rows + " outputs only Maxout's reshape [-1, out, k] with out * k = "
+      throw args.unsupported(reshape, "after a Gemm of " + rows + " outputs only Maxout's reshape [-1, out, k] with out * k = "
           + rows + " is imported, got " + Arrays.toString(target));
     }
-    if (axes.length != 1 || (axes[0] != -1 && axes[0] != 2) || intAttr(reduce, "keepdims", 1) != 0) {
-      throw unsupported(reduce, "Maxout reduces the last axis without keepdims, got axes " + Arrays.toString(axes));
+    if (axes.length != 1 || (axes[0] != -1 && axes[0] != 2) || args.intAttr(reduce, "keepdims", 1) != 0) {
+      throw args.unsupported(reduce, "Maxout reduces the last axis without keepdims, got axes " + Arrays.toString(axes));
     }
     if (bias == null) {
-      throw unsupported(gemm, "a Maxout's linear map has a bias");
+      throw args.unsupported(gemm, "a Maxout's linear map has a bias");
     }
-    checkIn(gemm, in, weight(gemm, 1, "B"));
+    checkIn(gemm, in, args.weight(gemm, 1, "B"));
     Maxout m = new Maxout(in, (int) target[1], (int) target[2], new Generator(0));
     assign(m.linear().weight(), weight);
     assign(m.linear().bias(), bias);
@@ -287,14 +289,14 @@ final class GraphImporter {
   // torch writes Linear on inputs of rank > 2 (and some exporters on any) as MatMul(x, W^T) + Add(b).
   private void matMul(Node n) throws OnnxFormatException {
     requireFirst(n);
-    TensorData w = weight(n, 1, "B");
+    TensorData w = args.weight(n, 1, "B");
     if (w.dims().length != 2) {
-      throw unsupported(n, "weight " + w + " is not 2-D");
+      throw args.unsupported(n, "weight " + w + " is not 2-D");
     }
     int in = (int) w.dims()[0];
     int out = (int) w.dims()[1];
     checkIn(n, in, w);
-    float[] weight = transpose(w.floats(), in, out);
+    float[] weight = NodeArgs.transpose(w.floats(), in, out);
     Node add = peek(1);
     String y = n.outputs().getFirst();
     if (add != null && add.opType().equals("Add") && add.inputs().size() == 2 && add.inputs().contains(y)) {
@@ -330,8 +332,8 @@ final class GraphImporter {
     Node plus = peek(1);
     Node half = peek(2);
     if (plus != null && half != null && plus.opType().equals("Add") && half.opType().equals("Mul")
-        && isScalar(otherInput(plus, n.outputs().getFirst()), 1)
-        && isScalar(otherInput(half, plus.outputs().getFirst()), 0.5)) {
+        && args.isScalar(NodeArgs.otherInput(plus, n.outputs().getFirst()), 1)
+        && args.isScalar(NodeArgs.otherInput(half, plus.outputs().getFirst()), 0.5)) {
       activation(n, Activation.STEP, 3);
     } else {
       activation(n, Activation.SIGN, 1);
@@ -340,22 +342,22 @@ final class GraphImporter {
 
   private void hardTanh(Node n) throws OnnxFormatException {
     requireFirst(n);
-    if (isScalar(n.input(1), -1) && isScalar(n.input(2), 1)) {
+    if (args.isScalar(n.input(1), -1) && args.isScalar(n.input(2), 1)) {
       activation(n, Activation.HARDTANH, 1);
       return;
     }
-    throw unsupported(n, "only Clip(x, -1, 1) (HardTanh) has a Myelin layer");
+    throw args.unsupported(n, "only Clip(x, -1, 1) (HardTanh) has a Myelin layer");
   }
 
   // clamp(x + 1/2, 0, 1).
   private void piecewise(Node n) throws OnnxFormatException {
     Node clip = peek(1);
-    if (isScalar(otherInput(n, cur), 0.5) && clip != null && clip.opType().equals("Clip")
-        && n.outputs().getFirst().equals(clip.input(0)) && isScalar(clip.input(1), 0) && isScalar(clip.input(2), 1)) {
+    if (args.isScalar(NodeArgs.otherInput(n, cur), 0.5) && clip != null && clip.opType().equals("Clip")
+        && n.outputs().getFirst().equals(clip.input(0)) && args.isScalar(clip.input(1), 0) && args.isScalar(clip.input(2), 1)) {
       activation(n, Activation.PIECEWISE, 2);
       return;
     }
-    throw unsupported(n, "an Add is imported only as part of the piecewise-linear activation clip(x + 0.5, 0, 1)");
+    throw args.unsupported(n, "an Add is imported only as part of the piecewise-linear activation clip(x + 0.5, 0, 1)");
   }
 
   // GELU 0.5 x (1 + erf(x / sqrt 2)) in either multiplication order: Div, Erf, Add, Mul, Mul. A Div
@@ -363,28 +365,28 @@ final class GraphImporter {
   private void geluOrScaling(Node n) throws OnnxFormatException {
     requireFirst(n);
     Node erf = peek(1);
-    if (erf != null && erf.opType().equals("Erf") && isScalar(n.input(1), Math.sqrt(2))) {
+    if (erf != null && erf.opType().equals("Erf") && args.isScalar(n.input(1), Math.sqrt(2))) {
       Node plus = peek(2);
       Node m1 = peek(3);
       Node m2 = peek(4);
       String e = erf.outputs().getFirst();
       if (n.outputs().getFirst().equals(erf.input(0)) && plus != null && m1 != null && m2 != null
-          && plus.opType().equals("Add") && isScalar(otherInput(plus, e), 1)
+          && plus.opType().equals("Add") && args.isScalar(NodeArgs.otherInput(plus, e), 1)
           && m1.opType().equals("Mul") && m2.opType().equals("Mul") && m1.inputs().size() == 2
           && m2.inputs().size() == 2 && m2.inputs().contains(m1.outputs().getFirst())) {
         List<String> leaves = new ArrayList<>(m1.inputs());
-        leaves.add(otherInput(m2, m1.outputs().getFirst()));
+        leaves.add(NodeArgs.otherInput(m2, m1.outputs().getFirst()));
         String onePlus = plus.outputs().getFirst();
-        if (leaves.remove(cur) && leaves.remove(onePlus) && leaves.size() == 1 && isScalar(leaves.getFirst(), 0.5)) {
+        if (leaves.remove(cur) && leaves.remove(onePlus) && leaves.size() == 1 && args.isScalar(leaves.getFirst(), 0.5)) {
           activation(n, Activation.GELU, 5);
           return;
         }
       }
-      throw unsupported(n, "Div by sqrt(2) then Erf is imported only as exact GELU 0.5 x (1 + erf(x / sqrt 2))");
+      throw args.unsupported(n, "Div by sqrt(2) then Erf is imported only as exact GELU 0.5 x (1 + erf(x / sqrt 2))");
     }
     TensorData d = consts.get(n.input(1));
     if (d == null || d.floats() == null || d.numel() != 1) {
-      throw unsupported(n, "a Div is imported only as input scaling by a constant scalar, or within GELU");
+      throw args.unsupported(n, "a Div is imported only as input scaling by a constant scalar, or within GELU");
     }
     Node sub = peek(1);
     double divisor = d.floats()[0];
@@ -403,7 +405,7 @@ final class GraphImporter {
     if (div == null || !div.opType().equals("Div") || !sub.outputs().getFirst().equals(div.input(0))
         || mean == null || std == null || mean.floats() == null || std.floats() == null
         || mean.dims().length != 1 || !Arrays.equals(mean.dims(), std.dims())) {
-      throw unsupported(sub, "a Sub is imported only as standardisation (x - mean) / std with constant"
+      throw args.unsupported(sub, "a Sub is imported only as standardisation (x - mean) / std with constant"
           + " one-dimensional mean and std");
     }
     add(div, consumed + 2, scalingLayer(div, divisor, mean.floats().clone(), std.floats().clone()));
@@ -413,14 +415,14 @@ final class GraphImporter {
     try {
       return new FeatureScaling(divisor, mean, std);
     } catch (IllegalArgumentException e) {
-      throw unsupported(n, e.getMessage());
+      throw args.unsupported(n, e.getMessage());
     }
   }
 
   private void gelu(Node n) throws OnnxFormatException {
     Attr a = n.attributes().get("approximate");
     if (a != null && a.s() != null && !a.s().equals("none")) {
-      throw unsupported(n, "approximate = " + a.s() + "; Myelin's GELU is the exact one");
+      throw args.unsupported(n, "approximate = " + a.s() + "; Myelin's GELU is the exact one");
     }
     activation(n, Activation.GELU, 1);
   }
@@ -441,31 +443,31 @@ final class GraphImporter {
     if (n.input(1) != null) {
       TensorData r = consts.get(n.input(1));
       if (r == null || r.floats() == null || r.numel() != 1) {
-        throw unsupported(n, "the ratio is not a constant scalar");
+        throw args.unsupported(n, "the ratio is not a constant scalar");
       }
-      p = shortest(r.floats()[0]);
+      p = NodeArgs.shortest(r.floats()[0]);
     }
     if (n.input(2) != null) {
       TensorData t = consts.get(n.input(2));
       if (t == null || t.longs() == null || t.numel() != 1 || t.longs()[0] != 0) {
-        throw unsupported(n, "training_mode is not the constant false");
+        throw args.unsupported(n, "training_mode is not the constant false");
       }
     }
     try {
       add(n, 1, new Dropout(p));
     } catch (IllegalArgumentException e) {
-      throw unsupported(n, e.getMessage());
+      throw args.unsupported(n, e.getMessage());
     }
   }
 
   private void flatten(Node n) throws OnnxFormatException {
-    long axis = intAttr(n, "axis", 1);
+    long axis = args.intAttr(n, "axis", 1);
     int rank = example.rank();
     if (axis < 0) {
       axis += rank;
     }
     if (axis != 1) {
-      throw unsupported(n, "axis " + intAttr(n, "axis", 1) + " of a rank-" + rank
+      throw args.unsupported(n, "axis " + args.intAttr(n, "axis", 1) + " of a rank-" + rank
           + " input merges the batch dimension; only axis 1 (nn.Flatten) is imported");
     }
     add(n, 1, new Flatten());
@@ -474,12 +476,12 @@ final class GraphImporter {
   // A Reshape to [-1, rest] or [0, rest] (rest the product of the other dims, or -1) is a flatten.
   private void reshape(Node n) throws OnnxFormatException {
     requireFirst(n);
-    long[] t = ints(n, 1, "shape");
+    long[] t = args.ints(n, 1, "shape");
     long rest = example.numel();
-    boolean flat = t.length == 2 && intAttr(n, "allowzero", 0) == 0
+    boolean flat = t.length == 2 && args.intAttr(n, "allowzero", 0) == 0
         && ((t[0] == -1 && t[1] == rest) || (t[0] == 0 && (t[1] == -1 || t[1] == rest)));
     if (!flat) {
-      throw unsupported(n, "only a flatten to [-1, " + rest + "] is imported, got shape " + Arrays.toString(t)
+      throw args.unsupported(n, "only a flatten to [-1, " + rest + "] is imported, got shape " + Arrays.toString(t)
           + " for input " + Arrays.toString(example.shape()));
     }
     add(n, 1, new Flatten());
@@ -487,32 +489,32 @@ final class GraphImporter {
 
   private void batchNorm(Node n) throws OnnxFormatException {
     requireFirst(n);
-    if (intAttr(n, "training_mode", 0) != 0) {
-      throw unsupported(n, "training_mode = 1; the inference form (running statistics) is imported");
+    if (args.intAttr(n, "training_mode", 0) != 0) {
+      throw args.unsupported(n, "training_mode = 1; the inference form (running statistics) is imported");
     }
     int rank = example.rank();
     if (rank < 2 || rank > 4) {
-      throw unsupported(n, "input of rank " + rank + "; BatchNorm1d takes rank 2 or 3, BatchNorm2d rank 4");
+      throw args.unsupported(n, "input of rank " + rank + "; BatchNorm1d takes rank 2 or 3, BatchNorm2d rank 4");
     }
     int c = example.shape()[1];
     float[][] v = new float[4][];
     String[] what = {"scale", "B", "input_mean", "input_var"};
     for (int k = 0; k < 4; k++) {
-      TensorData t = weight(n, k + 1, what[k]);
+      TensorData t = args.weight(n, k + 1, what[k]);
       if (t.numel() != c || t.dims().length != 1) {
-        throw bad(n, what[k] + " " + t + " is not one value per channel (" + c + ")");
+        throw args.bad(n, what[k] + " " + t + " is not one value per channel (" + c + ")");
       }
       v[k] = t.floats();
     }
-    double eps = shortest(floatAttr(n, "epsilon", 1e-5f));
+    double eps = NodeArgs.shortest(args.floatAttr(n, "epsilon", 1e-5f));
     // ONNX keeps 1 - PyTorch's momentum; in decimal so that 0.9f gives back 0.1.
     double momentum = java.math.BigDecimal.ONE.subtract(new java.math.BigDecimal(Float.toString(
-        floatAttr(n, "momentum", 0.9f)))).doubleValue();
+        args.floatAttr(n, "momentum", 0.9f)))).doubleValue();
     BatchNorm bn;
     try {
       bn = rank == 4 ? new BatchNorm2d(c, eps, momentum, true, true) : new BatchNorm1d(c, eps, momentum, true, true);
     } catch (IllegalArgumentException e) {
-      throw unsupported(n, e.getMessage());
+      throw args.unsupported(n, e.getMessage());
     }
     assign(bn.weight(), v[0]);
     assign(bn.bias(), v[1]);
@@ -527,7 +529,7 @@ final class GraphImporter {
         batches = -1;
       }
       if (batches < 0) {
-        throw bad(n, "metadata " + BATCHES_TRACKED + n.name() + " = '" + count + "' is not a batch count");
+        throw args.bad(n, "metadata " + BATCHES_TRACKED + n.name() + " = '" + count + "' is not a batch count");
       }
       try (var ignored = Autograd.noGrad()) {
         bn.numBatchesTracked().fill(batches);
@@ -539,32 +541,32 @@ final class GraphImporter {
   private void layerNorm(Node n) throws OnnxFormatException {
     requireFirst(n);
     int rank = example.rank();
-    long axis = intAttr(n, "axis", -1);
+    long axis = args.intAttr(n, "axis", -1);
     if (axis < 0) {
       axis += rank;
     }
     if (axis < 1 || axis >= rank) {
-      throw unsupported(n, "axis " + intAttr(n, "axis", -1) + " of a rank-" + rank
+      throw args.unsupported(n, "axis " + args.intAttr(n, "axis", -1) + " of a rank-" + rank
           + " input; normalising over the batch dimension has no Myelin layer");
     }
     int[] shape = Arrays.copyOfRange(example.shape(), (int) axis, rank);
-    TensorData scale = weight(n, 1, "Scale");
+    TensorData scale = args.weight(n, 1, "Scale");
     if (!Arrays.equals(scale.shape(), shape)) {
-      throw bad(n, "Scale " + scale + " is not of the normalised shape " + Arrays.toString(shape));
+      throw args.bad(n, "Scale " + scale + " is not of the normalised shape " + Arrays.toString(shape));
     }
     float[] bias = new float[scale.numel()];
     if (n.input(2) != null) {
-      TensorData b = weight(n, 2, "B");
+      TensorData b = args.weight(n, 2, "B");
       if (!Arrays.equals(b.shape(), shape)) {
-        throw bad(n, "B " + b + " is not of the normalised shape " + Arrays.toString(shape));
+        throw args.bad(n, "B " + b + " is not of the normalised shape " + Arrays.toString(shape));
       }
       bias = b.floats();
     }
     LayerNorm ln;
     try {
-      ln = new LayerNorm(shape, shortest(floatAttr(n, "epsilon", 1e-5f)), true);
+      ln = new LayerNorm(shape, NodeArgs.shortest(args.floatAttr(n, "epsilon", 1e-5f)), true);
     } catch (IllegalArgumentException e) {
-      throw unsupported(n, e.getMessage());
+      throw args.unsupported(n, e.getMessage());
     }
     assign(ln.weight(), scale.floats());
     assign(ln.bias(), bias);
@@ -581,7 +583,7 @@ final class GraphImporter {
       next = layer.forward(example);
       layer.train();
     } catch (IllegalArgumentException | IllegalStateException | ArithmeticException e) {
-      throw bad(last, layer + " does not fit its input of shape " + Arrays.toString(example.shape()) + ": "
+      throw args.bad(last, layer + " does not fit its input of shape " + Arrays.toString(example.shape()) + ": "
           + e.getMessage());
     }
     if (next != example) {
@@ -611,120 +613,19 @@ final class GraphImporter {
   private void checkIn(Node n, int in, TensorData w) throws OnnxFormatException {
     int[] s = example.shape();
     if (s[s.length - 1] != in) {
-      throw bad(n, "weight " + w + " takes " + in + " features, the input has shape " + Arrays.toString(s));
+      throw args.bad(n, "weight " + w + " takes " + in + " features, the input has shape " + Arrays.toString(s));
     }
   }
 
   private void requireFirst(Node n) throws OnnxFormatException {
     if (!cur.equals(n.input(0))) {
-      throw unsupported(n, "takes the previous layer's output '" + cur + "' as input " + n.inputs().indexOf(cur)
+      throw args.unsupported(n, "takes the previous layer's output '" + cur + "' as input " + n.inputs().indexOf(cur)
           + ", not as its first input");
     }
-  }
-
-  /** A float constant input, required. */
-  private TensorData weight(Node n, int index, String what) throws OnnxFormatException {
-    String name = n.input(index);
-    if (name == null) {
-      throw bad(n, "input " + what + " is missing");
-    }
-    TensorData t = consts.get(name);
-    if (t == null) {
-      throw unsupported(n, "input " + what + " ('" + name + "') is not an initializer or Constant;"
-          + " computed weights are not imported");
-    }
-    if (t.floats() == null) {
-      throw bad(n, "input " + what + " " + t + " is not a float tensor");
-    }
-    return t;
-  }
-
-  private long[] ints(Node n, int index, String what) throws OnnxFormatException {
-    TensorData t = n.input(index) == null ? null : consts.get(n.input(index));
-    if (t == null || t.longs() == null || t.dims().length != 1) {
-      throw unsupported(n, "input " + what + " is not a constant one-dimensional integer tensor");
-    }
-    return t.longs();
-  }
-
-  private boolean isScalar(String name, double value) {
-    TensorData t = name == null ? null : consts.get(name);
-    return t != null && t.floats() != null && t.numel() == 1
-        && Math.abs(t.floats()[0] - value) <= 1e-6 * Math.max(1, Math.abs(value));
-  }
-
-  /** The input of a two-input node other than {@code v}, or null when {@code v} is not one of them. */
-  private static String otherInput(Node n, String v) {
-    if (n.inputs().size() != 2) {
-      return null;
-    }
-    return n.inputs().get(0).equals(v) ? n.inputs().get(1) : n.inputs().get(1).equals(v) ? n.inputs().get(0) : null;
   }
 
   private Node peek(int k) {
     return at + k < nodes.size() ? nodes.get(at + k) : null;
   }
 
-  private long intAttr(Node n, String name, long def) throws OnnxFormatException {
-    Attr a = attribute(n, name, Attr.INT);
-    return a == null ? def : a.i();
-  }
-
-  private float floatAttr(Node n, String name, float def) throws OnnxFormatException {
-    Attr a = attribute(n, name, Attr.FLOAT);
-    return a == null ? def : a.f();
-  }
-
-  private long[] intsAttr(Node n, String name) throws OnnxFormatException {
-    Attr a = attribute(n, name, Attr.INTS);
-    return a == null ? new long[0] : a.ints();
-  }
-
-  // An attribute of another type than the op defines is a malformed file, not a default.
-  private Attr attribute(Node n, String name, int type) throws OnnxFormatException {
-    Attr a = n.attributes().get(name);
-    if (a != null && a.type() != type) {
-      throw bad(n, "attribute '" + name + "' has type " + a.type() + ", the op defines type " + type);
-    }
-    return a;
-  }
-
-  /** The shortest decimal that reads back as {@code f}: 1e-5f becomes 1e-5, as the exporter's double was. */
-  private static double shortest(float f) {
-    return Double.parseDouble(Float.toString(f));
-  }
-
-  private static float[] transpose(float[] a, int rows, int cols) {
-    float[] t = new float[a.length];
-    for (int r = 0; r < rows; r++) {
-      for (int c = 0; c < cols; c++) {
-        t[c * rows + r] = a[r * cols + c];
-      }
-    }
-    return t;
-  }
-
-  private static void scale(float[] a, float s) {
-    if (s != 1f) {
-      for (int i = 0; i < a.length; i++) {
-        a[i] *= s;
-      }
-    }
-  }
-
-  private static boolean defaultDomain(Node n) {
-    return n.domain().isEmpty() || n.domain().equals("ai.onnx");
-  }
-
-  private UnsupportedOnnxException unsupported(Node n, String why) {
-    return new UnsupportedOnnxException(src, n.label(), why);
-  }
-
-  private OnnxFormatException bad(Node n, String why) {
-    return new OnnxFormatException(src, -1, n.label(), why);
-  }
-
-  private OnnxFormatException whole(String why) {
-    return new OnnxFormatException(src, -1, null, why);
-  }
 }
