@@ -47,7 +47,7 @@ class OnnxCliTest {
     try (OrtSession s = env.createSession(model.toString(), new OrtSession.SessionOptions());
         OnnxTensor in = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), new long[] {x.length / cols, cols});
         OrtSession.Result r = s.run(Map.of("input", in))) {
-      FloatBuffer fb = ((OnnxTensor) r.get(0)).getFloatBuffer();
+      FloatBuffer fb = ((OnnxTensor) r.get("output").orElseThrow()).getFloatBuffer();
       float[] y = new float[fb.remaining()];
       fb.get(y);
       return y;

@@ -24,7 +24,7 @@ import java.util.Arrays;
  * inference), Softmax / LogSoftmax, Flatten (a Reshape keeping the batch) and {@link
  * FeatureScaling} (Div, Sub, Div). {@link #load} reads them back. The graph's input {@code
  * "input"} is float32 of the example shape with dimension 0 the symbolic {@code batch}; the output
- * is {@code "output"}'s predecessor value, batch-dynamic as well. Any other layer fails the
+ * {@code "output"} is float32 and batch-dynamic as well. Any other layer fails the
  * export with an {@link UnsupportedLayerException} naming it, before anything is written.
  *
  * <pre>{@code
@@ -57,6 +57,9 @@ public final class Onnx {
       Files.deleteIfExists(tmp);
     }
   }
+
+  /** The names of the exported graph's input and output values. */
+  public static final String INPUT = "input", OUTPUT = "output";
 
   /** Files larger than this are refused before they are read (the reader holds the file in memory). */
   public static final long MAX_FILE_BYTES = 1L << 30;
@@ -102,9 +105,9 @@ public final class Onnx {
     module.eval();
     try (var ignored = Autograd.noGrad(); Tensor example = Tensor.zeros(exampleInputShape)) {
       OnnxGraph graph = new OnnxGraph();
-      String last = new LayerExporter(graph).export(module, "", "input", example);
+      String last = new LayerExporter(graph).export(module, "", INPUT, example);
       // A final Identity gives the output a stable name whatever the last layer was.
-      String output = graph.node("Identity", last);
+      String output = graph.named(OUTPUT, "Identity", java.util.List.of(last));
       int outRank = module.forward(example).shape().length;
       return modelBytes(graph, exampleInputShape, output, outRank);
     } finally {
@@ -112,9 +115,9 @@ public final class Onnx {
     }
   }
 
-  /** A ModelProto around {@code graph} (input {@code "input"}, output {@code output}). */
+  /** A ModelProto around {@code graph} (input {@link #INPUT}, output {@code output}). */
   static byte[] modelBytes(OnnxGraph graph, int[] inputShape, String output, int outRank) {
-    var g = graph.build("myelin", "input", inputShape, output, outRank);
+    var g = graph.build("myelin", INPUT, inputShape, output, outRank);
     OnnxWire model = new OnnxWire()
         .int64(Model.IR_VERSION, OnnxFields.IR_VERSION)
         .string(Model.PRODUCER_NAME, "myelin")

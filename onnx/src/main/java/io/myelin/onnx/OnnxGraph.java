@@ -46,7 +46,11 @@ final class OnnxGraph {
 
   /** Appends a node {@code opType(inputs) -> one fresh output}; returns the output's name. */
   String node(String opType, List<String> inputs, Attr... attrs) {
-    String output = fresh(opType.toLowerCase());
+    return named(fresh(opType.toLowerCase()), opType, inputs, attrs);
+  }
+
+  /** Appends a node {@code opType(inputs) -> output} with the given output (and node) name. */
+  String named(String output, String opType, List<String> inputs, Attr... attrs) {
     OnnxWire n = new OnnxWire();
     for (String in : inputs) {
       n.string(Node.INPUT, in);
