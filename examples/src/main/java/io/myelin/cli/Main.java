@@ -9,7 +9,7 @@ import picocli.CommandLine.ScopeType;
 
 /**
  * The {@code myelin} command line: {@code devices}, {@code train}, {@code evaluate}, {@code
- * predict}, {@code gradcheck}, {@code bench}.
+ * predict}, {@code export}, {@code gradcheck}, {@code bench}.
  *
  * <p>Exit codes: 0 success, 2 bad input (unknown option or dataset, missing or malformed file,
  * mismatched weights, invalid hyperparameter: one line on stderr, no stack trace unless {@code
@@ -21,7 +21,8 @@ import picocli.CommandLine.ScopeType;
     version = "myelin 0.1.0",
     description = "Train and run neural networks on the CPU or an NVIDIA GPU.",
     subcommands = {DevicesCommand.class, TrainCommand.class, SummaryCommand.class,
-        EvaluateCommand.class, PredictCommand.class, GradcheckCommand.class, BenchCommand.class},
+        EvaluateCommand.class, PredictCommand.class, ExportCommand.class, GradcheckCommand.class,
+        BenchCommand.class},
     footer = {"", "Run 'myelin COMMAND --help' for a command's options and their defaults."})
 public final class Main implements Runnable {
 

@@ -54,12 +54,16 @@ final class LayerExporter {
     return switch (m) {
       case Linear l -> linear(l, in);
       case ActivationLayer a -> activation(a, path, in);
-      case Dropout d -> in; // eval mode: the identity
+      // The identity in inference; kept as a node so that import gives the same layers (and names).
+      case Dropout d -> graph.node("Dropout", List.of(in, graph.scalar("ratio", d.p())));
+      case FeatureScaling fs -> featureScaling(fs, in);
       case Softmax s -> graph.node(s.isLog() ? "LogSoftmax" : "Softmax", in, Attr.i("axis", s.dim()));
       case Flatten f -> reshapeTo(f, in, example);
       case BatchNorm bn -> batchNorm(bn, path, in);
       case LayerNorm ln -> layerNorm(ln, in);
       case Maxout mo -> maxout(mo, in);
+      // Conv2d -> Conv, MaxPool2d -> MaxPool, AvgPool2d -> AveragePool, global average pooling ->
+      // GlobalAveragePool: one case each once Myelin has the layers (docs/design/onnx.md).
       default -> throw unsupported(m, path);
     };
   }
@@ -95,7 +99,12 @@ final class LayerExporter {
     String bias = graph.constant("bn_bias", bn.affine() ? bn.bias().toFloatArray() : new float[c], c);
     String mean = graph.constant("bn_mean", bn.runningMean().toFloatArray(), c);
     String var = graph.constant("bn_var", bn.runningVar().toFloatArray(), c);
-    return graph.node("BatchNormalization", List.of(in, scale, bias, mean, var), Attr.f("epsilon", bn.eps()));
+    // ONNX's momentum is PyTorch's 1 - momentum (the weight of the running value); inference ignores it.
+    String out = graph.node("BatchNormalization", List.of(in, scale, bias, mean, var), Attr.f("epsilon", bn.eps()),
+        Attr.f("momentum", 1 - bn.momentum()));
+    // The batch count is state (PyTorch's state_dict has it) with no operator input: kept as metadata.
+    graph.metadata(GraphImporter.BATCHES_TRACKED + out, Long.toString((long) bn.numBatchesTracked().item()));
+    return out;
   }
 
   // LayerNormalization (opset 17) over the trailing normalizedShape dimensions; Scale is required,
@@ -125,6 +134,20 @@ final class LayerExporter {
     int out = mo.linear().outFeatures() / k;
     String grouped = graph.node("Reshape", List.of(z, graph.int64s("shape", -1, out, k)));
     return graph.node("ReduceMax", grouped, Attr.ints("axes", -1), Attr.i("keepdims", 0));
+  }
+
+  // x / divisor, then (x - mean) / std: Div, Sub, Div as GraphImporter reads them back.
+  private String featureScaling(FeatureScaling fs, String in) {
+    String x = in;
+    if (fs.divisor() != 1) {
+      x = graph.node("Div", List.of(x, graph.scalar("divisor", fs.divisor())));
+    }
+    if (fs.mean() != null) {
+      int n = fs.mean().shape()[0];
+      x = graph.node("Sub", List.of(x, graph.constant("mean", fs.mean().toFloatArray(), n)));
+      x = graph.node("Div", List.of(x, graph.constant("std", fs.std().toFloatArray(), n)));
+    }
+    return x;
   }
 
   // Flatten keeps the batch dimension (a flatten over it would not have a dynamic batch):

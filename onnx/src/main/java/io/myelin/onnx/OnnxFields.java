@@ -13,7 +13,12 @@ final class OnnxFields {
   static final long OPSET = 17;
 
   static final class Model {
-    static final int IR_VERSION = 1, PRODUCER_NAME = 2, PRODUCER_VERSION = 3, GRAPH = 7, OPSET_IMPORT = 8;
+    static final int IR_VERSION = 1, PRODUCER_NAME = 2, PRODUCER_VERSION = 3, GRAPH = 7, OPSET_IMPORT = 8,
+        METADATA_PROPS = 14;
+  }
+
+  static final class StringStringEntry {
+    static final int KEY = 1, VALUE = 2;
   }
 
   static final class OperatorSetId {

@@ -9,7 +9,9 @@ import io.myelin.onnx.OnnxFields.ValueInfo;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * An ONNX graph under construction: nodes in topological order (each layer appends its nodes
@@ -18,7 +20,17 @@ import java.util.List;
 final class OnnxGraph {
   private final List<OnnxWire> nodes = new ArrayList<>();
   private final List<OnnxWire> initializers = new ArrayList<>();
+  private final Map<String, String> metadata = new LinkedHashMap<>();
   private int counter;
+
+  /** A ModelProto metadata_props entry: state that has no ONNX operator input (a BatchNorm's batch count). */
+  void metadata(String key, String value) {
+    metadata.put(key, value);
+  }
+
+  Map<String, String> metadata() {
+    return metadata;
+  }
 
   /** A fresh value name with the readable prefix {@code hint}. */
   String fresh(String hint) {
@@ -34,7 +46,11 @@ final class OnnxGraph {
 
   /** Appends a node {@code opType(inputs) -> one fresh output}; returns the output's name. */
   String node(String opType, List<String> inputs, Attr... attrs) {
-    String output = fresh(opType.toLowerCase());
+    return named(fresh(opType.toLowerCase()), opType, inputs, attrs);
+  }
+
+  /** Appends a node {@code opType(inputs) -> output} with the given output (and node) name. */
+  String named(String output, String opType, List<String> inputs, Attr... attrs) {
     OnnxWire n = new OnnxWire();
     for (String in : inputs) {
       n.string(Node.INPUT, in);

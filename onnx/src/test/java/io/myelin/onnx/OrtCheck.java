@@ -28,7 +28,7 @@ final class OrtCheck {
     try (OrtSession s = env.createSession(model, new OrtSession.SessionOptions());
         OnnxTensor in = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), dims);
         OrtSession.Result r = s.run(Map.of("input", in))) {
-      OnnxTensor out = (OnnxTensor) r.get(0);
+      OnnxTensor out = (OnnxTensor) r.get("output").orElseThrow(); // the graph output is named "output"
       FloatBuffer fb = out.getFloatBuffer();
       float[] y = new float[fb.remaining()];
       fb.get(y);

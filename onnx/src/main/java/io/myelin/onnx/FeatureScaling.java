@@ -1,0 +1,73 @@
+package io.myelin.onnx;
+
+import io.myelin.Tensor;
+import io.myelin.nn.Module;
+
+/**
+ * The preprocessing of raw feature rows as a layer: {@code x / divisor}, then, when standardised,
+ * {@code (x - mean) / std} per feature (the last dimension). The command line puts it in front of
+ * a saved model before exporting, so the ONNX file takes raw rows as {@code myelin predict} does;
+ * it exports as {@code Div} then {@code Sub}, {@code Div} and imports back from that pattern.
+ * {@code mean} and {@code std} are buffers (saved, not trained).
+ */
+public final class FeatureScaling extends Module {
+  private final double divisor;
+  private final boolean standardized;
+
+  /**
+   * @param divisor what raw values are divided by first (1 for none)
+   * @param mean per-feature mean after the division, or null for no standardisation
+   * @param std per-feature standard deviation, or null (both or neither)
+   */
+  public FeatureScaling(double divisor, float[] mean, float[] std) {
+    if (!(divisor > 0) || !Double.isFinite(divisor)) {
+      throw new IllegalArgumentException("FeatureScaling: divisor must be positive and finite, got " + divisor);
+    }
+    if ((mean == null) != (std == null) || (mean != null && mean.length != std.length)) {
+      throw new IllegalArgumentException("FeatureScaling: mean and std must both be given, one value per feature");
+    }
+    this.divisor = divisor;
+    this.standardized = mean != null;
+    if (mean != null) {
+      registerBuffer("mean", Tensor.of(mean.clone(), mean.length));
+      registerBuffer("std", Tensor.of(std.clone(), std.length));
+    }
+  }
+
+  public double divisor() {
+    return divisor;
+  }
+
+  /** The per-feature mean, or null when not standardised. */
+  public Tensor mean() {
+    return standardized ? buffer("mean") : null;
+  }
+
+  /** The per-feature standard deviation, or null when not standardised. */
+  public Tensor std() {
+    return standardized ? buffer("std") : null;
+  }
+
+  @Override
+  public Tensor forward(Tensor x) {
+    Tensor y = divisor == 1 ? x : x.div(divisor);
+    return !standardized ? y : y.sub(mean()).div(std());
+  }
+
+  @Override
+  protected String extraRepr() {
+    return "divisor=" + divisor + (mean() == null ? "" : ", features=" + mean().shape()[0]);
+  }
+
+  /** The float32 values of {@code v} (null stays null): statistics kept in double become buffers. */
+  public static float[] floats(double[] v) {
+    if (v == null) {
+      return null;
+    }
+    float[] f = new float[v.length];
+    for (int i = 0; i < v.length; i++) {
+      f[i] = (float) v[i];
+    }
+    return f;
+  }
+}
