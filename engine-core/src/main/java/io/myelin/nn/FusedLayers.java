@@ -58,6 +58,20 @@ public final class FusedLayers {
         return new Tensor[] {gx};
       }
 
+      // Tangent: dropout is linear in x with the primal's mask, so dy = mask * dx / (1 - p): the
+      // backward applied to dx (the same Philox stream, the same mask).
+      @Override
+      protected Tensor tangent(OpContext ctx, Tensor... t) {
+        return backward(ctx, t[0])[0];
+      }
+
+      // The backward is linear in g with a constant mask: its tangent is the mask applied to dg.
+      @Override
+      protected Tensor[] backwardTangent(OpContext ctx, Tensor g, Tensor[] grads, Tensor tg,
+          Tensor[] inputTangents) {
+        return new Tensor[] {tg == null ? null : backward(ctx, tg)[0]};
+      }
+
       @Override
       protected boolean hasDifferentiableBackward() {
         return false; // a backend primitive
@@ -104,6 +118,18 @@ public final class FusedLayers {
             gc.layout().offset(), storage(ctx.saved(1)), ctx.saved(2).storage(),
             ctx.saved(3).storage(), storage(gx), 0, storage(gg), storage(gb));
         return new Tensor[] {gx, gg, gb};
+      }
+
+      // Tangent: see NormalizationTangents, statistics per row over its cols elements.
+      @Override
+      protected Tensor tangent(OpContext ctx, Tensor... t) {
+        Tensor dy = NormalizationTangents.tangent(ctx.saved(0).reshape(rows, cols),
+            ctx.saved(2).reshape(rows, 1), ctx.saved(3).reshape(rows, 1), new int[] {1}, true,
+            NormalizationTangents.shaped(ctx.saved(1), 1, cols),
+            NormalizationTangents.shaped(t[0], rows, cols),
+            NormalizationTangents.shaped(t[1], 1, cols),
+            NormalizationTangents.shaped(t[2], 1, cols));
+        return dy.reshape(input.shape());
       }
 
       @Override
@@ -166,6 +192,20 @@ public final class FusedLayers {
             gc.layout().offset(), storage(ctx.saved(1)), ctx.saved(2).storage(),
             ctx.saved(3).storage(), storage(gx), 0, storage(gg), storage(gb));
         return new Tensor[] {gx, gg, gb};
+      }
+
+      // Tangent: see NormalizationTangents, statistics per channel over batch and spatial
+      // elements; in inference they are the running statistics, constants.
+      @Override
+      protected Tensor tangent(OpContext ctx, Tensor... t) {
+        int n = s[0];
+        Tensor dy = NormalizationTangents.tangent(ctx.saved(0).reshape(n, channels, o.spatial()),
+            ctx.saved(2).reshape(1, channels, 1), ctx.saved(3).reshape(1, channels, 1),
+            new int[] {0, 2}, training, NormalizationTangents.shaped(ctx.saved(1), 1, channels, 1),
+            NormalizationTangents.shaped(t[0], n, channels, o.spatial()),
+            NormalizationTangents.shaped(t[1], 1, channels, 1),
+            NormalizationTangents.shaped(t[2], 1, channels, 1));
+        return dy.reshape(s);
       }
 
       @Override
