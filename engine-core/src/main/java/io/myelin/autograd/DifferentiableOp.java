@@ -139,7 +139,10 @@ public abstract class DifferentiableOp {
       }
       Tensor[] tangents = backwardTangent(ctx, g, grads, gt, inputTangents);
       for (int i = 0; i < grads.length; i++) {
-        ForwardAD.setTangent(grads[i], tangents[i]);
+        if (grads[i] != null) {
+          // A null tangent is a zero one (the gradient does not move along v).
+          ForwardAD.setTangent(grads[i], tangents[i] != null ? tangents[i] : Tensor.zerosLike(grads[i]));
+        }
       }
     }
     return grads;

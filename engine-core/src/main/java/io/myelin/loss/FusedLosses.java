@@ -52,7 +52,9 @@ public final class FusedLosses {
       protected Tensor forward(OpContext ctx, Tensor... in) {
         Tensor x = in[0].contiguous();
         Tensor t = in[1].contiguous();
-        Tensor w = in[2] == null ? null : in[2].contiguous();
+        // The backend reads the weights from offset 0: a view into a larger storage is copied.
+        Tensor w = in[2] == null ? null
+            : in[2].isContiguous() && in[2].layout().offset() == 0 ? in[2] : in[2].copy();
         Tensor rowLoss = Tensor.empty(x.device(), x.dtype(), rows);
         // total[0]: the reduced loss; total[1]: the mean's denominator, read again by the backward.
         Tensor total = Tensor.empty(x.device(), x.dtype(), 2);
