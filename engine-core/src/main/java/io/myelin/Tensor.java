@@ -417,6 +417,20 @@ public final class Tensor implements AutoCloseable {
    */
   private void accumulateGrad(Tensor g) {
     checkSameShape("accumulateGrad", g);
+    if (ForwardAD.isPropagating() && ForwardAD.tangentOf(g) != null) {
+      // Forward over reverse (Functional.hvpOfClosure): sum out of place so the gradient keeps
+      // its tangent (H v); both are owned here, outside every scope.
+      Tensor sum;
+      try (var ignored = Autograd.noGrad()) {
+        sum = grad == null ? Copies.copy(g) : grad.add(g);
+      }
+      Tensor t = ForwardAD.tangentOf(sum);
+      if (t != null) {
+        t.persist();
+      }
+      setGrad(sum);
+      return;
+    }
     if (grad == null) {
       Tensor copy = g.contiguousCopy();
       copy.persist();

@@ -191,6 +191,33 @@ public final class Functional {
     }
   }
 
+  /**
+   * {@code H v} of the loss that {@code closure} computes and backpropagates ({@code
+   * loss.backward()}, as an optimizer's closure does), over parameter tensors (leaves that require
+   * grad) carrying {@code v} as tangents: the gradients accumulated into their {@code .grad}
+   * carry {@code H v}, which is returned (one tensor per parameter). The closure's value is
+   * ignored; the parameters' gradients are left as the closure made them.
+   */
+  public static Tensor[] hvpOfClosure(java.util.function.DoubleSupplier closure,
+      List<Tensor> parameters, List<Tensor> v) {
+    Tensor[] ps = parameters.toArray(new Tensor[0]);
+    checkSameLength("hvpOfClosure", ps, v.toArray(new Tensor[0]));
+    try (var level = ForwardAD.dualLevel()) {
+      for (int i = 0; i < ps.length; i++) {
+        ps[i].zeroGrad();
+        ForwardAD.setTangent(ps[i], v.get(i));
+      }
+      closure.getAsDouble();
+      Tensor[] products = new Tensor[ps.length];
+      for (int i = 0; i < ps.length; i++) {
+        Tensor g = ps[i].grad();
+        Tensor t = g == null ? null : ForwardAD.tangentOf(g);
+        products[i] = t != null ? t : Tensor.zerosLike(ps[i]);
+      }
+      return products;
+    }
+  }
+
   private static Hvp gradientAndProduct(String what, Tensor out, Tensor[] wrt) {
     if (out.numel() != 1) {
       throw new IllegalArgumentException(
