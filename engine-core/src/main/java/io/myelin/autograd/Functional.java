@@ -192,6 +192,28 @@ public final class Functional {
   }
 
   /**
+   * {@link #jvp} for a function of parameter tensors used in place (a model's parameters): inside
+   * one dual level each parameter carries its entry of {@code v} as tangent while {@code f} runs;
+   * returns f's output and its directional derivative along v.
+   */
+  public static Jvp jvpOfParameters(Supplier<Tensor> f, List<Tensor> parameters, List<Tensor> v) {
+    Tensor[] ps = parameters.toArray(new Tensor[0]);
+    checkSameLength("jvpOfParameters", ps, v.toArray(new Tensor[0]));
+    try (var level = ForwardAD.dualLevel()) {
+      for (int i = 0; i < ps.length; i++) {
+        if (!Arrays.equals(v.get(i).shape(), ps[i].shape()) || v.get(i).dtype() != ps[i].dtype()) {
+          throw new IllegalArgumentException("jvpOfParameters: v[" + i + "] must have the"
+              + " parameter's shape " + Arrays.toString(ps[i].shape()) + " and dtype");
+        }
+        ForwardAD.setTangent(ps[i], v.get(i));
+      }
+      Tensor out = f.get();
+      Tensor t = ForwardAD.tangentOf(out);
+      return new Jvp(out, t != null ? t : Tensor.zerosLike(out));
+    }
+  }
+
+  /**
    * {@code H v} of the loss that {@code closure} computes and backpropagates ({@code
    * loss.backward()}, as an optimizer's closure does), over parameter tensors (leaves that require
    * grad) carrying {@code v} as tangents: the gradients accumulated into their {@code .grad}
