@@ -13,7 +13,6 @@ import io.myelin.memory.MemoryScope;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.CountDownLatch;
 import java.util.function.Supplier;
 
 /**
@@ -27,10 +26,10 @@ import java.util.function.Supplier;
  *   <li>{@code gradient}: the loss and {@code backward()};
  *   <li>{@code hvp}: the loss, its gradient and {@code H v} by forward over reverse ({@link
  *       Functional#hvp(Supplier, List, List)}); target {@code hvp / gradient <= 5};
- *   <li>{@code gradient, level on another thread}: the gradient while a dual level is live on a
- *       different thread, so every op takes the slow path of the "is forward mode on?" check (a
+ *   <li>{@code forward/gradient, level on another thread}: the same while a dual level is live on
+ *       a different thread, so every op takes the slow path of the "is forward mode on?" check (a
  *       thread-local read) instead of the one volatile read of the fast path: the overhead of
- *       forward mode on code that does not use it is at most the difference to {@code gradient}.
+ *       forward mode on code that does not use it is at most the difference to the plain ones.
  * </ul>
  *
  * <pre>
@@ -116,51 +115,98 @@ public final class ForwardModeBenchmark {
     };
     Runnable hvp = () -> Functional.hvp(loss, ps, v).products()[0].sum().item();
     String model = String.join("-", Arrays.stream(sizes).mapToObj(Integer::toString).toList());
-    System.out.println("model,batch,device,what,reps,median_ms,ratio");
-    double f = report(model, batch, dev, "forward", forward, reps, warmup, Double.NaN);
-    report(model, batch, dev, "jvp", jvp, reps, warmup, f);
-    double g = report(model, batch, dev, "gradient", gradient, reps, warmup, Double.NaN);
-    report(model, batch, dev, "hvp", hvp, reps, warmup, g);
-    // A dual level live on another thread for the rest of the run.
-    CountDownLatch opened = new CountDownLatch(1);
-    CountDownLatch done = new CountDownLatch(1);
-    Thread other = new Thread(() -> {
-      try (var level = ForwardAD.dualLevel()) {
-        opened.countDown();
-        done.await();
+    // The variants run interleaved, one repetition of each per round, so that the machine's
+    // drift (other load, frequency) reaches all of them alike; the "level on another thread" ones
+    // open a dual level on a helper thread for their repetition only.
+    String[] names = {"forward", "jvp", "gradient", "hvp", "forward, level on another thread",
+        "gradient, level on another thread"};
+    Runnable[] bodies = {forward, jvp, gradient, hvp, forward, gradient};
+    boolean[] otherLevel = {false, false, false, false, true, true};
+    double[][] ms = new double[names.length][reps];
+    try (LevelOnAnotherThread other = new LevelOnAnotherThread()) {
+      for (int r = -warmup; r < reps; r++) {
+        for (int k = 0; k < names.length; k++) {
+          if (otherLevel[k]) {
+            other.open();
+          }
+          long t0 = System.nanoTime();
+          try (MemoryScope s = MemoryScope.open()) {
+            bodies[k].run();
+          }
+          long t1 = System.nanoTime();
+          if (otherLevel[k]) {
+            other.release();
+          }
+          if (r >= 0) {
+            ms[k][r] = (t1 - t0) / 1e6;
+          }
+        }
+      }
+    }
+    double[] med = new double[names.length];
+    for (int k = 0; k < names.length; k++) {
+      med[k] = median(ms[k]);
+    }
+    int[] baseOf = {-1, 0, -1, 2, 0, 2};
+    System.out.println("model,batch,device,what,reps,median_ms,ratio,of");
+    for (int k = 0; k < names.length; k++) {
+      System.out.printf(Locale.ROOT, "%s,%d,%s,\"%s\",%d,%.4f,%s,%s%n", model, batch, dev, names[k],
+          reps, med[k], baseOf[k] < 0 ? "" : String.format(Locale.ROOT, "%.3f", med[k] / med[baseOf[k]]),
+          baseOf[k] < 0 ? "" : names[baseOf[k]]);
+    }
+  }
+
+  private static double median(double[] values) {
+    double[] v = values.clone();
+    Arrays.sort(v);
+    int n = v.length;
+    return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+  }
+
+  /** A helper thread that holds a dual level between {@link #open} and {@link #release}. */
+  private static final class LevelOnAnotherThread implements AutoCloseable {
+    private final java.util.concurrent.SynchronousQueue<Boolean> commands =
+        new java.util.concurrent.SynchronousQueue<>();
+    private final java.util.concurrent.SynchronousQueue<Boolean> acks =
+        new java.util.concurrent.SynchronousQueue<>();
+    private final Thread thread;
+
+    LevelOnAnotherThread() {
+      thread = new Thread(() -> {
+        try {
+          while (commands.take()) {
+            try (var level = ForwardAD.dualLevel()) {
+              acks.put(true);
+              commands.take();
+            }
+            acks.put(true);
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      });
+      thread.setDaemon(true);
+      thread.start();
+    }
+
+    void open() throws InterruptedException {
+      commands.put(true);
+      acks.take();
+    }
+
+    void release() throws InterruptedException {
+      commands.put(true);
+      acks.take();
+    }
+
+    @Override
+    public void close() {
+      try {
+        commands.put(false);
+        thread.join();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
-    });
-    other.start();
-    opened.await();
-    report(model, batch, dev, "gradient, level on another thread", gradient, reps, warmup, g);
-    report(model, batch, dev, "forward, level on another thread", forward, reps, warmup, f);
-    done.countDown();
-    other.join();
-    report(model, batch, dev, "gradient (again, no level)", gradient, reps, warmup, g);
-  }
-
-  /** Prints the median time of {@code body} (each run in its own memory scope); returns it. */
-  private static double report(String model, int batch, Device dev, String what, Runnable body,
-      int reps, int warmup, double base) {
-    for (int i = 0; i < warmup; i++) {
-      try (MemoryScope s = MemoryScope.open()) {
-        body.run();
-      }
     }
-    double[] ms = new double[reps];
-    for (int i = 0; i < reps; i++) {
-      long t0 = System.nanoTime();
-      try (MemoryScope s = MemoryScope.open()) {
-        body.run();
-      }
-      ms[i] = (System.nanoTime() - t0) / 1e6;
-    }
-    Arrays.sort(ms);
-    double median = reps % 2 == 1 ? ms[reps / 2] : (ms[reps / 2 - 1] + ms[reps / 2]) / 2;
-    System.out.printf(Locale.ROOT, "%s,%d,%s,\"%s\",%d,%.4f,%s%n", model, batch, dev, what, reps,
-        median, Double.isNaN(base) ? "" : String.format(Locale.ROOT, "%.3f", median / base));
-    return median;
   }
 }
