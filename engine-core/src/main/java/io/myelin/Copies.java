@@ -13,7 +13,7 @@ final class Copies {
     if (t.numel() > 0) {
       t.backend().copy(t.storage(), t.layout(), out.storage(), out.layout());
     }
-    return Tensor.record("copy", out, g -> new Tensor[] {g}, t);
+    return Tensor.record("copy", out, g -> new Tensor[] {g}, tg -> tg[0].copy(), t);
   }
 
   /** Zeros of {@code shape} with {@code g} written at {@code start} along {@code dim}. */
@@ -26,7 +26,8 @@ final class Copies {
       Layout region = new Layout(sub, l.strides(), l.offset() + start * l.strides()[dim]);
       g.backend().copy(g.storage(), g.layout(), out.storage(), region);
     }
-    return Tensor.record("pad", out, gg -> new Tensor[] {gg.narrow(dim, start, g.layout().shape()[dim])}, g);
+    return Tensor.record("pad", out, gg -> new Tensor[] {gg.narrow(dim, start, g.layout().shape()[dim])},
+        tg -> padNarrow(tg[0], shape, dim, start), g);
   }
 
   static Tensor concat(int dim, Tensor... ts) {
@@ -78,6 +79,13 @@ final class Copies {
         gs[k] = g.narrow(d, starts[k], ts[k].layout().shape()[d]);
       }
       return gs;
+    }, tg -> {
+      // The concatenation of the tangents, zeros standing in for inputs without one.
+      Tensor[] parts = new Tensor[ts.length];
+      for (int k = 0; k < ts.length; k++) {
+        parts[k] = tg[k] != null ? tg[k] : Tensor.zerosLike(ts[k]);
+      }
+      return concat(d, parts);
     }, ts);
   }
 
@@ -124,7 +132,7 @@ final class Copies {
     if (src != t) {
       src.close();
     }
-    return Tensor.record("to", out, g -> new Tensor[] {g.to(source)}, t);
+    return Tensor.record("to", out, g -> new Tensor[] {g.to(source)}, tg -> tg[0].to(target), t);
   }
 
   static Tensor cast(Tensor t, DType target) {
@@ -140,6 +148,6 @@ final class Copies {
     if (!source.isFloating() || !target.isFloating()) {
       return out;
     }
-    return Tensor.record("cast", out, g -> new Tensor[] {g.to(source)}, t);
+    return Tensor.record("cast", out, g -> new Tensor[] {g.to(source)}, tg -> tg[0].to(target), t);
   }
 }

@@ -1,5 +1,9 @@
 package io.myelin;
 
+import io.myelin.autograd.Autograd;
+import io.myelin.autograd.BackwardFunction;
+import io.myelin.autograd.ForwardAD;
+import io.myelin.autograd.TangentFunction;
 import io.myelin.backend.BinaryOp;
 import io.myelin.backend.UnaryOp;
 
@@ -15,40 +19,53 @@ final class Elementwise {
       x.backend().unary(op, a, b, x.storage(), x.layout(), y.storage(), y.layout());
     }
     // d/dx f(x) = f'(x, y): the backend computes gy * f' from the saved input and output. When
-    // gradients are being recorded (a backward with createGraph) the ops with a rule in
-    // secondOrder take it instead, so that gradient is differentiable again.
+    // gradients are being recorded (a backward with createGraph) or tangents propagated (forward
+    // over reverse), the ops with a rule in secondOrder take it instead, so that gradient is
+    // differentiable again.
+    // Tangent: the Jacobian is diagonal, so the JVP is the same product f'(x) * tx.
     boolean twice = hasSecondOrder(op);
     return recordUnary(op.kernelName(), twice, y, g -> {
-      if (twice && io.myelin.autograd.Autograd.isGradEnabled()) {
-        return new Tensor[] {secondOrder(op, a, x, y, g)};
+      if (twice && (Autograd.isGradEnabled() || ForwardAD.isPropagating())) {
+        return new Tensor[] {secondOrder(op, a, b, x, y, g)};
       }
-      Tensor xc = x.contiguous();
-      Tensor gc = g.contiguous();
-      Tensor gx = Tensor.empty(x.device(), x.dtype(), x.layout().shape());
-      if (gx.numel() > 0) {
-        x.backend().unaryBackward(
-            op, a, b, xc.storage(), xc.layout().offset(), y.storage(), y.layout().offset(),
-            gc.storage(), gc.layout().offset(), gx.storage(), 0, gx.numel());
-      }
-      return new Tensor[] {gx};
-    }, x);
+      return new Tensor[] {fusedBackward(op, a, b, x, y, g)};
+    }, tx -> twice && Autograd.isGradEnabled()
+        ? secondOrder(op, a, b, x, y, tx[0])
+        : fusedBackward(op, a, b, x, y, tx[0]), x);
   }
 
-  private static Tensor recordUnary(
-      String name, boolean twice, Tensor y, io.myelin.autograd.BackwardFunction fn, Tensor x) {
-    return twice ? Tensor.record(name, y, fn, x) : Tensor.recordFirstOrder(name, y, fn, x);
+  /** {@code g * f'(x)} by the backend's fused kernel (first order only). */
+  private static Tensor fusedBackward(UnaryOp op, double a, double b, Tensor x, Tensor y, Tensor g) {
+    Tensor xc = x.contiguous();
+    Tensor gc = g.contiguous();
+    Tensor gx = Tensor.empty(x.device(), x.dtype(), x.layout().shape());
+    if (gx.numel() > 0) {
+      x.backend().unaryBackward(
+          op, a, b, xc.storage(), xc.layout().offset(), y.storage(), y.layout().offset(),
+          gc.storage(), gc.layout().offset(), gx.storage(), 0, gx.numel());
+    }
+    return gx;
+  }
+
+  private static Tensor recordUnary(String name, boolean twice, Tensor y, BackwardFunction fn,
+      TangentFunction tangent, Tensor x) {
+    return twice
+        ? Tensor.record(name, y, fn, tangent, x)
+        : Tensor.recordFirstOrder(name, y, fn, tangent, x);
   }
 
   /** The unary ops whose derivative {@link #secondOrder} writes with tensor ops. */
   private static boolean hasSecondOrder(UnaryOp op) {
     return switch (op) {
-      case IDENTITY, ADD_SCALAR, NEG, MUL_SCALAR, EXP, LOG, SIN, COS, SQUARE, TANH, SIGMOID -> true;
+      case IDENTITY, ADD_SCALAR, NEG, MUL_SCALAR, EXP, LOG, SIN, COS, SQUARE, TANH, SIGMOID,
+          SQRT, RECIPROCAL, POW_SCALAR, ABS, SIGN, STEP, RELU, LEAKY_RELU, CLAMP, ELU, SOFTPLUS,
+          SILU -> true;
       default -> false;
     };
   }
 
   /** g * f'(x) written with tensor ops, so it is differentiable again (y = f(x)). */
-  private static Tensor secondOrder(UnaryOp op, double a, Tensor x, Tensor y, Tensor g) {
+  private static Tensor secondOrder(UnaryOp op, double a, double b, Tensor x, Tensor y, Tensor g) {
     return switch (op) {
       case IDENTITY, ADD_SCALAR -> g;                       // 1
       case NEG -> g.neg();                                  // -1
@@ -60,6 +77,21 @@ final class Elementwise {
       case SQUARE -> g.mul(x).mul(2.0);                     // 2x
       case TANH -> g.mul(y.mul(y).rsub(1.0));               // 1 - y^2
       case SIGMOID -> g.mul(y).mul(y.rsub(1.0));            // y (1 - y)
+      case SQRT -> g.div(y).mul(0.5);                       // 1 / (2 y)
+      case RECIPROCAL -> g.mul(y).mul(y).neg();             // -y^2
+      case POW_SCALAR -> g.mul(x.pow(a - 1)).mul(a);        // a x^(a-1)
+      case ABS -> g.mul(x.sign());                          // sign x (0 at 0)
+      case SIGN, STEP -> g.mul(0.0);                        // 0
+      // The piecewise ones as masks (comparisons carry no gradient), with PyTorch's kink values.
+      case RELU -> g.mul(x.gt(0.0));                        // 1 above 0, else 0
+      case LEAKY_RELU -> g.mul(x.gt(0.0).mul(1 - a).add(a)); // 1 above 0, else a
+      case CLAMP -> g.mul(x.ge(a).mul(x.le(b)));           // 1 on [a, b]
+      case ELU -> g.mul(where(x.gt(0.0), x.scalarLike(1), y.add(a))); // 1, else y + a
+      case SOFTPLUS -> g.mul(x.sigmoid());                  // sigmoid x
+      case SILU -> {                                        // s + x s (1 - s)
+        Tensor s = x.sigmoid();
+        yield g.mul(s.add(x.mul(s).mul(s.rsub(1.0))));
+      }
       default -> throw new IllegalStateException("no second-order rule for " + op);
     };
   }
@@ -107,7 +139,31 @@ final class Elementwise {
       return new Tensor[] {
         x.requiresGrad() ? sumToShape(gx, xs) : null, y.requiresGrad() ? sumToShape(gy, ys) : null
       };
-    }, x, y);
+    }, t -> binaryTangent(op, x, y, out, t[0], t[1]), x, y);
+  }
+
+  /** d out = (d out / dx) tx + (d out / dy) ty, a null tangent standing for zeros. */
+  private static Tensor binaryTangent(BinaryOp op, Tensor x, Tensor y, Tensor out, Tensor tx,
+      Tensor ty) {
+    return switch (op) {
+      case ADD -> plus(tx, ty);
+      case SUB -> plus(tx, ty == null ? null : ty.neg());
+      case MUL -> plus(tx == null ? null : tx.mul(y), ty == null ? null : ty.mul(x));
+      case DIV -> plus(tx == null ? null : tx.div(y), ty == null ? null : ty.mul(out).div(y).neg());
+      case POW -> plus(tx == null ? null : tx.mul(y).mul(x.pow(y.sub(1.0))),
+          ty == null ? null : ty.mul(out).mul(where(x.eq(0.0), Tensor.zerosLike(x), x.log())));
+      case MAXIMUM, MINIMUM -> {
+        Tensor wins = op == BinaryOp.MAXIMUM ? x.gt(y) : x.lt(y);
+        Tensor share = wins.add(x.eq(y).mul(0.5));
+        yield plus(tx == null ? null : tx.mul(share), ty == null ? null : ty.mul(share.rsub(1.0)));
+      }
+      default -> throw new IllegalStateException("no tangent rule for " + op);
+    };
+  }
+
+  /** a + b where null is zero (never both null). */
+  private static Tensor plus(Tensor a, Tensor b) {
+    return a == null ? b : b == null ? a : a.add(b);
   }
 
   static Tensor where(Tensor cond, Tensor x, Tensor y) {
@@ -136,6 +192,10 @@ final class Elementwise {
         x.requiresGrad() ? sumToShape(where(c, g, zero), xs) : null,
         y.requiresGrad() ? sumToShape(where(c, zero, g), ys) : null
       };
+    }, t -> {
+      // Tangent: where(c, tx, ty), zeros for a missing one; the condition has none.
+      Tensor zero = x.scalarLike(0);
+      return where(c, t[1] == null ? zero : t[1], t[2] == null ? zero : t[2]);
     }, cond, x, y);
   }
 

@@ -66,6 +66,11 @@ final class LinearAlgebra {
     return Tensor.record("matmul", out, g -> new Tensor[] {
       a.requiresGrad() ? Elementwise.sumToShape(gradLeft(g, a, b), as) : null,
       b.requiresGrad() ? Elementwise.sumToShape(gradRight(g, a, b), bs) : null
+    }, t -> {
+      // d(AB) = dA B + A dB.
+      Tensor left = t[0] == null ? null : t[0].matmul(b);
+      Tensor right = t[1] == null ? null : a.matmul(t[1]);
+      return left == null ? right : right == null ? left : left.add(right);
     }, a, b);
   }
 

@@ -1,5 +1,7 @@
 package io.myelin;
 
+import io.myelin.autograd.Autograd;
+import io.myelin.autograd.ForwardAD;
 import io.myelin.backend.ReduceOp;
 import java.util.Arrays;
 
@@ -84,6 +86,12 @@ final class Reductions {
         }
       };
       return new Tensor[] {gx};
+    }, t -> switch (op) {
+      case SUM, MEAN -> reduce(t[0], op, dims, keepDim);     // linear: the same reduction
+      default -> {                                             // the extreme's tangent (tie mean)
+        Tensor mask = x.eq(out.reshape(keepShape));
+        yield mask.mul(t[0]).sum(dims, keepDim).div(mask.sum(dims, keepDim));
+      }
     }, x);
   }
 
@@ -174,8 +182,18 @@ final class Reductions {
     if (xc != x) {
       xc.close();
     }
-    // softmax: gx = y (g - sum(g y)); log-softmax: gx = g - exp(y) sum(g).
-    return Tensor.recordFirstOrder(name, y, g -> {
+    // softmax: gx = y (g - sum(g y)); log-softmax: gx = g - exp(y) sum(g). The fused kernel
+    // serves the ordinary backward; recorded backwards (createGraph) and forward over reverse
+    // take the tensor-op form, which is differentiable again.
+    // Tangent: softmax's Jacobian diag(y) - y y^T is symmetric, so ty = y (tx - sum(tx y));
+    // log-softmax's is I - 1 softmax^T, so ty = tx - sum(exp(y) tx).
+    return Tensor.record(name, y, g -> {
+      if (Autograd.isGradEnabled() || ForwardAD.isPropagating()) {
+        Tensor gx = log
+            ? g.sub(y.exp().mul(g.sum(-1, true)))
+            : y.mul(g.sub(g.mul(y).sum(-1, true)));
+        return new Tensor[] {gx};
+      }
       Tensor gc = g.contiguous();
       Tensor gx = Tensor.empty(x.device(), x.dtype(), x.layout().shape());
       if (gx.numel() > 0) {
@@ -183,6 +201,8 @@ final class Reductions {
             log, y.storage(), 0, gc.storage(), gc.layout().offset(), gx.storage(), 0, rows, cols);
       }
       return new Tensor[] {gx};
-    }, x);
+    }, t -> log
+        ? t[0].sub(y.exp().mul(t[0]).sum(-1, true))
+        : y.mul(t[0].sub(t[0].mul(y).sum(-1, true))), x);
   }
 }

@@ -2,8 +2,10 @@ package io.myelin;
 
 import io.myelin.autograd.Autograd;
 import io.myelin.autograd.BackwardFunction;
+import io.myelin.autograd.ForwardAD;
 import io.myelin.autograd.Node;
 import io.myelin.autograd.Tape;
+import io.myelin.autograd.TangentFunction;
 import io.myelin.autograd.TensorInternals;
 import io.myelin.backend.Backend;
 import io.myelin.backend.BinaryOp;
@@ -58,6 +60,9 @@ public final class Tensor implements AutoCloseable {
   private boolean requiresGrad;
   private Tensor grad;
   private Node gradFn;
+  // Forward mode: the tangent and the id of the dual level it belongs to (stale once it closes).
+  private Tensor tangent;
+  private long tangentLevel;
 
   /** Gives the storage reference back exactly once, from close() or from the Cleaner. */
   private static final class Release implements Runnable {
@@ -412,6 +417,20 @@ public final class Tensor implements AutoCloseable {
    */
   private void accumulateGrad(Tensor g) {
     checkSameShape("accumulateGrad", g);
+    if (ForwardAD.isPropagating() && ForwardAD.tangentOf(g) != null) {
+      // Forward over reverse (Functional.hvpOfClosure): sum out of place so the gradient keeps
+      // its tangent (H v); both are owned here, outside every scope.
+      Tensor sum;
+      try (var ignored = Autograd.noGrad()) {
+        sum = grad == null ? Copies.copy(g) : grad.add(g);
+      }
+      Tensor t = ForwardAD.tangentOf(sum);
+      if (t != null) {
+        t.persist();
+      }
+      setGrad(sum);
+      return;
+    }
     if (grad == null) {
       Tensor copy = g.contiguousCopy();
       copy.persist();
@@ -438,6 +457,18 @@ public final class Tensor implements AutoCloseable {
     return TAPE.record(op, false, out, fn, inputs);
   }
 
+  /** As {@link #record} with the op's forward-mode tangent rule (its Jacobian-vector product). */
+  static Tensor record(String op, Tensor out, BackwardFunction fn, TangentFunction tangent,
+      Tensor... inputs) {
+    return TAPE.record(op, true, out, fn, tangent, inputs);
+  }
+
+  /** As {@link #recordFirstOrder} with the op's tangent rule. */
+  static Tensor recordFirstOrder(String op, Tensor out, BackwardFunction fn,
+      TangentFunction tangent, Tensor... inputs) {
+    return TAPE.record(op, false, out, fn, tangent, inputs);
+  }
+
   // The recorder is handed to Tensor alone: the node-making half of autograd that user code reaches
   // only through DifferentiableOp.
   private static final Tape TAPE = Tape.install(new TensorInternals() {
@@ -450,6 +481,17 @@ public final class Tensor implements AutoCloseable {
     @Override
     public void accumulateGrad(Tensor leaf, Tensor g) {
       leaf.accumulateGrad(g);
+    }
+
+    @Override
+    public Tensor tangent(Tensor t, long level) {
+      return t.tangentLevel == level ? t.tangent : null;
+    }
+
+    @Override
+    public void setTangent(Tensor t, Tensor tangent, long level) {
+      t.tangent = tangent;
+      t.tangentLevel = level;
     }
   });
 
@@ -575,6 +617,7 @@ public final class Tensor implements AutoCloseable {
       throw new IllegalArgumentException("indexSelectRows is not differentiable; call it on a"
           + " tensor that does not require grad, or inside Autograd.noGrad()");
     }
+    refuseDual("indexSelectRows", this);
     Tensor src = isContiguous() ? this : contiguous();
     Tensor idx = index.isContiguous() ? index : index.contiguous();
     int[] outShape = shape().clone();
@@ -662,6 +705,8 @@ public final class Tensor implements AutoCloseable {
       throw new IllegalStateException(
           "assign: in-place write to a tensor that requires grad; do it inside Autograd.noGrad()");
     }
+    refuseDual("assign", this);
+    refuseDual("assign", src);
     if (numel() > 0) {
       backend().copy(src.storage, Shapes.expand("assign", src.layout, layout.shape()), storage, layout);
     }
@@ -675,6 +720,7 @@ public final class Tensor implements AutoCloseable {
       throw new IllegalStateException(
           "fill: in-place write to a tensor that requires grad; do it inside Autograd.noGrad()");
     }
+    refuseDual("fill", this);
     if (numel() > 0) {
       backend().fill(storage, layout, value);
     }
@@ -932,6 +978,14 @@ public final class Tensor implements AutoCloseable {
   }
 
   // ---- checks shared by the op classes ----------------------------------------------------
+
+  /** Ops that are not recorded (no tangent rule) refuse a tensor carrying a tangent. */
+  private static void refuseDual(String op, Tensor t) {
+    if (ForwardAD.isPropagating() && ForwardAD.tangentOf(t) != null) {
+      throw new UnsupportedOperationException("forward-mode AD: op '" + op + "' has no tangent"
+          + " rule; it cannot run on dual tensors");
+    }
+  }
 
   static void checkFloating(String op, DType dtype) {
     if (!dtype.isFloating()) {

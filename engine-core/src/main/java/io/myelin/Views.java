@@ -21,7 +21,9 @@ final class Views {
     }
     int[] original = t.shape();
     Tensor out = t.viewOf(new Layout(target, strides, t.layout().offset()));
-    return Tensor.record("reshape", out, g -> new Tensor[] {g.reshape(original)}, t);
+    // Tangent: the same reshape of the input's tangent.
+    return Tensor.record("reshape", out, g -> new Tensor[] {g.reshape(original)},
+        tg -> tg[0].reshape(target), t);
   }
 
   static int[] inferShape(int numel, int[] shape, int[] from) {
@@ -92,15 +94,16 @@ final class Views {
     int r = t.rank();
     int a = Shapes.dim("transpose", dim0, r);
     int b = Shapes.dim("transpose", dim1, r);
-    if (r == 0 || a == b) {
-      return t.viewOf(t.layout());
-    }
     int[] order = new int[r];
     for (int i = 0; i < r; i++) {
       order[i] = i;
     }
-    order[a] = b;
-    order[b] = a;
+    // a == b (or a scalar) is the identity permutation: still a recorded view, so gradients and
+    // tangents flow through it.
+    if (r > 0) {
+      order[a] = b;
+      order[b] = a;
+    }
     return permute(t, order);
   }
 
@@ -129,7 +132,8 @@ final class Views {
       inverse[norm[i]] = i;
     }
     Tensor out = t.viewOf(new Layout(shape, strides, l.offset()));
-    return Tensor.record("permute", out, g -> new Tensor[] {g.permute(inverse)}, t);
+    return Tensor.record("permute", out, g -> new Tensor[] {g.permute(inverse)},
+        tg -> tg[0].permute(norm), t);
   }
 
   static Tensor squeeze(Tensor t, int dim) {
@@ -167,7 +171,8 @@ final class Views {
     }
     int[] original = t.shape();
     Tensor out = t.viewOf(new Layout(shape, strides, l.offset()));
-    return Tensor.record("squeeze", out, g -> new Tensor[] {g.reshape(original)}, t);
+    return Tensor.record("squeeze", out, g -> new Tensor[] {g.reshape(original)},
+        tg -> tg[0].reshape(shape), t);
   }
 
   static Tensor unsqueeze(Tensor t, int dim) {
@@ -191,7 +196,8 @@ final class Views {
     }
     int[] original = t.shape();
     Tensor out = t.viewOf(new Layout(shape, strides, l.offset()));
-    return Tensor.record("unsqueeze", out, g -> new Tensor[] {g.reshape(original)}, t);
+    return Tensor.record("unsqueeze", out, g -> new Tensor[] {g.reshape(original)},
+        tg -> tg[0].reshape(shape), t);
   }
 
   static Tensor narrow(Tensor t, int dim, int start, int length) {
@@ -211,7 +217,8 @@ final class Views {
     int offset = length == 0 ? l.offset() : l.offset() + start * l.strides()[d];
     Tensor out = t.viewOf(new Layout(shape, l.strides(), offset));
     int[] original = t.shape();
-    return Tensor.record("narrow", out, g -> new Tensor[] {Copies.padNarrow(g, original, d, start)}, t);
+    return Tensor.record("narrow", out, g -> new Tensor[] {Copies.padNarrow(g, original, d, start)},
+        tg -> tg[0].narrow(d, start, length), t);
   }
 
   static Tensor select(Tensor t, int dim, int index) {
@@ -239,7 +246,8 @@ final class Views {
     Layout l = Shapes.expand("expand", t.layout(), target);
     int[] original = t.shape();
     Tensor out = t.viewOf(l);
-    return Tensor.record("expand", out, g -> new Tensor[] {Elementwise.sumToShape(g, original)}, t);
+    return Tensor.record("expand", out, g -> new Tensor[] {Elementwise.sumToShape(g, original)},
+        tg -> tg[0].expand(target), t);
   }
 
   static Tensor flatten(Tensor t, int startDim, int endDim) {

@@ -72,6 +72,22 @@ public abstract class DifferentiableOp {
   }
 
   /**
+   * Forward over reverse (a Hessian-vector product) through an op whose backward is a backend
+   * primitive: the tangents of the gradients {@link #backward} returned (index-aligned, null for
+   * none), given {@code gradOutput}, its tangent and the inputs' tangents (null entries are
+   * zeros). Called only when {@link #hasDifferentiableBackward} is false and some tangent is
+   * live; the default has no rule and fails naming the op.
+   *
+   * @param grads what {@link #backward} returned for {@code gradOutput}
+   */
+  protected Tensor[] backwardTangent(OpContext ctx, Tensor gradOutput, Tensor[] grads,
+      Tensor gradOutputTangent, Tensor[] inputTangents) {
+    throw new UnsupportedOperationException("forward-mode AD over the backward of '" + name
+        + "' (a Hessian-vector product, jacfwd of a gradient): no rule (override"
+        + " DifferentiableOp.backwardTangent)");
+  }
+
+  /**
    * True (the default) when {@link #backward} is written with differentiable tensor ops, so a
    * gradient taken with {@code createGraph} can be differentiated again; an op whose backward
    * calls a backend primitive returns false, and double backward through it fails naming it.
@@ -84,7 +100,8 @@ public abstract class DifferentiableOp {
   public final Tensor apply(Tensor... inputs) {
     OpContext ctx = new OpContext(inputs.clone());
     Tensor out;
-    try (var ignored = Autograd.noGrad()) {
+    // One node for both modes: what the forward computes is neither recorded nor given tangents.
+    try (var ignored = Autograd.noGrad(); var suspended = ForwardAD.suspend()) {
       out = forward(ctx, inputs);
     }
     if (out == null) {
@@ -97,6 +114,37 @@ public abstract class DifferentiableOp {
             name + ": forward must return a new tensor, not one of its inputs (return x.detach())");
       }
     }
-    return Tape.instance().record(name, hasDifferentiableBackward(), out, g -> backward(ctx, g), inputs);
+    boolean differentiable = hasDifferentiableBackward();
+    return Tape.instance().record(name, differentiable, out,
+        g -> differentiable || !ForwardAD.isPropagating()
+            ? backward(ctx, g)
+            : backwardWithTangents(ctx, g, inputs),
+        t -> tangent(ctx, t), inputs);
+  }
+
+  /** The backward of a primitive inside a dual level: values, then their tangents by rule. */
+  private Tensor[] backwardWithTangents(OpContext ctx, Tensor g, Tensor[] inputs) {
+    Tensor gt = ForwardAD.tangentOf(g);
+    Tensor[] inputTangents = new Tensor[inputs.length];
+    boolean any = gt != null;
+    for (int i = 0; i < inputs.length; i++) {
+      inputTangents[i] = ForwardAD.tangentOf(inputs[i]);
+      any |= inputTangents[i] != null;
+    }
+    Tensor[] grads;
+    try (var ignored = ForwardAD.suspend()) {
+      grads = backward(ctx, g);
+      if (!any) {
+        return grads;
+      }
+      Tensor[] tangents = backwardTangent(ctx, g, grads, gt, inputTangents);
+      for (int i = 0; i < grads.length; i++) {
+        if (grads[i] != null) {
+          // A null tangent is a zero one (the gradient does not move along v).
+          ForwardAD.setTangent(grads[i], tangents[i] != null ? tangents[i] : Tensor.zerosLike(grads[i]));
+        }
+      }
+    }
+    return grads;
   }
 }

@@ -47,7 +47,33 @@ public final class Node {
     if (backward == null) {
       inputs();
     }
-    return backward.apply(gradOutput);
+    Tensor[] grads = backward.apply(gradOutput);
+    if (!differentiableBackward && ForwardAD.isPropagating()) {
+      checkTangentsPropagated(gradOutput, grads);
+    }
+    return grads;
+  }
+
+  /**
+   * Forward over reverse through a backward that calls a backend primitive: unless the backward
+   * attached tangents to its gradients itself, they would silently miss {@code H v}; fail naming
+   * the op instead.
+   */
+  private void checkTangentsPropagated(Tensor gradOutput, Tensor[] grads) {
+    boolean dualIn = ForwardAD.tangentOf(gradOutput) != null;
+    for (Tensor in : inputs) {
+      dualIn |= ForwardAD.tangentOf(in) != null;
+    }
+    if (!dualIn) {
+      return;
+    }
+    for (Tensor g : grads) {
+      if (g != null && ForwardAD.tangentOf(g) == null) {
+        throw new UnsupportedOperationException("forward-mode AD over the backward of '" + op
+            + "' (a Hessian-vector product, jacfwd of a gradient): its backward is a backend"
+            + " primitive without a tangent rule");
+      }
+    }
   }
 
   void release() {

@@ -48,10 +48,17 @@ public final class Tape {
   /**
    * Records {@code out} as computed by {@code op} from {@code inputs} (entries may be null) when
    * gradients are enabled and any input requires grad; with anomaly detection on, checks the
-   * output is finite first. Returns {@code out}.
+   * output is finite first. Returns {@code out}. Forward mode through an op recorded without a
+   * tangent rule fails naming it.
    */
   public Tensor record(String op, Tensor out, BackwardFunction fn, Tensor... inputs) {
-    return record(op, true, out, fn, inputs);
+    return record(op, true, out, fn, null, inputs);
+  }
+
+  /** As {@link #record(String, Tensor, BackwardFunction, Tensor...)} with the op's tangent rule. */
+  public Tensor record(String op, Tensor out, BackwardFunction fn, TangentFunction tangent,
+      Tensor... inputs) {
+    return record(op, true, out, fn, tangent, inputs);
   }
 
   /**
@@ -61,8 +68,22 @@ public final class Tape {
    */
   public Tensor record(String op, boolean differentiableBackward, Tensor out, BackwardFunction fn,
       Tensor... inputs) {
+    return record(op, differentiableBackward, out, fn, null, inputs);
+  }
+
+  /**
+   * The full form: the op's name, whether its backward is differentiable, its output, its
+   * backward (vector-Jacobian product) and its tangent rule (Jacobian-vector product, null for
+   * none), and its inputs. While a {@link ForwardAD} dual level propagates on this thread and an
+   * input carries a tangent, the rule computes {@code out}'s tangent first.
+   */
+  public Tensor record(String op, boolean differentiableBackward, Tensor out, BackwardFunction fn,
+      TangentFunction tangent, Tensor... inputs) {
     if (Autograd.isAnomalyDetectionEnabled()) {
       Autograd.checkFinite(op, "forward", out, inputs);
+    }
+    if (ForwardAD.isPropagating()) {
+      ForwardAD.propagate(op, out, tangent, inputs);
     }
     if (!Autograd.isGradEnabled()) {
       return out;

@@ -14,4 +14,10 @@ public interface TensorInternals {
 
   /** Adds {@code g} (same shape) into {@code leaf}'s gradient. */
   void accumulateGrad(Tensor leaf, Tensor g);
+
+  /** {@code t}'s forward-mode tangent if it was set at dual level {@code level}, else null. */
+  Tensor tangent(Tensor t, long level);
+
+  /** Sets {@code t}'s forward-mode tangent at dual level {@code level}. */
+  void setTangent(Tensor t, Tensor tangent, long level);
 }

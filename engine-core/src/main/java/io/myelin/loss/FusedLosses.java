@@ -52,7 +52,9 @@ public final class FusedLosses {
       protected Tensor forward(OpContext ctx, Tensor... in) {
         Tensor x = in[0].contiguous();
         Tensor t = in[1].contiguous();
-        Tensor w = in[2] == null ? null : in[2].contiguous();
+        // The backend reads the weights from offset 0: a view into a larger storage is copied.
+        Tensor w = in[2] == null ? null
+            : in[2].isContiguous() && in[2].layout().offset() == 0 ? in[2] : in[2].copy();
         Tensor rowLoss = Tensor.empty(x.device(), x.dtype(), rows);
         // total[0]: the reduced loss; total[1]: the mean's denominator, read again by the backward.
         Tensor total = Tensor.empty(x.device(), x.dtype(), 2);
@@ -74,6 +76,60 @@ public final class FusedLosses {
             t.storage(), t.layout().offset(), storage(ctx.saved(2)), gc.storage(),
             gc.layout().offset(), false, ctx.saved(3).storage(), 0, gx.storage(), 0);
         return new Tensor[] {gx, null, null};
+      }
+
+      // Tangent: the loss is a scalar, so d loss = sum(G * dx) with G = d loss / d logits (the
+      // backward at an upstream gradient of 1).
+      @Override
+      protected Tensor tangent(OpContext ctx, Tensor... t) {
+        if (t[1] != null || t[2] != null) {
+          throw new UnsupportedOperationException("forward-mode AD: crossEntropy has a tangent"
+              + " rule for the logits only, not for the target or the class weights");
+        }
+        Tensor x = ctx.saved(0);
+        Tensor gradient = backward(ctx, Tensor.onesLike(ctx.saved(3).narrow(0, 0, 1).reshape()))[0];
+        return gradient.mul(t[0]).sum();
+      }
+
+      // The backward is g G(x) with G_r = (a_r softmax(x_r) - v_r) / D, where loss_r = -sum_c
+      // v_rc logp_rc, a_r = sum_c v_rc and D the mean's denominator (see Backend#crossEntropy).
+      // Its tangent: dg G + g (a_r / D) s (dx - sum(s dx)), since d softmax = s (dx - sum(s dx)).
+      @Override
+      protected Tensor[] backwardTangent(OpContext ctx, Tensor g, Tensor[] grads, Tensor tg,
+          Tensor[] inputTangents) {
+        Tensor x = ctx.saved(0);
+        Tensor dgx = null;
+        if (tg != null) {
+          Tensor unit = backward(ctx, Tensor.onesLike(g))[0];
+          dgx = unit.mul(tg);
+        }
+        Tensor dx = inputTangents[0];
+        if (dx != null) {
+          Tensor s = x.softmax(1);
+          Tensor hv = s.mul(dx.sub(s.mul(dx).sum(1, true)))
+              .mul(rowWeights(ctx.saved(1), ctx.saved(2), x).unsqueeze(1));
+          if (mean) {
+            hv = hv.div(ctx.saved(3).narrow(0, 1, 1));
+          }
+          hv = hv.mul(g);
+          dgx = dgx == null ? hv : dgx.add(hv);
+        }
+        return new Tensor[] {dgx, null, null};
+      }
+
+      /** a_r = sum_c v_rc per row: the factor of the softmax Jacobian in row r's Hessian. */
+      private Tensor rowWeights(Tensor t, Tensor w, Tensor x) {
+        Tensor weights = w == null ? Tensor.onesLike(x.narrow(0, 0, 1)) : w.reshape(1, classes);
+        double e = labelSmoothing;
+        if (probabilities) {
+          return t.mul(1 - e).add(e / classes).mul(weights).sum(1, false);
+        }
+        Tensor labels = t.to(x.dtype()).reshape(rows, 1);
+        Tensor classIds = Tensor.arange(classes).to(x.device()).to(x.dtype()).reshape(1, classes);
+        Tensor oneHot = labels.eq(classIds);
+        Tensor valid = labels.ne(ignoreIndex).reshape(rows);
+        Tensor perClass = oneHot.mul(1 - e).add(e / classes).mul(weights);
+        return perClass.sum(1, false).mul(valid);
       }
 
       @Override

@@ -58,6 +58,20 @@ public final class FusedLayers {
         return new Tensor[] {gx};
       }
 
+      // Tangent: dropout is linear in x with the primal's mask, so dy = mask * dx / (1 - p): the
+      // backward applied to dx (the same Philox stream, the same mask).
+      @Override
+      protected Tensor tangent(OpContext ctx, Tensor... t) {
+        return backward(ctx, t[0])[0];
+      }
+
+      // The backward is linear in g with a constant mask: its tangent is the mask applied to dg.
+      @Override
+      protected Tensor[] backwardTangent(OpContext ctx, Tensor g, Tensor[] grads, Tensor tg,
+          Tensor[] inputTangents) {
+        return new Tensor[] {tg == null ? null : backward(ctx, tg)[0]};
+      }
+
       @Override
       protected boolean hasDifferentiableBackward() {
         return false; // a backend primitive
@@ -106,6 +120,18 @@ public final class FusedLayers {
         return new Tensor[] {gx, gg, gb};
       }
 
+      // Tangent: see NormalizationTangents, statistics per row over its cols elements.
+      @Override
+      protected Tensor tangent(OpContext ctx, Tensor... t) {
+        Tensor dy = NormalizationTangents.tangent(ctx.saved(0).reshape(rows, cols),
+            ctx.saved(2).reshape(rows, 1), ctx.saved(3).reshape(rows, 1), new int[] {1}, true,
+            NormalizationTangents.shaped(ctx.saved(1), 1, cols),
+            NormalizationTangents.shaped(t[0], rows, cols),
+            NormalizationTangents.shaped(t[1], 1, cols),
+            NormalizationTangents.shaped(t[2], 1, cols));
+        return dy.reshape(input.shape());
+      }
+
       @Override
       protected boolean hasDifferentiableBackward() {
         return false; // a backend primitive
@@ -131,6 +157,12 @@ public final class FusedLayers {
   public static Tensor batchNorm(Tensor input, boolean training, double momentum, double eps,
       Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar) {
     checkFloating("batchNorm", input);
+    for (Tensor running : new Tensor[] {runningMean, runningVar}) {
+      if (running != null && (!running.isContiguous() || running.layout().offset() != 0)) {
+        throw new IllegalArgumentException("batchNorm: the running statistics are updated in place"
+            + " and must be contiguous tensors of their own, not views into another tensor");
+      }
+    }
     int[] s = input.shape();
     int channels = s[1];
     int spatial = 1;
@@ -168,6 +200,59 @@ public final class FusedLayers {
         return new Tensor[] {gx, gg, gb};
       }
 
+      // Tangent: see NormalizationTangents, statistics per channel over batch and spatial
+      // elements; in inference they are the running statistics, constants.
+      @Override
+      protected Tensor tangent(OpContext ctx, Tensor... t) {
+        int n = s[0];
+        Tensor dy = NormalizationTangents.tangent(ctx.saved(0).reshape(n, channels, o.spatial()),
+            ctx.saved(2).reshape(1, channels, 1), ctx.saved(3).reshape(1, channels, 1),
+            new int[] {0, 2}, training, NormalizationTangents.shaped(ctx.saved(1), 1, channels, 1),
+            NormalizationTangents.shaped(t[0], n, channels, o.spatial()),
+            NormalizationTangents.shaped(t[1], 1, channels, 1),
+            NormalizationTangents.shaped(t[2], 1, channels, 1));
+        return dy.reshape(s);
+      }
+
+      // Forward over reverse in inference, where the statistics are constants: gx = g r gamma,
+      // dgamma = sum(g xhat), dbeta = sum(g) are bilinear, so their tangents follow by the product
+      // rule. In training the statistics depend on x: no rule (fails naming the op).
+      @Override
+      protected Tensor[] backwardTangent(OpContext ctx, Tensor g, Tensor[] grads, Tensor tg,
+          Tensor[] t) {
+        if (training) {
+          return super.backwardTangent(ctx, g, grads, tg, t);
+        }
+        int n = s[0];
+        int sp = o.spatial();
+        Tensor r = ctx.saved(3).reshape(1, channels, 1);
+        Tensor gamma3 = NormalizationTangents.shaped(ctx.saved(1), 1, channels, 1);
+        Tensor g3 = g.reshape(n, channels, sp);
+        Tensor tg3 = NormalizationTangents.shaped(tg, n, channels, sp);
+        Tensor tx3 = NormalizationTangents.shaped(t[0], n, channels, sp);
+        Tensor tgamma3 = NormalizationTangents.shaped(t[1], 1, channels, 1);
+        Tensor xhat = ctx.saved(0).reshape(n, channels, sp).sub(ctx.saved(2).reshape(1, channels, 1))
+            .mul(r);
+        int[] dims = {0, 2};
+        Tensor dgx = null;
+        if (grads[0] != null) {
+          Tensor a = tg3 == null ? null : (gamma3 == null ? tg3.mul(r) : tg3.mul(r).mul(gamma3));
+          Tensor b = tgamma3 == null ? null : g3.mul(r).mul(tgamma3);
+          dgx = a == null ? b : b == null ? a : a.add(b);
+          dgx = dgx == null ? null : dgx.expand(n, channels, sp).reshape(s);
+        }
+        Tensor dgg = null;
+        if (grads[1] != null) {
+          Tensor a = tg3 == null ? null : tg3.mul(xhat);
+          Tensor b = tx3 == null ? null : g3.mul(tx3).mul(r);
+          Tensor sum = a == null ? b : b == null ? a : a.add(b);
+          dgg = sum == null ? null : sum.sum(dims, false).reshape(gamma.shape());
+        }
+        Tensor dgb = grads[2] == null || tg3 == null ? null
+            : tg3.sum(dims, false).reshape(beta.shape());
+        return new Tensor[] {dgx, dgg, dgb};
+      }
+
       @Override
       protected boolean hasDifferentiableBackward() {
         return false; // a backend primitive
@@ -187,8 +272,12 @@ public final class FusedLayers {
     return t.storage().backend();
   }
 
+  /**
+   * {@code t} as the backend reads gamma, beta and the running statistics: contiguous from
+   * offset 0 of its storage (a view such as {@code p.narrow(0, 6, 3)} is copied), or null.
+   */
   private static Tensor contiguous(Tensor t) {
-    return t == null ? null : t.contiguous();
+    return t == null ? null : t.isContiguous() && t.layout().offset() == 0 ? t : t.copy();
   }
 
   private static Storage storage(Tensor t) {

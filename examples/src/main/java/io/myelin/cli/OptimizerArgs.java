@@ -9,6 +9,7 @@ import io.myelin.optim.AdamW;
 import io.myelin.optim.ConjugateGradient;
 import io.myelin.optim.FullBatchOptimizer;
 import io.myelin.optim.LBFGS;
+import io.myelin.optim.NewtonCG;
 import io.myelin.optim.NAdam;
 import io.myelin.optim.Optimizer;
 import io.myelin.optim.RMSprop;
@@ -30,16 +31,17 @@ import picocli.CommandLine.Option;
  */
 final class OptimizerArgs implements java.io.Serializable {
   static final List<String> NAMES = List.of("sgd", "adagrad", "adadelta", "rmsprop", "adam", "adamw",
-      "adamax", "nadam", "amsgrad", "lbfgs", "cg");
+      "adamax", "nadam", "amsgrad", "lbfgs", "cg", "newton-cg");
 
   @Option(names = "--optimizer", paramLabel = "NAME", defaultValue = "sgd",
-      description = "sgd, adagrad, adadelta, rmsprop, adam, adamw, adamax, nadam, amsgrad, lbfgs, cg"
-          + " (lbfgs and cg take one full-batch step per epoch) (default: ${DEFAULT-VALUE}).")
+      description = "sgd, adagrad, adadelta, rmsprop, adam, adamw, adamax, nadam, amsgrad, lbfgs, cg,"
+          + " newton-cg (lbfgs, cg and newton-cg take one full-batch step per epoch)"
+          + " (default: ${DEFAULT-VALUE}).")
   String optimizer;
 
   @Option(names = "--lr", paramLabel = "X",
       description = "Learning rate (default: per optimizer: sgd 0.1, adam/adamw/amsgrad 0.001,"
-          + " adamax/nadam 0.002, rmsprop/adagrad 0.01, adadelta/lbfgs/cg 1).")
+          + " adamax/nadam 0.002, rmsprop/adagrad 0.01, adadelta/lbfgs/cg/newton-cg 1).")
   Double lr;
 
   @Option(names = "--momentum", paramLabel = "X", defaultValue = "0",
@@ -97,6 +99,9 @@ final class OptimizerArgs implements java.io.Serializable {
     if (n.equals("conjugate-gradient")) {
       n = "cg";
     }
+    if (n.equals("newtoncg") || n.equals("hessian-free")) {
+      n = "newton-cg";
+    }
     if (!NAMES.contains(n)) {
       throw new Errors.BadInputException("unknown optimizer '" + optimizer + "'; expected one of "
           + String.join(", ", NAMES));
@@ -106,7 +111,7 @@ final class OptimizerArgs implements java.io.Serializable {
 
   boolean fullBatch() {
     String n = name();
-    return n.equals("lbfgs") || n.equals("cg");
+    return n.equals("lbfgs") || n.equals("cg") || n.equals("newton-cg");
   }
 
   /** The learning rate, given or the optimizer's default. */
@@ -183,6 +188,7 @@ final class OptimizerArgs implements java.io.Serializable {
       case "lbfgs" -> new LBFGS(params, LBFGS.Options.defaults().withLr(learningRate()));
       case "cg" -> new ConjugateGradient(params,
           ConjugateGradient.Options.defaults().withLr(learningRate()));
+      case "newton-cg" -> new NewtonCG(params, NewtonCG.Options.defaults().withLr(learningRate()));
       default -> null;
     };
   }

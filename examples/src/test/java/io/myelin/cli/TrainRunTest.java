@@ -184,4 +184,16 @@ class TrainRunTest {
   private static List<Integer> toList(int[] a) {
     return java.util.Arrays.stream(a).boxed().toList();
   }
+
+  /** Newton-CG (Hessian-free, forward over reverse) trains the digits MLP from the command line. */
+  @Test
+  void newtonCgTrainsTheDigitsMlp(@TempDir Path dir) throws Exception {
+    Path summary = dir.resolve("s.json");
+    Cli r = Cli.run("train", "digits", "--model", "mlp:auto-32-auto", "--activation", "tanh",
+        "--optimizer", "newton-cg", "--epochs", "2", "--summary", summary.toString());
+    assertEquals(0, r.code(), r.err());
+    Map<String, Object> s = Json.parseObject(Files.readString(summary), "s.json");
+    double acc = ((Number) s.get("test_accuracy")).doubleValue();
+    assertTrue(acc >= 0.9, "test accuracy " + acc);
+  }
 }
