@@ -190,9 +190,9 @@ public abstract class Module {
 
   /**
    * Whether a training step through this module can be captured as a graph and replayed (see
-   * {@link io.myelin.train.TrainingStep}): true unless the module draws new random numbers or
-   * makes host-side decisions per call. Containers ask their children; {@link Dropout} in
-   * training mode says no (its mask must change from step to step).
+   * {@link io.myelin.train.TrainingStep}): true unless the module makes host-side decisions per
+   * call. Containers ask their children. {@link Dropout} is capturable: the step binds its
+   * generator to a device counter, so replays draw fresh masks.
    */
   public boolean capturable() {
     for (Module c : children()) {

@@ -245,6 +245,9 @@ public final class CpuBackend implements Backend {
     exec(() -> {
       // Read when the update runs (a replayed graph applies the step written there last).
       double[] c = cs.doubles();
+      if (c[scalarsOffset + OptimizerKind.APPLY] == 0) {
+        return; // a skipped batch: parameter and state stay as they are
+      }
       long step = (long) c[scalarsOffset + 1];
       OptimizerHyperparameters hs = h.withLr(c[scalarsOffset]).withMuProduct(c[scalarsOffset + 2]);
       Object[] arrays = new Object[states.length];
@@ -358,6 +361,21 @@ public final class CpuBackend implements Backend {
       Storage gx, int gxOffset, int n) {
     FusedArguments.dropout("dropoutBackward", p, gy, gyOffset, gx, gxOffset, n);
     exec(() -> DropoutKernels.apply(p, seed, blockCounter, cpu(gy), gyOffset, cpu(gx), gxOffset, n));
+  }
+
+  @Override
+  public void dropoutCounted(double p, long seed, Storage counter, int counterOffset,
+      long counterAdd, Storage x, int xOffset, Storage y, int yOffset, int n) {
+    FusedArguments.dropout("dropoutCounted", p, x, xOffset, y, yOffset, n);
+    CpuStorage cell = cpu(counter);
+    if (cell.dtype() != DType.FLOAT64) {
+      throw new IllegalArgumentException("dropoutCounted: the counter must be f64, got "
+          + cell.dtype().shortName());
+    }
+    checkRun("dropoutCounted counter", cell, counterOffset, 1);
+    // The counter is read when the call runs, so a replayed graph sees the value written last.
+    exec(() -> DropoutKernels.apply(p, seed, (long) cell.doubles()[counterOffset] + counterAdd,
+        cpu(x), xOffset, cpu(y), yOffset, n));
   }
 
   // ---- control ------------------------------------------------------------------------------
