@@ -1,6 +1,6 @@
 // Fused optimizer updates (io.myelin.backend.Backend#optimizerUpdate), one launch per parameter.
 //
-// Each kernel mirrors engine-cpu's OptimizerKernelsF64 / OptimizerKernelsF32 line for line. The
+// Each kernel does the element arithmetic of engine-cpu's OptimizerUpdates in T. The
 // step-dependent scalars are read from device memory, not passed by value, so that a captured
 // CUDA graph applies at each replay the step the host wrote there last: `scalars` points at the
 // OptimizerKind.SCALARS doubles of OptimizerKind#writeScalars ([0] lr, [1] t, [2] NAdam's mu

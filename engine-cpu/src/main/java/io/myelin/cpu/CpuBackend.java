@@ -244,12 +244,13 @@ public final class CpuBackend implements Backend {
     OptimizerKernels.check(kind, h, states);
     exec(() -> {
       // Read when the update runs (a replayed graph applies the step written there last).
-      double[] c = cs.doubles();
-      if (c[scalarsOffset + OptimizerKind.APPLY] == 0) {
+      // The block of OptimizerKind.writeScalars, as every backend reads it (copied: a worker
+      // must not see a later step's values).
+      double[] c = java.util.Arrays.copyOfRange(cs.doubles(), scalarsOffset,
+          scalarsOffset + OptimizerKind.SCALARS);
+      if (c[OptimizerKind.APPLY] == 0) {
         return; // a skipped batch: parameter and state stay as they are
       }
-      long step = (long) c[scalarsOffset + 1];
-      OptimizerHyperparameters hs = h.withLr(c[scalarsOffset]).withMuProduct(c[scalarsOffset + 2]);
       Object[] arrays = new Object[states.length];
       for (int i = 0; i < states.length; i++) {
         arrays[i] = states[i] == null ? null : states[i].array();
@@ -259,7 +260,7 @@ public final class CpuBackend implements Backend {
       // Vectorised (Adam, SGD) these are memory bound, well under a nanosecond per element:
       // waking a worker pays only for parameters of tens of thousands of elements.
       threads.parallelFor(n, 1, (from, to) -> OptimizerKernels.update(
-          kind, hs, step, p, paramOffset, g, gradOffset, arrays, from, to));
+          kind, h, c, 0, p, paramOffset, g, gradOffset, arrays, from, to));
     });
   }
 
