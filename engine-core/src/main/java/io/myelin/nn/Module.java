@@ -212,6 +212,28 @@ public abstract class Module {
     return training;
   }
 
+  /** What {@link #evalMode()} returns: closing it puts the module back in its former mode. */
+  public interface ModeScope extends AutoCloseable {
+    @Override
+    void close();
+  }
+
+  /**
+   * Puts this module (and its children) in eval mode until the returned scope is closed, then
+   * back in the mode it was in: the one way to "run in eval mode, then restore".
+   *
+   * <pre>{@code
+   * try (var eval = model.evalMode(); var noGrad = Autograd.noGrad()) {
+   *   Tensor out = model.forward(x);
+   * }
+   * }</pre>
+   */
+  public ModeScope evalMode() {
+    boolean was = training;
+    eval();
+    return () -> train(was);
+  }
+
   /** Drops every parameter's gradient (PyTorch's {@code zero_grad(set_to_none=True)}). */
   public void zeroGrad() {
     for (Tensor p : parameters()) {

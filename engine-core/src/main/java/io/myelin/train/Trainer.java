@@ -186,14 +186,11 @@ public final class Trainer {
       throw new IllegalArgumentException("fit: the training labels hold class " + min
           + "; class indices start at 0");
     }
-    boolean wasTraining = model.isTraining();
     int outputs;
-    try (var ignored = Autograd.noGrad(); MemoryScope scope = MemoryScope.open()) {
-      model.eval();
+    try (var eval = model.evalMode(); var ignored = Autograd.noGrad();
+        MemoryScope scope = MemoryScope.open()) {
       Tensor out = model.forward(probe.features().narrow(0, 0, 1));
       outputs = out.rank() == 2 ? out.size(1) : -1;
-    } finally {
-      model.train(wasTraining);
     }
     if (outputs >= 0 && max >= outputs) {
       throw new IllegalArgumentException("fit: the training labels go up to class " + max + " ("
@@ -204,12 +201,10 @@ public final class Trainer {
 
   /** Mean loss and metric of {@code model} over every batch of {@code data}, in eval mode. */
   public Evaluation evaluate(Module model, Loss loss, DataLoader data) {
-    boolean wasTraining = model.isTraining();
-    model.eval();
     double lossSum = 0;
     double metricSum = 0;
     long n = 0;
-    try (var ignored = Autograd.noGrad()) {
+    try (var eval = model.evalMode(); var ignored = Autograd.noGrad()) {
       for (Batch b : data.epoch(0)) {
         try (MemoryScope scope = MemoryScope.open(); b) {
           Tensor out = model.forward(b.features());
@@ -219,20 +214,14 @@ public final class Trainer {
           n += size;
         }
       }
-    } finally {
-      model.train(wasTraining);
     }
     return new Evaluation(lossSum / n, metricSum / n, n);
   }
 
   /** Model outputs for every row of {@code data}, in dataset order (shuffling is ignored). */
   public Tensor predict(Module model, DataLoader data) {
-    boolean wasTraining = model.isTraining();
-    model.eval();
-    try (var ignored = Autograd.noGrad(); Batch all = data.all()) {
+    try (var eval = model.evalMode(); var ignored = Autograd.noGrad(); Batch all = data.all()) {
       return model.forward(all.features());
-    } finally {
-      model.train(wasTraining);
     }
   }
 
@@ -249,26 +238,19 @@ public final class Trainer {
   /** {@link #metricSum} for regression, on the device: squared errors over the target columns. */
   static Tensor squaredErrorOnDevice(Tensor out, Tensor targets) {
     int cols = targets.rank() > 1 ? targets.size(-1) : 1;
-    // As metricSum: squares summed in the dtype of the output, the division in double.
-    return out.reshape(targets.shape()).sub(targets).square().sum().to(io.myelin.DType.FLOAT64)
-        .div(cols);
+    // Squares summed in the dtype of the output, the division in double.
+    Tensor sum = out.reshape(targets.shape()).sub(targets).square().sum()
+        .to(io.myelin.DType.FLOAT64);
+    return sum.div(Tensor.full(sum.device(), io.myelin.DType.FLOAT64, cols));
   }
 
-  /** Correct predictions (classification) or summed squared error per element (regression). */
+  /**
+   * Correct predictions (classification) or summed squared error per element (regression), read
+   * on the host: the device sums above, so the metric is written once.
+   */
   static double metricSum(Tensor out, Tensor targets) {
-    if (targets.dtype() == io.myelin.DType.INT32) {
-      int[] predicted = Metrics.predictedClasses(out);
-      int[] truth = targets.toIntArray();
-      int correct = 0;
-      for (int i = 0; i < truth.length; i++) {
-        correct += predicted[i] == truth[i] ? 1 : 0;
-      }
-      return correct;
-    }
-    Tensor diff = out.reshape(targets.shape()).sub(targets);
-    // per-sample mean of squared errors over the target columns, summed over the batch
-    int cols = targets.rank() > 1 ? targets.size(-1) : 1;
-    return diff.square().sum().item() / cols;
+    return (targets.dtype() == io.myelin.DType.INT32 ? correctOnDevice(out, targets)
+        : squaredErrorOnDevice(out, targets)).item();
   }
 
   // ---- the two ways of updating ------------------------------------------------------------

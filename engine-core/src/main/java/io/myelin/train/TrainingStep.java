@@ -152,9 +152,11 @@ public final class TrainingStep implements AutoCloseable {
   private Tensor lossSum;
   private Tensor metricSum;
   private Tensor countedSamples;
-  private Tensor nonFinite;
+  private Tensor finiteBatches;
+  private Tensor zero;
   private int pending;
   private long samples;
+  private long batches;
   private long runs;
   private long replays;
   private String offReason;
@@ -213,6 +215,7 @@ public final class TrainingStep implements AutoCloseable {
     Backend backend = DeviceManager.global().backend(input.device());
     accumulators(input.device());
     samples += input.rank() == 0 ? 1 : input.size(0);
+    batches++;
     boolean update = updateNow || pending + 1 >= options.accumulationSteps();
     int phase = (pending == 0 ? FIRST : 0) | (update ? UPDATE : 0);
     pending = update ? 0 : pending + 1;
@@ -386,11 +389,10 @@ public final class TrainingStep implements AutoCloseable {
         }
         optimizer.zeroGrad();
         int n = input.rank() == 0 ? 1 : input.size(0);
-        Tensor zero = Tensor.zeros(l.device(), DType.FLOAT64);
         // where, not a product: a NaN loss times 0 would still be NaN.
         lossSum.assign(lossSum.add(Tensor.where(finite, l.detach().to(DType.FLOAT64).mul(n), zero)));
         countedSamples.assign(countedSamples.add(finite.mul(n)));
-        nonFinite.assign(nonFinite.add(finite.neg().add(1)));
+        finiteBatches.assign(finiteBatches.add(finite));
         if (metric != null) {
           Tensor m = metric.sum(out.detach(), target).to(DType.FLOAT64);
           metricSum.assign(metricSum.add(Tensor.where(finite, m, zero)));
@@ -498,7 +500,8 @@ public final class TrainingStep implements AutoCloseable {
       lossSum = Tensor.zeros(device, DType.FLOAT64).persist();
       metricSum = Tensor.zeros(device, DType.FLOAT64).persist();
       countedSamples = Tensor.zeros(device, DType.FLOAT64).persist();
-      nonFinite = Tensor.zeros(device, DType.FLOAT64).persist();
+      finiteBatches = Tensor.zeros(device, DType.FLOAT64).persist();
+      zero = Tensor.zeros(device, DType.FLOAT64).persist();
       cycleFinite = Tensor.zeros(device, DType.FLOAT64).persist();
     } else if (!lossSum.device().equals(device)) {
       throw new IllegalArgumentException("training step started on " + lossSum.device()
@@ -528,7 +531,7 @@ public final class TrainingStep implements AutoCloseable {
    * not finite: their cycle's update was not applied (reads the device).
    */
   public long nonFiniteBatches() {
-    return nonFinite == null ? 0 : (long) nonFinite.item();
+    return finiteBatches == null ? 0 : batches - (long) finiteBatches.item();
   }
 
   /** The metric summed over the steps since the last reset (reads the device); NaN without one. */
@@ -548,10 +551,11 @@ public final class TrainingStep implements AutoCloseable {
         lossSum.fill(0);
         metricSum.fill(0);
         countedSamples.fill(0);
-        nonFinite.fill(0);
+        finiteBatches.fill(0);
       }
     }
     samples = 0;
+    batches = 0;
   }
 
   /** Steps run so far. */
@@ -610,7 +614,8 @@ public final class TrainingStep implements AutoCloseable {
     }
     entries.clear();
     if (lossSum != null) {
-      for (Tensor t : new Tensor[] {lossSum, metricSum, countedSamples, nonFinite, cycleFinite}) {
+      for (Tensor t : new Tensor[] {lossSum, metricSum, countedSamples, finiteBatches, cycleFinite,
+          zero}) {
         t.close();
       }
     }
