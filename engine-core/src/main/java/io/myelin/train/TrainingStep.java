@@ -147,16 +147,10 @@ public final class TrainingStep implements AutoCloseable {
   private final List<Generator> generators;
   private final Map<Key, Entry> entries = new HashMap<>();
   private boolean[] lastUpdated;
-  private Tensor[] accumulated;
-  private Tensor cycleFinite;
-  private Tensor lossSum;
-  private Tensor metricSum;
-  private Tensor countedSamples;
-  private Tensor finiteBatches;
-  private Tensor zero;
+  private final GradientAccumulator accumulator = new GradientAccumulator();
+  private StepSums sums;
   private int pending;
   private long samples;
-  private long batches;
   private long runs;
   private long replays;
   private String offReason;
@@ -215,7 +209,7 @@ public final class TrainingStep implements AutoCloseable {
     Backend backend = DeviceManager.global().backend(input.device());
     accumulators(input.device());
     samples += input.rank() == 0 ? 1 : input.size(0);
-    batches++;
+    sums.countBatch();
     boolean update = updateNow || pending + 1 >= options.accumulationSteps();
     int phase = (pending == 0 ? FIRST : 0) | (update ? UPDATE : 0);
     pending = update ? 0 : pending + 1;
@@ -362,9 +356,9 @@ public final class TrainingStep implements AutoCloseable {
       try (var ignored = Autograd.noGrad()) {
         List<Tensor> params = optimizer.parameters();
         Tensor finite = batchFinite(l, params);
-        Tensor cycle = first ? finite : cycleFinite.mul(finite);
+        Tensor cycle = accumulator.cycleFinite(finite, first, (phase & UPDATE) != 0);
         if (k > 1) {
-          accumulate(params, first, (phase & UPDATE) != 0);
+          accumulator.accumulate(params, first, (phase & UPDATE) != 0);
         }
         if ((phase & UPDATE) != 0) {
           boolean[] w = which;
@@ -384,19 +378,11 @@ public final class TrainingStep implements AutoCloseable {
           }
           optimizer.gateStep(cycle);
           optimizer.applyStep(w);
-        } else {
-          cycleFinite.assign(cycle);
         }
         optimizer.zeroGrad();
         int n = input.rank() == 0 ? 1 : input.size(0);
-        // where, not a product: a NaN loss times 0 would still be NaN.
-        lossSum.assign(lossSum.add(Tensor.where(finite, l.detach().to(DType.FLOAT64).mul(n), zero)));
-        countedSamples.assign(countedSamples.add(finite.mul(n)));
-        finiteBatches.assign(finiteBatches.add(finite));
-        if (metric != null) {
-          Tensor m = metric.sum(out.detach(), target).to(DType.FLOAT64);
-          metricSum.assign(metricSum.add(Tensor.where(finite, m, zero)));
-        }
+        sums.add(finite, l.detach(), n,
+            metric == null ? null : metric.sum(out.detach(), target));
       }
     }
   }
@@ -417,35 +403,6 @@ public final class TrainingStep implements AutoCloseable {
       }
     }
     return residue.eq(0.0);
-  }
-
-  /**
-   * Gradient accumulation with buffers of this step, in the order autograd would sum them: the
-   * first batch of a cycle stores its gradients, the next ones add theirs, and the update phase
-   * adds the sum into the fresh gradients that the update reads.
-   */
-  private void accumulate(List<Tensor> params, boolean first, boolean update) {
-    if (accumulated == null) {
-      accumulated = new Tensor[params.size()];
-    }
-    for (int i = 0; i < params.size(); i++) {
-      Tensor g = params.get(i).grad();
-      if (g == null) {
-        continue;
-      }
-      if (update) {
-        if (!first) {
-          g.assign(accumulated[i].add(g));
-        }
-      } else if (first) {
-        if (accumulated[i] == null) {
-          accumulated[i] = Tensor.empty(g.device(), g.dtype(), g.shape()).persist();
-        }
-        accumulated[i].assign(g);
-      } else {
-        accumulated[i].assign(accumulated[i].add(g));
-      }
-    }
   }
 
   private long[] generatorStates() {
@@ -496,15 +453,10 @@ public final class TrainingStep implements AutoCloseable {
   }
 
   private void accumulators(Device device) {
-    if (lossSum == null) {
-      lossSum = Tensor.zeros(device, DType.FLOAT64).persist();
-      metricSum = Tensor.zeros(device, DType.FLOAT64).persist();
-      countedSamples = Tensor.zeros(device, DType.FLOAT64).persist();
-      finiteBatches = Tensor.zeros(device, DType.FLOAT64).persist();
-      zero = Tensor.zeros(device, DType.FLOAT64).persist();
-      cycleFinite = Tensor.zeros(device, DType.FLOAT64).persist();
-    } else if (!lossSum.device().equals(device)) {
-      throw new IllegalArgumentException("training step started on " + lossSum.device()
+    if (sums == null) {
+      sums = new StepSums(device);
+    } else if (!sums.device().equals(device)) {
+      throw new IllegalArgumentException("training step started on " + sums.device()
           + ", now given a batch on " + device);
     }
   }
@@ -514,16 +466,12 @@ public final class TrainingStep implements AutoCloseable {
    * when there were none.
    */
   public double runningLoss() {
-    if (lossSum == null) {
-      return Double.NaN;
-    }
-    double counted = countedSamples.item();
-    return counted == 0 ? Double.NaN : lossSum.item() / counted;
+    return sums == null ? Double.NaN : sums.meanLoss();
   }
 
   /** Samples of the finite batches since the last reset, those in the running sums (reads). */
   public long countedSamples() {
-    return countedSamples == null ? 0 : (long) countedSamples.item();
+    return sums == null ? 0 : sums.countedSamples();
   }
 
   /**
@@ -531,12 +479,12 @@ public final class TrainingStep implements AutoCloseable {
    * not finite: their cycle's update was not applied (reads the device).
    */
   public long nonFiniteBatches() {
-    return finiteBatches == null ? 0 : batches - (long) finiteBatches.item();
+    return sums == null ? 0 : sums.nonFiniteBatches();
   }
 
   /** The metric summed over the steps since the last reset (reads the device); NaN without one. */
   public double runningMetricSum() {
-    return metricSum == null || metric == null ? Double.NaN : metricSum.item();
+    return sums == null || metric == null ? Double.NaN : sums.metricSum();
   }
 
   /** Samples seen since the last reset. */
@@ -546,16 +494,12 @@ public final class TrainingStep implements AutoCloseable {
 
   /** Sets the running sums and the sample count to 0. */
   public void resetRunningLoss() {
-    if (lossSum != null) {
+    if (sums != null) {
       try (var ignored = Autograd.noGrad()) {
-        lossSum.fill(0);
-        metricSum.fill(0);
-        countedSamples.fill(0);
-        finiteBatches.fill(0);
+        sums.reset();
       }
     }
     samples = 0;
-    batches = 0;
   }
 
   /** Steps run so far. */
@@ -613,18 +557,9 @@ public final class TrainingStep implements AutoCloseable {
       }
     }
     entries.clear();
-    if (lossSum != null) {
-      for (Tensor t : new Tensor[] {lossSum, metricSum, countedSamples, finiteBatches, cycleFinite,
-          zero}) {
-        t.close();
-      }
+    if (sums != null) {
+      sums.close();
     }
-    if (accumulated != null) {
-      for (Tensor t : accumulated) {
-        if (t != null) {
-          t.close();
-        }
-      }
-    }
+    accumulator.close();
   }
 }
