@@ -34,3 +34,17 @@ __device__ void dropout_apply(long long n, unsigned long long seed, unsigned lon
 
 MYELIN_DEFINE_DROPOUT(f32, float)
 MYELIN_DEFINE_DROPOUT(f64, double)
+
+// The same with the Philox block counter read from device memory when the kernel runs
+// (Backend#dropoutCounted): counter = (unsigned long long)cell[0] + add. A captured training step
+// writes the generator's position into cell before each replay, so every replay draws a fresh
+// mask, the one the eager step would have drawn.
+#define MYELIN_DEFINE_DROPOUT_COUNTED(dn, T)                                                       \
+  extern "C" __global__ void dropout_counted_##dn(long long n, unsigned long long seed,            \
+                                                  const double* cell, unsigned long long add,      \
+                                                  T p, T scale, const T* x, T* y) {                \
+    dropout_apply<T>(n, seed, (unsigned long long)cell[0] + add, p, scale, x, y);                  \
+  }
+
+MYELIN_DEFINE_DROPOUT_COUNTED(f32, float)
+MYELIN_DEFINE_DROPOUT_COUNTED(f64, double)

@@ -1,6 +1,6 @@
 // Fused optimizer updates (io.myelin.backend.Backend#optimizerUpdate), one launch per parameter.
 //
-// Each kernel mirrors engine-cpu's OptimizerKernelsF64 / OptimizerKernelsF32 line for line. The
+// Each kernel does the element arithmetic of engine-cpu's OptimizerUpdates in T. The
 // step-dependent scalars are read from device memory, not passed by value, so that a captured
 // CUDA graph applies at each replay the step the host wrote there last: `scalars` points at the
 // OptimizerKind.SCALARS doubles of OptimizerKind#writeScalars ([0] lr, [1] t, [2] NAdam's mu
@@ -148,6 +148,10 @@ __device__ __forceinline__ T step_scalar(const double* scalars, int k) {
   return (T)scalars[k];
 }
 
+// A step the caller marked skipped (slot OptimizerKind#APPLY == 0: a non-finite batch under the
+// SKIP_BATCH policy, decided on the device) leaves the parameter and its state untouched.
+#define MYELIN_SKIPPED(scalars) if (scalars[7] == 0.0) return
+
 // Scalar slots (OptimizerKind#writeScalars): 0 lr; SGD 3 first step, 4 averaged step; ADAM 3
 // shrink, 4 step size, 5 sqrt(bias correction 2); ADAMAX 3 step size; NADAM 3 shrink, 4 bias
 // correction 2, 5 gradient step, 6 momentum step; ADAGRAD 3 decayed lr.
@@ -155,28 +159,33 @@ __device__ __forceinline__ T step_scalar(const double* scalars, int k) {
   extern "C" __global__ void optim_sgd_##dn(long long n, T* p, const T* g, T* b,                   \
                                             const double* scalars, T wd, T mu, T damp,             \
                                             int use_momentum, int nesterov, int maximize) {        \
+    MYELIN_SKIPPED(scalars);                                                                       \
     sgd<T>(n, p, g, b, step_scalar<T>(scalars, 0), wd, mu, damp, use_momentum,                    \
            scalars[3] != 0.0, nesterov, maximize);                                                 \
   }                                                                                                \
   extern "C" __global__ void optim_sgd_avg_##dn(long long n, T* p, const T* g, T* v,               \
                                                 const double* scalars, T wd, T beta, T keep,       \
                                                 int use_momentum, int maximize) {                  \
+    MYELIN_SKIPPED(scalars);                                                                       \
     sgd_avg<T>(n, p, g, v, step_scalar<T>(scalars, 4), wd, beta, keep, use_momentum, maximize);    \
   }                                                                                                \
   extern "C" __global__ void optim_adam_##dn(long long n, T* p, const T* g, T* m, T* v, T* vmax,   \
                                              const double* scalars, T b1, T b2, T c1, T c2, T eps, \
                                              T l2, int amsgrad, int maximize) {                    \
+    MYELIN_SKIPPED(scalars);                                                                       \
     adam<T>(n, p, g, m, v, vmax, b1, b2, c1, c2, eps, step_scalar<T>(scalars, 3), l2,              \
             step_scalar<T>(scalars, 4), step_scalar<T>(scalars, 5), amsgrad, maximize);            \
   }                                                                                                \
   extern "C" __global__ void optim_adamax_##dn(long long n, T* p, const T* g, T* m, T* u,          \
                                                const double* scalars, T wd, T b1, T b2, T c1,      \
                                                T eps, int maximize) {                              \
+    MYELIN_SKIPPED(scalars);                                                                       \
     adamax<T>(n, p, g, m, u, wd, b1, b2, c1, eps, step_scalar<T>(scalars, 3), maximize);           \
   }                                                                                                \
   extern "C" __global__ void optim_nadam_##dn(long long n, T* p, const T* g, T* m, T* v,           \
                                               const double* scalars, T b1, T b2, T c1, T c2,       \
                                               T eps, T l2, int maximize) {                         \
+    MYELIN_SKIPPED(scalars);                                                                       \
     nadam<T>(n, p, g, m, v, b1, b2, c1, c2, eps, step_scalar<T>(scalars, 3), l2,                   \
              step_scalar<T>(scalars, 4), step_scalar<T>(scalars, 5), step_scalar<T>(scalars, 6),   \
              maximize);                                                                            \
@@ -185,17 +194,20 @@ __device__ __forceinline__ T step_scalar(const double* scalars, int k) {
                                                 T* ga, const double* scalars, T wd, T a, T c,      \
                                                 T mom, T eps, int centered, int use_momentum,      \
                                                 int maximize) {                                    \
+    MYELIN_SKIPPED(scalars);                                                                       \
     rmsprop<T>(n, p, g, s, buf, ga, step_scalar<T>(scalars, 0), wd, a, c, mom, eps, centered,      \
                use_momentum, maximize);                                                            \
   }                                                                                                \
   extern "C" __global__ void optim_adagrad_##dn(long long n, T* p, const T* g, T* s,               \
                                                 const double* scalars, T wd, T eps,                \
                                                 int maximize) {                                    \
+    MYELIN_SKIPPED(scalars);                                                                       \
     adagrad<T>(n, p, g, s, wd, eps, step_scalar<T>(scalars, 3), maximize);                         \
   }                                                                                                \
   extern "C" __global__ void optim_adadelta_##dn(long long n, T* p, const T* g, T* s, T* u,        \
                                                  const double* scalars, T wd, T rho, T c, T eps,   \
                                                  int maximize) {                                   \
+    MYELIN_SKIPPED(scalars);                                                                       \
     adadelta<T>(n, p, g, s, u, step_scalar<T>(scalars, 0), wd, rho, c, eps, maximize);             \
   }
 

@@ -26,6 +26,9 @@ public final class Generator {
 
   private final long seed;
   private long counter;
+  private Tensor deviceCounter;
+  private boolean bound;
+  private long boundBase;
 
   public Generator(long seed) {
     this.seed = seed;
@@ -77,5 +80,41 @@ public final class Generator {
     int[] w = new int[4];
     Philox.block(seed, reserve(4), w);
     return ((long) w[0] << 32) | (w[1] & 0xFFFFFFFFL);
+  }
+
+  /**
+   * Writes this generator's position into a one-element float64 tensor on {@code device} (made
+   * once and kept) and, until {@link #unbindDevice()}, makes dropout read its Philox counter from
+   * there ({@link io.myelin.backend.Backend#dropoutCounted}) as an offset from this position. A
+   * {@code TrainingStep} binds before each step and unbinds after, so a captured step, replayed,
+   * draws the masks the eager step would draw: the recorded calls read the position written
+   * before the replay, not the one seen at capture.
+   */
+  public void bindDevice(Device device) {
+    if (deviceCounter == null || !deviceCounter.device().equals(device)) {
+      if (deviceCounter != null) {
+        deviceCounter.close();
+      }
+      deviceCounter = Tensor.zeros(device, DType.FLOAT64, 1).persist();
+    }
+    deviceCounter.storage().backend().copyFromHost(new double[] {counter}, 0,
+        deviceCounter.storage(), 0, 1);
+    boundBase = counter;
+    bound = true;
+  }
+
+  /** Ends {@link #bindDevice}: dropout takes its counter by value again. */
+  public void unbindDevice() {
+    bound = false;
+  }
+
+  /** The bound counter cell on {@code device}, or null when not bound there. */
+  public Tensor boundCounter(Device device) {
+    return bound && deviceCounter.device().equals(device) ? deviceCounter : null;
+  }
+
+  /** The position written by the last {@link #bindDevice} (offsets are taken from it). */
+  public long boundBase() {
+    return boundBase;
   }
 }

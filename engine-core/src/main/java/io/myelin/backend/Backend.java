@@ -298,6 +298,18 @@ public interface Backend extends AutoCloseable {
       double p, long seed, long blockCounter, Storage gy, int gyOffset, Storage gx, int gxOffset,
       int n);
 
+  /**
+   * {@link #dropout} with the Philox block counter read from device memory when the call runs:
+   * {@code blockCounter = (long) counter[counterOffset] + counterAdd}, {@code counter} FLOAT64
+   * (exact for counters below 2^53). Used in both directions (the backward is the same mask on
+   * the upstream gradient). A {@link CapturedGraph captured} training step writes its
+   * generators' positions into {@code counter} before each replay, so each replay draws a fresh
+   * mask, the one {@link #dropout} would draw with that counter.
+   */
+  void dropoutCounted(
+      double p, long seed, Storage counter, int counterOffset, long counterAdd, Storage x,
+      int xOffset, Storage y, int yOffset, int n);
+
   // ---- optimizers --------------------------------------------------------------------------
 
   /**
@@ -345,7 +357,9 @@ public interface Backend extends AutoCloseable {
    * (learning rate, step count, NAdam's product and the coefficients derived from them). The
    * fields of {@code h} other than {@code lr} and {@code muProduct} are read from {@code h}.
    * So a {@link CapturedGraph captured} update applies, at every replay, the step whose scalars
-   * the caller wrote into {@code scalars} before it.
+   * the caller wrote into {@code scalars} before it. When entry {@link OptimizerKind#APPLY} is 0
+   * (written there on the device: a non-finite batch under a skip policy) the call leaves the
+   * parameter and the state buffers untouched.
    */
   void optimizerUpdate(
       OptimizerKind kind, OptimizerHyperparameters h, Storage scalars, int scalarsOffset,

@@ -120,6 +120,13 @@ public enum OptimizerKind {
   /** Doubles per update in the step-scalar block of {@link #writeScalars}. */
   public static final int SCALARS = 8;
 
+  /**
+   * Entry of the scalar block that says whether the update runs: {@link #writeScalars} writes 1;
+   * a training step may overwrite it on the device with 0 (a non-finite batch it skips), and the
+   * update then leaves the parameter and its state untouched.
+   */
+  public static final int APPLY = 7;
+
   private final String kernelName;
   private final String[] stateNames;
 
@@ -141,7 +148,7 @@ public enum OptimizerKind {
    *   <li>ADAGRAD: [3] {@code lr / (1 + (t - 1) lrDecay)}
    *   <li>RMSPROP, ADADELTA: nothing beyond {@code lr}
    * </ul>
-   * Unused entries are 0.
+   * and [{@link #APPLY}] 1. Unused entries are 0.
    */
   public void writeScalars(OptimizerHyperparameters h, long t, double[] out, int offset) {
     if (t < 1) {
@@ -152,6 +159,7 @@ public enum OptimizerKind {
     out[offset] = lr;
     out[offset + 1] = t;
     out[offset + 2] = h.muProduct();
+    out[offset + APPLY] = 1;
     double shrink = h.decoupledWeightDecay() ? 1 - lr * h.weightDecay() : 1;
     switch (this) {
       case SGD -> {

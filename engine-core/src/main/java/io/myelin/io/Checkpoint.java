@@ -7,7 +7,7 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * A snapshot of a training run: model weights, optimizer state and the {@link TrainingState}
+ * A snapshot of a training run: model weights, optimizer state and the {@link CheckpointMetadata}
  * (epoch, step, random streams, data position, hyperparameters) needed to resume it exactly.
  * Saved and loaded by {@link CheckpointIO}.
  *
@@ -17,7 +17,7 @@ import java.util.Objects;
  * order and must not be null.
  *
  * <pre>{@code
- * var state = new TrainingState(epoch, step, Map.of("init", GeneratorState.of(gen)), batch,
+ * var state = new CheckpointMetadata(epoch, step, Map.of("init", GeneratorState.of(gen)), batch,
  *     Map.of("lr", 1e-3, "betas", List.of(0.9, 0.999)), Map.of());
  * CheckpointIO.save(dir.resolve("last.ckpt"), new Checkpoint(model.stateDict(), adam.state(), state));
  * }</pre>
@@ -29,7 +29,7 @@ import java.util.Objects;
  *     {@code callback.<name>}
  */
 public record Checkpoint(Map<String, Tensor> model, Map<String, Tensor> optimizer,
-    TrainingState state, Map<String, Tensor> callbacks) {
+    CheckpointMetadata state, Map<String, Tensor> callbacks) {
   public Checkpoint {
     model = copy(model, "model");
     optimizer = copy(optimizer, "optimizer");
@@ -38,7 +38,7 @@ public record Checkpoint(Map<String, Tensor> model, Map<String, Tensor> optimize
   }
 
   /** A checkpoint without callback tensors. */
-  public Checkpoint(Map<String, Tensor> model, Map<String, Tensor> optimizer, TrainingState state) {
+  public Checkpoint(Map<String, Tensor> model, Map<String, Tensor> optimizer, CheckpointMetadata state) {
     this(model, optimizer, state, Map.of());
   }
 

@@ -76,7 +76,7 @@ public final class CheckpointIO {
 
   /** A checkpoint decoded to host arrays: everything validated, no tensor created yet. */
   record Decoded(Map<String, HostTensor> model, Map<String, HostTensor> optimizer,
-      Map<String, HostTensor> callbacks, TrainingState state) {}
+      Map<String, HostTensor> callbacks, CheckpointMetadata state) {}
 
   /** Reads and validates {@code path} completely without a backend. */
   static Decoded read(Path path) throws IOException {
@@ -88,7 +88,7 @@ public final class CheckpointIO {
   static Decoded read(SeekableByteChannel ch, String source) throws IOException {
     SafetensorsHeader header = SafetensorsReader.readHeader(ch, source);
     // Metadata and names first: a file that is not a checkpoint fails before data is read.
-    TrainingState state = TrainingState.fromMetadata(source, header.metadata());
+    CheckpointMetadata state = CheckpointMetadata.fromMetadata(source, header.metadata());
     for (SafetensorsHeader.Entry e : header.tensors()) {
       if (!e.name().startsWith(MODEL_PREFIX) && !e.name().startsWith(OPTIM_PREFIX)
           && !e.name().startsWith(CALLBACK_PREFIX)) {

@@ -68,9 +68,12 @@ public final class Dropout extends Module {
     return "p=" + p;
   }
 
-  /** Not while training with {@code p > 0}: a replayed graph would drop the same units each step. */
+  /**
+   * Always: inside a {@code TrainingStep} the generator is bound to a device counter ({@link
+   * Generator#bindDevice}), so a replayed graph draws a fresh mask each step.
+   */
   @Override
   public boolean capturable() {
-    return !isTraining() || p == 0;
+    return true;
   }
 }

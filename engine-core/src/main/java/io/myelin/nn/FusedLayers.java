@@ -39,12 +39,20 @@ public final class FusedLayers {
     int n = input.numel();
     long seed = generator.seed();
     long counter = generator.reserve(n);
+    // Inside a training step the counter is read on the device (see Generator#bindDevice).
+    Tensor cell = generator.boundCounter(input.device());
+    long add = counter - generator.boundBase();
     return new DifferentiableOp("dropout") {
       @Override
       protected Tensor forward(OpContext ctx, Tensor... in) {
         Tensor x = in[0].contiguous();
         Tensor y = Tensor.empty(x.device(), x.dtype(), x.shape());
-        backend(x).dropout(p, seed, counter, x.storage(), x.layout().offset(), y.storage(), 0, n);
+        if (cell != null) {
+          backend(x).dropoutCounted(p, seed, cell.storage(), 0, add, x.storage(),
+              x.layout().offset(), y.storage(), 0, n);
+        } else {
+          backend(x).dropout(p, seed, counter, x.storage(), x.layout().offset(), y.storage(), 0, n);
+        }
         return y;
       }
 
@@ -53,8 +61,13 @@ public final class FusedLayers {
       protected Tensor[] backward(OpContext ctx, Tensor g) {
         Tensor gc = g.contiguous();
         Tensor gx = Tensor.empty(gc.device(), gc.dtype(), gc.shape());
-        backend(gc).dropoutBackward(
-            p, seed, counter, gc.storage(), gc.layout().offset(), gx.storage(), 0, n);
+        if (cell != null) {
+          backend(gc).dropoutCounted(p, seed, cell.storage(), 0, add, gc.storage(),
+              gc.layout().offset(), gx.storage(), 0, n);
+        } else {
+          backend(gc).dropoutBackward(
+              p, seed, counter, gc.storage(), gc.layout().offset(), gx.storage(), 0, n);
+        }
         return new Tensor[] {gx};
       }
 

@@ -190,9 +190,9 @@ public abstract class Module {
 
   /**
    * Whether a training step through this module can be captured as a graph and replayed (see
-   * {@link io.myelin.train.TrainingStep}): true unless the module draws new random numbers or
-   * makes host-side decisions per call. Containers ask their children; {@link Dropout} in
-   * training mode says no (its mask must change from step to step).
+   * {@link io.myelin.train.TrainingStep}): true unless the module makes host-side decisions per
+   * call. Containers ask their children. {@link Dropout} is capturable: the step binds its
+   * generator to a device counter, so replays draw fresh masks.
    */
   public boolean capturable() {
     for (Module c : children()) {
@@ -210,6 +210,28 @@ public abstract class Module {
 
   public boolean isTraining() {
     return training;
+  }
+
+  /** What {@link #evalMode()} returns: closing it puts the module back in its former mode. */
+  public interface ModeScope extends AutoCloseable {
+    @Override
+    void close();
+  }
+
+  /**
+   * Puts this module (and its children) in eval mode until the returned scope is closed, then
+   * back in the mode it was in: the one way to "run in eval mode, then restore".
+   *
+   * <pre>{@code
+   * try (var eval = model.evalMode(); var noGrad = Autograd.noGrad()) {
+   *   Tensor out = model.forward(x);
+   * }
+   * }</pre>
+   */
+  public ModeScope evalMode() {
+    boolean was = training;
+    eval();
+    return () -> train(was);
   }
 
   /** Drops every parameter's gradient (PyTorch's {@code zero_grad(set_to_none=True)}). */

@@ -53,29 +53,49 @@ public final class GradClip {
    * </pre>
    * A non-finite total (an overflow or a NaN in a gradient) leaves the gradients unchanged; the
    * caller sees it in the returned value and can skip the step (PyTorch would write NaN into
-   * every gradient).
+   * every gradient). The same work as {@link #clipNormOnDevice}, then one read of the total.
    *
    * @param normType {@code q > 0}, or {@code Double.POSITIVE_INFINITY} for the max-abs norm
    * @return the total norm before clipping
    */
   public static double clipNorm(Iterable<Tensor> parameters, double maxNorm, double normType) {
+    try (var ignored = Autograd.noGrad(); MemoryScope scope = MemoryScope.open()) {
+      Tensor total = clipNormOnDevice(parameters, maxNorm, normType);
+      return total == null ? 0 : total.item();
+    }
+  }
+
+  /**
+   * {@link #clipNorm(Iterable, double, double)} without reading anything on the host: the total
+   * norm is reduced on the device and the scale {@code min(1, maxNorm / (total + 1e-6))} (1 when
+   * the total is not finite) multiplies every gradient there. What a training step runs, so that
+   * a captured step clips by the norm of each replay's gradients.
+   *
+   * @return the total norm before clipping, a float64 scalar on the gradients' device (null when
+   *     no parameter has a gradient); it belongs to the caller's memory scope
+   */
+  public static Tensor clipNormOnDevice(Iterable<Tensor> parameters, double maxNorm,
+      double normType) {
     if (!(maxNorm >= 0) || Double.isInfinite(maxNorm)) {
       throw new IllegalArgumentException(
           "clipNorm: invalid maxNorm " + maxNorm + " (must be finite and >= 0)");
     }
-    double total = totalNorm(parameters, normType);
-    double coef = maxNorm / (total + EPS);
-    if (Double.isFinite(total) && coef < 1) {
-      try (var ignored = Autograd.noGrad(); MemoryScope scope = MemoryScope.open()) {
-        for (Tensor p : parameters) {
-          Tensor g = p.grad();
-          if (g != null) {
-            g.assign(g.mul(coef));
-          }
+    try (var ignored = Autograd.noGrad()) {
+      Tensor total = totalNormOnDevice(parameters, normType);
+      if (total == null) {
+        return null;
+      }
+      // coef < 1 only for a finite total above maxNorm; NaN compares false, so it stays 1.
+      Tensor coef = Tensor.full(total.device(), DType.FLOAT64, maxNorm).div(total.add(EPS));
+      Tensor scale = Tensor.where(coef.lt(1.0), coef, Tensor.full(total.device(), DType.FLOAT64, 1));
+      for (Tensor p : parameters) {
+        Tensor g = p.grad();
+        if (g != null) {
+          g.assign(g.mul(scale.to(g.dtype())));
         }
       }
+      return total;
     }
-    return total;
   }
 
   /**
@@ -83,28 +103,32 @@ public final class GradClip {
    * Each gradient's partial sum is formed in its own dtype and accumulated in float64.
    */
   public static double totalNorm(Iterable<Tensor> parameters, double normType) {
+    try (var ignored = Autograd.noGrad(); MemoryScope scope = MemoryScope.open()) {
+      Tensor total = totalNormOnDevice(parameters, normType);
+      return total == null ? 0 : total.item();
+    }
+  }
+
+  /** {@link #totalNorm} as a float64 scalar on the device, or null without gradients. */
+  static Tensor totalNormOnDevice(Iterable<Tensor> parameters, double normType) {
     boolean max = normType == Double.POSITIVE_INFINITY;
     if (!max && !(normType > 0 && Double.isFinite(normType))) {
       throw new IllegalArgumentException(
           "clipNorm: invalid normType " + normType + " (must be > 0 or POSITIVE_INFINITY)");
     }
-    double total = 0;
-    try (var ignored = Autograd.noGrad(); MemoryScope scope = MemoryScope.open()) {
-      Tensor acc = null;
-      for (Tensor p : parameters) {
-        Tensor g = p.grad();
-        if (g == null || g.numel() == 0) {
-          continue;
-        }
-        Tensor part = max ? g.abs().max() : (normType == 2 ? g.square() : g.abs().pow(normType)).sum();
-        part = part.to(DType.FLOAT64);
-        // Accumulate on the device and read once: one host synchronisation for all parameters.
-        acc = acc == null ? part : (max ? acc.maximum(part) : acc.add(part));
+    Tensor acc = null;
+    for (Tensor p : parameters) {
+      Tensor g = p.grad();
+      if (g == null || g.numel() == 0) {
+        continue;
       }
-      if (acc != null) {
-        total = acc.item();
-      }
+      Tensor part = max ? g.abs().max() : (normType == 2 ? g.square() : g.abs().pow(normType)).sum();
+      part = part.to(DType.FLOAT64);
+      acc = acc == null ? part : (max ? acc.maximum(part) : acc.add(part));
     }
-    return max ? total : Math.pow(total, 1.0 / normType);
+    if (acc == null || max) {
+      return acc;
+    }
+    return normType == 2 ? acc.sqrt() : acc.pow(1.0 / normType);
   }
 }

@@ -205,6 +205,22 @@ public abstract class Optimizer<O extends OptimizerOptions<O>>
     });
   }
 
+  /**
+   * Decides on the device whether the prepared step runs: writes {@code apply} (a one-element
+   * tensor on the parameters' device, 1 to apply, 0 to skip) into entry {@link
+   * OptimizerKind#APPLY} of every parameter's step scalars, where the fused update reads it. Call
+   * between {@link #prepareStep} and {@link #applyStep}; a skipped update leaves parameters and
+   * state buffers untouched (the step counts advanced by {@code prepareStep} stay advanced). One
+   * device copy; nothing is read on the host, so a captured step can decide per replay.
+   */
+  public final void gateStep(Tensor apply) {
+    try (var ignored = Autograd.noGrad()) {
+      Tensor column = deviceScalars().reshape(parameters.size(), OptimizerKind.SCALARS)
+          .narrow(1, OptimizerKind.APPLY, 1);
+      column.assign(apply.reshape(1, 1));
+    }
+  }
+
   /** One parameter of a step: its index, the tensor and its group's hyperparameters. */
   private interface MarkedParameter {
     void accept(int index, Tensor parameter, OptimizerHyperparameters h);

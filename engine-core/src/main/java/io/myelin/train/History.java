@@ -28,6 +28,20 @@ public final class History {
     this.metricName = metricName;
   }
 
+  /**
+   * How the training steps ran: {@code "captured"} (replayed graphs) or {@code "eager: REASON"};
+   * null before a fit finished.
+   */
+  public String stepMode() {
+    return stepMode;
+  }
+
+  void setStepMode(String mode) {
+    this.stepMode = mode;
+  }
+
+  private String stepMode;
+
   public void add(EpochRecord r) {
     epochs.add(r);
   }

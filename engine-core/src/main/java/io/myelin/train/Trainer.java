@@ -9,11 +9,9 @@ import io.myelin.data.DataLoader;
 import io.myelin.memory.MemoryScope;
 import io.myelin.nn.Module;
 import io.myelin.optim.FullBatchOptimizer;
-import io.myelin.optim.GradClip;
 import io.myelin.optim.Optimizer;
 import io.myelin.loss.Loss;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The training loop: {@code fit} runs epochs of forward, loss, backward and optimizer steps over a
@@ -34,6 +32,9 @@ import java.util.Map;
  * Not thread-safe; separate trainers with separate models may run on separate threads.
  */
 public final class Trainer {
+  /** Steps between reads of the device's running sums for a progress bar. */
+  static final int READ_EVERY = 50;
+
   private final TrainerOptions options;
 
   public Trainer(TrainerOptions options) {
@@ -167,6 +168,7 @@ public final class Trainer {
         }
       }
     } finally {
+      history.setStepMode(updater.stepMode());
       updater.close();
       options.callbacks().forEach(c -> c.onTrainEnd(state));
       model.eval();
@@ -194,14 +196,11 @@ public final class Trainer {
       throw new IllegalArgumentException("fit: the training labels hold class " + min
           + "; class indices start at 0");
     }
-    boolean wasTraining = model.isTraining();
     int outputs;
-    try (var ignored = Autograd.noGrad(); MemoryScope scope = MemoryScope.open()) {
-      model.eval();
+    try (var eval = model.evalMode(); var ignored = Autograd.noGrad();
+        MemoryScope scope = MemoryScope.open()) {
       Tensor out = model.forward(probe.features().narrow(0, 0, 1));
       outputs = out.rank() == 2 ? out.size(1) : -1;
-    } finally {
-      model.train(wasTraining);
     }
     if (outputs >= 0 && max >= outputs) {
       throw new IllegalArgumentException("fit: the training labels go up to class " + max + " ("
@@ -212,12 +211,10 @@ public final class Trainer {
 
   /** Mean loss and metric of {@code model} over every batch of {@code data}, in eval mode. */
   public Evaluation evaluate(Module model, Loss loss, DataLoader data) {
-    boolean wasTraining = model.isTraining();
-    model.eval();
     double lossSum = 0;
     double metricSum = 0;
     long n = 0;
-    try (var ignored = Autograd.noGrad()) {
+    try (var eval = model.evalMode(); var ignored = Autograd.noGrad()) {
       for (Batch b : data.epoch(0)) {
         try (MemoryScope scope = MemoryScope.open(); b) {
           Tensor out = model.forward(b.features());
@@ -227,20 +224,14 @@ public final class Trainer {
           n += size;
         }
       }
-    } finally {
-      model.train(wasTraining);
     }
     return new Evaluation(lossSum / n, metricSum / n, n);
   }
 
   /** Model outputs for every row of {@code data}, in dataset order (shuffling is ignored). */
   public Tensor predict(Module model, DataLoader data) {
-    boolean wasTraining = model.isTraining();
-    model.eval();
-    try (var ignored = Autograd.noGrad(); Batch all = data.all()) {
+    try (var eval = model.evalMode(); var ignored = Autograd.noGrad(); Batch all = data.all()) {
       return model.forward(all.features());
-    } finally {
-      model.train(wasTraining);
     }
   }
 
@@ -257,26 +248,19 @@ public final class Trainer {
   /** {@link #metricSum} for regression, on the device: squared errors over the target columns. */
   static Tensor squaredErrorOnDevice(Tensor out, Tensor targets) {
     int cols = targets.rank() > 1 ? targets.size(-1) : 1;
-    // As metricSum: squares summed in the dtype of the output, the division in double.
-    return out.reshape(targets.shape()).sub(targets).square().sum().to(io.myelin.DType.FLOAT64)
-        .div(cols);
+    // Squares summed in the dtype of the output, the division in double.
+    Tensor sum = out.reshape(targets.shape()).sub(targets).square().sum()
+        .to(io.myelin.DType.FLOAT64);
+    return sum.div(Tensor.full(sum.device(), io.myelin.DType.FLOAT64, cols));
   }
 
-  /** Correct predictions (classification) or summed squared error per element (regression). */
+  /**
+   * Correct predictions (classification) or summed squared error per element (regression), read
+   * on the host: the device sums above, so the metric is written once.
+   */
   static double metricSum(Tensor out, Tensor targets) {
-    if (targets.dtype() == io.myelin.DType.INT32) {
-      int[] predicted = Metrics.predictedClasses(out);
-      int[] truth = targets.toIntArray();
-      int correct = 0;
-      for (int i = 0; i < truth.length; i++) {
-        correct += predicted[i] == truth[i] ? 1 : 0;
-      }
-      return correct;
-    }
-    Tensor diff = out.reshape(targets.shape()).sub(targets);
-    // per-sample mean of squared errors over the target columns, summed over the batch
-    int cols = targets.rank() > 1 ? targets.size(-1) : 1;
-    return diff.square().sum().item() / cols;
+    return (targets.dtype() == io.myelin.DType.INT32 ? correctOnDevice(out, targets)
+        : squaredErrorOnDevice(out, targets)).item();
   }
 
   // ---- the two ways of updating ------------------------------------------------------------
@@ -288,12 +272,27 @@ public final class Trainer {
 
     double learningRate();
 
+    /** How the steps ran: {@code "captured"} or {@code "eager: REASON"}. */
+    default String stepMode() {
+      return "eager: full-batch optimizer";
+    }
+
     /** Releases what the updater holds across epochs (captured graphs). */
     default void close() {}
   }
 
+  /**
+   * Per-batch optimizers: every epoch is a loop of {@link TrainingStep}s (accumulation, clipping,
+   * the non-finite gate and dropout all run inside the step, on the device), captured as graphs
+   * or run eagerly as {@link TrainerOptions#graphs()} and the backend decide. The host reads the
+   * device's running sums only for a progress update (every {@value #READ_EVERY} steps) and at
+   * the end of the epoch; a non-finite batch under {@code STOP} is reported there.
+   */
   private final class BatchUpdater implements Updater {
     private final Optimizer<?> optimizer;
+    private TrainingStep step;
+    private String eagerReason;
+    private long skipped;
 
     BatchUpdater(Optimizer<?> optimizer) {
       this.optimizer = optimizer;
@@ -307,121 +306,94 @@ public final class Trainer {
     @Override
     public Evaluation epoch(Module model, Loss loss, DataLoader train, int epochIndex,
         int firstBatch, TrainingState state, ProgressBar bar, boolean classification) {
-      if (graphStep(model, train)) {
-        return graphEpoch(model, loss, train, epochIndex, firstBatch, state, bar, classification);
-      }
-      int batches = train.batchesPerEpoch();
-      int accumulate = options.accumulationSteps();
-      double lossSum = 0;
-      double metricSum = 0;
-      long samples = 0;
-      int i = firstBatch;
-      optimizer.zeroGrad();
-      state.setBatchesPerEpoch(batches);
-      for (Batch b : train.epoch(epochIndex, firstBatch)) {
-        boolean stepped = false;
-        try (MemoryScope scope = MemoryScope.open(); b) {
-          Tensor out = model.forward(b.features());
-          Tensor l = loss.forward(out, b.targets());
-          Tensor scaled = accumulate > 1 ? l.div(accumulate) : l;
-          scaled.backward();
-          double value = l.item();
-          boolean finite = Double.isFinite(value)
-              && (!options.checkGradients() || firstNonFiniteGradient(model) == null);
-          if (!finite) {
-            handleNonFinite(model, state, value);
-            optimizer.zeroGrad();
-          } else {
-            lossSum += value * b.size();
-            try (var ignored = Autograd.noGrad()) {
-              metricSum += metricSum(out, b.targets());
-            }
-            samples += b.size();
-          }
-          i++;
-          if (finite && (i % accumulate == 0 || i == batches)) {
-            clip(model);
-            optimizer.step();
-            optimizer.zeroGrad();
-            state.addStep();
-            stepped = true;
-          }
-          state.setBatch(i);
-          if (bar != null) {
-            bar.update(state.epoch(), i, batches, samples == 0 ? Double.NaN : lossSum / samples, samples);
-          }
-        }
-        if (stepped) { // outside the step's scope: what callbacks create is theirs
-          for (Callback c : options.callbacks()) {
-            c.onStepEnd(state);
-          }
-        }
-      }
-      return new Evaluation(lossSum / Math.max(samples, 1), metricSum / Math.max(samples, 1), samples);
-    }
-
-    /**
-     * Whether this epoch runs through a {@link TrainingStep} (graphs): the options allow it, the
-     * step needs no per-step host decision, and the backend captures (by default, for AUTO).
-     */
-    private boolean graphStep(Module model, DataLoader train) {
-      TrainerOptions o = options;
-      if (o.graphs() == TrainerOptions.Graphs.OFF || o.accumulationSteps() != 1
-          || o.nonFinite() != TrainerOptions.NonFinitePolicy.STOP || o.checkGradients()
-          || o.clipNorm() > 0 || o.clipValue() > 0 || model.parameters().isEmpty()) {
-        return false;
-      }
-      Backend backend = DeviceManager.global().backend(model.parameters().get(0).device());
-      return backend.supportsCapture()
-          && (o.graphs() == TrainerOptions.Graphs.ON || backend.capturesByDefault());
-    }
-
-    /** An epoch of {@link TrainingStep}s: the loss and metric are read at progress updates and at the end. */
-    private Evaluation graphEpoch(Module model, Loss loss, DataLoader train, int epochIndex,
-        int firstBatch, TrainingState state, ProgressBar bar, boolean classification) {
       if (step == null) {
         step = TrainingStep.create(model, loss, optimizer,
-            classification ? Trainer::correctOnDevice : Trainer::squaredErrorOnDevice, true);
+            classification ? Trainer::correctOnDevice : Trainer::squaredErrorOnDevice,
+            captures(model), TrainingStep.Options.of(options));
       }
       int batches = train.batchesPerEpoch();
       state.setBatchesPerEpoch(batches);
       optimizer.zeroGrad();
       step.resetRunningLoss();
       int i = firstBatch;
-      int first = firstBatch;
+      int checked = firstBatch;
       for (Batch b : train.epoch(epochIndex, firstBatch)) {
+        boolean updated;
         try (b) {
-          step.run(b.features(), b.targets());
+          updated = step.run(b.features(), b.targets(), i + 1 == batches);
         }
         i++;
-        state.addStep();
-        state.setBatch(i);
-        // Reading the running loss synchronises: only every 50 steps, and only for a bar.
-        if (bar != null && (i % 50 == 0 || i == batches)) {
-          double running = step.runningLoss();
-          checkFinite(state, running, first, i);
-          bar.update(state.epoch(), i, batches, running, step.samples());
+        if (updated) {
+          state.addStep();
         }
-        for (Callback c : options.callbacks()) {
-          c.onStepEnd(state);
+        state.setBatch(i);
+        // Reading the running sums synchronises: only for a progress bar, every READ_EVERY steps.
+        if (bar != null && (i % READ_EVERY == 0 || i == batches)) {
+          checkFinite(state, checked, i);
+          checked = i;
+          bar.update(state.epoch(), i, batches, step.runningLoss(), step.countedSamples());
+        }
+        if (updated) {
+          for (Callback c : options.callbacks()) {
+            c.onStepEnd(state);
+          }
         }
       }
-      long samples = step.samples();
-      double lossMean = step.runningLoss();
-      checkFinite(state, lossMean, first, i);
-      double metric = step.runningMetricSum() / Math.max(samples, 1);
-      return new Evaluation(samples == 0 ? 0 : lossMean, metric, samples);
+      checkFinite(state, checked, i);
+      long counted = step.countedSamples();
+      double lossMean = counted == 0 ? 0 : step.runningLoss();
+      double metric = step.runningMetricSum() / Math.max(counted, 1);
+      return new Evaluation(lossMean, metric, counted);
     }
 
-    private void checkFinite(TrainingState state, double running, int fromBatch, int toBatch) {
-      if (!Double.isFinite(running)) {
-        throw new NonFiniteLossException("non-finite loss " + running + " in epoch "
-            + state.epoch() + ", between batches " + (fromBatch + 1) + " and " + toBatch
-            + " (with graphs the loss is checked when read: at progress updates and at the end of"
-            + " each epoch; --no-graphs checks every step); learning rate "
-            + optimizer.learningRate(0)
-            + " (lower the learning rate, clip gradients with --clip-norm, or check the inputs)");
+    /** Whether steps are captured: the options ask for it and the backend can. */
+    private boolean captures(Module model) {
+      if (options.graphs() == TrainerOptions.Graphs.OFF) {
+        eagerReason = "graphs off (TrainerOptions.graphs is OFF)";
+        return false;
       }
+      Backend backend = DeviceManager.global().backend(model.parameters().get(0).device());
+      if (!backend.supportsCapture()) {
+        eagerReason = backend.device() + " cannot capture graphs";
+        return false;
+      }
+      if (options.graphs() == TrainerOptions.Graphs.AUTO && !backend.capturesByDefault()) {
+        eagerReason = backend.device() + " captures only when TrainerOptions.graphs is ON";
+        return false;
+      }
+      return true;
+    }
+
+    /**
+     * Reports the non-finite batches since the last check: {@code STOP} throws, {@code
+     * SKIP_BATCH} counts them (their updates were not applied) and says so for the first ones.
+     */
+    private void checkFinite(TrainingState state, int fromBatch, int toBatch) {
+      long bad = step.nonFiniteBatches() - skipped;
+      if (bad <= 0) {
+        return;
+      }
+      String what = (options.checkGradients() ? "non-finite loss or gradient" : "non-finite loss")
+          + " in epoch " + state.epoch() + ", between batches " + (fromBatch + 1) + " and "
+          + toBatch + "; learning rate " + optimizer.learningRate(0)
+          + " (lower the learning rate, clip gradients with TrainerOptions.clipNorm, or check the"
+          + " inputs)";
+      if (options.nonFinite() == TrainerOptions.NonFinitePolicy.STOP) {
+        throw new NonFiniteLossException(what + "; the batch's update was not applied");
+      }
+      if (options.out() != null && skipped < 3) {
+        options.out().println("skipped " + bad + " batch" + (bad == 1 ? "" : "es") + ": " + what);
+      }
+      skipped += bad;
+    }
+
+    @Override
+    public String stepMode() {
+      if (step == null) {
+        return "eager: no step ran";
+      }
+      return step.replays() > 0 ? "captured"
+          : "eager: " + (eagerReason != null ? eagerReason : step.eagerReason());
     }
 
     @Override
@@ -431,28 +403,6 @@ public final class Trainer {
         step = null;
       }
     }
-
-    private TrainingStep step;
-
-    private void handleNonFinite(Module model, TrainingState state, double value) {
-      String where = firstNonFiniteGradient(model);
-      // A finite loss here means only a gradient was non-finite (checkGradients is on).
-      String what = Double.isFinite(value) ? "non-finite gradient (loss " + value + ")"
-          : "non-finite loss " + value;
-      String msg = what + " at epoch " + state.epoch() + ", step "
-          + (state.step() + 1) + (where == null ? "" : "; first non-finite gradient in " + where)
-          + "; learning rate " + optimizer.learningRate(0)
-          + " (lower the learning rate, clip gradients with --clip-norm, or check the inputs)";
-      if (options.nonFinite() == TrainerOptions.NonFinitePolicy.STOP) {
-        throw new NonFiniteLossException(msg);
-      }
-      skipped++;
-      if (options.out() != null && skipped <= 3) {
-        options.out().println("skipping batch: " + msg);
-      }
-    }
-
-    private long skipped;
   }
 
   private final class FullBatchUpdater implements Updater {
@@ -490,31 +440,5 @@ public final class Trainer {
         }
       }
     }
-  }
-
-  private void clip(Module model) {
-    if (options.clipValue() > 0) {
-      GradClip.clipValue(model.parameters(), options.clipValue());
-    }
-    if (options.clipNorm() > 0) {
-      GradClip.clipNorm(model.parameters(), options.clipNorm());
-    }
-  }
-
-  /** The name of the first parameter whose gradient holds a NaN or infinity, or null. */
-  static String firstNonFiniteGradient(Module model) {
-    try (var ignored = Autograd.noGrad()) {
-      for (Map.Entry<String, Tensor> e : model.namedParameters().entrySet()) {
-        Tensor g = e.getValue().grad();
-        if (g != null) {
-          try (Tensor s = g.abs().sum()) {
-            if (!Double.isFinite(s.item())) {
-              return "'" + e.getKey() + "'";
-            }
-          }
-        }
-      }
-    }
-    return null;
   }
 }

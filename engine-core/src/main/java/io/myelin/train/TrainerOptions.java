@@ -36,19 +36,18 @@ public record TrainerOptions(
     Graphs graphs) {
 
   /**
-   * When the trainer runs its steps through a {@link TrainingStep} with graphs. A graph step reads
-   * nothing back per step: the loss is summed on the device and checked for NaN/Inf when read, at
-   * progress updates and at the end of each epoch, so a non-finite loss stops the run at that
-   * point (naming the epoch) rather than at the step. Steps that need a per-step host decision -
-   * gradient accumulation, clipping, {@code SKIP_BATCH}, per-step gradient checks - always run the
-   * eager per-step loop.
+   * Whether the trainer's {@link TrainingStep}s are captured as graphs and replayed. Every option
+   * (accumulation, clipping, the non-finite policy, dropout) works the same either way and gives
+   * the same bits: the step reads nothing back, the loss and a non-finite count are summed on the
+   * device and read at progress updates and at the end of each epoch, so a non-finite batch stops
+   * a {@code STOP} run at that point (naming the batches) with its update not applied.
    */
   public enum Graphs {
     /** Where the backend replays graphs by default (a GPU, {@link io.myelin.backend.Backend#capturesByDefault()}). */
     AUTO,
     /** Wherever the backend can capture (the CPU too: a win for small, overhead-bound models). */
     ON,
-    /** Never: every step eager, read back and checked (the {@code --no-graphs} of the CLI). */
+    /** Never: every step issued eagerly, primitive by primitive. */
     OFF
   }
 
@@ -56,7 +55,11 @@ public record TrainerOptions(
   public enum NonFinitePolicy {
     /** Stop with a {@link NonFiniteLossException} naming the step, parameter and learning rate. */
     STOP,
-    /** Drop the batch's gradients and go on; the batches skipped are counted and reported. */
+    /**
+     * Leave the update of the accumulation cycle holding the batch unapplied (parameters and
+     * optimizer state untouched; the optimizer's step count still advances) and go on; the
+     * batches skipped are counted and reported.
+     */
     SKIP_BATCH
   }
 

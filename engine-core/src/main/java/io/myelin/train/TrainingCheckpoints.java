@@ -112,10 +112,10 @@ public final class TrainingCheckpoints {
         }
         hyper.put("state", perParameter);
       }
-      Map<String, io.myelin.io.TrainingState.GeneratorState> gens = new LinkedHashMap<>();
+      Map<String, io.myelin.io.CheckpointMetadata.GeneratorState> gens = new LinkedHashMap<>();
       // Sorted, so the file does not depend on the iteration order of the caller's map.
       generators.keySet().stream().sorted().forEach(name ->
-          gens.put(name, io.myelin.io.TrainingState.GeneratorState.of(generators.get(name))));
+          gens.put(name, io.myelin.io.CheckpointMetadata.GeneratorState.of(generators.get(name))));
       Map<String, String> allExtra = new LinkedHashMap<>(extra);
       if (history != null) {
         allExtra.put(HISTORY, encode(history.epochs()));
@@ -129,7 +129,7 @@ public final class TrainingCheckpoints {
         strings.forEach((k, v) -> allExtra.put(prefix + k, v));
         tensors.forEach((k, v) -> callbackTensors.put(c.checkpointName() + "." + k, v));
       }
-      var ts = new io.myelin.io.TrainingState(epoch, step, gens, dataPosition, hyper, allExtra);
+      var ts = new io.myelin.io.CheckpointMetadata(epoch, step, gens, dataPosition, hyper, allExtra);
       CheckpointIO.save(file, new Checkpoint(model.stateDict(), optimTensors, ts, callbackTensors));
     }
   }

@@ -19,6 +19,35 @@ public abstract class DropoutConformanceTest extends BackendTestSupport {
   private static final int[] SIZES = {1, 3, 5, 8, 1031, 65537};
   private static final double[] PS = {0, 0.3, 0.5, 0.999};
 
+  /** The counter read from device memory (plus the offset) draws what the by-value call draws. */
+  @Test
+  void theCountedFormReadsItsCounterFromStorage() {
+    SplittableRandom r = rng(1150);
+    for (DType dt : FLOATS) {
+      for (int n : SIZES) {
+        long seed = r.nextLong();
+        long base = r.nextInt(1 << 20) + (1L << 33);
+        long add = r.nextInt(1000);
+        double[] x = rounded(dt, uniform(r, n, -3, 3));
+        Storage xs = upload(dt, x);
+        Storage expected = allocate(dt, n);
+        backend().dropout(0.3, seed, base + add, xs, 0, expected, 0, n);
+        Storage cell = upload(DType.FLOAT64, new double[] {-1, base});
+        Storage y = filled(dt, n + 1, Double.NaN);
+        backend().dropoutCounted(0.3, seed, cell, 1, add, xs, 0, y, 1, n);
+        String what = "dropoutCounted " + dt + " n=" + n;
+        assertClose(what, download(expected), Arrays.copyOfRange(download(y), 1, n + 1), 0, 0);
+        // A later value in the cell is what the next call reads: a different mask.
+        backend().copyFromHost(new double[] {base + add + 1000}, 0, cell, 1, 1);
+        Storage moved = allocate(dt, n);
+        backend().dropout(0.3, seed, base + 2 * add + 1000, xs, 0, moved, 0, n);
+        backend().dropoutCounted(0.3, seed, cell, 1, add, xs, 0, y, 1, n);
+        assertClose(what + " after the cell moved", download(moved),
+            Arrays.copyOfRange(download(y), 1, n + 1), 0, 0);
+      }
+    }
+  }
+
   @Test
   void maskIsTheUniformStreamThresholdedAtP() {
     SplittableRandom r = rng(1100);

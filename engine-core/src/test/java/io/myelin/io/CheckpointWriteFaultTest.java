@@ -29,7 +29,7 @@ class CheckpointWriteFaultTest {
         SafetensorsHostRoundTripTest.item("model.fc.weight", DType.FLOAT32, new int[] {30, 20}, seed),
         SafetensorsHostRoundTripTest.item("model.fc.bias", DType.FLOAT32, new int[] {30}, seed + 1),
         SafetensorsHostRoundTripTest.item("optim.0.exp_avg", DType.FLOAT32, new int[] {30, 20}, seed + 2));
-    var state = new TrainingState(epoch, 10 * epoch, java.util.Map.of(), 0, java.util.Map.of(),
+    var state = new CheckpointMetadata(epoch, 10 * epoch, java.util.Map.of(), 0, java.util.Map.of(),
         java.util.Map.of());
     SafetensorsWriter.write(p, items, state.toMetadata());
   }

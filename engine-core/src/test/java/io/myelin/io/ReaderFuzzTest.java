@@ -119,7 +119,7 @@ class ReaderFuzzTest {
         SafetensorsHostRoundTripTest.item("optim.0.step", DType.INT32, new int[] {}, 4),
         SafetensorsHostRoundTripTest.item("callback.early_stopping.best.fc.bias", DType.FLOAT32,
             new int[] {3}, 5));
-    SafetensorsWriter.write(p, items, TrainingStateTest.sample().toMetadata());
+    SafetensorsWriter.write(p, items, CheckpointMetadataTest.sample().toMetadata());
     return List.of(Files.readAllBytes(p));
   }
 

@@ -13,8 +13,8 @@ import io.myelin.io.CheckpointFormatException;
 import io.myelin.io.CheckpointIO;
 import io.myelin.io.Safetensors;
 import io.myelin.io.SafetensorsHeader;
-import io.myelin.io.TrainingState;
-import io.myelin.io.TrainingState.GeneratorState;
+import io.myelin.io.CheckpointMetadata;
+import io.myelin.io.CheckpointMetadata.GeneratorState;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,7 +43,7 @@ public abstract class SafetensorsCheckpointConformanceTest extends DeviceTestBas
     hp.put("betas", List.of(0.9, 0.999));
     hp.put("weight_decay", 0.0);
     hp.put("amsgrad", false);
-    TrainingState state = new TrainingState(
+    CheckpointMetadata state = new CheckpointMetadata(
         2, 120, Map.of("init", GeneratorState.of(init)), 7, hp, Map.of("run", "baseline"));
     return new Checkpoint(model, optim, state);
   }
@@ -113,7 +113,7 @@ public abstract class SafetensorsCheckpointConformanceTest extends DeviceTestBas
 
     Path stray = dir.resolve("stray.ckpt");
     Map<String, Tensor> tensors = Map.of("model.w", Tensor.zeros(1), "loss", Tensor.zeros(1));
-    Safetensors.save(stray, new LinkedHashMap<>(tensors), TrainingState.START.toMetadata());
+    Safetensors.save(stray, new LinkedHashMap<>(tensors), CheckpointMetadata.START.toMetadata());
     var e2 = assertThrows(CheckpointFormatException.class, () -> CheckpointIO.load(stray));
     assertTrue(e2.getMessage().contains("tensor 'loss': a checkpoint tensor must be named"), e2.getMessage());
   }

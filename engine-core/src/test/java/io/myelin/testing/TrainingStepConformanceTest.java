@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.myelin.DType;
 import io.myelin.Generator;
 import io.myelin.Tensor;
+import io.myelin.backend.Philox;
 import io.myelin.autograd.Autograd;
 import io.myelin.backend.DeviceManager;
 import io.myelin.backend.MemoryStats;
@@ -289,23 +290,33 @@ public abstract class TrainingStepConformanceTest extends DeviceTestBase {
   }
 
   @Test
-  void dropoutInTrainingRunsEagerly() {
-    Generator g = new Generator(1);
-    Module m = new Sequential(new Linear(IN, 8, true, g), new Dropout(0.5, new Generator(2)),
-        new Linear(8, CLASSES, true, g)).to(device());
-    assertTrue(!m.capturable());
-    Adam opt = new Adam(m.parameters());
-    List<Tensor[]> data = batches(1);
-    try (TrainingStep step = TrainingStep.create(m, new CrossEntropyLoss(), opt, true)) {
-      for (int e = 0; e < 3; e++) {
-        step.run(data.get(0)[0], data.get(0)[1]);
+  void dropoutInTrainingIsCapturedAndReplaysDrawTheEagerMasks() {
+    float[][] weights = new float[2][];
+    long[] replays = new long[2];
+    for (int mode = 0; mode < 2; mode++) {
+      Generator g = new Generator(1);
+      Generator drop = new Generator(2);
+      Module m = new Sequential(new Linear(IN, 8, true, g), new Dropout(0.5, drop),
+          new Linear(8, CLASSES, true, g)).to(device());
+      assertTrue(m.capturable(), "dropout reads its counter on the device inside a step");
+      Adam opt = new Adam(m.parameters());
+      List<Tensor[]> data = batches(1);
+      try (TrainingStep step = TrainingStep.create(m, new CrossEntropyLoss(), opt, mode == 0)) {
+        for (int e = 0; e < 5; e++) {
+          step.run(data.get(0)[0], data.get(0)[1]);
+        }
+        replays[mode] = step.replays();
       }
-      assertEquals(0, step.replays());
-      assertNull(step.graphsOffReason(), "checked per step, not turned off for good");
+      weights[mode] = m.parameters().get(0).toFloatArray();
+      assertEquals(5 * Philox.blocksFor(data.get(0)[0].size(0) * 8L), drop.state(),
+          "the generator advances by each step's draw, replayed or not");
+      opt.close();
     }
-    m.eval();
-    assertTrue(m.capturable());
-    opt.close();
+    if (DeviceManager.global().backend(device()).supportsCapture()) {
+      assertTrue(replays[0] > 0, "captured and replayed");
+    }
+    assertEquals(0, replays[1]);
+    assertArrayEquals(weights[1], weights[0], "replays draw the masks of the eager steps");
   }
 
   @Test

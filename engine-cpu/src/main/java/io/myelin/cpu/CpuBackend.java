@@ -219,9 +219,13 @@ public final class CpuBackend implements Backend {
     }
     exec(() -> {
       // Read when the update runs (a replayed graph applies the step written there last).
-      double[] c = cs.doubles();
-      long step = (long) c[scalarsOffset + 1];
-      OptimizerHyperparameters hs = h.withLr(c[scalarsOffset]).withMuProduct(c[scalarsOffset + 2]);
+      // The block of OptimizerKind.writeScalars, as every backend reads it (copied: a worker
+      // must not see a later step's values).
+      double[] c = java.util.Arrays.copyOfRange(cs.doubles(), scalarsOffset,
+          scalarsOffset + OptimizerKind.SCALARS);
+      if (c[OptimizerKind.APPLY] == 0) {
+        return; // a skipped batch: parameter and state stay as they are
+      }
       Object[] arrays = new Object[states.length];
       for (int i = 0; i < states.length; i++) {
         arrays[i] = states[i] == null ? null : states[i].array();
@@ -231,7 +235,7 @@ public final class CpuBackend implements Backend {
       // Vectorised (Adam, SGD) these are memory bound, well under a nanosecond per element:
       // waking a worker pays only for parameters of tens of thousands of elements.
       threads.parallelFor(n, 1, (from, to) -> OptimizerKernels.update(
-          kind, hs, step, p, paramOffset, g, gradOffset, arrays, from, to));
+          kind, h, c, 0, p, paramOffset, g, gradOffset, arrays, from, to));
     });
   }
 
@@ -310,6 +314,21 @@ public final class CpuBackend implements Backend {
   public void dropoutBackward(double p, long seed, long blockCounter, Storage gy, int gyOffset,
       Storage gx, int gxOffset, int n) {
     exec(() -> DropoutKernels.apply(p, seed, blockCounter, cpu(gy), gyOffset, cpu(gx), gxOffset, n));
+  }
+
+  @Override
+  public void dropoutCounted(double p, long seed, Storage counter, int counterOffset,
+      long counterAdd, Storage x, int xOffset, Storage y, int yOffset, int n) {
+    FusedArguments.dropout("dropoutCounted", p, x, xOffset, y, yOffset, n);
+    CpuStorage cell = cpu(counter);
+    if (cell.dtype() != DType.FLOAT64) {
+      throw new IllegalArgumentException("dropoutCounted: the counter must be f64, got "
+          + cell.dtype().shortName());
+    }
+    checkRun("dropoutCounted counter", cell, counterOffset, 1);
+    // The counter is read when the call runs, so a replayed graph sees the value written last.
+    exec(() -> DropoutKernels.apply(p, seed, (long) cell.doubles()[counterOffset] + counterAdd,
+        cpu(x), xOffset, cpu(y), yOffset, n));
   }
 
   // ---- control ------------------------------------------------------------------------------

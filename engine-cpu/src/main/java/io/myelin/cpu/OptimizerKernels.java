@@ -31,7 +31,9 @@ public final class OptimizerKernels {
   }
 
   /**
-   * Updates elements {@code [from, to)} of one parameter.
+   * Updates elements {@code [from, to)} of one parameter at step {@code step}: writes the step's
+   * scalar block ({@link OptimizerKind#writeScalars}) and runs {@link #update(OptimizerKind,
+   * OptimizerHyperparameters, double[], int, Object, int, Object, int, Object[], int, int)}.
    *
    * @param param {@code float[]} or {@code double[]}; element {@code i} at {@code paramOffset + i}
    * @param grad an array of the same type; element {@code i} at {@code gradOffset + i}
@@ -44,51 +46,55 @@ public final class OptimizerKernels {
     if (step < 1) {
       throw new IllegalArgumentException("optimizerUpdate: step must be >= 1, got " + step);
     }
+    double[] scalars = new double[OptimizerKind.SCALARS];
+    kind.writeScalars(h, step, scalars, 0);
+    update(kind, h, scalars, 0, param, paramOffset, grad, gradOffset, state, from, to);
+  }
+
+  /**
+   * Updates elements {@code [from, to)} of one parameter with the step-dependent coefficients of
+   * the scalar block at {@code scalars[scalarsOffset]} (what every backend reads; see {@link
+   * OptimizerKind#writeScalars}). One implementation for both precisions ({@link
+   * OptimizerUpdates}); nothing happens when the block's {@link OptimizerKind#APPLY} entry is 0.
+   */
+  public static void update(
+      OptimizerKind kind, OptimizerHyperparameters h, double[] scalars, int scalarsOffset,
+      Object param, int paramOffset, Object grad, int gradOffset, Object[] state, int from,
+      int to) {
     check(kind, h, state);
-    switch (param) {
-      case double[] p when grad instanceof double[] g -> f64(kind, h, step, p, paramOffset, g, gradOffset, state, from, to);
-      case float[] p when grad instanceof float[] g -> f32(kind, h, step, p, paramOffset, g, gradOffset, state, from, to);
-      default -> throw new IllegalArgumentException(
+    if (param == null || grad == null || param.getClass() != grad.getClass()
+        || !(param instanceof float[] || param instanceof double[])) {
+      throw new IllegalArgumentException(
           "optimizerUpdate: parameter and gradient must both be float[] or both double[], got "
-              + param.getClass().getSimpleName() + " and " + grad.getClass().getSimpleName());
+              + name(param) + " and " + name(grad));
+    }
+    if (scalars[scalarsOffset + OptimizerKind.APPLY] == 0) {
+      return; // a skipped step: parameter and state stay as they are
+    }
+    OptimizerElements p = OptimizerElements.of(param, paramOffset);
+    OptimizerElements g = OptimizerElements.of(grad, gradOffset);
+    OptimizerElements[] s = new OptimizerElements[state.length];
+    for (int i = 0; i < s.length; i++) {
+      if (state[i] != null && state[i].getClass() != param.getClass()) {
+        throw new IllegalArgumentException("optimizerUpdate: state '" + kind.stateName(i)
+            + "' is " + name(state[i]) + ", the parameter " + name(param));
+      }
+      s[i] = OptimizerElements.of(state[i], 0);
+    }
+    double[] c = scalars;
+    int o = scalarsOffset;
+    switch (kind) {
+      case SGD -> OptimizerUpdates.sgd(h, c, o, p, g, s[0], from, to);
+      case ADAM -> OptimizerUpdates.adam(h, c, o, p, g, s[0], s[1], s[2], from, to);
+      case ADAMAX -> OptimizerUpdates.adamax(h, c, o, p, g, s[0], s[1], from, to);
+      case NADAM -> OptimizerUpdates.nadam(h, c, o, p, g, s[0], s[1], from, to);
+      case RMSPROP -> OptimizerUpdates.rmsprop(h, c, o, p, g, s[0], s[1], s[2], from, to);
+      case ADAGRAD -> OptimizerUpdates.adagrad(h, c, o, p, g, s[0], from, to);
+      case ADADELTA -> OptimizerUpdates.adadelta(h, c, o, p, g, s[0], s[1], from, to);
     }
   }
 
-  private static void f64(
-      OptimizerKind kind, OptimizerHyperparameters h, long t, double[] p, int po, double[] g,
-      int go, Object[] s, int from, int to) {
-    switch (kind) {
-      case SGD -> OptimizerKernelsF64.sgd(h, t, p, po, g, go, (double[]) s[0], from, to);
-      case ADAM -> OptimizerKernelsF64.adam(
-          h, t, p, po, g, go, (double[]) s[0], (double[]) s[1], (double[]) s[2], from, to);
-      case ADAMAX -> OptimizerKernelsF64.adamax(
-          h, t, p, po, g, go, (double[]) s[0], (double[]) s[1], from, to);
-      case NADAM -> OptimizerKernelsF64.nadam(
-          h, t, p, po, g, go, (double[]) s[0], (double[]) s[1], from, to);
-      case RMSPROP -> OptimizerKernelsF64.rmsprop(
-          h, p, po, g, go, (double[]) s[0], (double[]) s[1], (double[]) s[2], from, to);
-      case ADAGRAD -> OptimizerKernelsF64.adagrad(h, t, p, po, g, go, (double[]) s[0], from, to);
-      case ADADELTA -> OptimizerKernelsF64.adadelta(
-          h, p, po, g, go, (double[]) s[0], (double[]) s[1], from, to);
-    }
-  }
-
-  private static void f32(
-      OptimizerKind kind, OptimizerHyperparameters h, long t, float[] p, int po, float[] g,
-      int go, Object[] s, int from, int to) {
-    switch (kind) {
-      case SGD -> OptimizerKernelsF32.sgd(h, t, p, po, g, go, (float[]) s[0], from, to);
-      case ADAM -> OptimizerKernelsF32.adam(
-          h, t, p, po, g, go, (float[]) s[0], (float[]) s[1], (float[]) s[2], from, to);
-      case ADAMAX -> OptimizerKernelsF32.adamax(
-          h, t, p, po, g, go, (float[]) s[0], (float[]) s[1], from, to);
-      case NADAM -> OptimizerKernelsF32.nadam(
-          h, t, p, po, g, go, (float[]) s[0], (float[]) s[1], from, to);
-      case RMSPROP -> OptimizerKernelsF32.rmsprop(
-          h, p, po, g, go, (float[]) s[0], (float[]) s[1], (float[]) s[2], from, to);
-      case ADAGRAD -> OptimizerKernelsF32.adagrad(h, t, p, po, g, go, (float[]) s[0], from, to);
-      case ADADELTA -> OptimizerKernelsF32.adadelta(
-          h, p, po, g, go, (float[]) s[0], (float[]) s[1], from, to);
-    }
+  private static String name(Object array) {
+    return array == null ? "null" : array.getClass().getSimpleName();
   }
 }

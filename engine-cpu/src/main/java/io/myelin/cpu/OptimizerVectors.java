@@ -4,7 +4,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * FloatVector bodies of the hottest float32 updates in {@link OptimizerKernelsF32}. Each does the
+ * FloatVector bodies of the hottest float32 updates in {@link OptimizerUpdates}. Each does the
  * same float operations in the same order as the scalar loop it precedes (negation as a
  * multiplication by -1, which is exact), so vector and scalar elements agree bit for bit and the
  * split between threads changes nothing. Each returns the first index it left to the scalar loop.
@@ -14,7 +14,7 @@ final class OptimizerVectors {
 
   private OptimizerVectors() {}
 
-  /** Adam / AdamW without amsgrad; see {@code OptimizerKernelsF32.adam}. */
+  /** Adam / AdamW without amsgrad; see {@code OptimizerUpdates.adam}. */
   static int adam(float sign, float shrink, float l2, float b1, float c1, float b2, float c2,
       float stepSize, float rootBc2, float eps, float[] p, int po, float[] g, int go, float[] m,
       float[] v, int from, int to) {
@@ -33,7 +33,7 @@ final class OptimizerVectors {
 
   /**
    * Plain SGD ({@code mu == 0}) or heavy-ball momentum after the first step without Nesterov;
-   * see {@code OptimizerKernelsF32.sgd}.
+   * see {@code OptimizerUpdates.sgd}.
    */
   static int sgd(float sign, float wd, float lr, float mu, float damp, float[] p, int po,
       float[] g, int go, float[] b, int from, int to) {

@@ -603,6 +603,26 @@ public final class CudaBackend implements Backend {
   }
 
   @Override
+  public void dropoutCounted(double p, long seed, Storage counter, int counterOffset,
+      long counterAdd, Storage x, int xOffset, Storage y, int yOffset, int n) {
+    try (CudaCaptures.Call ignored = enter()) {
+      DType dt = FusedArguments.dropout("dropoutCounted", p, x, xOffset, y, yOffset, n);
+      if (counter.dtype() != DType.FLOAT64 || counterOffset < 0
+          || counterOffset >= counter.length()) {
+        throw new IllegalArgumentException("dropoutCounted: the counter must be one f64 element,"
+            + " got " + counter.dtype().shortName() + " at " + counterOffset + " of "
+            + counter.length());
+      }
+      ownAll(x, y, counter);
+      if (n == 0) {
+        return;
+      }
+      launch(fused.dropoutCounted(p, seed, at(counter, counterOffset), counterAdd, dt,
+          at(x, xOffset), at(y, yOffset), n));
+    }
+  }
+
+  @Override
   public void dropoutBackward(double p, long seed, long blockCounter, Storage gy, int gyOffset,
       Storage gx, int gxOffset, int n) {
     try (CudaCaptures.Call ignored = enter()) {

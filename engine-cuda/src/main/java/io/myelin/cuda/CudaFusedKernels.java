@@ -108,4 +108,13 @@ final class CudaFusedKernels {
         new KernelArgs().i64(n).i64(seed).i64(counter).real(dt, p).real(dt, 1 / (1 - p)).ptr(in)
             .ptr(out));
   }
+
+  /** {@link #dropout} with the counter read from {@code cell} (a double) plus {@code add}. */
+  Launch dropoutCounted(double p, long seed, long cell, long add, DType dt, long in, long out,
+      int n) {
+    return new Launch(name("dropout_counted", dt),
+        LaunchShape.linear((n + 3L) / 4, LaunchShape.THREADS, maxBlocks),
+        new KernelArgs().i64(n).i64(seed).ptr(cell).i64(add).real(dt, p).real(dt, 1 / (1 - p))
+            .ptr(in).ptr(out));
+  }
 }

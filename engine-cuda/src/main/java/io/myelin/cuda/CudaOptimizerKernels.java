@@ -13,7 +13,7 @@ import io.myelin.backend.OptimizerKind;
  * memory, and rounds them to the element type there exactly as {@link KernelArgs#real} would
  * (round to nearest). So the arguments below depend only on the constant hyperparameters, and a
  * launch captured into a CUDA graph is right for every later step. The constants are rounded
- * here once to float for FLOAT32, as engine-cpu's {@code OptimizerKernelsF32} does, so both
+ * here once to float for FLOAT32, as engine-cpu's {@code OptimizerUpdates} does, so both
  * backends evaluate the same expression per element.
  *
  * <p>Arguments arrive validated; addresses are already at their offsets, and a state slot the

@@ -9,7 +9,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * The fused optimizer kernels of optim.cu against engine-cpu's OptimizerKernelsF32/F64: every
+ * The fused optimizer kernels of optim.cu against engine-cpu's OptimizerUpdates: every
  * kind and every branch (momentum, dampening, Nesterov, the averaged form with and without bias
  * correction, AMSGrad, decoupled and folded weight decay, maximize, centered RMSprop, AdaGrad's
  * decay), float32 and float64, awkward sizes and offsets, five steps so state feeds back. The GPU

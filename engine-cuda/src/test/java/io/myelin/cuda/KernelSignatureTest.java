@@ -76,6 +76,7 @@ class KernelSignatureTest {
       check(decls, k.layerNormBackwardRows(3, 4099, dt, 1, 2, 3, 4, 5, 6));
       check(decls, k.layerNormBackwardColumns(3, 4099, dt, 1, 2, 3, 4, 5, 6));
       check(decls, k.dropout(0.5, 1, 2, dt, 1, 2, 65537));
+      check(decls, k.dropoutCounted(0.5, 1, 3, 2, dt, 1, 2, 65537));
     }
   }
 

@@ -41,7 +41,7 @@ final class Errors {
   static int onExecutionException(Exception e, CommandLine cmd, boolean verbose) {
     String name = cmd.getCommandSpec().qualifiedName();
     int code = exitCode(e);
-    String msg = code == BAD_INPUT ? describe(e) : "internal error: " + e;
+    String msg = inFlags(code == BAD_INPUT ? describe(e) : "internal error: " + e);
     cmd.getErr().println(name + ": " + msg);
     if (verbose) {
       e.printStackTrace(cmd.getErr());
@@ -100,6 +100,24 @@ final class Errors {
       m = m.replace(pair[0], pair[1]);
     }
     return m;
+  }
+
+  /** Core's messages name API options; on the command line each is its flag. */
+  private static final String[][] FLAGS = {
+      {"TrainerOptions.graphs is ON", "--graphs on"},
+      {"TrainerOptions.graphs is OFF", "--graphs off"},
+      {"TrainerOptions.graphs", "--graphs"},
+      {"TrainerOptions.clipNorm", "--clip-norm"},
+      {"TrainerOptions.clipValue", "--clip-value"},
+  };
+
+  /** {@code msg} with the API option names core uses replaced by this command line's flags. */
+  static String inFlags(String msg) {
+    String out = msg;
+    for (String[] f : FLAGS) {
+      out = out.replace(f[0], f[1]);
+    }
+    return out;
   }
 
   static String oneLine(String s) {

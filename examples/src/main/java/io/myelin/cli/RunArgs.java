@@ -28,12 +28,12 @@ final class RunArgs {
 
   @Option(names = "--graphs", paramLabel = "MODE", defaultValue = "auto",
       description = "Capture each training step as a graph and replay it: auto (on a GPU), on"
-          + " (also on the CPU: faster for small models), off (default: ${DEFAULT-VALUE}). With"
-          + " graphs the loss is checked for NaN when read, at progress updates and epoch ends.")
+          + " (also on the CPU: faster for small models), off (default: ${DEFAULT-VALUE}). Either"
+          + " way the loss is checked for NaN when read, at progress updates and epoch ends.")
   String graphs;
 
   @Option(names = "--no-graphs",
-      description = "Run every step eagerly and check its loss (the same as --graphs off).")
+      description = "Issue every step eagerly, never as a graph (the same as --graphs off).")
   boolean noGraphs;
 
   @Option(names = "--tf32",

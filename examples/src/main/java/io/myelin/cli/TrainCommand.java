@@ -242,7 +242,8 @@ final class TrainCommand implements Callable<Integer> {
     Scoring.Result testScore = d.test() == null ? null : Scoring.score(net, plain, d.test(), device);
     RunSummary s = new RunSummary(classify ? "classify" : "regress", device.toString(), spec.text(),
         net.numParameters(), h.size() - resumedAt, seconds, samples / seconds, trainScore.scores(),
-        valScore == null ? null : valScore.scores(), testScore == null ? null : testScore.scores());
+        valScore == null ? null : valScore.scores(), testScore == null ? null : testScore.scores(),
+        h.stepMode() == null ? null : Errors.inFlags(h.stepMode()));
     out.println();
     out.print(Report.table(s));
     if (classify) {

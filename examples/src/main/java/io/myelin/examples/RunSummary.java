@@ -18,9 +18,12 @@ import java.util.Map;
  * @param train scores on the training set
  * @param validation scores on the validation set, or null
  * @param test scores on the test set, or null
+ * @param graphs how the training steps ran: {@code captured} or {@code eager: REASON} (null for
+ *     none recorded)
  */
 public record RunSummary(String task, String device, String model, long parameters, int epochs,
-    double seconds, double samplesPerSecond, Scores train, Scores validation, Scores test) {
+    double seconds, double samplesPerSecond, Scores train, Scores validation, Scores test,
+    String graphs) {
 
   public boolean classification() {
     return task.equals("classify");
@@ -36,6 +39,9 @@ public record RunSummary(String task, String device, String model, long paramete
     m.put("epochs", epochs);
     m.put("seconds", seconds);
     m.put("samples_per_second", samplesPerSecond);
+    if (graphs != null) {
+      m.put("graphs", graphs);
+    }
     m.put("train_loss", train.loss());
     if (classification()) {
       m.put("train_accuracy", train.accuracy());

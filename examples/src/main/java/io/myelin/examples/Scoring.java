@@ -20,11 +20,9 @@ public final class Scoring {
 
   /** The model's outputs {@code [rows, outputs]} on the host, computed in batches of 1024. */
   public static float[] outputs(Module model, ArrayDataset data, Device device) {
-    boolean wasTraining = model.isTraining();
-    model.eval();
     float[] result = null;
     int cols = 0;
-    try (var noGrad = Autograd.noGrad();
+    try (var eval = model.evalMode(); var noGrad = Autograd.noGrad();
         DataLoader loader = new DataLoader(data, DataLoader.Options.batches(1024).withoutPrefetch(),
             device)) {
       int row = 0;
@@ -40,8 +38,6 @@ public final class Scoring {
           row += b.size();
         }
       }
-    } finally {
-      model.train(wasTraining);
     }
     return result == null ? new float[0] : result;
   }

@@ -31,7 +31,7 @@ class TrainRunTest {
     assertTrue(r.out().contains("confusion matrix"), r.out());
     Map<String, Object> s = Json.parseObject(Files.readString(summary), "s.json");
     assertEquals(List.of("task", "device", "model", "parameters", "epochs", "seconds",
-        "samples_per_second", "train_loss", "train_accuracy", "test_loss", "test_accuracy"),
+        "samples_per_second", "graphs", "train_loss", "train_accuracy", "test_loss", "test_accuracy"),
         List.copyOf(s.keySet()));
     assertEquals("classify", s.get("task"));
     assertEquals(642.0, ((Number) s.get("parameters")).doubleValue());
@@ -46,6 +46,35 @@ class TrainRunTest {
     try (var files = Files.list(dir)) {
       assertEquals(3, files.count(), "temporary files left behind");
     }
+  }
+
+  /**
+   * Issue 14: dropout in training and clipping run inside the captured step; the summary says how
+   * the steps ran, and its losses and accuracies equal those of the eager run.
+   */
+  @Test
+  void digitsWithDropoutAndClippingRunCapturedWithTheEagerResults(@TempDir Path dir)
+      throws Exception {
+    Map<String, Map<String, Object>> byMode = new java.util.HashMap<>();
+    for (String mode : List.of("on", "off")) {
+      Path summary = dir.resolve(mode + ".json");
+      Cli r = Cli.run("train", "digits", "--dropout", "0.2", "--clip-norm", "1", "--epochs", "3",
+          "--graphs", mode, "--summary", summary.toString());
+      assertEquals(0, r.code(), r.err());
+      byMode.put(mode, Json.parseObject(Files.readString(summary), mode + ".json"));
+    }
+    Map<String, Object> on = byMode.get("on");
+    Map<String, Object> off = byMode.get("off");
+    assertEquals("captured", on.get("graphs"));
+    assertEquals("eager: graphs off (--graphs off)", off.get("graphs"));
+    int compared = 0;
+    for (String k : off.keySet()) {
+      if (k.contains("loss") || k.contains("accuracy")) {
+        assertEquals(off.get(k), on.get(k), k);
+        compared++;
+      }
+    }
+    assertTrue(compared >= 4, "losses and accuracies compared: " + off.keySet());
   }
 
   /**

@@ -15,7 +15,9 @@ import java.util.regex.Pattern;
  * Stored as the string {@code __metadata__} of a checkpoint's safetensors file (see {@link
  * CheckpointIO} for the keys).
  *
- * @param epoch epochs completed (the next epoch to run), {@code >= 0}
+ * @param epoch epochs completed, {@code >= 0}: the number {@link
+ *     io.myelin.train.TrainingState#epoch()} (1-based) shows at the end of the last of them; the
+ *     run continues with epoch {@code epoch + 1}
  * @param step optimizer steps taken since the start, {@code >= 0}
  * @param generators named random streams (model init, dropout...), each a seed and counter
  * @param dataPosition batches of epoch {@code epoch} already consumed (a DataLoader resumes with
@@ -25,7 +27,7 @@ import java.util.regex.Pattern;
  *     so that what is loaded equals what was saved
  * @param extra free-form strings (a run name, a git commit, a scheduler's state as JSON...)
  */
-public record TrainingState(
+public record CheckpointMetadata(
     long epoch,
     long step,
     Map<String, GeneratorState> generators,
@@ -34,10 +36,10 @@ public record TrainingState(
     Map<String, String> extra) {
 
   /** Nothing done yet: epoch 0, step 0, no generators, no hyperparameters. */
-  public static final TrainingState START =
-      new TrainingState(0, 0, Map.of(), 0, Map.of(), Map.of());
+  public static final CheckpointMetadata START =
+      new CheckpointMetadata(0, 0, Map.of(), 0, Map.of(), Map.of());
 
-  public TrainingState {
+  public CheckpointMetadata {
     if (epoch < 0 || step < 0 || dataPosition < 0) {
       throw new IllegalArgumentException(
           "epoch, step and dataPosition must be >= 0, got " + epoch + ", " + step + ", " + dataPosition);
@@ -108,7 +110,7 @@ public record TrainingState(
    * @param source file name for messages
    * @throws CheckpointFormatException naming the entry that is missing or malformed
    */
-  public static TrainingState fromMetadata(String source, Map<String, String> m)
+  public static CheckpointMetadata fromMetadata(String source, Map<String, String> m)
       throws CheckpointFormatException {
     if (!FORMAT.equals(m.get("format"))) {
       throw CheckpointFormatException.file(
@@ -148,7 +150,7 @@ public record TrainingState(
     long position = number(source, m, "data_position");
     Map<String, Object> hyperparameters = object(source, m, "hyperparameters");
     try {
-      return new TrainingState(epoch, step, gens, position, hyperparameters, extra);
+      return new CheckpointMetadata(epoch, step, gens, position, hyperparameters, extra);
     } catch (IllegalArgumentException e) {
       throw CheckpointFormatException.metadata(source, "hyperparameters", e.getMessage());
     }

@@ -10,8 +10,8 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-class TrainingStateTest {
-  static TrainingState sample() {
+class CheckpointMetadataTest {
+  static CheckpointMetadata sample() {
     Generator g = new Generator(-42);
     g.reserve(1000);
     Map<String, Object> hp = new LinkedHashMap<>();
@@ -20,21 +20,21 @@ class TrainingStateTest {
     hp.put("amsgrad", false);
     hp.put("warmup", 500);
     hp.put("schedule", Map.of("kind", "cosine", "t_max", 10L));
-    return new TrainingState(
-        3, 1200, Map.of("init", TrainingState.GeneratorState.of(g), "dropout",
-            new TrainingState.GeneratorState(Long.MAX_VALUE, 0)),
+    return new CheckpointMetadata(
+        3, 1200, Map.of("init", CheckpointMetadata.GeneratorState.of(g), "dropout",
+            new CheckpointMetadata.GeneratorState(Long.MAX_VALUE, 0)),
         40, hp, Map.of("run", "baseline \"x\"", "json", "{\"a\":[1,2]}"));
   }
 
   @Test
   void roundTripsThroughStringMetadata() throws Exception {
-    TrainingState s = sample();
+    CheckpointMetadata s = sample();
     Map<String, String> m = s.toMetadata();
     assertEquals("myelin.checkpoint", m.get("format"));
     assertEquals("3", m.get("epoch"));
     assertEquals("1200", m.get("step"));
     assertEquals("40", m.get("data_position"));
-    TrainingState back = TrainingState.fromMetadata("c", m);
+    CheckpointMetadata back = CheckpointMetadata.fromMetadata("c", m);
     assertEquals(s, back);
     assertEquals(500L, back.hyperparameters().get("warmup"), "ints widen to Long");
     assertEquals(List.of(0.9, (double) 0.999f), back.hyperparameters().get("betas"));
@@ -44,12 +44,12 @@ class TrainingStateTest {
   void generatorStateResumesTheStream() {
     Generator g = new Generator(7);
     g.reserve(100);
-    Generator resumed = TrainingState.GeneratorState.of(g).toGenerator();
+    Generator resumed = CheckpointMetadata.GeneratorState.of(g).toGenerator();
     assertEquals(g.nextSeed(), resumed.nextSeed());
   }
 
   static void refused(Map<String, String> m, String... fragments) {
-    var e = assertThrows(CheckpointFormatException.class, () -> TrainingState.fromMetadata("run.ckpt", m));
+    var e = assertThrows(CheckpointFormatException.class, () -> CheckpointMetadata.fromMetadata("run.ckpt", m));
     assertTrue(e.getMessage().startsWith("run.ckpt: "), e.getMessage());
     for (String f : fragments) {
       assertTrue(e.getMessage().contains(f), "'" + e.getMessage() + "' should contain '" + f + "'");
@@ -87,10 +87,10 @@ class TrainingStateTest {
   @Test
   void constructorRefusesWhatCannotBeStored() {
     assertThrows(IllegalArgumentException.class,
-        () -> new TrainingState(-1, 0, Map.of(), 0, Map.of(), Map.of()));
+        () -> new CheckpointMetadata(-1, 0, Map.of(), 0, Map.of(), Map.of()));
     assertThrows(IllegalArgumentException.class,
-        () -> new TrainingState(0, 0, Map.of(), 0, Map.of("lr", Double.NaN), Map.of()));
+        () -> new CheckpointMetadata(0, 0, Map.of(), 0, Map.of("lr", Double.NaN), Map.of()));
     assertThrows(IllegalArgumentException.class,
-        () -> new TrainingState(0, 0, Map.of(), 0, Map.of("x", new Object()), Map.of()));
+        () -> new CheckpointMetadata(0, 0, Map.of(), 0, Map.of("x", new Object()), Map.of()));
   }
 }
