@@ -70,6 +70,8 @@ final class NoopBackend implements Backend {
       int n) {}
   @Override public void dropoutBackward(double p, long s, long c, Storage gy, int gyo, Storage gx,
       int gxo, int n) {}
+  @Override public void dropoutCounted(double p, long s, Storage c, int co, long add, Storage x,
+      int xo, Storage y, int yo, int n) {}
   @Override public void optimizerUpdate(OptimizerKind kind, OptimizerHyperparameters h,
       Storage scalars, int so, Storage p, int po, Storage g, int go, Storage[] state, int n) {}
   @Override public void gatherRows(Storage src, int so, int srcRows, int rowLength, Storage idx,

@@ -233,6 +233,13 @@ public final class CheckedBackend implements Backend {
     delegate.dropoutBackward(p, seed, blockCounter, gy, gyOffset, gx, gxOffset, n);
   }
 
+  @Override
+  public void dropoutCounted(double p, long seed, Storage counter, int counterOffset,
+      long counterAdd, Storage x, int xOffset, Storage y, int yOffset, int n) {
+    FusedArguments.dropoutCounted(delegate, p, counter, counterOffset, x, xOffset, y, yOffset, n);
+    delegate.dropoutCounted(p, seed, counter, counterOffset, counterAdd, x, xOffset, y, yOffset, n);
+  }
+
   // ---- optimizers ---------------------------------------------------------------------------
 
   /**

@@ -192,8 +192,9 @@ final class FusedArguments {
   /** Either direction of dropout: {@code out} may be exactly {@code in}. */
   static void dropout(Backend b, String op, double p, Storage in, int inOffset, Storage out,
       int outOffset, int n) {
-    String inWhat = op.equals("dropout") ? "x" : "gy";
-    String outWhat = op.equals("dropout") ? "y" : "gx";
+    boolean forward = !op.equals("dropoutBackward");
+    String inWhat = forward ? "x" : "gy";
+    String outWhat = forward ? "y" : "gx";
     if (!(p >= 0 && p < 1)) {
       throw bad(op, "p must be in [0, 1), got " + p);
     }
@@ -202,6 +203,14 @@ final class FusedArguments {
     run(op, inWhat, in, inOffset, n);
     operand(b, op, outWhat, out, dt, outOffset, n);
     disjoint(op, outWhat, out, outOffset, n, inWhat, in, inOffset, n, true);
+  }
+
+  /** {@link #dropout}'s checks, plus the counter: one FLOAT64 element at {@code counterOffset}. */
+  static void dropoutCounted(Backend b, double p, Storage counter, int counterOffset, Storage x,
+      int xOffset, Storage y, int yOffset, int n) {
+    String op = "dropoutCounted";
+    dropout(b, op, p, x, xOffset, y, yOffset, n);
+    operand(b, op, "counter", counter, DType.FLOAT64, counterOffset, 1);
   }
 
   private static void shape(String op, int rows, int cols) {

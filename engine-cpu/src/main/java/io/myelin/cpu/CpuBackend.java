@@ -319,13 +319,8 @@ public final class CpuBackend implements Backend {
   @Override
   public void dropoutCounted(double p, long seed, Storage counter, int counterOffset,
       long counterAdd, Storage x, int xOffset, Storage y, int yOffset, int n) {
-    FusedArguments.dropout("dropoutCounted", p, x, xOffset, y, yOffset, n);
+    // Arguments checked by CheckedBackend (FusedArguments.dropoutCounted).
     CpuStorage cell = cpu(counter);
-    if (cell.dtype() != DType.FLOAT64) {
-      throw new IllegalArgumentException("dropoutCounted: the counter must be f64, got "
-          + cell.dtype().shortName());
-    }
-    checkRun("dropoutCounted counter", cell, counterOffset, 1);
     // The counter is read when the call runs, so a replayed graph sees the value written last.
     exec(() -> DropoutKernels.apply(p, seed, (long) cell.doubles()[counterOffset] + counterAdd,
         cpu(x), xOffset, cpu(y), yOffset, n));

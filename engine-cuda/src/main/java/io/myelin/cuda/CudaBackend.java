@@ -606,13 +606,7 @@ public final class CudaBackend implements Backend {
   public void dropoutCounted(double p, long seed, Storage counter, int counterOffset,
       long counterAdd, Storage x, int xOffset, Storage y, int yOffset, int n) {
     try (CudaCaptures.Call ignored = enter()) {
-      DType dt = FusedArguments.dropout("dropoutCounted", p, x, xOffset, y, yOffset, n);
-      if (counter.dtype() != DType.FLOAT64 || counterOffset < 0
-          || counterOffset >= counter.length()) {
-        throw new IllegalArgumentException("dropoutCounted: the counter must be one f64 element,"
-            + " got " + counter.dtype().shortName() + " at " + counterOffset + " of "
-            + counter.length());
-      }
+      DType dt = x.dtype(); // arguments checked by CheckedBackend (FusedArguments.dropoutCounted)
       ownAll(x, y, counter);
       if (n == 0) {
         return;
