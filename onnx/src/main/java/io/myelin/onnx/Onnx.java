@@ -17,7 +17,7 @@ import java.util.Arrays;
 
 /**
  * ONNX export of Myelin modules: IR version {@value OnnxFields#IR_VERSION}, default-domain opset
- * {@value OnnxFields#OPSET} (both inside ONNX Runtime 1.20's range: IR <= 10, opset <= 21).
+ * {@value OnnxFields#OPSET} (both inside ONNX Runtime 1.20's range: IR &lt;= 10, opset &lt;= 21).
  *
  * <p>Exported: {@code Sequential} of Linear (Gemm, weight kept as [out, in] with transB), every
  * activation, Maxout, BatchNorm1d/2d, LayerNorm, Dropout (an ONNX Dropout node, the identity in
