@@ -7,7 +7,10 @@ import io.myelin.backend.Backend;
 import io.myelin.backend.BatchNormOptions;
 import io.myelin.backend.BinaryOp;
 import io.myelin.backend.CapturedGraph;
+import io.myelin.backend.ConvArguments;
+import io.myelin.backend.ConvGeometry;
 import io.myelin.backend.CrossEntropyOptions;
+import io.myelin.backend.PoolGeometry;
 import io.myelin.backend.FusedArguments;
 import io.myelin.backend.GemmOperand;
 import io.myelin.backend.MemoryStats;
@@ -358,6 +361,53 @@ public final class CpuBackend implements Backend {
       Storage gx, int gxOffset, int n) {
     FusedArguments.dropout("dropoutBackward", p, gy, gyOffset, gx, gxOffset, n);
     exec(() -> DropoutKernels.apply(p, seed, blockCounter, cpu(gy), gyOffset, cpu(gx), gxOffset, n));
+  }
+
+  // ---- convolution and pooling --------------------------------------------------------------
+
+  @Override
+  public void im2col(ConvGeometry g, int images, Storage x, int xOffset, Storage cols,
+      int colsOffset) {
+    ConvArguments.im2col(g, images, x, xOffset, cols, colsOffset);
+    exec(() -> ConvKernels.im2col(threads, g, images, cpu(x), xOffset, cpu(cols), colsOffset));
+  }
+
+  @Override
+  public void col2im(ConvGeometry g, int images, Storage cols, int colsOffset, Storage x,
+      int xOffset) {
+    ConvArguments.col2im(g, images, cols, colsOffset, x, xOffset);
+    exec(() -> ConvKernels.col2im(threads, g, images, cpu(cols), colsOffset, cpu(x), xOffset));
+  }
+
+  @Override
+  public void maxPool2d(PoolGeometry g, int planes, Storage x, int xOffset, Storage y,
+      int yOffset, Storage indices, int indicesOffset) {
+    ConvArguments.maxPool2d(g, planes, x, xOffset, y, yOffset, indices, indicesOffset);
+    exec(() -> PoolKernels.maxPool2d(threads, g, planes, cpu(x), xOffset, cpu(y), yOffset,
+        cpu(indices), indicesOffset));
+  }
+
+  @Override
+  public void maxPool2dBackward(PoolGeometry g, int planes, Storage gy, int gyOffset,
+      Storage indices, int indicesOffset, Storage gx, int gxOffset) {
+    ConvArguments.maxPool2dBackward(g, planes, gy, gyOffset, indices, indicesOffset, gx, gxOffset);
+    exec(() -> PoolKernels.maxPool2dBackward(threads, g, planes, cpu(gy), gyOffset, cpu(indices),
+        indicesOffset, cpu(gx), gxOffset));
+  }
+
+  @Override
+  public void avgPool2d(PoolGeometry g, int planes, Storage x, int xOffset, Storage y,
+      int yOffset) {
+    ConvArguments.avgPool2d(g, planes, x, xOffset, y, yOffset);
+    exec(() -> PoolKernels.avgPool2d(threads, g, planes, cpu(x), xOffset, cpu(y), yOffset));
+  }
+
+  @Override
+  public void avgPool2dBackward(PoolGeometry g, int planes, Storage gy, int gyOffset, Storage gx,
+      int gxOffset) {
+    ConvArguments.avgPool2dBackward(g, planes, gy, gyOffset, gx, gxOffset);
+    exec(() -> PoolKernels.avgPool2dBackward(threads, g, planes, cpu(gy), gyOffset, cpu(gx),
+        gxOffset));
   }
 
   // ---- control ------------------------------------------------------------------------------

@@ -17,7 +17,10 @@ import io.myelin.backend.Backend;
 import io.myelin.backend.BatchNormOptions;
 import io.myelin.backend.BinaryOp;
 import io.myelin.backend.CapturedGraph;
+import io.myelin.backend.ConvArguments;
+import io.myelin.backend.ConvGeometry;
 import io.myelin.backend.CrossEntropyOptions;
+import io.myelin.backend.PoolGeometry;
 import io.myelin.backend.FusedArguments;
 import io.myelin.backend.GemmOperand;
 import io.myelin.backend.MatmulPrecision;
@@ -66,6 +69,7 @@ public final class CudaBackend implements Backend {
   private final CudaGemm gemm;
   private final CudaOptimizerKernels optimizers;
   private final CudaFusedKernels fused;
+  private final CudaConvKernels conv;
   /** cuBLAS's workspace, or null (no cuBLAS, or it took none: it then uses its own pool). */
   private final CachingAllocator.Block cublasWorkspace;
   private final CudaCaptures captures;
@@ -77,6 +81,7 @@ public final class CudaBackend implements Backend {
       this.allocator = new CachingAllocator(new DriverMemory(), device.toString());
       this.staging = new PinnedStaging(ctx.stream());
       this.kernels = new CudaKernels(ctx);
+      this.conv = new CudaConvKernels(ctx);
       this.gemm = new CudaGemm(ctx, cublas);
       this.optimizers = new CudaOptimizerKernels(ctx);
       this.fused = new CudaFusedKernels(ctx.maxBlocks());
@@ -748,6 +753,65 @@ public final class CudaBackend implements Backend {
       }
       kernels.gatherRows(ss.dtype().byteSize(), ss.address(srcOffset), srcRows, rowLength,
           is.address(indicesOffset), rows, ds.address(dstOffset));
+    }
+  }
+
+  // ---- convolution and pooling (conv.cu, pool.cu) -------------------------------------------
+
+  @Override
+  public void im2col(ConvGeometry g, int images, Storage x, int xOffset, Storage cols,
+      int colsOffset) {
+    try (CudaCaptures.Call ignored = enter()) {
+      DType dt = ConvArguments.im2col(g, images, x, xOffset, cols, colsOffset);
+      conv.im2col(dt, g, images, own(x).address(xOffset), own(cols).address(colsOffset));
+    }
+  }
+
+  @Override
+  public void col2im(ConvGeometry g, int images, Storage cols, int colsOffset, Storage x,
+      int xOffset) {
+    try (CudaCaptures.Call ignored = enter()) {
+      DType dt = ConvArguments.col2im(g, images, cols, colsOffset, x, xOffset);
+      conv.col2im(dt, g, images, own(cols).address(colsOffset), own(x).address(xOffset));
+    }
+  }
+
+  @Override
+  public void maxPool2d(PoolGeometry g, int planes, Storage x, int xOffset, Storage y,
+      int yOffset, Storage indices, int indicesOffset) {
+    try (CudaCaptures.Call ignored = enter()) {
+      DType dt = ConvArguments.maxPool2d(g, planes, x, xOffset, y, yOffset, indices, indicesOffset);
+      conv.maxPool2d(dt, g, planes, own(x).address(xOffset), own(y).address(yOffset),
+          own(indices).address(indicesOffset));
+    }
+  }
+
+  @Override
+  public void maxPool2dBackward(PoolGeometry g, int planes, Storage gy, int gyOffset,
+      Storage indices, int indicesOffset, Storage gx, int gxOffset) {
+    try (CudaCaptures.Call ignored = enter()) {
+      DType dt = ConvArguments.maxPool2dBackward(g, planes, gy, gyOffset, indices, indicesOffset,
+          gx, gxOffset);
+      conv.maxPool2dBackward(dt, g, planes, own(gy).address(gyOffset),
+          own(indices).address(indicesOffset), own(gx).address(gxOffset));
+    }
+  }
+
+  @Override
+  public void avgPool2d(PoolGeometry g, int planes, Storage x, int xOffset, Storage y,
+      int yOffset) {
+    try (CudaCaptures.Call ignored = enter()) {
+      DType dt = ConvArguments.avgPool2d(g, planes, x, xOffset, y, yOffset);
+      conv.avgPool2d(dt, g, planes, own(x).address(xOffset), own(y).address(yOffset));
+    }
+  }
+
+  @Override
+  public void avgPool2dBackward(PoolGeometry g, int planes, Storage gy, int gyOffset, Storage gx,
+      int gxOffset) {
+    try (CudaCaptures.Call ignored = enter()) {
+      DType dt = ConvArguments.avgPool2dBackward(g, planes, gy, gyOffset, gx, gxOffset);
+      conv.avgPool2dBackward(dt, g, planes, own(gy).address(gyOffset), own(gx).address(gxOffset));
     }
   }
 
