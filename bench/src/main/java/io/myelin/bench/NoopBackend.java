@@ -6,11 +6,13 @@ import io.myelin.Layout;
 import io.myelin.backend.Backend;
 import io.myelin.backend.BatchNormOptions;
 import io.myelin.backend.BinaryOp;
+import io.myelin.backend.ConvGeometry;
 import io.myelin.backend.CrossEntropyOptions;
 import io.myelin.backend.GemmOperand;
 import io.myelin.backend.MemoryStats;
 import io.myelin.backend.OptimizerHyperparameters;
 import io.myelin.backend.OptimizerKind;
+import io.myelin.backend.PoolGeometry;
 import io.myelin.backend.ReduceOp;
 import io.myelin.backend.Storage;
 import io.myelin.backend.UnaryOp;
@@ -72,6 +74,18 @@ final class NoopBackend implements Backend {
       int gxo, int n) {}
   @Override public void dropoutCounted(double p, long s, Storage c, int co, long add, Storage x,
       int xo, Storage y, int yo, int n) {}
+  @Override public void im2col(ConvGeometry g, int images, Storage x, int xo, Storage cols,
+      int co) {}
+  @Override public void col2im(ConvGeometry g, int images, Storage cols, int co, Storage x,
+      int xo) {}
+  @Override public void maxPool2d(PoolGeometry g, int planes, Storage x, int xo, Storage y, int yo,
+      Storage idx, int io) {}
+  @Override public void maxPool2dBackward(PoolGeometry g, int planes, Storage gy, int gyo,
+      Storage idx, int io, Storage gx, int gxo) {}
+  @Override public void avgPool2d(PoolGeometry g, int planes, Storage x, int xo, Storage y,
+      int yo) {}
+  @Override public void avgPool2dBackward(PoolGeometry g, int planes, Storage gy, int gyo,
+      Storage gx, int gxo) {}
   @Override public void optimizerUpdate(OptimizerKind kind, OptimizerHyperparameters h,
       Storage scalars, int so, Storage p, int po, Storage g, int go, Storage[] state, int n) {}
   @Override public void gatherRows(Storage src, int so, int srcRows, int rowLength, Storage idx,

@@ -365,6 +365,63 @@ public interface Backend extends AutoCloseable {
       OptimizerKind kind, OptimizerHyperparameters h, Storage scalars, int scalarsOffset,
       Storage param, int paramOffset, Storage grad, int gradOffset, Storage[] state, int n);
 
+  // ---- convolution and pooling (argument checks: ConvArguments) ----------------------------
+
+  /**
+   * Unfolds images into the column matrix a convolution multiplies by its weights. For {@code
+   * images} images of {@code g.imageSize()} contiguous elements from {@code xOffset} ({@code [n,
+   * c, h, w]}, row-major), writes the contiguous {@code [g.colRows(), images * g.outPlane()]}
+   * matrix at {@code colsOffset}:
+   * <pre>
+   *   cols[(c * kH + i) * kW + j][n * outH * outW + oh * outW + ow]
+   *       = x[n][c][oh * strideH - padH + i * dilationH][ow * strideW - padW + j * dilationW]
+   *         (0 where the row or column lies outside the image)
+   * </pre>
+   * so {@code W[O, C kH kW] x cols} is the convolution of every image at once (one GEMM; per
+   * group a block of rows). FLOAT32 or FLOAT64; {@code cols} overlaps nothing.
+   */
+  void im2col(ConvGeometry g, int images, Storage x, int xOffset, Storage cols, int colsOffset);
+
+  /**
+   * The adjoint of {@link #im2col}: writes (overwrites, no accumulation into old contents) every
+   * element of the {@code images} images at {@code xOffset} with the sum of the column entries
+   * that {@code im2col} would have copied from it, summed over the taps in (i, j) order.
+   * Deterministic; a GPU gathers per input element (no atomics). {@code x} overlaps nothing.
+   */
+  void col2im(ConvGeometry g, int images, Storage cols, int colsOffset, Storage x, int xOffset);
+
+  /**
+   * Max pooling of {@code planes} contiguous {@code height x width} planes ({@code [N * C, H,
+   * W]}): {@code y} ({@code [planes, outH, outW]}) receives each window's maximum and {@code
+   * indices} (INT32, same shape) its flat position {@code h * width + w} in the plane, as
+   * PyTorch's {@code max_pool2d(return_indices=True)}: the first maximum in row-major order wins
+   * ties, a NaN wins over numbers (the last NaN), and a window of only -inf reports its first
+   * position. Padded positions are never chosen.
+   */
+  void maxPool2d(PoolGeometry g, int planes, Storage x, int xOffset, Storage y, int yOffset,
+      Storage indices, int indicesOffset);
+
+  /**
+   * Backward of {@link #maxPool2d}: writes (overwrites) {@code gx} ({@code [planes, H, W]}) with
+   * the sum of {@code gy} over the outputs whose index names that element (0 for the others).
+   */
+  void maxPool2dBackward(PoolGeometry g, int planes, Storage gy, int gyOffset, Storage indices,
+      int indicesOffset, Storage gx, int gxOffset);
+
+  /**
+   * Average pooling of {@code planes} contiguous planes: {@code y[p][oh][ow]} = the sum of the
+   * window's input elements (padding counts as 0) over the divisor of {@link PoolGeometry}, as
+   * PyTorch's {@code avg_pool2d}.
+   */
+  void avgPool2d(PoolGeometry g, int planes, Storage x, int xOffset, Storage y, int yOffset);
+
+  /**
+   * Backward of {@link #avgPool2d}: writes (overwrites) {@code gx[p][h][w]} = the sum, over the
+   * windows containing (h, w) in (oh, ow) row-major order, of {@code gy / divisor}.
+   */
+  void avgPool2dBackward(PoolGeometry g, int planes, Storage gy, int gyOffset, Storage gx,
+      int gxOffset);
+
   // ---- data ----------------------------------------------------------------------------------
 
   /**

@@ -240,6 +240,51 @@ public final class CheckedBackend implements Backend {
     delegate.dropoutCounted(p, seed, counter, counterOffset, counterAdd, x, xOffset, y, yOffset, n);
   }
 
+  // ---- convolution and pooling ----------------------------------------------------------------
+
+  @Override
+  public void im2col(ConvGeometry g, int images, Storage x, int xOffset, Storage cols,
+      int colsOffset) {
+    ConvArguments.im2col(delegate, g, images, x, xOffset, cols, colsOffset);
+    delegate.im2col(g, images, x, xOffset, cols, colsOffset);
+  }
+
+  @Override
+  public void col2im(ConvGeometry g, int images, Storage cols, int colsOffset, Storage x,
+      int xOffset) {
+    ConvArguments.col2im(delegate, g, images, cols, colsOffset, x, xOffset);
+    delegate.col2im(g, images, cols, colsOffset, x, xOffset);
+  }
+
+  @Override
+  public void maxPool2d(PoolGeometry g, int planes, Storage x, int xOffset, Storage y,
+      int yOffset, Storage indices, int indicesOffset) {
+    ConvArguments.maxPool2d(delegate, g, planes, x, xOffset, y, yOffset, indices, indicesOffset);
+    delegate.maxPool2d(g, planes, x, xOffset, y, yOffset, indices, indicesOffset);
+  }
+
+  @Override
+  public void maxPool2dBackward(PoolGeometry g, int planes, Storage gy, int gyOffset,
+      Storage indices, int indicesOffset, Storage gx, int gxOffset) {
+    ConvArguments.maxPool2dBackward(delegate, g, planes, gy, gyOffset, indices, indicesOffset, gx,
+        gxOffset);
+    delegate.maxPool2dBackward(g, planes, gy, gyOffset, indices, indicesOffset, gx, gxOffset);
+  }
+
+  @Override
+  public void avgPool2d(PoolGeometry g, int planes, Storage x, int xOffset, Storage y,
+      int yOffset) {
+    ConvArguments.avgPool2d(delegate, g, planes, x, xOffset, y, yOffset);
+    delegate.avgPool2d(g, planes, x, xOffset, y, yOffset);
+  }
+
+  @Override
+  public void avgPool2dBackward(PoolGeometry g, int planes, Storage gy, int gyOffset, Storage gx,
+      int gxOffset) {
+    ConvArguments.avgPool2dBackward(delegate, g, planes, gy, gyOffset, gx, gxOffset);
+    delegate.avgPool2dBackward(g, planes, gy, gyOffset, gx, gxOffset);
+  }
+
   // ---- optimizers ---------------------------------------------------------------------------
 
   /**

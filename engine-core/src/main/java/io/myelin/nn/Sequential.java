@@ -15,6 +15,8 @@ import java.util.List;
  */
 public final class Sequential extends Module {
   private int size;
+  /** Per-example shape flat rows are viewed as before the first child, or null. */
+  private int[] exampleShape;
 
   public Sequential(Module... modules) {
     for (Module m : modules) {
@@ -51,10 +53,27 @@ public final class Sequential extends Module {
     return size;
   }
 
+  /**
+   * Makes the model view a flat {@code [N, F]} input as {@code [N, shape...]} (no copy, no
+   * parameter, no child: state-dict names stay those of the children) before its first child, so
+   * a convolutional model takes the rows of a tabular dataset as images ({@code [N, 784]} as
+   * {@code [N, 1, 28, 28]}); inputs of any other rank pass unchanged. Returns this.
+   */
+  public Sequential viewingInputAs(int... shape) {
+    this.exampleShape = shape.clone();
+    return this;
+  }
+
   /** Shape: that of the first child's input to the last child's output. */
   @Override
   public Tensor forward(Tensor input) {
     Tensor x = input;
+    if (exampleShape != null && input.rank() == 2) {
+      int[] s = new int[exampleShape.length + 1];
+      s[0] = input.size(0);
+      System.arraycopy(exampleShape, 0, s, 1, exampleShape.length);
+      x = input.view(s);
+    }
     for (Module m : namedChildren().values()) {
       x = m.forward(x);
     }

@@ -7,7 +7,9 @@ import io.myelin.backend.Backend;
 import io.myelin.backend.BatchNormOptions;
 import io.myelin.backend.BinaryOp;
 import io.myelin.backend.CapturedGraph;
+import io.myelin.backend.ConvGeometry;
 import io.myelin.backend.CrossEntropyOptions;
+import io.myelin.backend.PoolGeometry;
 import io.myelin.backend.GemmOperand;
 import io.myelin.backend.MemoryStats;
 import io.myelin.backend.OptimizerHyperparameters;
@@ -324,6 +326,47 @@ public final class CpuBackend implements Backend {
     // The counter is read when the call runs, so a replayed graph sees the value written last.
     exec(() -> DropoutKernels.apply(p, seed, (long) cell.doubles()[counterOffset] + counterAdd,
         cpu(x), xOffset, cpu(y), yOffset, n));
+  }
+
+  // ---- convolution and pooling --------------------------------------------------------------
+
+  @Override
+  public void im2col(ConvGeometry g, int images, Storage x, int xOffset, Storage cols,
+      int colsOffset) {
+    exec(() -> ConvKernels.im2col(threads, g, images, cpu(x), xOffset, cpu(cols), colsOffset));
+  }
+
+  @Override
+  public void col2im(ConvGeometry g, int images, Storage cols, int colsOffset, Storage x,
+      int xOffset) {
+    exec(() -> ConvKernels.col2im(threads, g, images, cpu(cols), colsOffset, cpu(x), xOffset));
+  }
+
+  @Override
+  public void maxPool2d(PoolGeometry g, int planes, Storage x, int xOffset, Storage y,
+      int yOffset, Storage indices, int indicesOffset) {
+    exec(() -> PoolKernels.maxPool2d(threads, g, planes, cpu(x), xOffset, cpu(y), yOffset,
+        cpu(indices), indicesOffset));
+  }
+
+  @Override
+  public void maxPool2dBackward(PoolGeometry g, int planes, Storage gy, int gyOffset,
+      Storage indices, int indicesOffset, Storage gx, int gxOffset) {
+    exec(() -> PoolKernels.maxPool2dBackward(threads, g, planes, cpu(gy), gyOffset, cpu(indices),
+        indicesOffset, cpu(gx), gxOffset));
+  }
+
+  @Override
+  public void avgPool2d(PoolGeometry g, int planes, Storage x, int xOffset, Storage y,
+      int yOffset) {
+    exec(() -> PoolKernels.avgPool2d(threads, g, planes, cpu(x), xOffset, cpu(y), yOffset));
+  }
+
+  @Override
+  public void avgPool2dBackward(PoolGeometry g, int planes, Storage gy, int gyOffset, Storage gx,
+      int gxOffset) {
+    exec(() -> PoolKernels.avgPool2dBackward(threads, g, planes, cpu(gy), gyOffset, cpu(gx),
+        gxOffset));
   }
 
   // ---- control ------------------------------------------------------------------------------

@@ -10,7 +10,9 @@ import io.myelin.backend.Backend;
 import io.myelin.backend.BatchNormOptions;
 import io.myelin.backend.BinaryOp;
 import io.myelin.backend.CapturedGraph;
+import io.myelin.backend.ConvGeometry;
 import io.myelin.backend.CrossEntropyOptions;
+import io.myelin.backend.PoolGeometry;
 import io.myelin.backend.GemmOperand;
 import io.myelin.backend.MatmulPrecision;
 import io.myelin.backend.MemoryStats;
@@ -60,6 +62,7 @@ public final class CudaBackend implements Backend {
   private final CudaGemm gemm;
   private final CudaOptimizerKernels optimizers;
   private final CudaFusedKernels fused;
+  private final CudaConvKernels conv;
   /** cuBLAS's workspace, or null (no cuBLAS, or it took none: it then uses its own pool). */
   private final CachingAllocator.Block cublasWorkspace;
   private final CudaCaptures captures;
@@ -77,6 +80,7 @@ public final class CudaBackend implements Backend {
       this.staging = new PinnedStaging(ctx.stream());
       made.push(staging::close);
       this.kernels = new CudaKernels(ctx);
+      this.conv = new CudaConvKernels(ctx);
       this.gemm = new CudaGemm(ctx, cublas);
       made.push(gemm::close);
       this.optimizers = new CudaOptimizerKernels(ctx);
@@ -689,6 +693,64 @@ public final class CudaBackend implements Backend {
       }
       kernels.gatherRows(ss.dtype().byteSize(), ss.address(srcOffset), srcRows, rowLength,
           is.address(indicesOffset), rows, ds.address(dstOffset));
+    }
+  }
+
+  // ---- convolution and pooling (conv.cu, pool.cu) -------------------------------------------
+
+  @Override
+  public void im2col(ConvGeometry g, int images, Storage x, int xOffset, Storage cols,
+      int colsOffset) {
+    try (CudaCaptures.Call ignored = enter()) {
+      DType dt = x.dtype(); // arguments checked by CheckedBackend (ConvArguments)
+      conv.im2col(dt, g, images, own(x).address(xOffset), own(cols).address(colsOffset));
+    }
+  }
+
+  @Override
+  public void col2im(ConvGeometry g, int images, Storage cols, int colsOffset, Storage x,
+      int xOffset) {
+    try (CudaCaptures.Call ignored = enter()) {
+      DType dt = x.dtype(); // arguments checked by CheckedBackend (ConvArguments)
+      conv.col2im(dt, g, images, own(cols).address(colsOffset), own(x).address(xOffset));
+    }
+  }
+
+  @Override
+  public void maxPool2d(PoolGeometry g, int planes, Storage x, int xOffset, Storage y,
+      int yOffset, Storage indices, int indicesOffset) {
+    try (CudaCaptures.Call ignored = enter()) {
+      DType dt = x.dtype(); // arguments checked by CheckedBackend (ConvArguments)
+      conv.maxPool2d(dt, g, planes, own(x).address(xOffset), own(y).address(yOffset),
+          own(indices).address(indicesOffset));
+    }
+  }
+
+  @Override
+  public void maxPool2dBackward(PoolGeometry g, int planes, Storage gy, int gyOffset,
+      Storage indices, int indicesOffset, Storage gx, int gxOffset) {
+    try (CudaCaptures.Call ignored = enter()) {
+      DType dt = gx.dtype(); // arguments checked by CheckedBackend (ConvArguments)
+      conv.maxPool2dBackward(dt, g, planes, own(gy).address(gyOffset),
+          own(indices).address(indicesOffset), own(gx).address(gxOffset));
+    }
+  }
+
+  @Override
+  public void avgPool2d(PoolGeometry g, int planes, Storage x, int xOffset, Storage y,
+      int yOffset) {
+    try (CudaCaptures.Call ignored = enter()) {
+      DType dt = x.dtype(); // arguments checked by CheckedBackend (ConvArguments)
+      conv.avgPool2d(dt, g, planes, own(x).address(xOffset), own(y).address(yOffset));
+    }
+  }
+
+  @Override
+  public void avgPool2dBackward(PoolGeometry g, int planes, Storage gy, int gyOffset, Storage gx,
+      int gxOffset) {
+    try (CudaCaptures.Call ignored = enter()) {
+      DType dt = gx.dtype(); // arguments checked by CheckedBackend (ConvArguments)
+      conv.avgPool2dBackward(dt, g, planes, own(gy).address(gyOffset), own(gx).address(gxOffset));
     }
   }
 

@@ -23,7 +23,7 @@ final class KernelBundle {
   /** The families the backend launches from, one {@code .cu} file each. */
   static final List<String> FAMILIES = List.of(
       "elementwise", "reduce", "softmax", "random", "gemm", "optim", "loss", "norm",
-      "dropout", "gather");
+      "dropout", "gather", "conv", "pool");
 
   private final String cudaVersion;
   private final Map<String, byte[]> fatbins;

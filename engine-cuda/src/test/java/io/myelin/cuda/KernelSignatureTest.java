@@ -98,4 +98,29 @@ class KernelSignatureTest {
     org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
         () -> CudaGemm.plan(DType.FLOAT64, 1, 1, 1, 1, 1, op, 1, op, 2, 0, op, 3, 4, GemmActivation.RELU));
   }
+
+  @Test
+  void convolutionAndPoolingLaunchesMatchTheirKernels() {
+    Map<String, String> decls = KernelDeclarations.load();
+    var g = io.myelin.backend.ConvGeometry.of(3, 9, 8, 3, 2, 2, 1, 1, 0, 2, 1);
+    var p = io.myelin.backend.PoolGeometry.of(7, 7, 3, 3, 2, 2, 1, 1, true, false);
+    for (DType dt : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+      check(decls, CudaConvKernels.im2colPlan(dt, g, 5, 1, 2));
+      check(decls, CudaConvKernels.col2imPlan(dt, g, 5, 1, 2));
+      check(decls, CudaConvKernels.maxPool2dPlan(dt, p, 4, 1, 2, 3));
+      check(decls, CudaConvKernels.maxPool2dBackwardPlan(dt, p, 4, 1, 2, 3));
+      check(decls, CudaConvKernels.avgPool2dPlan(dt, p, 4, 1, 2));
+      check(decls, CudaConvKernels.avgPool2dBackwardPlan(dt, p, 4, 1, 2));
+    }
+    // The geometry travels in the kernels' parameter order (names checked, not only types).
+    var names = KernelDeclarations.parameterNames();
+    assertEquals(java.util.List.of("images", "channels", "height", "width", "kh", "kw", "sh", "sw",
+        "ph", "pw", "dh", "dw", "out_h", "out_w", "x", "cols"), names.get("im2col_f32"));
+    assertEquals(java.util.List.of(5, 3, 9, 8, 3, 2, 2, 1, 1, 0, 2, 1, g.outH(), g.outW(), 1L, 2L),
+        CudaConvKernels.im2colPlan(DType.FLOAT32, g, 5, 1, 2).args().values());
+    assertEquals(java.util.List.of("planes", "height", "width", "kh", "kw", "sh", "sw", "ph", "pw",
+        "out_h", "out_w", "count_include_pad", "gy", "indices", "gx"), names.get("max_pool2d_bwd_f32"));
+    assertEquals(java.util.List.of(4, 7, 7, 3, 3, 2, 2, 1, 1, p.outH(), p.outW(), 0, 1L, 2L, 3L),
+        CudaConvKernels.maxPool2dBackwardPlan(DType.FLOAT32, p, 4, 1, 2, 3).args().values());
+  }
 }

@@ -7,7 +7,13 @@ import picocli.CommandLine.Option;
 final class ModelArgs {
   @Option(names = "--model", paramLabel = "SPEC", defaultValue = "mlp:auto-128-auto",
       description = "mlp:IN-H1-...-OUT, layer widths; IN and OUT may be 'auto' (taken from the"
-          + " data) (default: ${DEFAULT-VALUE}).")
+          + " data); or a convolutional network cnn:TOKEN-...-CLASSES with tokens cOkK[sS][pP]"
+          + " (conv, O channels, KxK, stride, padding), pK[sS] (max pool), aK[sS] (avg pool),"
+          + " gap (global avg pool), bn, flatten, fN (dense), dP (dropout), relu|tanh|sigmoid|"
+          + "gelu|elu|softplus|swish, CLASSES last (or auto), e.g."
+          + " cnn:c32k3-relu-p2-c64k3-relu-p2-flatten-f128-relu-d0.5-10; or a preset: convnet"
+          + " (Keras mnist_convnet), lenet5. Images enter as [N, 1, H, W] (default:"
+          + " ${DEFAULT-VALUE}).")
   String model;
 
   @Option(names = "--activation", paramLabel = "NAME", defaultValue = "relu",
@@ -31,6 +37,9 @@ final class ModelArgs {
 
   /** The spec as given (sizes may still be auto). */
   ModelSpec spec() {
+    if (io.myelin.examples.CnnSpec.matches(model)) {
+      return ModelSpec.cnn(model, init);
+    }
     return new ModelSpec(ModelSpec.parseSizes(model), activation, batchNorm, dropout, init);
   }
 }

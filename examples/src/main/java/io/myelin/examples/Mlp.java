@@ -34,6 +34,9 @@ public final class Mlp {
     if (spec.inputs() == ModelSpec.AUTO || spec.outputs() == ModelSpec.AUTO) {
       throw new IllegalArgumentException("resolve the model's auto sizes first: " + spec.text());
     }
+    if (spec.cnn() != null) {
+      return CnnSpec.parse(spec.cnn()).build(spec.inputs(), spec.outputs(), gen);
+    }
     Activation act = Activation.byName(spec.activation());
     InitScheme init = spec.init() == null || spec.init().equals("default") ? null
         : InitScheme.byName(spec.init());

@@ -20,14 +20,37 @@ import java.util.Map;
  * @param batchNorm a BatchNorm1d after each hidden Linear
  * @param dropout dropout probability after each hidden activation, 0 for none
  * @param init weight initialisation name, or {@code default} for PyTorch's Linear default
+ * @param cnn a convolutional network's {@code cnn:...} text ({@link CnnSpec}), or null for an
+ *     MLP; then sizes are {@code [inputs, classes]} and the layers come from the text
  */
 public record ModelSpec(List<Integer> sizes, String activation, boolean batchNorm, double dropout,
-    String init) implements java.io.Serializable { // shipped to Spark workers by --spark
+    String init, String cnn) implements java.io.Serializable { // shipped to Spark workers by --spark
   /** A size taken from the data. */
   public static final int AUTO = -1;
 
   /** Pieces of each maxout unit. */
   public static final int MAXOUT_PIECES = 2;
+
+  /** An MLP. */
+  public ModelSpec(List<Integer> sizes, String activation, boolean batchNorm, double dropout,
+      String init) {
+    this(sizes, activation, batchNorm, dropout, init, null);
+  }
+
+  /**
+   * A convolutional network from {@code cnn:...} or a preset name ({@link CnnSpec}).
+   *
+   * @throws IllegalArgumentException one line naming the bad token
+   */
+  public static ModelSpec cnn(String model, String init) {
+    CnnSpec c = CnnSpec.parse(model);
+    if (init != null && !init.equals("default")) {
+      throw new IllegalArgumentException("--init " + init + " applies to MLPs only; convolutional"
+          + " models use PyTorch's default initialisation");
+    }
+    return new ModelSpec(List.of(ModelSpec.AUTO, c.classes()), "relu", false, 0, "default",
+        c.text());
+  }
 
   public ModelSpec {
     sizes = List.copyOf(sizes);
@@ -55,7 +78,8 @@ public record ModelSpec(List<Integer> sizes, String activation, boolean batchNor
    */
   public static List<Integer> parseSizes(String text) {
     String usage = "bad --model '" + text + "': expected mlp:IN-H1-...-OUT with positive sizes"
-        + " (IN and OUT may be 'auto'), e.g. mlp:auto-128-auto or mlp:8-20-20-2";
+        + " (IN and OUT may be 'auto'), e.g. mlp:auto-128-auto or mlp:8-20-20-2, or a convolutional"
+        + " network cnn:TOKEN-...-CLASSES or a preset (convnet, lenet5)";
     if (text == null || !text.startsWith("mlp:")) {
       throw new IllegalArgumentException(usage);
     }
@@ -91,7 +115,7 @@ public record ModelSpec(List<Integer> sizes, String activation, boolean batchNor
     check(s.size() - 1, outputs, "output", "outputs (classes or targets)");
     s.set(0, inputs);
     s.set(s.size() - 1, outputs);
-    return new ModelSpec(s, activation, batchNorm, dropout, init);
+    return new ModelSpec(s, activation, batchNorm, dropout, init, cnn);
   }
 
   private void check(int index, int actual, String what, String unit) {
@@ -110,8 +134,11 @@ public record ModelSpec(List<Integer> sizes, String activation, boolean batchNor
     return sizes.getLast();
   }
 
-  /** {@code mlp:8-20-20-2}. */
+  /** {@code mlp:8-20-20-2}, or the {@code cnn:...} text. */
   public String text() {
+    if (cnn != null) {
+      return cnn;
+    }
     StringBuilder sb = new StringBuilder("mlp:");
     for (int i = 0; i < sizes.size(); i++) {
       sb.append(i > 0 ? "-" : "").append(sizes.get(i) == AUTO ? "auto" : sizes.get(i).toString());
@@ -121,12 +148,21 @@ public record ModelSpec(List<Integer> sizes, String activation, boolean batchNor
 
   /** {@code mlp:8-20-20-2 relu} plus batch norm / dropout when on. */
   public String describe() {
+    if (cnn != null) {
+      return cnn;
+    }
     return text() + " " + activation + (batchNorm ? " batch-norm" : "")
         + (dropout > 0 ? " dropout " + Report.num(dropout) : "");
   }
 
   public Map<String, Object> toJson() {
     var m = new LinkedHashMap<String, Object>();
+    if (cnn != null) {
+      m.put("type", "cnn");
+      m.put("spec", cnn);
+      m.put("sizes", sizes);
+      return m;
+    }
     m.put("type", "mlp");
     m.put("spec", text());
     m.put("sizes", sizes);
@@ -139,10 +175,16 @@ public record ModelSpec(List<Integer> sizes, String activation, boolean batchNor
 
   public static ModelSpec fromJson(Map<String, Object> m, String source) {
     try {
+      if ("cnn".equals(m.get("type"))) {
+        @SuppressWarnings("unchecked")
+        List<Number> sizes = (List<Number>) m.get("sizes");
+        return cnn((String) m.get("spec"), "default")
+            .resolve(sizes.get(0).intValue(), sizes.get(1).intValue());
+      }
       return new ModelSpec(parseSizes((String) m.get("spec")), (String) m.get("activation"),
           Boolean.TRUE.equals(m.get("batch_norm")), ((Number) m.get("dropout")).doubleValue(),
           (String) m.getOrDefault("init", "default"));
-    } catch (ClassCastException | NullPointerException e) {
+    } catch (ClassCastException | NullPointerException | IndexOutOfBoundsException e) {
       throw new IllegalArgumentException(source + ": the model entry is incomplete (expected spec, "
           + "activation, batch_norm, dropout)");
     }
