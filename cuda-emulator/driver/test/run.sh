@@ -6,7 +6,7 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT
-"$here/build.sh" "$out"
+"$here/build.sh" "$out" "${MYELIN_EMU_KERNELS_DIR:-$here/../target/kernels}"
 list="$here/jcuda-driver-symbols.txt"
 nm -D --defined-only "$out/libcuda.so.1" | awk '{ print $3 }' | sort -u > "$out/defined.txt"
 missing="$(comm -23 "$list" "$out/defined.txt")"
