@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
-# Builds the emulated driver libcuda.so.1 into OUT_DIR (default ./target).
+# Builds the emulated driver libcuda.so.1 into OUT_DIR (default ./target), linking the host-compiled
+# kernels (../kernels/build.sh, incremental) built into KERNELS_DIR (default OUT_DIR/../kernels).
+#   build.sh [OUT_DIR [KERNELS_DIR]]
 # Every symbol of jcuda-driver-symbols.txt (what JCuda's libJCudaDriver imports) is defined: the ones
 # implemented in *.c are compiled, the rest get a generated stub returning CUDA_ERROR_NOT_SUPPORTED
 # that logs its name once, so a lazy-binding crash cannot happen and a new call is a clear error.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 out="$(mkdir -p "${1:-$here/target}" && cd "${1:-$here/target}" && pwd)"
+kernels="$(mkdir -p "${2:-$out/../kernels}" && cd "${2:-$out/../kernels}" && pwd)"
+bash "$here/../kernels/build.sh" "$here/../../kernels/src/main/cuda" "$kernels"
 objs=()
 for src in "$here"/*.c; do
   obj="$out/$(basename "$src" .c).o"
-  gcc -std=c11 -O2 -fPIC -Wall -Wextra -Werror -c "$src" -o "$obj"
+  gcc -std=c11 -O2 -g -fPIC -Wall -Wextra -Werror -c "$src" -o "$obj"
   objs+=("$obj")
 done
 nm --defined-only -g "${objs[@]}" | awk 'NF == 3 { print $3 }' | sort -u > "$out/implemented.txt"
@@ -28,4 +32,8 @@ stubs="$out/stubs.c"
   done
 } > "$stubs"
 gcc -std=c11 -O2 -fPIC -Wall -Werror -c "$stubs" -o "$out/stubs.o"
-gcc -shared -Wl,-soname,libcuda.so.1 -o "$out/libcuda.so.1" "${objs[@]}" "$out/stubs.o" -lpthread
+# The kernels' C++ runtime is linked statically, so the JVM needs nothing beyond libc and libm; only
+# the cu* driver symbols are exported (the archive's own stay hidden).
+g++ -shared -Wl,-soname,libcuda.so.1 -Wl,--exclude-libs,ALL -static-libstdc++ -static-libgcc \
+  -o "$out/libcuda.so.1.tmp" "${objs[@]}" "$out/stubs.o" "$kernels/libmyelin_emu_kernels.a" -lpthread -lm
+mv "$out/libcuda.so.1.tmp" "$out/libcuda.so.1"

@@ -81,6 +81,14 @@ int cuCtxGetDevice(int *device) {
   return CUDA_SUCCESS;
 }
 
+static int sticky;
+
+void myelin_emu_fail(int error) {
+  __atomic_compare_exchange_n(&sticky, &(int) { CUDA_SUCCESS }, error, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+}
+
+int myelin_emu_sticky_error(void) { return __atomic_load_n(&sticky, __ATOMIC_SEQ_CST); }
+
 int myelin_emu_require_context(void) {
   if (!myelin_emu_initialised()) {
     return CUDA_ERROR_NOT_INITIALIZED;
@@ -89,5 +97,5 @@ int myelin_emu_require_context(void) {
   if (current == NULL || primary_refs == 0) {
     return CUDA_ERROR_INVALID_CONTEXT;
   }
-  return CUDA_SUCCESS;
+  return myelin_emu_sticky_error();
 }

@@ -37,6 +37,13 @@ int cuInit(unsigned int flags) {
   if (flags != 0) {
     return CUDA_ERROR_INVALID_VALUE;
   }
+  /* MYELIN_EMU_RACECHECK=SEED (non-zero): every block's threads run between barriers in a seeded
+   * order instead of in index order (cuda-emulator/kernels), so a missing __syncthreads changes
+   * results. */
+  const char *racecheck = getenv("MYELIN_EMU_RACECHECK");
+  if (!initialised && racecheck != NULL && *racecheck != '\0') {
+    myelin_emu_set_racecheck((unsigned) strtoul(racecheck, NULL, 10));
+  }
   initialised = 1;
   return CUDA_SUCCESS;
 }

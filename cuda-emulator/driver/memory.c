@@ -17,6 +17,7 @@ struct allocation {
   unsigned char *base; /* start of the guard before the user bytes */
   uint64_t user;       /* device pointer handed out */
   size_t bytes;
+  const char *last_kernel; /* the last kernel given a pointer into it, named when its guard breaks */
   struct allocation *next;
 };
 
@@ -47,6 +48,35 @@ int myelin_emu_in_allocation(uint64_t ptr, size_t bytes) {
   return inside;
 }
 
+/* Caller holds the lock. The allocation holding ptr (one past the end counts), or NULL. */
+static struct allocation *holding(uint64_t ptr) {
+  for (struct allocation *a = live; a != NULL; a = a->next) {
+    if (ptr >= a->user && ptr - a->user <= a->bytes) {
+      return a;
+    }
+  }
+  return NULL;
+}
+
+int myelin_emu_check_guard(uint64_t ptr, const char *kernel, int argument) {
+  int status = CUDA_SUCCESS;
+  pthread_mutex_lock(&lock);
+  struct allocation *a = holding(ptr);
+  if (a != NULL) {
+    a->last_kernel = kernel;
+    if (!canaries_intact(a)) {
+      fprintf(stderr, "myelin emulated driver memcheck: kernel %s wrote outside the allocation 0x%llx "
+              "(%zu bytes) that its argument %d points into: its guard was overwritten\n", kernel,
+              (unsigned long long) a->user, a->bytes, argument);
+      memset(a->base, CANARY, GUARD);
+      memset(a->base + GUARD + a->bytes, CANARY, GUARD);
+      status = CUDA_ERROR_ILLEGAL_ADDRESS;
+    }
+  }
+  pthread_mutex_unlock(&lock);
+  return status;
+}
+
 /* Fails a call naming the pointer argument outside every live allocation. */
 static int check_range(const char *call, const char *argument, uint64_t ptr, size_t bytes) {
   if (myelin_emu_in_allocation(ptr, bytes)) {
@@ -64,6 +94,10 @@ int cuMemAlloc_v2(uint64_t *pointer, size_t bytes) {
   }
   if (pointer == NULL || bytes == 0) {
     return CUDA_ERROR_INVALID_VALUE;
+  }
+  status = myelin_emu_capture_unsafe_call("cuMemAlloc");
+  if (status != CUDA_SUCCESS) {
+    return status;
   }
   pthread_mutex_lock(&lock);
   if (bytes > myelin_emu_total_memory() - used) {
@@ -83,6 +117,7 @@ int cuMemAlloc_v2(uint64_t *pointer, size_t bytes) {
   a->base = base;
   a->user = (uint64_t) (uintptr_t) (base + GUARD);
   a->bytes = bytes;
+  a->last_kernel = NULL;
   a->next = live;
   live = a;
   used += bytes;
@@ -96,6 +131,12 @@ int cuMemFree_v2(uint64_t pointer) {
   if (status != CUDA_SUCCESS) {
     return status;
   }
+  status = myelin_emu_capture_unsafe_call("cuMemFree");
+  if (status != CUDA_SUCCESS) {
+    return status;
+  }
+  /* cuMemFree waits for the work that may still use the memory (it synchronises the device). */
+  myelin_emu_drain_all();
   pthread_mutex_lock(&lock);
   struct allocation **link = &live;
   while (*link != NULL && (*link)->user != pointer) {
@@ -114,7 +155,8 @@ int cuMemFree_v2(uint64_t pointer) {
   int intact = canaries_intact(a);
   if (!intact) {
     fprintf(stderr, "myelin emulated driver memcheck: the guard of allocation 0x%llx (%zu bytes) "
-            "was overwritten\n", (unsigned long long) a->user, a->bytes);
+            "was overwritten; the last kernel given a pointer into it: %s\n", (unsigned long long) a->user,
+            a->bytes, a->last_kernel != NULL ? a->last_kernel : "none");
   }
   free(a->base);
   free(a);
@@ -138,6 +180,9 @@ int cuMemGetInfo_v2(size_t *free_bytes, size_t *total_bytes) {
 
 int cuMemcpyHtoD_v2(uint64_t destination, const void *source, size_t bytes) {
   int status = myelin_emu_require_context();
+  if (status == CUDA_SUCCESS) {
+    status = myelin_emu_capture_unsafe_call("cuMemcpyHtoD");
+  }
   if (status == CUDA_SUCCESS && bytes > 0) {
     status = source == NULL ? CUDA_ERROR_INVALID_VALUE
                             : check_range("cuMemcpyHtoD", "dstDevice", destination, bytes);
@@ -150,6 +195,9 @@ int cuMemcpyHtoD_v2(uint64_t destination, const void *source, size_t bytes) {
 
 int cuMemcpyDtoH_v2(void *destination, uint64_t source, size_t bytes) {
   int status = myelin_emu_require_context();
+  if (status == CUDA_SUCCESS) {
+    status = myelin_emu_capture_unsafe_call("cuMemcpyDtoH");
+  }
   if (status == CUDA_SUCCESS && bytes > 0) {
     status = destination == NULL ? CUDA_ERROR_INVALID_VALUE
                                  : check_range("cuMemcpyDtoH", "srcDevice", source, bytes);
@@ -162,6 +210,9 @@ int cuMemcpyDtoH_v2(void *destination, uint64_t source, size_t bytes) {
 
 int cuMemcpyDtoD_v2(uint64_t destination, uint64_t source, size_t bytes) {
   int status = myelin_emu_require_context();
+  if (status == CUDA_SUCCESS) {
+    status = myelin_emu_capture_unsafe_call("cuMemcpyDtoD");
+  }
   if (status == CUDA_SUCCESS && bytes > 0) {
     status = check_range("cuMemcpyDtoD", "dstDevice", destination, bytes);
   }
@@ -176,6 +227,9 @@ int cuMemcpyDtoD_v2(uint64_t destination, uint64_t source, size_t bytes) {
 
 int cuMemsetD8_v2(uint64_t destination, unsigned char value, size_t count) {
   int status = myelin_emu_require_context();
+  if (status == CUDA_SUCCESS) {
+    status = myelin_emu_capture_unsafe_call("cuMemsetD8");
+  }
   if (status == CUDA_SUCCESS && count > 0) {
     status = check_range("cuMemsetD8", "dstDevice", destination, count);
   }

@@ -8,30 +8,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include "emu_internal.h"
 
-struct operation {
-  void (*fn)(void *ctx);
-  void *ctx;
-  struct operation *next;
-};
-
-struct emu_stream {
-  struct operation *head;
-  struct operation *tail;
-  unsigned long long enqueued; /* operations ever enqueued */
-  unsigned long long done;     /* operations ever run */
-};
-
-struct emu_event {
-  struct emu_stream *stream;   /* where it was last recorded; NULL when never */
-  unsigned long long position; /* the stream's enqueued count at the record */
-  double millis;               /* host time when the record ran */
-  int recorded;
-};
+#include "streams.h"
 
 static struct emu_stream default_stream;
-static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+pthread_mutex_t myelin_emu_stream_lock = PTHREAD_MUTEX_INITIALIZER;
+#define lock myelin_emu_stream_lock
+/* Every stream created and not destroyed (the default stream is not listed). */
+static struct emu_stream *streams;
 
 static int lazy(void) {
   const char *mode = getenv("MYELIN_EMU_LAZY");
@@ -43,7 +27,7 @@ static struct emu_stream *resolve(struct emu_stream *stream) {
 }
 
 /* Runs the stream's operations up to (and including) position; caller holds the lock. */
-static void run_until(struct emu_stream *stream, unsigned long long position) {
+void myelin_emu_run_until(struct emu_stream *stream, unsigned long long position) {
   while (stream->done < position && stream->head != NULL) {
     struct operation *op = stream->head;
     stream->head = op->next;
@@ -57,11 +41,40 @@ static void run_until(struct emu_stream *stream, unsigned long long position) {
   }
 }
 
+void myelin_emu_drain_all(void) {
+  pthread_mutex_lock(&lock);
+  myelin_emu_run_until(&default_stream, default_stream.enqueued);
+  for (struct emu_stream *s = streams; s != NULL; s = s->next_stream) {
+    myelin_emu_run_until(s, s->enqueued);
+  }
+  pthread_mutex_unlock(&lock);
+}
+
+int cuCtxSynchronize(void) {
+  int status = myelin_emu_require_context();
+  if (status == CUDA_SUCCESS) {
+    status = myelin_emu_capture_unsafe_call("cuCtxSynchronize");
+  }
+  if (status != CUDA_SUCCESS) {
+    return status;
+  }
+  myelin_emu_drain_all();
+  return myelin_emu_sticky_error();
+}
+
 int myelin_emu_enqueue(struct emu_stream *stream, void (*fn)(void *ctx), const void *ctx, size_t bytes) {
   int status = myelin_emu_require_context();
   if (status != CUDA_SUCCESS) {
     return status;
   }
+  stream = resolve(stream);
+  pthread_mutex_lock(&lock);
+  if (stream->capture != NULL) {
+    status = myelin_emu_capture_append(stream, fn, ctx, bytes);
+    pthread_mutex_unlock(&lock);
+    return status;
+  }
+  pthread_mutex_unlock(&lock);
   struct operation *op = malloc(sizeof *op);
   void *copy = malloc(bytes == 0 ? 1 : bytes);
   if (op == NULL || copy == NULL) {
@@ -72,8 +85,8 @@ int myelin_emu_enqueue(struct emu_stream *stream, void (*fn)(void *ctx), const v
   memcpy(copy, ctx, bytes);
   op->fn = fn;
   op->ctx = copy;
+  op->bytes = bytes;
   op->next = NULL;
-  stream = resolve(stream);
   pthread_mutex_lock(&lock);
   if (stream->tail == NULL) {
     stream->head = op;
@@ -83,7 +96,7 @@ int myelin_emu_enqueue(struct emu_stream *stream, void (*fn)(void *ctx), const v
   stream->tail = op;
   stream->enqueued++;
   if (!lazy()) {
-    run_until(stream, stream->enqueued);
+    myelin_emu_run_until(stream, stream->enqueued);
   }
   pthread_mutex_unlock(&lock);
   return CUDA_SUCCESS;
@@ -97,8 +110,16 @@ int cuStreamCreate(struct emu_stream **stream, unsigned int flags) {
   if (stream == NULL || flags > 1) {
     return CUDA_ERROR_INVALID_VALUE;
   }
-  *stream = calloc(1, sizeof **stream);
-  return *stream == NULL ? CUDA_ERROR_OUT_OF_MEMORY : CUDA_SUCCESS;
+  struct emu_stream *created = calloc(1, sizeof *created);
+  if (created == NULL) {
+    return CUDA_ERROR_OUT_OF_MEMORY;
+  }
+  pthread_mutex_lock(&lock);
+  created->next_stream = streams;
+  streams = created;
+  pthread_mutex_unlock(&lock);
+  *stream = created;
+  return CUDA_SUCCESS;
 }
 
 int cuStreamSynchronize(struct emu_stream *stream) {
@@ -108,9 +129,38 @@ int cuStreamSynchronize(struct emu_stream *stream) {
   }
   stream = resolve(stream);
   pthread_mutex_lock(&lock);
-  run_until(stream, stream->enqueued);
+  if (stream->capture != NULL) {
+    /* Waiting on a capturing stream is illegal: the capture is invalidated. */
+    myelin_emu_capture_invalidate(stream->capture, "cuStreamSynchronize of the capturing stream");
+    pthread_mutex_unlock(&lock);
+    return CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED;
+  }
   pthread_mutex_unlock(&lock);
-  return CUDA_SUCCESS;
+  status = myelin_emu_capture_unsafe_call("cuStreamSynchronize");
+  if (status != CUDA_SUCCESS) {
+    return status;
+  }
+  pthread_mutex_lock(&lock);
+  myelin_emu_run_until(stream, stream->enqueued);
+  pthread_mutex_unlock(&lock);
+  return myelin_emu_sticky_error();
+}
+
+int cuStreamQuery(struct emu_stream *stream) {
+  int status = myelin_emu_require_context();
+  if (status != CUDA_SUCCESS) {
+    return status;
+  }
+  stream = resolve(stream);
+  pthread_mutex_lock(&lock);
+  if (stream->capture != NULL) {
+    myelin_emu_capture_invalidate(stream->capture, "cuStreamQuery of the capturing stream");
+    pthread_mutex_unlock(&lock);
+    return CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED;
+  }
+  int done = stream->done == stream->enqueued;
+  pthread_mutex_unlock(&lock);
+  return done ? CUDA_SUCCESS : CUDA_ERROR_NOT_READY;
 }
 
 int cuStreamDestroy_v2(struct emu_stream *stream) {
@@ -123,7 +173,13 @@ int cuStreamDestroy_v2(struct emu_stream *stream) {
   }
   /* The driver lets pending work complete after a destroy; here it completes now. */
   pthread_mutex_lock(&lock);
-  run_until(stream, stream->enqueued);
+  myelin_emu_run_until(stream, stream->enqueued);
+  for (struct emu_stream **link = &streams; *link != NULL; link = &(*link)->next_stream) {
+    if (*link == stream) {
+      *link = stream->next_stream;
+      break;
+    }
+  }
   pthread_mutex_unlock(&lock);
   free(stream);
   return CUDA_SUCCESS;
@@ -154,6 +210,19 @@ int cuEventRecord(struct emu_event *event, struct emu_stream *stream) {
   }
   stream = resolve(stream);
   pthread_mutex_lock(&lock);
+  if (stream->capture != NULL) {
+    /* A record into a capture is a node of the graph: the event belongs to the capture now. */
+    int remembered = myelin_emu_capture_record_event(stream->capture, event);
+    if (remembered != CUDA_SUCCESS) {
+      pthread_mutex_unlock(&lock);
+      return remembered;
+    }
+    event->capture = stream->capture;
+    event->recorded = 0;
+    pthread_mutex_unlock(&lock);
+    return myelin_emu_enqueue(stream, record_now, &event, sizeof event);
+  }
+  event->capture = NULL;
   event->stream = stream;
   event->position = stream->enqueued + 1;
   event->recorded = 1;
@@ -175,11 +244,21 @@ int cuEventSynchronize(struct emu_event *event) {
     return CUDA_ERROR_INVALID_HANDLE;
   }
   pthread_mutex_lock(&lock);
-  if (event->recorded) {
-    run_until(event->stream, event->position);
+  if (event->capture != NULL) {
+    pthread_mutex_unlock(&lock);
+    return CUDA_ERROR_CAPTURED_EVENT;
   }
   pthread_mutex_unlock(&lock);
-  return CUDA_SUCCESS;
+  status = myelin_emu_capture_unsafe_call("cuEventSynchronize");
+  if (status != CUDA_SUCCESS) {
+    return status;
+  }
+  pthread_mutex_lock(&lock);
+  if (event->recorded) {
+    myelin_emu_run_until(event->stream, event->position);
+  }
+  pthread_mutex_unlock(&lock);
+  return myelin_emu_sticky_error();
 }
 
 int cuEventQuery(struct emu_event *event) {
@@ -187,6 +266,10 @@ int cuEventQuery(struct emu_event *event) {
     return CUDA_ERROR_INVALID_HANDLE;
   }
   pthread_mutex_lock(&lock);
+  if (event->capture != NULL) {
+    pthread_mutex_unlock(&lock);
+    return CUDA_ERROR_CAPTURED_EVENT;
+  }
   int done = event_done(event);
   pthread_mutex_unlock(&lock);
   return done ? CUDA_SUCCESS : CUDA_ERROR_NOT_READY;
@@ -199,16 +282,34 @@ int cuStreamWaitEvent(struct emu_stream *stream, struct emu_event *event, unsign
   if (status != CUDA_SUCCESS) {
     return status;
   }
-  (void) stream;
   if (event == NULL) {
     return CUDA_ERROR_INVALID_HANDLE;
   }
   if (flags > 1) {
     return CUDA_ERROR_INVALID_VALUE;
   }
+  stream = resolve(stream);
   pthread_mutex_lock(&lock);
+  if (event->capture != NULL) {
+    /* An event recorded in a capture: the waiting stream joins that capture (a fork); the graph
+     * here is one sequence, which is a legal order of the forked work. */
+    status = myelin_emu_capture_join(stream, event->capture);
+    pthread_mutex_unlock(&lock);
+    return status;
+  }
+  if (stream->capture != NULL && event->recorded && flags == 0) {
+    /* Only in-stream ordering may cross the capture's boundary (CUDA_ERROR_STREAM_CAPTURE_ISOLATION). */
+    myelin_emu_capture_invalidate(stream->capture, "cuStreamWaitEvent on an event recorded outside the capture");
+    pthread_mutex_unlock(&lock);
+    return CUDA_ERROR_STREAM_CAPTURE_ISOLATION;
+  }
+  if (stream->capture != NULL) {
+    /* An external wait (or an event never recorded): the replay waits for whatever it holds then. */
+    pthread_mutex_unlock(&lock);
+    return CUDA_SUCCESS;
+  }
   if (event->recorded) {
-    run_until(event->stream, event->position);
+    myelin_emu_run_until(event->stream, event->position);
   }
   pthread_mutex_unlock(&lock);
   return CUDA_SUCCESS;
@@ -234,7 +335,28 @@ int cuEventElapsedTime(float *millis, struct emu_event *start, struct emu_event 
   return CUDA_SUCCESS;
 }
 
+int myelin_emu_streams_leave_capture(struct emu_capture *capture) {
+  if (default_stream.capture == capture) {
+    default_stream.capture = NULL;
+  }
+  for (struct emu_stream *s = streams; s != NULL; s = s->next_stream) {
+    if (s->capture == capture) {
+      s->capture = NULL;
+    }
+  }
+  return CUDA_SUCCESS;
+}
+
 int cuEventDestroy_v2(struct emu_event *event) {
+  /* A record still queued refers to the event: it runs first (the driver defers the release). */
+  if (event != NULL) {
+    pthread_mutex_lock(&lock);
+    if (event->recorded) {
+      myelin_emu_run_until(event->stream, event->position);
+    }
+    myelin_emu_capture_forget_event(event);
+    pthread_mutex_unlock(&lock);
+  }
   if (event == NULL) {
     return CUDA_ERROR_INVALID_HANDLE;
   }

@@ -68,6 +68,8 @@ public final class CachingAllocator implements AutoCloseable {
   public static final class Block {
     private final long address;
     private long size;
+    /** The bytes asked for (what {@link #stats()} counts as allocated); 0 while free. */
+    private long requested;
     private final boolean small;
     private Block prev;
     private Block next;
@@ -89,6 +91,11 @@ public final class CachingAllocator implements AutoCloseable {
     /** Usable bytes (the rounded request, or more when a remainder was too small to split). */
     public long size() {
       return size;
+    }
+
+    /** The bytes the allocation asked for. */
+    public long requested() {
+      return requested;
     }
 
     private boolean wholeSegment() {
@@ -119,8 +126,14 @@ public final class CachingAllocator implements AutoCloseable {
   /** The pool of the capture running now, or null. */
   private GraphPool capturing;
   private long liveBlocks;
+  /** Bytes of live blocks, rounded as carved (reserved minus this is the cache). */
   private long allocatedBytes;
-  private long peakAllocatedBytes;
+  /**
+   * Bytes live storages asked for: MemoryStats' allocated bytes are "bytes held by live storages"
+   * (the SPI's contract, as the CPU backend counts them), not the rounded block sizes.
+   */
+  private long requestedBytes;
+  private long peakRequestedBytes;
   private long reservedBytes;
   private long driverAllocations;
   private boolean closed;
@@ -173,7 +186,9 @@ public final class CachingAllocator implements AutoCloseable {
     split(block, size, tailOwner);
     liveBlocks++;
     allocatedBytes += block.size;
-    peakAllocatedBytes = Math.max(peakAllocatedBytes, allocatedBytes);
+    block.requested = bytes;
+    requestedBytes += bytes;
+    peakRequestedBytes = Math.max(peakRequestedBytes, requestedBytes);
     return block;
   }
 
@@ -190,6 +205,8 @@ public final class CachingAllocator implements AutoCloseable {
     }
     liveBlocks--;
     allocatedBytes -= block.size;
+    requestedBytes -= block.requested;
+    block.requested = 0;
     GraphPool owner = block.owner;
     if (owner != null && owner.released) {
       owner = null;
@@ -269,10 +286,13 @@ public final class CachingAllocator implements AutoCloseable {
     release(largeFree);
   }
 
-  /** Current figures: live blocks, allocated / peak / reserved bytes, driver allocations. */
+  /**
+   * Current figures: live blocks, allocated / peak bytes (as requested by the storages), reserved
+   * bytes, driver allocations.
+   */
   public synchronized MemoryStats stats() {
     return new MemoryStats(
-        liveBlocks, allocatedBytes, peakAllocatedBytes, reservedBytes, driverAllocations);
+        liveBlocks, requestedBytes, peakRequestedBytes, reservedBytes, driverAllocations);
   }
 
   /** Bytes held in free blocks (reserved minus allocated). */
@@ -295,6 +315,7 @@ public final class CachingAllocator implements AutoCloseable {
     largeFree.clear();
     reservedBytes = 0;
     allocatedBytes = 0;
+    requestedBytes = 0;
     liveBlocks = 0;
   }
 

@@ -10,7 +10,7 @@ import static jcuda.driver.JCudaDriver.cuDeviceTotalMem;
 import static jcuda.driver.JCudaDriver.cuInit;
 import static jcuda.driver.JCudaDriver.cuLaunchKernel;
 import static jcuda.driver.JCudaDriver.cuModuleGetFunction;
-import static jcuda.driver.JCudaDriver.cuModuleLoadFatBinary;
+import static jcuda.driver.JCudaDriver.cuModuleLoadData;
 import static jcuda.driver.JCudaDriver.cuModuleUnload;
 import static jcuda.driver.JCudaDriver.cuStreamCreate;
 import static jcuda.driver.JCudaDriver.cuStreamDestroy;
@@ -162,7 +162,10 @@ final class CudaContext implements AutoCloseable {
       if (module == null) {
         CUmodule m = new CUmodule();
         // The first use of a family may come inside a graph capture: loading is legal there.
-        Driver.check(Driver.relaxedCapture(() -> cuModuleLoadFatBinary(m, kernels.fatbin(family))),
+        // cuModuleLoadData, not cuModuleLoadFatBinary: the driver takes a fatbin in both, but
+        // JCuda 12.6's cuModuleLoadFatBinary never writes the module handle back (the CUmodule
+        // stays null and every cuModuleGetFunction fails with CUDA_ERROR_INVALID_HANDLE).
+        Driver.check(Driver.relaxedCapture(() -> cuModuleLoadData(m, kernels.fatbin(family))),
             "loading kernel module " + family + ".fatbin");
         modules.put(family, m);
         module = m;

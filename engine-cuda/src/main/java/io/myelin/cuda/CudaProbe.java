@@ -11,7 +11,7 @@ import static jcuda.driver.JCudaDriver.cuDevicePrimaryCtxRetain;
 import static jcuda.driver.JCudaDriver.cuDeviceTotalMem;
 import static jcuda.driver.JCudaDriver.cuDriverGetVersion;
 import static jcuda.driver.JCudaDriver.cuInit;
-import static jcuda.driver.JCudaDriver.cuModuleLoadFatBinary;
+import static jcuda.driver.JCudaDriver.cuModuleLoadData;
 import static jcuda.driver.JCudaDriver.cuModuleUnload;
 
 import io.myelin.backend.Availability;
@@ -220,7 +220,8 @@ final class CudaProbe {
     try {
       Driver.check(cuCtxSetCurrent(ctx), "cuCtxSetCurrent");
       CUmodule module = new CUmodule();
-      r = cuModuleLoadFatBinary(module, bundle.fatbin("elementwise"));
+      // cuModuleLoadData: JCuda's cuModuleLoadFatBinary loses the handle (see CudaContext).
+      r = cuModuleLoadData(module, bundle.fatbin("elementwise"));
       if (r == CUresult.CUDA_SUCCESS) {
         cuModuleUnload(module);
         return null;
