@@ -59,6 +59,10 @@ final class ReplicaLoop {
     Device device;
     try {
       device = ReplicaDevice.choose(plan.device(), ctx.partitionId(), DeviceManager.global());
+      if (ctx.partitionId() == plan.refuseRank()) {
+        throw new IllegalArgumentException("the replica of partition " + ctx.partitionId()
+            + " cannot use device '" + device + "': refused by a test hook");
+      }
     } catch (IllegalArgumentException e) { // the opening round, with the reason instead
       String[] opening = new BarrierAllReduce(ctx).gatherRaw(REFUSED + e.getMessage());
       return List.of(refused(ctx, opening)).iterator();

@@ -108,18 +108,19 @@ public final class SparkTrainer {
   private final int failRank;
   private final long failStep;
   private final String device;
+  private final int refuseRank;
 
   /** A trainer with one worker per partition of the rows, no checkpoints, no shuffling. */
   public SparkTrainer(JavaSparkContext sc, ReplicaFactories.ModelFactory modelFactory,
       ReplicaFactories.OptimizerFactory optimizerFactory,
       ReplicaFactories.LossFactory lossFactory) {
-    this(sc, modelFactory, optimizerFactory, lossFactory, 0, null, 0, null, -1, -1, "auto");
+    this(sc, modelFactory, optimizerFactory, lossFactory, 0, null, 0, null, -1, -1, "auto", -1);
   }
 
   private SparkTrainer(JavaSparkContext sc, ReplicaFactories.ModelFactory modelFactory,
       ReplicaFactories.OptimizerFactory optimizerFactory, ReplicaFactories.LossFactory lossFactory,
       int workers, Path checkpoint, int checkpointEvery, Long shuffleSeed, int failRank,
-      long failStep, String device) {
+      long failStep, String device, int refuseRank) {
     this.sc = sc;
     this.modelFactory = modelFactory;
     this.optimizerFactory = optimizerFactory;
@@ -131,6 +132,7 @@ public final class SparkTrainer {
     this.failRank = failRank;
     this.failStep = failStep;
     this.device = device;
+    this.refuseRank = refuseRank;
   }
 
   /**
@@ -142,7 +144,7 @@ public final class SparkTrainer {
       throw new IllegalArgumentException("workers must be at least 1, got " + n);
     }
     return new SparkTrainer(sc, modelFactory, optimizerFactory, lossFactory, n, checkpoint,
-        checkpointEvery, shuffleSeed, failRank, failStep, device);
+        checkpointEvery, shuffleSeed, failRank, failStep, device, refuseRank);
   }
 
   /**
@@ -155,19 +157,25 @@ public final class SparkTrainer {
           + " only), got " + everySteps);
     }
     return new SparkTrainer(sc, modelFactory, optimizerFactory, lossFactory, workers,
-        file.toAbsolutePath(), everySteps, shuffleSeed, failRank, failStep, device);
+        file.toAbsolutePath(), everySteps, shuffleSeed, failRank, failStep, device, refuseRank);
   }
 
   /** Each worker visits its rows in a fresh order every epoch, drawn from (seed, epoch, rank). */
   public SparkTrainer withShuffle(long seed) {
     return new SparkTrainer(sc, modelFactory, optimizerFactory, lossFactory, workers, checkpoint,
-        checkpointEvery, seed, failRank, failStep, device);
+        checkpointEvery, seed, failRank, failStep, device, refuseRank);
   }
 
   /** Test hook: rank {@code rank} throws once, in the stage's first attempt, before {@code step}. */
   SparkTrainer failOnceAt(int rank, long step) {
     return new SparkTrainer(sc, modelFactory, optimizerFactory, lossFactory, workers, checkpoint,
-        checkpointEvery, shuffleSeed, rank, step, device);
+        checkpointEvery, shuffleSeed, rank, step, device, refuseRank);
+  }
+
+  /** Test hook: rank {@code rank} finds its device unusable (the others' devices are fine). */
+  SparkTrainer refuseDeviceOn(int rank) {
+    return new SparkTrainer(sc, modelFactory, optimizerFactory, lossFactory, workers, checkpoint,
+        checkpointEvery, shuffleSeed, failRank, failStep, device, rank);
   }
 
   /**
@@ -179,7 +187,8 @@ public final class SparkTrainer {
    */
   public SparkTrainer withDevice(String spec) {
     return new SparkTrainer(sc, modelFactory, optimizerFactory, lossFactory, workers, checkpoint,
-        checkpointEvery, shuffleSeed, failRank, failStep, ReplicaDevice.checkSpec(spec));
+        checkpointEvery, shuffleSeed, failRank, failStep, ReplicaDevice.checkSpec(spec),
+        refuseRank);
   }
 
   /**
@@ -216,7 +225,7 @@ public final class SparkTrainer {
     TrainingPlan plan = new TrainingPlan(UUID.randomUUID().toString(), batchSize, options.epochs(),
         mode, averageEvery, classIndices, options.clipNorm(), options.clipValue(),
         checkpoint == null ? null : checkpoint.toString(), checkpointEvery, shuffleSeed, failRank,
-        failStep, device);
+        failStep, device, refuseRank);
     ReplicaFactories.ModelFactory mf = modelFactory;
     ReplicaFactories.OptimizerFactory of = optimizerFactory;
     ReplicaFactories.LossFactory lf = lossFactory;

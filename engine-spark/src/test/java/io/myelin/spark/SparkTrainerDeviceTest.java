@@ -84,6 +84,18 @@ class SparkTrainerDeviceTest {
   }
 
   @Test
+  void oneRanksRefusalStopsEveryRankWithoutWaiting(@TempDir Path dir) {
+    Path ckpt = dir.resolve("run.ckpt");
+    long t0 = System.nanoTime();
+    var e = assertThrows(IllegalArgumentException.class,
+        () -> fit(trainer().withDevice("cpu").refuseDeviceOn(1).withCheckpoint(ckpt, 1)));
+    assertEquals("the replica of partition 1 cannot use device 'cpu': refused by a test hook",
+        e.getMessage());
+    assertFalse(Files.exists(ckpt), "rank 0 trained a step");
+    assertTrue((System.nanoTime() - t0) / 1e9 < 30, "the ranks waited for each other");
+  }
+
+  @Test
   void aMalformedDeviceIsRefusedOnTheDriver() {
     var e = assertThrows(IllegalArgumentException.class, () -> trainer().withDevice("gpu#1"));
     assertTrue(e.getMessage().contains("gpu#1"), e.getMessage());
