@@ -4,7 +4,10 @@ import io.myelin.Tensor;
 import io.myelin.autograd.Autograd;
 import java.util.List;
 
-/** A replica's parameters (or gradients) as one float32 vector, in parameter order. */
+/**
+ * A replica's parameters (or gradients) as one host float32 vector, in parameter order; values
+ * written back go to each parameter's own device.
+ */
 final class Flat {
   private Flat() {}
 
@@ -48,7 +51,7 @@ final class Flat {
         int n = Math.toIntExact(p.numel());
         float[] slice = new float[n];
         System.arraycopy(flat, at, slice, 0, n);
-        try (Tensor src = Tensor.of(slice, p.shape())) {
+        try (Tensor src = Tensor.of(p.device(), slice, p.shape())) {
           p.assign(src);
         }
         at += n;
@@ -62,7 +65,7 @@ final class Flat {
       int n = Math.toIntExact(p.numel());
       float[] slice = new float[n];
       System.arraycopy(flat, at, slice, 0, n);
-      p.setGrad(Tensor.of(slice, p.shape()));
+      p.setGrad(Tensor.of(p.device(), slice, p.shape()));
       at += n;
     }
   }

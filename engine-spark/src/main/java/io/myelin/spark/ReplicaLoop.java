@@ -1,7 +1,9 @@
 package io.myelin.spark;
 
+import io.myelin.Device;
 import io.myelin.Tensor;
 import io.myelin.autograd.Autograd;
+import io.myelin.backend.DeviceManager;
 import io.myelin.loss.Loss;
 import io.myelin.nn.Module;
 import io.myelin.optim.GradClip;
@@ -21,18 +23,31 @@ import org.apache.spark.BarrierTaskContext;
  * initial parameters; then one exchange per step, or per K steps and at each epoch's end, which
  * also carries the epoch's loss, metric and sample sums), decided only by values all ranks
  * share, so no rank ever waits at a barrier the others skip.
+ *
+ * <p>The replica (model, batches, optimizer state) lives on the task's device ({@link
+ * ReplicaDevice}), which is also the thread's default device while the task runs; what crosses
+ * the exchange is host float32 ({@link Flat}, {@link FloatCodec}) whatever the device. A rank
+ * whose device cannot be used sends its reason in the opening round instead of its batch count;
+ * then every rank returns that reason without training (a deterministic refusal, so the task
+ * does not fail: Spark would only retry the stage and bury the reason).
  */
 final class ReplicaLoop {
+  /** Starts an opening message that carries a refusal (a normal one starts with a digit). */
+  private static final String REFUSED = "!";
+
   private final TrainingPlan plan;
   private final BarrierTaskContext ctx;
   private final BarrierAllReduce ar;
   private final List<Sample> shard;
+  private final Device device;
 
-  private ReplicaLoop(TrainingPlan plan, BarrierTaskContext ctx, List<Sample> shard) {
+  private ReplicaLoop(TrainingPlan plan, BarrierTaskContext ctx, List<Sample> shard,
+      Device device) {
     this.plan = plan;
     this.ctx = ctx;
     this.ar = new BarrierAllReduce(ctx);
     this.shard = shard;
+    this.device = device;
   }
 
   static Iterator<TaskResult> run(Iterator<Sample> rows, TrainingPlan plan,
@@ -40,8 +55,21 @@ final class ReplicaLoop {
       ReplicaFactories.LossFactory lf) {
     List<Sample> shard = new ArrayList<>();
     rows.forEachRemaining(shard::add);
-    return List.of(new ReplicaLoop(plan, BarrierTaskContext.get(), shard).train(mf, of, lf))
-        .iterator();
+    BarrierTaskContext ctx = BarrierTaskContext.get();
+    Device device;
+    try {
+      device = ReplicaDevice.choose(plan.device(), ctx.partitionId(), DeviceManager.global());
+      if (ctx.partitionId() == plan.refuseRank()) {
+        throw new IllegalArgumentException("the replica of partition " + ctx.partitionId()
+            + " cannot use device '" + device + "': refused by a test hook");
+      }
+    } catch (IllegalArgumentException e) { // the opening round, with the reason instead
+      String[] opening = new BarrierAllReduce(ctx).gatherRaw(REFUSED + e.getMessage());
+      return List.of(refused(ctx, opening)).iterator();
+    }
+    try (DeviceManager.DeviceScope ignored = DeviceManager.useDevice(device)) {
+      return List.of(new ReplicaLoop(plan, ctx, shard, device).train(mf, of, lf)).iterator();
+    }
   }
 
   private TaskResult train(ReplicaFactories.ModelFactory mf, ReplicaFactories.OptimizerFactory of,
@@ -49,6 +77,7 @@ final class ReplicaLoop {
     int rank = ar.rank();
     int b = plan.batchSize();
     Module model = SparkTrainer.build(mf);
+    model.to(device); // before the optimizer is built, so that its state lives there too
     model.train();
     List<Tensor> params = model.parameters();
     Optimizer<?> opt = of.create(params);
@@ -59,6 +88,9 @@ final class ReplicaLoop {
     String mine = (shard.size() + b - 1) / b + ";"
         + (rank == 0 ? ckpt.readLast() + ";" + FloatCodec.encode(Flat.values(params)) : ";");
     String[] opening = ar.gatherRaw(mine);
+    if (refusal(opening) != null) {
+      return refused(ctx, opening);
+    }
     // All ranks must reach every barrier: each epoch runs the smallest shard's batch count
     // (the driver has checked that no shard is empty).
     int steps = Integer.MAX_VALUE;
@@ -144,7 +176,8 @@ final class ReplicaLoop {
           return new TaskResult(rank, ctx.stageAttemptNumber(), null, null, sentPerStep, steps,
               restored == null ? -1 : from.step(), "non-finite loss in epoch " + epoch + ", step "
               + (step + 1) + " on at least one worker; learning rate " + opt.learningRate(0)
-              + " (lower the learning rate, clip gradients with clipNorm, or check the inputs)");
+              + " (lower the learning rate, clip gradients with clipNorm, or check the inputs)",
+              device.toString(), null);
         }
         step++;
         if (ckpt.enabled() && plan.checkpointEvery() > 0 && step % plan.checkpointEvery() == 0
@@ -164,7 +197,22 @@ final class ReplicaLoop {
     opt.zeroGrad();
     return new TaskResult(rank, ctx.stageAttemptNumber(), rank == 0 ? Flat.values(params) : null,
         epochs.toArray(double[][]::new), sentPerStep, steps, restored == null ? -1 : from.step(),
-        null);
+        null, device.toString(), null);
+  }
+
+  /** The first rank's reason for refusing its device, or null when every rank has one. */
+  private static String refusal(String[] opening) {
+    for (String o : opening) {
+      if (o.startsWith(REFUSED)) {
+        return o.substring(REFUSED.length());
+      }
+    }
+    return null;
+  }
+
+  private static TaskResult refused(BarrierTaskContext ctx, String[] opening) {
+    return new TaskResult(ctx.partitionId(), ctx.stageAttemptNumber(), null, null, 0, 0, -1, null,
+        null, refusal(opening));
   }
 
   private static float[] withFlag(float[] v, float flag) {
@@ -212,7 +260,7 @@ final class ReplicaLoop {
       }
       System.arraycopy(row, 0, x, (r - from) * d, d);
     }
-    return Tensor.of(x, to - from, d);
+    return Tensor.of(device, x, to - from, d);
   }
 
   private Tensor targets(int[] order, int from, int to) {
@@ -221,14 +269,14 @@ final class ReplicaLoop {
       for (int r = from; r < to; r++) {
         y[r - from] = (int) shard.get(order[r]).target()[0];
       }
-      return Tensor.ofInts(y, to - from);
+      return Tensor.of(device, y, to - from);
     }
     int d = shard.get(order[from]).target().length;
     float[] y = new float[(to - from) * d];
     for (int r = from; r < to; r++) {
       System.arraycopy(shard.get(order[r]).target(), 0, y, (r - from) * d, d);
     }
-    return Tensor.of(y, to - from, d);
+    return Tensor.of(device, y, to - from, d);
   }
 
   /** Correct predictions (class indices), or squared error per target element summed over rows. */

@@ -7,6 +7,7 @@ import io.myelin.train.NonFiniteLossException;
 import io.myelin.train.TrainerOptions;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
@@ -17,7 +18,18 @@ import org.apache.spark.api.java.JavaSparkContext;
 
 /**
  * Data-parallel training on Spark: one barrier task per worker, each holding a model replica on
- * the CPU and training on its partition's rows.
+ * its executor's device and training on its partition's rows.
+ *
+ * <h2>Devices</h2>
+ * {@link #withDevice} takes the CLI's device spec ({@code auto}, {@code cpu}, {@code cuda}, {@code
+ * cuda:N}; default {@code auto}: the executor's GPU where it has one, else its CPU), resolved on
+ * each executor by core's {@link io.myelin.backend.DeviceManager}. Without an index, the tasks of
+ * an executor with several devices spread over them: partition p takes device p mod count. The
+ * model, its batches and its optimizer state live there; parameters and gradients cross the
+ * exchange as host float32, so the exchange is the same bytes on any device. A device an executor
+ * cannot use ends the job before any training step with an {@link IllegalArgumentException}
+ * naming the spec (the tasks return the refusal rather than fail, so Spark does not retry a stage
+ * that would fail the same way). The returned model is on the driver's CPU.
  *
  * <h2>Modes</h2>
  * <ul>
@@ -79,9 +91,11 @@ public final class SparkTrainer {
    * @param stageAttempts attempts of the barrier stage (1 when no task failed)
    * @param resumedAtStep the global step of the checkpoint the last attempt resumed from, -1 if
    *     it started from the beginning
+   * @param devices the device each replica ran on in the last attempt ({@code cpu}, {@code
+   *     cuda:1}, ...), by rank
    */
   public record Result(Module model, History history, long bytesSentPerStep, int stepsPerEpoch,
-      int stageAttempts, long resumedAtStep) {}
+      int stageAttempts, long resumedAtStep, List<String> devices) {}
 
   private final JavaSparkContext sc;
   private final ReplicaFactories.ModelFactory modelFactory;
@@ -93,18 +107,20 @@ public final class SparkTrainer {
   private final Long shuffleSeed;
   private final int failRank;
   private final long failStep;
+  private final String device;
+  private final int refuseRank;
 
   /** A trainer with one worker per partition of the rows, no checkpoints, no shuffling. */
   public SparkTrainer(JavaSparkContext sc, ReplicaFactories.ModelFactory modelFactory,
       ReplicaFactories.OptimizerFactory optimizerFactory,
       ReplicaFactories.LossFactory lossFactory) {
-    this(sc, modelFactory, optimizerFactory, lossFactory, 0, null, 0, null, -1, -1);
+    this(sc, modelFactory, optimizerFactory, lossFactory, 0, null, 0, null, -1, -1, "auto", -1);
   }
 
   private SparkTrainer(JavaSparkContext sc, ReplicaFactories.ModelFactory modelFactory,
       ReplicaFactories.OptimizerFactory optimizerFactory, ReplicaFactories.LossFactory lossFactory,
       int workers, Path checkpoint, int checkpointEvery, Long shuffleSeed, int failRank,
-      long failStep) {
+      long failStep, String device, int refuseRank) {
     this.sc = sc;
     this.modelFactory = modelFactory;
     this.optimizerFactory = optimizerFactory;
@@ -115,6 +131,8 @@ public final class SparkTrainer {
     this.shuffleSeed = shuffleSeed;
     this.failRank = failRank;
     this.failStep = failStep;
+    this.device = device;
+    this.refuseRank = refuseRank;
   }
 
   /**
@@ -126,7 +144,7 @@ public final class SparkTrainer {
       throw new IllegalArgumentException("workers must be at least 1, got " + n);
     }
     return new SparkTrainer(sc, modelFactory, optimizerFactory, lossFactory, n, checkpoint,
-        checkpointEvery, shuffleSeed, failRank, failStep);
+        checkpointEvery, shuffleSeed, failRank, failStep, device, refuseRank);
   }
 
   /**
@@ -139,19 +157,38 @@ public final class SparkTrainer {
           + " only), got " + everySteps);
     }
     return new SparkTrainer(sc, modelFactory, optimizerFactory, lossFactory, workers,
-        file.toAbsolutePath(), everySteps, shuffleSeed, failRank, failStep);
+        file.toAbsolutePath(), everySteps, shuffleSeed, failRank, failStep, device, refuseRank);
   }
 
   /** Each worker visits its rows in a fresh order every epoch, drawn from (seed, epoch, rank). */
   public SparkTrainer withShuffle(long seed) {
     return new SparkTrainer(sc, modelFactory, optimizerFactory, lossFactory, workers, checkpoint,
-        checkpointEvery, seed, failRank, failStep);
+        checkpointEvery, seed, failRank, failStep, device, refuseRank);
   }
 
   /** Test hook: rank {@code rank} throws once, in the stage's first attempt, before {@code step}. */
   SparkTrainer failOnceAt(int rank, long step) {
     return new SparkTrainer(sc, modelFactory, optimizerFactory, lossFactory, workers, checkpoint,
-        checkpointEvery, shuffleSeed, rank, step);
+        checkpointEvery, shuffleSeed, rank, step, device, refuseRank);
+  }
+
+  /** Test hook: rank {@code rank} finds its device unusable (the others' devices are fine). */
+  SparkTrainer refuseDeviceOn(int rank) {
+    return new SparkTrainer(sc, modelFactory, optimizerFactory, lossFactory, workers, checkpoint,
+        checkpointEvery, shuffleSeed, failRank, failStep, device, rank);
+  }
+
+  /**
+   * The replicas' device: {@code auto} (the default), {@code cpu}, {@code cuda} or {@code cuda:N},
+   * as the CLI's {@code --device}; null or blank for each executor's configured device ({@code
+   * MYELIN_DEVICE}, then {@code myelin.device}, then auto). See "Devices" above.
+   *
+   * @throws IllegalArgumentException for a spec of another form
+   */
+  public SparkTrainer withDevice(String spec) {
+    return new SparkTrainer(sc, modelFactory, optimizerFactory, lossFactory, workers, checkpoint,
+        checkpointEvery, shuffleSeed, failRank, failStep, ReplicaDevice.checkSpec(spec),
+        refuseRank);
   }
 
   /**
@@ -164,7 +201,8 @@ public final class SparkTrainer {
    * @throws IllegalArgumentException before any training task starts (and before any checkpoint
    *     is written) for a batch size below 1, options this trainer does not support, a model
    *     factory that fails, fewer partitions than workers, a partition without rows, or more
-   *     workers than the cluster has task slots
+   *     workers than the cluster has task slots; and, before any training step, for a device
+   *     that an executor cannot use (the first such rank's reason, naming the spec)
    * @throws NonFiniteLossException when a loss became NaN or infinite
    */
   public Result fit(JavaRDD<Sample> rows, TrainerOptions options, int batchSize, Mode mode,
@@ -187,7 +225,7 @@ public final class SparkTrainer {
     TrainingPlan plan = new TrainingPlan(UUID.randomUUID().toString(), batchSize, options.epochs(),
         mode, averageEvery, classIndices, options.clipNorm(), options.clipValue(),
         checkpoint == null ? null : checkpoint.toString(), checkpointEvery, shuffleSeed, failRank,
-        failStep);
+        failStep, device, refuseRank);
     ReplicaFactories.ModelFactory mf = modelFactory;
     ReplicaFactories.OptimizerFactory of = optimizerFactory;
     ReplicaFactories.LossFactory lf = lossFactory;
@@ -202,6 +240,9 @@ public final class SparkTrainer {
       throw failure(e);
     }
     TaskResult rank0 = results.stream().filter(r -> r.rank() == 0).findFirst().orElseThrow();
+    if (rank0.refused() != null) {
+      throw new IllegalArgumentException(rank0.refused());
+    }
     if (rank0.stopped() != null) {
       throw new NonFiniteLossException(rank0.stopped());
     }
@@ -213,8 +254,10 @@ public final class SparkTrainer {
           (long) e[5]));
     }
     print(options, history);
+    List<String> devices = results.stream().sorted(Comparator.comparingInt(TaskResult::rank))
+        .map(TaskResult::device).toList();
     return new Result(model, history, rank0.bytesSentPerStep(), rank0.stepsPerEpoch(),
-        rank0.stageAttempt() + 1, rank0.resumedAt());
+        rank0.stageAttempt() + 1, rank0.resumedAt(), devices);
   }
 
   private static void checkOptions(TrainerOptions o) {

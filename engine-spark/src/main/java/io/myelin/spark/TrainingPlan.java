@@ -14,8 +14,12 @@ import java.io.Serializable;
  *     (seed, epoch, rank); {@code null} keeps the partition's order
  * @param failRank test hook: this rank throws once, in the stage's first attempt, before global
  *     step {@code failStep} (-1: never)
+ * @param device the replicas' device spec ({@link ReplicaDevice}), resolved on each executor;
+ *     null for the executor's configured one
+ * @param refuseRank test hook: this rank's device counts as unusable (-1: none)
  */
 record TrainingPlan(String runId, int batchSize, int epochs, SparkTrainer.Mode mode,
     int averageEvery, boolean classIndices, double clipNorm, double clipValue,
-    String checkpoint, int checkpointEvery, Long shuffleSeed, int failRank, long failStep)
+    String checkpoint, int checkpointEvery, Long shuffleSeed, int failRank, long failStep,
+    String device, int refuseRank)
     implements Serializable {}

@@ -28,10 +28,14 @@ import org.apache.spark.api.java.JavaSparkContext;
 final class SparkRun {
   private SparkRun() {}
 
-  /** What the local path gets from its Trainer: the history; the weights are copied into {@code net}. */
+  /**
+   * What the local path gets from its Trainer: the history; the weights are copied into {@code
+   * net}. {@code device} is {@code --device} as given (null: each executor's configured device),
+   * resolved on every executor for its replicas.
+   */
   static SparkTrainer.Result train(SparkArgs args, ModelSpec spec, long seed, OptimizerArgs optim,
       ArrayDataset train, boolean classify, int batchSize, boolean shuffle,
-      TrainerOptions options, Path checkpoint, Module net, PrintStream out) {
+      TrainerOptions options, Path checkpoint, Module net, PrintStream out, String device) {
     int workers = args.workers();
     List<Sample> rows = samples(train, classify, shuffle ? seed : null);
     // Serializable factories: each replica builds the model as this process did (same seed).
@@ -56,7 +60,12 @@ final class SparkRun {
       out.printf("spark:    %s, %d workers x batch %d, %s%n", args.master, workers, batchSize,
           args.averageEvery == 0 ? "gradients averaged every step"
               : "parameters averaged every " + args.averageEvery + " steps");
-      SparkTrainer t = new SparkTrainer(sc, model, optimizer, loss).withWorkers(workers);
+      SparkTrainer t;
+      try {
+        t = new SparkTrainer(sc, model, optimizer, loss).withWorkers(workers).withDevice(device);
+      } catch (IllegalArgumentException e) {
+        throw new Errors.BadInputException("--device: " + e.getMessage());
+      }
       if (shuffle) {
         t = t.withShuffle(seed);
       }
@@ -73,7 +82,8 @@ final class SparkRun {
       }
       net.loadStateDict(r.model().stateDict(), true);
       out.printf("spark:    %d steps per epoch, %,d bytes sent per worker and step, %d stage"
-          + " attempt(s)%n", r.stepsPerEpoch(), r.bytesSentPerStep(), r.stageAttempts());
+          + " attempt(s), replicas on %s%n", r.stepsPerEpoch(), r.bytesSentPerStep(),
+          r.stageAttempts(), String.join(", ", r.devices()));
       return r;
     } finally {
       sc.stop();

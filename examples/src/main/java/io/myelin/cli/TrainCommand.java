@@ -145,6 +145,8 @@ final class TrainCommand implements Callable<Integer> {
     if (sparkArgs.enabled()) {
       checkSparkOptions();
     }
+    // With --spark, --device is resolved on each executor for its replica; the driver's copy of
+    // the model (scored after training) stays on the CPU.
     Device device = sparkArgs.enabled() ? Device.CPU : run.device();
     PrintStream out = System.out;
 
@@ -224,7 +226,8 @@ final class TrainCommand implements Callable<Integer> {
     long t0 = System.nanoTime();
     if (sparkArgs.enabled()) { // SparkRun is the only class that loads Spark
       h = SparkRun.train(sparkArgs, spec, data.seed, optim, d.train(), classify, run.batchSize,
-          !run.noShuffle, options.withCallbacks(List.of()), checkpoint, net, out).history();
+          !run.noShuffle, options.withCallbacks(List.of()), checkpoint, net, out, run.device)
+          .history();
     } else try (DeviceManager.DeviceScope scope = DeviceManager.useDevice(device);
         DataLoader train = run.loader(d.train(), data.seed, device);
         DataLoader val = d.validation() == null ? null : run.loader(d.validation(), data.seed, device)) {

@@ -35,6 +35,11 @@ class SparkTrainRunTest {
     assertEquals(0, r.code(), r.err() + r.out());
     assertTrue(r.out().contains("spark:    local[2], 2 workers x batch 360"), r.out());
     assertTrue(r.out().contains("epoch 3/3"), r.out());
+    // --device left out: auto on each executor, which is the CPU on a machine without a GPU
+    String auto = io.myelin.backend.DeviceManager.global().resolve("auto").toString();
+    if (auto.equals("cpu")) {
+      assertTrue(r.out().contains("replicas on cpu, cpu"), r.out());
+    }
     assertFalse(r.out().contains("INFO org.apache.spark"), "Spark's INFO log reached the output");
     Map<String, Object> s = Json.parseObject(Files.readString(summary), "s.json");
     assertEquals(List.of("task", "device", "model", "parameters", "epochs", "seconds",
@@ -76,6 +81,16 @@ class SparkTrainRunTest {
     Cli lbfgs = Cli.run("train", "digits", "--spark", "local[2]", "--optimizer", "lbfgs");
     assertEquals(Errors.BAD_INPUT, lbfgs.code());
     assertTrue(lbfgs.err().contains("--spark does not support --optimizer lbfgs"), lbfgs.err());
+    boolean gpu = !io.myelin.backend.DeviceManager.global().resolve("auto").type().equals("cpu");
+    String unusable = gpu ? "cuda:64" : "cuda";
+    Cli noDevice = Cli.run("train", "digits", "--spark", "local[2]", "--device", unusable,
+        "--epochs", "1", "--batch-size", "360", "--summary", summary.toString());
+    assertEquals(Errors.BAD_INPUT, noDevice.code(), noDevice.out());
+    assertTrue(noDevice.err().contains("--spark: the replica of partition 0 cannot use device '"
+        + unusable + "'"), noDevice.err());
+    Cli badDevice = Cli.run("train", "digits", "--spark", "local[2]", "--device", "gpu#1");
+    assertEquals(Errors.BAD_INPUT, badDevice.code());
+    assertTrue(badDevice.err().contains("gpu#1"), badDevice.err());
     assertFalse(Files.exists(summary), "a summary was written for a failed run");
   }
 }
