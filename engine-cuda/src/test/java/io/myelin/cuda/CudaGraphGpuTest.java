@@ -8,8 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.myelin.DType;
+import io.myelin.backend.Backend;
 import io.myelin.backend.BinaryOp;
 import io.myelin.backend.CapturedGraph;
+import io.myelin.backend.CheckedBackend;
 import io.myelin.backend.GemmOperand;
 import io.myelin.backend.OptimizerHyperparameters;
 import io.myelin.backend.OptimizerKind;
@@ -171,15 +173,17 @@ class CudaGraphGpuTest extends CudaGpuTest {
 
   @Test
   void theScalarBlockMustBeEightDoublesOfFloat64() {
+    // The checks live in the validation layer every user-facing backend goes through.
+    Backend checked = CheckedBackend.of(b);
     var h = OptimizerHyperparameters.sgd(0.1, 0, 0, false, false, false, 0, false);
     Storage p = b.allocate(DType.FLOAT32, 4);
     Storage g = b.allocate(DType.FLOAT32, 4);
     Storage f32 = b.allocate(DType.FLOAT32, OptimizerKind.SCALARS);
     Storage f64 = b.allocate(DType.FLOAT64, OptimizerKind.SCALARS);
-    var e = assertThrows(IllegalArgumentException.class, () -> b.optimizerUpdate(OptimizerKind.SGD,
+    var e = assertThrows(IllegalArgumentException.class, () -> checked.optimizerUpdate(OptimizerKind.SGD,
         h, f32, 0, p, 0, g, 0, new Storage[] {null}, 4));
-    assertTrue(e.getMessage().contains("must be f64"), e.getMessage());
-    assertThrows(IllegalArgumentException.class, () -> b.optimizerUpdate(OptimizerKind.SGD, h, f64,
+    assertTrue(e.getMessage().contains("scalars is f32, expected f64"), e.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> checked.optimizerUpdate(OptimizerKind.SGD, h, f64,
         1, p, 0, g, 0, new Storage[] {null}, 4));
     for (Storage s : new Storage[] {p, g, f32, f64}) {
       s.release();

@@ -8,7 +8,7 @@ import io.myelin.testing.OptimizerReferenceConformanceTest;
  * optim.cu's kernels against the tensor-op reference on cuda:0 (skipped without a GPU); nvcc may
  * contract multiply-adds, so a few ulps of the dtype are allowed.
  */
-class CudaOptimizerReferenceTest extends OptimizerReferenceConformanceTest {
+class CudaOptimizerReferenceConformanceTest extends OptimizerReferenceConformanceTest {
   @Override
   protected Device device() {
     return CudaTestDevice.get();
