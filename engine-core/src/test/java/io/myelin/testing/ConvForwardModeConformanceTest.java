@@ -18,8 +18,8 @@ import org.junit.jupiter.api.Test;
  * pooling against reverse-mode {@code J v} and central differences (float64, seeded, awkward
  * geometry: stride 2, padding, dilation 2, depthwise groups, ceil mode, count_include_pad both
  * ways, 1x1 images, a batch split into im2col chunks), and forward over reverse ({@code hvp})
- * through them against central differences of the gradient; double backward (createGraph) still
- * fails naming conv2d.
+ * through them against central differences of the gradient; reverse mode through a tangent;
+ * double backward (createGraph) still fails naming the op.
  */
 public abstract class ConvForwardModeConformanceTest extends DeviceTestBase {
   private static final double H = 1e-5;
@@ -174,11 +174,17 @@ public abstract class ConvForwardModeConformanceTest extends DeviceTestBase {
   }
 
   @Test
-  void doubleBackwardThroughConvFailsNamingIt() {
+  void doubleBackwardThroughConvAndPoolingFailsNamingTheOp() {
     Tensor x = rand64(20, 1, 2, 4, 4).requiresGrad(true);
     Tensor w = rand64(21, 2, 2, 3, 3);
     var e = assertThrows(UnsupportedOperationException.class, () -> Autograd.grad(
         Convolution.conv2d(x, w, null).square().sum(), new Tensor[] {x}, true));
     assertTrue(e.getMessage().contains("'conv2d'"), e.getMessage());
+    var max = assertThrows(UnsupportedOperationException.class, () -> Autograd.grad(
+        Pooling.maxPool2d(x, 2).square().sum(), new Tensor[] {x}, true));
+    assertTrue(max.getMessage().contains("'maxPool2d'"), max.getMessage());
+    var avg = assertThrows(UnsupportedOperationException.class, () -> Autograd.grad(
+        Pooling.avgPool2d(x, 2).square().sum(), new Tensor[] {x}, true));
+    assertTrue(avg.getMessage().contains("'avgPool2d'"), avg.getMessage());
   }
 }
