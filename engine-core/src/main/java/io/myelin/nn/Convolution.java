@@ -134,79 +134,134 @@ public final class Convolution {
       protected Tensor forward(OpContext ctx, Tensor... in) {
         Tensor x = in[0].contiguous();
         Tensor w = in[1].contiguous();
-        Tensor b = in[2] == null ? null : in[2].contiguous();
-        Tensor y = Tensor.empty(x.device(), x.dtype(), n, outC, g.outH(), g.outW());
-        Backend be = x.storage().backend();
-        for (int n0 = 0; n0 < n; n0 += chunk) {
-          int count = Math.min(chunk, n - n0);
-          int width = count * g.outPlane();
-          try (Tensor cols = Tensor.empty(x.device(), x.dtype(), g.colRows(), width);
-              Tensor yP = Tensor.empty(x.device(), x.dtype(), outC, width)) {
-            be.im2col(g, count, x.storage(), x.layout().offset() + n0 * g.imageSize(),
-                cols.storage(), 0);
-            weightTimesCols(be, w, cols, yP, groups, width);
-            // y[n0 + i, o, q] = yP[o, i * HoWo + q] (+ b[o])
-            int[] shape = {count, outC, g.outPlane()};
-            Layout from = new Layout(shape, new int[] {g.outPlane(), width, 1}, 0);
-            Layout to = new Layout(shape, new int[] {outC * g.outPlane(), g.outPlane(), 1},
-                n0 * outC * g.outPlane());
-            if (b == null) {
-              be.copy(yP.storage(), from, y.storage(), to);
-            } else {
-              Layout bias = new Layout(shape, new int[] {0, 1, 0}, b.layout().offset());
-              be.binary(BinaryOp.ADD, yP.storage(), from, b.storage(), bias, y.storage(), to);
-            }
-          }
-        }
         ctx.save(x, w);
-        return y;
+        return convolve(x, w, in[2], g, groups, chunk);
       }
 
       @Override
       protected Tensor[] backward(OpContext ctx, Tensor gy) {
+        return convolveBackward(ctx.saved(0), ctx.saved(1), gy, g, groups, chunk,
+            ctx.needsInputGrad(0), ctx.needsInputGrad(1), ctx.needsInputGrad(2));
+      }
+
+      // Bilinear in (x, W) plus b: dy = conv(dx, W) + conv(x, dW) + db, each term this op again
+      // (the same chunked im2col/GEMM as the forward, and recorded, so that reverse mode through
+      // a tangent is right too).
+      @Override
+      protected Tensor tangent(OpContext ctx, Tensor... t) {
+        Tensor dy = t[0] == null ? null : apply(t[0], weight, t[2]);
+        if (t[1] != null) {
+          Tensor term = apply(input, t[1], dy == null ? t[2] : null);
+          dy = dy == null ? term : dy.add(term);
+        }
+        if (dy == null) { // only the bias moves: db broadcast over N, H, W
+          dy = t[2].reshape(1, outC, 1, 1).expand(n, outC, g.outH(), g.outW());
+        }
+        return dy;
+      }
+
+      // The backward (gx = convT(gy, W), gW = gy * x, gb = sum gy) is bilinear in (gy, x, W), so
+      // its tangent is the same backward at (dgy, x, W) plus at (gy, dx, dW).
+      @Override
+      protected Tensor[] backwardTangent(OpContext ctx, Tensor gy, Tensor[] grads, Tensor tg,
+          Tensor[] t) {
         Tensor x = ctx.saved(0);
         Tensor w = ctx.saved(1);
-        Tensor gc = gy.contiguous();
-        Backend be = x.storage().backend();
-        boolean wantX = ctx.needsInputGrad(0);
-        boolean wantW = ctx.needsInputGrad(1);
-        Tensor gx = wantX ? Tensor.empty(x.device(), x.dtype(), x.shape()) : null;
-        Tensor gw = !wantW ? null : n == 0 ? Tensor.zeros(x.device(), x.dtype(), w.shape())
-            : Tensor.empty(x.device(), x.dtype(), w.shape());
-        Tensor gb = ctx.needsInputGrad(2) ? gc.sum(new int[] {0, 2, 3}, false) : null;
-        if (wantX || wantW) {
-          for (int n0 = 0; n0 < n; n0 += chunk) {
-            int count = Math.min(chunk, n - n0);
-            int width = count * g.outPlane();
-            try (Tensor gyP = Tensor.empty(x.device(), x.dtype(), outC, width)) {
-              int[] shape = {count, outC, g.outPlane()};
-              be.copy(gc.storage(), new Layout(shape, new int[] {outC * g.outPlane(),
-                  g.outPlane(), 1}, gc.layout().offset() + n0 * outC * g.outPlane()),
-                  gyP.storage(), new Layout(shape, new int[] {g.outPlane(), width, 1}, 0));
-              if (wantW) {
-                try (Tensor cols = Tensor.empty(x.device(), x.dtype(), g.colRows(), width)) {
-                  be.im2col(g, count, x.storage(), x.layout().offset() + n0 * g.imageSize(),
-                      cols.storage(), 0);
-                  gradTimesColsT(be, gyP, cols, gw, groups, width, n0 == 0 ? 0 : 1);
-                }
-              }
-              if (wantX) {
-                try (Tensor dcols = Tensor.empty(x.device(), x.dtype(), g.colRows(), width)) {
-                  weightTTimesGrad(be, w, gyP, dcols, groups, width);
-                  be.col2im(g, count, dcols.storage(), 0, gx.storage(), n0 * g.imageSize());
-                }
-              }
-            }
-          }
+        boolean wantX = grads[0] != null;
+        boolean wantW = grads[1] != null;
+        Tensor[] out = new Tensor[3];
+        if (tg != null) {
+          out = convolveBackward(x, w, tg, g, groups, chunk, wantX, wantW, grads[2] != null);
         }
-        return new Tensor[] {gx, gw, gb};
+        if (t[1] != null && wantX) { // d gx from dW: convT(gy, dW)
+          Tensor term = convolveBackward(x, t[1].contiguous(), gy, g, groups, chunk, true, false,
+              false)[0];
+          out[0] = out[0] == null ? term : out[0].add(term);
+        }
+        if (t[0] != null && wantW) { // d gW from dx: gy * dx
+          Tensor term = convolveBackward(t[0].contiguous(), w, gy, g, groups, chunk, false, true,
+              false)[1];
+          out[1] = out[1] == null ? term : out[1].add(term);
+        }
+        return out;
       }
 
       @Override
       protected boolean hasDifferentiableBackward() {
-        return false; // backend primitives
+        return false; // backend primitives (double backward fails naming conv2d; hvp has a rule)
       }
     }.apply(input, weight, bias);
+  }
+
+  /** The forward on contiguous x and W (bias may be null), chunked over the batch. */
+  private static Tensor convolve(Tensor x, Tensor w, Tensor bias, ConvGeometry g, int groups,
+      int chunk) {
+    Tensor b = bias == null ? null : bias.contiguous();
+    int n = x.size(0);
+    int outC = w.size(0);
+    Tensor y = Tensor.empty(x.device(), x.dtype(), n, outC, g.outH(), g.outW());
+    Backend be = x.storage().backend();
+    for (int n0 = 0; n0 < n; n0 += chunk) {
+      int count = Math.min(chunk, n - n0);
+      int width = count * g.outPlane();
+      try (Tensor cols = Tensor.empty(x.device(), x.dtype(), g.colRows(), width);
+          Tensor yP = Tensor.empty(x.device(), x.dtype(), outC, width)) {
+        be.im2col(g, count, x.storage(), x.layout().offset() + n0 * g.imageSize(),
+            cols.storage(), 0);
+        weightTimesCols(be, w, cols, yP, groups, width);
+        // y[n0 + i, o, q] = yP[o, i * HoWo + q] (+ b[o])
+        int[] shape = {count, outC, g.outPlane()};
+        Layout from = new Layout(shape, new int[] {g.outPlane(), width, 1}, 0);
+        Layout to = new Layout(shape, new int[] {outC * g.outPlane(), g.outPlane(), 1},
+            n0 * outC * g.outPlane());
+        if (b == null) {
+          be.copy(yP.storage(), from, y.storage(), to);
+        } else {
+          Layout bl = new Layout(shape, new int[] {0, 1, 0}, b.layout().offset());
+          be.binary(BinaryOp.ADD, yP.storage(), from, b.storage(), bl, y.storage(), to);
+        }
+      }
+    }
+    return y;
+  }
+
+  /** The backward on contiguous x and W: {gx, gW, gb}, null where not wanted. */
+  private static Tensor[] convolveBackward(Tensor x, Tensor w, Tensor gy, ConvGeometry g,
+      int groups, int chunk, boolean wantX, boolean wantW, boolean wantB) {
+    int n = x.size(0);
+    int outC = w.size(0);
+    Tensor gc = gy.contiguous();
+    Backend be = x.storage().backend();
+    Tensor gx = wantX ? Tensor.empty(x.device(), x.dtype(), x.shape()) : null;
+    Tensor gw = !wantW ? null : n == 0 ? Tensor.zeros(x.device(), x.dtype(), w.shape())
+        : Tensor.empty(x.device(), x.dtype(), w.shape());
+    Tensor gb = wantB ? gc.sum(new int[] {0, 2, 3}, false) : null;
+    if (wantX || wantW) {
+      for (int n0 = 0; n0 < n; n0 += chunk) {
+        int count = Math.min(chunk, n - n0);
+        int width = count * g.outPlane();
+        try (Tensor gyP = Tensor.empty(x.device(), x.dtype(), outC, width)) {
+          int[] shape = {count, outC, g.outPlane()};
+          be.copy(gc.storage(), new Layout(shape, new int[] {outC * g.outPlane(),
+              g.outPlane(), 1}, gc.layout().offset() + n0 * outC * g.outPlane()),
+              gyP.storage(), new Layout(shape, new int[] {g.outPlane(), width, 1}, 0));
+          if (wantW) {
+            try (Tensor cols = Tensor.empty(x.device(), x.dtype(), g.colRows(), width)) {
+              be.im2col(g, count, x.storage(), x.layout().offset() + n0 * g.imageSize(),
+                  cols.storage(), 0);
+              gradTimesColsT(be, gyP, cols, gw, groups, width, n0 == 0 ? 0 : 1);
+            }
+          }
+          if (wantX) {
+            try (Tensor dcols = Tensor.empty(x.device(), x.dtype(), g.colRows(), width)) {
+              weightTTimesGrad(be, w, gyP, dcols, groups, width);
+              be.col2im(g, count, dcols.storage(), 0, gx.storage(), n0 * g.imageSize());
+            }
+          }
+        }
+      }
+    }
+    return new Tensor[] {gx, gw, gb};
   }
 
   // yP_g [O/G, width] = W_g [O/G, K] x cols_g [K, width], K = C/G kH kW, batched over groups.

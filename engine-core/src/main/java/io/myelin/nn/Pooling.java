@@ -66,11 +66,71 @@ public final class Pooling {
         return new Tensor[] {gx};
       }
 
+      // Piecewise linear: dy = dx at the primal's argmax (the saved indices, so the same ties and
+      // NaN choices as the primal), one row gather over all planes.
+      @Override
+      protected Tensor tangent(OpContext ctx, Tensor... t) {
+        return gatherAtArgmax(t[0], ctx.saved(0), g, planes, input.shape(), outShape);
+      }
+
+      // The backward is linear in gy with constant indices: its tangent is the backward of dgy.
+      @Override
+      protected Tensor[] backwardTangent(OpContext ctx, Tensor gy, Tensor[] grads, Tensor tg,
+          Tensor[] inputTangents) {
+        return new Tensor[] {tg == null ? null : backward(ctx, tg)[0]};
+      }
+
       @Override
       protected boolean hasDifferentiableBackward() {
         return false; // a backend primitive
       }
     }.apply(input);
+  }
+
+  /**
+   * {@code t[p, indices[p, o]]} for every plane p and output o: the plane-local argmax indices
+   * become flat ones (exact in float64: they are below 2^31) and one {@code gatherRows} of
+   * one-element rows reads them. Itself an op, so that reverse mode through a tangent (a jvp
+   * inside a recorded graph) is right: its backward is the max-pool backward (the scatter to the
+   * same indices), its tangent the same gather.
+   */
+  private static Tensor gatherAtArgmax(Tensor t, Tensor indices, PoolGeometry g, int planes,
+      int[] inShape, int[] outShape) {
+    return new DifferentiableOp("maxPool2dTangent") {
+      @Override
+      protected Tensor forward(OpContext ctx, Tensor... in) {
+        Tensor base = Tensor.arange(planes).to(DType.FLOAT64).mul((double) g.inPlane())
+            .to(in[0].device()).reshape(planes, 1);
+        Tensor flat = indices.reshape(planes, -1).to(DType.FLOAT64).add(base).to(DType.INT32)
+            .reshape(-1);
+        return in[0].contiguous().reshape(-1).indexSelectRows(flat).reshape(outShape);
+      }
+
+      @Override
+      protected Tensor[] backward(OpContext ctx, Tensor gy) {
+        Tensor gc = gy.contiguous();
+        Tensor gx = Tensor.empty(gc.device(), gc.dtype(), inShape);
+        backend(gc).maxPool2dBackward(g, planes, gc.storage(), gc.layout().offset(),
+            indices.storage(), indices.layout().offset(), gx.storage(), 0);
+        return new Tensor[] {gx};
+      }
+
+      @Override
+      protected Tensor tangent(OpContext ctx, Tensor... dt) {
+        return apply(dt[0]); // linear
+      }
+
+      @Override
+      protected Tensor[] backwardTangent(OpContext ctx, Tensor gy, Tensor[] grads, Tensor tg,
+          Tensor[] inputTangents) {
+        return new Tensor[] {tg == null ? null : backward(ctx, tg)[0]};
+      }
+
+      @Override
+      protected boolean hasDifferentiableBackward() {
+        return false; // a backend primitive
+      }
+    }.apply(t);
   }
 
   /** {@code avgPool2d(x, {k, k}, {k, k}, {0, 0}, false, true)}. */
@@ -108,6 +168,20 @@ public final class Pooling {
         backend(gc).avgPool2dBackward(g, planes, gc.storage(), gc.layout().offset(),
             gx.storage(), 0);
         return new Tensor[] {gx};
+      }
+
+      // Linear: the tangent is the same pooling of dx (applied as this op, so that reverse mode
+      // through the tangent is recorded too).
+      @Override
+      protected Tensor tangent(OpContext ctx, Tensor... t) {
+        return apply(t[0]);
+      }
+
+      // The backward is linear in gy alone: its tangent is the backward of dgy.
+      @Override
+      protected Tensor[] backwardTangent(OpContext ctx, Tensor gy, Tensor[] grads, Tensor tg,
+          Tensor[] inputTangents) {
+        return new Tensor[] {tg == null ? null : backward(ctx, tg)[0]};
       }
 
       @Override
