@@ -55,7 +55,8 @@ final class GraphImporter {
 
   static final String SUPPORTED = "Gemm, MatMul(+Add), Relu, Sigmoid, Tanh, Sign, LeakyRelu, Elu, Softplus,"
       + " Identity, Clip(-1, 1), Gelu, Dropout, Softmax, LogSoftmax, Flatten, Reshape (a flatten),"
-      + " BatchNormalization, LayerNormalization, Conv, MaxPool, AveragePool, GlobalAveragePool, Reshape of"
+      + " BatchNormalization, LayerNormalization, Conv, MaxPool, AveragePool (also after a zero Pad, as torch writes count_include_pad),"
+      + " GlobalAveragePool, Reshape of"
       + " flat rows to images (at the input), and the patterns Myelin and torch.onnx.export write for"
       + " SiLU/Swish, GELU, step, piecewise, Maxout and input scaling";
 
@@ -243,8 +244,9 @@ final class GraphImporter {
       case "BatchNormalization" -> batchNorm(n);
       case "LayerNormalization" -> layerNorm(n);
       case "Conv" -> conv(n);
-      case "MaxPool" -> pool(n, false);
-      case "AveragePool" -> pool(n, true);
+      case "MaxPool" -> pool(n, n, false, null);
+      case "AveragePool" -> pool(n, n, true, null);
+      case "Pad" -> padThenAveragePool(n);
       case "GlobalAveragePool" -> {
         requireImages(n);
         add(n, 1, new AdaptiveAvgPool2d(1));
@@ -623,7 +625,31 @@ final class GraphImporter {
   // kernel) and its count_include_pad to 0; both are read as written. PyTorch's ceil_mode drops a
   // last window starting in the right padding, ONNX's keeps it: where that changes the size the
   // node is refused.
-  private void pool(Node n, boolean average) throws OnnxFormatException {
+  // torch.onnx.export writes AvgPool2d(count_include_pad=True) as Pad(zeros) + AveragePool(pads 0):
+  // the pair is one AvgPool2d with the Pad's (symmetric, spatial) padding counted.
+  private void padThenAveragePool(Node pad) throws OnnxFormatException {
+    requireImages(pad);
+    Node pool = peek(1);
+    Attr mode = args.attribute(pad, "mode", Attr.STRING);
+    long[] p = args.ints(pad, 1, "pads");
+    if (pool == null || !pool.opType().equals("AveragePool") || !pad.outputs().getFirst().equals(pool.input(0))
+        || (mode != null && !mode.s().equals("constant")) || (pad.input(2) != null && !args.isScalar(pad.input(2), 0))
+        || pad.input(3) != null || p.length != 8 || p[0] != 0 || p[1] != 0 || p[4] != 0 || p[5] != 0
+        || p[2] != p[6] || p[3] != p[7] || p[2] < 0 || p[3] < 0 || p[2] > Integer.MAX_VALUE || p[3] > Integer.MAX_VALUE) {
+      throw args.unsupported(pad, "a Pad is imported only as the same zero padding of H and W before and after,"
+          + " followed by an AveragePool (torch's form of count_include_pad), got pads " + Arrays.toString(p));
+    }
+    if (!Arrays.equals(symmetricPads(pool), new int[] {0, 0})) {
+      throw args.unsupported(pool, "pads of its own after a Pad; only one of them is imported");
+    }
+    pool(pad, pool, true, new int[] {(int) p[2], (int) p[3]});
+  }
+
+  /**
+   * {@code first} .. {@code n} (one node, or a Pad and the pool) become one pooling layer;
+   * {@code padOverride} is the Pad's padding, counted in the average.
+   */
+  private void pool(Node first, Node n, boolean average, int[] padOverride) throws OnnxFormatException {
     requireImages(n);
     if (n.outputs().size() > 1 && !n.outputs().get(1).isEmpty()) {
       throw args.unsupported(n, "the Indices output has no Myelin layer");
@@ -640,7 +666,7 @@ final class GraphImporter {
       throw args.unsupported(n, "storage_order 1 (column-major indices)");
     }
     int[] stride = pair(n, "strides", 1);
-    int[] pads = symmetricPads(n);
+    int[] pads = padOverride != null ? padOverride : symmetricPads(n);
     boolean ceil = args.intAttr(n, "ceil_mode", 0) != 0;
     if (ceil) {
       int[] s = example.shape();
@@ -653,7 +679,7 @@ final class GraphImporter {
         }
       }
     }
-    boolean countPad = average && args.intAttr(n, "count_include_pad", 0) != 0;
+    boolean countPad = average && (padOverride != null || args.intAttr(n, "count_include_pad", 0) != 0);
     if (ceil && countPad && LayerExporter.ceilAddsWindow(kernel, stride, pads, example)) {
       throw args.unsupported(n, "ceil_mode 1 with count_include_pad 1 adds a window reaching past the padding"
           + " for input " + Arrays.toString(example.shape()) + ", which ONNX Runtime divides by the whole kernel"
@@ -662,7 +688,7 @@ final class GraphImporter {
     Module layer = average
         ? new AvgPool2d(kernel, stride, pads, ceil, countPad)
         : new MaxPool2d(kernel, stride, pads, ceil);
-    add(n, 1, layer);
+    add(n, first == n ? 1 : 2, layer);
   }
 
   private void batchNorm(Node n) throws OnnxFormatException {
