@@ -42,6 +42,29 @@ def main():
             mix(torch.randn(16, 2, 3) * 2 + 0.5)
     export(mix, torch.randn(2, 2, 3), "torch_mix_opset17.onnx", 17)
 
+    # opset 14: a small CNN on flat rows (reshape to images inside forward, as Myelin's CLI views
+    # them): Conv (padding, groups, a BatchNorm folded into it by the eval export), MaxPool,
+    # AveragePool (no padding: torch writes a padded count_include_pad pool as Pad + AveragePool),
+    # a 1x1 Conv, GlobalAveragePool, Flatten, Gemm.
+    cnn = FlatRowsCnn()
+    cnn.train()
+    with torch.no_grad():
+        for _ in range(3):
+            cnn(torch.randn(16, 72))
+    export(cnn, torch.randn(2, 72), "torch_cnn_opset14.onnx", 14)
+
+
+class FlatRowsCnn(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.body = nn.Sequential(nn.Conv2d(2, 4, 3, padding=1), nn.BatchNorm2d(4), nn.ReLU(), nn.MaxPool2d(2),
+                                  nn.Conv2d(4, 6, 3, stride=1, padding=1, groups=2), nn.ReLU(),
+                                  nn.AvgPool2d(2, stride=1), nn.Conv2d(6, 6, 1), nn.AdaptiveAvgPool2d(1),
+                                  nn.Flatten(), nn.Linear(6, 3))
+
+    def forward(self, x):
+        return self.body(x.reshape(-1, 2, 6, 6))
+
 
 if __name__ == "__main__":
     main()

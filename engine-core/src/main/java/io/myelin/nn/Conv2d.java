@@ -104,6 +104,30 @@ public final class Conv2d extends Module {
     return outChannels;
   }
 
+  /** {@code {kH, kW}} (a copy). */
+  public int[] kernelSize() {
+    return kernel.clone();
+  }
+
+  /** {@code {sH, sW}} (a copy). */
+  public int[] stride() {
+    return stride.clone();
+  }
+
+  /** {@code {pH, pW}}, zeros on both sides (a copy). */
+  public int[] padding() {
+    return padding.clone();
+  }
+
+  /** {@code {dH, dW}} (a copy). */
+  public int[] dilation() {
+    return dilation.clone();
+  }
+
+  public int groups() {
+    return groups;
+  }
+
   /** The output {@code {Ho, Wo}} for an input of {@code h x w}. */
   public int[] outputSize(int h, int w) {
     return new int[] {

@@ -29,6 +29,25 @@ public final class MaxPool2d extends Module {
     this.ceilMode = ceilMode;
   }
 
+  /** {@code {kH, kW}} (a copy). */
+  public int[] kernelSize() {
+    return kernel.clone();
+  }
+
+  /** {@code {sH, sW}} (a copy). */
+  public int[] stride() {
+    return stride.clone();
+  }
+
+  /** {@code {pH, pW}}, on both sides (a copy). */
+  public int[] padding() {
+    return padding.clone();
+  }
+
+  public boolean ceilMode() {
+    return ceilMode;
+  }
+
   /** The output {@code {Ho, Wo}} for an input of {@code h x w}. */
   public int[] outputSize(int h, int w) {
     var g = io.myelin.backend.PoolGeometry.of(h, w, kernel[0], kernel[1], stride[0], stride[1],

@@ -64,6 +64,11 @@ public final class Sequential extends Module {
     return this;
   }
 
+  /** The per-example shape set by {@link #viewingInputAs} (a copy), or null. */
+  public int[] inputView() {
+    return exampleShape == null ? null : exampleShape.clone();
+  }
+
   /** Shape: that of the first child's input to the last child's output. */
   @Override
   public Tensor forward(Tensor input) {

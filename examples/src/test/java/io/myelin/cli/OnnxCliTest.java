@@ -149,6 +149,29 @@ class OnnxCliTest {
   }
 
   @Test
+  void digitsCnnExportTakesTheFlatRowsAndAgreesWithOnnxRuntime(@TempDir Path dir) throws Exception {
+    // Conv (padding), BatchNorm2d, MaxPool, AvgPool, Dropout, global average pooling, on the CLI's
+    // view of the 64 raw pixel columns as a 1 x 8 x 8 image.
+    Path w = trainAndExport(dir, "cnn", "digits", "--model", "cnn:c8k3p1-bn-relu-p2-c12k3p1-relu-a2s1-d0.2-gap-flatten-auto",
+        "--epochs", "1");
+    LoadedDataset d = Datasets.load("digits", DataOptions.defaults());
+    ArrayDataset all = d.data();
+    ArrayDataset test = all.select(Splits.stratified(all.labels(), 0, 0.2, 0).test()); // the CLI's split
+    float[] x = raw(d, test);
+    Path onnx = dir.resolve("cnn.onnx");
+    float[] scores = ort(onnx, x, all.cols());
+    assertClose("digits cnn (" + test.rows() + " test rows)", myelin(w, x, all.cols()), scores);
+    // It imports back: input scaling, then the CNN with its view of the rows.
+    Sequential back = Onnx.load(onnx);
+    assertTrue(back.get(0) instanceof FeatureScaling && back.get(1) instanceof Sequential cnn
+        && Arrays.equals(cnn.inputView(), new int[] {1, 8, 8}), back.toString());
+    back.eval();
+    try (var ignored = Autograd.noGrad(); Tensor t = Tensor.of(x, test.rows(), all.cols())) {
+      assertClose("digits cnn imported back", back.forward(t).toFloatArray(), scores);
+    }
+  }
+
+  @Test
   void trainedExampleModelsRunInOnnxRuntimeAsInMyelin(@TempDir Path dir) throws Exception {
     record Run(String dataset, String[] options) {}
     List<Run> runs = List.of(

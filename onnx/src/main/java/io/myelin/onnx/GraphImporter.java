@@ -4,6 +4,11 @@ import io.myelin.Generator;
 import io.myelin.Tensor;
 import io.myelin.autograd.Autograd;
 import io.myelin.nn.Activation;
+import io.myelin.nn.AdaptiveAvgPool2d;
+import io.myelin.nn.AvgPool2d;
+import io.myelin.nn.Conv2d;
+import io.myelin.nn.Dropout2d;
+import io.myelin.nn.MaxPool2d;
 import io.myelin.nn.BatchNorm;
 import io.myelin.nn.BatchNorm1d;
 import io.myelin.nn.BatchNorm2d;
@@ -45,10 +50,14 @@ final class GraphImporter {
 
   /** Metadata key prefix, + the node's name: a BatchNorm's num_batches_tracked (written by LayerExporter). */
   static final String BATCHES_TRACKED = "myelin.num_batches_tracked.";
+  /** Metadata key prefix, + the node's name: this Dropout node is a Dropout2d (written by LayerExporter). */
+  static final String DROPOUT2D = "myelin.dropout2d.";
 
   static final String SUPPORTED = "Gemm, MatMul(+Add), Relu, Sigmoid, Tanh, Sign, LeakyRelu, Elu, Softplus,"
       + " Identity, Clip(-1, 1), Gelu, Dropout, Softmax, LogSoftmax, Flatten, Reshape (a flatten),"
-      + " BatchNormalization, LayerNormalization, and the patterns Myelin and torch.onnx.export write for"
+      + " BatchNormalization, LayerNormalization, Conv, MaxPool, AveragePool (also after a zero Pad, as torch writes count_include_pad),"
+      + " GlobalAveragePool, Reshape of"
+      + " flat rows to images (at the input), and the patterns Myelin and torch.onnx.export write for"
       + " SiLU/Swish, GELU, step, piecewise, Maxout and input scaling";
 
   private final OnnxModel model;
@@ -61,6 +70,10 @@ final class GraphImporter {
   private int at;
   private String cur;
   private Tensor example;
+  /** The per-example shape flat input rows are viewed as (Sequential.viewingInputAs), or null. */
+  private int[] view;
+  /** How many layers precede the view (input scaling on the flat rows). */
+  private int viewAt;
 
   private GraphImporter(OnnxModel model) {
     this.model = model;
@@ -113,7 +126,18 @@ final class GraphImporter {
       throw args.whole("the graph output '" + output + "' is not the end of the chain of layers (which ends in '"
           + cur + "')");
     }
-    return new Sequential(layers);
+    if (view == null) {
+      return new Sequential(layers);
+    }
+    // The view applies to the model after any input scaling on the flat rows: when scaling comes
+    // first (the CLI's export) the rest is a nested Sequential, as ExportCommand built it.
+    Sequential viewed = new Sequential(layers.subList(viewAt, layers.size())).viewingInputAs(view);
+    if (viewAt == 0) {
+      return viewed;
+    }
+    List<Module> outer = new ArrayList<>(layers.subList(0, viewAt));
+    outer.add(viewed);
+    return new Sequential(outer);
   }
 
   private void checkOpset() throws OnnxFormatException {
@@ -219,8 +243,14 @@ final class GraphImporter {
       case "Reshape" -> reshape(n);
       case "BatchNormalization" -> batchNorm(n);
       case "LayerNormalization" -> layerNorm(n);
-      // Conv, MaxPool, AveragePool, GlobalAveragePool: one case each once Myelin has the layers
-      // (see docs/design/onnx.md, "Adding a layer").
+      case "Conv" -> conv(n);
+      case "MaxPool" -> pool(n, n, false, null);
+      case "AveragePool" -> pool(n, n, true, null);
+      case "Pad" -> padThenAveragePool(n);
+      case "GlobalAveragePool" -> {
+        requireImages(n);
+        add(n, 1, new AdaptiveAvgPool2d(1));
+      }
       default -> throw args.unsupported(n, "op type " + n.opType() + " has no Myelin layer; supported: " + SUPPORTED);
     }
   }
@@ -454,7 +484,7 @@ final class GraphImporter {
       }
     }
     try {
-      add(n, 1, new Dropout(p));
+      add(n, 1, "1".equals(model.metadata().get(DROPOUT2D + n.name())) ? new Dropout2d(p) : new Dropout(p));
     } catch (IllegalArgumentException e) {
       throw args.unsupported(n, e.getMessage());
     }
@@ -478,6 +508,10 @@ final class GraphImporter {
     requireFirst(n);
     long[] t = args.ints(n, 1, "shape");
     long rest = example.numel();
+    if (example.rank() == 2 && t.length >= 3 && (t[0] == -1 || t[0] == 0) && args.intAttr(n, "allowzero", 0) == 0) {
+      viewRows(n, t);
+      return;
+    }
     boolean flat = t.length == 2 && args.intAttr(n, "allowzero", 0) == 0
         && ((t[0] == -1 && t[1] == rest) || (t[0] == 0 && (t[1] == -1 || t[1] == rest)));
     if (!flat) {
@@ -485,6 +519,176 @@ final class GraphImporter {
           + " for input " + Arrays.toString(example.shape()));
     }
     add(n, 1, new Flatten());
+  }
+
+  // Flat rows [N, F] viewed as [N, C, H, W] (or any rank): Sequential.viewingInputAs, once, before
+  // any layer but input scaling.
+  private void viewRows(Node n, long[] t) throws OnnxFormatException {
+    boolean onlyScaling = layers.stream().allMatch(l -> l instanceof FeatureScaling);
+    long product = 1;
+    int[] shape = new int[t.length - 1];
+    for (int d = 1; d < t.length; d++) {
+      if (t[d] < 1 || t[d] > MAX_INPUT_ELEMENTS) {
+        throw args.unsupported(n, "a reshape of flat rows is imported only to fixed positive sizes, got "
+            + Arrays.toString(t));
+      }
+      product *= t[d];
+      shape[d - 1] = (int) t[d];
+    }
+    if (view != null || !onlyScaling || product != example.numel()) {
+      throw args.unsupported(n, "a reshape of flat rows to " + Arrays.toString(t) + " is imported only once, at the"
+          + " input (after input scaling), to " + example.numel() + " values per row; input "
+          + Arrays.toString(example.shape()));
+    }
+    view = shape;
+    viewAt = layers.size();
+    int[] full = new int[t.length];
+    full[0] = example.shape()[0];
+    System.arraycopy(shape, 0, full, 1, shape.length);
+    example = example.view(full);
+    cur = n.outputs().getFirst();
+    at++;
+  }
+
+  private void requireImages(Node n) throws OnnxFormatException {
+    if (example.rank() != 4) {
+      throw args.unsupported(n, "input of rank " + example.rank() + " (shape " + Arrays.toString(example.shape())
+          + "); only 2-D images [N, C, H, W] are imported");
+    }
+  }
+
+  /** A 2-element attribute (H, W), {@code def} for both when absent. */
+  private int[] pair(Node n, String name, int def) throws OnnxFormatException {
+    long[] v = args.intsAttr(n, name);
+    if (v.length == 0) {
+      return new int[] {def, def};
+    }
+    if (v.length != 2 || v[0] < 0 || v[1] < 0 || v[0] > Integer.MAX_VALUE || v[1] > Integer.MAX_VALUE) {
+      throw args.unsupported(n, name + " " + Arrays.toString(v) + " is not two non-negative sizes (2-D images)");
+    }
+    return new int[] {(int) v[0], (int) v[1]};
+  }
+
+  // pads [top, left, bottom, right]: Myelin's layers pad both sides alike.
+  private int[] symmetricPads(Node n) throws OnnxFormatException {
+    Attr auto = args.attribute(n, "auto_pad", Attr.STRING);
+    if (auto != null && !auto.s().equals("NOTSET") && !auto.s().equals("VALID")) {
+      throw args.unsupported(n, "auto_pad " + auto.s() + "; only explicit pads (NOTSET) or VALID are imported");
+    }
+    long[] p = args.intsAttr(n, "pads");
+    if (p.length == 0 || (auto != null && auto.s().equals("VALID"))) {
+      return new int[] {0, 0};
+    }
+    if (p.length != 4 || p[0] != p[2] || p[1] != p[3] || p[0] < 0 || p[1] < 0 || p[0] > Integer.MAX_VALUE
+        || p[1] > Integer.MAX_VALUE) {
+      throw args.unsupported(n, "pads " + Arrays.toString(p) + "; only the same padding before and after"
+          + " (PyTorch's padding) on 2-D images is imported");
+    }
+    return new int[] {(int) p[0], (int) p[1]};
+  }
+
+  private void conv(Node n) throws OnnxFormatException {
+    requireImages(n);
+    TensorData w = args.weight(n, 1, "W");
+    if (w.dims().length != 4) {
+      throw args.unsupported(n, "weight " + w + " is not [out, in / group, kH, kW] (2-D convolution)");
+    }
+    int out = (int) w.dims()[0];
+    int[] kernel = {(int) w.dims()[2], (int) w.dims()[3]};
+    int[] ks = pair(n, "kernel_shape", -1);
+    if (ks[0] != -1 && (ks[0] != kernel[0] || ks[1] != kernel[1])) {
+      throw args.bad(n, "kernel_shape " + Arrays.toString(ks) + " does not match the weight " + w);
+    }
+    long group = args.intAttr(n, "group", 1);
+    int c = example.shape()[1];
+    if (group < 1 || group > c || w.dims()[1] * group != c) {
+      throw args.bad(n, "weight " + w + " with group " + group + " does not take the input's " + c + " channels");
+    }
+    float[] bias = null;
+    if (n.input(2) != null) {
+      TensorData b = args.weight(n, 2, "B");
+      if (b.numel() != out || b.dims().length != 1) {
+        throw args.bad(n, "bias " + b + " is not one value per output channel (" + out + ")");
+      }
+      bias = b.floats();
+    }
+    Conv2d conv = new Conv2d(c, out, kernel, pair(n, "strides", 1), symmetricPads(n), pair(n, "dilations", 1),
+        (int) group, bias != null, new Generator(0));
+    assign(conv.weight(), w.floats());
+    if (bias != null) {
+      assign(conv.bias(), bias);
+    }
+    add(n, 1, conv);
+  }
+
+  // MaxPool / AveragePool -> MaxPool2d / AvgPool2d. ONNX's strides default to 1 (PyTorch's to the
+  // kernel) and its count_include_pad to 0; both are read as written. PyTorch's ceil_mode drops a
+  // last window starting in the right padding, ONNX's keeps it: where that changes the size the
+  // node is refused.
+  // torch.onnx.export writes AvgPool2d(count_include_pad=True) as Pad(zeros) + AveragePool(pads 0):
+  // the pair is one AvgPool2d with the Pad's (symmetric, spatial) padding counted.
+  private void padThenAveragePool(Node pad) throws OnnxFormatException {
+    requireImages(pad);
+    Node pool = peek(1);
+    Attr mode = args.attribute(pad, "mode", Attr.STRING);
+    long[] p = args.ints(pad, 1, "pads");
+    if (pool == null || !pool.opType().equals("AveragePool") || !pad.outputs().getFirst().equals(pool.input(0))
+        || (mode != null && !mode.s().equals("constant")) || (pad.input(2) != null && !args.isScalar(pad.input(2), 0))
+        || pad.input(3) != null || p.length != 8 || p[0] != 0 || p[1] != 0 || p[4] != 0 || p[5] != 0
+        || p[2] != p[6] || p[3] != p[7] || p[2] < 0 || p[3] < 0 || p[2] > Integer.MAX_VALUE || p[3] > Integer.MAX_VALUE) {
+      throw args.unsupported(pad, "a Pad is imported only as the same zero padding of H and W before and after,"
+          + " followed by an AveragePool (torch's form of count_include_pad), got pads " + Arrays.toString(p));
+    }
+    if (!Arrays.equals(symmetricPads(pool), new int[] {0, 0})) {
+      throw args.unsupported(pool, "pads of its own after a Pad; only one of them is imported");
+    }
+    pool(pad, pool, true, new int[] {(int) p[2], (int) p[3]});
+  }
+
+  /**
+   * {@code first} .. {@code n} (one node, or a Pad and the pool) become one pooling layer;
+   * {@code padOverride} is the Pad's padding, counted in the average.
+   */
+  private void pool(Node first, Node n, boolean average, int[] padOverride) throws OnnxFormatException {
+    requireImages(n);
+    if (n.outputs().size() > 1 && !n.outputs().get(1).isEmpty()) {
+      throw args.unsupported(n, "the Indices output has no Myelin layer");
+    }
+    int[] kernel = pair(n, "kernel_shape", -1);
+    if (kernel[0] < 1 || kernel[1] < 1) {
+      throw args.bad(n, "kernel_shape " + Arrays.toString(kernel) + " is not two positive sizes");
+    }
+    int[] dil = pair(n, "dilations", 1);
+    if (dil[0] != 1 || dil[1] != 1) {
+      throw args.unsupported(n, "dilations " + Arrays.toString(dil) + "; Myelin's pooling has no dilation");
+    }
+    if (args.intAttr(n, "storage_order", 0) != 0) {
+      throw args.unsupported(n, "storage_order 1 (column-major indices)");
+    }
+    int[] stride = pair(n, "strides", 1);
+    int[] pads = padOverride != null ? padOverride : symmetricPads(n);
+    boolean ceil = args.intAttr(n, "ceil_mode", 0) != 0;
+    if (ceil) {
+      int[] s = example.shape();
+      for (int d = 0; d < 2; d++) {
+        int span = s[2 + d] + 2 * pads[d] - kernel[d];
+        int onnxCeil = Math.floorDiv(span + stride[d] - 1, stride[d]) + 1;
+        if (stride[d] > 0 && (onnxCeil - 1) * stride[d] >= s[2 + d] + pads[d]) {
+          throw args.unsupported(n, "ceil_mode 1 puts the last window in the right padding for input "
+              + Arrays.toString(s) + "; PyTorch's (Myelin's) ceil_mode drops it, ONNX keeps it");
+        }
+      }
+    }
+    boolean countPad = average && (padOverride != null || args.intAttr(n, "count_include_pad", 0) != 0);
+    if (ceil && countPad && LayerExporter.ceilAddsWindow(kernel, stride, pads, example)) {
+      throw args.unsupported(n, "ceil_mode 1 with count_include_pad 1 adds a window reaching past the padding"
+          + " for input " + Arrays.toString(example.shape()) + ", which ONNX Runtime divides by the whole kernel"
+          + " and PyTorch (Myelin) by its part inside the padded input");
+    }
+    Module layer = average
+        ? new AvgPool2d(kernel, stride, pads, ceil, countPad)
+        : new MaxPool2d(kernel, stride, pads, ceil);
+    add(n, first == n ? 1 : 2, layer);
   }
 
   private void batchNorm(Node n) throws OnnxFormatException {

@@ -3,6 +3,11 @@ package io.myelin.onnx;
 import io.myelin.Tensor;
 import io.myelin.autograd.Autograd;
 import io.myelin.nn.ActivationLayer;
+import io.myelin.nn.AdaptiveAvgPool2d;
+import io.myelin.nn.AvgPool2d;
+import io.myelin.nn.Conv2d;
+import io.myelin.nn.Dropout2d;
+import io.myelin.nn.MaxPool2d;
 import io.myelin.nn.BatchNorm;
 import io.myelin.nn.Dropout;
 import io.myelin.nn.LayerNorm;
@@ -35,6 +40,21 @@ final class LayerExporter {
     if (module instanceof Sequential seq) {
       String value = input;
       Tensor x = example;
+      int[] view = seq.inputView();
+      if (view != null && example.rank() == 2) {
+        // The CLI's CNNs view flat [N, H W] rows as images: a Reshape [-1, view...], so the ONNX
+        // model takes the same rows as `myelin predict` (GraphImporter reads it back as the view).
+        long[] target = new long[view.length + 1];
+        target[0] = -1;
+        int[] shape = new int[view.length + 1];
+        shape[0] = example.shape()[0];
+        for (int d = 0; d < view.length; d++) {
+          target[d + 1] = view[d];
+          shape[d + 1] = view[d];
+        }
+        value = graph.node("Reshape", List.of(value, graph.int64s("shape", target)));
+        x = example.view(shape);
+      }
       for (int i = 0; i < seq.size(); i++) {
         Module child = seq.get(i);
         String childPath = path.isEmpty() ? Integer.toString(i) : path + "." + i;
@@ -62,8 +82,19 @@ final class LayerExporter {
       case BatchNorm bn -> batchNorm(bn, path, in);
       case LayerNorm ln -> layerNorm(ln, in);
       case Maxout mo -> maxout(mo, in);
-      // Conv2d -> Conv, MaxPool2d -> MaxPool, AvgPool2d -> AveragePool, global average pooling ->
-      // GlobalAveragePool: one case each once Myelin has the layers (docs/design/onnx.md).
+      // The identity in inference, as Dropout; the ratio is all the state it has.
+      case Dropout2d d -> {
+        String out = graph.node("Dropout", List.of(in, graph.scalar("ratio", d.p())));
+        // Whole-channel dropout has no operator of its own (it is the identity in inference too):
+        // metadata tells GraphImporter to give back a Dropout2d.
+        graph.metadata(GraphImporter.DROPOUT2D + out, "1");
+        yield out;
+      }
+      case Conv2d c -> conv(c, in);
+      case MaxPool2d p -> graph.node("MaxPool", in, poolAttrs(p, path, p.kernelSize(), p.stride(), p.padding(),
+          p.ceilMode(), example));
+      case AvgPool2d p -> averagePool(p, path, in, example);
+      case AdaptiveAvgPool2d p -> globalAveragePool(p, path, in);
       default -> throw unsupported(m, path);
     };
   }
@@ -83,6 +114,87 @@ final class LayerExporter {
       inputs.add(graph.constant("bias", b.toFloatArray(), b.shape()[0]));
     }
     return graph.node("Gemm", inputs, Attr.i("transB", 1));
+  }
+
+  // Conv: weight [out, in / groups, kH, kW] and bias [out] as initializers; PyTorch's symmetric
+  // padding is ONNX's pads [top, left, bottom, right].
+  private String conv(Conv2d c, String in) {
+    Tensor w = c.weight();
+    int[] ws = w.shape();
+    List<String> inputs = new ArrayList<>(List.of(in, graph.constant("conv_weight", w.toFloatArray(), ws[0], ws[1], ws[2], ws[3])));
+    if (c.bias() != null) {
+      inputs.add(graph.constant("conv_bias", c.bias().toFloatArray(), ws[0]));
+    }
+    int[] k = c.kernelSize();
+    int[] s = c.stride();
+    int[] p = c.padding();
+    int[] d = c.dilation();
+    return graph.node("Conv", inputs, Attr.ints("kernel_shape", k[0], k[1]), Attr.ints("strides", s[0], s[1]),
+        Attr.ints("pads", p[0], p[1], p[0], p[1]), Attr.ints("dilations", d[0], d[1]), Attr.i("group", c.groups()));
+  }
+
+  // count_include_pad is always written: PyTorch's default is 1, ONNX's 0.
+  private String averagePool(AvgPool2d p, String path, String in, Tensor example) {
+    if (p.ceilMode() && p.countIncludePad() && ceilAddsWindow(p.kernelSize(), p.stride(), p.padding(), example)) {
+      throw new UnsupportedLayerException("layer '" + (path.isEmpty() ? "<root>" : path) + "' (" + p
+          + "): with ceil_mode and count_include_pad the last window reaches past the padding for input "
+          + Arrays.toString(example.shape()) + "; PyTorch divides it by the window's part inside the padded"
+          + " input, ONNX Runtime by the whole kernel: no ONNX form (use count_include_pad=false or ceil_mode=false)");
+    }
+    Attr[] pool = poolAttrs(p, path, p.kernelSize(), p.stride(), p.padding(), p.ceilMode(), example);
+    Attr[] attrs = Arrays.copyOf(pool, pool.length + 1);
+    attrs[pool.length] = Attr.i("count_include_pad", p.countIncludePad() ? 1 : 0);
+    return graph.node("AveragePool", in, attrs);
+  }
+
+  /**
+   * kernel_shape, strides, pads, ceil_mode. PyTorch's ceil_mode drops a last window that would
+   * start in the right padding; ONNX's ceil_mode (opset 17) keeps it. Where the two output sizes
+   * agree for the example's image size the flag is written as the layer has it; where they
+   * differ the layer is refused.
+   */
+  private Attr[] poolAttrs(Module m, String path, int[] k, int[] s, int[] p, boolean ceil, Tensor example) {
+    if (ceil) {
+      int[] shape = example.shape();
+      for (int d = 0; d < 2; d++) {
+        int span = shape[shape.length - 2 + d] + 2 * p[d] - k[d];
+        int onnxCeil = Math.floorDiv(span + s[d] - 1, s[d]) + 1;
+        int torch = onnxCeil;
+        if ((torch - 1) * s[d] >= shape[shape.length - 2 + d] + p[d]) {
+          torch--;
+        }
+        if (torch != onnxCeil) {
+          throw new UnsupportedLayerException("layer '" + (path.isEmpty() ? "<root>" : path) + "' (" + m
+              + "): with ceil_mode its last window would start in the right padding for input "
+              + Arrays.toString(shape) + "; PyTorch drops that window, ONNX's ceil_mode keeps it: no ONNX form"
+              + " (use ceil_mode=false or padding that fits)");
+        }
+      }
+    }
+    return new Attr[] {Attr.ints("kernel_shape", k[0], k[1]), Attr.ints("strides", s[0], s[1]),
+        Attr.ints("pads", p[0], p[1], p[0], p[1]), Attr.i("ceil_mode", ceil ? 1 : 0)};
+  }
+
+  /** Whether ceil_mode gives more windows than the floor for the example's image size. */
+  static boolean ceilAddsWindow(int[] k, int[] s, int[] p, Tensor example) {
+    int[] shape = example.shape();
+    for (int d = 0; d < 2; d++) {
+      int span = shape[shape.length - 2 + d] + 2 * p[d] - k[d];
+      if (span % s[d] != 0) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  // Only the 1x1 adaptive pool is global average pooling; other sizes have no ONNX operator.
+  private String globalAveragePool(AdaptiveAvgPool2d p, String path, String in) {
+    int[] size = p.outputSize();
+    if (size[0] != 1 || size[1] != 1) {
+      throw new UnsupportedLayerException("layer '" + (path.isEmpty() ? "<root>" : path) + "' (" + p
+          + "): only an adaptive average pool to 1x1 has an ONNX form (GlobalAveragePool)");
+    }
+    return graph.node("GlobalAveragePool", in);
   }
 
   // Inference form: running statistics (a BatchNorm without them normalises by the batch even in

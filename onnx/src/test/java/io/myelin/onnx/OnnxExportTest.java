@@ -8,6 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.myelin.Generator;
 import io.myelin.nn.Activation;
 import io.myelin.nn.ActivationLayer;
+import io.myelin.nn.AdaptiveAvgPool2d;
+import io.myelin.nn.AvgPool2d;
+import io.myelin.nn.Conv2d;
+import io.myelin.nn.Dropout2d;
+import io.myelin.nn.MaxPool2d;
 import io.myelin.nn.BatchNorm1d;
 import io.myelin.nn.Dropout;
 import io.myelin.nn.Flatten;
@@ -113,5 +118,84 @@ class OnnxExportTest {
       assertTrue(list.allMatch(p -> p.equals(file)), "no temporary file left");
     }
     assertTrue(m.isTraining(), "the module's mode is restored");
+  }
+
+  // ---- convolution and pooling (issue 19 after the CNN layers) ----------------------------------
+
+  private static Conv2d conv(int in, int out, int[] k, int[] s, int[] p, int[] d, int groups, boolean bias, long seed) {
+    return new Conv2d(in, out, k, s, p, d, groups, bias, new Generator(seed));
+  }
+
+  @Test
+  void conv2dPaddingStrideDilationGroupsAndNoBias() throws Exception {
+    // Square, unpadded (the defaults).
+    OrtCheck.assertAgrees(new Sequential(new Conv2d(3, 5, 3, new Generator(20))), random(20, 4 * 3 * 7 * 8, 1), 4, 3, 7, 8);
+    // Rectangular kernel, separate strides, paddings and dilations, groups, no bias; odd sizes.
+    OrtCheck.assertAgrees(new Sequential(conv(4, 6, new int[] {3, 2}, new int[] {2, 1}, new int[] {1, 2},
+        new int[] {1, 2}, 2, false, 21)), random(21, 3 * 4 * 9 * 11, 1), 3, 4, 9, 11);
+    // Depthwise, stride 3, padding 2, batch 1 != other than the example's below via batch 6.
+    OrtCheck.assertAgrees(new Sequential(conv(3, 3, new int[] {3}, new int[] {3}, new int[] {2}, new int[] {1}, 3, true, 22),
+        ActivationLayer.relu()), random(22, 6 * 3 * 10 * 10, 2), 6, 3, 10, 10);
+  }
+
+  @Test
+  void maxAndAveragePoolingWithPaddingStrideAndCeilMode() throws Exception {
+    // The defaults (stride = kernel), then kernel 3 stride 2 padding 1 with and without ceil_mode
+    // on 12 x 13 (where ceil_mode adds a window, which ONNX and PyTorch both keep).
+    OrtCheck.assertAgrees(new Sequential(new MaxPool2d(2), new AvgPool2d(2)), random(23, 5 * 2 * 8 * 9, 2), 5, 2, 8, 9);
+    for (boolean ceil : new boolean[] {false, true}) {
+      for (boolean countPad : new boolean[] {false, true}) {
+        if (ceil && countPad) {
+          continue; // refused where ceil_mode adds a window (below); checked on a size where it adds none
+        }
+        Module m = new Sequential(new MaxPool2d(new int[] {3}, new int[] {2}, new int[] {1}, ceil),
+            new AvgPool2d(new int[] {3, 2}, new int[] {2, 1}, new int[] {1, 1}, ceil, countPad));
+        OrtCheck.assertAgrees(m, random(24, 3 * 2 * 12 * 13, 2), 3, 2, 12, 13);
+        // Average pooling straight on the input, where the padding meets non-negative data.
+        OrtCheck.assertAgrees(new Sequential(new AvgPool2d(new int[] {3}, new int[] {2}, new int[] {1}, ceil, countPad)),
+            random(25, 4 * 2 * 12 * 13, 2), 4, 2, 12, 13);
+      }
+    }
+  }
+
+  @Test
+  void globalAveragePoolDropout2dAndAWholeCnnOnFlatRows() throws Exception {
+    var bn = new io.myelin.nn.BatchNorm2d(4);
+    Sequential cnn = new Sequential(new Conv2d(1, 4, new int[] {3}, new int[] {1}, new int[] {1}, new int[] {1}, 1, true,
+        new Generator(26)), bn, ActivationLayer.relu(), new MaxPool2d(2), new Dropout2d(0.3),
+        conv(4, 6, new int[] {3}, new int[] {1}, new int[] {1}, new int[] {1}, 2, true, 27), ActivationLayer.relu(),
+        new AdaptiveAvgPool2d(1), new Flatten(), new Linear(6, 3, true, new Generator(28)))
+        .viewingInputAs(1, 8, 10);
+    cnn.train();
+    try (var x = io.myelin.Tensor.of(random(29, 16 * 80, 1), 16, 80)) {
+      cnn.forward(x);
+    }
+    // Flat rows [N, 80] in, as `myelin predict` takes them.
+    OrtCheck.assertAgrees(cnn, random(30, 7 * 80, 1), 7, 80);
+  }
+
+  @Test
+  void averagePoolingCeilModeCountingPaddingWhereNoWindowIsAdded() throws Exception {
+    // 11 x 13 with kernel 3, stride 2, padding 1: the windows fit exactly, ceil_mode adds none.
+    OrtCheck.assertAgrees(new Sequential(new AvgPool2d(new int[] {3}, new int[] {2}, new int[] {1}, true, true)),
+        random(26, 3 * 2 * 11 * 13, 2), 3, 2, 11, 13);
+  }
+
+  @Test
+  void poolingOnnxCannotSayIsRefusedNamingTheLayer() {
+    // kernel 2 stride 2 padding 1 on 5 rows: PyTorch's ceil_mode drops the window starting in the
+    // right padding, ONNX's keeps it.
+    Module ceil = new Sequential(ActivationLayer.relu(), new MaxPool2d(new int[] {2}, new int[] {2}, new int[] {1}, true));
+    var e = assertThrows(UnsupportedLayerException.class, () -> Onnx.toBytes(ceil, new int[] {1, 1, 5, 6}));
+    assertTrue(e.getMessage().contains("'1'") && e.getMessage().contains("MaxPool2d")
+        && e.getMessage().contains("ceil_mode"), e.getMessage());
+    // ceil_mode and count_include_pad: ONNX Runtime divides the extra window by the whole kernel.
+    Module avg = new Sequential(new AvgPool2d(new int[] {3}, new int[] {2}, new int[] {1}, true, true));
+    e = assertThrows(UnsupportedLayerException.class, () -> Onnx.toBytes(avg, new int[] {1, 2, 12, 13}));
+    assertTrue(e.getMessage().contains("'0'") && e.getMessage().contains("count_include_pad"), e.getMessage());
+    Module adaptive = new Sequential(new AdaptiveAvgPool2d(2, 3));
+    e = assertThrows(UnsupportedLayerException.class, () -> Onnx.toBytes(adaptive, new int[] {1, 2, 6, 6}));
+    assertTrue(e.getMessage().contains("'0'") && e.getMessage().contains("AdaptiveAvgPool2d")
+        && e.getMessage().contains("1x1"), e.getMessage());
   }
 }

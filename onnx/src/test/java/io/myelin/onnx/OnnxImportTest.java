@@ -12,6 +12,11 @@ import io.myelin.autograd.Autograd;
 import io.myelin.loss.MSELoss;
 import io.myelin.nn.Activation;
 import io.myelin.nn.ActivationLayer;
+import io.myelin.nn.AdaptiveAvgPool2d;
+import io.myelin.nn.AvgPool2d;
+import io.myelin.nn.Conv2d;
+import io.myelin.nn.Dropout2d;
+import io.myelin.nn.MaxPool2d;
 import io.myelin.nn.BatchNorm1d;
 import io.myelin.nn.BatchNorm2d;
 import io.myelin.nn.Dropout;
@@ -77,6 +82,20 @@ class OnnxImportTest {
         new Linear(3 * 4 * 5, 4, true, new Generator(14)), new LayerNorm(new int[] {4}, 1e-4, true));
     trainStatistics(images, 3, 4, 5);
     cases.add(new Case("images", images, 1, 3, 4, 5));
+    // Convolution and pooling on images, and a CNN on flat rows (the CLI's view) behind input scaling.
+    BatchNorm2d bn3 = new BatchNorm2d(4);
+    Module convs = new Sequential(new Conv2d(2, 4, new int[] {3, 2}, new int[] {2, 1}, new int[] {1, 0},
+        new int[] {1, 2}, 2, false, new Generator(15)), bn3, ActivationLayer.relu(),
+        new MaxPool2d(new int[] {3}, new int[] {2}, new int[] {1}, true),
+        new AvgPool2d(new int[] {2}, new int[] {1}, new int[] {1}, false, false), new Dropout2d(0.2),
+        new AvgPool2d(2), new Conv2d(4, 3, 1, new Generator(16)), new AdaptiveAvgPool2d(1), new Flatten());
+    trainStatistics(convs, 2, 12, 11);
+    cases.add(new Case("convs", convs, 1, 2, 12, 11));
+    Sequential cnn = new Sequential(new Conv2d(1, 3, new int[] {3}, new int[] {1}, new int[] {1}, new int[] {1}, 1,
+        true, new Generator(17)), ActivationLayer.relu(), new MaxPool2d(2), new Flatten(),
+        new Linear(3 * 3 * 4, 2, true, new Generator(18))).viewingInputAs(1, 6, 8);
+    cases.add(new Case("cnn", cnn, 1, 48));
+    cases.add(new Case("scaled cnn", new Sequential(new FeatureScaling(255, null, null), cnn), 1, 48));
     return cases;
   }
 
@@ -119,6 +138,7 @@ class OnnxImportTest {
     for (Case c : cases()) {
       byte[] bytes = Onnx.toBytes(c.model(), c.shape());
       Sequential back = Onnx.fromBytes(bytes, c.name() + ".onnx");
+      assertEquals(c.model().toString(), back.toString(), c.name() + ": the same layers");
       assertTrue(back.isTraining(), "an imported model starts in training mode, as a new one");
       assertSameState(c.name(), c.model(), back);
       int[] s = batch(c.shape(), 9);
@@ -195,6 +215,45 @@ class OnnxImportTest {
         "7.running_mean", "7.running_var", "7.num_batches_tracked", "8.weight", "8.bias", "9.weight", "9.bias",
         "10.weight", "10.bias"), List.copyOf(m.stateDict().keySet()));
     assertMatchesOrt(m, bytes, 7, 2, 3);
+  }
+
+  @Test
+  void torchExportedCnnOnFlatRowsMatchesOrt() throws Exception {
+    byte[] bytes = resource("torch_cnn_opset14.onnx");
+    Sequential m = Onnx.fromBytes(bytes, "torch_cnn_opset14.onnx");
+    // torch's eval export folds the BatchNorm into the first Conv.
+    assertEquals("Conv2d ReLU MaxPool2d Conv2d ReLU AvgPool2d Conv2d AdaptiveAvgPool2d Flatten Linear", describe(m));
+    assertArrayEquals(new int[] {2, 6, 6}, m.inputView(), "torch's x.reshape(-1, 2, 6, 6) is the input view");
+    assertTrue(m.get(5).toString().contains("count_include_pad=true"), m.get(5).toString());
+    assertMatchesOrt(m, bytes, 5, 72);
+    // Exported again by Myelin, the same function.
+    OrtCheck.assertAgrees(m, random(32, 3 * 72, 2), 3, 72);
+  }
+
+  @Test
+  void poolingThatPyTorchSemanticsCannotSayIsRefusedNamingTheNode() throws Exception {
+    // Myelin's own export of a MaxPool2d without ceil_mode, with the attribute edited to ceil_mode 1
+    // where ONNX's extra window starts in the right padding (5 rows, kernel 2, stride 2, padding 1).
+    byte[] bytes = Onnx.toBytes(new Sequential(new MaxPool2d(new int[] {2}, new int[] {2}, new int[] {1}, false)),
+        new int[] {1, 1, 5, 6});
+    byte[] ceil = withCeilMode(bytes);
+    var e = assertThrows(UnsupportedOnnxException.class, () -> Onnx.fromBytes(ceil, "ceil.onnx"));
+    assertTrue(e.getMessage().contains("ceil.onnx") && e.getMessage().contains("MaxPool")
+        && e.getMessage().contains("ceil_mode"), e.getMessage());
+  }
+
+  // The exporter writes ceil_mode as an INT attribute: name "ceil_mode", i = 0 (field 3, varint 0).
+  private static byte[] withCeilMode(byte[] bytes) {
+    byte[] name = "ceil_mode".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    for (int i = 0; i + name.length + 2 <= bytes.length; i++) {
+      if (Arrays.equals(Arrays.copyOfRange(bytes, i, i + name.length), name) && bytes[i + name.length] == 0x18
+          && bytes[i + name.length + 1] == 0) {
+        byte[] out = bytes.clone();
+        out[i + name.length + 1] = 1;
+        return out;
+      }
+    }
+    throw new AssertionError("no ceil_mode = 0 attribute in the export");
   }
 
   static String describe(Sequential m) {
