@@ -4,13 +4,19 @@
  * the canaries, so a write past either end is reported, never silently corrupting a neighbour.
  * The total is bounded by the device's total memory (MYELIN_EMU_MEMORY_BYTES lowers it), so the
  * out-of-memory paths are reachable. */
+#define _POSIX_C_SOURCE 200809L
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "emu_internal.h"
 
+/* Also the alignment: the block starts on ALIGNMENT, so the user bytes after the guard do too. */
 #define GUARD 256
+/* cuMemAlloc's memory "is suitably aligned for any kind of variable"; the driver gives at least
+ * 256 bytes, and libraries rely on it (cuBLAS refuses a workspace aligned to less). */
+#define ALIGNMENT 256
+_Static_assert(GUARD % ALIGNMENT == 0, "the guard keeps the user bytes aligned");
 #define CANARY 0xA5
 
 struct allocation {
@@ -105,7 +111,11 @@ int cuMemAlloc_v2(uint64_t *pointer, size_t bytes) {
     return CUDA_ERROR_OUT_OF_MEMORY;
   }
   struct allocation *a = malloc(sizeof *a);
-  unsigned char *base = malloc(bytes + 2 * GUARD);
+  void *block = NULL;
+  if (posix_memalign(&block, ALIGNMENT, bytes + 2 * GUARD) != 0) {
+    block = NULL;
+  }
+  unsigned char *base = block;
   if (a == NULL || base == NULL) {
     pthread_mutex_unlock(&lock);
     free(a);
