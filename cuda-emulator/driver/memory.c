@@ -188,6 +188,11 @@ int cuMemGetInfo_v2(size_t *free_bytes, size_t *total_bytes) {
   return CUDA_SUCCESS;
 }
 
+/* The synchronous copies and memset are issued on the legacy default stream: they begin after the
+ * work queued before them there and on every blocking stream (CUDA's "API synchronization
+ * behavior" and "default stream" pages), which in lazy mode has not run yet; the copy then runs
+ * at once, so cuMemcpyDtoH returns with the bytes in host memory. A fault of that earlier work is
+ * returned, as the driver returns it from the next synchronising call. */
 int cuMemcpyHtoD_v2(uint64_t destination, const void *source, size_t bytes) {
   int status = myelin_emu_require_context();
   if (status == CUDA_SUCCESS) {
@@ -196,6 +201,9 @@ int cuMemcpyHtoD_v2(uint64_t destination, const void *source, size_t bytes) {
   if (status == CUDA_SUCCESS && bytes > 0) {
     status = source == NULL ? CUDA_ERROR_INVALID_VALUE
                             : check_range("cuMemcpyHtoD", "dstDevice", destination, bytes);
+  }
+  if (status == CUDA_SUCCESS) {
+    status = myelin_emu_legacy_stream_wait();
   }
   if (status == CUDA_SUCCESS) {
     memcpy((void *) (uintptr_t) destination, source, bytes);
@@ -211,6 +219,9 @@ int cuMemcpyDtoH_v2(void *destination, uint64_t source, size_t bytes) {
   if (status == CUDA_SUCCESS && bytes > 0) {
     status = destination == NULL ? CUDA_ERROR_INVALID_VALUE
                                  : check_range("cuMemcpyDtoH", "srcDevice", source, bytes);
+  }
+  if (status == CUDA_SUCCESS) {
+    status = myelin_emu_legacy_stream_wait();
   }
   if (status == CUDA_SUCCESS) {
     memcpy(destination, (const void *) (uintptr_t) source, bytes);
@@ -230,6 +241,9 @@ int cuMemcpyDtoD_v2(uint64_t destination, uint64_t source, size_t bytes) {
     status = check_range("cuMemcpyDtoD", "srcDevice", source, bytes);
   }
   if (status == CUDA_SUCCESS) {
+    status = myelin_emu_legacy_stream_wait();
+  }
+  if (status == CUDA_SUCCESS) {
     memmove((void *) (uintptr_t) destination, (const void *) (uintptr_t) source, bytes);
   }
   return status;
@@ -242,6 +256,9 @@ int cuMemsetD8_v2(uint64_t destination, unsigned char value, size_t count) {
   }
   if (status == CUDA_SUCCESS && count > 0) {
     status = check_range("cuMemsetD8", "dstDevice", destination, count);
+  }
+  if (status == CUDA_SUCCESS) {
+    status = myelin_emu_legacy_stream_wait();
   }
   if (status == CUDA_SUCCESS) {
     memset((void *) (uintptr_t) destination, value, count);
