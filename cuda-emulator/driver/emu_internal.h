@@ -48,6 +48,10 @@ int myelin_emu_check_guard(uint64_t ptr, const char *kernel, int argument);
 int myelin_emu_capture_unsafe_call(const char *call);
 /* Runs every stream's queued work (a device synchronisation). */
 void myelin_emu_drain_all(void);
+/* Runs the work a call on the legacy default stream must follow: the legacy stream's queue and
+ * every blocking stream's (the legacy stream's implicit synchronisation); non-blocking streams
+ * are not ordered with it. Returns the sticky error, or CUDA_SUCCESS. */
+int myelin_emu_legacy_stream_wait(void);
 
 unsigned long long myelin_emu_total_memory(void);
 int myelin_emu_initialised(void);

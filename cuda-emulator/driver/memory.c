@@ -4,13 +4,19 @@
  * the canaries, so a write past either end is reported, never silently corrupting a neighbour.
  * The total is bounded by the device's total memory (MYELIN_EMU_MEMORY_BYTES lowers it), so the
  * out-of-memory paths are reachable. */
+#define _POSIX_C_SOURCE 200809L
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "emu_internal.h"
 
+/* Also the alignment: the block starts on ALIGNMENT, so the user bytes after the guard do too. */
 #define GUARD 256
+/* cuMemAlloc's memory "is suitably aligned for any kind of variable"; the driver gives at least
+ * 256 bytes, and libraries rely on it (cuBLAS refuses a workspace aligned to less). */
+#define ALIGNMENT 256
+_Static_assert(GUARD % ALIGNMENT == 0, "the guard keeps the user bytes aligned");
 #define CANARY 0xA5
 
 struct allocation {
@@ -105,7 +111,11 @@ int cuMemAlloc_v2(uint64_t *pointer, size_t bytes) {
     return CUDA_ERROR_OUT_OF_MEMORY;
   }
   struct allocation *a = malloc(sizeof *a);
-  unsigned char *base = malloc(bytes + 2 * GUARD);
+  void *block = NULL;
+  if (posix_memalign(&block, ALIGNMENT, bytes + 2 * GUARD) != 0) {
+    block = NULL;
+  }
+  unsigned char *base = block;
   if (a == NULL || base == NULL) {
     pthread_mutex_unlock(&lock);
     free(a);
@@ -178,6 +188,11 @@ int cuMemGetInfo_v2(size_t *free_bytes, size_t *total_bytes) {
   return CUDA_SUCCESS;
 }
 
+/* The synchronous copies and memset are issued on the legacy default stream: they begin after the
+ * work queued before them there and on every blocking stream (CUDA's "API synchronization
+ * behavior" and "default stream" pages), which in lazy mode has not run yet; the copy then runs
+ * at once, so cuMemcpyDtoH returns with the bytes in host memory. A fault of that earlier work is
+ * returned, as the driver returns it from the next synchronising call. */
 int cuMemcpyHtoD_v2(uint64_t destination, const void *source, size_t bytes) {
   int status = myelin_emu_require_context();
   if (status == CUDA_SUCCESS) {
@@ -186,6 +201,9 @@ int cuMemcpyHtoD_v2(uint64_t destination, const void *source, size_t bytes) {
   if (status == CUDA_SUCCESS && bytes > 0) {
     status = source == NULL ? CUDA_ERROR_INVALID_VALUE
                             : check_range("cuMemcpyHtoD", "dstDevice", destination, bytes);
+  }
+  if (status == CUDA_SUCCESS) {
+    status = myelin_emu_legacy_stream_wait();
   }
   if (status == CUDA_SUCCESS) {
     memcpy((void *) (uintptr_t) destination, source, bytes);
@@ -201,6 +219,9 @@ int cuMemcpyDtoH_v2(void *destination, uint64_t source, size_t bytes) {
   if (status == CUDA_SUCCESS && bytes > 0) {
     status = destination == NULL ? CUDA_ERROR_INVALID_VALUE
                                  : check_range("cuMemcpyDtoH", "srcDevice", source, bytes);
+  }
+  if (status == CUDA_SUCCESS) {
+    status = myelin_emu_legacy_stream_wait();
   }
   if (status == CUDA_SUCCESS) {
     memcpy(destination, (const void *) (uintptr_t) source, bytes);
@@ -220,6 +241,9 @@ int cuMemcpyDtoD_v2(uint64_t destination, uint64_t source, size_t bytes) {
     status = check_range("cuMemcpyDtoD", "srcDevice", source, bytes);
   }
   if (status == CUDA_SUCCESS) {
+    status = myelin_emu_legacy_stream_wait();
+  }
+  if (status == CUDA_SUCCESS) {
     memmove((void *) (uintptr_t) destination, (const void *) (uintptr_t) source, bytes);
   }
   return status;
@@ -232,6 +256,9 @@ int cuMemsetD8_v2(uint64_t destination, unsigned char value, size_t count) {
   }
   if (status == CUDA_SUCCESS && count > 0) {
     status = check_range("cuMemsetD8", "dstDevice", destination, count);
+  }
+  if (status == CUDA_SUCCESS) {
+    status = myelin_emu_legacy_stream_wait();
   }
   if (status == CUDA_SUCCESS) {
     memset((void *) (uintptr_t) destination, value, count);

@@ -50,6 +50,18 @@ void myelin_emu_drain_all(void) {
   pthread_mutex_unlock(&lock);
 }
 
+int myelin_emu_legacy_stream_wait(void) {
+  pthread_mutex_lock(&lock);
+  myelin_emu_run_until(&default_stream, default_stream.enqueued);
+  for (struct emu_stream *s = streams; s != NULL; s = s->next_stream) {
+    if (!s->non_blocking) {
+      myelin_emu_run_until(s, s->enqueued);
+    }
+  }
+  pthread_mutex_unlock(&lock);
+  return myelin_emu_sticky_error();
+}
+
 int cuCtxSynchronize(void) {
   int status = myelin_emu_require_context();
   if (status == CUDA_SUCCESS) {
@@ -114,6 +126,7 @@ int cuStreamCreate(struct emu_stream **stream, unsigned int flags) {
   if (created == NULL) {
     return CUDA_ERROR_OUT_OF_MEMORY;
   }
+  created->non_blocking = (flags & 1) != 0;
   pthread_mutex_lock(&lock);
   created->next_stream = streams;
   streams = created;

@@ -24,6 +24,7 @@ struct emu_stream {
   unsigned long long done;         /* operations ever run */
   struct emu_stream *next_stream;  /* the list of live streams */
   struct emu_capture *capture;     /* the capture sequence this stream records into, or NULL */
+  int non_blocking;                /* CU_STREAM_NON_BLOCKING: not ordered with the legacy stream */
 };
 
 struct emu_event {

@@ -1,6 +1,7 @@
 /* Checks the emulated driver's contexts and device memory: no current context ->
  * CUDA_ERROR_INVALID_CONTEXT; allocations bounded by MYELIN_EMU_MEMORY_BYTES; copies round trip;
- * memcheck refuses a copy reaching past an allocation and a free reports an overwritten guard. */
+ * memcheck refuses a copy reaching past an allocation and a free reports an overwritten guard;
+ * allocations are 256-byte aligned. */
 #define _POSIX_C_SOURCE 200809L
 #include <stdint.h>
 #include <stdio.h>
@@ -71,6 +72,17 @@ int main(void) {
   expect(cuMemFree_v2(a), 700, "the free reports the overwritten guard");
   expect(cuMemFree_v2(a), 1, "a second free is refused");
   expect(cuMemFree_v2(b), 0, "cuMemFree");
+  /* cuMemAlloc's documentation: "The allocated memory is suitably aligned for any kind of
+   * variable"; the driver aligns to at least 256 bytes, and cuBLAS wants its workspace so. */
+  size_t sizes[] = {1, 3, 1000, 256, 17};
+  uint64_t blocks[5];
+  for (int i = 0; i < 5; i++) {
+    expect(cuMemAlloc_v2(&blocks[i], sizes[i]), 0, "cuMemAlloc of an odd size");
+    expect((int) (blocks[i] % 256), 0, "cuMemAlloc returns 256-byte aligned pointers");
+  }
+  for (int i = 0; i < 5; i++) {
+    expect(cuMemFree_v2(blocks[i]), 0, "cuMemFree of an aligned block");
+  }
   void *pinned = NULL;
   expect(cuMemAllocHost_v2(&pinned, 4096), 0, "cuMemAllocHost");
   expect(pinned != NULL && ((uintptr_t) pinned) % 64 == 0, 1, "pinned memory is aligned");

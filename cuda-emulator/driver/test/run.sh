@@ -2,7 +2,7 @@
 # Builds the emulated driver and checks (1) every symbol JCuda's libJCudaDriver imports is defined in
 # libcuda.so.1, (2) the checked list still matches the jcuda-natives jar in ~/.m2 when it is there,
 # (3) the device queries and stubs behave as test/device_test.c expects, (4) a stub logs its name once,
-# (5) memory, streams, modules, launches, memcheck, capture and graphs (test/*_test.c).
+# (5) memory, streams, synchronous copies' ordering, modules, launches, memcheck, capture and graphs (test/*_test.c).
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 out="$(mktemp -d)"
@@ -41,6 +41,8 @@ gcc -std=c11 -Wall -Werror "$here/test/memory_test.c" -o "$out/memory_test" -L"$
 LD_LIBRARY_PATH="$out" "$out/memory_test"
 gcc -std=c11 -Wall -Werror "$here/test/stream_test.c" -o "$out/stream_test" -L"$out" -l:libcuda.so.1
 LD_LIBRARY_PATH="$out" "$out/stream_test"
+gcc -std=c11 -Wall -Werror "$here/test/sync_copy_test.c" -o "$out/sync_copy_test" -L"$out" -l:libcuda.so.1
+LD_LIBRARY_PATH="$out" "$out/sync_copy_test"
 fatbins="$here/../../kernels/target/classes/io/myelin/kernels"
 if [[ -f "$fatbins/elementwise.fatbin" ]]; then
   gcc -std=c11 -Wall -Werror "$here/test/launch_test.c" -o "$out/launch_test" -L"$out" -l:libcuda.so.1

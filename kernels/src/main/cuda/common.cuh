@@ -65,9 +65,11 @@ __device__ __forceinline__ T sigmoid(T x) {
   return e / (T(1) + e);
 }
 
+// Phi(x) = erfc(-x / sqrt 2) / 2: the textbook 1 + erf(x / sqrt 2) cancels for x << 0 (erf is
+// -1 + a tiny tail there), losing all relative accuracy of the tail; erfc keeps it.
 template <typename T>
 __device__ __forceinline__ T normal_cdf(T x) {
-  return T(0.5) * (T(1) + erf(x * T(0.70710678118654752440)));
+  return T(0.5) * erfc(-x * T(0.70710678118654752440));
 }
 
 template <typename T>

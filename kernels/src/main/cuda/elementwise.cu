@@ -3,9 +3,9 @@
 // the naming and the Strided descriptor.
 #include "common.cuh"
 
-// silu' and gelu' cross zero (near x = -1.28 and x = -0.75), where float arithmetic cancels, and
-// gelu's 1 + erf(x / sqrt 2) cancels for x << 0: in float those results are off by thousands of
-// ulp (the float32 conformance bound is 1e-5 relative). Both are evaluated in double and rounded
+// silu' and gelu' cross zero (near x = -1.28 and x = -0.75), where float arithmetic cancels: in
+// float those results are off by thousands of ulp (the float32 conformance bound is 1e-5
+// relative). normal_cdf uses erfc, so Phi's tail for x << 0 does not cancel either. Both are evaluated in double and rounded
 // once, as the CPU backend evaluates UnaryOp's reference; the kernels stay memory-bound.
 __device__ __forceinline__ double silu_value(double x) { return x * sigmoid(x); }
 __device__ __forceinline__ double silu_derivative(double x) {

@@ -30,6 +30,26 @@ class ScalarMathTest {
   }
 
   @Test
+  void normalCdfKeepsItsLowerTailRelativeAccuracy() {
+    // Phi(x) to 20 digits (mpmath.ncdf); 1 + erf(x / sqrt 2) would give 0 or a multiple of 1e-16 here.
+    double[][] table = {
+      {-3.0, 1.3498980316300945267e-3}, {-5.0, 2.8665157187919391167e-7},
+      {-10.0, 7.6198530241605260660e-24}, {-20.0, 2.7536241186062336951e-89},
+      {-37.0, 5.7255712225245768227e-300}, {1.0, 0.84134474606854294859}
+    };
+    for (double[] row : table) {
+      // 1e-13: 1 - erf's series near 2.5 (erfc ~ 1e-3 there); plus the rounding of x / sqrt 2,
+      // which exp(-x^2 / 2) amplifies x^2-fold (in ulps).
+      double relative = 1e-13 + row[0] * row[0] * 2.3e-16;
+      assertEquals(row[1], ScalarMath.normalCdf(row[0]), relative * row[1], "Phi(" + row[0] + ")");
+    }
+    assertEquals(0.0, ScalarMath.normalCdf(-40.0));
+    assertEquals(1.0, ScalarMath.normalCdf(40.0));
+    assertEquals(2.0884875837625447570e-45, ScalarMath.erfc(10.0), 1e-13 * 2.1e-45);
+    assertEquals(1.9999779095030014146, ScalarMath.erfc(-3.0), 1e-15);
+  }
+
+  @Test
   void derivativesAgreeWithCentralDifferences() {
     SplittableRandom r = new SplittableRandom(1);
     for (UnaryOp op : UnaryOp.values()) {
