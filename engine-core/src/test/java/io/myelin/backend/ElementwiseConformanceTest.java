@@ -132,6 +132,22 @@ public abstract class ElementwiseConformanceTest extends BackendTestSupport {
         for (int i = 0; i < n; i++) {
           expected[1 + i] = gy[i] * op.derivative(x[i], y[i], a, b);
         }
+        if (op == UnaryOp.GELU) {
+          // GELU'(x) = Phi(x) + x phi(x) is a difference of two terms near x = -0.75 (each ~0.23,
+          // the result ~1e-5): one ulp of either term - which any erfc other than the reference's
+          // own is entitled to (glibc's on the emulator; CUDA documents 5 ulp) - is ~1e-12 of the
+          // result there. The error is measured against the terms' size, the condition of the
+          // sum; away from the crossing that is the result's own size, as for every other op.
+          double[] scale = new double[n + 1];
+          for (int i = 0; i < n; i++) {
+            double terms = Math.abs(ScalarMath.normalCdf(x[i]))
+                + Math.abs(x[i] * ScalarMath.normalPdf(x[i]));
+            scale[1 + i] = Math.abs(gy[i]) * Math.max(terms, 1e-6);
+          }
+          assertCloseScaled(op + "' " + dt + " n=" + n, rounded(dt, expected), download(gxs),
+              scale, elementwiseTol(dt));
+          continue;
+        }
         assertClose(op + "' " + dt + " n=" + n, rounded(dt, expected), download(gxs),
             elementwiseTol(dt), 1e-6);
       }
