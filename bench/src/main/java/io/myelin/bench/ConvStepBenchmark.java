@@ -41,8 +41,8 @@ public final class ConvStepBenchmark {
     int warmup = intArg(args, "--warmup", 10);
     int block = intArg(args, "--block", 5);
     Generator gen = new Generator(0);
-    Sequential model = new Sequential(new Conv2d(1, 32, 3, gen), Activation.byName("relu").module(),
-        new MaxPool2d(2), new Conv2d(32, 64, 3, gen), Activation.byName("relu").module(),
+    Sequential model = new Sequential(new Conv2d(1, 32, 3, gen), Activation.byName("relu").layer(),
+        new MaxPool2d(2), new Conv2d(32, 64, 3, gen), Activation.byName("relu").layer(),
         new MaxPool2d(2), new Flatten(), new Dropout(0.5, gen), new Linear(1600, 10, true, gen));
     Tensor x = Tensor.randn(new Generator(1), batch, 1, 28, 28).persist();
     int[] labels = new int[batch];

@@ -33,9 +33,9 @@ public final class StepAllocation {
     Generator g = new Generator(1);
     Sequential model = new Sequential();
     model.add(new Linear(784, 512, true, g));
-    model.add(Activation.byName("relu").module());
+    model.add(Activation.byName("relu").layer());
     model.add(new Linear(512, 256, true, g));
-    model.add(Activation.byName("relu").module());
+    model.add(Activation.byName("relu").layer());
     model.add(new Linear(256, 10, true, g));
     Tensor x = Tensor.rand(g, 128, 784).persist();
     int[] labels = new int[128];

@@ -15,7 +15,7 @@ import java.util.stream.Collectors;
  *
  * <pre>{@code
  * Activation a = Activation.byName("leaky-relu");
- * Module layer = a.module();          // LeakyReLU(slope=0.01)
+ * Layer layer = a.layer();          // LeakyReLU(slope=0.01)
  * Tensor y = a.apply(x, 0.2);         // with another slope
  * }</pre>
  */
@@ -112,12 +112,12 @@ public enum Activation {
   }
 
   /** A module applying this activation with its default parameter. */
-  public ActivationLayer module() {
+  public ActivationLayer layer() {
     return new ActivationLayer(this);
   }
 
   /** A module applying this activation with {@code parameter}. */
-  public ActivationLayer module(double parameter) {
+  public ActivationLayer layer(double parameter) {
     return new ActivationLayer(this, parameter);
   }
 }

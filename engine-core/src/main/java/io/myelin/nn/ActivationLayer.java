@@ -8,10 +8,10 @@ import io.myelin.Tensor;
  * Behaves the same in training and evaluation.
  *
  * <pre>{@code
- * Module net = new Sequential(new Linear(2, 8), ActivationLayer.leakyRelu(0.1), new Linear(8, 1));
+ * Layer net = new Sequential(new Linear(2, 8), ActivationLayer.leakyRelu(0.1), new Linear(8, 1));
  * }</pre>
  */
-public final class ActivationLayer extends Module {
+public final class ActivationLayer extends Layer {
   private final Activation kind;
   private final double parameter;
 

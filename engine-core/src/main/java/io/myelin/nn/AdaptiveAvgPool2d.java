@@ -7,7 +7,7 @@ import io.myelin.Tensor;
  * (see {@link Pooling#adaptiveAvgPool2d}); {@code new AdaptiveAvgPool2d(1)} is global average
  * pooling ({@code [N, C, H, W] -> [N, C, 1, 1]}). No parameters.
  */
-public final class AdaptiveAvgPool2d extends Module {
+public final class AdaptiveAvgPool2d extends Layer {
   private final int outH;
   private final int outW;
 

@@ -7,7 +7,7 @@ import java.util.Arrays;
  * Average pooling layer, as PyTorch's {@code nn.AvgPool2d} (see {@link Pooling#avgPool2d});
  * stride defaults to the kernel size, {@code count_include_pad} to true. No parameters.
  */
-public final class AvgPool2d extends Module {
+public final class AvgPool2d extends Layer {
   private final int[] kernel;
   private final int[] stride;
   private final int[] padding;

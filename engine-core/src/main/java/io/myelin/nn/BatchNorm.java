@@ -21,7 +21,7 @@ import java.util.Arrays;
  * {@code momentum} must be in [0, 1]; PyTorch's cumulative average ({@code momentum=None}) is not
  * supported.
  */
-public abstract sealed class BatchNorm extends Module permits BatchNorm1d, BatchNorm2d {
+public abstract sealed class BatchNorm extends Layer permits BatchNorm1d, BatchNorm2d {
   /** PyTorch's defaults. */
   public static final double DEFAULT_EPS = 1e-5;
   public static final double DEFAULT_MOMENTUM = 0.1;

@@ -22,7 +22,7 @@ import java.util.concurrent.ThreadLocalRandom;
  *     new int[] {1, 1}, 32, true, new Generator(1));            // depthwise, "same" size
  * }</pre>
  */
-public final class Conv2d extends Module {
+public final class Conv2d extends Layer {
   private final int inChannels;
   private final int outChannels;
   private final int[] kernel;

@@ -19,7 +19,7 @@ import io.myelin.Tensor;
  * drop.forward(x);              // x itself
  * }</pre>
  */
-public final class Dropout extends Module {
+public final class Dropout extends Layer {
   private final double p;
   private final Generator generator;
 

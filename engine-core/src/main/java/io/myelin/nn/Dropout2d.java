@@ -11,7 +11,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * one uniform per (n, c) from this layer's {@link Generator}, broadcast over H and W, so the
  * gradient is the same mask (composed of tensor ops).
  */
-public final class Dropout2d extends Module {
+public final class Dropout2d extends Layer {
   private final double p;
   private final Generator generator;
 

@@ -10,7 +10,7 @@ import io.myelin.Tensor;
  * new Flatten().forward(images);   // [N, 1, 28, 28] -> [N, 784]
  * }</pre>
  */
-public final class Flatten extends Module {
+public final class Flatten extends Layer {
   private final int startDim;
   private final int endDim;
 

@@ -81,7 +81,7 @@ public enum InitScheme {
    * the weight with this scheme, the bias with zeros (the usual choice with these schemes,
    * unlike PyTorch's uniform default bias). Returns the model.
    */
-  public Module initialize(Module model, Generator g) {
+  public Layer initialize(Layer model, Generator g) {
     return model.apply(m -> {
       if (m instanceof Linear l) {
         apply(l.weight(), g);

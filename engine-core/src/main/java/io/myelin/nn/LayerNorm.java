@@ -17,7 +17,7 @@ import java.util.Arrays;
  * Tensor y = ln.forward(tokens);            // [B, T, 512] -> [B, T, 512]
  * }</pre>
  */
-public final class LayerNorm extends Module {
+public final class LayerNorm extends Layer {
   public static final double DEFAULT_EPS = 1e-5;
 
   private final int[] normalizedShape;

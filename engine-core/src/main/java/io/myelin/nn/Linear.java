@@ -11,14 +11,14 @@ import java.util.Arrays;
  * <p>Shapes: input {@code [*, in]}, weight {@code [out, in]}, bias {@code [out]}, output {@code
  * [*, out]}. Default initialisation is PyTorch's: {@code kaiming_uniform(a = sqrt(5))} for the
  * weight, i.e. U(-1/sqrt(in), 1/sqrt(in)), and the same bound for the bias. Parameters are
- * float32 on the default device; use {@link Module#to} to change either.
+ * float32 on the default device; use {@link Layer#to} to change either.
  *
  * <pre>{@code
  * Linear fc = new Linear(4, 3, true, new Generator(0));   // reproducible weights
  * Tensor y = fc.forward(Tensor.randn(new Generator(1), 5, 4));   // [5, 3]
  * }</pre>
  */
-public final class Linear extends Module {
+public final class Linear extends Layer {
   private final int inFeatures;
   private final int outFeatures;
   private final boolean hasBias;

@@ -11,7 +11,7 @@ import java.util.Arrays;
  * new MaxPool2d(2).forward(x);   // [N, C, 28, 28] -> [N, C, 14, 14]
  * }</pre>
  */
-public final class MaxPool2d extends Module {
+public final class MaxPool2d extends Layer {
   private final int[] kernel;
   private final int[] stride;
   private final int[] padding;

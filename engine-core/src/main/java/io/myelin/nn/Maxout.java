@@ -15,10 +15,10 @@ import java.util.Arrays;
  * piece (shared equally on exact ties).
  *
  * <pre>{@code
- * Module layer = new Maxout(16, 8, 3, new Generator(0));   // [N, 16] -> [N, 8]
+ * Layer layer = new Maxout(16, 8, 3, new Generator(0));   // [N, 16] -> [N, 8]
  * }</pre>
  */
-public final class Maxout extends Module {
+public final class Maxout extends Layer {
   private final int outFeatures;
   private final int pieces;
   private final Linear linear;

@@ -30,7 +30,7 @@ public record ModelSummary(List<Row> rows, long totalParameters) {
    * One layer.
    *
    * @param name the layer's name in the state dict ("0", "1", ...)
-   * @param layer the layer's description ({@link Module#toString()})
+   * @param layer the layer's description ({@link Layer#toString()})
    * @param outputShape its output's shape for the example input, batch dimension included
    * @param parameters its trainable scalars
    */
@@ -56,7 +56,7 @@ public record ModelSummary(List<Row> rows, long totalParameters) {
    * @throws IllegalArgumentException if the input shape is empty or has a dimension below 1, or
    *     the model refuses it (the message names the layer)
    */
-  public static ModelSummary of(Module model, int... inputShape) {
+  public static ModelSummary of(Layer model, int... inputShape) {
     if (inputShape.length == 0 || Arrays.stream(inputShape).anyMatch(d -> d < 1)) {
       throw new IllegalArgumentException(
           "ModelSummary: input shape must have at least one dimension, each >= 1, got "
@@ -70,11 +70,11 @@ public record ModelSummary(List<Row> rows, long totalParameters) {
     try (var scope = MemoryScope.open(); var noGrad = Autograd.noGrad()) {
       Tensor x = Tensor.zeros(device, params.isEmpty() ? io.myelin.DType.FLOAT32
           : params.get(0).dtype(), inputShape);
-      List<Module> layers = model instanceof Sequential ? model.children() : List.of(model);
+      List<Layer> layers = model instanceof Sequential ? model.children() : List.of(model);
       List<String> names = model instanceof Sequential
           ? new ArrayList<>(model.namedChildren().keySet()) : List.of("");
       for (int i = 0; i < layers.size(); i++) {
-        Module layer = layers.get(i);
+        Layer layer = layers.get(i);
         try {
           x = layer.forward(x);
         } catch (RuntimeException e) {

@@ -13,25 +13,25 @@ import java.util.List;
  *     new Linear(2, 8), ActivationLayer.relu(), new Linear(8, 1));   // [N, 2] -> [N, 1]
  * }</pre>
  */
-public final class Sequential extends Module {
+public final class Sequential extends Layer {
   private int size;
   /** Per-example shape flat rows are viewed as before the first child, or null. */
   private int[] exampleShape;
 
-  public Sequential(Module... modules) {
-    for (Module m : modules) {
+  public Sequential(Layer... modules) {
+    for (Layer m : modules) {
       add(m);
     }
   }
 
-  public Sequential(List<? extends Module> modules) {
-    for (Module m : modules) {
+  public Sequential(List<? extends Layer> modules) {
+    for (Layer m : modules) {
       add(m);
     }
   }
 
   /** Appends {@code module} under the next index name. Returns this. */
-  public Sequential add(Module module) {
+  public Sequential add(Layer module) {
     if (module == null) {
       throw new IllegalArgumentException("Sequential: module " + size + " is null");
     }
@@ -41,7 +41,7 @@ public final class Sequential extends Module {
   }
 
   /** Child {@code index}. */
-  public Module get(int index) {
+  public Layer get(int index) {
     if (index < 0 || index >= size) {
       throw new IndexOutOfBoundsException("Sequential has " + size + " modules, no index " + index);
     }
@@ -79,7 +79,7 @@ public final class Sequential extends Module {
       System.arraycopy(exampleShape, 0, s, 1, exampleShape.length);
       x = input.view(s);
     }
-    for (Module m : namedChildren().values()) {
+    for (Layer m : namedChildren().values()) {
       x = m.forward(x);
     }
     return x;

@@ -11,11 +11,11 @@ import io.myelin.Tensor;
  * fuses the log-softmax and is more stable than softmax followed by a log.
  *
  * <pre>{@code
- * Module probs = Softmax.of(1);        // over classes of [N, C]
- * Module logProbs = Softmax.log(1);    // pairs with NLLLoss
+ * Layer probs = Softmax.of(1);        // over classes of [N, C]
+ * Layer logProbs = Softmax.log(1);    // pairs with NLLLoss
  * }</pre>
  */
-public final class Softmax extends Module {
+public final class Softmax extends Layer {
   private final int dim;
   private final boolean log;
 

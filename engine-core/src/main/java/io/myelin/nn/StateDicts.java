@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Validation of a state dict against a module's own, for {@link Module#loadStateDict}: every
+ * Validation of a state dict against a module's own, for {@link Layer#loadStateDict}: every
  * mismatch is collected first so that one message lists them all and nothing is half loaded.
  */
 public final class StateDicts {

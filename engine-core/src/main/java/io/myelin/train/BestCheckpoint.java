@@ -1,7 +1,7 @@
 package io.myelin.train;
 
 import io.myelin.Generator;
-import io.myelin.nn.Module;
+import io.myelin.nn.Layer;
 import io.myelin.optim.Optimizer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -25,7 +25,7 @@ import java.util.Map;
  */
 public final class BestCheckpoint implements Callback {
   private final Path file;
-  private final Module model;
+  private final Layer model;
   private final Optimizer<?> optimizer;
   private final Map<String, Generator> generators;
   private final boolean onLoss;
@@ -33,7 +33,7 @@ public final class BestCheckpoint implements Callback {
   private double best = Double.NaN;
   private int bestEpoch;
 
-  private BestCheckpoint(Path file, Module model, Optimizer<?> optimizer,
+  private BestCheckpoint(Path file, Layer model, Optimizer<?> optimizer,
       Map<String, Generator> generators, boolean onLoss, boolean higherIsBetter) {
     this.file = file;
     this.model = model;
@@ -44,7 +44,7 @@ public final class BestCheckpoint implements Callback {
   }
 
   /** Saves when the validation loss reaches a new minimum. */
-  public static BestCheckpoint minimizingValidationLoss(Path file, Module model,
+  public static BestCheckpoint minimizingValidationLoss(Path file, Layer model,
       Optimizer<?> optimizer, Map<String, Generator> generators) {
     return new BestCheckpoint(file, model, optimizer, generators, true, false);
   }
@@ -53,7 +53,7 @@ public final class BestCheckpoint implements Callback {
    * Saves when the validation metric improves: a new maximum of accuracy ({@code
    * higherIsBetter}), or a new minimum of MSE for regression.
    */
-  public static BestCheckpoint onValidationMetric(Path file, Module model, Optimizer<?> optimizer,
+  public static BestCheckpoint onValidationMetric(Path file, Layer model, Optimizer<?> optimizer,
       Map<String, Generator> generators, boolean higherIsBetter) {
     return new BestCheckpoint(file, model, optimizer, generators, false, higherIsBetter);
   }

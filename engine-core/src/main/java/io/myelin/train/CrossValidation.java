@@ -14,7 +14,7 @@ import java.util.List;
  *
  * <pre>{@code
  * CrossValidation.Result r = CrossValidation.kFold(data, new KFold(5, true, 0), (train, val, fold) -> {
- *   Module m = buildModel(fold);
+ *   Layer m = buildModel(fold);
  *   Trainer t = new Trainer(TrainerOptions.defaults().withEpochs(50).withOut(null));
  *   try (var tl = new DataLoader(train, DataLoader.Options.batches(32).shuffled(fold), Device.CPU);
  *        var vl = new DataLoader(val, DataLoader.Options.batches(256), Device.CPU)) {

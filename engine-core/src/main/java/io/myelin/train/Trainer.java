@@ -7,7 +7,7 @@ import io.myelin.backend.DeviceManager;
 import io.myelin.data.Batch;
 import io.myelin.data.DataLoader;
 import io.myelin.memory.MemoryScope;
-import io.myelin.nn.Module;
+import io.myelin.nn.Layer;
 import io.myelin.optim.FullBatchOptimizer;
 import io.myelin.optim.Optimizer;
 import io.myelin.loss.Loss;
@@ -74,12 +74,12 @@ public final class Trainer {
   }
 
   /** Trains with a per-batch optimizer (SGD, Adam, ...) and no validation set. */
-  public History fit(Module model, Loss loss, Optimizer<?> optimizer, DataLoader train) {
+  public History fit(Layer model, Loss loss, Optimizer<?> optimizer, DataLoader train) {
     return fit(model, loss, optimizer, train, null);
   }
 
   /** Trains with a per-batch optimizer (SGD, Adam, ...); {@code validation} may be null. */
-  public History fit(Module model, Loss loss, Optimizer<?> optimizer, DataLoader train,
+  public History fit(Layer model, Loss loss, Optimizer<?> optimizer, DataLoader train,
       DataLoader validation) {
     return fit(model, loss, optimizer, train, validation, Resume.START);
   }
@@ -95,7 +95,7 @@ public final class Trainer {
    * @throws IllegalArgumentException if {@code from.batch()} is not a multiple of the
    *     accumulation steps or not below the batches per epoch
    */
-  public History fit(Module model, Loss loss, Optimizer<?> optimizer, DataLoader train,
+  public History fit(Layer model, Loss loss, Optimizer<?> optimizer, DataLoader train,
       DataLoader validation, Resume from) {
     if (from.batch() % options.accumulationSteps() != 0 || from.batch() >= train.batchesPerEpoch()) {
       throw new IllegalArgumentException("fit: cannot resume at batch " + from.batch() + " of "
@@ -109,17 +109,17 @@ public final class Trainer {
    * Trains with a full-batch optimizer (L-BFGS, CG): each epoch is one {@code step} of the
    * optimizer over the whole training set, whatever the loader's batch size.
    */
-  public History fit(Module model, Loss loss, FullBatchOptimizer optimizer, DataLoader train) {
+  public History fit(Layer model, Loss loss, FullBatchOptimizer optimizer, DataLoader train) {
     return fit(model, loss, optimizer, train, null);
   }
 
-  /** As {@link #fit(Module, Loss, FullBatchOptimizer, DataLoader)}, scored on {@code validation}. */
-  public History fit(Module model, Loss loss, FullBatchOptimizer optimizer, DataLoader train,
+  /** As {@link #fit(Layer, Loss, FullBatchOptimizer, DataLoader)}, scored on {@code validation}. */
+  public History fit(Layer model, Loss loss, FullBatchOptimizer optimizer, DataLoader train,
       DataLoader validation) {
     return run(model, loss, new FullBatchUpdater(optimizer), train, validation, Resume.START);
   }
 
-  private History run(Module model, Loss loss, Updater updater, DataLoader train,
+  private History run(Layer model, Loss loss, Updater updater, DataLoader train,
       DataLoader validation, Resume from) {
     boolean classification;
     try (Batch probe = train.all()) {
@@ -185,7 +185,7 @@ public final class Trainer {
    * output count comes from a forward pass of one row in eval mode without gradients, which
    * changes no state (no dropout draw, no running-statistics update).
    */
-  private static void checkClasses(Module model, Batch probe) {
+  private static void checkClasses(Layer model, Batch probe) {
     int max = -1;
     int min = 0;
     for (int y : probe.targets().toIntArray()) {
@@ -210,7 +210,7 @@ public final class Trainer {
   }
 
   /** Mean loss and metric of {@code model} over every batch of {@code data}, in eval mode. */
-  public Evaluation evaluate(Module model, Loss loss, DataLoader data) {
+  public Evaluation evaluate(Layer model, Loss loss, DataLoader data) {
     double lossSum = 0;
     double metricSum = 0;
     long n = 0;
@@ -229,7 +229,7 @@ public final class Trainer {
   }
 
   /** Model outputs for every row of {@code data}, in dataset order (shuffling is ignored). */
-  public Tensor predict(Module model, DataLoader data) {
+  public Tensor predict(Layer model, DataLoader data) {
     try (var eval = model.evalMode(); var ignored = Autograd.noGrad(); Batch all = data.all()) {
       return model.forward(all.features());
     }
@@ -267,7 +267,7 @@ public final class Trainer {
 
   private interface Updater {
     /** One epoch from batch {@code firstBatch} (0 except when resuming). */
-    Evaluation epoch(Module model, Loss loss, DataLoader train, int epochIndex, int firstBatch,
+    Evaluation epoch(Layer model, Loss loss, DataLoader train, int epochIndex, int firstBatch,
         TrainingState state, ProgressBar bar, boolean classification);
 
     double learningRate();
@@ -304,7 +304,7 @@ public final class Trainer {
     }
 
     @Override
-    public Evaluation epoch(Module model, Loss loss, DataLoader train, int epochIndex,
+    public Evaluation epoch(Layer model, Loss loss, DataLoader train, int epochIndex,
         int firstBatch, TrainingState state, ProgressBar bar, boolean classification) {
       if (step == null) {
         step = TrainingStep.create(model, loss, optimizer,
@@ -347,7 +347,7 @@ public final class Trainer {
     }
 
     /** Whether steps are captured: the options ask for it and the backend can. */
-    private boolean captures(Module model) {
+    private boolean captures(Layer model) {
       if (options.graphs() == TrainerOptions.Graphs.OFF) {
         eagerReason = "graphs off (TrainerOptions.graphs is OFF)";
         return false;
@@ -418,7 +418,7 @@ public final class Trainer {
     }
 
     @Override
-    public Evaluation epoch(Module model, Loss loss, DataLoader train, int epochIndex,
+    public Evaluation epoch(Layer model, Loss loss, DataLoader train, int epochIndex,
         int firstBatch, TrainingState state, ProgressBar bar, boolean classification) {
       try (Batch all = train.all()) {
         FullBatchOptimizer.Result r = optimizer.step(() -> {

@@ -4,7 +4,7 @@ import io.myelin.Generator;
 import io.myelin.Tensor;
 import io.myelin.io.Checkpoint;
 import io.myelin.io.CheckpointIO;
-import io.myelin.nn.Module;
+import io.myelin.nn.Layer;
 import io.myelin.optim.Optimizer;
 import io.myelin.optim.OptimizerOptions;
 import io.myelin.optim.OptimizerStateDict;
@@ -18,13 +18,13 @@ import java.util.Map;
 
 /**
  * Turns a running per-batch training job into a {@link Checkpoint} and back, so that {@link
- * Trainer#fit(Module, io.myelin.loss.Loss, Optimizer, io.myelin.data.DataLoader,
+ * Trainer#fit(Layer, io.myelin.loss.Loss, Optimizer, io.myelin.data.DataLoader,
  * io.myelin.data.DataLoader, Trainer.Resume)} continues it bit for bit.
  *
  * <h2>What is saved</h2>
  *
  * <ul>
- *   <li>the model's {@link Module#stateDict()} (parameters and buffers, e.g. batch-norm running
+ *   <li>the model's {@link Layer#stateDict()} (parameters and buffers, e.g. batch-norm running
  *       statistics) as {@code model.<name>};
  *   <li>the optimizer's per-parameter state tensors as {@code optim.<index>.<buffer>} (PyTorch's
  *       names: {@code exp_avg}, {@code momentum_buffer}...), and in the hyperparameters its class
@@ -63,9 +63,9 @@ public final class TrainingCheckpoints {
 
   /**
    * Writes a checkpoint of a run at an epoch boundary (data position 0); see {@link #save(Path,
-   * long, long, long, io.myelin.nn.Module, Optimizer, Map, List, History, Map)}.
+   * long, long, long, io.myelin.nn.Layer, Optimizer, Map, List, History, Map)}.
    */
-  public static void save(Path file, long epoch, long step, Module model, Optimizer<?> optimizer,
+  public static void save(Path file, long epoch, long step, Layer model, Optimizer<?> optimizer,
       Map<String, Generator> generators, History history, Map<String, String> extra)
       throws IOException {
     save(file, epoch, step, 0, model, optimizer, generators, List.of(), history, extra);
@@ -87,7 +87,7 @@ public final class TrainingCheckpoints {
    * @throws IOException when the file cannot be written; the message names it and says the
    *     previous file is unchanged
    */
-  public static void save(Path file, long epoch, long step, long dataPosition, Module model,
+  public static void save(Path file, long epoch, long step, long dataPosition, Layer model,
       Optimizer<?> optimizer, Map<String, Generator> generators,
       List<? extends Resumable> callbacks, History history, Map<String, String> extra)
       throws IOException {
@@ -139,17 +139,17 @@ public final class TrainingCheckpoints {
    * training with an {@link java.io.UncheckedIOException} naming the file; the previous checkpoint
    * stays loadable.
    */
-  public static Callback everyEpoch(Path file, Module model, Optimizer<?> optimizer,
+  public static Callback everyEpoch(Path file, Layer model, Optimizer<?> optimizer,
       Map<String, Generator> generators, Map<String, String> extra) {
     return everyEpoch(file, model, optimizer, generators, List.of(), extra);
   }
 
   /**
-   * As {@link #everyEpoch(Path, Module, Optimizer, Map, Map)}, saving the state of {@code
+   * As {@link #everyEpoch(Path, Layer, Optimizer, Map, Map)}, saving the state of {@code
    * callbacks} too. Put it after them in the trainer's callback list, so that it saves what they
    * decided at the end of the epoch.
    */
-  public static Callback everyEpoch(Path file, Module model, Optimizer<?> optimizer,
+  public static Callback everyEpoch(Path file, Layer model, Optimizer<?> optimizer,
       Map<String, Generator> generators, List<? extends Resumable> callbacks,
       Map<String, String> extra) {
     Map<String, Generator> gens = Map.copyOf(generators);
@@ -173,13 +173,13 @@ public final class TrainingCheckpoints {
    * epoch. A resumed epoch's record then covers the batches trained after the resume only; the
    * weights are still those of the uninterrupted run.
    */
-  public static Callback everySteps(int steps, Path file, Module model, Optimizer<?> optimizer,
+  public static Callback everySteps(int steps, Path file, Layer model, Optimizer<?> optimizer,
       Map<String, Generator> generators, Map<String, String> extra) {
     return everySteps(steps, file, model, optimizer, generators, List.of(), extra);
   }
 
-  /** As {@link #everySteps(int, Path, Module, Optimizer, Map, Map)}, with callback state. */
-  public static Callback everySteps(int steps, Path file, Module model, Optimizer<?> optimizer,
+  /** As {@link #everySteps(int, Path, Layer, Optimizer, Map, Map)}, with callback state. */
+  public static Callback everySteps(int steps, Path file, Layer model, Optimizer<?> optimizer,
       Map<String, Generator> generators, List<? extends Resumable> callbacks,
       Map<String, String> extra) {
     if (steps < 1) {
@@ -214,13 +214,13 @@ public final class TrainingCheckpoints {
    * Reads {@code file} and puts its state into {@code model}, {@code optimizer} and {@code
    * generators} (see {@link #restore}).
    */
-  public static Trainer.Resume load(Path file, Module model, Optimizer<?> optimizer,
+  public static Trainer.Resume load(Path file, Layer model, Optimizer<?> optimizer,
       Map<String, Generator> generators) throws IOException {
     return load(file, model, optimizer, generators, List.of());
   }
 
-  /** As {@link #load(Path, Module, Optimizer, Map)}, restoring {@code callbacks} too. */
-  public static Trainer.Resume load(Path file, Module model, Optimizer<?> optimizer,
+  /** As {@link #load(Path, Layer, Optimizer, Map)}, restoring {@code callbacks} too. */
+  public static Trainer.Resume load(Path file, Layer model, Optimizer<?> optimizer,
       Map<String, Generator> generators, List<? extends Resumable> callbacks) throws IOException {
     Checkpoint ck = CheckpointIO.load(file, model.parameters().getFirst().device());
     try {
@@ -243,16 +243,16 @@ public final class TrainingCheckpoints {
    * @return where {@link Trainer#fit} should continue
    * @throws IllegalArgumentException naming what does not match
    */
-  public static Trainer.Resume restore(Checkpoint ck, Module model, Optimizer<?> optimizer,
+  public static Trainer.Resume restore(Checkpoint ck, Layer model, Optimizer<?> optimizer,
       Map<String, Generator> generators) {
     return restore(ck, model, optimizer, generators, List.of());
   }
 
   /**
-   * As {@link #restore(Checkpoint, Module, Optimizer, Map)}, and gives each of {@code callbacks}
+   * As {@link #restore(Checkpoint, Layer, Optimizer, Map)}, and gives each of {@code callbacks}
    * the state it saved (each must be in the checkpoint).
    */
-  public static Trainer.Resume restore(Checkpoint ck, Module model, Optimizer<?> optimizer,
+  public static Trainer.Resume restore(Checkpoint ck, Layer model, Optimizer<?> optimizer,
       Map<String, Generator> generators, List<? extends Resumable> callbacks) {
     var ts = ck.state();
     Map<String, Object> h = ts.hyperparameters();

@@ -1,13 +1,13 @@
 package io.myelin.train;
 
-import io.myelin.nn.Module;
+import io.myelin.nn.Layer;
 
 /**
  * What callbacks see of a running {@link Trainer#fit}: the model, the history so far, counters,
  * and a way to stop.
  */
 public final class TrainingState {
-  private final Module model;
+  private final Layer model;
   private final History history;
   private final int totalEpochs;
   private int epoch;
@@ -17,13 +17,13 @@ public final class TrainingState {
   private int batch;
   private int batchesPerEpoch;
 
-  TrainingState(Module model, History history, int totalEpochs) {
+  TrainingState(Layer model, History history, int totalEpochs) {
     this.model = model;
     this.history = history;
     this.totalEpochs = totalEpochs;
   }
 
-  public Module model() {
+  public Layer model() {
     return model;
   }
 

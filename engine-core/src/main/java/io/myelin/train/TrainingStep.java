@@ -12,7 +12,7 @@ import io.myelin.backend.OptimizerHyperparameters;
 import io.myelin.loss.Loss;
 import io.myelin.memory.MemoryScope;
 import io.myelin.nn.Dropout;
-import io.myelin.nn.Module;
+import io.myelin.nn.Layer;
 import io.myelin.optim.GradClip;
 import io.myelin.optim.Optimizer;
 import io.myelin.optim.ParameterGroup;
@@ -55,7 +55,7 @@ import java.util.Map;
  * (everything but the learning rate) and the set of parameters that get gradients: another key
  * (the smaller last batch of an epoch, changed options) and each phase of an accumulation cycle
  * (first, middle, update) gets its own graph, up to {@value #MAX_GRAPHS}, and steps beyond that
- * run eagerly. Modules that are not {@link Module#capturable() capturable}, anomaly detection,
+ * run eagerly. Modules that are not {@link Layer#capturable() capturable}, anomaly detection,
  * and a capture that fails (the step read a value on the host) run every step eagerly; {@link
  * #graphsOffReason()} says why. Eager and replayed steps issue the same primitive calls in the
  * same order, so they give the same bits.
@@ -138,7 +138,7 @@ public final class TrainingStep implements AutoCloseable {
   private static final int FIRST = 1;
   private static final int UPDATE = 2;
 
-  private final Module model;
+  private final Layer model;
   private final Loss loss;
   private final Optimizer<?> optimizer;
   private final Metric metric;
@@ -156,7 +156,7 @@ public final class TrainingStep implements AutoCloseable {
   private String offReason;
   private boolean closed;
 
-  private TrainingStep(Module model, Loss loss, Optimizer<?> optimizer, Metric metric,
+  private TrainingStep(Layer model, Loss loss, Optimizer<?> optimizer, Metric metric,
       boolean graphs, Options options) {
     this.model = model;
     this.loss = loss;
@@ -169,19 +169,19 @@ public final class TrainingStep implements AutoCloseable {
   }
 
   /** A step without a metric; {@code graphs} turns capture on where the backend supports it. */
-  public static TrainingStep create(Module model, Loss loss, Optimizer<?> optimizer,
+  public static TrainingStep create(Layer model, Loss loss, Optimizer<?> optimizer,
       boolean graphs) {
     return new TrainingStep(model, loss, optimizer, null, graphs, Options.defaults());
   }
 
   /** A step that also sums {@code metric} over the batches ({@link #runningMetricSum()}). */
-  public static TrainingStep create(Module model, Loss loss, Optimizer<?> optimizer, Metric metric,
+  public static TrainingStep create(Layer model, Loss loss, Optimizer<?> optimizer, Metric metric,
       boolean graphs) {
     return new TrainingStep(model, loss, optimizer, metric, graphs, Options.defaults());
   }
 
   /** A step with accumulation, clipping and non-finite checks as {@code options} say. */
-  public static TrainingStep create(Module model, Loss loss, Optimizer<?> optimizer, Metric metric,
+  public static TrainingStep create(Layer model, Loss loss, Optimizer<?> optimizer, Metric metric,
       boolean graphs, Options options) {
     return new TrainingStep(model, loss, optimizer, metric, graphs, options);
   }
@@ -420,13 +420,13 @@ public final class TrainingStep implements AutoCloseable {
   }
 
   /** The distinct generators of the model's dropout layers, in module order. */
-  private static List<Generator> dropoutGenerators(Module model) {
+  private static List<Generator> dropoutGenerators(Layer model) {
     List<Generator> out = new ArrayList<>();
     Map<Generator, Boolean> seen = new IdentityHashMap<>();
-    ArrayDeque<Module> todo = new ArrayDeque<>();
+    ArrayDeque<Layer> todo = new ArrayDeque<>();
     todo.add(model);
     while (!todo.isEmpty()) {
-      Module m = todo.poll();
+      Layer m = todo.poll();
       if (m instanceof Dropout d && seen.put(d.generator(), Boolean.TRUE) == null) {
         out.add(d.generator());
       }

@@ -54,8 +54,8 @@ public abstract class ConvTrainingMemoryConformanceTest extends DeviceTestBase {
     int epochs = 8;
     ArrayDataset data = Synthetic.blobs(25 * 16, 10, 144, 4.0, 191);
     Generator gen = new Generator(193);
-    Sequential model = new Sequential(new Conv2d(1, 4, 3, gen), Activation.byName("relu").module(),
-        new MaxPool2d(2), new Conv2d(4, 8, 3, gen), Activation.byName("relu").module(),
+    Sequential model = new Sequential(new Conv2d(1, 4, 3, gen), Activation.byName("relu").layer(),
+        new MaxPool2d(2), new Conv2d(4, 8, 3, gen), Activation.byName("relu").layer(),
         new Flatten(), new Dropout(0.25, gen), new Linear(8 * 3 * 3, 10, true, gen))
         .viewingInputAs(1, 12, 12);
     model.to(device());

@@ -7,7 +7,7 @@ import io.myelin.Generator;
 import io.myelin.Tensor;
 import io.myelin.autograd.Autograd;
 import io.myelin.autograd.GradCheck;
-import io.myelin.nn.Module;
+import io.myelin.nn.Layer;
 import java.util.List;
 import java.util.function.Function;
 
@@ -19,7 +19,7 @@ final class NnChecks {
    * Checks a module's gradients with respect to its parameters and its input: the module is
    * converted to float64 and the scalar checked is {@code sum(forward(x) * w)} with fixed weights.
    */
-  static void assertModuleGradients(String what, Module m, Tensor input) {
+  static void assertModuleGradients(String what, Layer m, Tensor input) {
     m.to(DType.FLOAT64);
     Tensor x = input.to(DType.FLOAT64);
     Tensor w;

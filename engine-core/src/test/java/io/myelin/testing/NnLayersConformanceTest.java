@@ -17,7 +17,7 @@ import io.myelin.nn.ActivationLayer;
 import io.myelin.nn.Flatten;
 import io.myelin.nn.Linear;
 import io.myelin.nn.Maxout;
-import io.myelin.nn.Module;
+import io.myelin.nn.Layer;
 import io.myelin.nn.Sequential;
 import io.myelin.nn.Softmax;
 import io.myelin.nn.StateDicts;
@@ -31,7 +31,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Linear, Flatten, Sequential, Maxout and the activation modules: forward values against plain
- * double loops on seeded inputs of awkward sizes, float64 gradient checks (1e-6), and the Module
+ * double loops on seeded inputs of awkward sizes, float64 gradient checks (1e-6), and the Layer
  * contract (names, state dict, modes, dtype conversion).
  */
 public abstract class NnLayersConformanceTest extends DeviceTestBase {
@@ -143,7 +143,7 @@ public abstract class NnLayersConformanceTest extends DeviceTestBase {
     for (int i = 0; i < x.length; i++) {
       expected[i] = reference(a, x[i], param);
     }
-    Module m = a.module(param);
+    Layer m = a.layer(param);
     assertClose(expected, m.forward(Tensor.of(toFloat(x), shape)).toFloatArray(), F32, a + " f32");
     assertClose(expected, m.forward(Tensor.of(x, shape)).toDoubleArray(), F64, a + " f64");
     assertClose(expected, a.apply(Tensor.of(x, shape), param).toDoubleArray(), F64, a + " function");
@@ -187,7 +187,7 @@ public abstract class NnLayersConformanceTest extends DeviceTestBase {
   @EnumSource(value = Activation.class, names = {"MAXOUT", "STEP", "SIGN"}, mode = EnumSource.Mode.EXCLUDE)
   void activationModulesPassGradCheck(Activation a) {
     double[] x = NnChecks.awayFrom(randomDoubles(a.ordinal() + 40, 4 * 7, -3, 3), 0.05, 0, -0.5, 0.5, -1, 1);
-    NnChecks.assertModuleGradients(a.cliName(), a.module(), Tensor.of(x, 4, 7));
+    NnChecks.assertModuleGradients(a.cliName(), a.layer(), Tensor.of(x, 4, 7));
   }
 
   @Test
@@ -340,7 +340,7 @@ public abstract class NnLayersConformanceTest extends DeviceTestBase {
     Sequential s = mlp(4);
     assertTrue(s.isTraining());
     s.eval();
-    for (Module c : s.children()) {
+    for (Layer c : s.children()) {
       assertFalse(c.isTraining());
     }
     s.train();

@@ -17,7 +17,7 @@ import io.myelin.nn.ActivationLayer;
 import io.myelin.nn.BatchNorm1d;
 import io.myelin.nn.Dropout;
 import io.myelin.nn.Linear;
-import io.myelin.nn.Module;
+import io.myelin.nn.Layer;
 import io.myelin.nn.Sequential;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
  */
 public abstract class NnTrainingConformanceTest extends DeviceTestBase {
 
-  private static void step(Module model, double lr) {
+  private static void step(Layer model, double lr) {
     try (var ignored = Autograd.noGrad()) {
       for (Tensor p : model.parameters()) {
         p.assign(p.sub(p.grad().mul(lr)));
@@ -41,7 +41,7 @@ public abstract class NnTrainingConformanceTest extends DeviceTestBase {
   private static final float[] XOR_X = {0, 0, 0, 1, 1, 0, 1, 1};
   private static final int[] XOR_Y = {0, 1, 1, 0};
 
-  private static double train(Module model, Loss loss, Tensor x, Tensor y, int epochs, double lr) {
+  private static double train(Layer model, Loss loss, Tensor x, Tensor y, int epochs, double lr) {
     double last = Double.NaN;
     for (int epoch = 0; epoch < epochs; epoch++) {
       try (MemoryScope ignored = MemoryScope.open()) {

@@ -15,7 +15,7 @@ import io.myelin.nn.Activation;
 import io.myelin.nn.BatchNorm1d;
 import io.myelin.nn.Dropout;
 import io.myelin.nn.Linear;
-import io.myelin.nn.Module;
+import io.myelin.nn.Layer;
 import io.myelin.nn.Sequential;
 import io.myelin.optim.Adam;
 import io.myelin.optim.NAdam;
@@ -53,7 +53,7 @@ public abstract class ResumeConformanceTest extends DeviceTestBase {
   @TempDir Path dir;
 
   /** Everything a job builds from its configuration, built afresh for each part of a run. */
-  private record Job(Module model, Optimizer<?> optimizer, Generator gen, DataLoader train,
+  private record Job(Layer model, Optimizer<?> optimizer, Generator gen, DataLoader train,
       LearningRateScheduler scheduler) {}
 
   private Job job(Function<List<Tensor>, Optimizer<?>> optimizer, boolean schedule) {
@@ -61,7 +61,7 @@ public abstract class ResumeConformanceTest extends DeviceTestBase {
     Sequential s = new Sequential();
     s.add(new Linear(2, 16, true, gen));
     s.add(new BatchNorm1d(16));
-    s.add(Activation.byName("relu").module());
+    s.add(Activation.byName("relu").layer());
     s.add(new Dropout(0.2, gen));
     s.add(new Linear(16, 3, true, gen));
     s.to(device());

@@ -21,7 +21,7 @@ import io.myelin.loss.Loss;
 import io.myelin.loss.MSELoss;
 import io.myelin.loss.Penalty;
 import io.myelin.nn.Linear;
-import io.myelin.nn.Module;
+import io.myelin.nn.Layer;
 import io.myelin.nn.Sequential;
 import io.myelin.nn.Activation;
 import io.myelin.optim.Adam;
@@ -62,13 +62,13 @@ public abstract class TrainerConformanceTest extends DeviceTestBase {
     return TrainerOptions.defaults().withEpochs(epochs).withOut(null).withGraphs(graphs());
   }
 
-  private Module mlp(long seed, int... sizes) {
+  private Layer mlp(long seed, int... sizes) {
     Generator g = new Generator(seed);
     Sequential s = new Sequential();
     for (int i = 0; i + 1 < sizes.length; i++) {
       s.add(new Linear(sizes[i], sizes[i + 1], true, g));
       if (i + 2 < sizes.length) {
-        s.add(Activation.byName("relu").module());
+        s.add(Activation.byName("relu").layer());
       }
     }
     return s.to(device());
@@ -85,7 +85,7 @@ public abstract class TrainerConformanceTest extends DeviceTestBase {
     List<EpochRecord> reference = null;
     float[][] weights = null;
     for (TrainerOptions.Graphs mode : TrainerOptions.Graphs.values()) {
-      Module model = mlp(8, 2, 12, 9, 2);
+      Layer model = mlp(8, 2, 12, 9, 2);
       Adam adam = new Adam(model.parameters(), Adam.Options.defaults().withLr(0.01));
       // 300 rows in batches of 32: a smaller last batch every epoch (a second graph).
       try (DataLoader train = loader(all, 32, 9)) {
@@ -115,7 +115,7 @@ public abstract class TrainerConformanceTest extends DeviceTestBase {
   void fitLearnsTwoMoonsAndTheLossFalls() {
     ArrayDataset all = Synthetic.moons(600, 0.1, 1);
     Split s = Splits.stratified(all.labels(), 0.2, 0, 2);
-    Module model = mlp(3, 2, 16, 16, 2);
+    Layer model = mlp(3, 2, 16, 16, 2);
     Trainer trainer = new Trainer(quiet(40));
     try (DataLoader train = loader(all.select(s.train()), 32, 4);
         DataLoader val = loader(all.select(s.validation()), 64, 5)) {
@@ -141,7 +141,7 @@ public abstract class TrainerConformanceTest extends DeviceTestBase {
       y[i] = 2 * x[3 * i] - x[3 * i + 1] + 0.5f * x[3 * i + 2] + 0.3f;
     }
     ArrayDataset d = ArrayDataset.regression(x, n, 3, y, 1);
-    Module model = mlp(12, 3, 1);
+    Layer model = mlp(12, 3, 1);
     try (DataLoader train = loader(d, 20, 13)) {
       History h = new Trainer(quiet(60)).fit(model, new MSELoss(),
           new SGD(model.parameters(), SGD.Options.of(0.1)), train, null);
@@ -155,7 +155,7 @@ public abstract class TrainerConformanceTest extends DeviceTestBase {
   void earlyStoppingStopsAndRestoresTheBestWeights() {
     ArrayDataset all = Synthetic.blobs(300, 3, 4, 3.0, 21);
     Split s = Splits.stratified(all.labels(), 0.3, 0, 22);
-    Module model = mlp(23, 4, 32, 3);
+    Layer model = mlp(23, 4, 32, 3);
     EarlyStopping stop = new EarlyStopping(EarlyStopping.Monitor.VAL_LOSS, 3, 0.0, true);
     try (DataLoader train = loader(all.select(s.train()), 16, 24);
         DataLoader val = loader(all.select(s.validation()), 64, 25)) {
@@ -177,7 +177,7 @@ public abstract class TrainerConformanceTest extends DeviceTestBase {
   void bestAndLastCheckpointsHoldTheirEpochs(@TempDir Path dir) throws Exception {
     ArrayDataset all = Synthetic.blobs(300, 3, 4, 3.0, 41);
     Split s = Splits.stratified(all.labels(), 0.3, 0, 42);
-    Module model = mlp(43, 4, 32, 3);
+    Layer model = mlp(43, 4, 32, 3);
     SGD sgd = new SGD(model.parameters(), SGD.Options.of(0.5));
     Path bestFile = dir.resolve("best.ckpt");
     Path lastFile = dir.resolve("last.ckpt");
@@ -203,7 +203,7 @@ public abstract class TrainerConformanceTest extends DeviceTestBase {
       assertTrue(argmin + 1 < 12, "the best epoch is not the last one here: " + (argmin + 1));
       assertEquals(argmin + 1, best.bestEpoch());
       assertEquals(h.epochs().get(argmin).validationLoss(), best.best());
-      Module fresh = mlp(99, 4, 32, 3);
+      Layer fresh = mlp(99, 4, 32, 3);
       SGD freshSgd = new SGD(fresh.parameters(), SGD.Options.of(0.5));
       assertEquals(argmin + 1, TrainingCheckpoints.load(bestFile, fresh, freshSgd, Map.of()).epoch());
       assertArrayEquals(weightsAfter.get(argmin), fresh.parameters().get(0).toFloatArray(),
@@ -220,7 +220,7 @@ public abstract class TrainerConformanceTest extends DeviceTestBase {
   @Test
   void fullBatchLbfgsFitsLogisticRegression() {
     ArrayDataset d = Synthetic.blobs(200, 2, 2, 1.0, 31);
-    Module model = mlp(32, 2, 2);
+    Layer model = mlp(32, 2, 2);
     try (DataLoader train = loader(d, 0, 33)) {
       History h = new Trainer(quiet(5)).fit(model, new CrossEntropyLoss(),
           new LBFGS(model.parameters(), LBFGS.Options.defaults()), train, null);
@@ -235,7 +235,7 @@ public abstract class TrainerConformanceTest extends DeviceTestBase {
     float[] x = d.features().clone();
     x[5] = Float.NaN; // one bad input value poisons the loss
     ArrayDataset bad = ArrayDataset.classification(x, d.rows(), d.cols(), d.labels(), 2);
-    Module model = mlp(42, 2, 2);
+    Layer model = mlp(42, 2, 2);
     try (DataLoader train = new DataLoader(bad, DataLoader.Options.batches(16), device())) {
       // Eager or captured, the check is read at the end of the epoch (no per-step host read):
       // the message names the epoch, the batches and the learning rate.
@@ -261,7 +261,7 @@ public abstract class TrainerConformanceTest extends DeviceTestBase {
     float[] x = d.features().clone();
     x[5] = Float.NaN;
     ArrayDataset bad = ArrayDataset.classification(x, d.rows(), d.cols(), d.labels(), 2);
-    Module model = mlp(42, 2, 2);
+    Layer model = mlp(42, 2, 2);
     try (DataLoader train = new DataLoader(bad, DataLoader.Options.batches(16), device())) {
       var e = assertThrows(NonFiniteLossException.class, () -> new Trainer(quiet(3)
           .withGraphs(TrainerOptions.Graphs.ON)).fit(model,
@@ -280,7 +280,7 @@ public abstract class TrainerConformanceTest extends DeviceTestBase {
     Generator g = new Generator(44);
     Sequential model = new Sequential();
     model.add(new Linear(2, 3, true, g));
-    model.add(new Module() { // sqrt(|x|): finite at 0, its derivative is not
+    model.add(new Layer() { // sqrt(|x|): finite at 0, its derivative is not
       @Override
       public Tensor forward(Tensor x) {
         return x.abs().sqrt();
@@ -307,7 +307,7 @@ public abstract class TrainerConformanceTest extends DeviceTestBase {
   @Test
   void moreClassesThanOutputsAreRefusedBeforeTraining() {
     ArrayDataset d = Synthetic.blobs(60, 3, 2, 1.0, 45);
-    Module model = mlp(46, 2, 2);
+    Layer model = mlp(46, 2, 2);
     float[] before = model.parameters().get(0).toFloatArray();
     try (DataLoader train = loader(d, 16, 47)) {
       var e = assertThrows(IllegalArgumentException.class, () -> new Trainer(quiet(1)).fit(model,
@@ -321,8 +321,8 @@ public abstract class TrainerConformanceTest extends DeviceTestBase {
   @Test
   void gradientAccumulationEqualsOneLargerBatch() {
     ArrayDataset d = Synthetic.blobs(32, 2, 3, 1.0, 51);
-    Module a = mlp(52, 3, 4, 2);
-    Module b = mlp(52, 3, 4, 2);
+    Layer a = mlp(52, 3, 4, 2);
+    Layer b = mlp(52, 3, 4, 2);
     try (DataLoader small = new DataLoader(d, DataLoader.Options.batches(8), device());
         DataLoader large = new DataLoader(d, DataLoader.Options.batches(16), device())) {
       new Trainer(quiet(1).withAccumulationSteps(2)).fit(a, new CrossEntropyLoss(),
@@ -342,7 +342,7 @@ public abstract class TrainerConformanceTest extends DeviceTestBase {
     java.util.function.Supplier<float[]> run = () -> {
       try (var scope = io.myelin.backend.DeviceManager.useDevice(device());
           DataLoader train = loader(d, 32, 62)) {
-        Module m = mlp(63, 2, 8, 2);
+        Layer m = mlp(63, 2, 8, 2);
         new Trainer(quiet(5)).fit(m, new CrossEntropyLoss(),
             new Adam(m.parameters(), Adam.Options.defaults().withLr(0.01)), train, null);
         return m.parameters().get(0).toFloatArray();
@@ -374,7 +374,7 @@ public abstract class TrainerConformanceTest extends DeviceTestBase {
         (train, validation, fold) -> {
           // Standardised with the training fold's statistics only.
           StandardScaler scaler = StandardScaler.fit(train.features(), train.cols());
-          Module model = mlp(fold, 8, 16, 2);
+          Layer model = mlp(fold, 8, 16, 2);
           List<Tensor> weights = new java.util.ArrayList<>();
           model.namedParameters().forEach((name, p) -> {
             if (name.endsWith("weight")) {
@@ -413,7 +413,7 @@ public abstract class TrainerConformanceTest extends DeviceTestBase {
     HyperparameterSearch.Ranking ranking = HyperparameterSearch.run(
         HyperparameterSearch.grid(space), true,
         params -> CrossValidation.kFold(d, new KFold(3, true, 72), (train, val, fold) -> {
-          Module m = mlp(73 + fold, 2, 16, 2);
+          Layer m = mlp(73 + fold, 2, 16, 2);
           try (DataLoader tl = loader(train, 32, 74); DataLoader vl = loader(val, 256, 75)) {
             Trainer t = new Trainer(quiet(15));
             t.fit(m, new CrossEntropyLoss(), new SGD(m.parameters(),
@@ -437,7 +437,7 @@ public abstract class TrainerConformanceTest extends DeviceTestBase {
     }
     ArrayDataset scaled = all.withFeatures(x);
     Split s = Splits.stratified(all.labels(), 0, 0.2, 0);
-    Module model = mlp(0, 64, 64, 10);
+    Layer model = mlp(0, 64, 64, 10);
     try (DataLoader train = loader(scaled.select(s.train()), 32, 1);
         DataLoader test = loader(scaled.select(s.test()), 256, 2)) {
       Trainer trainer = new Trainer(quiet(30));

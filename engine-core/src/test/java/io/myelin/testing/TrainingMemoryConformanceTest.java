@@ -67,7 +67,7 @@ public abstract class TrainingMemoryConformanceTest extends DeviceTestBase {
     Generator gen = new Generator(93);
     Sequential model = new Sequential();
     model.add(new Linear(784, 64, true, gen));
-    model.add(Activation.byName("relu").module());
+    model.add(Activation.byName("relu").layer());
     model.add(new Dropout(0.1, gen));
     model.add(new Linear(64, 10, true, gen));
     model.to(device());

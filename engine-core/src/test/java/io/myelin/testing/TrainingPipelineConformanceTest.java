@@ -17,7 +17,7 @@ import io.myelin.memory.MemoryScope;
 import io.myelin.nn.Activation;
 import io.myelin.nn.Dropout;
 import io.myelin.nn.Linear;
-import io.myelin.nn.Module;
+import io.myelin.nn.Layer;
 import io.myelin.nn.Sequential;
 import io.myelin.optim.Adam;
 import io.myelin.optim.GradClip;
@@ -74,9 +74,9 @@ public abstract class TrainingPipelineConformanceTest extends DeviceTestBase {
     return out;
   }
 
-  private Module model(double dropout) {
+  private Layer model(double dropout) {
     Generator g = new Generator(11);
-    Sequential s = new Sequential(new Linear(IN, 8, true, g), Activation.byName("tanh").module());
+    Sequential s = new Sequential(new Linear(IN, 8, true, g), Activation.byName("tanh").layer());
     if (dropout > 0) {
       s.add(new Dropout(dropout, new Generator(5)));
     }
@@ -103,7 +103,7 @@ public abstract class TrainingPipelineConformanceTest extends DeviceTestBase {
   private record Run(List<double[]> epochs, float[][] weights, String stepMode) {}
 
   private Run fit(Combo c, TrainerOptions.Graphs graphs) {
-    Module m = model(c.dropout());
+    Layer m = model(c.dropout());
     try (Adam adam = new Adam(m.parameters(), Adam.Options.defaults().withLr(0.05));
         DataLoader train = loader(data(c.policy() == NonFinitePolicy.SKIP_BATCH))) {
       History h = new Trainer(c.options(graphs)).fit(m, new CrossEntropyLoss(), adam, train, null);
@@ -117,7 +117,7 @@ public abstract class TrainingPipelineConformanceTest extends DeviceTestBase {
 
   /** The same training written out: host reads every step, optimizer.step() or a skipped step. */
   private Run handWritten(Combo c) {
-    Module m = model(c.dropout());
+    Layer m = model(c.dropout());
     int k = c.accumulation();
     List<double[]> epochs = new ArrayList<>();
     CrossEntropyLoss loss = new CrossEntropyLoss();
@@ -172,7 +172,7 @@ public abstract class TrainingPipelineConformanceTest extends DeviceTestBase {
     }
   }
 
-  private static boolean gradientsFinite(Module m) {
+  private static boolean gradientsFinite(Layer m) {
     try (var ignored = Autograd.noGrad()) {
       for (Tensor p : m.parameters()) {
         if (p.grad() != null && !Double.isFinite(p.grad().sum().item())) {
@@ -199,7 +199,7 @@ public abstract class TrainingPipelineConformanceTest extends DeviceTestBase {
     return n;
   }
 
-  private static float[][] weights(Module m) {
+  private static float[][] weights(Layer m) {
     return m.parameters().stream().map(Tensor::toFloatArray).toArray(float[][]::new);
   }
 
@@ -237,7 +237,7 @@ public abstract class TrainingPipelineConformanceTest extends DeviceTestBase {
     Combo c = new Combo(1, 0, 0, NonFinitePolicy.STOP, false, 0);
     for (TrainerOptions.Graphs g : new TrainerOptions.Graphs[] {TrainerOptions.Graphs.ON,
         TrainerOptions.Graphs.OFF}) {
-      Module m = model(0);
+      Layer m = model(0);
       try (Adam adam = new Adam(m.parameters(), Adam.Options.defaults().withLr(0.05));
           DataLoader train = loader(data(true))) {
         var ex = assertThrows(NonFiniteLossException.class, () -> new Trainer(c.options(g))

@@ -20,7 +20,7 @@ import io.myelin.nn.Activation;
 import io.myelin.nn.BatchNorm1d;
 import io.myelin.nn.Dropout;
 import io.myelin.nn.Linear;
-import io.myelin.nn.Module;
+import io.myelin.nn.Layer;
 import io.myelin.nn.Sequential;
 import io.myelin.optim.AdaDelta;
 import io.myelin.optim.AdaGrad;
@@ -49,10 +49,10 @@ public abstract class TrainingStepConformanceTest extends DeviceTestBase {
   private static final int IN = 7;
   private static final int CLASSES = 3;
 
-  private Module model(long seed) {
+  private Layer model(long seed) {
     Generator g = new Generator(seed);
-    return new Sequential(new Linear(IN, 13, true, g), Activation.byName("relu").module(),
-        new BatchNorm1d(13), new Linear(13, 11, true, g), Activation.byName("tanh").module(),
+    return new Sequential(new Linear(IN, 13, true, g), Activation.byName("relu").layer(),
+        new BatchNorm1d(13), new Linear(13, 11, true, g), Activation.byName("tanh").layer(),
         new Linear(11, CLASSES, true, g)).to(device());
   }
 
@@ -91,7 +91,7 @@ public abstract class TrainingStepConformanceTest extends DeviceTestBase {
   private record Run(float[][] state, double loss, long replays, int graphs) {}
 
   private Run train(Mode mode, Function<List<Tensor>, Optimizer<?>> make, int epochs) {
-    Module m = model(5);
+    Layer m = model(5);
     Optimizer<?> opt = make.apply(m.parameters());
     List<Tensor[]> data = batches(9);
     CrossEntropyLoss loss = new CrossEntropyLoss();
@@ -174,7 +174,7 @@ public abstract class TrainingStepConformanceTest extends DeviceTestBase {
     Function<List<Tensor>, Optimizer<?>> make = p -> new SGD(p, SGD.Options.of(0.05).withMomentum(0.9));
     float[][] eager = null;
     for (boolean graphs : new boolean[] {false, true}) {
-      Module m = model(2);
+      Layer m = model(2);
       SGD opt = (SGD) make.apply(m.parameters());
       List<Tensor[]> data = batches(4);
       try (TrainingStep step = TrainingStep.create(m, new CrossEntropyLoss(), opt, graphs)) {
@@ -203,7 +203,7 @@ public abstract class TrainingStepConformanceTest extends DeviceTestBase {
   }
 
   /** Reads a value on the host in forward: cannot be captured. */
-  private static final class HostReading extends Module {
+  private static final class HostReading extends Layer {
     @Override
     public Tensor forward(Tensor input) {
       double s = input.sum().item();
@@ -216,7 +216,7 @@ public abstract class TrainingStepConformanceTest extends DeviceTestBase {
     float[][] expected = null;
     for (boolean graphs : new boolean[] {false, true}) {
       Generator g = new Generator(3);
-      Module m = new Sequential(new HostReading(), new Linear(IN, CLASSES, true, g)).to(device());
+      Layer m = new Sequential(new HostReading(), new Linear(IN, CLASSES, true, g)).to(device());
       Adam opt = new Adam(m.parameters(), Adam.Options.defaults().withLr(0.01));
       List<Tensor[]> data = batches(8);
       try (TrainingStep step = TrainingStep.create(m, new CrossEntropyLoss(), opt, graphs)) {
@@ -254,14 +254,14 @@ public abstract class TrainingStepConformanceTest extends DeviceTestBase {
     List<Tensor[]> data = batches(6);
     Tensor x = data.get(0)[0];
     Tensor y = data.get(0)[1];
-    Module plain = model(4);
+    Layer plain = model(4);
     Adam plainOpt = new Adam(plain.parameters(), Adam.Options.defaults().withLr(0.01));
     try (TrainingStep step = TrainingStep.create(plain, new CrossEntropyLoss(), plainOpt, false)) {
       for (int i = 0; i < 3; i++) {
         step.run(x, y);
       }
     }
-    Module m = model(4);
+    Layer m = model(4);
     Adam opt = new Adam(m.parameters(), Adam.Options.defaults().withLr(0.01));
     try (TrainingStep step = TrainingStep.create(m, new CrossEntropyLoss(), opt, true)) {
       step.run(x, y);
@@ -296,7 +296,7 @@ public abstract class TrainingStepConformanceTest extends DeviceTestBase {
     for (int mode = 0; mode < 2; mode++) {
       Generator g = new Generator(1);
       Generator drop = new Generator(2);
-      Module m = new Sequential(new Linear(IN, 8, true, g), new Dropout(0.5, drop),
+      Layer m = new Sequential(new Linear(IN, 8, true, g), new Dropout(0.5, drop),
           new Linear(8, CLASSES, true, g)).to(device());
       assertTrue(m.capturable(), "dropout reads its counter on the device inside a step");
       Adam opt = new Adam(m.parameters());
@@ -322,7 +322,7 @@ public abstract class TrainingStepConformanceTest extends DeviceTestBase {
   @Test
   void regressionWithAMetricSumsOnTheDevice() {
     Generator g = new Generator(6);
-    Module m = new Sequential(new Linear(IN, 4, true, g), Activation.byName("relu").module(),
+    Layer m = new Sequential(new Linear(IN, 4, true, g), Activation.byName("relu").layer(),
         new Linear(4, 1, true, g)).to(device());
     SGD opt = new SGD(m.parameters(), SGD.Options.of(0.01));
     Tensor x = Tensor.of(device(), randomFloats(3, 10 * IN, -1, 1), 10, IN);
@@ -351,7 +351,7 @@ public abstract class TrainingStepConformanceTest extends DeviceTestBase {
     if (!captures()) {
       return;
     }
-    Module m = model(7);
+    Layer m = model(7);
     Adam opt = new Adam(m.parameters());
     List<Tensor[]> data = batches(2);
     var backend = DeviceManager.global().backend(device());

@@ -3,7 +3,7 @@ package io.myelin.spark;
 import io.myelin.Device;
 import io.myelin.io.Checkpoint;
 import io.myelin.io.CheckpointIO;
-import io.myelin.nn.Module;
+import io.myelin.nn.Layer;
 import io.myelin.optim.Optimizer;
 import io.myelin.train.EpochRecord;
 import io.myelin.train.History;
@@ -55,7 +55,7 @@ final class ReplicaCheckpoints {
    * @param dataPosition batches of the next epoch already trained on
    * @param sums the epoch's global loss, metric and sample sums so far (mid-epoch), or null
    */
-  void save(int epochsDone, long step, int dataPosition, Module model, Optimizer<?> opt,
+  void save(int epochsDone, long step, int dataPosition, Layer model, Optimizer<?> opt,
       List<double[]> epochs, double[] sums) {
     if (ar.rank() != 0) {
       return;
@@ -94,7 +94,7 @@ final class ReplicaCheckpoints {
    * checkpoint put into {@code model} and {@code opt}, or null when there is none (a first
    * attempt, or a file of another run) and nothing was changed.
    */
-  Restored restore(String bytes, Module model, Optimizer<?> opt) {
+  Restored restore(String bytes, Layer model, Optimizer<?> opt) {
     if (bytes.isEmpty()) {
       return null;
     }

@@ -2,7 +2,7 @@ package io.myelin.spark;
 
 import io.myelin.Tensor;
 import io.myelin.loss.Loss;
-import io.myelin.nn.Module;
+import io.myelin.nn.Layer;
 import io.myelin.optim.Optimizer;
 import java.io.Serializable;
 import java.util.List;
@@ -18,7 +18,7 @@ public final class ReplicaFactories {
   /** A fresh model on the CPU. */
   @FunctionalInterface
   public interface ModelFactory extends Serializable {
-    Module create() throws Exception;
+    Layer create() throws Exception;
   }
 
   /** The optimizer over a replica's parameters. */

@@ -5,7 +5,7 @@ import io.myelin.Tensor;
 import io.myelin.autograd.Autograd;
 import io.myelin.backend.DeviceManager;
 import io.myelin.loss.Loss;
-import io.myelin.nn.Module;
+import io.myelin.nn.Layer;
 import io.myelin.optim.GradClip;
 import io.myelin.optim.Optimizer;
 import io.myelin.train.Metrics;
@@ -76,7 +76,7 @@ final class ReplicaLoop {
       ReplicaFactories.LossFactory lf) {
     int rank = ar.rank();
     int b = plan.batchSize();
-    Module model = SparkTrainer.build(mf);
+    Layer model = SparkTrainer.build(mf);
     model.to(device); // before the optimizer is built, so that its state lives there too
     model.train();
     List<Tensor> params = model.parameters();

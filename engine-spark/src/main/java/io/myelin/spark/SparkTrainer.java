@@ -1,6 +1,6 @@
 package io.myelin.spark;
 
-import io.myelin.nn.Module;
+import io.myelin.nn.Layer;
 import io.myelin.train.EpochRecord;
 import io.myelin.train.History;
 import io.myelin.train.NonFiniteLossException;
@@ -94,7 +94,7 @@ public final class SparkTrainer {
    * @param devices the device each replica ran on in the last attempt ({@code cpu}, {@code
    *     cuda:1}, ...), by rank
    */
-  public record Result(Module model, History history, long bytesSentPerStep, int stepsPerEpoch,
+  public record Result(Layer model, History history, long bytesSentPerStep, int stepsPerEpoch,
       int stageAttempts, long resumedAtStep, List<String> devices) {}
 
   private final JavaSparkContext sc;
@@ -214,7 +214,7 @@ public final class SparkTrainer {
       throw new IllegalArgumentException("averageEvery must be at least 1, got " + averageEvery);
     }
     checkOptions(options);
-    Module model = build(modelFactory);
+    Layer model = build(modelFactory);
     if (sc.sc().isStopped()) {
       throw new IllegalArgumentException("the SparkContext is stopped (its master may have been"
           + " lost); create a new one");
@@ -303,8 +303,8 @@ public final class SparkTrainer {
     }
   }
 
-  static Module build(ReplicaFactories.ModelFactory f) {
-    Module m;
+  static Layer build(ReplicaFactories.ModelFactory f) {
+    Layer m;
     try {
       m = f.create();
     } catch (Exception e) {

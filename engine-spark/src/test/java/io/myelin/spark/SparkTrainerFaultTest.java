@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.myelin.loss.MSELoss;
-import io.myelin.nn.Module;
+import io.myelin.nn.Layer;
 import io.myelin.optim.Adam;
 import io.myelin.optim.SGD;
 import io.myelin.train.EpochRecord;
@@ -74,7 +74,7 @@ class SparkTrainerFaultTest {
       assertEquals(a.trainLoss(), b.trainLoss(), 1e-12 * Math.abs(a.trainLoss()));
     }
     // The last checkpoint is an ordinary one: TrainingCheckpoints loads it into a fresh replica.
-    Module m = SparkTrainerTest.model();
+    Layer m = SparkTrainerTest.model();
     Adam adam = new Adam(m.parameters(), Adam.Options.defaults().withLr(0.01));
     Trainer.Resume at = TrainingCheckpoints.load(ckpt, m, adam, Map.of());
     assertEquals(2, at.epoch());

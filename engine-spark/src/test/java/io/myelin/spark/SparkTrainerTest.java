@@ -11,7 +11,7 @@ import io.myelin.loss.MSELoss;
 import io.myelin.nn.Activation;
 import io.myelin.nn.ActivationLayer;
 import io.myelin.nn.Linear;
-import io.myelin.nn.Module;
+import io.myelin.nn.Layer;
 import io.myelin.nn.Sequential;
 import io.myelin.optim.Adam;
 import io.myelin.optim.Optimizer;
@@ -40,7 +40,7 @@ class SparkTrainerTest {
     sc = LocalSpark.context();
   }
 
-  static Module model() {
+  static Layer model() {
     Generator g = new Generator(42);
     return new Sequential(new Linear(IN, 9, true, g), new ActivationLayer(Activation.TANH),
         new Linear(9, OUT, true, g));
@@ -66,7 +66,7 @@ class SparkTrainerTest {
   /** One process, batch 2B: the k-th B rows of partition 0, then the k-th B rows of partition 1. */
   static float[] singleProcess(List<Sample> rows, int epochs,
       ReplicaFactories.OptimizerFactory of) {
-    Module m = model();
+    Layer m = model();
     m.train();
     Optimizer<?> opt = of.create(m.parameters());
     Loss loss = new MSELoss();

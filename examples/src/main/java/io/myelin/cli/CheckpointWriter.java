@@ -1,7 +1,7 @@
 package io.myelin.cli;
 
 import io.myelin.Generator;
-import io.myelin.nn.Module;
+import io.myelin.nn.Layer;
 import io.myelin.optim.Optimizer;
 import io.myelin.train.Callback;
 import io.myelin.train.EpochRecord;
@@ -28,14 +28,14 @@ final class CheckpointWriter implements Callback {
   static final String STOPPED = "stopped";
 
   private final Path file;
-  private final Module model;
+  private final Layer model;
   private final Optimizer<?> optimizer;
   private final Generator generator;
   private final List<? extends Resumable> callbacks;
   private final Map<String, String> description;
 
   /** @param callbacks stateful callbacks (early stopping) whose state goes into the checkpoint */
-  CheckpointWriter(Path file, Module model, Optimizer<?> optimizer, Generator generator,
+  CheckpointWriter(Path file, Layer model, Optimizer<?> optimizer, Generator generator,
       List<? extends Resumable> callbacks, Map<String, String> description) {
     this.file = file;
     this.model = model;

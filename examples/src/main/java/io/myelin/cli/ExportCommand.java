@@ -5,7 +5,7 @@ import io.myelin.backend.DeviceManager;
 import io.myelin.examples.ModelFile;
 import io.myelin.examples.OutputFiles;
 import io.myelin.examples.Preprocessing;
-import io.myelin.nn.Module;
+import io.myelin.nn.Layer;
 import io.myelin.nn.Sequential;
 import io.myelin.onnx.FeatureScaling;
 import io.myelin.onnx.Onnx;
@@ -43,7 +43,7 @@ final class ExportCommand implements Callable<Integer> {
     Device cpu = DeviceManager.global().resolve("cpu");
     WeightsArgs.Loaded w = weights.load(cpu);
     ModelFile mf = w.file();
-    Module model = withPreprocessing(w.model(), mf.preprocessing());
+    Layer model = withPreprocessing(w.model(), mf.preprocessing());
     int features = mf.features().size();
     Onnx.export(model, new int[] {1, features}, onnx);
     spec.commandLine().getErr().println("wrote " + onnx + ": input 'input' [batch, " + features + "] raw feature rows ("
@@ -53,7 +53,7 @@ final class ExportCommand implements Callable<Integer> {
   }
 
   /** {@code model} behind a {@link FeatureScaling} layer for {@code prep} (none when there is nothing to do). */
-  static Module withPreprocessing(Sequential model, Preprocessing prep) {
+  static Layer withPreprocessing(Sequential model, Preprocessing prep) {
     if (prep.divisor() == 1 && !prep.standardized()) {
       return model;
     }

@@ -5,7 +5,7 @@ import io.myelin.data.ArrayDataset;
 import io.myelin.examples.Losses;
 import io.myelin.examples.Mlp;
 import io.myelin.examples.ModelSpec;
-import io.myelin.nn.Module;
+import io.myelin.nn.Layer;
 import io.myelin.spark.ReplicaFactories;
 import io.myelin.spark.Sample;
 import io.myelin.spark.SparkContexts;
@@ -35,7 +35,7 @@ final class SparkRun {
    */
   static SparkTrainer.Result train(SparkArgs args, ModelSpec spec, long seed, OptimizerArgs optim,
       ArrayDataset train, boolean classify, int batchSize, boolean shuffle,
-      TrainerOptions options, Path checkpoint, Module net, PrintStream out, String device) {
+      TrainerOptions options, Path checkpoint, Layer net, PrintStream out, String device) {
     int workers = args.workers();
     List<Sample> rows = samples(train, classify, shuffle ? seed : null);
     // Serializable factories: each replica builds the model as this process did (same seed).

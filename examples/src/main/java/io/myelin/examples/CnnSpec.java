@@ -11,7 +11,7 @@ import io.myelin.nn.Dropout;
 import io.myelin.nn.Flatten;
 import io.myelin.nn.Linear;
 import io.myelin.nn.MaxPool2d;
-import io.myelin.nn.Module;
+import io.myelin.nn.Layer;
 import io.myelin.nn.Sequential;
 import java.util.ArrayList;
 import java.util.List;
@@ -119,7 +119,7 @@ public record CnnSpec(String text, List<String> tokens, int classes) {
           + "but the data has " + inputs + " features per example");
     }
     int c = 1, h = side, w = side, flat = -1; // flat >= 0 once flattened
-    List<Module> layers = new ArrayList<>();
+    List<Layer> layers = new ArrayList<>();
     for (int i = 0; i < tokens.size(); i++) {
       String t = tokens.get(i);
       try {
@@ -171,7 +171,7 @@ public record CnnSpec(String text, List<String> tokens, int classes) {
         } else if ((m = DROP.matcher(t)).matches()) {
           layers.add(new Dropout(Double.parseDouble(m.group(1)), gen));
         } else {
-          layers.add(Activation.byName(t).module());
+          layers.add(Activation.byName(t).layer());
         }
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException("--model " + text + ": token '" + t + "' (#" + (i + 1)

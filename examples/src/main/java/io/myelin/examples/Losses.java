@@ -5,7 +5,7 @@ import io.myelin.loss.CrossEntropyLoss;
 import io.myelin.loss.Loss;
 import io.myelin.loss.MSELoss;
 import io.myelin.loss.Penalty;
-import io.myelin.nn.Module;
+import io.myelin.nn.Layer;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -27,7 +27,7 @@ public final class Losses {
   }
 
   /** The task's loss, with the penalty over the 2-D weights added when l1 or l2 is set. */
-  public static Loss of(boolean classification, Module model, double l1, double l2) {
+  public static Loss of(boolean classification, Layer model, double l1, double l2) {
     Loss base = classification ? CROSS_ENTROPY : (out, target) -> MSE.forward(out.reshape(target.shape()), target);
     if (l1 == 0 && l2 == 0) {
       return base;

@@ -7,7 +7,7 @@ import io.myelin.nn.Dropout;
 import io.myelin.nn.InitScheme;
 import io.myelin.nn.Linear;
 import io.myelin.nn.Maxout;
-import io.myelin.nn.Module;
+import io.myelin.nn.Layer;
 import io.myelin.nn.Sequential;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,7 +40,7 @@ public final class Mlp {
     Activation act = Activation.byName(spec.activation());
     InitScheme init = spec.init() == null || spec.init().equals("default") ? null
         : InitScheme.byName(spec.init());
-    List<Module> layers = new ArrayList<>();
+    List<Layer> layers = new ArrayList<>();
     List<Integer> s = spec.sizes();
     for (int i = 0; i + 1 < s.size(); i++) {
       int in = s.get(i);
@@ -58,7 +58,7 @@ public final class Mlp {
         if (spec.batchNorm()) {
           layers.add(new BatchNorm1d(out));
         }
-        layers.add(act.module());
+        layers.add(act.layer());
       }
       if (!last && spec.dropout() > 0) {
         layers.add(new Dropout(spec.dropout(), gen));

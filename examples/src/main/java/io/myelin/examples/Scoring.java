@@ -7,7 +7,7 @@ import io.myelin.data.ArrayDataset;
 import io.myelin.data.Batch;
 import io.myelin.data.DataLoader;
 import io.myelin.memory.MemoryScope;
-import io.myelin.nn.Module;
+import io.myelin.nn.Layer;
 import io.myelin.loss.Loss;
 import io.myelin.train.Metrics;
 
@@ -19,7 +19,7 @@ public final class Scoring {
   public record Result(Scores scores, int[] predicted, float[] outputs, int outputCols) {}
 
   /** The model's outputs {@code [rows, outputs]} on the host, computed in batches of 1024. */
-  public static float[] outputs(Module model, ArrayDataset data, Device device) {
+  public static float[] outputs(Layer model, ArrayDataset data, Device device) {
     float[] result = null;
     int cols = 0;
     try (var eval = model.evalMode(); var noGrad = Autograd.noGrad();
@@ -43,7 +43,7 @@ public final class Scoring {
   }
 
   /** Loss and accuracy (or MSE, MAE, R^2) of {@code model} on {@code data}. */
-  public static Result score(Module model, Loss loss, ArrayDataset data, Device device) {
+  public static Result score(Layer model, Loss loss, ArrayDataset data, Device device) {
     float[] out = outputs(model, data, device);
     int cols = data.rows() == 0 ? 0 : out.length / data.rows();
     double lossValue;

@@ -7,10 +7,9 @@ import io.myelin.data.ArrayDataset;
 import io.myelin.data.DataLoader;
 import io.myelin.data.Synthetic;
 import io.myelin.loss.CrossEntropyLoss;
-import io.myelin.nn.ActivationLayer;
-import io.myelin.nn.Linear;
-import io.myelin.nn.Module;
-import io.myelin.nn.Sequential;
+// The wildcard is on purpose: it is how users write it, and it must not clash with java.lang
+// (the base class is Layer, not Module, for that reason).
+import io.myelin.nn.*;
 import io.myelin.optim.Adam;
 import io.myelin.train.EpochRecord;
 import io.myelin.train.History;
@@ -26,7 +25,7 @@ public final class TrainerExample {
     // README-EXAMPLE-START
     Generator.manualSeed(0);                                  // reproducible weights
     ArrayDataset moons = Synthetic.moons(1000, 0.1, 1);       // two interleaved half-moons
-    Module model = new Sequential(
+    Layer model = new Sequential(
         new Linear(2, 32), ActivationLayer.relu(), new Linear(32, 2));
     Device device = DeviceManager.global().defaultDevice();   // a GPU if there is one, else the CPU
     model.to(device);

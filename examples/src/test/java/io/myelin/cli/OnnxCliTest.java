@@ -18,7 +18,7 @@ import io.myelin.examples.LoadedDataset;
 import io.myelin.examples.Mlp;
 import io.myelin.examples.ModelFile;
 import io.myelin.io.Safetensors;
-import io.myelin.nn.Module;
+import io.myelin.nn.Layer;
 import io.myelin.nn.Sequential;
 import io.myelin.onnx.FeatureScaling;
 import io.myelin.onnx.Onnx;
@@ -60,7 +60,7 @@ class OnnxCliTest {
     Sequential model = Mlp.build(mf.spec(), new Generator(0));
     var state = Safetensors.load(weights);
     model.loadStateDict(state, true);
-    Module m = ExportCommand.withPreprocessing(model, mf.preprocessing());
+    Layer m = ExportCommand.withPreprocessing(model, mf.preprocessing());
     m.eval();
     try (var ignored = Autograd.noGrad(); Tensor in = Tensor.of(x, x.length / cols, cols)) {
       return m.forward(in).toFloatArray();

@@ -1,7 +1,7 @@
 package io.myelin.onnx;
 
 import io.myelin.Tensor;
-import io.myelin.nn.Module;
+import io.myelin.nn.Layer;
 
 /**
  * The preprocessing of raw feature rows as a layer: {@code x / divisor}, then, when standardised,
@@ -10,7 +10,7 @@ import io.myelin.nn.Module;
  * it exports as {@code Div} then {@code Sub}, {@code Div} and imports back from that pattern.
  * {@code mean} and {@code std} are buffers (saved, not trained).
  */
-public final class FeatureScaling extends Module {
+public final class FeatureScaling extends Layer {
   private final double divisor;
   private final boolean standardized;
 

@@ -17,7 +17,7 @@ import io.myelin.nn.Flatten;
 import io.myelin.nn.LayerNorm;
 import io.myelin.nn.Linear;
 import io.myelin.nn.Maxout;
-import io.myelin.nn.Module;
+import io.myelin.nn.Layer;
 import io.myelin.nn.Sequential;
 import io.myelin.nn.Softmax;
 import io.myelin.onnx.OnnxModel.Attr;
@@ -65,7 +65,7 @@ final class GraphImporter {
   private final Map<String, TensorData> consts = new HashMap<>();
   private final NodeArgs args;
   private final List<Node> nodes = new ArrayList<>();
-  private final List<Module> layers = new ArrayList<>();
+  private final List<Layer> layers = new ArrayList<>();
   private final String output;
   private int at;
   private String cur;
@@ -135,7 +135,7 @@ final class GraphImporter {
     if (viewAt == 0) {
       return viewed;
     }
-    List<Module> outer = new ArrayList<>(layers.subList(0, viewAt));
+    List<Layer> outer = new ArrayList<>(layers.subList(0, viewAt));
     outer.add(viewed);
     return new Sequential(outer);
   }
@@ -227,8 +227,8 @@ final class GraphImporter {
       case "Relu" -> activation(n, Activation.RELU, 1);
       case "Tanh" -> activation(n, Activation.TANH, 1);
       case "Softplus" -> activation(n, Activation.SOFTPLUS, 1);
-      case "LeakyRelu" -> add(n, 1, Activation.LEAKY_RELU.module(NodeArgs.shortest(args.floatAttr(n, "alpha", 0.01f))));
-      case "Elu" -> add(n, 1, Activation.ELU.module(NodeArgs.shortest(args.floatAttr(n, "alpha", 1f))));
+      case "LeakyRelu" -> add(n, 1, Activation.LEAKY_RELU.layer(NodeArgs.shortest(args.floatAttr(n, "alpha", 0.01f))));
+      case "Elu" -> add(n, 1, Activation.ELU.layer(NodeArgs.shortest(args.floatAttr(n, "alpha", 1f))));
       case "Sigmoid" -> sigmoidOrSwish(n);
       case "Sign" -> signOrStep(n);
       case "Clip" -> hardTanh(n);
@@ -342,7 +342,7 @@ final class GraphImporter {
 
   private void activation(Node n, Activation kind, int consumed) throws OnnxFormatException {
     requireFirst(n);
-    add(nodes.get(at + consumed - 1), consumed, kind.module());
+    add(nodes.get(at + consumed - 1), consumed, kind.layer());
   }
 
   // x * sigmoid(x): Sigmoid(x) -> s, Mul(x, s) in either order (Myelin's Swish, torch's SiLU).
@@ -685,7 +685,7 @@ final class GraphImporter {
           + " for input " + Arrays.toString(example.shape()) + ", which ONNX Runtime divides by the whole kernel"
           + " and PyTorch (Myelin) by its part inside the padded input");
     }
-    Module layer = average
+    Layer layer = average
         ? new AvgPool2d(kernel, stride, pads, ceil, countPad)
         : new MaxPool2d(kernel, stride, pads, ceil);
     add(n, first == n ? 1 : 2, layer);
@@ -780,7 +780,7 @@ final class GraphImporter {
   // ---- helpers ------------------------------------------------------------------------------
 
   /** Appends {@code layer}, which stands for {@code consumed} nodes ending in {@code last}. */
-  private void add(Node last, int consumed, Module layer) throws OnnxFormatException {
+  private void add(Node last, int consumed, Layer layer) throws OnnxFormatException {
     Tensor next;
     try (var ignored = Autograd.noGrad()) {
       layer.eval();

@@ -14,7 +14,7 @@ import io.myelin.nn.LayerNorm;
 import io.myelin.nn.Maxout;
 import io.myelin.nn.Flatten;
 import io.myelin.nn.Linear;
-import io.myelin.nn.Module;
+import io.myelin.nn.Layer;
 import io.myelin.nn.Sequential;
 import io.myelin.nn.Softmax;
 import io.myelin.onnx.OnnxGraph.Attr;
@@ -36,7 +36,7 @@ final class LayerExporter {
   }
 
   /** Appends {@code module}'s nodes; {@code path} names it in errors ({@code "2"} for a Sequential's third). */
-  String export(Module module, String path, String input, Tensor example) {
+  String export(Layer module, String path, String input, Tensor example) {
     if (module instanceof Sequential seq) {
       String value = input;
       Tensor x = example;
@@ -56,7 +56,7 @@ final class LayerExporter {
         x = example.view(shape);
       }
       for (int i = 0; i < seq.size(); i++) {
-        Module child = seq.get(i);
+        Layer child = seq.get(i);
         String childPath = path.isEmpty() ? Integer.toString(i) : path + "." + i;
         value = export(child, childPath, value, x);
         Tensor y;
@@ -70,7 +70,7 @@ final class LayerExporter {
     return layer(module, path, input, example);
   }
 
-  private String layer(Module m, String path, String in, Tensor example) {
+  private String layer(Layer m, String path, String in, Tensor example) {
     return switch (m) {
       case Linear l -> linear(l, in);
       case ActivationLayer a -> activation(a, path, in);
@@ -99,7 +99,7 @@ final class LayerExporter {
     };
   }
 
-  static UnsupportedLayerException unsupported(Module m, String path) {
+  static UnsupportedLayerException unsupported(Layer m, String path) {
     return new UnsupportedLayerException("layer '" + (path.isEmpty() ? "<root>" : path) + "' ("
         + m.getClass().getSimpleName() + ": " + m + ") has no ONNX form in this exporter");
   }
@@ -153,7 +153,7 @@ final class LayerExporter {
    * agree for the example's image size the flag is written as the layer has it; where they
    * differ the layer is refused.
    */
-  private Attr[] poolAttrs(Module m, String path, int[] k, int[] s, int[] p, boolean ceil, Tensor example) {
+  private Attr[] poolAttrs(Layer m, String path, int[] k, int[] s, int[] p, boolean ceil, Tensor example) {
     if (ceil) {
       int[] shape = example.shape();
       for (int d = 0; d < 2; d++) {

@@ -4,7 +4,7 @@ import io.myelin.Tensor;
 import io.myelin.autograd.Autograd;
 import io.myelin.onnx.OnnxFields.Model;
 import io.myelin.onnx.OnnxFields.OperatorSetId;
-import io.myelin.nn.Module;
+import io.myelin.nn.Layer;
 import io.myelin.nn.Sequential;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -40,7 +40,7 @@ public final class Onnx {
    *
    * @param exampleInputShape the input's shape with any batch size first, e.g. {@code [1, 64]}
    */
-  public static void export(Module module, int[] exampleInputShape, Path file) throws IOException {
+  public static void export(Layer module, int[] exampleInputShape, Path file) throws IOException {
     byte[] bytes = toBytes(module, exampleInputShape);
     Path dir = file.toAbsolutePath().getParent();
     Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
@@ -96,7 +96,7 @@ public final class Onnx {
   }
 
   /** The serialised ModelProto (see {@link #export}). The module is left in the mode it had. */
-  public static byte[] toBytes(Module module, int[] exampleInputShape) {
+  public static byte[] toBytes(Layer module, int[] exampleInputShape) {
     if (exampleInputShape.length < 1) {
       throw new IllegalArgumentException("Onnx.export: the example input shape needs a batch dimension, got "
           + Arrays.toString(exampleInputShape));

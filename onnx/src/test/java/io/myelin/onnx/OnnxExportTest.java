@@ -19,7 +19,7 @@ import io.myelin.nn.Flatten;
 import io.myelin.nn.LayerNorm;
 import io.myelin.nn.Linear;
 import io.myelin.nn.Maxout;
-import io.myelin.nn.Module;
+import io.myelin.nn.Layer;
 import io.myelin.nn.Sequential;
 import io.myelin.nn.Softmax;
 import java.nio.file.Files;
@@ -44,7 +44,7 @@ class OnnxExportTest {
   @ParameterizedTest
   @EnumSource(value = Activation.class, names = "MAXOUT", mode = EnumSource.Mode.EXCLUDE)
   void everyActivationBetweenTwoLinears(Activation kind) throws Exception {
-    Module m = new Sequential(new Linear(5, 7, true, new Generator(1)), kind.module(),
+    Layer m = new Sequential(new Linear(5, 7, true, new Generator(1)), kind.layer(),
         new Linear(7, 3, true, new Generator(2)));
     // Scale 3 reaches both sides of every kink (HardTanh's +-1, piecewise's +-1/2); batch 13 != example's 1.
     OrtCheck.assertAgrees(m, random(kind.ordinal(), 13 * 5, 3), 13, 5);
@@ -52,8 +52,8 @@ class OnnxExportTest {
 
   @Test
   void activationParametersTravel() throws Exception {
-    for (Module act : new Module[] {ActivationLayer.leakyRelu(0.3), ActivationLayer.elu(0.7)}) {
-      Module m = new Sequential(new Linear(4, 6, true, new Generator(3)), act);
+    for (Layer act : new Layer[] {ActivationLayer.leakyRelu(0.3), ActivationLayer.elu(0.7)}) {
+      Layer m = new Sequential(new Linear(4, 6, true, new Generator(3)), act);
       OrtCheck.assertAgrees(m, random(4, 9 * 4, 2), 9, 4);
     }
   }
@@ -69,7 +69,7 @@ class OnnxExportTest {
   @Test
   void batchNormWithTrainedStatisticsLayerNormMaxout() throws Exception {
     BatchNorm1d bn = new BatchNorm1d(6);
-    Module m = new Sequential(new Linear(4, 6, true, new Generator(11)), bn, ActivationLayer.relu(),
+    Layer m = new Sequential(new Linear(4, 6, true, new Generator(11)), bn, ActivationLayer.relu(),
         new LayerNorm(6), new Maxout(6, 3, 4, new Generator(12)));
     // A few training-mode passes move the running statistics and affine parameters off their defaults.
     for (int i = 0; i < 3; i++) {
@@ -95,13 +95,13 @@ class OnnxExportTest {
 
   @Test
   void flattenOfImageShapedInput() throws Exception {
-    Module m = new Sequential(new Flatten(), new Linear(2 * 3 * 4, 5, true, new Generator(8)), ActivationLayer.tanh());
+    Layer m = new Sequential(new Flatten(), new Linear(2 * 3 * 4, 5, true, new Generator(8)), ActivationLayer.tanh());
     OrtCheck.assertAgrees(m, random(9, 6 * 24, 1), 6, 2, 3, 4);
   }
 
   @Test
   void aLayerWithoutOnnxFormIsNamedAndNothingIsWritten(@TempDir Path dir) {
-    Module m = new Sequential(new Linear(4, 4), new BatchNorm1d(4, 1e-5, 0.1, true, false));
+    Layer m = new Sequential(new Linear(4, 4), new BatchNorm1d(4, 1e-5, 0.1, true, false));
     Path file = dir.resolve("m.onnx");
     var e = assertThrows(UnsupportedLayerException.class, () -> Onnx.export(m, new int[] {1, 4}, file));
     assertTrue(e.getMessage().contains("'1'") && e.getMessage().contains("BatchNorm"), e.getMessage());
@@ -110,7 +110,7 @@ class OnnxExportTest {
 
   @Test
   void exportWritesTheSameBytesAtomically(@TempDir Path dir) throws Exception {
-    Module m = new Sequential(new Linear(3, 2, true, new Generator(10)), ActivationLayer.relu());
+    Layer m = new Sequential(new Linear(3, 2, true, new Generator(10)), ActivationLayer.relu());
     Path file = dir.resolve("m.onnx");
     Onnx.export(m, new int[] {1, 3}, file);
     assertArrayEquals(Onnx.toBytes(m, new int[] {1, 3}), Files.readAllBytes(file));
@@ -148,7 +148,7 @@ class OnnxExportTest {
         if (ceil && countPad) {
           continue; // refused where ceil_mode adds a window (below); checked on a size where it adds none
         }
-        Module m = new Sequential(new MaxPool2d(new int[] {3}, new int[] {2}, new int[] {1}, ceil),
+        Layer m = new Sequential(new MaxPool2d(new int[] {3}, new int[] {2}, new int[] {1}, ceil),
             new AvgPool2d(new int[] {3, 2}, new int[] {2, 1}, new int[] {1, 1}, ceil, countPad));
         OrtCheck.assertAgrees(m, random(24, 3 * 2 * 12 * 13, 2), 3, 2, 12, 13);
         // Average pooling straight on the input, where the padding meets non-negative data.
@@ -185,15 +185,15 @@ class OnnxExportTest {
   void poolingOnnxCannotSayIsRefusedNamingTheLayer() {
     // kernel 2 stride 2 padding 1 on 5 rows: PyTorch's ceil_mode drops the window starting in the
     // right padding, ONNX's keeps it.
-    Module ceil = new Sequential(ActivationLayer.relu(), new MaxPool2d(new int[] {2}, new int[] {2}, new int[] {1}, true));
+    Layer ceil = new Sequential(ActivationLayer.relu(), new MaxPool2d(new int[] {2}, new int[] {2}, new int[] {1}, true));
     var e = assertThrows(UnsupportedLayerException.class, () -> Onnx.toBytes(ceil, new int[] {1, 1, 5, 6}));
     assertTrue(e.getMessage().contains("'1'") && e.getMessage().contains("MaxPool2d")
         && e.getMessage().contains("ceil_mode"), e.getMessage());
     // ceil_mode and count_include_pad: ONNX Runtime divides the extra window by the whole kernel.
-    Module avg = new Sequential(new AvgPool2d(new int[] {3}, new int[] {2}, new int[] {1}, true, true));
+    Layer avg = new Sequential(new AvgPool2d(new int[] {3}, new int[] {2}, new int[] {1}, true, true));
     e = assertThrows(UnsupportedLayerException.class, () -> Onnx.toBytes(avg, new int[] {1, 2, 12, 13}));
     assertTrue(e.getMessage().contains("'0'") && e.getMessage().contains("count_include_pad"), e.getMessage());
-    Module adaptive = new Sequential(new AdaptiveAvgPool2d(2, 3));
+    Layer adaptive = new Sequential(new AdaptiveAvgPool2d(2, 3));
     e = assertThrows(UnsupportedLayerException.class, () -> Onnx.toBytes(adaptive, new int[] {1, 2, 6, 6}));
     assertTrue(e.getMessage().contains("'0'") && e.getMessage().contains("AdaptiveAvgPool2d")
         && e.getMessage().contains("1x1"), e.getMessage());

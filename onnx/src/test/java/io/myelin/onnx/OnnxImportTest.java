@@ -24,7 +24,7 @@ import io.myelin.nn.Flatten;
 import io.myelin.nn.LayerNorm;
 import io.myelin.nn.Linear;
 import io.myelin.nn.Maxout;
-import io.myelin.nn.Module;
+import io.myelin.nn.Layer;
 import io.myelin.nn.Sequential;
 import io.myelin.nn.Softmax;
 import io.myelin.optim.SGD;
@@ -55,7 +55,7 @@ class OnnxImportTest {
   }
 
   /** A model and its input row shape (batch first, 1). */
-  record Case(String name, Module model, int... shape) {}
+  record Case(String name, Layer model, int... shape) {}
 
   /** Every layer kind the exporter writes, with trained BatchNorm statistics. */
   static List<Case> cases() {
@@ -64,13 +64,13 @@ class OnnxImportTest {
     for (Activation kind : Activation.values()) {
       if (kind != Activation.MAXOUT) {
         cases.add(new Case(kind.name(), new Sequential(new Linear(5, 7, true, new Generator(seed++)),
-            kind.module(), new Linear(7, 3, true, new Generator(seed++))), 1, 5));
+            kind.layer(), new Linear(7, 3, true, new Generator(seed++))), 1, 5));
       }
     }
     cases.add(new Case("parameters", new Sequential(new Linear(4, 6, false, new Generator(1)),
         ActivationLayer.leakyRelu(0.3), ActivationLayer.elu(0.7), new Dropout(0.25), Softmax.log(-1)), 1, 4));
     BatchNorm1d bn = new BatchNorm1d(6, 1e-3, 0.2, true, true);
-    Module mixed = new Sequential(new FeatureScaling(16, random(2, 4, 1), abs(random(3, 4, 1))),
+    Layer mixed = new Sequential(new FeatureScaling(16, random(2, 4, 1), abs(random(3, 4, 1))),
         new Linear(4, 6, true, new Generator(11)), bn, ActivationLayer.relu(), new LayerNorm(6),
         new Maxout(6, 3, 4, new Generator(12)), new Dropout(0.5), new Linear(3, 2, true, new Generator(13)),
         Softmax.of(1));
@@ -78,13 +78,13 @@ class OnnxImportTest {
     assertEquals(3.0, bn.numBatchesTracked().item(), "the batch count to carry");
     cases.add(new Case("mixed", mixed, 1, 4));
     BatchNorm2d bn2 = new BatchNorm2d(3);
-    Module images = new Sequential(new FeatureScaling(255, null, null), bn2, new Flatten(),
+    Layer images = new Sequential(new FeatureScaling(255, null, null), bn2, new Flatten(),
         new Linear(3 * 4 * 5, 4, true, new Generator(14)), new LayerNorm(new int[] {4}, 1e-4, true));
     trainStatistics(images, 3, 4, 5);
     cases.add(new Case("images", images, 1, 3, 4, 5));
     // Convolution and pooling on images, and a CNN on flat rows (the CLI's view) behind input scaling.
     BatchNorm2d bn3 = new BatchNorm2d(4);
-    Module convs = new Sequential(new Conv2d(2, 4, new int[] {3, 2}, new int[] {2, 1}, new int[] {1, 0},
+    Layer convs = new Sequential(new Conv2d(2, 4, new int[] {3, 2}, new int[] {2, 1}, new int[] {1, 0},
         new int[] {1, 2}, 2, false, new Generator(15)), bn3, ActivationLayer.relu(),
         new MaxPool2d(new int[] {3}, new int[] {2}, new int[] {1}, true),
         new AvgPool2d(new int[] {2}, new int[] {1}, new int[] {1}, false, false), new Dropout2d(0.2),
@@ -107,7 +107,7 @@ class OnnxImportTest {
   }
 
   // A few training-mode passes move BatchNorm's running statistics off their defaults.
-  static void trainStatistics(Module m, int... row) {
+  static void trainStatistics(Layer m, int... row) {
     int n = 16;
     for (int d : row) {
       n *= d;
@@ -150,7 +150,7 @@ class OnnxImportTest {
   }
 
   /** Same names, shapes and values (BatchNorm's num_batches_tracked travels as model metadata). */
-  static void assertSameState(String name, Module expected, Module actual) {
+  static void assertSameState(String name, Layer expected, Layer actual) {
     Map<String, Tensor> e = expected.stateDict();
     Map<String, Tensor> a = actual.stateDict();
     assertEquals(List.copyOf(e.keySet()), List.copyOf(a.keySet()), name + ": state_dict names");
@@ -163,7 +163,7 @@ class OnnxImportTest {
 
   @Test
   void importedModelTrainsOneEpochAndExportsInAgreementWithOrt() throws Exception {
-    Module original = new Sequential(new Linear(6, 10, true, new Generator(21)), new BatchNorm1d(10),
+    Layer original = new Sequential(new Linear(6, 10, true, new Generator(21)), new BatchNorm1d(10),
         ActivationLayer.gelu(), new Dropout(0.2), new Maxout(10, 4, 3, new Generator(22)), new LayerNorm(4),
         ActivationLayer.swish(), new Linear(4, 2, true, new Generator(23)));
     trainStatistics(original, 6);
@@ -259,7 +259,7 @@ class OnnxImportTest {
   static String describe(Sequential m) {
     List<String> names = new ArrayList<>();
     for (int i = 0; i < m.size(); i++) {
-      Module l = m.get(i);
+      Layer l = m.get(i);
       names.add(switch (l) {
         case ActivationLayer a -> a.kind().displayName().replace("-", "").replace(" ", "");
         case Softmax s -> s.isLog() ? "LogSoftmax" : "Softmax";
@@ -269,7 +269,7 @@ class OnnxImportTest {
     return String.join(" ", names);
   }
 
-  static void assertMatchesOrt(Module m, byte[] bytes, int... shape) throws Exception {
+  static void assertMatchesOrt(Layer m, byte[] bytes, int... shape) throws Exception {
     float[] x = random(31, numel(shape), 2);
     float[] expected = OrtCheck.run(bytes, x, shape);
     float[] actual = OrtCheck.myelin(m, x, shape);

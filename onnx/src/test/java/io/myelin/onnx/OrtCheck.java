@@ -9,7 +9,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import io.myelin.Tensor;
 import io.myelin.autograd.Autograd;
-import io.myelin.nn.Module;
+import io.myelin.nn.Layer;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
 import java.util.Map;
@@ -37,7 +37,7 @@ final class OrtCheck {
   }
 
   /** Myelin's eval-mode output for the same input. */
-  static float[] myelin(Module m, float[] x, int... shape) {
+  static float[] myelin(Layer m, float[] x, int... shape) {
     m.eval();
     try (var ignored = Autograd.noGrad(); Tensor in = Tensor.of(x, shape)) {
       return m.forward(in).toFloatArray();
@@ -45,7 +45,7 @@ final class OrtCheck {
   }
 
   /** Exports {@code m}, runs both, asserts they agree within {@link #RTOL}; returns the max relative error. */
-  static double assertAgrees(Module m, float[] x, int... shape) throws Exception {
+  static double assertAgrees(Layer m, float[] x, int... shape) throws Exception {
     byte[] bytes = Onnx.toBytes(m, exampleShape(shape));
     float[] expected = myelin(m, x, shape);
     float[] actual = run(bytes, x, shape);

@@ -14,7 +14,8 @@ import java.util.function.UnaryOperator;
 
 /**
  * A layer or a model: a function of one tensor with named parameters, buffers and sub-modules,
- * as PyTorch's {@code torch.nn.Module}.
+ * as PyTorch's {@code torch.nn.Module} (named {@code Layer}, as in Keras, so that
+ * {@code import io.myelin.nn.*} does not clash with {@code java.lang.Module}).
  *
  * <p>A subclass registers what it owns in its constructor: {@link #registerParameter} (trainable
  * tensors: they require grad and are {@link Tensor#persist() persisted}, i.e. outside every
@@ -26,7 +27,7 @@ import java.util.function.UnaryOperator;
  * rather than caching them in fields: {@link #to(Device)} and {@link #to(DType)} replace them.
  *
  * <pre>{@code
- * Module model = new Sequential(new Linear(784, 128), ActivationLayer.relu(), new Linear(128, 10));
+ * Layer model = new Sequential(new Linear(784, 128), ActivationLayer.relu(), new Linear(128, 10));
  * Tensor logits = model.forward(images);          // [N, 784] -> [N, 10]
  * model.stateDict().keySet();                     // [0.weight, 0.bias, 2.weight, 2.bias]
  * model.eval();                                    // dropout off, BatchNorm uses running stats
@@ -35,10 +36,10 @@ import java.util.function.UnaryOperator;
  * <p>Thread-safety: a module is not synchronised. Training mutates parameters, buffers and
  * gradients; use one module per thread, or only read it (forward in eval mode) concurrently.
  */
-public abstract class Module {
+public abstract class Layer {
   private final LinkedHashMap<String, Tensor> parameters = new LinkedHashMap<>();
   private final LinkedHashMap<String, Tensor> buffers = new LinkedHashMap<>();
-  private final LinkedHashMap<String, Module> children = new LinkedHashMap<>();
+  private final LinkedHashMap<String, Layer> children = new LinkedHashMap<>();
   private boolean training = true;
 
   /** Computes this module's output for {@code input} (shape contract: see each subclass). */
@@ -71,7 +72,7 @@ public abstract class Module {
   }
 
   /** Registers {@code module} as the child {@code name}. Returns it. */
-  protected final <M extends Module> M registerModule(String name, M module) {
+  protected final <M extends Layer> M registerModule(String name, M module) {
     checkNewName(name);
     if (module == this) {
       throw new IllegalArgumentException("a module cannot be its own child ('" + name + "')");
@@ -131,12 +132,12 @@ public abstract class Module {
   }
 
   /** The direct children by name (read-only view). */
-  public Map<String, Module> namedChildren() {
+  public Map<String, Layer> namedChildren() {
     return Collections.unmodifiableMap(children);
   }
 
   /** The direct children in registration order. */
-  public List<Module> children() {
+  public List<Layer> children() {
     return new ArrayList<>(children.values());
   }
 
@@ -164,8 +165,8 @@ public abstract class Module {
    * Calls {@code fn} on every descendant, children first, then on this module (PyTorch's order),
    * typically to initialise weights. Returns this.
    */
-  public Module apply(Consumer<Module> fn) {
-    for (Module c : children.values()) {
+  public Layer apply(Consumer<Layer> fn) {
+    for (Layer c : children.values()) {
       c.apply(fn);
     }
     fn.accept(this);
@@ -175,14 +176,14 @@ public abstract class Module {
   // ---- modes ---------------------------------------------------------------------------------
 
   /** Training mode (the default): dropout active, BatchNorm on batch statistics. Returns this. */
-  public Module train() {
+  public Layer train() {
     return train(true);
   }
 
   /** Sets training mode on this module and every descendant. Returns this. */
-  public Module train(boolean mode) {
+  public Layer train(boolean mode) {
     training = mode;
-    for (Module c : children.values()) {
+    for (Layer c : children.values()) {
       c.train(mode);
     }
     return this;
@@ -195,7 +196,7 @@ public abstract class Module {
    * generator to a device counter, so replays draw fresh masks.
    */
   public boolean capturable() {
-    for (Module c : children()) {
+    for (Layer c : children()) {
       if (!c.capturable()) {
         return false;
       }
@@ -204,7 +205,7 @@ public abstract class Module {
   }
 
   /** Evaluation mode: {@code train(false)}. Returns this. */
-  public Module eval() {
+  public Layer eval() {
     return train(false);
   }
 
@@ -283,7 +284,7 @@ public abstract class Module {
   }
 
   /** Moves every parameter and buffer to {@code device}, replacing the tensors held. Returns this. */
-  public Module to(Device device) {
+  public Layer to(Device device) {
     return convert(t -> t.to(device));
   }
 
@@ -292,9 +293,9 @@ public abstract class Module {
    * {@code num_batches_tracked} stay as they are, as in PyTorch), replacing the tensors held.
    * Returns this.
    */
-  public Module to(DType dtype) {
+  public Layer to(DType dtype) {
     if (!dtype.isFloating()) {
-      throw new IllegalArgumentException("Module.to: parameters must be floating point, got " + dtype);
+      throw new IllegalArgumentException("Layer.to: parameters must be floating point, got " + dtype);
     }
     return convert(t -> t.dtype().isFloating() ? t.to(dtype) : t);
   }
@@ -303,12 +304,12 @@ public abstract class Module {
    * Replaces each tensor by {@code fn(tensor)}. The old tensors are closed (their memory may be
    * on a device), so build optimizers after moving a model, as in PyTorch. Gradients are dropped.
    */
-  private Module convert(UnaryOperator<Tensor> fn) {
+  private Layer convert(UnaryOperator<Tensor> fn) {
     try (var ignored = Autograd.noGrad()) {
       replaceAll(parameters, fn);
       replaceAll(buffers, fn);
     }
-    for (Module c : children.values()) {
+    for (Layer c : children.values()) {
       c.convert(fn);
     }
     return this;
