@@ -12,6 +12,7 @@ public final class LogisticRegressionExample {
 
   /** Trains and returns the training accuracy. */
   public static double run() {
+    // spotless:off (the README shows this block verbatim, aligned comments included)
     // README-EXAMPLE-START
     Generator gen = new Generator(0);
     Tensor x = Tensor.randn(gen, 500, 2);                 // 500 points in the plane
@@ -37,6 +38,7 @@ public final class LogisticRegressionExample {
     double accuracy = x.matmul(w).add(b).gt(0.0).eq(y).mean().item();
     System.out.printf("training accuracy %.3f%n", accuracy);
     // README-EXAMPLE-END
+    // spotless:on
     return accuracy;
   }
 

@@ -22,6 +22,7 @@ public final class TrainerExample {
 
   /** Trains and returns the last epoch's training accuracy. */
   public static double run() {
+    // spotless:off (the README shows this block verbatim, aligned comments included)
     // README-EXAMPLE-START
     Generator.manualSeed(0);                                  // reproducible weights
     ArrayDataset moons = Synthetic.moons(1000, 0.1, 1);       // two interleaved half-moons
@@ -37,6 +38,7 @@ public final class TrainerExample {
     EpochRecord last = history.last();
     System.out.printf("loss %.4f  accuracy %.3f%n", last.trainLoss(), last.trainMetric());
     // README-EXAMPLE-END
+    // spotless:on
     return last.trainMetric();
   }
 
