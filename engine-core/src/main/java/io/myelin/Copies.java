@@ -26,8 +26,12 @@ final class Copies {
       Layout region = new Layout(sub, l.strides(), l.offset() + start * l.strides()[dim]);
       g.backend().copy(g.storage(), g.layout(), out.storage(), region);
     }
-    return Tensor.record("pad", out, gg -> new Tensor[] {gg.narrow(dim, start, g.layout().shape()[dim])},
-        tg -> padNarrow(tg[0], shape, dim, start), g);
+    return Tensor.record(
+        "pad",
+        out,
+        gg -> new Tensor[] {gg.narrow(dim, start, g.layout().shape()[dim])},
+        tg -> padNarrow(tg[0], shape, dim, start),
+        g);
   }
 
   static Tensor concat(int dim, Tensor... ts) {
@@ -37,7 +41,8 @@ final class Copies {
     Tensor first = ts[0];
     int r = first.rank();
     if (r == 0) {
-      throw new IllegalArgumentException("concat: cannot concatenate scalars (shape []); use stack");
+      throw new IllegalArgumentException(
+          "concat: cannot concatenate scalars (shape []); use stack");
     }
     int d = Shapes.dim("concat", dim, r);
     int[] shape = first.shape();
@@ -51,7 +56,12 @@ final class Copies {
       }
       if (!ok) {
         throw new ShapeMismatchException(
-            "concat along dim " + d + ": shapes " + Shapes.str(shape) + " and " + Shapes.str(s)
+            "concat along dim "
+                + d
+                + ": shapes "
+                + Shapes.str(shape)
+                + " and "
+                + Shapes.str(s)
                 + " differ outside that dim");
       }
       total += s[d];
@@ -73,20 +83,25 @@ final class Copies {
       }
       at += len;
     }
-    return Tensor.record("concat", out, g -> {
-      Tensor[] gs = new Tensor[ts.length];
-      for (int k = 0; k < ts.length; k++) {
-        gs[k] = g.narrow(d, starts[k], ts[k].layout().shape()[d]);
-      }
-      return gs;
-    }, tg -> {
-      // The concatenation of the tangents, zeros standing in for inputs without one.
-      Tensor[] parts = new Tensor[ts.length];
-      for (int k = 0; k < ts.length; k++) {
-        parts[k] = tg[k] != null ? tg[k] : Tensor.zerosLike(ts[k]);
-      }
-      return concat(d, parts);
-    }, ts);
+    return Tensor.record(
+        "concat",
+        out,
+        g -> {
+          Tensor[] gs = new Tensor[ts.length];
+          for (int k = 0; k < ts.length; k++) {
+            gs[k] = g.narrow(d, starts[k], ts[k].layout().shape()[d]);
+          }
+          return gs;
+        },
+        tg -> {
+          // The concatenation of the tangents, zeros standing in for inputs without one.
+          Tensor[] parts = new Tensor[ts.length];
+          for (int k = 0; k < ts.length; k++) {
+            parts[k] = tg[k] != null ? tg[k] : Tensor.zerosLike(ts[k]);
+          }
+          return concat(d, parts);
+        },
+        ts);
   }
 
   static Tensor stack(int dim, Tensor... ts) {
@@ -102,8 +117,11 @@ final class Copies {
     for (int i = 0; i < ts.length; i++) {
       if (!Arrays.equals(ts[i].layout().shape(), ts[0].layout().shape())) {
         throw new ShapeMismatchException(
-            "stack: shapes " + Shapes.str(ts[0].layout().shape()) + " and "
-                + Shapes.str(ts[i].layout().shape()) + " differ");
+            "stack: shapes "
+                + Shapes.str(ts[0].layout().shape())
+                + " and "
+                + Shapes.str(ts[i].layout().shape())
+                + " differ");
       }
       us[i] = ts[i].unsqueeze(d);
     }
@@ -118,11 +136,12 @@ final class Copies {
     }
     Backend dst = DeviceManager.global().backend(target);
     Tensor src = t.contiguous();
-    Object host = switch (t.dtype()) {
-      case FLOAT32 -> new float[t.numel()];
-      case FLOAT64 -> new double[t.numel()];
-      case INT32 -> new int[t.numel()];
-    };
+    Object host =
+        switch (t.dtype()) {
+          case FLOAT32 -> new float[t.numel()];
+          case FLOAT64 -> new double[t.numel()];
+          case INT32 -> new int[t.numel()];
+        };
     Layout l = Layout.contiguous(t.layout().shape());
     Tensor out = new Tensor(dst.allocate(t.dtype(), l.size()), l);
     if (t.numel() > 0) {

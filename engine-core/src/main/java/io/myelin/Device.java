@@ -6,8 +6,8 @@ import java.util.Objects;
 /**
  * Where a tensor lives: a backend name ({@code cpu}, {@code cuda}, ...) and a device index.
  *
- * <p>A device is only a value; the {@link io.myelin.backend.DeviceManager} maps it to the
- * backend that runs it. Core code never branches on the name.
+ * <p>A device is only a value; the {@link io.myelin.backend.DeviceManager} maps it to the backend
+ * that runs it. Core code never branches on the name.
  *
  * @param type backend name, lower case (e.g. {@code "cpu"}, {@code "cuda"})
  * @param index device ordinal within that backend (0 for the CPU)

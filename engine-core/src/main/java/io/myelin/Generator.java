@@ -4,21 +4,23 @@ import io.myelin.backend.Philox;
 
 /**
  * A seeded source of random numbers: a Philox4x32-10 key (the seed) and the next free block
- * counter. Each random fill reserves the blocks it uses, so results depend only on the seed and
- * the sequence of calls, never on the device or the number of threads.
+ * counter. Each random fill reserves the blocks it uses, so results depend only on the seed and the
+ * sequence of calls, never on the device or the number of threads.
  *
  * <p>Not thread-safe: give each thread its own generator. {@link #state()} and {@link
  * #setState(long)} save and restore the position (checkpoints use them).
  *
  * <p><b>The global seed.</b> Layers made without a generator ({@code new Linear(4, 3)}) draw theirs
  * from one process-wide default stream, as PyTorch's modules draw from its default generator.
- * {@link #manualSeed(long)} restarts that stream ({@code torch.manual_seed}); until it is called the
- * stream starts from {@link #DEFAULT_SEED}, so a program that builds the same layers in the same
- * order gets the same weights run after run - PyTorch's default behaviour on the CPU, chosen over
- * Keras' unseeded default so that results are reproducible unless asked otherwise.
+ * {@link #manualSeed(long)} restarts that stream ({@code torch.manual_seed}); until it is called
+ * the stream starts from {@link #DEFAULT_SEED}, so a program that builds the same layers in the
+ * same order gets the same weights run after run - PyTorch's default behaviour on the CPU, chosen
+ * over Keras' unseeded default so that results are reproducible unless asked otherwise.
  */
 public final class Generator {
-  /** The default stream's seed until {@link #manualSeed(long)} is called (PyTorch's CPU default). */
+  /**
+   * The default stream's seed until {@link #manualSeed(long)} is called (PyTorch's CPU default).
+   */
   public static final long DEFAULT_SEED = 67280421310721L;
 
   private static final Object DEFAULT_LOCK = new Object();
@@ -83,12 +85,12 @@ public final class Generator {
   }
 
   /**
-   * Writes this generator's position into a one-element float64 tensor on {@code device} (made
-   * once and kept) and, until {@link #unbindDevice()}, makes dropout read its Philox counter from
-   * there ({@link io.myelin.backend.Backend#dropoutCounted}) as an offset from this position. A
-   * {@code TrainingStep} binds before each step and unbinds after, so a captured step, replayed,
-   * draws the masks the eager step would draw: the recorded calls read the position written
-   * before the replay, not the one seen at capture.
+   * Writes this generator's position into a one-element float64 tensor on {@code device} (made once
+   * and kept) and, until {@link #unbindDevice()}, makes dropout read its Philox counter from there
+   * ({@link io.myelin.backend.Backend#dropoutCounted}) as an offset from this position. A {@code
+   * TrainingStep} binds before each step and unbinds after, so a captured step, replayed, draws the
+   * masks the eager step would draw: the recorded calls read the position written before the
+   * replay, not the one seen at capture.
    */
   public void bindDevice(Device device) {
     if (deviceCounter == null || !deviceCounter.device().equals(device)) {
@@ -97,8 +99,10 @@ public final class Generator {
       }
       deviceCounter = Tensor.zeros(device, DType.FLOAT64, 1).persist();
     }
-    deviceCounter.storage().backend().copyFromHost(new double[] {counter}, 0,
-        deviceCounter.storage(), 0, 1);
+    deviceCounter
+        .storage()
+        .backend()
+        .copyFromHost(new double[] {counter}, 0, deviceCounter.storage(), 0, 1);
     boundBase = counter;
     bound = true;
   }

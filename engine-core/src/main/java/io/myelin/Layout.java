@@ -18,7 +18,10 @@ public record Layout(int[] shape, int[] strides, int offset) {
   public Layout {
     if (shape.length != strides.length) {
       throw new IllegalArgumentException(
-          "shape " + Arrays.toString(shape) + " and strides " + Arrays.toString(strides)
+          "shape "
+              + Arrays.toString(shape)
+              + " and strides "
+              + Arrays.toString(strides)
               + " differ in rank");
     }
     for (int d : shape) {
@@ -71,7 +74,9 @@ public record Layout(int[] shape, int[] strides, int offset) {
     return (int) n;
   }
 
-  /** True when the view is row-major and dense (its elements are storage[offset .. offset+size)). */
+  /**
+   * True when the view is row-major and dense (its elements are storage[offset .. offset+size)).
+   */
   public boolean isContiguous() {
     long expected = 1;
     for (int i = shape.length - 1; i >= 0; i--) {
@@ -124,7 +129,11 @@ public record Layout(int[] shape, int[] strides, int offset) {
 
   @Override
   public String toString() {
-    return "Layout" + Arrays.toString(shape) + " strides=" + Arrays.toString(strides)
-        + " offset=" + offset;
+    return "Layout"
+        + Arrays.toString(shape)
+        + " strides="
+        + Arrays.toString(strides)
+        + " offset="
+        + offset;
   }
 }

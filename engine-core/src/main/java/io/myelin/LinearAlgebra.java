@@ -12,8 +12,10 @@ final class LinearAlgebra {
     Tensor.checkFloating("matmul", a.dtype());
     if (a.rank() == 0 || b.rank() == 0) {
       throw new ShapeMismatchException(
-          "matmul: both operands need at least 1 dim, got " + Shapes.str(a.layout().shape())
-              + " and " + Shapes.str(b.layout().shape()));
+          "matmul: both operands need at least 1 dim, got "
+              + Shapes.str(a.layout().shape())
+              + " and "
+              + Shapes.str(b.layout().shape()));
     }
     // 1-D operands as in NumPy: a vector on the left is a row, on the right a column; the
     // added dim is removed from the result.
@@ -39,11 +41,19 @@ final class LinearAlgebra {
     int n = bs[bs.length - 1];
     if (k != k2) {
       throw new ShapeMismatchException(
-          "matmul: shapes " + Shapes.str(as) + " and " + Shapes.str(bs) + " do not fit (inner dims "
-              + k + " and " + k2 + ")");
+          "matmul: shapes "
+              + Shapes.str(as)
+              + " and "
+              + Shapes.str(bs)
+              + " do not fit (inner dims "
+              + k
+              + " and "
+              + k2
+              + ")");
     }
-    int[] batch = Shapes.broadcast(
-        "matmul", Arrays.copyOf(as, as.length - 2), Arrays.copyOf(bs, bs.length - 2));
+    int[] batch =
+        Shapes.broadcast(
+            "matmul", Arrays.copyOf(as, as.length - 2), Arrays.copyOf(bs, bs.length - 2));
     int batchCount = Shapes.product(batch, 0, batch.length);
     int[] outShape = Arrays.copyOf(batch, batch.length + 2);
     outShape[batch.length] = m;
@@ -55,23 +65,38 @@ final class LinearAlgebra {
       } else {
         Tensor ac = operandTensor(a, batch, m, k);
         Tensor bc = operandTensor(b, batch, k, n);
-        a.backend().gemm(
-            batchCount, m, n, k, 1.0, operand(ac, batch), operand(bc, batch), 0.0,
-            new GemmOperand(out.storage(), 0, n, m * n, false));
+        a.backend()
+            .gemm(
+                batchCount,
+                m,
+                n,
+                k,
+                1.0,
+                operand(ac, batch),
+                operand(bc, batch),
+                0.0,
+                new GemmOperand(out.storage(), 0, n, m * n, false));
         closeIfCopy(ac, a);
         closeIfCopy(bc, b);
       }
     }
     // d(AB)/dA = G B^T, d(AB)/dB = A^T G, summed over broadcast batch dims.
-    return Tensor.record("matmul", out, g -> new Tensor[] {
-      a.requiresGrad() ? Elementwise.sumToShape(gradLeft(g, a, b), as) : null,
-      b.requiresGrad() ? Elementwise.sumToShape(gradRight(g, a, b), bs) : null
-    }, t -> {
-      // d(AB) = dA B + A dB.
-      Tensor left = t[0] == null ? null : t[0].matmul(b);
-      Tensor right = t[1] == null ? null : a.matmul(t[1]);
-      return left == null ? right : right == null ? left : left.add(right);
-    }, a, b);
+    return Tensor.record(
+        "matmul",
+        out,
+        g ->
+            new Tensor[] {
+              a.requiresGrad() ? Elementwise.sumToShape(gradLeft(g, a, b), as) : null,
+              b.requiresGrad() ? Elementwise.sumToShape(gradRight(g, a, b), bs) : null
+            },
+        t -> {
+          // d(AB) = dA B + A dB.
+          Tensor left = t[0] == null ? null : t[0].matmul(b);
+          Tensor right = t[1] == null ? null : a.matmul(t[1]);
+          return left == null ? right : right == null ? left : left.add(right);
+        },
+        a,
+        b);
   }
 
   /**
@@ -85,7 +110,9 @@ final class LinearAlgebra {
         : g.matmul(b.transpose(-2, -1));
   }
 
-  /** {@code A^T G}; for a transposed matrix view B (a Linear's {@code W^T}) as {@code (G^T A)^T}. */
+  /**
+   * {@code A^T G}; for a transposed matrix view B (a Linear's {@code W^T}) as {@code (G^T A)^T}.
+   */
   private static Tensor gradRight(Tensor g, Tensor a, Tensor b) {
     return isTransposedMatrix(b, a)
         ? g.transpose(-2, -1).matmul(a).transpose(-2, -1)
@@ -131,7 +158,8 @@ final class LinearAlgebra {
     int[] form = matrixForm(l, rows, cols);
     if (bstride < 0 || form == null) {
       Layout c = Layout.contiguous(l.shape());
-      throw new IllegalStateException("internal: operand layout " + l + " not usable; expected " + c);
+      throw new IllegalStateException(
+          "internal: operand layout " + l + " not usable; expected " + c);
     }
     return new GemmOperand(t.storage(), l.offset(), form[0], bstride, form[1] == 1);
   }

@@ -75,24 +75,31 @@ final class Reductions {
       return out;
     }
     int count = r;
-    return Tensor.record(name, out, g -> {
-      Tensor gk = g.reshape(keepShape);
-      Tensor gx = switch (op) {
-        case SUM -> gk.expand(shape);                         // d sum / dx = 1
-        case MEAN -> gk.div(count).expand(shape);             // d mean / dx = 1/n
-        default -> {                                           // max/min: to the extreme(s)
-          Tensor mask = x.eq(out.reshape(keepShape));
-          yield mask.mul(gk.div(mask.sum(dims, true)));
-        }
-      };
-      return new Tensor[] {gx};
-    }, t -> switch (op) {
-      case SUM, MEAN -> reduce(t[0], op, dims, keepDim);     // linear: the same reduction
-      default -> {                                             // the extreme's tangent (tie mean)
-        Tensor mask = x.eq(out.reshape(keepShape));
-        yield mask.mul(t[0]).sum(dims, keepDim).div(mask.sum(dims, keepDim));
-      }
-    }, x);
+    return Tensor.record(
+        name,
+        out,
+        g -> {
+          Tensor gk = g.reshape(keepShape);
+          Tensor gx =
+              switch (op) {
+                case SUM -> gk.expand(shape); // d sum / dx = 1
+                case MEAN -> gk.div(count).expand(shape); // d mean / dx = 1/n
+                default -> { // max/min: to the extreme(s)
+                  Tensor mask = x.eq(out.reshape(keepShape));
+                  yield mask.mul(gk.div(mask.sum(dims, true)));
+                }
+              };
+          return new Tensor[] {gx};
+        },
+        t ->
+            switch (op) {
+              case SUM, MEAN -> reduce(t[0], op, dims, keepDim); // linear: the same reduction
+              default -> { // the extreme's tangent (tie mean)
+                Tensor mask = x.eq(out.reshape(keepShape));
+                yield mask.mul(t[0]).sum(dims, keepDim).div(mask.sum(dims, keepDim));
+              }
+            },
+        x);
   }
 
   private static void runReduce(Tensor x, ReduceOp op, int[] dims, boolean[] reduced, Tensor out) {
@@ -126,7 +133,8 @@ final class Reductions {
       for (int d : dims) {
         red *= shape[d];
       }
-      x.backend().reduce(op, c.storage(), 0, c.numel() / Math.max(red, 1), red, 1, out.storage(), 0);
+      x.backend()
+          .reduce(op, c.storage(), 0, c.numel() / Math.max(red, 1), red, 1, out.storage(), 0);
       c.close();
       p.close();
     }
@@ -187,22 +195,36 @@ final class Reductions {
     // take the tensor-op form, which is differentiable again.
     // Tangent: softmax's Jacobian diag(y) - y y^T is symmetric, so ty = y (tx - sum(tx y));
     // log-softmax's is I - 1 softmax^T, so ty = tx - sum(exp(y) tx).
-    return Tensor.record(name, y, g -> {
-      if (Autograd.isGradEnabled() || ForwardAD.isPropagating()) {
-        Tensor gx = log
-            ? g.sub(y.exp().mul(g.sum(-1, true)))
-            : y.mul(g.sub(g.mul(y).sum(-1, true)));
-        return new Tensor[] {gx};
-      }
-      Tensor gc = g.contiguous();
-      Tensor gx = Tensor.empty(x.device(), x.dtype(), x.layout().shape());
-      if (gx.numel() > 0) {
-        x.backend().softmaxBackward(
-            log, y.storage(), 0, gc.storage(), gc.layout().offset(), gx.storage(), 0, rows, cols);
-      }
-      return new Tensor[] {gx};
-    }, t -> log
-        ? t[0].sub(y.exp().mul(t[0]).sum(-1, true))
-        : y.mul(t[0].sub(t[0].mul(y).sum(-1, true))), x);
+    return Tensor.record(
+        name,
+        y,
+        g -> {
+          if (Autograd.isGradEnabled() || ForwardAD.isPropagating()) {
+            Tensor gx =
+                log ? g.sub(y.exp().mul(g.sum(-1, true))) : y.mul(g.sub(g.mul(y).sum(-1, true)));
+            return new Tensor[] {gx};
+          }
+          Tensor gc = g.contiguous();
+          Tensor gx = Tensor.empty(x.device(), x.dtype(), x.layout().shape());
+          if (gx.numel() > 0) {
+            x.backend()
+                .softmaxBackward(
+                    log,
+                    y.storage(),
+                    0,
+                    gc.storage(),
+                    gc.layout().offset(),
+                    gx.storage(),
+                    0,
+                    rows,
+                    cols);
+          }
+          return new Tensor[] {gx};
+        },
+        t ->
+            log
+                ? t[0].sub(y.exp().mul(t[0]).sum(-1, true))
+                : y.mul(t[0].sub(t[0].mul(y).sum(-1, true))),
+        x);
   }
 }

@@ -15,8 +15,16 @@ final class Shapes {
     int r = Math.max(rank, 1);
     if (dim < -r || dim >= r) {
       throw new IllegalArgumentException(
-          op + ": dim " + dim + " out of range for a tensor of rank " + rank
-              + " (valid: " + (-r) + " to " + (r - 1) + ")");
+          op
+              + ": dim "
+              + dim
+              + " out of range for a tensor of rank "
+              + rank
+              + " (valid: "
+              + (-r)
+              + " to "
+              + (r - 1)
+              + ")");
     }
     return dim < 0 ? dim + r : dim;
   }
@@ -30,8 +38,18 @@ final class Shapes {
       int db = i < rank - b.length ? 1 : b[i - (rank - b.length)];
       if (da != db && da != 1 && db != 1) {
         throw new ShapeMismatchException(
-            op + ": shapes " + str(a) + " and " + str(b) + " cannot be broadcast (dim " + i
-                + ": " + da + " vs " + db + ")");
+            op
+                + ": shapes "
+                + str(a)
+                + " and "
+                + str(b)
+                + " cannot be broadcast (dim "
+                + i
+                + ": "
+                + da
+                + " vs "
+                + db
+                + ")");
       }
       out[i] = da == 1 ? db : da;
     }

@@ -4,8 +4,8 @@ import io.myelin.autograd.Autograd;
 import io.myelin.autograd.BackwardFunction;
 import io.myelin.autograd.ForwardAD;
 import io.myelin.autograd.Node;
-import io.myelin.autograd.Tape;
 import io.myelin.autograd.TangentFunction;
+import io.myelin.autograd.Tape;
 import io.myelin.autograd.TensorInternals;
 import io.myelin.backend.Backend;
 import io.myelin.backend.BinaryOp;
@@ -38,8 +38,8 @@ import java.util.Arrays;
  *
  * <p>Memory: a tensor is {@link AutoCloseable}. Inside a {@link MemoryScope} every tensor created
  * is closed with the scope unless kept; outside scopes, a {@link Cleaner} returns the memory of
- * tensors that become unreachable. Using a closed tensor throws {@link IllegalStateException}
- * (with the creation site when {@code -Dmyelin.debug=true} or {@code MYELIN_DEBUG=1}).
+ * tensors that become unreachable. Using a closed tensor throws {@link IllegalStateException} (with
+ * the creation site when {@code -Dmyelin.debug=true} or {@code MYELIN_DEBUG=1}).
  *
  * <p>Thread-safety: tensors are not synchronised; do not mutate the same tensor (its gradient,
  * in-place updates) from several threads at once. Reading shared tensors concurrently is fine.
@@ -174,8 +174,12 @@ public final class Tensor implements AutoCloseable {
   public static Tensor arange(double start, double end, double step) {
     if (step == 0 || !Double.isFinite(step) || !Double.isFinite(start) || !Double.isFinite(end)) {
       throw new IllegalArgumentException(
-          "arange: start, end and step must be finite and step non-zero, got " + start + ", "
-              + end + ", " + step);
+          "arange: start, end and step must be finite and step non-zero, got "
+              + start
+              + ", "
+              + end
+              + ", "
+              + step);
     }
     int n = (int) Math.max(0, Math.ceil((end - start) / step));
     float[] v = new float[n];
@@ -220,8 +224,9 @@ public final class Tensor implements AutoCloseable {
       case float[] f -> fromHost(device, DType.FLOAT32, f, f.length, shape, ahead);
       case double[] d -> fromHost(device, DType.FLOAT64, d, d.length, shape, ahead);
       case int[] i -> fromHost(device, DType.INT32, i, i.length, shape, ahead);
-      default -> throw new IllegalArgumentException(
-          "Tensor.of: expected float[], double[] or int[], got " + data.getClass().getName());
+      default ->
+          throw new IllegalArgumentException(
+              "Tensor.of: expected float[], double[] or int[], got " + data.getClass().getName());
     };
   }
 
@@ -229,14 +234,19 @@ public final class Tensor implements AutoCloseable {
     return fromHost(device, dtype, data, length, shape, false);
   }
 
-  private static Tensor fromHost(Device device, DType dtype, Object data, int length, int[] shape,
-      boolean ahead) {
+  private static Tensor fromHost(
+      Device device, DType dtype, Object data, int length, int[] shape, boolean ahead) {
     int[] s = shape.length == 0 ? new int[] {length} : shape;
     Shapes.checkShape("of", s);
     if (Layout.numel(s) != length) {
       throw new ShapeMismatchException(
-          "of: " + length + " values do not fill shape " + Shapes.str(s) + " ("
-              + Layout.numel(s) + " elements)");
+          "of: "
+              + length
+              + " values do not fill shape "
+              + Shapes.str(s)
+              + " ("
+              + Layout.numel(s)
+              + " elements)");
     }
     Tensor t = empty(device, dtype, s);
     if (length > 0 && ahead) {
@@ -270,7 +280,8 @@ public final class Tensor implements AutoCloseable {
   public static Tensor uniform(
       Device device, DType dtype, Generator generator, double low, double high, int... shape) {
     if (!(low <= high) || !Double.isFinite(low) || !Double.isFinite(high)) {
-      throw new IllegalArgumentException("uniform: need finite low <= high, got " + low + ", " + high);
+      throw new IllegalArgumentException(
+          "uniform: need finite low <= high, got " + low + ", " + high);
     }
     checkFloating("uniform", dtype);
     Tensor t = empty(device, dtype, shape);
@@ -282,7 +293,8 @@ public final class Tensor implements AutoCloseable {
   public static Tensor normal(
       Device device, DType dtype, Generator generator, double mean, double std, int... shape) {
     if (!(std >= 0) || !Double.isFinite(mean) || !Double.isFinite(std)) {
-      throw new IllegalArgumentException("normal: need finite mean and std >= 0, got " + mean + ", " + std);
+      throw new IllegalArgumentException(
+          "normal: need finite mean and std >= 0, got " + mean + ", " + std);
     }
     checkFloating("normal", dtype);
     Tensor t = empty(device, dtype, shape);
@@ -354,7 +366,8 @@ public final class Tensor implements AutoCloseable {
   public Tensor requiresGrad(boolean value) {
     if (gradFn != null) {
       throw new IllegalStateException(
-          "requiresGrad can only be set on leaf tensors; this one was computed by '" + gradFn.op()
+          "requiresGrad can only be set on leaf tensors; this one was computed by '"
+              + gradFn.op()
               + "' (use detach() first)");
     }
     if (value) {
@@ -436,9 +449,15 @@ public final class Tensor implements AutoCloseable {
       copy.persist();
       grad = copy;
     } else {
-      grad.backend().binary(
-          BinaryOp.ADD, grad.storage, grad.layout, g.storage,
-          Shapes.expand("accumulateGrad", g.layout, grad.layout.shape()), grad.storage, grad.layout);
+      grad.backend()
+          .binary(
+              BinaryOp.ADD,
+              grad.storage,
+              grad.layout,
+              g.storage,
+              Shapes.expand("accumulateGrad", g.layout, grad.layout.shape()),
+              grad.storage,
+              grad.layout);
     }
   }
 
@@ -452,48 +471,52 @@ public final class Tensor implements AutoCloseable {
     return TAPE.record(op, true, out, fn, inputs);
   }
 
-  /** As {@link #record} for a backward that calls a backend primitive (not differentiable again). */
+  /**
+   * As {@link #record} for a backward that calls a backend primitive (not differentiable again).
+   */
   static Tensor recordFirstOrder(String op, Tensor out, BackwardFunction fn, Tensor... inputs) {
     return TAPE.record(op, false, out, fn, inputs);
   }
 
   /** As {@link #record} with the op's forward-mode tangent rule (its Jacobian-vector product). */
-  static Tensor record(String op, Tensor out, BackwardFunction fn, TangentFunction tangent,
-      Tensor... inputs) {
+  static Tensor record(
+      String op, Tensor out, BackwardFunction fn, TangentFunction tangent, Tensor... inputs) {
     return TAPE.record(op, true, out, fn, tangent, inputs);
   }
 
   /** As {@link #recordFirstOrder} with the op's tangent rule. */
-  static Tensor recordFirstOrder(String op, Tensor out, BackwardFunction fn,
-      TangentFunction tangent, Tensor... inputs) {
+  static Tensor recordFirstOrder(
+      String op, Tensor out, BackwardFunction fn, TangentFunction tangent, Tensor... inputs) {
     return TAPE.record(op, false, out, fn, tangent, inputs);
   }
 
   // The recorder is handed to Tensor alone: the node-making half of autograd that user code reaches
   // only through DifferentiableOp.
-  private static final Tape TAPE = Tape.install(new TensorInternals() {
-    @Override
-    public void attach(Tensor out, Node node) {
-      out.requiresGrad = true;
-      out.gradFn = node;
-    }
+  private static final Tape TAPE =
+      Tape.install(
+          new TensorInternals() {
+            @Override
+            public void attach(Tensor out, Node node) {
+              out.requiresGrad = true;
+              out.gradFn = node;
+            }
 
-    @Override
-    public void accumulateGrad(Tensor leaf, Tensor g) {
-      leaf.accumulateGrad(g);
-    }
+            @Override
+            public void accumulateGrad(Tensor leaf, Tensor g) {
+              leaf.accumulateGrad(g);
+            }
 
-    @Override
-    public Tensor tangent(Tensor t, long level) {
-      return t.tangentLevel == level ? t.tangent : null;
-    }
+            @Override
+            public Tensor tangent(Tensor t, long level) {
+              return t.tangentLevel == level ? t.tangent : null;
+            }
 
-    @Override
-    public void setTangent(Tensor t, Tensor tangent, long level) {
-      t.tangent = tangent;
-      t.tangentLevel = level;
-    }
-  });
+            @Override
+            public void setTangent(Tensor t, Tensor tangent, long level) {
+              t.tangent = tangent;
+              t.tangentLevel = level;
+            }
+          });
 
   // ---- memory -----------------------------------------------------------------------------
 
@@ -523,10 +546,16 @@ public final class Tensor implements AutoCloseable {
 
   void checkOpen() {
     if (closed) {
-      IllegalStateException e = new IllegalStateException(
-          "tensor " + Shapes.str(layout.shape()) + " " + storage.dtype().shortName()
-              + " was used after close()"
-              + (creationSite == null ? " (run with -Dmyelin.debug=true to see where it was created)" : ""));
+      IllegalStateException e =
+          new IllegalStateException(
+              "tensor "
+                  + Shapes.str(layout.shape())
+                  + " "
+                  + storage.dtype().shortName()
+                  + " was used after close()"
+                  + (creationSite == null
+                      ? " (run with -Dmyelin.debug=true to see where it was created)"
+                      : ""));
       if (creationSite != null) {
         e.initCause(creationSite);
       }
@@ -554,7 +583,8 @@ public final class Tensor implements AutoCloseable {
   /** Transpose of a 2-D tensor (a view). */
   public Tensor t() {
     if (rank() != 2) {
-      throw new IllegalArgumentException("t(): expects a 2-D tensor, got shape " + Shapes.str(layout.shape()));
+      throw new IllegalArgumentException(
+          "t(): expects a 2-D tensor, got shape " + Shapes.str(layout.shape()));
     }
     return transpose(0, 1);
   }
@@ -603,19 +633,23 @@ public final class Tensor implements AutoCloseable {
    */
   public Tensor indexSelectRows(Tensor index) {
     if (index.dtype() != DType.INT32 || index.rank() != 1) {
-      throw new IllegalArgumentException("indexSelectRows: the index must be a 1-D i32 tensor, got "
-          + index.dtype().shortName() + " " + Arrays.toString(index.shape()));
+      throw new IllegalArgumentException(
+          "indexSelectRows: the index must be a 1-D i32 tensor, got "
+              + index.dtype().shortName()
+              + " "
+              + Arrays.toString(index.shape()));
     }
     if (!index.device().equals(device())) {
-      throw new IllegalArgumentException("indexSelectRows: index on " + index.device()
-          + ", tensor on " + device());
+      throw new IllegalArgumentException(
+          "indexSelectRows: index on " + index.device() + ", tensor on " + device());
     }
     if (rank() == 0) {
       throw new IllegalArgumentException("indexSelectRows: needs a tensor of rank >= 1");
     }
     if (requiresGrad() && Autograd.isGradEnabled()) {
-      throw new IllegalArgumentException("indexSelectRows is not differentiable; call it on a"
-          + " tensor that does not require grad, or inside Autograd.noGrad()");
+      throw new IllegalArgumentException(
+          "indexSelectRows is not differentiable; call it on a"
+              + " tensor that does not require grad, or inside Autograd.noGrad()");
     }
     refuseDual("indexSelectRows", this);
     Tensor src = isContiguous() ? this : contiguous();
@@ -624,8 +658,17 @@ public final class Tensor implements AutoCloseable {
     outShape[0] = index.numel();
     int rowLength = size(0) == 0 ? 0 : (int) (numel() / size(0));
     Tensor out = Tensor.empty(device(), dtype(), outShape);
-    backend().gatherRows(src.storage, src.layout.offset(), size(0), rowLength, idx.storage,
-        idx.layout.offset(), index.numel(), out.storage, 0);
+    backend()
+        .gatherRows(
+            src.storage,
+            src.layout.offset(),
+            size(0),
+            rowLength,
+            idx.storage,
+            idx.layout.offset(),
+            index.numel(),
+            out.storage,
+            0);
     if (src != this) {
       src.close();
     }
@@ -690,9 +733,8 @@ public final class Tensor implements AutoCloseable {
 
   /**
    * Writes {@code src} (broadcast to this shape, converted to this dtype) into this tensor's
-   * elements in place, through views too. Not recorded by autograd: allowed on tensors that
-   * require grad only inside {@link Autograd#noGrad()} (optimizer updates, loading weights).
-   * Returns this.
+   * elements in place, through views too. Not recorded by autograd: allowed on tensors that require
+   * grad only inside {@link Autograd#noGrad()} (optimizer updates, loading weights). Returns this.
    */
   public Tensor assign(Tensor src) {
     checkOpen();
@@ -708,7 +750,8 @@ public final class Tensor implements AutoCloseable {
     refuseDual("assign", this);
     refuseDual("assign", src);
     if (numel() > 0) {
-      backend().copy(src.storage, Shapes.expand("assign", src.layout, layout.shape()), storage, layout);
+      backend()
+          .copy(src.storage, Shapes.expand("assign", src.layout, layout.shape()), storage, layout);
     }
     return this;
   }
@@ -743,19 +786,57 @@ public final class Tensor implements AutoCloseable {
     return Elementwise.binary(this, op, other);
   }
 
-  public Tensor add(Tensor o) { return apply(BinaryOp.ADD, o); }
-  public Tensor sub(Tensor o) { return apply(BinaryOp.SUB, o); }
-  public Tensor mul(Tensor o) { return apply(BinaryOp.MUL, o); }
-  public Tensor div(Tensor o) { return apply(BinaryOp.DIV, o); }
-  public Tensor pow(Tensor o) { return apply(BinaryOp.POW, o); }
-  public Tensor maximum(Tensor o) { return apply(BinaryOp.MAXIMUM, o); }
-  public Tensor minimum(Tensor o) { return apply(BinaryOp.MINIMUM, o); }
-  public Tensor eq(Tensor o) { return compare(BinaryOp.EQ, o); }
-  public Tensor ne(Tensor o) { return compare(BinaryOp.NE, o); }
-  public Tensor lt(Tensor o) { return compare(BinaryOp.LT, o); }
-  public Tensor le(Tensor o) { return compare(BinaryOp.LE, o); }
-  public Tensor gt(Tensor o) { return compare(BinaryOp.GT, o); }
-  public Tensor ge(Tensor o) { return compare(BinaryOp.GE, o); }
+  public Tensor add(Tensor o) {
+    return apply(BinaryOp.ADD, o);
+  }
+
+  public Tensor sub(Tensor o) {
+    return apply(BinaryOp.SUB, o);
+  }
+
+  public Tensor mul(Tensor o) {
+    return apply(BinaryOp.MUL, o);
+  }
+
+  public Tensor div(Tensor o) {
+    return apply(BinaryOp.DIV, o);
+  }
+
+  public Tensor pow(Tensor o) {
+    return apply(BinaryOp.POW, o);
+  }
+
+  public Tensor maximum(Tensor o) {
+    return apply(BinaryOp.MAXIMUM, o);
+  }
+
+  public Tensor minimum(Tensor o) {
+    return apply(BinaryOp.MINIMUM, o);
+  }
+
+  public Tensor eq(Tensor o) {
+    return compare(BinaryOp.EQ, o);
+  }
+
+  public Tensor ne(Tensor o) {
+    return compare(BinaryOp.NE, o);
+  }
+
+  public Tensor lt(Tensor o) {
+    return compare(BinaryOp.LT, o);
+  }
+
+  public Tensor le(Tensor o) {
+    return compare(BinaryOp.LE, o);
+  }
+
+  public Tensor gt(Tensor o) {
+    return compare(BinaryOp.GT, o);
+  }
+
+  public Tensor ge(Tensor o) {
+    return compare(BinaryOp.GE, o);
+  }
 
   /**
    * A comparison of tensors whose dtypes differ compares them in the promoted dtype, as PyTorch's
@@ -785,35 +866,114 @@ public final class Tensor implements AutoCloseable {
     return DType.FLOAT32; // float32 with int32
   }
 
-  public Tensor add(double s) { return map(UnaryOp.ADD_SCALAR, s, 0); }
-  public Tensor sub(double s) { return map(UnaryOp.ADD_SCALAR, -s, 0); }
-  public Tensor mul(double s) { return map(UnaryOp.MUL_SCALAR, s, 0); }
-  public Tensor div(double s) { return map(UnaryOp.MUL_SCALAR, 1.0 / s, 0); }
-  public Tensor pow(double s) { return map(UnaryOp.POW_SCALAR, s, 0); }
-  /** {@code s - this}. */
-  public Tensor rsub(double s) { return map(UnaryOp.NEG).add(s); }
-  public Tensor maximum(double s) { return maximum(scalarLike(s)); }
-  public Tensor minimum(double s) { return minimum(scalarLike(s)); }
-  public Tensor eq(double s) { return eq(scalarLike(s)); }
-  public Tensor ne(double s) { return ne(scalarLike(s)); }
-  public Tensor lt(double s) { return lt(scalarLike(s)); }
-  public Tensor le(double s) { return le(scalarLike(s)); }
-  public Tensor gt(double s) { return gt(scalarLike(s)); }
-  public Tensor ge(double s) { return ge(scalarLike(s)); }
+  public Tensor add(double s) {
+    return map(UnaryOp.ADD_SCALAR, s, 0);
+  }
 
-  public Tensor neg() { return map(UnaryOp.NEG); }
-  public Tensor exp() { return map(UnaryOp.EXP); }
-  public Tensor log() { return map(UnaryOp.LOG); }
-  public Tensor sqrt() { return map(UnaryOp.SQRT); }
-  public Tensor abs() { return map(UnaryOp.ABS); }
-  public Tensor square() { return map(UnaryOp.SQUARE); }
-  public Tensor reciprocal() { return map(UnaryOp.RECIPROCAL); }
-  public Tensor sign() { return map(UnaryOp.SIGN); }
-  public Tensor sin() { return map(UnaryOp.SIN); }
-  public Tensor cos() { return map(UnaryOp.COS); }
-  public Tensor sigmoid() { return map(UnaryOp.SIGMOID); }
-  public Tensor tanh() { return map(UnaryOp.TANH); }
-  public Tensor relu() { return map(UnaryOp.RELU); }
+  public Tensor sub(double s) {
+    return map(UnaryOp.ADD_SCALAR, -s, 0);
+  }
+
+  public Tensor mul(double s) {
+    return map(UnaryOp.MUL_SCALAR, s, 0);
+  }
+
+  public Tensor div(double s) {
+    return map(UnaryOp.MUL_SCALAR, 1.0 / s, 0);
+  }
+
+  public Tensor pow(double s) {
+    return map(UnaryOp.POW_SCALAR, s, 0);
+  }
+
+  /** {@code s - this}. */
+  public Tensor rsub(double s) {
+    return map(UnaryOp.NEG).add(s);
+  }
+
+  public Tensor maximum(double s) {
+    return maximum(scalarLike(s));
+  }
+
+  public Tensor minimum(double s) {
+    return minimum(scalarLike(s));
+  }
+
+  public Tensor eq(double s) {
+    return eq(scalarLike(s));
+  }
+
+  public Tensor ne(double s) {
+    return ne(scalarLike(s));
+  }
+
+  public Tensor lt(double s) {
+    return lt(scalarLike(s));
+  }
+
+  public Tensor le(double s) {
+    return le(scalarLike(s));
+  }
+
+  public Tensor gt(double s) {
+    return gt(scalarLike(s));
+  }
+
+  public Tensor ge(double s) {
+    return ge(scalarLike(s));
+  }
+
+  public Tensor neg() {
+    return map(UnaryOp.NEG);
+  }
+
+  public Tensor exp() {
+    return map(UnaryOp.EXP);
+  }
+
+  public Tensor log() {
+    return map(UnaryOp.LOG);
+  }
+
+  public Tensor sqrt() {
+    return map(UnaryOp.SQRT);
+  }
+
+  public Tensor abs() {
+    return map(UnaryOp.ABS);
+  }
+
+  public Tensor square() {
+    return map(UnaryOp.SQUARE);
+  }
+
+  public Tensor reciprocal() {
+    return map(UnaryOp.RECIPROCAL);
+  }
+
+  public Tensor sign() {
+    return map(UnaryOp.SIGN);
+  }
+
+  public Tensor sin() {
+    return map(UnaryOp.SIN);
+  }
+
+  public Tensor cos() {
+    return map(UnaryOp.COS);
+  }
+
+  public Tensor sigmoid() {
+    return map(UnaryOp.SIGMOID);
+  }
+
+  public Tensor tanh() {
+    return map(UnaryOp.TANH);
+  }
+
+  public Tensor relu() {
+    return map(UnaryOp.RELU);
+  }
 
   /** Clamps every element to [min, max]. */
   public Tensor clamp(double min, double max) {
@@ -926,7 +1086,10 @@ public final class Tensor implements AutoCloseable {
   public double item() {
     if (numel() != 1) {
       throw new IllegalStateException(
-          "item(): tensor has " + numel() + " elements (shape " + Shapes.str(layout.shape())
+          "item(): tensor has "
+              + numel()
+              + " elements (shape "
+              + Shapes.str(layout.shape())
               + "); item() needs exactly one");
     }
     return switch (dtype()) {
@@ -982,23 +1145,33 @@ public final class Tensor implements AutoCloseable {
   /** Ops that are not recorded (no tangent rule) refuse a tensor carrying a tangent. */
   private static void refuseDual(String op, Tensor t) {
     if (ForwardAD.isPropagating() && ForwardAD.tangentOf(t) != null) {
-      throw new UnsupportedOperationException("forward-mode AD: op '" + op + "' has no tangent"
-          + " rule; it cannot run on dual tensors");
+      throw new UnsupportedOperationException(
+          "forward-mode AD: op '"
+              + op
+              + "' has no tangent"
+              + " rule; it cannot run on dual tensors");
     }
   }
 
   static void checkFloating(String op, DType dtype) {
     if (!dtype.isFloating()) {
       throw new IllegalArgumentException(
-          op + ": needs a floating-point tensor, got " + dtype.shortName() + " (convert with .to(DType.FLOAT32))");
+          op
+              + ": needs a floating-point tensor, got "
+              + dtype.shortName()
+              + " (convert with .to(DType.FLOAT32))");
     }
   }
 
   void checkSameShape(String op, Tensor other) {
     if (!Arrays.equals(layout.shape(), other.layout.shape())) {
       throw new ShapeMismatchException(
-          op + ": shapes " + Shapes.str(layout.shape()) + " and "
-              + Shapes.str(other.layout.shape()) + " differ");
+          op
+              + ": shapes "
+              + Shapes.str(layout.shape())
+              + " and "
+              + Shapes.str(other.layout.shape())
+              + " differ");
     }
   }
 
@@ -1007,12 +1180,20 @@ public final class Tensor implements AutoCloseable {
     other.checkOpen();
     if (!device().equals(other.device())) {
       throw new DeviceMismatchException(
-          op + ": tensors on different devices, " + device() + " and " + other.device()
+          op
+              + ": tensors on different devices, "
+              + device()
+              + " and "
+              + other.device()
               + " (move one with .to(device))");
     }
     if (dtype() != other.dtype()) {
       throw new IllegalArgumentException(
-          op + ": dtypes differ, " + dtype().shortName() + " and " + other.dtype().shortName()
+          op
+              + ": dtypes differ, "
+              + dtype().shortName()
+              + " and "
+              + other.dtype().shortName()
               + " (convert one with .to(DType))");
     }
   }

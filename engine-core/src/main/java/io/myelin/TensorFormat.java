@@ -9,8 +9,12 @@ final class TensorFormat {
 
   static String format(Tensor t) {
     StringBuilder sb = new StringBuilder();
-    sb.append("Tensor").append(Shapes.str(t.layout().shape())).append(' ')
-        .append(t.dtype().shortName()).append(' ').append(t.device());
+    sb.append("Tensor")
+        .append(Shapes.str(t.layout().shape()))
+        .append(' ')
+        .append(t.dtype().shortName())
+        .append(' ')
+        .append(t.device());
     if (t.gradFn() != null) {
       sb.append(" grad_fn=").append(t.gradFn().op());
     } else if (t.requiresGrad()) {
@@ -31,8 +35,8 @@ final class TensorFormat {
     return sb.toString();
   }
 
-  private static void render(StringBuilder sb, double[] v, int[] shape, int dim, int base,
-      boolean elide, boolean ints) {
+  private static void render(
+      StringBuilder sb, double[] v, int[] shape, int dim, int base, boolean elide, boolean ints) {
     int n = shape[dim];
     int stride = 1;
     for (int i = dim + 1; i < shape.length; i++) {

@@ -13,17 +13,21 @@ final class Views {
     if (strides == null) {
       if (strict) {
         throw new IllegalArgumentException(
-            "view: a tensor of shape " + Shapes.str(t.layout().shape()) + " and strides "
-                + Shapes.str(t.layout().strides()) + " cannot be viewed as "
-                + Shapes.str(target) + " without a copy (use reshape or contiguous first)");
+            "view: a tensor of shape "
+                + Shapes.str(t.layout().shape())
+                + " and strides "
+                + Shapes.str(t.layout().strides())
+                + " cannot be viewed as "
+                + Shapes.str(target)
+                + " without a copy (use reshape or contiguous first)");
       }
       return reshape(t.copy(), target, true);
     }
     int[] original = t.shape();
     Tensor out = t.viewOf(new Layout(target, strides, t.layout().offset()));
     // Tangent: the same reshape of the input's tangent.
-    return Tensor.record("reshape", out, g -> new Tensor[] {g.reshape(original)},
-        tg -> tg[0].reshape(target), t);
+    return Tensor.record(
+        "reshape", out, g -> new Tensor[] {g.reshape(original)}, tg -> tg[0].reshape(target), t);
   }
 
   static int[] inferShape(int numel, int[] shape, int[] from) {
@@ -32,7 +36,8 @@ final class Views {
     for (int i = 0; i < shape.length; i++) {
       if (shape[i] == -1) {
         if (infer >= 0) {
-          throw new IllegalArgumentException("reshape: only one dim may be -1, got " + Shapes.str(shape));
+          throw new IllegalArgumentException(
+              "reshape: only one dim may be -1, got " + Shapes.str(shape));
         }
         infer = i;
       } else if (shape[i] < 0) {
@@ -45,14 +50,26 @@ final class Views {
     if (infer >= 0) {
       if (known == 0 || numel % known != 0) {
         throw new ShapeMismatchException(
-            "reshape: cannot infer -1 in " + Shapes.str(shape) + " for " + numel + " elements (shape "
-                + Shapes.str(from) + ")");
+            "reshape: cannot infer -1 in "
+                + Shapes.str(shape)
+                + " for "
+                + numel
+                + " elements (shape "
+                + Shapes.str(from)
+                + ")");
       }
       out[infer] = (int) (numel / known);
     } else if (known != numel) {
       throw new ShapeMismatchException(
-          "reshape: shape " + Shapes.str(from) + " (" + numel + " elements) cannot become "
-              + Shapes.str(shape) + " (" + known + " elements)");
+          "reshape: shape "
+              + Shapes.str(from)
+              + " ("
+              + numel
+              + " elements) cannot become "
+              + Shapes.str(shape)
+              + " ("
+              + known
+              + " elements)");
     }
     return out;
   }
@@ -111,14 +128,20 @@ final class Views {
     int r = t.rank();
     if (order.length != r) {
       throw new IllegalArgumentException(
-          "permute: got " + order.length + " dims " + Shapes.str(order) + " for a tensor of rank " + r);
+          "permute: got "
+              + order.length
+              + " dims "
+              + Shapes.str(order)
+              + " for a tensor of rank "
+              + r);
     }
     int[] norm = new int[r];
     boolean[] seen = new boolean[r];
     for (int i = 0; i < r; i++) {
       norm[i] = Shapes.dim("permute", order[i], r);
       if (seen[norm[i]]) {
-        throw new IllegalArgumentException("permute: dim " + norm[i] + " repeated in " + Shapes.str(order));
+        throw new IllegalArgumentException(
+            "permute: dim " + norm[i] + " repeated in " + Shapes.str(order));
       }
       seen[norm[i]] = true;
     }
@@ -132,8 +155,8 @@ final class Views {
       inverse[norm[i]] = i;
     }
     Tensor out = t.viewOf(new Layout(shape, strides, l.offset()));
-    return Tensor.record("permute", out, g -> new Tensor[] {g.permute(inverse)},
-        tg -> tg[0].permute(norm), t);
+    return Tensor.record(
+        "permute", out, g -> new Tensor[] {g.permute(inverse)}, tg -> tg[0].permute(norm), t);
   }
 
   static Tensor squeeze(Tensor t, int dim) {
@@ -171,15 +194,23 @@ final class Views {
     }
     int[] original = t.shape();
     Tensor out = t.viewOf(new Layout(shape, strides, l.offset()));
-    return Tensor.record("squeeze", out, g -> new Tensor[] {g.reshape(original)},
-        tg -> tg[0].reshape(shape), t);
+    return Tensor.record(
+        "squeeze", out, g -> new Tensor[] {g.reshape(original)}, tg -> tg[0].reshape(shape), t);
   }
 
   static Tensor unsqueeze(Tensor t, int dim) {
     int r = t.rank();
     if (dim < -(r + 1) || dim > r) {
       throw new IllegalArgumentException(
-          "unsqueeze: dim " + dim + " out of range for rank " + r + " (valid: " + (-(r + 1)) + " to " + r + ")");
+          "unsqueeze: dim "
+              + dim
+              + " out of range for rank "
+              + r
+              + " (valid: "
+              + (-(r + 1))
+              + " to "
+              + r
+              + ")");
     }
     int d = dim < 0 ? dim + r + 1 : dim;
     Layout l = t.layout();
@@ -196,8 +227,8 @@ final class Views {
     }
     int[] original = t.shape();
     Tensor out = t.viewOf(new Layout(shape, strides, l.offset()));
-    return Tensor.record("unsqueeze", out, g -> new Tensor[] {g.reshape(original)},
-        tg -> tg[0].reshape(shape), t);
+    return Tensor.record(
+        "unsqueeze", out, g -> new Tensor[] {g.reshape(original)}, tg -> tg[0].reshape(shape), t);
   }
 
   static Tensor narrow(Tensor t, int dim, int start, int length) {
@@ -209,16 +240,29 @@ final class Views {
     int size = l.shape()[d];
     if (start < 0 || length < 0 || start + length > size) {
       throw new IndexOutOfBoundsException(
-          "narrow: range [" + start + ", " + (start + length) + ") outside dim " + d + " of size "
-              + size + " (shape " + Shapes.str(l.shape()) + ")");
+          "narrow: range ["
+              + start
+              + ", "
+              + (start + length)
+              + ") outside dim "
+              + d
+              + " of size "
+              + size
+              + " (shape "
+              + Shapes.str(l.shape())
+              + ")");
     }
     int[] shape = l.shape().clone();
     shape[d] = length;
     int offset = length == 0 ? l.offset() : l.offset() + start * l.strides()[d];
     Tensor out = t.viewOf(new Layout(shape, l.strides(), offset));
     int[] original = t.shape();
-    return Tensor.record("narrow", out, g -> new Tensor[] {Copies.padNarrow(g, original, d, start)},
-        tg -> tg[0].narrow(d, start, length), t);
+    return Tensor.record(
+        "narrow",
+        out,
+        g -> new Tensor[] {Copies.padNarrow(g, original, d, start)},
+        tg -> tg[0].narrow(d, start, length),
+        t);
   }
 
   static Tensor select(Tensor t, int dim, int index) {
@@ -238,7 +282,8 @@ final class Views {
     for (int i = 0; i < target.length; i++) {
       if (target[i] == -1) {
         if (i < lead) {
-          throw new IllegalArgumentException("expand: -1 not allowed for new leading dim " + i + " in " + Shapes.str(shape));
+          throw new IllegalArgumentException(
+              "expand: -1 not allowed for new leading dim " + i + " in " + Shapes.str(shape));
         }
         target[i] = t.layout().shape()[i - lead];
       }
@@ -246,8 +291,12 @@ final class Views {
     Layout l = Shapes.expand("expand", t.layout(), target);
     int[] original = t.shape();
     Tensor out = t.viewOf(l);
-    return Tensor.record("expand", out, g -> new Tensor[] {Elementwise.sumToShape(g, original)},
-        tg -> tg[0].expand(target), t);
+    return Tensor.record(
+        "expand",
+        out,
+        g -> new Tensor[] {Elementwise.sumToShape(g, original)},
+        tg -> tg[0].expand(target),
+        t);
   }
 
   static Tensor flatten(Tensor t, int startDim, int endDim) {
@@ -258,7 +307,8 @@ final class Views {
     int s = Shapes.dim("flatten", startDim, r);
     int e = Shapes.dim("flatten", endDim, r);
     if (s > e) {
-      throw new IllegalArgumentException("flatten: startDim " + startDim + " after endDim " + endDim);
+      throw new IllegalArgumentException(
+          "flatten: startDim " + startDim + " after endDim " + endDim);
     }
     int[] sh = t.layout().shape();
     int[] out = new int[r - (e - s)];

@@ -37,8 +37,10 @@ class DeviceAndLayoutTest {
   @Test
   void viewStridesFollowPytorchRules() {
     Layout transposed = new Layout(new int[] {3, 4}, new int[] {1, 3}, 0);
-    assertNull(Views.viewStrides(transposed, new int[] {12}), "a transposed matrix cannot be flattened");
-    Layout sliced = new Layout(new int[] {2, 3, 4}, new int[] {24, 4, 1}, 5); // rows of a bigger tensor
+    assertNull(
+        Views.viewStrides(transposed, new int[] {12}), "a transposed matrix cannot be flattened");
+    Layout sliced =
+        new Layout(new int[] {2, 3, 4}, new int[] {24, 4, 1}, 5); // rows of a bigger tensor
     assertArrayEquals(new int[] {24, 1}, Views.viewStrides(sliced, new int[] {2, 12}));
     assertNull(Views.viewStrides(sliced, new int[] {24}));
     assertArrayEquals(new int[] {24, 4, 4, 1}, Views.viewStrides(sliced, new int[] {2, 3, 1, 4}));
@@ -46,9 +48,12 @@ class DeviceAndLayoutTest {
 
   @Test
   void broadcastingFollowsNumpy() {
-    assertArrayEquals(new int[] {2, 3, 4}, Shapes.broadcast("t", new int[] {3, 1}, new int[] {2, 1, 4}));
-    var e = assertThrows(ShapeMismatchException.class,
-        () -> Shapes.broadcast("mul", new int[] {2, 3}, new int[] {4, 3}));
+    assertArrayEquals(
+        new int[] {2, 3, 4}, Shapes.broadcast("t", new int[] {3, 1}, new int[] {2, 1, 4}));
+    var e =
+        assertThrows(
+            ShapeMismatchException.class,
+            () -> Shapes.broadcast("mul", new int[] {2, 3}, new int[] {4, 3}));
     assertTrue(e.getMessage().startsWith("mul: shapes [2, 3] and [4, 3]"), e.getMessage());
   }
 

@@ -18,8 +18,8 @@ import java.util.function.Consumer;
 /**
  * What the argument checks cost: the same small primitive calls through the raw CPU backend and
  * through its {@link CheckedBackend} view (what every caller gets), interleaved in one JVM. Each
- * round times a slice of raw calls then a slice of checked calls (order alternating by round);
- * the table shows the medians of the per-call CPU times over the rounds, their difference and ratio.
+ * round times a slice of raw calls then a slice of checked calls (order alternating by round); the
+ * table shows the medians of the per-call CPU times over the rounds, their difference and ratio.
  * Small calls, because the checks cost the same for any size: the difference is the checks' price,
  * and its share is largest here. A second table runs the same calls on a {@link NoopBackend}
  * (primitives that do nothing), raw and checked: its difference is the checks alone, without the
@@ -47,8 +47,12 @@ public final class CheckOverhead {
       }
     }
     CpuBackend cpu = new CpuBackend(1);
-    System.out.printf(Locale.ROOT, "# %s; %d rounds of %d ms slices per path; medians of thread CPU ns/call%n",
-        cpu.description(), rounds, sliceMs);
+    System.out.printf(
+        Locale.ROOT,
+        "# %s; %d rounds of %d ms slices per path; medians of thread CPU ns/call%n",
+        cpu.description(),
+        rounds,
+        sliceMs);
     table(cpu, rounds, sliceMs, warmupMs);
     cpu.close();
     System.out.println("# the same calls on a backend that does nothing: the checks alone");
@@ -66,15 +70,38 @@ public final class CheckOverhead {
     Case[] cases = {
       new Case("unary RELU, 64 elements", b -> b.unary(UnaryOp.RELU, 0, 0, x, v64, out, v64)),
       new Case("binary ADD 8x8 + row", b -> b.binary(BinaryOp.ADD, x, m8x8, y, row, out, m8x8)),
-      new Case("unaryBackward TANH, 64", b -> b.unaryBackward(UnaryOp.TANH, 0, 0, x, 0, y, 0, y,
-          64, out, 0, 64)),
-      new Case("gemm 8x8x8", b -> b.gemm(1, 8, 8, 8, 1, GemmOperand.of(x, 0, 8),
-          GemmOperand.of(y, 0, 8), 0, GemmOperand.of(out, 0, 8))),
-      new Case("gemm 32x32x32", b -> b.gemm(1, 32, 32, 32, 1, GemmOperand.of(x, 0, 32),
-          GemmOperand.of(y, 0, 32), 0, GemmOperand.of(out, 0, 32))),
+      new Case(
+          "unaryBackward TANH, 64",
+          b -> b.unaryBackward(UnaryOp.TANH, 0, 0, x, 0, y, 0, y, 64, out, 0, 64)),
+      new Case(
+          "gemm 8x8x8",
+          b ->
+              b.gemm(
+                  1,
+                  8,
+                  8,
+                  8,
+                  1,
+                  GemmOperand.of(x, 0, 8),
+                  GemmOperand.of(y, 0, 8),
+                  0,
+                  GemmOperand.of(out, 0, 8))),
+      new Case(
+          "gemm 32x32x32",
+          b ->
+              b.gemm(
+                  1,
+                  32,
+                  32,
+                  32,
+                  1,
+                  GemmOperand.of(x, 0, 32),
+                  GemmOperand.of(y, 0, 32),
+                  0,
+                  GemmOperand.of(out, 0, 32))),
     };
-    System.out.printf(Locale.ROOT, "%-26s %10s %10s %9s %7s%n", "call", "raw", "checked",
-        "checks", "ratio");
+    System.out.printf(
+        Locale.ROOT, "%-26s %10s %10s %9s %7s%n", "call", "raw", "checked", "checks", "ratio");
     for (Case c : cases) {
       timeSlice(raw, c, warmupMs);
       timeSlice(checked, c, warmupMs);
@@ -91,14 +118,14 @@ public final class CheckOverhead {
       }
       double mr = median(r);
       double mk = median(k);
-      System.out.printf(Locale.ROOT, "%-26s %10.1f %10.1f %+9.1f %7.3f%n", c.name(), mr, mk,
-          mk - mr, mk / mr);
+      System.out.printf(
+          Locale.ROOT, "%-26s %10.1f %10.1f %+9.1f %7.3f%n", c.name(), mr, mk, mk - mr, mk / mr);
     }
   }
 
   /**
-   * Calls for about {@code ms} milliseconds of wall time; returns this thread's CPU nanoseconds
-   * per call (CPU time, not wall time: on a shared machine the thread is descheduled for long
+   * Calls for about {@code ms} milliseconds of wall time; returns this thread's CPU nanoseconds per
+   * call (CPU time, not wall time: on a shared machine the thread is descheduled for long
    * stretches, which wall time would charge to whichever path was running).
    */
   private static double timeSlice(Backend b, Case c, long ms) {

@@ -41,9 +41,17 @@ public final class ConvStepBenchmark {
     int warmup = intArg(args, "--warmup", 10);
     int block = intArg(args, "--block", 5);
     Generator gen = new Generator(0);
-    Sequential model = new Sequential(new Conv2d(1, 32, 3, gen), Activation.byName("relu").layer(),
-        new MaxPool2d(2), new Conv2d(32, 64, 3, gen), Activation.byName("relu").layer(),
-        new MaxPool2d(2), new Flatten(), new Dropout(0.5, gen), new Linear(1600, 10, true, gen));
+    Sequential model =
+        new Sequential(
+            new Conv2d(1, 32, 3, gen),
+            Activation.byName("relu").layer(),
+            new MaxPool2d(2),
+            new Conv2d(32, 64, 3, gen),
+            Activation.byName("relu").layer(),
+            new MaxPool2d(2),
+            new Flatten(),
+            new Dropout(0.5, gen),
+            new Linear(1600, 10, true, gen));
     Tensor x = Tensor.randn(new Generator(1), batch, 1, 28, 28).persist();
     int[] labels = new int[batch];
     for (int i = 0; i < batch; i++) {
@@ -67,15 +75,22 @@ public final class ConvStepBenchmark {
       }
       Arrays.sort(perStep);
       double[] conv = convolutionsAlone(batch, 3 * blocks);
-      System.out.printf("myelin,%d,%d,%.2f,%.2f,%.2f,%.2f,%.1f,mean loss %.4f%n", batch,
-          blocks * block, quantile(perStep, 0.5), quantile(perStep, 0.1), quantile(perStep, 0.9),
-          conv[0], conv[1], lossSum / (blocks * block));
+      System.out.printf(
+          "myelin,%d,%d,%.2f,%.2f,%.2f,%.2f,%.1f,mean loss %.4f%n",
+          batch,
+          blocks * block,
+          quantile(perStep, 0.5),
+          quantile(perStep, 0.1),
+          quantile(perStep, 0.9),
+          conv[0],
+          conv[1],
+          lossSum / (blocks * block));
     }
     DeviceManager.global().backend(x.device()).synchronize();
   }
 
-  private static double step(Sequential model, CrossEntropyLoss loss, Adam adam, Tensor x,
-      Tensor y) {
+  private static double step(
+      Sequential model, CrossEntropyLoss loss, Adam adam, Tensor x, Tensor y) {
     try (MemoryScope ignored = MemoryScope.open()) {
       adam.zeroGrad();
       Tensor l = loss.forward(model.forward(x), y);

@@ -4,9 +4,9 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The machine's float32 FMA peak on one thread through the Vector API: 24 independent
- * accumulators (enough to cover FMA latency times issue width), no memory traffic. The SGEMM
- * figures in bench/RESULTS.md are read against it. Usage: {@code FmaPeak [seconds]}.
+ * The machine's float32 FMA peak on one thread through the Vector API: 24 independent accumulators
+ * (enough to cover FMA latency times issue width), no memory traffic. The SGEMM figures in
+ * bench/RESULTS.md are read against it. Usage: {@code FmaPeak [seconds]}.
  */
 public final class FmaPeak {
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -21,16 +21,55 @@ public final class FmaPeak {
     FloatVector c8 = b, c9 = b, c10 = b, c11 = b, c12 = b, c13 = b, c14 = b, c15 = b;
     FloatVector c16 = b, c17 = b, c18 = b, c19 = b, c20 = b, c21 = b, c22 = b, c23 = b;
     for (long i = 0; i < iterations; i++) {
-      c0 = c0.fma(a, b); c1 = c1.fma(a, b); c2 = c2.fma(a, b); c3 = c3.fma(a, b);
-      c4 = c4.fma(a, b); c5 = c5.fma(a, b); c6 = c6.fma(a, b); c7 = c7.fma(a, b);
-      c8 = c8.fma(a, b); c9 = c9.fma(a, b); c10 = c10.fma(a, b); c11 = c11.fma(a, b);
-      c12 = c12.fma(a, b); c13 = c13.fma(a, b); c14 = c14.fma(a, b); c15 = c15.fma(a, b);
-      c16 = c16.fma(a, b); c17 = c17.fma(a, b); c18 = c18.fma(a, b); c19 = c19.fma(a, b);
-      c20 = c20.fma(a, b); c21 = c21.fma(a, b); c22 = c22.fma(a, b); c23 = c23.fma(a, b);
+      c0 = c0.fma(a, b);
+      c1 = c1.fma(a, b);
+      c2 = c2.fma(a, b);
+      c3 = c3.fma(a, b);
+      c4 = c4.fma(a, b);
+      c5 = c5.fma(a, b);
+      c6 = c6.fma(a, b);
+      c7 = c7.fma(a, b);
+      c8 = c8.fma(a, b);
+      c9 = c9.fma(a, b);
+      c10 = c10.fma(a, b);
+      c11 = c11.fma(a, b);
+      c12 = c12.fma(a, b);
+      c13 = c13.fma(a, b);
+      c14 = c14.fma(a, b);
+      c15 = c15.fma(a, b);
+      c16 = c16.fma(a, b);
+      c17 = c17.fma(a, b);
+      c18 = c18.fma(a, b);
+      c19 = c19.fma(a, b);
+      c20 = c20.fma(a, b);
+      c21 = c21.fma(a, b);
+      c22 = c22.fma(a, b);
+      c23 = c23.fma(a, b);
     }
-    FloatVector s = c0.add(c1).add(c2).add(c3).add(c4).add(c5).add(c6).add(c7).add(c8).add(c9)
-        .add(c10).add(c11).add(c12).add(c13).add(c14).add(c15).add(c16).add(c17).add(c18)
-        .add(c19).add(c20).add(c21).add(c22).add(c23);
+    FloatVector s =
+        c0.add(c1)
+            .add(c2)
+            .add(c3)
+            .add(c4)
+            .add(c5)
+            .add(c6)
+            .add(c7)
+            .add(c8)
+            .add(c9)
+            .add(c10)
+            .add(c11)
+            .add(c12)
+            .add(c13)
+            .add(c14)
+            .add(c15)
+            .add(c16)
+            .add(c17)
+            .add(c18)
+            .add(c19)
+            .add(c20)
+            .add(c21)
+            .add(c22)
+            .add(c23);
     return s.lane(0);
   }
 
@@ -49,7 +88,8 @@ public final class FmaPeak {
       double gflops = 24.0 * 2 * S.length() * iterations / (System.nanoTime() - t0);
       best = Math.max(best, gflops);
     }
-    System.out.printf("float32 FMA peak, one thread: %.1f GFLOP/s (%d lanes; best of %.1f s)%s%n",
+    System.out.printf(
+        "float32 FMA peak, one thread: %.1f GFLOP/s (%d lanes; best of %.1f s)%s%n",
         best, S.length(), seconds, sink == 42 ? "!" : "");
   }
 }

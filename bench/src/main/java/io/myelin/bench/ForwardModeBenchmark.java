@@ -26,8 +26,8 @@ import java.util.function.Supplier;
  *   <li>{@code gradient}: the loss and {@code backward()};
  *   <li>{@code hvp}: the loss, its gradient and {@code H v} by forward over reverse ({@link
  *       Functional#hvp(Supplier, List, List)}); target {@code hvp / gradient <= 5};
- *   <li>{@code forward/gradient, level on another thread}: the same while a dual level is live on
- *       a different thread, so every op takes the slow path of the "is forward mode on?" check (a
+ *   <li>{@code forward/gradient, level on another thread}: the same while a dual level is live on a
+ *       different thread, so every op takes the slow path of the "is forward mode on?" check (a
  *       thread-local read) instead of the one volatile read of the fast path: the overhead of
  *       forward mode on code that does not use it is at most the difference to the plain ones.
  * </ul>
@@ -48,13 +48,16 @@ public final class ForwardModeBenchmark {
     for (int i = 0; i + 1 < args.length; i += 2) {
       switch (args[i]) {
         case "--device" -> device = args[i + 1];
-        case "--model" -> sizes = Arrays.stream(args[i + 1].split("-")).mapToInt(Integer::parseInt)
-            .toArray();
+        case "--model" ->
+            sizes = Arrays.stream(args[i + 1].split("-")).mapToInt(Integer::parseInt).toArray();
         case "--batch" -> batch = Integer.parseInt(args[i + 1]);
         case "--reps" -> reps = Integer.parseInt(args[i + 1]);
         case "--warmup" -> warmup = Integer.parseInt(args[i + 1]);
-        default -> throw new IllegalArgumentException("unknown option " + args[i]
-            + "; expected --device, --model, --batch, --reps, --warmup");
+        default ->
+            throw new IllegalArgumentException(
+                "unknown option "
+                    + args[i]
+                    + "; expected --device, --model, --batch, --reps, --warmup");
       }
     }
     Device dev = Device.parse(device);
@@ -76,50 +79,64 @@ public final class ForwardModeBenchmark {
     Tensor[] vs = new Tensor[params.length];
     for (int l = 0; l + 1 < sizes.length; l++) {
       double bound = 1 / Math.sqrt(sizes[l]);
-      params[2 * l] = Tensor.uniform(dev, DType.FLOAT32, gen, -bound, bound, sizes[l + 1], sizes[l])
-          .persist().requiresGrad(true);
-      params[2 * l + 1] = Tensor.uniform(dev, DType.FLOAT32, gen, -bound, bound, sizes[l + 1])
-          .persist().requiresGrad(true);
+      params[2 * l] =
+          Tensor.uniform(dev, DType.FLOAT32, gen, -bound, bound, sizes[l + 1], sizes[l])
+              .persist()
+              .requiresGrad(true);
+      params[2 * l + 1] =
+          Tensor.uniform(dev, DType.FLOAT32, gen, -bound, bound, sizes[l + 1])
+              .persist()
+              .requiresGrad(true);
     }
     for (int i = 0; i < params.length; i++) {
       vs[i] = Tensor.normal(dev, DType.FLOAT32, gen, 0, 1, params[i].shape()).persist();
     }
     List<Tensor> ps = List.of(params);
     List<Tensor> v = List.of(vs);
-    Supplier<Tensor> loss = () -> {
-      Tensor h = x;
-      for (int l = 0; l < params.length / 2; l++) {
-        h = h.matmul(params[2 * l].t()).add(params[2 * l + 1]);
-        if (l + 1 < params.length / 2) {
-          h = h.relu();
-        }
-      }
-      return FusedLosses.crossEntropy(h, y, null, -100, 0, true);
-    };
-    Runnable forward = () -> {
-      try (var ng = Autograd.noGrad()) {
-        loss.get().item();
-      }
-    };
-    Runnable jvp = () -> {
-      try (var ng = Autograd.noGrad()) {
-        Functional.jvpOfParameters(loss, ps, v).tangent().item();
-      }
-    };
-    Runnable gradient = () -> {
-      for (Tensor p : params) {
-        p.zeroGrad();
-      }
-      loss.get().backward();
-      params[0].grad().sum().item();
-    };
+    Supplier<Tensor> loss =
+        () -> {
+          Tensor h = x;
+          for (int l = 0; l < params.length / 2; l++) {
+            h = h.matmul(params[2 * l].t()).add(params[2 * l + 1]);
+            if (l + 1 < params.length / 2) {
+              h = h.relu();
+            }
+          }
+          return FusedLosses.crossEntropy(h, y, null, -100, 0, true);
+        };
+    Runnable forward =
+        () -> {
+          try (var ng = Autograd.noGrad()) {
+            loss.get().item();
+          }
+        };
+    Runnable jvp =
+        () -> {
+          try (var ng = Autograd.noGrad()) {
+            Functional.jvpOfParameters(loss, ps, v).tangent().item();
+          }
+        };
+    Runnable gradient =
+        () -> {
+          for (Tensor p : params) {
+            p.zeroGrad();
+          }
+          loss.get().backward();
+          params[0].grad().sum().item();
+        };
     Runnable hvp = () -> Functional.hvp(loss, ps, v).products()[0].sum().item();
     String model = String.join("-", Arrays.stream(sizes).mapToObj(Integer::toString).toList());
     // The variants run interleaved, one repetition of each per round, so that the machine's
     // drift (other load, frequency) reaches all of them alike; the "level on another thread" ones
     // open a dual level on a helper thread for their repetition only.
-    String[] names = {"forward", "jvp", "gradient", "hvp", "forward, level on another thread",
-        "gradient, level on another thread"};
+    String[] names = {
+      "forward",
+      "jvp",
+      "gradient",
+      "hvp",
+      "forward, level on another thread",
+      "gradient, level on another thread"
+    };
     Runnable[] bodies = {forward, jvp, gradient, hvp, forward, gradient};
     boolean[] otherLevel = {false, false, false, false, true, true};
     double[][] ms = new double[names.length][reps];
@@ -150,8 +167,16 @@ public final class ForwardModeBenchmark {
     int[] baseOf = {-1, 0, -1, 2, 0, 2};
     System.out.println("model,batch,device,what,reps,median_ms,ratio,of");
     for (int k = 0; k < names.length; k++) {
-      System.out.printf(Locale.ROOT, "%s,%d,%s,\"%s\",%d,%.4f,%s,%s%n", model, batch, dev, names[k],
-          reps, med[k], baseOf[k] < 0 ? "" : String.format(Locale.ROOT, "%.3f", med[k] / med[baseOf[k]]),
+      System.out.printf(
+          Locale.ROOT,
+          "%s,%d,%s,\"%s\",%d,%.4f,%s,%s%n",
+          model,
+          batch,
+          dev,
+          names[k],
+          reps,
+          med[k],
+          baseOf[k] < 0 ? "" : String.format(Locale.ROOT, "%.3f", med[k] / med[baseOf[k]]),
           baseOf[k] < 0 ? "" : names[baseOf[k]]);
     }
   }
@@ -172,19 +197,21 @@ public final class ForwardModeBenchmark {
     private final Thread thread;
 
     LevelOnAnotherThread() {
-      thread = new Thread(() -> {
-        try {
-          while (commands.take()) {
-            try (var level = ForwardAD.dualLevel()) {
-              acks.put(true);
-              commands.take();
-            }
-            acks.put(true);
-          }
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      });
+      thread =
+          new Thread(
+              () -> {
+                try {
+                  while (commands.take()) {
+                    try (var level = ForwardAD.dualLevel()) {
+                      acks.put(true);
+                      commands.take();
+                    }
+                    acks.put(true);
+                  }
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              });
       thread.setDaemon(true);
       thread.start();
     }

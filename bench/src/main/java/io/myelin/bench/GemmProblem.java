@@ -10,9 +10,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * One shape's operands for both engines, filled with the same random values: Myelin storages on
- * a {@link CpuBackend} and ND4J arrays ('c' order) with a preallocated result, so each call does
- * only the product ({@code Nd4j.gemm} into C is ND4J's fast path).
+ * One shape's operands for both engines, filled with the same random values: Myelin storages on a
+ * {@link CpuBackend} and ND4J arrays ('c' order) with a preallocated result, so each call does only
+ * the product ({@code Nd4j.gemm} into C is ND4J's fast path).
  */
 final class GemmProblem implements AutoCloseable {
   final GemmShape shape;

@@ -11,8 +11,9 @@ import java.util.List;
  * 784-512-256-10 at batch 128 and 256 (forward products, A and B row-major).
  */
 record GemmShape(String name, int m, int n, int k, boolean transA, boolean transB) {
-  static final String DEFAULTS = "256,512,1024,2048,"
-      + "128x784x512,128x512x256,128x256x10,256x784x512,256x512x256,256x256x10";
+  static final String DEFAULTS =
+      "256,512,1024,2048,"
+          + "128x784x512,128x512x256,128x256x10,256x784x512,256x512x256,256x256x10";
 
   /** Multiply-adds counted as two flops. */
   double flops() {
@@ -40,8 +41,13 @@ record GemmShape(String name, int m, int n, int k, boolean transA, boolean trans
       return new GemmShape(spec.trim(), n, n, n, ta, tb);
     }
     if (p.length == 3) {
-      return new GemmShape(spec.trim(), Integer.parseInt(p[0]), Integer.parseInt(p[2]),
-          Integer.parseInt(p[1]), ta, tb);
+      return new GemmShape(
+          spec.trim(),
+          Integer.parseInt(p[0]),
+          Integer.parseInt(p[2]),
+          Integer.parseInt(p[1]),
+          ta,
+          tb);
     }
     throw new IllegalArgumentException("shape must be N or MxKxN: " + spec);
   }

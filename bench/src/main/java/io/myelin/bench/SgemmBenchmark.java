@@ -28,11 +28,22 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 5, time = 1)
 @Measurement(iterations = 10, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector",
-    "--enable-native-access=ALL-UNNAMED"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
 public class SgemmBenchmark {
-  @Param({"256", "512", "1024", "2048", "128x784x512", "128x512x256", "128x256x10",
-      "256x784x512", "256x512x256", "256x256x10"})
+  @Param({
+    "256",
+    "512",
+    "1024",
+    "2048",
+    "128x784x512",
+    "128x512x256",
+    "128x256x10",
+    "256x784x512",
+    "256x512x256",
+    "256x256x10"
+  })
   public String shape;
 
   @Param({"1", "2"})

@@ -9,11 +9,11 @@ import java.util.Locale;
  * Myelin's SGEMM next to ND4J's ({@code Nd4j.gemm}, OpenBLAS) in one JVM, interleaved: each round
  * times a slice of Myelin calls then a slice of ND4J calls on the same shape and thread count, so
  * both see the same machine load; the table shows the medians over the rounds, their ratio, the
- * largest difference between the two results, and the heap bytes one Myelin call allocates on
- * the calling thread.
+ * largest difference between the two results, and the heap bytes one Myelin call allocates on the
+ * calling thread.
  *
- * <p>Usage: {@code SgemmSideBySide [--shapes 256,1024,128x784x512:nt] [--threads 1,2]
- * [--rounds 9] [--slice-ms 150] [--warmup-ms 1500]}. See bench/scripts/sgemm.sh.
+ * <p>Usage: {@code SgemmSideBySide [--shapes 256,1024,128x784x512:nt] [--threads 1,2] [--rounds 9]
+ * [--slice-ms 150] [--warmup-ms 1500]}. See bench/scripts/sgemm.sh.
  */
 public final class SgemmSideBySide {
   private SgemmSideBySide() {}
@@ -34,10 +34,22 @@ public final class SgemmSideBySide {
         default -> throw new IllegalArgumentException("unknown argument " + args[i]);
       }
     }
-    System.out.printf(Locale.ROOT, "# ND4J BLAS vendor %s; %d rounds of %d ms slices; medians%n",
-        Nd4jThreads.vendor(), rounds, sliceMs);
-    System.out.printf(Locale.ROOT, "%-18s %3s %10s %10s %7s %9s %8s%n",
-        "shape(MxKxN)", "thr", "myelin", "nd4j", "ratio", "rel.diff", "B/call");
+    System.out.printf(
+        Locale.ROOT,
+        "# ND4J BLAS vendor %s; %d rounds of %d ms slices; medians%n",
+        Nd4jThreads.vendor(),
+        rounds,
+        sliceMs);
+    System.out.printf(
+        Locale.ROOT,
+        "%-18s %3s %10s %10s %7s %9s %8s%n",
+        "shape(MxKxN)",
+        "thr",
+        "myelin",
+        "nd4j",
+        "ratio",
+        "rel.diff",
+        "B/call");
     for (String t : threadList.split(",")) {
       int threads = Integer.parseInt(t.trim());
       Nd4jThreads.set(threads);
@@ -65,8 +77,16 @@ public final class SgemmSideBySide {
             double bytes = allocatedPerCall(p::myelin);
             double gm = median(mine);
             double gn = median(theirs);
-            System.out.printf(Locale.ROOT, "%-18s %3d %10.1f %10.1f %7.2f %9.1e %8.0f%n",
-                label(s), threads, gm, gn, gm / gn, diff, bytes);
+            System.out.printf(
+                Locale.ROOT,
+                "%-18s %3d %10.1f %10.1f %7.2f %9.1e %8.0f%n",
+                label(s),
+                threads,
+                gm,
+                gn,
+                gm / gn,
+                diff,
+                bytes);
           }
         }
       }
@@ -74,8 +94,8 @@ public final class SgemmSideBySide {
   }
 
   private static String label(GemmShape s) {
-    String t = s.transA() || s.transB()
-        ? ":" + (s.transA() ? "t" : "n") + (s.transB() ? "t" : "n") : "";
+    String t =
+        s.transA() || s.transB() ? ":" + (s.transA() ? "t" : "n") + (s.transB() ? "t" : "n") : "";
     return s.m() + "x" + s.k() + "x" + s.n() + t;
   }
 

@@ -33,23 +33,22 @@ import java.util.SplittableRandom;
  * <p>Prints one CSV line ({@link #HEADER}; {@code --header true} prints the header first):
  *
  * <ul>
- *   <li>{@code median_ms, p10_ms, p90_ms}: time per step. A step is issued without waiting for
- *       the device, so timing each step between two synchronisations would measure its latency
- *       (launch, run, drain) and not the throughput of a training loop, where the host issues
- *       step i+1 while the device still runs step i. The timed steps therefore run in blocks of
- *       {@code --block} K steps (default 20, made smaller so that there are at least 10 blocks):
- *       the device is synchronised, the host clock read, K steps issued, the device synchronised
- *       and the clock read again; each block gives one per-step time (its time / K), and the
- *       columns are the median and the 10th/90th percentiles (linear interpolation) over blocks.
- *       The step count is rounded up to whole blocks and reported in {@code steps}.
+ *   <li>{@code median_ms, p10_ms, p90_ms}: time per step. A step is issued without waiting for the
+ *       device, so timing each step between two synchronisations would measure its latency (launch,
+ *       run, drain) and not the throughput of a training loop, where the host issues step i+1 while
+ *       the device still runs step i. The timed steps therefore run in blocks of {@code --block} K
+ *       steps (default 20, made smaller so that there are at least 10 blocks): the device is
+ *       synchronised, the host clock read, K steps issued, the device synchronised and the clock
+ *       read again; each block gives one per-step time (its time / K), and the columns are the
+ *       median and the 10th/90th percentiles (linear interpolation) over blocks. The step count is
+ *       rounded up to whole blocks and reported in {@code steps}.
  *   <li>{@code host_cpu_ms_per_step}: CPU time of the issuing thread ({@link
  *       ThreadMXBean#getCurrentThreadCpuTime}) while it issues the timed steps, the
- *       synchronisations left out (a driver may spin while it waits). On the CPU backend the
- *       worker threads of a parallel kernel are not counted: this is the calling thread only.
+ *       synchronisations left out (a driver may spin while it waits). On the CPU backend the worker
+ *       threads of a parallel kernel are not counted: this is the calling thread only.
  *   <li>{@code device_peak_bytes}: the backend's {@code memoryStats().peakAllocatedBytes()}, a
- *       high-water mark since the backend was created: model, optimizer state, data and the
- *       step's temporaries. Run one configuration per JVM for a per-configuration peak (the
- *       script does).
+ *       high-water mark since the backend was created: model, optimizer state, data and the step's
+ *       temporaries. Run one configuration per JVM for a per-configuration peak (the script does).
  *   <li>{@code note}: graph replays during the timed steps (a graph run that fell back to eager
  *       shows here), the mean loss of the timed steps (a finite number is the sanity check), the
  *       matmul precision.
@@ -59,12 +58,12 @@ import java.util.SplittableRandom;
  * trains (the work of a loop over a device-resident data set, without the gather). Features are
  * seeded N(0, 1) rows, each repeated once per class, the copies labelled 0, 1, ..., classes - 1
  * ({@code [batch, in]} and {@code [batch]}; the last group is cut short where the batch is not a
- * multiple of the class count). No model can fit such a batch: the loss stays near ln(classes)
- * and every row keeps a gradient of order one. With independent random labels, a model this
- * size memorises one batch in a few dozen steps; the softmax then rounds to exactly one, the
- * gradients of most rows become exact zeros, and the timing would be of arithmetic on zeros
- * (which runs faster than on real data on a GPU). With graphs, TrainingStep copies the batch into
- * the graph's input buffers before every replay (step_torch.py's graph mode does the same).
+ * multiple of the class count). No model can fit such a batch: the loss stays near ln(classes) and
+ * every row keeps a gradient of order one. With independent random labels, a model this size
+ * memorises one batch in a few dozen steps; the softmax then rounds to exactly one, the gradients
+ * of most rows become exact zeros, and the timing would be of arithmetic on zeros (which runs
+ * faster than on real data on a GPU). With graphs, TrainingStep copies the batch into the graph's
+ * input buffers before every replay (step_torch.py's graph mode does the same).
  */
 public final class StepBenchmark {
   /** The CSV columns, shared with step_torch.py. */
@@ -74,8 +73,15 @@ public final class StepBenchmark {
   private StepBenchmark() {}
 
   /** One configuration: what to train and how to time it. */
-  record Config(String device, int[] sizes, int batch, int warmup, int block, int blocks,
-      boolean graphs, MatmulPrecision precision) {
+  record Config(
+      String device,
+      int[] sizes,
+      int batch,
+      int warmup,
+      int block,
+      int blocks,
+      boolean graphs,
+      MatmulPrecision precision) {
     String model() {
       return String.join("-", Arrays.stream(sizes).mapToObj(Integer::toString).toList());
     }
@@ -93,15 +99,17 @@ public final class StepBenchmark {
     if (steps < 10 * block) {
       block = Math.max(1, steps / 10);
     }
-    var config = new Config(
-        opt.getOrDefault("device", "cpu"),
-        parseSizes(opt.getOrDefault("model", "784-512-256-10")),
-        positive(opt, "batch", 128),
-        nonNegative(opt, "warmup", 50),
-        block,
-        (steps + block - 1) / block,
-        Boolean.parseBoolean(opt.getOrDefault("graphs", "false")),
-        MatmulPrecision.valueOf(opt.getOrDefault("precision", "highest").toUpperCase(Locale.ROOT)));
+    var config =
+        new Config(
+            opt.getOrDefault("device", "cpu"),
+            parseSizes(opt.getOrDefault("model", "784-512-256-10")),
+            positive(opt, "batch", 128),
+            nonNegative(opt, "warmup", 50),
+            block,
+            (steps + block - 1) / block,
+            Boolean.parseBoolean(opt.getOrDefault("graphs", "false")),
+            MatmulPrecision.valueOf(
+                opt.getOrDefault("precision", "highest").toUpperCase(Locale.ROOT)));
     if (Boolean.parseBoolean(opt.getOrDefault("header", "false"))) {
       System.out.println(HEADER);
     }
@@ -110,9 +118,16 @@ public final class StepBenchmark {
     } catch (RuntimeException | Error e) {
       // Still a row, so that the table shows which configuration broke and why.
       e.printStackTrace();
-      String why = (e.getClass().getSimpleName() + ": " + e.getMessage()).replaceAll("[,\\r\\n]", ";");
-      System.out.printf(Locale.ROOT, "%s,%d,%s,%s,0,,,,,,failed: %s%n", config.model(),
-          config.batch(), config.device().replaceAll(":.*", ""), config.mode(), why);
+      String why =
+          (e.getClass().getSimpleName() + ": " + e.getMessage()).replaceAll("[,\\r\\n]", ";");
+      System.out.printf(
+          Locale.ROOT,
+          "%s,%d,%s,%s,0,,,,,,failed: %s%n",
+          config.model(),
+          config.batch(),
+          config.device().replaceAll(":.*", ""),
+          config.mode(),
+          why);
       System.exit(1);
     }
   }
@@ -157,11 +172,29 @@ public final class StepBenchmark {
         long peak = backend.memoryStats().peakAllocatedBytes();
         int timed = c.blocks() * c.block();
         Arrays.sort(perStepMs);
-        String note = String.format(Locale.ROOT, "replays=%d/%d; loss=%.4f; precision=%s; block=%d",
-            replays, timed, loss, c.precision().name().toLowerCase(Locale.ROOT), c.block());
-        return String.format(Locale.ROOT, "%s,%d,%s,%s,%d,%.4f,%.4f,%.4f,%.4f,%d,%s", c.model(),
-            c.batch(), device.type(), c.mode(), timed, quantile(perStepMs, 0.5),
-            quantile(perStepMs, 0.1), quantile(perStepMs, 0.9), cpuNanos / 1e6 / timed, peak, note);
+        String note =
+            String.format(
+                Locale.ROOT,
+                "replays=%d/%d; loss=%.4f; precision=%s; block=%d",
+                replays,
+                timed,
+                loss,
+                c.precision().name().toLowerCase(Locale.ROOT),
+                c.block());
+        return String.format(
+            Locale.ROOT,
+            "%s,%d,%s,%s,%d,%.4f,%.4f,%.4f,%.4f,%d,%s",
+            c.model(),
+            c.batch(),
+            device.type(),
+            c.mode(),
+            timed,
+            quantile(perStepMs, 0.5),
+            quantile(perStepMs, 0.1),
+            quantile(perStepMs, 0.9),
+            cpuNanos / 1e6 / timed,
+            peak,
+            note);
       } finally {
         x.close();
         y.close();
@@ -181,7 +214,9 @@ public final class StepBenchmark {
     return net;
   }
 
-  /** Row i is the seeded N(0, 1) row i / classes: each row repeats once per label (see class doc). */
+  /**
+   * Row i is the seeded N(0, 1) row i / classes: each row repeats once per label (see class doc).
+   */
   static float[] features(int rows, int inputs, int classes) {
     var random = new SplittableRandom(1);
     float[] x = new float[rows * inputs];
@@ -217,7 +252,8 @@ public final class StepBenchmark {
   private static int[] parseSizes(String text) {
     String[] parts = text.split("-");
     if (parts.length < 2) {
-      throw new IllegalArgumentException("--model: expected sizes like 784-512-256-10, got " + text);
+      throw new IllegalArgumentException(
+          "--model: expected sizes like 784-512-256-10, got " + text);
     }
     int[] sizes = new int[parts.length];
     for (int i = 0; i < parts.length; i++) {

@@ -13,11 +13,11 @@ import java.util.Set;
  * Reverse-mode differentiation over the dynamic tape, as in PyTorch.
  *
  * <p>{@link #backward} orders the recorded nodes reachable from the output topologically with an
- * explicit stack (no recursion: a 10,000-op chain does not overflow), walks them in reverse,
- * sums the gradients arriving at each node, and accumulates the gradients of leaves (tensors
- * with {@code requiresGrad} and no node) into their {@code grad}. Backward rules run with
- * gradient recording off. Unless the graph is retained, each node is released after use, which
- * drops the tensors it saved.
+ * explicit stack (no recursion: a 10,000-op chain does not overflow), walks them in reverse, sums
+ * the gradients arriving at each node, and accumulates the gradients of leaves (tensors with {@code
+ * requiresGrad} and no node) into their {@code grad}. Backward rules run with gradient recording
+ * off. Unless the graph is retained, each node is released after use, which drops the tensors it
+ * saved.
  */
 public final class Autograd {
   private static final ThreadLocal<int[]> NO_GRAD_DEPTH = ThreadLocal.withInitial(() -> new int[1]);
@@ -27,9 +27,9 @@ public final class Autograd {
   private Autograd() {}
 
   /**
-   * Anomaly mode, as PyTorch's {@code detect_anomaly}: until the scope closes, every op checks
-   * its output (and backward checks every gradient it computes) for NaN and infinity, and the
-   * first one found throws an {@link AnomalyException} naming the op. Slow: for debugging.
+   * Anomaly mode, as PyTorch's {@code detect_anomaly}: until the scope closes, every op checks its
+   * output (and backward checks every gradient it computes) for NaN and infinity, and the first one
+   * found throws an {@link AnomalyException} naming the op. Slow: for debugging.
    */
   public static AnomalyScope detectAnomaly() {
     int[] depth = ANOMALY_DEPTH.get();
@@ -72,12 +72,19 @@ public final class Autograd {
     StringBuilder shapes = new StringBuilder();
     for (Tensor in : inputs) {
       if (in != null) {
-        shapes.append(shapes.length() == 0 ? "" : ", ").append(java.util.Arrays.toString(in.shape()));
+        shapes
+            .append(shapes.length() == 0 ? "" : ", ")
+            .append(java.util.Arrays.toString(in.shape()));
       }
     }
     throw new AnomalyException(
-        "anomaly: '" + op + "' produced NaN or infinity in its " + phase + " (output shape "
-            + java.util.Arrays.toString(t.shape()) + (shapes.length() == 0 ? "" : ", inputs " + shapes)
+        "anomaly: '"
+            + op
+            + "' produced NaN or infinity in its "
+            + phase
+            + " (output shape "
+            + java.util.Arrays.toString(t.shape())
+            + (shapes.length() == 0 ? "" : ", inputs " + shapes)
             + ")");
   }
 
@@ -116,11 +123,11 @@ public final class Autograd {
 
   /**
    * The gradients of a one-element {@code output} with respect to {@code inputs} (leaves or
-   * intermediate tensors), returned in order and not accumulated into {@code .grad}; an input
-   * the output does not depend on gets zeros. With {@code createGraph} the backward's own ops are
+   * intermediate tensors), returned in order and not accumulated into {@code .grad}; an input the
+   * output does not depend on gets zeros. With {@code createGraph} the backward's own ops are
    * recorded, so each returned gradient can be differentiated again (double backward, PyTorch's
-   * {@code create_graph=True}); an op whose backward is a backend primitive then fails naming
-   * it. The graph is kept either way.
+   * {@code create_graph=True}); an op whose backward is a backend primitive then fails naming it.
+   * The graph is kept either way.
    *
    * <pre>{@code
    * Tensor gx = Autograd.grad(x.mul(x).mul(x).sum(), new Tensor[] {x}, true)[0]; // 3 x^2
@@ -131,7 +138,10 @@ public final class Autograd {
     return Gradients.grad(output, inputs, null, createGraph);
   }
 
-  /** As {@link #grad(Tensor, Tensor[], boolean)} with an explicit upstream gradient of output's shape. */
+  /**
+   * As {@link #grad(Tensor, Tensor[], boolean)} with an explicit upstream gradient of output's
+   * shape.
+   */
   public static Tensor[] grad(
       Tensor output, Tensor[] inputs, Tensor gradOutput, boolean createGraph) {
     return Gradients.grad(output, inputs, gradOutput, createGraph);
@@ -155,13 +165,16 @@ public final class Autograd {
       if (output.numel() != 1) {
         throw new IllegalArgumentException(
             "backward(): implicit gradient only for one-element outputs, got shape "
-                + java.util.Arrays.toString(output.shape()) + "; pass a gradient of that shape");
+                + java.util.Arrays.toString(output.shape())
+                + "; pass a gradient of that shape");
       }
       gradOutput = Tensor.onesLike(output);
     } else if (!java.util.Arrays.equals(gradOutput.shape(), output.shape())) {
       throw new IllegalArgumentException(
-          "backward(): gradient shape " + java.util.Arrays.toString(gradOutput.shape())
-              + " differs from output shape " + java.util.Arrays.toString(output.shape()));
+          "backward(): gradient shape "
+              + java.util.Arrays.toString(gradOutput.shape())
+              + " differs from output shape "
+              + java.util.Arrays.toString(output.shape()));
     }
     try (var ignored = noGrad()) {
       Node root = output.gradFn();
@@ -193,8 +206,11 @@ public final class Autograd {
           }
           if (!java.util.Arrays.equals(gi.shape(), in.shape())) {
             throw new IllegalStateException(
-                "internal error: backward of '" + node.op() + "' produced a gradient of shape "
-                    + java.util.Arrays.toString(gi.shape()) + " for an input of shape "
+                "internal error: backward of '"
+                    + node.op()
+                    + "' produced a gradient of shape "
+                    + java.util.Arrays.toString(gi.shape())
+                    + " for an input of shape "
                     + java.util.Arrays.toString(in.shape()));
           }
           Node producer = in.gradFn();

@@ -3,16 +3,16 @@ package io.myelin.autograd;
 import io.myelin.Tensor;
 
 /**
- * The public way to add a differentiable operation, in the spirit of PyTorch's
- * {@code autograd.Function}: a subclass states the forward, the backward (vector-Jacobian
- * product) and, optionally, the forward-mode tangent rule (Jacobian-vector product) side by side;
- * {@link #apply} runs the forward and records one tape node whose backward is this op's.
+ * The public way to add a differentiable operation, in the spirit of PyTorch's {@code
+ * autograd.Function}: a subclass states the forward, the backward (vector-Jacobian product) and,
+ * optionally, the forward-mode tangent rule (Jacobian-vector product) side by side; {@link #apply}
+ * runs the forward and records one tape node whose backward is this op's.
  *
  * <p>The forward runs with gradients disabled (what it computes with tensor ops is not recorded;
- * the op is one node). The backward receives {@code dL/dout} (out's shape) and returns one
- * gradient per input, of that input's shape, or null where {@link OpContext#needsInputGrad} is
- * false. An op that calls a backend primitive directly reaches it through its input's storage
- * ({@code x.storage().backend()}), with explicit offsets from {@code x.layout()}.
+ * the op is one node). The backward receives {@code dL/dout} (out's shape) and returns one gradient
+ * per input, of that input's shape, or null where {@link OpContext#needsInputGrad} is false. An op
+ * that calls a backend primitive directly reaches it through its input's storage ({@code
+ * x.storage().backend()}), with explicit offsets from {@code x.layout()}.
  *
  * <pre>{@code
  * // y = x^3, dy/dx = 3 x^2
@@ -36,7 +36,9 @@ import io.myelin.Tensor;
 public abstract class DifferentiableOp {
   private final String name;
 
-  /** @param name the op's name in error messages and {@link Node#op()} ("cube", "dropout") */
+  /**
+   * @param name the op's name in error messages and {@link Node#op()} ("cube", "dropout")
+   */
   protected DifferentiableOp(String name) {
     if (name == null || name.isBlank()) {
       throw new IllegalArgumentException("DifferentiableOp: the name must not be blank");
@@ -63,34 +65,42 @@ public abstract class DifferentiableOp {
 
   /**
    * Jacobian-vector product for forward-mode AD: the output's tangent from the inputs' tangents
-   * (index-aligned; null for an input without a tangent, i.e. a zero tangent). The default has
-   * no rule and fails naming the op, so forward mode never yields a wrong number silently.
+   * (index-aligned; null for an input without a tangent, i.e. a zero tangent). The default has no
+   * rule and fails naming the op, so forward mode never yields a wrong number silently.
    */
   protected Tensor tangent(OpContext ctx, Tensor... inputTangents) {
     throw new UnsupportedOperationException(
-        "forward-mode AD: op '" + name + "' has no tangent rule (override DifferentiableOp.tangent)");
+        "forward-mode AD: op '"
+            + name
+            + "' has no tangent rule (override DifferentiableOp.tangent)");
   }
 
   /**
    * Forward over reverse (a Hessian-vector product) through an op whose backward is a backend
    * primitive: the tangents of the gradients {@link #backward} returned (index-aligned, null for
-   * none), given {@code gradOutput}, its tangent and the inputs' tangents (null entries are
-   * zeros). Called only when {@link #hasDifferentiableBackward} is false and some tangent is
-   * live; the default has no rule and fails naming the op.
+   * none), given {@code gradOutput}, its tangent and the inputs' tangents (null entries are zeros).
+   * Called only when {@link #hasDifferentiableBackward} is false and some tangent is live; the
+   * default has no rule and fails naming the op.
    *
    * @param grads what {@link #backward} returned for {@code gradOutput}
    */
-  protected Tensor[] backwardTangent(OpContext ctx, Tensor gradOutput, Tensor[] grads,
-      Tensor gradOutputTangent, Tensor[] inputTangents) {
-    throw new UnsupportedOperationException("forward-mode AD over the backward of '" + name
-        + "' (a Hessian-vector product, jacfwd of a gradient): no rule (override"
-        + " DifferentiableOp.backwardTangent)");
+  protected Tensor[] backwardTangent(
+      OpContext ctx,
+      Tensor gradOutput,
+      Tensor[] grads,
+      Tensor gradOutputTangent,
+      Tensor[] inputTangents) {
+    throw new UnsupportedOperationException(
+        "forward-mode AD over the backward of '"
+            + name
+            + "' (a Hessian-vector product, jacfwd of a gradient): no rule (override"
+            + " DifferentiableOp.backwardTangent)");
   }
 
   /**
    * True (the default) when {@link #backward} is written with differentiable tensor ops, so a
-   * gradient taken with {@code createGraph} can be differentiated again; an op whose backward
-   * calls a backend primitive returns false, and double backward through it fails naming it.
+   * gradient taken with {@code createGraph} can be differentiated again; an op whose backward calls
+   * a backend primitive returns false, and double backward through it fails naming it.
    */
   protected boolean hasDifferentiableBackward() {
     return true;
@@ -101,7 +111,8 @@ public abstract class DifferentiableOp {
     OpContext ctx = new OpContext(inputs.clone());
     Tensor out;
     // One node for both modes: what the forward computes is neither recorded nor given tangents.
-    try (var ignored = Autograd.noGrad(); var suspended = ForwardAD.suspend()) {
+    try (var ignored = Autograd.noGrad();
+        var suspended = ForwardAD.suspend()) {
       out = forward(ctx, inputs);
     }
     if (out == null) {
@@ -115,11 +126,17 @@ public abstract class DifferentiableOp {
       }
     }
     boolean differentiable = hasDifferentiableBackward();
-    return Tape.instance().record(name, differentiable, out,
-        g -> differentiable || !ForwardAD.isPropagating()
-            ? backward(ctx, g)
-            : backwardWithTangents(ctx, g, inputs),
-        t -> tangent(ctx, t), inputs);
+    return Tape.instance()
+        .record(
+            name,
+            differentiable,
+            out,
+            g ->
+                differentiable || !ForwardAD.isPropagating()
+                    ? backward(ctx, g)
+                    : backwardWithTangents(ctx, g, inputs),
+            t -> tangent(ctx, t),
+            inputs);
   }
 
   /** The backward of a primitive inside a dual level: values, then their tangents by rule. */
@@ -141,7 +158,8 @@ public abstract class DifferentiableOp {
       for (int i = 0; i < grads.length; i++) {
         if (grads[i] != null) {
           // A null tangent is a zero one (the gradient does not move along v).
-          ForwardAD.setTangent(grads[i], tangents[i] != null ? tangents[i] : Tensor.zerosLike(grads[i]));
+          ForwardAD.setTangent(
+              grads[i], tangents[i] != null ? tangents[i] : Tensor.zerosLike(grads[i]));
         }
       }
     }

@@ -7,9 +7,9 @@ import java.util.Arrays;
  * Forward-mode automatic differentiation with dual tensors, as PyTorch's {@code
  * torch.autograd.forward_ad}: inside a {@link #dualLevel()} scope a tensor made by {@link
  * #makeDual} carries a tangent, and every differentiable op computes its output's tangent (the
- * Jacobian-vector product) from its inputs' tangents with the rule written beside its backward.
- * An op without a rule fails naming the op ({@link UnsupportedOperationException}), never a
- * wrong number. Leaving the scope drops every tangent made in it.
+ * Jacobian-vector product) from its inputs' tangents with the rule written beside its backward. An
+ * op without a rule fails naming the op ({@link UnsupportedOperationException}), never a wrong
+ * number. Leaving the scope drops every tangent made in it.
  *
  * <pre>{@code
  * try (var level = ForwardAD.dualLevel()) {
@@ -104,21 +104,31 @@ public final class ForwardAD {
   }
 
   /**
-   * A view of {@code primal} that carries {@code tangent} (same shape and dtype) in the live
-   * level. Reverse mode sees an identity op: gradients of the dual flow to {@code primal}.
+   * A view of {@code primal} that carries {@code tangent} (same shape and dtype) in the live level.
+   * Reverse mode sees an identity op: gradients of the dual flow to {@code primal}.
    *
    * @throws IllegalStateException outside a dual level
    * @throws IllegalArgumentException when the shapes or dtypes differ
    */
   public static Tensor makeDual(Tensor primal, Tensor tangent) {
     LevelState s = live("makeDual");
-    if (!Arrays.equals(primal.shape(), tangent.shape()) || primal.dtype() != tangent.dtype()
+    if (!Arrays.equals(primal.shape(), tangent.shape())
+        || primal.dtype() != tangent.dtype()
         || !primal.device().equals(tangent.device())) {
-      throw new IllegalArgumentException("makeDual: the tangent must have the primal's shape, dtype"
-          + " and device; primal " + Arrays.toString(primal.shape()) + " "
-          + primal.dtype().shortName() + " on " + primal.device() + ", tangent "
-          + Arrays.toString(tangent.shape()) + " " + tangent.dtype().shortName() + " on "
-          + tangent.device());
+      throw new IllegalArgumentException(
+          "makeDual: the tangent must have the primal's shape, dtype"
+              + " and device; primal "
+              + Arrays.toString(primal.shape())
+              + " "
+              + primal.dtype().shortName()
+              + " on "
+              + primal.device()
+              + ", tangent "
+              + Arrays.toString(tangent.shape())
+              + " "
+              + tangent.dtype().shortName()
+              + " on "
+              + tangent.device());
     }
     if (!primal.dtype().isFloating()) {
       throw new IllegalArgumentException(
@@ -133,8 +143,8 @@ public final class ForwardAD {
   }
 
   /**
-   * The primal (a view without tangent, still connected for reverse mode) and the tangent of
-   * {@code t} at the live level (null when it has none).
+   * The primal (a view without tangent, still connected for reverse mode) and the tangent of {@code
+   * t} at the live level (null when it has none).
    */
   public static Dual unpackDual(Tensor t) {
     LevelState s = live("unpackDual");
@@ -154,7 +164,9 @@ public final class ForwardAD {
     return s == null ? null : Tape.internals().tangent(t, s.id);
   }
 
-  /** Attaches {@code tangent} to {@code t} at the live level (for rules of first-order backwards). */
+  /**
+   * Attaches {@code tangent} to {@code t} at the live level (for rules of first-order backwards).
+   */
   static void setTangent(Tensor t, Tensor tangent) {
     LevelState s = CURRENT.get();
     if (s != null && t != null && tangent != null) {
@@ -237,8 +249,14 @@ public final class ForwardAD {
       }
     }
     if (t.dtype() != out.dtype()) {
-      throw new IllegalStateException("internal error: tangent rule of '" + op + "' returned "
-          + t.dtype().shortName() + " for a " + out.dtype().shortName() + " output");
+      throw new IllegalStateException(
+          "internal error: tangent rule of '"
+              + op
+              + "' returned "
+              + t.dtype().shortName()
+              + " for a "
+              + out.dtype().shortName()
+              + " output");
     }
     Tape.internals().setTangent(out, t, s.id);
   }

@@ -9,11 +9,11 @@ import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
 /**
- * Functional transforms over Myelin's two modes of differentiation, as {@code torch.func}:
- * {@link #jvp} (forward mode, one pass), {@link #vjp} (reverse mode, one pass), the full
- * Jacobians {@link #jacfwd} (one jvp per input element) and {@link #jacrev} (one vjp per output
- * element), {@link #hessian} (jacfwd of jacrev: forward over reverse) and {@link #hvp} (a
- * Hessian-vector product in one forward-over-reverse pass, without forming the Hessian).
+ * Functional transforms over Myelin's two modes of differentiation, as {@code torch.func}: {@link
+ * #jvp} (forward mode, one pass), {@link #vjp} (reverse mode, one pass), the full Jacobians {@link
+ * #jacfwd} (one jvp per input element) and {@link #jacrev} (one vjp per output element), {@link
+ * #hessian} (jacfwd of jacrev: forward over reverse) and {@link #hvp} (a Hessian-vector product in
+ * one forward-over-reverse pass, without forming the Hessian).
  *
  * <pre>{@code
  * UnaryOperator<Tensor> f = x -> x.square().sin().add(x.square().mul(3.0)).cos().sum();
@@ -41,22 +41,27 @@ public final class Functional {
   public record Hvp(Tensor value, Tensor[] gradients, Tensor[] products) {}
 
   /**
-   * Forward mode: the output of {@code f} at {@code primals} and its tangent {@code J v} for
-   * input tangents {@code tangents} (one per primal, same shapes; null for a zero tangent).
+   * Forward mode: the output of {@code f} at {@code primals} and its tangent {@code J v} for input
+   * tangents {@code tangents} (one per primal, same shapes; null for a zero tangent).
    *
    * @throws UnsupportedOperationException when f runs an op without a tangent rule (named)
    */
   public static Jvp jvp(Function<Tensor[], Tensor> f, Tensor[] primals, Tensor[] tangents) {
     if (primals.length != tangents.length) {
-      throw new IllegalArgumentException("jvp: " + primals.length + " primals but "
-          + tangents.length + " tangents; give one tangent per primal");
+      throw new IllegalArgumentException(
+          "jvp: "
+              + primals.length
+              + " primals but "
+              + tangents.length
+              + " tangents; give one tangent per primal");
     }
     try (var level = ForwardAD.dualLevel()) {
       Tensor[] duals = new Tensor[primals.length];
       for (int i = 0; i < primals.length; i++) {
-        duals[i] = tangents[i] == null
-            ? primals[i].detach()
-            : ForwardAD.makeDual(primals[i].detach(), tangents[i]);
+        duals[i] =
+            tangents[i] == null
+                ? primals[i].detach()
+                : ForwardAD.makeDual(primals[i].detach(), tangents[i]);
       }
       Tensor out = f.apply(duals);
       Tensor t = ForwardAD.tangentOf(out);
@@ -89,9 +94,8 @@ public final class Functional {
   }
 
   /**
-   * The Jacobian of {@code f} at {@code x} by forward mode, one jvp per element of x: shape
-   * {@code f(x).shape ++ x.shape}. Cheaper than {@link #jacrev} when x has fewer elements than
-   * f(x).
+   * The Jacobian of {@code f} at {@code x} by forward mode, one jvp per element of x: shape {@code
+   * f(x).shape ++ x.shape}. Cheaper than {@link #jacrev} when x has fewer elements than f(x).
    */
   public static Tensor jacfwd(UnaryOperator<Tensor> f, Tensor x) {
     int n = x.numel();
@@ -99,7 +103,11 @@ public final class Functional {
     Tensor[] columns = new Tensor[n];
     int[] outShape = null;
     for (int j = 0; j < n; j++) {
-      Jvp r = jvp(in -> f.apply(in[0]), new Tensor[] {x}, new Tensor[] {eye.select(0, j).reshape(x.shape())});
+      Jvp r =
+          jvp(
+              in -> f.apply(in[0]),
+              new Tensor[] {x},
+              new Tensor[] {eye.select(0, j).reshape(x.shape())});
       outShape = r.output().shape();
       columns[j] = r.tangent().reshape(-1);
     }
@@ -134,8 +142,8 @@ public final class Functional {
   }
 
   /**
-   * The Hessian of a scalar {@code f} at {@code x}: jacfwd of the gradient (forward over
-   * reverse), shape {@code x.shape ++ x.shape}.
+   * The Hessian of a scalar {@code f} at {@code x}: jacfwd of the gradient (forward over reverse),
+   * shape {@code x.shape ++ x.shape}.
    */
   public static Tensor hessian(UnaryOperator<Tensor> f, Tensor x) {
     return jacfwd(y -> vjp(in -> f.apply(in[0]), new Tensor[] {y}, null).gradients()[0], x);
@@ -147,9 +155,9 @@ public final class Functional {
   }
 
   /**
-   * {@code f(primals)}, its gradient and {@code H v} (H the Hessian over all primals jointly, v
-   * one tensor per primal) in one pass: the primals become duals with tangents v, the gradient is
-   * taken by reverse mode inside the dual level, and its tangent is {@code H v}.
+   * {@code f(primals)}, its gradient and {@code H v} (H the Hessian over all primals jointly, v one
+   * tensor per primal) in one pass: the primals become duals with tangents v, the gradient is taken
+   * by reverse mode inside the dual level, and its tangent is {@code H v}.
    */
   public static Hvp hvp(Function<Tensor[], Tensor> f, Tensor[] primals, Tensor[] v) {
     checkSameLength("hvp", primals, v);
@@ -167,8 +175,8 @@ public final class Functional {
   /**
    * {@link #hvp} for a loss computed from parameter tensors in place (a model's parameters, which
    * must be leaves that require grad): inside one dual level each parameter carries its entry of
-   * {@code v} as tangent, {@code loss} is evaluated, and the gradient with its tangent is read.
-   * The parameters' {@code .grad} is not touched.
+   * {@code v} as tangent, {@code loss} is evaluated, and the gradient with its tangent is read. The
+   * parameters' {@code .grad} is not touched.
    */
   public static Hvp hvp(Supplier<Tensor> loss, List<Tensor> parameters, List<Tensor> v) {
     Tensor[] ps = parameters.toArray(new Tensor[0]);
@@ -176,14 +184,25 @@ public final class Functional {
     try (var level = ForwardAD.dualLevel()) {
       for (int i = 0; i < ps.length; i++) {
         if (!ps[i].isLeaf() || !ps[i].requiresGrad()) {
-          throw new IllegalArgumentException("hvp: parameter " + i + " must be a leaf that requires"
-              + " grad (a module parameter)");
+          throw new IllegalArgumentException(
+              "hvp: parameter "
+                  + i
+                  + " must be a leaf that requires"
+                  + " grad (a module parameter)");
         }
         Tensor t = v.get(i);
         if (!Arrays.equals(t.shape(), ps[i].shape()) || t.dtype() != ps[i].dtype()) {
-          throw new IllegalArgumentException("hvp: v[" + i + "] is " + Arrays.toString(t.shape())
-              + " " + t.dtype().shortName() + ", parameter is " + Arrays.toString(ps[i].shape())
-              + " " + ps[i].dtype().shortName());
+          throw new IllegalArgumentException(
+              "hvp: v["
+                  + i
+                  + "] is "
+                  + Arrays.toString(t.shape())
+                  + " "
+                  + t.dtype().shortName()
+                  + ", parameter is "
+                  + Arrays.toString(ps[i].shape())
+                  + " "
+                  + ps[i].dtype().shortName());
         }
         ForwardAD.setTangent(ps[i], t);
       }
@@ -202,8 +221,13 @@ public final class Functional {
     try (var level = ForwardAD.dualLevel()) {
       for (int i = 0; i < ps.length; i++) {
         if (!Arrays.equals(v.get(i).shape(), ps[i].shape()) || v.get(i).dtype() != ps[i].dtype()) {
-          throw new IllegalArgumentException("jvpOfParameters: v[" + i + "] must have the"
-              + " parameter's shape " + Arrays.toString(ps[i].shape()) + " and dtype");
+          throw new IllegalArgumentException(
+              "jvpOfParameters: v["
+                  + i
+                  + "] must have the"
+                  + " parameter's shape "
+                  + Arrays.toString(ps[i].shape())
+                  + " and dtype");
         }
         ForwardAD.setTangent(ps[i], v.get(i));
       }
@@ -216,12 +240,12 @@ public final class Functional {
   /**
    * {@code H v} of the loss that {@code closure} computes and backpropagates ({@code
    * loss.backward()}, as an optimizer's closure does), over parameter tensors (leaves that require
-   * grad) carrying {@code v} as tangents: the gradients accumulated into their {@code .grad}
-   * carry {@code H v}, which is returned (one tensor per parameter). The closure's value is
-   * ignored; the parameters' gradients are left as the closure made them.
+   * grad) carrying {@code v} as tangents: the gradients accumulated into their {@code .grad} carry
+   * {@code H v}, which is returned (one tensor per parameter). The closure's value is ignored; the
+   * parameters' gradients are left as the closure made them.
    */
-  public static Tensor[] hvpOfClosure(java.util.function.DoubleSupplier closure,
-      List<Tensor> parameters, List<Tensor> v) {
+  public static Tensor[] hvpOfClosure(
+      java.util.function.DoubleSupplier closure, List<Tensor> parameters, List<Tensor> v) {
     Tensor[] ps = parameters.toArray(new Tensor[0]);
     checkSameLength("hvpOfClosure", ps, v.toArray(new Tensor[0]));
     try (var level = ForwardAD.dualLevel()) {
@@ -264,8 +288,8 @@ public final class Functional {
 
   private static Tensor floatingLeaf(String what, Tensor x) {
     if (!x.dtype().isFloating()) {
-      throw new IllegalArgumentException(what + ": needs floating-point inputs, got "
-          + x.dtype().shortName());
+      throw new IllegalArgumentException(
+          what + ": needs floating-point inputs, got " + x.dtype().shortName());
     }
     return x.detach().requiresGrad(true);
   }
@@ -287,7 +311,9 @@ public final class Functional {
       data = d;
     }
     Tensor eye = Tensor.of(like.device(), data, n, n);
-    return like.dtype() == DType.FLOAT64 || like.dtype() == DType.FLOAT32 ? eye : eye.to(like.dtype());
+    return like.dtype() == DType.FLOAT64 || like.dtype() == DType.FLOAT32
+        ? eye
+        : eye.to(like.dtype());
   }
 
   private static int[] concat(int[] a, int[] b) {
@@ -298,8 +324,13 @@ public final class Functional {
 
   private static void checkSameLength(String what, Tensor[] primals, Tensor[] v) {
     if (primals.length != v.length) {
-      throw new IllegalArgumentException(what + ": " + primals.length + " inputs but " + v.length
-          + " vectors; give one per input");
+      throw new IllegalArgumentException(
+          what
+              + ": "
+              + primals.length
+              + " inputs but "
+              + v.length
+              + " vectors; give one per input");
     }
   }
 }

@@ -10,12 +10,12 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * Compares analytic gradients (backward) with central differences {@code (f(x+h) - f(x-h)) /
- * 2h}, in float64.
+ * Compares analytic gradients (backward) with central differences {@code (f(x+h) - f(x-h)) / 2h},
+ * in float64.
  *
  * <p>For a tensor-valued function the scalar checked is {@code sum(f(x) * w)} with fixed random
- * weights {@code w}, so every output element and every input element is covered. An element
- * passes when {@code |analytic - numeric| <= tolerance * max(1, |analytic|, |numeric|)}.
+ * weights {@code w}, so every output element and every input element is covered. An element passes
+ * when {@code |analytic - numeric| <= tolerance * max(1, |analytic|, |numeric|)}.
  *
  * <pre>{@code
  * GradCheck.Result r = GradCheck.check(in -> in[0].matmul(in[1]).tanh(), a, b);
@@ -25,6 +25,7 @@ import java.util.function.Supplier;
 public final class GradCheck {
   /** Step of the central difference (float64). */
   public static final double DEFAULT_EPS = 1e-6;
+
   /** Mixed absolute/relative tolerance (DESIGN.md: gradient checks within 1e-6). */
   public static final double DEFAULT_TOLERANCE = 1e-6;
 
@@ -41,8 +42,13 @@ public final class GradCheck {
   public record Result(boolean passed, double maxError, int elements, String worst) {
     @Override
     public String toString() {
-      return (passed ? "passed" : "FAILED") + ": max error " + maxError + " over " + elements
-          + " elements; worst " + worst;
+      return (passed ? "passed" : "FAILED")
+          + ": max error "
+          + maxError
+          + " over "
+          + elements
+          + " elements; worst "
+          + worst;
     }
   }
 
@@ -52,10 +58,11 @@ public final class GradCheck {
   }
 
   /**
-   * Checks {@code f} at {@code inputs}: each input is copied to a float64 leaf that requires
-   * grad, and gradients with respect to all of them are compared.
+   * Checks {@code f} at {@code inputs}: each input is copied to a float64 leaf that requires grad,
+   * and gradients with respect to all of them are compared.
    */
-  public static Result check(Function<Tensor[], Tensor> f, Tensor[] inputs, double eps, double tolerance) {
+  public static Result check(
+      Function<Tensor[], Tensor> f, Tensor[] inputs, double eps, double tolerance) {
     Tensor[] leaves = new Tensor[inputs.length];
     for (int i = 0; i < inputs.length; i++) {
       try (var ignored = Autograd.noGrad()) {
@@ -66,31 +73,34 @@ public final class GradCheck {
     Tensor weights;
     try (var ignored = Autograd.noGrad()) {
       Tensor probe = f.apply(leaves);
-      weights = Tensor.uniform(probe.device(), DType.FLOAT64, new Generator(12345), 0.5, 1.5, probe.shape());
+      weights =
+          Tensor.uniform(
+              probe.device(), DType.FLOAT64, new Generator(12345), 0.5, 1.5, probe.shape());
     }
     Supplier<Tensor> loss = () -> f.apply(leaves).mul(weights).sum();
     return checkParameters(loss, Arrays.asList(leaves), eps, tolerance);
   }
 
   /**
-   * Checks the gradient of a scalar {@code loss} with respect to {@code parameters} (float64
-   * leaves that require grad, e.g. a module's parameters after {@code to(FLOAT64)}), perturbing
-   * each parameter element in place. Existing gradients are cleared.
+   * Checks the gradient of a scalar {@code loss} with respect to {@code parameters} (float64 leaves
+   * that require grad, e.g. a module's parameters after {@code to(FLOAT64)}), perturbing each
+   * parameter element in place. Existing gradients are cleared.
    */
   public static Result checkParameters(
       Supplier<Tensor> loss, List<Tensor> parameters, double eps, double tolerance) {
     for (Tensor p : parameters) {
       if (p.dtype() != DType.FLOAT64) {
         throw new IllegalArgumentException(
-            "GradCheck needs float64 parameters (got " + p.dtype().shortName()
+            "GradCheck needs float64 parameters (got "
+                + p.dtype().shortName()
                 + "); convert the model or inputs with to(DType.FLOAT64)");
       }
       p.zeroGrad();
     }
     Tensor l = loss.get();
     if (l.numel() != 1) {
-      throw new IllegalArgumentException("GradCheck: the loss must have one element, got shape "
-          + Arrays.toString(l.shape()));
+      throw new IllegalArgumentException(
+          "GradCheck: the loss must have one element, got shape " + Arrays.toString(l.shape()));
     }
     l.backward();
     List<double[]> analytic = new ArrayList<>();
@@ -114,7 +124,8 @@ public final class GradCheck {
           cell.fill(original[i]);
           double numeric = (plus - minus) / (2 * eps);
           double a = analytic.get(k)[i];
-          double err = Math.abs(a - numeric) / Math.max(1.0, Math.max(Math.abs(a), Math.abs(numeric)));
+          double err =
+              Math.abs(a - numeric) / Math.max(1.0, Math.max(Math.abs(a), Math.abs(numeric)));
           if (!(err <= maxErr) || Double.isNaN(err)) {
             maxErr = Double.isNaN(err) ? Double.POSITIVE_INFINITY : err;
             worst = "input " + k + " element " + i + ": analytic " + a + ", numeric " + numeric;

@@ -7,8 +7,8 @@ import java.util.Map;
 
 /**
  * {@link Autograd#grad}: gradients of an output with respect to chosen tensors, returned rather
- * than accumulated into {@code .grad}, optionally recorded so they can be differentiated again.
- * The graph is kept (it can be walked again).
+ * than accumulated into {@code .grad}, optionally recorded so they can be differentiated again. The
+ * graph is kept (it can be walked again).
  */
 final class Gradients {
   private Gradients() {}
@@ -51,8 +51,12 @@ final class Gradients {
     return result;
   }
 
-  private static void walk(Node root, Tensor gradOutput, Map<Tensor, Integer> wanted,
-      Tensor[] result, boolean createGraph) {
+  private static void walk(
+      Node root,
+      Tensor gradOutput,
+      Map<Tensor, Integer> wanted,
+      Tensor[] result,
+      boolean createGraph) {
     List<Node> order = Autograd.topologicalOrder(root);
     Map<Node, Tensor> pending = new IdentityHashMap<>();
     pending.put(root, gradOutput);
@@ -64,7 +68,9 @@ final class Gradients {
       }
       if (createGraph && !node.hasDifferentiableBackward()) {
         throw new UnsupportedOperationException(
-            "grad(createGraph = true): the backward of '" + node.op() + "' is a backend primitive,"
+            "grad(createGraph = true): the backward of '"
+                + node.op()
+                + "' is a backend primitive,"
                 + " not differentiable again; double backward through it is not supported");
       }
       Tensor[] ins = node.inputs();

@@ -3,9 +3,9 @@ package io.myelin.autograd;
 import io.myelin.Tensor;
 
 /**
- * One recorded op of the tape: its inputs and its backward rule (a closure that captured what
- * the forward saved). Created by Tensor ops when gradients are needed; released after backward
- * runs through it (unless the graph is retained), which drops the saved tensors.
+ * One recorded op of the tape: its inputs and its backward rule (a closure that captured what the
+ * forward saved). Created by Tensor ops when gradients are needed; released after backward runs
+ * through it (unless the graph is retained), which drops the saved tensors.
  */
 public final class Node {
   private final String op;
@@ -22,8 +22,8 @@ public final class Node {
 
   /**
    * True when the backward is written with differentiable tensor ops, so that with {@code
-   * createGraph} the gradient it returns is itself recorded (double backward); false for a
-   * backward that calls a backend primitive directly.
+   * createGraph} the gradient it returns is itself recorded (double backward); false for a backward
+   * that calls a backend primitive directly.
    */
   public boolean hasDifferentiableBackward() {
     return differentiableBackward;
@@ -37,7 +37,9 @@ public final class Node {
   Tensor[] inputs() {
     if (inputs == null) {
       throw new IllegalStateException(
-          "the graph through '" + op + "' was already freed by an earlier backward(); "
+          "the graph through '"
+              + op
+              + "' was already freed by an earlier backward(); "
               + "call backward(grad, true) to retain it");
     }
     return inputs;
@@ -69,9 +71,11 @@ public final class Node {
     }
     for (Tensor g : grads) {
       if (g != null && ForwardAD.tangentOf(g) == null) {
-        throw new UnsupportedOperationException("forward-mode AD over the backward of '" + op
-            + "' (a Hessian-vector product, jacfwd of a gradient): its backward is a backend"
-            + " primitive without a tangent rule");
+        throw new UnsupportedOperationException(
+            "forward-mode AD over the backward of '"
+                + op
+                + "' (a Hessian-vector product, jacfwd of a gradient): its backward is a backend"
+                + " primitive without a tangent rule");
       }
     }
   }

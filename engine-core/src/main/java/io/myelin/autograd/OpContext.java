@@ -6,8 +6,8 @@ import java.util.List;
 /**
  * What one application of a {@link DifferentiableOp} keeps between its forward and its backward
  * (and, for forward mode, its tangent rule): the inputs it was applied to, which of them need a
- * gradient, and the tensors the forward saved. One context per {@link DifferentiableOp#apply}
- * call; not shared between threads.
+ * gradient, and the tensors the forward saved. One context per {@link DifferentiableOp#apply} call;
+ * not shared between threads.
  */
 public final class OpContext {
   private final Tensor[] inputs;

@@ -3,9 +3,9 @@ package io.myelin.autograd;
 import io.myelin.Tensor;
 
 /**
- * The one place that records a node on the tape. Its single instance goes to whoever installs
- * the {@link TensorInternals} first - {@code Tensor}'s class initialiser - so only the library's
- * tensor ops and {@link DifferentiableOp#apply} create nodes; a second {@link #install} fails.
+ * The one place that records a node on the tape. Its single instance goes to whoever installs the
+ * {@link TensorInternals} first - {@code Tensor}'s class initialiser - so only the library's tensor
+ * ops and {@link DifferentiableOp#apply} create nodes; a second {@link #install} fails.
  * Thread-safe: stateless after installation.
  */
 public final class Tape {
@@ -47,38 +47,47 @@ public final class Tape {
 
   /**
    * Records {@code out} as computed by {@code op} from {@code inputs} (entries may be null) when
-   * gradients are enabled and any input requires grad; with anomaly detection on, checks the
-   * output is finite first. Returns {@code out}. Forward mode through an op recorded without a
-   * tangent rule fails naming it.
+   * gradients are enabled and any input requires grad; with anomaly detection on, checks the output
+   * is finite first. Returns {@code out}. Forward mode through an op recorded without a tangent
+   * rule fails naming it.
    */
   public Tensor record(String op, Tensor out, BackwardFunction fn, Tensor... inputs) {
     return record(op, true, out, fn, null, inputs);
   }
 
   /** As {@link #record(String, Tensor, BackwardFunction, Tensor...)} with the op's tangent rule. */
-  public Tensor record(String op, Tensor out, BackwardFunction fn, TangentFunction tangent,
-      Tensor... inputs) {
+  public Tensor record(
+      String op, Tensor out, BackwardFunction fn, TangentFunction tangent, Tensor... inputs) {
     return record(op, true, out, fn, tangent, inputs);
   }
 
   /**
-   * As {@link #record(String, Tensor, BackwardFunction, Tensor...)}, stating whether {@code fn}
-   * is itself differentiable (written with tensor ops) or first order only (a backend primitive):
-   * a graph created through a first-order backward fails naming the op.
+   * As {@link #record(String, Tensor, BackwardFunction, Tensor...)}, stating whether {@code fn} is
+   * itself differentiable (written with tensor ops) or first order only (a backend primitive): a
+   * graph created through a first-order backward fails naming the op.
    */
-  public Tensor record(String op, boolean differentiableBackward, Tensor out, BackwardFunction fn,
+  public Tensor record(
+      String op,
+      boolean differentiableBackward,
+      Tensor out,
+      BackwardFunction fn,
       Tensor... inputs) {
     return record(op, differentiableBackward, out, fn, null, inputs);
   }
 
   /**
-   * The full form: the op's name, whether its backward is differentiable, its output, its
-   * backward (vector-Jacobian product) and its tangent rule (Jacobian-vector product, null for
-   * none), and its inputs. While a {@link ForwardAD} dual level propagates on this thread and an
-   * input carries a tangent, the rule computes {@code out}'s tangent first.
+   * The full form: the op's name, whether its backward is differentiable, its output, its backward
+   * (vector-Jacobian product) and its tangent rule (Jacobian-vector product, null for none), and
+   * its inputs. While a {@link ForwardAD} dual level propagates on this thread and an input carries
+   * a tangent, the rule computes {@code out}'s tangent first.
    */
-  public Tensor record(String op, boolean differentiableBackward, Tensor out, BackwardFunction fn,
-      TangentFunction tangent, Tensor... inputs) {
+  public Tensor record(
+      String op,
+      boolean differentiableBackward,
+      Tensor out,
+      BackwardFunction fn,
+      TangentFunction tangent,
+      Tensor... inputs) {
     if (Autograd.isAnomalyDetectionEnabled()) {
       Autograd.checkFinite(op, "forward", out, inputs);
     }

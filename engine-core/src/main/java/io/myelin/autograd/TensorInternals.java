@@ -4,9 +4,8 @@ import io.myelin.Tensor;
 
 /**
  * What autograd does to a tensor that is not public on {@link Tensor}: mark an op's output as
- * recorded and add a gradient into a leaf.
- * Implemented once, by {@code Tensor} itself, and handed to {@link Tape#install}; not for users
- * (a user-defined op goes through {@link DifferentiableOp}).
+ * recorded and add a gradient into a leaf. Implemented once, by {@code Tensor} itself, and handed
+ * to {@link Tape#install}; not for users (a user-defined op goes through {@link DifferentiableOp}).
  */
 public interface TensorInternals {
   /** Sets {@code out}'s grad function to {@code node} and marks it as requiring grad. */

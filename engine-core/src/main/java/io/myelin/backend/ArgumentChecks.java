@@ -5,12 +5,12 @@ import io.myelin.Layout;
 import java.util.Arrays;
 
 /**
- * The building blocks of {@link BackendArguments}: one check each (a storage is present and
- * belongs to the backend, a dtype, a run or a strided view inside its storage, two regions that
- * must not overlap). Every failure is an {@link IllegalArgumentException} whose message starts
- * with {@code "<op>: <what>"}, so the same mistake reads the same on every backend. Positions and
- * extents are computed in {@code long}: no sum of int offsets can wrap around. Stateless; no
- * allocation on the success path (these run before every primitive).
+ * The building blocks of {@link BackendArguments}: one check each (a storage is present and belongs
+ * to the backend, a dtype, a run or a strided view inside its storage, two regions that must not
+ * overlap). Every failure is an {@link IllegalArgumentException} whose message starts with {@code
+ * "<op>: <what>"}, so the same mistake reads the same on every backend. Positions and extents are
+ * computed in {@code long}: no sum of int offsets can wrap around. Stateless; no allocation on the
+ * success path (these run before every primitive).
  */
 final class ArgumentChecks {
   private ArgumentChecks() {}
@@ -36,10 +36,16 @@ final class ArgumentChecks {
       throw bad(op, what + " is null");
     }
     if (s.owner() != backend) {
-      throw bad(op, s.device().equals(backend.device())
-          ? what + " belongs to another backend instance of " + backend.device()
-          : what + " lives on " + s.device() + ", this backend runs " + backend.device()
-              + ": move it there first (Tensor.to)");
+      throw bad(
+          op,
+          s.device().equals(backend.device())
+              ? what + " belongs to another backend instance of " + backend.device()
+              : what
+                  + " lives on "
+                  + s.device()
+                  + ", this backend runs "
+                  + backend.device()
+                  + ": move it there first (Tensor.to)");
     }
     if (s.isFreed()) {
       throw new IllegalStateException(op + ": " + what + " is used after it was freed");
@@ -86,8 +92,15 @@ final class ArgumentChecks {
       return;
     }
     if (offset < 0 || n < 0 || offset > s.length() - n) {
-      throw bad(op, what + " elements [" + offset + ", " + (n == Long.MAX_VALUE ? "overflow"
-          : String.valueOf(offset + n)) + ") outside a storage of " + s.length());
+      throw bad(
+          op,
+          what
+              + " elements ["
+              + offset
+              + ", "
+              + (n == Long.MAX_VALUE ? "overflow" : String.valueOf(offset + n))
+              + ") outside a storage of "
+              + s.length());
     }
   }
 
@@ -102,8 +115,15 @@ final class ArgumentChecks {
       }
     }
     if (l.extent() > s.length()) {
-      throw bad(op, what + " " + l + " reaches element " + (l.extent() - 1)
-          + " of a storage of " + s.length());
+      throw bad(
+          op,
+          what
+              + " "
+              + l
+              + " reaches element "
+              + (l.extent() - 1)
+              + " of a storage of "
+              + s.length());
     }
     return l;
   }
@@ -111,8 +131,15 @@ final class ArgumentChecks {
   /** Throws unless {@code l} has the shape of {@code ref}. */
   static void sameShape(String op, String what, Layout l, String refWhat, Layout ref) {
     if (!Arrays.equals(l.shape(), ref.shape())) {
-      throw bad(op, what + " has shape " + Arrays.toString(l.shape()) + ", " + refWhat + " has "
-          + Arrays.toString(ref.shape()));
+      throw bad(
+          op,
+          what
+              + " has shape "
+              + Arrays.toString(l.shape())
+              + ", "
+              + refWhat
+              + " has "
+              + Arrays.toString(ref.shape()));
     }
   }
 
@@ -130,8 +157,17 @@ final class ArgumentChecks {
    * input run {@code [inOffset, inOffset + inN)} of {@code in}; with {@code exactAllowed} the
    * output may be exactly the input (an in-place element-wise map).
    */
-  static void disjoint(String op, String outWhat, Storage out, long outOffset, long outN,
-      String inWhat, Storage in, long inOffset, long inN, boolean exactAllowed) {
+  static void disjoint(
+      String op,
+      String outWhat,
+      Storage out,
+      long outOffset,
+      long outN,
+      String inWhat,
+      Storage in,
+      long inOffset,
+      long inN,
+      boolean exactAllowed) {
     if (out != in || in == null || outN == 0 || inN == 0) {
       return;
     }
@@ -139,9 +175,21 @@ final class ArgumentChecks {
       if (exactAllowed && outOffset == inOffset && outN == inN) {
         return;
       }
-      throw bad(op, outWhat + " [" + outOffset + ", " + (outOffset + outN) + ") overlaps "
-          + inWhat + " [" + inOffset + ", " + (inOffset + inN) + ") of the same storage"
-          + (exactAllowed ? " (only an exact in-place call is allowed)" : ""));
+      throw bad(
+          op,
+          outWhat
+              + " ["
+              + outOffset
+              + ", "
+              + (outOffset + outN)
+              + ") overlaps "
+              + inWhat
+              + " ["
+              + inOffset
+              + ", "
+              + (inOffset + inN)
+              + ") of the same storage"
+              + (exactAllowed ? " (only an exact in-place call is allowed)" : ""));
     }
   }
 
@@ -149,16 +197,32 @@ final class ArgumentChecks {
    * {@link #disjoint} for strided views: decided when both are dense (as PyTorch does; a strided
    * pair may interleave without touching, which only an element walk could tell).
    */
-  static void disjoint(String op, String outWhat, Storage out, Layout outLayout, String inWhat,
-      Storage in, Layout inLayout, boolean exactAllowed) {
+  static void disjoint(
+      String op,
+      String outWhat,
+      Storage out,
+      Layout outLayout,
+      String inWhat,
+      Storage in,
+      Layout inLayout,
+      boolean exactAllowed) {
     if (out != in || !outLayout.isContiguous() || !inLayout.isContiguous()) {
       return;
     }
     if (exactAllowed && outLayout.offset() == inLayout.offset()) {
       return; // same shape (checked before), same start: exactly the input
     }
-    disjoint(op, outWhat, out, outLayout.offset(), outLayout.size(), inWhat, in,
-        inLayout.offset(), inLayout.size(), exactAllowed);
+    disjoint(
+        op,
+        outWhat,
+        out,
+        outLayout.offset(),
+        outLayout.size(),
+        inWhat,
+        in,
+        inLayout.offset(),
+        inLayout.size(),
+        exactAllowed);
   }
 
   /** Throws unless {@code array} is a host array of {@code dt} holding [offset, offset + n). */
@@ -166,20 +230,37 @@ final class ArgumentChecks {
     if (array == null) {
       throw bad(op, what + " is null");
     }
-    int length = switch (array) {
-      case float[] f when dt == DType.FLOAT32 -> f.length;
-      case double[] d when dt == DType.FLOAT64 -> d.length;
-      case int[] i when dt == DType.INT32 -> i.length;
-      default -> throw bad(op, what + " is " + array.getClass().getSimpleName() + ", expected "
-          + switch (dt) {
-            case FLOAT32 -> "float[]";
-            case FLOAT64 -> "double[]";
-            case INT32 -> "int[]";
-          } + " for a " + dt.shortName() + " storage");
-    };
+    int length =
+        switch (array) {
+          case float[] f when dt == DType.FLOAT32 -> f.length;
+          case double[] d when dt == DType.FLOAT64 -> d.length;
+          case int[] i when dt == DType.INT32 -> i.length;
+          default ->
+              throw bad(
+                  op,
+                  what
+                      + " is "
+                      + array.getClass().getSimpleName()
+                      + ", expected "
+                      + switch (dt) {
+                        case FLOAT32 -> "float[]";
+                        case FLOAT64 -> "double[]";
+                        case INT32 -> "int[]";
+                      }
+                      + " for a "
+                      + dt.shortName()
+                      + " storage");
+        };
     if (offset < 0 || n < 0 || (long) offset + n > length) {
-      throw bad(op, what + " elements [" + offset + ", " + ((long) offset + n)
-          + ") outside an array of " + length);
+      throw bad(
+          op,
+          what
+              + " elements ["
+              + offset
+              + ", "
+              + ((long) offset + n)
+              + ") outside an array of "
+              + length);
     }
   }
 }

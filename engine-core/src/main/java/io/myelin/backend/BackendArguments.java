@@ -18,21 +18,21 @@ import io.myelin.DType;
 import io.myelin.Layout;
 
 /**
- * The argument checks of every {@link Backend} primitive: one static method per primitive, with
- * the primitive's name and its parameters after the backend that will run it. {@link
- * CheckedBackend} calls it before it delegates, so a backend receives only calls that satisfy the
- * interface's javadoc: storages present, live and its own; sizes non-negative; every run and view
- * inside its storage (in {@code long}); the dtypes the primitive supports; the aliasing rules it
- * states. Backends assume all of that.
+ * The argument checks of every {@link Backend} primitive: one static method per primitive, with the
+ * primitive's name and its parameters after the backend that will run it. {@link CheckedBackend}
+ * calls it before it delegates, so a backend receives only calls that satisfy the interface's
+ * javadoc: storages present, live and its own; sizes non-negative; every run and view inside its
+ * storage (in {@code long}); the dtypes the primitive supports; the aliasing rules it states.
+ * Backends assume all of that.
  *
- * <p>Contract: a bad argument is an {@link IllegalArgumentException} whose message starts with
- * the primitive's name and the argument ({@code "gemm: c batchStride 0 ..."}); a freed storage is
- * an {@link IllegalStateException}. Never a NullPointerException or an index exception.
+ * <p>Contract: a bad argument is an {@link IllegalArgumentException} whose message starts with the
+ * primitive's name and the argument ({@code "gemm: c batchStride 0 ..."}); a freed storage is an
+ * {@link IllegalStateException}. Never a NullPointerException or an index exception.
  *
  * <p>Adding a primitive: a method here named after it (checks built from {@link ArgumentChecks}),
  * and in {@link CheckedBackend} the two-line override that calls it and delegates; {@code
- * BackendArgumentConformanceTest} gets its bad calls. Data-dependent errors (an index value read
- * on the device) stay with the backend.
+ * BackendArgumentConformanceTest} gets its bad calls. Data-dependent errors (an index value read on
+ * the device) stay with the backend.
  */
 final class BackendArguments {
   private BackendArguments() {}
@@ -71,16 +71,16 @@ final class BackendArguments {
     size("allocate", "length", length);
   }
 
-  static void copyFromHost(Backend b, String op, Object src, int srcOffset, Storage dst,
-      int dstOffset, int length) {
+  static void copyFromHost(
+      Backend b, String op, Object src, int srcOffset, Storage dst, int dstOffset, int length) {
     storage(b, op, "dst", dst);
     size(op, "length", length);
     hostArray(op, "src", src, dst.dtype(), srcOffset, length);
     run(op, "dst", dst, dstOffset, length);
   }
 
-  static void copyToHost(Backend b, Storage src, int srcOffset, Object dst, int dstOffset,
-      int length) {
+  static void copyToHost(
+      Backend b, Storage src, int srcOffset, Object dst, int dstOffset, int length) {
     String op = "copyToHost";
     storage(b, op, "src", src);
     size(op, "length", length);
@@ -100,22 +100,23 @@ final class BackendArguments {
     view("fill", "dst", storage(b, "fill", "dst", dst), layout);
   }
 
-  static void random(Backend b, String op, Storage dst, int offset, int length, double p,
-      double q) {
+  static void random(
+      Backend b, String op, Storage dst, int offset, int length, double p, double q) {
     floating(op, "dst", storage(b, op, "dst", dst));
     size(op, "length", length);
     run(op, "dst", dst, offset, length);
     boolean normal = op.equals("randomNormal");
     if (normal ? !(q >= 0) : !(p <= q)) {
-      throw bad(op, normal ? "std must be >= 0, got " + q : "needs low <= high, got [" + p + ", "
-          + q + ")");
+      throw bad(
+          op,
+          normal ? "std must be >= 0, got " + q : "needs low <= high, got [" + p + ", " + q + ")");
     }
   }
 
   // ---- linear algebra -----------------------------------------------------------------------
 
-  static void gemm(Backend b, int batch, int m, int n, int k, GemmOperand a, GemmOperand bo,
-      GemmOperand c) {
+  static void gemm(
+      Backend b, int batch, int m, int n, int k, GemmOperand a, GemmOperand bo, GemmOperand c) {
     String op = "gemm";
     size(op, "batch", batch);
     size(op, "m", m);
@@ -135,35 +136,81 @@ final class BackendArguments {
     long cEnd = operand(op, "c", c, batch, m, n);
     if (batch > 1 && m > 0 && n > 0 && c.batchStride() < (long) (m - 1) * c.ld() + n) {
       // Two entries of the batch would write the same elements of C: a race on a GPU.
-      throw bad(op, "c batchStride " + c.batchStride() + " with batch " + batch
-          + " makes the matrices of C overlap; needs >= (m - 1) * ld + n = "
-          + ((long) (m - 1) * c.ld() + n));
+      throw bad(
+          op,
+          "c batchStride "
+              + c.batchStride()
+              + " with batch "
+              + batch
+              + " makes the matrices of C overlap; needs >= (m - 1) * ld + n = "
+              + ((long) (m - 1) * c.ld() + n));
     }
-    disjoint(op, "c", c.storage(), c.offset(), cEnd - c.offset(), "a", a.storage(), a.offset(),
-        aEnd - a.offset(), false);
-    disjoint(op, "c", c.storage(), c.offset(), cEnd - c.offset(), "b", bo.storage(), bo.offset(),
-        bEnd - bo.offset(), false);
+    disjoint(
+        op,
+        "c",
+        c.storage(),
+        c.offset(),
+        cEnd - c.offset(),
+        "a",
+        a.storage(),
+        a.offset(),
+        aEnd - a.offset(),
+        false);
+    disjoint(
+        op,
+        "c",
+        c.storage(),
+        c.offset(),
+        cEnd - c.offset(),
+        "b",
+        bo.storage(),
+        bo.offset(),
+        bEnd - bo.offset(),
+        false);
   }
 
   /**
    * Checks one operand stored as {@code batch} matrices of {@code rows x cols}; returns one past
    * the last element it reaches (its offset when it reaches none).
    */
-  private static long operand(String op, String what, GemmOperand o, int batch, int rows,
-      int cols) {
+  private static long operand(
+      String op, String what, GemmOperand o, int batch, int rows, int cols) {
     if (batch == 0 || rows == 0 || cols == 0) {
       return o.offset();
     }
     if (o.ld() < cols) {
-      throw bad(op, what + " ld " + o.ld() + " is below its row length " + cols
-          + (o.transposed() ? " (stored transposed: " + rows + " x " + cols + ")" : ""));
+      throw bad(
+          op,
+          what
+              + " ld "
+              + o.ld()
+              + " is below its row length "
+              + cols
+              + (o.transposed() ? " (stored transposed: " + rows + " x " + cols + ")" : ""));
     }
-    long end = o.offset() + (long) (batch - 1) * o.batchStride() + (long) (rows - 1) * o.ld()
-        + cols;
+    long end =
+        o.offset() + (long) (batch - 1) * o.batchStride() + (long) (rows - 1) * o.ld() + cols;
     if (end > o.storage().length()) {
-      throw bad(op, what + " reaches element " + (end - 1) + " of a storage of "
-          + o.storage().length() + " (offset " + o.offset() + ", " + batch + " x " + rows + " x "
-          + cols + ", ld " + o.ld() + ", batchStride " + o.batchStride() + ")");
+      throw bad(
+          op,
+          what
+              + " reaches element "
+              + (end - 1)
+              + " of a storage of "
+              + o.storage().length()
+              + " (offset "
+              + o.offset()
+              + ", "
+              + batch
+              + " x "
+              + rows
+              + " x "
+              + cols
+              + ", ld "
+              + o.ld()
+              + ", batchStride "
+              + o.batchStride()
+              + ")");
     }
     return end;
   }
@@ -181,8 +228,18 @@ final class BackendArguments {
     disjoint(name, "y", y, yLayout, "x", x, xLayout, true);
   }
 
-  static void unaryBackward(Backend b, UnaryOp op, Storage x, int xOffset, Storage y, int yOffset,
-      Storage gy, int gyOffset, Storage gx, int gxOffset, int n) {
+  static void unaryBackward(
+      Backend b,
+      UnaryOp op,
+      Storage x,
+      int xOffset,
+      Storage y,
+      int yOffset,
+      Storage gy,
+      int gyOffset,
+      Storage gx,
+      int gxOffset,
+      int n) {
     String name = UNARY_BACKWARD[present("unaryBackward", "op", op).ordinal()];
     size(name, "n", n);
     DType dt = floating(name, "x", storage(b, name, "x", x));
@@ -198,8 +255,15 @@ final class BackendArguments {
     disjoint(name, "gx", gx, gxOffset, n, "gy", gy, gyOffset, n, true);
   }
 
-  static void binary(Backend b, BinaryOp op, Storage x, Layout xLayout, Storage y, Layout yLayout,
-      Storage out, Layout outLayout) {
+  static void binary(
+      Backend b,
+      BinaryOp op,
+      Storage x,
+      Layout xLayout,
+      Storage y,
+      Layout yLayout,
+      Storage out,
+      Layout outLayout) {
     String name = BINARY[present("binary", "op", op).ordinal()];
     DType dt = floating(name, "x", storage(b, name, "x", x));
     dtype(name, "y", storage(b, name, "y", y), dt);
@@ -214,8 +278,16 @@ final class BackendArguments {
     disjoint(name, "out", out, outLayout, "y", y, yLayout, true);
   }
 
-  static void where(Backend b, Storage cond, Layout condLayout, Storage x, Layout xLayout,
-      Storage y, Layout yLayout, Storage out, Layout outLayout) {
+  static void where(
+      Backend b,
+      Storage cond,
+      Layout condLayout,
+      Storage x,
+      Layout xLayout,
+      Storage y,
+      Layout yLayout,
+      Storage out,
+      Layout outLayout) {
     String op = "where";
     DType dt = floating(op, "x", storage(b, op, "x", x));
     dtype(op, "cond", storage(b, op, "cond", cond), dt);
@@ -236,8 +308,16 @@ final class BackendArguments {
 
   // ---- reductions and softmax ---------------------------------------------------------------
 
-  static void reduce(Backend b, ReduceOp op, Storage x, int xOffset, int outer, int reduced,
-      int inner, Storage out, int outOffset) {
+  static void reduce(
+      Backend b,
+      ReduceOp op,
+      Storage x,
+      int xOffset,
+      int outer,
+      int reduced,
+      int inner,
+      Storage out,
+      int outOffset) {
     String name = REDUCE[present("reduce", "op", op).ordinal()];
     size(name, "outer", outer);
     size(name, "reduced", reduced);
@@ -251,8 +331,8 @@ final class BackendArguments {
     disjoint(name, "out", out, outOffset, m, "x", x, xOffset, n, false);
   }
 
-  static void softmax(Backend b, Storage x, int xOffset, int rows, int cols, Storage y,
-      int yOffset) {
+  static void softmax(
+      Backend b, Storage x, int xOffset, int rows, int cols, Storage y, int yOffset) {
     String op = "softmax";
     size(op, "rows", rows);
     size(op, "cols", cols);
@@ -264,8 +344,16 @@ final class BackendArguments {
     disjoint(op, "y", y, yOffset, n, "x", x, xOffset, n, false);
   }
 
-  static void softmaxBackward(Backend b, Storage y, int yOffset, Storage gy, int gyOffset,
-      Storage gx, int gxOffset, int rows, int cols) {
+  static void softmaxBackward(
+      Backend b,
+      Storage y,
+      int yOffset,
+      Storage gy,
+      int gyOffset,
+      Storage gx,
+      int gxOffset,
+      int rows,
+      int cols) {
     String op = "softmaxBackward";
     size(op, "rows", rows);
     size(op, "cols", cols);
@@ -282,9 +370,18 @@ final class BackendArguments {
 
   // ---- optimizers ---------------------------------------------------------------------------
 
-  static void optimizerUpdate(Backend b, OptimizerKind kind, OptimizerHyperparameters h,
-      Storage scalars, int scalarsOffset, Storage param, int paramOffset, Storage grad,
-      int gradOffset, Storage[] state, int n) {
+  static void optimizerUpdate(
+      Backend b,
+      OptimizerKind kind,
+      OptimizerHyperparameters h,
+      Storage scalars,
+      int scalarsOffset,
+      Storage param,
+      int paramOffset,
+      Storage grad,
+      int gradOffset,
+      Storage[] state,
+      int n) {
     String op = "optimizerUpdate";
     optimizerOperands(b, op, kind, h, param, paramOffset, grad, gradOffset, state, n);
     dtype(op, "scalars", storage(b, op, "scalars", scalars), DType.FLOAT64);
@@ -292,8 +389,17 @@ final class BackendArguments {
   }
 
   /** The {@code long step} form: the step instead of the scalars' storage. */
-  static void optimizerStep(Backend b, OptimizerKind kind, OptimizerHyperparameters h, long step,
-      Storage param, int paramOffset, Storage grad, int gradOffset, Storage[] state, int n) {
+  static void optimizerStep(
+      Backend b,
+      OptimizerKind kind,
+      OptimizerHyperparameters h,
+      long step,
+      Storage param,
+      int paramOffset,
+      Storage grad,
+      int gradOffset,
+      Storage[] state,
+      int n) {
     String op = "optimizerUpdate";
     if (step < 1) {
       throw bad(op, "step must be >= 1, got " + step);
@@ -301,9 +407,17 @@ final class BackendArguments {
     optimizerOperands(b, op, kind, h, param, paramOffset, grad, gradOffset, state, n);
   }
 
-  private static void optimizerOperands(Backend b, String op, OptimizerKind kind,
-      OptimizerHyperparameters h, Storage param, int paramOffset, Storage grad, int gradOffset,
-      Storage[] state, int n) {
+  private static void optimizerOperands(
+      Backend b,
+      String op,
+      OptimizerKind kind,
+      OptimizerHyperparameters h,
+      Storage param,
+      int paramOffset,
+      Storage grad,
+      int gradOffset,
+      Storage[] state,
+      int n) {
     present(op, "kind", kind);
     present(op, "hyperparameters", h);
     size(op, "n", n);
@@ -337,8 +451,17 @@ final class BackendArguments {
 
   // ---- data ---------------------------------------------------------------------------------
 
-  static void gatherRows(Backend b, Storage src, int srcOffset, int srcRows, int rowLength,
-      Storage indices, int indicesOffset, int rows, Storage dst, int dstOffset) {
+  static void gatherRows(
+      Backend b,
+      Storage src,
+      int srcOffset,
+      int srcRows,
+      int rowLength,
+      Storage indices,
+      int indicesOffset,
+      int rows,
+      Storage dst,
+      int dstOffset) {
     String op = "gatherRows";
     size(op, "srcRows", srcRows);
     size(op, "rowLength", rowLength);

@@ -1,10 +1,10 @@
 package io.myelin.backend;
 
 /**
- * The sizes and scalars of one {@link Backend#batchNorm} / {@link Backend#batchNormBackward}
- * call: the input is a contiguous {@code [batch, channels, spatial]} block ({@code spatial = 1}
- * for {@code N x D}, {@code H * W} for {@code N x C x H x W}), normalised per channel over the
- * {@code m = batch * spatial} elements of that channel.
+ * The sizes and scalars of one {@link Backend#batchNorm} / {@link Backend#batchNormBackward} call:
+ * the input is a contiguous {@code [batch, channels, spatial]} block ({@code spatial = 1} for
+ * {@code N x D}, {@code H * W} for {@code N x C x H x W}), normalised per channel over the {@code m
+ * = batch * spatial} elements of that channel.
  *
  * @param batch N, at least 1 (batch statistics of nothing are undefined)
  * @param channels C (or D), at least 1
@@ -19,8 +19,15 @@ public record BatchNormOptions(
 
   public BatchNormOptions {
     if (batch < 1 || channels < 1 || spatial < 1) {
-      throw new IllegalArgumentException("batchNorm: need batch >= 1, channels >= 1, spatial >= 1,"
-          + " got [" + batch + ", " + channels + ", " + spatial + "]");
+      throw new IllegalArgumentException(
+          "batchNorm: need batch >= 1, channels >= 1, spatial >= 1,"
+              + " got ["
+              + batch
+              + ", "
+              + channels
+              + ", "
+              + spatial
+              + "]");
     }
     Math.multiplyExact(Math.multiplyExact(batch, channels), spatial);
     if (!(momentum >= 0 && momentum <= 1)) {

@@ -57,8 +57,8 @@ public final class CheckedBackend implements Backend {
 
   @Override
   public void copyFromHostAhead(Object src, int srcOffset, Storage dst, int dstOffset, int length) {
-    BackendArguments.copyFromHost(delegate, "copyFromHostAhead", src, srcOffset, dst, dstOffset,
-        length);
+    BackendArguments.copyFromHost(
+        delegate, "copyFromHostAhead", src, srcOffset, dst, dstOffset, length);
     delegate.copyFromHostAhead(src, srcOffset, dst, dstOffset, length);
   }
 
@@ -99,8 +99,16 @@ public final class CheckedBackend implements Backend {
   // ---- linear algebra -----------------------------------------------------------------------
 
   @Override
-  public void gemm(int batch, int m, int n, int k, double alpha, GemmOperand a, GemmOperand b,
-      double beta, GemmOperand c) {
+  public void gemm(
+      int batch,
+      int m,
+      int n,
+      int k,
+      double alpha,
+      GemmOperand a,
+      GemmOperand b,
+      double beta,
+      GemmOperand c) {
     BackendArguments.gemm(delegate, batch, m, n, k, a, b, c);
     delegate.gemm(batch, m, n, k, alpha, a, b, beta, c);
   }
@@ -108,30 +116,54 @@ public final class CheckedBackend implements Backend {
   // ---- element-wise -------------------------------------------------------------------------
 
   @Override
-  public void unary(UnaryOp op, double a, double b, Storage x, Layout xLayout, Storage y,
-      Layout yLayout) {
+  public void unary(
+      UnaryOp op, double a, double b, Storage x, Layout xLayout, Storage y, Layout yLayout) {
     BackendArguments.unary(delegate, op, x, xLayout, y, yLayout);
     delegate.unary(op, a, b, x, xLayout, y, yLayout);
   }
 
   @Override
-  public void unaryBackward(UnaryOp op, double a, double b, Storage x, int xOffset, Storage y,
-      int yOffset, Storage gy, int gyOffset, Storage gx, int gxOffset, int n) {
-    BackendArguments.unaryBackward(delegate, op, x, xOffset, y, yOffset, gy, gyOffset, gx,
-        gxOffset, n);
+  public void unaryBackward(
+      UnaryOp op,
+      double a,
+      double b,
+      Storage x,
+      int xOffset,
+      Storage y,
+      int yOffset,
+      Storage gy,
+      int gyOffset,
+      Storage gx,
+      int gxOffset,
+      int n) {
+    BackendArguments.unaryBackward(
+        delegate, op, x, xOffset, y, yOffset, gy, gyOffset, gx, gxOffset, n);
     delegate.unaryBackward(op, a, b, x, xOffset, y, yOffset, gy, gyOffset, gx, gxOffset, n);
   }
 
   @Override
-  public void binary(BinaryOp op, Storage x, Layout xLayout, Storage y, Layout yLayout,
-      Storage out, Layout outLayout) {
+  public void binary(
+      BinaryOp op,
+      Storage x,
+      Layout xLayout,
+      Storage y,
+      Layout yLayout,
+      Storage out,
+      Layout outLayout) {
     BackendArguments.binary(delegate, op, x, xLayout, y, yLayout, out, outLayout);
     delegate.binary(op, x, xLayout, y, yLayout, out, outLayout);
   }
 
   @Override
-  public void where(Storage cond, Layout condLayout, Storage x, Layout xLayout, Storage y,
-      Layout yLayout, Storage out, Layout outLayout) {
+  public void where(
+      Storage cond,
+      Layout condLayout,
+      Storage x,
+      Layout xLayout,
+      Storage y,
+      Layout yLayout,
+      Storage out,
+      Layout outLayout) {
     BackendArguments.where(delegate, cond, condLayout, x, xLayout, y, yLayout, out, outLayout);
     delegate.where(cond, condLayout, x, xLayout, y, yLayout, out, outLayout);
   }
@@ -139,22 +171,37 @@ public final class CheckedBackend implements Backend {
   // ---- reductions and softmax ---------------------------------------------------------------
 
   @Override
-  public void reduce(ReduceOp op, Storage x, int xOffset, int outer, int reduced, int inner,
-      Storage out, int outOffset) {
+  public void reduce(
+      ReduceOp op,
+      Storage x,
+      int xOffset,
+      int outer,
+      int reduced,
+      int inner,
+      Storage out,
+      int outOffset) {
     BackendArguments.reduce(delegate, op, x, xOffset, outer, reduced, inner, out, outOffset);
     delegate.reduce(op, x, xOffset, outer, reduced, inner, out, outOffset);
   }
 
   @Override
-  public void softmax(boolean log, Storage x, int xOffset, int rows, int cols, Storage y,
-      int yOffset) {
+  public void softmax(
+      boolean log, Storage x, int xOffset, int rows, int cols, Storage y, int yOffset) {
     BackendArguments.softmax(delegate, x, xOffset, rows, cols, y, yOffset);
     delegate.softmax(log, x, xOffset, rows, cols, y, yOffset);
   }
 
   @Override
-  public void softmaxBackward(boolean log, Storage y, int yOffset, Storage gy, int gyOffset,
-      Storage gx, int gxOffset, int rows, int cols) {
+  public void softmaxBackward(
+      boolean log,
+      Storage y,
+      int yOffset,
+      Storage gy,
+      int gyOffset,
+      Storage gx,
+      int gxOffset,
+      int rows,
+      int cols) {
     BackendArguments.softmaxBackward(delegate, y, yOffset, gy, gyOffset, gx, gxOffset, rows, cols);
     delegate.softmaxBackward(log, y, yOffset, gy, gyOffset, gx, gxOffset, rows, cols);
   }
@@ -162,80 +209,254 @@ public final class CheckedBackend implements Backend {
   // ---- fused loss, normalisation and dropout ------------------------------------------------
 
   @Override
-  public void crossEntropy(CrossEntropyOptions o, Storage logits, int logitsOffset,
-      Storage target, int targetOffset, Storage weight, Storage loss, int lossOffset,
-      Storage total, int totalOffset) {
-    FusedArguments.crossEntropy(delegate, o, logits, logitsOffset, target, targetOffset, weight,
-        loss, lossOffset, total, totalOffset);
-    delegate.crossEntropy(o, logits, logitsOffset, target, targetOffset, weight, loss, lossOffset,
-        total, totalOffset);
+  public void crossEntropy(
+      CrossEntropyOptions o,
+      Storage logits,
+      int logitsOffset,
+      Storage target,
+      int targetOffset,
+      Storage weight,
+      Storage loss,
+      int lossOffset,
+      Storage total,
+      int totalOffset) {
+    FusedArguments.crossEntropy(
+        delegate,
+        o,
+        logits,
+        logitsOffset,
+        target,
+        targetOffset,
+        weight,
+        loss,
+        lossOffset,
+        total,
+        totalOffset);
+    delegate.crossEntropy(
+        o,
+        logits,
+        logitsOffset,
+        target,
+        targetOffset,
+        weight,
+        loss,
+        lossOffset,
+        total,
+        totalOffset);
   }
 
   @Override
-  public void crossEntropyBackward(CrossEntropyOptions o, Storage logits, int logitsOffset,
-      Storage target, int targetOffset, Storage weight, Storage gradOut, int gradOutOffset,
-      boolean perRow, Storage total, int totalOffset, Storage gradLogits, int gradLogitsOffset) {
-    FusedArguments.crossEntropyBackward(delegate, o, logits, logitsOffset, target, targetOffset,
-        weight, gradOut, gradOutOffset, perRow, total, totalOffset, gradLogits, gradLogitsOffset);
-    delegate.crossEntropyBackward(o, logits, logitsOffset, target, targetOffset, weight, gradOut,
-        gradOutOffset, perRow, total, totalOffset, gradLogits, gradLogitsOffset);
+  public void crossEntropyBackward(
+      CrossEntropyOptions o,
+      Storage logits,
+      int logitsOffset,
+      Storage target,
+      int targetOffset,
+      Storage weight,
+      Storage gradOut,
+      int gradOutOffset,
+      boolean perRow,
+      Storage total,
+      int totalOffset,
+      Storage gradLogits,
+      int gradLogitsOffset) {
+    FusedArguments.crossEntropyBackward(
+        delegate,
+        o,
+        logits,
+        logitsOffset,
+        target,
+        targetOffset,
+        weight,
+        gradOut,
+        gradOutOffset,
+        perRow,
+        total,
+        totalOffset,
+        gradLogits,
+        gradLogitsOffset);
+    delegate.crossEntropyBackward(
+        o,
+        logits,
+        logitsOffset,
+        target,
+        targetOffset,
+        weight,
+        gradOut,
+        gradOutOffset,
+        perRow,
+        total,
+        totalOffset,
+        gradLogits,
+        gradLogitsOffset);
   }
 
   @Override
-  public void batchNorm(BatchNormOptions o, Storage x, int xOffset, Storage gamma, Storage beta,
-      Storage runningMean, Storage runningVar, Storage saveMean, Storage saveInvStd, Storage y,
+  public void batchNorm(
+      BatchNormOptions o,
+      Storage x,
+      int xOffset,
+      Storage gamma,
+      Storage beta,
+      Storage runningMean,
+      Storage runningVar,
+      Storage saveMean,
+      Storage saveInvStd,
+      Storage y,
       int yOffset) {
-    FusedArguments.batchNorm(delegate, o, x, xOffset, gamma, beta, runningMean, runningVar,
-        saveMean, saveInvStd, y, yOffset);
-    delegate.batchNorm(o, x, xOffset, gamma, beta, runningMean, runningVar, saveMean, saveInvStd,
-        y, yOffset);
+    FusedArguments.batchNorm(
+        delegate,
+        o,
+        x,
+        xOffset,
+        gamma,
+        beta,
+        runningMean,
+        runningVar,
+        saveMean,
+        saveInvStd,
+        y,
+        yOffset);
+    delegate.batchNorm(
+        o, x, xOffset, gamma, beta, runningMean, runningVar, saveMean, saveInvStd, y, yOffset);
   }
 
   @Override
-  public void batchNormBackward(BatchNormOptions o, Storage x, int xOffset, Storage gy,
-      int gyOffset, Storage gamma, Storage saveMean, Storage saveInvStd, Storage gx, int gxOffset,
-      Storage gGamma, Storage gBeta) {
-    FusedArguments.batchNormBackward(delegate, o, x, xOffset, gy, gyOffset, gamma, saveMean,
-        saveInvStd, gx, gxOffset, gGamma, gBeta);
-    delegate.batchNormBackward(o, x, xOffset, gy, gyOffset, gamma, saveMean, saveInvStd, gx,
-        gxOffset, gGamma, gBeta);
+  public void batchNormBackward(
+      BatchNormOptions o,
+      Storage x,
+      int xOffset,
+      Storage gy,
+      int gyOffset,
+      Storage gamma,
+      Storage saveMean,
+      Storage saveInvStd,
+      Storage gx,
+      int gxOffset,
+      Storage gGamma,
+      Storage gBeta) {
+    FusedArguments.batchNormBackward(
+        delegate,
+        o,
+        x,
+        xOffset,
+        gy,
+        gyOffset,
+        gamma,
+        saveMean,
+        saveInvStd,
+        gx,
+        gxOffset,
+        gGamma,
+        gBeta);
+    delegate.batchNormBackward(
+        o, x, xOffset, gy, gyOffset, gamma, saveMean, saveInvStd, gx, gxOffset, gGamma, gBeta);
   }
 
   @Override
-  public void layerNorm(int rows, int cols, double eps, Storage x, int xOffset, Storage gamma,
-      Storage beta, Storage saveMean, Storage saveInvStd, Storage y, int yOffset) {
-    FusedArguments.layerNorm(delegate, rows, cols, eps, x, xOffset, gamma, beta, saveMean,
-        saveInvStd, y, yOffset);
+  public void layerNorm(
+      int rows,
+      int cols,
+      double eps,
+      Storage x,
+      int xOffset,
+      Storage gamma,
+      Storage beta,
+      Storage saveMean,
+      Storage saveInvStd,
+      Storage y,
+      int yOffset) {
+    FusedArguments.layerNorm(
+        delegate, rows, cols, eps, x, xOffset, gamma, beta, saveMean, saveInvStd, y, yOffset);
     delegate.layerNorm(rows, cols, eps, x, xOffset, gamma, beta, saveMean, saveInvStd, y, yOffset);
   }
 
   @Override
-  public void layerNormBackward(int rows, int cols, Storage x, int xOffset, Storage gy,
-      int gyOffset, Storage gamma, Storage saveMean, Storage saveInvStd, Storage gx, int gxOffset,
-      Storage gGamma, Storage gBeta) {
-    FusedArguments.layerNormBackward(delegate, rows, cols, x, xOffset, gy, gyOffset, gamma,
-        saveMean, saveInvStd, gx, gxOffset, gGamma, gBeta);
-    delegate.layerNormBackward(rows, cols, x, xOffset, gy, gyOffset, gamma, saveMean, saveInvStd,
-        gx, gxOffset, gGamma, gBeta);
+  public void layerNormBackward(
+      int rows,
+      int cols,
+      Storage x,
+      int xOffset,
+      Storage gy,
+      int gyOffset,
+      Storage gamma,
+      Storage saveMean,
+      Storage saveInvStd,
+      Storage gx,
+      int gxOffset,
+      Storage gGamma,
+      Storage gBeta) {
+    FusedArguments.layerNormBackward(
+        delegate,
+        rows,
+        cols,
+        x,
+        xOffset,
+        gy,
+        gyOffset,
+        gamma,
+        saveMean,
+        saveInvStd,
+        gx,
+        gxOffset,
+        gGamma,
+        gBeta);
+    delegate.layerNormBackward(
+        rows,
+        cols,
+        x,
+        xOffset,
+        gy,
+        gyOffset,
+        gamma,
+        saveMean,
+        saveInvStd,
+        gx,
+        gxOffset,
+        gGamma,
+        gBeta);
   }
 
   @Override
-  public void dropout(double p, long seed, long blockCounter, Storage x, int xOffset, Storage y,
-      int yOffset, int n) {
+  public void dropout(
+      double p,
+      long seed,
+      long blockCounter,
+      Storage x,
+      int xOffset,
+      Storage y,
+      int yOffset,
+      int n) {
     FusedArguments.dropout(delegate, "dropout", p, x, xOffset, y, yOffset, n);
     delegate.dropout(p, seed, blockCounter, x, xOffset, y, yOffset, n);
   }
 
   @Override
-  public void dropoutBackward(double p, long seed, long blockCounter, Storage gy, int gyOffset,
-      Storage gx, int gxOffset, int n) {
+  public void dropoutBackward(
+      double p,
+      long seed,
+      long blockCounter,
+      Storage gy,
+      int gyOffset,
+      Storage gx,
+      int gxOffset,
+      int n) {
     FusedArguments.dropout(delegate, "dropoutBackward", p, gy, gyOffset, gx, gxOffset, n);
     delegate.dropoutBackward(p, seed, blockCounter, gy, gyOffset, gx, gxOffset, n);
   }
 
   @Override
-  public void dropoutCounted(double p, long seed, Storage counter, int counterOffset,
-      long counterAdd, Storage x, int xOffset, Storage y, int yOffset, int n) {
+  public void dropoutCounted(
+      double p,
+      long seed,
+      Storage counter,
+      int counterOffset,
+      long counterAdd,
+      Storage x,
+      int xOffset,
+      Storage y,
+      int yOffset,
+      int n) {
     FusedArguments.dropoutCounted(delegate, p, counter, counterOffset, x, xOffset, y, yOffset, n);
     delegate.dropoutCounted(p, seed, counter, counterOffset, counterAdd, x, xOffset, y, yOffset, n);
   }
@@ -243,44 +464,58 @@ public final class CheckedBackend implements Backend {
   // ---- convolution and pooling ----------------------------------------------------------------
 
   @Override
-  public void im2col(ConvGeometry g, int images, Storage x, int xOffset, Storage cols,
-      int colsOffset) {
+  public void im2col(
+      ConvGeometry g, int images, Storage x, int xOffset, Storage cols, int colsOffset) {
     ConvArguments.im2col(delegate, g, images, x, xOffset, cols, colsOffset);
     delegate.im2col(g, images, x, xOffset, cols, colsOffset);
   }
 
   @Override
-  public void col2im(ConvGeometry g, int images, Storage cols, int colsOffset, Storage x,
-      int xOffset) {
+  public void col2im(
+      ConvGeometry g, int images, Storage cols, int colsOffset, Storage x, int xOffset) {
     ConvArguments.col2im(delegate, g, images, cols, colsOffset, x, xOffset);
     delegate.col2im(g, images, cols, colsOffset, x, xOffset);
   }
 
   @Override
-  public void maxPool2d(PoolGeometry g, int planes, Storage x, int xOffset, Storage y,
-      int yOffset, Storage indices, int indicesOffset) {
+  public void maxPool2d(
+      PoolGeometry g,
+      int planes,
+      Storage x,
+      int xOffset,
+      Storage y,
+      int yOffset,
+      Storage indices,
+      int indicesOffset) {
     ConvArguments.maxPool2d(delegate, g, planes, x, xOffset, y, yOffset, indices, indicesOffset);
     delegate.maxPool2d(g, planes, x, xOffset, y, yOffset, indices, indicesOffset);
   }
 
   @Override
-  public void maxPool2dBackward(PoolGeometry g, int planes, Storage gy, int gyOffset,
-      Storage indices, int indicesOffset, Storage gx, int gxOffset) {
-    ConvArguments.maxPool2dBackward(delegate, g, planes, gy, gyOffset, indices, indicesOffset, gx,
-        gxOffset);
+  public void maxPool2dBackward(
+      PoolGeometry g,
+      int planes,
+      Storage gy,
+      int gyOffset,
+      Storage indices,
+      int indicesOffset,
+      Storage gx,
+      int gxOffset) {
+    ConvArguments.maxPool2dBackward(
+        delegate, g, planes, gy, gyOffset, indices, indicesOffset, gx, gxOffset);
     delegate.maxPool2dBackward(g, planes, gy, gyOffset, indices, indicesOffset, gx, gxOffset);
   }
 
   @Override
-  public void avgPool2d(PoolGeometry g, int planes, Storage x, int xOffset, Storage y,
-      int yOffset) {
+  public void avgPool2d(
+      PoolGeometry g, int planes, Storage x, int xOffset, Storage y, int yOffset) {
     ConvArguments.avgPool2d(delegate, g, planes, x, xOffset, y, yOffset);
     delegate.avgPool2d(g, planes, x, xOffset, y, yOffset);
   }
 
   @Override
-  public void avgPool2dBackward(PoolGeometry g, int planes, Storage gy, int gyOffset, Storage gx,
-      int gxOffset) {
+  public void avgPool2dBackward(
+      PoolGeometry g, int planes, Storage gy, int gyOffset, Storage gx, int gxOffset) {
     ConvArguments.avgPool2dBackward(delegate, g, planes, gy, gyOffset, gx, gxOffset);
     delegate.avgPool2dBackward(g, planes, gy, gyOffset, gx, gxOffset);
   }
@@ -292,32 +527,56 @@ public final class CheckedBackend implements Backend {
    * on the delegate then uploads them and calls the delegate's scalar-reading form directly.
    */
   @Override
-  public void optimizerUpdate(OptimizerKind kind, OptimizerHyperparameters h, long step,
-      Storage param, int paramOffset, Storage grad, int gradOffset, Storage[] state, int n) {
-    BackendArguments.optimizerStep(delegate, kind, h, step, param, paramOffset, grad, gradOffset,
-        state, n);
+  public void optimizerUpdate(
+      OptimizerKind kind,
+      OptimizerHyperparameters h,
+      long step,
+      Storage param,
+      int paramOffset,
+      Storage grad,
+      int gradOffset,
+      Storage[] state,
+      int n) {
+    BackendArguments.optimizerStep(
+        delegate, kind, h, step, param, paramOffset, grad, gradOffset, state, n);
     delegate.optimizerUpdate(kind, h, step, param, paramOffset, grad, gradOffset, state, n);
   }
 
   @Override
-  public void optimizerUpdate(OptimizerKind kind, OptimizerHyperparameters h, Storage scalars,
-      int scalarsOffset, Storage param, int paramOffset, Storage grad, int gradOffset,
-      Storage[] state, int n) {
-    BackendArguments.optimizerUpdate(delegate, kind, h, scalars, scalarsOffset, param, paramOffset,
-        grad, gradOffset, state, n);
-    delegate.optimizerUpdate(kind, h, scalars, scalarsOffset, param, paramOffset, grad, gradOffset,
-        state, n);
+  public void optimizerUpdate(
+      OptimizerKind kind,
+      OptimizerHyperparameters h,
+      Storage scalars,
+      int scalarsOffset,
+      Storage param,
+      int paramOffset,
+      Storage grad,
+      int gradOffset,
+      Storage[] state,
+      int n) {
+    BackendArguments.optimizerUpdate(
+        delegate, kind, h, scalars, scalarsOffset, param, paramOffset, grad, gradOffset, state, n);
+    delegate.optimizerUpdate(
+        kind, h, scalars, scalarsOffset, param, paramOffset, grad, gradOffset, state, n);
   }
 
   // ---- data ---------------------------------------------------------------------------------
 
   @Override
-  public void gatherRows(Storage src, int srcOffset, int srcRows, int rowLength, Storage indices,
-      int indicesOffset, int rows, Storage dst, int dstOffset) {
-    BackendArguments.gatherRows(delegate, src, srcOffset, srcRows, rowLength, indices,
-        indicesOffset, rows, dst, dstOffset);
-    delegate.gatherRows(src, srcOffset, srcRows, rowLength, indices, indicesOffset, rows, dst,
-        dstOffset);
+  public void gatherRows(
+      Storage src,
+      int srcOffset,
+      int srcRows,
+      int rowLength,
+      Storage indices,
+      int indicesOffset,
+      int rows,
+      Storage dst,
+      int dstOffset) {
+    BackendArguments.gatherRows(
+        delegate, src, srcOffset, srcRows, rowLength, indices, indicesOffset, rows, dst, dstOffset);
+    delegate.gatherRows(
+        src, srcOffset, srcRows, rowLength, indices, indicesOffset, rows, dst, dstOffset);
   }
 
   // ---- graphs, precision, control: nothing to check but presence ----------------------------

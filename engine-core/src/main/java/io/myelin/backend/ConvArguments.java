@@ -20,19 +20,27 @@ import io.myelin.DType;
 final class ConvArguments {
   private ConvArguments() {}
 
-  static void im2col(Backend b, ConvGeometry g, int images, Storage x, int xOffset, Storage cols,
-      int colsOffset) {
+  static void im2col(
+      Backend b, ConvGeometry g, int images, Storage x, int xOffset, Storage cols, int colsOffset) {
     columns(b, "im2col", g, images, x, xOffset, cols, colsOffset, "cols");
   }
 
-  static void col2im(Backend b, ConvGeometry g, int images, Storage cols, int colsOffset,
-      Storage x, int xOffset) {
+  static void col2im(
+      Backend b, ConvGeometry g, int images, Storage cols, int colsOffset, Storage x, int xOffset) {
     columns(b, "col2im", g, images, x, xOffset, cols, colsOffset, "x");
   }
 
   /** x: images of the input's size; cols: their column matrices; {@code out} names the output. */
-  private static void columns(Backend b, String op, ConvGeometry g, int images, Storage x,
-      int xOffset, Storage cols, int colsOffset, String out) {
+  private static void columns(
+      Backend b,
+      String op,
+      ConvGeometry g,
+      int images,
+      Storage x,
+      int xOffset,
+      Storage cols,
+      int colsOffset,
+      String out) {
     present(op, "geometry", g);
     size(op, "images", images);
     DType dt = floating(op, "x", storage(b, op, "x", x));
@@ -48,27 +56,43 @@ final class ConvArguments {
     }
   }
 
-  static void maxPool2d(Backend b, PoolGeometry g, int planes, Storage x, int xOffset, Storage y,
-      int yOffset, Storage indices, int indicesOffset) {
+  static void maxPool2d(
+      Backend b,
+      PoolGeometry g,
+      int planes,
+      Storage x,
+      int xOffset,
+      Storage y,
+      int yOffset,
+      Storage indices,
+      int indicesOffset) {
     String op = "maxPool2d";
     planes(b, op, g, planes, x, xOffset, "x", y, yOffset, "y", true);
     indices(b, op, g, planes, indices, indicesOffset);
   }
 
-  static void maxPool2dBackward(Backend b, PoolGeometry g, int planes, Storage gy, int gyOffset,
-      Storage indices, int indicesOffset, Storage gx, int gxOffset) {
+  static void maxPool2dBackward(
+      Backend b,
+      PoolGeometry g,
+      int planes,
+      Storage gy,
+      int gyOffset,
+      Storage indices,
+      int indicesOffset,
+      Storage gx,
+      int gxOffset) {
     String op = "maxPool2dBackward";
     planes(b, op, g, planes, gx, gxOffset, "gx", gy, gyOffset, "gy", false);
     indices(b, op, g, planes, indices, indicesOffset);
   }
 
-  static void avgPool2d(Backend b, PoolGeometry g, int planes, Storage x, int xOffset, Storage y,
-      int yOffset) {
+  static void avgPool2d(
+      Backend b, PoolGeometry g, int planes, Storage x, int xOffset, Storage y, int yOffset) {
     planes(b, "avgPool2d", g, planes, x, xOffset, "x", y, yOffset, "y", true);
   }
 
-  static void avgPool2dBackward(Backend b, PoolGeometry g, int planes, Storage gy, int gyOffset,
-      Storage gx, int gxOffset) {
+  static void avgPool2dBackward(
+      Backend b, PoolGeometry g, int planes, Storage gy, int gyOffset, Storage gx, int gxOffset) {
     planes(b, "avgPool2dBackward", g, planes, gx, gxOffset, "gx", gy, gyOffset, "gy", false);
   }
 
@@ -76,8 +100,18 @@ final class ConvArguments {
    * {@code in}: planes of the input's size, {@code out}: planes of the output's size; the one
    * written ({@code out} forward, {@code in} backward) overlaps neither operand.
    */
-  private static void planes(Backend b, String op, PoolGeometry g, int planes, Storage in,
-      int inOffset, String inWhat, Storage out, int outOffset, String outWhat, boolean forward) {
+  private static void planes(
+      Backend b,
+      String op,
+      PoolGeometry g,
+      int planes,
+      Storage in,
+      int inOffset,
+      String inWhat,
+      Storage out,
+      int outOffset,
+      String outWhat,
+      boolean forward) {
     present(op, "geometry", g);
     size(op, "planes", planes);
     DType dt = floating(op, inWhat, storage(b, op, inWhat, in));
@@ -93,8 +127,8 @@ final class ConvArguments {
     }
   }
 
-  private static void indices(Backend b, String op, PoolGeometry g, int planes, Storage indices,
-      int indicesOffset) {
+  private static void indices(
+      Backend b, String op, PoolGeometry g, int planes, Storage indices, int indicesOffset) {
     dtype(op, "indices", storage(b, op, "indices", indices), DType.INT32);
     run(op, "indices", indices, indicesOffset, count(planes, g.outPlane()));
   }

@@ -1,19 +1,23 @@
 package io.myelin.backend;
 
 /**
- * The sizes and scalars of one {@link Backend#crossEntropy} / {@link
- * Backend#crossEntropyBackward} call, validated here so backends can trust them.
+ * The sizes and scalars of one {@link Backend#crossEntropy} / {@link Backend#crossEntropyBackward}
+ * call, validated here so backends can trust them.
  *
  * @param rows samples (rows of the logits), at least 0
  * @param classes classes (columns of the logits), at least 1
- * @param probabilityTargets targets are {@code [rows, classes]} probabilities of the logits'
- *     dtype; otherwise {@code [rows]} INT32 class indices
+ * @param probabilityTargets targets are {@code [rows, classes]} probabilities of the logits' dtype;
+ *     otherwise {@code [rows]} INT32 class indices
  * @param ignoreIndex class-index targets equal to it contribute nothing (unused for probabilities)
  * @param labelSmoothing {@code e} in [0, 1]
  * @param mean the reduced loss is the (weighted) mean rather than the sum
  */
 public record CrossEntropyOptions(
-    int rows, int classes, boolean probabilityTargets, int ignoreIndex, double labelSmoothing,
+    int rows,
+    int classes,
+    boolean probabilityTargets,
+    int ignoreIndex,
+    double labelSmoothing,
     boolean mean) {
 
   public CrossEntropyOptions {

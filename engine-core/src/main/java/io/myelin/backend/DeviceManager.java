@@ -23,12 +23,12 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>{@code auto} picks the available provider with the highest priority (CUDA over CPU) and,
  *       when a better provider is unavailable, logs one line saying why it fell back.
- *   <li>An explicitly named device that is unavailable is an error carrying the probe's reason
- *       (as in PyTorch: asking for {@code cuda} on a machine without one fails loudly).
+ *   <li>An explicitly named device that is unavailable is an error carrying the probe's reason (as
+ *       in PyTorch: asking for {@code cuda} on a machine without one fails loudly).
  * </ul>
  *
- * <p>New tensors are created on the {@link #defaultDevice()}: the CPU, as in PyTorch, unless
- * {@code MYELIN_DEVICE} / {@code myelin.device} name another, or a thread sets one with {@link
+ * <p>New tensors are created on the {@link #defaultDevice()}: the CPU, as in PyTorch, unless {@code
+ * MYELIN_DEVICE} / {@code myelin.device} name another, or a thread sets one with {@link
  * #useDevice(Device)}. Thread-safe; backends are created once per device and cached.
  */
 public final class DeviceManager {
@@ -44,11 +44,13 @@ public final class DeviceManager {
   private final Map<String, Boolean> fallbackLogged = new ConcurrentHashMap<>();
 
   /**
-   * A manager over explicit providers and configuration sources (tests use this; applications
-   * use {@link #global()}).
+   * A manager over explicit providers and configuration sources (tests use this; applications use
+   * {@link #global()}).
    */
   public DeviceManager(
-      List<BackendProvider> providers, UnaryOperator<String> env, UnaryOperator<String> properties) {
+      List<BackendProvider> providers,
+      UnaryOperator<String> env,
+      UnaryOperator<String> properties) {
     this.providers = new ArrayList<>(providers);
     this.providers.sort(Comparator.comparingInt(BackendProvider::priority).reversed());
     this.env = Objects.requireNonNull(env);
@@ -63,13 +65,18 @@ public final class DeviceManager {
         m = global;
         if (m == null) {
           List<BackendProvider> found = new ArrayList<>();
-          ServiceLoader.load(BackendProvider.class).stream().forEach(p -> {
-            try {
-              found.add(p.get());
-            } catch (Throwable t) {
-              LOG.warn("backend provider {} could not be loaded: {}", p.type().getName(), t.toString());
-            }
-          });
+          ServiceLoader.load(BackendProvider.class).stream()
+              .forEach(
+                  p -> {
+                    try {
+                      found.add(p.get());
+                    } catch (Throwable t) {
+                      LOG.warn(
+                          "backend provider {} could not be loaded: {}",
+                          p.type().getName(),
+                          t.toString());
+                    }
+                  });
           m = new DeviceManager(found, System::getenv, System::getProperty);
           global = m;
         }
@@ -181,7 +188,8 @@ public final class DeviceManager {
       Availability a = probe(p);
       if (a.available() && a.deviceCount() > 0) {
         Device d = new Device(p.name(), 0);
-        if (!skipped.isEmpty() && fallbackLogged.putIfAbsent(String.join(";", skipped), true) == null) {
+        if (!skipped.isEmpty()
+            && fallbackLogged.putIfAbsent(String.join(";", skipped), true) == null) {
           LOG.info("device auto: using {} ({})", d, String.join("; ", skipped));
         }
         return d;
@@ -189,9 +197,10 @@ public final class DeviceManager {
       skipped.add(p.name() + " unavailable: " + a.reason());
     }
     throw new DeviceUnavailableException(
-        "no backend available" + (skipped.isEmpty()
-            ? ": no BackendProvider on the class path (add myelin-cpu)"
-            : ": " + String.join("; ", skipped)));
+        "no backend available"
+            + (skipped.isEmpty()
+                ? ": no BackendProvider on the class path (add myelin-cpu)"
+                : ": " + String.join("; ", skipped)));
   }
 
   private BackendProvider checkAvailable(Device d) {
@@ -204,7 +213,12 @@ public final class DeviceManager {
         }
         if (d.index() >= a.deviceCount()) {
           throw new DeviceUnavailableException(
-              "device " + d + " does not exist: " + p.name() + " has " + a.deviceCount()
+              "device "
+                  + d
+                  + " does not exist: "
+                  + p.name()
+                  + " has "
+                  + a.deviceCount()
                   + " device(s), numbered from 0");
         }
         return p;
@@ -212,19 +226,24 @@ public final class DeviceManager {
     }
     List<String> names = providers.stream().map(BackendProvider::name).toList();
     throw new DeviceUnavailableException(
-        "no backend for device type '" + d.type() + "' on the class path (known: " + names
+        "no backend for device type '"
+            + d.type()
+            + "' on the class path (known: "
+            + names
             + (d.type().equals("cuda") ? "; add myelin-cuda for GPUs)" : ")"));
   }
 
   private Availability probe(BackendProvider p) {
-    return probes.computeIfAbsent(p.name(), n -> {
-      try {
-        Availability a = p.probe();
-        return a != null ? a : Availability.unavailable("probe returned nothing");
-      } catch (Throwable t) {
-        // Probes must not throw; if one does anyway, report it instead of failing the caller.
-        return Availability.unavailable("probe failed: " + t);
-      }
-    });
+    return probes.computeIfAbsent(
+        p.name(),
+        n -> {
+          try {
+            Availability a = p.probe();
+            return a != null ? a : Availability.unavailable("probe returned nothing");
+          } catch (Throwable t) {
+            // Probes must not throw; if one does anyway, report it instead of failing the caller.
+            return Availability.unavailable("probe failed: " + t);
+          }
+        });
   }
 }

@@ -28,43 +28,63 @@ final class FusedArguments {
   }
 
   /** A present operand of dtype {@code dt} holding [offset, offset + n). */
-  private static void operand(Backend b, String op, String what, Storage s, DType dt,
-      long offset, long n) {
+  private static void operand(
+      Backend b, String op, String what, Storage s, DType dt, long offset, long n) {
     dtype(op, what, storage(b, op, what, s), dt);
     run(op, what, s, offset, n);
   }
 
   /** {@link #operand} for an operand that may be null. */
-  private static void optionalOperand(Backend b, String op, String what, Storage s, DType dt,
-      long offset, long n) {
+  private static void optionalOperand(
+      Backend b, String op, String what, Storage s, DType dt, long offset, long n) {
     dtype(op, what, optional(b, op, what, s), dt);
     run(op, what, s, offset, n);
   }
 
-  static void crossEntropy(Backend b, CrossEntropyOptions o, Storage logits, int logitsOffset,
-      Storage target, int targetOffset, Storage weight, Storage loss, int lossOffset,
-      Storage total, int totalOffset) {
+  static void crossEntropy(
+      Backend b,
+      CrossEntropyOptions o,
+      Storage logits,
+      int logitsOffset,
+      Storage target,
+      int targetOffset,
+      Storage weight,
+      Storage loss,
+      int lossOffset,
+      Storage total,
+      int totalOffset) {
     String op = "crossEntropy";
     present(op, "options", o);
     DType dt = floating(op, "logits", storage(b, op, "logits", logits));
     long cells = (long) o.rows() * o.classes();
     run(op, "logits", logits, logitsOffset, cells);
     long targetN = o.probabilityTargets() ? cells : o.rows();
-    operand(b, op, "target", target, o.probabilityTargets() ? dt : DType.INT32, targetOffset,
-        targetN);
+    operand(
+        b, op, "target", target, o.probabilityTargets() ? dt : DType.INT32, targetOffset, targetN);
     optionalOperand(b, op, "weight", weight, dt, 0, o.classes());
     operand(b, op, "loss", loss, dt, lossOffset, o.rows());
     optionalOperand(b, op, "total", total, dt, totalOffset, 2);
     disjoint(op, "loss", loss, lossOffset, o.rows(), "logits", logits, logitsOffset, cells, false);
-    disjoint(op, "loss", loss, lossOffset, o.rows(), "target", target, targetOffset, targetN,
-        false);
+    disjoint(
+        op, "loss", loss, lossOffset, o.rows(), "target", target, targetOffset, targetN, false);
     disjoint(op, "total", total, totalOffset, 2, "logits", logits, logitsOffset, cells, false);
     disjoint(op, "total", total, totalOffset, 2, "loss", loss, lossOffset, o.rows(), false);
   }
 
-  static void crossEntropyBackward(Backend b, CrossEntropyOptions o, Storage logits,
-      int logitsOffset, Storage target, int targetOffset, Storage weight, Storage gradOut,
-      int gradOutOffset, boolean perRow, Storage total, int totalOffset, Storage gradLogits,
+  static void crossEntropyBackward(
+      Backend b,
+      CrossEntropyOptions o,
+      Storage logits,
+      int logitsOffset,
+      Storage target,
+      int targetOffset,
+      Storage weight,
+      Storage gradOut,
+      int gradOutOffset,
+      boolean perRow,
+      Storage total,
+      int totalOffset,
+      Storage gradLogits,
       int gradLogitsOffset) {
     String op = "crossEntropyBackward";
     present(op, "options", o);
@@ -72,8 +92,8 @@ final class FusedArguments {
     long cells = (long) o.rows() * o.classes();
     run(op, "logits", logits, logitsOffset, cells);
     long targetN = o.probabilityTargets() ? cells : o.rows();
-    operand(b, op, "target", target, o.probabilityTargets() ? dt : DType.INT32, targetOffset,
-        targetN);
+    operand(
+        b, op, "target", target, o.probabilityTargets() ? dt : DType.INT32, targetOffset, targetN);
     optionalOperand(b, op, "weight", weight, dt, 0, o.classes());
     long gradOutN = perRow ? o.rows() : Math.min(1, o.rows());
     operand(b, op, "gradOut", gradOut, dt, gradOutOffset, gradOutN);
@@ -82,21 +102,76 @@ final class FusedArguments {
     }
     optionalOperand(b, op, "total", total, dt, totalOffset, 2);
     operand(b, op, "gradLogits", gradLogits, dt, gradLogitsOffset, cells);
-    disjoint(op, "gradLogits", gradLogits, gradLogitsOffset, cells, "logits", logits,
-        logitsOffset, cells, false);
-    disjoint(op, "gradLogits", gradLogits, gradLogitsOffset, cells, "target", target,
-        targetOffset, targetN, false);
-    disjoint(op, "gradLogits", gradLogits, gradLogitsOffset, cells, "weight", weight, 0,
-        o.classes(), false);
-    disjoint(op, "gradLogits", gradLogits, gradLogitsOffset, cells, "gradOut", gradOut,
-        gradOutOffset, gradOutN, false);
-    disjoint(op, "gradLogits", gradLogits, gradLogitsOffset, cells, "total", total, totalOffset,
-        2, false);
+    disjoint(
+        op,
+        "gradLogits",
+        gradLogits,
+        gradLogitsOffset,
+        cells,
+        "logits",
+        logits,
+        logitsOffset,
+        cells,
+        false);
+    disjoint(
+        op,
+        "gradLogits",
+        gradLogits,
+        gradLogitsOffset,
+        cells,
+        "target",
+        target,
+        targetOffset,
+        targetN,
+        false);
+    disjoint(
+        op,
+        "gradLogits",
+        gradLogits,
+        gradLogitsOffset,
+        cells,
+        "weight",
+        weight,
+        0,
+        o.classes(),
+        false);
+    disjoint(
+        op,
+        "gradLogits",
+        gradLogits,
+        gradLogitsOffset,
+        cells,
+        "gradOut",
+        gradOut,
+        gradOutOffset,
+        gradOutN,
+        false);
+    disjoint(
+        op,
+        "gradLogits",
+        gradLogits,
+        gradLogitsOffset,
+        cells,
+        "total",
+        total,
+        totalOffset,
+        2,
+        false);
   }
 
-  static void batchNorm(Backend b, BatchNormOptions o, Storage x, int xOffset, Storage gamma,
-      Storage beta, Storage runningMean, Storage runningVar, Storage saveMean,
-      Storage saveInvStd, Storage y, int yOffset) {
+  static void batchNorm(
+      Backend b,
+      BatchNormOptions o,
+      Storage x,
+      int xOffset,
+      Storage gamma,
+      Storage beta,
+      Storage runningMean,
+      Storage runningVar,
+      Storage saveMean,
+      Storage saveInvStd,
+      Storage y,
+      int yOffset) {
     String op = "batchNorm";
     present(op, "options", o);
     DType dt = floating(op, "x", storage(b, op, "x", x));
@@ -117,9 +192,20 @@ final class FusedArguments {
     disjoint(op, "y", y, yOffset, o.size(), "x", x, xOffset, o.size(), true);
   }
 
-  static void batchNormBackward(Backend b, BatchNormOptions o, Storage x, int xOffset,
-      Storage gy, int gyOffset, Storage gamma, Storage saveMean, Storage saveInvStd, Storage gx,
-      int gxOffset, Storage gGamma, Storage gBeta) {
+  static void batchNormBackward(
+      Backend b,
+      BatchNormOptions o,
+      Storage x,
+      int xOffset,
+      Storage gy,
+      int gyOffset,
+      Storage gamma,
+      Storage saveMean,
+      Storage saveInvStd,
+      Storage gx,
+      int gxOffset,
+      Storage gGamma,
+      Storage gBeta) {
     String op = "batchNormBackward";
     present(op, "options", o);
     DType dt = floating(op, "x", storage(b, op, "x", x));
@@ -133,12 +219,23 @@ final class FusedArguments {
     optionalOperand(b, op, "gx", gx, dt, gxOffset, n);
     optionalOperand(b, op, "gGamma", gGamma, dt, 0, c);
     optionalOperand(b, op, "gBeta", gBeta, dt, 0, c);
-    normBackwardDisjoint(op, n, c, x, xOffset, gy, gyOffset, gamma, saveMean, saveInvStd, gx,
-        gxOffset);
+    normBackwardDisjoint(
+        op, n, c, x, xOffset, gy, gyOffset, gamma, saveMean, saveInvStd, gx, gxOffset);
   }
 
-  static void layerNorm(Backend b, int rows, int cols, double eps, Storage x, int xOffset,
-      Storage gamma, Storage beta, Storage saveMean, Storage saveInvStd, Storage y, int yOffset) {
+  static void layerNorm(
+      Backend b,
+      int rows,
+      int cols,
+      double eps,
+      Storage x,
+      int xOffset,
+      Storage gamma,
+      Storage beta,
+      Storage saveMean,
+      Storage saveInvStd,
+      Storage y,
+      int yOffset) {
     String op = "layerNorm";
     shape(op, rows, cols);
     if (!(eps > 0) || Double.isInfinite(eps)) {
@@ -156,9 +253,21 @@ final class FusedArguments {
     disjoint(op, "y", y, yOffset, n, "x", x, xOffset, n, true);
   }
 
-  static void layerNormBackward(Backend b, int rows, int cols, Storage x, int xOffset,
-      Storage gy, int gyOffset, Storage gamma, Storage saveMean, Storage saveInvStd, Storage gx,
-      int gxOffset, Storage gGamma, Storage gBeta) {
+  static void layerNormBackward(
+      Backend b,
+      int rows,
+      int cols,
+      Storage x,
+      int xOffset,
+      Storage gy,
+      int gyOffset,
+      Storage gamma,
+      Storage saveMean,
+      Storage saveInvStd,
+      Storage gx,
+      int gxOffset,
+      Storage gGamma,
+      Storage gBeta) {
     String op = "layerNormBackward";
     shape(op, rows, cols);
     DType dt = floating(op, "x", storage(b, op, "x", x));
@@ -171,13 +280,23 @@ final class FusedArguments {
     optionalOperand(b, op, "gx", gx, dt, gxOffset, n);
     optionalOperand(b, op, "gGamma", gGamma, dt, 0, cols);
     optionalOperand(b, op, "gBeta", gBeta, dt, 0, cols);
-    normBackwardDisjoint(op, n, cols, x, xOffset, gy, gyOffset, gamma, saveMean, saveInvStd, gx,
-        gxOffset);
+    normBackwardDisjoint(
+        op, n, cols, x, xOffset, gy, gyOffset, gamma, saveMean, saveInvStd, gx, gxOffset);
   }
 
   /** "gx overlaps no input" of both normalisation backwards ({@code params}: gamma's length). */
-  private static void normBackwardDisjoint(String op, long n, long params, Storage x, int xOffset,
-      Storage gy, int gyOffset, Storage gamma, Storage saveMean, Storage saveInvStd, Storage gx,
+  private static void normBackwardDisjoint(
+      String op,
+      long n,
+      long params,
+      Storage x,
+      int xOffset,
+      Storage gy,
+      int gyOffset,
+      Storage gamma,
+      Storage saveMean,
+      Storage saveInvStd,
+      Storage gx,
       int gxOffset) {
     if (gx == null) {
       return;
@@ -190,8 +309,8 @@ final class FusedArguments {
   }
 
   /** Either direction of dropout: {@code out} may be exactly {@code in}. */
-  static void dropout(Backend b, String op, double p, Storage in, int inOffset, Storage out,
-      int outOffset, int n) {
+  static void dropout(
+      Backend b, String op, double p, Storage in, int inOffset, Storage out, int outOffset, int n) {
     boolean forward = !op.equals("dropoutBackward");
     String inWhat = forward ? "x" : "gy";
     String outWhat = forward ? "y" : "gx";
@@ -206,8 +325,16 @@ final class FusedArguments {
   }
 
   /** {@link #dropout}'s checks, plus the counter: one FLOAT64 element at {@code counterOffset}. */
-  static void dropoutCounted(Backend b, double p, Storage counter, int counterOffset, Storage x,
-      int xOffset, Storage y, int yOffset, int n) {
+  static void dropoutCounted(
+      Backend b,
+      double p,
+      Storage counter,
+      int counterOffset,
+      Storage x,
+      int xOffset,
+      Storage y,
+      int yOffset,
+      int n) {
     String op = "dropoutCounted";
     dropout(b, op, p, x, xOffset, y, yOffset, n);
     operand(b, op, "counter", counter, DType.FLOAT64, counterOffset, 1);

@@ -9,9 +9,9 @@ public enum MatmulPrecision {
   HIGHEST,
   /**
    * Inputs rounded to TF32 (10 explicit mantissa bits) on tensor cores, float32 accumulation
-   * (PyTorch's "high", {@code allow_tf32 = True}): several times the GEMM throughput on Ampere
-   * and later GPUs, relative error of products about 1e-3 instead of 1e-7. Backends without
-   * such hardware (the CPU) ignore it.
+   * (PyTorch's "high", {@code allow_tf32 = True}): several times the GEMM throughput on Ampere and
+   * later GPUs, relative error of products about 1e-3 instead of 1e-7. Backends without such
+   * hardware (the CPU) ignore it.
    */
   HIGH
 }

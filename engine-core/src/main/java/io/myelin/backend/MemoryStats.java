@@ -7,8 +7,8 @@ package io.myelin.backend;
  * @param allocatedBytes bytes held by live storages
  * @param peakAllocatedBytes the high-water mark of {@code allocatedBytes}
  * @param reservedBytes bytes the backend holds in total (live plus cached in pools)
- * @param systemAllocations allocations that went to the system (heap arrays not taken from a
- *     pool, driver {@code cuMemAlloc} calls)
+ * @param systemAllocations allocations that went to the system (heap arrays not taken from a pool,
+ *     driver {@code cuMemAlloc} calls)
  */
 public record MemoryStats(
     long liveBlocks,

@@ -5,19 +5,21 @@ package io.myelin.backend;
  * algorithm family, each stating its formula, its hyperparameters (fields of {@link
  * OptimizerHyperparameters}) and its state buffers.
  *
- * <p>Notation, per element: {@code p} parameter, {@code g} gradient, {@code t} the 1-based step
- * of this parameter, {@code lr} learning rate, {@code wd} weight decay. Every kind starts with
+ * <p>Notation, per element: {@code p} parameter, {@code g} gradient, {@code t} the 1-based step of
+ * this parameter, {@code lr} learning rate, {@code wd} weight decay. Every kind starts with
+ *
  * <pre>
  *   g = maximize ? -g : g
  *   if wd != 0:  decoupled ? p = p * (1 - lr * wd)      (AdamW / NAdamW, applied before the update)
  *                          : g = g + wd * p              (L2 penalty folded into the gradient)
  * </pre>
- * ({@code decoupledWeightDecay} is read by ADAM and NADAM only; the other kinds always fold.)
- * The formulas follow PyTorch's {@code torch.optim} single-tensor implementations (version 2.x),
- * whose defaults the optimizer classes in {@code io.myelin.optim} copy.
  *
- * <p>State buffers: {@link #stateCount()} slots, each a contiguous run of {@code n} elements of
- * the parameter's dtype starting at offset 0. A slot the configuration does not use ({@link
+ * ({@code decoupledWeightDecay} is read by ADAM and NADAM only; the other kinds always fold.) The
+ * formulas follow PyTorch's {@code torch.optim} single-tensor implementations (version 2.x), whose
+ * defaults the optimizer classes in {@code io.myelin.optim} copy.
+ *
+ * <p>State buffers: {@link #stateCount()} slots, each a contiguous run of {@code n} elements of the
+ * parameter's dtype starting at offset 0. A slot the configuration does not use ({@link
  * #usesState}) is passed as {@code null}. The caller allocates them and sets their initial value
  * ({@link #initialState}) before the first step; the backend only reads and writes them.
  */
@@ -27,17 +29,21 @@ public enum OptimizerKind {
    *
    * <p>PyTorch form ({@code averagedMomentum == false}; momentum {@code mu}, dampening {@code
    * tau}):
+   *
    * <pre>
    *   if mu != 0:  b = (t == 1) ? g : mu * b + (1 - tau) * g
    *                g = nesterov ? g + mu * b : b
    *   p = p - lr * g
    * </pre>
-   * Exponentially-weighted-average form ({@code averagedMomentum == true}; {@code beta =
-   * momentum}; the form of Ng's deep-learning course):
+   *
+   * Exponentially-weighted-average form ({@code averagedMomentum == true}; {@code beta = momentum};
+   * the form of Ng's deep-learning course):
+   *
    * <pre>
    *   v = beta * v + (1 - beta) * g                 (v starts at 0)
    *   p = p - lr * (biasCorrection ? v / (1 - beta^t) : v)
    * </pre>
+   *
    * State: [0] momentum buffer {@code b} / {@code v}, used iff momentum != 0.
    */
   SGD("sgd", "momentum_buffer"),
@@ -45,51 +51,59 @@ public enum OptimizerKind {
   /**
    * Adam (Kingma and Ba 2015), with AMSGrad (Reddi et al. 2018) and decoupled weight decay for
    * AdamW (Loshchilov and Hutter 2019):
+   *
    * <pre>
    *   m = beta1 * m + (1 - beta1) * g
    *   v = beta2 * v + (1 - beta2) * g^2
    *   vmax = max(vmax, v)                            (AMSGrad only)
    *   p = p - lr / (1 - beta1^t) * m / (sqrt(amsgrad ? vmax : v) / sqrt(1 - beta2^t) + eps)
    * </pre>
+   *
    * State: [0] {@code m}, [1] {@code v}, [2] {@code vmax} (used iff amsgrad). All start at 0.
    */
   ADAM("adam", "exp_avg", "exp_avg_sq", "max_exp_avg_sq"),
 
   /**
    * AdaMax, Adam on the infinity norm (Kingma and Ba 2015, sec. 7.1; PyTorch's eps placement):
+   *
    * <pre>
    *   m = beta1 * m + (1 - beta1) * g
    *   u = max(beta2 * u, |g| + eps)
    *   p = p - lr / (1 - beta1^t) * m / u
    * </pre>
+   *
    * State: [0] {@code m}, [1] {@code u}. Both start at 0.
    */
   ADAMAX("adamax", "exp_avg", "exp_inf"),
 
   /**
-   * NAdam, Adam with Nesterov momentum (Dozat 2016), with PyTorch's momentum schedule {@code
-   * mu_t = beta1 * (1 - 0.5 * 0.96^(t * psi))} ({@code psi = momentumDecay}, default 0.004) and
-   * {@code P = muProduct * mu_t} where {@code muProduct} is the product {@code mu_1 ... mu_(t-1)}
-   * carried by the caller (see {@link OptimizerHyperparameters#muProduct()}):
+   * NAdam, Adam with Nesterov momentum (Dozat 2016), with PyTorch's momentum schedule {@code mu_t =
+   * beta1 * (1 - 0.5 * 0.96^(t * psi))} ({@code psi = momentumDecay}, default 0.004) and {@code P =
+   * muProduct * mu_t} where {@code muProduct} is the product {@code mu_1 ... mu_(t-1)} carried by
+   * the caller (see {@link OptimizerHyperparameters#muProduct()}):
+   *
    * <pre>
    *   m = beta1 * m + (1 - beta1) * g
    *   v = beta2 * v + (1 - beta2) * g^2
    *   d = sqrt(v / (1 - beta2^t)) + eps
    *   p = p - lr * (1 - mu_t) / (1 - P) * g / d - lr * mu_(t+1) / (1 - P * mu_(t+1)) * m / d
    * </pre>
+   *
    * State: [0] {@code m}, [1] {@code v}. Both start at 0.
    */
   NADAM("nadam", "exp_avg", "exp_avg_sq"),
 
   /**
-   * RMSprop (Hinton's lecture 6e; Graves 2013 for the centered form), {@code rho} being
-   * PyTorch's {@code alpha}:
+   * RMSprop (Hinton's lecture 6e; Graves 2013 for the centered form), {@code rho} being PyTorch's
+   * {@code alpha}:
+   *
    * <pre>
    *   s = rho * s + (1 - rho) * g^2
    *   a = centered ? (ga = rho * ga + (1 - rho) * g;  sqrt(s - ga^2) + eps) : sqrt(s) + eps
    *   if momentum > 0:  b = momentum * b + g / a;  p = p - lr * b
    *   else:             p = p - lr * g / a
    * </pre>
+   *
    * State: [0] {@code s}, [1] {@code b} (used iff momentum > 0), [2] {@code ga} (used iff
    * centered). All start at 0.
    */
@@ -97,22 +111,26 @@ public enum OptimizerKind {
 
   /**
    * AdaGrad (Duchi, Hazan and Singer 2011):
+   *
    * <pre>
    *   s = s + g^2
    *   p = p - lr / (1 + (t - 1) * lrDecay) * g / (sqrt(s) + eps)
    * </pre>
+   *
    * State: [0] {@code s}, starting at {@code initialAccumulatorValue}.
    */
   ADAGRAD("adagrad", "sum"),
 
   /**
    * AdaDelta (Zeiler 2012), {@code rho} the decay rate:
+   *
    * <pre>
    *   s = rho * s + (1 - rho) * g^2
    *   d = sqrt(u + eps) / sqrt(s + eps) * g
    *   u = rho * u + (1 - rho) * d^2
    *   p = p - lr * d
    * </pre>
+   *
    * State: [0] {@code s}, [1] {@code u} (accumulated squared updates). Both start at 0.
    */
   ADADELTA("adadelta", "square_avg", "acc_delta");
@@ -121,8 +139,8 @@ public enum OptimizerKind {
   public static final int SCALARS = 8;
 
   /**
-   * Entry of the scalar block that says whether the update runs: {@link #writeScalars} writes 1;
-   * a training step may overwrite it on the device with 0 (a non-finite batch it skips), and the
+   * Entry of the scalar block that says whether the update runs: {@link #writeScalars} writes 1; a
+   * training step may overwrite it on the device with 0 (a non-finite batch it skips), and the
    * update then leaves the parameter and its state untouched.
    */
   public static final int APPLY = 7;
@@ -133,8 +151,8 @@ public enum OptimizerKind {
   /**
    * Writes the {@link #SCALARS} step-dependent values of one update into {@code out} at {@code
    * offset}: [0] {@code lr}, [1] the step {@code t}, [2] NAdam's {@code muProduct} ({@code mu_1 ...
-   * mu_(t-1)}), then the coefficients a backend derives from them, computed here in double once
-   * per step so that every backend rounds the same values:
+   * mu_(t-1)}), then the coefficients a backend derives from them, computed here in double once per
+   * step so that every backend rounds the same values:
    *
    * <ul>
    *   <li>SGD: [3] 1 at the first step else 0; [4] the averaged form's step, {@code lr / (1 -
@@ -143,11 +161,12 @@ public enum OptimizerKind {
    *       beta1^t)}; [5] {@code sqrt(1 - beta2^t)}
    *   <li>ADAMAX: [3] {@code lr / (1 - beta1^t)}
    *   <li>NADAM: [3] {@code shrink}; [4] {@code 1 - beta2^t}; [5] {@code lr (1 - mu_t) / (1 -
-   *       prod_t)}; [6] {@code lr mu_(t+1) / (1 - prod_t mu_(t+1))} with {@code prod_t =
-   *       muProduct * mu_t}
+   *       prod_t)}; [6] {@code lr mu_(t+1) / (1 - prod_t mu_(t+1))} with {@code prod_t = muProduct
+   *       * mu_t}
    *   <li>ADAGRAD: [3] {@code lr / (1 + (t - 1) lrDecay)}
    *   <li>RMSPROP, ADADELTA: nothing beyond {@code lr}
    * </ul>
+   *
    * and [{@link #APPLY}] 1. Unused entries are 0.
    */
   public void writeScalars(OptimizerHyperparameters h, long t, double[] out, int offset) {

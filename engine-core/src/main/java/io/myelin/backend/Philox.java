@@ -1,9 +1,9 @@
 package io.myelin.backend;
 
 /**
- * Philox4x32-10, the counter-based generator of Salmon et al. (SC'11, "Parallel random numbers:
- * as easy as 1, 2, 3"), and Myelin's stream layout on top of it. Every backend implements exactly
- * this layout so that a seed gives the same numbers on any device.
+ * Philox4x32-10, the counter-based generator of Salmon et al. (SC'11, "Parallel random numbers: as
+ * easy as 1, 2, 3"), and Myelin's stream layout on top of it. Every backend implements exactly this
+ * layout so that a seed gives the same numbers on any device.
  *
  * <h2>Stream layout</h2>
  *
@@ -13,10 +13,10 @@ package io.myelin.backend;
  *
  * <ul>
  *   <li>Uniform in [0, 1): {@code (word >>> 8) * 2^-24}, then {@code low + (high - low) * u}.
- *   <li>Normal: Box-Muller on lane pairs (0, 1) and (2, 3) of each block: {@code u1 = ((w0 >>> 8)
- *       + 1) * 2^-24} in (0, 1], {@code u2 = (w1 >>> 8) * 2^-24}, {@code r = sqrt(-2 ln u1)},
- *       lane 0 = {@code r cos(2 pi u2)}, lane 1 = {@code r sin(2 pi u2)}; likewise lanes 2, 3 from
- *       words 2, 3. Computed in double precision, then rounded to the output dtype.
+ *   <li>Normal: Box-Muller on lane pairs (0, 1) and (2, 3) of each block: {@code u1 = ((w0 >>> 8) +
+ *       1) * 2^-24} in (0, 1], {@code u2 = (w1 >>> 8) * 2^-24}, {@code r = sqrt(-2 ln u1)}, lane 0
+ *       = {@code r cos(2 pi u2)}, lane 1 = {@code r sin(2 pi u2)}; likewise lanes 2, 3 from words
+ *       2, 3. Computed in double precision, then rounded to the output dtype.
  * </ul>
  *
  * A {@link io.myelin.Generator} hands out block counters: each fill takes {@code ceil(n / 4)}
@@ -27,6 +27,7 @@ public final class Philox {
   private static final int M1 = 0xCD9E8D57;
   private static final int W0 = 0x9E3779B9;
   private static final int W1 = 0xBB67AE85;
+
   /** 2^-24, the spacing of the 24-bit uniform grid. */
   public static final double TWO_POW_MINUS_24 = 1.0 / (1 << 24);
 
@@ -62,7 +63,14 @@ public final class Philox {
 
   /** The four words of block {@code blockCounter} for {@code seed} (the stream layout above). */
   public static void block(long seed, long blockCounter, int[] out) {
-    block((int) blockCounter, (int) (blockCounter >>> 32), 0, 0, (int) seed, (int) (seed >>> 32), out);
+    block(
+        (int) blockCounter,
+        (int) (blockCounter >>> 32),
+        0,
+        0,
+        (int) seed,
+        (int) (seed >>> 32),
+        out);
   }
 
   /** Uniform [0, 1) from one word. */

@@ -1,8 +1,8 @@
 package io.myelin.backend;
 
 /**
- * Double-precision scalar functions the JDK lacks, used by the op enums' reference definitions
- * (and so by every backend's float64 path and by the tests).
+ * Double-precision scalar functions the JDK lacks, used by the op enums' reference definitions (and
+ * so by every backend's float64 path and by the tests).
  */
 public final class ScalarMath {
   private static final double TWO_OVER_SQRT_PI = 2.0 / Math.sqrt(Math.PI);

@@ -7,24 +7,26 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A block of memory on one device holding {@link #length()} elements of one {@link DType}.
  *
- * <p>Storage is reference counted: it is born with one reference; every tensor view over it
- * takes one more ({@link #retain()}) and gives it back on close ({@link #release()}). When the
- * count reaches zero the backend's {@link #free()} returns the memory (to a pool, a caching
- * allocator or the driver). Backends subclass this and add their handle (a Java array, a device
- * pointer). Thread-safe: the count is atomic.
+ * <p>Storage is reference counted: it is born with one reference; every tensor view over it takes
+ * one more ({@link #retain()}) and gives it back on close ({@link #release()}). When the count
+ * reaches zero the backend's {@link #free()} returns the memory (to a pool, a caching allocator or
+ * the driver). Backends subclass this and add their handle (a Java array, a device pointer).
+ * Thread-safe: the count is atomic.
  */
 public abstract class Storage {
   private final Backend owner;
+
   /** The checked view of {@link #owner} that {@link #backend()} hands out. */
   private final Backend backend;
+
   private final DType dtype;
   private final int length;
   private final AtomicInteger refs = new AtomicInteger(1);
 
   protected Storage(Backend backend, DType dtype, int length) {
     if (backend instanceof CheckedBackend) {
-      throw new IllegalArgumentException("a storage is created by the backend itself, not its "
-          + "checked view");
+      throw new IllegalArgumentException(
+          "a storage is created by the backend itself, not its " + "checked view");
     }
     if (length < 0) {
       throw new IllegalArgumentException("negative storage length " + length);
@@ -36,8 +38,8 @@ public abstract class Storage {
   }
 
   /**
-   * The backend that owns this memory (and runs every op on it), as callers see it: its
-   * arguments are checked ({@link CheckedBackend}).
+   * The backend that owns this memory (and runs every op on it), as callers see it: its arguments
+   * are checked ({@link CheckedBackend}).
    */
   public final Backend backend() {
     return backend;

@@ -46,7 +46,8 @@ public record ArrayDataset(
     int[] labels,
     List<String> classNames,
     float[] targets,
-    int targetCols) implements Dataset {
+    int targetCols)
+    implements Dataset {
 
   public ArrayDataset {
     if (rows < 0 || cols < 0) {
@@ -54,8 +55,12 @@ public record ArrayDataset(
     }
     if (features == null || features.length != (long) rows * cols) {
       throw new IllegalArgumentException(
-          "features hold " + (features == null ? "null" : features.length + " values")
-              + ", expected rows * cols = " + rows + " * " + cols);
+          "features hold "
+              + (features == null ? "null" : features.length + " values")
+              + ", expected rows * cols = "
+              + rows
+              + " * "
+              + cols);
     }
     featureNames = List.copyOf(featureNames);
     if (featureNames.size() != cols) {
@@ -73,7 +78,12 @@ public record ArrayDataset(
       for (int i = 0; i < rows; i++) {
         if (labels[i] < 0 || labels[i] >= classNames.size()) {
           throw new IllegalArgumentException(
-              "label " + labels[i] + " at row " + i + " is outside [0, " + classNames.size()
+              "label "
+                  + labels[i]
+                  + " at row "
+                  + i
+                  + " is outside [0, "
+                  + classNames.size()
                   + ") (one class name per label value)");
         }
       }
@@ -83,8 +93,12 @@ public record ArrayDataset(
     if (targets != null) {
       if (targetCols < 1 || targets.length != (long) rows * targetCols) {
         throw new IllegalArgumentException(
-            "targets hold " + targets.length + " values, expected rows * targetCols = " + rows
-                + " * " + targetCols);
+            "targets hold "
+                + targets.length
+                + " values, expected rows * targetCols = "
+                + rows
+                + " * "
+                + targetCols);
       }
     } else if (targetCols != 0) {
       throw new IllegalArgumentException("targetCols " + targetCols + " given without targets");

@@ -33,8 +33,8 @@ final class CsvNumbers {
   }
 
   /**
-   * The value of a decimal field as float, or null with {@code why[0]} set when it is not a
-   * finite float32.
+   * The value of a decimal field as float, or null with {@code why[0]} set when it is not a finite
+   * float32.
    */
   static Double parseFinite(String s, String[] why) {
     if (!isDecimal(s)) {

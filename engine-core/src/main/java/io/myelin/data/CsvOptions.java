@@ -3,16 +3,16 @@ package io.myelin.data;
 import java.util.Set;
 
 /**
- * How {@link CsvReader} reads a delimited text file. Start from {@link #defaults()} and change
- * what differs with the {@code with...} methods; every value is checked in the constructor.
+ * How {@link CsvReader} reads a delimited text file. Start from {@link #defaults()} and change what
+ * differs with the {@code with...} methods; every value is checked in the constructor.
  *
  * <pre>{@code
  * var opts = CsvOptions.defaults().withTarget("Outcome").withMissing(MissingValuePolicy.MEAN);
  * var spaceSeparated = CsvOptions.defaults().withDelimiter(' ').withHeader(Header.ABSENT);
  * }</pre>
  *
- * @param delimiter the field separator; {@code ' '} means "any run of spaces and tabs" (the
- *     layout of whitespace-aligned files such as sklearn's diabetes data)
+ * @param delimiter the field separator; {@code ' '} means "any run of spaces and tabs" (the layout
+ *     of whitespace-aligned files such as sklearn's diabetes data)
  * @param header whether the first line names the columns
  * @param targetName the target column by header name, or null to use {@code targetIndex}
  * @param targetIndex the target column by 0-based index; {@link #LAST} for the last column, {@link
@@ -23,8 +23,8 @@ import java.util.Set;
  *     does
  * @param categoricalColumns header names of columns to one-hot encode even if they hold numbers
  *     (e.g. codes); other columns are detected, see {@link CsvReader}
- * @param maxClasses the most distinct integer target values that {@link Task#AUTO} still treats
- *     as classes
+ * @param maxClasses the most distinct integer target values that {@link Task#AUTO} still treats as
+ *     classes
  */
 public record CsvOptions(
     char delimiter,
@@ -98,50 +98,122 @@ public record CsvOptions(
   }
 
   public CsvOptions withDelimiter(char d) {
-    return new CsvOptions(d, header, targetName, targetIndex, task, missing, missingTokens,
-        categoricalColumns, maxClasses);
+    return new CsvOptions(
+        d,
+        header,
+        targetName,
+        targetIndex,
+        task,
+        missing,
+        missingTokens,
+        categoricalColumns,
+        maxClasses);
   }
 
   public CsvOptions withHeader(Header h) {
-    return new CsvOptions(delimiter, h, targetName, targetIndex, task, missing, missingTokens,
-        categoricalColumns, maxClasses);
+    return new CsvOptions(
+        delimiter,
+        h,
+        targetName,
+        targetIndex,
+        task,
+        missing,
+        missingTokens,
+        categoricalColumns,
+        maxClasses);
   }
 
   /** The target column by header name. */
   public CsvOptions withTarget(String name) {
-    return new CsvOptions(delimiter, header, name, LAST, task, missing, missingTokens,
-        categoricalColumns, maxClasses);
+    return new CsvOptions(
+        delimiter,
+        header,
+        name,
+        LAST,
+        task,
+        missing,
+        missingTokens,
+        categoricalColumns,
+        maxClasses);
   }
 
   /** The target column by 0-based index, or {@link #LAST} / {@link #NO_TARGET}. */
   public CsvOptions withTarget(int index) {
-    return new CsvOptions(delimiter, header, null, index, task, missing, missingTokens,
-        categoricalColumns, maxClasses);
+    return new CsvOptions(
+        delimiter,
+        header,
+        null,
+        index,
+        task,
+        missing,
+        missingTokens,
+        categoricalColumns,
+        maxClasses);
   }
 
   public CsvOptions withTask(Task t) {
-    return new CsvOptions(delimiter, header, targetName, targetIndex, t, missing, missingTokens,
-        categoricalColumns, maxClasses);
+    return new CsvOptions(
+        delimiter,
+        header,
+        targetName,
+        targetIndex,
+        t,
+        missing,
+        missingTokens,
+        categoricalColumns,
+        maxClasses);
   }
 
   public CsvOptions withMissing(MissingValuePolicy m) {
-    return new CsvOptions(delimiter, header, targetName, targetIndex, task, m, missingTokens,
-        categoricalColumns, maxClasses);
+    return new CsvOptions(
+        delimiter,
+        header,
+        targetName,
+        targetIndex,
+        task,
+        m,
+        missingTokens,
+        categoricalColumns,
+        maxClasses);
   }
 
   public CsvOptions withMissingTokens(Set<String> tokens) {
-    return new CsvOptions(delimiter, header, targetName, targetIndex, task, missing, tokens,
-        categoricalColumns, maxClasses);
+    return new CsvOptions(
+        delimiter,
+        header,
+        targetName,
+        targetIndex,
+        task,
+        missing,
+        tokens,
+        categoricalColumns,
+        maxClasses);
   }
 
   public CsvOptions withCategoricalColumns(Set<String> names) {
-    return new CsvOptions(delimiter, header, targetName, targetIndex, task, missing,
-        missingTokens, names, maxClasses);
+    return new CsvOptions(
+        delimiter,
+        header,
+        targetName,
+        targetIndex,
+        task,
+        missing,
+        missingTokens,
+        names,
+        maxClasses);
   }
 
   public CsvOptions withMaxClasses(int n) {
-    return new CsvOptions(delimiter, header, targetName, targetIndex, task, missing,
-        missingTokens, categoricalColumns, n);
+    return new CsvOptions(
+        delimiter,
+        header,
+        targetName,
+        targetIndex,
+        task,
+        missing,
+        missingTokens,
+        categoricalColumns,
+        n);
   }
 
   /** Whether a trimmed field value means "missing". */

@@ -5,9 +5,9 @@ import java.io.Reader;
 import java.nio.file.Path;
 
 /**
- * Reads a delimited text file (CSV, optionally gzip-compressed) into an {@link ArrayDataset} in
- * one call: {@link CsvTable#read} splits the text, {@link TableEncoder#fit} learns the column
- * kinds and classes from the whole file, {@link TableEncoder#encode} builds the arrays.
+ * Reads a delimited text file (CSV, optionally gzip-compressed) into an {@link ArrayDataset} in one
+ * call: {@link CsvTable#read} splits the text, {@link TableEncoder#fit} learns the column kinds and
+ * classes from the whole file, {@link TableEncoder#encode} builds the arrays.
  *
  * <p>What it handles, all configured by {@link CsvOptions}:
  *
@@ -23,8 +23,8 @@ import java.nio.file.Path;
  * </ul>
  *
  * <p>Every problem in the file is a {@link DataFormatException} whose message starts with {@code
- * file:line:} and names the column, e.g. {@code diabetes.csv:17: column 3 'BloodPressure':
- * expected a number, got 'abc'}.
+ * file:line:} and names the column, e.g. {@code diabetes.csv:17: column 3 'BloodPressure': expected
+ * a number, got 'abc'}.
  *
  * <p>To fit the encoding on training rows only (categories, means for imputation), use the three
  * steps separately; see {@link CsvTable}.

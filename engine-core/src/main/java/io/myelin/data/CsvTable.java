@@ -12,9 +12,9 @@ import java.util.List;
  * The text of a delimited file, split into fields but not yet interpreted: column names and one
  * {@code String[]} per data row, with the line each row starts on (for error messages).
  *
- * <p>Reading and encoding are separate steps so that an encoder can be fitted on the training
- * rows only ({@link #select(int[])}, then {@link TableEncoder#fit}) and applied to other rows or
- * files. Every row has exactly {@code columnNames().size()} fields; this is checked while reading.
+ * <p>Reading and encoding are separate steps so that an encoder can be fitted on the training rows
+ * only ({@link #select(int[])}, then {@link TableEncoder#fit}) and applied to other rows or files.
+ * Every row has exactly {@code columnNames().size()} fields; this is checked while reading.
  *
  * <pre>{@code
  * CsvTable table = CsvTable.read(Path.of("adult.csv.gz"), CsvOptions.defaults());
@@ -35,12 +35,19 @@ public record CsvTable(
     columnNames = List.copyOf(columnNames);
     rows = List.copyOf(rows);
     if (lines.length != rows.size()) {
-      throw new IllegalArgumentException(lines.length + " line numbers for " + rows.size() + " rows");
+      throw new IllegalArgumentException(
+          lines.length + " line numbers for " + rows.size() + " rows");
     }
     for (int i = 0; i < rows.size(); i++) {
       if (rows.get(i).length != columnNames.size()) {
-        throw new IllegalArgumentException("row " + i + " has " + rows.get(i).length
-            + " fields for " + columnNames.size() + " columns");
+        throw new IllegalArgumentException(
+            "row "
+                + i
+                + " has "
+                + rows.get(i).length
+                + " fields for "
+                + columnNames.size()
+                + " columns");
       }
     }
   }
@@ -56,20 +63,26 @@ public record CsvTable(
    * Parses delimited text.
    *
    * @param source the name used in error messages
-   * @throws DataFormatException for an empty file, a header without rows, a row with a field
-   *     count different from the first line's, or malformed quoting
+   * @throws DataFormatException for an empty file, a header without rows, a row with a field count
+   *     different from the first line's, or malformed quoting
    */
-  public static CsvTable parse(Reader text, String source, CsvOptions options)
-      throws IOException {
+  public static CsvTable parse(Reader text, String source, CsvOptions options) throws IOException {
     var tokenizer = new CsvTokenizer(text, source, options.delimiter());
     var records = new ArrayList<String[]>();
     var lineList = new ArrayList<Long>();
     String[] fields;
     while ((fields = tokenizer.next()) != null) {
       if (!records.isEmpty() && fields.length != records.getFirst().length) {
-        throw DataFormatException.atLine(source, tokenizer.recordLine(),
-            "expected " + records.getFirst().length + " fields (as on line " + lineList.getFirst()
-                + "), got " + fields.length + hint(fields.length, options.delimiter()));
+        throw DataFormatException.atLine(
+            source,
+            tokenizer.recordLine(),
+            "expected "
+                + records.getFirst().length
+                + " fields (as on line "
+                + lineList.getFirst()
+                + "), got "
+                + fields.length
+                + hint(fields.length, options.delimiter()));
       }
       records.add(fields);
       lineList.add(tokenizer.recordLine());
@@ -77,11 +90,12 @@ public record CsvTable(
     if (records.isEmpty()) {
       throw DataFormatException.inFile(source, "empty file: no header and no data rows");
     }
-    boolean header = switch (options.header()) {
-      case PRESENT -> true;
-      case ABSENT -> false;
-      case AUTO -> looksLikeHeader(records, options);
-    };
+    boolean header =
+        switch (options.header()) {
+          case PRESENT -> true;
+          case ABSENT -> false;
+          case AUTO -> looksLikeHeader(records, options);
+        };
     List<String> names;
     if (header) {
       String[] h = records.removeFirst();
@@ -94,8 +108,9 @@ public record CsvTable(
         throw DataFormatException.inFile(source, "the file has a header but no data rows");
       }
     } else {
-      names = ArrayDataset.indexNames("column", records.getFirst().length + 1).subList(1,
-          records.getFirst().length + 1);
+      names =
+          ArrayDataset.indexNames("column", records.getFirst().length + 1)
+              .subList(1, records.getFirst().length + 1);
     }
     long[] lines = lineList.stream().mapToLong(Long::longValue).toArray();
     return new CsvTable(source, names, header, records, lines);
@@ -108,8 +123,8 @@ public record CsvTable(
   /**
    * A header is a first line that holds a non-number in some column whose other values are all
    * numbers or missing. When no column below the first line is numeric, text on the first line
-   * cannot be told from data; headers being far more common, the first line is then a header
-   * unless it is the only line or has an empty field.
+   * cannot be told from data; headers being far more common, the first line is then a header unless
+   * it is the only line or has an empty field.
    */
   private static boolean looksLikeHeader(List<String[]> records, CsvOptions options) {
     String[] first = records.getFirst();

@@ -53,8 +53,8 @@ final class CsvTokenizer {
   }
 
   /**
-   * One record; a blank line comes back as a single null field so that {@link #next()} can tell
-   * it from a line holding one quoted empty field.
+   * One record; a blank line comes back as a single null field so that {@link #next()} can tell it
+   * from a line holding one quoted empty field.
    */
   private ArrayList<String> readRecord() throws IOException {
     var fields = new ArrayList<String>();
@@ -79,15 +79,20 @@ final class CsvTokenizer {
           c = read();
         }
         if (c != delimiter && c != EOL && c != EOF && !(whitespaceRuns && c == '\t')) {
-          throw DataFormatException.atLine(source, line,
+          throw DataFormatException.atLine(
+              source,
+              line,
               "expected a delimiter or the end of the line after a closing quote, got '"
-                  + (char) c + "'");
+                  + (char) c
+                  + "'");
         }
         fields.add(sb.toString());
       } else {
         while (c != EOF && c != EOL && !isSeparator(c)) {
           if (c == '"') {
-            throw DataFormatException.atLine(source, line,
+            throw DataFormatException.atLine(
+                source,
+                line,
                 "quote inside an unquoted field; quote the whole field and double the inner"
                     + " quotes, as in \"12\"\" pipe\"");
           }
@@ -124,8 +129,8 @@ final class CsvTokenizer {
     while (true) {
       int c = readRaw();
       if (c == EOF) {
-        throw DataFormatException.atLine(source, start,
-            "quoted field is never closed (end of file reached)");
+        throw DataFormatException.atLine(
+            source, start, "quoted field is never closed (end of file reached)");
       }
       if (c == '"') {
         int d = readRaw();

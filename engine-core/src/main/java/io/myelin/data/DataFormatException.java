@@ -3,13 +3,13 @@ package io.myelin.data;
 import java.io.IOException;
 
 /**
- * A data file does not hold what its format promises: a malformed CSV field, a wrong field
- * count, an IDX header that does not match the bytes that follow.
+ * A data file does not hold what its format promises: a malformed CSV field, a wrong field count,
+ * an IDX header that does not match the bytes that follow.
  *
  * <p>The message always starts with the place, so a user can open the file and fix it: {@code
- * diabetes.csv:17: column 3 'BloodPressure': expected a number, got 'abc'} for text files (line
- * and column are 1-based), {@code images.idx:byte 4: ...} for binary ones. The parts are also
- * available separately for programs that want to report them differently.
+ * diabetes.csv:17: column 3 'BloodPressure': expected a number, got 'abc'} for text files (line and
+ * column are 1-based), {@code images.idx:byte 4: ...} for binary ones. The parts are also available
+ * separately for programs that want to report them differently.
  */
 public final class DataFormatException extends IOException {
   private final String source;
@@ -17,8 +17,8 @@ public final class DataFormatException extends IOException {
 
   /**
    * @param source the file name (not the full path: messages stay short)
-   * @param position the 1-based line of a text file or the 0-based byte offset of a binary one;
-   *     -1 when the problem concerns the whole file
+   * @param position the 1-based line of a text file or the 0-based byte offset of a binary one; -1
+   *     when the problem concerns the whole file
    * @param message what was expected and what was found, without the place
    */
   DataFormatException(String source, long position, String positionKind, String message) {

@@ -18,17 +18,17 @@ import java.util.concurrent.Executors;
  *   <li>With {@code shuffle}, epoch {@code e} visits the rows in a permutation drawn from {@code
  *       (seed, e)} alone, so a resumed run sees the same order ({@link #epochOrder(int)}).
  *   <li>{@code dropLast} drops a final batch smaller than {@code batchSize}.
- *   <li>With {@code prefetch}, a background thread gathers the next batch's rows into host
- *       arrays while the current step runs, and the batch after the one handed out is copied to
- *       the device when it is handed out ({@link Tensor#ofAhead}): on a GPU that copy runs on a
- *       copy stream while the current step computes. The copies are issued on the consuming
- *       thread (so the device's current context applies); the look-ahead batch is closed with
- *       the loader if never taken.
- *   <li>With {@code resident}, the whole dataset is copied to the device once (at the first
- *       batch) and each batch is gathered there by index ({@link Tensor#indexSelectRows}): per
- *       batch only the row indices cross to the device. For datasets that fit in device memory
- *       next to the model (MNIST's 60,000 x 784 floats are 188 MB); the batches are the same
- *       values as without it. {@link #close()} frees the device copy.
+ *   <li>With {@code prefetch}, a background thread gathers the next batch's rows into host arrays
+ *       while the current step runs, and the batch after the one handed out is copied to the device
+ *       when it is handed out ({@link Tensor#ofAhead}): on a GPU that copy runs on a copy stream
+ *       while the current step computes. The copies are issued on the consuming thread (so the
+ *       device's current context applies); the look-ahead batch is closed with the loader if never
+ *       taken.
+ *   <li>With {@code resident}, the whole dataset is copied to the device once (at the first batch)
+ *       and each batch is gathered there by index ({@link Tensor#indexSelectRows}): per batch only
+ *       the row indices cross to the device. For datasets that fit in device memory next to the
+ *       model (MNIST's 60,000 x 784 floats are 188 MB); the batches are the same values as without
+ *       it. {@link #close()} frees the device copy.
  * </ul>
  *
  * <pre>{@code
@@ -50,7 +50,12 @@ public final class DataLoader implements AutoCloseable {
    * @param prefetch gather the next batch in the background
    * @param resident keep the dataset on the device and gather batches there
    */
-  public record Options(int batchSize, boolean shuffle, long seed, boolean dropLast, boolean prefetch,
+  public record Options(
+      int batchSize,
+      boolean shuffle,
+      long seed,
+      boolean dropLast,
+      boolean prefetch,
       boolean resident) {
     /** Options without residency. */
     public Options(int batchSize, boolean shuffle, long seed, boolean dropLast, boolean prefetch) {
@@ -59,7 +64,8 @@ public final class DataLoader implements AutoCloseable {
 
     public Options {
       if (batchSize < 0) {
-        throw new IllegalArgumentException("batch size must be >= 0 (0 = full batch), got " + batchSize);
+        throw new IllegalArgumentException(
+            "batch size must be >= 0 (0 = full batch), got " + batchSize);
       }
     }
 
@@ -152,72 +158,74 @@ public final class DataLoader implements AutoCloseable {
     int[] order = epochOrder(epoch);
     int b = batchSize();
     int count = batchesPerEpoch();
-    return () -> new Iterator<>() {
-      int next = firstBatch;
-      CompletableFuture<HostBatch> pending = schedule(firstBatch);
-      Batch ahead;
+    return () ->
+        new Iterator<>() {
+          int next = firstBatch;
+          CompletableFuture<HostBatch> pending = schedule(firstBatch);
+          Batch ahead;
 
-      private CompletableFuture<HostBatch> schedule(int i) {
-        if (i >= count) {
-          return null;
-        }
-        int from = i * b;
-        int to = Math.min(order.length, from + b);
-        int[] rows = java.util.Arrays.copyOfRange(order, from, to);
-        if (options.resident) {
-          return CompletableFuture.completedFuture(new HostBatch(rows, null, 0, null, null, 0));
-        }
-        if (options.prefetch && count > 1) {
-          return CompletableFuture.supplyAsync(() -> gather(rows), executor());
-        }
-        return CompletableFuture.completedFuture(gather(rows));
-      }
-
-      @Override
-      public boolean hasNext() {
-        return next < count;
-      }
-
-      @Override
-      public Batch next() {
-        if (!hasNext()) {
-          throw new NoSuchElementException();
-        }
-        if (options.resident) {
-          HostBatch h = pending.join();
-          next++;
-          pending = schedule(next);
-          return residentBatch(h.rows());
-        }
-        Batch current;
-        if (ahead != null) {
-          current = ahead; // uploaded at the last call; pending holds the batch after it
-          ahead = null;
-          // It was kept out of every scope while waiting; now it belongs where next() runs, as a
-          // batch uploaded by this call would.
-          MemoryScope.register(current.features());
-          if (current.targets() != null) {
-            MemoryScope.register(current.targets());
+          private CompletableFuture<HostBatch> schedule(int i) {
+            if (i >= count) {
+              return null;
+            }
+            int from = i * b;
+            int to = Math.min(order.length, from + b);
+            int[] rows = java.util.Arrays.copyOfRange(order, from, to);
+            if (options.resident) {
+              return CompletableFuture.completedFuture(new HostBatch(rows, null, 0, null, null, 0));
+            }
+            if (options.prefetch && count > 1) {
+              return CompletableFuture.supplyAsync(() -> gather(rows), executor());
+            }
+            return CompletableFuture.completedFuture(gather(rows));
           }
-        } else {
-          current = pending.join().toDevice(device, false);
-          pending = schedule(next + 1);
-        }
-        next++;
-        if (options.prefetch && pending != null) {
-          // Start the next batch's upload before the caller issues this step's work, so that on
-          // a GPU the copy overlaps the step.
-          ahead = pending.join().toDevice(device, true);
-          ahead.features().persist(); // not closed by a scope the caller closes before next()
-          if (ahead.targets() != null) {
-            ahead.targets().persist();
+
+          @Override
+          public boolean hasNext() {
+            return next < count;
           }
-          pending = schedule(next + 1);
-        }
-        lookAhead(ahead);
-        return current;
-      }
-    };
+
+          @Override
+          public Batch next() {
+            if (!hasNext()) {
+              throw new NoSuchElementException();
+            }
+            if (options.resident) {
+              HostBatch h = pending.join();
+              next++;
+              pending = schedule(next);
+              return residentBatch(h.rows());
+            }
+            Batch current;
+            if (ahead != null) {
+              current = ahead; // uploaded at the last call; pending holds the batch after it
+              ahead = null;
+              // It was kept out of every scope while waiting; now it belongs where next() runs, as
+              // a
+              // batch uploaded by this call would.
+              MemoryScope.register(current.features());
+              if (current.targets() != null) {
+                MemoryScope.register(current.targets());
+              }
+            } else {
+              current = pending.join().toDevice(device, false);
+              pending = schedule(next + 1);
+            }
+            next++;
+            if (options.prefetch && pending != null) {
+              // Start the next batch's upload before the caller issues this step's work, so that on
+              // a GPU the copy overlaps the step.
+              ahead = pending.join().toDevice(device, true);
+              ahead.features().persist(); // not closed by a scope the caller closes before next()
+              if (ahead.targets() != null) {
+                ahead.targets().persist();
+              }
+              pending = schedule(next + 1);
+            }
+            lookAhead(ahead);
+            return current;
+          }
+        };
   }
 
   public Iterable<Batch> epoch(int epoch) {
@@ -246,7 +254,8 @@ public final class DataLoader implements AutoCloseable {
         if (data.labels() != null) {
           residentTargets = Tensor.of(device, data.labels(), data.rows()).persist();
         } else if (data.targets() != null) {
-          residentTargets = Tensor.of(device, data.targets(), data.rows(), data.targetCols()).persist();
+          residentTargets =
+              Tensor.of(device, data.targets(), data.rows(), data.targetCols()).persist();
         }
       }
     }
@@ -260,25 +269,36 @@ public final class DataLoader implements AutoCloseable {
 
   private synchronized ExecutorService executor() {
     if (prefetcher == null) {
-      prefetcher = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "myelin-prefetch");
-        t.setDaemon(true);
-        return t;
-      });
+      prefetcher =
+          Executors.newSingleThreadExecutor(
+              r -> {
+                Thread t = new Thread(r, "myelin-prefetch");
+                t.setDaemon(true);
+                return t;
+              });
     }
     return prefetcher;
   }
 
   /** Rows copied into contiguous host arrays, ready for one copy to the device. */
-  private record HostBatch(int[] rows, float[] x, int cols, int[] labels, float[] targets, int targetCols) {
+  private record HostBatch(
+      int[] rows, float[] x, int cols, int[] labels, float[] targets, int targetCols) {
     Batch toDevice(Device device, boolean ahead) {
-      Tensor fx = ahead ? Tensor.ofAhead(device, x, rows.length, cols) : Tensor.of(device, x, rows.length, cols);
+      Tensor fx =
+          ahead
+              ? Tensor.ofAhead(device, x, rows.length, cols)
+              : Tensor.of(device, x, rows.length, cols);
       Tensor fy = null;
       if (labels != null) {
-        fy = ahead ? Tensor.ofAhead(device, labels, rows.length) : Tensor.of(device, labels, rows.length);
+        fy =
+            ahead
+                ? Tensor.ofAhead(device, labels, rows.length)
+                : Tensor.of(device, labels, rows.length);
       } else if (targets != null) {
-        fy = ahead ? Tensor.ofAhead(device, targets, rows.length, targetCols)
-            : Tensor.of(device, targets, rows.length, targetCols);
+        fy =
+            ahead
+                ? Tensor.ofAhead(device, targets, rows.length, targetCols)
+                : Tensor.of(device, targets, rows.length, targetCols);
       }
       return new Batch(fx, fy, rows);
     }

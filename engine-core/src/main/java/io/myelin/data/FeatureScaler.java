@@ -1,9 +1,9 @@
 package io.myelin.data;
 
 /**
- * A per-column affine map fitted on training features: {@code y = (x - offset[c]) / scale[c]}.
- * Fit it on the training rows only and apply the same instance to validation and test rows, so
- * no statistic of held-out data leaks into training.
+ * A per-column affine map fitted on training features: {@code y = (x - offset[c]) / scale[c]}. Fit
+ * it on the training rows only and apply the same instance to validation and test rows, so no
+ * statistic of held-out data leaks into training.
  *
  * <p>Shape contract: {@code transform(x, rows)} takes and returns row-major {@code [rows, cols()]}
  * float matrices; the input is not modified. Computations run in double, results are rounded to
@@ -54,8 +54,15 @@ public sealed interface FeatureScaler permits StandardScaler, MinMaxScaler {
 
   private void checkShape(float[] x, int rows) {
     if (rows < 0 || x.length != (long) rows * cols()) {
-      throw new IllegalArgumentException("expected [" + rows + ", " + cols() + "] = "
-          + (long) rows * cols() + " values, got " + x.length);
+      throw new IllegalArgumentException(
+          "expected ["
+              + rows
+              + ", "
+              + cols()
+              + "] = "
+              + (long) rows * cols()
+              + " values, got "
+              + x.length);
     }
   }
 

@@ -15,9 +15,9 @@ final class InputFiles {
   private InputFiles() {}
 
   /**
-   * Opens {@code path} for reading; gzip is recognised by its magic bytes {@code 1f 8b}, not by
-   * the file name, because downloaded files are often renamed (and {@code .gz} files are
-   * sometimes already decompressed by a browser).
+   * Opens {@code path} for reading; gzip is recognised by its magic bytes {@code 1f 8b}, not by the
+   * file name, because downloaded files are often renamed (and {@code .gz} files are sometimes
+   * already decompressed by a browser).
    */
   static InputStream open(Path path) throws IOException {
     var in = new BufferedInputStream(Files.newInputStream(path), 1 << 16);

@@ -9,10 +9,9 @@ import java.util.SplittableRandom;
  * and {@code StratifiedKFold}.
  *
  * <p>Each row is in the validation part of exactly one fold. Plain: the (optionally shuffled) rows
- * are cut into {@code k} consecutive folds, the first {@code n % k} one row larger. Stratified:
- * the rows are ordered by class (shuffled within each class when asked) and dealt to the folds in
- * turn, so every fold holds each class's share to within one row and fold sizes differ by at most
- * one.
+ * are cut into {@code k} consecutive folds, the first {@code n % k} one row larger. Stratified: the
+ * rows are ordered by class (shuffled within each class when asked) and dealt to the folds in turn,
+ * so every fold holds each class's share to within one row and fold sizes differ by at most one.
  *
  * <pre>{@code
  * for (Fold f : new KFold(5, true, 42).splitStratified(data.labels())) {
@@ -55,8 +54,8 @@ public record KFold(int k, boolean shuffle, long seed) {
   }
 
   /**
-   * The {@code k} folds of {@code labels.length} rows, each fold holding every class's share.
-   * A class with fewer than {@code k} rows is simply absent from some folds.
+   * The {@code k} folds of {@code labels.length} rows, each fold holding every class's share. A
+   * class with fewer than {@code k} rows is simply absent from some folds.
    */
   public List<Fold> splitStratified(int[] labels) {
     checkRows(labels.length);

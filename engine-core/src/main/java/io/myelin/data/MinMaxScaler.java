@@ -3,10 +3,10 @@ package io.myelin.data;
 import java.util.Arrays;
 
 /**
- * Maps each column's training range {@code [dataMin, dataMax]} linearly onto {@code [low,
- * high]} (default {@code [0, 1]}), as scikit-learn's {@code MinMaxScaler}: {@code y = low + (x -
- * dataMin) * (high - low) / (dataMax - dataMin)}. A constant column maps to {@code low}. Values
- * outside the training range map outside {@code [low, high]} (no clipping).
+ * Maps each column's training range {@code [dataMin, dataMax]} linearly onto {@code [low, high]}
+ * (default {@code [0, 1]}), as scikit-learn's {@code MinMaxScaler}: {@code y = low + (x - dataMin)
+ * * (high - low) / (dataMax - dataMin)}. A constant column maps to {@code low}. Values outside the
+ * training range map outside {@code [low, high]} (no clipping).
  *
  * <pre>{@code
  * MinMaxScaler s = MinMaxScaler.fit(x, cols, train, 0, 1);
@@ -24,10 +24,16 @@ public record MinMaxScaler(double low, double high, double[] dataMin, double[] d
       throw new IllegalArgumentException("dataMin and dataMax must have the same non-zero length");
     }
     for (int c = 0; c < dataMin.length; c++) {
-      if (!(dataMin[c] <= dataMax[c]) || !Double.isFinite(dataMin[c])
+      if (!(dataMin[c] <= dataMax[c])
+          || !Double.isFinite(dataMin[c])
           || !Double.isFinite(dataMax[c])) {
-        throw new IllegalArgumentException("column " + c + ": need finite dataMin <= dataMax, got "
-            + dataMin[c] + " and " + dataMax[c]);
+        throw new IllegalArgumentException(
+            "column "
+                + c
+                + ": need finite dataMin <= dataMax, got "
+                + dataMin[c]
+                + " and "
+                + dataMax[c]);
       }
     }
     dataMin = dataMin.clone();

@@ -10,11 +10,11 @@ import java.util.TreeSet;
 /**
  * Encodes one categorical column as a group of 0/1 columns, one per category seen when fitting.
  *
- * <p>Categories are sorted lexicographically (as scikit-learn's {@code OneHotEncoder} does), so
- * the encoding does not depend on row order. Output column {@code k} is named {@code
- * column=category}, e.g. {@code color=red}. A value not seen when fitting has no column: {@link
- * #indexOf} returns -1 and {@link #encode} refuses it, because silently encoding it as all zeros
- * would hide a mismatch between training and test data.
+ * <p>Categories are sorted lexicographically (as scikit-learn's {@code OneHotEncoder} does), so the
+ * encoding does not depend on row order. Output column {@code k} is named {@code column=category},
+ * e.g. {@code color=red}. A value not seen when fitting has no column: {@link #indexOf} returns -1
+ * and {@link #encode} refuses it, because silently encoding it as all zeros would hide a mismatch
+ * between training and test data.
  *
  * <p>Shape contract: {@code encode(values)} maps {@code n} values to a row-major {@code [n,
  * width()]} float matrix with exactly one 1 per row.
@@ -113,8 +113,10 @@ public final class OneHotEncoder {
 
   /** The message for a value that has no output column. */
   String unknownMessage(String value) {
-    var known = categories.size() <= 10 ? categories.toString()
-        : categories.subList(0, 10).toString().replace("]", ", ...]");
+    var known =
+        categories.size() <= 10
+            ? categories.toString()
+            : categories.subList(0, 10).toString().replace("]", ", ...]");
     return "unknown category '" + value + "' (categories seen when fitting: " + known + ")";
   }
 

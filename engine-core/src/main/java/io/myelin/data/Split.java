@@ -1,8 +1,8 @@
 package io.myelin.data;
 
 /**
- * Row indices of a train / validation / test partition, each sorted ascending. Together they
- * hold every index of {@code [0, n)} exactly once; validation or test may be empty.
+ * Row indices of a train / validation / test partition, each sorted ascending. Together they hold
+ * every index of {@code [0, n)} exactly once; validation or test may be empty.
  *
  * @param train rows to fit on
  * @param validation rows for model selection (early stopping, hyperparameters)

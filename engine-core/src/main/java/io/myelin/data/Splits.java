@@ -4,16 +4,15 @@ import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /**
- * Random and stratified train / validation / test splits of row indices, deterministic for a
- * seed.
+ * Random and stratified train / validation / test splits of row indices, deterministic for a seed.
  *
  * <h2>Sizes</h2>
  *
  * For {@code n} rows, the test set has {@code ceil(testFraction * n)} rows (as scikit-learn's
- * {@code train_test_split}), the validation set {@code ceil(validationFraction * n)}, the train
- * set the rest, which must not be empty. A stratified split gives each class the same share of
- * every part, rounded by the largest-remainder method so that the part sizes above are met
- * exactly and no class is over- or under-represented by more than one row.
+ * {@code train_test_split}), the validation set {@code ceil(validationFraction * n)}, the train set
+ * the rest, which must not be empty. A stratified split gives each class the same share of every
+ * part, rounded by the largest-remainder method so that the part sizes above are met exactly and no
+ * class is over- or under-represented by more than one row.
  *
  * <pre>{@code
  * Split s = Splits.stratified(pima.labels(), 0.1, 0.2, 42); // 70% / 10% / 20%, ratio kept
@@ -36,8 +35,8 @@ public final class Splits {
    *
    * @param labels class index per row, each {@code >= 0}
    */
-  public static Split stratified(int[] labels, double validationFraction, double testFraction,
-      long seed) {
+  public static Split stratified(
+      int[] labels, double validationFraction, double testFraction, long seed) {
     int n = labels.length;
     int[] sizes = sizes(n, validationFraction, testFraction);
     int[][] byClass = indicesByClass(labels);
@@ -85,15 +84,28 @@ public final class Splits {
     checkFraction("validation", validationFraction);
     checkFraction("test", testFraction);
     if (validationFraction + testFraction >= 1) {
-      throw new IllegalArgumentException("validation + test fractions must be < 1 to leave rows"
-          + " to train on, got " + validationFraction + " + " + testFraction);
+      throw new IllegalArgumentException(
+          "validation + test fractions must be < 1 to leave rows"
+              + " to train on, got "
+              + validationFraction
+              + " + "
+              + testFraction);
     }
     int test = (int) Math.ceil(testFraction * n);
     int val = (int) Math.ceil(validationFraction * n);
     if (n - test - val < 1) {
-      throw new IllegalArgumentException("no training rows left: " + n + " rows, " + val
-          + " for validation (" + validationFraction + "), " + test + " for test ("
-          + testFraction + ")");
+      throw new IllegalArgumentException(
+          "no training rows left: "
+              + n
+              + " rows, "
+              + val
+              + " for validation ("
+              + validationFraction
+              + "), "
+              + test
+              + " for test ("
+              + testFraction
+              + ")");
     }
     return new int[] {val + test, test};
   }

@@ -19,13 +19,21 @@ public record StandardScaler(double[] mean, double[] scale) implements FeatureSc
   public StandardScaler {
     if (mean.length != scale.length || mean.length == 0) {
       throw new IllegalArgumentException(
-          "mean and scale must have the same non-zero length, got " + mean.length + " and "
+          "mean and scale must have the same non-zero length, got "
+              + mean.length
+              + " and "
               + scale.length);
     }
     for (int c = 0; c < scale.length; c++) {
       if (!(scale[c] > 0) || !Double.isFinite(scale[c]) || !Double.isFinite(mean[c])) {
-        throw new IllegalArgumentException("column " + c + ": mean " + mean[c] + " and scale "
-            + scale[c] + " must be finite, scale > 0");
+        throw new IllegalArgumentException(
+            "column "
+                + c
+                + ": mean "
+                + mean[c]
+                + " and scale "
+                + scale[c]
+                + " must be finite, scale > 0");
       }
     }
     mean = mean.clone();
@@ -38,8 +46,8 @@ public record StandardScaler(double[] mean, double[] scale) implements FeatureSc
   }
 
   /**
-   * Fits on the rows {@code rowIndices} (e.g. a split's training rows) of a row-major {@code
-   * [rows, cols]} matrix; null means all rows.
+   * Fits on the rows {@code rowIndices} (e.g. a split's training rows) of a row-major {@code [rows,
+   * cols]} matrix; null means all rows.
    */
   public static StandardScaler fit(float[] x, int cols, int[] rowIndices) {
     int[] rows = FeatureScaler.fitRows(x, cols, rowIndices);

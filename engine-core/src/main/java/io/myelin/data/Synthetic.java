@@ -7,12 +7,11 @@ import java.util.SplittableRandom;
  * Seeded toy classification sets for tests, demos and decision-boundary plots, following
  * scikit-learn's {@code make_*} generators.
  *
- * <p>Every generator is deterministic for a seed (a {@link SplittableRandom}), returns the
- * samples in shuffled order, and balances classes as scikit-learn does: {@code n / k} samples per
- * class, the first {@code n % k} classes getting one more. Noise is Gaussian with standard
- * deviation {@code noise}, added to each coordinate after the labels are fixed (so noisy points
- * may cross the class boundary). Features are named {@code x0, x1, ...}, classes {@code 0, 1,
- * ...}.
+ * <p>Every generator is deterministic for a seed (a {@link SplittableRandom}), returns the samples
+ * in shuffled order, and balances classes as scikit-learn does: {@code n / k} samples per class,
+ * the first {@code n % k} classes getting one more. Noise is Gaussian with standard deviation
+ * {@code noise}, added to each coordinate after the labels are fixed (so noisy points may cross the
+ * class boundary). Features are named {@code x0, x1, ...}, classes {@code 0, 1, ...}.
  *
  * <pre>{@code
  * ArrayDataset moons = Synthetic.moons(1000, 0.1, 42); // [1000, 2], classes 0/1, 500 each
@@ -81,7 +80,8 @@ public final class Synthetic {
 
   /**
    * Isotropic Gaussian blobs (sklearn {@code make_blobs}): class {@code k} drawn around center
-   * {@code k} with standard deviation {@code std}; centers drawn uniformly in {@code [-10, 10]^features}.
+   * {@code k} with standard deviation {@code std}; centers drawn uniformly in {@code [-10,
+   * 10]^features}.
    */
   public static ArrayDataset blobs(int samples, int centers, int features, double std, long seed) {
     if (centers < 1 || features < 1) {
@@ -113,8 +113,8 @@ public final class Synthetic {
     for (int i = 0; i < samples; i++) {
       double[] c = centers[y[i]];
       if (c.length != d) {
-        throw new IllegalArgumentException("center " + y[i] + " has " + c.length
-            + " coordinates, center 0 has " + d);
+        throw new IllegalArgumentException(
+            "center " + y[i] + " has " + c.length + " coordinates, center 0 has " + d);
       }
       for (int j = 0; j < d; j++) {
         x[i * d + j] = (float) (c[j] + std * rng.nextGaussian());
@@ -125,14 +125,20 @@ public final class Synthetic {
 
   /**
    * Classes separated by concentric quantiles of a standard Gaussian (sklearn {@code
-   * make_gaussian_quantiles}): the samples sorted by distance from the origin are cut into
-   * {@code classes} consecutive groups, the innermost being class 0.
+   * make_gaussian_quantiles}): the samples sorted by distance from the origin are cut into {@code
+   * classes} consecutive groups, the innermost being class 0.
    */
   public static ArrayDataset gaussianQuantiles(int samples, int features, int classes, long seed) {
     check(samples, classes, 0);
     if (features < 1 || samples < classes) {
-      throw new IllegalArgumentException("need at least one feature and one sample per class, got "
-          + features + " features and " + samples + " samples for " + classes + " classes");
+      throw new IllegalArgumentException(
+          "need at least one feature and one sample per class, got "
+              + features
+              + " features and "
+              + samples
+              + " samples for "
+              + classes
+              + " classes");
     }
     var rng = new SplittableRandom(seed);
     double[] points = new double[samples * features];
@@ -162,8 +168,8 @@ public final class Synthetic {
   }
 
   /**
-   * The XOR problem: label 1 when the two coordinates have opposite signs, 0 otherwise; {@code n
-   * / 4} samples per quadrant (first quadrants get the remainder), so classes are balanced.
+   * The XOR problem: label 1 when the two coordinates have opposite signs, 0 otherwise; {@code n /
+   * 4} samples per quadrant (first quadrants get the remainder), so classes are balanced.
    */
   public static ArrayDataset xor(int samples, XorLayout layout, double noise, long seed) {
     check(samples, 2, noise);
@@ -243,8 +249,8 @@ public final class Synthetic {
   }
 
   /** Adds noise, then shuffles rows (Fisher-Yates) so classes are interleaved. */
-  private static ArrayDataset finish(float[] x, int[] y, int d, int classes, double noise,
-      long seed) {
+  private static ArrayDataset finish(
+      float[] x, int[] y, int d, int classes, double noise, long seed) {
     var rng = new SplittableRandom(seed ^ 0x9E3779B97F4A7C15L);
     if (noise > 0) {
       for (int i = 0; i < x.length; i++) {

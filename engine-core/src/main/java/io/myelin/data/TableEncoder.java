@@ -24,8 +24,8 @@ import java.util.TreeSet;
  *       and {@code 1e39} are refused.
  *   <li>Output columns follow the file's column order (target left out); a categorical column
  *       expands in place to its {@link OneHotEncoder} group named {@code column=category}.
- *   <li>Classes: the sorted distinct target values (numerically for a numeric target, so {@code
- *       -1, 1} become labels {@code 0, 1} named {@code "-1", "1"}); lexicographically for text.
+ *   <li>Classes: the sorted distinct target values (numerically for a numeric target, so {@code -1,
+ *       1} become labels {@code 0, 1} named {@code "-1", "1"}); lexicographically for text.
  * </ul>
  *
  * <p>Immutable and thread-safe once fitted.
@@ -36,10 +36,14 @@ public final class TableEncoder {
     int source();
   }
 
-  /** @param fill the value for a missing entry under MEAN / ZERO */
+  /**
+   * @param fill the value for a missing entry under MEAN / ZERO
+   */
   private record NumericFeature(int source, float fill) implements Feature {}
 
-  /** @param fill the category index for a missing entry, or -1 for an all-zero group */
+  /**
+   * @param fill the category index for a missing entry, or -1 for an all-zero group
+   */
   private record CategoricalFeature(int source, OneHotEncoder encoder, int fill)
       implements Feature {}
 
@@ -53,8 +57,14 @@ public final class TableEncoder {
   private final Map<String, Integer> textClasses;
   private final Map<Double, Integer> numericClasses;
 
-  private TableEncoder(CsvOptions options, List<String> columnNames, List<Feature> features,
-      int target, Task task, List<String> classNames, Map<String, Integer> textClasses,
+  private TableEncoder(
+      CsvOptions options,
+      List<String> columnNames,
+      List<Feature> features,
+      int target,
+      Task task,
+      List<String> classNames,
+      Map<String, Integer> textClasses,
       Map<Double, Integer> numericClasses) {
     this.options = options;
     this.columnNames = List.copyOf(columnNames);
@@ -94,8 +104,8 @@ public final class TableEncoder {
       }
     }
     if (target < 0) {
-      return new TableEncoder(options, table.columnNames(), features, -1, null, List.of(),
-          null, null);
+      return new TableEncoder(
+          options, table.columnNames(), features, -1, null, List.of(), null, null);
     }
     var nonMissing = new ArrayList<Integer>();
     for (int i = 0; i < table.size(); i++) {
@@ -104,11 +114,12 @@ public final class TableEncoder {
       }
     }
     if (nonMissing.isEmpty()) {
-      throw DataFormatException.inFile(table.source(),
-          table.describeColumn(target) + ": the target column has no values");
+      throw DataFormatException.inFile(
+          table.source(), table.describeColumn(target) + ": the target column has no values");
     }
-    boolean textTarget = options.task() != Task.REGRESS
-        && isCategorical(table, target, options.task() == Task.CLASSIFY, options);
+    boolean textTarget =
+        options.task() != Task.REGRESS
+            && isCategorical(table, target, options.task() == Task.CLASSIFY, options);
     if (textTarget) {
       var distinct = new TreeSet<String>();
       nonMissing.forEach(i -> distinct.add(table.rows().get(i)[target]));
@@ -116,8 +127,15 @@ public final class TableEncoder {
       for (String c : distinct) {
         classes.put(c, classes.size());
       }
-      return new TableEncoder(options, table.columnNames(), features, target, Task.CLASSIFY,
-          new ArrayList<>(distinct), classes, null);
+      return new TableEncoder(
+          options,
+          table.columnNames(),
+          features,
+          target,
+          Task.CLASSIFY,
+          new ArrayList<>(distinct),
+          classes,
+          null);
     }
     var distinct = new TreeMap<Double, Integer>();
     boolean integral = true;
@@ -126,41 +144,48 @@ public final class TableEncoder {
       integral &= v == Math.rint(v);
       distinct.put(v, 0);
     }
-    boolean classify = options.task() == Task.CLASSIFY
-        || (options.task() == Task.AUTO && integral && distinct.size() <= options.maxClasses());
+    boolean classify =
+        options.task() == Task.CLASSIFY
+            || (options.task() == Task.AUTO && integral && distinct.size() <= options.maxClasses());
     if (!classify) {
-      return new TableEncoder(options, table.columnNames(), features, target, Task.REGRESS,
-          List.of(), null, null);
+      return new TableEncoder(
+          options, table.columnNames(), features, target, Task.REGRESS, List.of(), null, null);
     }
     var names = new ArrayList<String>();
     for (var e : distinct.entrySet()) {
       e.setValue(names.size());
       double v = e.getKey();
-      names.add(v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v)
-          : Double.toString(v));
+      names.add(
+          v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v));
     }
-    return new TableEncoder(options, table.columnNames(), features, target, Task.CLASSIFY, names,
-        null, distinct);
+    return new TableEncoder(
+        options, table.columnNames(), features, target, Task.CLASSIFY, names, null, distinct);
   }
 
-  private static int resolveTarget(CsvTable table, CsvOptions options)
-      throws DataFormatException {
+  private static int resolveTarget(CsvTable table, CsvOptions options) throws DataFormatException {
     int cols = table.columnNames().size();
     if (options.targetName() != null) {
       int j = table.columnIndex(options.targetName());
       if (j < 0 || !table.hasHeader()) {
-        throw DataFormatException.inFile(table.source(), "no column named '"
-            + options.targetName() + "' for the target (columns: " + table.columnNames() + ")");
+        throw DataFormatException.inFile(
+            table.source(),
+            "no column named '"
+                + options.targetName()
+                + "' for the target (columns: "
+                + table.columnNames()
+                + ")");
       }
       return j;
     }
-    int j = switch (options.targetIndex()) {
-      case CsvOptions.LAST -> cols - 1;
-      case CsvOptions.NO_TARGET -> -1;
-      default -> options.targetIndex();
-    };
+    int j =
+        switch (options.targetIndex()) {
+          case CsvOptions.LAST -> cols - 1;
+          case CsvOptions.NO_TARGET -> -1;
+          default -> options.targetIndex();
+        };
     if (j >= cols) {
-      throw DataFormatException.inFile(table.source(),
+      throw DataFormatException.inFile(
+          table.source(),
           "target column index " + j + " is outside the " + cols + " columns (0-based)");
     }
     return j;
@@ -187,9 +212,16 @@ public final class TableEncoder {
       }
     }
     if (others > 0 && numbers > others) {
-      throw DataFormatException.atLine(table.source(), table.lines()[firstOther],
-          table.describeColumn(j) + ": expected a number, got '" + table.rows().get(firstOther)[j]
-              + "' (" + numbers + " of the column's " + (numbers + others)
+      throw DataFormatException.atLine(
+          table.source(),
+          table.lines()[firstOther],
+          table.describeColumn(j)
+              + ": expected a number, got '"
+              + table.rows().get(firstOther)[j]
+              + "' ("
+              + numbers
+              + " of the column's "
+              + (numbers + others)
               + " values are numbers; list the column in categoricalColumns to one-hot encode it)");
     }
     return others > 0;
@@ -221,8 +253,8 @@ public final class TableEncoder {
       }
     }
     if (values.isEmpty()) {
-      throw DataFormatException.inFile(table.source(),
-          table.describeColumn(j) + ": every value is missing");
+      throw DataFormatException.inFile(
+          table.source(), table.describeColumn(j) + ": every value is missing");
     }
     var encoder = OneHotEncoder.fit(table.columnNames().get(j), values);
     int fill = -1;
@@ -246,7 +278,9 @@ public final class TableEncoder {
     String[] why = new String[1];
     Double v = CsvNumbers.parseFinite(f, why);
     if (v == null) {
-      throw DataFormatException.atLine(table.source(), table.lines()[i],
+      throw DataFormatException.atLine(
+          table.source(),
+          table.lines()[i],
           table.describeColumn(j) + ": " + why[0] + ", got '" + f + "'");
     }
     return v;
@@ -256,14 +290,18 @@ public final class TableEncoder {
    * Encodes {@code table}, which must have the fitted table's columns.
    *
    * @return features {@code [kept rows, featureNames().size()]} and labels or targets
-   * @throws DataFormatException for a missing value under ERROR, a non-number in a numeric
-   *     column, an unknown category or class, or columns that differ from the fitted ones
+   * @throws DataFormatException for a missing value under ERROR, a non-number in a numeric column,
+   *     an unknown category or class, or columns that differ from the fitted ones
    */
   public ArrayDataset encode(CsvTable table) throws DataFormatException {
     if (table.columnNames().size() != columnNames.size()
         || (table.hasHeader() && !table.columnNames().equals(columnNames))) {
-      throw DataFormatException.inFile(table.source(), "columns " + table.columnNames()
-          + " differ from those the encoder was fitted on: " + columnNames);
+      throw DataFormatException.inFile(
+          table.source(),
+          "columns "
+              + table.columnNames()
+              + " differ from those the encoder was fitted on: "
+              + columnNames);
     }
     var kept = new ArrayList<Integer>();
     for (int i = 0; i < table.size(); i++) {
@@ -272,8 +310,8 @@ public final class TableEncoder {
       }
     }
     if (kept.isEmpty()) {
-      throw DataFormatException.inFile(table.source(),
-          "every row has a missing value: none is left under DROP_ROW");
+      throw DataFormatException.inFile(
+          table.source(), "every row has a missing value: none is left under DROP_ROW");
     }
     int rows = kept.size();
     int cols = featureNames.size();
@@ -288,11 +326,14 @@ public final class TableEncoder {
         String v = row[f.source()];
         boolean missing = options.isMissing(v);
         switch (f) {
-          case NumericFeature n -> x[c++] = missing ? n.fill() : (float) number(table, i, n.source());
+          case NumericFeature n ->
+              x[c++] = missing ? n.fill() : (float) number(table, i, n.source());
           case CategoricalFeature cat -> {
             int k = missing ? cat.fill() : cat.encoder().indexOf(v);
             if (k < 0 && !missing) {
-              throw DataFormatException.atLine(table.source(), table.lines()[i],
+              throw DataFormatException.atLine(
+                  table.source(),
+                  table.lines()[i],
                   table.describeColumn(cat.source()) + ": " + cat.encoder().unknownMessage(v));
             }
             if (k >= 0) {
@@ -308,8 +349,8 @@ public final class TableEncoder {
         targets[r] = (float) number(table, i, target);
       }
     }
-    return new ArrayDataset(x, rows, cols, featureNames, labels, classNames, targets,
-        targets == null ? 0 : 1);
+    return new ArrayDataset(
+        x, rows, cols, featureNames, labels, classNames, targets, targets == null ? 0 : 1);
   }
 
   /** Whether row i is encoded; refuses a missing value the policy does not allow. */
@@ -323,10 +364,16 @@ public final class TableEncoder {
         return false;
       }
       if (j == target || options.missing() == MissingValuePolicy.ERROR) {
-        throw DataFormatException.atLine(table.source(), table.lines()[i],
-            table.describeColumn(j) + ": missing value '" + row[j] + "'" + (j == target
-                ? " in the target (MissingValuePolicy.DROP_ROW leaves such rows out)"
-                : "; choose a MissingValuePolicy (DROP_ROW, MEAN or ZERO) to accept it"));
+        throw DataFormatException.atLine(
+            table.source(),
+            table.lines()[i],
+            table.describeColumn(j)
+                + ": missing value '"
+                + row[j]
+                + "'"
+                + (j == target
+                    ? " in the target (MissingValuePolicy.DROP_ROW leaves such rows out)"
+                    : "; choose a MissingValuePolicy (DROP_ROW, MEAN or ZERO) to accept it"));
       }
     }
     return true;
@@ -334,11 +381,20 @@ public final class TableEncoder {
 
   private int classOf(CsvTable table, int i) throws DataFormatException {
     String v = table.rows().get(i)[target];
-    Integer k = textClasses != null ? textClasses.get(v) : numericClasses.get(number(table, i, target) + 0.0);
+    Integer k =
+        textClasses != null
+            ? textClasses.get(v)
+            : numericClasses.get(number(table, i, target) + 0.0);
     if (k == null) {
-      throw DataFormatException.atLine(table.source(), table.lines()[i],
-          table.describeColumn(target) + ": unknown class '" + v + "' (classes seen when fitting: "
-              + classNames + ")");
+      throw DataFormatException.atLine(
+          table.source(),
+          table.lines()[i],
+          table.describeColumn(target)
+              + ": unknown class '"
+              + v
+              + "' (classes seen when fitting: "
+              + classNames
+              + ")");
     }
     return k;
   }

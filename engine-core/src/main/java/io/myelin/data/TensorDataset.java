@@ -5,11 +5,11 @@ import io.myelin.Tensor;
 import java.util.Arrays;
 
 /**
- * Samples given as two tensors whose first dim is the sample, as PyTorch's {@code
- * TensorDataset(x, y)}: features {@code [N, ...]} (each sample flattened to one row) and targets
- * {@code [N]} INT32 class labels (classification, {@code max + 1} classes) or floating {@code [N]}
- * / {@code [N, k]} values (regression). The tensors may live on any device; {@link
- * #toArrayDataset} copies them to the host once, which is what a {@link DataLoader} batches from.
+ * Samples given as two tensors whose first dim is the sample, as PyTorch's {@code TensorDataset(x,
+ * y)}: features {@code [N, ...]} (each sample flattened to one row) and targets {@code [N]} INT32
+ * class labels (classification, {@code max + 1} classes) or floating {@code [N]} / {@code [N, k]}
+ * values (regression). The tensors may live on any device; {@link #toArrayDataset} copies them to
+ * the host once, which is what a {@link DataLoader} batches from.
  *
  * <pre>{@code
  * Tensor x = Tensor.randn(gen, 500, 2);
@@ -22,17 +22,21 @@ public record TensorDataset(Tensor features, Tensor targets) implements Dataset 
     int[] fs = features.shape();
     int[] ts = targets.shape();
     if (fs.length < 1 || ts.length < 1 || ts.length > 2 || fs[0] != ts[0]) {
-      throw new IllegalArgumentException("TensorDataset: features " + Arrays.toString(fs)
-          + " and targets " + Arrays.toString(ts) + " need the same first dim (the sample),"
-          + " targets [N] or [N, k]");
+      throw new IllegalArgumentException(
+          "TensorDataset: features "
+              + Arrays.toString(fs)
+              + " and targets "
+              + Arrays.toString(ts)
+              + " need the same first dim (the sample),"
+              + " targets [N] or [N, k]");
     }
     if (!features.dtype().isFloating()) {
-      throw new IllegalArgumentException("TensorDataset: features must be floating, got "
-          + features.dtype().shortName());
+      throw new IllegalArgumentException(
+          "TensorDataset: features must be floating, got " + features.dtype().shortName());
     }
     if (targets.dtype() == DType.INT32 && ts.length != 1) {
-      throw new IllegalArgumentException("TensorDataset: class labels must be [N], got "
-          + Arrays.toString(ts));
+      throw new IllegalArgumentException(
+          "TensorDataset: class labels must be [N], got " + Arrays.toString(ts));
     }
   }
 

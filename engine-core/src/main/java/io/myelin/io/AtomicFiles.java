@@ -12,14 +12,14 @@ import java.nio.file.StandardOpenOption;
  * Replaces a file so that a crash or a kill at any moment leaves either the old file or the
  * complete new one, never a mix: write a temporary file in the same directory (a rename is only
  * atomic within one file system), force it to disk, rename it over the target, then force the
- * directory so the rename itself survives a power cut. On any failure the temporary file is
- * deleted and the target is untouched.
+ * directory so the rename itself survives a power cut. On any failure the temporary file is deleted
+ * and the target is untouched.
  *
  * <p>Temporary files are named {@code .<target name>.<random>.tmp}, hidden and recognisable, so a
  * file left by a killed JVM (the one case no code can clean up) is easy to spot.
  *
- * <p>Errors: an {@link IOException} whose message names the target and says that the previous
- * file is unchanged, with the original error (a full disk, a refused permission) as its cause.
+ * <p>Errors: an {@link IOException} whose message names the target and says that the previous file
+ * is unchanged, with the original error (a full disk, a refused permission) as its cause.
  */
 final class AtomicFiles {
   /** Writes the whole content of the new file to a channel positioned at 0. */
@@ -38,8 +38,8 @@ final class AtomicFiles {
 
   /**
    * The opener in use. Only tests change it, to inject the faults no real file system gives on
-   * demand (a disk that fills up in mid-write, a failing fsync), which root - whom the tests run
-   * as - is not stopped by permissions from hitting either.
+   * demand (a disk that fills up in mid-write, a failing fsync), which root - whom the tests run as
+   * - is not stopped by permissions from hitting either.
    */
   private static volatile Opener opener = PLAIN;
 
@@ -56,8 +56,13 @@ final class AtomicFiles {
     try {
       replace(target, body);
     } catch (IOException e) {
-      throw new IOException("cannot write " + target + ": " + describe(e)
-          + " (the previous file, if any, is unchanged)", e);
+      throw new IOException(
+          "cannot write "
+              + target
+              + ": "
+              + describe(e)
+              + " (the previous file, if any, is unchanged)",
+          e);
     }
   }
 
@@ -66,8 +71,8 @@ final class AtomicFiles {
     return switch (e) {
       case java.nio.file.NoSuchFileException n -> "no such file or folder " + n.getFile();
       case java.nio.file.AccessDeniedException a -> "permission denied: " + a.getFile();
-      case java.nio.file.FileSystemException f -> f.getFile()
-          + (f.getReason() == null ? "" : ": " + f.getReason());
+      case java.nio.file.FileSystemException f ->
+          f.getFile() + (f.getReason() == null ? "" : ": " + f.getReason());
       default -> e.getMessage() == null ? e.toString() : e.getMessage();
     };
   }
@@ -88,7 +93,8 @@ final class AtomicFiles {
         ch.force(true);
       }
       try {
-        Files.move(temp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        Files.move(
+            temp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       } catch (AtomicMoveNotSupportedException e) {
         // Some file systems (certain network mounts) cannot rename atomically; a plain replace
         // still never exposes a half-written file under the target name.

@@ -8,8 +8,8 @@ import java.util.Objects;
 
 /**
  * A snapshot of a training run: model weights, optimizer state and the {@link CheckpointMetadata}
- * (epoch, step, random streams, data position, hyperparameters) needed to resume it exactly.
- * Saved and loaded by {@link CheckpointIO}.
+ * (epoch, step, random streams, data position, hyperparameters) needed to resume it exactly. Saved
+ * and loaded by {@link CheckpointIO}.
  *
  * <p>The tensor maps are generic on purpose: a model contributes its named parameters and buffers
  * (PyTorch names and layouts, e.g. {@code fc1.weight} as {@code [out, in]}), an optimizer its
@@ -28,8 +28,11 @@ import java.util.Objects;
  * @param callbacks tensors of stateful callbacks (early stopping's best weights...), stored as
  *     {@code callback.<name>}
  */
-public record Checkpoint(Map<String, Tensor> model, Map<String, Tensor> optimizer,
-    CheckpointMetadata state, Map<String, Tensor> callbacks) {
+public record Checkpoint(
+    Map<String, Tensor> model,
+    Map<String, Tensor> optimizer,
+    CheckpointMetadata state,
+    Map<String, Tensor> callbacks) {
   public Checkpoint {
     model = copy(model, "model");
     optimizer = copy(optimizer, "optimizer");
@@ -38,7 +41,8 @@ public record Checkpoint(Map<String, Tensor> model, Map<String, Tensor> optimize
   }
 
   /** A checkpoint without callback tensors. */
-  public Checkpoint(Map<String, Tensor> model, Map<String, Tensor> optimizer, CheckpointMetadata state) {
+  public Checkpoint(
+      Map<String, Tensor> model, Map<String, Tensor> optimizer, CheckpointMetadata state) {
     this(model, optimizer, state, Map.of());
   }
 
@@ -47,7 +51,8 @@ public record Checkpoint(Map<String, Tensor> model, Map<String, Tensor> optimize
     for (var e : m.entrySet()) {
       out.put(
           Objects.requireNonNull(e.getKey(), what + " tensor name"),
-          Objects.requireNonNull(e.getValue(), () -> what + " tensor '" + e.getKey() + "' is null"));
+          Objects.requireNonNull(
+              e.getValue(), () -> what + " tensor '" + e.getKey() + "' is null"));
     }
     return Collections.unmodifiableMap(out);
   }

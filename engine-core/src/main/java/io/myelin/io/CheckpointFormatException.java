@@ -1,10 +1,10 @@
 package io.myelin.io;
 
 /**
- * A file is valid safetensors but not a valid Myelin checkpoint: its {@code __metadata__} lacks
- * an entry or holds a malformed one, or a tensor is neither {@code model.*} nor {@code optim.*}.
- * The message names the file and the entry or tensor, e.g. {@code run.ckpt: metadata "step":
- * expected a non-negative integer, got "-3"}.
+ * A file is valid safetensors but not a valid Myelin checkpoint: its {@code __metadata__} lacks an
+ * entry or holds a malformed one, or a tensor is neither {@code model.*} nor {@code optim.*}. The
+ * message names the file and the entry or tensor, e.g. {@code run.ckpt: metadata "step": expected a
+ * non-negative integer, got "-3"}.
  */
 public final class CheckpointFormatException extends SafetensorsFormatException {
   private CheckpointFormatException(String source, String tensor, String message) {

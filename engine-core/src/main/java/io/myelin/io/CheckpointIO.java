@@ -15,9 +15,9 @@ import java.util.Map;
  *
  * <h2>Layout</h2>
  *
- * Tensors: {@code model.<name>} for model weights, {@code optim.<name>} for optimizer state,
- * {@code callback.<name>} for the state of callbacks (early stopping's best weights), in that
- * order. {@code __metadata__} (all strings, as the format requires):
+ * Tensors: {@code model.<name>} for model weights, {@code optim.<name>} for optimizer state, {@code
+ * callback.<name>} for the state of callbacks (early stopping's best weights), in that order.
+ * {@code __metadata__} (all strings, as the format requires):
  *
  * <pre>
  * format           "myelin.checkpoint"      format_version  "1"
@@ -33,8 +33,8 @@ import java.util.Map;
  * {@link #save} writes a temporary file in the same directory, forces it to disk and renames it
  * over the target, so a kill at any moment leaves the previous checkpoint loadable (see {@link
  * AtomicFiles}). {@link #load} validates the whole file, metadata included, before it creates a
- * tensor; errors are {@link SafetensorsFormatException}s ({@link CheckpointFormatException} for
- * the checkpoint layer) naming the file and the entry.
+ * tensor; errors are {@link SafetensorsFormatException}s ({@link CheckpointFormatException} for the
+ * checkpoint layer) naming the file and the entry.
  *
  * <p>Thread-safety: stateless.
  */
@@ -75,8 +75,11 @@ public final class CheckpointIO {
   }
 
   /** A checkpoint decoded to host arrays: everything validated, no tensor created yet. */
-  record Decoded(Map<String, HostTensor> model, Map<String, HostTensor> optimizer,
-      Map<String, HostTensor> callbacks, CheckpointMetadata state) {}
+  record Decoded(
+      Map<String, HostTensor> model,
+      Map<String, HostTensor> optimizer,
+      Map<String, HostTensor> callbacks,
+      CheckpointMetadata state) {}
 
   /** Reads and validates {@code path} completely without a backend. */
   static Decoded read(Path path) throws IOException {
@@ -90,9 +93,12 @@ public final class CheckpointIO {
     // Metadata and names first: a file that is not a checkpoint fails before data is read.
     CheckpointMetadata state = CheckpointMetadata.fromMetadata(source, header.metadata());
     for (SafetensorsHeader.Entry e : header.tensors()) {
-      if (!e.name().startsWith(MODEL_PREFIX) && !e.name().startsWith(OPTIM_PREFIX)
+      if (!e.name().startsWith(MODEL_PREFIX)
+          && !e.name().startsWith(OPTIM_PREFIX)
           && !e.name().startsWith(CALLBACK_PREFIX)) {
-        throw CheckpointFormatException.tensor(source, e.name(),
+        throw CheckpointFormatException.tensor(
+            source,
+            e.name(),
             "a checkpoint tensor must be named model.<name>, optim.<name> or callback.<name>");
       }
     }

@@ -23,8 +23,8 @@ import java.util.regex.Pattern;
  * @param dataPosition batches of epoch {@code epoch} already consumed (a DataLoader resumes with
  *     {@code epoch(epoch, dataPosition)}), {@code >= 0}
  * @param hyperparameters optimizer settings as JSON values: String, Boolean, Long (integers),
- *     Double (finite), and Lists and String-keyed Maps of them; Integer and Float are widened,
- *     so that what is loaded equals what was saved
+ *     Double (finite), and Lists and String-keyed Maps of them; Integer and Float are widened, so
+ *     that what is loaded equals what was saved
  * @param extra free-form strings (a run name, a git commit, a scheduler's state as JSON...)
  */
 public record CheckpointMetadata(
@@ -42,7 +42,12 @@ public record CheckpointMetadata(
   public CheckpointMetadata {
     if (epoch < 0 || step < 0 || dataPosition < 0) {
       throw new IllegalArgumentException(
-          "epoch, step and dataPosition must be >= 0, got " + epoch + ", " + step + ", " + dataPosition);
+          "epoch, step and dataPosition must be >= 0, got "
+              + epoch
+              + ", "
+              + step
+              + ", "
+              + dataPosition);
     }
     generators = Collections.unmodifiableMap(new LinkedHashMap<>(generators));
     @SuppressWarnings("unchecked")
@@ -96,7 +101,8 @@ public record CheckpointMetadata(
     m.put("step", Long.toString(step));
     m.put("data_position", Long.toString(dataPosition));
     Map<String, Object> gens = new LinkedHashMap<>();
-    generators.forEach((name, g) -> gens.put(name, Map.of("seed", g.seed(), "counter", g.counter())));
+    generators.forEach(
+        (name, g) -> gens.put(name, Map.of("seed", g.seed(), "counter", g.counter())));
     m.put("generators", JsonWriter.write(gens));
     m.put("hyperparameters", JsonWriter.write(hyperparameters));
     m.put("extra", JsonWriter.write(extra));
@@ -104,8 +110,8 @@ public record CheckpointMetadata(
   }
 
   /**
-   * Reads the state back from {@code __metadata__} strings; unknown keys are ignored (newer
-   * writers may add some).
+   * Reads the state back from {@code __metadata__} strings; unknown keys are ignored (newer writers
+   * may add some).
    *
    * @param source file name for messages
    * @throws CheckpointFormatException naming the entry that is missing or malformed
@@ -114,15 +120,19 @@ public record CheckpointMetadata(
       throws CheckpointFormatException {
     if (!FORMAT.equals(m.get("format"))) {
       throw CheckpointFormatException.file(
-          source, "not a Myelin checkpoint: __metadata__ \"format\" is "
+          source,
+          "not a Myelin checkpoint: __metadata__ \"format\" is "
               + (m.get("format") == null ? "absent" : "\"" + m.get("format") + "\"")
-              + ", expected \"" + FORMAT + "\"");
+              + ", expected \""
+              + FORMAT
+              + "\"");
     }
     long version = number(source, m, "format_version");
     if (version != VERSION) {
       throw CheckpointFormatException.metadata(
-          source, "format_version", "version " + version + " is not readable by this Myelin (it reads "
-              + VERSION + ")");
+          source,
+          "format_version",
+          "version " + version + " is not readable by this Myelin (it reads " + VERSION + ")");
     }
     Map<String, GeneratorState> gens = new LinkedHashMap<>();
     for (var e : object(source, m, "generators").entrySet()) {
@@ -131,7 +141,10 @@ public record CheckpointMetadata(
           || !(g.get("counter") instanceof Long counter)
           || counter < 0) {
         throw CheckpointFormatException.metadata(
-            source, "generators", "entry \"" + e.getKey()
+            source,
+            "generators",
+            "entry \""
+                + e.getKey()
                 + "\" must be {\"seed\": integer, \"counter\": non-negative integer}, got "
                 + show(e.getValue()));
       }
@@ -141,7 +154,9 @@ public record CheckpointMetadata(
     for (var e : object(source, m, "extra").entrySet()) {
       if (!(e.getValue() instanceof String s)) {
         throw CheckpointFormatException.metadata(
-            source, "extra", "entry \"" + e.getKey() + "\" must be a string, got " + show(e.getValue()));
+            source,
+            "extra",
+            "entry \"" + e.getKey() + "\" must be a string, got " + show(e.getValue()));
       }
       extra.put(e.getKey(), s);
     }
@@ -231,9 +246,12 @@ public record CheckpointMetadata(
         }
         yield Collections.unmodifiableMap(out);
       }
-      default -> throw new IllegalArgumentException(
-            where + " is " + (v == Json.NULL ? "null" : "a " + v.getClass().getName())
-                + "; use String, Boolean, a number, List or Map");
+      default ->
+          throw new IllegalArgumentException(
+              where
+                  + " is "
+                  + (v == Json.NULL ? "null" : "a " + v.getClass().getName())
+                  + "; use String, Boolean, a number, List or Map");
     };
   }
 

@@ -11,13 +11,13 @@ import java.util.Map;
  * A small, strict JSON (RFC 8259) reader for file headers, so that core needs no JSON library
  * ({@link JsonWriter} writes what it reads).
  *
- * <p>Values map to Java as: object {@code LinkedHashMap<String, Object>} (key order kept,
- * duplicate keys rejected), array {@code List<Object>}, string {@code String}, integer literal
- * {@code Long} (a {@code Double} when it does not fit), other numbers {@code Double}, {@code
- * true}/{@code false} {@code Boolean}, {@code null} {@link #NULL}.
+ * <p>Values map to Java as: object {@code LinkedHashMap<String, Object>} (key order kept, duplicate
+ * keys rejected), array {@code List<Object>}, string {@code String}, integer literal {@code Long}
+ * (a {@code Double} when it does not fit), other numbers {@code Double}, {@code true}/{@code false}
+ * {@code Boolean}, {@code null} {@link #NULL}.
  *
- * <p>The reader works on UTF-8 bytes, not characters, so that every error carries the byte offset
- * a user can look up with a hex dump. It refuses what lenient parsers accept (comments, trailing
+ * <p>The reader works on UTF-8 bytes, not characters, so that every error carries the byte offset a
+ * user can look up with a hex dump. It refuses what lenient parsers accept (comments, trailing
  * commas, single quotes, leading zeros, control characters in strings, lone surrogates, NaN) and
  * bounds nesting depth and number length, so a hostile header cannot exhaust the stack or make
  * {@link BigInteger} parsing quadratic. Stateless and thread-safe.
@@ -357,9 +357,9 @@ final class Json {
   }
 
   /**
-   * The offset (relative to {@code offset}) of the first byte that does not belong to a
-   * well-formed UTF-8 sequence, or -1. Overlong forms, surrogates and code points above U+10FFFF
-   * are malformed (as in {@link java.nio.charset.CharsetDecoder}), checked without allocating.
+   * The offset (relative to {@code offset}) of the first byte that does not belong to a well-formed
+   * UTF-8 sequence, or -1. Overlong forms, surrogates and code points above U+10FFFF are malformed
+   * (as in {@link java.nio.charset.CharsetDecoder}), checked without allocating.
    */
   static int firstInvalidUtf8(byte[] b, int offset, int length) {
     int i = offset;

@@ -43,7 +43,8 @@ final class JsonWriter {
         boolean first = true;
         for (var e : m.entrySet()) {
           if (!(e.getKey() instanceof String key)) {
-            throw new IllegalArgumentException("JSON object keys must be strings, got " + e.getKey());
+            throw new IllegalArgumentException(
+                "JSON object keys must be strings, got " + e.getKey());
           }
           if (!first) {
             sb.append(',');

@@ -28,13 +28,13 @@ import java.util.Objects;
  * Tensor w = weights.get("fc1.weight");   // [out, in], float32
  * }</pre>
  *
- * <p>Writing stores F32, F64 and I32 tensors in the map's order, with the header padded to 8
- * bytes as the reference writer does, atomically: the target is replaced by a complete file or
- * not at all. Reading accepts F32, F64 and I32 as themselves, F16 and BF16 converted to float32,
- * and the other integer types converted to int32 when their values fit (see {@link
- * SafetensorsDType}). Every malformed file gives a {@link SafetensorsFormatException} naming the
- * file and the byte offset or tensor, never a runtime exception; the header is validated in full
- * ({@link SafetensorsHeader}) before any tensor data is read.
+ * <p>Writing stores F32, F64 and I32 tensors in the map's order, with the header padded to 8 bytes
+ * as the reference writer does, atomically: the target is replaced by a complete file or not at
+ * all. Reading accepts F32, F64 and I32 as themselves, F16 and BF16 converted to float32, and the
+ * other integer types converted to int32 when their values fit (see {@link SafetensorsDType}).
+ * Every malformed file gives a {@link SafetensorsFormatException} naming the file and the byte
+ * offset or tensor, never a runtime exception; the header is validated in full ({@link
+ * SafetensorsHeader}) before any tensor data is read.
  *
  * <p>Thread-safety: stateless; concurrent calls on different files are fine.
  */
@@ -67,8 +67,9 @@ public final class Safetensors {
       if (t.isClosed()) {
         throw new IllegalArgumentException("save: tensor '" + e.getKey() + "' is closed");
       }
-      items.add(new SafetensorsWriter.Item(
-          e.getKey(), t.dtype(), t.shape(), () -> HostTensor.of(t).data()));
+      items.add(
+          new SafetensorsWriter.Item(
+              e.getKey(), t.dtype(), t.shape(), () -> HostTensor.of(t).data()));
     }
     SafetensorsWriter.write(path, items, metadata);
   }
@@ -106,9 +107,9 @@ public final class Safetensors {
   /**
    * Loads {@code path} into existing tensors in place (PyTorch's {@code load_state_dict} with
    * {@code strict=True}): every target must have a tensor of the same name and shape in the file
-   * and the file no tensor without a target. Values are converted to each target's dtype and
-   * copied to its device; the writes happen under {@link Autograd#noGrad()}, so parameters that
-   * require grad can be loaded. Nothing is written unless everything matches.
+   * and the file no tensor without a target. Values are converted to each target's dtype and copied
+   * to its device; the writes happen under {@link Autograd#noGrad()}, so parameters that require
+   * grad can be loaded. Nothing is written unless everything matches.
    *
    * @return the file's metadata
    * @throws SafetensorsFormatException listing missing, unexpected and mis-shaped tensors
@@ -134,7 +135,8 @@ public final class Safetensors {
     }
   }
 
-  private static void checkMatches(String source, SafetensorsHeader header, Map<String, Tensor> targets)
+  private static void checkMatches(
+      String source, SafetensorsHeader header, Map<String, Tensor> targets)
       throws SafetensorsFormatException {
     List<String> problems = new ArrayList<>();
     for (String name : targets.keySet()) {
@@ -147,8 +149,14 @@ public final class Safetensors {
       if (t == null) {
         problems.add("unexpected '" + e.name() + "'");
       } else if (!Arrays.equals(Arrays.stream(t.shape()).asLongStream().toArray(), e.shape())) {
-        problems.add("'" + e.name() + "' has shape " + Arrays.toString(e.shape())
-            + " in the file, " + Arrays.toString(t.shape()) + " in the target");
+        problems.add(
+            "'"
+                + e.name()
+                + "' has shape "
+                + Arrays.toString(e.shape())
+                + " in the file, "
+                + Arrays.toString(t.shape())
+                + " in the target");
       }
     }
     if (!problems.isEmpty()) {

@@ -3,8 +3,8 @@ package io.myelin.io;
 import io.myelin.DType;
 
 /**
- * The element types of the safetensors format, with their sizes, and the Myelin type each one
- * loads as.
+ * The element types of the safetensors format, with their sizes, and the Myelin type each one loads
+ * as.
  *
  * <p>F32, F64 and I32 load as themselves and are the ones Myelin writes. F16 and BF16 load as
  * float32 (exactly: every half value is a float). The other integer types and BOOL load as int32

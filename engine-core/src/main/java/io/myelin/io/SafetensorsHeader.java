@@ -10,8 +10,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The validated header of a safetensors file: its tensors in header order and its string
- * metadata.
+ * The validated header of a safetensors file: its tensors in header order and its string metadata.
  *
  * <h2>Layout of the file</h2>
  *
@@ -22,13 +21,13 @@ import java.util.Map;
  * [rest]     the byte buffer: little-endian, row-major elements; offsets are relative to its start
  * </pre>
  *
- * <p>A header is only built by {@link #parse}, which checks everything that can be checked
- * without reading tensor data: JSON syntax and UTF-8, duplicate keys, known dtypes, non-negative
- * dims whose product times the element size does not overflow and equals {@code end - begin},
- * {@code begin <= end <= } buffer length, and that the tensors tile the buffer exactly (sorted by
- * offset, each starts where the previous ends and the last ends at the end of the file: no
- * overlap, no gap, no trailing bytes). Unknown fields inside a tensor entry are ignored, as the
- * reference implementation does.
+ * <p>A header is only built by {@link #parse}, which checks everything that can be checked without
+ * reading tensor data: JSON syntax and UTF-8, duplicate keys, known dtypes, non-negative dims whose
+ * product times the element size does not overflow and equals {@code end - begin}, {@code begin <=
+ * end <= } buffer length, and that the tensors tile the buffer exactly (sorted by offset, each
+ * starts where the previous ends and the last ends at the end of the file: no overlap, no gap, no
+ * trailing bytes). Unknown fields inside a tensor entry are ignored, as the reference
+ * implementation does.
  *
  * @param tensors entries in header order
  * @param metadata the {@code __metadata__} strings (empty when absent), in header order
@@ -103,7 +102,9 @@ public record SafetensorsHeader(
     int bad = Json.firstInvalidUtf8(json, 0, json.length);
     if (bad >= 0) {
       throw SafetensorsFormatException.atByte(
-          source, 8 + bad, String.format("header is not valid UTF-8 (byte 0x%02x)", json[bad] & 0xFF));
+          source,
+          8 + bad,
+          String.format("header is not valid UTF-8 (byte 0x%02x)", json[bad] & 0xFF));
     }
     Object root;
     try {
@@ -143,7 +144,10 @@ public record SafetensorsHeader(
       if (!(e.getValue() instanceof String s)) {
         throw SafetensorsFormatException.inFile(
             source,
-            "__metadata__ entry \"" + e.getKey() + "\" must be a string, found " + kind(e.getValue()));
+            "__metadata__ entry \""
+                + e.getKey()
+                + "\" must be a string, found "
+                + kind(e.getValue()));
       }
       out.put((String) e.getKey(), s);
     }
@@ -153,7 +157,9 @@ public record SafetensorsHeader(
       throws SafetensorsFormatException {
     if (!(value instanceof Map<?, ?> m)) {
       throw SafetensorsFormatException.inTensor(
-          source, name, "expected an object with dtype, shape and data_offsets, found " + kind(value));
+          source,
+          name,
+          "expected an object with dtype, shape and data_offsets, found " + kind(value));
     }
     if (!(m.get("dtype") instanceof String code)) {
       throw SafetensorsFormatException.inTensor(
@@ -162,14 +168,20 @@ public record SafetensorsHeader(
     SafetensorsDType dtype = SafetensorsDType.fromCode(code);
     if (dtype == null) {
       throw SafetensorsFormatException.inTensor(
-          source, name, "unknown dtype \"" + code + "\"; expected one of "
+          source,
+          name,
+          "unknown dtype \""
+              + code
+              + "\"; expected one of "
               + Arrays.toString(SafetensorsDType.values()));
     }
     long[] shape = integers(source, name, "shape", m.get("shape"));
     long[] offsets = integers(source, name, "data_offsets", m.get("data_offsets"));
     if (offsets.length != 2) {
       throw SafetensorsFormatException.inTensor(
-          source, name, "\"data_offsets\" must hold [begin, end], found " + offsets.length + " numbers");
+          source,
+          name,
+          "\"data_offsets\" must hold [begin, end], found " + offsets.length + " numbers");
     }
     long begin = offsets[0];
     long end = offsets[1];
@@ -179,8 +191,15 @@ public record SafetensorsHeader(
     }
     if (end > dataLength) {
       throw SafetensorsFormatException.inTensor(
-          source, name, "data_offsets [" + begin + ", " + end + "] lie outside the byte buffer of "
-              + dataLength + " bytes");
+          source,
+          name,
+          "data_offsets ["
+              + begin
+              + ", "
+              + end
+              + "] lie outside the byte buffer of "
+              + dataLength
+              + " bytes");
     }
     long bytes;
     try {
@@ -191,12 +210,26 @@ public record SafetensorsHeader(
       bytes = Math.multiplyExact(n, (long) dtype.byteSize());
     } catch (ArithmeticException overflow) {
       throw SafetensorsFormatException.inTensor(
-          source, name, "shape " + Arrays.toString(shape) + " has more elements than a long counts");
+          source,
+          name,
+          "shape " + Arrays.toString(shape) + " has more elements than a long counts");
     }
     if (bytes != end - begin) {
       throw SafetensorsFormatException.inTensor(
-          source, name, "shape " + Arrays.toString(shape) + " of " + dtype + " needs " + bytes
-              + " bytes, data_offsets [" + begin + ", " + end + "] hold " + (end - begin));
+          source,
+          name,
+          "shape "
+              + Arrays.toString(shape)
+              + " of "
+              + dtype
+              + " needs "
+              + bytes
+              + " bytes, data_offsets ["
+              + begin
+              + ", "
+              + end
+              + "] hold "
+              + (end - begin));
     }
     return new Entry(name, dtype, shape, begin, end);
   }
@@ -212,8 +245,9 @@ public record SafetensorsHeader(
     for (int i = 0; i < out.length; i++) {
       if (!(list.get(i) instanceof Long v) || v < 0) {
         throw SafetensorsFormatException.inTensor(
-            source, name, "\"" + field + "\"[" + i + "] must be a non-negative integer, found "
-                + list.get(i));
+            source,
+            name,
+            "\"" + field + "\"[" + i + "] must be a non-negative integer, found " + list.get(i));
       }
       out[i] = v;
     }
@@ -221,7 +255,8 @@ public record SafetensorsHeader(
   }
 
   /** The format requires the tensors to cover the byte buffer exactly once. */
-  private static void checkTiling(String source, List<Entry> entries, long dataStart, long dataLength)
+  private static void checkTiling(
+      String source, List<Entry> entries, long dataStart, long dataLength)
       throws SafetensorsFormatException {
     List<Entry> sorted = new ArrayList<>(entries);
     sorted.sort(Comparator.comparingLong(Entry::begin).thenComparingLong(Entry::end));
@@ -230,22 +265,45 @@ public record SafetensorsHeader(
     for (Entry e : sorted) {
       if (e.begin() < covered) {
         throw SafetensorsFormatException.inTensor(
-            source, e.name(), "data_offsets [" + e.begin() + ", " + e.end() + "] overlap tensor '"
-                + previous.name() + "' at [" + previous.begin() + ", " + previous.end() + "]");
+            source,
+            e.name(),
+            "data_offsets ["
+                + e.begin()
+                + ", "
+                + e.end()
+                + "] overlap tensor '"
+                + previous.name()
+                + "' at ["
+                + previous.begin()
+                + ", "
+                + previous.end()
+                + "]");
       }
       if (e.begin() > covered) {
         throw SafetensorsFormatException.atByte(
-            source, dataStart + covered, "bytes [" + covered + ", " + e.begin()
-                + ") of the byte buffer belong to no tensor (a gap before tensor '" + e.name() + "')");
+            source,
+            dataStart + covered,
+            "bytes ["
+                + covered
+                + ", "
+                + e.begin()
+                + ") of the byte buffer belong to no tensor (a gap before tensor '"
+                + e.name()
+                + "')");
       }
       covered = e.end();
       previous = e;
     }
     if (covered != dataLength) {
       throw SafetensorsFormatException.atByte(
-          source, dataStart + covered, (dataLength - covered)
-              + " trailing bytes after the last tensor (the byte buffer has " + dataLength
-              + " bytes, the tensors cover " + covered + ")");
+          source,
+          dataStart + covered,
+          (dataLength - covered)
+              + " trailing bytes after the last tensor (the byte buffer has "
+              + dataLength
+              + " bytes, the tensors cover "
+              + covered
+              + ")");
     }
   }
 

@@ -14,8 +14,8 @@ import java.util.LinkedHashMap;
  *
  * <p>Sizes are checked before anything is allocated: the header length against the limit and the
  * file size (a corrupt length of 10 GB is refused after reading 8 bytes), each tensor against the
- * header's validated offsets. Data is read in bounded chunks at explicit positions, never the
- * whole file into one array. A file that shrinks while being read gives a typed error too.
+ * header's validated offsets. Data is read in bounded chunks at explicit positions, never the whole
+ * file into one array. A file that shrinks while being read gives a typed error too.
  */
 final class SafetensorsReader {
   /** Chunk size for data reads; a multiple of every element size, so no element straddles. */
@@ -31,19 +31,31 @@ final class SafetensorsReader {
     long size = ch.size();
     if (size < 8) {
       throw SafetensorsFormatException.atByte(
-          source, 0, "file has " + size + " bytes; a safetensors file starts with an 8-byte header length");
+          source,
+          0,
+          "file has " + size + " bytes; a safetensors file starts with an 8-byte header length");
     }
     ByteBuffer length = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
     readFully(ch, length, 0, source, "the header length");
     long n = length.getLong(0);
     if (n < 0 || n > SafetensorsHeader.MAX_HEADER_LENGTH) {
       throw SafetensorsFormatException.atByte(
-          source, 0, "header length " + Long.toUnsignedString(n) + " exceeds the limit of "
-              + SafetensorsHeader.MAX_HEADER_LENGTH + " bytes");
+          source,
+          0,
+          "header length "
+              + Long.toUnsignedString(n)
+              + " exceeds the limit of "
+              + SafetensorsHeader.MAX_HEADER_LENGTH
+              + " bytes");
     }
     if (n > size - 8) {
       throw SafetensorsFormatException.atByte(
-          source, 0, "header length " + n + " is larger than the " + (size - 8)
+          source,
+          0,
+          "header length "
+              + n
+              + " is larger than the "
+              + (size - 8)
               + " bytes that follow it (file truncated or not a safetensors file?)");
     }
     byte[] json = new byte[(int) n];
@@ -68,7 +80,11 @@ final class SafetensorsReader {
     DType target = e.dtype().loadsAs();
     if (target == null) {
       throw SafetensorsFormatException.inTensor(
-          source, e.name(), "dtype " + e.dtype() + " cannot be loaded: Myelin has no such type "
+          source,
+          e.name(),
+          "dtype "
+              + e.dtype()
+              + " cannot be loaded: Myelin has no such type "
               + "(it loads floats as F32/F64 and integers as I32)");
     }
     long[] dims = e.shape();
@@ -76,15 +92,26 @@ final class SafetensorsReader {
     for (int i = 0; i < dims.length; i++) {
       if (dims[i] > Integer.MAX_VALUE) {
         throw SafetensorsFormatException.inTensor(
-            source, e.name(), "dim " + i + " of shape " + Arrays.toString(dims)
+            source,
+            e.name(),
+            "dim "
+                + i
+                + " of shape "
+                + Arrays.toString(dims)
                 + " exceeds a tensor dim's limit of 2^31-1");
       }
       shape[i] = (int) dims[i];
     }
     if (e.numel() > MAX_ELEMENTS) {
       throw SafetensorsFormatException.inTensor(
-          source, e.name(), "shape " + Arrays.toString(dims) + " has " + e.numel()
-              + " elements; a Myelin tensor holds at most " + MAX_ELEMENTS);
+          source,
+          e.name(),
+          "shape "
+              + Arrays.toString(dims)
+              + " has "
+              + e.numel()
+              + " elements; a Myelin tensor holds at most "
+              + MAX_ELEMENTS);
     }
     int n = (int) e.numel();
     Object data =
@@ -144,11 +171,21 @@ final class SafetensorsReader {
                 case I64 -> b.getLong(8 * i);
                 default -> b.getLong(8 * i); // U64: a negative long is above 2^63, refused below
               };
-          if (x < Integer.MIN_VALUE || x > Integer.MAX_VALUE || (e.dtype() == SafetensorsDType.U64 && x < 0)) {
+          if (x < Integer.MIN_VALUE
+              || x > Integer.MAX_VALUE
+              || (e.dtype() == SafetensorsDType.U64 && x < 0)) {
             throw SafetensorsFormatException.inTensor(
-                source, e.name(), "element " + (at + i) + " is "
-                    + (e.dtype() == SafetensorsDType.U64 ? Long.toUnsignedString(x) : String.valueOf(x))
-                    + ", outside the int32 range that " + e.dtype() + " tensors load into");
+                source,
+                e.name(),
+                "element "
+                    + (at + i)
+                    + " is "
+                    + (e.dtype() == SafetensorsDType.U64
+                        ? Long.toUnsignedString(x)
+                        : String.valueOf(x))
+                    + ", outside the int32 range that "
+                    + e.dtype()
+                    + " tensors load into");
           }
           v[at + i] = (int) x;
         }
@@ -158,14 +195,17 @@ final class SafetensorsReader {
   }
 
   /** Fills {@code buf} from file position {@code pos}, or fails naming what was cut short. */
-  static void readFully(SeekableByteChannel ch, ByteBuffer buf, long pos, String source, String what)
+  static void readFully(
+      SeekableByteChannel ch, ByteBuffer buf, long pos, String source, String what)
       throws IOException {
     ch.position(pos);
     while (buf.hasRemaining()) {
       long at = ch.position();
       if (ch.read(buf) < 0) {
         throw SafetensorsFormatException.atByte(
-            source, at, "file ended while reading " + what + " (was it truncated while being read?)");
+            source,
+            at,
+            "file ended while reading " + what + " (was it truncated while being read?)");
       }
     }
   }

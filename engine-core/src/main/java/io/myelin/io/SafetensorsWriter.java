@@ -15,15 +15,15 @@ import java.util.function.Supplier;
 
 /**
  * Writes safetensors files from host data, atomically (see {@link AtomicFiles}). Tensors are laid
- * out in the given order with no gaps; each tensor's host copy is made only when its turn comes,
- * so saving a model needs the memory of its largest tensor, not of all of them.
+ * out in the given order with no gaps; each tensor's host copy is made only when its turn comes, so
+ * saving a model needs the memory of its largest tensor, not of all of them.
  */
 final class SafetensorsWriter {
   /**
    * One tensor to write.
    *
-   * @param data supplies a {@code float[]}, {@code double[]} or {@code int[]} matching {@code dtype}
-   *     with the product of {@code shape} elements, row-major
+   * @param data supplies a {@code float[]}, {@code double[]} or {@code int[]} matching {@code
+   *     dtype} with the product of {@code shape} elements, row-major
    */
   record Item(String name, DType dtype, int[] shape, Supplier<Object> data) {}
 
@@ -32,19 +32,24 @@ final class SafetensorsWriter {
   static void write(Path path, List<Item> items, Map<String, String> metadata) throws IOException {
     List<SafetensorsHeader.Entry> entries = layout(items, metadata);
     byte[] header = SafetensorsHeader.encode(entries, metadata);
-    AtomicFiles.write(path, ch -> {
-      ByteBuffer length = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, header.length);
-      writeFully(ch, length);
-      writeFully(ch, ByteBuffer.wrap(header));
-      ByteBuffer chunk = ByteBuffer.allocate(SafetensorsReader.CHUNK).order(ByteOrder.LITTLE_ENDIAN);
-      for (int i = 0; i < items.size(); i++) {
-        writeData(ch, chunk, items.get(i), entries.get(i).numel());
-      }
-    });
+    AtomicFiles.write(
+        path,
+        ch -> {
+          ByteBuffer length =
+              ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, header.length);
+          writeFully(ch, length);
+          writeFully(ch, ByteBuffer.wrap(header));
+          ByteBuffer chunk =
+              ByteBuffer.allocate(SafetensorsReader.CHUNK).order(ByteOrder.LITTLE_ENDIAN);
+          for (int i = 0; i < items.size(); i++) {
+            writeData(ch, chunk, items.get(i), entries.get(i).numel());
+          }
+        });
   }
 
   /** Validates names and metadata and assigns consecutive offsets. */
-  private static List<SafetensorsHeader.Entry> layout(List<Item> items, Map<String, String> metadata) {
+  private static List<SafetensorsHeader.Entry> layout(
+      List<Item> items, Map<String, String> metadata) {
     for (var e : metadata.entrySet()) {
       if (e.getKey() == null || e.getValue() == null) {
         throw new IllegalArgumentException("metadata keys and values must not be null: " + e);
@@ -83,9 +88,14 @@ final class SafetensorsWriter {
           case float[] f when item.dtype() == DType.FLOAT32 -> f.length;
           case double[] d when item.dtype() == DType.FLOAT64 -> d.length;
           case int[] v when item.dtype() == DType.INT32 -> v.length;
-          default -> throw new IllegalStateException(
-              "tensor '" + item.name() + "': host data " + data.getClass().getSimpleName()
-                  + " does not match dtype " + item.dtype());
+          default ->
+              throw new IllegalStateException(
+                  "tensor '"
+                      + item.name()
+                      + "': host data "
+                      + data.getClass().getSimpleName()
+                      + " does not match dtype "
+                      + item.dtype());
         };
     if (length != numel) {
       throw new IllegalStateException(

@@ -28,8 +28,9 @@ public final class TemporaryFiles {
     Path dir = absolute.getParent();
     String prefix = "." + absolute.getFileName() + ".";
     for (int i = 0; ; i++) {
-      Path candidate = dir.resolve(prefix + Long.toUnsignedString(
-          ThreadLocalRandom.current().nextLong(), 36) + suffix);
+      Path candidate =
+          dir.resolve(
+              prefix + Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36) + suffix);
       try {
         return Files.createFile(candidate);
       } catch (FileAlreadyExistsException e) {

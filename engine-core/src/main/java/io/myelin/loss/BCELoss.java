@@ -3,9 +3,9 @@ package io.myelin.loss;
 import io.myelin.Tensor;
 
 /**
- * Binary cross-entropy on probabilities, as PyTorch's {@code nn.BCELoss}: per element {@code
- * -w (y log p + (1 - y) log(1 - p))}, each log clamped at -100 (as PyTorch) so that p = 0 or 1
- * gives a finite loss. Default MEAN, no weight.
+ * Binary cross-entropy on probabilities, as PyTorch's {@code nn.BCELoss}: per element {@code -w (y
+ * log p + (1 - y) log(1 - p))}, each log clamped at -100 (as PyTorch) so that p = 0 or 1 gives a
+ * finite loss. Default MEAN, no weight.
  *
  * <p>Prefer {@link BCEWithLogitsLoss} on logits: it is stable where the sigmoid saturates. NOTE:
  * where a clamp is active (p below e^-100) this composition passes no gradient, where PyTorch's

@@ -4,11 +4,11 @@ import io.myelin.Tensor;
 import io.myelin.backend.UnaryOp;
 
 /**
- * Binary cross-entropy on logits, as PyTorch's {@code nn.BCEWithLogitsLoss}: the loss of
- * {@code sigmoid(x)} against {@code y}, computed stably. Without {@code posWeight}, per element
- * {@code max(x, 0) - x y + log(1 + e^-|x|)}, written here as the equal {@code (1 - y) x +
- * softplus(-x)}; with {@code posWeight} (the weight of positive examples, broadcast along the
- * last dim) {@code (1 - y) x + (1 + (posWeight - 1) y) softplus(-x)}, PyTorch's formula.
+ * Binary cross-entropy on logits, as PyTorch's {@code nn.BCEWithLogitsLoss}: the loss of {@code
+ * sigmoid(x)} against {@code y}, computed stably. Without {@code posWeight}, per element {@code
+ * max(x, 0) - x y + log(1 + e^-|x|)}, written here as the equal {@code (1 - y) x + softplus(-x)};
+ * with {@code posWeight} (the weight of positive examples, broadcast along the last dim) {@code (1
+ * - y) x + (1 + (posWeight - 1) y) softplus(-x)}, PyTorch's formula.
  *
  * <p>NOTE: softplus is one backend op whose derivative is the sigmoid, so the gradient is exactly
  * {@code sigmoid(x) - y} (times the weights) everywhere, x = 0 included; the max/abs form would
@@ -24,7 +24,8 @@ import io.myelin.backend.UnaryOp;
  * @param weight per-element rescaling, broadcastable to the input, or null
  * @param posWeight weight of positive examples per class (last dim), or null
  */
-public record BCEWithLogitsLoss(Reduction reduction, Tensor weight, Tensor posWeight) implements Loss {
+public record BCEWithLogitsLoss(Reduction reduction, Tensor weight, Tensor posWeight)
+    implements Loss {
   public BCEWithLogitsLoss {
     Reduction.checkPlain("BCEWithLogitsLoss", reduction);
   }
@@ -47,9 +48,10 @@ public record BCEWithLogitsLoss(Reduction reduction, Tensor weight, Tensor posWe
     Targets.checkSameShape("BCEWithLogitsLoss", input, target);
     Tensor y = Targets.like(target, input);
     Tensor softplusNeg = input.neg().map(UnaryOp.SOFTPLUS); // log(1 + e^-x), stable for all x
-    Tensor logWeight = posWeight == null
-        ? softplusNeg
-        : Targets.like(posWeight, input).sub(1.0).mul(y).add(1.0).mul(softplusNeg);
+    Tensor logWeight =
+        posWeight == null
+            ? softplusNeg
+            : Targets.like(posWeight, input).sub(1.0).mul(y).add(1.0).mul(softplusNeg);
     Tensor l = y.rsub(1.0).mul(input).add(logWeight);
     if (weight != null) {
       l = l.mul(Targets.like(weight, input));

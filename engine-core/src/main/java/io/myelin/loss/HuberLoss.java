@@ -3,9 +3,9 @@ package io.myelin.loss;
 import io.myelin.Tensor;
 
 /**
- * Huber loss, as PyTorch's {@code nn.HuberLoss(delta)}: with {@code d = x - y}, per element
- * {@code 0.5 d^2} where {@code |d| < delta} and {@code delta (|d| - 0.5 delta)} elsewhere:
- * quadratic near the target, linear (robust to outliers) far from it. Default delta 1, MEAN.
+ * Huber loss, as PyTorch's {@code nn.HuberLoss(delta)}: with {@code d = x - y}, per element {@code
+ * 0.5 d^2} where {@code |d| < delta} and {@code delta (|d| - 0.5 delta)} elsewhere: quadratic near
+ * the target, linear (robust to outliers) far from it. Default delta 1, MEAN.
  *
  * <p>Shapes: input and target equal; result [] (or the input shape for NONE).
  *

@@ -3,12 +3,12 @@ package io.myelin.loss;
 import io.myelin.Tensor;
 
 /**
- * Kullback-Leibler divergence, as PyTorch's {@code nn.KLDivLoss}: the input holds
- * log-probabilities {@code log q}, the target probabilities {@code p} (or log-probabilities with
- * {@code logTarget}); per element {@code p (log p - log q)}, taken as {@code -p log q} where p =
- * 0 (PyTorch's xlogy). {@link Reduction#BATCHMEAN} (sum / batch size) gives the true KL per
- * sample; MEAN (PyTorch's default, kept here) averages over every element, which is the KL
- * divided by the number of classes as well.
+ * Kullback-Leibler divergence, as PyTorch's {@code nn.KLDivLoss}: the input holds log-probabilities
+ * {@code log q}, the target probabilities {@code p} (or log-probabilities with {@code logTarget});
+ * per element {@code p (log p - log q)}, taken as {@code -p log q} where p = 0 (PyTorch's xlogy).
+ * {@link Reduction#BATCHMEAN} (sum / batch size) gives the true KL per sample; MEAN (PyTorch's
+ * default, kept here) averages over every element, which is the KL divided by the number of classes
+ * as well.
  *
  * <p>Shapes: input and target equal, batch first; result [] (or the input shape for NONE).
  *

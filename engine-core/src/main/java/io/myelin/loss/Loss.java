@@ -3,8 +3,8 @@ package io.myelin.loss;
 import io.myelin.Tensor;
 
 /**
- * A loss function of a prediction and a target, differentiable in the prediction. Shape
- * contracts, math and the PyTorch equivalent are on each implementation.
+ * A loss function of a prediction and a target, differentiable in the prediction. Shape contracts,
+ * math and the PyTorch equivalent are on each implementation.
  *
  * <pre>{@code
  * Loss loss = new CrossEntropyLoss();

@@ -4,8 +4,8 @@ import io.myelin.Tensor;
 
 /**
  * Mean squared error, as PyTorch's {@code nn.MSELoss}: per element {@code (x - y)^2}, reduced by
- * {@code reduction} (default MEAN). With {@code half} the result is multiplied by 1/2, the
- * course's convention {@code E = 1/2 sum (y - t)^2} that makes the gradient {@code (x - y)}.
+ * {@code reduction} (default MEAN). With {@code half} the result is multiplied by 1/2, the course's
+ * convention {@code E = 1/2 sum (y - t)^2} that makes the gradient {@code (x - y)}.
  *
  * <p>Shapes: input and target equal (any shape); result [] (or the input shape for NONE).
  *

@@ -9,8 +9,8 @@ import io.myelin.Tensor;
  * weights of the non-ignored targets. Defaults: no weights, ignore index -100, MEAN.
  *
  * <p>Shapes: input {@code [N, C]} (or {@code [C]}, or {@code [N, C, d1, ...]}); target int32
- * indices of shape {@code [N]} ({@code []}, {@code [N, d1, ...]}); weight {@code [C]}; result []
- * or the target shape for NONE. See {@link ClassIndexLoss} for the exact math.
+ * indices of shape {@code [N]} ({@code []}, {@code [N, d1, ...]}); weight {@code [C]}; result [] or
+ * the target shape for NONE. See {@link ClassIndexLoss} for the exact math.
  *
  * <pre>{@code
  * Tensor l = new NLLLoss().forward(logits.logSoftmax(1), Tensor.ofInts(new int[] {2, 0}));

@@ -6,11 +6,12 @@ import io.myelin.Tensor;
  * Weight penalties added to a loss: {@code l1 * sum |w| + (l2 / 2) * sum w^2} over chosen
  * parameters (elastic net; L1 and L2 are its special cases).
  *
- * <p>Conventions, checked against the course's example (W = 0.5, dL/dW = 0.1, learning rate
- * 0.01, lambda 0.1; one step {@code W - lr * grad} gives 0.499 without a penalty):
+ * <p>Conventions, checked against the course's example (W = 0.5, dL/dW = 0.1, learning rate 0.01,
+ * lambda 0.1; one step {@code W - lr * grad} gives 0.499 without a penalty):
+ *
  * <ul>
- *   <li>L2 is {@code lambda/2 * sum w^2}, so its gradient is {@code lambda * w}: exactly
- *       PyTorch's {@code weight_decay = lambda} in SGD. Example: 0.5 - 0.01 (0.1 + 0.05) = 0.4985.
+ *   <li>L2 is {@code lambda/2 * sum w^2}, so its gradient is {@code lambda * w}: exactly PyTorch's
+ *       {@code weight_decay = lambda} in SGD. Example: 0.5 - 0.01 (0.1 + 0.05) = 0.4985.
  *   <li>L1 is {@code lambda * sum |w|}, gradient {@code lambda * sign(w)} (0 at w = 0). Example:
  *       0.5 - 0.01 (0.1 + 0.1) = 0.498.
  * </ul>

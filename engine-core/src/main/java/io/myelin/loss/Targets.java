@@ -10,8 +10,13 @@ final class Targets {
   /** Throws unless input and target have the same shape. */
   static void checkSameShape(String loss, Tensor input, Tensor target) {
     if (!Arrays.equals(input.shape(), target.shape())) {
-      throw new IllegalArgumentException(loss + ": input shape " + Arrays.toString(input.shape())
-          + " and target shape " + Arrays.toString(target.shape()) + " must be equal");
+      throw new IllegalArgumentException(
+          loss
+              + ": input shape "
+              + Arrays.toString(input.shape())
+              + " and target shape "
+              + Arrays.toString(target.shape())
+              + " must be equal");
     }
   }
 
@@ -53,26 +58,32 @@ final class Targets {
   }
 
   /**
-   * Checks class-index targets against an input of shape {@code [N, C, d...]} (or {@code [C]}):
-   * the target must have the input's shape without dim 1 (int32; a floating tensor of whole
-   * numbers is accepted too).
+   * Checks class-index targets against an input of shape {@code [N, C, d...]} (or {@code [C]}): the
+   * target must have the input's shape without dim 1 (int32; a floating tensor of whole numbers is
+   * accepted too).
    */
   static void checkIndexTarget(String loss, Tensor input, Tensor target) {
     if (input.rank() < 1) {
       throw new IllegalArgumentException(loss + ": input must have a class dim, got shape []");
     }
     if (!Arrays.equals(target.shape(), sampleShape(input.shape()))) {
-      throw new IllegalArgumentException(loss + ": class-index target shape "
-          + Arrays.toString(target.shape()) + " does not match input shape "
-          + Arrays.toString(input.shape()) + " (expected " + Arrays.toString(sampleShape(input.shape()))
-          + ": the input without its class dim 1)");
+      throw new IllegalArgumentException(
+          loss
+              + ": class-index target shape "
+              + Arrays.toString(target.shape())
+              + " does not match input shape "
+              + Arrays.toString(input.shape())
+              + " (expected "
+              + Arrays.toString(sampleShape(input.shape()))
+              + ": the input without its class dim 1)");
     }
   }
 
   /**
-   * The one-hot {@code [M, C]} of class indices {@code labels} (any shape, M elements) in the
-   * dtype and on the device of {@code like}, composed on the device: {@code labels[:, None] ==
-   * arange(C)[None, :]}. An index outside [0, C) (such as an ignore index of -100) gives a zero row.
+   * The one-hot {@code [M, C]} of class indices {@code labels} (any shape, M elements) in the dtype
+   * and on the device of {@code like}, composed on the device: {@code labels[:, None] ==
+   * arange(C)[None, :]}. An index outside [0, C) (such as an ignore index of -100) gives a zero
+   * row.
    */
   static Tensor oneHot(Tensor labels, int classes, Tensor like) {
     Tensor column = labels.to(like.dtype()).reshape(-1, 1);

@@ -7,8 +7,8 @@ import java.util.IdentityHashMap;
 import java.util.Set;
 
 /**
- * Owns every tensor created inside it on this thread and closes them when it closes, except
- * those that escape.
+ * Owns every tensor created inside it on this thread and closes them when it closes, except those
+ * that escape.
  *
  * <pre>{@code
  * try (var scope = MemoryScope.open()) {
@@ -20,9 +20,9 @@ import java.util.Set;
  *
  * <p>Scopes nest; a tensor belongs to the innermost scope open on its thread when it was created.
  * {@link #keep(Tensor)} moves a tensor to the enclosing scope (at the outermost level, to no scope:
- * the caller then owns it). {@link Tensor#persist()} takes a tensor out of every scope
- * (parameters, gradients, optimizer state). A scope belongs to the thread that opened it and must
- * be closed there, innermost first (try-with-resources does both).
+ * the caller then owns it). {@link Tensor#persist()} takes a tensor out of every scope (parameters,
+ * gradients, optimizer state). A scope belongs to the thread that opened it and must be closed
+ * there, innermost first (try-with-resources does both).
  */
 public final class MemoryScope implements AutoCloseable {
   private static final ThreadLocal<MemoryScope> CURRENT = new ThreadLocal<>();

@@ -3,9 +3,9 @@ package io.myelin.memory;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Process-wide tensor counters: tensors alive (created and not yet closed or collected), and
- * how many were released by the Cleaner safety net because nobody closed them. Device memory
- * figures come from each backend's {@link io.myelin.backend.Backend#memoryStats()}.
+ * Process-wide tensor counters: tensors alive (created and not yet closed or collected), and how
+ * many were released by the Cleaner safety net because nobody closed them. Device memory figures
+ * come from each backend's {@link io.myelin.backend.Backend#memoryStats()}.
  */
 public final class MemoryStatistics {
   private static final AtomicLong LIVE = new AtomicLong();

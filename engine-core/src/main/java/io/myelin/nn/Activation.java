@@ -10,8 +10,8 @@ import java.util.stream.Collectors;
  * The activation functions by their command-line names, each with its default parameter.
  *
  * <p>{@link #MAXOUT} is not element-wise: it is a layer with weights ({@link Maxout}), so {@link
- * #apply} and {@link #module()} reject it; check {@link #isLayer()} and build {@code new
- * Maxout(in, out, k)} instead.
+ * #apply} and {@link #module()} reject it; check {@link #isLayer()} and build {@code new Maxout(in,
+ * out, k)} instead.
  *
  * <pre>{@code
  * Activation a = Activation.byName("leaky-relu");
@@ -43,7 +43,10 @@ public enum Activation {
   private final double defaultParameter;
   private final BiFunction<Tensor, Double, Tensor> fn;
 
-  Activation(String cliName, String displayName, double defaultParameter,
+  Activation(
+      String cliName,
+      String displayName,
+      double defaultParameter,
       BiFunction<Tensor, Double, Tensor> fn) {
     this.cliName = cliName;
     this.displayName = displayName;
@@ -72,8 +75,8 @@ public enum Activation {
   }
 
   /**
-   * Looks an activation up by command-line name (case-insensitive; {@code _} for {@code -},
-   * {@code silu} for swish, {@code leakyrelu} and {@code piecewise-linear} accepted).
+   * Looks an activation up by command-line name (case-insensitive; {@code _} for {@code -}, {@code
+   * silu} for swish, {@code leakyrelu} and {@code piecewise-linear} accepted).
    *
    * @throws IllegalArgumentException naming the accepted names
    */
@@ -91,9 +94,14 @@ public enum Activation {
       case "hard-tanh" -> HARDTANH;
       case "heaviside" -> STEP;
       case "linear" -> IDENTITY;
-      default -> throw new IllegalArgumentException("unknown activation '" + name
-          + "'; expected one of "
-          + Arrays.stream(values()).map(Activation::cliName).collect(Collectors.joining(", ")));
+      default ->
+          throw new IllegalArgumentException(
+              "unknown activation '"
+                  + name
+                  + "'; expected one of "
+                  + Arrays.stream(values())
+                      .map(Activation::cliName)
+                      .collect(Collectors.joining(", ")));
     };
   }
 

@@ -4,13 +4,13 @@ import io.myelin.Tensor;
 import io.myelin.backend.UnaryOp;
 
 /**
- * Activation functions of a tensor, element-wise unless stated; each is one backend unary op
- * (value and derivative as documented on {@link UnaryOp}), so gradients come from autograd.
+ * Activation functions of a tensor, element-wise unless stated; each is one backend unary op (value
+ * and derivative as documented on {@link UnaryOp}), so gradients come from autograd.
  *
- * <p>Derivatives at kinks follow PyTorch (relu'(0) = 0, leaky-relu'(0) = slope). {@link #step}
- * and {@link #sign} are piecewise constant: their derivative is 0 almost everywhere (and
- * undefined at 0), so no gradient flows through them; a network using them cannot be trained by
- * gradient descent through that layer (the course uses them for perceptrons).
+ * <p>Derivatives at kinks follow PyTorch (relu'(0) = 0, leaky-relu'(0) = slope). {@link #step} and
+ * {@link #sign} are piecewise constant: their derivative is 0 almost everywhere (and undefined at
+ * 0), so no gradient flows through them; a network using them cannot be trained by gradient descent
+ * through that layer (the course uses them for perceptrons).
  *
  * <pre>{@code
  * Tensor h = Activations.leakyRelu(x.matmul(w), 0.2);
@@ -20,6 +20,7 @@ import io.myelin.backend.UnaryOp;
 public final class Activations {
   /** PyTorch's default negative slope of leaky ReLU. */
   public static final double DEFAULT_LEAKY_SLOPE = 0.01;
+
   /** PyTorch's default ELU alpha. */
   public static final double DEFAULT_ELU_ALPHA = 1.0;
 

@@ -3,9 +3,9 @@ package io.myelin.nn;
 import io.myelin.Tensor;
 
 /**
- * Adaptive average pooling to a fixed output size, as PyTorch's {@code nn.AdaptiveAvgPool2d}
- * (see {@link Pooling#adaptiveAvgPool2d}); {@code new AdaptiveAvgPool2d(1)} is global average
- * pooling ({@code [N, C, H, W] -> [N, C, 1, 1]}). No parameters.
+ * Adaptive average pooling to a fixed output size, as PyTorch's {@code nn.AdaptiveAvgPool2d} (see
+ * {@link Pooling#adaptiveAvgPool2d}); {@code new AdaptiveAvgPool2d(1)} is global average pooling
+ * ({@code [N, C, H, W] -> [N, C, 1, 1]}). No parameters.
  */
 public final class AdaptiveAvgPool2d extends Layer {
   private final int outH;

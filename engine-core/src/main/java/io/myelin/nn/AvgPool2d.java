@@ -4,8 +4,8 @@ import io.myelin.Tensor;
 import java.util.Arrays;
 
 /**
- * Average pooling layer, as PyTorch's {@code nn.AvgPool2d} (see {@link Pooling#avgPool2d});
- * stride defaults to the kernel size, {@code count_include_pad} to true. No parameters.
+ * Average pooling layer, as PyTorch's {@code nn.AvgPool2d} (see {@link Pooling#avgPool2d}); stride
+ * defaults to the kernel size, {@code count_include_pad} to true. No parameters.
  */
 public final class AvgPool2d extends Layer {
   private final int[] kernel;
@@ -18,9 +18,11 @@ public final class AvgPool2d extends Layer {
     this(new int[] {kernel}, null, new int[] {0}, false, true);
   }
 
-  /** @param stride null for the kernel size */
-  public AvgPool2d(int[] kernel, int[] stride, int[] padding, boolean ceilMode,
-      boolean countIncludePad) {
+  /**
+   * @param stride null for the kernel size
+   */
+  public AvgPool2d(
+      int[] kernel, int[] stride, int[] padding, boolean ceilMode, boolean countIncludePad) {
     this.kernel = Convolution.pair("kernel_size", kernel);
     this.stride = stride == null ? this.kernel : Convolution.pair("stride", stride);
     this.padding = Convolution.pair("padding", padding);
@@ -53,8 +55,18 @@ public final class AvgPool2d extends Layer {
 
   /** The output {@code {Ho, Wo}} for an input of {@code h x w}. */
   public int[] outputSize(int h, int w) {
-    var g = io.myelin.backend.PoolGeometry.of(h, w, kernel[0], kernel[1], stride[0], stride[1],
-        padding[0], padding[1], ceilMode, countIncludePad);
+    var g =
+        io.myelin.backend.PoolGeometry.of(
+            h,
+            w,
+            kernel[0],
+            kernel[1],
+            stride[0],
+            stride[1],
+            padding[0],
+            padding[1],
+            ceilMode,
+            countIncludePad);
     return new int[] {g.outH(), g.outW()};
   }
 
@@ -65,8 +77,15 @@ public final class AvgPool2d extends Layer {
 
   @Override
   protected String extraRepr() {
-    return "kernel_size=" + Arrays.toString(kernel) + ", stride=" + Arrays.toString(stride)
-        + ", padding=" + Arrays.toString(padding) + ", ceil_mode=" + ceilMode
-        + ", count_include_pad=" + countIncludePad;
+    return "kernel_size="
+        + Arrays.toString(kernel)
+        + ", stride="
+        + Arrays.toString(stride)
+        + ", padding="
+        + Arrays.toString(padding)
+        + ", ceil_mode="
+        + ceilMode
+        + ", count_include_pad="
+        + countIncludePad;
   }
 }

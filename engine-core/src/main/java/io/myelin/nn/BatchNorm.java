@@ -6,24 +6,25 @@ import io.myelin.autograd.Autograd;
 import java.util.Arrays;
 
 /**
- * Batch normalisation over every dim but the channel dim 1, as PyTorch's {@code _BatchNorm}:
- * {@code y = (x - mean) / sqrt(var + eps) * weight + bias}, per channel.
+ * Batch normalisation over every dim but the channel dim 1, as PyTorch's {@code _BatchNorm}: {@code
+ * y = (x - mean) / sqrt(var + eps) * weight + bias}, per channel.
  *
- * <p>In training (or always, without running statistics) mean and the biased variance come from
- * the batch, and the running statistics are updated as PyTorch does: {@code running_mean = (1 -
+ * <p>In training (or always, without running statistics) mean and the biased variance come from the
+ * batch, and the running statistics are updated as PyTorch does: {@code running_mean = (1 -
  * momentum) running_mean + momentum mean}, {@code running_var = (1 - momentum) running_var +
  * momentum var_unbiased} (n / (n - 1) times the biased variance, n = elements per channel), and
  * {@code num_batches_tracked += 1}. In evaluation the running statistics are used. The backward
  * comes from autograd over the composed ops (a fused backend primitive may replace it later).
  *
- * <p>State-dict keys: {@code weight}, {@code bias} (when affine), {@code running_mean},
- * {@code running_var}, {@code num_batches_tracked} (int32 here; int64 in PyTorch) when tracking.
- * {@code momentum} must be in [0, 1]; PyTorch's cumulative average ({@code momentum=None}) is not
+ * <p>State-dict keys: {@code weight}, {@code bias} (when affine), {@code running_mean}, {@code
+ * running_var}, {@code num_batches_tracked} (int32 here; int64 in PyTorch) when tracking. {@code
+ * momentum} must be in [0, 1]; PyTorch's cumulative average ({@code momentum=None}) is not
  * supported.
  */
 public abstract sealed class BatchNorm extends Layer permits BatchNorm1d, BatchNorm2d {
   /** PyTorch's defaults. */
   public static final double DEFAULT_EPS = 1e-5;
+
   public static final double DEFAULT_MOMENTUM = 0.1;
 
   private final int numFeatures;
@@ -32,7 +33,8 @@ public abstract sealed class BatchNorm extends Layer permits BatchNorm1d, BatchN
   private final boolean affine;
   private final boolean trackRunningStats;
 
-  BatchNorm(int numFeatures, double eps, double momentum, boolean affine, boolean trackRunningStats) {
+  BatchNorm(
+      int numFeatures, double eps, double momentum, boolean affine, boolean trackRunningStats) {
     if (numFeatures < 1) {
       throw new IllegalArgumentException(name() + ": numFeatures must be >= 1, got " + numFeatures);
     }
@@ -66,45 +68,86 @@ public abstract sealed class BatchNorm extends Layer permits BatchNorm1d, BatchN
   /** Throws unless {@code input} has a rank this variant accepts. */
   abstract void checkRank(Tensor input);
 
-  public int numFeatures() { return numFeatures; }
-  public double eps() { return eps; }
-  public double momentum() { return momentum; }
-  public boolean affine() { return affine; }
-  public boolean trackRunningStats() { return trackRunningStats; }
+  public int numFeatures() {
+    return numFeatures;
+  }
+
+  public double eps() {
+    return eps;
+  }
+
+  public double momentum() {
+    return momentum;
+  }
+
+  public boolean affine() {
+    return affine;
+  }
+
+  public boolean trackRunningStats() {
+    return trackRunningStats;
+  }
 
   /** Gamma {@code [C]}, or null when not affine. */
-  public Tensor weight() { return affine ? parameter("weight") : null; }
+  public Tensor weight() {
+    return affine ? parameter("weight") : null;
+  }
 
   /** Beta {@code [C]}, or null when not affine. */
-  public Tensor bias() { return affine ? parameter("bias") : null; }
+  public Tensor bias() {
+    return affine ? parameter("bias") : null;
+  }
 
   /** {@code [C]}, or null when not tracking. */
-  public Tensor runningMean() { return trackRunningStats ? buffer("running_mean") : null; }
+  public Tensor runningMean() {
+    return trackRunningStats ? buffer("running_mean") : null;
+  }
 
   /** {@code [C]} (unbiased), or null when not tracking. */
-  public Tensor runningVar() { return trackRunningStats ? buffer("running_var") : null; }
+  public Tensor runningVar() {
+    return trackRunningStats ? buffer("running_var") : null;
+  }
 
   /** Training forwards so far (a shape-[] int32 tensor), or null when not tracking. */
-  public Tensor numBatchesTracked() { return trackRunningStats ? buffer("num_batches_tracked") : null; }
+  public Tensor numBatchesTracked() {
+    return trackRunningStats ? buffer("num_batches_tracked") : null;
+  }
 
   @Override
   public Tensor forward(Tensor x) {
     checkRank(x);
     if (x.size(1) != numFeatures) {
-      throw new IllegalArgumentException(name() + "(" + numFeatures + "): input shape "
-          + Arrays.toString(x.shape()) + " has " + x.size(1) + " channels in dim 1");
+      throw new IllegalArgumentException(
+          name()
+              + "("
+              + numFeatures
+              + "): input shape "
+              + Arrays.toString(x.shape())
+              + " has "
+              + x.size(1)
+              + " channels in dim 1");
     }
     boolean batchStatistics = isTraining() || !trackRunningStats;
     if (isTraining() && x.numel() / numFeatures <= 1) {
-      throw new IllegalArgumentException(name() + ": expected more than 1 value per channel when"
-          + " training, got input shape " + Arrays.toString(x.shape()));
+      throw new IllegalArgumentException(
+          name()
+              + ": expected more than 1 value per channel when"
+              + " training, got input shape "
+              + Arrays.toString(x.shape()));
     }
     if (x.numel() > 0 && sameDtype(x)) {
       // One backend call each way; in training it also updates the running statistics.
       boolean update = isTraining() && trackRunningStats;
-      Tensor y = FusedLayers.batchNorm(x, batchStatistics, momentum, eps, weight(), bias(),
-          batchStatistics && !update ? null : runningMean(),
-          batchStatistics && !update ? null : runningVar());
+      Tensor y =
+          FusedLayers.batchNorm(
+              x,
+              batchStatistics,
+              momentum,
+              eps,
+              weight(),
+              bias(),
+              batchStatistics && !update ? null : runningMean(),
+              batchStatistics && !update ? null : runningVar());
       if (update) {
         countBatch();
       }
@@ -179,7 +222,14 @@ public abstract sealed class BatchNorm extends Layer permits BatchNorm1d, BatchN
 
   @Override
   protected String extraRepr() {
-    return numFeatures + ", eps=" + eps + ", momentum=" + momentum + ", affine=" + affine
-        + ", trackRunningStats=" + trackRunningStats;
+    return numFeatures
+        + ", eps="
+        + eps
+        + ", momentum="
+        + momentum
+        + ", affine="
+        + affine
+        + ", trackRunningStats="
+        + trackRunningStats;
   }
 }

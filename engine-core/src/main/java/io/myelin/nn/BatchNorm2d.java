@@ -18,7 +18,8 @@ public final class BatchNorm2d extends BatchNorm {
     this(numFeatures, DEFAULT_EPS, DEFAULT_MOMENTUM, true, true);
   }
 
-  public BatchNorm2d(int numFeatures, double eps, double momentum, boolean affine, boolean trackRunningStats) {
+  public BatchNorm2d(
+      int numFeatures, double eps, double momentum, boolean affine, boolean trackRunningStats) {
     super(numFeatures, eps, momentum, affine, trackRunningStats);
   }
 
@@ -26,7 +27,8 @@ public final class BatchNorm2d extends BatchNorm {
   void checkRank(Tensor input) {
     if (input.rank() != 4) {
       throw new IllegalArgumentException(
-          "BatchNorm2d: expected a 4-D [N, C, H, W] input, got shape " + Arrays.toString(input.shape()));
+          "BatchNorm2d: expected a 4-D [N, C, H, W] input, got shape "
+              + Arrays.toString(input.shape()));
     }
   }
 }

@@ -11,10 +11,9 @@ import java.util.concurrent.ThreadLocalRandom;
  *
  * <p>Shapes: input {@code [N, in, H, W]}, weight {@code [out, in / groups, kH, kW]}, bias {@code
  * [out]}, output {@code [N, out, Ho, Wo]}; the state_dict names are {@code weight} and {@code
- * bias}, so a model saved here loads into {@code torch.nn.Conv2d} and back. Default
- * initialisation is PyTorch's: {@code kaiming_uniform(a = sqrt(5))}, i.e. weight and bias
- * U(-1/sqrt(fan_in), 1/sqrt(fan_in)) with {@code fan_in = in / groups * kH * kW}. Float32 on the
- * default device.
+ * bias}, so a model saved here loads into {@code torch.nn.Conv2d} and back. Default initialisation
+ * is PyTorch's: {@code kaiming_uniform(a = sqrt(5))}, i.e. weight and bias U(-1/sqrt(fan_in),
+ * 1/sqrt(fan_in)) with {@code fan_in = in / groups * kH * kW}. Float32 on the default device.
  *
  * <pre>{@code
  * Conv2d conv = new Conv2d(1, 32, 3, new Generator(0));         // 3x3, stride 1, no padding
@@ -39,8 +38,16 @@ public final class Conv2d extends Layer {
 
   /** Square kernel, stride 1, no padding, with bias, weights from {@code generator}. */
   public Conv2d(int inChannels, int outChannels, int kernel, Generator generator) {
-    this(inChannels, outChannels, new int[] {kernel}, new int[] {1}, new int[] {0}, new int[] {1},
-        1, true, generator);
+    this(
+        inChannels,
+        outChannels,
+        new int[] {kernel},
+        new int[] {1},
+        new int[] {0},
+        new int[] {1},
+        1,
+        true,
+        generator);
   }
 
   /**
@@ -50,27 +57,51 @@ public final class Conv2d extends Layer {
    * @param dilation {@code {dH, dW}} or one value
    * @param groups divides both channel counts
    */
-  public Conv2d(int inChannels, int outChannels, int[] kernel, int[] stride, int[] padding,
-      int[] dilation, int groups, boolean bias, Generator generator) {
+  public Conv2d(
+      int inChannels,
+      int outChannels,
+      int[] kernel,
+      int[] stride,
+      int[] padding,
+      int[] dilation,
+      int groups,
+      boolean bias,
+      Generator generator) {
     if (inChannels < 1 || outChannels < 1) {
-      throw new IllegalArgumentException("Conv2d: channel counts must be positive, got in="
-          + inChannels + ", out=" + outChannels);
+      throw new IllegalArgumentException(
+          "Conv2d: channel counts must be positive, got in=" + inChannels + ", out=" + outChannels);
     }
     if (groups < 1 || inChannels % groups != 0 || outChannels % groups != 0) {
-      throw new IllegalArgumentException("Conv2d: groups=" + groups + " must divide in_channels="
-          + inChannels + " and out_channels=" + outChannels);
+      throw new IllegalArgumentException(
+          "Conv2d: groups="
+              + groups
+              + " must divide in_channels="
+              + inChannels
+              + " and out_channels="
+              + outChannels);
     }
     this.kernel = Convolution.pair("kernel_size", kernel);
     this.stride = Convolution.pair("stride", stride);
     this.padding = Convolution.pair("padding", padding);
     this.dilation = Convolution.pair("dilation", dilation);
-    if (this.kernel[0] < 1 || this.kernel[1] < 1 || this.stride[0] < 1 || this.stride[1] < 1
-        || this.dilation[0] < 1 || this.dilation[1] < 1 || this.padding[0] < 0
+    if (this.kernel[0] < 1
+        || this.kernel[1] < 1
+        || this.stride[0] < 1
+        || this.stride[1] < 1
+        || this.dilation[0] < 1
+        || this.dilation[1] < 1
+        || this.padding[0] < 0
         || this.padding[1] < 0) {
-      throw new IllegalArgumentException("Conv2d: kernel, stride and dilation must be positive and "
-          + "padding non-negative, got kernel=" + Arrays.toString(this.kernel) + ", stride="
-          + Arrays.toString(this.stride) + ", padding=" + Arrays.toString(this.padding)
-          + ", dilation=" + Arrays.toString(this.dilation));
+      throw new IllegalArgumentException(
+          "Conv2d: kernel, stride and dilation must be positive and "
+              + "padding non-negative, got kernel="
+              + Arrays.toString(this.kernel)
+              + ", stride="
+              + Arrays.toString(this.stride)
+              + ", padding="
+              + Arrays.toString(this.padding)
+              + ", dilation="
+              + Arrays.toString(this.dilation));
     }
     this.inChannels = inChannels;
     this.outChannels = outChannels;
@@ -79,11 +110,21 @@ public final class Conv2d extends Layer {
     int fanIn = inChannels / groups * this.kernel[0] * this.kernel[1];
     double bound = 1 / Math.sqrt(fanIn);
     var device = Tensor.defaultDevice();
-    registerParameter("weight", Tensor.uniform(device, DType.FLOAT32, generator, -bound, bound,
-        outChannels, inChannels / groups, this.kernel[0], this.kernel[1]));
+    registerParameter(
+        "weight",
+        Tensor.uniform(
+            device,
+            DType.FLOAT32,
+            generator,
+            -bound,
+            bound,
+            outChannels,
+            inChannels / groups,
+            this.kernel[0],
+            this.kernel[1]));
     if (bias) {
-      registerParameter("bias",
-          Tensor.uniform(device, DType.FLOAT32, generator, -bound, bound, outChannels));
+      registerParameter(
+          "bias", Tensor.uniform(device, DType.FLOAT32, generator, -bound, bound, outChannels));
     }
   }
 
@@ -131,8 +172,9 @@ public final class Conv2d extends Layer {
   /** The output {@code {Ho, Wo}} for an input of {@code h x w}. */
   public int[] outputSize(int h, int w) {
     return new int[] {
-        (h + 2 * padding[0] - dilation[0] * (kernel[0] - 1) - 1) / stride[0] + 1,
-        (w + 2 * padding[1] - dilation[1] * (kernel[1] - 1) - 1) / stride[1] + 1};
+      (h + 2 * padding[0] - dilation[0] * (kernel[0] - 1) - 1) / stride[0] + 1,
+      (w + 2 * padding[1] - dilation[1] * (kernel[1] - 1) - 1) / stride[1] + 1
+    };
   }
 
   /** {@code [N, in, H, W] -> [N, out, Ho, Wo]}. */
@@ -143,9 +185,18 @@ public final class Conv2d extends Layer {
 
   @Override
   protected String extraRepr() {
-    return inChannels + ", " + outChannels + ", kernel_size=" + Arrays.toString(kernel)
-        + ", stride=" + Arrays.toString(stride) + ", padding=" + Arrays.toString(padding)
+    return inChannels
+        + ", "
+        + outChannels
+        + ", kernel_size="
+        + Arrays.toString(kernel)
+        + ", stride="
+        + Arrays.toString(stride)
+        + ", padding="
+        + Arrays.toString(padding)
         + (dilation[0] == 1 && dilation[1] == 1 ? "" : ", dilation=" + Arrays.toString(dilation))
-        + (groups == 1 ? "" : ", groups=" + groups) + ", bias=" + hasBias;
+        + (groups == 1 ? "" : ", groups=" + groups)
+        + ", bias="
+        + hasBias;
   }
 }

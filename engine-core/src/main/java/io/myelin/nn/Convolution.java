@@ -16,15 +16,15 @@ import java.util.Arrays;
  * 2-D convolution as PyTorch's {@code torch.nn.functional.conv2d}, written as one {@link
  * DifferentiableOp}: im2col + GEMM forward, GEMM + col2im backward.
  *
- * <p>For a chunk of {@code n} images, {@code cols = im2col(x)} is {@code [C kH kW, n Ho Wo]};
- * per group g (a block of {@code C/groups kH kW} rows) one GEMM gives {@code yP_g[O/groups, n Ho
- * Wo] = W_g cols_g} (the groups are the GEMM's batch), and one strided copy (adding the bias)
- * moves {@code yP[O, n, HoWo]} into {@code y[n, O, HoWo]}. Backward: {@code gyP} = gy permuted to
- * {@code [O, n HoWo]}; {@code dW_g += gyP_g cols_g^T}; {@code dcols_g = W_g^T gyP_g}, {@code dx =
+ * <p>For a chunk of {@code n} images, {@code cols = im2col(x)} is {@code [C kH kW, n Ho Wo]}; per
+ * group g (a block of {@code C/groups kH kW} rows) one GEMM gives {@code yP_g[O/groups, n Ho Wo] =
+ * W_g cols_g} (the groups are the GEMM's batch), and one strided copy (adding the bias) moves
+ * {@code yP[O, n, HoWo]} into {@code y[n, O, HoWo]}. Backward: {@code gyP} = gy permuted to {@code
+ * [O, n HoWo]}; {@code dW_g += gyP_g cols_g^T}; {@code dcols_g = W_g^T gyP_g}, {@code dx =
  * col2im(dcols)}; {@code db = sum(gy)} over N, H, W. The column buffer is bounded: the batch is
- * processed in chunks of at most {@code workspaceBytes / (C kH kW Ho Wo * element size)} images
- * (at least one), and freed after each chunk into the backend's pool, so memory stays flat
- * across steps. The backward recomputes the columns rather than keeping them.
+ * processed in chunks of at most {@code workspaceBytes / (C kH kW Ho Wo * element size)} images (at
+ * least one), and freed after each chunk into the backend's pool, so memory stays flat across
+ * steps. The backward recomputes the columns rather than keeping them.
  *
  * <pre>{@code
  * Tensor y = Convolution.conv2d(x, w, b, new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1}, 1);
@@ -51,8 +51,14 @@ public final class Convolution {
   }
 
   /** As {@link #conv2d(Tensor, Tensor, Tensor, int[], int[], int[], int)} with "same"/"valid". */
-  public static Tensor conv2d(Tensor input, Tensor weight, Tensor bias, int[] stride,
-      String padding, int[] dilation, int groups) {
+  public static Tensor conv2d(
+      Tensor input,
+      Tensor weight,
+      Tensor bias,
+      int[] stride,
+      String padding,
+      int[] dilation,
+      int groups) {
     int[] s = pair("stride", stride);
     int[] d = pair("dilation", dilation);
     checkShapes(input, weight, bias, groups);
@@ -70,8 +76,21 @@ public final class Convolution {
     int totalH = d[0] * (weight.size(2) - 1);
     int totalW = d[1] * (weight.size(3) - 1);
     int[] x = input.shape();
-    ConvGeometry g = ConvGeometry.of(x[1], x[2], x[3], weight.size(2), weight.size(3), 1, 1,
-        totalH / 2, totalH - totalH / 2, totalW / 2, totalW - totalW / 2, d[0], d[1]);
+    ConvGeometry g =
+        ConvGeometry.of(
+            x[1],
+            x[2],
+            x[3],
+            weight.size(2),
+            weight.size(3),
+            1,
+            1,
+            totalH / 2,
+            totalH - totalH / 2,
+            totalW / 2,
+            totalW - totalW / 2,
+            d[0],
+            d[1]);
     return apply(input, weight, bias, g, groups, DEFAULT_WORKSPACE_BYTES);
   }
 
@@ -79,8 +98,8 @@ public final class Convolution {
    * 2-D convolution (cross-correlation, as every framework) of {@code input [N, C, H, W]} with
    * {@code weight [O, C/groups, kH, kW]} plus {@code bias [O]} (null: none): {@code out[n, o, oh,
    * ow] = bias[o] + sum_{c, i, j} weight[o, c, i, j] x[n, g(o) C/groups + c, oh sH - pH + i dH, ow
-   * sW - pW + j dW]}, zeros outside the input. Output {@code [N, O, Ho, Wo]} with {@code Ho = (H + 2
-   * pH - dH (kH - 1) - 1) / sH + 1}. Differentiable with respect to input, weight and bias.
+   * sW - pW + j dW]}, zeros outside the input. Output {@code [N, O, Ho, Wo]} with {@code Ho = (H +
+   * 2 pH - dH (kH - 1) - 1) / sH + 1}. Differentiable with respect to input, weight and bias.
    *
    * @param stride {@code {sH, sW}} or one value for both, positive
    * @param padding {@code {pH, pW}} or one value, non-negative zeros on both sides
@@ -88,8 +107,14 @@ public final class Convolution {
    * @param groups divides C and O; {@code groups == C} is a depthwise convolution
    * @throws IllegalArgumentException with PyTorch's message for bad shapes or arguments
    */
-  public static Tensor conv2d(Tensor input, Tensor weight, Tensor bias, int[] stride,
-      int[] padding, int[] dilation, int groups) {
+  public static Tensor conv2d(
+      Tensor input,
+      Tensor weight,
+      Tensor bias,
+      int[] stride,
+      int[] padding,
+      int[] dilation,
+      int groups) {
     return conv2d(input, weight, bias, stride, padding, dilation, groups, DEFAULT_WORKSPACE_BYTES);
   }
 
@@ -98,37 +123,46 @@ public final class Convolution {
    * im2col buffer: the batch is split into chunks whose columns fit {@code workspaceBytes} (one
    * image at least).
    */
-  public static Tensor conv2d(Tensor input, Tensor weight, Tensor bias, int[] stride,
-      int[] padding, int[] dilation, int groups, long workspaceBytes) {
+  public static Tensor conv2d(
+      Tensor input,
+      Tensor weight,
+      Tensor bias,
+      int[] stride,
+      int[] padding,
+      int[] dilation,
+      int groups,
+      long workspaceBytes) {
     int[] s = pair("stride", stride);
     int[] p = pair("padding", padding);
     int[] d = pair("dilation", dilation);
     checkShapes(input, weight, bias, groups);
     if (s[0] < 1 || s[1] < 1) {
-      throw new IllegalArgumentException("conv2d: non-positive stride is not supported, got "
-          + Arrays.toString(s));
+      throw new IllegalArgumentException(
+          "conv2d: non-positive stride is not supported, got " + Arrays.toString(s));
     }
     if (d[0] < 1 || d[1] < 1) {
-      throw new IllegalArgumentException("conv2d: dilation should be greater than zero, got "
-          + Arrays.toString(d));
+      throw new IllegalArgumentException(
+          "conv2d: dilation should be greater than zero, got " + Arrays.toString(d));
     }
     if (p[0] < 0 || p[1] < 0) {
-      throw new IllegalArgumentException("conv2d: negative padding is not supported, got "
-          + Arrays.toString(p));
+      throw new IllegalArgumentException(
+          "conv2d: negative padding is not supported, got " + Arrays.toString(p));
     }
     int[] x = input.shape();
-    ConvGeometry g = ConvGeometry.of(x[1], x[2], x[3], weight.size(2), weight.size(3), s[0], s[1],
-        p[0], p[1], d[0], d[1]);
+    ConvGeometry g =
+        ConvGeometry.of(
+            x[1], x[2], x[3], weight.size(2), weight.size(3), s[0], s[1], p[0], p[1], d[0], d[1]);
     return apply(input, weight, bias, g, groups, workspaceBytes);
   }
 
-  private static Tensor apply(Tensor input, Tensor weight, Tensor bias, ConvGeometry g,
-      int groups, long workspaceBytes) {
+  private static Tensor apply(
+      Tensor input, Tensor weight, Tensor bias, ConvGeometry g, int groups, long workspaceBytes) {
     int n = input.size(0);
     int outC = weight.size(0);
     int perImage = g.colRows() * g.outPlane();
-    int chunk = (int) Math.max(1, Math.min(n,
-        workspaceBytes / ((long) perImage * input.dtype().byteSize())));
+    int chunk =
+        (int)
+            Math.max(1, Math.min(n, workspaceBytes / ((long) perImage * input.dtype().byteSize())));
     return new DifferentiableOp("conv2d") {
       @Override
       protected Tensor forward(OpContext ctx, Tensor... in) {
@@ -140,8 +174,16 @@ public final class Convolution {
 
       @Override
       protected Tensor[] backward(OpContext ctx, Tensor gy) {
-        return convolveBackward(ctx.saved(0), ctx.saved(1), gy, g, groups, chunk,
-            ctx.needsInputGrad(0), ctx.needsInputGrad(1), ctx.needsInputGrad(2));
+        return convolveBackward(
+            ctx.saved(0),
+            ctx.saved(1),
+            gy,
+            g,
+            groups,
+            chunk,
+            ctx.needsInputGrad(0),
+            ctx.needsInputGrad(1),
+            ctx.needsInputGrad(2));
       }
 
       // Bilinear in (x, W) plus b: dy = conv(dx, W) + conv(x, dW) + db, each term this op again
@@ -163,8 +205,8 @@ public final class Convolution {
       // The backward (gx = convT(gy, W), gW = gy * x, gb = sum gy) is bilinear in (gy, x, W), so
       // its tangent is the same backward at (dgy, x, W) plus at (gy, dx, dW).
       @Override
-      protected Tensor[] backwardTangent(OpContext ctx, Tensor gy, Tensor[] grads, Tensor tg,
-          Tensor[] t) {
+      protected Tensor[] backwardTangent(
+          OpContext ctx, Tensor gy, Tensor[] grads, Tensor tg, Tensor[] t) {
         Tensor x = ctx.saved(0);
         Tensor w = ctx.saved(1);
         boolean wantX = grads[0] != null;
@@ -174,13 +216,13 @@ public final class Convolution {
           out = convolveBackward(x, w, tg, g, groups, chunk, wantX, wantW, grads[2] != null);
         }
         if (t[1] != null && wantX) { // d gx from dW: convT(gy, dW)
-          Tensor term = convolveBackward(x, t[1].contiguous(), gy, g, groups, chunk, true, false,
-              false)[0];
+          Tensor term =
+              convolveBackward(x, t[1].contiguous(), gy, g, groups, chunk, true, false, false)[0];
           out[0] = out[0] == null ? term : out[0].add(term);
         }
         if (t[0] != null && wantW) { // d gW from dx: gy * dx
-          Tensor term = convolveBackward(t[0].contiguous(), w, gy, g, groups, chunk, false, true,
-              false)[1];
+          Tensor term =
+              convolveBackward(t[0].contiguous(), w, gy, g, groups, chunk, false, true, false)[1];
           out[1] = out[1] == null ? term : out[1].add(term);
         }
         return out;
@@ -194,8 +236,8 @@ public final class Convolution {
   }
 
   /** The forward on contiguous x and W (bias may be null), chunked over the batch. */
-  private static Tensor convolve(Tensor x, Tensor w, Tensor bias, ConvGeometry g, int groups,
-      int chunk) {
+  private static Tensor convolve(
+      Tensor x, Tensor w, Tensor bias, ConvGeometry g, int groups, int chunk) {
     Tensor b = bias == null ? null : bias.contiguous();
     int n = x.size(0);
     int outC = w.size(0);
@@ -206,14 +248,15 @@ public final class Convolution {
       int width = count * g.outPlane();
       try (Tensor cols = Tensor.empty(x.device(), x.dtype(), g.colRows(), width);
           Tensor yP = Tensor.empty(x.device(), x.dtype(), outC, width)) {
-        be.im2col(g, count, x.storage(), x.layout().offset() + n0 * g.imageSize(),
-            cols.storage(), 0);
+        be.im2col(
+            g, count, x.storage(), x.layout().offset() + n0 * g.imageSize(), cols.storage(), 0);
         weightTimesCols(be, w, cols, yP, groups, width);
         // y[n0 + i, o, q] = yP[o, i * HoWo + q] (+ b[o])
         int[] shape = {count, outC, g.outPlane()};
         Layout from = new Layout(shape, new int[] {g.outPlane(), width, 1}, 0);
-        Layout to = new Layout(shape, new int[] {outC * g.outPlane(), g.outPlane(), 1},
-            n0 * outC * g.outPlane());
+        Layout to =
+            new Layout(
+                shape, new int[] {outC * g.outPlane(), g.outPlane(), 1}, n0 * outC * g.outPlane());
         if (b == null) {
           be.copy(yP.storage(), from, y.storage(), to);
         } else {
@@ -226,15 +269,27 @@ public final class Convolution {
   }
 
   /** The backward on contiguous x and W: {gx, gW, gb}, null where not wanted. */
-  private static Tensor[] convolveBackward(Tensor x, Tensor w, Tensor gy, ConvGeometry g,
-      int groups, int chunk, boolean wantX, boolean wantW, boolean wantB) {
+  private static Tensor[] convolveBackward(
+      Tensor x,
+      Tensor w,
+      Tensor gy,
+      ConvGeometry g,
+      int groups,
+      int chunk,
+      boolean wantX,
+      boolean wantW,
+      boolean wantB) {
     int n = x.size(0);
     int outC = w.size(0);
     Tensor gc = gy.contiguous();
     Backend be = x.storage().backend();
     Tensor gx = wantX ? Tensor.empty(x.device(), x.dtype(), x.shape()) : null;
-    Tensor gw = !wantW ? null : n == 0 ? Tensor.zeros(x.device(), x.dtype(), w.shape())
-        : Tensor.empty(x.device(), x.dtype(), w.shape());
+    Tensor gw =
+        !wantW
+            ? null
+            : n == 0
+                ? Tensor.zeros(x.device(), x.dtype(), w.shape())
+                : Tensor.empty(x.device(), x.dtype(), w.shape());
     Tensor gb = wantB ? gc.sum(new int[] {0, 2, 3}, false) : null;
     if (wantX || wantW) {
       for (int n0 = 0; n0 < n; n0 += chunk) {
@@ -242,13 +297,23 @@ public final class Convolution {
         int width = count * g.outPlane();
         try (Tensor gyP = Tensor.empty(x.device(), x.dtype(), outC, width)) {
           int[] shape = {count, outC, g.outPlane()};
-          be.copy(gc.storage(), new Layout(shape, new int[] {outC * g.outPlane(),
-              g.outPlane(), 1}, gc.layout().offset() + n0 * outC * g.outPlane()),
-              gyP.storage(), new Layout(shape, new int[] {g.outPlane(), width, 1}, 0));
+          be.copy(
+              gc.storage(),
+              new Layout(
+                  shape,
+                  new int[] {outC * g.outPlane(), g.outPlane(), 1},
+                  gc.layout().offset() + n0 * outC * g.outPlane()),
+              gyP.storage(),
+              new Layout(shape, new int[] {g.outPlane(), width, 1}, 0));
           if (wantW) {
             try (Tensor cols = Tensor.empty(x.device(), x.dtype(), g.colRows(), width)) {
-              be.im2col(g, count, x.storage(), x.layout().offset() + n0 * g.imageSize(),
-                  cols.storage(), 0);
+              be.im2col(
+                  g,
+                  count,
+                  x.storage(),
+                  x.layout().offset() + n0 * g.imageSize(),
+                  cols.storage(),
+                  0);
               gradTimesColsT(be, gyP, cols, gw, groups, width, n0 == 0 ? 0 : 1);
             }
           }
@@ -265,35 +330,53 @@ public final class Convolution {
   }
 
   // yP_g [O/G, width] = W_g [O/G, K] x cols_g [K, width], K = C/G kH kW, batched over groups.
-  private static void weightTimesCols(Backend be, Tensor w, Tensor cols, Tensor yP, int groups,
-      int width) {
+  private static void weightTimesCols(
+      Backend be, Tensor w, Tensor cols, Tensor yP, int groups, int width) {
     int og = w.size(0) / groups;
     int k = w.numel() / w.size(0);
-    be.gemm(groups, og, width, k, 1,
+    be.gemm(
+        groups,
+        og,
+        width,
+        k,
+        1,
         new GemmOperand(w.storage(), w.layout().offset(), k, og * k, false),
-        new GemmOperand(cols.storage(), 0, width, k * width, false), 0,
+        new GemmOperand(cols.storage(), 0, width, k * width, false),
+        0,
         new GemmOperand(yP.storage(), 0, width, og * width, false));
   }
 
   // gW_g [O/G, K] (+)= gyP_g [O/G, width] x cols_g^T [width, K].
-  private static void gradTimesColsT(Backend be, Tensor gyP, Tensor cols, Tensor gw, int groups,
-      int width, double beta) {
+  private static void gradTimesColsT(
+      Backend be, Tensor gyP, Tensor cols, Tensor gw, int groups, int width, double beta) {
     int og = gw.size(0) / groups;
     int k = gw.numel() / gw.size(0);
-    be.gemm(groups, og, k, width, 1,
+    be.gemm(
+        groups,
+        og,
+        k,
+        width,
+        1,
         new GemmOperand(gyP.storage(), 0, width, og * width, false),
-        new GemmOperand(cols.storage(), 0, width, k * width, true), beta,
+        new GemmOperand(cols.storage(), 0, width, k * width, true),
+        beta,
         new GemmOperand(gw.storage(), 0, k, og * k, false));
   }
 
   // dcols_g [K, width] = W_g^T [K, O/G] x gyP_g [O/G, width].
-  private static void weightTTimesGrad(Backend be, Tensor w, Tensor gyP, Tensor dcols, int groups,
-      int width) {
+  private static void weightTTimesGrad(
+      Backend be, Tensor w, Tensor gyP, Tensor dcols, int groups, int width) {
     int og = w.size(0) / groups;
     int k = w.numel() / w.size(0);
-    be.gemm(groups, k, width, og, 1,
+    be.gemm(
+        groups,
+        k,
+        width,
+        og,
+        1,
         new GemmOperand(w.storage(), w.layout().offset(), k, og * k, true),
-        new GemmOperand(gyP.storage(), 0, width, og * width, false), 0,
+        new GemmOperand(gyP.storage(), 0, width, og * width, false),
+        0,
         new GemmOperand(dcols.storage(), 0, width, k * width, false));
   }
 
@@ -301,51 +384,78 @@ public final class Convolution {
   private static void checkShapes(Tensor input, Tensor weight, Tensor bias, int groups) {
     FusedLayers.checkFloating("conv2d", input);
     if (input.rank() != 4) {
-      throw new ShapeMismatchException("conv2d: expected a 4-D input [N, C, H, W], got "
-          + Arrays.toString(input.shape()));
+      throw new ShapeMismatchException(
+          "conv2d: expected a 4-D input [N, C, H, W], got " + Arrays.toString(input.shape()));
     }
     if (weight.rank() != 4) {
-      throw new ShapeMismatchException("conv2d: expected a 4-D weight [O, C/groups, kH, kW], got "
-          + Arrays.toString(weight.shape()));
+      throw new ShapeMismatchException(
+          "conv2d: expected a 4-D weight [O, C/groups, kH, kW], got "
+              + Arrays.toString(weight.shape()));
     }
     if (weight.dtype() != input.dtype() || bias != null && bias.dtype() != input.dtype()) {
-      throw new IllegalArgumentException("conv2d: input, weight and bias must share a dtype, got "
-          + input.dtype().shortName() + ", " + weight.dtype().shortName()
-          + (bias == null ? "" : ", " + bias.dtype().shortName()));
+      throw new IllegalArgumentException(
+          "conv2d: input, weight and bias must share a dtype, got "
+              + input.dtype().shortName()
+              + ", "
+              + weight.dtype().shortName()
+              + (bias == null ? "" : ", " + bias.dtype().shortName()));
     }
     if (!weight.device().equals(input.device())
         || bias != null && !bias.device().equals(input.device())) {
-      throw new DeviceMismatchException("conv2d: input on " + input.device() + ", weight on "
-          + weight.device() + (bias == null ? "" : ", bias on " + bias.device()));
+      throw new DeviceMismatchException(
+          "conv2d: input on "
+              + input.device()
+              + ", weight on "
+              + weight.device()
+              + (bias == null ? "" : ", bias on " + bias.device()));
     }
     if (groups < 1) {
-      throw new IllegalArgumentException("conv2d: non-positive groups is not supported, got "
-          + groups);
+      throw new IllegalArgumentException(
+          "conv2d: non-positive groups is not supported, got " + groups);
     }
     int outC = weight.size(0);
     if (outC % groups != 0) {
-      throw new ShapeMismatchException("conv2d: given groups=" + groups + ", expected weight to be "
-          + "divisible by " + groups + " at dimension 0, but got weight of size "
-          + Arrays.toString(weight.shape()) + " instead");
+      throw new ShapeMismatchException(
+          "conv2d: given groups="
+              + groups
+              + ", expected weight to be "
+              + "divisible by "
+              + groups
+              + " at dimension 0, but got weight of size "
+              + Arrays.toString(weight.shape())
+              + " instead");
     }
     if (input.size(1) != weight.size(1) * groups) {
-      throw new ShapeMismatchException("conv2d: given groups=" + groups + ", weight of size "
-          + Arrays.toString(weight.shape()) + ", expected input" + Arrays.toString(input.shape())
-          + " to have " + weight.size(1) * groups + " channels, but got " + input.size(1)
-          + " channels instead");
+      throw new ShapeMismatchException(
+          "conv2d: given groups="
+              + groups
+              + ", weight of size "
+              + Arrays.toString(weight.shape())
+              + ", expected input"
+              + Arrays.toString(input.shape())
+              + " to have "
+              + weight.size(1) * groups
+              + " channels, but got "
+              + input.size(1)
+              + " channels instead");
     }
     if (bias != null && (bias.rank() != 1 || bias.size(0) != outC)) {
-      throw new ShapeMismatchException("conv2d: given weight of size "
-          + Arrays.toString(weight.shape()) + ", expected bias to be 1-dimensional with " + outC
-          + " elements, but got bias of size " + Arrays.toString(bias.shape()) + " instead");
+      throw new ShapeMismatchException(
+          "conv2d: given weight of size "
+              + Arrays.toString(weight.shape())
+              + ", expected bias to be 1-dimensional with "
+              + outC
+              + " elements, but got bias of size "
+              + Arrays.toString(bias.shape())
+              + " instead");
     }
   }
 
   /** One value for both dimensions, or a pair. */
   static int[] pair(String what, int[] v) {
     if (v == null || v.length < 1 || v.length > 2) {
-      throw new IllegalArgumentException("expected " + what + " as one int or a pair, got "
-          + Arrays.toString(v));
+      throw new IllegalArgumentException(
+          "expected " + what + " as one int or a pair, got " + Arrays.toString(v));
     }
     return v.length == 1 ? new int[] {v[0], v[0]} : v.clone();
   }

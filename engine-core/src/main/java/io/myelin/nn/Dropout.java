@@ -9,8 +9,8 @@ import io.myelin.Tensor;
  * activation is unchanged; in evaluation it is the identity. Output shape = input shape.
  *
  * <p>The mask is {@code U >= p} with U drawn by the backend from this layer's {@link Generator}
- * (Philox, counter based): the same seed and call sequence give the same masks on every device.
- * The gradient is the mask times {@code 1 / (1 - p)}.
+ * (Philox, counter based): the same seed and call sequence give the same masks on every device. The
+ * gradient is the mask times {@code 1 / (1 - p)}.
  *
  * <pre>{@code
  * Dropout drop = new Dropout(0.5, new Generator(1));

@@ -3,8 +3,8 @@ package io.myelin.nn;
 import io.myelin.Tensor;
 
 /**
- * Merges dims {@code startDim..endDim} into one, as PyTorch's {@code nn.Flatten} (defaults
- * {@code startDim = 1}, {@code endDim = -1}: every dim but the batch dim).
+ * Merges dims {@code startDim..endDim} into one, as PyTorch's {@code nn.Flatten} (defaults {@code
+ * startDim = 1}, {@code endDim = -1}: every dim but the batch dim).
  *
  * <pre>{@code
  * new Flatten().forward(images);   // [N, 1, 28, 28] -> [N, 784]

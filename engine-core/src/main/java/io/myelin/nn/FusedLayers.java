@@ -21,8 +21,8 @@ public final class FusedLayers {
 
   /**
    * Inverted dropout of a floating tensor: each element is zeroed with probability {@code p} and
-   * the rest scaled by {@code 1 / (1 - p)}, the mask drawn from {@code generator} (advanced by
-   * the tensor's element count), so exactly the elements that {@code x.mul(Tensor.uniform(..,
+   * the rest scaled by {@code 1 / (1 - p)}, the mask drawn from {@code generator} (advanced by the
+   * tensor's element count), so exactly the elements that {@code x.mul(Tensor.uniform(..,
    * generator, 0, 1, shape).ge(p).mul(1 / (1 - p)))} would keep, on any backend.
    *
    * <pre>{@code
@@ -48,8 +48,18 @@ public final class FusedLayers {
         Tensor x = in[0].contiguous();
         Tensor y = Tensor.empty(x.device(), x.dtype(), x.shape());
         if (cell != null) {
-          backend(x).dropoutCounted(p, seed, cell.storage(), 0, add, x.storage(),
-              x.layout().offset(), y.storage(), 0, n);
+          backend(x)
+              .dropoutCounted(
+                  p,
+                  seed,
+                  cell.storage(),
+                  0,
+                  add,
+                  x.storage(),
+                  x.layout().offset(),
+                  y.storage(),
+                  0,
+                  n);
         } else {
           backend(x).dropout(p, seed, counter, x.storage(), x.layout().offset(), y.storage(), 0, n);
         }
@@ -62,11 +72,22 @@ public final class FusedLayers {
         Tensor gc = g.contiguous();
         Tensor gx = Tensor.empty(gc.device(), gc.dtype(), gc.shape());
         if (cell != null) {
-          backend(gc).dropoutCounted(p, seed, cell.storage(), 0, add, gc.storage(),
-              gc.layout().offset(), gx.storage(), 0, n);
+          backend(gc)
+              .dropoutCounted(
+                  p,
+                  seed,
+                  cell.storage(),
+                  0,
+                  add,
+                  gc.storage(),
+                  gc.layout().offset(),
+                  gx.storage(),
+                  0,
+                  n);
         } else {
-          backend(gc).dropoutBackward(
-              p, seed, counter, gc.storage(), gc.layout().offset(), gx.storage(), 0, n);
+          backend(gc)
+              .dropoutBackward(
+                  p, seed, counter, gc.storage(), gc.layout().offset(), gx.storage(), 0, n);
         }
         return new Tensor[] {gx};
       }
@@ -80,8 +101,8 @@ public final class FusedLayers {
 
       // The backward is linear in g with a constant mask: its tangent is the mask applied to dg.
       @Override
-      protected Tensor[] backwardTangent(OpContext ctx, Tensor g, Tensor[] grads, Tensor tg,
-          Tensor[] inputTangents) {
+      protected Tensor[] backwardTangent(
+          OpContext ctx, Tensor g, Tensor[] grads, Tensor tg, Tensor[] inputTangents) {
         return new Tensor[] {tg == null ? null : backward(ctx, tg)[0]};
       }
 
@@ -113,8 +134,19 @@ public final class FusedLayers {
         Tensor mean = Tensor.empty(x.device(), x.dtype(), rows);
         Tensor invStd = Tensor.empty(x.device(), x.dtype(), rows);
         Tensor y = Tensor.empty(x.device(), x.dtype(), x.shape());
-        backend(x).layerNorm(rows, cols, eps, x.storage(), x.layout().offset(), storage(g),
-            storage(b), mean.storage(), invStd.storage(), y.storage(), 0);
+        backend(x)
+            .layerNorm(
+                rows,
+                cols,
+                eps,
+                x.storage(),
+                x.layout().offset(),
+                storage(g),
+                storage(b),
+                mean.storage(),
+                invStd.storage(),
+                y.storage(),
+                0);
         ctx.save(x, g, mean, invStd);
         return y;
       }
@@ -125,23 +157,42 @@ public final class FusedLayers {
         Tensor x = ctx.saved(0);
         Tensor gc = gy.contiguous();
         Tensor gx = ctx.needsInputGrad(0) ? Tensor.empty(x.device(), x.dtype(), x.shape()) : null;
-        Tensor gg = ctx.needsInputGrad(1) ? Tensor.empty(x.device(), x.dtype(), gamma.shape()) : null;
-        Tensor gb = ctx.needsInputGrad(2) ? Tensor.empty(x.device(), x.dtype(), beta.shape()) : null;
-        backend(x).layerNormBackward(rows, cols, x.storage(), x.layout().offset(), gc.storage(),
-            gc.layout().offset(), storage(ctx.saved(1)), ctx.saved(2).storage(),
-            ctx.saved(3).storage(), storage(gx), 0, storage(gg), storage(gb));
+        Tensor gg =
+            ctx.needsInputGrad(1) ? Tensor.empty(x.device(), x.dtype(), gamma.shape()) : null;
+        Tensor gb =
+            ctx.needsInputGrad(2) ? Tensor.empty(x.device(), x.dtype(), beta.shape()) : null;
+        backend(x)
+            .layerNormBackward(
+                rows,
+                cols,
+                x.storage(),
+                x.layout().offset(),
+                gc.storage(),
+                gc.layout().offset(),
+                storage(ctx.saved(1)),
+                ctx.saved(2).storage(),
+                ctx.saved(3).storage(),
+                storage(gx),
+                0,
+                storage(gg),
+                storage(gb));
         return new Tensor[] {gx, gg, gb};
       }
 
       // Tangent: see NormalizationTangents, statistics per row over its cols elements.
       @Override
       protected Tensor tangent(OpContext ctx, Tensor... t) {
-        Tensor dy = NormalizationTangents.tangent(ctx.saved(0).reshape(rows, cols),
-            ctx.saved(2).reshape(rows, 1), ctx.saved(3).reshape(rows, 1), new int[] {1}, true,
-            NormalizationTangents.shaped(ctx.saved(1), 1, cols),
-            NormalizationTangents.shaped(t[0], rows, cols),
-            NormalizationTangents.shaped(t[1], 1, cols),
-            NormalizationTangents.shaped(t[2], 1, cols));
+        Tensor dy =
+            NormalizationTangents.tangent(
+                ctx.saved(0).reshape(rows, cols),
+                ctx.saved(2).reshape(rows, 1),
+                ctx.saved(3).reshape(rows, 1),
+                new int[] {1},
+                true,
+                NormalizationTangents.shaped(ctx.saved(1), 1, cols),
+                NormalizationTangents.shaped(t[0], rows, cols),
+                NormalizationTangents.shaped(t[1], 1, cols),
+                NormalizationTangents.shaped(t[2], 1, cols));
         return dy.reshape(input.shape());
       }
 
@@ -153,27 +204,34 @@ public final class FusedLayers {
   }
 
   /**
-   * Batch normalisation of {@code [N, C, ...]} per channel (see {@link BatchNormOptions} and
-   * {@link Backend#batchNorm}): in training with the batch's mean and biased variance, updating
-   * {@code runningMean}/{@code runningVar} in place when given; in inference with the running
-   * statistics. Differentiable with respect to x, gamma and beta (in inference the statistics
-   * are constants).
+   * Batch normalisation of {@code [N, C, ...]} per channel (see {@link BatchNormOptions} and {@link
+   * Backend#batchNorm}): in training with the batch's mean and biased variance, updating {@code
+   * runningMean}/{@code runningVar} in place when given; in inference with the running statistics.
+   * Differentiable with respect to x, gamma and beta (in inference the statistics are constants).
    *
-   * @param training statistics from the batch (and running statistics updated when given)
-   *     rather than from {@code runningMean}/{@code runningVar}
+   * @param training statistics from the batch (and running statistics updated when given) rather
+   *     than from {@code runningMean}/{@code runningVar}
    * @param gamma scale of {@code C} elements, or null (no affine; then beta is null too)
    * @param beta shift of {@code C} elements, or null
-   * @param runningMean {@code C} elements of the input's dtype, or null (batch statistics only,
-   *     no tracking; then runningVar is null too)
+   * @param runningMean {@code C} elements of the input's dtype, or null (batch statistics only, no
+   *     tracking; then runningVar is null too)
    * @param runningVar {@code C} elements, or null
    */
-  public static Tensor batchNorm(Tensor input, boolean training, double momentum, double eps,
-      Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar) {
+  public static Tensor batchNorm(
+      Tensor input,
+      boolean training,
+      double momentum,
+      double eps,
+      Tensor gamma,
+      Tensor beta,
+      Tensor runningMean,
+      Tensor runningVar) {
     checkFloating("batchNorm", input);
     for (Tensor running : new Tensor[] {runningMean, runningVar}) {
       if (running != null && (!running.isContiguous() || running.layout().offset() != 0)) {
-        throw new IllegalArgumentException("batchNorm: the running statistics are updated in place"
-            + " and must be contiguous tensors of their own, not views into another tensor");
+        throw new IllegalArgumentException(
+            "batchNorm: the running statistics are updated in place"
+                + " and must be contiguous tensors of their own, not views into another tensor");
       }
     }
     int[] s = input.shape();
@@ -192,9 +250,19 @@ public final class FusedLayers {
         Tensor mean = Tensor.empty(x.device(), x.dtype(), channels);
         Tensor invStd = Tensor.empty(x.device(), x.dtype(), channels);
         Tensor y = Tensor.empty(x.device(), x.dtype(), s);
-        backend(x).batchNorm(o, x.storage(), x.layout().offset(), storage(g), storage(b),
-            storage(runningMean), storage(runningVar), mean.storage(), invStd.storage(),
-            y.storage(), 0);
+        backend(x)
+            .batchNorm(
+                o,
+                x.storage(),
+                x.layout().offset(),
+                storage(g),
+                storage(b),
+                storage(runningMean),
+                storage(runningVar),
+                mean.storage(),
+                invStd.storage(),
+                y.storage(),
+                0);
         ctx.save(x, g, mean, invStd);
         return y;
       }
@@ -205,11 +273,24 @@ public final class FusedLayers {
         Tensor x = ctx.saved(0);
         Tensor gc = gy.contiguous();
         Tensor gx = ctx.needsInputGrad(0) ? Tensor.empty(x.device(), x.dtype(), s) : null;
-        Tensor gg = ctx.needsInputGrad(1) ? Tensor.empty(x.device(), x.dtype(), gamma.shape()) : null;
-        Tensor gb = ctx.needsInputGrad(2) ? Tensor.empty(x.device(), x.dtype(), beta.shape()) : null;
-        backend(x).batchNormBackward(o, x.storage(), x.layout().offset(), gc.storage(),
-            gc.layout().offset(), storage(ctx.saved(1)), ctx.saved(2).storage(),
-            ctx.saved(3).storage(), storage(gx), 0, storage(gg), storage(gb));
+        Tensor gg =
+            ctx.needsInputGrad(1) ? Tensor.empty(x.device(), x.dtype(), gamma.shape()) : null;
+        Tensor gb =
+            ctx.needsInputGrad(2) ? Tensor.empty(x.device(), x.dtype(), beta.shape()) : null;
+        backend(x)
+            .batchNormBackward(
+                o,
+                x.storage(),
+                x.layout().offset(),
+                gc.storage(),
+                gc.layout().offset(),
+                storage(ctx.saved(1)),
+                ctx.saved(2).storage(),
+                ctx.saved(3).storage(),
+                storage(gx),
+                0,
+                storage(gg),
+                storage(gb));
         return new Tensor[] {gx, gg, gb};
       }
 
@@ -218,12 +299,17 @@ public final class FusedLayers {
       @Override
       protected Tensor tangent(OpContext ctx, Tensor... t) {
         int n = s[0];
-        Tensor dy = NormalizationTangents.tangent(ctx.saved(0).reshape(n, channels, o.spatial()),
-            ctx.saved(2).reshape(1, channels, 1), ctx.saved(3).reshape(1, channels, 1),
-            new int[] {0, 2}, training, NormalizationTangents.shaped(ctx.saved(1), 1, channels, 1),
-            NormalizationTangents.shaped(t[0], n, channels, o.spatial()),
-            NormalizationTangents.shaped(t[1], 1, channels, 1),
-            NormalizationTangents.shaped(t[2], 1, channels, 1));
+        Tensor dy =
+            NormalizationTangents.tangent(
+                ctx.saved(0).reshape(n, channels, o.spatial()),
+                ctx.saved(2).reshape(1, channels, 1),
+                ctx.saved(3).reshape(1, channels, 1),
+                new int[] {0, 2},
+                training,
+                NormalizationTangents.shaped(ctx.saved(1), 1, channels, 1),
+                NormalizationTangents.shaped(t[0], n, channels, o.spatial()),
+                NormalizationTangents.shaped(t[1], 1, channels, 1),
+                NormalizationTangents.shaped(t[2], 1, channels, 1));
         return dy.reshape(s);
       }
 
@@ -231,8 +317,8 @@ public final class FusedLayers {
       // dgamma = sum(g xhat), dbeta = sum(g) are bilinear, so their tangents follow by the product
       // rule. In training the statistics depend on x: no rule (fails naming the op).
       @Override
-      protected Tensor[] backwardTangent(OpContext ctx, Tensor g, Tensor[] grads, Tensor tg,
-          Tensor[] t) {
+      protected Tensor[] backwardTangent(
+          OpContext ctx, Tensor g, Tensor[] grads, Tensor tg, Tensor[] t) {
         if (training) {
           return super.backwardTangent(ctx, g, grads, tg, t);
         }
@@ -244,8 +330,8 @@ public final class FusedLayers {
         Tensor tg3 = NormalizationTangents.shaped(tg, n, channels, sp);
         Tensor tx3 = NormalizationTangents.shaped(t[0], n, channels, sp);
         Tensor tgamma3 = NormalizationTangents.shaped(t[1], 1, channels, 1);
-        Tensor xhat = ctx.saved(0).reshape(n, channels, sp).sub(ctx.saved(2).reshape(1, channels, 1))
-            .mul(r);
+        Tensor xhat =
+            ctx.saved(0).reshape(n, channels, sp).sub(ctx.saved(2).reshape(1, channels, 1)).mul(r);
         int[] dims = {0, 2};
         Tensor dgx = null;
         if (grads[0] != null) {
@@ -261,8 +347,8 @@ public final class FusedLayers {
           Tensor sum = a == null ? b : b == null ? a : a.add(b);
           dgg = sum == null ? null : sum.sum(dims, false).reshape(gamma.shape());
         }
-        Tensor dgb = grads[2] == null || tg3 == null ? null
-            : tg3.sum(dims, false).reshape(beta.shape());
+        Tensor dgb =
+            grads[2] == null || tg3 == null ? null : tg3.sum(dims, false).reshape(beta.shape());
         return new Tensor[] {dgx, dgg, dgb};
       }
 
@@ -275,8 +361,11 @@ public final class FusedLayers {
 
   static void checkFloating(String op, Tensor t) {
     if (!t.dtype().isFloating()) {
-      throw new IllegalArgumentException(op + ": needs a floating-point tensor, got "
-          + t.dtype().shortName() + " (convert with .to(DType.FLOAT32))");
+      throw new IllegalArgumentException(
+          op
+              + ": needs a floating-point tensor, got "
+              + t.dtype().shortName()
+              + " (convert with .to(DType.FLOAT32))");
     }
   }
 
@@ -286,8 +375,8 @@ public final class FusedLayers {
   }
 
   /**
-   * {@code t} as the backend reads gamma, beta and the running statistics: contiguous from
-   * offset 0 of its storage (a view such as {@code p.narrow(0, 6, 3)} is copied), or null.
+   * {@code t} as the backend reads gamma, beta and the running statistics: contiguous from offset 0
+   * of its storage (a view such as {@code p.narrow(0, 6, 3)} is copied), or null.
    */
   private static Tensor contiguous(Tensor t) {
     return t == null ? null : t.isContiguous() && t.layout().offset() == 0 ? t : t.copy();

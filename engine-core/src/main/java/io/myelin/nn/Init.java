@@ -6,14 +6,14 @@ import io.myelin.autograd.Autograd;
 import java.util.Arrays;
 
 /**
- * Weight initialisation in place, as PyTorch's {@code torch.nn.init}: each function overwrites
- * the elements of a tensor (a parameter, under {@link Autograd#noGrad()} internally) with draws
- * from a seeded {@link Generator} (Philox, so the same seed gives the same weights on every
- * device) and returns it.
+ * Weight initialisation in place, as PyTorch's {@code torch.nn.init}: each function overwrites the
+ * elements of a tensor (a parameter, under {@link Autograd#noGrad()} internally) with draws from a
+ * seeded {@link Generator} (Philox, so the same seed gives the same weights on every device) and
+ * returns it.
  *
- * <p>Fans follow PyTorch's {@code _calculate_fan_in_and_fan_out}: for a weight of shape
- * {@code [out, in, k...]}, {@code fan_in = in * prod(k)} and {@code fan_out = out * prod(k)}; a
- * Linear weight {@code [out, in]} has {@code fan_in = in}.
+ * <p>Fans follow PyTorch's {@code _calculate_fan_in_and_fan_out}: for a weight of shape {@code
+ * [out, in, k...]}, {@code fan_in = in * prod(k)} and {@code fan_out = out * prod(k)}; a Linear
+ * weight {@code [out, in]} has {@code fan_in = in}.
  *
  * <table>
  *   <caption>The schemes</caption>
@@ -138,9 +138,9 @@ public final class Init {
   }
 
   /**
-   * Kaiming uniform for a leaky ReLU of negative slope {@code a} (fan_in mode): gain =
-   * sqrt(2 / (1 + a^2)), r = gain * sqrt(3 / fan_in). With {@code a = sqrt(5)} this is PyTorch's
-   * Linear default, r = 1 / sqrt(fan_in).
+   * Kaiming uniform for a leaky ReLU of negative slope {@code a} (fan_in mode): gain = sqrt(2 / (1
+   * + a^2)), r = gain * sqrt(3 / fan_in). With {@code a = sqrt(5)} this is PyTorch's Linear
+   * default, r = 1 / sqrt(fan_in).
    */
   public static Tensor kaimingUniform(Tensor t, double a, Generator g) {
     double gain = Math.sqrt(2.0 / (1 + a * a));
@@ -158,7 +158,9 @@ public final class Init {
     return uniform(t, Math.sqrt(3.0 / positiveFanIn(t)), g);
   }
 
-  /** LeCun normal (variance 1 / fan_in): std = sqrt(1 / fan_in); not truncated (Keras truncates). */
+  /**
+   * LeCun normal (variance 1 / fan_in): std = sqrt(1 / fan_in); not truncated (Keras truncates).
+   */
   public static Tensor lecunNormal(Tensor t, Generator g) {
     return normal(t, Math.sqrt(1.0 / positiveFanIn(t)), g);
   }

@@ -7,8 +7,8 @@ import java.util.Locale;
 import java.util.stream.Collectors;
 
 /**
- * The initialisation schemes by their command-line names, applied to weights (see {@link Init}
- * for the distributions).
+ * The initialisation schemes by their command-line names, applied to weights (see {@link Init} for
+ * the distributions).
  *
  * <pre>{@code
  * InitScheme.byName("he-normal").initialize(model, new Generator(7));
@@ -57,8 +57,11 @@ public enum InitScheme {
     if (n.equals("lecun-normal")) {
       return LECUN;
     }
-    throw new IllegalArgumentException("unknown initialisation '" + name + "'; expected one of "
-        + Arrays.stream(values()).map(InitScheme::cliName).collect(Collectors.joining(", ")));
+    throw new IllegalArgumentException(
+        "unknown initialisation '"
+            + name
+            + "'; expected one of "
+            + Arrays.stream(values()).map(InitScheme::cliName).collect(Collectors.joining(", ")));
   }
 
   /** Overwrites {@code weight} (at least 2-D, except for UNIFORM/NORMAL/ZEROS) in place. */
@@ -77,18 +80,19 @@ public enum InitScheme {
   }
 
   /**
-   * Initialises every {@link Linear} in {@code model} (including those inside {@link Maxout}):
-   * the weight with this scheme, the bias with zeros (the usual choice with these schemes,
-   * unlike PyTorch's uniform default bias). Returns the model.
+   * Initialises every {@link Linear} in {@code model} (including those inside {@link Maxout}): the
+   * weight with this scheme, the bias with zeros (the usual choice with these schemes, unlike
+   * PyTorch's uniform default bias). Returns the model.
    */
   public Layer initialize(Layer model, Generator g) {
-    return model.apply(m -> {
-      if (m instanceof Linear l) {
-        apply(l.weight(), g);
-        if (l.bias() != null) {
-          Init.zeros(l.bias());
-        }
-      }
-    });
+    return model.apply(
+        m -> {
+          if (m instanceof Linear l) {
+            apply(l.weight(), g);
+            if (l.bias() != null) {
+              Init.zeros(l.bias());
+            }
+          }
+        });
   }
 }

@@ -13,18 +13,18 @@ import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 
 /**
- * A layer or a model: a function of one tensor with named parameters, buffers and sub-modules,
- * as PyTorch's {@code torch.nn.Module} (named {@code Layer}, as in Keras, so that
- * {@code import io.myelin.nn.*} does not clash with {@code java.lang.Module}).
+ * A layer or a model: a function of one tensor with named parameters, buffers and sub-modules, as
+ * PyTorch's {@code torch.nn.Module} (named {@code Layer}, as in Keras, so that {@code import
+ * io.myelin.nn.*} does not clash with {@code java.lang.Module}).
  *
  * <p>A subclass registers what it owns in its constructor: {@link #registerParameter} (trainable
- * tensors: they require grad and are {@link Tensor#persist() persisted}, i.e. outside every
- * {@link io.myelin.memory.MemoryScope}), {@link #registerBuffer} (state that is saved but not
- * trained, such as BatchNorm's running statistics) and {@link #registerModule} (children). Names
- * are then dotted paths as in PyTorch: {@code "0.weight"} for the weight of the first layer of a
- * {@link Sequential}, {@code "bn.running_mean"} for a buffer of a child named {@code bn}. Read
- * your own tensors back with {@link #parameter(String)} / {@link #buffer(String)} on every call
- * rather than caching them in fields: {@link #to(Device)} and {@link #to(DType)} replace them.
+ * tensors: they require grad and are {@link Tensor#persist() persisted}, i.e. outside every {@link
+ * io.myelin.memory.MemoryScope}), {@link #registerBuffer} (state that is saved but not trained,
+ * such as BatchNorm's running statistics) and {@link #registerModule} (children). Names are then
+ * dotted paths as in PyTorch: {@code "0.weight"} for the weight of the first layer of a {@link
+ * Sequential}, {@code "bn.running_mean"} for a buffer of a child named {@code bn}. Read your own
+ * tensors back with {@link #parameter(String)} / {@link #buffer(String)} on every call rather than
+ * caching them in fields: {@link #to(Device)} and {@link #to(DType)} replace them.
  *
  * <pre>{@code
  * Layer model = new Sequential(new Linear(784, 128), ActivationLayer.relu(), new Linear(128, 10));
@@ -48,17 +48,19 @@ public abstract class Layer {
   // ---- registration (subclasses) ----------------------------------------------------------
 
   /**
-   * Registers {@code tensor} as the trainable parameter {@code name}: it is marked
-   * {@code requiresGrad(true)} and persisted. Returns it.
+   * Registers {@code tensor} as the trainable parameter {@code name}: it is marked {@code
+   * requiresGrad(true)} and persisted. Returns it.
    *
-   * @throws IllegalArgumentException on an empty, dotted or already used name, or a tensor that
-   *     was computed by an op (parameters are leaves)
+   * @throws IllegalArgumentException on an empty, dotted or already used name, or a tensor that was
+   *     computed by an op (parameters are leaves)
    */
   protected final Tensor registerParameter(String name, Tensor tensor) {
     checkNewName(name);
     if (!tensor.isLeaf()) {
       throw new IllegalArgumentException(
-          "parameter '" + name + "' must be a leaf tensor (create it under Autograd.noGrad() or detach it)");
+          "parameter '"
+              + name
+              + "' must be a leaf tensor (create it under Autograd.noGrad() or detach it)");
     }
     parameters.put(name, tensor.persist().requiresGrad(true));
     return tensor;
@@ -95,14 +97,21 @@ public abstract class Layer {
     Tensor t = map.get(name);
     if (t == null) {
       throw new IllegalArgumentException(
-          getClass().getSimpleName() + " has no " + kind + " '" + name + "'; it has " + map.keySet());
+          getClass().getSimpleName()
+              + " has no "
+              + kind
+              + " '"
+              + name
+              + "'; it has "
+              + map.keySet());
     }
     return t;
   }
 
   private void checkNewName(String name) {
     if (name == null || name.isEmpty() || name.contains(".")) {
-      throw new IllegalArgumentException("module member names must be non-empty and dot-free, got '" + name + "'");
+      throw new IllegalArgumentException(
+          "module member names must be non-empty and dot-free, got '" + name + "'");
     }
     if (parameters.containsKey(name) || buffers.containsKey(name) || children.containsKey(name)) {
       throw new IllegalArgumentException(
@@ -190,10 +199,10 @@ public abstract class Layer {
   }
 
   /**
-   * Whether a training step through this module can be captured as a graph and replayed (see
-   * {@link io.myelin.train.TrainingStep}): true unless the module makes host-side decisions per
-   * call. Containers ask their children. {@link Dropout} is capturable: the step binds its
-   * generator to a device counter, so replays draw fresh masks.
+   * Whether a training step through this module can be captured as a graph and replayed (see {@link
+   * io.myelin.train.TrainingStep}): true unless the module makes host-side decisions per call.
+   * Containers ask their children. {@link Dropout} is capturable: the step binds its generator to a
+   * device counter, so replays draw fresh masks.
    */
   public boolean capturable() {
     for (Layer c : children()) {
@@ -220,8 +229,8 @@ public abstract class Layer {
   }
 
   /**
-   * Puts this module (and its children) in eval mode until the returned scope is closed, then
-   * back in the mode it was in: the one way to "run in eval mode, then restore".
+   * Puts this module (and its children) in eval mode until the returned scope is closed, then back
+   * in the mode it was in: the one way to "run in eval mode, then restore".
    *
    * <pre>{@code
    * try (var eval = model.evalMode(); var noGrad = Autograd.noGrad()) {
@@ -246,8 +255,8 @@ public abstract class Layer {
 
   /**
    * Parameters and buffers by PyTorch key name, in PyTorch's order (for each module: its
-   * parameters, its buffers, then its children). The values are the live tensors, not copies:
-   * do not close them; copy them to keep a snapshot.
+   * parameters, its buffers, then its children). The values are the live tensors, not copies: do
+   * not close them; copy them to keep a snapshot.
    */
   public LinkedHashMap<String, Tensor> stateDict() {
     LinkedHashMap<String, Tensor> out = new LinkedHashMap<>();
@@ -256,17 +265,18 @@ public abstract class Layer {
   }
 
   /**
-   * Copies {@code state} into this module's parameters and buffers in place (converting dtype
-   * and device as needed). Every problem is found before anything is written and reported in one
-   * {@link IllegalArgumentException}: shape mismatches always, and when {@code strict} also the
-   * keys this module has that {@code state} lacks (missing) and the keys it does not know
-   * (unexpected), as PyTorch's {@code load_state_dict}.
+   * Copies {@code state} into this module's parameters and buffers in place (converting dtype and
+   * device as needed). Every problem is found before anything is written and reported in one {@link
+   * IllegalArgumentException}: shape mismatches always, and when {@code strict} also the keys this
+   * module has that {@code state} lacks (missing) and the keys it does not know (unexpected), as
+   * PyTorch's {@code load_state_dict}.
    *
    * @return the missing and unexpected keys (both empty after a strict load)
    */
   public StateDicts.LoadResult loadStateDict(Map<String, Tensor> state, boolean strict) {
     LinkedHashMap<String, Tensor> own = stateDict();
-    StateDicts.LoadResult result = StateDicts.validate(getClass().getSimpleName(), own, state, strict);
+    StateDicts.LoadResult result =
+        StateDicts.validate(getClass().getSimpleName(), own, state, strict);
     try (var ignored = Autograd.noGrad()) {
       for (var e : own.entrySet()) {
         Tensor src = state.get(e.getKey());
@@ -283,7 +293,9 @@ public abstract class Layer {
     return result;
   }
 
-  /** Moves every parameter and buffer to {@code device}, replacing the tensors held. Returns this. */
+  /**
+   * Moves every parameter and buffer to {@code device}, replacing the tensors held. Returns this.
+   */
   public Layer to(Device device) {
     return convert(t -> t.to(device));
   }
@@ -295,14 +307,15 @@ public abstract class Layer {
    */
   public Layer to(DType dtype) {
     if (!dtype.isFloating()) {
-      throw new IllegalArgumentException("Layer.to: parameters must be floating point, got " + dtype);
+      throw new IllegalArgumentException(
+          "Layer.to: parameters must be floating point, got " + dtype);
     }
     return convert(t -> t.dtype().isFloating() ? t.to(dtype) : t);
   }
 
   /**
-   * Replaces each tensor by {@code fn(tensor)}. The old tensors are closed (their memory may be
-   * on a device), so build optimizers after moving a model, as in PyTorch. Gradients are dropped.
+   * Replaces each tensor by {@code fn(tensor)}. The old tensors are closed (their memory may be on
+   * a device), so build optimizers after moving a model, as in PyTorch. Gradients are dropped.
    */
   private Layer convert(UnaryOperator<Tensor> fn) {
     try (var ignored = Autograd.noGrad()) {
@@ -339,7 +352,7 @@ public abstract class Layer {
     return "";
   }
 
-  /** PyTorch-style tree: {@code Sequential(\n  (0): Linear(in=2, out=4, bias=true)\n ...)}. */
+  /** PyTorch-style tree: {@code Sequential(\n (0): Linear(in=2, out=4, bias=true)\n ...)}. */
   @Override
   public String toString() {
     String head = getClass().getSimpleName() + "(" + extraRepr();
@@ -347,9 +360,13 @@ public abstract class Layer {
       return head + ")";
     }
     StringBuilder sb = new StringBuilder(head).append('\n');
-    children.forEach((k, c) ->
-        sb.append("  (").append(k).append("): ")
-            .append(c.toString().replace("\n", "\n  ")).append('\n'));
+    children.forEach(
+        (k, c) ->
+            sb.append("  (")
+                .append(k)
+                .append("): ")
+                .append(c.toString().replace("\n", "\n  "))
+                .append('\n'));
     return sb.append(')').toString();
   }
 }

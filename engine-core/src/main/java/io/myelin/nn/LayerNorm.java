@@ -5,12 +5,11 @@ import io.myelin.Tensor;
 import java.util.Arrays;
 
 /**
- * Layer normalisation over the last dims, as PyTorch's {@code nn.LayerNorm(normalized_shape)}:
- * for each sample, {@code y = (x - mean) / sqrt(var + eps) * weight + bias}, with mean and the
- * biased variance over the trailing dims equal to {@code normalizedShape}. Same in training and
- * evaluation (no running statistics). Shapes: input {@code [*, normalizedShape...]}, output the
- * same; weight (ones) and bias (zeros) have shape {@code normalizedShape} when
- * {@code elementwiseAffine}.
+ * Layer normalisation over the last dims, as PyTorch's {@code nn.LayerNorm(normalized_shape)}: for
+ * each sample, {@code y = (x - mean) / sqrt(var + eps) * weight + bias}, with mean and the biased
+ * variance over the trailing dims equal to {@code normalizedShape}. Same in training and evaluation
+ * (no running statistics). Shapes: input {@code [*, normalizedShape...]}, output the same; weight
+ * (ones) and bias (zeros) have shape {@code normalizedShape} when {@code elementwiseAffine}.
  *
  * <pre>{@code
  * LayerNorm ln = new LayerNorm(512);        // eps 1e-5, affine
@@ -35,7 +34,8 @@ public final class LayerNorm extends Layer {
     for (int d : normalizedShape) {
       if (d < 1) {
         throw new IllegalArgumentException(
-            "LayerNorm: normalizedShape dims must be >= 1, got " + Arrays.toString(normalizedShape));
+            "LayerNorm: normalizedShape dims must be >= 1, got "
+                + Arrays.toString(normalizedShape));
       }
     }
     if (!(eps > 0)) {
@@ -72,11 +72,16 @@ public final class LayerNorm extends Layer {
   public Tensor forward(Tensor x) {
     int k = normalizedShape.length;
     int[] s = x.shape();
-    boolean ok = s.length >= k
-        && Arrays.equals(Arrays.copyOfRange(s, s.length - k, s.length), normalizedShape);
+    boolean ok =
+        s.length >= k
+            && Arrays.equals(Arrays.copyOfRange(s, s.length - k, s.length), normalizedShape);
     if (!ok) {
-      throw new IllegalArgumentException("LayerNorm" + Arrays.toString(normalizedShape)
-          + ": input shape " + Arrays.toString(s) + " must end in the normalized shape");
+      throw new IllegalArgumentException(
+          "LayerNorm"
+              + Arrays.toString(normalizedShape)
+              + ": input shape "
+              + Arrays.toString(s)
+              + " must end in the normalized shape");
     }
     int cols = 1;
     for (int d : normalizedShape) {
@@ -98,8 +103,8 @@ public final class LayerNorm extends Layer {
 
   /** The fused primitive wants one dtype for the input and the affine parameters. */
   private boolean sameDtype(Tensor x) {
-    return x.dtype().isFloating() && (!affine
-        || (weight().dtype() == x.dtype() && bias().dtype() == x.dtype()));
+    return x.dtype().isFloating()
+        && (!affine || (weight().dtype() == x.dtype() && bias().dtype() == x.dtype()));
   }
 
   @Override

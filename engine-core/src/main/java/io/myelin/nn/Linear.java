@@ -8,10 +8,10 @@ import java.util.Arrays;
 /**
  * Fully connected layer {@code y = x W^T + b}, as PyTorch's {@code nn.Linear}.
  *
- * <p>Shapes: input {@code [*, in]}, weight {@code [out, in]}, bias {@code [out]}, output {@code
- * [*, out]}. Default initialisation is PyTorch's: {@code kaiming_uniform(a = sqrt(5))} for the
- * weight, i.e. U(-1/sqrt(in), 1/sqrt(in)), and the same bound for the bias. Parameters are
- * float32 on the default device; use {@link Layer#to} to change either.
+ * <p>Shapes: input {@code [*, in]}, weight {@code [out, in]}, bias {@code [out]}, output {@code [*,
+ * out]}. Default initialisation is PyTorch's: {@code kaiming_uniform(a = sqrt(5))} for the weight,
+ * i.e. U(-1/sqrt(in), 1/sqrt(in)), and the same bound for the bias. Parameters are float32 on the
+ * default device; use {@link Layer#to} to change either.
  *
  * <pre>{@code
  * Linear fc = new Linear(4, 3, true, new Generator(0));   // reproducible weights
@@ -43,10 +43,12 @@ public final class Linear extends Layer {
     this.hasBias = bias;
     double bound = inFeatures > 0 ? 1 / Math.sqrt(inFeatures) : 0;
     var device = Tensor.defaultDevice();
-    registerParameter("weight",
+    registerParameter(
+        "weight",
         Tensor.uniform(device, DType.FLOAT32, generator, -bound, bound, outFeatures, inFeatures));
     if (bias) {
-      registerParameter("bias", Tensor.uniform(device, DType.FLOAT32, generator, -bound, bound, outFeatures));
+      registerParameter(
+          "bias", Tensor.uniform(device, DType.FLOAT32, generator, -bound, bound, outFeatures));
     }
   }
 
@@ -73,8 +75,14 @@ public final class Linear extends Layer {
   public Tensor forward(Tensor input) {
     if (input.rank() == 0 || input.size(-1) != inFeatures) {
       throw new IllegalArgumentException(
-          "Linear(in=" + inFeatures + ", out=" + outFeatures + "): input shape "
-              + Arrays.toString(input.shape()) + " must end in " + inFeatures);
+          "Linear(in="
+              + inFeatures
+              + ", out="
+              + outFeatures
+              + "): input shape "
+              + Arrays.toString(input.shape())
+              + " must end in "
+              + inFeatures);
     }
     // matmul takes the transposed view of W without a copy.
     Tensor y = input.matmul(weight().t());

@@ -21,7 +21,9 @@ public final class MaxPool2d extends Layer {
     this(new int[] {kernel}, null, new int[] {0}, false);
   }
 
-  /** @param stride null for the kernel size */
+  /**
+   * @param stride null for the kernel size
+   */
   public MaxPool2d(int[] kernel, int[] stride, int[] padding, boolean ceilMode) {
     this.kernel = Convolution.pair("kernel_size", kernel);
     this.stride = stride == null ? this.kernel : Convolution.pair("stride", stride);
@@ -50,8 +52,18 @@ public final class MaxPool2d extends Layer {
 
   /** The output {@code {Ho, Wo}} for an input of {@code h x w}. */
   public int[] outputSize(int h, int w) {
-    var g = io.myelin.backend.PoolGeometry.of(h, w, kernel[0], kernel[1], stride[0], stride[1],
-        padding[0], padding[1], ceilMode, true);
+    var g =
+        io.myelin.backend.PoolGeometry.of(
+            h,
+            w,
+            kernel[0],
+            kernel[1],
+            stride[0],
+            stride[1],
+            padding[0],
+            padding[1],
+            ceilMode,
+            true);
     return new int[] {g.outH(), g.outW()};
   }
 
@@ -62,7 +74,13 @@ public final class MaxPool2d extends Layer {
 
   @Override
   protected String extraRepr() {
-    return "kernel_size=" + Arrays.toString(kernel) + ", stride=" + Arrays.toString(stride)
-        + ", padding=" + Arrays.toString(padding) + ", ceil_mode=" + ceilMode;
+    return "kernel_size="
+        + Arrays.toString(kernel)
+        + ", stride="
+        + Arrays.toString(stride)
+        + ", padding="
+        + Arrays.toString(padding)
+        + ", ceil_mode="
+        + ceilMode;
   }
 }

@@ -34,7 +34,8 @@ public final class Maxout extends Layer {
     }
     this.outFeatures = outFeatures;
     this.pieces = pieces;
-    this.linear = registerModule("linear", new Linear(inFeatures, outFeatures * pieces, true, generator));
+    this.linear =
+        registerModule("linear", new Linear(inFeatures, outFeatures * pieces, true, generator));
   }
 
   /** The linear map to all pieces, {@code [out * k, in]}. */

@@ -11,8 +11,8 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * A model's layers with their output shapes and parameter counts, as Keras' {@code
- * model.summary()} or torchinfo print them.
+ * A model's layers with their output shapes and parameter counts, as Keras' {@code model.summary()}
+ * or torchinfo print them.
  *
  * <p>The shapes come from running a batch of zeros of the given input shape through the model in
  * evaluation mode without recording gradients; the model's mode is restored afterwards. A {@link
@@ -53,8 +53,8 @@ public record ModelSummary(List<Row> rows, long totalParameters) {
    * Summarises {@code model} for inputs of {@code inputShape} (the batch dimension first; 1 is
    * enough).
    *
-   * @throws IllegalArgumentException if the input shape is empty or has a dimension below 1, or
-   *     the model refuses it (the message names the layer)
+   * @throws IllegalArgumentException if the input shape is empty or has a dimension below 1, or the
+   *     model refuses it (the message names the layer)
    */
   public static ModelSummary of(Layer model, int... inputShape) {
     if (inputShape.length == 0 || Arrays.stream(inputShape).anyMatch(d -> d < 1)) {
@@ -63,23 +63,37 @@ public record ModelSummary(List<Row> rows, long totalParameters) {
               + Arrays.toString(inputShape));
     }
     List<Tensor> params = model.parameters();
-    Device device = params.isEmpty() ? DeviceManager.global().defaultDevice() : params.get(0).device();
+    Device device =
+        params.isEmpty() ? DeviceManager.global().defaultDevice() : params.get(0).device();
     boolean wasTraining = model.isTraining();
     List<Row> rows = new ArrayList<>();
     model.eval();
-    try (var scope = MemoryScope.open(); var noGrad = Autograd.noGrad()) {
-      Tensor x = Tensor.zeros(device, params.isEmpty() ? io.myelin.DType.FLOAT32
-          : params.get(0).dtype(), inputShape);
+    try (var scope = MemoryScope.open();
+        var noGrad = Autograd.noGrad()) {
+      Tensor x =
+          Tensor.zeros(
+              device,
+              params.isEmpty() ? io.myelin.DType.FLOAT32 : params.get(0).dtype(),
+              inputShape);
       List<Layer> layers = model instanceof Sequential ? model.children() : List.of(model);
-      List<String> names = model instanceof Sequential
-          ? new ArrayList<>(model.namedChildren().keySet()) : List.of("");
+      List<String> names =
+          model instanceof Sequential
+              ? new ArrayList<>(model.namedChildren().keySet())
+              : List.of("");
       for (int i = 0; i < layers.size(); i++) {
         Layer layer = layers.get(i);
         try {
           x = layer.forward(x);
         } catch (RuntimeException e) {
-          throw new IllegalArgumentException("ModelSummary: layer " + names.get(i) + " (" + layer
-              + ") refuses an input of shape " + Arrays.toString(x.shape()) + ": " + e.getMessage(),
+          throw new IllegalArgumentException(
+              "ModelSummary: layer "
+                  + names.get(i)
+                  + " ("
+                  + layer
+                  + ") refuses an input of shape "
+                  + Arrays.toString(x.shape())
+                  + ": "
+                  + e.getMessage(),
               e);
         }
         rows.add(new Row(names.get(i), layer.toString(), x.shape(), layer.numParameters()));
@@ -95,11 +109,16 @@ public record ModelSummary(List<Row> rows, long totalParameters) {
     List<String[]> cells = new ArrayList<>();
     cells.add(new String[] {"#", "layer", "output shape", "parameters"});
     for (Row r : rows) {
-      String[] shape = Arrays.stream(r.outputShape()).mapToObj(Integer::toString)
-          .toArray(String[]::new);
+      String[] shape =
+          Arrays.stream(r.outputShape()).mapToObj(Integer::toString).toArray(String[]::new);
       shape[0] = "N";
-      cells.add(new String[] {r.name(), r.layer(), "[" + String.join(", ", shape) + "]",
-          String.format(Locale.ROOT, "%,d", r.parameters())});
+      cells.add(
+          new String[] {
+            r.name(),
+            r.layer(),
+            "[" + String.join(", ", shape) + "]",
+            String.format(Locale.ROOT, "%,d", r.parameters())
+          });
     }
     int[] width = new int[4];
     for (String[] c : cells) {
@@ -109,8 +128,14 @@ public record ModelSummary(List<Row> rows, long totalParameters) {
     }
     StringBuilder sb = new StringBuilder();
     for (String[] c : cells) {
-      sb.append(String.format(Locale.ROOT, "%-" + width[0] + "s  %-" + width[1] + "s  %-"
-          + width[2] + "s  %" + width[3] + "s%n", c[0], c[1], c[2], c[3]));
+      sb.append(
+          String.format(
+              Locale.ROOT,
+              "%-" + width[0] + "s  %-" + width[1] + "s  %-" + width[2] + "s  %" + width[3] + "s%n",
+              c[0],
+              c[1],
+              c[2],
+              c[3]));
     }
     sb.append(String.format(Locale.ROOT, "total: %,d trainable parameters%n", totalParameters));
     return sb.toString();

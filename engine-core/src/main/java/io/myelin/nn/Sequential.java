@@ -4,9 +4,9 @@ import io.myelin.Tensor;
 import java.util.List;
 
 /**
- * Modules applied one after another, as PyTorch's {@code nn.Sequential}: the output of child
- * {@code i} is the input of child {@code i + 1}. Children are named {@code "0"}, {@code "1"}, ...
- * so parameter names are {@code "0.weight"}, {@code "0.bias"}, {@code "2.weight"}, ...
+ * Modules applied one after another, as PyTorch's {@code nn.Sequential}: the output of child {@code
+ * i} is the input of child {@code i + 1}. Children are named {@code "0"}, {@code "1"}, ... so
+ * parameter names are {@code "0.weight"}, {@code "0.bias"}, {@code "2.weight"}, ...
  *
  * <pre>{@code
  * Sequential mlp = new Sequential(
@@ -15,6 +15,7 @@ import java.util.List;
  */
 public final class Sequential extends Layer {
   private int size;
+
   /** Per-example shape flat rows are viewed as before the first child, or null. */
   private int[] exampleShape;
 
@@ -55,9 +56,9 @@ public final class Sequential extends Layer {
 
   /**
    * Makes the model view a flat {@code [N, F]} input as {@code [N, shape...]} (no copy, no
-   * parameter, no child: state-dict names stay those of the children) before its first child, so
-   * a convolutional model takes the rows of a tabular dataset as images ({@code [N, 784]} as
-   * {@code [N, 1, 28, 28]}); inputs of any other rank pass unchanged. Returns this.
+   * parameter, no child: state-dict names stay those of the children) before its first child, so a
+   * convolutional model takes the rows of a tabular dataset as images ({@code [N, 784]} as {@code
+   * [N, 1, 28, 28]}); inputs of any other rank pass unchanged. Returns this.
    */
   public Sequential viewingInputAs(int... shape) {
     this.exampleShape = shape.clone();

@@ -3,12 +3,12 @@ package io.myelin.nn;
 import io.myelin.Tensor;
 
 /**
- * Softmax (or log-softmax) along one dim as a module, as PyTorch's {@code nn.Softmax(dim)} /
- * {@code nn.LogSoftmax(dim)}. Output shape = input shape; along {@code dim} the outputs are
- * positive and sum to 1 (log-softmax: their exponentials do).
+ * Softmax (or log-softmax) along one dim as a module, as PyTorch's {@code nn.Softmax(dim)} / {@code
+ * nn.LogSoftmax(dim)}. Output shape = input shape; along {@code dim} the outputs are positive and
+ * sum to 1 (log-softmax: their exponentials do).
  *
- * <p>For classification prefer raw logits with {@link io.myelin.loss.CrossEntropyLoss}, which
- * fuses the log-softmax and is more stable than softmax followed by a log.
+ * <p>For classification prefer raw logits with {@link io.myelin.loss.CrossEntropyLoss}, which fuses
+ * the log-softmax and is more stable than softmax followed by a log.
  *
  * <pre>{@code
  * Layer probs = Softmax.of(1);        // over classes of [N, C]

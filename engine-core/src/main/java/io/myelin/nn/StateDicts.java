@@ -42,31 +42,52 @@ public final class StateDicts {
       if (src == null) {
         missing.add(e.getKey());
         if (strict) {
-          problems.add("missing key '" + e.getKey() + "' (expected shape "
-              + Arrays.toString(e.getValue().shape()) + ")");
+          problems.add(
+              "missing key '"
+                  + e.getKey()
+                  + "' (expected shape "
+                  + Arrays.toString(e.getValue().shape())
+                  + ")");
         }
       } else if (!Arrays.equals(src.shape(), e.getValue().shape())) {
-        problems.add("size mismatch for '" + e.getKey() + "': checkpoint has shape "
-            + Arrays.toString(src.shape()) + ", the module has shape "
-            + Arrays.toString(e.getValue().shape()));
+        problems.add(
+            "size mismatch for '"
+                + e.getKey()
+                + "': checkpoint has shape "
+                + Arrays.toString(src.shape())
+                + ", the module has shape "
+                + Arrays.toString(e.getValue().shape()));
       } else if (src.dtype().isFloating() != e.getValue().dtype().isFloating()) {
-        problems.add("dtype mismatch for '" + e.getKey() + "': checkpoint has "
-            + src.dtype().shortName() + ", the module has " + e.getValue().dtype().shortName());
+        problems.add(
+            "dtype mismatch for '"
+                + e.getKey()
+                + "': checkpoint has "
+                + src.dtype().shortName()
+                + ", the module has "
+                + e.getValue().dtype().shortName());
       }
     }
     for (var e : given.entrySet()) {
       if (!own.containsKey(e.getKey())) {
         unexpected.add(e.getKey());
         if (strict) {
-          problems.add("unexpected key '" + e.getKey() + "' (shape "
-              + Arrays.toString(e.getValue().shape()) + ")");
+          problems.add(
+              "unexpected key '"
+                  + e.getKey()
+                  + "' (shape "
+                  + Arrays.toString(e.getValue().shape())
+                  + ")");
         }
       }
     }
     if (!problems.isEmpty()) {
       throw new IllegalArgumentException(
-          "Error(s) in loading state dict for " + moduleName + " (" + problems.size()
-              + "); nothing was loaded:\n  " + String.join("\n  ", problems));
+          "Error(s) in loading state dict for "
+              + moduleName
+              + " ("
+              + problems.size()
+              + "); nothing was loaded:\n  "
+              + String.join("\n  ", problems));
     }
     return new LoadResult(missing, unexpected);
   }

@@ -8,12 +8,14 @@ import java.util.List;
 /**
  * AdaDelta (Zeiler, "ADADELTA: An Adaptive Learning Rate Method", 2012), as {@code
  * torch.optim.Adadelta}. With {@code g = grad + weightDecay * p}:
+ *
  * <pre>
  *   s = rho s + (1 - rho) g^2
  *   d = sqrt(u + eps) / sqrt(s + eps) * g
  *   u = rho u + (1 - rho) d^2
  *   p = p - lr d
  * </pre>
+ *
  * The ratio of RMS values makes the step unit-consistent; {@code lr} (default 1) only scales it.
  */
 public final class AdaDelta extends Optimizer<AdaDelta.Options> {

@@ -9,6 +9,7 @@ import java.util.List;
  * AdaGrad (Duchi, Hazan and Singer, "Adaptive Subgradient Methods for Online Learning and
  * Stochastic Optimization", JMLR 2011), as {@code torch.optim.Adagrad}. With {@code g = grad +
  * weightDecay * p} and {@code s} starting at {@code initialAccumulatorValue}:
+ *
  * <pre>
  *   s = s + g^2
  *   p = p - lr / (1 + (t - 1) lrDecay) * g / (sqrt(s) + eps)
@@ -18,7 +19,11 @@ public final class AdaGrad extends Optimizer<AdaGrad.Options> {
 
   /** AdaGrad's hyperparameters; {@link #defaults()} is PyTorch's (lr 1e-2, eps 1e-10). */
   public record Options(
-      double lr, double lrDecay, double weightDecay, double initialAccumulatorValue, double eps,
+      double lr,
+      double lrDecay,
+      double weightDecay,
+      double initialAccumulatorValue,
+      double eps,
       boolean maximize)
       implements OptimizerOptions<Options> {
 

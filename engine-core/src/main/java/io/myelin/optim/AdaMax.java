@@ -8,6 +8,7 @@ import java.util.List;
 /**
  * AdaMax, the infinity-norm variant of Adam (Kingma and Ba 2015, section 7.1), as {@code
  * torch.optim.Adamax}. With {@code g = grad + weightDecay * p}:
+ *
  * <pre>
  *   m = beta1 m + (1 - beta1) g
  *   u = max(beta2 u, |g| + eps)

@@ -6,15 +6,17 @@ import io.myelin.backend.OptimizerKind;
 import java.util.List;
 
 /**
- * Adam (Kingma and Ba, "Adam: A Method for Stochastic Optimization", 2015), optionally with
- * AMSGrad (Reddi, Kale and Kumar, "On the Convergence of Adam and Beyond", 2018), as {@code
+ * Adam (Kingma and Ba, "Adam: A Method for Stochastic Optimization", 2015), optionally with AMSGrad
+ * (Reddi, Kale and Kumar, "On the Convergence of Adam and Beyond", 2018), as {@code
  * torch.optim.Adam}. With {@code g = grad + weightDecay * p}:
+ *
  * <pre>
  *   m = beta1 m + (1 - beta1) g
  *   v = beta2 v + (1 - beta2) g^2
  *   vmax = max(vmax, v)                                         (AMSGrad)
  *   p = p - lr / (1 - beta1^t) * m / (sqrt(v or vmax) / sqrt(1 - beta2^t) + eps)
  * </pre>
+ *
  * Weight decay here is an L2 penalty inside the adaptive step; for decoupled decay use {@link
  * AdamW}.
  */
@@ -24,7 +26,12 @@ public final class Adam extends Optimizer<Adam.Options> {
    * Adam's hyperparameters; {@link #defaults()} is PyTorch's (lr 1e-3, betas 0.9/0.999, eps 1e-8).
    */
   public record Options(
-      double lr, double beta1, double beta2, double eps, double weightDecay, boolean amsgrad,
+      double lr,
+      double beta1,
+      double beta2,
+      double eps,
+      double weightDecay,
+      boolean amsgrad,
       boolean maximize)
       implements OptimizerOptions<Options> {
 

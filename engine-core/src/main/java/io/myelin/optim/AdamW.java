@@ -15,7 +15,12 @@ public final class AdamW extends Optimizer<AdamW.Options> {
 
   /** AdamW's hyperparameters; {@link #defaults()} is PyTorch's (weight decay 1e-2). */
   public record Options(
-      double lr, double beta1, double beta2, double eps, double weightDecay, boolean amsgrad,
+      double lr,
+      double beta1,
+      double beta2,
+      double eps,
+      double weightDecay,
+      boolean amsgrad,
       boolean maximize)
       implements OptimizerOptions<Options> {
 

@@ -6,15 +6,17 @@ import java.util.List;
 /**
  * Nonlinear conjugate gradient, Polak-Ribiere+ (Nocedal and Wright, Numerical Optimization, eq.
  * 5.44-5.45) with the strong-Wolfe line search of {@link StrongWolfeLineSearch}:
+ *
  * <pre>
  *   beta = max(0, g_(k+1)' (g_(k+1) - g_k) / g_k' g_k)
  *   d_(k+1) = -g_(k+1) + beta d_k
  * </pre>
- * restarted with {@code d = -g} every {@code restartInterval} iterations (the dimension by
- * default) and whenever {@code d} is not a descent direction ({@code g'd >= 0}). The first trial
- * step is {@code lr * min(1, 1/|g|_1)}, later ones {@code t_(k-1) g_(k-1)'d_(k-1) / g_k'd_k}
- * (N&amp;W eq. 3.60); the curvature constant is 0.1 as N&amp;W advise for CG (section 5.2). Stops
- * as {@link LBFGS} does. Runs on the host in float64 (see {@link FullBatchOptimizer}).
+ *
+ * restarted with {@code d = -g} every {@code restartInterval} iterations (the dimension by default)
+ * and whenever {@code d} is not a descent direction ({@code g'd >= 0}). The first trial step is
+ * {@code lr * min(1, 1/|g|_1)}, later ones {@code t_(k-1) g_(k-1)'d_(k-1) / g_k'd_k} (N&amp;W eq.
+ * 3.60); the curvature constant is 0.1 as N&amp;W advise for CG (section 5.2). Stops as {@link
+ * LBFGS} does. Runs on the host in float64 (see {@link FullBatchOptimizer}).
  */
 public final class ConjugateGradient extends FullBatchOptimizer {
 
@@ -29,8 +31,12 @@ public final class ConjugateGradient extends FullBatchOptimizer {
    * @param restartInterval restart every this many iterations; 0 means the dimension
    */
   public record Options(
-      double lr, int maxIterations, int maxEvaluations, double toleranceGrad,
-      double toleranceChange, int restartInterval) {
+      double lr,
+      int maxIterations,
+      int maxEvaluations,
+      double toleranceGrad,
+      double toleranceChange,
+      int restartInterval) {
 
     public Options {
       OptionChecks.positive("ConjugateGradient", "lr", lr);
@@ -56,11 +62,13 @@ public final class ConjugateGradient extends FullBatchOptimizer {
     }
 
     public Options withLr(double v) {
-      return new Options(v, maxIterations, maxEvaluations, toleranceGrad, toleranceChange, restartInterval);
+      return new Options(
+          v, maxIterations, maxEvaluations, toleranceGrad, toleranceChange, restartInterval);
     }
 
     public Options withMaxIterations(int iterations, int evaluations) {
-      return new Options(lr, iterations, evaluations, toleranceGrad, toleranceChange, restartInterval);
+      return new Options(
+          lr, iterations, evaluations, toleranceGrad, toleranceChange, restartInterval);
     }
 
     public Options withTolerances(double grad, double change) {
@@ -141,14 +149,16 @@ public final class ConjugateGradient extends FullBatchOptimizer {
         reason = StopReason.NO_DESCENT;
         break;
       }
-      t = gPrev == null
-          ? Math.min(1.0, 1.0 / sumAbs(g)) * options.lr()
-          : Math.min(1e10, t * gtdPrev / gtd);
+      t =
+          gPrev == null
+              ? Math.min(1.0, 1.0 / sumAbs(g)) * options.lr()
+              : Math.min(1e10, t * gtdPrev / gtd);
       gtdPrev = gtd;
       gPrev = g;
       double prevLoss = loss;
-      var ls = StrongWolfeLineSearch.search(
-          f, x, t, d, loss, g, gtd, C1, C2, options.toleranceChange(), 25);
+      var ls =
+          StrongWolfeLineSearch.search(
+              f, x, t, d, loss, g, gtd, C1, C2, options.toleranceChange(), 25);
       loss = ls.value();
       g = ls.gradient();
       t = ls.t();

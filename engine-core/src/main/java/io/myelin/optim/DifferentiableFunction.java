@@ -17,8 +17,8 @@ package io.myelin.optim;
 public interface DifferentiableFunction {
 
   /**
-   * Returns {@code f(x)} and writes {@code grad f(x)} into {@code gradient} (same length as
-   * {@code x}, every element overwritten). Must not modify {@code x}.
+   * Returns {@code f(x)} and writes {@code grad f(x)} into {@code gradient} (same length as {@code
+   * x}, every element overwritten). Must not modify {@code x}.
    */
   double evaluate(double[] x, double[] gradient);
 }

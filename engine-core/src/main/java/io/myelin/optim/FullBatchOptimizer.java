@@ -5,11 +5,11 @@ import java.util.List;
 
 /**
  * Base of the full-batch methods ({@link LBFGS}, {@link ConjugateGradient}), which need the
- * objective as a function they can evaluate several times per step (line searches) and work on
- * the parameters as one vector. They run on the host in float64: the vector lives in a {@code
+ * objective as a function they can evaluate several times per step (line searches) and work on the
+ * parameters as one vector. They run on the host in float64: the vector lives in a {@code
  * double[]}, and each evaluation copies it into the parameter tensors (through a {@link
- * ParameterVector}), runs the closure on the parameters' device and copies the gradients back.
- * That suits the problems these methods are for (full-batch fits with up to some millions of
+ * ParameterVector}), runs the closure on the parameters' device and copies the gradients back. That
+ * suits the problems these methods are for (full-batch fits with up to some millions of
  * parameters); the per-element work of a step is O(history x n) on the host.
  *
  * <pre>{@code
@@ -76,24 +76,25 @@ public abstract class FullBatchOptimizer {
   public abstract Result minimize(DifferentiableFunction f, double[] x);
 
   /**
-   * Runs one {@link #minimize} over the parameters given at construction, evaluating the loss
-   * with {@code closure}, and leaves the parameters at the final point.
+   * Runs one {@link #minimize} over the parameters given at construction, evaluating the loss with
+   * {@code closure}, and leaves the parameters at the final point.
    */
   public Result step(Closure closure) {
     if (vector == null) {
       throw new IllegalStateException(
           getClass().getSimpleName() + " was created without parameters; use minimize(f, x)");
     }
-    DifferentiableFunction f = (x, gradient) -> {
-      vector.setValues(x);
-      for (Tensor p : vector.parameters()) {
-        p.zeroGrad();
-      }
-      double loss = closure.evaluate();
-      double[] g = vector.gradients();
-      System.arraycopy(g, 0, gradient, 0, g.length);
-      return loss;
-    };
+    DifferentiableFunction f =
+        (x, gradient) -> {
+          vector.setValues(x);
+          for (Tensor p : vector.parameters()) {
+            p.zeroGrad();
+          }
+          double loss = closure.evaluate();
+          double[] g = vector.gradients();
+          System.arraycopy(g, 0, gradient, 0, g.length);
+          return loss;
+        };
     double[] x = vector.values();
     Result r = minimize(f, x);
     vector.setValues(x);

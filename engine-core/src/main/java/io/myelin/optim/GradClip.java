@@ -15,8 +15,8 @@ import io.myelin.memory.MemoryScope;
  * optimizer.step();
  * }</pre>
  *
- * <p>Parameters whose gradient is null are ignored. The work runs as tensor ops on each
- * gradient's device; only the total norm is read back to the host (one synchronisation).
+ * <p>Parameters whose gradient is null are ignored. The work runs as tensor ops on each gradient's
+ * device; only the total norm is read back to the host (one synchronisation).
  */
 public final class GradClip {
   /** Added to the total norm before dividing, as PyTorch does, so a zero norm cannot divide. */
@@ -30,7 +30,8 @@ public final class GradClip {
       throw new IllegalArgumentException(
           "clipValue: invalid clipValue " + clipValue + " (must be finite and >= 0)");
     }
-    try (var ignored = Autograd.noGrad(); MemoryScope scope = MemoryScope.open()) {
+    try (var ignored = Autograd.noGrad();
+        MemoryScope scope = MemoryScope.open()) {
       for (Tensor p : parameters) {
         Tensor g = p.grad();
         if (g != null) {
@@ -47,19 +48,22 @@ public final class GradClip {
 
   /**
    * Rescales all gradients together so that their total norm is at most {@code maxNorm}:
+   *
    * <pre>
    *   total = || (||g_1||_q, ..., ||g_k||_q) ||_q        (the norm of all gradients as one vector)
    *   if total > maxNorm:  g_i = g_i * maxNorm / (total + 1e-6)
    * </pre>
+   *
    * A non-finite total (an overflow or a NaN in a gradient) leaves the gradients unchanged; the
-   * caller sees it in the returned value and can skip the step (PyTorch would write NaN into
-   * every gradient). The same work as {@link #clipNormOnDevice}, then one read of the total.
+   * caller sees it in the returned value and can skip the step (PyTorch would write NaN into every
+   * gradient). The same work as {@link #clipNormOnDevice}, then one read of the total.
    *
    * @param normType {@code q > 0}, or {@code Double.POSITIVE_INFINITY} for the max-abs norm
    * @return the total norm before clipping
    */
   public static double clipNorm(Iterable<Tensor> parameters, double maxNorm, double normType) {
-    try (var ignored = Autograd.noGrad(); MemoryScope scope = MemoryScope.open()) {
+    try (var ignored = Autograd.noGrad();
+        MemoryScope scope = MemoryScope.open()) {
       Tensor total = clipNormOnDevice(parameters, maxNorm, normType);
       return total == null ? 0 : total.item();
     }
@@ -68,14 +72,14 @@ public final class GradClip {
   /**
    * {@link #clipNorm(Iterable, double, double)} without reading anything on the host: the total
    * norm is reduced on the device and the scale {@code min(1, maxNorm / (total + 1e-6))} (1 when
-   * the total is not finite) multiplies every gradient there. What a training step runs, so that
-   * a captured step clips by the norm of each replay's gradients.
+   * the total is not finite) multiplies every gradient there. What a training step runs, so that a
+   * captured step clips by the norm of each replay's gradients.
    *
-   * @return the total norm before clipping, a float64 scalar on the gradients' device (null when
-   *     no parameter has a gradient); it belongs to the caller's memory scope
+   * @return the total norm before clipping, a float64 scalar on the gradients' device (null when no
+   *     parameter has a gradient); it belongs to the caller's memory scope
    */
-  public static Tensor clipNormOnDevice(Iterable<Tensor> parameters, double maxNorm,
-      double normType) {
+  public static Tensor clipNormOnDevice(
+      Iterable<Tensor> parameters, double maxNorm, double normType) {
     if (!(maxNorm >= 0) || Double.isInfinite(maxNorm)) {
       throw new IllegalArgumentException(
           "clipNorm: invalid maxNorm " + maxNorm + " (must be finite and >= 0)");
@@ -87,7 +91,8 @@ public final class GradClip {
       }
       // coef < 1 only for a finite total above maxNorm; NaN compares false, so it stays 1.
       Tensor coef = Tensor.full(total.device(), DType.FLOAT64, maxNorm).div(total.add(EPS));
-      Tensor scale = Tensor.where(coef.lt(1.0), coef, Tensor.full(total.device(), DType.FLOAT64, 1));
+      Tensor scale =
+          Tensor.where(coef.lt(1.0), coef, Tensor.full(total.device(), DType.FLOAT64, 1));
       for (Tensor p : parameters) {
         Tensor g = p.grad();
         if (g != null) {
@@ -103,7 +108,8 @@ public final class GradClip {
    * Each gradient's partial sum is formed in its own dtype and accumulated in float64.
    */
   public static double totalNorm(Iterable<Tensor> parameters, double normType) {
-    try (var ignored = Autograd.noGrad(); MemoryScope scope = MemoryScope.open()) {
+    try (var ignored = Autograd.noGrad();
+        MemoryScope scope = MemoryScope.open()) {
       Tensor total = totalNormOnDevice(parameters, normType);
       return total == null ? 0 : total.item();
     }
@@ -122,7 +128,8 @@ public final class GradClip {
       if (g == null || g.numel() == 0) {
         continue;
       }
-      Tensor part = max ? g.abs().max() : (normType == 2 ? g.square() : g.abs().pow(normType)).sum();
+      Tensor part =
+          max ? g.abs().max() : (normType == 2 ? g.square() : g.abs().pow(normType)).sum();
       part = part.to(DType.FLOAT64);
       acc = acc == null ? part : (max ? acc.maximum(part) : acc.add(part));
     }

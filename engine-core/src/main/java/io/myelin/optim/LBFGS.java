@@ -8,16 +8,16 @@ import java.util.List;
 
 /**
  * Limited-memory BFGS with a strong-Wolfe line search, as PyTorch's {@code
- * LBFGS(line_search_fn="strong_wolfe")}: Nocedal and Wright, Numerical Optimization, Algorithm
- * 7.4 (two-loop recursion, initial Hessian {@code H0 = (s'y / y'y) I}, eq. 7.20) with the line
- * search of {@link StrongWolfeLineSearch} ({@code c1 = 1e-4, c2 = 0.9}).
+ * LBFGS(line_search_fn="strong_wolfe")}: Nocedal and Wright, Numerical Optimization, Algorithm 7.4
+ * (two-loop recursion, initial Hessian {@code H0 = (s'y / y'y) I}, eq. 7.20) with the line search
+ * of {@link StrongWolfeLineSearch} ({@code c1 = 1e-4, c2 = 0.9}).
  *
  * <p>Each iteration: {@code d = -H g} from the last {@code historySize} pairs {@code s = x_(k+1) -
  * x_k, y = g_(k+1) - g_k} (pairs with {@code y's <= 1e-10} are skipped, which keeps H positive
  * definite); the first step is {@code lr * min(1, 1/|g|_1)}, later ones start at {@code lr}. It
- * stops when {@code max|g| <= toleranceGrad}, when {@code max|t d|} or the change of the loss
- * is below {@code toleranceChange}, or at the iteration/evaluation limits. Runs on the host in
- * float64 (see {@link FullBatchOptimizer}).
+ * stops when {@code max|g| <= toleranceGrad}, when {@code max|t d|} or the change of the loss is
+ * below {@code toleranceChange}, or at the iteration/evaluation limits. Runs on the host in float64
+ * (see {@link FullBatchOptimizer}).
  */
 public final class LBFGS extends FullBatchOptimizer {
 
@@ -35,21 +35,29 @@ public final class LBFGS extends FullBatchOptimizer {
    * @param strongWolfe use the line search; without it the step is fixed at {@code lr}
    */
   public record Options(
-      double lr, int maxIterations, int maxEvaluations, double toleranceGrad,
-      double toleranceChange, int historySize, boolean strongWolfe) {
+      double lr,
+      int maxIterations,
+      int maxEvaluations,
+      double toleranceGrad,
+      double toleranceChange,
+      int historySize,
+      boolean strongWolfe) {
 
     public Options {
       OptionChecks.positive("LBFGS", "lr", lr);
       OptionChecks.nonNegative("LBFGS", "toleranceGrad", toleranceGrad);
       OptionChecks.nonNegative("LBFGS", "toleranceChange", toleranceChange);
       if (maxIterations < 1) {
-        throw new IllegalArgumentException("LBFGS: invalid maxIterations " + maxIterations + " (must be >= 1)");
+        throw new IllegalArgumentException(
+            "LBFGS: invalid maxIterations " + maxIterations + " (must be >= 1)");
       }
       if (maxEvaluations < 1) {
-        throw new IllegalArgumentException("LBFGS: invalid maxEvaluations " + maxEvaluations + " (must be >= 1)");
+        throw new IllegalArgumentException(
+            "LBFGS: invalid maxEvaluations " + maxEvaluations + " (must be >= 1)");
       }
       if (historySize < 1) {
-        throw new IllegalArgumentException("LBFGS: invalid historySize " + historySize + " (must be >= 1)");
+        throw new IllegalArgumentException(
+            "LBFGS: invalid historySize " + historySize + " (must be >= 1)");
       }
     }
 
@@ -58,16 +66,25 @@ public final class LBFGS extends FullBatchOptimizer {
     }
 
     public Options withLr(double v) {
-      return new Options(v, maxIterations, maxEvaluations, toleranceGrad, toleranceChange, historySize, strongWolfe);
+      return new Options(
+          v,
+          maxIterations,
+          maxEvaluations,
+          toleranceGrad,
+          toleranceChange,
+          historySize,
+          strongWolfe);
     }
 
     /** Sets the iteration limit and, as PyTorch does, the evaluation limit to 5/4 of it. */
     public Options withMaxIterations(int v) {
-      return new Options(lr, v, Math.max(1, v * 5 / 4), toleranceGrad, toleranceChange, historySize, strongWolfe);
+      return new Options(
+          lr, v, Math.max(1, v * 5 / 4), toleranceGrad, toleranceChange, historySize, strongWolfe);
     }
 
     public Options withMaxEvaluations(int v) {
-      return new Options(lr, maxIterations, v, toleranceGrad, toleranceChange, historySize, strongWolfe);
+      return new Options(
+          lr, maxIterations, v, toleranceGrad, toleranceChange, historySize, strongWolfe);
     }
 
     public Options withTolerances(double grad, double change) {
@@ -75,11 +92,13 @@ public final class LBFGS extends FullBatchOptimizer {
     }
 
     public Options withHistorySize(int v) {
-      return new Options(lr, maxIterations, maxEvaluations, toleranceGrad, toleranceChange, v, strongWolfe);
+      return new Options(
+          lr, maxIterations, maxEvaluations, toleranceGrad, toleranceChange, v, strongWolfe);
     }
 
     public Options withStrongWolfe(boolean v) {
-      return new Options(lr, maxIterations, maxEvaluations, toleranceGrad, toleranceChange, historySize, v);
+      return new Options(
+          lr, maxIterations, maxEvaluations, toleranceGrad, toleranceChange, historySize, v);
     }
   }
 
@@ -144,8 +163,9 @@ public final class LBFGS extends FullBatchOptimizer {
       }
       int used;
       if (options.strongWolfe()) {
-        var ls = StrongWolfeLineSearch.search(
-            f, x, t, d, loss, g, gtd, 1e-4, 0.9, options.toleranceChange(), 25);
+        var ls =
+            StrongWolfeLineSearch.search(
+                f, x, t, d, loss, g, gtd, 1e-4, 0.9, options.toleranceChange(), 25);
         loss = ls.value();
         g = ls.gradient();
         t = ls.t();

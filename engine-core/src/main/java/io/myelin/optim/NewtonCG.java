@@ -6,11 +6,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Truncated Newton ("Hessian-free", Newton-CG): each iteration solves {@code H p = -g} approximately
- * by conjugate gradients using only Hessian-vector products, then moves along p with the
- * strong-Wolfe line search; as SciPy's {@code minimize(method="Newton-CG")} (Nocedal and Wright,
- * Numerical Optimization, Algorithm 7.1). The products come from forward over reverse ({@link
- * Functional#hvpOfClosure}), about the cost of one more gradient each, so no Hessian is stored.
+ * Truncated Newton ("Hessian-free", Newton-CG): each iteration solves {@code H p = -g}
+ * approximately by conjugate gradients using only Hessian-vector products, then moves along p with
+ * the strong-Wolfe line search; as SciPy's {@code minimize(method="Newton-CG")} (Nocedal and
+ * Wright, Numerical Optimization, Algorithm 7.1). The products come from forward over reverse
+ * ({@link Functional#hvpOfClosure}), about the cost of one more gradient each, so no Hessian is
+ * stored.
  *
  * <p>The inner CG stops when the residual falls below {@code min(0.01, sqrt|g|) |g|} (a forcing
  * sequence giving superlinear convergence), after {@code maxCgIterations}, or at a direction of
@@ -39,15 +40,24 @@ public final class NewtonCG extends FullBatchOptimizer {
    * @param toleranceGrad stop when the largest gradient component is at most this
    * @param toleranceChange stop when the step or the loss change is below this
    */
-  public record Options(double lr, int maxIterations, int maxCgIterations, int maxEvaluations,
-      double toleranceGrad, double toleranceChange) {
+  public record Options(
+      double lr,
+      int maxIterations,
+      int maxCgIterations,
+      int maxEvaluations,
+      double toleranceGrad,
+      double toleranceChange) {
 
     public Options {
       OptionChecks.positive("NewtonCG", "lr", lr);
       OptionChecks.nonNegative("NewtonCG", "toleranceGrad", toleranceGrad);
       OptionChecks.nonNegative("NewtonCG", "toleranceChange", toleranceChange);
-      for (var e : new Object[][] {{"maxIterations", maxIterations},
-          {"maxCgIterations", maxCgIterations}, {"maxEvaluations", maxEvaluations}}) {
+      for (var e :
+          new Object[][] {
+            {"maxIterations", maxIterations},
+            {"maxCgIterations", maxCgIterations},
+            {"maxEvaluations", maxEvaluations}
+          }) {
         if ((Integer) e[1] < 1) {
           throw new IllegalArgumentException(
               "NewtonCG: invalid " + e[0] + " " + e[1] + " (must be >= 1)");
@@ -60,14 +70,14 @@ public final class NewtonCG extends FullBatchOptimizer {
     }
 
     public Options withLr(double v) {
-      return new Options(v, maxIterations, maxCgIterations, maxEvaluations, toleranceGrad,
-          toleranceChange);
+      return new Options(
+          v, maxIterations, maxCgIterations, maxEvaluations, toleranceGrad, toleranceChange);
     }
 
     /** Sets the iteration limit and the evaluation limit to 5 times it. */
     public Options withMaxIterations(int v) {
-      return new Options(lr, v, maxCgIterations, Math.max(1, v * 5), toleranceGrad,
-          toleranceChange);
+      return new Options(
+          lr, v, maxCgIterations, Math.max(1, v * 5), toleranceGrad, toleranceChange);
     }
 
     public Options withMaxCgIterations(int v) {
@@ -106,52 +116,54 @@ public final class NewtonCG extends FullBatchOptimizer {
   }
 
   /**
-   * One {@link #minimize} over the parameters, with the loss and gradients from {@code closure}
-   * and the Hessian-vector products from the same closure run inside a dual level (forward over
+   * One {@link #minimize} over the parameters, with the loss and gradients from {@code closure} and
+   * the Hessian-vector products from the same closure run inside a dual level (forward over
    * reverse; every op of the model needs a tangent rule and a differentiable or tangent-ruled
    * backward, otherwise this fails naming the op).
    */
   @Override
   public Result step(Closure closure) {
     if (parameters == null) {
-      throw new IllegalStateException("NewtonCG was created without parameters; use minimize(f, x)");
+      throw new IllegalStateException(
+          "NewtonCG was created without parameters; use minimize(f, x)");
     }
     List<Tensor> ps = parameters.parameters();
-    TwiceDifferentiableFunction f = new TwiceDifferentiableFunction() {
-      @Override
-      public double evaluate(double[] x, double[] gradient) {
-        parameters.setValues(x);
-        for (Tensor p : ps) {
-          p.zeroGrad();
-        }
-        double loss = closure.evaluate();
-        double[] g = parameters.gradients();
-        System.arraycopy(g, 0, gradient, 0, g.length);
-        return loss;
-      }
+    TwiceDifferentiableFunction f =
+        new TwiceDifferentiableFunction() {
+          @Override
+          public double evaluate(double[] x, double[] gradient) {
+            parameters.setValues(x);
+            for (Tensor p : ps) {
+              p.zeroGrad();
+            }
+            double loss = closure.evaluate();
+            double[] g = parameters.gradients();
+            System.arraycopy(g, 0, gradient, 0, g.length);
+            return loss;
+          }
 
-      @Override
-      public void hessianVector(double[] x, double[] v, double[] out) {
-        parameters.setValues(x);
-        List<Tensor> vs = new ArrayList<>(ps.size());
-        for (int i = 0; i < ps.size(); i++) {
-          Tensor p = ps.get(i);
-          double[] part = new double[p.numel()];
-          System.arraycopy(v, parameters.offset(i), part, 0, part.length);
-          vs.add(Tensor.of(p.device(), part).reshape(p.shape()).to(p.dtype()));
-        }
-        Tensor[] hv = Functional.hvpOfClosure(closure::evaluate, ps, vs);
-        for (int i = 0; i < ps.size(); i++) {
-          double[] part = hv[i].toDoubleArray();
-          System.arraycopy(part, 0, out, parameters.offset(i), part.length);
-          hv[i].close();
-          vs.get(i).close();
-        }
-        for (Tensor p : ps) {
-          p.zeroGrad();
-        }
-      }
-    };
+          @Override
+          public void hessianVector(double[] x, double[] v, double[] out) {
+            parameters.setValues(x);
+            List<Tensor> vs = new ArrayList<>(ps.size());
+            for (int i = 0; i < ps.size(); i++) {
+              Tensor p = ps.get(i);
+              double[] part = new double[p.numel()];
+              System.arraycopy(v, parameters.offset(i), part, 0, part.length);
+              vs.add(Tensor.of(p.device(), part).reshape(p.shape()).to(p.dtype()));
+            }
+            Tensor[] hv = Functional.hvpOfClosure(closure::evaluate, ps, vs);
+            for (int i = 0; i < ps.size(); i++) {
+              double[] part = hv[i].toDoubleArray();
+              System.arraycopy(part, 0, out, parameters.offset(i), part.length);
+              hv[i].close();
+              vs.get(i).close();
+            }
+            for (Tensor p : ps) {
+              p.zeroGrad();
+            }
+          }
+        };
     double[] x = parameters.values();
     Result r = minimize(f, x);
     parameters.setValues(x);
@@ -161,8 +173,9 @@ public final class NewtonCG extends FullBatchOptimizer {
   @Override
   public Result minimize(DifferentiableFunction function, double[] x) {
     if (!(function instanceof TwiceDifferentiableFunction f)) {
-      throw new IllegalArgumentException("NewtonCG.minimize needs a TwiceDifferentiableFunction"
-          + " (Hessian-vector products); use LBFGS for gradients only");
+      throw new IllegalArgumentException(
+          "NewtonCG.minimize needs a TwiceDifferentiableFunction"
+              + " (Hessian-vector products); use LBFGS for gradients only");
     }
     int n = x.length;
     double[] g = new double[n];
@@ -183,8 +196,9 @@ public final class NewtonCG extends FullBatchOptimizer {
         break;
       }
       double prevLoss = loss;
-      var ls = StrongWolfeLineSearch.search(
-          f, x, options.lr(), d, loss, g, gtd, 1e-4, 0.9, options.toleranceChange(), 25);
+      var ls =
+          StrongWolfeLineSearch.search(
+              f, x, options.lr(), d, loss, g, gtd, 1e-4, 0.9, options.toleranceChange(), 25);
       loss = ls.value();
       g = ls.gradient();
       evals += ls.evaluations();
@@ -212,10 +226,10 @@ public final class NewtonCG extends FullBatchOptimizer {
   }
 
   /**
-   * Truncated CG on {@code H p = -g} (Nocedal and Wright, Algorithm 7.1) to a relative residual
-   * of {@code min(0.01, sqrt|g|)}: tighter than the book's {@code min(0.5, sqrt|g|)}, which spent
-   * 72 iterations on Rosenbrock from (-1.2, 1) against 23 with this cap (more products per step,
-   * far fewer steps; the rate stays superlinear as the term goes to 0 with |g|).
+   * Truncated CG on {@code H p = -g} (Nocedal and Wright, Algorithm 7.1) to a relative residual of
+   * {@code min(0.01, sqrt|g|)}: tighter than the book's {@code min(0.5, sqrt|g|)}, which spent 72
+   * iterations on Rosenbrock from (-1.2, 1) against 23 with this cap (more products per step, far
+   * fewer steps; the rate stays superlinear as the term goes to 0 with |g|).
    */
   private double[] newtonDirection(TwiceDifferentiableFunction f, double[] x, double[] g) {
     int n = g.length;

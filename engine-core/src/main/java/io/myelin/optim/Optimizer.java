@@ -17,11 +17,11 @@ import java.util.Map;
 /**
  * A first-order optimizer over parameter groups, as {@code torch.optim.Optimizer}: {@link #step()}
  * updates every parameter that has a gradient with the backend's fused update primitive ({@link
- * io.myelin.backend.Backend#optimizerUpdate}, one call per parameter, so a GPU runs one kernel
- * per parameter rather than a chain of tensor ops).
+ * io.myelin.backend.Backend#optimizerUpdate}, one call per parameter, so a GPU runs one kernel per
+ * parameter rather than a chain of tensor ops).
  *
- * <p>Per-parameter state (momentum buffers, moment estimates, the step count) is created lazily
- * at a parameter's first update, on the parameter's device and in its dtype, outside every memory
+ * <p>Per-parameter state (momentum buffers, moment estimates, the step count) is created lazily at
+ * a parameter's first update, on the parameter's device and in its dtype, outside every memory
  * scope; {@link #stateDict()} and {@link #loadStateDict} save and restore it with the options of
  * each group.
  *
@@ -80,12 +80,18 @@ public abstract class Optimizer<O extends OptimizerOptions<O>>
       for (Tensor p : g.parameters()) {
         if (seen.put(p, Boolean.TRUE) != null) {
           throw new IllegalArgumentException(
-              name() + ": a parameter appears in more than one place (parameter " + all.size()
+              name()
+                  + ": a parameter appears in more than one place (parameter "
+                  + all.size()
                   + "); each tensor may be optimised once");
         }
         if (!p.dtype().isFloating()) {
           throw new IllegalArgumentException(
-              name() + ": parameter " + all.size() + " is " + p.dtype().shortName()
+              name()
+                  + ": parameter "
+                  + all.size()
+                  + " is "
+                  + p.dtype().shortName()
                   + "; only floating-point tensors can be optimised");
         }
         all.add(p);
@@ -150,8 +156,8 @@ public abstract class Optimizer<O extends OptimizerOptions<O>>
 
   /**
    * Applies one update to every parameter whose gradient is not null: one fused backend call per
-   * parameter. Parameters without a gradient are skipped and their step count does not advance.
-   * The same as {@link #prepareStep} then {@link #applyStep} over those parameters.
+   * parameter. Parameters without a gradient are skipped and their step count does not advance. The
+   * same as {@link #prepareStep} then {@link #applyStep} over those parameters.
    */
   public void step() {
     boolean[] which = new boolean[parameters.size()];
@@ -166,21 +172,23 @@ public abstract class Optimizer<O extends OptimizerOptions<O>>
    * The host half of a step over the parameters marked in {@code which} (indexed as {@link
    * #parameters()}): creates missing state buffers, advances their step counts and writes every
    * update's step scalars ({@link OptimizerKind#writeScalars}: learning rate, step, the derived
-   * coefficients) into one device buffer with one copy. Reads no gradient, so it may run before
-   * the backward pass that produces them; {@link #applyStep} with the same {@code which} uses
-   * what it wrote. A captured training step runs this before each replay and {@link #applyStep}
-   * inside the graph.
+   * coefficients) into one device buffer with one copy. Reads no gradient, so it may run before the
+   * backward pass that produces them; {@link #applyStep} with the same {@code which} uses what it
+   * wrote. A captured training step runs this before each replay and {@link #applyStep} inside the
+   * graph.
    */
   public final void prepareStep(boolean[] which) {
-    forEachMarked(which, (index, p, h) -> {
-      ParamState s = stateFor(index, p, h);
-      s.step++;
-      kind.writeScalars(h.withMuProduct(s.muProduct), s.step, hostScalars(),
-          index * OptimizerKind.SCALARS);
-      if (kind == OptimizerKind.NADAM) {
-        s.muProduct *= OptimizerKind.nadamMu(h.beta1(), h.momentumDecay(), s.step);
-      }
-    });
+    forEachMarked(
+        which,
+        (index, p, h) -> {
+          ParamState s = stateFor(index, p, h);
+          s.step++;
+          kind.writeScalars(
+              h.withMuProduct(s.muProduct), s.step, hostScalars(), index * OptimizerKind.SCALARS);
+          if (kind == OptimizerKind.NADAM) {
+            s.muProduct *= OptimizerKind.nadamMu(h.beta1(), h.momentumDecay(), s.step);
+          }
+        });
     try (var ignored = Autograd.noGrad()) {
       Tensor dev = deviceScalars();
       dev.storage().backend().copyFromHost(hostScalars, 0, dev.storage(), 0, hostScalars.length);
@@ -188,35 +196,44 @@ public abstract class Optimizer<O extends OptimizerOptions<O>>
   }
 
   /**
-   * The device half of a step: one fused update per parameter marked in {@code which}, reading
-   * its gradient and the scalars the last {@link #prepareStep} wrote. Host work is argument
-   * checks only; nothing is read back.
+   * The device half of a step: one fused update per parameter marked in {@code which}, reading its
+   * gradient and the scalars the last {@link #prepareStep} wrote. Host work is argument checks
+   * only; nothing is read back.
    *
    * @throws IllegalStateException if a marked parameter has no gradient or was not prepared
    */
   public final void applyStep(boolean[] which) {
-    forEachMarked(which, (index, p, h) -> {
-      Tensor g = p.grad();
-      if (g == null || states[index] == null) {
-        throw new IllegalStateException(name() + ": parameter " + index
-            + (g == null ? " has no gradient" : " was not prepared (call prepareStep first)"));
-      }
-      update(index, p, g, h);
-    });
+    forEachMarked(
+        which,
+        (index, p, h) -> {
+          Tensor g = p.grad();
+          if (g == null || states[index] == null) {
+            throw new IllegalStateException(
+                name()
+                    + ": parameter "
+                    + index
+                    + (g == null
+                        ? " has no gradient"
+                        : " was not prepared (call prepareStep first)"));
+          }
+          update(index, p, g, h);
+        });
   }
 
   /**
    * Decides on the device whether the prepared step runs: writes {@code apply} (a one-element
-   * tensor on the parameters' device, 1 to apply, 0 to skip) into entry {@link
-   * OptimizerKind#APPLY} of every parameter's step scalars, where the fused update reads it. Call
-   * between {@link #prepareStep} and {@link #applyStep}; a skipped update leaves parameters and
-   * state buffers untouched (the step counts advanced by {@code prepareStep} stay advanced). One
-   * device copy; nothing is read on the host, so a captured step can decide per replay.
+   * tensor on the parameters' device, 1 to apply, 0 to skip) into entry {@link OptimizerKind#APPLY}
+   * of every parameter's step scalars, where the fused update reads it. Call between {@link
+   * #prepareStep} and {@link #applyStep}; a skipped update leaves parameters and state buffers
+   * untouched (the step counts advanced by {@code prepareStep} stay advanced). One device copy;
+   * nothing is read on the host, so a captured step can decide per replay.
    */
   public final void gateStep(Tensor apply) {
     try (var ignored = Autograd.noGrad()) {
-      Tensor column = deviceScalars().reshape(parameters.size(), OptimizerKind.SCALARS)
-          .narrow(1, OptimizerKind.APPLY, 1);
+      Tensor column =
+          deviceScalars()
+              .reshape(parameters.size(), OptimizerKind.SCALARS)
+              .narrow(1, OptimizerKind.APPLY, 1);
       column.assign(apply.reshape(1, 1));
     }
   }
@@ -229,8 +246,8 @@ public abstract class Optimizer<O extends OptimizerOptions<O>>
   /** Runs {@code action} on every parameter marked in {@code which}, without gradients. */
   private void forEachMarked(boolean[] which, MarkedParameter action) {
     if (which.length != parameters.size()) {
-      throw new IllegalArgumentException(name() + ": " + which.length + " flags for "
-          + parameters.size() + " parameters");
+      throw new IllegalArgumentException(
+          name() + ": " + which.length + " flags for " + parameters.size() + " parameters");
     }
     try (var ignored = Autograd.noGrad()) {
       int index = 0;
@@ -256,8 +273,12 @@ public abstract class Optimizer<O extends OptimizerOptions<O>>
   /** The device buffer of step scalars, on the first parameter's device, made once. */
   private Tensor deviceScalars() {
     if (deviceScalars == null) {
-      deviceScalars = Tensor.zeros(parameters.get(0).device(), io.myelin.DType.FLOAT64,
-          parameters.size() * OptimizerKind.SCALARS).persist();
+      deviceScalars =
+          Tensor.zeros(
+                  parameters.get(0).device(),
+                  io.myelin.DType.FLOAT64,
+                  parameters.size() * OptimizerKind.SCALARS)
+              .persist();
     }
     return deviceScalars;
   }
@@ -268,12 +289,28 @@ public abstract class Optimizer<O extends OptimizerOptions<O>>
   private void update(int index, Tensor p, Tensor g, OptimizerHyperparameters h) {
     if (!g.device().equals(p.device()) || g.dtype() != p.dtype()) {
       throw new IllegalArgumentException(
-          name() + ": gradient of parameter " + index + " is " + g.dtype().shortName() + " on "
-              + g.device() + ", the parameter " + p.dtype().shortName() + " on " + p.device());
+          name()
+              + ": gradient of parameter "
+              + index
+              + " is "
+              + g.dtype().shortName()
+              + " on "
+              + g.device()
+              + ", the parameter "
+              + p.dtype().shortName()
+              + " on "
+              + p.device());
     }
     if (!p.device().equals(deviceScalars.device())) {
-      throw new IllegalArgumentException(name() + ": parameter " + index + " is on " + p.device()
-          + ", parameter 0 on " + deviceScalars.device() + "; one optimizer updates one device");
+      throw new IllegalArgumentException(
+          name()
+              + ": parameter "
+              + index
+              + " is on "
+              + p.device()
+              + ", parameter 0 on "
+              + deviceScalars.device()
+              + "; one optimizer updates one device");
     }
     ParamState s = states[index];
     // The fused primitive takes dense runs; views (rare for parameters) go through a copy.
@@ -284,9 +321,20 @@ public abstract class Optimizer<O extends OptimizerOptions<O>>
       for (int i = 0; i < st.length; i++) {
         st[i] = s.buffers[i] == null ? null : s.buffers[i].storage();
       }
-      dense.storage().backend().optimizerUpdate(
-          kind, h, deviceScalars.storage(), index * OptimizerKind.SCALARS, dense.storage(),
-          dense.layout().offset(), gd.storage(), gd.layout().offset(), st, p.numel());
+      dense
+          .storage()
+          .backend()
+          .optimizerUpdate(
+              kind,
+              h,
+              deviceScalars.storage(),
+              index * OptimizerKind.SCALARS,
+              dense.storage(),
+              dense.layout().offset(),
+              gd.storage(),
+              gd.layout().offset(),
+              st,
+              p.numel());
       if (dense != p) {
         p.assign(dense);
       }
@@ -383,9 +431,9 @@ public abstract class Optimizer<O extends OptimizerOptions<O>>
   }
 
   /**
-   * Replaces every group's options and every parameter's state with copies of those in {@code
-   * dict} (moved to each parameter's device). The dict must come from an optimizer of the same
-   * type over parameters of the same shapes in the same order; it stays owned by the caller.
+   * Replaces every group's options and every parameter's state with copies of those in {@code dict}
+   * (moved to each parameter's device). The dict must come from an optimizer of the same type over
+   * parameters of the same shapes in the same order; it stays owned by the caller.
    *
    * @throws IllegalArgumentException when the group count, a parameter index, a state name or a
    *     state shape does not match
@@ -393,28 +441,46 @@ public abstract class Optimizer<O extends OptimizerOptions<O>>
   public void loadStateDict(OptimizerStateDict<O> dict) {
     if (dict.groups().size() != groups.size()) {
       throw new IllegalArgumentException(
-          name() + ".loadStateDict: the dict has " + dict.groups().size()
-              + " parameter groups, this optimizer " + groups.size());
+          name()
+              + ".loadStateDict: the dict has "
+              + dict.groups().size()
+              + " parameter groups, this optimizer "
+              + groups.size());
     }
     List<String> names = stateNames();
     for (var e : dict.state().entrySet()) {
       int index = e.getKey();
       if (index < 0 || index >= parameters.size()) {
         throw new IllegalArgumentException(
-            name() + ".loadStateDict: state for parameter " + index + ", but there are only "
+            name()
+                + ".loadStateDict: state for parameter "
+                + index
+                + ", but there are only "
                 + parameters.size());
       }
       Tensor p = parameters.get(index);
       for (var b : e.getValue().buffers().entrySet()) {
         if (!names.contains(b.getKey())) {
           throw new IllegalArgumentException(
-              name() + ".loadStateDict: unknown state '" + b.getKey() + "' for parameter "
-                  + index + " (expected one of " + names + ")");
+              name()
+                  + ".loadStateDict: unknown state '"
+                  + b.getKey()
+                  + "' for parameter "
+                  + index
+                  + " (expected one of "
+                  + names
+                  + ")");
         }
         if (!Arrays.equals(b.getValue().shape(), p.shape())) {
           throw new IllegalArgumentException(
-              name() + ".loadStateDict: state '" + b.getKey() + "' of parameter " + index
-                  + " has shape " + Arrays.toString(b.getValue().shape()) + ", the parameter "
+              name()
+                  + ".loadStateDict: state '"
+                  + b.getKey()
+                  + "' of parameter "
+                  + index
+                  + " has shape "
+                  + Arrays.toString(b.getValue().shape())
+                  + ", the parameter "
                   + Arrays.toString(p.shape()));
         }
       }

@@ -6,14 +6,14 @@ import java.util.Map;
 
 /**
  * A snapshot of a first-order {@link Optimizer}: the options of each parameter group and, by
- * parameter index (the order of the parameters over all groups, as PyTorch numbers them), the
- * step count and state tensors of every parameter that has been updated at least once. Saved
- * next to the model's weights, it lets training continue exactly where it stopped ({@link
+ * parameter index (the order of the parameters over all groups, as PyTorch numbers them), the step
+ * count and state tensors of every parameter that has been updated at least once. Saved next to the
+ * model's weights, it lets training continue exactly where it stopped ({@link
  * Optimizer#loadStateDict}).
  *
- * <p>The tensors are copies owned by this snapshot (outside every memory scope), named as
- * PyTorch names them ({@code exp_avg}, {@code exp_avg_sq}, {@code momentum_buffer}, ...); {@link
- * #close()} frees them.
+ * <p>The tensors are copies owned by this snapshot (outside every memory scope), named as PyTorch
+ * names them ({@code exp_avg}, {@code exp_avg_sq}, {@code momentum_buffer}, ...); {@link #close()}
+ * frees them.
  *
  * @param groups the options of each group, in group order
  * @param state per parameter index, the state of the parameters that have one

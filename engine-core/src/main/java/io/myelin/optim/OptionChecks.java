@@ -1,8 +1,8 @@
 package io.myelin.optim;
 
 /**
- * Validation shared by the option records: each check names the optimizer, the option and the
- * bad value, as PyTorch's "Invalid learning rate: -1" does, so the message says what to fix.
+ * Validation shared by the option records: each check names the optimizer, the option and the bad
+ * value, as PyTorch's "Invalid learning rate: -1" does, so the message says what to fix.
  */
 final class OptionChecks {
   private OptionChecks() {}

@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Parameters that share hyperparameters inside one {@link Optimizer} (PyTorch's param_groups):
- * for example the weights with weight decay and the biases without, or a pretrained trunk with a
+ * Parameters that share hyperparameters inside one {@link Optimizer} (PyTorch's param_groups): for
+ * example the weights with weight decay and the biases without, or a pretrained trunk with a
  * smaller learning rate than a new head. The options can be replaced between steps (schedules do
  * that for the learning rate); the parameter list is fixed.
  *

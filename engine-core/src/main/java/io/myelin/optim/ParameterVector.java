@@ -6,14 +6,13 @@ import io.myelin.memory.MemoryScope;
 import java.util.List;
 
 /**
- * A list of parameter tensors (W1, b1, W2, b2, ...) seen as one flat float64 vector on the host,
- * in order, each tensor row-major: the form full-batch methods such as {@link LBFGS} and {@link
+ * A list of parameter tensors (W1, b1, W2, b2, ...) seen as one flat float64 vector on the host, in
+ * order, each tensor row-major: the form full-batch methods such as {@link LBFGS} and {@link
  * ConjugateGradient} work on (the "unroll the parameters into one vector" route of Ng's machine
  * learning course, and PyTorch's {@code parameters_to_vector}).
  *
  * <p>Reading and writing copy between the devices' tensors and host arrays; values are converted
- * from and to each tensor's dtype (a float32 parameter stores the rounded value). Not
- * thread-safe.
+ * from and to each tensor's dtype (a float32 parameter stores the rounded value). Not thread-safe.
  */
 public final class ParameterVector {
   private final List<Tensor> parameters;
@@ -31,7 +30,10 @@ public final class ParameterVector {
       Tensor p = parameters.get(i);
       if (!p.dtype().isFloating()) {
         throw new IllegalArgumentException(
-            "ParameterVector: parameter " + i + " is " + p.dtype().shortName()
+            "ParameterVector: parameter "
+                + i
+                + " is "
+                + p.dtype().shortName()
                 + "; only floating-point tensors can be flattened");
       }
       offsets[i] = (int) n;
@@ -88,7 +90,8 @@ public final class ParameterVector {
       throw new IllegalArgumentException(
           "ParameterVector.setValues: vector of " + x.length + " elements, expected " + size);
     }
-    try (var ignored = Autograd.noGrad(); MemoryScope scope = MemoryScope.open()) {
+    try (var ignored = Autograd.noGrad();
+        MemoryScope scope = MemoryScope.open()) {
       for (int i = 0; i < parameters.size(); i++) {
         Tensor p = parameters.get(i);
         double[] part = new double[p.numel()];

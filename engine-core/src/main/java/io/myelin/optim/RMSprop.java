@@ -6,9 +6,10 @@ import io.myelin.backend.OptimizerKind;
 import java.util.List;
 
 /**
- * RMSprop (Hinton, Neural Networks for Machine Learning, lecture 6e; the centered form from
- * Graves, "Generating Sequences with Recurrent Neural Networks", 2013), as {@code
- * torch.optim.RMSprop}. With {@code g = grad + weightDecay * p}:
+ * RMSprop (Hinton, Neural Networks for Machine Learning, lecture 6e; the centered form from Graves,
+ * "Generating Sequences with Recurrent Neural Networks", 2013), as {@code torch.optim.RMSprop}.
+ * With {@code g = grad + weightDecay * p}:
+ *
  * <pre>
  *   s = alpha s + (1 - alpha) g^2
  *   a = sqrt(s) + eps                 centered: ga = alpha ga + (1 - alpha) g; a = sqrt(s - ga^2) + eps
@@ -20,7 +21,12 @@ public final class RMSprop extends Optimizer<RMSprop.Options> {
 
   /** RMSprop's hyperparameters; {@link #defaults()} is PyTorch's (lr 1e-2, alpha 0.99). */
   public record Options(
-      double lr, double alpha, double eps, double weightDecay, double momentum, boolean centered,
+      double lr,
+      double alpha,
+      double eps,
+      double weightDecay,
+      double momentum,
+      boolean centered,
       boolean maximize)
       implements OptimizerOptions<Options> {
 

@@ -6,22 +6,26 @@ import io.myelin.backend.OptimizerKind;
 import java.util.List;
 
 /**
- * Stochastic gradient descent with momentum, in PyTorch's form ({@code torch.optim.SGD}) or in
- * the exponentially-weighted-average form of Ng's deep-learning course.
+ * Stochastic gradient descent with momentum, in PyTorch's form ({@code torch.optim.SGD}) or in the
+ * exponentially-weighted-average form of Ng's deep-learning course.
  *
  * <p>PyTorch form, with {@code g = grad + weightDecay * p}:
+ *
  * <pre>
  *   b = (t == 1) ? g : momentum * b + (1 - dampening) * g
  *   p = p - lr * (nesterov ? g + momentum * b : b)          (p = p - lr * g without momentum)
  * </pre>
+ *
  * Averaged form ({@link Options#averaged}), {@code beta = momentum}:
+ *
  * <pre>
  *   v = beta * v + (1 - beta) * g,   v_0 = 0
  *   p = p - lr * (biasCorrection ? v / (1 - beta^t) : v)
  * </pre>
- * The bias correction undoes the pull of {@code v_0 = 0} towards zero in the first steps: with
- * beta = 0.9 and gradients 0.81, 0.9, 0.96, 0.34 the averages are 0.081, 0.1629, 0.24261,
- * 0.252349 and the corrected steps 0.81, 0.85737, 0.89524, 0.73379.
+ *
+ * The bias correction undoes the pull of {@code v_0 = 0} towards zero in the first steps: with beta
+ * = 0.9 and gradients 0.81, 0.9, 0.96, 0.34 the averages are 0.081, 0.1629, 0.24261, 0.252349 and
+ * the corrected steps 0.81, 0.85737, 0.89524, 0.73379.
  *
  * <pre>{@code
  * var opt = new SGD(params, SGD.Options.of(0.1).withMomentum(0.9).withNesterov(true));
@@ -61,8 +65,10 @@ public final class SGD extends Optimizer<SGD.Options> {
       OptionChecks.nonNegative("SGD", "weightDecay", weightDecay);
       if (nesterov && (momentum <= 0 || dampening != 0)) {
         throw new IllegalArgumentException(
-            "SGD: nesterov needs momentum > 0 and dampening 0, got momentum " + momentum
-                + " and dampening " + dampening);
+            "SGD: nesterov needs momentum > 0 and dampening 0, got momentum "
+                + momentum
+                + " and dampening "
+                + dampening);
       }
       if (averaged) {
         if (nesterov) {
@@ -86,19 +92,23 @@ public final class SGD extends Optimizer<SGD.Options> {
 
     @Override
     public Options withLr(double v) {
-      return new Options(v, momentum, dampening, nesterov, weightDecay, averaged, biasCorrection, maximize);
+      return new Options(
+          v, momentum, dampening, nesterov, weightDecay, averaged, biasCorrection, maximize);
     }
 
     public Options withMomentum(double v) {
-      return new Options(lr, v, dampening, nesterov, weightDecay, averaged, biasCorrection, maximize);
+      return new Options(
+          lr, v, dampening, nesterov, weightDecay, averaged, biasCorrection, maximize);
     }
 
     public Options withDampening(double v) {
-      return new Options(lr, momentum, v, nesterov, weightDecay, averaged, biasCorrection, maximize);
+      return new Options(
+          lr, momentum, v, nesterov, weightDecay, averaged, biasCorrection, maximize);
     }
 
     public Options withNesterov(boolean v) {
-      return new Options(lr, momentum, dampening, v, weightDecay, averaged, biasCorrection, maximize);
+      return new Options(
+          lr, momentum, dampening, v, weightDecay, averaged, biasCorrection, maximize);
     }
 
     public Options withWeightDecay(double v) {
@@ -106,7 +116,8 @@ public final class SGD extends Optimizer<SGD.Options> {
     }
 
     public Options withMaximize(boolean v) {
-      return new Options(lr, momentum, dampening, nesterov, weightDecay, averaged, biasCorrection, v);
+      return new Options(
+          lr, momentum, dampening, nesterov, weightDecay, averaged, biasCorrection, v);
     }
 
     @Override

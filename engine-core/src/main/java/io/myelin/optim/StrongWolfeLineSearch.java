@@ -3,10 +3,12 @@ package io.myelin.optim;
 /**
  * A line search that finds a step {@code t} along a descent direction {@code d} satisfying the
  * strong Wolfe conditions
+ *
  * <pre>
  *   f(x + t d) &lt;= f(x) + c1 t g'd               (sufficient decrease)
  *   |g(x + t d)' d| &lt;= c2 |g'd|                  (curvature)
  * </pre>
+ *
  * by bracketing and zooming with safeguarded cubic interpolation: Nocedal and Wright, Numerical
  * Optimization (2nd ed.), Algorithms 3.5 and 3.6, in the form of PyTorch's {@code _strong_wolfe}
  * (itself a port of Mark Schmidt's minFunc). Stateless; works on host vectors.
@@ -37,8 +39,17 @@ public final class StrongWolfeLineSearch {
    * @param maxIterations most trial steps (25 in PyTorch)
    */
   public static Result search(
-      DifferentiableFunction f, double[] x, double t, double[] d, double f0, double[] g0,
-      double gtd0, double c1, double c2, double toleranceChange, int maxIterations) {
+      DifferentiableFunction f,
+      double[] x,
+      double t,
+      double[] d,
+      double f0,
+      double[] g0,
+      double gtd0,
+      double c1,
+      double c2,
+      double toleranceChange,
+      int maxIterations) {
     double dNorm = 0;
     for (double v : d) {
       dNorm = Math.max(dNorm, Math.abs(v));
@@ -158,8 +169,8 @@ public final class StrongWolfeLineSearch {
   }
 
   /**
-   * The minimiser of the cubic interpolating {@code (x1, f1, g1)} and {@code (x2, f2, g2)},
-   * clamped to {@code [lo, hi]}; the midpoint when the cubic has no minimum (N&amp;W eq. 3.59).
+   * The minimiser of the cubic interpolating {@code (x1, f1, g1)} and {@code (x2, f2, g2)}, clamped
+   * to {@code [lo, hi]}; the midpoint when the cubic has no minimum (N&amp;W eq. 3.59).
    */
   static double cubicMinimum(
       double x1, double f1, double g1, double x2, double f2, double g2, double lo, double hi) {

@@ -13,10 +13,10 @@ import io.myelin.memory.MemoryScope;
  *
  * <p>It reads the same inputs as the fused primitive: the constant hyperparameters from {@code h}
  * and the step-dependent coefficients from the scalar block of {@link OptimizerKind#writeScalars}.
- * Each coefficient becomes a scalar tensor of the parameter's dtype (rounded once) and each
- * element operation is one binary tensor op in the order of the kind's formula, so the result is
- * what a kernel doing the formula's operations in the element type gives: the CPU's fused update
- * matches it bit for bit in float32 and float64.
+ * Each coefficient becomes a scalar tensor of the parameter's dtype (rounded once) and each element
+ * operation is one binary tensor op in the order of the kind's formula, so the result is what a
+ * kernel doing the formula's operations in the element type gives: the CPU's fused update matches
+ * it bit for bit in float32 and float64.
  *
  * <pre>{@code
  * double[] c = new double[OptimizerKind.SCALARS];
@@ -32,11 +32,22 @@ public final class TensorOptimizerUpdate {
    * the slots {@link OptimizerKind#usesState} rejects), reading {@code g}. Does nothing when the
    * block's {@link OptimizerKind#APPLY} entry is 0.
    */
-  public static void apply(OptimizerKind kind, OptimizerHyperparameters h, double[] scalars,
-      int offset, Tensor p, Tensor g, Tensor[] state) {
+  public static void apply(
+      OptimizerKind kind,
+      OptimizerHyperparameters h,
+      double[] scalars,
+      int offset,
+      Tensor p,
+      Tensor g,
+      Tensor[] state) {
     if (state.length != kind.stateCount()) {
-      throw new IllegalArgumentException("TensorOptimizerUpdate: " + kind + " takes "
-          + kind.stateCount() + " state tensors, got " + state.length);
+      throw new IllegalArgumentException(
+          "TensorOptimizerUpdate: "
+              + kind
+              + " takes "
+              + kind.stateCount()
+              + " state tensors, got "
+              + state.length);
     }
     for (int i = 0; i < state.length; i++) {
       if (kind.usesState(i, h) && state[i] == null) {
@@ -47,7 +58,8 @@ public final class TensorOptimizerUpdate {
     if (scalars[offset + OptimizerKind.APPLY] == 0) {
       return;
     }
-    try (var ignored = Autograd.noGrad(); MemoryScope scope = MemoryScope.open()) {
+    try (var ignored = Autograd.noGrad();
+        MemoryScope scope = MemoryScope.open()) {
       Step s = new Step(p, scalars, offset);
       Tensor grad = h.maximize() ? g.neg() : g;
       switch (kind) {
@@ -92,8 +104,8 @@ public final class TensorOptimizerUpdate {
     p.assign(p.sub(gi.mul(s.block(0))));
   }
 
-  private static void adam(Step s, OptimizerHyperparameters h, Tensor p, Tensor g, Tensor m,
-      Tensor v, Tensor vmax) {
+  private static void adam(
+      Step s, OptimizerHyperparameters h, Tensor p, Tensor g, Tensor m, Tensor v, Tensor vmax) {
     Tensor pi = p.mul(s.block(3));
     Tensor gi = g.add(pi.mul(s.of(h.decoupledWeightDecay() ? 0 : h.weightDecay())));
     m.assign(m.mul(s.of(h.beta1())).add(gi.mul(s.of(1 - h.beta1()))));
@@ -107,16 +119,16 @@ public final class TensorOptimizerUpdate {
     p.assign(pi.sub(m.mul(s.block(4)).div(denom)));
   }
 
-  private static void adamax(Step s, OptimizerHyperparameters h, Tensor p, Tensor g, Tensor m,
-      Tensor u) {
+  private static void adamax(
+      Step s, OptimizerHyperparameters h, Tensor p, Tensor g, Tensor m, Tensor u) {
     Tensor gi = g.add(p.mul(s.of(h.weightDecay())));
     m.assign(m.mul(s.of(h.beta1())).add(gi.mul(s.of(1 - h.beta1()))));
     u.assign(u.mul(s.of(h.beta2())).maximum(gi.abs().add(s.of(h.eps()))));
     p.assign(p.sub(m.mul(s.block(3)).div(u)));
   }
 
-  private static void nadam(Step s, OptimizerHyperparameters h, Tensor p, Tensor g, Tensor m,
-      Tensor v) {
+  private static void nadam(
+      Step s, OptimizerHyperparameters h, Tensor p, Tensor g, Tensor m, Tensor v) {
     Tensor pi = p.mul(s.block(3));
     Tensor gi = g.add(pi.mul(s.of(h.decoupledWeightDecay() ? 0 : h.weightDecay())));
     m.assign(m.mul(s.of(h.beta1())).add(gi.mul(s.of(1 - h.beta1()))));
@@ -125,8 +137,8 @@ public final class TensorOptimizerUpdate {
     p.assign(pi.sub(gi.mul(s.block(5)).div(d)).sub(m.mul(s.block(6)).div(d)));
   }
 
-  private static void rmsprop(Step s, OptimizerHyperparameters h, Tensor p, Tensor g, Tensor sq,
-      Tensor buf, Tensor ga) {
+  private static void rmsprop(
+      Step s, OptimizerHyperparameters h, Tensor p, Tensor g, Tensor sq, Tensor buf, Tensor ga) {
     Tensor gi = g.add(p.mul(s.of(h.weightDecay())));
     Tensor a = s.of(h.rho());
     Tensor k = s.of(1 - h.rho());
@@ -146,15 +158,14 @@ public final class TensorOptimizerUpdate {
     }
   }
 
-  private static void adagrad(Step s, OptimizerHyperparameters h, Tensor p, Tensor g,
-      Tensor sum) {
+  private static void adagrad(Step s, OptimizerHyperparameters h, Tensor p, Tensor g, Tensor sum) {
     Tensor gi = g.add(p.mul(s.of(h.weightDecay())));
     sum.assign(sum.add(gi.mul(gi)));
     p.assign(p.sub(gi.mul(s.block(3)).div(sum.sqrt().add(s.of(h.eps())))));
   }
 
-  private static void adadelta(Step s, OptimizerHyperparameters h, Tensor p, Tensor g,
-      Tensor sq, Tensor u) {
+  private static void adadelta(
+      Step s, OptimizerHyperparameters h, Tensor p, Tensor g, Tensor sq, Tensor u) {
     Tensor gi = g.add(p.mul(s.of(h.weightDecay())));
     Tensor rho = s.of(h.rho());
     Tensor k = s.of(1 - h.rho());

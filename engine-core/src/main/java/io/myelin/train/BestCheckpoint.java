@@ -33,8 +33,13 @@ public final class BestCheckpoint implements Callback {
   private double best = Double.NaN;
   private int bestEpoch;
 
-  private BestCheckpoint(Path file, Layer model, Optimizer<?> optimizer,
-      Map<String, Generator> generators, boolean onLoss, boolean higherIsBetter) {
+  private BestCheckpoint(
+      Path file,
+      Layer model,
+      Optimizer<?> optimizer,
+      Map<String, Generator> generators,
+      boolean onLoss,
+      boolean higherIsBetter) {
     this.file = file;
     this.model = model;
     this.optimizer = optimizer;
@@ -44,17 +49,21 @@ public final class BestCheckpoint implements Callback {
   }
 
   /** Saves when the validation loss reaches a new minimum. */
-  public static BestCheckpoint minimizingValidationLoss(Path file, Layer model,
-      Optimizer<?> optimizer, Map<String, Generator> generators) {
+  public static BestCheckpoint minimizingValidationLoss(
+      Path file, Layer model, Optimizer<?> optimizer, Map<String, Generator> generators) {
     return new BestCheckpoint(file, model, optimizer, generators, true, false);
   }
 
   /**
-   * Saves when the validation metric improves: a new maximum of accuracy ({@code
-   * higherIsBetter}), or a new minimum of MSE for regression.
+   * Saves when the validation metric improves: a new maximum of accuracy ({@code higherIsBetter}),
+   * or a new minimum of MSE for regression.
    */
-  public static BestCheckpoint onValidationMetric(Path file, Layer model, Optimizer<?> optimizer,
-      Map<String, Generator> generators, boolean higherIsBetter) {
+  public static BestCheckpoint onValidationMetric(
+      Path file,
+      Layer model,
+      Optimizer<?> optimizer,
+      Map<String, Generator> generators,
+      boolean higherIsBetter) {
     return new BestCheckpoint(file, model, optimizer, generators, false, higherIsBetter);
   }
 
@@ -71,18 +80,32 @@ public final class BestCheckpoint implements Callback {
   @Override
   public void onEpochEnd(TrainingState state, EpochRecord record) {
     if (!record.hasValidation()) {
-      throw new IllegalStateException("BestCheckpoint(" + file + ") needs a validation set:"
-          + " epoch " + record.epoch() + " has no validation figures");
+      throw new IllegalStateException(
+          "BestCheckpoint("
+              + file
+              + ") needs a validation set:"
+              + " epoch "
+              + record.epoch()
+              + " has no validation figures");
     }
     double v = onLoss ? record.validationLoss() : record.validationMetric();
-    boolean improved = !Double.isNaN(v) && (Double.isNaN(best) || (higherIsBetter ? v > best : v < best));
+    boolean improved =
+        !Double.isNaN(v) && (Double.isNaN(best) || (higherIsBetter ? v > best : v < best));
     if (!improved) {
       return;
     }
     try {
-      TrainingCheckpoints.save(file, state.epoch(), state.step(), 0, model, optimizer, generators,
-          List.of(), state.history(), Map.of("best." + (onLoss ? "validation_loss" : "validation_metric"),
-              Double.toString(v)));
+      TrainingCheckpoints.save(
+          file,
+          state.epoch(),
+          state.step(),
+          0,
+          model,
+          optimizer,
+          generators,
+          List.of(),
+          state.history(),
+          Map.of("best." + (onLoss ? "validation_loss" : "validation_metric"), Double.toString(v)));
     } catch (IOException e) {
       throw new UncheckedIOException(e.getMessage(), e);
     }

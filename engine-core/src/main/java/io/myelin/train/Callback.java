@@ -1,8 +1,8 @@
 package io.myelin.train;
 
 /**
- * Hooks into {@link Trainer#fit}. Callbacks run on the training thread, in the order given.
- * {@link TrainingState#requestStop(String)} ends training after the current epoch.
+ * Hooks into {@link Trainer#fit}. Callbacks run on the training thread, in the order given. {@link
+ * TrainingState#requestStop(String)} ends training after the current epoch.
  */
 public interface Callback {
   /** Before the first epoch. */
@@ -10,8 +10,8 @@ public interface Callback {
 
   /**
    * After each optimizer step of a per-batch optimizer (every batch, or every {@code
-   * accumulationSteps} batches), outside the step's memory scope; {@link
-   * TrainingState#batch()} tells how many batches of the epoch are done.
+   * accumulationSteps} batches), outside the step's memory scope; {@link TrainingState#batch()}
+   * tells how many batches of the epoch are done.
    */
   default void onStepEnd(TrainingState state) {}
 

@@ -43,8 +43,15 @@ public final class ConfusionMatrix {
       int p = predicted[i];
       if (t < 0 || t >= classes || p < 0 || p >= classes) {
         throw new IllegalArgumentException(
-            "confusion matrix: sample " + i + " has label " + t + " / prediction " + p
-                + " outside [0, " + classes + ")");
+            "confusion matrix: sample "
+                + i
+                + " has label "
+                + t
+                + " / prediction "
+                + p
+                + " outside [0, "
+                + classes
+                + ")");
       }
       c[t][p]++;
     }
@@ -130,7 +137,8 @@ public final class ConfusionMatrix {
     int k = counts.length;
     String[] names = new String[k];
     for (int i = 0; i < k; i++) {
-      names[i] = classNames != null && i < classNames.size() ? classNames.get(i) : Integer.toString(i);
+      names[i] =
+          classNames != null && i < classNames.size() ? classNames.get(i) : Integer.toString(i);
     }
     int width = 6;
     for (String n : names) {

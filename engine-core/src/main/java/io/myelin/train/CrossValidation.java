@@ -102,9 +102,8 @@ public final class CrossValidation {
    * @throws Exception whatever a trial throws, with the fold named in a suppressed note
    */
   public static Result kFold(ArrayDataset data, KFold kfold, Trial trial) throws Exception {
-    List<Fold> folds = data.isClassification()
-        ? kfold.splitStratified(data.labels())
-        : kfold.split(data.rows());
+    List<Fold> folds =
+        data.isClassification() ? kfold.splitStratified(data.labels()) : kfold.split(data.rows());
     List<Trainer.Evaluation> out = new ArrayList<>(folds.size());
     for (Fold f : folds) {
       try {

@@ -6,17 +6,20 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Stops training when a monitored quantity has not improved for {@code patience} epochs, as
- * Keras' EarlyStopping: an improvement is a change beyond {@code minDelta} in the right
- * direction (down for losses, up for accuracy). With {@code restoreBest}, the model's weights
- * and buffers are set back to those of the best epoch when training ends.
+ * Stops training when a monitored quantity has not improved for {@code patience} epochs, as Keras'
+ * EarlyStopping: an improvement is a change beyond {@code minDelta} in the right direction (down
+ * for losses, up for accuracy). With {@code restoreBest}, the model's weights and buffers are set
+ * back to those of the best epoch when training ends.
  *
  * <p>Its state (best value and epoch, epochs waited, best weights) is {@link Resumable}: a run
  * resumed from a {@link TrainingCheckpoints} checkpoint stops, and restores, as the uninterrupted
  * run would.
  */
 public final class EarlyStopping implements Callback, Resumable {
-  /** What to watch. Validation quantities fall back to training ones when there is no validation set. */
+  /**
+   * What to watch. Validation quantities fall back to training ones when there is no validation
+   * set.
+   */
   public enum Monitor {
     VAL_LOSS(true),
     VAL_METRIC(false),
@@ -82,8 +85,8 @@ public final class EarlyStopping implements Callback, Resumable {
   @Override
   public void onEpochEnd(TrainingState state, EpochRecord r) {
     double v = value(r);
-    boolean improved = Double.isNaN(best)
-        || (monitor.lowerIsBetter ? v < best - minDelta : v > best + minDelta);
+    boolean improved =
+        Double.isNaN(best) || (monitor.lowerIsBetter ? v < best - minDelta : v > best + minDelta);
     if (improved && !Double.isNaN(v)) {
       best = v;
       bestEpoch = r.epoch();
@@ -92,8 +95,16 @@ public final class EarlyStopping implements Callback, Resumable {
         snapshot(state);
       }
     } else if (++wait >= patience) {
-      state.requestStop("early stopping: no improvement of " + monitor.name().toLowerCase()
-          + " for " + patience + " epochs (best " + best + " at epoch " + bestEpoch + ")");
+      state.requestStop(
+          "early stopping: no improvement of "
+              + monitor.name().toLowerCase()
+              + " for "
+              + patience
+              + " epochs (best "
+              + best
+              + " at epoch "
+              + bestEpoch
+              + ")");
     }
   }
 
@@ -147,17 +158,19 @@ public final class EarlyStopping implements Callback, Resumable {
       throw new IllegalArgumentException("early stopping state: " + e.getMessage());
     }
     if (be < 0 || w < 0) {
-      throw new IllegalArgumentException("early stopping state: negative best_epoch " + be
-          + " or wait " + w);
+      throw new IllegalArgumentException(
+          "early stopping state: negative best_epoch " + be + " or wait " + w);
     }
     Map<String, Tensor> copy = new LinkedHashMap<>();
     try (var ignored = Autograd.noGrad()) {
-      tensors.forEach((k, v) -> {
-        if (!k.startsWith("best.")) {
-          throw new IllegalArgumentException("early stopping state: unknown tensor '" + k + "'");
-        }
-        copy.put(k.substring(5), v.copy().persist());
-      });
+      tensors.forEach(
+          (k, v) -> {
+            if (!k.startsWith("best.")) {
+              throw new IllegalArgumentException(
+                  "early stopping state: unknown tensor '" + k + "'");
+            }
+            copy.put(k.substring(5), v.copy().persist());
+          });
     }
     if (bestState != null) {
       bestState.values().forEach(Tensor::close);

@@ -1,8 +1,8 @@
 package io.myelin.train;
 
 /**
- * What one epoch of training measured. Validation figures are NaN when there was no validation
- * set; the metric is accuracy for classification, MSE for regression.
+ * What one epoch of training measured. Validation figures are NaN when there was no validation set;
+ * the metric is accuracy for classification, MSE for regression.
  *
  * @param epoch 1-based epoch number
  * @param seconds wall time of the epoch

@@ -23,7 +23,9 @@ public final class History {
   private final List<EpochRecord> epochs = new ArrayList<>();
   private final String metricName;
 
-  /** @param metricName {@code accuracy} or {@code mse} (used for CSV column names) */
+  /**
+   * @param metricName {@code accuracy} or {@code mse} (used for CSV column names)
+   */
   public History(String metricName) {
     this.metricName = metricName;
   }
@@ -74,13 +76,26 @@ public final class History {
   /** The CSV text (header and one row per epoch). */
   public String toCsv() {
     StringBuilder sb = new StringBuilder();
-    sb.append("epoch,seconds,lr,train_loss,train_").append(metricName).append(",val_loss,val_")
-        .append(metricName).append('\n');
+    sb.append("epoch,seconds,lr,train_loss,train_")
+        .append(metricName)
+        .append(",val_loss,val_")
+        .append(metricName)
+        .append('\n');
     for (EpochRecord r : epochs) {
-      sb.append(r.epoch()).append(',').append(num(r.seconds())).append(',')
-          .append(num(r.learningRate())).append(',').append(num(r.trainLoss())).append(',')
-          .append(num(r.trainMetric())).append(',').append(num(r.validationLoss())).append(',')
-          .append(num(r.validationMetric())).append('\n');
+      sb.append(r.epoch())
+          .append(',')
+          .append(num(r.seconds()))
+          .append(',')
+          .append(num(r.learningRate()))
+          .append(',')
+          .append(num(r.trainLoss()))
+          .append(',')
+          .append(num(r.trainMetric()))
+          .append(',')
+          .append(num(r.validationLoss()))
+          .append(',')
+          .append(num(r.validationMetric()))
+          .append('\n');
     }
     return sb.toString();
   }

@@ -8,11 +8,10 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * Grid and random search over hyperparameters, in the shape of scikit-learn's {@code
- * GridSearchCV} / {@code RandomizedSearchCV}: a search space names each hyperparameter with its
- * candidate values (a {@link List}) or, for random search, a {@link Range}; every candidate
- * setting is scored (typically by {@link CrossValidation}) and the settings come back ranked,
- * best first, as a table.
+ * Grid and random search over hyperparameters, in the shape of scikit-learn's {@code GridSearchCV}
+ * / {@code RandomizedSearchCV}: a search space names each hyperparameter with its candidate values
+ * (a {@link List}) or, for random search, a {@link Range}; every candidate setting is scored
+ * (typically by {@link CrossValidation}) and the settings come back ranked, best first, as a table.
  *
  * <pre>{@code
  * Map<String, Object> space = new LinkedHashMap<>();
@@ -36,7 +35,8 @@ public final class HyperparameterSearch {
   public record Range(double low, double high, boolean log) {
     public Range {
       if (!(Double.isFinite(low) && Double.isFinite(high) && low < high)) {
-        throw new IllegalArgumentException("a range needs finite low < high, got " + low + ", " + high);
+        throw new IllegalArgumentException(
+            "a range needs finite low < high, got " + low + ", " + high);
       }
       if (log && low <= 0) {
         throw new IllegalArgumentException("a log-uniform range needs low > 0, got " + low);
@@ -45,7 +45,8 @@ public final class HyperparameterSearch {
 
     double sample(SplittableRandom r) {
       double u = r.nextDouble();
-      return log ? Math.exp(Math.log(low) + u * (Math.log(high) - Math.log(low)))
+      return log
+          ? Math.exp(Math.log(low) + u * (Math.log(high) - Math.log(low)))
           : low + u * (high - low);
     }
   }
@@ -75,7 +76,8 @@ public final class HyperparameterSearch {
 
     /** A plain-text table: rank, mean, std and one column per hyperparameter. */
     public String table() {
-      List<String> names = ranked.isEmpty() ? List.of() : List.copyOf(ranked.getFirst().params().keySet());
+      List<String> names =
+          ranked.isEmpty() ? List.of() : List.copyOf(ranked.getFirst().params().keySet());
       StringBuilder sb = new StringBuilder(String.format("%4s  %9s  %9s", "rank", "mean", "std"));
       for (String n : names) {
         sb.append(String.format("  %12s", n));
@@ -148,8 +150,9 @@ public final class HyperparameterSearch {
    *
    * @param higherIsBetter true for accuracy-like scores, false for losses or MSE
    */
-  public static Ranking run(List<Map<String, Object>> candidates, boolean higherIsBetter,
-      Scorer scorer) throws Exception {
+  public static Ranking run(
+      List<Map<String, Object>> candidates, boolean higherIsBetter, Scorer scorer)
+      throws Exception {
     if (candidates.isEmpty()) {
       throw new IllegalArgumentException("no candidates to search");
     }
@@ -160,9 +163,9 @@ public final class HyperparameterSearch {
     }
     Comparator<Candidate> byMean = Comparator.comparingDouble(Candidate::mean);
     // NaN scores (a diverged setting) rank last either way.
-    Comparator<Candidate> order = Comparator
-        .comparing((Candidate c) -> Double.isNaN(c.mean()))
-        .thenComparing(higherIsBetter ? byMean.reversed() : byMean);
+    Comparator<Candidate> order =
+        Comparator.comparing((Candidate c) -> Double.isNaN(c.mean()))
+            .thenComparing(higherIsBetter ? byMean.reversed() : byMean);
     scored.sort(order);
     return new Ranking(scored, higherIsBetter);
   }
@@ -171,8 +174,13 @@ public final class HyperparameterSearch {
     if (spec instanceof List<?> l && !l.isEmpty()) {
       return l;
     }
-    throw new IllegalArgumentException("hyperparameter '" + name + "' needs a non-empty List of"
-        + " values" + (spec instanceof Range ? " for grid search (a Range is for random search)" : "")
-        + ", got " + spec);
+    throw new IllegalArgumentException(
+        "hyperparameter '"
+            + name
+            + "' needs a non-empty List of"
+            + " values"
+            + (spec instanceof Range ? " for grid search (a Range is for random search)" : "")
+            + ", got "
+            + spec);
   }
 }

@@ -7,8 +7,8 @@ import io.myelin.Tensor;
  *
  * <p>Classification metrics take integer labels; scores are rows of a {@code [n, classes]}
  * row-major array (logits or probabilities: only the order matters for accuracy and top-k).
- * Regression metrics follow scikit-learn: R-squared is {@code 1 - SS_res / SS_tot} (0 when
- * the target is constant, see {@link #r2}).
+ * Regression metrics follow scikit-learn: R-squared is {@code 1 - SS_res / SS_tot} (0 when the
+ * target is constant, see {@link #r2}).
  */
 public final class Metrics {
   private Metrics() {}
@@ -46,7 +46,9 @@ public final class Metrics {
     return out;
   }
 
-  /** Predicted classes of a {@code [n, classes]} score tensor (or {@code [n, 1]}/[n] logits: > 0). */
+  /**
+   * Predicted classes of a {@code [n, classes]} score tensor (or {@code [n, 1]}/[n] logits: > 0).
+   */
   public static int[] predictedClasses(Tensor scores) {
     int classes = scores.rank() == 1 ? 1 : scores.size(-1);
     float[] v = scores.toFloatArray();
@@ -119,8 +121,8 @@ public final class Metrics {
   }
 
   /**
-   * Coefficient of determination {@code 1 - SS_res / SS_tot}. For a constant target it is 1
-   * when the prediction is exact and 0 otherwise (scikit-learn's convention).
+   * Coefficient of determination {@code 1 - SS_res / SS_tot}. For a constant target it is 1 when
+   * the prediction is exact and 0 otherwise (scikit-learn's convention).
    */
   public static double r2(float[] truth, float[] predicted) {
     checkLengths(truth.length, predicted.length);

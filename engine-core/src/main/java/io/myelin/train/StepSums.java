@@ -5,11 +5,10 @@ import io.myelin.Device;
 import io.myelin.Tensor;
 
 /**
- * The running sums a {@link TrainingStep} keeps on the device, all float64 scalars: the loss
- * times the batch size and the metric over the finite batches, the samples of those batches and
- * their count, and on the host the number of batches. Adding reads nothing; the getters read
- * the device (one synchronisation each).
- * Not thread-safe.
+ * The running sums a {@link TrainingStep} keeps on the device, all float64 scalars: the loss times
+ * the batch size and the metric over the finite batches, the samples of those batches and their
+ * count, and on the host the number of batches. Adding reads nothing; the getters read the device
+ * (one synchronisation each). Not thread-safe.
  */
 final class StepSums implements AutoCloseable {
   private final Tensor loss;
@@ -36,8 +35,8 @@ final class StepSums implements AutoCloseable {
   }
 
   /**
-   * Adds one batch of {@code n} samples: its loss (any floating scalar) and metric (or null)
-   * count only when {@code batchFinite} (float64 1 or 0) is 1. Call under no-grad.
+   * Adds one batch of {@code n} samples: its loss (any floating scalar) and metric (or null) count
+   * only when {@code batchFinite} (float64 1 or 0) is 1. Call under no-grad.
    */
   void add(Tensor batchFinite, Tensor batchLoss, int n, Tensor batchMetric) {
     // where, not a product: a NaN loss times 0 would still be NaN.
@@ -50,8 +49,8 @@ final class StepSums implements AutoCloseable {
   }
 
   /**
-   * Counts a batch on the host: called for every step, since a replayed step runs {@link #add}
-   * on the device without passing through the host.
+   * Counts a batch on the host: called for every step, since a replayed step runs {@link #add} on
+   * the device without passing through the host.
    */
   void countBatch() {
     batches++;

@@ -6,11 +6,11 @@ import io.myelin.backend.Backend;
 import io.myelin.backend.DeviceManager;
 import io.myelin.data.Batch;
 import io.myelin.data.DataLoader;
+import io.myelin.loss.Loss;
 import io.myelin.memory.MemoryScope;
 import io.myelin.nn.Layer;
 import io.myelin.optim.FullBatchOptimizer;
 import io.myelin.optim.Optimizer;
-import io.myelin.loss.Loss;
 import java.util.List;
 
 /**
@@ -56,8 +56,8 @@ public final class Trainer {
    *
    * @param epoch epochs completed (training continues with epoch {@code epoch + 1}), {@code >= 0}
    * @param step optimizer steps taken, {@code >= 0}
-   * @param batch batches of epoch {@code epoch + 1} already trained on, {@code >= 0}; a multiple
-   *     of the accumulation steps, since partly accumulated gradients are not saved
+   * @param batch batches of epoch {@code epoch + 1} already trained on, {@code >= 0}; a multiple of
+   *     the accumulation steps, since partly accumulated gradients are not saved
    * @param history records of the epochs done (may be empty)
    */
   public record Resume(int epoch, long step, int batch, List<EpochRecord> history) {
@@ -67,7 +67,12 @@ public final class Trainer {
     public Resume {
       if (epoch < 0 || step < 0 || batch < 0) {
         throw new IllegalArgumentException(
-            "Resume: epoch, step and batch must be >= 0, got " + epoch + ", " + step + ", " + batch);
+            "Resume: epoch, step and batch must be >= 0, got "
+                + epoch
+                + ", "
+                + step
+                + ", "
+                + batch);
       }
       history = List.copyOf(history);
     }
@@ -79,8 +84,8 @@ public final class Trainer {
   }
 
   /** Trains with a per-batch optimizer (SGD, Adam, ...); {@code validation} may be null. */
-  public History fit(Layer model, Loss loss, Optimizer<?> optimizer, DataLoader train,
-      DataLoader validation) {
+  public History fit(
+      Layer model, Loss loss, Optimizer<?> optimizer, DataLoader train, DataLoader validation) {
     return fit(model, loss, optimizer, train, validation, Resume.START);
   }
 
@@ -89,18 +94,29 @@ public final class Trainer {
    * TrainerOptions#epochs()} (the total, not the number still to run). When the model, optimizer
    * and random streams hold what they held when {@code from} was taken, and the loaders are
    * configured as before (same data, batch size, shuffle seed), the final weights equal those of
-   * the uninterrupted run bit for bit: the data order of an epoch depends only on the loader's
-   * seed and the epoch number.
+   * the uninterrupted run bit for bit: the data order of an epoch depends only on the loader's seed
+   * and the epoch number.
    *
-   * @throws IllegalArgumentException if {@code from.batch()} is not a multiple of the
-   *     accumulation steps or not below the batches per epoch
+   * @throws IllegalArgumentException if {@code from.batch()} is not a multiple of the accumulation
+   *     steps or not below the batches per epoch
    */
-  public History fit(Layer model, Loss loss, Optimizer<?> optimizer, DataLoader train,
-      DataLoader validation, Resume from) {
-    if (from.batch() % options.accumulationSteps() != 0 || from.batch() >= train.batchesPerEpoch()) {
-      throw new IllegalArgumentException("fit: cannot resume at batch " + from.batch() + " of "
-          + train.batchesPerEpoch() + " with " + options.accumulationSteps()
-          + " accumulation steps (a multiple of them below the batch count is needed)");
+  public History fit(
+      Layer model,
+      Loss loss,
+      Optimizer<?> optimizer,
+      DataLoader train,
+      DataLoader validation,
+      Resume from) {
+    if (from.batch() % options.accumulationSteps() != 0
+        || from.batch() >= train.batchesPerEpoch()) {
+      throw new IllegalArgumentException(
+          "fit: cannot resume at batch "
+              + from.batch()
+              + " of "
+              + train.batchesPerEpoch()
+              + " with "
+              + options.accumulationSteps()
+              + " accumulation steps (a multiple of them below the batch count is needed)");
     }
     return run(model, loss, new BatchUpdater(optimizer), train, validation, from);
   }
@@ -114,13 +130,22 @@ public final class Trainer {
   }
 
   /** As {@link #fit(Layer, Loss, FullBatchOptimizer, DataLoader)}, scored on {@code validation}. */
-  public History fit(Layer model, Loss loss, FullBatchOptimizer optimizer, DataLoader train,
+  public History fit(
+      Layer model,
+      Loss loss,
+      FullBatchOptimizer optimizer,
+      DataLoader train,
       DataLoader validation) {
     return run(model, loss, new FullBatchUpdater(optimizer), train, validation, Resume.START);
   }
 
-  private History run(Layer model, Loss loss, Updater updater, DataLoader train,
-      DataLoader validation, Resume from) {
+  private History run(
+      Layer model,
+      Loss loss,
+      Updater updater,
+      DataLoader train,
+      DataLoader validation,
+      Resume from) {
     boolean classification;
     try (Batch probe = train.all()) {
       if (probe.targets() == null) {
@@ -137,11 +162,15 @@ public final class Trainer {
     state.setEpoch(from.epoch());
     state.setStep(from.step());
     state.setLearningRate(updater.learningRate());
-    ProgressBar bar = options.out() == null ? null
-        : new ProgressBar(options.out(), options.progress() && ProgressBar.isTerminal(), options.epochs());
+    ProgressBar bar =
+        options.out() == null
+            ? null
+            : new ProgressBar(
+                options.out(), options.progress() && ProgressBar.isTerminal(), options.epochs());
     options.callbacks().forEach(c -> c.onTrainStart(state));
     try {
-      for (int epoch = from.epoch() + 1; epoch <= options.epochs() && !state.stopRequested();
+      for (int epoch = from.epoch() + 1;
+          epoch <= options.epochs() && !state.stopRequested();
           epoch++) {
         state.setEpoch(epoch);
         long t0 = System.nanoTime();
@@ -150,14 +179,21 @@ public final class Trainer {
         }
         model.train();
         int firstBatch = epoch == from.epoch() + 1 ? from.batch() : 0;
-        Evaluation trainEval = updater.epoch(model, loss, train, epoch - 1, firstBatch, state, bar,
-            classification);
+        Evaluation trainEval =
+            updater.epoch(model, loss, train, epoch - 1, firstBatch, state, bar, classification);
         double seconds = (System.nanoTime() - t0) / 1e9;
         Evaluation val = validation == null ? null : evaluate(model, loss, validation);
         state.setLearningRate(updater.learningRate());
-        EpochRecord r = new EpochRecord(epoch, seconds, updater.learningRate(), trainEval.loss(),
-            trainEval.metric(), val == null ? Double.NaN : val.loss(),
-            val == null ? Double.NaN : val.metric(), trainEval.samples());
+        EpochRecord r =
+            new EpochRecord(
+                epoch,
+                seconds,
+                updater.learningRate(),
+                trainEval.loss(),
+                trainEval.metric(),
+                val == null ? Double.NaN : val.loss(),
+                val == null ? Double.NaN : val.metric(),
+                trainEval.samples());
         history.add(r);
         if (bar != null) {
           boolean print = epoch % options.logEvery() == 0 || epoch == options.epochs();
@@ -180,10 +216,10 @@ public final class Trainer {
   }
 
   /**
-   * Refuses, before any step, labels the model cannot output: a class index at or above the
-   * model's output count would otherwise fail (or be silently ignored) inside the loss. The
-   * output count comes from a forward pass of one row in eval mode without gradients, which
-   * changes no state (no dropout draw, no running-statistics update).
+   * Refuses, before any step, labels the model cannot output: a class index at or above the model's
+   * output count would otherwise fail (or be silently ignored) inside the loss. The output count
+   * comes from a forward pass of one row in eval mode without gradients, which changes no state (no
+   * dropout draw, no running-statistics update).
    */
   private static void checkClasses(Layer model, Batch probe) {
     int max = -1;
@@ -193,19 +229,28 @@ public final class Trainer {
       min = Math.min(min, y);
     }
     if (min < 0) {
-      throw new IllegalArgumentException("fit: the training labels hold class " + min
-          + "; class indices start at 0");
+      throw new IllegalArgumentException(
+          "fit: the training labels hold class " + min + "; class indices start at 0");
     }
     int outputs;
-    try (var eval = model.evalMode(); var ignored = Autograd.noGrad();
+    try (var eval = model.evalMode();
+        var ignored = Autograd.noGrad();
         MemoryScope scope = MemoryScope.open()) {
       Tensor out = model.forward(probe.features().narrow(0, 0, 1));
       outputs = out.rank() == 2 ? out.size(1) : -1;
     }
     if (outputs >= 0 && max >= outputs) {
-      throw new IllegalArgumentException("fit: the training labels go up to class " + max + " ("
-          + (max + 1) + " classes) but the model has " + outputs + " output"
-          + (outputs == 1 ? "" : "s") + "; give the last layer at least " + (max + 1));
+      throw new IllegalArgumentException(
+          "fit: the training labels go up to class "
+              + max
+              + " ("
+              + (max + 1)
+              + " classes) but the model has "
+              + outputs
+              + " output"
+              + (outputs == 1 ? "" : "s")
+              + "; give the last layer at least "
+              + (max + 1));
     }
   }
 
@@ -214,9 +259,11 @@ public final class Trainer {
     double lossSum = 0;
     double metricSum = 0;
     long n = 0;
-    try (var eval = model.evalMode(); var ignored = Autograd.noGrad()) {
+    try (var eval = model.evalMode();
+        var ignored = Autograd.noGrad()) {
       for (Batch b : data.epoch(0)) {
-        try (MemoryScope scope = MemoryScope.open(); b) {
+        try (MemoryScope scope = MemoryScope.open();
+            b) {
           Tensor out = model.forward(b.features());
           int size = b.size();
           lossSum += loss.forward(out, b.targets()).item() * size;
@@ -230,45 +277,60 @@ public final class Trainer {
 
   /** Model outputs for every row of {@code data}, in dataset order (shuffling is ignored). */
   public Tensor predict(Layer model, DataLoader data) {
-    try (var eval = model.evalMode(); var ignored = Autograd.noGrad(); Batch all = data.all()) {
+    try (var eval = model.evalMode();
+        var ignored = Autograd.noGrad();
+        Batch all = data.all()) {
       return model.forward(all.features());
     }
   }
 
   /** {@link #metricSum} for classification, on the device: the number of correct predictions. */
   static Tensor correctOnDevice(Tensor out, Tensor targets) {
-    Tensor predicted = out.rank() == 1 || out.size(-1) == 1
-        ? out.reshape(targets.shape()).gt(0.0).to(io.myelin.DType.INT32)
-        : out.argmax(-1, false);
+    Tensor predicted =
+        out.rank() == 1 || out.size(-1) == 1
+            ? out.reshape(targets.shape()).gt(0.0).to(io.myelin.DType.INT32)
+            : out.argmax(-1, false);
     // Comparisons are floating-point ops; class indices are exact in float32.
-    return predicted.to(io.myelin.DType.FLOAT32).eq(targets.to(io.myelin.DType.FLOAT32))
-        .sum().to(io.myelin.DType.FLOAT64);
+    return predicted
+        .to(io.myelin.DType.FLOAT32)
+        .eq(targets.to(io.myelin.DType.FLOAT32))
+        .sum()
+        .to(io.myelin.DType.FLOAT64);
   }
 
   /** {@link #metricSum} for regression, on the device: squared errors over the target columns. */
   static Tensor squaredErrorOnDevice(Tensor out, Tensor targets) {
     int cols = targets.rank() > 1 ? targets.size(-1) : 1;
     // Squares summed in the dtype of the output, the division in double.
-    Tensor sum = out.reshape(targets.shape()).sub(targets).square().sum()
-        .to(io.myelin.DType.FLOAT64);
+    Tensor sum =
+        out.reshape(targets.shape()).sub(targets).square().sum().to(io.myelin.DType.FLOAT64);
     return sum.div(Tensor.full(sum.device(), io.myelin.DType.FLOAT64, cols));
   }
 
   /**
-   * Correct predictions (classification) or summed squared error per element (regression), read
-   * on the host: the device sums above, so the metric is written once.
+   * Correct predictions (classification) or summed squared error per element (regression), read on
+   * the host: the device sums above, so the metric is written once.
    */
   static double metricSum(Tensor out, Tensor targets) {
-    return (targets.dtype() == io.myelin.DType.INT32 ? correctOnDevice(out, targets)
-        : squaredErrorOnDevice(out, targets)).item();
+    return (targets.dtype() == io.myelin.DType.INT32
+            ? correctOnDevice(out, targets)
+            : squaredErrorOnDevice(out, targets))
+        .item();
   }
 
   // ---- the two ways of updating ------------------------------------------------------------
 
   private interface Updater {
     /** One epoch from batch {@code firstBatch} (0 except when resuming). */
-    Evaluation epoch(Layer model, Loss loss, DataLoader train, int epochIndex, int firstBatch,
-        TrainingState state, ProgressBar bar, boolean classification);
+    Evaluation epoch(
+        Layer model,
+        Loss loss,
+        DataLoader train,
+        int epochIndex,
+        int firstBatch,
+        TrainingState state,
+        ProgressBar bar,
+        boolean classification);
 
     double learningRate();
 
@@ -283,10 +345,10 @@ public final class Trainer {
 
   /**
    * Per-batch optimizers: every epoch is a loop of {@link TrainingStep}s (accumulation, clipping,
-   * the non-finite gate and dropout all run inside the step, on the device), captured as graphs
-   * or run eagerly as {@link TrainerOptions#graphs()} and the backend decide. The host reads the
-   * device's running sums only for a progress update (every {@value #READ_EVERY} steps) and at
-   * the end of the epoch; a non-finite batch under {@code STOP} is reported there.
+   * the non-finite gate and dropout all run inside the step, on the device), captured as graphs or
+   * run eagerly as {@link TrainerOptions#graphs()} and the backend decide. The host reads the
+   * device's running sums only for a progress update (every {@value #READ_EVERY} steps) and at the
+   * end of the epoch; a non-finite batch under {@code STOP} is reported there.
    */
   private final class BatchUpdater implements Updater {
     private final Optimizer<?> optimizer;
@@ -304,12 +366,24 @@ public final class Trainer {
     }
 
     @Override
-    public Evaluation epoch(Layer model, Loss loss, DataLoader train, int epochIndex,
-        int firstBatch, TrainingState state, ProgressBar bar, boolean classification) {
+    public Evaluation epoch(
+        Layer model,
+        Loss loss,
+        DataLoader train,
+        int epochIndex,
+        int firstBatch,
+        TrainingState state,
+        ProgressBar bar,
+        boolean classification) {
       if (step == null) {
-        step = TrainingStep.create(model, loss, optimizer,
-            classification ? Trainer::correctOnDevice : Trainer::squaredErrorOnDevice,
-            captures(model), TrainingStep.Options.of(options));
+        step =
+            TrainingStep.create(
+                model,
+                loss,
+                optimizer,
+                classification ? Trainer::correctOnDevice : Trainer::squaredErrorOnDevice,
+                captures(model),
+                TrainingStep.Options.of(options));
       }
       int batches = train.batchesPerEpoch();
       state.setBatchesPerEpoch(batches);
@@ -365,19 +439,26 @@ public final class Trainer {
     }
 
     /**
-     * Reports the non-finite batches since the last check: {@code STOP} throws, {@code
-     * SKIP_BATCH} counts them (their updates were not applied) and says so for the first ones.
+     * Reports the non-finite batches since the last check: {@code STOP} throws, {@code SKIP_BATCH}
+     * counts them (their updates were not applied) and says so for the first ones.
      */
     private void checkFinite(TrainingState state, int fromBatch, int toBatch) {
       long bad = step.nonFiniteBatches() - skipped;
       if (bad <= 0) {
         return;
       }
-      String what = (options.checkGradients() ? "non-finite loss or gradient" : "non-finite loss")
-          + " in epoch " + state.epoch() + ", between batches " + (fromBatch + 1) + " and "
-          + toBatch + "; learning rate " + optimizer.learningRate(0)
-          + " (lower the learning rate, clip gradients with TrainerOptions.clipNorm, or check the"
-          + " inputs)";
+      String what =
+          (options.checkGradients() ? "non-finite loss or gradient" : "non-finite loss")
+              + " in epoch "
+              + state.epoch()
+              + ", between batches "
+              + (fromBatch + 1)
+              + " and "
+              + toBatch
+              + "; learning rate "
+              + optimizer.learningRate(0)
+              + " (lower the learning rate, clip gradients with TrainerOptions.clipNorm, or check the"
+              + " inputs)";
       if (options.nonFinite() == TrainerOptions.NonFinitePolicy.STOP) {
         throw new NonFiniteLossException(what + "; the batch's update was not applied");
       }
@@ -392,7 +473,8 @@ public final class Trainer {
       if (step == null) {
         return "eager: no step ran";
       }
-      return step.replays() > 0 ? "captured"
+      return step.replays() > 0
+          ? "captured"
           : "eager: " + (eagerReason != null ? eagerReason : step.eagerReason());
     }
 
@@ -418,22 +500,36 @@ public final class Trainer {
     }
 
     @Override
-    public Evaluation epoch(Layer model, Loss loss, DataLoader train, int epochIndex,
-        int firstBatch, TrainingState state, ProgressBar bar, boolean classification) {
+    public Evaluation epoch(
+        Layer model,
+        Loss loss,
+        DataLoader train,
+        int epochIndex,
+        int firstBatch,
+        TrainingState state,
+        ProgressBar bar,
+        boolean classification) {
       try (Batch all = train.all()) {
-        FullBatchOptimizer.Result r = optimizer.step(() -> {
-          try (MemoryScope scope = MemoryScope.open()) {
-            Tensor l = loss.forward(model.forward(all.features()), all.targets());
-            l.backward();
-            return l.item();
-          }
-        });
+        FullBatchOptimizer.Result r =
+            optimizer.step(
+                () -> {
+                  try (MemoryScope scope = MemoryScope.open()) {
+                    Tensor l = loss.forward(model.forward(all.features()), all.targets());
+                    l.backward();
+                    return l.item();
+                  }
+                });
         if (!Double.isFinite(r.loss())) {
-          throw new NonFiniteLossException("non-finite loss " + r.loss() + " at epoch "
-              + state.epoch() + " (full-batch optimizer); check the inputs");
+          throw new NonFiniteLossException(
+              "non-finite loss "
+                  + r.loss()
+                  + " at epoch "
+                  + state.epoch()
+                  + " (full-batch optimizer); check the inputs");
         }
         state.addStep();
-        try (var ignored = Autograd.noGrad(); MemoryScope scope = MemoryScope.open()) {
+        try (var ignored = Autograd.noGrad();
+            MemoryScope scope = MemoryScope.open()) {
           Tensor out = model.forward(all.features());
           double lossValue = loss.forward(out, all.targets()).item();
           return new Evaluation(lossValue, metricSum(out, all.targets()) / all.size(), all.size());

@@ -28,12 +28,12 @@ import java.util.Map;
  *       statistics) as {@code model.<name>};
  *   <li>the optimizer's per-parameter state tensors as {@code optim.<index>.<buffer>} (PyTorch's
  *       names: {@code exp_avg}, {@code momentum_buffer}...), and in the hyperparameters its class
- *       name, every group's learning rate ({@code lr}, a list: a schedule may have changed it)
- *       and each parameter's step count and NAdam product ({@code state});
+ *       name, every group's learning rate ({@code lr}, a list: a schedule may have changed it) and
+ *       each parameter's step count and NAdam product ({@code state});
  *   <li>the position of every named {@link Generator} (initialisation, dropout masks);
- *   <li>epoch, step and data position; the history of the finished epochs (entry {@code
- *       history} of {@code extra}, every double written with {@link Double#toString}, so it reads
- *       back exactly); and the caller's own {@code extra} strings;
+ *   <li>epoch, step and data position; the history of the finished epochs (entry {@code history} of
+ *       {@code extra}, every double written with {@link Double#toString}, so it reads back
+ *       exactly); and the caller's own {@code extra} strings;
  *   <li>the state of {@link Resumable} callbacks such as {@link EarlyStopping}: strings as {@code
  *       extra} entries {@code callback.<name>.<key>}, tensors as {@code callback.<name>.<key>}.
  * </ul>
@@ -56,6 +56,7 @@ import java.util.Map;
 public final class TrainingCheckpoints {
   /** The {@code extra} entry that holds the history. */
   static final String HISTORY = "history";
+
   /** The prefix of the {@code extra} entries that hold callback strings. */
   static final String CALLBACK = "callback.";
 
@@ -65,8 +66,15 @@ public final class TrainingCheckpoints {
    * Writes a checkpoint of a run at an epoch boundary (data position 0); see {@link #save(Path,
    * long, long, long, io.myelin.nn.Layer, Optimizer, Map, List, History, Map)}.
    */
-  public static void save(Path file, long epoch, long step, Layer model, Optimizer<?> optimizer,
-      Map<String, Generator> generators, History history, Map<String, String> extra)
+  public static void save(
+      Path file,
+      long epoch,
+      long step,
+      Layer model,
+      Optimizer<?> optimizer,
+      Map<String, Generator> generators,
+      History history,
+      Map<String, String> extra)
       throws IOException {
     save(file, epoch, step, 0, model, optimizer, generators, List.of(), history, extra);
   }
@@ -84,12 +92,20 @@ public final class TrainingCheckpoints {
    * @param optimizer the per-batch optimizer, or null to save weights and counters only (such a
    *     checkpoint cannot be {@link #restore}d)
    * @param extra the caller's strings (a run description, to check on resume)
-   * @throws IOException when the file cannot be written; the message names it and says the
-   *     previous file is unchanged
+   * @throws IOException when the file cannot be written; the message names it and says the previous
+   *     file is unchanged
    */
-  public static void save(Path file, long epoch, long step, long dataPosition, Layer model,
-      Optimizer<?> optimizer, Map<String, Generator> generators,
-      List<? extends Resumable> callbacks, History history, Map<String, String> extra)
+  public static void save(
+      Path file,
+      long epoch,
+      long step,
+      long dataPosition,
+      Layer model,
+      Optimizer<?> optimizer,
+      Map<String, Generator> generators,
+      List<? extends Resumable> callbacks,
+      History history,
+      Map<String, String> extra)
       throws IOException {
     Map<String, Tensor> optimTensors = new LinkedHashMap<>();
     Map<String, Object> hyper = new LinkedHashMap<>();
@@ -104,8 +120,8 @@ public final class TrainingCheckpoints {
         Map<String, Object> perParameter = new LinkedHashMap<>();
         for (int index : dict.state().keySet().stream().sorted().toList()) {
           var s = dict.state().get(index);
-          perParameter.put(Integer.toString(index),
-              Map.of("step", s.step(), "mu_product", s.muProduct()));
+          perParameter.put(
+              Integer.toString(index), Map.of("step", s.step(), "mu_product", s.muProduct()));
           for (String name : s.buffers().keySet().stream().sorted().toList()) {
             optimTensors.put(index + "." + name, s.buffers().get(name));
           }
@@ -114,8 +130,13 @@ public final class TrainingCheckpoints {
       }
       Map<String, io.myelin.io.CheckpointMetadata.GeneratorState> gens = new LinkedHashMap<>();
       // Sorted, so the file does not depend on the iteration order of the caller's map.
-      generators.keySet().stream().sorted().forEach(name ->
-          gens.put(name, io.myelin.io.CheckpointMetadata.GeneratorState.of(generators.get(name))));
+      generators.keySet().stream()
+          .sorted()
+          .forEach(
+              name ->
+                  gens.put(
+                      name,
+                      io.myelin.io.CheckpointMetadata.GeneratorState.of(generators.get(name))));
       Map<String, String> allExtra = new LinkedHashMap<>(extra);
       if (history != null) {
         allExtra.put(HISTORY, encode(history.epochs()));
@@ -129,7 +150,8 @@ public final class TrainingCheckpoints {
         strings.forEach((k, v) -> allExtra.put(prefix + k, v));
         tensors.forEach((k, v) -> callbackTensors.put(c.checkpointName() + "." + k, v));
       }
-      var ts = new io.myelin.io.CheckpointMetadata(epoch, step, gens, dataPosition, hyper, allExtra);
+      var ts =
+          new io.myelin.io.CheckpointMetadata(epoch, step, gens, dataPosition, hyper, allExtra);
       CheckpointIO.save(file, new Checkpoint(model.stateDict(), optimTensors, ts, callbackTensors));
     }
   }
@@ -139,18 +161,26 @@ public final class TrainingCheckpoints {
    * training with an {@link java.io.UncheckedIOException} naming the file; the previous checkpoint
    * stays loadable.
    */
-  public static Callback everyEpoch(Path file, Layer model, Optimizer<?> optimizer,
-      Map<String, Generator> generators, Map<String, String> extra) {
+  public static Callback everyEpoch(
+      Path file,
+      Layer model,
+      Optimizer<?> optimizer,
+      Map<String, Generator> generators,
+      Map<String, String> extra) {
     return everyEpoch(file, model, optimizer, generators, List.of(), extra);
   }
 
   /**
-   * As {@link #everyEpoch(Path, Layer, Optimizer, Map, Map)}, saving the state of {@code
-   * callbacks} too. Put it after them in the trainer's callback list, so that it saves what they
-   * decided at the end of the epoch.
+   * As {@link #everyEpoch(Path, Layer, Optimizer, Map, Map)}, saving the state of {@code callbacks}
+   * too. Put it after them in the trainer's callback list, so that it saves what they decided at
+   * the end of the epoch.
    */
-  public static Callback everyEpoch(Path file, Layer model, Optimizer<?> optimizer,
-      Map<String, Generator> generators, List<? extends Resumable> callbacks,
+  public static Callback everyEpoch(
+      Path file,
+      Layer model,
+      Optimizer<?> optimizer,
+      Map<String, Generator> generators,
+      List<? extends Resumable> callbacks,
       Map<String, String> extra) {
     Map<String, Generator> gens = Map.copyOf(generators);
     List<? extends Resumable> cbs = List.copyOf(callbacks);
@@ -159,7 +189,17 @@ public final class TrainingCheckpoints {
       @Override
       public void onEpochEnd(TrainingState state, EpochRecord record) {
         try {
-          save(file, state.epoch(), state.step(), 0, model, optimizer, gens, cbs, state.history(), ex);
+          save(
+              file,
+              state.epoch(),
+              state.step(),
+              0,
+              model,
+              optimizer,
+              gens,
+              cbs,
+              state.history(),
+              ex);
         } catch (IOException e) {
           throw new java.io.UncheckedIOException(e.getMessage(), e);
         }
@@ -168,19 +208,29 @@ public final class TrainingCheckpoints {
   }
 
   /**
-   * A callback that saves after every {@code steps} optimizer steps in the middle of an epoch
-   * (with the data position, so that a resume continues with the next batch) and after every
-   * epoch. A resumed epoch's record then covers the batches trained after the resume only; the
-   * weights are still those of the uninterrupted run.
+   * A callback that saves after every {@code steps} optimizer steps in the middle of an epoch (with
+   * the data position, so that a resume continues with the next batch) and after every epoch. A
+   * resumed epoch's record then covers the batches trained after the resume only; the weights are
+   * still those of the uninterrupted run.
    */
-  public static Callback everySteps(int steps, Path file, Layer model, Optimizer<?> optimizer,
-      Map<String, Generator> generators, Map<String, String> extra) {
+  public static Callback everySteps(
+      int steps,
+      Path file,
+      Layer model,
+      Optimizer<?> optimizer,
+      Map<String, Generator> generators,
+      Map<String, String> extra) {
     return everySteps(steps, file, model, optimizer, generators, List.of(), extra);
   }
 
   /** As {@link #everySteps(int, Path, Layer, Optimizer, Map, Map)}, with callback state. */
-  public static Callback everySteps(int steps, Path file, Layer model, Optimizer<?> optimizer,
-      Map<String, Generator> generators, List<? extends Resumable> callbacks,
+  public static Callback everySteps(
+      int steps,
+      Path file,
+      Layer model,
+      Optimizer<?> optimizer,
+      Map<String, Generator> generators,
+      List<? extends Resumable> callbacks,
       Map<String, String> extra) {
     if (steps < 1) {
       throw new IllegalArgumentException("everySteps: steps must be >= 1, got " + steps);
@@ -195,8 +245,17 @@ public final class TrainingCheckpoints {
         // The epoch's last step is saved by onEpochEnd, after validation and the history.
         if (state.step() % steps == 0 && state.batch() < state.batchesPerEpoch()) {
           try {
-            save(file, state.epoch() - 1, state.step(), state.batch(), model, optimizer, gens,
-                cbs, state.history(), ex);
+            save(
+                file,
+                state.epoch() - 1,
+                state.step(),
+                state.batch(),
+                model,
+                optimizer,
+                gens,
+                cbs,
+                state.history(),
+                ex);
           } catch (IOException e) {
             throw new java.io.UncheckedIOException(e.getMessage(), e);
           }
@@ -214,14 +273,20 @@ public final class TrainingCheckpoints {
    * Reads {@code file} and puts its state into {@code model}, {@code optimizer} and {@code
    * generators} (see {@link #restore}).
    */
-  public static Trainer.Resume load(Path file, Layer model, Optimizer<?> optimizer,
-      Map<String, Generator> generators) throws IOException {
+  public static Trainer.Resume load(
+      Path file, Layer model, Optimizer<?> optimizer, Map<String, Generator> generators)
+      throws IOException {
     return load(file, model, optimizer, generators, List.of());
   }
 
   /** As {@link #load(Path, Layer, Optimizer, Map)}, restoring {@code callbacks} too. */
-  public static Trainer.Resume load(Path file, Layer model, Optimizer<?> optimizer,
-      Map<String, Generator> generators, List<? extends Resumable> callbacks) throws IOException {
+  public static Trainer.Resume load(
+      Path file,
+      Layer model,
+      Optimizer<?> optimizer,
+      Map<String, Generator> generators,
+      List<? extends Resumable> callbacks)
+      throws IOException {
     Checkpoint ck = CheckpointIO.load(file, model.parameters().getFirst().device());
     try {
       return restore(ck, model, optimizer, generators, callbacks);
@@ -236,50 +301,75 @@ public final class TrainingCheckpoints {
    * Copies a checkpoint's weights into {@code model} (strictly: every name and shape must match),
    * its optimizer state into {@code optimizer} (which must be of the same class, over the same
    * parameters), and its generator positions into {@code generators} (each must be in the
-   * checkpoint, with the same seed). Everything is checked before anything is changed, except
-   * that a model whose names match but whose optimizer does not is left with the loaded weights.
-   * The checkpoint stays owned by the caller.
+   * checkpoint, with the same seed). Everything is checked before anything is changed, except that
+   * a model whose names match but whose optimizer does not is left with the loaded weights. The
+   * checkpoint stays owned by the caller.
    *
    * @return where {@link Trainer#fit} should continue
    * @throws IllegalArgumentException naming what does not match
    */
-  public static Trainer.Resume restore(Checkpoint ck, Layer model, Optimizer<?> optimizer,
-      Map<String, Generator> generators) {
+  public static Trainer.Resume restore(
+      Checkpoint ck, Layer model, Optimizer<?> optimizer, Map<String, Generator> generators) {
     return restore(ck, model, optimizer, generators, List.of());
   }
 
   /**
-   * As {@link #restore(Checkpoint, Layer, Optimizer, Map)}, and gives each of {@code callbacks}
-   * the state it saved (each must be in the checkpoint).
+   * As {@link #restore(Checkpoint, Layer, Optimizer, Map)}, and gives each of {@code callbacks} the
+   * state it saved (each must be in the checkpoint).
    */
-  public static Trainer.Resume restore(Checkpoint ck, Layer model, Optimizer<?> optimizer,
-      Map<String, Generator> generators, List<? extends Resumable> callbacks) {
+  public static Trainer.Resume restore(
+      Checkpoint ck,
+      Layer model,
+      Optimizer<?> optimizer,
+      Map<String, Generator> generators,
+      List<? extends Resumable> callbacks) {
     var ts = ck.state();
     Map<String, Object> h = ts.hyperparameters();
     String kind = optimizer.getClass().getSimpleName();
     if (!kind.equals(h.get("optimizer"))) {
-      throw new IllegalArgumentException("the checkpoint holds the state of optimizer "
-          + h.get("optimizer") + ", this run uses " + kind);
+      throw new IllegalArgumentException(
+          "the checkpoint holds the state of optimizer "
+              + h.get("optimizer")
+              + ", this run uses "
+              + kind);
     }
-    if (!(h.get("lr") instanceof List<?> rates) || rates.size() != optimizer.parameterGroupCount()
+    if (!(h.get("lr") instanceof List<?> rates)
+        || rates.size() != optimizer.parameterGroupCount()
         || !rates.stream().allMatch(r -> r instanceof Double)) {
-      throw new IllegalArgumentException("the checkpoint's \"lr\" must list one rate per"
-          + " parameter group (" + optimizer.parameterGroupCount() + "), got " + h.get("lr"));
+      throw new IllegalArgumentException(
+          "the checkpoint's \"lr\" must list one rate per"
+              + " parameter group ("
+              + optimizer.parameterGroupCount()
+              + "), got "
+              + h.get("lr"));
     }
     for (var e : generators.entrySet()) {
       var saved = ts.generators().get(e.getKey());
       if (saved == null) {
-        throw new IllegalArgumentException("the checkpoint has no generator '" + e.getKey()
-            + "' (it has " + ts.generators().keySet() + ")");
+        throw new IllegalArgumentException(
+            "the checkpoint has no generator '"
+                + e.getKey()
+                + "' (it has "
+                + ts.generators().keySet()
+                + ")");
       }
       if (saved.seed() != e.getValue().seed()) {
-        throw new IllegalArgumentException("generator '" + e.getKey() + "' has seed "
-            + e.getValue().seed() + " but the checkpoint's was seeded with " + saved.seed());
+        throw new IllegalArgumentException(
+            "generator '"
+                + e.getKey()
+                + "' has seed "
+                + e.getValue().seed()
+                + " but the checkpoint's was seeded with "
+                + saved.seed());
       }
     }
     if (ts.epoch() > Integer.MAX_VALUE || ts.dataPosition() > Integer.MAX_VALUE) {
-      throw new IllegalArgumentException("epoch " + ts.epoch() + " / data position "
-          + ts.dataPosition() + " beyond what the Trainer counts");
+      throw new IllegalArgumentException(
+          "epoch "
+              + ts.epoch()
+              + " / data position "
+              + ts.dataPosition()
+              + " beyond what the Trainer counts");
     }
     List<EpochRecord> history = decode(ts.extra().getOrDefault(HISTORY, ""));
     List<Map<String, String>> callbackStrings = new ArrayList<>();
@@ -287,20 +377,24 @@ public final class TrainingCheckpoints {
     for (Resumable c : callbacks) {
       String prefix = c.checkpointName() + ".";
       Map<String, String> strings = new LinkedHashMap<>();
-      ts.extra().forEach((k, v) -> {
-        if (k.startsWith(CALLBACK + prefix)) {
-          strings.put(k.substring(CALLBACK.length() + prefix.length()), v);
-        }
-      });
+      ts.extra()
+          .forEach(
+              (k, v) -> {
+                if (k.startsWith(CALLBACK + prefix)) {
+                  strings.put(k.substring(CALLBACK.length() + prefix.length()), v);
+                }
+              });
       Map<String, Tensor> tensors = new LinkedHashMap<>();
-      ck.callbacks().forEach((k, v) -> {
-        if (k.startsWith(prefix)) {
-          tensors.put(k.substring(prefix.length()), v);
-        }
-      });
+      ck.callbacks()
+          .forEach(
+              (k, v) -> {
+                if (k.startsWith(prefix)) {
+                  tensors.put(k.substring(prefix.length()), v);
+                }
+              });
       if (strings.isEmpty() && tensors.isEmpty()) {
-        throw new IllegalArgumentException("the checkpoint holds no state of callback '"
-            + c.checkpointName() + "'");
+        throw new IllegalArgumentException(
+            "the checkpoint holds no state of callback '" + c.checkpointName() + "'");
       }
       callbackStrings.add(strings);
       callbackTensors.add(tensors);
@@ -320,29 +414,42 @@ public final class TrainingCheckpoints {
   private static <O extends OptimizerOptions<O>> void loadOptimizer(
       Optimizer<O> optimizer, Map<String, Tensor> tensors, Object stateEntry) {
     if (!(stateEntry instanceof Map<?, ?> perParameter)) {
-      throw new IllegalArgumentException("the checkpoint's \"state\" must be an object of"
-          + " per-parameter step counts, got " + stateEntry);
+      throw new IllegalArgumentException(
+          "the checkpoint's \"state\" must be an object of"
+              + " per-parameter step counts, got "
+              + stateEntry);
     }
     Map<Integer, Map<String, Tensor>> buffers = new HashMap<>();
     for (var e : tensors.entrySet()) {
       int dot = e.getKey().indexOf('.');
       int index = dot < 0 ? -1 : parseIndex(e.getKey().substring(0, dot));
       if (index < 0 || !perParameter.containsKey(e.getKey().substring(0, dot))) {
-        throw new IllegalArgumentException("optimizer tensor '" + e.getKey()
-            + "' is not <index>.<buffer> of a parameter listed in \"state\"");
+        throw new IllegalArgumentException(
+            "optimizer tensor '"
+                + e.getKey()
+                + "' is not <index>.<buffer> of a parameter listed in \"state\"");
       }
-      buffers.computeIfAbsent(index, k -> new HashMap<>()).put(e.getKey().substring(dot + 1), e.getValue());
+      buffers
+          .computeIfAbsent(index, k -> new HashMap<>())
+          .put(e.getKey().substring(dot + 1), e.getValue());
     }
     Map<Integer, OptimizerStateDict.ParameterState> state = new HashMap<>();
     for (var e : perParameter.entrySet()) {
       int index = parseIndex(String.valueOf(e.getKey()));
-      if (index < 0 || !(e.getValue() instanceof Map<?, ?> m) || !(m.get("step") instanceof Long step)
-          || step < 0 || !(m.get("mu_product") instanceof Double mu)) {
-        throw new IllegalArgumentException("the checkpoint's \"state\" entry " + e.getKey()
-            + " must be {\"step\": non-negative integer, \"mu_product\": number}, got " + e.getValue());
+      if (index < 0
+          || !(e.getValue() instanceof Map<?, ?> m)
+          || !(m.get("step") instanceof Long step)
+          || step < 0
+          || !(m.get("mu_product") instanceof Double mu)) {
+        throw new IllegalArgumentException(
+            "the checkpoint's \"state\" entry "
+                + e.getKey()
+                + " must be {\"step\": non-negative integer, \"mu_product\": number}, got "
+                + e.getValue());
       }
-      state.put(index, new OptimizerStateDict.ParameterState(step, mu,
-          buffers.getOrDefault(index, Map.of())));
+      state.put(
+          index,
+          new OptimizerStateDict.ParameterState(step, mu, buffers.getOrDefault(index, Map.of())));
     }
     List<O> groups;
     try (OptimizerStateDict<O> current = optimizer.stateDict()) {
@@ -362,10 +469,22 @@ public final class TrainingCheckpoints {
   static String encode(List<EpochRecord> records) {
     StringBuilder sb = new StringBuilder();
     for (EpochRecord r : records) {
-      sb.append(r.epoch()).append(',').append(r.seconds()).append(',').append(r.learningRate())
-          .append(',').append(r.trainLoss()).append(',').append(r.trainMetric()).append(',')
-          .append(r.validationLoss()).append(',').append(r.validationMetric()).append(',')
-          .append(r.samples()).append('\n');
+      sb.append(r.epoch())
+          .append(',')
+          .append(r.seconds())
+          .append(',')
+          .append(r.learningRate())
+          .append(',')
+          .append(r.trainLoss())
+          .append(',')
+          .append(r.trainMetric())
+          .append(',')
+          .append(r.validationLoss())
+          .append(',')
+          .append(r.validationMetric())
+          .append(',')
+          .append(r.samples())
+          .append('\n');
     }
     return sb.toString();
   }
@@ -378,12 +497,22 @@ public final class TrainingCheckpoints {
         if (f.length != 8) {
           throw new NumberFormatException(f.length + " fields");
         }
-        out.add(new EpochRecord(Integer.parseInt(f[0]), Double.parseDouble(f[1]),
-            Double.parseDouble(f[2]), Double.parseDouble(f[3]), Double.parseDouble(f[4]),
-            Double.parseDouble(f[5]), Double.parseDouble(f[6]), Long.parseLong(f[7])));
+        out.add(
+            new EpochRecord(
+                Integer.parseInt(f[0]),
+                Double.parseDouble(f[1]),
+                Double.parseDouble(f[2]),
+                Double.parseDouble(f[3]),
+                Double.parseDouble(f[4]),
+                Double.parseDouble(f[5]),
+                Double.parseDouble(f[6]),
+                Long.parseLong(f[7])));
       } catch (NumberFormatException e) {
-        throw new IllegalArgumentException("the checkpoint's history line " + (out.size() + 1)
-            + " is not 8 numbers: " + (line.length() > 100 ? line.substring(0, 100) + "..." : line));
+        throw new IllegalArgumentException(
+            "the checkpoint's history line "
+                + (out.size() + 1)
+                + " is not 8 numbers: "
+                + (line.length() > 100 ? line.substring(0, 100) + "..." : line));
       }
     }
     return out;

@@ -3,8 +3,8 @@ package io.myelin.train;
 import io.myelin.nn.Layer;
 
 /**
- * What callbacks see of a running {@link Trainer#fit}: the model, the history so far, counters,
- * and a way to stop.
+ * What callbacks see of a running {@link Trainer#fit}: the model, the history so far, counters, and
+ * a way to stop.
  */
 public final class TrainingState {
   private final Layer model;
@@ -46,8 +46,8 @@ public final class TrainingState {
   }
 
   /**
-   * Batches of the current epoch consumed so far (per-batch optimizers; counted from the
-   * epoch's start, also when the epoch was resumed in its middle).
+   * Batches of the current epoch consumed so far (per-batch optimizers; counted from the epoch's
+   * start, also when the epoch was resumed in its middle).
    */
   public int batch() {
     return batch;

@@ -31,39 +31,39 @@ import java.util.Map;
  * CUDA graph on a GPU, so the whole step is one launch. The {@link Trainer} runs every per-batch
  * epoch through it; capturing is a way of running this one pipeline, never a second loop.
  *
- * <p>What the {@link Options} turn on happens on the device: gradient accumulation over {@code
- * k} batches (the loss divided by {@code k}, the gradients summed in buffers of this step, the
- * update applied at every {@code k}-th step or when {@code run} is told to), clipping by value and
- * by the total norm ({@link GradClip#clipNormOnDevice}), and the non-finite check: a float64 flag
- * "this batch's loss (and, with {@code checkGradients}, its gradients) are finite" that gates the
- * fused update ({@link Optimizer#gateStep}: a cycle holding a non-finite batch leaves parameters
- * and optimizer state untouched) and keeps the batch out of the running sums; {@link
+ * <p>What the {@link Options} turn on happens on the device: gradient accumulation over {@code k}
+ * batches (the loss divided by {@code k}, the gradients summed in buffers of this step, the update
+ * applied at every {@code k}-th step or when {@code run} is told to), clipping by value and by the
+ * total norm ({@link GradClip#clipNormOnDevice}), and the non-finite check: a float64 flag "this
+ * batch's loss (and, with {@code checkGradients}, its gradients) are finite" that gates the fused
+ * update ({@link Optimizer#gateStep}: a cycle holding a non-finite batch leaves parameters and
+ * optimizer state untouched) and keeps the batch out of the running sums; {@link
  * #nonFiniteBatches()} reads how many there were. Dropout layers' generators are bound to device
  * counters ({@link Generator#bindDevice}) for the step, so a replay draws a fresh mask.
  *
  * <p>The loss (times the batch size) and, if given, a metric are summed on the device in float64;
  * {@link #runningLoss()} reads them (the only synchronisation). The optimizer's per-step scalars
  * (learning rate, bias corrections) are written to device memory before each step ({@link
- * Optimizer#prepareStep}) and read there by the update, so a replayed graph applies the right
- * step; a learning-rate schedule works unchanged.
+ * Optimizer#prepareStep}) and read there by the update, so a replayed graph applies the right step;
+ * a learning-rate schedule works unchanged.
  *
  * <h2>When a graph is used</h2>
  *
  * With graphs on, the first step runs eagerly (it creates the optimizer state); a batch shape seen
  * for the second time is captured and replayed from then on. The step is keyed by the input and
  * target shapes and dtypes, the module's training mode, the optimizer's constant hyperparameters
- * (everything but the learning rate) and the set of parameters that get gradients: another key
- * (the smaller last batch of an epoch, changed options) and each phase of an accumulation cycle
- * (first, middle, update) gets its own graph, up to {@value #MAX_GRAPHS}, and steps beyond that
- * run eagerly. Modules that are not {@link Layer#capturable() capturable}, anomaly detection,
- * and a capture that fails (the step read a value on the host) run every step eagerly; {@link
- * #graphsOffReason()} says why. Eager and replayed steps issue the same primitive calls in the
- * same order, so they give the same bits.
+ * (everything but the learning rate) and the set of parameters that get gradients: another key (the
+ * smaller last batch of an epoch, changed options) and each phase of an accumulation cycle (first,
+ * middle, update) gets its own graph, up to {@value #MAX_GRAPHS}, and steps beyond that run
+ * eagerly. Modules that are not {@link Layer#capturable() capturable}, anomaly detection, and a
+ * capture that fails (the step read a value on the host) run every step eagerly; {@link
+ * #graphsOffReason()} says why. Eager and replayed steps issue the same primitive calls in the same
+ * order, so they give the same bits.
  *
  * <p>A graph reads its inputs from buffers of its own: each replay first copies the batch there
  * (one device copy per tensor). Parameters, optimizer state and buffers are updated in place and
- * must not be replaced (loading a state dict into the model or optimizer) while this step is
- * open; close it and make a new one.
+ * must not be replaced (loading a state dict into the model or optimizer) while this step is open;
+ * close it and make a new one.
  *
  * <pre>{@code
  * try (TrainingStep step = TrainingStep.create(model, new CrossEntropyLoss(), adam, true)) {
@@ -81,9 +81,9 @@ public final class TrainingStep implements AutoCloseable {
   public static final int MAX_GRAPHS = 8;
 
   /**
-   * What a step does between backward and update. Validated here; the defaults (no accumulation,
-   * no clipping, non-finite batches counted and not applied, gradients not checked) cost a few
-   * scalar ops per step.
+   * What a step does between backward and update. Validated here; the defaults (no accumulation, no
+   * clipping, non-finite batches counted and not applied, gradients not checked) cost a few scalar
+   * ops per step.
    *
    * @param accumulationSteps batches whose gradients are summed per update, {@code >= 1}
    * @param clipValue clamp every gradient element to {@code [-clipValue, clipValue]}; 0 = off
@@ -91,17 +91,23 @@ public final class TrainingStep implements AutoCloseable {
    * @param checkGradients also count a batch as non-finite when a gradient holds NaN or infinity
    *     (one extra reduction per parameter), not only when its loss does
    */
-  public record Options(int accumulationSteps, double clipValue, double clipNorm,
-      boolean checkGradients) {
+  public record Options(
+      int accumulationSteps, double clipValue, double clipNorm, boolean checkGradients) {
     public Options {
       if (accumulationSteps < 1) {
         throw new IllegalArgumentException(
             "TrainingStep.Options: accumulationSteps must be >= 1, got " + accumulationSteps);
       }
-      if (!(clipValue >= 0) || Double.isInfinite(clipValue)
-          || !(clipNorm >= 0) || Double.isInfinite(clipNorm)) {
-        throw new IllegalArgumentException("TrainingStep.Options: clipValue and clipNorm must be"
-            + " finite and >= 0 (0 turns them off), got " + clipValue + " and " + clipNorm);
+      if (!(clipValue >= 0)
+          || Double.isInfinite(clipValue)
+          || !(clipNorm >= 0)
+          || Double.isInfinite(clipNorm)) {
+        throw new IllegalArgumentException(
+            "TrainingStep.Options: clipValue and clipNorm must be"
+                + " finite and >= 0 (0 turns them off), got "
+                + clipValue
+                + " and "
+                + clipNorm);
       }
     }
 
@@ -122,9 +128,15 @@ public final class TrainingStep implements AutoCloseable {
     Tensor sum(Tensor output, Tensor targets);
   }
 
-  private record Key(List<Integer> inputShape, DType inputType, List<Integer> targetShape,
-      DType targetType, boolean training, List<OptimizerHyperparameters> constants,
-      List<Boolean> updated, int phase) {}
+  private record Key(
+      List<Integer> inputShape,
+      DType inputType,
+      List<Integer> targetShape,
+      DType targetType,
+      boolean training,
+      List<OptimizerHyperparameters> constants,
+      List<Boolean> updated,
+      int phase) {}
 
   private static final class Entry {
     int seen;
@@ -136,6 +148,7 @@ public final class TrainingStep implements AutoCloseable {
 
   /** Phase bits: {@code FIRST} opens an accumulation cycle, {@code UPDATE} closes it. */
   private static final int FIRST = 1;
+
   private static final int UPDATE = 2;
 
   private final Layer model;
@@ -156,8 +169,13 @@ public final class TrainingStep implements AutoCloseable {
   private String offReason;
   private boolean closed;
 
-  private TrainingStep(Layer model, Loss loss, Optimizer<?> optimizer, Metric metric,
-      boolean graphs, Options options) {
+  private TrainingStep(
+      Layer model,
+      Loss loss,
+      Optimizer<?> optimizer,
+      Metric metric,
+      boolean graphs,
+      Options options) {
     this.model = model;
     this.loss = loss;
     this.optimizer = optimizer;
@@ -169,27 +187,32 @@ public final class TrainingStep implements AutoCloseable {
   }
 
   /** A step without a metric; {@code graphs} turns capture on where the backend supports it. */
-  public static TrainingStep create(Layer model, Loss loss, Optimizer<?> optimizer,
-      boolean graphs) {
+  public static TrainingStep create(
+      Layer model, Loss loss, Optimizer<?> optimizer, boolean graphs) {
     return new TrainingStep(model, loss, optimizer, null, graphs, Options.defaults());
   }
 
   /** A step that also sums {@code metric} over the batches ({@link #runningMetricSum()}). */
-  public static TrainingStep create(Layer model, Loss loss, Optimizer<?> optimizer, Metric metric,
-      boolean graphs) {
+  public static TrainingStep create(
+      Layer model, Loss loss, Optimizer<?> optimizer, Metric metric, boolean graphs) {
     return new TrainingStep(model, loss, optimizer, metric, graphs, Options.defaults());
   }
 
   /** A step with accumulation, clipping and non-finite checks as {@code options} say. */
-  public static TrainingStep create(Layer model, Loss loss, Optimizer<?> optimizer, Metric metric,
-      boolean graphs, Options options) {
+  public static TrainingStep create(
+      Layer model,
+      Loss loss,
+      Optimizer<?> optimizer,
+      Metric metric,
+      boolean graphs,
+      Options options) {
     return new TrainingStep(model, loss, optimizer, metric, graphs, options);
   }
 
   /**
    * One step on a batch: {@code input} and {@code target} on the model's device, {@code
-   * input.size(0)} samples. The update is applied when this batch completes an accumulation
-   * cycle. Nothing is read back to the host.
+   * input.size(0)} samples. The update is applied when this batch completes an accumulation cycle.
+   * Nothing is read back to the host.
    */
   public void run(Tensor input, Tensor target) {
     run(input, target, false);
@@ -269,10 +292,12 @@ public final class TrainingStep implements AutoCloseable {
     if (offReason != null) {
       return false;
     }
-    String why = !backend.supportsCapture() ? backend.device() + " cannot capture graphs"
-        : !model.capturable() ? "the model is not capturable"
-        : Autograd.isAnomalyDetectionEnabled() ? "anomaly detection is on"
-        : null;
+    String why =
+        !backend.supportsCapture()
+            ? backend.device() + " cannot capture graphs"
+            : !model.capturable()
+                ? "the model is not capturable"
+                : Autograd.isAnomalyDetectionEnabled() ? "anomaly detection is on" : null;
     // Re-checked every step (the model may change); only a failed capture is final.
     if (why != null) {
       eagerReason = why;
@@ -285,8 +310,8 @@ public final class TrainingStep implements AutoCloseable {
     body(input, target, null, phase);
   }
 
-  private void capture(Backend backend, Entry e, Tensor input, Tensor target, boolean[] which,
-      int phase) {
+  private void capture(
+      Backend backend, Entry e, Tensor input, Tensor target, boolean[] which, int phase) {
     try (var ignored = Autograd.noGrad()) {
       e.input = Tensor.empty(input.device(), input.dtype(), input.shape()).persist();
       e.target = Tensor.empty(target.device(), target.dtype(), target.shape()).persist();
@@ -381,8 +406,7 @@ public final class TrainingStep implements AutoCloseable {
         }
         optimizer.zeroGrad();
         int n = input.rank() == 0 ? 1 : input.size(0);
-        sums.add(finite, l.detach(), n,
-            metric == null ? null : metric.sum(out.detach(), target));
+        sums.add(finite, l.detach(), n, metric == null ? null : metric.sum(out.detach(), target));
       }
     }
   }
@@ -444,8 +468,15 @@ public final class TrainingStep implements AutoCloseable {
     for (boolean b : which) {
       updated.add(b);
     }
-    return new Key(boxed(input.shape()), input.dtype(), boxed(target.shape()), target.dtype(),
-        model.isTraining(), constants, updated, phase);
+    return new Key(
+        boxed(input.shape()),
+        input.dtype(),
+        boxed(target.shape()),
+        target.dtype(),
+        model.isTraining(),
+        constants,
+        updated,
+        phase);
   }
 
   private static List<Integer> boxed(int[] shape) {
@@ -456,14 +487,14 @@ public final class TrainingStep implements AutoCloseable {
     if (sums == null) {
       sums = new StepSums(device);
     } else if (!sums.device().equals(device)) {
-      throw new IllegalArgumentException("training step started on " + sums.device()
-          + ", now given a batch on " + device);
+      throw new IllegalArgumentException(
+          "training step started on " + sums.device() + ", now given a batch on " + device);
     }
   }
 
   /**
-   * Mean loss per sample over the finite batches since the last reset (reads the device); NaN
-   * when there were none.
+   * Mean loss per sample over the finite batches since the last reset (reads the device); NaN when
+   * there were none.
    */
   public double runningLoss() {
     return sums == null ? Double.NaN : sums.meanLoss();
@@ -475,8 +506,8 @@ public final class TrainingStep implements AutoCloseable {
   }
 
   /**
-   * Batches since the last reset whose loss (or, with {@code checkGradients}, a gradient) was
-   * not finite: their cycle's update was not applied (reads the device).
+   * Batches since the last reset whose loss (or, with {@code checkGradients}, a gradient) was not
+   * finite: their cycle's update was not applied (reads the device).
    */
   public long nonFiniteBatches() {
     return sums == null ? 0 : sums.nonFiniteBatches();
@@ -522,14 +553,15 @@ public final class TrainingStep implements AutoCloseable {
   }
 
   /**
-   * Why the last eager step (after the first) was not replayed: graphs off, the backend, the
-   * model, a failed capture; or that no step shape repeated yet.
+   * Why the last eager step (after the first) was not replayed: graphs off, the backend, the model,
+   * a failed capture; or that no step shape repeated yet.
    */
   public String eagerReason() {
     if (offReason != null) {
       return offReason;
     }
-    return eagerReason != null ? eagerReason
+    return eagerReason != null
+        ? eagerReason
         : "no step shape repeated (a graph is captured at a shape's second step)";
   }
 

@@ -23,10 +23,13 @@ import org.junit.jupiter.api.AfterEach;
 public abstract class BackendTestSupport {
   /** float32 element-wise tolerance (DESIGN.md): relative, with a small absolute floor. */
   protected static final double F32_ELEMENTWISE = 1e-5;
+
   /** float32 GEMM and reduction tolerance (DESIGN.md), relative to the sum of absolute terms. */
   protected static final double F32_ACCUMULATED = 1e-4;
+
   /** float64 tolerance for element-wise ops. */
   protected static final double F64_ELEMENTWISE = 1e-12;
+
   /** float64 tolerance for GEMM and reductions, relative to the sum of absolute terms. */
   protected static final double F64_ACCUMULATED = 1e-11;
 
@@ -70,11 +73,12 @@ public abstract class BackendTestSupport {
   protected static double[] rounded(DType dt, double[] v) {
     double[] out = v.clone();
     for (int i = 0; i < out.length; i++) {
-      out[i] = switch (dt) {
-        case FLOAT32 -> (float) out[i];
-        case FLOAT64 -> out[i];
-        case INT32 -> (int) out[i];
-      };
+      out[i] =
+          switch (dt) {
+            case FLOAT32 -> (float) out[i];
+            case FLOAT64 -> out[i];
+            case INT32 -> (int) out[i];
+          };
     }
     return out;
   }
@@ -89,19 +93,20 @@ public abstract class BackendTestSupport {
   /** A storage holding {@code values} converted to {@code dt}. */
   protected Storage upload(DType dt, double[] values) {
     Storage s = allocate(dt, values.length);
-    Object host = switch (dt) {
-      case FLOAT32 -> {
-        float[] f = new float[values.length];
-        for (int i = 0; i < f.length; i++) f[i] = (float) values[i];
-        yield f;
-      }
-      case FLOAT64 -> values.clone();
-      case INT32 -> {
-        int[] a = new int[values.length];
-        for (int i = 0; i < a.length; i++) a[i] = (int) values[i];
-        yield a;
-      }
-    };
+    Object host =
+        switch (dt) {
+          case FLOAT32 -> {
+            float[] f = new float[values.length];
+            for (int i = 0; i < f.length; i++) f[i] = (float) values[i];
+            yield f;
+          }
+          case FLOAT64 -> values.clone();
+          case INT32 -> {
+            int[] a = new int[values.length];
+            for (int i = 0; i < a.length; i++) a[i] = (int) values[i];
+            yield a;
+          }
+        };
     backend().copyFromHost(host, 0, s, 0, values.length);
     return s;
   }
@@ -154,11 +159,11 @@ public abstract class BackendTestSupport {
   }
 
   /**
-   * Checks {@code |actual - expected| <= tol * max(|expected|, floor)} element by element (NaN
-   * must match NaN, infinities must match exactly).
+   * Checks {@code |actual - expected| <= tol * max(|expected|, floor)} element by element (NaN must
+   * match NaN, infinities must match exactly).
    */
-  protected static void assertClose(String what, double[] expected, double[] actual, double tol,
-      double floor) {
+  protected static void assertClose(
+      String what, double[] expected, double[] actual, double tol, double floor) {
     assertEquals(expected.length, actual.length, what + ": length");
     for (int i = 0; i < expected.length; i++) {
       double e = expected[i];
@@ -170,8 +175,19 @@ public abstract class BackendTestSupport {
         continue;
       }
       if (Math.abs(a - e) > tol * Math.max(Math.abs(e), floor)) {
-        fail(what + ": element " + i + " expected " + e + " but was " + a + " (tolerance "
-            + tol + " relative, floor " + floor + ")");
+        fail(
+            what
+                + ": element "
+                + i
+                + " expected "
+                + e
+                + " but was "
+                + a
+                + " (tolerance "
+                + tol
+                + " relative, floor "
+                + floor
+                + ")");
       }
     }
   }
@@ -180,8 +196,8 @@ public abstract class BackendTestSupport {
    * Checks accumulated results: {@code |actual - expected| <= tol * scale[i]}, where the scale is
    * the sum of the absolute values of the terms that were added (the honest bound for sums).
    */
-  protected static void assertCloseScaled(String what, double[] expected, double[] actual,
-      double[] scale, double tol) {
+  protected static void assertCloseScaled(
+      String what, double[] expected, double[] actual, double[] scale, double tol) {
     assertEquals(expected.length, actual.length, what + ": length");
     for (int i = 0; i < expected.length; i++) {
       double e = expected[i];
@@ -193,8 +209,19 @@ public abstract class BackendTestSupport {
         continue;
       }
       if (Math.abs(a - e) > tol * Math.max(scale[i], Double.MIN_NORMAL)) {
-        fail(what + ": element " + i + " expected " + e + " but was " + a + " (tolerance "
-            + tol + " x " + scale[i] + ")");
+        fail(
+            what
+                + ": element "
+                + i
+                + " expected "
+                + e
+                + " but was "
+                + a
+                + " (tolerance "
+                + tol
+                + " x "
+                + scale[i]
+                + ")");
       }
     }
   }

@@ -13,48 +13,48 @@ import org.junit.jupiter.api.Test;
 /**
  * Conformance of the convolution-lowering and pooling primitives ({@link Backend#im2col}, {@link
  * Backend#col2im}, {@link Backend#maxPool2d}, {@link Backend#avgPool2d} and their backwards)
- * against direct float64 loops written from the definitions (not from the kernels' index maps),
- * on seeded random inputs with awkward geometries: 1x1 images, odd strides, dilation 2, even
- * kernels with asymmetric padding, ceil mode, both divisors of average pooling; plus ties, NaN and
- * -inf for max pooling, outputs at offsets surrounded by NaN sentinels (nothing else written),
- * determinism, and the argument errors.
+ * against direct float64 loops written from the definitions (not from the kernels' index maps), on
+ * seeded random inputs with awkward geometries: 1x1 images, odd strides, dilation 2, even kernels
+ * with asymmetric padding, ceil mode, both divisors of average pooling; plus ties, NaN and -inf for
+ * max pooling, outputs at offsets surrounded by NaN sentinels (nothing else written), determinism,
+ * and the argument errors.
  */
 public abstract class ConvolutionConformanceTest extends BackendTestSupport {
   private static final DType[] FLOATS = {DType.FLOAT32, DType.FLOAT64};
 
   /** images, C, H, W, kH, kW, sH, sW, padTop, padBottom, padLeft, padRight, dH, dW. */
   private static final int[][] CONV = {
-      {1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1},   // 1x1 image, 1x1 kernel
-      {2, 3, 1, 1, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1},   // 1x1 image, 3x3 kernel, pad 1
-      {3, 2, 7, 5, 3, 2, 2, 3, 1, 1, 0, 0, 1, 1},   // odd strides
-      {2, 3, 9, 8, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2},   // dilation 2
-      {1, 2, 6, 7, 4, 4, 3, 2, 1, 1, 2, 2, 1, 2},   // even kernel, mixed dilation
-      {1, 2, 5, 6, 2, 2, 1, 1, 0, 1, 0, 1, 1, 1},   // "same" with an even kernel (pad after)
-      {5, 3, 11, 13, 5, 5, 2, 2, 2, 2, 2, 2, 1, 1},
-      {2, 1, 28, 28, 3, 3, 1, 1, 0, 0, 0, 0, 1, 1},  // MNIST's first layer
-      {3, 4, 3, 3, 3, 3, 1, 1, 0, 0, 0, 0, 1, 1},   // kernel = image: 1x1 output
+    {1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1}, // 1x1 image, 1x1 kernel
+    {2, 3, 1, 1, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1}, // 1x1 image, 3x3 kernel, pad 1
+    {3, 2, 7, 5, 3, 2, 2, 3, 1, 1, 0, 0, 1, 1}, // odd strides
+    {2, 3, 9, 8, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2}, // dilation 2
+    {1, 2, 6, 7, 4, 4, 3, 2, 1, 1, 2, 2, 1, 2}, // even kernel, mixed dilation
+    {1, 2, 5, 6, 2, 2, 1, 1, 0, 1, 0, 1, 1, 1}, // "same" with an even kernel (pad after)
+    {5, 3, 11, 13, 5, 5, 2, 2, 2, 2, 2, 2, 1, 1},
+    {2, 1, 28, 28, 3, 3, 1, 1, 0, 0, 0, 0, 1, 1}, // MNIST's first layer
+    {3, 4, 3, 3, 3, 3, 1, 1, 0, 0, 0, 0, 1, 1}, // kernel = image: 1x1 output
   };
 
   /** planes, H, W, kH, kW, sH, sW, pH, pW, ceil (0/1). */
   private static final int[][] POOL = {
-      {1, 1, 1, 1, 1, 1, 1, 0, 0, 0},
-      {3, 4, 4, 2, 2, 2, 2, 0, 0, 0},
-      {2, 5, 7, 3, 3, 2, 2, 1, 1, 1},
-      {2, 6, 6, 3, 2, 3, 1, 1, 0, 0},
-      {4, 28, 28, 2, 2, 2, 2, 0, 0, 0},
-      {1, 5, 5, 4, 4, 3, 3, 2, 2, 1},
-      {2, 7, 7, 3, 3, 3, 3, 1, 1, 1},
-      {3, 9, 4, 2, 3, 3, 2, 0, 1, 1},
+    {1, 1, 1, 1, 1, 1, 1, 0, 0, 0},
+    {3, 4, 4, 2, 2, 2, 2, 0, 0, 0},
+    {2, 5, 7, 3, 3, 2, 2, 1, 1, 1},
+    {2, 6, 6, 3, 2, 3, 1, 1, 0, 0},
+    {4, 28, 28, 2, 2, 2, 2, 0, 0, 0},
+    {1, 5, 5, 4, 4, 3, 3, 2, 2, 1},
+    {2, 7, 7, 3, 3, 3, 3, 1, 1, 1},
+    {3, 9, 4, 2, 3, 3, 2, 0, 1, 1},
   };
 
   private static ConvGeometry conv(int[] c) {
-    return ConvGeometry.of(c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8], c[9], c[10], c[11],
-        c[12], c[13]);
+    return ConvGeometry.of(
+        c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8], c[9], c[10], c[11], c[12], c[13]);
   }
 
   private static PoolGeometry pool(int[] p, boolean countIncludePad) {
-    return PoolGeometry.of(p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9] == 1,
-        countIncludePad);
+    return PoolGeometry.of(
+        p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9] == 1, countIncludePad);
   }
 
   // ---- references, from the definitions --------------------------------------------------------
@@ -91,7 +91,9 @@ public abstract class ConvolutionConformanceTest extends BackendTestSupport {
     double[] x = new double[images * g.imageSize()];
     double[] scale = new double[x.length];
     for (int r = 0; r < g.colRows(); r++) {
-      int c = r / (g.kernelH() * g.kernelW()), i = r / g.kernelW() % g.kernelH(), j = r % g.kernelW();
+      int c = r / (g.kernelH() * g.kernelW()),
+          i = r / g.kernelW() % g.kernelH(),
+          j = r % g.kernelW();
       for (int n = 0; n < images; n++)
         for (int oh = 0; oh < g.outH(); oh++)
           for (int ow = 0; ow < g.outW(); ow++) {
@@ -117,8 +119,12 @@ public abstract class ConvolutionConformanceTest extends BackendTestSupport {
           int first = -1;
           int lastNan = -1;
           double max = Double.NEGATIVE_INFINITY;
-          for (int h = Math.max(0, oh * g.strideH() - g.padH()); h < Math.min(g.height(), oh * g.strideH() - g.padH() + g.kernelH()); h++)
-            for (int w = Math.max(0, ow * g.strideW() - g.padW()); w < Math.min(g.width(), ow * g.strideW() - g.padW() + g.kernelW()); w++) {
+          for (int h = Math.max(0, oh * g.strideH() - g.padH());
+              h < Math.min(g.height(), oh * g.strideH() - g.padH() + g.kernelH());
+              h++)
+            for (int w = Math.max(0, ow * g.strideW() - g.padW());
+                w < Math.min(g.width(), ow * g.strideW() - g.padW() + g.kernelW());
+                w++) {
               double v = x[p * g.inPlane() + h * g.width() + w];
               if (Double.isNaN(v)) {
                 lastNan = h * g.width() + w;
@@ -143,8 +149,7 @@ public abstract class ConvolutionConformanceTest extends BackendTestSupport {
     }
     int real = 0;
     for (int h = h0; h < h1; h++)
-      for (int w = w0; w < w1; w++)
-        if (h >= 0 && h < g.height() && w >= 0 && w < g.width()) real++;
+      for (int w = w0; w < w1; w++) if (h >= 0 && h < g.height() && w >= 0 && w < g.width()) real++;
     return real;
   }
 
@@ -154,9 +159,14 @@ public abstract class ConvolutionConformanceTest extends BackendTestSupport {
       for (int oh = 0; oh < g.outH(); oh++)
         for (int ow = 0; ow < g.outW(); ow++) {
           double s = 0;
-          for (int h = oh * g.strideH() - g.padH(); h < oh * g.strideH() - g.padH() + g.kernelH(); h++)
-            for (int w = ow * g.strideW() - g.padW(); w < ow * g.strideW() - g.padW() + g.kernelW(); w++)
-              if (h >= 0 && h < g.height() && w >= 0 && w < g.width()) s += x[p * g.inPlane() + h * g.width() + w];
+          for (int h = oh * g.strideH() - g.padH();
+              h < oh * g.strideH() - g.padH() + g.kernelH();
+              h++)
+            for (int w = ow * g.strideW() - g.padW();
+                w < ow * g.strideW() - g.padW() + g.kernelW();
+                w++)
+              if (h >= 0 && h < g.height() && w >= 0 && w < g.width())
+                s += x[p * g.inPlane() + h * g.width() + w];
           y[p * g.outPlane() + oh * g.outW() + ow] = s / divisor(g, oh, ow);
         }
     return y;
@@ -168,9 +178,14 @@ public abstract class ConvolutionConformanceTest extends BackendTestSupport {
       for (int oh = 0; oh < g.outH(); oh++)
         for (int ow = 0; ow < g.outW(); ow++) {
           double share = gy[p * g.outPlane() + oh * g.outW() + ow] / divisor(g, oh, ow);
-          for (int h = oh * g.strideH() - g.padH(); h < oh * g.strideH() - g.padH() + g.kernelH(); h++)
-            for (int w = ow * g.strideW() - g.padW(); w < ow * g.strideW() - g.padW() + g.kernelW(); w++)
-              if (h >= 0 && h < g.height() && w >= 0 && w < g.width()) gx[p * g.inPlane() + h * g.width() + w] += share;
+          for (int h = oh * g.strideH() - g.padH();
+              h < oh * g.strideH() - g.padH() + g.kernelH();
+              h++)
+            for (int w = ow * g.strideW() - g.padW();
+                w < ow * g.strideW() - g.padW() + g.kernelW();
+                w++)
+              if (h >= 0 && h < g.height() && w >= 0 && w < g.width())
+                gx[p * g.inPlane() + h * g.width() + w] += share;
         }
     return gx;
   }
@@ -183,12 +198,14 @@ public abstract class ConvolutionConformanceTest extends BackendTestSupport {
   private static void assertSentinels(String what, double[] all, int from, int n) {
     for (int i = 0; i < all.length; i++) {
       if (i < from || i >= from + n) {
-        assertTrue(Double.isNaN(all[i]) || all[i] == -7, what + ": wrote outside its region at " + i);
+        assertTrue(
+            Double.isNaN(all[i]) || all[i] == -7, what + ": wrote outside its region at " + i);
       }
     }
   }
 
-  // ---- tests -------------------------------------------------------------------------------------
+  // ---- tests
+  // -------------------------------------------------------------------------------------
 
   @Test
   void im2colMatchesTheDefinition() {
@@ -242,8 +259,10 @@ public abstract class ConvolutionConformanceTest extends BackendTestSupport {
         PoolGeometry g = pool(p, true);
         int planes = p[0];
         for (int variant = 0; variant < 3; variant++) {
-          double[] x = variant == 0 ? uniform(r, planes * g.inPlane(), -3, 3)
-              : integers(r, planes * g.inPlane(), -2, 1); // many ties
+          double[] x =
+              variant == 0
+                  ? uniform(r, planes * g.inPlane(), -3, 3)
+                  : integers(r, planes * g.inPlane(), -2, 1); // many ties
           if (variant == 2) {
             for (int i = 0; i < x.length; i++) {
               int k = r.nextInt(8);
@@ -277,7 +296,8 @@ public abstract class ConvolutionConformanceTest extends BackendTestSupport {
           Storage gxs = filled(dt, gx.length + 3, Double.NaN);
           backend().maxPool2dBackward(g, planes, gys, 1, idx, 1, gxs, 2);
           double[] ga = download(gxs);
-          assertCloseScaled(what + " backward", gx, slice(ga, 2, gx.length), scale, accumulatedTol(dt));
+          assertCloseScaled(
+              what + " backward", gx, slice(ga, 2, gx.length), scale, accumulatedTol(dt));
           assertSentinels(what + " backward", ga, 2, gx.length);
         }
       }
@@ -307,8 +327,12 @@ public abstract class ConvolutionConformanceTest extends BackendTestSupport {
           Storage gxs = filled(dt, planes * g.inPlane() + 3, Double.NaN);
           backend().avgPool2dBackward(g, planes, gys, 1, gxs, 2);
           double[] ga = download(gxs);
-          assertClose(what + " backward", avgBackwardReference(g, planes, gy),
-              slice(ga, 2, planes * g.inPlane()), accumulatedTol(dt), 1);
+          assertClose(
+              what + " backward",
+              avgBackwardReference(g, planes, gy),
+              slice(ga, 2, planes * g.inPlane()),
+              accumulatedTol(dt),
+              1);
           assertSentinels(what + " backward", ga, 2, planes * g.inPlane());
         }
       }
@@ -318,7 +342,8 @@ public abstract class ConvolutionConformanceTest extends BackendTestSupport {
   @Test
   void ceilModeDropsAWindowStartingInThePadding() {
     // PyTorch: 5 wide, kernel 2, stride 2, ceil: 3 windows ([0,2) [2,4) [4,5)); with pad 1 the
-    // window at 5 would start in the right padding and is dropped: (5 + 2 - 2 + 1) / 2 + 1 = 4 -> 3.
+    // window at 5 would start in the right padding and is dropped: (5 + 2 - 2 + 1) / 2 + 1 = 4 ->
+    // 3.
     assertEquals(3, PoolGeometry.of(5, 5, 2, 2, 2, 2, 0, 0, true, true).outW());
     assertEquals(2, PoolGeometry.of(5, 5, 2, 2, 2, 2, 0, 0, false, true).outW());
     assertEquals(3, PoolGeometry.of(5, 5, 2, 2, 2, 2, 1, 1, true, true).outW());
@@ -329,18 +354,26 @@ public abstract class ConvolutionConformanceTest extends BackendTestSupport {
 
   @Test
   void geometryErrorsAreThoseOfPyTorch() {
-    var e = assertThrows(IllegalArgumentException.class,
-        () -> ConvGeometry.of(1, 2, 2, 5, 5, 1, 1, 1, 1, 1, 1));
-    assertTrue(e.getMessage().contains("Kernel size can't be greater than actual input size"),
+    var e =
+        assertThrows(
+            IllegalArgumentException.class, () -> ConvGeometry.of(1, 2, 2, 5, 5, 1, 1, 1, 1, 1, 1));
+    assertTrue(
+        e.getMessage().contains("Kernel size can't be greater than actual input size"),
         e.getMessage());
-    assertTrue(e.getMessage().contains("(4 x 4)") && e.getMessage().contains("(5 x 5)"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("(4 x 4)") && e.getMessage().contains("(5 x 5)"), e.getMessage());
     // Dilation counts: a 3-tap kernel with dilation 2 spans 5.
-    assertThrows(IllegalArgumentException.class, () -> ConvGeometry.of(1, 4, 4, 3, 3, 1, 1, 0, 0, 2, 2));
-    var p = assertThrows(IllegalArgumentException.class,
-        () -> PoolGeometry.of(4, 4, 2, 2, 2, 2, 2, 2, false, true));
+    assertThrows(
+        IllegalArgumentException.class, () -> ConvGeometry.of(1, 4, 4, 3, 3, 1, 1, 0, 0, 2, 2));
+    var p =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> PoolGeometry.of(4, 4, 2, 2, 2, 2, 2, 2, false, true));
     assertTrue(p.getMessage().contains("pad should be at most half"), p.getMessage());
-    var small = assertThrows(IllegalArgumentException.class,
-        () -> PoolGeometry.of(1, 1, 3, 3, 1, 1, 0, 0, false, true));
+    var small =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> PoolGeometry.of(1, 1, 3, 3, 1, 1, 0, 0, false, true));
     assertTrue(small.getMessage().contains("too small"), small.getMessage());
   }
 
@@ -360,9 +393,11 @@ public abstract class ConvolutionConformanceTest extends BackendTestSupport {
     PoolGeometry pg = PoolGeometry.of(4, 4, 2, 2, 2, 2, 0, 0, false, true);
     Storage y = filled(DType.FLOAT32, 4, 0);
     Storage badIdx = filled(DType.FLOAT32, 4, 0);
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(
+        IllegalArgumentException.class,
         () -> checked.maxPool2d(pg, 1, filled(DType.FLOAT32, 16, 0), 0, y, 0, badIdx, 0));
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(
+        IllegalArgumentException.class,
         () -> checked.avgPool2d(pg, -1, filled(DType.FLOAT32, 16, 0), 0, y, 0));
   }
 }

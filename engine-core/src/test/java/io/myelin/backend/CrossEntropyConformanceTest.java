@@ -9,29 +9,43 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Conformance of the fused softmax + cross-entropy: forward against double loops (class indices
- * with ignore index, out-of-range labels, weights and label smoothing; probability targets),
- * logits large enough to overflow {@code exp} unshifted, rows longer than a block and many tiny
- * rows; backward against central differences of the forward in float64 and float32 against
- * float64. Outputs are poisoned with NaN (and padded by offsets) so unwritten elements fail.
+ * with ignore index, out-of-range labels, weights and label smoothing; probability targets), logits
+ * large enough to overflow {@code exp} unshifted, rows longer than a block and many tiny rows;
+ * backward against central differences of the forward in float64 and float32 against float64.
+ * Outputs are poisoned with NaN (and padded by offsets) so unwritten elements fail.
  */
 public abstract class CrossEntropyConformanceTest extends BackendTestSupport {
-  private static final int[][] SHAPES = {{1, 1}, {1, 7}, {3, 10}, {13, 97}, {5, 1000}, {2, 4099},
-      {300, 2}, {65537, 3}};
+  private static final int[][] SHAPES = {
+    {1, 1}, {1, 7}, {3, 10}, {13, 97}, {5, 1000}, {2, 4099}, {300, 2}, {65537, 3}
+  };
   private static final DType[] FLOATS = {DType.FLOAT32, DType.FLOAT64};
   private static final int IGNORE = -100;
 
   /** Inputs of one case, as doubles already rounded to the dtype. */
-  private record Case(int rows, int classes, double[] x, double[] labels, double[] probs,
-      double[] weight, double smoothing) {
+  private record Case(
+      int rows,
+      int classes,
+      double[] x,
+      double[] labels,
+      double[] probs,
+      double[] weight,
+      double smoothing) {
     boolean probabilities() {
       return probs != null;
     }
   }
 
-  private static Case draw(SplittableRandom r, DType dt, int rows, int classes, boolean probs,
-      boolean weighted, double smoothing) {
+  private static Case draw(
+      SplittableRandom r,
+      DType dt,
+      int rows,
+      int classes,
+      boolean probs,
+      boolean weighted,
+      double smoothing) {
     double[] x = uniform(r, rows * classes, -6, 6);
-    for (int i = 0; i < x.length; i++) x[i] += 1000 * ((i / classes) % 3 - 1); // exp overflows unshifted
+    for (int i = 0; i < x.length; i++)
+      x[i] += 1000 * ((i / classes) % 3 - 1); // exp overflows unshifted
     double[] labels = new double[rows];
     for (int i = 0; i < rows; i++) {
       int k = r.nextInt(10);
@@ -92,11 +106,14 @@ public abstract class CrossEntropyConformanceTest extends BackendTestSupport {
   }
 
   private Storage target(DType dt, Case c) {
-    return c.probabilities() ? upload(dt, pad(2, c.probs())) : upload(DType.INT32, pad(2, c.labels()));
+    return c.probabilities()
+        ? upload(dt, pad(2, c.probs()))
+        : upload(DType.INT32, pad(2, c.labels()));
   }
 
   private CrossEntropyOptions options(Case c, boolean mean) {
-    return new CrossEntropyOptions(c.rows(), c.classes(), c.probabilities(), IGNORE, c.smoothing(), mean);
+    return new CrossEntropyOptions(
+        c.rows(), c.classes(), c.probabilities(), IGNORE, c.smoothing(), mean);
   }
 
   @Test
@@ -106,7 +123,15 @@ public abstract class CrossEntropyConformanceTest extends BackendTestSupport {
       for (int[] s : SHAPES) {
         for (int variant = 0; variant < 4; variant++) {
           boolean probs = variant >= 2;
-          Case c = draw(r, dt, s[0], s[1], probs, variant % 2 == 1, variant == 1 || variant == 2 ? 0.1 : 0);
+          Case c =
+              draw(
+                  r,
+                  dt,
+                  s[0],
+                  s[1],
+                  probs,
+                  variant % 2 == 1,
+                  variant == 1 || variant == 2 ? 0.1 : 0);
           boolean mean = variant != 3;
           Storage xs = upload(dt, pad(3, c.x()));
           Storage ts = target(dt, c);
@@ -119,8 +144,12 @@ public abstract class CrossEntropyConformanceTest extends BackendTestSupport {
           double[] got = download(loss);
           assertTrue(Double.isNaN(got[0]), what + ": wrote before its offset");
           // Log-sum-exp of logits near 1000: float32 rounds them to ~6e-5, so scale by |x|.
-          assertClose(what + " rows", rounded(dt, ref[0]), Arrays.copyOfRange(got, 1, got.length),
-              accumulatedTol(dt) * (dt == DType.FLOAT32 ? 10 : 1), 1);
+          assertClose(
+              what + " rows",
+              rounded(dt, ref[0]),
+              Arrays.copyOfRange(got, 1, got.length),
+              accumulatedTol(dt) * (dt == DType.FLOAT32 ? 10 : 1),
+              1);
           double sum = 0;
           double den = 0;
           for (int i = 0; i < c.rows(); i++) {
@@ -128,9 +157,14 @@ public abstract class CrossEntropyConformanceTest extends BackendTestSupport {
             den += ref[1][i];
           }
           double[] t = download(total);
-          assertClose(what + " total", new double[] {mean ? sum / den : sum, den},
-              Arrays.copyOfRange(t, 1, 3), accumulatedTol(dt) * 10, 1);
-          assertTrue(Double.isNaN(t[0]) && Double.isNaN(t[3]), what + ": total wrote outside [1, 3)");
+          assertClose(
+              what + " total",
+              new double[] {mean ? sum / den : sum, den},
+              Arrays.copyOfRange(t, 1, 3),
+              accumulatedTol(dt) * 10,
+              1);
+          assertTrue(
+              Double.isNaN(t[0]) && Double.isNaN(t[3]), what + ": total wrote outside [1, 3)");
         }
       }
     }
@@ -144,15 +178,38 @@ public abstract class CrossEntropyConformanceTest extends BackendTestSupport {
       Storage ts = upload(DType.INT32, new double[] {3, IGNORE});
       Storage loss = filled(dt, 2, 7);
       Storage total = filled(dt, 2, 7);
-      backend().crossEntropy(new CrossEntropyOptions(2, 3, false, IGNORE, 0, true), xs, 0, ts, 0,
-          null, loss, 0, total, 0);
+      backend()
+          .crossEntropy(
+              new CrossEntropyOptions(2, 3, false, IGNORE, 0, true),
+              xs,
+              0,
+              ts,
+              0,
+              null,
+              loss,
+              0,
+              total,
+              0);
       double[] l = download(loss);
       assertTrue(Double.isNaN(l[0]) && l[1] == 0, dt + " " + Arrays.toString(l));
       assertTrue(Double.isNaN(download(total)[0]), dt + " mean over no valid row");
       Storage g = filled(dt, 6, 7);
       Storage one = upload(dt, new double[] {1, 1});
-      backend().crossEntropyBackward(new CrossEntropyOptions(2, 3, false, IGNORE, 0, false), xs, 0,
-          ts, 0, null, one, 0, true, null, 0, g, 0);
+      backend()
+          .crossEntropyBackward(
+              new CrossEntropyOptions(2, 3, false, IGNORE, 0, false),
+              xs,
+              0,
+              ts,
+              0,
+              null,
+              one,
+              0,
+              true,
+              null,
+              0,
+              g,
+              0);
       double[] gx = download(g);
       for (int j = 0; j < 3; j++) {
         assertTrue(Double.isNaN(gx[j]) && gx[3 + j] == 0, dt + " " + Arrays.toString(gx));
@@ -191,15 +248,28 @@ public abstract class CrossEntropyConformanceTest extends BackendTestSupport {
           xp[i] += h;
           double[] xm = x.clone();
           xm[i] -= h;
-          numeric[i] = (objective(o, cc, xp, ts, ws, mean, up) - objective(o, cc, xm, ts, ws, mean, up)) / (2 * h);
+          numeric[i] =
+              (objective(o, cc, xp, ts, ws, mean, up) - objective(o, cc, xm, ts, ws, mean, up))
+                  / (2 * h);
         }
-        assertClose("crossEntropy' " + Arrays.toString(s) + " variant " + variant, numeric, analytic, 1e-6, 1);
+        assertClose(
+            "crossEntropy' " + Arrays.toString(s) + " variant " + variant,
+            numeric,
+            analytic,
+            1e-6,
+            1);
       }
     }
   }
 
-  private double objective(CrossEntropyOptions o, Case c, double[] x, Storage ts, Storage ws,
-      boolean mean, double[] up) {
+  private double objective(
+      CrossEntropyOptions o,
+      Case c,
+      double[] x,
+      Storage ts,
+      Storage ws,
+      boolean mean,
+      double[] up) {
     Storage xs = upload(DType.FLOAT64, x);
     Storage loss = allocate(DType.FLOAT64, c.rows());
     Storage total = allocate(DType.FLOAT64, 2);
@@ -221,8 +291,12 @@ public abstract class CrossEntropyConformanceTest extends BackendTestSupport {
         Case c64 = draw(r, DType.FLOAT32, s[0], s[1], variant >= 2, variant % 2 == 1, 0.1);
         double[] gx32 = backward(DType.FLOAT32, c64);
         double[] gx64 = backward(DType.FLOAT64, c64);
-        assertClose("crossEntropy' f32 vs f64 " + Arrays.toString(s) + " variant " + variant, gx64,
-            gx32, 1e-4, 1.0 / (c64.rows()));
+        assertClose(
+            "crossEntropy' f32 vs f64 " + Arrays.toString(s) + " variant " + variant,
+            gx64,
+            gx32,
+            1e-4,
+            1.0 / (c64.rows()));
       }
     }
   }

@@ -27,33 +27,49 @@ class DeviceManagerTest {
       this.availability = availability;
     }
 
-    @Override public String name() { return name; }
-    @Override public int priority() { return priority; }
-    @Override public Availability probe() { return availability; }
+    @Override
+    public String name() {
+      return name;
+    }
+
+    @Override
+    public int priority() {
+      return priority;
+    }
+
+    @Override
+    public Availability probe() {
+      return availability;
+    }
 
     @Override
     public Backend create(int index) {
       created.incrementAndGet();
-      return (Backend) java.lang.reflect.Proxy.newProxyInstance(
-          Backend.class.getClassLoader(), new Class<?>[] {Backend.class},
-          (proxy, method, args) -> switch (method.getName()) {
-            case "device" -> new Device(name, index);
-            case "toString" -> "fake " + name;
-            case "hashCode" -> System.identityHashCode(proxy);
-            case "equals" -> proxy == args[0];
-            default -> throw new UnsupportedOperationException(method.getName());
-          });
+      return (Backend)
+          java.lang.reflect.Proxy.newProxyInstance(
+              Backend.class.getClassLoader(),
+              new Class<?>[] {Backend.class},
+              (proxy, method, args) ->
+                  switch (method.getName()) {
+                    case "device" -> new Device(name, index);
+                    case "toString" -> "fake " + name;
+                    case "hashCode" -> System.identityHashCode(proxy);
+                    case "equals" -> proxy == args[0];
+                    default -> throw new UnsupportedOperationException(method.getName());
+                  });
     }
   }
 
   private static final FakeProvider CPU =
       new FakeProvider("cpu", 0, Availability.available(1, "2 threads", List.of()));
   private static final FakeProvider NO_GPU =
-      new FakeProvider("cuda", 100, Availability.unavailable("libcuda.so.1 not found (no NVIDIA driver)"));
+      new FakeProvider(
+          "cuda", 100, Availability.unavailable("libcuda.so.1 not found (no NVIDIA driver)"));
   private static final FakeProvider GPU =
       new FakeProvider("cuda", 100, Availability.available(2, "2 GPUs", List.of("H100")));
 
-  private static DeviceManager manager(Map<String, String> env, Map<String, String> props, BackendProvider... ps) {
+  private static DeviceManager manager(
+      Map<String, String> env, Map<String, String> props, BackendProvider... ps) {
     return new DeviceManager(List.of(ps), env::get, props::get);
   }
 
@@ -66,7 +82,8 @@ class DeviceManagerTest {
 
   @Test
   void environmentBeatsPropertyAndArgumentBeatsBoth() {
-    DeviceManager m = manager(Map.of("MYELIN_DEVICE", "cuda:1"), Map.of("myelin.device", "cpu"), CPU, GPU);
+    DeviceManager m =
+        manager(Map.of("MYELIN_DEVICE", "cuda:1"), Map.of("myelin.device", "cpu"), CPU, GPU);
     assertEquals(Device.cuda(1), m.resolve(null));
     assertEquals(Device.CPU, m.resolve("cpu"));
     DeviceManager p = manager(Map.of(), Map.of("myelin.device", "cpu"), CPU, GPU);
@@ -77,7 +94,9 @@ class DeviceManagerTest {
   @Test
   void defaultDeviceIsTheCpuUnlessConfigured() {
     assertEquals(Device.CPU, manager(Map.of(), Map.of(), CPU, GPU).defaultDevice());
-    assertEquals(Device.cuda(0), manager(Map.of("MYELIN_DEVICE", "auto"), Map.of(), CPU, GPU).defaultDevice());
+    assertEquals(
+        Device.cuda(0),
+        manager(Map.of("MYELIN_DEVICE", "auto"), Map.of(), CPU, GPU).defaultDevice());
     try (var ignored = DeviceManager.useDevice(Device.cuda(1))) {
       assertEquals(Device.cuda(1), manager(Map.of(), Map.of(), CPU, GPU).defaultDevice());
     }
@@ -88,11 +107,15 @@ class DeviceManagerTest {
     DeviceManager m = manager(Map.of(), Map.of(), CPU, NO_GPU);
     var e = assertThrows(DeviceUnavailableException.class, () -> m.resolve("cuda"));
     assertTrue(e.getMessage().contains("libcuda.so.1 not found"), e.getMessage());
-    var idx = assertThrows(DeviceUnavailableException.class,
-        () -> manager(Map.of(), Map.of(), CPU, GPU).resolve("cuda:2"));
+    var idx =
+        assertThrows(
+            DeviceUnavailableException.class,
+            () -> manager(Map.of(), Map.of(), CPU, GPU).resolve("cuda:2"));
     assertTrue(idx.getMessage().contains("2 device(s)"), idx.getMessage());
-    var none = assertThrows(DeviceUnavailableException.class,
-        () -> manager(Map.of(), Map.of(), CPU).resolve("cuda"));
+    var none =
+        assertThrows(
+            DeviceUnavailableException.class,
+            () -> manager(Map.of(), Map.of(), CPU).resolve("cuda"));
     assertTrue(none.getMessage().contains("add myelin-cuda"), none.getMessage());
   }
 
@@ -114,9 +137,13 @@ class DeviceManagerTest {
 
   @Test
   void aThrowingProbeIsReportedNotPropagated() {
-    BackendProvider bad = new FakeProvider("cuda", 100, null) {
-      @Override public Availability probe() { throw new UnsatisfiedLinkError("no JCudaDriver in java.library.path"); }
-    };
+    BackendProvider bad =
+        new FakeProvider("cuda", 100, null) {
+          @Override
+          public Availability probe() {
+            throw new UnsatisfiedLinkError("no JCudaDriver in java.library.path");
+          }
+        };
     DeviceManager m = manager(Map.of(), Map.of(), CPU, bad);
     assertEquals(Device.CPU, m.resolve("auto"));
     DeviceStatus s = m.report().get(0);
@@ -126,7 +153,9 @@ class DeviceManagerTest {
 
   @Test
   void noProviderAtAllSaysWhatToAdd() {
-    var e = assertThrows(DeviceUnavailableException.class, () -> manager(Map.of(), Map.of()).resolve("auto"));
+    var e =
+        assertThrows(
+            DeviceUnavailableException.class, () -> manager(Map.of(), Map.of()).resolve("auto"));
     assertTrue(e.getMessage().contains("myelin-cpu"), e.getMessage());
   }
 }

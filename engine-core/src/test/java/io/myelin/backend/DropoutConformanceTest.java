@@ -42,8 +42,12 @@ public abstract class DropoutConformanceTest extends BackendTestSupport {
         Storage moved = allocate(dt, n);
         backend().dropout(0.3, seed, base + 2 * add + 1000, xs, 0, moved, 0, n);
         backend().dropoutCounted(0.3, seed, cell, 1, add, xs, 0, y, 1, n);
-        assertClose(what + " after the cell moved", download(moved),
-            Arrays.copyOfRange(download(y), 1, n + 1), 0, 0);
+        assertClose(
+            what + " after the cell moved",
+            download(moved),
+            Arrays.copyOfRange(download(y), 1, n + 1),
+            0,
+            0);
       }
     }
   }

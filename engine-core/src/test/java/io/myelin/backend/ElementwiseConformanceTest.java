@@ -70,8 +70,12 @@ public abstract class ElementwiseConformanceTest extends BackendTestSupport {
         for (int i = 0; i < n; i++) {
           expected[2 + i] = op.apply(x[i], a, b);
         }
-        assertClose(op + " " + dt + " n=" + n, rounded(dt, expected), download(ys),
-            elementwiseTol(dt), 1e-6);
+        assertClose(
+            op + " " + dt + " n=" + n,
+            rounded(dt, expected),
+            download(ys),
+            elementwiseTol(dt),
+            1e-6);
       }
     }
   }
@@ -94,16 +98,24 @@ public abstract class ElementwiseConformanceTest extends BackendTestSupport {
       for (int i = 0; i < 420; i++) {
         expected[i] = op.apply(x[xl.indexOf(i)], a, b);
       }
-      assertClose(op + " " + dt + " strided", rounded(dt, expected), download(ys),
-          elementwiseTol(dt), 1e-6);
+      assertClose(
+          op + " " + dt + " strided",
+          rounded(dt, expected),
+          download(ys),
+          elementwiseTol(dt),
+          1e-6);
       // In place over the same dense storage: y is exactly x.
       backend().unary(op, a, b, xs, dense(0, 423), xs, dense(0, 423));
       double[] inPlace = new double[423];
       for (int i = 0; i < 423; i++) {
         inPlace[i] = op.apply(x[i], a, b);
       }
-      assertClose(op + " " + dt + " in place", rounded(dt, inPlace), download(xs),
-          elementwiseTol(dt), 1e-6);
+      assertClose(
+          op + " " + dt + " in place",
+          rounded(dt, inPlace),
+          download(xs),
+          elementwiseTol(dt),
+          1e-6);
     }
   }
 
@@ -140,16 +152,24 @@ public abstract class ElementwiseConformanceTest extends BackendTestSupport {
           // sum; away from the crossing that is the result's own size, as for every other op.
           double[] scale = new double[n + 1];
           for (int i = 0; i < n; i++) {
-            double terms = Math.abs(ScalarMath.normalCdf(x[i]))
-                + Math.abs(x[i] * ScalarMath.normalPdf(x[i]));
+            double terms =
+                Math.abs(ScalarMath.normalCdf(x[i])) + Math.abs(x[i] * ScalarMath.normalPdf(x[i]));
             scale[1 + i] = Math.abs(gy[i]) * Math.max(terms, 1e-6);
           }
-          assertCloseScaled(op + "' " + dt + " n=" + n, rounded(dt, expected), download(gxs),
-              scale, elementwiseTol(dt));
+          assertCloseScaled(
+              op + "' " + dt + " n=" + n,
+              rounded(dt, expected),
+              download(gxs),
+              scale,
+              elementwiseTol(dt));
           continue;
         }
-        assertClose(op + "' " + dt + " n=" + n, rounded(dt, expected), download(gxs),
-            elementwiseTol(dt), 1e-6);
+        assertClose(
+            op + "' " + dt + " n=" + n,
+            rounded(dt, expected),
+            download(gxs),
+            elementwiseTol(dt),
+            1e-6);
       }
     }
   }
@@ -176,20 +196,55 @@ public abstract class ElementwiseConformanceTest extends BackendTestSupport {
     return new Case[] {
       new Case("dense 1", new int[] {1}, 1, dense(0, 1), 1, dense(0, 1)),
       new Case("dense 257", new int[] {257}, 259, dense(2, 257), 257, dense(0, 257)),
-      new Case("dense 100003", new int[] {100_003}, 100_003, dense(0, 100_003), 100_004,
+      new Case(
+          "dense 100003",
+          new int[] {100_003},
+          100_003,
+          dense(0, 100_003),
+          100_004,
           dense(1, 100_003)),
-      new Case("bias row [13, 97] + [97]", new int[] {13, 97}, 13 * 97, dense(0, 13, 97), 97,
+      new Case(
+          "bias row [13, 97] + [97]",
+          new int[] {13, 97},
+          13 * 97,
+          dense(0, 13, 97),
+          97,
           view(0, new int[] {13, 97}, 0, 1)),
-      new Case("column [97, 13] + [97, 1]", new int[] {97, 13}, 97 * 13, dense(0, 97, 13), 98,
+      new Case(
+          "column [97, 13] + [97, 1]",
+          new int[] {97, 13},
+          97 * 13,
+          dense(0, 97, 13),
+          98,
           view(1, new int[] {97, 13}, 1, 0)),
-      new Case("scalar * [7, 5]", new int[] {7, 5}, 1, view(0, new int[] {7, 5}, 0, 0), 35,
+      new Case(
+          "scalar * [7, 5]",
+          new int[] {7, 5},
+          1,
+          view(0, new int[] {7, 5}, 0, 0),
+          35,
           dense(0, 7, 5)),
-      new Case("rank 4 [2, 3, 4, 5] + [3, 1, 5]", new int[] {2, 3, 4, 5}, 120,
-          dense(0, 2, 3, 4, 5), 15, view(0, new int[] {2, 3, 4, 5}, 0, 5, 0, 1)),
-      new Case("transposed [33, 65]^T + [65, 33]", new int[] {65, 33}, 33 * 65 + 4,
-          view(4, new int[] {65, 33}, 1, 65), 65 * 33, dense(0, 65, 33)),
-      new Case("large broadcast [300, 401] + [300, 1]", new int[] {300, 401}, 300 * 401,
-          dense(0, 300, 401), 300, view(0, new int[] {300, 401}, 1, 0)),
+      new Case(
+          "rank 4 [2, 3, 4, 5] + [3, 1, 5]",
+          new int[] {2, 3, 4, 5},
+          120,
+          dense(0, 2, 3, 4, 5),
+          15,
+          view(0, new int[] {2, 3, 4, 5}, 0, 5, 0, 1)),
+      new Case(
+          "transposed [33, 65]^T + [65, 33]",
+          new int[] {65, 33},
+          33 * 65 + 4,
+          view(4, new int[] {65, 33}, 1, 65),
+          65 * 33,
+          dense(0, 65, 33)),
+      new Case(
+          "large broadcast [300, 401] + [300, 1]",
+          new int[] {300, 401},
+          300 * 401,
+          dense(0, 300, 401),
+          300,
+          view(0, new int[] {300, 401}, 1, 0)),
     };
   }
 
@@ -212,8 +267,12 @@ public abstract class ElementwiseConformanceTest extends BackendTestSupport {
         for (int i = 0; i < n; i++) {
           expected[1 + i] = op.apply(x[c.xl().indexOf(i)], y[c.yl().indexOf(i)]);
         }
-        assertClose(op + " " + dt + " " + c.name(), rounded(dt, expected), download(out),
-            elementwiseTol(dt), 1e-6);
+        assertClose(
+            op + " " + dt + " " + c.name(),
+            rounded(dt, expected),
+            download(out),
+            elementwiseTol(dt),
+            1e-6);
       }
     }
   }
@@ -228,18 +287,32 @@ public abstract class ElementwiseConformanceTest extends BackendTestSupport {
       Storage ys = upload(dt, y);
       // out is the transpose of a dense [6, 10] block.
       Storage out = filled(dt, 60, Double.NaN);
-      backend().binary(BinaryOp.SUB, xs, Layout.contiguous(10, 6), ys, Layout.contiguous(10, 6),
-          out, view(0, new int[] {10, 6}, 1, 10));
+      backend()
+          .binary(
+              BinaryOp.SUB,
+              xs,
+              Layout.contiguous(10, 6),
+              ys,
+              Layout.contiguous(10, 6),
+              out,
+              view(0, new int[] {10, 6}, 1, 10));
       double[] got = download(out);
       for (int i = 0; i < 10; i++) {
         for (int j = 0; j < 6; j++) {
-          assertEquals(rounded(dt, new double[] {x[i * 6 + j] - y[i * 6 + j]})[0],
-              got[j * 10 + i], 0.0);
+          assertEquals(
+              rounded(dt, new double[] {x[i * 6 + j] - y[i * 6 + j]})[0], got[j * 10 + i], 0.0);
         }
       }
       // x = x * y in place.
-      backend().binary(BinaryOp.MUL, xs, Layout.contiguous(60), ys, Layout.contiguous(60), xs,
-          Layout.contiguous(60));
+      backend()
+          .binary(
+              BinaryOp.MUL,
+              xs,
+              Layout.contiguous(60),
+              ys,
+              Layout.contiguous(60),
+              xs,
+              Layout.contiguous(60));
       double[] expected = new double[60];
       for (int i = 0; i < 60; i++) {
         expected[i] = x[i] * y[i];
@@ -256,14 +329,16 @@ public abstract class ElementwiseConformanceTest extends BackendTestSupport {
       double[] x = uniform(r, n, -1, 1);
       double[] y = uniform(r, n, -1, 1);
       for (int i = 0; i < n; i += 3) {
-        if (i % 2 == 0) x[i] = Double.NaN; else y[i] = Double.NaN;
+        if (i % 2 == 0) x[i] = Double.NaN;
+        else y[i] = Double.NaN;
       }
       Storage xs = upload(dt, x);
       Storage ys = upload(dt, y);
       for (BinaryOp op : new BinaryOp[] {BinaryOp.MAXIMUM, BinaryOp.MINIMUM}) {
         Storage out = allocate(dt, n);
-        backend().binary(op, xs, Layout.contiguous(n), ys, Layout.contiguous(n), out,
-            Layout.contiguous(n));
+        backend()
+            .binary(
+                op, xs, Layout.contiguous(n), ys, Layout.contiguous(n), out, Layout.contiguous(n));
         double[] got = download(out);
         for (int i = 0; i < n; i++) {
           assertEquals(i % 3 == 0, Double.isNaN(got[i]), op + " " + dt + " element " + i);
@@ -290,8 +365,16 @@ public abstract class ElementwiseConformanceTest extends BackendTestSupport {
         Storage out = filled(dt, n, Double.NaN);
         Layout cl = view(0, new int[] {rows, cols}, 0, 1); // per column
         Layout yl = view(0, new int[] {rows, cols}, 1, 0); // per row
-        backend().where(cs, cl, xs, Layout.contiguous(rows, cols), ys, yl, out,
-            Layout.contiguous(rows, cols));
+        backend()
+            .where(
+                cs,
+                cl,
+                xs,
+                Layout.contiguous(rows, cols),
+                ys,
+                yl,
+                out,
+                Layout.contiguous(rows, cols));
         double[] expected = new double[n];
         for (int i = 0; i < n; i++) {
           expected[i] = cond[i % cols] != 0 ? x[i] : y[i / cols];
@@ -302,8 +385,16 @@ public abstract class ElementwiseConformanceTest extends BackendTestSupport {
         double[] cdv = download(cd);
         Storage ydense = upload(dt, rounded(dt, uniform(r, n, -1, 1)));
         double[] yv = download(ydense);
-        backend().where(cd, Layout.contiguous(n), xs, Layout.contiguous(n), ydense,
-            Layout.contiguous(n), out, Layout.contiguous(n));
+        backend()
+            .where(
+                cd,
+                Layout.contiguous(n),
+                xs,
+                Layout.contiguous(n),
+                ydense,
+                Layout.contiguous(n),
+                out,
+                Layout.contiguous(n));
         double[] got = download(out);
         for (int i = 0; i < n; i++) {
           assertEquals(cdv[i] != 0 ? x[i] : yv[i], got[i], 0.0, "dense where " + i);

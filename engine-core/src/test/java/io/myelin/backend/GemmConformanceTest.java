@@ -9,15 +9,21 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * Conformance of {@link Backend#gemm} against a double-precision triple loop: awkward sizes
- * (1, primes, sizes straddling typical block sizes), all four transpose combinations with padded
- * leading dimensions and offsets, alpha/beta, beta == 0 over NaN, k == 0, and strided batches
- * with broadcast (batch stride 0) operands.
+ * Conformance of {@link Backend#gemm} against a double-precision triple loop: awkward sizes (1,
+ * primes, sizes straddling typical block sizes), all four transpose combinations with padded
+ * leading dimensions and offsets, alpha/beta, beta == 0 over NaN, k == 0, and strided batches with
+ * broadcast (batch stride 0) operands.
  */
 public abstract class GemmConformanceTest extends BackendTestSupport {
   private static final int[][] SHAPES = {
-    {1, 1, 1}, {7, 13, 5}, {13, 7, 97}, {16, 16, 16}, {1, 257, 31}, {97, 1, 64},
-    {37, 67, 300}, {150, 161, 263},
+    {1, 1, 1},
+    {7, 13, 5},
+    {13, 7, 97},
+    {16, 16, 16},
+    {1, 257, 31},
+    {97, 1, 64},
+    {37, 67, 300},
+    {150, 161, 263},
   };
 
   /** One operand laid out for the test: storage contents plus the GemmOperand fields. */
@@ -32,8 +38,14 @@ public abstract class GemmConformanceTest extends BackendTestSupport {
    * A random operand holding a batch of {@code rows x cols} logical matrices (op(X) shape), with
    * leading-dimension padding and an offset; batchStride 0 when {@code shared}.
    */
-  private static Operand operand(SplittableRandom r, DType dt, int batch, int rows, int cols,
-      boolean transposed, boolean shared) {
+  private static Operand operand(
+      SplittableRandom r,
+      DType dt,
+      int batch,
+      int rows,
+      int cols,
+      boolean transposed,
+      boolean shared) {
     int storedRows = transposed ? cols : rows;
     int storedCols = transposed ? rows : cols;
     int ld = storedCols + r.nextInt(0, 4);
@@ -41,12 +53,23 @@ public abstract class GemmConformanceTest extends BackendTestSupport {
     int matrix = storedRows * ld;
     int batchStride = shared ? 0 : matrix + r.nextInt(0, 3);
     int length = offset + (shared ? matrix : batch * batchStride) + 1;
-    return new Operand(rounded(dt, uniform(r, length, -1, 1)), offset, ld, batchStride,
-        transposed);
+    return new Operand(rounded(dt, uniform(r, length, -1, 1)), offset, ld, batchStride, transposed);
   }
 
-  private void check(DType dt, int batch, int m, int n, int k, double alpha, double beta,
-      boolean ta, boolean tb, boolean shareA, boolean shareB, double cFill, SplittableRandom r) {
+  private void check(
+      DType dt,
+      int batch,
+      int m,
+      int n,
+      int k,
+      double alpha,
+      double beta,
+      boolean ta,
+      boolean tb,
+      boolean shareA,
+      boolean shareB,
+      double cFill,
+      SplittableRandom r) {
     Operand a = operand(r, dt, batch, m, k, ta, shareA);
     Operand b = operand(r, dt, batch, k, n, tb, shareB);
     Operand c = operand(r, dt, batch, m, n, false, false);
@@ -57,10 +80,17 @@ public abstract class GemmConformanceTest extends BackendTestSupport {
     Storage as = upload(dt, a.data());
     Storage bs = upload(dt, b.data());
     Storage cs = upload(dt, cData);
-    backend().gemm(batch, m, n, k, alpha,
-        new GemmOperand(as, a.offset(), a.ld(), a.batchStride(), ta),
-        new GemmOperand(bs, b.offset(), b.ld(), b.batchStride(), tb), beta,
-        new GemmOperand(cs, c.offset(), c.ld(), c.batchStride(), false));
+    backend()
+        .gemm(
+            batch,
+            m,
+            n,
+            k,
+            alpha,
+            new GemmOperand(as, a.offset(), a.ld(), a.batchStride(), ta),
+            new GemmOperand(bs, b.offset(), b.ld(), b.batchStride(), tb),
+            beta,
+            new GemmOperand(cs, c.offset(), c.ld(), c.batchStride(), false));
     double[] expected = cData.clone();
     double[] scale = new double[cData.length];
     for (int bi = 0; bi < batch; bi++) {
@@ -81,14 +111,35 @@ public abstract class GemmConformanceTest extends BackendTestSupport {
       }
     }
     // Elements outside the C matrices (padding) must be untouched: zero tolerance there.
-    String what = dt + " batch=" + batch + " m=" + m + " n=" + n + " k=" + k + " ta=" + ta
-        + " tb=" + tb + " alpha=" + alpha + " beta=" + beta + " shareA=" + shareA + " shareB="
-        + shareB;
+    String what =
+        dt
+            + " batch="
+            + batch
+            + " m="
+            + m
+            + " n="
+            + n
+            + " k="
+            + k
+            + " ta="
+            + ta
+            + " tb="
+            + tb
+            + " alpha="
+            + alpha
+            + " beta="
+            + beta
+            + " shareA="
+            + shareA
+            + " shareB="
+            + shareB;
     assertCloseScaled(what, rounded(dt, expected), download(cs), scale, accumulatedTol(dt));
   }
 
   @ParameterizedTest
-  @EnumSource(value = DType.class, names = {"FLOAT32", "FLOAT64"})
+  @EnumSource(
+      value = DType.class,
+      names = {"FLOAT32", "FLOAT64"})
   void allTransposesOnAwkwardShapes(DType dt) {
     SplittableRandom r = rng(500);
     for (int[] s : SHAPES) {
@@ -99,7 +150,9 @@ public abstract class GemmConformanceTest extends BackendTestSupport {
   }
 
   @ParameterizedTest
-  @EnumSource(value = DType.class, names = {"FLOAT32", "FLOAT64"})
+  @EnumSource(
+      value = DType.class,
+      names = {"FLOAT32", "FLOAT64"})
   void alphaAndBetaScale(DType dt) {
     SplittableRandom r = rng(501);
     double[][] ab = {{0.5, -1.5}, {2, 1}, {-1, 0.25}};
@@ -110,7 +163,9 @@ public abstract class GemmConformanceTest extends BackendTestSupport {
   }
 
   @ParameterizedTest
-  @EnumSource(value = DType.class, names = {"FLOAT32", "FLOAT64"})
+  @EnumSource(
+      value = DType.class,
+      names = {"FLOAT32", "FLOAT64"})
   void betaZeroDoesNotReadNaNInC(DType dt) {
     SplittableRandom r = rng(502);
     for (int[] s : new int[][] {{1, 1, 1}, {7, 13, 5}, {150, 161, 263}}) {
@@ -123,15 +178,26 @@ public abstract class GemmConformanceTest extends BackendTestSupport {
     Storage a = upload(DType.FLOAT32, uniform(rng(503), 6, -1, 1));
     Storage b = upload(DType.FLOAT32, uniform(rng(504), 6, -1, 1));
     Storage c = filled(DType.FLOAT32, 4, Double.NaN);
-    backend().gemm(1, 2, 2, 3, 1, GemmOperand.of(a, 0, 3), GemmOperand.of(b, 0, 2), 0,
-        GemmOperand.of(c, 0, 2));
+    backend()
+        .gemm(
+            1,
+            2,
+            2,
+            3,
+            1,
+            GemmOperand.of(a, 0, 3),
+            GemmOperand.of(b, 0, 2),
+            0,
+            GemmOperand.of(c, 0, 2));
     for (double v : download(c)) {
       assertFalse(Double.isNaN(v));
     }
   }
 
   @ParameterizedTest
-  @EnumSource(value = DType.class, names = {"FLOAT32", "FLOAT64"})
+  @EnumSource(
+      value = DType.class,
+      names = {"FLOAT32", "FLOAT64"})
   void emptyInnerDimensionScalesC(DType dt) {
     SplittableRandom r = rng(505);
     check(dt, 1, 7, 13, 0, 1, 0.5, false, false, false, false, 0, r);
@@ -139,7 +205,9 @@ public abstract class GemmConformanceTest extends BackendTestSupport {
   }
 
   @ParameterizedTest
-  @EnumSource(value = DType.class, names = {"FLOAT32", "FLOAT64"})
+  @EnumSource(
+      value = DType.class,
+      names = {"FLOAT32", "FLOAT64"})
   void stridedBatchesWithBroadcastOperands(DType dt) {
     SplittableRandom r = rng(506);
     int[][] shapes = {{1, 1, 1}, {7, 13, 5}, {33, 65, 17}, {64, 100, 200}};

@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.myelin.DType;
 import io.myelin.Layout;
 import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.junit.jupiter.api.Test;
 
 /**
  * Conformance of memory primitives: host transfers with offsets, strided copies (transposed,
@@ -30,11 +30,12 @@ public abstract class MemoryConformanceTest extends BackendTestSupport {
         double[] patch = rounded(dt, uniform(r, 9, -5, 5));
         Storage p = upload(dt, patch);
         double[] all = download(p);
-        Object host = switch (dt) {
-          case FLOAT32 -> new float[9];
-          case FLOAT64 -> new double[9];
-          case INT32 -> new int[9];
-        };
+        Object host =
+            switch (dt) {
+              case FLOAT32 -> new float[9];
+              case FLOAT64 -> new double[9];
+              case INT32 -> new int[9];
+            };
         backend().copyToHost(p, 0, host, 0, 9);
         backend().copyFromHost(host, 2, s, 3, 5);
         double[] expected = v.clone();
@@ -93,7 +94,9 @@ public abstract class MemoryConformanceTest extends BackendTestSupport {
     Storage src = upload(DType.FLOAT64, v);
     // Every other column of a [rows, 2 * cols] matrix, starting at column 1.
     Storage dst = filled(DType.FLOAT64, rows * 2 * cols + 1, 42);
-    backend().copy(src, Layout.contiguous(rows, cols), dst, view(1, new int[] {rows, cols}, 2 * cols, 2));
+    backend()
+        .copy(
+            src, Layout.contiguous(rows, cols), dst, view(1, new int[] {rows, cols}, 2 * cols, 2));
     double[] got = download(dst);
     for (int i = 0; i < got.length; i++) {
       int rel = i - 1;
@@ -121,11 +124,12 @@ public abstract class MemoryConformanceTest extends BackendTestSupport {
       backend().copy(src, Layout.contiguous(n), dst, Layout.contiguous(n));
       double[] expected = new double[n];
       for (int i = 0; i < n; i++) {
-        expected[i] = switch (to) {
-          case FLOAT32 -> (float) held[i];
-          case FLOAT64 -> held[i];
-          case INT32 -> (int) held[i]; // truncation toward zero
-        };
+        expected[i] =
+            switch (to) {
+              case FLOAT32 -> (float) held[i];
+              case FLOAT64 -> held[i];
+              case INT32 -> (int) held[i]; // truncation toward zero
+            };
       }
       assertArrayEquals(expected, download(dst), from + " -> " + to);
     }

@@ -9,18 +9,20 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * Conformance of batch norm ({@code [batch, channels, spatial]}, training and inference, with
- * and without affine and running statistics) and layer norm: forward against double loops
- * (including batch 1, batch 65537, primes, rows longer than a block, and tiny variances on a
- * large mean), backward against central differences in float64, float32 against float64,
- * determinism, and poisoned outputs.
+ * Conformance of batch norm ({@code [batch, channels, spatial]}, training and inference, with and
+ * without affine and running statistics) and layer norm: forward against double loops (including
+ * batch 1, batch 65537, primes, rows longer than a block, and tiny variances on a large mean),
+ * backward against central differences in float64, float32 against float64, determinism, and
+ * poisoned outputs.
  */
 public abstract class NormalizationConformanceTest extends BackendTestSupport {
   private static final DType[] FLOATS = {DType.FLOAT32, DType.FLOAT64};
-  private static final int[][] BN_SHAPES = {{2, 1, 1}, {1, 3, 5}, {7, 5, 1}, {4, 3, 13},
-      {3, 2, 1031}, {65537, 3, 1}, {2, 17, 64}};
-  private static final int[][] LN_SHAPES = {{1, 1}, {1, 7}, {3, 10}, {65537, 3}, {5, 1031},
-      {2, 4099}, {31, 256}};
+  private static final int[][] BN_SHAPES = {
+    {2, 1, 1}, {1, 3, 5}, {7, 5, 1}, {4, 3, 13}, {3, 2, 1031}, {65537, 3, 1}, {2, 17, 64}
+  };
+  private static final int[][] LN_SHAPES = {
+    {1, 1}, {1, 7}, {3, 10}, {65537, 3}, {5, 1031}, {2, 4099}, {31, 256}
+  };
 
   private static double[] draw(SplittableRandom r, int n, boolean tinyVariance) {
     double[] x = uniform(r, n, -2, 2);
@@ -44,14 +46,15 @@ public abstract class NormalizationConformanceTest extends BackendTestSupport {
   // ---- batch norm -----------------------------------------------------------------------------
 
   /** y, mean, istd, new running mean, new running var, in double. */
-  private static double[][] bnReference(BatchNormOptions o, double[] x, double[] g, double[] b,
-      double[] rm, double[] rv) {
+  private static double[][] bnReference(
+      BatchNormOptions o, double[] x, double[] g, double[] b, double[] rm, double[] rv) {
     int n = o.batch(), ch = o.channels(), sp = o.spatial(), m = o.perChannel();
     double[] mean = new double[ch], istd = new double[ch], nrm = rm.clone(), nrv = rv.clone();
     for (int c = 0; c < ch; c++) {
       if (o.training()) {
         double[] terms = new double[m];
-        for (int i = 0; i < n; i++) for (int k = 0; k < sp; k++) terms[i * sp + k] = x[(i * ch + c) * sp + k];
+        for (int i = 0; i < n; i++)
+          for (int k = 0; k < sp; k++) terms[i * sp + k] = x[(i * ch + c) * sp + k];
         double mu = exactSum(terms) / m;
         for (int i = 0; i < m; i++) terms[i] = Math.pow(terms[i] - mu, 2);
         double q = exactSum(terms);
@@ -99,7 +102,12 @@ public abstract class NormalizationConformanceTest extends BackendTestSupport {
           double[][] ref = bnReference(o, x, g, b, rm, rv);
           String what = "batchNorm " + dt + " " + Arrays.toString(s) + " variant " + variant;
           double tol = accumulatedTol(dt) * 10;
-          assertClose(what + " y", rounded(dt, ref[0]), Arrays.copyOfRange(download(y), 1, o.size() + 1), tol, 1);
+          assertClose(
+              what + " y",
+              rounded(dt, ref[0]),
+              Arrays.copyOfRange(download(y), 1, o.size() + 1),
+              tol,
+              1);
           assertClose(what + " mean", ref[1], download(mean), tol, 1);
           assertClose(what + " istd", ref[2], download(istd), tol, 1);
           assertClose(what + " running mean", ref[3], download(rms), tol, 1);
@@ -126,19 +134,33 @@ public abstract class NormalizationConformanceTest extends BackendTestSupport {
         Storage mean = allocate(DType.FLOAT64, s[1]);
         Storage istd = allocate(DType.FLOAT64, s[1]);
         Storage y = allocate(DType.FLOAT64, o.size());
-        backend().batchNorm(o, xs, 0, gs, upload(DType.FLOAT64, b), upload(DType.FLOAT64, rm),
-            upload(DType.FLOAT64, rv), mean, istd, y, 0);
+        backend()
+            .batchNorm(
+                o,
+                xs,
+                0,
+                gs,
+                upload(DType.FLOAT64, b),
+                upload(DType.FLOAT64, rm),
+                upload(DType.FLOAT64, rv),
+                mean,
+                istd,
+                y,
+                0);
         Storage gx = filled(DType.FLOAT64, o.size(), Double.NaN);
         Storage gg = filled(DType.FLOAT64, s[1], Double.NaN);
         Storage gb = filled(DType.FLOAT64, s[1], Double.NaN);
-        backend().batchNormBackward(o, xs, 0, upload(DType.FLOAT64, gy), 0, gs, mean, istd, gx, 0, gg, gb);
+        backend()
+            .batchNormBackward(
+                o, xs, 0, upload(DType.FLOAT64, gy), 0, gs, mean, istd, gx, 0, gg, gb);
         // Objective sum(gy * y) as a function of x, gamma and beta; running stats held fixed.
-        java.util.function.Function<double[][], Double> f = v -> {
-          double[][] ref = bnReference(o, v[0], v[1], v[2], rm, rv);
-          double acc = 0;
-          for (int i = 0; i < gy.length; i++) acc += gy[i] * ref[0][i];
-          return acc;
-        };
+        java.util.function.Function<double[][], Double> f =
+            v -> {
+              double[][] ref = bnReference(o, v[0], v[1], v[2], rm, rv);
+              double acc = 0;
+              for (int i = 0; i < gy.length; i++) acc += gy[i] * ref[0][i];
+              return acc;
+            };
         double[][] point = {x, g, b};
         String what = "batchNorm' " + Arrays.toString(s) + (training ? " training" : " inference");
         assertClose(what + " dx", numeric(f, point, 0), download(gx), 1e-6, 1);
@@ -187,8 +209,8 @@ public abstract class NormalizationConformanceTest extends BackendTestSupport {
 
   // ---- layer norm -----------------------------------------------------------------------------
 
-  private static double[][] lnReference(int rows, int cols, double eps, double[] x, double[] g,
-      double[] b) {
+  private static double[][] lnReference(
+      int rows, int cols, double eps, double[] x, double[] g, double[] b) {
     double[] y = new double[rows * cols], mean = new double[rows], istd = new double[rows];
     for (int r = 0; r < rows; r++) {
       double[] terms = Arrays.copyOfRange(x, r * cols, (r + 1) * cols);
@@ -198,7 +220,8 @@ public abstract class NormalizationConformanceTest extends BackendTestSupport {
       mean[r] = mu;
       istd[r] = 1 / Math.sqrt(q / cols + eps);
       for (int j = 0; j < cols; j++) {
-        y[r * cols + j] = (x[r * cols + j] - mu) * istd[r] * (g == null ? 1 : g[j]) + (b == null ? 0 : b[j]);
+        y[r * cols + j] =
+            (x[r * cols + j] - mu) * istd[r] * (g == null ? 1 : g[j]) + (b == null ? 0 : b[j]);
       }
     }
     return new double[][] {y, mean, istd};
@@ -218,12 +241,28 @@ public abstract class NormalizationConformanceTest extends BackendTestSupport {
           Storage mean = filled(dt, rows, Double.NaN);
           Storage istd = filled(dt, rows, Double.NaN);
           Storage y = filled(dt, rows * cols + 3, Double.NaN);
-          backend().layerNorm(rows, cols, 1e-5, upload(dt, CrossEntropyConformanceTest.pad(1, x)), 1,
-              affine ? upload(dt, g) : null, affine ? upload(dt, b) : null, mean, istd, y, 3);
+          backend()
+              .layerNorm(
+                  rows,
+                  cols,
+                  1e-5,
+                  upload(dt, CrossEntropyConformanceTest.pad(1, x)),
+                  1,
+                  affine ? upload(dt, g) : null,
+                  affine ? upload(dt, b) : null,
+                  mean,
+                  istd,
+                  y,
+                  3);
           double[][] ref = lnReference(rows, cols, 1e-5, x, g, b);
           String what = "layerNorm " + dt + " " + Arrays.toString(s) + " variant " + variant;
           double tol = accumulatedTol(dt) * 10;
-          assertClose(what + " y", rounded(dt, ref[0]), Arrays.copyOfRange(download(y), 3, rows * cols + 3), tol, 1);
+          assertClose(
+              what + " y",
+              rounded(dt, ref[0]),
+              Arrays.copyOfRange(download(y), 3, rows * cols + 3),
+              tol,
+              1);
           assertClose(what + " mean", ref[1], download(mean), tol, 1);
           assertClose(what + " istd", ref[2], download(istd), tol, 1);
         }
@@ -245,19 +284,32 @@ public abstract class NormalizationConformanceTest extends BackendTestSupport {
       Storage gs = upload(DType.FLOAT64, g);
       Storage mean = allocate(DType.FLOAT64, rows);
       Storage istd = allocate(DType.FLOAT64, rows);
-      backend().layerNorm(rows, cols, eps, xs, 0, gs, upload(DType.FLOAT64, b), mean, istd,
-          allocate(DType.FLOAT64, rows * cols), 0);
+      backend()
+          .layerNorm(
+              rows,
+              cols,
+              eps,
+              xs,
+              0,
+              gs,
+              upload(DType.FLOAT64, b),
+              mean,
+              istd,
+              allocate(DType.FLOAT64, rows * cols),
+              0);
       Storage gx = filled(DType.FLOAT64, rows * cols, Double.NaN);
       Storage gg = filled(DType.FLOAT64, cols, Double.NaN);
       Storage gb = filled(DType.FLOAT64, cols, Double.NaN);
-      backend().layerNormBackward(rows, cols, xs, 0, upload(DType.FLOAT64, gy), 0, gs, mean, istd,
-          gx, 0, gg, gb);
-      java.util.function.Function<double[][], Double> f = v -> {
-        double[] y = lnReference(rows, cols, eps, v[0], v[1], v[2])[0];
-        double acc = 0;
-        for (int i = 0; i < gy.length; i++) acc += gy[i] * y[i];
-        return acc;
-      };
+      backend()
+          .layerNormBackward(
+              rows, cols, xs, 0, upload(DType.FLOAT64, gy), 0, gs, mean, istd, gx, 0, gg, gb);
+      java.util.function.Function<double[][], Double> f =
+          v -> {
+            double[] y = lnReference(rows, cols, eps, v[0], v[1], v[2])[0];
+            double acc = 0;
+            for (int i = 0; i < gy.length; i++) acc += gy[i] * y[i];
+            return acc;
+          };
       double[][] point = {x, g, b};
       String what = "layerNorm' " + Arrays.toString(s);
       assertClose(what + " dx", numeric(f, point, 0), download(gx), 1e-6, 1);
@@ -292,18 +344,32 @@ public abstract class NormalizationConformanceTest extends BackendTestSupport {
     Storage gs = upload(dt, g);
     Storage mean = allocate(dt, rows);
     Storage istd = allocate(dt, rows);
-    backend().layerNorm(rows, cols, 1e-5, xs, 0, gs, upload(dt, new double[cols]), mean, istd,
-        allocate(dt, rows * cols), 0);
+    backend()
+        .layerNorm(
+            rows,
+            cols,
+            1e-5,
+            xs,
+            0,
+            gs,
+            upload(dt, new double[cols]),
+            mean,
+            istd,
+            allocate(dt, rows * cols),
+            0);
     Storage gx = filled(dt, rows * cols + 2, Double.NaN);
     Storage gg = filled(dt, cols, Double.NaN);
     Storage gb = filled(dt, cols, Double.NaN);
-    backend().layerNormBackward(rows, cols, xs, 0, upload(dt, gy), 0, gs, mean, istd, gx, 2, gg, gb);
-    return new double[][] {Arrays.copyOfRange(download(gx), 2, rows * cols + 2), download(gg), download(gb)};
+    backend()
+        .layerNormBackward(rows, cols, xs, 0, upload(dt, gy), 0, gs, mean, istd, gx, 2, gg, gb);
+    return new double[][] {
+      Arrays.copyOfRange(download(gx), 2, rows * cols + 2), download(gg), download(gb)
+    };
   }
 
   /** Central differences of {@code f} with respect to {@code point[which]}. */
-  private static double[] numeric(java.util.function.Function<double[][], Double> f,
-      double[][] point, int which) {
+  private static double[] numeric(
+      java.util.function.Function<double[][], Double> f, double[][] point, int which) {
     double[] v = point[which];
     double[] out = new double[v.length];
     for (int i = 0; i < v.length; i++) {

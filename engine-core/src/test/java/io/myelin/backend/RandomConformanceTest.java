@@ -10,16 +10,18 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * Conformance of the random fills with {@link Philox}'s stream layout: every backend must
- * reproduce the reference {@link Philox#uniforms}/{@link Philox#normals} for any seed, block
- * counter, offset and length (so a seed gives the same weights on every device), consecutive
- * fills from a {@link Generator} must not overlap, and the moments must be right.
+ * Conformance of the random fills with {@link Philox}'s stream layout: every backend must reproduce
+ * the reference {@link Philox#uniforms}/{@link Philox#normals} for any seed, block counter, offset
+ * and length (so a seed gives the same weights on every device), consecutive fills from a {@link
+ * Generator} must not overlap, and the moments must be right.
  */
 public abstract class RandomConformanceTest extends BackendTestSupport {
   private static final int[] LENGTHS = {1, 3, 4, 7, 97, 100_003};
 
   @ParameterizedTest
-  @EnumSource(value = DType.class, names = {"FLOAT32", "FLOAT64"})
+  @EnumSource(
+      value = DType.class,
+      names = {"FLOAT32", "FLOAT64"})
   void uniformFollowsTheStreamLayout(DType dt) {
     long[] seeds = {0, 42, 0x9E3779B97F4A7C15L, -1};
     for (long seed : seeds) {
@@ -35,14 +37,20 @@ public abstract class RandomConformanceTest extends BackendTestSupport {
           expected[2 + i] = -0.5 + 3.0 * u[i];
         }
         // Both sides compute in double and round once: exact for float32, 1 ulp for float64.
-        assertClose("uniform " + dt + " seed=" + seed + " n=" + n, rounded(dt, expected),
-            download(s), dt == DType.FLOAT32 ? 0 : 1e-15, 1);
+        assertClose(
+            "uniform " + dt + " seed=" + seed + " n=" + n,
+            rounded(dt, expected),
+            download(s),
+            dt == DType.FLOAT32 ? 0 : 1e-15,
+            1);
       }
     }
   }
 
   @ParameterizedTest
-  @EnumSource(value = DType.class, names = {"FLOAT32", "FLOAT64"})
+  @EnumSource(
+      value = DType.class,
+      names = {"FLOAT32", "FLOAT64"})
   void normalFollowsTheStreamLayout(DType dt) {
     for (long seed : new long[] {1, 1234567, Long.MIN_VALUE}) {
       for (int n : LENGTHS) {
@@ -56,14 +64,20 @@ public abstract class RandomConformanceTest extends BackendTestSupport {
           expected[3 + i] = 0.25 + 1.5 * z[i];
         }
         // Devices may evaluate log/sin/cos a few ulps differently from java.lang.Math.
-        assertClose("normal " + dt + " seed=" + seed + " n=" + n, rounded(dt, expected),
-            download(s), dt == DType.FLOAT32 ? 1e-6 : 1e-13, 1);
+        assertClose(
+            "normal " + dt + " seed=" + seed + " n=" + n,
+            rounded(dt, expected),
+            download(s),
+            dt == DType.FLOAT32 ? 1e-6 : 1e-13,
+            1);
       }
     }
   }
 
   @ParameterizedTest
-  @EnumSource(value = DType.class, names = {"FLOAT32", "FLOAT64"})
+  @EnumSource(
+      value = DType.class,
+      names = {"FLOAT32", "FLOAT64"})
   void consecutiveFillsFromAGeneratorContinueTheStream(DType dt) {
     // Two fills of 6 and 7 elements reserve 2 blocks each, so the second starts at element 8
     // of one long stream.
@@ -81,7 +95,9 @@ public abstract class RandomConformanceTest extends BackendTestSupport {
   }
 
   @ParameterizedTest
-  @EnumSource(value = DType.class, names = {"FLOAT32", "FLOAT64"})
+  @EnumSource(
+      value = DType.class,
+      names = {"FLOAT32", "FLOAT64"})
   void momentsAreRight(DType dt) {
     int n = 200_003;
     Storage u = allocate(dt, n);

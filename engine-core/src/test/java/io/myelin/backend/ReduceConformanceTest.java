@@ -19,24 +19,32 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 public abstract class ReduceConformanceTest extends BackendTestSupport {
   private static final int[][] SHAPES = {
-    {1, 1, 1}, {1, 97, 1}, {7, 13, 5}, {3, 257, 17}, {1, 7, 2001}, {5, 1000, 33},
-    {2, 40_009, 1}, {1, 300_007, 1}, {64, 1, 3},
+    {1, 1, 1},
+    {1, 97, 1},
+    {7, 13, 5},
+    {3, 257, 17},
+    {1, 7, 2001},
+    {5, 1000, 33},
+    {2, 40_009, 1},
+    {1, 300_007, 1},
+    {64, 1, 3},
   };
   private static final DType[] FLOATS = {DType.FLOAT32, DType.FLOAT64};
 
   /** Reference: {value, sum of |terms|} per output, in double. */
-  private static double[][] reference(ReduceOp op, double[] x, int xo, int outer, int reduced,
-      int inner) {
+  private static double[][] reference(
+      ReduceOp op, double[] x, int xo, int outer, int reduced, int inner) {
     double[] out = new double[outer * inner];
     double[] scale = new double[outer * inner];
     for (int o = 0; o < outer; o++) {
       for (int j = 0; j < inner; j++) {
-        double acc = switch (op) {
-          case SUM, MEAN -> 0;
-          case MAX -> Double.NEGATIVE_INFINITY;
-          case MIN -> Double.POSITIVE_INFINITY;
-          case ARGMAX, ARGMIN -> 0;
-        };
+        double acc =
+            switch (op) {
+              case SUM, MEAN -> 0;
+              case MAX -> Double.NEGATIVE_INFINITY;
+              case MIN -> Double.POSITIVE_INFINITY;
+              case ARGMAX, ARGMIN -> 0;
+            };
         double best = Double.NaN;
         double abs = 0;
         for (int r = 0; r < reduced; r++) {
@@ -62,11 +70,12 @@ public abstract class ReduceConformanceTest extends BackendTestSupport {
         }
         boolean mean = op == ReduceOp.MEAN;
         out[o * inner + j] = mean ? acc / reduced : acc;
-        scale[o * inner + j] = switch (op) {
-          case SUM -> abs;
-          case MEAN -> abs / reduced;
-          default -> Math.abs(acc);
-        };
+        scale[o * inner + j] =
+            switch (op) {
+              case SUM -> abs;
+              case MEAN -> abs / reduced;
+              default -> Math.abs(acc);
+            };
       }
     }
     return new double[][] {out, scale};
@@ -83,9 +92,10 @@ public abstract class ReduceConformanceTest extends BackendTestSupport {
         int inner = s[2];
         int n = outer * reduced * inner;
         // Integers force ties for the arg ops; a shifted uniform makes sums non-trivial.
-        double[] x = op.producesIndices()
-            ? integers(r, n + 3, -4, 4)
-            : rounded(dt, uniform(r, n + 3, -1, 2));
+        double[] x =
+            op.producesIndices()
+                ? integers(r, n + 3, -4, 4)
+                : rounded(dt, uniform(r, n + 3, -1, 2));
         Storage xs = upload(dt, x);
         DType outType = op.producesIndices() ? DType.INT32 : dt;
         Storage out = filled(outType, outer * inner + 2, -1);
@@ -96,7 +106,11 @@ public abstract class ReduceConformanceTest extends BackendTestSupport {
         if (op.producesIndices()) {
           assertArrayEquals(ref[0], got, what);
         } else {
-          assertCloseScaled(what, rounded(dt, ref[0]), got, ref[1],
+          assertCloseScaled(
+              what,
+              rounded(dt, ref[0]),
+              got,
+              ref[1],
               op == ReduceOp.MAX || op == ReduceOp.MIN ? 0 : accumulatedTol(dt));
         }
         assertEquals(-1, download(out)[1], what + ": wrote before its offset");
@@ -141,7 +155,9 @@ public abstract class ReduceConformanceTest extends BackendTestSupport {
   }
 
   @ParameterizedTest
-  @EnumSource(value = ReduceOp.class, names = {"SUM", "MEAN"})
+  @EnumSource(
+      value = ReduceOp.class,
+      names = {"SUM", "MEAN"})
   void sumsAreDeterministic(ReduceOp op) {
     SplittableRandom r = rng(620);
     for (int[] s : new int[][] {{1, 300_007, 1}, {300, 1001, 1}, {13, 2003, 41}}) {

@@ -12,9 +12,16 @@ class ScalarMathTest {
   void erfMatchesTabulatedValues() {
     // Abramowitz & Stegun table 7.1 / high-precision values.
     double[][] table = {
-      {0.0, 0.0}, {0.1, 0.1124629160182849}, {0.5, 0.5204998778130465}, {1.0, 0.8427007929497149},
-      {1.5, 0.9661051464753108}, {2.0, 0.9953222650189527}, {2.5, 0.9995930479825550},
-      {3.0, 0.9999779095030014}, {4.0, 0.9999999845827421}, {-0.7, -0.6778011938374184}
+      {0.0, 0.0},
+      {0.1, 0.1124629160182849},
+      {0.5, 0.5204998778130465},
+      {1.0, 0.8427007929497149},
+      {1.5, 0.9661051464753108},
+      {2.0, 0.9953222650189527},
+      {2.5, 0.9995930479825550},
+      {3.0, 0.9999779095030014},
+      {4.0, 0.9999999845827421},
+      {-0.7, -0.6778011938374184}
     };
     for (double[] row : table) {
       assertEquals(row[1], ScalarMath.erf(row[0]), 1e-14, "erf(" + row[0] + ")");
@@ -31,7 +38,8 @@ class ScalarMathTest {
 
   @Test
   void normalCdfKeepsItsLowerTailRelativeAccuracy() {
-    // Phi(x) to 20 digits (mpmath.ncdf); 1 + erf(x / sqrt 2) would give 0 or a multiple of 1e-16 here.
+    // Phi(x) to 20 digits (mpmath.ncdf); 1 + erf(x / sqrt 2) would give 0 or a multiple of 1e-16
+    // here.
     double[][] table = {
       {-3.0, 1.3498980316300945267e-3}, {-5.0, 2.8665157187919391167e-7},
       {-10.0, 7.6198530241605260660e-24}, {-20.0, 2.7536241186062336951e-89},
@@ -55,14 +63,20 @@ class ScalarMathTest {
     for (UnaryOp op : UnaryOp.values()) {
       for (int i = 0; i < 200; i++) {
         double x = -3 + 6 * r.nextDouble();
-        if (op == UnaryOp.LOG || op == UnaryOp.SQRT || op == UnaryOp.RECIPROCAL || op == UnaryOp.POW_SCALAR) {
+        if (op == UnaryOp.LOG
+            || op == UnaryOp.SQRT
+            || op == UnaryOp.RECIPROCAL
+            || op == UnaryOp.POW_SCALAR) {
           x = Math.abs(x) + 0.2;
         }
         double a = op == UnaryOp.CLAMP ? -1 : 0.7;
         double b = op == UnaryOp.CLAMP ? 1 : 0;
         double h = 1e-6;
         // skip points within h of a kink
-        boolean nearKink = Math.abs(x) < 1e-3 || Math.abs(Math.abs(x) - 0.5) < 1e-3 || Math.abs(Math.abs(x) - 1) < 1e-3;
+        boolean nearKink =
+            Math.abs(x) < 1e-3
+                || Math.abs(Math.abs(x) - 0.5) < 1e-3
+                || Math.abs(Math.abs(x) - 1) < 1e-3;
         if (nearKink) {
           continue;
         }

@@ -56,7 +56,8 @@ public abstract class SoftmaxConformanceTest extends BackendTestSupport {
           for (int row = 0; row < rows; row++) {
             double sum = 0;
             for (int j = 0; j < cols; j++) sum += got[row * cols + j];
-            assertTrue(Math.abs(sum - 1) < accumulatedTol(dt), what + " row " + row + " sum " + sum);
+            assertTrue(
+                Math.abs(sum - 1) < accumulatedTol(dt), what + " row " + row + " sum " + sum);
           }
         }
       }
@@ -91,7 +92,8 @@ public abstract class SoftmaxConformanceTest extends BackendTestSupport {
             int i = row * cols + j;
             double p = log ? Math.exp(y[i]) : y[i];
             expected[i] = log ? gy[i] - p * dot : y[i] * (gy[i] - dot);
-            scale[i] = log ? Math.abs(gy[i]) + p * dotAbs : Math.abs(y[i]) * (Math.abs(gy[i]) + dotAbs);
+            scale[i] =
+                log ? Math.abs(gy[i]) + p * dotAbs : Math.abs(y[i]) * (Math.abs(gy[i]) + dotAbs);
           }
         }
         String what = (log ? "log_softmax' " : "softmax' ") + dt + " " + Arrays.toString(s);

@@ -68,28 +68,31 @@ class CsvReaderTest {
 
   @Test
   void quotedFieldsFollowRfc4180() throws IOException {
-    var d = read("name,\"size, cm\",y\n\"a,b\",1,0\n\"say \"\"hi\"\"\", 2 ,1\n\"multi\nline\",3,0\n");
+    var d =
+        read("name,\"size, cm\",y\n\"a,b\",1,0\n\"say \"\"hi\"\"\", 2 ,1\n\"multi\nline\",3,0\n");
     assertEquals(3, d.rows());
-    assertEquals(List.of("name=a,b", "name=multi\nline", "name=say \"hi\"", "size, cm"),
-        d.featureNames());
+    assertEquals(
+        List.of("name=a,b", "name=multi\nline", "name=say \"hi\"", "size, cm"), d.featureNames());
     assertArrayEquals(new float[] {1, 0, 0, 1, 0, 0, 1, 2, 0, 1, 0, 3}, d.features());
   }
 
   @Test
   void categoricalFeaturesAreOneHotEncodedInPlace() throws IOException {
     var d = read("color,w,size,y\nred,1,S,a\nblue,2,L,b\nred,3,M,a\n");
-    assertEquals(List.of("color=blue", "color=red", "w", "size=L", "size=M", "size=S"),
-        d.featureNames());
-    assertArrayEquals(new float[] {0, 1, 1, 0, 0, 1, 1, 0, 2, 1, 0, 0, 0, 1, 3, 0, 1, 0},
-        d.features());
+    assertEquals(
+        List.of("color=blue", "color=red", "w", "size=L", "size=M", "size=S"), d.featureNames());
+    assertArrayEquals(
+        new float[] {0, 1, 1, 0, 0, 1, 1, 0, 2, 1, 0, 0, 0, 1, 3, 0, 1, 0}, d.features());
     assertEquals(List.of("a", "b"), d.classNames());
     assertArrayEquals(new int[] {0, 1, 0}, d.labels());
   }
 
   @Test
   void forcedCategoricalColumnOfCodes() throws IOException {
-    var d = read("zip,v,y\n10,1,0\n20,2,1\n10,3,0\n",
-        CsvOptions.defaults().withCategoricalColumns(Set.of("zip")));
+    var d =
+        read(
+            "zip,v,y\n10,1,0\n20,2,1\n10,3,0\n",
+            CsvOptions.defaults().withCategoricalColumns(Set.of("zip")));
     assertEquals(List.of("zip=10", "zip=20", "v"), d.featureNames());
   }
 
@@ -106,10 +109,10 @@ class CsvReaderTest {
       sb.append(i).append(',').append(i * 3).append('\n');
     }
     assertTrue(read(sb.toString()).isRegression());
-    assertTrue(read(sb.toString(), CsvOptions.defaults().withTask(Task.CLASSIFY))
-        .isClassification());
-    assertTrue(read("x,y\n1,0\n2,1\n", CsvOptions.defaults().withTask(Task.REGRESS))
-        .isRegression());
+    assertTrue(
+        read(sb.toString(), CsvOptions.defaults().withTask(Task.CLASSIFY)).isClassification());
+    assertTrue(
+        read("x,y\n1,0\n2,1\n", CsvOptions.defaults().withTask(Task.REGRESS)).isRegression());
   }
 
   @Test
@@ -143,15 +146,18 @@ class CsvReaderTest {
     assertArrayEquals(new float[] {1, 6, 3, 4, 3, 8, 5, 6}, mean.features());
     var zero = read(text, CsvOptions.defaults().withMissing(MissingValuePolicy.ZERO));
     assertArrayEquals(new float[] {1, 0, 3, 4, 0, 8, 5, 6}, zero.features());
-    var cat = read("c,y\nr,0\n,1\nr,0\ng,1\n",
-        CsvOptions.defaults().withMissing(MissingValuePolicy.MEAN));
+    var cat =
+        read(
+            "c,y\nr,0\n,1\nr,0\ng,1\n", CsvOptions.defaults().withMissing(MissingValuePolicy.MEAN));
     assertArrayEquals(new float[] {0, 1, 0, 1, 0, 1, 1, 0}, cat.features());
   }
 
   @Test
   void whitespaceDelimitedWithoutHeader() throws IOException {
-    var d = read("  59 2 32.1\t101.0  151\n48 1  21.6 87.0 75 \n",
-        CsvOptions.defaults().withDelimiter(' ').withTask(Task.REGRESS));
+    var d =
+        read(
+            "  59 2 32.1\t101.0  151\n48 1  21.6 87.0 75 \n",
+            CsvOptions.defaults().withDelimiter(' ').withTask(Task.REGRESS));
     assertEquals(2, d.rows());
     assertEquals(4, d.cols());
     assertArrayEquals(new float[] {151, 75}, d.targets());
@@ -175,10 +181,12 @@ class CsvReaderTest {
     assertEquals(List.of("c=g", "c=r", "v"), enc.featureNames());
     var test = enc.encode(table.select(new int[] {2}));
     assertArrayEquals(new float[] {0, 1, 2}, test.features()); // mean of training v = 2
-    var e = org.junit.jupiter.api.Assertions.assertThrows(DataFormatException.class,
-        () -> enc.encode(table.select(new int[] {3})));
-    assertEquals("t.csv:5: column 1 'c': unknown category 'b' (categories seen when fitting:"
-        + " [g, r])", e.getMessage());
+    var e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            DataFormatException.class, () -> enc.encode(table.select(new int[] {3})));
+    assertEquals(
+        "t.csv:5: column 1 'c': unknown category 'b' (categories seen when fitting:" + " [g, r])",
+        e.getMessage());
     assertNull(TableEncoder.fit(table, o.withTarget(CsvOptions.NO_TARGET)).task());
   }
 }

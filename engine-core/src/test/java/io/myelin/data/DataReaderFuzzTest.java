@@ -23,8 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 9: the CSV and IDX readers meet corrupt files with a {@link DataFormatException} whose
- * message starts with the file name and the place ({@code file:line:} for CSV, {@code file:byte
- * N:} for IDX, {@code file:} for whole-file problems), never anything else. Thousands of seeded
+ * message starts with the file name and the place ({@code file:line:} for CSV, {@code file:byte N:}
+ * for IDX, {@code file:} for whole-file problems), never anything else. Thousands of seeded
  * mutations of valid files, bounded in time as {@code io.ReaderFuzzTest} is ({@code
  * -Dmyelin.fuzz.seed}, {@code -Dmyelin.fuzz.nanos}, {@code -Dmyelin.fuzz.cases}); an input that
  * fails is printed in Base64 to be added to the regressions.
@@ -49,8 +49,28 @@ class DataReaderFuzzTest {
     "x1;x2;target\n1;2;3.5\n4;5;6.25\n7;8;9\n",
   };
   static final String[] CSV_TOKENS = {
-    ",", "\"", "\n", "\r\n", "\r", "NaN", "-Infinity", "1e999", "-", "", " ", "\u0000", "\uFFFD",
-    "99999999999999999999", "0x1F", "1,5", "\"\"", "\t", ";", "é", "\uD800", "2147483648",
+    ",",
+    "\"",
+    "\n",
+    "\r\n",
+    "\r",
+    "NaN",
+    "-Infinity",
+    "1e999",
+    "-",
+    "",
+    " ",
+    "\u0000",
+    "\uFFFD",
+    "99999999999999999999",
+    "0x1F",
+    "1,5",
+    "\"\"",
+    "\t",
+    ";",
+    "é",
+    "\uD800",
+    "2147483648",
   };
 
   static String mutateText(String s, SplittableRandom r) {
@@ -86,16 +106,27 @@ class DataReaderFuzzTest {
   void csvReaderFailsOnlyWithPlacedDataFormatExceptions() {
     List<String> seeds = List.of(CSV_SEEDS);
     for (String s : seeds) {
-      assertEquals("loaded", check("csv", "valid seed", s.getBytes(StandardCharsets.UTF_8),
-          DataReaderFuzzTest::readCsv, CSV_PLACE));
+      assertEquals(
+          "loaded",
+          check(
+              "csv",
+              "valid seed",
+              s.getBytes(StandardCharsets.UTF_8),
+              DataReaderFuzzTest::readCsv,
+              CSV_PLACE));
     }
     SplittableRandom r = new SplittableRandom(SEED);
-    fuzz("csv", CSV_PLACE, DataReaderFuzzTest::readCsv, () -> mutateText(
-        seeds.get(r.nextInt(seeds.size())), r).getBytes(StandardCharsets.UTF_8));
+    fuzz(
+        "csv",
+        CSV_PLACE,
+        DataReaderFuzzTest::readCsv,
+        () -> mutateText(seeds.get(r.nextInt(seeds.size())), r).getBytes(StandardCharsets.UTF_8));
   }
 
   static void readCsv(byte[] bytes) throws IOException {
-    CsvReader.read(new StringReader(new String(bytes, StandardCharsets.UTF_8)), "fuzz.csv",
+    CsvReader.read(
+        new StringReader(new String(bytes, StandardCharsets.UTF_8)),
+        "fuzz.csv",
         CsvOptions.defaults());
   }
 
@@ -114,33 +145,34 @@ class DataReaderFuzzTest {
         continue;
       }
       int at = r.nextInt(b.length);
-      b = switch (r.nextInt(6)) {
-        case 0 -> { // flip a bit, mostly in the 16-byte header
-          int i = r.nextBoolean() ? at : r.nextInt(Math.min(16, b.length));
-          b[i] ^= (byte) (1 << r.nextInt(8));
-          yield b;
-        }
-        case 1 -> Arrays.copyOf(b, at); // truncate
-        case 2 -> Arrays.copyOf(b, b.length + 1 + r.nextInt(64)); // trailing bytes
-        case 3 -> { // a hostile magic or dimension
-          int field = 4 * r.nextInt(4);
-          if (field + 4 <= b.length) {
-            ByteBuffer.wrap(b).putInt(field, HOSTILE_INTS[r.nextInt(HOSTILE_INTS.length)]);
-          }
-          yield b;
-        }
-        case 4 -> { // delete a slice
-          int to = Math.min(b.length, at + 1 + r.nextInt(16));
-          byte[] out = new byte[b.length - (to - at)];
-          System.arraycopy(b, 0, out, 0, at);
-          System.arraycopy(b, to, out, at, b.length - to);
-          yield out;
-        }
-        default -> {
-          b[at] = (byte) r.nextInt(256);
-          yield b;
-        }
-      };
+      b =
+          switch (r.nextInt(6)) {
+            case 0 -> { // flip a bit, mostly in the 16-byte header
+              int i = r.nextBoolean() ? at : r.nextInt(Math.min(16, b.length));
+              b[i] ^= (byte) (1 << r.nextInt(8));
+              yield b;
+            }
+            case 1 -> Arrays.copyOf(b, at); // truncate
+            case 2 -> Arrays.copyOf(b, b.length + 1 + r.nextInt(64)); // trailing bytes
+            case 3 -> { // a hostile magic or dimension
+              int field = 4 * r.nextInt(4);
+              if (field + 4 <= b.length) {
+                ByteBuffer.wrap(b).putInt(field, HOSTILE_INTS[r.nextInt(HOSTILE_INTS.length)]);
+              }
+              yield b;
+            }
+            case 4 -> { // delete a slice
+              int to = Math.min(b.length, at + 1 + r.nextInt(16));
+              byte[] out = new byte[b.length - (to - at)];
+              System.arraycopy(b, 0, out, 0, at);
+              System.arraycopy(b, to, out, at, b.length - to);
+              yield out;
+            }
+            default -> {
+              b[at] = (byte) r.nextInt(256);
+              yield b;
+            }
+          };
     }
     return b;
   }
@@ -148,13 +180,16 @@ class DataReaderFuzzTest {
   static final Pattern IDX_PLACE = Pattern.compile("fuzz\\.idx:(byte [0-9]+:)? .*", Pattern.DOTALL);
 
   /** Inputs that once broke (or nearly broke) the IDX reader, kept as regressions. */
-  static final List<byte[]> IDX_REGRESSIONS = List.of(
-      // 2^20 x 2^21 x 2^21 = 2^62 elements: refused from the header, nothing allocated.
-      IdxReaderTest.idx(IdxReader.IMAGES_MAGIC, new int[] {1 << 20, 1 << 21, 1 << 21}, new byte[16]),
-      // Dimensions whose product is 0 with a huge factor.
-      IdxReaderTest.idx(IdxReader.IMAGES_MAGIC, new int[] {0, Integer.MAX_VALUE, 2}, new byte[0]),
-      // Negative as signed ints.
-      IdxReaderTest.idx(IdxReader.LABELS_MAGIC, new int[] {-1}, new byte[4]));
+  static final List<byte[]> IDX_REGRESSIONS =
+      List.of(
+          // 2^20 x 2^21 x 2^21 = 2^62 elements: refused from the header, nothing allocated.
+          IdxReaderTest.idx(
+              IdxReader.IMAGES_MAGIC, new int[] {1 << 20, 1 << 21, 1 << 21}, new byte[16]),
+          // Dimensions whose product is 0 with a huge factor.
+          IdxReaderTest.idx(
+              IdxReader.IMAGES_MAGIC, new int[] {0, Integer.MAX_VALUE, 2}, new byte[0]),
+          // Negative as signed ints.
+          IdxReaderTest.idx(IdxReader.LABELS_MAGIC, new int[] {-1}, new byte[4]));
 
   Path idxFile;
 
@@ -174,10 +209,12 @@ class DataReaderFuzzTest {
     byte[] pixels = new byte[5 * 4 * 3];
     data.nextBytes(pixels);
     byte[] labels = {0, 1, 2, 3, 4};
-    List<byte[]> seeds = List.of(
-        IdxReaderTest.idx(IdxReader.IMAGES_MAGIC, new int[] {5, 4, 3}, pixels),
-        IdxReaderTest.idx(IdxReader.LABELS_MAGIC, new int[] {5}, labels),
-        IdxReaderTest.gzip(IdxReaderTest.idx(IdxReader.IMAGES_MAGIC, new int[] {5, 4, 3}, pixels)));
+    List<byte[]> seeds =
+        List.of(
+            IdxReaderTest.idx(IdxReader.IMAGES_MAGIC, new int[] {5, 4, 3}, pixels),
+            IdxReaderTest.idx(IdxReader.LABELS_MAGIC, new int[] {5}, labels),
+            IdxReaderTest.gzip(
+                IdxReaderTest.idx(IdxReader.IMAGES_MAGIC, new int[] {5, 4, 3}, pixels)));
     for (byte[] s : seeds) {
       assertEquals("loaded", check("idx", "valid seed", s, this::readIdx, IDX_PLACE));
     }
@@ -186,58 +223,87 @@ class DataReaderFuzzTest {
     }
     long t0 = System.nanoTime();
     var e = assertThrows(DataFormatException.class, () -> readIdx(IDX_REGRESSIONS.getFirst()));
-    assertTrue(e.getMessage().startsWith("fuzz.idx:byte 4: the header claims")
-        && System.nanoTime() - t0 < 1_000_000_000L, e.getMessage());
+    assertTrue(
+        e.getMessage().startsWith("fuzz.idx:byte 4: the header claims")
+            && System.nanoTime() - t0 < 1_000_000_000L,
+        e.getMessage());
     SplittableRandom r = new SplittableRandom(SEED);
-    fuzz("idx", IDX_PLACE, this::readIdx, () -> {
-      byte[] base = seeds.get(r.nextInt(seeds.size()));
-      byte[] m = mutateBytes(base, r);
-      try { // a third of the cases: a well-formed gzip stream around a mutated IDX file
-        return r.nextInt(3) == 0 && base != seeds.get(2) ? IdxReaderTest.gzip(m) : m;
-      } catch (IOException ex) {
-        throw new java.io.UncheckedIOException(ex);
-      }
-    });
+    fuzz(
+        "idx",
+        IDX_PLACE,
+        this::readIdx,
+        () -> {
+          byte[] base = seeds.get(r.nextInt(seeds.size()));
+          byte[] m = mutateBytes(base, r);
+          try { // a third of the cases: a well-formed gzip stream around a mutated IDX file
+            return r.nextInt(3) == 0 && base != seeds.get(2) ? IdxReaderTest.gzip(m) : m;
+          } catch (IOException ex) {
+            throw new java.io.UncheckedIOException(ex);
+          }
+        });
   }
 
   // ---- the loop ---------------------------------------------------------------------------
 
-  private static void fuzz(String what, Pattern place, Reader reader,
-      java.util.function.Supplier<byte[]> inputs) {
+  private static void fuzz(
+      String what, Pattern place, Reader reader, java.util.function.Supplier<byte[]> inputs) {
     long start = System.nanoTime();
     int cases = 0;
     Map<String, Integer> outcomes = new LinkedHashMap<>();
     while (cases < MAX_CASES && (cases < MIN_CASES || System.nanoTime() - start < BUDGET_NANOS)) {
       byte[] input = inputs.get();
-      outcomes.merge(check(what, "case " + cases + " (seed " + SEED + ")", input, reader, place),
-          1, Integer::sum);
+      outcomes.merge(
+          check(what, "case " + cases + " (seed " + SEED + ")", input, reader, place),
+          1,
+          Integer::sum);
       cases++;
     }
-    System.out.println(what + ": " + cases + " cases in " + (System.nanoTime() - start) / 1_000_000
-        + " ms: " + outcomes);
-    assertTrue(outcomes.getOrDefault("loaded", 0) > 0 && outcomes.size() > 5, what + ": " + outcomes);
+    System.out.println(
+        what
+            + ": "
+            + cases
+            + " cases in "
+            + (System.nanoTime() - start) / 1_000_000
+            + " ms: "
+            + outcomes);
+    assertTrue(
+        outcomes.getOrDefault("loaded", 0) > 0 && outcomes.size() > 5, what + ": " + outcomes);
   }
 
   /** "loaded" or the error's first words (numbers masked), for the variety check. */
-  private static String check(String what, String label, byte[] input, Reader reader,
-      Pattern place) {
+  private static String check(
+      String what, String label, byte[] input, Reader reader, Pattern place) {
     try {
       reader.read(input);
       return "loaded";
     } catch (DataFormatException expected) {
       String m = expected.getMessage();
       if (!place.matcher(m).matches()) {
-        fail(what + ": message without file and place on " + label + ": " + m + "; input "
-            + Base64.getEncoder().encodeToString(input));
+        fail(
+            what
+                + ": message without file and place on "
+                + label
+                + ": "
+                + m
+                + "; input "
+                + Base64.getEncoder().encodeToString(input));
       }
-      String kind = m.substring(m.indexOf(' ') + 1).replaceAll("0x[0-9A-F]+", "0xN")
-          .replaceAll("[0-9]+", "N");
+      String kind =
+          m.substring(m.indexOf(' ') + 1)
+              .replaceAll("0x[0-9A-F]+", "0xN")
+              .replaceAll("[0-9]+", "N");
       return kind.substring(0, Math.min(24, kind.length()));
     } catch (Throwable t) {
-      fail(what + " reader threw " + t + " on " + label + "; add this input to the regressions: "
-          + Base64.getEncoder().encodeToString(input), t);
+      fail(
+          what
+              + " reader threw "
+              + t
+              + " on "
+              + label
+              + "; add this input to the regressions: "
+              + Base64.getEncoder().encodeToString(input),
+          t);
       return null;
     }
   }
-
 }

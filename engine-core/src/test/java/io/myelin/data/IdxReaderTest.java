@@ -86,35 +86,44 @@ class IdxReaderTest {
   @Test
   void wrongMagic() throws IOException {
     Path p = write("labels.idx", idx(IdxReader.IMAGES_MAGIC, new int[] {1, 1, 1}, new byte[1]));
-    assertEquals("labels.idx:byte 0: bad magic 0x00000803: expected 0x00000801 (IDX labels:"
-        + " unsigned bytes, 1 dimension)",
+    assertEquals(
+        "labels.idx:byte 0: bad magic 0x00000803: expected 0x00000801 (IDX labels:"
+            + " unsigned bytes, 1 dimension)",
         assertThrows(DataFormatException.class, () -> IdxReader.readLabels(p)).getMessage());
   }
 
   @Test
   void hugeDimensionsAreRefusedBeforeAllocating() throws IOException {
     // 2^20 * 2^10 * 2^10 = 2^40 elements.
-    Path p = write("huge.idx", idx(IdxReader.IMAGES_MAGIC, new int[] {1 << 20, 1 << 10, 1 << 10},
-        new byte[16]));
-    assertEquals("huge.idx:byte 4: the header claims 1099511627776+ elements: more than a Java"
-        + " array holds (2147483639)",
+    Path p =
+        write(
+            "huge.idx",
+            idx(IdxReader.IMAGES_MAGIC, new int[] {1 << 20, 1 << 10, 1 << 10}, new byte[16]));
+    assertEquals(
+        "huge.idx:byte 4: the header claims 1099511627776+ elements: more than a Java"
+            + " array holds (2147483639)",
         assertThrows(DataFormatException.class, () -> IdxReader.readImages(p)).getMessage());
     Path neg = write("neg.idx", idx(IdxReader.LABELS_MAGIC, new int[] {-1}, new byte[0]));
-    assertTrue(assertThrows(DataFormatException.class, () -> IdxReader.readLabels(neg))
-        .getMessage().startsWith("neg.idx:byte 4: dimension 0 is 4294967295"));
+    assertTrue(
+        assertThrows(DataFormatException.class, () -> IdxReader.readLabels(neg))
+            .getMessage()
+            .startsWith("neg.idx:byte 4: dimension 0 is 4294967295"));
   }
 
   @Test
   void moreBytesThanTheFileHoldsAreRefusedAtOnce() throws IOException {
     byte[] raw = idx(IdxReader.IMAGES_MAGIC, new int[] {10000, 28, 28}, new byte[100]);
     Path p = write("claims.idx", raw);
-    assertEquals("claims.idx:byte 4: the header claims 7840000 data bytes but only 100 follow"
-        + " the header (file size 116)",
+    assertEquals(
+        "claims.idx:byte 4: the header claims 7840000 data bytes but only 100 follow"
+            + " the header (file size 116)",
         assertThrows(DataFormatException.class, () -> IdxReader.readImages(p)).getMessage());
     Path g = write("claims.gz", gzip(raw));
-    assertTrue(assertThrows(DataFormatException.class, () -> IdxReader.readImages(g))
-        .getMessage().startsWith("claims.gz:byte 4: the header claims 7840000 data bytes but a"
-            + " gzip file of "));
+    assertTrue(
+        assertThrows(DataFormatException.class, () -> IdxReader.readImages(g))
+            .getMessage()
+            .startsWith(
+                "claims.gz:byte 4: the header claims 7840000 data bytes but a" + " gzip file of "));
   }
 
   @Test
@@ -122,23 +131,28 @@ class IdxReaderTest {
     byte[] full = idx(IdxReader.LABELS_MAGIC, new int[] {5000}, new byte[5000]);
     // Gzip bounds are loose (1032:1), so a short gzip payload is caught while reading.
     Path g = write("short.gz", gzip(Arrays.copyOf(full, 8 + 3000)));
-    assertEquals("short.gz:byte 3008: truncated: the header declares 5000 data bytes, the file"
-        + " ends after 3000",
+    assertEquals(
+        "short.gz:byte 3008: truncated: the header declares 5000 data bytes, the file"
+            + " ends after 3000",
         assertThrows(DataFormatException.class, () -> IdxReader.readLabels(g)).getMessage());
     Path header = write("header.idx", Arrays.copyOf(full, 6));
-    assertEquals("header.idx:byte 6: truncated: the file ends inside the header, reading"
-        + " dimension 0",
+    assertEquals(
+        "header.idx:byte 6: truncated: the file ends inside the header, reading" + " dimension 0",
         assertThrows(DataFormatException.class, () -> IdxReader.readLabels(header)).getMessage());
     byte[] gz = gzip(full);
     Path cut = write("cut.gz", Arrays.copyOf(gz, gz.length - 12));
-    assertTrue(assertThrows(DataFormatException.class, () -> IdxReader.readLabels(cut))
-        .getMessage().startsWith("cut.gz:"));
+    assertTrue(
+        assertThrows(DataFormatException.class, () -> IdxReader.readLabels(cut))
+            .getMessage()
+            .startsWith("cut.gz:"));
     Path extra = write("extra.idx", Arrays.copyOf(full, full.length + 3));
-    assertEquals("extra.idx:byte 5008: more bytes after the 5000 data bytes the header declares",
+    assertEquals(
+        "extra.idx:byte 5008: more bytes after the 5000 data bytes the header declares",
         assertThrows(DataFormatException.class, () -> IdxReader.readLabels(extra)).getMessage());
     Path empty = write("empty.idx", new byte[0]);
-    assertEquals("empty.idx:byte 0: truncated: the file ends inside the header, reading the magic"
-        + " number",
+    assertEquals(
+        "empty.idx:byte 0: truncated: the file ends inside the header, reading the magic"
+            + " number",
         assertThrows(DataFormatException.class, () -> IdxReader.readLabels(empty)).getMessage());
   }
 
@@ -146,15 +160,17 @@ class IdxReaderTest {
   void mismatchedCounts() throws IOException {
     Path i = write("i.idx", idx(IdxReader.IMAGES_MAGIC, new int[] {3, 2, 2}, new byte[12]));
     Path l = write("l.idx", idx(IdxReader.LABELS_MAGIC, new int[] {2}, new byte[2]));
-    assertEquals("l.idx: 2 labels for the 3 images of i.idx",
+    assertEquals(
+        "l.idx: 2 labels for the 3 images of i.idx",
         assertThrows(DataFormatException.class, () -> IdxReader.readDataset(i, l)).getMessage());
   }
 
   @Test
   void mnistSample() throws IOException {
     Path dir = TestData.dir("mnist-sample");
-    var d = IdxReader.readDataset(dir.resolve("images-idx3-ubyte.gz"),
-        dir.resolve("labels-idx1-ubyte.gz"));
+    var d =
+        IdxReader.readDataset(
+            dir.resolve("images-idx3-ubyte.gz"), dir.resolve("labels-idx1-ubyte.gz"));
     assertEquals(10000, d.rows());
     assertEquals(784, d.cols());
     assertEquals(10, d.numClasses());
@@ -173,8 +189,9 @@ class IdxReaderTest {
   @Test
   void fashionMnistTestSet() throws IOException {
     Path dir = TestData.dir("fashion-mnist");
-    var d = IdxReader.readDataset(dir.resolve("t10k-images-idx3-ubyte.gz"),
-        dir.resolve("t10k-labels-idx1-ubyte.gz"));
+    var d =
+        IdxReader.readDataset(
+            dir.resolve("t10k-images-idx3-ubyte.gz"), dir.resolve("t10k-labels-idx1-ubyte.gz"));
     assertEquals(10000, d.rows());
     assertEquals(784, d.cols());
     // The Fashion-MNIST test set has exactly 1000 images per class.

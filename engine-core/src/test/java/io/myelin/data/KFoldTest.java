@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 class KFoldTest {
   static void assertFolds(List<Fold> folds, int n, int k) {
@@ -57,7 +57,8 @@ class KFoldTest {
     for (Fold f : folds) {
       int[] c = SplitsTest.count(y, f.validation(), classes);
       for (int cls = 0; cls < classes; cls++) {
-        assertTrue(Math.abs(c[cls] - (double) total[cls] / k) <= 1.0,
+        assertTrue(
+            Math.abs(c[cls] - (double) total[cls] / k) <= 1.0,
             "class " + cls + ": " + c[cls] + " of " + total[cls] + " in one of " + k + " folds");
       }
     }
@@ -65,9 +66,12 @@ class KFoldTest {
 
   @Test
   void badArguments() {
-    assertEquals("k must be >= 2 folds, got 1",
+    assertEquals(
+        "k must be >= 2 folds, got 1",
         assertThrows(IllegalArgumentException.class, () -> new KFold(1, false, 0)).getMessage());
-    assertEquals("cannot cut 3 rows into 5 folds", assertThrows(IllegalArgumentException.class,
-        () -> new KFold(5, true, 0).split(3)).getMessage());
+    assertEquals(
+        "cannot cut 3 rows into 5 folds",
+        assertThrows(IllegalArgumentException.class, () -> new KFold(5, true, 0).split(3))
+            .getMessage());
   }
 }

@@ -17,8 +17,17 @@ class RealDataTest {
     var d = CsvReader.read(TestData.dir("pima-diabetes").resolve("diabetes.csv"));
     assertEquals(768, d.rows());
     assertEquals(8, d.cols());
-    assertEquals(List.of("Pregnancies", "Glucose", "BloodPressure", "SkinThickness", "Insulin",
-        "BMI", "DiabetesPedigreeFunction", "Age"), d.featureNames());
+    assertEquals(
+        List.of(
+            "Pregnancies",
+            "Glucose",
+            "BloodPressure",
+            "SkinThickness",
+            "Insulin",
+            "BMI",
+            "DiabetesPedigreeFunction",
+            "Age"),
+        d.featureNames());
     assertEquals(List.of("0", "1"), d.classNames());
     assertArrayEquals(new int[] {500, 268}, d.classCounts());
     assertEquals(6f, d.feature(0, 0));
@@ -71,8 +80,9 @@ class RealDataTest {
     assertEquals(442, x.rows());
     assertEquals(10, x.cols());
     assertFalse(x.isClassification());
-    var y = CsvReader.read(dir.resolve("diabetes_target.csv.gz"),
-        CsvOptions.defaults().withTask(Task.REGRESS));
+    var y =
+        CsvReader.read(
+            dir.resolve("diabetes_target.csv.gz"), CsvOptions.defaults().withTask(Task.REGRESS));
     assertEquals(442, y.rows());
     assertEquals(0, y.cols());
     assertEquals(151f, y.targets()[0]);

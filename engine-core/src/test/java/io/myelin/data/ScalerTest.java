@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 class ScalerTest {
   /** Random columns with different offsets and spreads; column 2 is constant. */
@@ -60,8 +60,8 @@ class ScalerTest {
   void standardizedTrainColumnsHaveZeroMeanUnitVariance() {
     int rows = 500;
     int cols = 4;
-    float[] y = StandardScaler.fit(matrix(rows, cols, 1), cols).transform(matrix(rows, cols, 1),
-        rows);
+    float[] y =
+        StandardScaler.fit(matrix(rows, cols, 1), cols).transform(matrix(rows, cols, 1), rows);
     for (int c : new int[] {0, 1, 3}) {
       double m = 0;
       double v = 0;
@@ -118,14 +118,23 @@ class ScalerTest {
 
   @Test
   void badInputs() {
-    assertEquals("non-finite value NaN at row 1, column 0", assertThrows(
-        IllegalArgumentException.class, () -> StandardScaler.fit(new float[] {1, 2, Float.NaN, 3},
-            2)).getMessage());
-    assertEquals("expected [3, 2] = 6 values, got 4", assertThrows(IllegalArgumentException.class,
-        () -> StandardScaler.fit(new float[] {1, 2, 3, 4}, 2).transform(new float[4], 3))
-        .getMessage());
-    assertEquals("feature range must be finite with low < high, got [1.0, 1.0]", assertThrows(
-        IllegalArgumentException.class, () -> MinMaxScaler.fit(new float[] {1, 2}, 1, null, 1, 1))
-        .getMessage());
+    assertEquals(
+        "non-finite value NaN at row 1, column 0",
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> StandardScaler.fit(new float[] {1, 2, Float.NaN, 3}, 2))
+            .getMessage());
+    assertEquals(
+        "expected [3, 2] = 6 values, got 4",
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> StandardScaler.fit(new float[] {1, 2, 3, 4}, 2).transform(new float[4], 3))
+            .getMessage());
+    assertEquals(
+        "feature range must be finite with low < high, got [1.0, 1.0]",
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> MinMaxScaler.fit(new float[] {1, 2}, 1, null, 1, 1))
+            .getMessage());
   }
 }

@@ -55,8 +55,8 @@ class SplitsTest {
 
   @Test
   void differentSeedsDifferentSplits() {
-    assertFalse(Arrays.equals(Splits.random(500, 0, 0.3, 1).test(),
-        Splits.random(500, 0, 0.3, 2).test()));
+    assertFalse(
+        Arrays.equals(Splits.random(500, 0, 0.3, 1).test(), Splits.random(500, 0, 0.3, 2).test()));
   }
 
   @ParameterizedTest
@@ -74,7 +74,8 @@ class SplitsTest {
       int[] c = count(y, part, k);
       for (int cls = 0; cls < k; cls++) {
         double ideal = (double) total[cls] * part.length / n;
-        assertTrue(Math.abs(c[cls] - ideal) <= 1.0 + 1e-9,
+        assertTrue(
+            Math.abs(c[cls] - ideal) <= 1.0 + 1e-9,
             "class " + cls + ": " + c[cls] + " vs ideal " + ideal);
       }
     }
@@ -91,16 +92,25 @@ class SplitsTest {
 
   @Test
   void badFractionsNameTheValue() {
-    assertEquals("test fraction must be in [0, 1), got 1.5", assertThrows(
-        IllegalArgumentException.class, () -> Splits.random(10, 0, 1.5, 1)).getMessage());
-    assertEquals("validation fraction must be in [0, 1), got -0.1", assertThrows(
-        IllegalArgumentException.class, () -> Splits.random(10, -0.1, 0.2, 1)).getMessage());
-    assertEquals("test fraction must be in [0, 1), got NaN", assertThrows(
-        IllegalArgumentException.class, () -> Splits.random(10, 0, Double.NaN, 1)).getMessage());
-    assertEquals("validation + test fractions must be < 1 to leave rows to train on, got 0.5 +"
-        + " 0.5", assertThrows(IllegalArgumentException.class,
-            () -> Splits.stratified(new int[10], 0.5, 0.5, 1)).getMessage());
-    assertEquals("no training rows left: 3 rows, 2 for validation (0.4), 1 for test (0.3)",
+    assertEquals(
+        "test fraction must be in [0, 1), got 1.5",
+        assertThrows(IllegalArgumentException.class, () -> Splits.random(10, 0, 1.5, 1))
+            .getMessage());
+    assertEquals(
+        "validation fraction must be in [0, 1), got -0.1",
+        assertThrows(IllegalArgumentException.class, () -> Splits.random(10, -0.1, 0.2, 1))
+            .getMessage());
+    assertEquals(
+        "test fraction must be in [0, 1), got NaN",
+        assertThrows(IllegalArgumentException.class, () -> Splits.random(10, 0, Double.NaN, 1))
+            .getMessage());
+    assertEquals(
+        "validation + test fractions must be < 1 to leave rows to train on, got 0.5 +" + " 0.5",
+        assertThrows(
+                IllegalArgumentException.class, () -> Splits.stratified(new int[10], 0.5, 0.5, 1))
+            .getMessage());
+    assertEquals(
+        "no training rows left: 3 rows, 2 for validation (0.4), 1 for test (0.3)",
         assertThrows(IllegalArgumentException.class, () -> Splits.random(3, 0.4, 0.3, 1))
             .getMessage());
   }

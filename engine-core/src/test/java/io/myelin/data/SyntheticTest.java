@@ -73,8 +73,8 @@ class SyntheticTest {
     }
     var c = Synthetic.circles(200, 0.4, 0, 5);
     for (int i = 0; i < c.rows(); i++) {
-      assertEquals(c.labels()[i] == 0 ? 1 : 0.4, Math.hypot(c.feature(i, 0), c.feature(i, 1)),
-          1e-6);
+      assertEquals(
+          c.labels()[i] == 0 ? 1 : 0.4, Math.hypot(c.feature(i, 0), c.feature(i, 1)), 1e-6);
     }
     var x = Synthetic.xor(400, Synthetic.XorLayout.UNIFORM, 0, 5);
     for (int i = 0; i < x.rows(); i++) {
@@ -122,11 +122,17 @@ class SyntheticTest {
 
   @Test
   void badArgumentsNameTheValue() {
-    assertEquals("factor must be in [0, 1), got 1.0", assertThrows(IllegalArgumentException.class,
-        () -> Synthetic.circles(10, 1, 0, 1)).getMessage());
-    assertEquals("noise must be finite and >= 0, got -0.1", assertThrows(
-        IllegalArgumentException.class, () -> Synthetic.moons(10, -0.1, 1)).getMessage());
-    assertEquals("samples must be >= 1, got 0", assertThrows(IllegalArgumentException.class,
-        () -> Synthetic.spirals(0, 3, 0, 1)).getMessage());
+    assertEquals(
+        "factor must be in [0, 1), got 1.0",
+        assertThrows(IllegalArgumentException.class, () -> Synthetic.circles(10, 1, 0, 1))
+            .getMessage());
+    assertEquals(
+        "noise must be finite and >= 0, got -0.1",
+        assertThrows(IllegalArgumentException.class, () -> Synthetic.moons(10, -0.1, 1))
+            .getMessage());
+    assertEquals(
+        "samples must be >= 1, got 0",
+        assertThrows(IllegalArgumentException.class, () -> Synthetic.spirals(0, 3, 0, 1))
+            .getMessage());
   }
 }

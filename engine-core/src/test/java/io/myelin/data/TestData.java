@@ -10,9 +10,9 @@ public final class TestData {
   private TestData() {}
 
   /**
-   * The data folder, or a skipped test when it is absent. Looks in {@code -Dmyelin.data}, then
-   * for {@code shared/data} in the working directory and each of its parents (surefire runs in
-   * the module folder, one level below the checkout).
+   * The data folder, or a skipped test when it is absent. Looks in {@code -Dmyelin.data}, then for
+   * {@code shared/data} in the working directory and each of its parents (surefire runs in the
+   * module folder, one level below the checkout).
    */
   public static Path dir(String sub) {
     String prop = System.getProperty("myelin.data");
@@ -22,9 +22,14 @@ public final class TestData {
         found = p.resolve("shared/data");
       }
     }
-    assumeTrue(found != null && Files.isDirectory(found.resolve(sub)),
-        "real data set '" + sub + "' not found "
-            + (found != null ? "in " + found : "in shared/data above " + Path.of("").toAbsolutePath())
+    assumeTrue(
+        found != null && Files.isDirectory(found.resolve(sub)),
+        "real data set '"
+            + sub
+            + "' not found "
+            + (found != null
+                ? "in " + found
+                : "in shared/data above " + Path.of("").toAbsolutePath())
             + " (set -Dmyelin.data to the data folder to run these tests)");
     return found.resolve(sub);
   }

@@ -21,9 +21,16 @@ class CheckpointMetadataTest {
     hp.put("warmup", 500);
     hp.put("schedule", Map.of("kind", "cosine", "t_max", 10L));
     return new CheckpointMetadata(
-        3, 1200, Map.of("init", CheckpointMetadata.GeneratorState.of(g), "dropout",
+        3,
+        1200,
+        Map.of(
+            "init",
+            CheckpointMetadata.GeneratorState.of(g),
+            "dropout",
             new CheckpointMetadata.GeneratorState(Long.MAX_VALUE, 0)),
-        40, hp, Map.of("run", "baseline \"x\"", "json", "{\"a\":[1,2]}"));
+        40,
+        hp,
+        Map.of("run", "baseline \"x\"", "json", "{\"a\":[1,2]}"));
   }
 
   @Test
@@ -49,7 +56,9 @@ class CheckpointMetadataTest {
   }
 
   static void refused(Map<String, String> m, String... fragments) {
-    var e = assertThrows(CheckpointFormatException.class, () -> CheckpointMetadata.fromMetadata("run.ckpt", m));
+    var e =
+        assertThrows(
+            CheckpointFormatException.class, () -> CheckpointMetadata.fromMetadata("run.ckpt", m));
     assertTrue(e.getMessage().startsWith("run.ckpt: "), e.getMessage());
     for (String f : fragments) {
       assertTrue(e.getMessage().contains(f), "'" + e.getMessage() + "' should contain '" + f + "'");
@@ -86,11 +95,14 @@ class CheckpointMetadataTest {
 
   @Test
   void constructorRefusesWhatCannotBeStored() {
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(
+        IllegalArgumentException.class,
         () -> new CheckpointMetadata(-1, 0, Map.of(), 0, Map.of(), Map.of()));
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(
+        IllegalArgumentException.class,
         () -> new CheckpointMetadata(0, 0, Map.of(), 0, Map.of("lr", Double.NaN), Map.of()));
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(
+        IllegalArgumentException.class,
         () -> new CheckpointMetadata(0, 0, Map.of(), 0, Map.of("x", new Object()), Map.of()));
   }
 }

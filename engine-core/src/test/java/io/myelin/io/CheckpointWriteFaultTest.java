@@ -25,12 +25,17 @@ class CheckpointWriteFaultTest {
   @TempDir Path dir;
 
   private static void writeCheckpoint(Path p, long seed, long epoch) throws IOException {
-    List<SafetensorsWriter.Item> items = List.of(
-        SafetensorsHostRoundTripTest.item("model.fc.weight", DType.FLOAT32, new int[] {30, 20}, seed),
-        SafetensorsHostRoundTripTest.item("model.fc.bias", DType.FLOAT32, new int[] {30}, seed + 1),
-        SafetensorsHostRoundTripTest.item("optim.0.exp_avg", DType.FLOAT32, new int[] {30, 20}, seed + 2));
-    var state = new CheckpointMetadata(epoch, 10 * epoch, java.util.Map.of(), 0, java.util.Map.of(),
-        java.util.Map.of());
+    List<SafetensorsWriter.Item> items =
+        List.of(
+            SafetensorsHostRoundTripTest.item(
+                "model.fc.weight", DType.FLOAT32, new int[] {30, 20}, seed),
+            SafetensorsHostRoundTripTest.item(
+                "model.fc.bias", DType.FLOAT32, new int[] {30}, seed + 1),
+            SafetensorsHostRoundTripTest.item(
+                "optim.0.exp_avg", DType.FLOAT32, new int[] {30, 20}, seed + 2));
+    var state =
+        new CheckpointMetadata(
+            epoch, 10 * epoch, java.util.Map.of(), 0, java.util.Map.of(), java.util.Map.of());
     SafetensorsWriter.write(p, items, state.toMetadata());
   }
 
@@ -53,11 +58,17 @@ class CheckpointWriteFaultTest {
     Files.delete(probe);
     // Full at the first byte, inside the length field, the header, the data, the last byte.
     for (long room : new long[] {0, 3, 8, 100, size / 2, size - 1}) {
-      var previous = AtomicFiles.useOpener(t -> new FaultyChannel(AtomicFiles.PLAIN.open(t), room, false));
+      var previous =
+          AtomicFiles.useOpener(t -> new FaultyChannel(AtomicFiles.PLAIN.open(t), room, false));
       try {
         var e = assertThrows(IOException.class, () -> writeCheckpoint(p, 2, 2));
-        assertEquals("cannot write " + p + ": No space left on device (the previous file, if any,"
-            + " is unchanged)", e.getMessage(), "room " + room);
+        assertEquals(
+            "cannot write "
+                + p
+                + ": No space left on device (the previous file, if any,"
+                + " is unchanged)",
+            e.getMessage(),
+            "room " + room);
       } finally {
         AtomicFiles.useOpener(previous);
       }
@@ -72,7 +83,9 @@ class CheckpointWriteFaultTest {
     Path p = dir.resolve("run.ckpt");
     writeCheckpoint(p, 1, 1);
     byte[] before = Files.readAllBytes(p);
-    var previous = AtomicFiles.useOpener(t -> new FaultyChannel(AtomicFiles.PLAIN.open(t), Long.MAX_VALUE, true));
+    var previous =
+        AtomicFiles.useOpener(
+            t -> new FaultyChannel(AtomicFiles.PLAIN.open(t), Long.MAX_VALUE, true));
     try {
       var e = assertThrows(IOException.class, () -> writeCheckpoint(p, 2, 2));
       assertTrue(e.getMessage().contains("run.ckpt: Input/output error"), e.getMessage());
@@ -87,12 +100,23 @@ class CheckpointWriteFaultTest {
     Path file = Files.writeString(dir.resolve("notadir"), "x");
     Path target = file.resolve("run.ckpt");
     var e = assertThrows(IOException.class, () -> writeCheckpoint(target, 1, 1));
-    assertEquals("cannot write " + target + ": " + file + ": not a folder (the previous file, if"
-        + " any, is unchanged)", e.getMessage());
+    assertEquals(
+        "cannot write "
+            + target
+            + ": "
+            + file
+            + ": not a folder (the previous file, if"
+            + " any, is unchanged)",
+        e.getMessage());
     Path missing = dir.resolve("gone").resolve("run.ckpt");
     var e2 = assertThrows(IOException.class, () -> writeCheckpoint(missing, 1, 1));
-    assertEquals("cannot write " + missing + ": no such file or folder " + missing.getParent()
-        + " (the previous file, if any, is unchanged)", e2.getMessage());
+    assertEquals(
+        "cannot write "
+            + missing
+            + ": no such file or folder "
+            + missing.getParent()
+            + " (the previous file, if any, is unchanged)",
+        e2.getMessage());
     assertEquals("x", Files.readString(file));
   }
 }

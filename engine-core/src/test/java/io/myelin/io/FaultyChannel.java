@@ -10,8 +10,8 @@ import java.nio.channels.WritableByteChannel;
 
 /**
  * A file channel that fails like a full disk: it writes the first {@code capacity} bytes to the
- * real file, then a write throws {@code IOException("No space left on device")}, as the JDK
- * reports ENOSPC; with {@code failForce}, {@link #force} fails instead (an fsync error).
+ * real file, then a write throws {@code IOException("No space left on device")}, as the JDK reports
+ * ENOSPC; with {@code failForce}, {@link #force} fails instead (an fsync error).
  */
 final class FaultyChannel extends FileChannel {
   private final FileChannel real;

@@ -14,7 +14,9 @@ import org.junit.jupiter.api.Test;
 class JsonTest {
   @Test
   void parsesEveryKindOfValue() throws Exception {
-    Object v = Json.parse(" {\"a\": [1, -2, 3.5, 1e3, true, false, null, \"x\\n\\u00e9\\ud83d\\ude00\"], \"b\": {}} ");
+    Object v =
+        Json.parse(
+            " {\"a\": [1, -2, 3.5, 1e3, true, false, null, \"x\\n\\u00e9\\ud83d\\ude00\"], \"b\": {}} ");
     Map<?, ?> m = (Map<?, ?>) v;
     List<?> a = (List<?>) m.get("a");
     assertEquals(1L, a.get(0));
@@ -30,7 +32,8 @@ class JsonTest {
 
   @Test
   void keepsKeyOrderAndBigNumbers() throws Exception {
-    Map<?, ?> m = (Map<?, ?>) Json.parse("{\"z\":9223372036854775807,\"a\":9223372036854775808,\"m\":-0}");
+    Map<?, ?> m =
+        (Map<?, ?>) Json.parse("{\"z\":9223372036854775807,\"a\":9223372036854775808,\"m\":-0}");
     assertEquals(List.of("z", "a", "m"), List.copyOf(m.keySet()));
     assertEquals(Long.MAX_VALUE, m.get("z"));
     assertEquals(9.223372036854775808E18, m.get("a")); // beyond long: a double, never an exception
@@ -40,9 +43,33 @@ class JsonTest {
   @Test
   void rejectsWhatLenientParsersAccept() {
     String[] bad = {
-      "", "{", "{\"a\":1,}", "[1,]", "{'a':1}", "01", "1.", ".5", "+1", "-", "1e", "NaN", "Infinity",
-      "{\"a\":1 \"b\":2}", "\"\\x\"", "\"\\u12\"", "\"\\ud800\"", "\"\\udc00\"", "\"a\tb\"", "tru",
-      "nul", "{\"a\":1}{}", "/*c*/1", "[1 2]", "{\"a\" 1}", "{1:2}", "\"unterminated",
+      "",
+      "{",
+      "{\"a\":1,}",
+      "[1,]",
+      "{'a':1}",
+      "01",
+      "1.",
+      ".5",
+      "+1",
+      "-",
+      "1e",
+      "NaN",
+      "Infinity",
+      "{\"a\":1 \"b\":2}",
+      "\"\\x\"",
+      "\"\\u12\"",
+      "\"\\ud800\"",
+      "\"\\udc00\"",
+      "\"a\tb\"",
+      "tru",
+      "nul",
+      "{\"a\":1}{}",
+      "/*c*/1",
+      "[1 2]",
+      "{\"a\" 1}",
+      "{1:2}",
+      "\"unterminated",
     };
     for (String s : bad) {
       assertThrows(Json.SyntaxException.class, () -> Json.parse(s), s);

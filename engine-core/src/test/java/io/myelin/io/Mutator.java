@@ -13,12 +13,47 @@ import java.util.SplittableRandom;
  */
 final class Mutator {
   private static final byte[] INTERESTING_BYTES = {
-    0, (byte) 0xFF, 0x7F, (byte) 0x80, '"', '{', '}', '[', ']', ',', ':', '-', '9', '\\', ' ', (byte) 0xC3,
+    0,
+    (byte) 0xFF,
+    0x7F,
+    (byte) 0x80,
+    '"',
+    '{',
+    '}',
+    '[',
+    ']',
+    ',',
+    ':',
+    '-',
+    '9',
+    '\\',
+    ' ',
+    (byte) 0xC3,
   };
   private static final String[] HOSTILE_TOKENS = {
-    "-1", "0", "99999999999999999999", "9223372036854775807", "4294967296", "2147483648", "1e400",
-    "-0", "1.5", "null", "true", "\"F64\"", "\"F8_E4M3\"", "\"I64\"", "\"BOOL\"", "[]", "{}", "[0,0]",
-    "\"__metadata__\"", "\"\\ud800\"", "[[[[[[", "\"", "\\",
+    "-1",
+    "0",
+    "99999999999999999999",
+    "9223372036854775807",
+    "4294967296",
+    "2147483648",
+    "1e400",
+    "-0",
+    "1.5",
+    "null",
+    "true",
+    "\"F64\"",
+    "\"F8_E4M3\"",
+    "\"I64\"",
+    "\"BOOL\"",
+    "[]",
+    "{}",
+    "[0,0]",
+    "\"__metadata__\"",
+    "\"\\ud800\"",
+    "[[[[[[",
+    "\"",
+    "\\",
   };
 
   private Mutator() {}
@@ -36,7 +71,9 @@ final class Mutator {
     if (b.length == 0) {
       return new byte[] {(byte) r.nextInt(256)};
     }
-    int headerEnd = (int) Math.min(b.length, 8 + Math.max(0, Math.min(Integer.MAX_VALUE - 16, headerLength(b))));
+    int headerEnd =
+        (int)
+            Math.min(b.length, 8 + Math.max(0, Math.min(Integer.MAX_VALUE - 16, headerLength(b))));
     return switch (r.nextInt(9)) {
       case 0 -> { // flip bits
         int at = r.nextInt(b.length);
@@ -60,9 +97,23 @@ final class Mutator {
         if (b.length < 8) {
           yield b;
         }
-        long[] lengths = {0, 1, 7, headerLength(b) - 1, headerLength(b) + 1, b.length, b.length - 8,
-            -1, Long.MIN_VALUE, 100_000_001L, 10_000_000_000L, r.nextLong()};
-        ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).putLong(0, lengths[r.nextInt(lengths.length)]);
+        long[] lengths = {
+          0,
+          1,
+          7,
+          headerLength(b) - 1,
+          headerLength(b) + 1,
+          b.length,
+          b.length - 8,
+          -1,
+          Long.MIN_VALUE,
+          100_000_001L,
+          10_000_000_000L,
+          r.nextLong()
+        };
+        ByteBuffer.wrap(b)
+            .order(ByteOrder.LITTLE_ENDIAN)
+            .putLong(0, lengths[r.nextInt(lengths.length)]);
         yield b;
       }
       case 5 -> { // delete a slice
@@ -87,13 +138,15 @@ final class Mutator {
         while (end < headerEnd && end - at < 24 && ",:[]{}".indexOf(b[end]) < 0) {
           end++;
         }
-        byte[] token = HOSTILE_TOKENS[r.nextInt(HOSTILE_TOKENS.length)].getBytes(StandardCharsets.UTF_8);
+        byte[] token =
+            HOSTILE_TOKENS[r.nextInt(HOSTILE_TOKENS.length)].getBytes(StandardCharsets.UTF_8);
         byte[] out = new byte[b.length - (end - at) + token.length];
         System.arraycopy(b, 0, out, 0, at);
         System.arraycopy(token, 0, out, at, token.length);
         System.arraycopy(b, end, out, at + token.length, b.length - end);
         if (r.nextBoolean()) {
-          fixLength(out, headerLength(b) + token.length - (end - at)); // keep the file otherwise coherent
+          fixLength(
+              out, headerLength(b) + token.length - (end - at)); // keep the file otherwise coherent
         }
         yield out;
       }

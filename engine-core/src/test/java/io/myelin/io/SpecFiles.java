@@ -17,8 +17,8 @@ import java.util.regex.Pattern;
 /**
  * Safetensors bytes built and taken apart by hand, straight from the format's description and
  * independent of the production reader and writer: there is no Python or PyTorch here to make
- * reference files, so the tests check the code against this second, deliberately naive, reading
- * of the spec.
+ * reference files, so the tests check the code against this second, deliberately naive, reading of
+ * the spec.
  */
 final class SpecFiles {
   private SpecFiles() {}
@@ -81,27 +81,42 @@ final class SpecFiles {
 
   /** A tensor entry as the spec's JSON: {"dtype":..,"shape":[..],"data_offsets":[b,e]}. */
   static String entry(String name, String dtype, String shape, long begin, long end) {
-    return "\"" + name + "\":{\"dtype\":\"" + dtype + "\",\"shape\":" + shape
-        + ",\"data_offsets\":[" + begin + "," + end + "]}";
+    return "\""
+        + name
+        + "\":{\"dtype\":\""
+        + dtype
+        + "\",\"shape\":"
+        + shape
+        + ",\"data_offsets\":["
+        + begin
+        + ","
+        + end
+        + "]}";
   }
 
   /** One tensor as the naive parser sees it. */
   record Parsed(String dtype, long[] shape, byte[] bytes) {}
 
   /** What the naive parser finds in a file. */
-  record ParsedFile(long headerLength, String header, Map<String, Parsed> tensors, Map<String, String> metadata) {}
+  record ParsedFile(
+      long headerLength,
+      String header,
+      Map<String, Parsed> tensors,
+      Map<String, String> metadata) {}
 
-  private static final Pattern ENTRY = Pattern.compile(
-      "\"((?:[^\"\\\\]|\\\\.)*)\":\\{\"dtype\":\"(\\w+)\",\"shape\":\\[([0-9,]*)\\],"
-          + "\"data_offsets\":\\[(\\d+),(\\d+)\\]\\}");
+  private static final Pattern ENTRY =
+      Pattern.compile(
+          "\"((?:[^\"\\\\]|\\\\.)*)\":\\{\"dtype\":\"(\\w+)\",\"shape\":\\[([0-9,]*)\\],"
+              + "\"data_offsets\":\\[(\\d+),(\\d+)\\]\\}");
   private static final Pattern META_BLOCK = Pattern.compile("\"__metadata__\":\\{([^{}]*)\\}");
-  private static final Pattern META_PAIR = Pattern.compile("\"((?:[^\"\\\\]|\\\\.)*)\":\"((?:[^\"\\\\]|\\\\.)*)\"");
+  private static final Pattern META_PAIR =
+      Pattern.compile("\"((?:[^\"\\\\]|\\\\.)*)\":\"((?:[^\"\\\\]|\\\\.)*)\"");
 
   /**
    * Parses a file as the spec describes it, with regular expressions over the header text (enough
-   * for the compact JSON our writer produces, names without escapes), asserting the layout rules
-   * on the way: length field, header padded with spaces to 8-byte alignment, offsets tiling the
-   * buffer in file order.
+   * for the compact JSON our writer produces, names without escapes), asserting the layout rules on
+   * the way: length field, header padded with spaces to 8-byte alignment, offsets tiling the buffer
+   * in file order.
    */
   static ParsedFile parse(byte[] file) {
     ByteBuffer b = ByteBuffer.wrap(file).order(ByteOrder.LITTLE_ENDIAN);
@@ -109,7 +124,8 @@ final class SpecFiles {
     assertEquals(0, (8 + n) % 8, "byte buffer starts 8-byte aligned");
     String header = new String(file, 8, (int) n, StandardCharsets.UTF_8);
     String trimmed = header.stripTrailing();
-    assertTrue(header.substring(trimmed.length()).chars().allMatch(c -> c == ' '), "padding is spaces");
+    assertTrue(
+        header.substring(trimmed.length()).chars().allMatch(c -> c == ' '), "padding is spaces");
     Map<String, String> metadata = new LinkedHashMap<>();
     Matcher mb = META_BLOCK.matcher(trimmed);
     String rest = trimmed;
@@ -135,8 +151,10 @@ final class SpecFiles {
       long end = Long.parseLong(m.group(5));
       assertEquals(expected, begin, "tensors are stored in header order without gaps");
       expected = end;
-      byte[] bytes = java.util.Arrays.copyOfRange(file, dataStart + (int) begin, dataStart + (int) end);
-      tensors.put(unescape(m.group(1)),
+      byte[] bytes =
+          java.util.Arrays.copyOfRange(file, dataStart + (int) begin, dataStart + (int) end);
+      tensors.put(
+          unescape(m.group(1)),
           new Parsed(m.group(2), dims.stream().mapToLong(Long::longValue).toArray(), bytes));
     }
     assertEquals(file.length - dataStart, expected, "tensors cover the byte buffer exactly");

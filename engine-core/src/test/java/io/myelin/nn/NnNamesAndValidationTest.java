@@ -17,8 +17,22 @@ class NnNamesAndValidationTest {
 
   @Test
   void everyCliActivationNameResolves() {
-    List<String> names = List.of("step", "sign", "identity", "piecewise", "sigmoid", "tanh", "hardtanh",
-        "relu", "leaky-relu", "elu", "softplus", "swish", "gelu", "maxout");
+    List<String> names =
+        List.of(
+            "step",
+            "sign",
+            "identity",
+            "piecewise",
+            "sigmoid",
+            "tanh",
+            "hardtanh",
+            "relu",
+            "leaky-relu",
+            "elu",
+            "softplus",
+            "swish",
+            "gelu",
+            "maxout");
     for (String n : names) {
       assertEquals(n, Activation.byName(n).cliName());
     }
@@ -35,7 +49,16 @@ class NnNamesAndValidationTest {
 
   @Test
   void everyCliInitNameResolves() {
-    for (String n : List.of("xavier-uniform", "xavier-normal", "he-uniform", "he-normal", "lecun", "uniform", "normal", "zeros")) {
+    for (String n :
+        List.of(
+            "xavier-uniform",
+            "xavier-normal",
+            "he-uniform",
+            "he-normal",
+            "lecun",
+            "uniform",
+            "normal",
+            "zeros")) {
       assertEquals(n, InitScheme.byName(n).cliName());
     }
     assertEquals(InitScheme.LECUN, InitScheme.byName("lecun-normal"));
@@ -57,8 +80,11 @@ class NnNamesAndValidationTest {
       assertTrue(e.getMessage().contains("[0, 1)"), e.getMessage());
     }
     assertThrows(IllegalArgumentException.class, () -> Penalty.l2(-1));
-    assertThrows(IllegalArgumentException.class, () -> new CrossEntropyLoss().withLabelSmoothing(1.5));
-    assertThrows(IllegalArgumentException.class, () -> new CrossEntropyLoss().withReduction(Reduction.BATCHMEAN));
+    assertThrows(
+        IllegalArgumentException.class, () -> new CrossEntropyLoss().withLabelSmoothing(1.5));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> new CrossEntropyLoss().withReduction(Reduction.BATCHMEAN));
     assertEquals(Reduction.BATCHMEAN, new KLDivLoss(Reduction.BATCHMEAN).reduction());
   }
 }

@@ -9,13 +9,14 @@ import org.junit.jupiter.api.Test;
 
 /** LBFGS and nonlinear CG on host functions: a convex quadratic and Rosenbrock's valley. */
 class FullBatchOptimizerTest {
-  private static final DifferentiableFunction ROSENBROCK = (x, g) -> {
-    double a = 1 - x[0];
-    double b = x[1] - x[0] * x[0];
-    g[0] = -2 * a - 400 * x[0] * b;
-    g[1] = 200 * b;
-    return a * a + 100 * b * b;
-  };
+  private static final DifferentiableFunction ROSENBROCK =
+      (x, g) -> {
+        double a = 1 - x[0];
+        double b = x[1] - x[0] * x[0];
+        g[0] = -2 * a - 400 * x[0] * b;
+        g[1] = 200 * b;
+        return a * a + 100 * b * b;
+      };
 
   /** f(x) = 1/2 x'Ax - b'x with A = M'M + I (SPD, condition number in the hundreds). */
   private record Quadratic(double[][] a, double[] b) implements DifferentiableFunction {
@@ -103,7 +104,9 @@ class FullBatchOptimizerTest {
   private static final LBFGS.Options TIGHT_LBFGS =
       LBFGS.Options.defaults().withMaxIterations(500).withTolerances(1e-12, 1e-20);
   private static final ConjugateGradient.Options TIGHT_CG =
-      ConjugateGradient.Options.defaults().withMaxIterations(2000, 10000).withTolerances(1e-12, 1e-20);
+      ConjugateGradient.Options.defaults()
+          .withMaxIterations(2000, 10000)
+          .withTolerances(1e-12, 1e-20);
 
   @Test
   void lbfgsSolvesAConvexQuadratic() {
@@ -183,13 +186,16 @@ class FullBatchOptimizerTest {
 
   @Test
   void invalidSettingsAreRejectedByName() {
-    var e = assertThrows(IllegalArgumentException.class,
-        () -> LBFGS.Options.defaults().withHistorySize(0));
+    var e =
+        assertThrows(
+            IllegalArgumentException.class, () -> LBFGS.Options.defaults().withHistorySize(0));
     assertTrue(e.getMessage().contains("historySize"), e.getMessage());
     e = assertThrows(IllegalArgumentException.class, () -> LBFGS.Options.defaults().withLr(-1));
     assertTrue(e.getMessage().contains("lr"), e.getMessage());
-    e = assertThrows(IllegalArgumentException.class,
-        () -> ConjugateGradient.Options.defaults().withRestartInterval(-2));
+    e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> ConjugateGradient.Options.defaults().withRestartInterval(-2));
     assertTrue(e.getMessage().contains("restartInterval"), e.getMessage());
   }
 }

@@ -24,7 +24,8 @@ class OptionsValidationTest {
   void learningRates() {
     rejects(() -> SGD.Options.of(-0.1), "SGD", "lr", "-0.1");
     rejects(() -> SGD.Options.of(Double.NaN), "SGD", "lr", "NaN");
-    rejects(() -> Adam.Options.defaults().withLr(Double.POSITIVE_INFINITY), "Adam", "lr", "Infinity");
+    rejects(
+        () -> Adam.Options.defaults().withLr(Double.POSITIVE_INFINITY), "Adam", "lr", "Infinity");
     rejects(() -> AdamW.Options.defaults().withLr(-1), "AdamW", "lr");
     rejects(() -> AdaMax.Options.defaults().withLr(-1), "AdaMax", "lr");
     rejects(() -> NAdam.Options.defaults().withLr(-1), "NAdam", "lr");
@@ -58,8 +59,10 @@ class OptionsValidationTest {
     rejects(() -> SGD.Options.of(0.1).withWeightDecay(-1), "weightDecay");
     rejects(() -> SGD.Options.of(0.1).withDampening(1.5), "dampening");
     rejects(() -> SGD.Options.of(0.1).withNesterov(true), "nesterov", "momentum");
-    rejects(() -> SGD.Options.of(0.1).withMomentum(0.9).withDampening(0.1).withNesterov(true),
-        "nesterov", "dampening");
+    rejects(
+        () -> SGD.Options.of(0.1).withMomentum(0.9).withDampening(0.1).withNesterov(true),
+        "nesterov",
+        "dampening");
     rejects(() -> new SGD.Options(0.1, 0.9, 0, false, 0, false, true, false), "biasCorrection");
     rejects(() -> RMSprop.Options.defaults().withAlpha(1.1), "alpha");
     rejects(() -> RMSprop.Options.defaults().withMomentum(-1), "momentum");
@@ -68,9 +71,12 @@ class OptionsValidationTest {
     rejects(() -> SGD.Options.of(0.1).withMomentum(Double.NaN), "SGD", "momentum", "NaN");
     rejects(() -> RMSprop.Options.defaults().withMomentum(1.5), "RMSprop", "momentum", "[0, 1)");
     rejects(() -> SGD.Options.of(-0.1), "SGD", "lr", "-0.1");
-    rejects(() -> Adam.Options.defaults().withLr(Double.POSITIVE_INFINITY), "Adam", "lr", "Infinity");
+    rejects(
+        () -> Adam.Options.defaults().withLr(Double.POSITIVE_INFINITY), "Adam", "lr", "Infinity");
     rejects(() -> AdaGrad.Options.defaults().withLrDecay(-1), "lrDecay");
-    rejects(() -> AdaGrad.Options.defaults().withInitialAccumulatorValue(-1), "initialAccumulatorValue");
+    rejects(
+        () -> AdaGrad.Options.defaults().withInitialAccumulatorValue(-1),
+        "initialAccumulatorValue");
     rejects(() -> AdaDelta.Options.defaults().withRho(1.01), "rho");
     rejects(() -> NAdam.Options.defaults().withMomentumDecay(-1), "momentumDecay");
     rejects(() -> Adam.Options.defaults().withWeightDecay(Double.NaN), "weightDecay");
@@ -78,7 +84,8 @@ class OptionsValidationTest {
 
   @Test
   void defaultsArePyTorchs() {
-    assertEquals(new Adam.Options(1e-3, 0.9, 0.999, 1e-8, 0, false, false), Adam.Options.defaults());
+    assertEquals(
+        new Adam.Options(1e-3, 0.9, 0.999, 1e-8, 0, false, false), Adam.Options.defaults());
     assertEquals(1e-2, AdamW.Options.defaults().weightDecay());
     assertEquals(2e-3, AdaMax.Options.defaults().lr());
     assertEquals(4e-3, NAdam.Options.defaults().momentumDecay());
@@ -91,22 +98,27 @@ class OptionsValidationTest {
   void stateSlotsFollowTheConfiguration() {
     var plain = SGD.Options.of(0.1).hyperparameters();
     assertEquals(false, OptimizerKind.SGD.usesState(0, plain));
-    assertEquals(true, OptimizerKind.SGD.usesState(0, SGD.Options.of(0.1).withMomentum(0.9).hyperparameters()));
+    assertEquals(
+        true,
+        OptimizerKind.SGD.usesState(0, SGD.Options.of(0.1).withMomentum(0.9).hyperparameters()));
     OptimizerHyperparameters ams = Adam.Options.defaults().withAmsgrad(true).hyperparameters();
     assertEquals(true, OptimizerKind.ADAM.usesState(2, ams));
     assertEquals(false, OptimizerKind.ADAM.usesState(2, Adam.Options.defaults().hyperparameters()));
     var centered = RMSprop.Options.defaults().withCentered(true).hyperparameters();
     assertEquals(false, OptimizerKind.RMSPROP.usesState(1, centered));
     assertEquals(true, OptimizerKind.RMSPROP.usesState(2, centered));
-    assertEquals(0.5, OptimizerKind.ADAGRAD.initialState(0,
-        AdaGrad.Options.defaults().withInitialAccumulatorValue(0.5).hyperparameters()));
+    assertEquals(
+        0.5,
+        OptimizerKind.ADAGRAD.initialState(
+            0, AdaGrad.Options.defaults().withInitialAccumulatorValue(0.5).hyperparameters()));
     assertEquals("exp_avg_sq", OptimizerKind.ADAM.stateName(1));
     assertTrue(AdamW.Options.defaults().hyperparameters().decoupledWeightDecay());
   }
 
   @Test
   void backendHyperparametersMustBeFinite() {
-    rejects(() -> OptimizerHyperparameters.adam(Double.NaN, 0.9, 0.999, 1e-8, 0, false, false, false),
+    rejects(
+        () -> OptimizerHyperparameters.adam(Double.NaN, 0.9, 0.999, 1e-8, 0, false, false, false),
         "finite");
   }
 }

@@ -59,13 +59,14 @@ public abstract class AutogradConformanceTest extends DeviceTestBase {
   @ParameterizedTest
   @EnumSource(UnaryOp.class)
   void everyUnaryOpPassesGradCheck(UnaryOp op) {
-    double a = switch (op) {
-      case CLAMP -> -0.7;
-      case POW_SCALAR -> 2.5;
-      case LEAKY_RELU -> 0.01;
-      case ELU -> 1.3;
-      default -> 0.37;
-    };
+    double a =
+        switch (op) {
+          case CLAMP -> -0.7;
+          case POW_SCALAR -> 2.5;
+          case LEAKY_RELU -> 0.01;
+          case ELU -> 1.3;
+          default -> 0.37;
+        };
     double b = op == UnaryOp.CLAMP ? 0.9 : 0;
     assertGrad(op.name(), in -> in[0].map(op, a, b), inputFor(op, op.ordinal() + 1, 3, 7));
   }
@@ -80,19 +81,27 @@ public abstract class AutogradConformanceTest extends DeviceTestBase {
   }
 
   @ParameterizedTest
-  @EnumSource(value = BinaryOp.class, names = {"ADD", "SUB", "MUL", "DIV", "POW", "MAXIMUM", "MINIMUM"})
+  @EnumSource(
+      value = BinaryOp.class,
+      names = {"ADD", "SUB", "MUL", "DIV", "POW", "MAXIMUM", "MINIMUM"})
   void binaryOpsPassGradCheckWithBroadcasting(BinaryOp op) {
     Tensor a = op == BinaryOp.POW ? rand64(5, 4, 1, 3).abs().add(0.5) : rand64(5, 4, 1, 3);
     Tensor b = op == BinaryOp.DIV ? rand64(6, 2, 3).abs().add(0.5) : rand64(6, 2, 3);
     assertGrad(op.name(), in -> in[0].apply(op, in[1]), a, b);
-    assertGrad(op.name() + " same shape", in -> in[0].apply(op, in[1]), a.expand(4, 2, 3).copy(), b.expand(4, 2, 3).copy());
+    assertGrad(
+        op.name() + " same shape",
+        in -> in[0].apply(op, in[1]),
+        a.expand(4, 2, 3).copy(),
+        b.expand(4, 2, 3).copy());
   }
 
   @Test
   void matmulGradients() {
     assertGrad("2-D", in -> in[0].matmul(in[1]), rand64(1, 5, 3), rand64(2, 3, 4));
-    assertGrad("transposed views", in -> in[0].t().matmul(in[1].t()), rand64(3, 3, 5), rand64(4, 4, 3));
-    assertGrad("batched broadcast", in -> in[0].matmul(in[1]), rand64(5, 2, 1, 3, 4), rand64(6, 3, 4, 2));
+    assertGrad(
+        "transposed views", in -> in[0].t().matmul(in[1].t()), rand64(3, 3, 5), rand64(4, 4, 3));
+    assertGrad(
+        "batched broadcast", in -> in[0].matmul(in[1]), rand64(5, 2, 1, 3, 4), rand64(6, 3, 4, 2));
     assertGrad("vector", in -> in[0].matmul(in[1]), rand64(7, 3, 4), rand64(8, 4));
     assertGrad("dot", in -> in[0].matmul(in[1]), rand64(9, 6), rand64(10, 6));
   }
@@ -148,8 +157,13 @@ public abstract class AutogradConformanceTest extends DeviceTestBase {
 
   @Test
   void compositeExpressionLikeAnMlp() {
-    assertGrad("mlp", in -> in[0].matmul(in[1]).add(in[2]).relu().matmul(in[3]).logSoftmax(1),
-        rand64(17, 6, 5), rand64(18, 5, 8), rand64(19, 8), rand64(20, 8, 3));
+    assertGrad(
+        "mlp",
+        in -> in[0].matmul(in[1]).add(in[2]).relu().matmul(in[3]).logSoftmax(1),
+        rand64(17, 6, 5),
+        rand64(18, 5, 8),
+        rand64(19, 8),
+        rand64(20, 8, 3));
   }
 
   @Test
@@ -223,11 +237,14 @@ public abstract class AutogradConformanceTest extends DeviceTestBase {
   void gradCheckCatchesAWrongGradient() {
     // A deliberately wrong backward (sign flipped) must fail the check: the checker can fail.
     Tensor x = rand64(26, 4);
-    GradCheck.Result wrong = GradCheck.check(in -> {
-      Tensor v = in[0];
-      // forward = v^2 (value through detach), gradient = the one of -v (wrong on purpose)
-      return v.square().detach().add(v.neg()).sub(v.neg().detach());
-    }, x);
+    GradCheck.Result wrong =
+        GradCheck.check(
+            in -> {
+              Tensor v = in[0];
+              // forward = v^2 (value through detach), gradient = the one of -v (wrong on purpose)
+              return v.square().detach().add(v.neg()).sub(v.neg().detach());
+            },
+            x);
     assertFalse(wrong.passed(), "a wrong gradient must be caught: " + wrong);
   }
 
@@ -236,12 +253,14 @@ public abstract class AutogradConformanceTest extends DeviceTestBase {
     Tensor x = Tensor.of(new double[] {1, -1, 2}, 3).requiresGrad(true);
     try (var ignored = Autograd.detectAnomaly()) {
       var e = assertThrows(io.myelin.autograd.AnomalyException.class, () -> x.log().sqrt().sum());
-      assertTrue(e.getMessage().contains("'log'") && e.getMessage().contains("forward"), e.getMessage());
+      assertTrue(
+          e.getMessage().contains("'log'") && e.getMessage().contains("forward"), e.getMessage());
       // finite forward, infinite gradient: d sqrt(x)/dx at 0
       Tensor z = Tensor.of(new double[] {0, 1}, 2).requiresGrad(true);
       Tensor y = z.sqrt().sum();
       var b = assertThrows(io.myelin.autograd.AnomalyException.class, y::backward);
-      assertTrue(b.getMessage().contains("'sqrt'") && b.getMessage().contains("backward"), b.getMessage());
+      assertTrue(
+          b.getMessage().contains("'sqrt'") && b.getMessage().contains("backward"), b.getMessage());
     }
     assertFalse(Autograd.isAnomalyDetectionEnabled());
     x.log(); // outside the scope: no check, NaN flows silently as in PyTorch

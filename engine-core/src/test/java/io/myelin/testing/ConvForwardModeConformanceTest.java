@@ -18,8 +18,8 @@ import org.junit.jupiter.api.Test;
  * pooling against reverse-mode {@code J v} and central differences (float64, seeded, awkward
  * geometry: stride 2, padding, dilation 2, depthwise groups, ceil mode, count_include_pad both
  * ways, 1x1 images, a batch split into im2col chunks), and forward over reverse ({@code hvp})
- * through them against central differences of the gradient; reverse mode through a tangent;
- * double backward (createGraph) still fails naming the op.
+ * through them against central differences of the gradient; reverse mode through a tangent; double
+ * backward (createGraph) still fails naming the op.
  */
 public abstract class ConvForwardModeConformanceTest extends DeviceTestBase {
   private static final double H = 1e-5;
@@ -33,23 +33,44 @@ public abstract class ConvForwardModeConformanceTest extends DeviceTestBase {
     Tensor w = rand64(2, 4, 3, 3, 2);
     Tensor b = rand64(3, 4);
     checkJvp("conv2d plain", t -> Convolution.conv2d(t[0], t[1], t[2]), x, w, b);
-    checkJvp("conv2d stride 2, padding, dilation 2", t -> Convolution.conv2d(t[0], t[1], t[2],
-        new int[] {2, 1}, new int[] {1, 2}, new int[] {2, 2}, 1), x, w, b);
-    checkJvp("conv2d no bias", t -> Convolution.conv2d(t[0], t[1], null, new int[] {2},
-        new int[] {1}, ONE, 1), x, w);
-    checkJvp("conv2d 'same' even kernel", t -> Convolution.conv2d(t[0], t[1], t[2], "same"),
-        x, w, b);
+    checkJvp(
+        "conv2d stride 2, padding, dilation 2",
+        t ->
+            Convolution.conv2d(
+                t[0], t[1], t[2], new int[] {2, 1}, new int[] {1, 2}, new int[] {2, 2}, 1),
+        x,
+        w,
+        b);
+    checkJvp(
+        "conv2d no bias",
+        t -> Convolution.conv2d(t[0], t[1], null, new int[] {2}, new int[] {1}, ONE, 1),
+        x,
+        w);
+    checkJvp(
+        "conv2d 'same' even kernel", t -> Convolution.conv2d(t[0], t[1], t[2], "same"), x, w, b);
     // Depthwise: groups = C = 3, two filters per channel.
     Tensor wd = rand64(4, 6, 1, 3, 3);
-    checkJvp("conv2d depthwise, stride 2, padding 1", t -> Convolution.conv2d(t[0], t[1], t[2],
-        new int[] {2}, new int[] {1}, ONE, 3), x, wd, rand64(5, 6));
+    checkJvp(
+        "conv2d depthwise, stride 2, padding 1",
+        t -> Convolution.conv2d(t[0], t[1], t[2], new int[] {2}, new int[] {1}, ONE, 3),
+        x,
+        wd,
+        rand64(5, 6));
     // 1x1 images with padding (every output sees mostly zeros).
     Tensor x1 = rand64(6, 3, 2, 1, 1);
-    checkJvp("conv2d 1x1 image, 3x3 kernel, padding 1", t -> Convolution.conv2d(t[0], t[1], t[2],
-        ONE, ONE, ONE, 1), x1, rand64(7, 3, 2, 3, 3), rand64(8, 3));
+    checkJvp(
+        "conv2d 1x1 image, 3x3 kernel, padding 1",
+        t -> Convolution.conv2d(t[0], t[1], t[2], ONE, ONE, ONE, 1),
+        x1,
+        rand64(7, 3, 2, 3, 3),
+        rand64(8, 3));
     // A workspace of one image: the batch of 2 runs as two im2col chunks.
-    checkJvp("conv2d chunked", t -> Convolution.conv2d(t[0], t[1], t[2], ONE, ONE,
-        new int[] {2}, 1, 1), x, w, b);
+    checkJvp(
+        "conv2d chunked",
+        t -> Convolution.conv2d(t[0], t[1], t[2], ONE, ONE, new int[] {2}, 1, 1),
+        x,
+        w,
+        b);
   }
 
   @Test
@@ -67,18 +88,29 @@ public abstract class ConvForwardModeConformanceTest extends DeviceTestBase {
   void poolingJvp() {
     Tensor x = rand64(12, 2, 3, 7, 5);
     checkJvp("maxPool2d 2", t -> Pooling.maxPool2d(t[0], 2), x);
-    checkJvp("maxPool2d 3, stride 2, padding 1, ceil", t -> Pooling.maxPool2d(t[0],
-        new int[] {3}, new int[] {2}, new int[] {1}, true), x);
-    checkJvp("maxPool2d 3-D input, rectangular", t -> Pooling.maxPool2d(t[0].select(0, 1),
-        new int[] {2, 3}, new int[] {1, 2}, new int[] {1, 0}, false), x);
-    checkJvp("maxPool2d 1x1 image", t -> Pooling.maxPool2d(t[0], new int[] {1}, null, ZERO,
-        false), rand64(13, 2, 3, 1, 1));
+    checkJvp(
+        "maxPool2d 3, stride 2, padding 1, ceil",
+        t -> Pooling.maxPool2d(t[0], new int[] {3}, new int[] {2}, new int[] {1}, true),
+        x);
+    checkJvp(
+        "maxPool2d 3-D input, rectangular",
+        t ->
+            Pooling.maxPool2d(
+                t[0].select(0, 1), new int[] {2, 3}, new int[] {1, 2}, new int[] {1, 0}, false),
+        x);
+    checkJvp(
+        "maxPool2d 1x1 image",
+        t -> Pooling.maxPool2d(t[0], new int[] {1}, null, ZERO, false),
+        rand64(13, 2, 3, 1, 1));
     for (boolean include : new boolean[] {true, false}) {
-      checkJvp("avgPool2d 3, stride 2, padding 1, ceil, countIncludePad " + include,
+      checkJvp(
+          "avgPool2d 3, stride 2, padding 1, ceil, countIncludePad " + include,
           t -> Pooling.avgPool2d(t[0], new int[] {3}, new int[] {2}, new int[] {1}, true, include),
           x);
-      checkJvp("avgPool2d 2x3, padding (1, 1), countIncludePad " + include,
-          t -> Pooling.avgPool2d(t[0], new int[] {2, 3}, ONE, ONE, false, include), x);
+      checkJvp(
+          "avgPool2d 2x3, padding (1, 1), countIncludePad " + include,
+          t -> Pooling.avgPool2d(t[0], new int[] {2, 3}, ONE, ONE, false, include),
+          x);
     }
     checkJvp("avgPool2d 1x1 image", t -> Pooling.avgPool2d(t[0], 1), rand64(14, 1, 2, 1, 1));
     checkJvp("adaptiveAvgPool2d global", t -> Pooling.adaptiveAvgPool2d(t[0], 1, 1), x);
@@ -92,8 +124,10 @@ public abstract class ConvForwardModeConformanceTest extends DeviceTestBase {
     // and in the tangent, so the tangent at the 2x2-pooled output (i, j) is v[2i, 2j].
     Tensor x = Tensor.ones(io.myelin.DType.FLOAT64, 1, 1, 4, 4);
     Tensor v = rand64(15, 1, 1, 4, 4);
-    double[] t = Functional.jvp(in -> Pooling.maxPool2d(in[0], 2), new Tensor[] {x},
-        new Tensor[] {v}).tangent().toDoubleArray();
+    double[] t =
+        Functional.jvp(in -> Pooling.maxPool2d(in[0], 2), new Tensor[] {x}, new Tensor[] {v})
+            .tangent()
+            .toDoubleArray();
     double[] vs = v.toDoubleArray();
     double[] expected = {vs[0], vs[2], vs[8], vs[10]};
     assertClose(expected, t, 0, "max-pool tangent at the first tied position");
@@ -107,18 +141,18 @@ public abstract class ConvForwardModeConformanceTest extends DeviceTestBase {
     // A small CNN loss: conv (groups 2, stride 2, padding 1, dilation 2) -> square -> max pool
     // with ceil -> conv 1x1 -> avg pool without padding counts -> adaptive pool -> square sum.
     Tensor w2 = rand64(19, 3, 4, 1, 1);
-    Function<Tensor[], Tensor> loss = t -> {
-      Tensor h = Convolution.conv2d(t[0], t[1], t[2], new int[] {1, 2}, ONE, new int[] {2}, 2);
-      h = Pooling.maxPool2d(h.square(), new int[] {2}, new int[] {2}, ZERO, true);
-      h = Convolution.conv2d(h, t[3], null, ONE, ZERO, ONE, 1);
-      h = Pooling.avgPool2d(h, new int[] {2}, ONE, ONE, false, false);
-      return Pooling.adaptiveAvgPool2d(h, 2, 3).square().sum();
-    };
+    Function<Tensor[], Tensor> loss =
+        t -> {
+          Tensor h = Convolution.conv2d(t[0], t[1], t[2], new int[] {1, 2}, ONE, new int[] {2}, 2);
+          h = Pooling.maxPool2d(h.square(), new int[] {2}, new int[] {2}, ZERO, true);
+          h = Convolution.conv2d(h, t[3], null, ONE, ZERO, ONE, 1);
+          h = Pooling.avgPool2d(h, new int[] {2}, ONE, ONE, false, false);
+          return Pooling.adaptiveAvgPool2d(h, 2, 3).square().sum();
+        };
     Tensor[] p = {x, w, b, w2};
     Tensor[] v = new Tensor[p.length];
     for (int i = 0; i < p.length; i++) {
-      v[i] = Tensor.of(randomDoubles(100 + i, p[i].numel(), -1, 1), p[i].shape())
-          .to(p[i].device());
+      v[i] = Tensor.of(randomDoubles(100 + i, p[i].numel(), -1, 1), p[i].shape()).to(p[i].device());
     }
     Tensor[] hv = Functional.hvp(loss, p, v).products();
     Tensor[] plus = new Tensor[p.length];
@@ -136,8 +170,11 @@ public abstract class ConvForwardModeConformanceTest extends DeviceTestBase {
       for (int j = 0; j < a.length; j++) {
         numeric[j] = (a[j] - m[j]) / (2 * H);
       }
-      assertClose(numeric, hv[i].toDoubleArray(), 1e-6, "hvp vs differences of the gradient, "
-          + "primal " + i);
+      assertClose(
+          numeric,
+          hv[i].toDoubleArray(),
+          1e-6,
+          "hvp vs differences of the gradient, " + "primal " + i);
     }
   }
 
@@ -153,38 +190,50 @@ public abstract class ConvForwardModeConformanceTest extends DeviceTestBase {
     try (var level = ForwardAD.dualLevel()) {
       Tensor y = Convolution.conv2d(x, ForwardAD.makeDual(w, dw), null, new int[] {2}, ONE, ONE, 1);
       Tensor ty = ForwardAD.tangentOf(y);
-      Tensor p = Pooling.maxPool2d(ForwardAD.makeDual(x.detach(), v), new int[] {3},
-          new int[] {2}, ONE, true);
+      Tensor p =
+          Pooling.maxPool2d(
+              ForwardAD.makeDual(x.detach(), v), new int[] {3}, new int[] {2}, ONE, true);
       Tensor tp = ForwardAD.tangentOf(p);
       Tensor u = rand64(26, ty.shape());
       Tensor up = rand64(27, tp.shape());
-      got = new Tensor[] {Autograd.grad(ty.mul(u).sum(), new Tensor[] {x}, false)[0],
-          Autograd.grad(tp.mul(up).sum(), new Tensor[] {v}, false)[0]};
+      got =
+          new Tensor[] {
+            Autograd.grad(ty.mul(u).sum(), new Tensor[] {x}, false)[0],
+            Autograd.grad(tp.mul(up).sum(), new Tensor[] {v}, false)[0]
+          };
     }
     Tensor plain = Convolution.conv2d(x, dw, null, new int[] {2}, ONE, ONE, 1);
-    Tensor gx = Autograd.grad(plain.mul(rand64(26, plain.shape())).sum(), new Tensor[] {x},
-        false)[0];
+    Tensor gx =
+        Autograd.grad(plain.mul(rand64(26, plain.shape())).sum(), new Tensor[] {x}, false)[0];
     assertClose(gx.toDoubleArray(), got[0].toDoubleArray(), 1e-12, "conv2d: grad of the tangent");
     Tensor xp = x.detach().requiresGrad(true);
     Tensor pool = Pooling.maxPool2d(xp, new int[] {3}, new int[] {2}, ONE, true);
-    Tensor gp = Autograd.grad(pool.mul(rand64(27, pool.shape())).sum(), new Tensor[] {xp},
-        false)[0];
-    assertClose(gp.toDoubleArray(), got[1].toDoubleArray(), 1e-12,
-        "maxPool2d: grad of the tangent");
+    Tensor gp =
+        Autograd.grad(pool.mul(rand64(27, pool.shape())).sum(), new Tensor[] {xp}, false)[0];
+    assertClose(
+        gp.toDoubleArray(), got[1].toDoubleArray(), 1e-12, "maxPool2d: grad of the tangent");
   }
 
   @Test
   void doubleBackwardThroughConvAndPoolingFailsNamingTheOp() {
     Tensor x = rand64(20, 1, 2, 4, 4).requiresGrad(true);
     Tensor w = rand64(21, 2, 2, 3, 3);
-    var e = assertThrows(UnsupportedOperationException.class, () -> Autograd.grad(
-        Convolution.conv2d(x, w, null).square().sum(), new Tensor[] {x}, true));
+    var e =
+        assertThrows(
+            UnsupportedOperationException.class,
+            () ->
+                Autograd.grad(
+                    Convolution.conv2d(x, w, null).square().sum(), new Tensor[] {x}, true));
     assertTrue(e.getMessage().contains("'conv2d'"), e.getMessage());
-    var max = assertThrows(UnsupportedOperationException.class, () -> Autograd.grad(
-        Pooling.maxPool2d(x, 2).square().sum(), new Tensor[] {x}, true));
+    var max =
+        assertThrows(
+            UnsupportedOperationException.class,
+            () -> Autograd.grad(Pooling.maxPool2d(x, 2).square().sum(), new Tensor[] {x}, true));
     assertTrue(max.getMessage().contains("'maxPool2d'"), max.getMessage());
-    var avg = assertThrows(UnsupportedOperationException.class, () -> Autograd.grad(
-        Pooling.avgPool2d(x, 2).square().sum(), new Tensor[] {x}, true));
+    var avg =
+        assertThrows(
+            UnsupportedOperationException.class,
+            () -> Autograd.grad(Pooling.avgPool2d(x, 2).square().sum(), new Tensor[] {x}, true));
     assertTrue(avg.getMessage().contains("'avgPool2d'"), avg.getMessage());
   }
 }

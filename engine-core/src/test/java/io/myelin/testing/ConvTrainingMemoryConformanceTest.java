@@ -45,8 +45,8 @@ public abstract class ConvTrainingMemoryConformanceTest extends DeviceTestBase {
 
   private Snapshot snapshot() {
     DeviceManager.global().backend(device()).synchronize();
-    return new Snapshot(MemoryStatistics.liveTensors(),
-        DeviceManager.global().backend(device()).memoryStats());
+    return new Snapshot(
+        MemoryStatistics.liveTensors(), DeviceManager.global().backend(device()).memoryStats());
   }
 
   @Test
@@ -54,26 +54,39 @@ public abstract class ConvTrainingMemoryConformanceTest extends DeviceTestBase {
     int epochs = 8;
     ArrayDataset data = Synthetic.blobs(25 * 16, 10, 144, 4.0, 191);
     Generator gen = new Generator(193);
-    Sequential model = new Sequential(new Conv2d(1, 4, 3, gen), Activation.byName("relu").layer(),
-        new MaxPool2d(2), new Conv2d(4, 8, 3, gen), Activation.byName("relu").layer(),
-        new Flatten(), new Dropout(0.25, gen), new Linear(8 * 3 * 3, 10, true, gen))
-        .viewingInputAs(1, 12, 12);
+    Sequential model =
+        new Sequential(
+                new Conv2d(1, 4, 3, gen),
+                Activation.byName("relu").layer(),
+                new MaxPool2d(2),
+                new Conv2d(4, 8, 3, gen),
+                Activation.byName("relu").layer(),
+                new Flatten(),
+                new Dropout(0.25, gen),
+                new Linear(8 * 3 * 3, 10, true, gen))
+            .viewingInputAs(1, 12, 12);
     model.to(device());
     for (int i = 0; i < 20; i++) {
       System.gc();
       Thread.sleep(25);
     }
     List<Snapshot> after = new ArrayList<>();
-    Callback record = new Callback() {
-      @Override
-      public void onEpochEnd(TrainingState state, EpochRecord r) {
-        after.add(snapshot());
-      }
-    };
-    try (DataLoader train = new DataLoader(data, DataLoader.Options.batches(16).shuffled(194), device());
+    Callback record =
+        new Callback() {
+          @Override
+          public void onEpochEnd(TrainingState state, EpochRecord r) {
+            after.add(snapshot());
+          }
+        };
+    try (DataLoader train =
+            new DataLoader(data, DataLoader.Options.batches(16).shuffled(194), device());
         Adam adam = new Adam(model.parameters(), Adam.Options.defaults().withLr(1e-3))) {
-      new Trainer(TrainerOptions.defaults().withEpochs(epochs).withOut(null)
-          .withCallbacks(List.of(record))).fit(model, new CrossEntropyLoss(), adam, train, null);
+      new Trainer(
+              TrainerOptions.defaults()
+                  .withEpochs(epochs)
+                  .withOut(null)
+                  .withCallbacks(List.of(record)))
+          .fit(model, new CrossEntropyLoss(), adam, train, null);
     }
     assertEquals(epochs, after.size());
     Snapshot first = after.getFirst();
@@ -82,10 +95,14 @@ public abstract class ConvTrainingMemoryConformanceTest extends DeviceTestBase {
       String where = "after epoch " + (e + 1) + " (epoch 1: " + first + ", now " + s + ")";
       assertEquals(first.liveTensors(), s.liveTensors(), "live tensors " + where);
       assertEquals(first.stats().liveBlocks(), s.stats().liveBlocks(), "live blocks " + where);
-      assertEquals(first.stats().allocatedBytes(), s.stats().allocatedBytes(), "allocated bytes " + where);
-      assertEquals(first.stats().reservedBytes(), s.stats().reservedBytes(), "reserved bytes " + where);
+      assertEquals(
+          first.stats().allocatedBytes(), s.stats().allocatedBytes(), "allocated bytes " + where);
+      assertEquals(
+          first.stats().reservedBytes(), s.stats().reservedBytes(), "reserved bytes " + where);
       if (allocatorCaches()) {
-        assertEquals(first.stats().systemAllocations(), s.stats().systemAllocations(),
+        assertEquals(
+            first.stats().systemAllocations(),
+            s.stats().systemAllocations(),
             "system allocations " + where);
       }
     }

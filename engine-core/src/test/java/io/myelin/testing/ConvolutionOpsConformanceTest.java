@@ -15,22 +15,22 @@ import org.junit.jupiter.api.Test;
 /**
  * Tensor-level conv2d, max_pool2d, avg_pool2d and adaptive_avg_pool2d: forwards against direct
  * float64 loops (the sum over taps as written in PyTorch's documentation, not im2col), float64
- * gradient checks of every differentiable input, a chunked im2col workspace giving the same
- * results as an unchunked one, and PyTorch's argument errors.
+ * gradient checks of every differentiable input, a chunked im2col workspace giving the same results
+ * as an unchunked one, and PyTorch's argument errors.
  */
 public abstract class ConvolutionOpsConformanceTest extends DeviceTestBase {
   /** N, C, H, W, O, kH, kW, sH, sW, pH, pW, dH, dW, groups. */
   private static final int[][] CONVS = {
-      {2, 3, 7, 6, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1},
-      {1, 1, 1, 1, 2, 1, 1, 1, 1, 0, 0, 1, 1, 1},   // 1x1 image
-      {2, 2, 1, 1, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1},   // 1x1 image, 3x3 kernel, pad 1
-      {2, 4, 9, 8, 6, 3, 2, 2, 3, 1, 0, 1, 1, 2},   // odd strides, groups 2
-      {1, 3, 9, 9, 3, 3, 3, 1, 1, 2, 2, 2, 2, 3},   // dilation 2, depthwise (groups = C)
-      {3, 2, 5, 7, 4, 2, 4, 1, 2, 0, 2, 1, 1, 1},   // even kernel
+    {2, 3, 7, 6, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1},
+    {1, 1, 1, 1, 2, 1, 1, 1, 1, 0, 0, 1, 1, 1}, // 1x1 image
+    {2, 2, 1, 1, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1}, // 1x1 image, 3x3 kernel, pad 1
+    {2, 4, 9, 8, 6, 3, 2, 2, 3, 1, 0, 1, 1, 2}, // odd strides, groups 2
+    {1, 3, 9, 9, 3, 3, 3, 1, 1, 2, 2, 2, 2, 3}, // dilation 2, depthwise (groups = C)
+    {3, 2, 5, 7, 4, 2, 4, 1, 2, 0, 2, 1, 1, 1}, // even kernel
   };
 
-  private static double[] conv2dReference(int[] c, double[] x, double[] w, double[] b, int oh,
-      int ow, int padTop, int padLeft) {
+  private static double[] conv2dReference(
+      int[] c, double[] x, double[] w, double[] b, int oh, int ow, int padTop, int padLeft) {
     int n = c[0], ch = c[1], h = c[2], wd = c[3], o = c[4], kh = c[5], kw = c[6];
     int g = c[13], cg = ch / g, og = o / g;
     double[] y = new double[n * o * oh * ow];
@@ -46,7 +46,8 @@ public abstract class ConvolutionOpsConformanceTest extends DeviceTestBase {
                   int ww = q * c[8] - padLeft + e * c[12];
                   if (hh < 0 || hh >= h || ww < 0 || ww >= wd) continue;
                   int ic = (oc / og) * cg + cc;
-                  s += w[((oc * cg + cc) * kh + a) * kw + e] * x[((i * ch + ic) * h + hh) * wd + ww];
+                  s +=
+                      w[((oc * cg + cc) * kh + a) * kw + e] * x[((i * ch + ic) * h + hh) * wd + ww];
                 }
             y[((i * o + oc) * oh + p) * ow + q] = s;
           }
@@ -54,8 +55,8 @@ public abstract class ConvolutionOpsConformanceTest extends DeviceTestBase {
   }
 
   private static Tensor conv(int[] c, Tensor x, Tensor w, Tensor b) {
-    return Convolution.conv2d(x, w, b, new int[] {c[7], c[8]}, new int[] {c[9], c[10]},
-        new int[] {c[11], c[12]}, c[13]);
+    return Convolution.conv2d(
+        x, w, b, new int[] {c[7], c[8]}, new int[] {c[9], c[10]}, new int[] {c[11], c[12]}, c[13]);
   }
 
   @Test
@@ -79,11 +80,17 @@ public abstract class ConvolutionOpsConformanceTest extends DeviceTestBase {
         int ow = (c[3] + 2 * c[10] - c[12] * (c[6] - 1) - 1) / c[8] + 1;
         assertArrayEquals(new int[] {c[0], c[4], oh, ow}, y.shape());
         double tol = dt == DType.FLOAT32 ? 1e-5 : 1e-12;
-        assertClose(conv2dReference(c, x, w, b, oh, ow, c[9], c[10]), y.toDoubleArray(), tol,
+        assertClose(
+            conv2dReference(c, x, w, b, oh, ow, c[9], c[10]),
+            y.toDoubleArray(),
+            tol,
             "conv2d " + dt + " " + java.util.Arrays.toString(c));
         Tensor noBias = conv(c, xt, wt, null);
-        assertClose(conv2dReference(c, x, w, null, oh, ow, c[9], c[10]),
-            noBias.toDoubleArray(), tol, "conv2d without bias " + java.util.Arrays.toString(c));
+        assertClose(
+            conv2dReference(c, x, w, null, oh, ow, c[9], c[10]),
+            noBias.toDoubleArray(),
+            tol,
+            "conv2d without bias " + java.util.Arrays.toString(c));
       }
     }
   }
@@ -97,7 +104,8 @@ public abstract class ConvolutionOpsConformanceTest extends DeviceTestBase {
     Tensor y = Convolution.conv2d(Tensor.of(x, 2, 2, 5, 6), Tensor.of(w, 3, 2, 4, 4), null, "same");
     assertArrayEquals(new int[] {2, 3, 5, 6}, y.shape());
     assertClose(conv2dReference(c, x, w, null, 5, 6, 1, 1), y.toDoubleArray(), 1e-12, "same");
-    Tensor v = Convolution.conv2d(Tensor.of(x, 2, 2, 5, 6), Tensor.of(w, 3, 2, 4, 4), null, "valid");
+    Tensor v =
+        Convolution.conv2d(Tensor.of(x, 2, 2, 5, 6), Tensor.of(w, 3, 2, 4, 4), null, "valid");
     assertArrayEquals(new int[] {2, 3, 2, 3}, v.shape());
   }
 
@@ -116,8 +124,14 @@ public abstract class ConvolutionOpsConformanceTest extends DeviceTestBase {
     Tensor w = rand64(91, 2, 2, 2, 2);
     var same = GradCheck.check(in -> Convolution.conv2d(in[0], in[1], null, "same"), x, w);
     assertTrue(same.passed(), "conv2d same: " + same);
-    var chunked = GradCheck.check(in -> Convolution.conv2d(in[0], in[1], in[2], new int[] {1},
-        new int[] {1}, new int[] {1}, 1, 1), x, w, rand64(92, 2));
+    var chunked =
+        GradCheck.check(
+            in ->
+                Convolution.conv2d(
+                    in[0], in[1], in[2], new int[] {1}, new int[] {1}, new int[] {1}, 1, 1),
+            x,
+            w,
+            rand64(92, 2));
     assertTrue(chunked.passed(), "conv2d chunked: " + chunked);
   }
 
@@ -141,55 +155,94 @@ public abstract class ConvolutionOpsConformanceTest extends DeviceTestBase {
     Tensor x = x0.detach().requiresGrad(true);
     Tensor w = w0.detach().requiresGrad(true);
     Tensor b = b0.detach().requiresGrad(true);
-    Tensor y = Convolution.conv2d(x, w, b, new int[] {1}, new int[] {1}, new int[] {1}, 1, workspace);
+    Tensor y =
+        Convolution.conv2d(x, w, b, new int[] {1}, new int[] {1}, new int[] {1}, 1, workspace);
     y.mul(y).sum().backward();
-    return new double[][] {y.toDoubleArray(), x.grad().toDoubleArray(), w.grad().toDoubleArray(),
-        b.grad().toDoubleArray()};
+    return new double[][] {
+      y.toDoubleArray(),
+      x.grad().toDoubleArray(),
+      w.grad().toDoubleArray(),
+      b.grad().toDoubleArray()
+    };
   }
 
   @Test
   void conv2dRefusesWhatPyTorchRefuses() {
     Tensor x = Tensor.zeros(1, 2, 4, 4);
-    assertMessage("Kernel size can't be greater than actual input size",
+    assertMessage(
+        "Kernel size can't be greater than actual input size",
         () -> Convolution.conv2d(x, Tensor.zeros(1, 2, 5, 5), null));
-    assertMessage("to have 3 channels, but got 2 channels",
+    assertMessage(
+        "to have 3 channels, but got 2 channels",
         () -> Convolution.conv2d(x, Tensor.zeros(1, 3, 3, 3), null));
-    assertMessage("divisible by 2 at dimension 0",
-        () -> Convolution.conv2d(x, Tensor.zeros(3, 1, 3, 3), null, new int[] {1}, new int[] {0},
-            new int[] {1}, 2));
-    assertMessage("expected bias to be 1-dimensional with 1 elements",
+    assertMessage(
+        "divisible by 2 at dimension 0",
+        () ->
+            Convolution.conv2d(
+                x, Tensor.zeros(3, 1, 3, 3), null, new int[] {1}, new int[] {0}, new int[] {1}, 2));
+    assertMessage(
+        "expected bias to be 1-dimensional with 1 elements",
         () -> Convolution.conv2d(x, Tensor.zeros(1, 2, 3, 3), Tensor.zeros(2)));
-    assertMessage("padding='same' is not supported for strided convolutions",
-        () -> Convolution.conv2d(x, Tensor.zeros(1, 2, 3, 3), null, new int[] {2}, "same",
-            new int[] {1}, 1));
-    assertMessage("should be one of 'valid' or 'same'",
+    assertMessage(
+        "padding='same' is not supported for strided convolutions",
+        () ->
+            Convolution.conv2d(
+                x, Tensor.zeros(1, 2, 3, 3), null, new int[] {2}, "same", new int[] {1}, 1));
+    assertMessage(
+        "should be one of 'valid' or 'same'",
         () -> Convolution.conv2d(x, Tensor.zeros(1, 2, 3, 3), null, "full"));
-    assertMessage("expected a 4-D input", () -> Convolution.conv2d(Tensor.zeros(2, 4, 4),
-        Tensor.zeros(1, 2, 3, 3), null));
-    assertMessage("negative padding", () -> Convolution.conv2d(x, Tensor.zeros(1, 2, 3, 3), null,
-        new int[] {1}, new int[] {-1}, new int[] {1}, 1));
-    assertMessage("non-positive stride", () -> Convolution.conv2d(x, Tensor.zeros(1, 2, 3, 3),
-        null, new int[] {0}, new int[] {0}, new int[] {1}, 1));
-    assertMessage("pad should be at most half", () -> Pooling.maxPool2d(x, new int[] {2}, null,
-        new int[] {2}, false));
+    assertMessage(
+        "expected a 4-D input",
+        () -> Convolution.conv2d(Tensor.zeros(2, 4, 4), Tensor.zeros(1, 2, 3, 3), null));
+    assertMessage(
+        "negative padding",
+        () ->
+            Convolution.conv2d(
+                x,
+                Tensor.zeros(1, 2, 3, 3),
+                null,
+                new int[] {1},
+                new int[] {-1},
+                new int[] {1},
+                1));
+    assertMessage(
+        "non-positive stride",
+        () ->
+            Convolution.conv2d(
+                x, Tensor.zeros(1, 2, 3, 3), null, new int[] {0}, new int[] {0}, new int[] {1}, 1));
+    assertMessage(
+        "pad should be at most half",
+        () -> Pooling.maxPool2d(x, new int[] {2}, null, new int[] {2}, false));
     assertMessage("too small", () -> Pooling.avgPool2d(x, 5));
   }
 
   private static void assertMessage(String part, org.junit.jupiter.api.function.Executable e) {
     var t = assertThrows(IllegalArgumentException.class, e);
-    assertTrue(t.getMessage().contains(part), "message '" + t.getMessage() + "' lacks '" + part + "'");
+    assertTrue(
+        t.getMessage().contains(part), "message '" + t.getMessage() + "' lacks '" + part + "'");
   }
 
   // ---- pooling ----------------------------------------------------------------------------------
 
   /** {kH, kW, sH, sW, pH, pW, ceil} over [2, 3, 7, 6]. */
   private static final int[][] POOLS = {
-      {2, 2, 2, 2, 0, 0, 0}, {3, 3, 2, 2, 1, 1, 1}, {3, 2, 1, 3, 1, 0, 0}, {2, 3, 3, 2, 1, 1, 1},
-      {1, 1, 1, 1, 0, 0, 0},
+    {2, 2, 2, 2, 0, 0, 0},
+    {3, 3, 2, 2, 1, 1, 1},
+    {3, 2, 1, 3, 1, 0, 0},
+    {2, 3, 3, 2, 1, 1, 1},
+    {1, 1, 1, 1, 0, 0, 0},
   };
 
-  private static double[] poolReference(boolean max, int[] p, boolean includePad, double[] x,
-      int planes, int h, int w, int oh, int ow) {
+  private static double[] poolReference(
+      boolean max,
+      int[] p,
+      boolean includePad,
+      double[] x,
+      int planes,
+      int h,
+      int w,
+      int oh,
+      int ow) {
     double[] y = new double[planes * oh * ow];
     for (int pl = 0; pl < planes; pl++)
       for (int i = 0; i < oh; i++)
@@ -218,17 +271,29 @@ public abstract class ConvolutionOpsConformanceTest extends DeviceTestBase {
         boolean max = kind == 0, includePad = kind == 1;
         double[] xv = randomDoubles(seed++, 2 * 3 * 7 * 6, -1, 1);
         Tensor x = Tensor.of(xv, 2, 3, 7, 6);
-        Function<Tensor[], Tensor> f = in -> max
-            ? Pooling.maxPool2d(in[0], new int[] {p[0], p[1]}, new int[] {p[2], p[3]},
-                new int[] {p[4], p[5]}, p[6] == 1)
-            : Pooling.avgPool2d(in[0], new int[] {p[0], p[1]}, new int[] {p[2], p[3]},
-                new int[] {p[4], p[5]}, p[6] == 1, includePad);
+        Function<Tensor[], Tensor> f =
+            in ->
+                max
+                    ? Pooling.maxPool2d(
+                        in[0],
+                        new int[] {p[0], p[1]},
+                        new int[] {p[2], p[3]},
+                        new int[] {p[4], p[5]},
+                        p[6] == 1)
+                    : Pooling.avgPool2d(
+                        in[0],
+                        new int[] {p[0], p[1]},
+                        new int[] {p[2], p[3]},
+                        new int[] {p[4], p[5]},
+                        p[6] == 1,
+                        includePad);
         Tensor y = f.apply(new Tensor[] {x});
         int oh = y.size(2), ow = y.size(3);
-        String what = (max ? "maxPool2d " : "avgPool2d cip=" + includePad + " ")
-            + java.util.Arrays.toString(p);
-        assertClose(poolReference(max, p, includePad, xv, 6, 7, 6, oh, ow), y.toDoubleArray(),
-            1e-12, what);
+        String what =
+            (max ? "maxPool2d " : "avgPool2d cip=" + includePad + " ")
+                + java.util.Arrays.toString(p);
+        assertClose(
+            poolReference(max, p, includePad, xv, 6, 7, 6, oh, ow), y.toDoubleArray(), 1e-12, what);
         var r = GradCheck.check(f, x);
         assertTrue(r.passed(), what + ": " + r);
       }
@@ -251,7 +316,8 @@ public abstract class ConvolutionOpsConformanceTest extends DeviceTestBase {
             int h0 = i * 7 / out[0], h1 = ((i + 1) * 7 + out[0] - 1) / out[0];
             int w0 = j * 5 / out[1], w1 = ((j + 1) * 5 + out[1] - 1) / out[1];
             double s = 0;
-            for (int a = h0; a < h1; a++) for (int b = w0; b < w1; b++) s += xv[(pl * 7 + a) * 5 + b];
+            for (int a = h0; a < h1; a++)
+              for (int b = w0; b < w1; b++) s += xv[(pl * 7 + a) * 5 + b];
             ref[(pl * out[0] + i) * out[1] + j] = s / ((h1 - h0) * (w1 - w0));
           }
       assertClose(ref, y.toDoubleArray(), 1e-12, "adaptiveAvgPool2d " + out[0] + "x" + out[1]);

@@ -54,7 +54,7 @@ public abstract class DataLoaderConformanceTest extends DeviceTestBase {
         DataLoader resident = new DataLoader(d, plain.residentOnDevice(), device())) {
       assertTrue(resident.options().resident());
       for (int epoch = 0; epoch < 2; epoch++) {
-        List<int[]> a = collect(host, epoch, 0, d);  // collect checks every row's values
+        List<int[]> a = collect(host, epoch, 0, d); // collect checks every row's values
         List<int[]> b = collect(resident, epoch, 0, d);
         assertEquals(a.size(), b.size());
         for (int i = 0; i < a.size(); i++) {
@@ -67,7 +67,8 @@ public abstract class DataLoaderConformanceTest extends DeviceTestBase {
     float[] x = randomFloats(11, 23 * 3, -1, 1);
     float[] t = randomFloats(12, 23 * 2, -1, 1);
     ArrayDataset r = ArrayDataset.regression(x, 23, 3, t, 2);
-    try (DataLoader resident = new DataLoader(r, DataLoader.Options.batches(4).shuffled(1).residentOnDevice(), device())) {
+    try (DataLoader resident =
+        new DataLoader(r, DataLoader.Options.batches(4).shuffled(1).residentOnDevice(), device())) {
       for (Batch b : resident.epoch(0)) {
         try (b) {
           float[] got = b.targets().toFloatArray();
@@ -87,7 +88,8 @@ public abstract class DataLoaderConformanceTest extends DeviceTestBase {
     ArrayDataset d = dataset(40, 3);
     Batch abandoned;
     long live = io.myelin.memory.MemoryStatistics.liveTensors();
-    try (DataLoader loader = new DataLoader(d, DataLoader.Options.batches(8).shuffled(3), device())) {
+    try (DataLoader loader =
+        new DataLoader(d, DataLoader.Options.batches(8).shuffled(3), device())) {
       var it = loader.epoch(0).iterator();
       int seen = 0;
       while (it.hasNext()) {
@@ -112,8 +114,14 @@ public abstract class DataLoaderConformanceTest extends DeviceTestBase {
     // Not more live tensors than before (fewer is possible: the Cleaner may free what earlier
     // tests in this JVM forgot).
     long after = io.myelin.memory.MemoryStatistics.liveTensors();
-    assertTrue(after <= live, "the abandoned iterator's look-ahead batch was closed with the"
-        + " loader: " + live + " live tensors before, " + after + " after");
+    assertTrue(
+        after <= live,
+        "the abandoned iterator's look-ahead batch was closed with the"
+            + " loader: "
+            + live
+            + " live tensors before, "
+            + after
+            + " after");
   }
 
   @Test
@@ -131,12 +139,14 @@ public abstract class DataLoaderConformanceTest extends DeviceTestBase {
         }
       }
       // A transposed (non-contiguous) source and int32 values.
-      Tensor xt = x.reshape(7, 6).transpose(0, 1);  // [6, 7]
+      Tensor xt = x.reshape(7, 6).transpose(0, 1); // [6, 7]
       Tensor gt = xt.indexSelectRows(Tensor.of(device(), new int[] {5, 1}, 2));
       assertArrayEquals(xt.select(0, 5).toFloatArray(), gt.select(0, 0).toFloatArray());
       assertArrayEquals(xt.select(0, 1).toFloatArray(), gt.select(0, 1).toFloatArray());
       Tensor labels = Tensor.of(device(), new int[] {10, 11, 12}, 3);
-      assertArrayEquals(new int[] {12, 10}, labels.indexSelectRows(Tensor.of(device(), new int[] {2, 0}, 2)).toIntArray());
+      assertArrayEquals(
+          new int[] {12, 10},
+          labels.indexSelectRows(Tensor.of(device(), new int[] {2, 0}, 2)).toIntArray());
       assertEquals(0, x.indexSelectRows(Tensor.of(device(), new int[0], 0)).numel());
       assertThrows(IllegalArgumentException.class, () -> x.indexSelectRows(x));
     }
@@ -145,7 +155,8 @@ public abstract class DataLoaderConformanceTest extends DeviceTestBase {
   @Test
   void everyRowOncePerEpochInSeededOrder() {
     ArrayDataset d = dataset(103, 5);
-    try (DataLoader loader = new DataLoader(d, DataLoader.Options.batches(10).shuffled(7), device())) {
+    try (DataLoader loader =
+        new DataLoader(d, DataLoader.Options.batches(10).shuffled(7), device())) {
       assertEquals(11, loader.batchesPerEpoch());
       List<int[]> e0 = collect(loader, 0, 0, d);
       int[] seen = e0.stream().flatMapToInt(Arrays::stream).sorted().toArray();
@@ -169,15 +180,17 @@ public abstract class DataLoaderConformanceTest extends DeviceTestBase {
     float[] x = randomFloats(5, n * 6, -1, 1);
     int[] labels = new int[n];
     Arrays.setAll(labels, i -> (i * 7) % 3);
-    TensorDataset td = new TensorDataset(Tensor.of(x, n, 2, 3).to(device()),
-        Tensor.ofInts(labels, n).to(device()));
+    TensorDataset td =
+        new TensorDataset(
+            Tensor.of(x, n, 2, 3).to(device()), Tensor.ofInts(labels, n).to(device()));
     ArrayDataset a = td.toArrayDataset();
     assertEquals(n, td.size());
     assertEquals(6, a.cols(), "each [2, 3] sample is one row of 6");
     assertEquals(3, a.numClasses());
     assertArrayEquals(x, a.features());
     assertArrayEquals(labels, a.labels());
-    try (DataLoader loader = new DataLoader(td, DataLoader.Options.batches(16).shuffled(3), device())) {
+    try (DataLoader loader =
+        new DataLoader(td, DataLoader.Options.batches(16).shuffled(3), device())) {
       assertEquals(3, collect(loader, 0, 0, a).size());
     }
     float[] t = randomFloats(6, n * 2, -1, 1);
@@ -185,17 +198,22 @@ public abstract class DataLoaderConformanceTest extends DeviceTestBase {
     assertTrue(r.isRegression());
     assertEquals(2, r.targetCols());
     assertArrayEquals(t, r.targets());
-    var e = assertThrows(IllegalArgumentException.class,
-        () -> new TensorDataset(Tensor.of(x, n, 6), Tensor.ofInts(new int[n - 1], n - 1)));
-    assertTrue(e.getMessage().contains("[40, 6]") && e.getMessage().contains("[39]"), e.getMessage());
+    var e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> new TensorDataset(Tensor.of(x, n, 6), Tensor.ofInts(new int[n - 1], n - 1)));
+    assertTrue(
+        e.getMessage().contains("[40, 6]") && e.getMessage().contains("[39]"), e.getMessage());
   }
 
   @Test
   void dropLastFullBatchAndNoPrefetch() {
     ArrayDataset d = dataset(50, 3);
-    try (DataLoader drop = new DataLoader(d, DataLoader.Options.batches(16).droppingLast(), device());
+    try (DataLoader drop =
+            new DataLoader(d, DataLoader.Options.batches(16).droppingLast(), device());
         DataLoader full = new DataLoader(d, DataLoader.Options.batches(0), device());
-        DataLoader plain = new DataLoader(d, DataLoader.Options.batches(16).withoutPrefetch(), device())) {
+        DataLoader plain =
+            new DataLoader(d, DataLoader.Options.batches(16).withoutPrefetch(), device())) {
       assertEquals(3, collect(drop, 0, 0, d).size());
       List<int[]> f = collect(full, 0, 0, d);
       assertEquals(1, f.size());

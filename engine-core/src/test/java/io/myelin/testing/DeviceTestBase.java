@@ -77,7 +77,8 @@ public abstract class DeviceTestBase {
   /** Asserts |a - e| <= tol * max(1, |e|) element-wise, naming the first bad index. */
   protected static void assertClose(double[] expected, double[] actual, double tol, String what) {
     if (expected.length != actual.length) {
-      throw new AssertionError(what + ": length " + actual.length + ", expected " + expected.length);
+      throw new AssertionError(
+          what + ": length " + actual.length + ", expected " + expected.length);
     }
     for (int i = 0; i < expected.length; i++) {
       double e = expected[i];

@@ -27,8 +27,8 @@ public abstract class DoubleBackwardConformanceTest extends DeviceTestBase {
     double[] w = randomDoubles(what.hashCode(), n, 0.5, 1.5);
     Tensor x = Tensor.of(x0.clone(), n).requiresGrad(true);
     Tensor g = Autograd.grad(f.apply(x), new Tensor[] {x}, true)[0];
-    double[] hw = Autograd.grad(g.mul(Tensor.of(w, n)).sum(), new Tensor[] {x}, false)[0]
-        .toDoubleArray();
+    double[] hw =
+        Autograd.grad(g.mul(Tensor.of(w, n)).sum(), new Tensor[] {x}, false)[0].toDoubleArray();
     assertNull(x.grad(), what + ": grad() must not accumulate into .grad");
     for (int j = 0; j < n; j++) {
       double[] plus = x0.clone();
@@ -42,7 +42,8 @@ public abstract class DoubleBackwardConformanceTest extends DeviceTestBase {
         numeric += (gp[i] - gm[i]) / (2 * H) * w[i]; // (d g_i / d x_j) w_i = (H w)_j, H symmetric
       }
       double scale = Math.max(1, Math.max(Math.abs(numeric), Math.abs(hw[j])));
-      assertTrue(Math.abs(numeric - hw[j]) <= TOL * scale,
+      assertTrue(
+          Math.abs(numeric - hw[j]) <= TOL * scale,
           what + ": (H w)[" + j + "] analytic " + hw[j] + " numeric " + numeric);
     }
   }
@@ -95,15 +96,21 @@ public abstract class DoubleBackwardConformanceTest extends DeviceTestBase {
     assertSecondOrder("div", t -> t.div(t.add(3.0)).sum(), x);
     assertSecondOrder("sub/mean", t -> t.sub(t.mul(t)).mul(t).mean(), x);
     assertSecondOrder("pow", t -> t.pow(t).sum(), x);
-    assertSecondOrder("matmul", t -> {
-      Tensor a = t.reshape(2, 3);
-      Tensor m = a.matmul(a.transpose(0, 1)); // [2, 2]
-      return m.mul(m).sum();
-    }, x);
-    assertSecondOrder("broadcast", t -> {
-      Tensor a = t.reshape(2, 3);
-      return a.mul(a.sum(0, true)).exp().sum();
-    }, x);
+    assertSecondOrder(
+        "matmul",
+        t -> {
+          Tensor a = t.reshape(2, 3);
+          Tensor m = a.matmul(a.transpose(0, 1)); // [2, 2]
+          return m.mul(m).sum();
+        },
+        x);
+    assertSecondOrder(
+        "broadcast",
+        t -> {
+          Tensor a = t.reshape(2, 3);
+          return a.mul(a.sum(0, true)).exp().sum();
+        },
+        x);
   }
 
   @Test
@@ -148,8 +155,10 @@ public abstract class DoubleBackwardConformanceTest extends DeviceTestBase {
   @Test
   void aFirstOrderBackwardFailsNamingTheOp() {
     Tensor x = rand64(5, 4).requiresGrad(true);
-    var e = assertThrows(UnsupportedOperationException.class,
-        () -> Autograd.grad(x.map(UnaryOp.GELU).mul(x).sum(), new Tensor[] {x}, true));
+    var e =
+        assertThrows(
+            UnsupportedOperationException.class,
+            () -> Autograd.grad(x.map(UnaryOp.GELU).mul(x).sum(), new Tensor[] {x}, true));
     assertTrue(e.getMessage().contains("'gelu'"), e.getMessage());
     // Without createGraph the same graph differentiates once as before.
     Tensor[] g = Autograd.grad(x.map(UnaryOp.GELU).mul(x).sum(), new Tensor[] {x}, false);

@@ -20,11 +20,10 @@ import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
 /**
- * Forward mode (issue 16): for every differentiable op, the jvp {@code J v} against reverse mode
- * (J assembled row by row from vjps of basis vectors) and against central differences {@code
- * (f(x + h v) - f(x - h v)) / 2h}, in float64 on seeded random inputs, tolerances 1e-10 and 1e-6
- * (relative to max(1, |value|)); the course's forward-mode tables; ops without a rule failing by
- * name.
+ * Forward mode (issue 16): for every differentiable op, the jvp {@code J v} against reverse mode (J
+ * assembled row by row from vjps of basis vectors) and against central differences {@code (f(x + h
+ * v) - f(x - h v)) / 2h}, in float64 on seeded random inputs, tolerances 1e-10 and 1e-6 (relative
+ * to max(1, |value|)); the course's forward-mode tables; ops without a rule failing by name.
  */
 public abstract class ForwardModeConformanceTest extends DeviceTestBase {
   private static final double H = 1e-6;
@@ -35,8 +34,11 @@ public abstract class ForwardModeConformanceTest extends DeviceTestBase {
   static void checkJvp(String what, Function<Tensor[], Tensor> f, Tensor... inputs) {
     Tensor[] v = new Tensor[inputs.length];
     for (int i = 0; i < inputs.length; i++) {
-      v[i] = Tensor.of(randomDoubles(what.hashCode() * 31L + i, inputs[i].numel(), -1, 1),
-          inputs[i].shape()).to(inputs[i].device());
+      v[i] =
+          Tensor.of(
+                  randomDoubles(what.hashCode() * 31L + i, inputs[i].numel(), -1, 1),
+                  inputs[i].shape())
+              .to(inputs[i].device());
     }
     Functional.Jvp r = Functional.jvp(f, inputs, v);
     double[] jvp = r.tangent().toDoubleArray();
@@ -45,13 +47,16 @@ public abstract class ForwardModeConformanceTest extends DeviceTestBase {
     double[] reverse = new double[jvp.length];
     for (int i = 0; i < inputs.length; i++) {
       final int k = i;
-      Tensor jac = Functional.jacrev(x -> {
-        Tensor[] in = inputs.clone();
-        in[k] = x;
-        return f.apply(in);
-      }, inputs[i]);
-      double[] jv = jac.reshape(jvp.length, inputs[i].numel()).matmul(v[i].reshape(-1))
-          .toDoubleArray();
+      Tensor jac =
+          Functional.jacrev(
+              x -> {
+                Tensor[] in = inputs.clone();
+                in[k] = x;
+                return f.apply(in);
+              },
+              inputs[i]);
+      double[] jv =
+          jac.reshape(jvp.length, inputs[i].numel()).matmul(v[i].reshape(-1)).toDoubleArray();
       for (int j = 0; j < jv.length; j++) {
         reverse[j] += jv[j];
       }
@@ -88,18 +93,20 @@ public abstract class ForwardModeConformanceTest extends DeviceTestBase {
     Tensor x = away(1, 3, 5);
     Tensor p = positive(2, 3, 5);
     for (UnaryOp op : UnaryOp.values()) {
-      Tensor in = switch (op) {
-        case LOG, SQRT, RECIPROCAL, POW_SCALAR -> p;
-        default -> x;
-      };
-      double a = switch (op) {
-        case LEAKY_RELU -> 0.1;
-        case ELU -> 1.3;
-        case CLAMP -> -0.6;
-        case ADD_SCALAR, MUL_SCALAR -> 1.7;
-        case POW_SCALAR -> 2.5;
-        default -> 0;
-      };
+      Tensor in =
+          switch (op) {
+            case LOG, SQRT, RECIPROCAL, POW_SCALAR -> p;
+            default -> x;
+          };
+      double a =
+          switch (op) {
+            case LEAKY_RELU -> 0.1;
+            case ELU -> 1.3;
+            case CLAMP -> -0.6;
+            case ADD_SCALAR, MUL_SCALAR -> 1.7;
+            case POW_SCALAR -> 2.5;
+            default -> 0;
+          };
       double b = op == UnaryOp.CLAMP ? 0.55 : 0;
       checkJvp(op.kernelName(), t -> t[0].map(op, a, b), in);
     }
@@ -174,13 +181,20 @@ public abstract class ForwardModeConformanceTest extends DeviceTestBase {
     Tensor labels = Tensor.ofInts(new int[] {0, 3, 1, 2, 3}).to(logits.device());
     Tensor weights = positive(21, 4);
     Tensor probs = rand64(22, 5, 4).softmax(1);
-    checkJvp("crossEntropy", t -> FusedLosses.crossEntropy(t[0], labels, null, -100, 0, true), logits);
-    checkJvp("crossEntropy smoothed, weighted, ignore",
-        t -> FusedLosses.crossEntropy(t[0], labels, weights, 1, 0.2, true), logits);
-    checkJvp("crossEntropy sum", t -> FusedLosses.crossEntropy(t[0], labels, null, -100, 0.1, false),
+    checkJvp(
+        "crossEntropy", t -> FusedLosses.crossEntropy(t[0], labels, null, -100, 0, true), logits);
+    checkJvp(
+        "crossEntropy smoothed, weighted, ignore",
+        t -> FusedLosses.crossEntropy(t[0], labels, weights, 1, 0.2, true),
         logits);
-    checkJvp("crossEntropy probabilities",
-        t -> FusedLosses.crossEntropy(t[0], probs, weights, -100, 0.1, true), logits);
+    checkJvp(
+        "crossEntropy sum",
+        t -> FusedLosses.crossEntropy(t[0], labels, null, -100, 0.1, false),
+        logits);
+    checkJvp(
+        "crossEntropy probabilities",
+        t -> FusedLosses.crossEntropy(t[0], probs, weights, -100, 0.1, true),
+        logits);
   }
 
   @Test
@@ -190,22 +204,34 @@ public abstract class ForwardModeConformanceTest extends DeviceTestBase {
     Tensor beta = rand64(25, 3);
     Tensor lnGamma = positive(26, 6);
     Tensor lnBeta = rand64(27, 6);
-    checkJvp("layerNorm", t -> FusedLayers.layerNorm(t[0], 6, 1e-5, t[1], t[2]), x, lnGamma, lnBeta);
+    checkJvp(
+        "layerNorm", t -> FusedLayers.layerNorm(t[0], 6, 1e-5, t[1], t[2]), x, lnGamma, lnBeta);
     checkJvp("layerNorm plain", t -> FusedLayers.layerNorm(t[0], 2, 1e-5, null, null), x);
-    checkJvp("batchNorm training", t -> FusedLayers.batchNorm(t[0], true, 0.1, 1e-5, t[1], t[2],
-        null, null), x, gamma, beta);
+    checkJvp(
+        "batchNorm training",
+        t -> FusedLayers.batchNorm(t[0], true, 0.1, 1e-5, t[1], t[2], null, null),
+        x,
+        gamma,
+        beta);
     Tensor runningMean = rand64(28, 3);
     Tensor runningVar = positive(29, 3);
-    checkJvp("batchNorm eval", t -> FusedLayers.batchNorm(t[0], false, 0.1, 1e-5, t[1], t[2],
-        runningMean, runningVar), x, gamma, beta);
+    checkJvp(
+        "batchNorm eval",
+        t -> FusedLayers.batchNorm(t[0], false, 0.1, 1e-5, t[1], t[2], runningMean, runningVar),
+        x,
+        gamma,
+        beta);
     checkJvp("dropout", t -> FusedLayers.dropout(t[0], 0.4, new Generator(31)), x);
   }
 
   @Test
   void dropoutTangentUsesThePrimalsMask() {
     Tensor x = rand64(32, 50);
-    Functional.Jvp r = Functional.jvp(t -> FusedLayers.dropout(t[0], 0.5, new Generator(3)),
-        new Tensor[] {x}, new Tensor[] {Tensor.onesLike(x)});
+    Functional.Jvp r =
+        Functional.jvp(
+            t -> FusedLayers.dropout(t[0], 0.5, new Generator(3)),
+            new Tensor[] {x},
+            new Tensor[] {Tensor.onesLike(x)});
     double[] y = r.output().toDoubleArray();
     double[] t = r.tangent().toDoubleArray();
     double[] xs = x.toDoubleArray();
@@ -247,9 +273,15 @@ public abstract class ForwardModeConformanceTest extends DeviceTestBase {
         double[] tangents = {d1, d2, d3, d4, d5};
         for (int i = 0; i < 5; i++) {
           ForwardAD.Dual d = ForwardAD.unpackDual(vs[i]);
-          assertEquals(values[i], d.primal().item(), 1e-15 * Math.max(1, Math.abs(values[i])),
+          assertEquals(
+              values[i],
+              d.primal().item(),
+              1e-15 * Math.max(1, Math.abs(values[i])),
               "v" + (i + 1) + " at x = " + x0);
-          assertEquals(tangents[i], d.tangent().item(), 1e-13 * Math.max(1, Math.abs(tangents[i])),
+          assertEquals(
+              tangents[i],
+              d.tangent().item(),
+              1e-13 * Math.max(1, Math.abs(tangents[i])),
               "dv" + (i + 1) + "/dx at x = " + x0);
         }
       }
@@ -266,7 +298,10 @@ public abstract class ForwardModeConformanceTest extends DeviceTestBase {
       double a1 = a4 * (Math.cos(v1) + 3);
       double[] expected = {a1 * 2 * x0, a1, a4, a4, a4};
       for (int i = 0; i < 5; i++) {
-        assertEquals(expected[i], adj[i].item(), 1e-13 * Math.max(1, Math.abs(expected[i])),
+        assertEquals(
+            expected[i],
+            adj[i].item(),
+            1e-13 * Math.max(1, Math.abs(expected[i])),
             "adjoint " + i + " at x = " + x0);
       }
       assertEquals(d5, adj[0].item(), 1e-13 * Math.max(1, Math.abs(d5)), "both modes agree");
@@ -324,33 +359,47 @@ public abstract class ForwardModeConformanceTest extends DeviceTestBase {
   @Test
   void opsWithoutARuleFailByName() {
     Tensor x = rand64(40, 3);
-    var e = assertThrows(UnsupportedOperationException.class, () -> Functional.jvp(
-        t -> cube(false).apply(t[0]), new Tensor[] {x}, new Tensor[] {x}));
+    var e =
+        assertThrows(
+            UnsupportedOperationException.class,
+            () -> Functional.jvp(t -> cube(false).apply(t[0]), new Tensor[] {x}, new Tensor[] {x}));
     assertTrue(e.getMessage().contains("'cube'"), e.getMessage());
     checkJvp("user op with a rule", t -> cube(true).apply(t[0]), x);
     // Its backward is tensor ops, so forward over reverse works: H = 6x on the diagonal.
     Tensor hv = Functional.hvp(t -> cube(true).apply(t).sum(), x, Tensor.onesLike(x));
     assertClose(x.mul(6.0).toDoubleArray(), hv.toDoubleArray(), 1e-14, "cube hvp");
     // A first-order backward without a tangent rule: layer norm, gelu.
-    var ln = assertThrows(UnsupportedOperationException.class, () -> Functional.hvp(
-        t -> FusedLayers.layerNorm(t, 3, 1e-5, null, null).square().sum(), x, x));
+    var ln =
+        assertThrows(
+            UnsupportedOperationException.class,
+            () ->
+                Functional.hvp(
+                    t -> FusedLayers.layerNorm(t, 3, 1e-5, null, null).square().sum(), x, x));
     assertTrue(ln.getMessage().contains("'layerNorm'"), ln.getMessage());
-    var gelu = assertThrows(UnsupportedOperationException.class, () -> Functional.hvp(
-        t -> t.map(UnaryOp.GELU).sum(), x, x));
+    var gelu =
+        assertThrows(
+            UnsupportedOperationException.class,
+            () -> Functional.hvp(t -> t.map(UnaryOp.GELU).sum(), x, x));
     assertTrue(gelu.getMessage().contains("'gelu'"), gelu.getMessage());
     // indexSelectRows is not differentiable at all.
-    assertThrows(UnsupportedOperationException.class, () -> Functional.jvp(
-        t -> t[0].indexSelectRows(Tensor.ofInts(new int[] {0}).to(x.device())),
-        new Tensor[] {x}, new Tensor[] {x}));
+    assertThrows(
+        UnsupportedOperationException.class,
+        () ->
+            Functional.jvp(
+                t -> t[0].indexSelectRows(Tensor.ofInts(new int[] {0}).to(x.device())),
+                new Tensor[] {x},
+                new Tensor[] {x}));
   }
 
   @Test
   void levelsDoNotNestAndDualsNeedALevel() {
-    assertThrows(IllegalStateException.class,
+    assertThrows(
+        IllegalStateException.class,
         () -> ForwardAD.makeDual(Tensor.zeros(DType.FLOAT64, 2), Tensor.zeros(DType.FLOAT64, 2)));
     try (var level = ForwardAD.dualLevel()) {
       assertThrows(IllegalStateException.class, ForwardAD::dualLevel);
-      assertThrows(IllegalArgumentException.class,
+      assertThrows(
+          IllegalArgumentException.class,
           () -> ForwardAD.makeDual(Tensor.zeros(DType.FLOAT64, 2), Tensor.zeros(DType.FLOAT64, 3)));
     }
     assertTrue(!ForwardAD.isLevelLive());

@@ -13,10 +13,10 @@ import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 
 /**
- * Second derivatives by forward over reverse (issue 16): the Hessian of a small MLP's loss
- * against central differences of its gradient, {@code hvp} against the Hessian times v, and hvp
- * through the fused primitives (cross-entropy, dropout, batch norm in inference), all in float64
- * (tolerances: 1e-6 against differences, 1e-10 between the two analytic forms).
+ * Second derivatives by forward over reverse (issue 16): the Hessian of a small MLP's loss against
+ * central differences of its gradient, {@code hvp} against the Hessian times v, and hvp through the
+ * fused primitives (cross-entropy, dropout, batch norm in inference), all in float64 (tolerances:
+ * 1e-6 against differences, 1e-10 between the two analytic forms).
  */
 public abstract class HessianConformanceTest extends DeviceTestBase {
   private static final double H = 1e-5;
@@ -31,18 +31,20 @@ public abstract class HessianConformanceTest extends DeviceTestBase {
       Tensor w2 = p.narrow(0, 16, 12).reshape(4, 3);
       Tensor b2 = p.narrow(0, 28, 3);
       Tensor pre = x.matmul(w1).add(b1);
-      Tensor h = switch (activation) {
-        case "tanh" -> pre.tanh();
-        case "sigmoid" -> pre.sigmoid();
-        default -> pre.relu();
-      };
+      Tensor h =
+          switch (activation) {
+            case "tanh" -> pre.tanh();
+            case "sigmoid" -> pre.sigmoid();
+            default -> pre.relu();
+          };
       Tensor logits = h.matmul(w2).add(b2);
       if (fusedLoss) {
         return FusedLosses.crossEntropy(logits, labels, null, -100, 0.1, true);
       }
       // Composed: mean of -log_softmax at the label, with a one-hot mask.
-      Tensor oneHot = Tensor.of(new double[] {1, 0, 0, 0, 0, 1, 0, 1, 0, 0, 1, 0, 1, 0, 0}, 5, 3)
-          .to(x.device());
+      Tensor oneHot =
+          Tensor.of(new double[] {1, 0, 0, 0, 0, 1, 0, 1, 0, 0, 1, 0, 1, 0, 0}, 5, 3)
+              .to(x.device());
       return logits.logSoftmax(1).mul(oneHot).sum().neg().div(5);
     };
   }
@@ -52,8 +54,8 @@ public abstract class HessianConformanceTest extends DeviceTestBase {
     return Autograd.grad(f.apply(p), new Tensor[] {p}, false)[0].toDoubleArray();
   }
 
-  private static void assertHessianMatchesDifferences(String what, UnaryOperator<Tensor> f,
-      double[] p0) {
+  private static void assertHessianMatchesDifferences(
+      String what, UnaryOperator<Tensor> f, double[] p0) {
     int n = p0.length;
     double[] hess = Functional.hessian(f, Tensor.of(p0, n)).toDoubleArray();
     double[] numeric = new double[n * n];
@@ -72,7 +74,10 @@ public abstract class HessianConformanceTest extends DeviceTestBase {
     // Symmetric up to rounding.
     for (int i = 0; i < n; i++) {
       for (int j = 0; j < i; j++) {
-        assertClose(new double[] {hess[i * n + j]}, new double[] {hess[j * n + i]}, 1e-10,
+        assertClose(
+            new double[] {hess[i * n + j]},
+            new double[] {hess[j * n + i]},
+            1e-10,
             what + ": symmetry at " + i + ", " + j);
       }
     }
@@ -87,7 +92,8 @@ public abstract class HessianConformanceTest extends DeviceTestBase {
   void mlpHessians() {
     double[] p0 = randomDoubles(101, 31, -1, 1);
     assertHessianMatchesDifferences("tanh MLP, fused cross-entropy", mlpLoss("tanh", true), p0);
-    assertHessianMatchesDifferences("sigmoid MLP, composed cross-entropy", mlpLoss("sigmoid", false), p0);
+    assertHessianMatchesDifferences(
+        "sigmoid MLP, composed cross-entropy", mlpLoss("sigmoid", false), p0);
     assertHessianMatchesDifferences("relu MLP, fused cross-entropy", mlpLoss("relu", true), p0);
   }
 
@@ -97,21 +103,42 @@ public abstract class HessianConformanceTest extends DeviceTestBase {
     Tensor weights = rand64(102, 3).abs().add(0.5);
     Tensor probs = rand64(103, 4, 3).softmax(1);
     double[] p0 = randomDoubles(104, 12, -1, 1);
-    assertHessianMatchesDifferences("weighted, smoothed cross-entropy with an ignored row",
-        p -> FusedLosses.crossEntropy(p.reshape(4, 3).mul(2.0), labels, weights, 0, 0.2, true), p0);
-    assertHessianMatchesDifferences("cross-entropy sum against probabilities",
-        p -> FusedLosses.crossEntropy(p.reshape(4, 3), probs, weights, -100, 0.1, false), p0);
-    assertHessianMatchesDifferences("dropout",
-        p -> FusedLayers.dropout(p, 0.3, new Generator(5)).tanh().square().sum(), p0);
+    assertHessianMatchesDifferences(
+        "weighted, smoothed cross-entropy with an ignored row",
+        p -> FusedLosses.crossEntropy(p.reshape(4, 3).mul(2.0), labels, weights, 0, 0.2, true),
+        p0);
+    assertHessianMatchesDifferences(
+        "cross-entropy sum against probabilities",
+        p -> FusedLosses.crossEntropy(p.reshape(4, 3), probs, weights, -100, 0.1, false),
+        p0);
+    assertHessianMatchesDifferences(
+        "dropout", p -> FusedLayers.dropout(p, 0.3, new Generator(5)).tanh().square().sum(), p0);
     Tensor mean = rand64(105, 3);
     Tensor var = rand64(106, 3).abs().add(0.5);
-    assertHessianMatchesDifferences("softmax and batch norm in inference",
-        p -> FusedLayers.batchNorm(p.reshape(4, 3), false, 0.1, 1e-5, null, null, mean, var)
-            .softmax(1).square().sum(), p0);
+    assertHessianMatchesDifferences(
+        "softmax and batch norm in inference",
+        p ->
+            FusedLayers.batchNorm(p.reshape(4, 3), false, 0.1, 1e-5, null, null, mean, var)
+                .softmax(1)
+                .square()
+                .sum(),
+        p0);
     Tensor gamma = rand64(109, 3).abs().add(0.5);
-    assertHessianMatchesDifferences("batch norm in inference, affine parameters",
-        p -> FusedLayers.batchNorm(p.narrow(0, 0, 6).reshape(2, 3), false, 0.1, 1e-5,
-            p.narrow(0, 6, 3), p.narrow(0, 9, 3), mean, var).tanh().sum(), p0);
+    assertHessianMatchesDifferences(
+        "batch norm in inference, affine parameters",
+        p ->
+            FusedLayers.batchNorm(
+                    p.narrow(0, 0, 6).reshape(2, 3),
+                    false,
+                    0.1,
+                    1e-5,
+                    p.narrow(0, 6, 3),
+                    p.narrow(0, 9, 3),
+                    mean,
+                    var)
+                .tanh()
+                .sum(),
+        p0);
   }
 
   @Test
@@ -121,12 +148,15 @@ public abstract class HessianConformanceTest extends DeviceTestBase {
     double[] p0 = randomDoubles(107, 31, -1, 1);
     double[] v = randomDoubles(108, 31, -1, 1);
     Tensor param = Tensor.of(p0, 31).requiresGrad(true);
-    Functional.Hvp r = Functional.hvp(() -> f.apply(param), List.of(param),
-        List.of(Tensor.of(v, 31)));
+    Functional.Hvp r =
+        Functional.hvp(() -> f.apply(param), List.of(param), List.of(Tensor.of(v, 31)));
     assertArrayEquals(gradient(f, p0), r.gradients()[0].toDoubleArray(), 1e-14);
     double[] expected = Functional.hvp(f, Tensor.of(p0, 31), Tensor.of(v, 31)).toDoubleArray();
     assertClose(expected, r.products()[0].toDoubleArray(), 1e-12, "in-place hvp");
-    assertClose(new double[] {f.apply(Tensor.of(p0, 31)).item()},
-        new double[] {r.value().item()}, 1e-14, "loss");
+    assertClose(
+        new double[] {f.apply(Tensor.of(p0, 31)).item()},
+        new double[] {r.value().item()},
+        1e-14,
+        "loss");
   }
 }

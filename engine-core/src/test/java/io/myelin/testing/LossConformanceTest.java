@@ -22,8 +22,8 @@ import java.util.function.DoubleBinaryOperator;
 import org.junit.jupiter.api.Test;
 
 /**
- * Every loss against double loops on seeded inputs (each reduction), against hand computations
- * for the class-weight / ignore-index / label-smoothing rules, and through float64 gradient checks
+ * Every loss against double loops on seeded inputs (each reduction), against hand computations for
+ * the class-weight / ignore-index / label-smoothing rules, and through float64 gradient checks
  * (tolerance 1e-6).
  */
 public abstract class LossConformanceTest extends DeviceTestBase {
@@ -51,14 +51,21 @@ public abstract class LossConformanceTest extends DeviceTestBase {
     return out;
   }
 
-  private void checkPointwise(String name, Loss loss, Reduction r, double[] x, double[] y, int[] shape,
+  private void checkPointwise(
+      String name,
+      Loss loss,
+      Reduction r,
+      double[] x,
+      double[] y,
+      int[] shape,
       DoubleBinaryOperator f) {
     double[] expected = reduce(pointwise(x, y, f), r);
     Tensor out = loss.forward(Tensor.of(x, shape), Tensor.of(y, shape));
     assertArrayEquals(r == Reduction.NONE ? shape : new int[0], out.shape(), name + " shape");
     assertClose(expected, out.toDoubleArray(), TOL, name + " " + r);
     // float32 input, float64 reference: within 1e-5 relative
-    Tensor out32 = loss.forward(Tensor.of(x, shape).to(io.myelin.DType.FLOAT32), Tensor.of(y, shape));
+    Tensor out32 =
+        loss.forward(Tensor.of(x, shape).to(io.myelin.DType.FLOAT32), Tensor.of(y, shape));
     assertClose(expected, out32.toDoubleArray(), 1e-5, name + " f32 " + r);
   }
 
@@ -69,16 +76,28 @@ public abstract class LossConformanceTest extends DeviceTestBase {
     double[] y = randomDoubles(2, 21, -3, 3);
     for (Reduction r : List.of(Reduction.NONE, Reduction.MEAN, Reduction.SUM)) {
       checkPointwise("mse", new MSELoss(r), r, x, y, shape, (a, b) -> (a - b) * (a - b));
-      checkPointwise("mse/2", new MSELoss(r, true), r, x, y, shape, (a, b) -> 0.5 * (a - b) * (a - b));
+      checkPointwise(
+          "mse/2", new MSELoss(r, true), r, x, y, shape, (a, b) -> 0.5 * (a - b) * (a - b));
       checkPointwise("l1", new L1Loss(r), r, x, y, shape, (a, b) -> Math.abs(a - b));
       double delta = 0.7;
-      checkPointwise("huber", new HuberLoss(delta, r), r, x, y, shape, (a, b) -> {
-        double d = Math.abs(a - b);
-        return d < delta ? 0.5 * d * d : delta * (d - 0.5 * delta);
-      });
+      checkPointwise(
+          "huber",
+          new HuberLoss(delta, r),
+          r,
+          x,
+          y,
+          shape,
+          (a, b) -> {
+            double d = Math.abs(a - b);
+            return d < delta ? 0.5 * d * d : delta * (d - 0.5 * delta);
+          });
     }
-    var e = assertThrows(IllegalArgumentException.class, () -> new MSELoss().forward(Tensor.zeros(2, 3), Tensor.zeros(3, 2)));
-    assertTrue(e.getMessage().contains("[2, 3]") && e.getMessage().contains("[3, 2]"), e.getMessage());
+    var e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> new MSELoss().forward(Tensor.zeros(2, 3), Tensor.zeros(3, 2)));
+    assertTrue(
+        e.getMessage().contains("[2, 3]") && e.getMessage().contains("[3, 2]"), e.getMessage());
     assertThrows(IllegalArgumentException.class, () -> new HuberLoss(0));
     assertThrows(IllegalArgumentException.class, () -> new L1Loss(Reduction.BATCHMEAN));
   }
@@ -93,10 +112,24 @@ public abstract class LossConformanceTest extends DeviceTestBase {
     }
     double[] y = randomDoubles(4, 20, 0, 1);
     for (Reduction r : List.of(Reduction.NONE, Reduction.MEAN, Reduction.SUM)) {
-      checkPointwise("bce", new BCELoss(r), r, p, y, shape,
+      checkPointwise(
+          "bce",
+          new BCELoss(r),
+          r,
+          p,
+          y,
+          shape,
           (a, b) -> -(b * Math.max(Math.log(a), -100) + (1 - b) * Math.max(Math.log(1 - a), -100)));
-      checkPointwise("bce-logits", new BCEWithLogitsLoss(r), r, logits, y, shape,
-          (a, b) -> -(b * Math.log(1 / (1 + Math.exp(-a))) + (1 - b) * Math.log(1 - 1 / (1 + Math.exp(-a)))));
+      checkPointwise(
+          "bce-logits",
+          new BCEWithLogitsLoss(r),
+          r,
+          logits,
+          y,
+          shape,
+          (a, b) ->
+              -(b * Math.log(1 / (1 + Math.exp(-a)))
+                  + (1 - b) * Math.log(1 - 1 / (1 + Math.exp(-a)))));
     }
     // pos_weight per class (last dim): -(pw y log s + (1 - y) log(1 - s)).
     double[] pw = {0.5, 1, 2, 3};
@@ -106,22 +139,33 @@ public abstract class LossConformanceTest extends DeviceTestBase {
       double s = 1 / (1 + Math.exp(-logits[i]));
       expected[i] = -(pw[i % 4] * y[i] * Math.log(s) + (1 - y[i]) * Math.log(1 - s));
     }
-    assertClose(expected, weighted.forward(Tensor.of(logits, shape), Tensor.of(y, shape)).toDoubleArray(), TOL, "pos_weight");
+    assertClose(
+        expected,
+        weighted.forward(Tensor.of(logits, shape), Tensor.of(y, shape)).toDoubleArray(),
+        TOL,
+        "pos_weight");
   }
 
   @Test
   void binaryLossesAtTheExtremes() {
     // BCE clamps each log at -100: p = 0 with y = 1 costs exactly 100, not infinity.
-    Tensor l = new BCELoss(Reduction.NONE).forward(Tensor.of(new double[] {0, 1, 0.5}, 3), Tensor.of(new double[] {1, 0, 1}, 3));
+    Tensor l =
+        new BCELoss(Reduction.NONE)
+            .forward(Tensor.of(new double[] {0, 1, 0.5}, 3), Tensor.of(new double[] {1, 0, 1}, 3));
     assertClose(new double[] {100, 100, Math.log(2)}, l.toDoubleArray(), 1e-12, "bce clamp");
     // With logits: huge magnitudes stay finite and exact.
     Tensor z = Tensor.of(new double[] {1000, -1000, 1000, -1000, 0}, 5).requiresGrad(true);
     Tensor t = Tensor.of(new double[] {1, 0, 0, 1, 1}, 5);
     Tensor bl = new BCEWithLogitsLoss(Reduction.NONE).forward(z, t);
-    assertClose(new double[] {0, 0, 1000, 1000, Math.log(2)}, bl.toDoubleArray(), 1e-12, "bce logits extremes");
+    assertClose(
+        new double[] {0, 0, 1000, 1000, Math.log(2)},
+        bl.toDoubleArray(),
+        1e-12,
+        "bce logits extremes");
     bl.sum().backward();
     // d/dz = sigmoid(z) - y, exact at z = 0 too.
-    assertClose(new double[] {0, 0, 1, -1, -0.5}, z.grad().toDoubleArray(), 1e-12, "bce logits gradient");
+    assertClose(
+        new double[] {0, 0, 1, -1, -0.5}, z.grad().toDoubleArray(), 1e-12, "bce logits gradient");
   }
 
   /** Softmax cross-entropy of one row against class y, with class weights (null: ones). */
@@ -145,7 +189,8 @@ public abstract class LossConformanceTest extends DeviceTestBase {
    * PyTorch's rule written as loops: {per-sample losses..., mean} with weights, ignore index and
    * smoothing e.
    */
-  private static double[] crossEntropyRef(double[] x, int n, int c, int[] y, double[] w, int ignore, double e) {
+  private static double[] crossEntropyRef(
+      double[] x, int n, int c, int[] y, double[] w, int ignore, double e) {
     double[] per = new double[n + 1];
     double total = 0;
     double weightSum = 0;
@@ -183,22 +228,32 @@ public abstract class LossConformanceTest extends DeviceTestBase {
         for (boolean weighted : new boolean[] {false, true}) {
           int ignore = n > 2 ? y[1] : -100; // also ignore a real class
           double[] ref = crossEntropyRef(x, n, c, y, weighted ? w : null, ignore, e);
-          CrossEntropyLoss ce = new CrossEntropyLoss().withLabelSmoothing(e).withIgnoreIndex(ignore);
+          CrossEntropyLoss ce =
+              new CrossEntropyLoss().withLabelSmoothing(e).withIgnoreIndex(ignore);
           if (weighted) {
             ce = ce.withWeight(Tensor.of(w, c));
           }
           String what = "ce n=" + n + " c=" + c + " e=" + e + " weighted=" + weighted;
           Tensor logits = Tensor.of(x, n, c);
           Tensor labels = Tensor.ofInts(y, n);
-          assertClose(new double[] {ref[n]}, ce.forward(logits, labels).toDoubleArray(), TOL, what + " mean");
+          assertClose(
+              new double[] {ref[n]},
+              ce.forward(logits, labels).toDoubleArray(),
+              TOL,
+              what + " mean");
           double[] none = ce.withReduction(Reduction.NONE).forward(logits, labels).toDoubleArray();
           assertClose(java.util.Arrays.copyOf(ref, n), none, TOL, what + " none");
           double sum = 0;
           for (int i = 0; i < n; i++) {
             sum += ref[i];
           }
-          assertClose(new double[] {sum}, ce.withReduction(Reduction.SUM).forward(logits, labels).toDoubleArray(), TOL, what + " sum");
-          NnChecks.assertGrad(what, in -> ce_(in[0], labels, weighted ? w : null, ignore, e), Tensor.of(x, n, c));
+          assertClose(
+              new double[] {sum},
+              ce.withReduction(Reduction.SUM).forward(logits, labels).toDoubleArray(),
+              TOL,
+              what + " sum");
+          NnChecks.assertGrad(
+              what, in -> ce_(in[0], labels, weighted ? w : null, ignore, e), Tensor.of(x, n, c));
         }
       }
     }
@@ -213,18 +268,31 @@ public abstract class LossConformanceTest extends DeviceTestBase {
   void crossEntropyHandComputedExample() {
     // Logits [0, ln 2, ln 3]: softmax = [1/6, 2/6, 3/6]; labels 2, 0 and one ignored sample.
     double[] row = {0, Math.log(2), Math.log(3)};
-    Tensor logits = Tensor.of(new double[] {row[0], row[1], row[2], row[0], row[1], row[2], 5, -1, 2}, 3, 3);
+    Tensor logits =
+        Tensor.of(new double[] {row[0], row[1], row[2], row[0], row[1], row[2], 5, -1, 2}, 3, 3);
     Tensor labels = Tensor.ofInts(new int[] {2, 0, -100}, 3);
     double l2 = -Math.log(0.5);
     double l0 = -Math.log(1.0 / 6);
-    assertEquals((l2 + l0) / 2, new CrossEntropyLoss().forward(logits, labels).item(), 1e-12, "plain, ignoring -100");
+    assertEquals(
+        (l2 + l0) / 2,
+        new CrossEntropyLoss().forward(logits, labels).item(),
+        1e-12,
+        "plain, ignoring -100");
     // Class weights [1, 2, 4]: weighted mean (4 l2 + 1 l0) / (4 + 1).
     Tensor w = Tensor.of(new double[] {1, 2, 4}, 3);
-    assertEquals((4 * l2 + 1 * l0) / 5, new CrossEntropyLoss().withWeight(w).forward(logits, labels).item(), 1e-12, "weighted");
+    assertEquals(
+        (4 * l2 + 1 * l0) / 5,
+        new CrossEntropyLoss().withWeight(w).forward(logits, labels).item(),
+        1e-12,
+        "weighted");
     // Smoothing 0.3 over C = 3: (1 - 0.3) nll + 0.1 * sum_c -log p_c.
     double uniform = -(Math.log(1.0 / 6) + Math.log(2.0 / 6) + Math.log(3.0 / 6));
     double expected = (0.7 * l2 + 0.1 * uniform + 0.7 * l0 + 0.1 * uniform) / 2;
-    assertEquals(expected, new CrossEntropyLoss().withLabelSmoothing(0.3).forward(logits, labels).item(), 1e-12, "smoothed");
+    assertEquals(
+        expected,
+        new CrossEntropyLoss().withLabelSmoothing(0.3).forward(logits, labels).item(),
+        1e-12,
+        "smoothed");
   }
 
   @Test
@@ -241,7 +309,10 @@ public abstract class LossConformanceTest extends DeviceTestBase {
     // One-hot probabilities give the index loss (smoothing included; no weights).
     for (double e : new double[] {0, 0.2}) {
       CrossEntropyLoss ce = new CrossEntropyLoss().withLabelSmoothing(e);
-      assertEquals(ce.forward(logits, Tensor.ofInts(y, n)).item(), ce.forward(logits, Tensor.of(oneHot, n, c)).item(), 1e-12);
+      assertEquals(
+          ce.forward(logits, Tensor.ofInts(y, n)).item(),
+          ce.forward(logits, Tensor.of(oneHot, n, c)).item(),
+          1e-12);
     }
     // Soft targets with weights: mean over samples, not over weights (PyTorch).
     double[] t = randomDoubles(71, n * c, 0, 1);
@@ -275,20 +346,38 @@ public abstract class LossConformanceTest extends DeviceTestBase {
       }
     }
     double[] ref = crossEntropyRef(flat, n * l, c, y, null, -100, 0);
-    Tensor out = new CrossEntropyLoss().withReduction(Reduction.NONE).forward(Tensor.of(x, n, c, l), Tensor.ofInts(y, n, l));
+    Tensor out =
+        new CrossEntropyLoss()
+            .withReduction(Reduction.NONE)
+            .forward(Tensor.of(x, n, c, l), Tensor.ofInts(y, n, l));
     assertArrayEquals(new int[] {n, l}, out.shape());
     assertClose(java.util.Arrays.copyOf(ref, n * l), out.toDoubleArray(), TOL, "ce [N, C, L]");
     // NLL on log-probabilities equals cross-entropy on the logits.
     Tensor logits = Tensor.of(flat, n * l, c);
     Tensor labels = Tensor.ofInts(y, n * l);
-    assertEquals(new CrossEntropyLoss().forward(logits, labels).item(), new NLLLoss().forward(logits.logSoftmax(1), labels).item(), 1e-12);
-    NnChecks.assertGrad("nll", in -> new NLLLoss().withWeight(Tensor.of(new double[] {1, 2, 3}, 3)).forward(in[0], labels), logits);
+    assertEquals(
+        new CrossEntropyLoss().forward(logits, labels).item(),
+        new NLLLoss().forward(logits.logSoftmax(1), labels).item(),
+        1e-12);
+    NnChecks.assertGrad(
+        "nll",
+        in -> new NLLLoss().withWeight(Tensor.of(new double[] {1, 2, 3}, 3)).forward(in[0], labels),
+        logits);
     // Labels as whole-number floats are accepted; a wrong shape is not.
-    assertEquals(new NLLLoss().forward(logits, labels).item(), new NLLLoss().forward(logits, labels.to(io.myelin.DType.FLOAT32)).item(), 1e-12);
-    var e = assertThrows(IllegalArgumentException.class, () -> new CrossEntropyLoss().forward(logits, Tensor.ofInts(y, 2, 4)));
+    assertEquals(
+        new NLLLoss().forward(logits, labels).item(),
+        new NLLLoss().forward(logits, labels.to(io.myelin.DType.FLOAT32)).item(),
+        1e-12);
+    var e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> new CrossEntropyLoss().forward(logits, Tensor.ofInts(y, 2, 4)));
     assertTrue(e.getMessage().contains("[2, 4]"), e.getMessage());
     // An out-of-range label poisons its sample with NaN instead of vanishing silently.
-    double bad = new CrossEntropyLoss().forward(Tensor.of(x, 8, 3), Tensor.ofInts(new int[] {0, 1, 2, 3, 0, 0, 0, 0}, 8)).item();
+    double bad =
+        new CrossEntropyLoss()
+            .forward(Tensor.of(x, 8, 3), Tensor.ofInts(new int[] {0, 1, 2, 3, 0, 0, 0, 0}, 8))
+            .item();
     assertTrue(Double.isNaN(bad), "label 3 of 3 classes gives NaN, got " + bad);
   }
 
@@ -320,15 +409,22 @@ public abstract class LossConformanceTest extends DeviceTestBase {
     }
     Tensor in = Tensor.of(logQ, n, c);
     Tensor tg = Tensor.of(p, n, c);
-    assertClose(point, new KLDivLoss(Reduction.NONE).forward(in, tg).toDoubleArray(), TOL, "kl none");
-    assertEquals(sum / n, new KLDivLoss(Reduction.BATCHMEAN).forward(in, tg).item(), 1e-12, "batchmean");
-    assertEquals(sum / (n * c), new KLDivLoss().forward(in, tg).item(), 1e-12, "mean (PyTorch default)");
+    assertClose(
+        point, new KLDivLoss(Reduction.NONE).forward(in, tg).toDoubleArray(), TOL, "kl none");
+    assertEquals(
+        sum / n, new KLDivLoss(Reduction.BATCHMEAN).forward(in, tg).item(), 1e-12, "batchmean");
+    assertEquals(
+        sum / (n * c), new KLDivLoss().forward(in, tg).item(), 1e-12, "mean (PyTorch default)");
     assertEquals(sum, new KLDivLoss(Reduction.SUM).forward(in, tg).item(), 1e-12, "sum");
     double[] logP = new double[n * c];
     for (int i = 0; i < n * c; i++) {
       logP[i] = Math.log(Math.max(p[i], 1e-300));
     }
-    assertEquals(sum, new KLDivLoss(Reduction.SUM, true).forward(in, Tensor.of(logP, n, c)).item(), 1e-9, "log target");
+    assertEquals(
+        sum,
+        new KLDivLoss(Reduction.SUM, true).forward(in, Tensor.of(logP, n, c)).item(),
+        1e-9,
+        "log target");
     NnChecks.assertGrad("kl", t -> new KLDivLoss(Reduction.BATCHMEAN).forward(t[0], tg), in);
   }
 
@@ -338,8 +434,10 @@ public abstract class LossConformanceTest extends DeviceTestBase {
     double[] x = NnChecks.awayFrom(randomDoubles(100, 15, -2, 2), 0.02, 0);
     double[] y = randomDoubles(101, 15, -2, 2);
     Tensor target = Tensor.of(y, shape);
-    NnChecks.assertGrad("mse", in -> new MSELoss(Reduction.MEAN, true).forward(in[0], target), Tensor.of(x, shape));
-    NnChecks.assertGrad("l1", in -> new L1Loss(Reduction.SUM).forward(in[0], target), Tensor.of(x, shape));
+    NnChecks.assertGrad(
+        "mse", in -> new MSELoss(Reduction.MEAN, true).forward(in[0], target), Tensor.of(x, shape));
+    NnChecks.assertGrad(
+        "l1", in -> new L1Loss(Reduction.SUM).forward(in[0], target), Tensor.of(x, shape));
     // Huber: keep |x - y| away from delta = 0.5 where the branches meet.
     double[] hx = x.clone();
     for (int i = 0; i < hx.length; i++) {
@@ -347,13 +445,24 @@ public abstract class LossConformanceTest extends DeviceTestBase {
         hx[i] += 0.1;
       }
     }
-    NnChecks.assertGrad("huber", in -> new HuberLoss(0.5).forward(in[0], target), Tensor.of(hx, shape));
+    NnChecks.assertGrad(
+        "huber", in -> new HuberLoss(0.5).forward(in[0], target), Tensor.of(hx, shape));
     double[] probs = randomDoubles(102, 15, 0.05, 0.95);
     Tensor y01 = Tensor.of(randomDoubles(103, 15, 0, 1), shape);
     NnChecks.assertGrad("bce", in -> new BCELoss().forward(in[0], y01), Tensor.of(probs, shape));
-    NnChecks.assertGrad("bce weighted", in -> new BCELoss(Reduction.SUM, Tensor.of(randomDoubles(4, 5, 0.5, 2), 5)).forward(in[0], y01), Tensor.of(probs, shape));
-    NnChecks.assertGrad("bce logits", in -> new BCEWithLogitsLoss().forward(in[0], y01), Tensor.of(x, shape));
-    NnChecks.assertGrad("bce logits pos_weight",
-        in -> BCEWithLogitsLoss.withPosWeight(Tensor.of(new double[] {1, 2, 3, 0.5, 4}, 5)).forward(in[0], y01), Tensor.of(x, shape));
+    NnChecks.assertGrad(
+        "bce weighted",
+        in ->
+            new BCELoss(Reduction.SUM, Tensor.of(randomDoubles(4, 5, 0.5, 2), 5))
+                .forward(in[0], y01),
+        Tensor.of(probs, shape));
+    NnChecks.assertGrad(
+        "bce logits", in -> new BCEWithLogitsLoss().forward(in[0], y01), Tensor.of(x, shape));
+    NnChecks.assertGrad(
+        "bce logits pos_weight",
+        in ->
+            BCEWithLogitsLoss.withPosWeight(Tensor.of(new double[] {1, 2, 3, 0.5, 4}, 5))
+                .forward(in[0], y01),
+        Tensor.of(x, shape));
   }
 }

@@ -68,9 +68,12 @@ public abstract class MemoryConformanceTest extends DeviceTestBase {
       // (<=, not ==: the Cleaner may meanwhile free tensors other tests left unreachable.)
       if (step > 0) {
         long after = stats().allocatedBytes();
-        assertTrue(after <= before, "step " + step + " leaked device memory: " + before + " -> " + after);
+        assertTrue(
+            after <= before, "step " + step + " leaked device memory: " + before + " -> " + after);
         long liveAfter = MemoryStatistics.liveTensors();
-        assertTrue(liveAfter <= liveBefore, "step " + step + " leaked tensors: " + liveBefore + " -> " + liveAfter);
+        assertTrue(
+            liveAfter <= liveBefore,
+            "step " + step + " leaked tensors: " + liveBefore + " -> " + liveAfter);
       }
     }
     w.zeroGrad();

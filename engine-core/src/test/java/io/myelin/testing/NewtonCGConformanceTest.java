@@ -15,21 +15,23 @@ import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 /**
- * Newton-CG on tensors, its Hessian-vector products by forward over reverse through the
- * closure's own forward and backward: it reaches the minimum of Rosenbrock's function and of a
- * logistic regression in fewer iterations than L-BFGS from the same start (iterations printed;
- * time is measured by the bench, not here).
+ * Newton-CG on tensors, its Hessian-vector products by forward over reverse through the closure's
+ * own forward and backward: it reaches the minimum of Rosenbrock's function and of a logistic
+ * regression in fewer iterations than L-BFGS from the same start (iterations printed; time is
+ * measured by the bench, not here).
  */
 public abstract class NewtonCGConformanceTest extends DeviceTestBase {
 
   private record Run(FullBatchOptimizer.Result result, double[] x) {}
 
   private static Run run(FullBatchOptimizer opt, Tensor param, Supplier<Tensor> loss) {
-    FullBatchOptimizer.Result r = opt.step(() -> {
-      Tensor l = loss.get();
-      l.backward();
-      return l.item();
-    });
+    FullBatchOptimizer.Result r =
+        opt.step(
+            () -> {
+              Tensor l = loss.get();
+              l.backward();
+              return l.item();
+            });
     return new Run(r, param.toDoubleArray());
   }
 
@@ -38,18 +40,31 @@ public abstract class NewtonCGConformanceTest extends DeviceTestBase {
     double[] start = {-1.2, 1};
     Tensor xn = Tensor.of(start.clone(), 2).requiresGrad(true);
     Supplier<Tensor> fn = () -> rosenbrock(xn);
-    var newton = new NewtonCG(List.of(xn), NewtonCG.Options.defaults().withMaxIterations(200)
-        .withTolerances(1e-10, 1e-14));
+    var newton =
+        new NewtonCG(
+            List.of(xn),
+            NewtonCG.Options.defaults().withMaxIterations(200).withTolerances(1e-10, 1e-14));
     Run n = run(newton, xn, fn);
     Tensor xl = Tensor.of(start.clone(), 2).requiresGrad(true);
-    Run l = run(new LBFGS(List.of(xl), LBFGS.Options.defaults().withMaxIterations(200)
-        .withTolerances(1e-10, 1e-14)), xl, () -> rosenbrock(xl));
-    System.out.println("rosenbrock: Newton-CG " + n.result() + ", " + newton.hessianVectorProducts()
-        + " hvps; L-BFGS " + l.result());
+    Run l =
+        run(
+            new LBFGS(
+                List.of(xl),
+                LBFGS.Options.defaults().withMaxIterations(200).withTolerances(1e-10, 1e-14)),
+            xl,
+            () -> rosenbrock(xl));
+    System.out.println(
+        "rosenbrock: Newton-CG "
+            + n.result()
+            + ", "
+            + newton.hessianVectorProducts()
+            + " hvps; L-BFGS "
+            + l.result());
     assertEquals(1, n.x()[0], 1e-8);
     assertEquals(1, n.x()[1], 1e-8);
     assertEquals(1, l.x()[0], 1e-6);
-    assertTrue(n.result().iterations() < l.result().iterations(),
+    assertTrue(
+        n.result().iterations() < l.result().iterations(),
         "Newton-CG " + n.result().iterations() + " vs L-BFGS " + l.result().iterations());
   }
 
@@ -65,8 +80,8 @@ public abstract class NewtonCGConformanceTest extends DeviceTestBase {
     // a little L2 (0.01) so the minimum is unique.
     Generator gen = new Generator(17);
     Tensor features = Tensor.normal(rand64(1, 1).device(), DType.FLOAT64, gen, 0, 1, 300, 6);
-    Tensor trueW = Tensor.of(new double[] {1.5, -2, 0.5, 0, 1, -0.7, 0.3, -0.3, 0.8, -1.1, 0.2, 0.4},
-        6, 2);
+    Tensor trueW =
+        Tensor.of(new double[] {1.5, -2, 0.5, 0, 1, -0.7, 0.3, -0.3, 0.8, -1.1, 0.2, 0.4}, 6, 2);
     Tensor noise = Tensor.normal(features.device(), DType.FLOAT64, gen, 0, 0.5, 300, 2);
     int[] labels = new int[300];
     double[] score = features.matmul(trueW).add(noise).toDoubleArray();
@@ -77,16 +92,29 @@ public abstract class NewtonCGConformanceTest extends DeviceTestBase {
     double[] w0 = new double[14];
     Tensor wn = Tensor.of(w0.clone(), 14).requiresGrad(true);
     Tensor wl = Tensor.of(w0.clone(), 14).requiresGrad(true);
-    var newton = new NewtonCG(List.of(wn), NewtonCG.Options.defaults().withMaxIterations(200)
-        .withTolerances(1e-9, 1e-15));
+    var newton =
+        new NewtonCG(
+            List.of(wn),
+            NewtonCG.Options.defaults().withMaxIterations(200).withTolerances(1e-9, 1e-15));
     Run n = run(newton, wn, () -> logistic(features, y, wn));
-    Run l = run(new LBFGS(List.of(wl), LBFGS.Options.defaults().withMaxIterations(200)
-        .withTolerances(1e-9, 1e-15)), wl, () -> logistic(features, y, wl));
-    System.out.println("logistic regression: Newton-CG " + n.result() + ", "
-        + newton.hessianVectorProducts() + " hvps; L-BFGS " + l.result());
+    Run l =
+        run(
+            new LBFGS(
+                List.of(wl),
+                LBFGS.Options.defaults().withMaxIterations(200).withTolerances(1e-9, 1e-15)),
+            wl,
+            () -> logistic(features, y, wl));
+    System.out.println(
+        "logistic regression: Newton-CG "
+            + n.result()
+            + ", "
+            + newton.hessianVectorProducts()
+            + " hvps; L-BFGS "
+            + l.result());
     assertEquals(l.result().loss(), n.result().loss(), 1e-9, "the same minimum");
     assertClose(l.x(), n.x(), 1e-5, "the same weights");
-    assertTrue(n.result().iterations() < l.result().iterations(),
+    assertTrue(
+        n.result().iterations() < l.result().iterations(),
         "Newton-CG " + n.result().iterations() + " vs L-BFGS " + l.result().iterations());
   }
 

@@ -29,8 +29,12 @@ final class NnChecks {
     }
     List<Tensor> params = m.parameters();
     if (!params.isEmpty()) {
-      GradCheck.Result r = GradCheck.checkParameters(
-          () -> m.forward(x).mul(w).sum(), params, GradCheck.DEFAULT_EPS, GradCheck.DEFAULT_TOLERANCE);
+      GradCheck.Result r =
+          GradCheck.checkParameters(
+              () -> m.forward(x).mul(w).sum(),
+              params,
+              GradCheck.DEFAULT_EPS,
+              GradCheck.DEFAULT_TOLERANCE);
       assertTrue(r.passed(), what + " (parameters): " + r);
       assertTrue(r.elements() > 0, what + ": nothing compared");
     }

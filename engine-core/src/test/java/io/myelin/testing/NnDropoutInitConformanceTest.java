@@ -68,7 +68,8 @@ public abstract class NnDropoutInitConformanceTest extends DeviceTestBase {
     Dropout d = new Dropout(0.3, new Generator(42));
     d.forward(x);
     assertFalse(java.util.Arrays.equals(a, d.forward(x).toFloatArray()), "second call, new mask");
-    assertFalse(java.util.Arrays.equals(a, new Dropout(0.3, new Generator(43)).forward(x).toFloatArray()));
+    assertFalse(
+        java.util.Arrays.equals(a, new Dropout(0.3, new Generator(43)).forward(x).toFloatArray()));
   }
 
   @Test
@@ -86,9 +87,9 @@ public abstract class NnDropoutInitConformanceTest extends DeviceTestBase {
   }
 
   /**
-   * The module's fused forward and backward against the composed definition from the same
-   * generator position, x * (uniform >= p) / (1 - p): the same bits forward, and the upstream
-   * gradient times the same scaled mask backward.
+   * The module's fused forward and backward against the composed definition from the same generator
+   * position, x * (uniform >= p) / (1 - p): the same bits forward, and the upstream gradient times
+   * the same scaled mask backward.
    */
   @Test
   void dropoutMatchesTheComposedFormFromTheSameGenerator() {
@@ -96,20 +97,22 @@ public abstract class NnDropoutInitConformanceTest extends DeviceTestBase {
       int rows = 5;
       int cols = 67;
       double p = 0.4;
-      Tensor x = Tensor.of(randomDoubles(11, rows * cols, -2, 2), rows, cols).to(dt)
-          .requiresGrad(true);
+      Tensor x =
+          Tensor.of(randomDoubles(11, rows * cols, -2, 2), rows, cols).to(dt).requiresGrad(true);
       Tensor y = new Dropout(p, new Generator(21)).forward(x);
       Tensor u = Tensor.uniform(x.device(), dt, new Generator(21), 0, 1, rows, cols);
       Tensor keep = u.ge(p).mul(1 / (1 - p));
       assertArrayEquals(x.detach().mul(keep).toDoubleArray(), y.toDoubleArray(), dt + " forward");
       Tensor upstream = Tensor.of(randomDoubles(12, rows * cols, -1, 1), rows, cols).to(dt);
       y.mul(upstream).sum().backward();
-      assertArrayEquals(upstream.mul(keep).toDoubleArray(), x.grad().toDoubleArray(),
-          dt + " backward");
+      assertArrayEquals(
+          upstream.mul(keep).toDoubleArray(), x.grad().toDoubleArray(), dt + " backward");
     }
   }
 
-  /** Draws a [rows, cols] float64 tensor with {@code init} and returns {min, max, mean, variance}. */
+  /**
+   * Draws a [rows, cols] float64 tensor with {@code init} and returns {min, max, mean, variance}.
+   */
   private static double[] stats(int rows, int cols, BiFunction<Tensor, Generator, Tensor> init) {
     Tensor t = Tensor.zeros(Tensor.defaultDevice(), DType.FLOAT64, rows, cols).requiresGrad(true);
     Tensor r = init.apply(t, new Generator(123));
@@ -131,7 +134,9 @@ public abstract class NnDropoutInitConformanceTest extends DeviceTestBase {
   }
 
   private static void assertUniform(String what, double[] s, double bound) {
-    assertTrue(s[0] >= -bound && s[1] <= bound, what + ": [" + s[0] + ", " + s[1] + "] outside +-" + bound);
+    assertTrue(
+        s[0] >= -bound && s[1] <= bound,
+        what + ": [" + s[0] + ", " + s[1] + "] outside +-" + bound);
     assertTrue(s[1] > 0.99 * bound && s[0] < -0.99 * bound, what + ": does not fill the interval");
     assertVariance(what, s, bound * bound / 3);
   }
@@ -146,16 +151,23 @@ public abstract class NnDropoutInitConformanceTest extends DeviceTestBase {
   void initialisationsHaveTheirBoundsAndVariance() {
     int fanOut = 200;
     int fanIn = 400;
-    assertUniform("xavier uniform", stats(fanOut, fanIn, Init::xavierUniform), Math.sqrt(6.0 / (fanIn + fanOut)));
-    assertVariance("xavier normal", stats(fanOut, fanIn, Init::xavierNormal), 2.0 / (fanIn + fanOut));
+    assertUniform(
+        "xavier uniform",
+        stats(fanOut, fanIn, Init::xavierUniform),
+        Math.sqrt(6.0 / (fanIn + fanOut)));
+    assertVariance(
+        "xavier normal", stats(fanOut, fanIn, Init::xavierNormal), 2.0 / (fanIn + fanOut));
     assertUniform("he uniform", stats(fanOut, fanIn, Init::heUniform), Math.sqrt(6.0 / fanIn));
     assertVariance("he normal", stats(fanOut, fanIn, Init::heNormal), 2.0 / fanIn);
-    assertUniform("lecun uniform", stats(fanOut, fanIn, Init::lecunUniform), Math.sqrt(3.0 / fanIn));
+    assertUniform(
+        "lecun uniform", stats(fanOut, fanIn, Init::lecunUniform), Math.sqrt(3.0 / fanIn));
     assertVariance("lecun normal", stats(fanOut, fanIn, Init::lecunNormal), 1.0 / fanIn);
     assertUniform("uniform(-r, r)", stats(fanOut, fanIn, (t, g) -> Init.uniform(t, 0.3, g)), 0.3);
     assertVariance("normal(0, s)", stats(fanOut, fanIn, (t, g) -> Init.normal(t, 0.7, g)), 0.49);
-    assertUniform("kaiming a=sqrt5 (Linear default)",
-        stats(fanOut, fanIn, (t, g) -> Init.kaimingUniform(t, Math.sqrt(5), g)), 1 / Math.sqrt(fanIn));
+    assertUniform(
+        "kaiming a=sqrt5 (Linear default)",
+        stats(fanOut, fanIn, (t, g) -> Init.kaimingUniform(t, Math.sqrt(5), g)),
+        1 / Math.sqrt(fanIn));
     double[] z = stats(3, 5, (t, g) -> Init.zeros(t));
     assertArrayEquals(new double[] {0, 0, 0, 0}, z);
     double[] c = stats(3, 5, (t, g) -> Init.constant(t, 2.5));
@@ -183,7 +195,9 @@ public abstract class NnDropoutInitConformanceTest extends DeviceTestBase {
     Tensor a = Init.heUniform(Tensor.zeros(6, 9), new Generator(77));
     Tensor b = Init.heUniform(Tensor.zeros(6, 9), new Generator(77));
     assertArrayEquals(a.toFloatArray(), b.toFloatArray());
-    Sequential model = new Sequential(new Linear(30, 20, true, new Generator(1)), new Maxout(20, 5, 3, new Generator(2)));
+    Sequential model =
+        new Sequential(
+            new Linear(30, 20, true, new Generator(1)), new Maxout(20, 5, 3, new Generator(2)));
     InitScheme.XAVIER_NORMAL.initialize(model, new Generator(3));
     for (var e : model.stateDict().entrySet()) {
       double[] v = e.getValue().toDoubleArray();

@@ -15,9 +15,9 @@ import io.myelin.Tensor;
 import io.myelin.nn.Activation;
 import io.myelin.nn.ActivationLayer;
 import io.myelin.nn.Flatten;
+import io.myelin.nn.Layer;
 import io.myelin.nn.Linear;
 import io.myelin.nn.Maxout;
-import io.myelin.nn.Layer;
 import io.myelin.nn.Sequential;
 import io.myelin.nn.Softmax;
 import io.myelin.nn.StateDicts;
@@ -68,7 +68,11 @@ public abstract class NnLayersConformanceTest extends DeviceTestBase {
         assertArrayEquals(new int[] {rows, out}, y.shape());
         double[] w = fc.weight().toDoubleArray();
         double[] b = bias ? fc.bias().toDoubleArray() : null;
-        assertClose(linearRef(x, rows, w, b, in, out), y.toFloatArray(), 1e-4, "linear " + rows + "x" + in + "->" + out);
+        assertClose(
+            linearRef(x, rows, w, b, in, out),
+            y.toFloatArray(),
+            1e-4,
+            "linear " + rows + "x" + in + "->" + out);
       }
     }
   }
@@ -124,15 +128,19 @@ public abstract class NnLayersConformanceTest extends DeviceTestBase {
 
   @Test
   void linearPassesGradCheck() {
-    NnChecks.assertModuleGradients("linear", new Linear(7, 3, true, new Generator(2)), rand64(3, 5, 7));
-    NnChecks.assertModuleGradients("linear no bias", new Linear(4, 1, false, new Generator(4)), rand64(5, 1, 4));
-    NnChecks.assertModuleGradients("linear 3-D", new Linear(3, 2, true, new Generator(6)), rand64(7, 2, 3, 3));
+    NnChecks.assertModuleGradients(
+        "linear", new Linear(7, 3, true, new Generator(2)), rand64(3, 5, 7));
+    NnChecks.assertModuleGradients(
+        "linear no bias", new Linear(4, 1, false, new Generator(4)), rand64(5, 1, 4));
+    NnChecks.assertModuleGradients(
+        "linear 3-D", new Linear(3, 2, true, new Generator(6)), rand64(7, 2, 3, 3));
   }
 
   @ParameterizedTest
   @EnumSource(value = Activation.class, names = "MAXOUT", mode = EnumSource.Mode.EXCLUDE)
   void activationModulesMatchTheScalarReference(Activation a) {
-    double param = a == Activation.LEAKY_RELU ? 0.2 : a == Activation.ELU ? 1.5 : a.defaultParameter();
+    double param =
+        a == Activation.LEAKY_RELU ? 0.2 : a == Activation.ELU ? 1.5 : a.defaultParameter();
     int[] shape = {3, 11};
     double[] x = randomDoubles(a.ordinal() + 10, 33, -4, 4);
     x[0] = 0;
@@ -146,7 +154,8 @@ public abstract class NnLayersConformanceTest extends DeviceTestBase {
     Layer m = a.layer(param);
     assertClose(expected, m.forward(Tensor.of(toFloat(x), shape)).toFloatArray(), F32, a + " f32");
     assertClose(expected, m.forward(Tensor.of(x, shape)).toDoubleArray(), F64, a + " f64");
-    assertClose(expected, a.apply(Tensor.of(x, shape), param).toDoubleArray(), F64, a + " function");
+    assertClose(
+        expected, a.apply(Tensor.of(x, shape), param).toDoubleArray(), F64, a + " function");
   }
 
   /** Each activation written out independently of UnaryOp. */
@@ -184,9 +193,13 @@ public abstract class NnLayersConformanceTest extends DeviceTestBase {
   }
 
   @ParameterizedTest
-  @EnumSource(value = Activation.class, names = {"MAXOUT", "STEP", "SIGN"}, mode = EnumSource.Mode.EXCLUDE)
+  @EnumSource(
+      value = Activation.class,
+      names = {"MAXOUT", "STEP", "SIGN"},
+      mode = EnumSource.Mode.EXCLUDE)
   void activationModulesPassGradCheck(Activation a) {
-    double[] x = NnChecks.awayFrom(randomDoubles(a.ordinal() + 40, 4 * 7, -3, 3), 0.05, 0, -0.5, 0.5, -1, 1);
+    double[] x =
+        NnChecks.awayFrom(randomDoubles(a.ordinal() + 40, 4 * 7, -3, 3), 0.05, 0, -0.5, 0.5, -1, 1);
     NnChecks.assertModuleGradients(a.cliName(), a.layer(), Tensor.of(x, 4, 7));
   }
 
@@ -203,10 +216,18 @@ public abstract class NnLayersConformanceTest extends DeviceTestBase {
   void softmaxModulesMatchLoopsAndPassGradCheck() {
     double[] x = randomDoubles(21, 5 * 13, -3, 3);
     Tensor t = Tensor.of(x, 5, 13);
-    assertClose(Ref.softmaxRows(x, 5, 13, false), Softmax.of(1).forward(t).toDoubleArray(), F64, "softmax");
-    assertClose(Ref.softmaxRows(x, 5, 13, true), Softmax.log(-1).forward(t).toDoubleArray(), F64, "log-softmax");
+    assertClose(
+        Ref.softmaxRows(x, 5, 13, false), Softmax.of(1).forward(t).toDoubleArray(), F64, "softmax");
+    assertClose(
+        Ref.softmaxRows(x, 5, 13, true),
+        Softmax.log(-1).forward(t).toDoubleArray(),
+        F64,
+        "log-softmax");
     // Along dim 0: the transpose of the row-wise result.
-    double[] cols = Ref.transposeLast(Ref.softmaxRows(Ref.transposeLast(x, new int[] {5, 13}), 13, 5, false), new int[] {13, 5});
+    double[] cols =
+        Ref.transposeLast(
+            Ref.softmaxRows(Ref.transposeLast(x, new int[] {5, 13}), 13, 5, false),
+            new int[] {13, 5});
     assertClose(cols, Softmax.of(0).forward(t).toDoubleArray(), F64, "softmax dim 0");
     NnChecks.assertModuleGradients("softmax", Softmax.of(1), rand64(22, 3, 4));
     NnChecks.assertModuleGradients("log-softmax", Softmax.log(0), rand64(23, 3, 4));
@@ -221,7 +242,14 @@ public abstract class NnLayersConformanceTest extends DeviceTestBase {
     Maxout m = new Maxout(in, out, k, new Generator(31));
     assertEquals(List.of("linear.weight", "linear.bias"), new ArrayList<>(m.stateDict().keySet()));
     double[] x = randomDoubles(32, rows * in, -2, 2);
-    double[] z = linearRef(x, rows, m.linear().weight().toDoubleArray(), m.linear().bias().toDoubleArray(), in, out * k);
+    double[] z =
+        linearRef(
+            x,
+            rows,
+            m.linear().weight().toDoubleArray(),
+            m.linear().bias().toDoubleArray(),
+            in,
+            out * k);
     double[] expected = new double[rows * out];
     for (int r = 0; r < rows; r++) {
       for (int j = 0; j < out; j++) {
@@ -235,7 +263,8 @@ public abstract class NnLayersConformanceTest extends DeviceTestBase {
     Tensor y = m.forward(Tensor.of(toFloat(x), rows, in));
     assertArrayEquals(new int[] {rows, out}, y.shape());
     assertClose(expected, y.toFloatArray(), 1e-4, "maxout");
-    NnChecks.assertModuleGradients("maxout", new Maxout(4, 2, 3, new Generator(33)), rand64(34, 6, 4));
+    NnChecks.assertModuleGradients(
+        "maxout", new Maxout(4, 2, 3, new Generator(33)), rand64(34, 6, 4));
   }
 
   @Test
@@ -248,14 +277,19 @@ public abstract class NnLayersConformanceTest extends DeviceTestBase {
 
   private static Sequential mlp(long seed) {
     Generator g = new Generator(seed);
-    return new Sequential(new Linear(4, 6, true, g), ActivationLayer.relu(), new Linear(6, 5, true, g),
-        ActivationLayer.relu(), new Linear(5, 2, true, g));
+    return new Sequential(
+        new Linear(4, 6, true, g),
+        ActivationLayer.relu(),
+        new Linear(6, 5, true, g),
+        ActivationLayer.relu(),
+        new Linear(5, 2, true, g));
   }
 
   @Test
   void sequentialNamesParametersAsPyTorch() {
     Sequential s = mlp(1);
-    assertEquals(List.of("0.weight", "0.bias", "2.weight", "2.bias", "4.weight", "4.bias"),
+    assertEquals(
+        List.of("0.weight", "0.bias", "2.weight", "2.bias", "4.weight", "4.bias"),
         new ArrayList<>(s.stateDict().keySet()));
     assertEquals(s.stateDict().keySet(), s.namedParameters().keySet());
     assertEquals(6, s.parameters().size());
@@ -265,10 +299,32 @@ public abstract class NnLayersConformanceTest extends DeviceTestBase {
     assertTrue(s.get(1) instanceof ActivationLayer);
     assertTrue(s.toString().contains("(2): Linear(in=6, out=5, bias=true)"), s.toString());
     double[] x = randomDoubles(2, 3 * 4, -1, 1);
-    double[] h = linearRef(x, 3, s.stateDict().get("0.weight").toDoubleArray(), s.stateDict().get("0.bias").toDoubleArray(), 4, 6);
+    double[] h =
+        linearRef(
+            x,
+            3,
+            s.stateDict().get("0.weight").toDoubleArray(),
+            s.stateDict().get("0.bias").toDoubleArray(),
+            4,
+            6);
     h = relu(h);
-    h = relu(linearRef(h, 3, s.stateDict().get("2.weight").toDoubleArray(), s.stateDict().get("2.bias").toDoubleArray(), 6, 5));
-    h = linearRef(h, 3, s.stateDict().get("4.weight").toDoubleArray(), s.stateDict().get("4.bias").toDoubleArray(), 5, 2);
+    h =
+        relu(
+            linearRef(
+                h,
+                3,
+                s.stateDict().get("2.weight").toDoubleArray(),
+                s.stateDict().get("2.bias").toDoubleArray(),
+                6,
+                5));
+    h =
+        linearRef(
+            h,
+            3,
+            s.stateDict().get("4.weight").toDoubleArray(),
+            s.stateDict().get("4.bias").toDoubleArray(),
+            5,
+            2);
     assertClose(h, s.forward(Tensor.of(toFloat(x), 3, 4)).toFloatArray(), 1e-4, "mlp forward");
   }
 
@@ -286,7 +342,8 @@ public abstract class NnLayersConformanceTest extends DeviceTestBase {
     Sequential b = mlp(2);
     b.loadStateDict(a.stateDict(), true);
     for (String k : a.stateDict().keySet()) {
-      assertArrayEquals(a.stateDict().get(k).toFloatArray(), b.stateDict().get(k).toFloatArray(), k);
+      assertArrayEquals(
+          a.stateDict().get(k).toFloatArray(), b.stateDict().get(k).toFloatArray(), k);
       assertNotSame(a.stateDict().get(k), b.stateDict().get(k));
     }
     Map<String, Tensor> bad = new LinkedHashMap<>(a.stateDict());
@@ -296,8 +353,15 @@ public abstract class NnLayersConformanceTest extends DeviceTestBase {
     float[] before = b.stateDict().get("0.weight").toFloatArray();
     var e = assertThrows(IllegalArgumentException.class, () -> b.loadStateDict(bad, true));
     String msg = e.getMessage();
-    for (String part : List.of("2.weight", "[5, 7]", "[5, 6]", "missing key '4.bias'", "[2]",
-        "unexpected key '9.weight'", "[1]")) {
+    for (String part :
+        List.of(
+            "2.weight",
+            "[5, 7]",
+            "[5, 6]",
+            "missing key '4.bias'",
+            "[2]",
+            "unexpected key '9.weight'",
+            "[1]")) {
       assertTrue(msg.contains(part), "message lacks " + part + ": " + msg);
     }
     assertArrayEquals(before, b.stateDict().get("0.weight").toFloatArray(), "nothing loaded");
@@ -347,7 +411,9 @@ public abstract class NnLayersConformanceTest extends DeviceTestBase {
     assertTrue(s.get(4).isTraining());
     List<String> order = new ArrayList<>();
     s.apply(m -> order.add(m.getClass().getSimpleName()));
-    assertEquals(List.of("Linear", "ActivationLayer", "Linear", "ActivationLayer", "Linear", "Sequential"), order);
+    assertEquals(
+        List.of("Linear", "ActivationLayer", "Linear", "ActivationLayer", "Linear", "Sequential"),
+        order);
     s.forward(Tensor.of(randomFloats(5, 8, -1, 1), 2, 4)).sum().backward();
     assertTrue(s.parameters().stream().allMatch(p -> p.grad() != null));
     s.zeroGrad();

@@ -25,8 +25,8 @@ import org.junit.jupiter.api.Test;
 public abstract class NnNormalizationConformanceTest extends DeviceTestBase {
 
   /**
-   * Per-channel statistics of a row-major [N, C, S] array (S = product of spatial dims):
-   * {mean[C], biasedVar[C]}.
+   * Per-channel statistics of a row-major [N, C, S] array (S = product of spatial dims): {mean[C],
+   * biasedVar[C]}.
    */
   private static double[][] channelStats(double[] x, int n, int c, int s) {
     double[] mean = new double[c];
@@ -51,8 +51,16 @@ public abstract class NnNormalizationConformanceTest extends DeviceTestBase {
     return new double[][] {mean, var};
   }
 
-  private static double[] normalise(double[] x, int n, int c, int s, double[] mean, double[] var,
-      double[] gamma, double[] beta, double eps) {
+  private static double[] normalise(
+      double[] x,
+      int n,
+      int c,
+      int s,
+      double[] mean,
+      double[] var,
+      double[] gamma,
+      double[] beta,
+      double eps) {
     double[] y = new double[x.length];
     for (int b = 0; b < n; b++) {
       for (int ch = 0; ch < c; ch++) {
@@ -83,7 +91,11 @@ public abstract class NnNormalizationConformanceTest extends DeviceTestBase {
       double[] x = randomDoubles(10 + step, n * c, -2, 3);
       Tensor y = bn.forward(Tensor.of(x, n, c));
       double[][] st = channelStats(x, n, c, 1);
-      assertClose(normalise(x, n, c, 1, st[0], st[1], gamma, beta, 1e-5), y.toDoubleArray(), 1e-10, "train forward " + step);
+      assertClose(
+          normalise(x, n, c, 1, st[0], st[1], gamma, beta, 1e-5),
+          y.toDoubleArray(),
+          1e-10,
+          "train forward " + step);
       for (int ch = 0; ch < c; ch++) {
         rm[ch] = 0.9 * rm[ch] + 0.1 * st[0][ch];
         rv[ch] = 0.9 * rv[ch] + 0.1 * st[1][ch] * n / (n - 1.0); // unbiased into running_var
@@ -99,7 +111,8 @@ public abstract class NnNormalizationConformanceTest extends DeviceTestBase {
     bn.eval();
     double[] x = randomDoubles(20, 3 * c, -2, 2);
     Tensor y = bn.forward(Tensor.of(x, 3, c));
-    assertClose(normalise(x, 3, c, 1, rm, rv, gamma, beta, 1e-5), y.toDoubleArray(), 1e-10, "eval forward");
+    assertClose(
+        normalise(x, 3, c, 1, rm, rv, gamma, beta, 1e-5), y.toDoubleArray(), 1e-10, "eval forward");
     assertEquals(3, (int) bn.numBatchesTracked().item(), "eval does not count");
     assertClose(trained, bn.runningMean().toDoubleArray(), 0, "eval leaves running_mean");
   }
@@ -112,7 +125,11 @@ public abstract class NnNormalizationConformanceTest extends DeviceTestBase {
     double s = Math.sqrt(3.5 + 1e-5);
     assertClose(new double[] {-2 / s, -1 / s, 0, 3 / s}, y.toFloatArray(), 1e-5, "normalised");
     assertClose(new double[] {0.3}, bn.runningMean().toFloatArray(), 1e-6, "0.9*0 + 0.1*3");
-    assertClose(new double[] {0.9 + 0.1 * 14 / 3.0}, bn.runningVar().toFloatArray(), 1e-6, "0.9*1 + 0.1*14/3");
+    assertClose(
+        new double[] {0.9 + 0.1 * 14 / 3.0},
+        bn.runningVar().toFloatArray(),
+        1e-6,
+        "0.9*1 + 0.1*14/3");
   }
 
   @Test
@@ -126,8 +143,11 @@ public abstract class NnNormalizationConformanceTest extends DeviceTestBase {
     double[][] st = channelStats(x, n, c, l);
     double[] ones = {1, 1, 1, 1};
     double[] zeros = new double[c];
-    assertClose(normalise(x, n, c, l, st[0], st[1], ones, zeros, 1e-5),
-        bn1.forward(Tensor.of(x, n, c, l)).toDoubleArray(), 1e-10, "bn1d [N, C, L]");
+    assertClose(
+        normalise(x, n, c, l, st[0], st[1], ones, zeros, 1e-5),
+        bn1.forward(Tensor.of(x, n, c, l)).toDoubleArray(),
+        1e-10,
+        "bn1d [N, C, L]");
     int h = 3;
     int w = 5;
     double[] x2 = randomDoubles(31, 2 * c * h * w, -3, 1);
@@ -141,7 +161,10 @@ public abstract class NnNormalizationConformanceTest extends DeviceTestBase {
     }
     assertClose(expectedRv, bn2.runningVar().toFloatArray(), 1e-5, "bn2d running_var");
     assertThrows(IllegalArgumentException.class, () -> bn2.forward(Tensor.zeros(2, c, 3)));
-    var e = assertThrows(IllegalArgumentException.class, () -> bn1.forward(Tensor.zeros(DType.FLOAT64, 2, c + 1)));
+    var e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> bn1.forward(Tensor.zeros(DType.FLOAT64, 2, c + 1)));
     assertTrue(e.getMessage().contains("channels"), e.getMessage());
   }
 
@@ -153,20 +176,26 @@ public abstract class NnNormalizationConformanceTest extends DeviceTestBase {
     bn.eval();
     double[] x = randomDoubles(40, 4 * 3, -1, 1);
     double[][] st = channelStats(x, 4, 3, 1);
-    assertClose(normalise(x, 4, 3, 1, st[0], st[1], new double[] {1, 1, 1}, new double[3], 1e-5),
-        bn.forward(Tensor.of(x, 4, 3)).toDoubleArray(), 1e-10, "eval, no tracking");
+    assertClose(
+        normalise(x, 4, 3, 1, st[0], st[1], new double[] {1, 1, 1}, new double[3], 1e-5),
+        bn.forward(Tensor.of(x, 4, 3)).toDoubleArray(),
+        1e-10,
+        "eval, no tracking");
   }
 
   @Test
   void batchNormStateDictKeysAndSingleValueError() {
     BatchNorm1d bn = new BatchNorm1d(2);
-    assertEquals(List.of("weight", "bias", "running_mean", "running_var", "num_batches_tracked"),
+    assertEquals(
+        List.of("weight", "bias", "running_mean", "running_var", "num_batches_tracked"),
         new ArrayList<>(bn.stateDict().keySet()));
     assertEquals(List.of("weight", "bias"), new ArrayList<>(bn.namedParameters().keySet()));
     bn.to(DType.FLOAT64);
     assertEquals(DType.INT32, bn.numBatchesTracked().dtype(), "integer buffer keeps its dtype");
     assertEquals(DType.FLOAT64, bn.runningVar().dtype());
-    var e = assertThrows(IllegalArgumentException.class, () -> bn.forward(Tensor.zeros(DType.FLOAT64, 1, 2)));
+    var e =
+        assertThrows(
+            IllegalArgumentException.class, () -> bn.forward(Tensor.zeros(DType.FLOAT64, 1, 2)));
     assertTrue(e.getMessage().contains("more than 1 value"), e.getMessage());
     bn.eval();
     assertArrayEquals(new int[] {1, 2}, bn.forward(Tensor.zeros(DType.FLOAT64, 1, 2)).shape());
@@ -183,7 +212,8 @@ public abstract class NnNormalizationConformanceTest extends DeviceTestBase {
     bn.eval();
     NnChecks.assertModuleGradients("bn1d eval", bn, rand64(52, 4, 3));
     NnChecks.assertModuleGradients("bn2d train", new BatchNorm2d(2), rand64(53, 2, 2, 3, 2));
-    NnChecks.assertModuleGradients("bn no affine", new BatchNorm1d(2, 1e-5, 0.1, false, false), rand64(54, 3, 2));
+    NnChecks.assertModuleGradients(
+        "bn no affine", new BatchNorm1d(2, 1e-5, 0.1, false, false), rand64(54, 3, 2));
   }
 
   @Test
@@ -219,7 +249,8 @@ public abstract class NnNormalizationConformanceTest extends DeviceTestBase {
     assertEquals(List.of("weight", "bias"), new ArrayList<>(ln.stateDict().keySet()));
     NnChecks.assertModuleGradients("layer norm", ln, rand64(63, 3, d));
     NnChecks.assertModuleGradients("layer norm 2 dims", new LayerNorm(2, 3), rand64(64, 2, 2, 3));
-    assertThrows(IllegalArgumentException.class, () -> ln.forward(Tensor.zeros(DType.FLOAT64, 2, d + 1)));
+    assertThrows(
+        IllegalArgumentException.class, () -> ln.forward(Tensor.zeros(DType.FLOAT64, 2, d + 1)));
   }
 
   private static float[] toFloat(double[] d) {

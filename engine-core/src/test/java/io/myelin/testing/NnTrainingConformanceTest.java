@@ -16,15 +16,15 @@ import io.myelin.memory.MemoryScope;
 import io.myelin.nn.ActivationLayer;
 import io.myelin.nn.BatchNorm1d;
 import io.myelin.nn.Dropout;
-import io.myelin.nn.Linear;
 import io.myelin.nn.Layer;
+import io.myelin.nn.Linear;
 import io.myelin.nn.Sequential;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * Models built from the nn modules and trained with the losses by a plain gradient step
- * {@code w <- w - lr * grad} (no optimizer class): XOR, the course's regularisation numbers.
+ * Models built from the nn modules and trained with the losses by a plain gradient step {@code w <-
+ * w - lr * grad} (no optimizer class): XOR, the course's regularisation numbers.
  */
 public abstract class NnTrainingConformanceTest extends DeviceTestBase {
 
@@ -39,6 +39,7 @@ public abstract class NnTrainingConformanceTest extends DeviceTestBase {
 
   /** The four XOR points and their labels. */
   private static final float[] XOR_X = {0, 0, 0, 1, 1, 0, 1, 1};
+
   private static final int[] XOR_Y = {0, 1, 1, 0};
 
   private static double train(Layer model, Loss loss, Tensor x, Tensor y, int epochs, double lr) {
@@ -57,7 +58,9 @@ public abstract class NnTrainingConformanceTest extends DeviceTestBase {
   @Test
   void xorIsLearnedByA241MlpWithBinaryCrossEntropy() {
     Generator g = new Generator(2024);
-    Sequential model = new Sequential(new Linear(2, 4, true, g), ActivationLayer.tanh(), new Linear(4, 1, true, g));
+    Sequential model =
+        new Sequential(
+            new Linear(2, 4, true, g), ActivationLayer.tanh(), new Linear(4, 1, true, g));
     Tensor x = Tensor.of(XOR_X, 4, 2);
     Tensor y = Tensor.of(new float[] {0, 1, 1, 0}, 4, 1);
     double loss = train(model, new BCEWithLogitsLoss(), x, y, 3000, 0.5);
@@ -71,7 +74,9 @@ public abstract class NnTrainingConformanceTest extends DeviceTestBase {
   @Test
   void xorIsLearnedByA282MlpWithCrossEntropy() {
     Generator g = new Generator(7);
-    Sequential model = new Sequential(new Linear(2, 8, true, g), ActivationLayer.relu(), new Linear(8, 2, true, g));
+    Sequential model =
+        new Sequential(
+            new Linear(2, 8, true, g), ActivationLayer.relu(), new Linear(8, 2, true, g));
     Tensor x = Tensor.of(XOR_X, 4, 2);
     Tensor y = Tensor.ofInts(XOR_Y, 4);
     double loss = train(model, new CrossEntropyLoss(), x, y, 1500, 0.5);
@@ -94,8 +99,13 @@ public abstract class NnTrainingConformanceTest extends DeviceTestBase {
       xs[2 * i + 1] = (float) u[2 * i + 1];
       ys[i] = (float) (u[2 * i] * u[2 * i + 1] > 0 ? 1 : 0);
     }
-    Sequential model = new Sequential(new Linear(2, 16, true, g), new BatchNorm1d(16), ActivationLayer.relu(),
-        new Dropout(0.1, g), new Linear(16, 1, true, g));
+    Sequential model =
+        new Sequential(
+            new Linear(2, 16, true, g),
+            new BatchNorm1d(16),
+            ActivationLayer.relu(),
+            new Dropout(0.1, g),
+            new Linear(16, 1, true, g));
     Tensor x = Tensor.of(xs, n, 2);
     Tensor y = Tensor.of(ys, n, 1);
     double first = new BCEWithLogitsLoss().forward(model.forward(x), y).item();
@@ -146,18 +156,30 @@ public abstract class NnTrainingConformanceTest extends DeviceTestBase {
     }
     Tensor ta = Tensor.of(a, 3, 4);
     Tensor tb = Tensor.of(b, 5);
-    assertEquals(0.3 * abs + 0.2 / 2 * sq, Penalty.elasticNet(0.3, 0.2).apply(List.of(ta, tb)).item(), 1e-12);
+    assertEquals(
+        0.3 * abs + 0.2 / 2 * sq,
+        Penalty.elasticNet(0.3, 0.2).apply(List.of(ta, tb)).item(),
+        1e-12);
     assertEquals(0.0, Penalty.l2(0).apply(List.of(ta)).item());
-    NnChecks.assertGrad("elastic net", in -> Penalty.elasticNet(0.3, 0.2).apply(List.of(in[0], in[1])),
-        Tensor.of(NnChecks.awayFrom(a, 0.02, 0), 3, 4), Tensor.of(NnChecks.awayFrom(b, 0.02, 0), 5));
+    NnChecks.assertGrad(
+        "elastic net",
+        in -> Penalty.elasticNet(0.3, 0.2).apply(List.of(in[0], in[1])),
+        Tensor.of(NnChecks.awayFrom(a, 0.02, 0), 3, 4),
+        Tensor.of(NnChecks.awayFrom(b, 0.02, 0), 5));
     // A penalty added to a module's loss reaches every parameter.
     Linear fc = new Linear(3, 2, true, new Generator(1));
     fc.to(DType.FLOAT64);
     Tensor x = Tensor.of(randomDoubles(3, 6, -1, 1), 2, 3);
     Tensor y = Tensor.of(randomDoubles(4, 4, -1, 1), 2, 2);
-    var r = io.myelin.autograd.GradCheck.checkParameters(
-        () -> new MSELoss().forward(fc.forward(x), y).add(Penalty.l2(0.5).apply(List.of(fc.weight()))),
-        fc.parameters(), 1e-6, 1e-6);
+    var r =
+        io.myelin.autograd.GradCheck.checkParameters(
+            () ->
+                new MSELoss()
+                    .forward(fc.forward(x), y)
+                    .add(Penalty.l2(0.5).apply(List.of(fc.weight()))),
+            fc.parameters(),
+            1e-6,
+            1e-6);
     assertTrue(r.passed(), r.toString());
   }
 }

@@ -31,10 +31,10 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The first-order optimizers on every backend: three steps of each configuration against the
- * plain double loops of {@link OptimizerReference}, in float64 (1e-12) and float32 (1e-5), on
- * the quadratic {@code f(p) = 1/2 sum a_i (p_i - c_i)^2} over two parameters of awkward sizes;
- * the course's EWA-momentum numbers; parameter groups; state-dict round trips.
+ * The first-order optimizers on every backend: three steps of each configuration against the plain
+ * double loops of {@link OptimizerReference}, in float64 (1e-12) and float32 (1e-5), on the
+ * quadratic {@code f(p) = 1/2 sum a_i (p_i - c_i)^2} over two parameters of awkward sizes; the
+ * course's EWA-momentum numbers; parameter groups; state-dict round trips.
  */
 public abstract class OptimizerConformanceTest extends DeviceTestBase {
 
@@ -48,55 +48,117 @@ public abstract class OptimizerConformanceTest extends DeviceTestBase {
 
   static Stream<Case> cases() {
     return Stream.of(
-        new Case("sgd", p -> new SGD(p, SGD.Options.of(0.1)),
+        new Case(
+            "sgd",
+            p -> new SGD(p, SGD.Options.of(0.1)),
             () -> OptimizerReference.sgd(0.1, 0, 0, false, 0, false)),
-        new Case("sgd momentum dampening wd", p -> new SGD(p, SGD.Options.of(0.05)
-                .withMomentum(0.9).withDampening(0.3).withWeightDecay(0.01)),
+        new Case(
+            "sgd momentum dampening wd",
+            p ->
+                new SGD(
+                    p,
+                    SGD.Options.of(0.05)
+                        .withMomentum(0.9)
+                        .withDampening(0.3)
+                        .withWeightDecay(0.01)),
             () -> OptimizerReference.sgd(0.05, 0.9, 0.3, false, 0.01, false)),
-        new Case("sgd nesterov maximize", p -> new SGD(p, SGD.Options.of(0.05)
-                .withMomentum(0.8).withNesterov(true).withMaximize(true)),
+        new Case(
+            "sgd nesterov maximize",
+            p ->
+                new SGD(
+                    p,
+                    SGD.Options.of(0.05).withMomentum(0.8).withNesterov(true).withMaximize(true)),
             () -> OptimizerReference.sgd(0.05, 0.8, 0, true, 0, true)),
-        new Case("sgd averaged", p -> new SGD(p, SGD.Options.averaged(0.1, 0.9, false)),
+        new Case(
+            "sgd averaged",
+            p -> new SGD(p, SGD.Options.averaged(0.1, 0.9, false)),
             () -> OptimizerReference.sgdAveraged(0.1, 0.9, false, 0)),
-        new Case("sgd averaged corrected wd", p -> new SGD(p,
-                SGD.Options.averaged(0.1, 0.8, true).withWeightDecay(0.1)),
+        new Case(
+            "sgd averaged corrected wd",
+            p -> new SGD(p, SGD.Options.averaged(0.1, 0.8, true).withWeightDecay(0.1)),
             () -> OptimizerReference.sgdAveraged(0.1, 0.8, true, 0.1)),
-        new Case("adam", p -> new Adam(p, Adam.Options.defaults().withLr(0.01)),
+        new Case(
+            "adam",
+            p -> new Adam(p, Adam.Options.defaults().withLr(0.01)),
             () -> OptimizerReference.adam(0.01, 0.9, 0.999, 1e-8, 0, false, false)),
-        new Case("adam amsgrad wd", p -> new Adam(p, Adam.Options.defaults().withLr(0.02)
-                .withBetas(0.8, 0.9).withWeightDecay(0.1).withAmsgrad(true)),
+        new Case(
+            "adam amsgrad wd",
+            p ->
+                new Adam(
+                    p,
+                    Adam.Options.defaults()
+                        .withLr(0.02)
+                        .withBetas(0.8, 0.9)
+                        .withWeightDecay(0.1)
+                        .withAmsgrad(true)),
             () -> OptimizerReference.adam(0.02, 0.8, 0.9, 1e-8, 0.1, true, false)),
-        new Case("adamw", p -> new AdamW(p, AdamW.Options.defaults().withLr(0.01).withWeightDecay(0.1)),
+        new Case(
+            "adamw",
+            p -> new AdamW(p, AdamW.Options.defaults().withLr(0.01).withWeightDecay(0.1)),
             () -> OptimizerReference.adam(0.01, 0.9, 0.999, 1e-8, 0.1, false, true)),
-        new Case("adamax wd", p -> new AdaMax(p, AdaMax.Options.defaults().withWeightDecay(0.05)),
+        new Case(
+            "adamax wd",
+            p -> new AdaMax(p, AdaMax.Options.defaults().withWeightDecay(0.05)),
             () -> OptimizerReference.adamax(2e-3, 0.9, 0.999, 1e-8, 0.05)),
-        new Case("nadam", p -> new NAdam(p, NAdam.Options.defaults().withLr(0.01)),
+        new Case(
+            "nadam",
+            p -> new NAdam(p, NAdam.Options.defaults().withLr(0.01)),
             () -> OptimizerReference.nadam(0.01, 0.9, 0.999, 1e-8, 0, 4e-3, false)),
-        new Case("nadamw", p -> new NAdam(p, NAdam.Options.defaults().withWeightDecay(0.1, true)),
+        new Case(
+            "nadamw",
+            p -> new NAdam(p, NAdam.Options.defaults().withWeightDecay(0.1, true)),
             () -> OptimizerReference.nadam(2e-3, 0.9, 0.999, 1e-8, 0.1, 4e-3, true)),
-        new Case("nadam l2", p -> new NAdam(p, NAdam.Options.defaults().withWeightDecay(0.1, false)
-                .withMomentumDecay(0.1)),
+        new Case(
+            "nadam l2",
+            p ->
+                new NAdam(
+                    p, NAdam.Options.defaults().withWeightDecay(0.1, false).withMomentumDecay(0.1)),
             () -> OptimizerReference.nadam(2e-3, 0.9, 0.999, 1e-8, 0.1, 0.1, false)),
-        new Case("rmsprop", p -> new RMSprop(p, RMSprop.Options.defaults()),
+        new Case(
+            "rmsprop",
+            p -> new RMSprop(p, RMSprop.Options.defaults()),
             () -> OptimizerReference.rmsprop(1e-2, 0.99, 1e-8, 0, 0, false)),
-        new Case("rmsprop momentum centered wd", p -> new RMSprop(p, RMSprop.Options.defaults()
-                .withAlpha(0.9).withMomentum(0.5).withCentered(true).withWeightDecay(0.01)),
+        new Case(
+            "rmsprop momentum centered wd",
+            p ->
+                new RMSprop(
+                    p,
+                    RMSprop.Options.defaults()
+                        .withAlpha(0.9)
+                        .withMomentum(0.5)
+                        .withCentered(true)
+                        .withWeightDecay(0.01)),
             () -> OptimizerReference.rmsprop(1e-2, 0.9, 1e-8, 0.01, 0.5, true)),
-        new Case("adagrad", p -> new AdaGrad(p, AdaGrad.Options.defaults().withLr(0.1)),
+        new Case(
+            "adagrad",
+            p -> new AdaGrad(p, AdaGrad.Options.defaults().withLr(0.1)),
             () -> OptimizerReference.adagrad(0.1, 0, 0, 0, 1e-10)),
-        new Case("adagrad decay initial wd", p -> new AdaGrad(p, AdaGrad.Options.defaults()
-                .withLr(0.1).withLrDecay(0.5).withInitialAccumulatorValue(0.2).withWeightDecay(0.01)),
+        new Case(
+            "adagrad decay initial wd",
+            p ->
+                new AdaGrad(
+                    p,
+                    AdaGrad.Options.defaults()
+                        .withLr(0.1)
+                        .withLrDecay(0.5)
+                        .withInitialAccumulatorValue(0.2)
+                        .withWeightDecay(0.01)),
             () -> OptimizerReference.adagrad(0.1, 0.5, 0.01, 0.2, 1e-10)),
-        new Case("adadelta", p -> new AdaDelta(p, AdaDelta.Options.defaults()),
+        new Case(
+            "adadelta",
+            p -> new AdaDelta(p, AdaDelta.Options.defaults()),
             () -> OptimizerReference.adadelta(1.0, 0.9, 1e-6, 0)),
-        new Case("adadelta wd", p -> new AdaDelta(p, AdaDelta.Options.defaults()
-                .withLr(0.5).withRho(0.95).withWeightDecay(0.1)),
+        new Case(
+            "adadelta wd",
+            p ->
+                new AdaDelta(
+                    p, AdaDelta.Options.defaults().withLr(0.5).withRho(0.95).withWeightDecay(0.1)),
             () -> OptimizerReference.adadelta(0.5, 0.95, 1e-6, 0.1)));
   }
 
   static Stream<Arguments> casesByDtype() {
-    return cases().flatMap(c -> Stream.of(
-        Arguments.of(c, DType.FLOAT64), Arguments.of(c, DType.FLOAT32)));
+    return cases()
+        .flatMap(c -> Stream.of(Arguments.of(c, DType.FLOAT64), Arguments.of(c, DType.FLOAT32)));
   }
 
   private static final int[][] SHAPES = {{3, 5}, {7}};
@@ -153,7 +215,11 @@ public abstract class OptimizerConformanceTest extends DeviceTestBase {
         opt.step();
         for (int k = 0; k < 2; k++) {
           refs[k].step(ref[k], gradient(ref[k], problem(k, ref[k].length)));
-          assertClose(ref[k], params.get(k).toDoubleArray(), tol, c + " " + dtype + " param " + k + " step " + step);
+          assertClose(
+              ref[k],
+              params.get(k).toDoubleArray(),
+              tol,
+              c + " " + dtype + " param " + k + " step " + step);
           assertEquals(step, opt.stepCount(k));
         }
       }
@@ -204,11 +270,14 @@ public abstract class OptimizerConformanceTest extends DeviceTestBase {
   void parameterGroupsUseTheirOwnLearningRates() {
     List<Tensor> params = freshParams(DType.FLOAT64);
     double[][] ref = {params.get(0).toDoubleArray(), params.get(1).toDoubleArray()};
-    Ref[] refs = {OptimizerReference.sgd(0.1, 0.9, 0, false, 0, false),
-        OptimizerReference.sgd(0.01, 0.9, 0, false, 0, false)};
-    try (SGD opt = new SGD(
-        new ParameterGroup<>(List.of(params.get(0)), SGD.Options.of(0.1).withMomentum(0.9)),
-        new ParameterGroup<>(List.of(params.get(1)), SGD.Options.of(0.01).withMomentum(0.9)))) {
+    Ref[] refs = {
+      OptimizerReference.sgd(0.1, 0.9, 0, false, 0, false),
+      OptimizerReference.sgd(0.01, 0.9, 0, false, 0, false)
+    };
+    try (SGD opt =
+        new SGD(
+            new ParameterGroup<>(List.of(params.get(0)), SGD.Options.of(0.1).withMomentum(0.9)),
+            new ParameterGroup<>(List.of(params.get(1)), SGD.Options.of(0.01).withMomentum(0.9)))) {
       for (int step = 0; step < 3; step++) {
         setGradients(params);
         opt.step();
@@ -233,9 +302,10 @@ public abstract class OptimizerConformanceTest extends DeviceTestBase {
         setGradients(a);
         first.step();
       }
-      List<Tensor> b = List.of(
-          param(a.get(0).toDoubleArray(), DType.FLOAT32, SHAPES[0]),
-          param(a.get(1).toDoubleArray(), DType.FLOAT32, SHAPES[1]));
+      List<Tensor> b =
+          List.of(
+              param(a.get(0).toDoubleArray(), DType.FLOAT32, SHAPES[0]),
+              param(a.get(1).toDoubleArray(), DType.FLOAT32, SHAPES[1]));
       try (Optimizer<?> second = c.make().apply(b)) {
         loadInto(first, second);
         assertEquals(2, second.stepCount(1));
@@ -276,11 +346,14 @@ public abstract class OptimizerConformanceTest extends DeviceTestBase {
 
         try (Adam other = new Adam(List.of(params.get(1)), Adam.Options.defaults())) {
           var e = assertThrows(IllegalArgumentException.class, () -> other.loadStateDict(dict));
-          assertTrue(e.getMessage().contains("parameter 1") || e.getMessage().contains("shape"), e.getMessage());
+          assertTrue(
+              e.getMessage().contains("parameter 1") || e.getMessage().contains("shape"),
+              e.getMessage());
         }
-        try (Adam twoGroups = new Adam(
-            new ParameterGroup<>(List.of(params.get(0)), Adam.Options.defaults()),
-            new ParameterGroup<>(List.of(params.get(1)), Adam.Options.defaults()))) {
+        try (Adam twoGroups =
+            new Adam(
+                new ParameterGroup<>(List.of(params.get(0)), Adam.Options.defaults()),
+                new ParameterGroup<>(List.of(params.get(1)), Adam.Options.defaults()))) {
           var e = assertThrows(IllegalArgumentException.class, () -> twoGroups.loadStateDict(dict));
           assertTrue(e.getMessage().contains("groups"), e.getMessage());
         }
@@ -325,11 +398,14 @@ public abstract class OptimizerConformanceTest extends DeviceTestBase {
   @Test
   void invalidParameterListsAreRejected() {
     Tensor p = Tensor.zeros(DType.FLOAT64, 3).requiresGrad(true);
-    var dup = assertThrows(IllegalArgumentException.class,
-        () -> new SGD(List.of(p, p), SGD.Options.of(0.1)));
+    var dup =
+        assertThrows(
+            IllegalArgumentException.class, () -> new SGD(List.of(p, p), SGD.Options.of(0.1)));
     assertTrue(dup.getMessage().contains("more than one"), dup.getMessage());
-    var ints = assertThrows(IllegalArgumentException.class,
-        () -> new SGD(List.of(Tensor.ofInts(new int[] {1, 2})), SGD.Options.of(0.1)));
+    var ints =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> new SGD(List.of(Tensor.ofInts(new int[] {1, 2})), SGD.Options.of(0.1)));
     assertTrue(ints.getMessage().contains("i32"), ints.getMessage());
     assertThrows(IllegalArgumentException.class, () -> new Adam(List.of()));
   }

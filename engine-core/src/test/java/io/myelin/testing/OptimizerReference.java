@@ -2,8 +2,8 @@ package io.myelin.testing;
 
 /**
  * Plain double-precision reference optimizers, written from the published update rules (in
- * PyTorch's documented form, with the bias corrections written as m-hat / v-hat where the
- * papers do) without any Myelin code: each is a stateful step over one {@code double[]}.
+ * PyTorch's documented form, with the bias corrections written as m-hat / v-hat where the papers
+ * do) without any Myelin code: each is a stateful step over one {@code double[]}.
  */
 final class OptimizerReference {
   private OptimizerReference() {}
@@ -31,7 +31,8 @@ final class OptimizerReference {
     abstract void update(double[] p, double[] g);
   }
 
-  static Ref sgd(double lr, double mu, double dampening, boolean nesterov, double wd, boolean maximize) {
+  static Ref sgd(
+      double lr, double mu, double dampening, boolean nesterov, double wd, boolean maximize) {
     return new Ref() {
       void update(double[] p, double[] g) {
         for (int i = 0; i < p.length; i++) {
@@ -61,7 +62,8 @@ final class OptimizerReference {
     };
   }
 
-  static Ref adam(double lr, double b1, double b2, double eps, double wd, boolean amsgrad, boolean decoupled) {
+  static Ref adam(
+      double lr, double b1, double b2, double eps, double wd, boolean amsgrad, boolean decoupled) {
     return new Ref() {
       void update(double[] p, double[] g) {
         for (int i = 0; i < p.length; i++) {
@@ -95,7 +97,8 @@ final class OptimizerReference {
     };
   }
 
-  static Ref nadam(double lr, double b1, double b2, double eps, double wd, double psi, boolean decoupled) {
+  static Ref nadam(
+      double lr, double b1, double b2, double eps, double wd, double psi, boolean decoupled) {
     return new Ref() {
       void update(double[] p, double[] g) {
         double product = 1;
@@ -120,7 +123,8 @@ final class OptimizerReference {
     };
   }
 
-  static Ref rmsprop(double lr, double alpha, double eps, double wd, double momentum, boolean centered) {
+  static Ref rmsprop(
+      double lr, double alpha, double eps, double wd, double momentum, boolean centered) {
     return new Ref() {
       void update(double[] p, double[] g) {
         for (int i = 0; i < p.length; i++) {

@@ -13,10 +13,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The device's fused {@code optimizerUpdate} against {@link TensorOptimizerUpdate}, the tensor-op
- * reference of every kind, both reading the same scalar block ({@link
- * OptimizerKind#writeScalars}): several steps of every kind and configuration, float32 and
- * float64, awkward sizes, a skipped step ({@link OptimizerKind#APPLY} = 0) in the middle. The
- * allowed difference is {@link #tolerance} (0 on the CPU: the same operations in the same order).
+ * reference of every kind, both reading the same scalar block ({@link OptimizerKind#writeScalars}):
+ * several steps of every kind and configuration, float32 and float64, awkward sizes, a skipped step
+ * ({@link OptimizerKind#APPLY} = 0) in the middle. The allowed difference is {@link #tolerance} (0
+ * on the CPU: the same operations in the same order).
  */
 public abstract class OptimizerReferenceConformanceTest extends DeviceTestBase {
   private static final OptimizerHyperparameters[] CONFIGS = {
@@ -82,17 +82,27 @@ public abstract class OptimizerReferenceConformanceTest extends DeviceTestBase {
           st[i] = fused[i + 1] == null ? null : fused[i + 1].storage();
           refState[i] = ref[i + 1];
         }
-        fused[0].storage().backend().optimizerUpdate(kind, h, scalars.storage(), 0,
-            fused[0].storage(), 0, g.storage(), 0, st, n);
+        fused[0]
+            .storage()
+            .backend()
+            .optimizerUpdate(
+                kind, h, scalars.storage(), 0, fused[0].storage(), 0, g.storage(), 0, st, n);
         TensorOptimizerUpdate.apply(kind, h, block, 0, ref[0], g, refState);
         if (kind == OptimizerKind.NADAM) {
-          h = h.withMuProduct(h.muProduct() * OptimizerKind.nadamMu(h.beta1(), h.momentumDecay(), t));
+          h =
+              h.withMuProduct(
+                  h.muProduct() * OptimizerKind.nadamMu(h.beta1(), h.momentumDecay(), t));
         }
         for (int k = 0; k < fused.length; k++) {
           if (fused[k] != null) {
-            compare(ref[k].to(DType.FLOAT64).toDoubleArray(),
-                fused[k].to(DType.FLOAT64).toDoubleArray(), tolerance(dt),
-                what + ", step " + t + (k == 0 ? ", parameter" : ", state " + kind.stateName(k - 1)));
+            compare(
+                ref[k].to(DType.FLOAT64).toDoubleArray(),
+                fused[k].to(DType.FLOAT64).toDoubleArray(),
+                tolerance(dt),
+                what
+                    + ", step "
+                    + t
+                    + (k == 0 ? ", parameter" : ", state " + kind.stateName(k - 1)));
           }
         }
       }
@@ -102,10 +112,15 @@ public abstract class OptimizerReferenceConformanceTest extends DeviceTestBase {
   private static void compare(double[] expected, double[] actual, double tol, String what) {
     for (int i = 0; i < expected.length; i++) {
       if (tol == 0) {
-        assertEquals(Double.doubleToLongBits(expected[i]), Double.doubleToLongBits(actual[i]),
+        assertEquals(
+            Double.doubleToLongBits(expected[i]),
+            Double.doubleToLongBits(actual[i]),
             what + " [" + i + "]: " + expected[i] + " vs " + actual[i]);
       } else {
-        assertEquals(expected[i], actual[i], tol * Math.max(1, Math.abs(expected[i])),
+        assertEquals(
+            expected[i],
+            actual[i],
+            tol * Math.max(1, Math.abs(expected[i])),
             what + " [" + i + "]");
       }
     }

@@ -102,7 +102,8 @@ public abstract class OptimizerUtilitiesConformanceTest extends DeviceTestBase {
   }
 
   /** Least squares y = X w + b, exactly solvable, through autograd in float64. */
-  private FullBatchOptimizer.Closure leastSquares(Tensor w, Tensor b, double[] trueW, double trueB) {
+  private FullBatchOptimizer.Closure leastSquares(
+      Tensor w, Tensor b, double[] trueW, double trueB) {
     int n = 20;
     double[] xs = randomDoubles(11, n * trueW.length, -1, 1);
     double[] ys = new double[n];
@@ -128,8 +129,10 @@ public abstract class OptimizerUtilitiesConformanceTest extends DeviceTestBase {
     Tensor w = Tensor.zeros(DType.FLOAT64, 3, 1).requiresGrad(true);
     Tensor b = Tensor.zeros(DType.FLOAT64, 1).requiresGrad(true);
     double[] trueW = {1.5, -2, 0.25};
-    LBFGS lbfgs = new LBFGS(List.of(w, b),
-        LBFGS.Options.defaults().withMaxIterations(100).withTolerances(1e-12, 1e-20));
+    LBFGS lbfgs =
+        new LBFGS(
+            List.of(w, b),
+            LBFGS.Options.defaults().withMaxIterations(100).withTolerances(1e-12, 1e-20));
     var r = lbfgs.step(leastSquares(w, b, trueW, 0.7));
     assertClose(trueW, w.toDoubleArray(), 1e-8, "w (" + r + ")");
     assertClose(new double[] {0.7}, b.toDoubleArray(), 1e-8, "b");
@@ -141,8 +144,12 @@ public abstract class OptimizerUtilitiesConformanceTest extends DeviceTestBase {
     Tensor w = Tensor.zeros(DType.FLOAT64, 3, 1).requiresGrad(true);
     Tensor b = Tensor.zeros(DType.FLOAT64, 1).requiresGrad(true);
     double[] trueW = {-1, 0.5, 3};
-    var cg = new ConjugateGradient(List.of(w, b),
-        ConjugateGradient.Options.defaults().withMaxIterations(200, 1000).withTolerances(1e-12, 1e-20));
+    var cg =
+        new ConjugateGradient(
+            List.of(w, b),
+            ConjugateGradient.Options.defaults()
+                .withMaxIterations(200, 1000)
+                .withTolerances(1e-12, 1e-20));
     var r = cg.step(leastSquares(w, b, trueW, -0.2));
     assertClose(trueW, w.toDoubleArray(), 1e-8, "w (" + r + ")");
     assertClose(new double[] {-0.2}, b.toDoubleArray(), 1e-8, "b");

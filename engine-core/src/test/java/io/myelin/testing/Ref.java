@@ -50,7 +50,8 @@ public final class Ref {
     return out;
   }
 
-  public static double[] binary(double[] a, int[] as, double[] b, int[] bs, DoubleBinaryOperator f) {
+  public static double[] binary(
+      double[] a, int[] as, double[] b, int[] bs, DoubleBinaryOperator f) {
     int[] shape = broadcastShape(as, bs);
     double[] out = new double[numel(shape)];
     for (int i = 0; i < out.length; i++) {
@@ -69,8 +70,11 @@ public final class Ref {
     int n = numel(out);
     double[] acc = new double[n];
     int[] count = new int[n];
-    Arrays.fill(acc, kind.equals("max") ? Double.NEGATIVE_INFINITY
-        : kind.equals("min") ? Double.POSITIVE_INFINITY : 0);
+    Arrays.fill(
+        acc,
+        kind.equals("max")
+            ? Double.NEGATIVE_INFINITY
+            : kind.equals("min") ? Double.POSITIVE_INFINITY : 0);
     for (int i = 0; i < v.length; i++) {
       int[] idx = unravel(i, shape);
       for (int d : dims) {

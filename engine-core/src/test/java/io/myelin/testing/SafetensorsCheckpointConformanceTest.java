@@ -11,10 +11,10 @@ import io.myelin.Tensor;
 import io.myelin.io.Checkpoint;
 import io.myelin.io.CheckpointFormatException;
 import io.myelin.io.CheckpointIO;
-import io.myelin.io.Safetensors;
-import io.myelin.io.SafetensorsHeader;
 import io.myelin.io.CheckpointMetadata;
 import io.myelin.io.CheckpointMetadata.GeneratorState;
+import io.myelin.io.Safetensors;
+import io.myelin.io.SafetensorsHeader;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,8 +43,9 @@ public abstract class SafetensorsCheckpointConformanceTest extends DeviceTestBas
     hp.put("betas", List.of(0.9, 0.999));
     hp.put("weight_decay", 0.0);
     hp.put("amsgrad", false);
-    CheckpointMetadata state = new CheckpointMetadata(
-        2, 120, Map.of("init", GeneratorState.of(init)), 7, hp, Map.of("run", "baseline"));
+    CheckpointMetadata state =
+        new CheckpointMetadata(
+            2, 120, Map.of("init", GeneratorState.of(init)), 7, hp, Map.of("run", "baseline"));
     return new Checkpoint(model, optim, state);
   }
 
@@ -60,11 +61,13 @@ public abstract class SafetensorsCheckpointConformanceTest extends DeviceTestBas
     assertEquals(List.copyOf(ck.model().keySet()), List.copyOf(back.model().keySet()));
     assertEquals(List.copyOf(ck.optimizer().keySet()), List.copyOf(back.optimizer().keySet()));
     for (var e : ck.model().entrySet()) {
-      SafetensorsConformanceTest.assertSameTensor(e.getValue(), back.model().get(e.getKey()), e.getKey());
+      SafetensorsConformanceTest.assertSameTensor(
+          e.getValue(), back.model().get(e.getKey()), e.getKey());
       assertEquals(device(), back.model().get(e.getKey()).device());
     }
     for (var e : ck.optimizer().entrySet()) {
-      SafetensorsConformanceTest.assertSameTensor(e.getValue(), back.optimizer().get(e.getKey()), e.getKey());
+      SafetensorsConformanceTest.assertSameTensor(
+          e.getValue(), back.optimizer().get(e.getKey()), e.getKey());
     }
     back.closeTensors();
 
@@ -109,12 +112,15 @@ public abstract class SafetensorsCheckpointConformanceTest extends DeviceTestBas
     Path p = dir.resolve("weights.safetensors");
     Safetensors.save(p, Map.of("fc.weight", Tensor.zeros(DType.FLOAT32, 2, 2)));
     var e = assertThrows(CheckpointFormatException.class, () -> CheckpointIO.load(p));
-    assertTrue(e.getMessage().startsWith("weights.safetensors: not a Myelin checkpoint"), e.getMessage());
+    assertTrue(
+        e.getMessage().startsWith("weights.safetensors: not a Myelin checkpoint"), e.getMessage());
 
     Path stray = dir.resolve("stray.ckpt");
     Map<String, Tensor> tensors = Map.of("model.w", Tensor.zeros(1), "loss", Tensor.zeros(1));
     Safetensors.save(stray, new LinkedHashMap<>(tensors), CheckpointMetadata.START.toMetadata());
     var e2 = assertThrows(CheckpointFormatException.class, () -> CheckpointIO.load(stray));
-    assertTrue(e2.getMessage().contains("tensor 'loss': a checkpoint tensor must be named"), e2.getMessage());
+    assertTrue(
+        e2.getMessage().contains("tensor 'loss': a checkpoint tensor must be named"),
+        e2.getMessage());
   }
 }

@@ -29,9 +29,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Safetensors through real tensors on the device under test: round trips of every Myelin dtype
- * with awkward shapes, strided views, PyTorch layouts, in-place loading and atomic replacement.
- * (Header validation and fuzzing run without a backend in {@code io.myelin.io}.)
+ * Safetensors through real tensors on the device under test: round trips of every Myelin dtype with
+ * awkward shapes, strided views, PyTorch layouts, in-place loading and atomic replacement. (Header
+ * validation and fuzzing run without a backend in {@code io.myelin.io}.)
  */
 public abstract class SafetensorsConformanceTest extends DeviceTestBase {
   @TempDir Path dir;
@@ -44,11 +44,12 @@ public abstract class SafetensorsConformanceTest extends DeviceTestBase {
       n *= d;
     }
     SplittableRandom r = new SplittableRandom(seed);
-    Object data = switch (dtype) {
-      case FLOAT32 -> randomFloats(seed, n, -3, 3);
-      case FLOAT64 -> randomDoubles(seed, n, -1e6, 1e6);
-      case INT32 -> r.ints(n).toArray();
-    };
+    Object data =
+        switch (dtype) {
+          case FLOAT32 -> randomFloats(seed, n, -3, 3);
+          case FLOAT64 -> randomDoubles(seed, n, -1e6, 1e6);
+          case INT32 -> r.ints(n).toArray();
+        };
     // Tensor.of treats an empty shape as 1-D; build scalars as a [1] viewed as [].
     return shape.length == 0
         ? Tensor.of(Tensor.defaultDevice(), data, 1).reshape()
@@ -110,9 +111,10 @@ public abstract class SafetensorsConformanceTest extends DeviceTestBase {
   void readsPyTorchLinearLayoutWithoutTransposing() throws IOException {
     float[] w = {1, 2, 3, 4, 5, 6};
     float[] b = {0.5f, -1};
-    String header = "{\"__metadata__\":{\"format\":\"pt\"},"
-        + "\"bias\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
-        + "\"weight\":{\"dtype\":\"F32\",\"shape\":[2,3],\"data_offsets\":[8,32]}}";
+    String header =
+        "{\"__metadata__\":{\"format\":\"pt\"},"
+            + "\"bias\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
+            + "\"weight\":{\"dtype\":\"F32\",\"shape\":[2,3],\"data_offsets\":[8,32]}}";
     byte[] h = header.getBytes(StandardCharsets.UTF_8);
     ByteBuffer file = ByteBuffer.allocate(8 + h.length + 32).order(ByteOrder.LITTLE_ENDIAN);
     file.putLong(h.length).put(h);
@@ -135,9 +137,10 @@ public abstract class SafetensorsConformanceTest extends DeviceTestBase {
 
   @Test
   void halfPrecisionFilesLoadAsFloat32() throws IOException {
-    String header = "{\"h\":{\"dtype\":\"F16\",\"shape\":[2],\"data_offsets\":[0,4]},"
-        + "\"bf\":{\"dtype\":\"BF16\",\"shape\":[2],\"data_offsets\":[4,8]},"
-        + "\"n\":{\"dtype\":\"I64\",\"shape\":[],\"data_offsets\":[8,16]}}";
+    String header =
+        "{\"h\":{\"dtype\":\"F16\",\"shape\":[2],\"data_offsets\":[0,4]},"
+            + "\"bf\":{\"dtype\":\"BF16\",\"shape\":[2],\"data_offsets\":[4,8]},"
+            + "\"n\":{\"dtype\":\"I64\",\"shape\":[],\"data_offsets\":[8,16]}}";
     byte[] h = header.getBytes(StandardCharsets.UTF_8);
     ByteBuffer file = ByteBuffer.allocate(8 + h.length + 16).order(ByteOrder.LITTLE_ENDIAN);
     file.putLong(h.length).put(h);
@@ -171,9 +174,15 @@ public abstract class SafetensorsConformanceTest extends DeviceTestBase {
 
     Tensor wrongShape = Tensor.zeros(2, 3);
     Tensor untouched = Tensor.zeros(DType.INT32, 1);
-    var e = assertThrows(SafetensorsFormatException.class, () -> Safetensors.loadInto(
-        p, Map.of("w", wrongShape, "steps", untouched, "extra", Tensor.zeros(1))));
-    assertTrue(e.getMessage().contains("'w' has shape [3, 2] in the file, [2, 3] in the target"), e.getMessage());
+    var e =
+        assertThrows(
+            SafetensorsFormatException.class,
+            () ->
+                Safetensors.loadInto(
+                    p, Map.of("w", wrongShape, "steps", untouched, "extra", Tensor.zeros(1))));
+    assertTrue(
+        e.getMessage().contains("'w' has shape [3, 2] in the file, [2, 3] in the target"),
+        e.getMessage());
     assertTrue(e.getMessage().contains("missing 'extra'"), e.getMessage());
     assertArrayEquals(new int[] {0}, untouched.toIntArray(), "nothing written on mismatch");
   }
@@ -188,38 +197,40 @@ public abstract class SafetensorsConformanceTest extends DeviceTestBase {
     // bytes were written: the header and the first tensor are already in the temporary file.
     Tensor big = sample(DType.FLOAT32, 2, 300, 300);
     Tensor doomed = sample(DType.FLOAT32, 3, 5);
-    Map<String, Tensor> closingMap = new AbstractMap<>() {
-      @Override
-      public Set<Entry<String, Tensor>> entrySet() {
-        List<Entry<String, Tensor>> entries = List.of(Map.entry("big", big), Map.entry("doomed", doomed));
-        return new java.util.AbstractSet<>() {
+    Map<String, Tensor> closingMap =
+        new AbstractMap<>() {
           @Override
-          public Iterator<Entry<String, Tensor>> iterator() {
-            Iterator<Entry<String, Tensor>> it = entries.iterator();
-            return new Iterator<>() {
+          public Set<Entry<String, Tensor>> entrySet() {
+            List<Entry<String, Tensor>> entries =
+                List.of(Map.entry("big", big), Map.entry("doomed", doomed));
+            return new java.util.AbstractSet<>() {
               @Override
-              public boolean hasNext() {
-                boolean more = it.hasNext();
-                if (!more) {
-                  doomed.close();
-                }
-                return more;
+              public Iterator<Entry<String, Tensor>> iterator() {
+                Iterator<Entry<String, Tensor>> it = entries.iterator();
+                return new Iterator<>() {
+                  @Override
+                  public boolean hasNext() {
+                    boolean more = it.hasNext();
+                    if (!more) {
+                      doomed.close();
+                    }
+                    return more;
+                  }
+
+                  @Override
+                  public Entry<String, Tensor> next() {
+                    return it.next();
+                  }
+                };
               }
 
               @Override
-              public Entry<String, Tensor> next() {
-                return it.next();
+              public int size() {
+                return entries.size();
               }
             };
           }
-
-          @Override
-          public int size() {
-            return entries.size();
-          }
         };
-      }
-    };
     assertThrows(IllegalStateException.class, () -> Safetensors.save(p, closingMap));
     assertArrayEquals(before, Files.readAllBytes(p), "previous file intact");
     try (Stream<Path> files = Files.list(dir)) {
@@ -232,10 +243,14 @@ public abstract class SafetensorsConformanceTest extends DeviceTestBase {
   void refusesTensorsItCannotWrite() {
     Tensor closed = Tensor.zeros(2);
     closed.close();
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(
+        IllegalArgumentException.class,
         () -> Safetensors.save(dir.resolve("x.safetensors"), Map.of("c", closed)));
-    assertThrows(IllegalArgumentException.class,
-        () -> Safetensors.save(dir.resolve("x.safetensors"), Map.of("__metadata__", Tensor.zeros(1))));
+    assertThrows(
+        IllegalArgumentException.class,
+        () ->
+            Safetensors.save(
+                dir.resolve("x.safetensors"), Map.of("__metadata__", Tensor.zeros(1))));
     assertFalse(Files.exists(dir.resolve("x.safetensors")));
     List<Path> none = new ArrayList<>();
     try (Stream<Path> files = Files.list(dir)) {

@@ -28,8 +28,11 @@ public abstract class TensorOpsConformanceTest extends DeviceTestBase {
   @EnumSource(UnaryOp.class)
   void unaryOpsMatchTheirReference(UnaryOp op) {
     for (int n : new int[] {1, 7, 16, 97, 1031}) {
-      boolean positive = op == UnaryOp.LOG || op == UnaryOp.SQRT || op == UnaryOp.RECIPROCAL
-          || op == UnaryOp.POW_SCALAR;
+      boolean positive =
+          op == UnaryOp.LOG
+              || op == UnaryOp.SQRT
+              || op == UnaryOp.RECIPROCAL
+              || op == UnaryOp.POW_SCALAR;
       float[] x = randomFloats(n * 31L + op.ordinal(), n, positive ? 0.1 : -4, 4);
       double a = op == UnaryOp.CLAMP ? -0.7 : op == UnaryOp.POW_SCALAR ? 1.7 : 0.3;
       double b = op == UnaryOp.CLAMP ? 0.9 : 0;
@@ -46,7 +49,11 @@ public abstract class TensorOpsConformanceTest extends DeviceTestBase {
   @EnumSource(BinaryOp.class)
   void binaryOpsBroadcastLikeNumpy(BinaryOp op) {
     int[][][] cases = {
-      {{5, 3}, {5, 3}}, {{4, 1}, {1, 7}}, {{2, 3, 17}, {17}}, {{1}, {3, 2, 2}}, {{13, 1, 5}, {1, 2, 5}},
+      {{5, 3}, {5, 3}},
+      {{4, 1}, {1, 7}},
+      {{2, 3, 17}, {17}},
+      {{1}, {3, 2, 2}},
+      {{13, 1, 5}, {1, 2, 5}},
       {{}, {3, 4}}
     };
     long seed = 100 + op.ordinal();
@@ -61,8 +68,9 @@ public abstract class TensorOpsConformanceTest extends DeviceTestBase {
       }
       Tensor r = Tensor.of(av, c[0]).apply(op, Tensor.of(bv, c[1]));
       assertArrayEquals(Ref.broadcastShape(c[0], c[1]), r.shape(), op + " shape");
-      double[] expected = Ref.binary(toDouble(av), c[0], toDouble(bv), c[1],
-          (x, y) -> op.apply((float) x, (float) y));
+      double[] expected =
+          Ref.binary(
+              toDouble(av), c[0], toDouble(bv), c[1], (x, y) -> op.apply((float) x, (float) y));
       assertClose(expected, r.toFloatArray(), EW, op + " " + java.util.Arrays.deepToString(c));
     }
   }
@@ -74,7 +82,8 @@ public abstract class TensorOpsConformanceTest extends DeviceTestBase {
     Tensor a = Tensor.of(av, 6, 5);
     Tensor b = Tensor.of(bv, 5, 6).t(); // non-contiguous [6, 5]
     double[] bt = Ref.transposeLast(toDouble(bv), new int[] {5, 6});
-    double[] expected = Ref.binary(toDouble(av), new int[] {6, 5}, bt, new int[] {6, 5}, (x, y) -> x * y);
+    double[] expected =
+        Ref.binary(toDouble(av), new int[] {6, 5}, bt, new int[] {6, 5}, (x, y) -> x * y);
     assertClose(expected, a.mul(b).toFloatArray(), EW, "mul with transposed view");
     Tensor narrowed = a.narrow(1, 1, 3).add(1.0);
     float[] n = narrowed.toFloatArray();
@@ -100,9 +109,14 @@ public abstract class TensorOpsConformanceTest extends DeviceTestBase {
       assertArrayEquals(new int[] {m, n}, c.shape());
       assertClose(expected, c.toFloatArray(), RED, "matmul " + m + "x" + k + "x" + n);
       // The same product through transposed views (passed to the GEMM without a copy).
-      Tensor at = Tensor.of(Ref.transposeLast(toDouble(a), new int[] {m, k}), k, m).to(DType.FLOAT32).t();
-      Tensor bt = Tensor.of(Ref.transposeLast(toDouble(b), new int[] {k, n}), n, k).to(DType.FLOAT32).t();
-      assertClose(expected, at.matmul(bt).toFloatArray(), RED,
+      Tensor at =
+          Tensor.of(Ref.transposeLast(toDouble(a), new int[] {m, k}), k, m).to(DType.FLOAT32).t();
+      Tensor bt =
+          Tensor.of(Ref.transposeLast(toDouble(b), new int[] {k, n}), n, k).to(DType.FLOAT32).t();
+      assertClose(
+          expected,
+          at.matmul(bt).toFloatArray(),
+          RED,
           "matmul transposed " + m + "x" + k + "x" + n);
     }
   }
@@ -115,7 +129,8 @@ public abstract class TensorOpsConformanceTest extends DeviceTestBase {
     float[] b = randomFloats(12, Ref.numel(bs), -1, 1);
     Tensor c = Tensor.of(a, as).matmul(Tensor.of(b, bs));
     assertArrayEquals(new int[] {3, 5, 4, 2}, c.shape());
-    assertClose(Ref.matmul(toDouble(a), as, toDouble(b), bs), c.toFloatArray(), RED, "batched matmul");
+    assertClose(
+        Ref.matmul(toDouble(a), as, toDouble(b), bs), c.toFloatArray(), RED, "batched matmul");
   }
 
   @Test
@@ -124,8 +139,11 @@ public abstract class TensorOpsConformanceTest extends DeviceTestBase {
     float[] v = randomFloats(4, 4, -1, 1);
     Tensor mv = Tensor.of(a, 3, 4).matmul(Tensor.of(v, 4));
     assertArrayEquals(new int[] {3}, mv.shape());
-    assertClose(Ref.matmul(toDouble(a), new int[] {3, 4}, toDouble(v), new int[] {4, 1}),
-        mv.toFloatArray(), RED, "matrix-vector");
+    assertClose(
+        Ref.matmul(toDouble(a), new int[] {3, 4}, toDouble(v), new int[] {4, 1}),
+        mv.toFloatArray(),
+        RED,
+        "matrix-vector");
     Tensor dot = Tensor.of(v, 4).matmul(Tensor.of(v, 4));
     double d = 0;
     for (float x : v) {
@@ -137,10 +155,14 @@ public abstract class TensorOpsConformanceTest extends DeviceTestBase {
 
   @Test
   void matmulRejectsMismatchedInnerDims() {
-    var e = assertThrows(ShapeMismatchException.class,
-        () -> Tensor.zeros(2, 3).matmul(Tensor.zeros(4, 5)));
-    assertTrue(e.getMessage().contains("matmul") && e.getMessage().contains("[2, 3]")
-        && e.getMessage().contains("[4, 5]"), e.getMessage());
+    var e =
+        assertThrows(
+            ShapeMismatchException.class, () -> Tensor.zeros(2, 3).matmul(Tensor.zeros(4, 5)));
+    assertTrue(
+        e.getMessage().contains("matmul")
+            && e.getMessage().contains("[2, 3]")
+            && e.getMessage().contains("[4, 5]"),
+        e.getMessage());
   }
 
   @Test
@@ -151,34 +173,45 @@ public abstract class TensorOpsConformanceTest extends DeviceTestBase {
     for (int[] dims : dimSets) {
       for (String kind : new String[] {"sum", "mean", "max", "min"}) {
         Tensor t = Tensor.of(v, shape);
-        Tensor r = switch (kind) {
-          case "sum" -> t.sum(dims, true);
-          case "mean" -> t.mean(dims, true);
-          case "max" -> dims.length == 1 ? t.max(dims[0], true) : null;
-          default -> dims.length == 1 ? t.min(dims[0], true) : null;
-        };
+        Tensor r =
+            switch (kind) {
+              case "sum" -> t.sum(dims, true);
+              case "mean" -> t.mean(dims, true);
+              case "max" -> dims.length == 1 ? t.max(dims[0], true) : null;
+              default -> dims.length == 1 ? t.min(dims[0], true) : null;
+            };
         if (r == null) {
           continue;
         }
-        assertClose(Ref.reduce(toDouble(v), shape, dims, kind), r.toFloatArray(), RED,
+        assertClose(
+            Ref.reduce(toDouble(v), shape, dims, kind),
+            r.toFloatArray(),
+            RED,
             kind + " over " + java.util.Arrays.toString(dims));
       }
     }
     Tensor t = Tensor.of(v, shape);
     assertArrayEquals(new int[] {3, 2}, t.sum(new int[] {1, 2}, false).shape());
     assertEquals(0, t.sum().rank());
-    assertEquals(Ref.reduce(toDouble(v), shape, new int[] {0, 1, 2, 3}, "sum")[0], t.sum().item(), 1e-3);
+    assertEquals(
+        Ref.reduce(toDouble(v), shape, new int[] {0, 1, 2, 3}, "sum")[0], t.sum().item(), 1e-3);
   }
 
   @Test
   void reductionsOfTransposedViewsAndLargeRows() {
     float[] v = randomFloats(31, 129 * 1000, -1, 1);
     Tensor t = Tensor.of(v, 129, 1000);
-    assertClose(Ref.reduce(toDouble(v), new int[] {129, 1000}, new int[] {1}, "sum"),
-        t.sum(1, false).toFloatArray(), RED, "row sums");
+    assertClose(
+        Ref.reduce(toDouble(v), new int[] {129, 1000}, new int[] {1}, "sum"),
+        t.sum(1, false).toFloatArray(),
+        RED,
+        "row sums");
     Tensor tt = t.t(); // [1000, 129] view
-    assertClose(Ref.reduce(toDouble(v), new int[] {129, 1000}, new int[] {1}, "mean"),
-        tt.mean(0, false).toFloatArray(), RED, "mean over dim 0 of a transposed view");
+    assertClose(
+        Ref.reduce(toDouble(v), new int[] {129, 1000}, new int[] {1}, "mean"),
+        tt.mean(0, false).toFloatArray(),
+        RED,
+        "mean over dim 0 of a transposed view");
   }
 
   @Test
@@ -228,12 +261,18 @@ public abstract class TensorOpsConformanceTest extends DeviceTestBase {
     Tensor t = Tensor.of(v, shape);
     double[] expected = Ref.softmaxRows(toDouble(v), 12, 37, false);
     assertClose(expected, t.softmax(-1).toFloatArray(), EW, "softmax last dim");
-    assertClose(Ref.softmaxRows(toDouble(v), 12, 37, true), t.logSoftmax(2).toFloatArray(), EW,
+    assertClose(
+        Ref.softmaxRows(toDouble(v), 12, 37, true),
+        t.logSoftmax(2).toFloatArray(),
+        EW,
         "log-softmax last dim");
     // dim 1 via a permuted reference
     Tensor s1 = t.softmax(1).permute(0, 2, 1).contiguous();
     Tensor ref = t.permute(0, 2, 1).contiguous();
-    assertClose(Ref.softmaxRows(toDouble(ref.toFloatArray()), 4 * 37, 3, false), s1.toFloatArray(), EW,
+    assertClose(
+        Ref.softmaxRows(toDouble(ref.toFloatArray()), 4 * 37, 3, false),
+        s1.toFloatArray(),
+        EW,
         "softmax dim 1");
   }
 
@@ -242,7 +281,8 @@ public abstract class TensorOpsConformanceTest extends DeviceTestBase {
     Tensor t = Tensor.arange(24).reshape(2, 3, 4);
     assertTrue(t.permute(2, 0, 1).storage() == t.storage());
     assertArrayEquals(new int[] {4, 2, 3}, t.permute(2, 0, 1).shape());
-    assertArrayEquals(new float[] {5, 6}, t.select(0, 0).select(0, 1).narrow(0, 1, 2).toFloatArray());
+    assertArrayEquals(
+        new float[] {5, 6}, t.select(0, 0).select(0, 1).narrow(0, 1, 2).toFloatArray());
     assertArrayEquals(new int[] {2, 1, 3, 4}, t.unsqueeze(1).shape());
     assertArrayEquals(new int[] {2, 3, 4}, t.unsqueeze(1).squeeze(1).shape());
     assertArrayEquals(new int[] {6, 4}, t.flatten(0, 1).shape());
@@ -272,8 +312,10 @@ public abstract class TensorOpsConformanceTest extends DeviceTestBase {
     Tensor n = Tensor.randn(new Generator(5), 10_000);
     assertEquals(0.0, n.mean().item(), 0.05);
     assertEquals(1.0, n.var(null, false, 1).item(), 0.05);
-    assertArrayEquals(Tensor.randn(new Generator(9), 17).toFloatArray(),
-        Tensor.randn(new Generator(9), 17).toFloatArray(), "same seed, same numbers");
+    assertArrayEquals(
+        Tensor.randn(new Generator(9), 17).toFloatArray(),
+        Tensor.randn(new Generator(9), 17).toFloatArray(),
+        "same seed, same numbers");
   }
 
   @Test
@@ -289,13 +331,19 @@ public abstract class TensorOpsConformanceTest extends DeviceTestBase {
 
   @Test
   void errorsNameTheOpAndShapes() {
-    var e = assertThrows(ShapeMismatchException.class, () -> Tensor.zeros(2, 3).add(Tensor.zeros(4)));
-    assertTrue(e.getMessage().contains("add") && e.getMessage().contains("[2, 3]")
-        && e.getMessage().contains("[4]"), e.getMessage());
+    var e =
+        assertThrows(ShapeMismatchException.class, () -> Tensor.zeros(2, 3).add(Tensor.zeros(4)));
+    assertTrue(
+        e.getMessage().contains("add")
+            && e.getMessage().contains("[2, 3]")
+            && e.getMessage().contains("[4]"),
+        e.getMessage());
     var d = assertThrows(IllegalArgumentException.class, () -> Tensor.zeros(2, 3).sum(5, false));
     assertTrue(d.getMessage().contains("dim 5"), d.getMessage());
-    var t = assertThrows(IllegalArgumentException.class,
-        () -> Tensor.zeros(2).add(Tensor.zeros(DType.FLOAT64, 2)));
+    var t =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> Tensor.zeros(2).add(Tensor.zeros(DType.FLOAT64, 2)));
     assertTrue(t.getMessage().contains("f32") && t.getMessage().contains("f64"), t.getMessage());
     var i = assertThrows(IllegalStateException.class, () -> Tensor.zeros(3).item());
     assertTrue(i.getMessage().contains("3 elements"), i.getMessage());
@@ -316,6 +364,7 @@ public abstract class TensorOpsConformanceTest extends DeviceTestBase {
     assertEquals(0, e.add(1.0).numel());
     assertArrayEquals(new float[] {0, 0, 0}, e.sum(0, false).toFloatArray());
     assertArrayEquals(new int[] {5, 0}, Tensor.zeros(5, 0).matmul(Tensor.zeros(0, 0)).shape());
-    assertArrayEquals(new float[] {0, 0, 0, 0}, Tensor.zeros(2, 0).matmul(Tensor.zeros(0, 2)).toFloatArray());
+    assertArrayEquals(
+        new float[] {0, 0, 0, 0}, Tensor.zeros(2, 0).matmul(Tensor.zeros(0, 2)).toFloatArray());
   }
 }

@@ -27,11 +27,11 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * Issue 9: training does not leak. An MNIST-shape MLP (784-64-10 with dropout, Adam, a
- * validation pass every epoch) trains on synthetic data, and after every epoch the live tensor
- * count and the backend's live blocks, allocated and reserved bytes are what they were after the
- * first (which created the optimizer state); on a caching allocator the system allocations stop
- * growing too. The suite runs a few epochs; {@code -Psoak} adds the 200-epoch run.
+ * Issue 9: training does not leak. An MNIST-shape MLP (784-64-10 with dropout, Adam, a validation
+ * pass every epoch) trains on synthetic data, and after every epoch the live tensor count and the
+ * backend's live blocks, allocated and reserved bytes are what they were after the first (which
+ * created the optimizer state); on a caching allocator the system allocations stop growing too. The
+ * suite runs a few epochs; {@code -Psoak} adds the 200-epoch run.
  */
 public abstract class TrainingMemoryConformanceTest extends DeviceTestBase {
 
@@ -44,7 +44,9 @@ public abstract class TrainingMemoryConformanceTest extends DeviceTestBase {
 
   private Snapshot snapshot() {
     DeviceManager.global().backend(device()).synchronize();
-    return new Snapshot(MemoryStatistics.liveTensors(), MemoryStatistics.cleanerReleased(),
+    return new Snapshot(
+        MemoryStatistics.liveTensors(),
+        MemoryStatistics.cleanerReleased(),
         DeviceManager.global().backend(device()).memoryStats());
   }
 
@@ -73,31 +75,50 @@ public abstract class TrainingMemoryConformanceTest extends DeviceTestBase {
     model.to(device());
     settle();
     List<Snapshot> after = new ArrayList<>();
-    Callback record = new Callback() {
-      @Override
-      public void onEpochEnd(TrainingState state, EpochRecord r) {
-        after.add(snapshot());
-      }
-    };
-    try (DataLoader train = new DataLoader(data, DataLoader.Options.batches(64).shuffled(94), device());
+    Callback record =
+        new Callback() {
+          @Override
+          public void onEpochEnd(TrainingState state, EpochRecord r) {
+            after.add(snapshot());
+          }
+        };
+    try (DataLoader train =
+            new DataLoader(data, DataLoader.Options.batches(64).shuffled(94), device());
         DataLoader val = new DataLoader(validation, DataLoader.Options.batches(64), device());
         Adam adam = new Adam(model.parameters(), Adam.Options.defaults().withLr(1e-3))) {
-      new Trainer(TrainerOptions.defaults().withEpochs(epochs).withOut(null)
-          .withCallbacks(List.of(record))).fit(model, new CrossEntropyLoss(), adam, train, val);
+      new Trainer(
+              TrainerOptions.defaults()
+                  .withEpochs(epochs)
+                  .withOut(null)
+                  .withCallbacks(List.of(record)))
+          .fit(model, new CrossEntropyLoss(), adam, train, val);
     }
     assertEquals(epochs, after.size());
     Snapshot first = after.getFirst();
     for (int e = 1; e < after.size(); e++) {
       Snapshot s = after.get(e);
-      String where = "after epoch " + (e + 1) + " of " + epochs + " (epoch 1: " + first + ", now " + s
-          + "; the Cleaner released " + (s.cleanerReleased() - first.cleanerReleased())
-          + " forgotten tensors meanwhile)";
+      String where =
+          "after epoch "
+              + (e + 1)
+              + " of "
+              + epochs
+              + " (epoch 1: "
+              + first
+              + ", now "
+              + s
+              + "; the Cleaner released "
+              + (s.cleanerReleased() - first.cleanerReleased())
+              + " forgotten tensors meanwhile)";
       assertEquals(first.liveTensors(), s.liveTensors(), "live tensors " + where);
       assertEquals(first.stats().liveBlocks(), s.stats().liveBlocks(), "live blocks " + where);
-      assertEquals(first.stats().allocatedBytes(), s.stats().allocatedBytes(), "allocated bytes " + where);
-      assertEquals(first.stats().reservedBytes(), s.stats().reservedBytes(), "reserved bytes " + where);
+      assertEquals(
+          first.stats().allocatedBytes(), s.stats().allocatedBytes(), "allocated bytes " + where);
+      assertEquals(
+          first.stats().reservedBytes(), s.stats().reservedBytes(), "reserved bytes " + where);
       if (allocatorCaches()) {
-        assertEquals(first.stats().systemAllocations(), s.stats().systemAllocations(),
+        assertEquals(
+            first.stats().systemAllocations(),
+            s.stats().systemAllocations(),
             "system allocations " + where);
       }
     }

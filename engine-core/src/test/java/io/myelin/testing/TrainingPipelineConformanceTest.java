@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.myelin.DType;
 import io.myelin.Generator;
 import io.myelin.Tensor;
 import io.myelin.autograd.Autograd;
@@ -16,8 +15,8 @@ import io.myelin.loss.CrossEntropyLoss;
 import io.myelin.memory.MemoryScope;
 import io.myelin.nn.Activation;
 import io.myelin.nn.Dropout;
-import io.myelin.nn.Linear;
 import io.myelin.nn.Layer;
+import io.myelin.nn.Linear;
 import io.myelin.nn.Sequential;
 import io.myelin.optim.Adam;
 import io.myelin.optim.GradClip;
@@ -34,9 +33,9 @@ import org.junit.jupiter.api.Test;
 /**
  * The one training pipeline: for every combination of gradient accumulation, clipping by norm and
  * by value, the non-finite policy (with a NaN batch under SKIP_BATCH), gradient checks and
- * training-mode dropout, {@link Trainer#fit} gives the same history and final weights, bit for
- * bit, with graphs ON (captured and replayed) and OFF (eager), and both equal a plain loop written
- * here with the public API, reading the host every step.
+ * training-mode dropout, {@link Trainer#fit} gives the same history and final weights, bit for bit,
+ * with graphs ON (captured and replayed) and OFF (eager), and both equal a plain loop written here
+ * with the public API, reading the host every step.
  */
 public abstract class TrainingPipelineConformanceTest extends DeviceTestBase {
   private static final int IN = 6;
@@ -44,14 +43,25 @@ public abstract class TrainingPipelineConformanceTest extends DeviceTestBase {
   private static final int ROWS = 40;
   private static final int BATCH = 6; // 7 batches, the last of 4 rows
   private static final int EPOCHS = 3;
+
   /** The batch whose features hold a NaN in the SKIP_BATCH runs: the last of a 3-batch cycle. */
   private static final int NAN_BATCH = 2;
 
-  private record Combo(int accumulation, double clipNorm, double clipValue,
-      NonFinitePolicy policy, boolean checkGradients, double dropout) {
+  private record Combo(
+      int accumulation,
+      double clipNorm,
+      double clipValue,
+      NonFinitePolicy policy,
+      boolean checkGradients,
+      double dropout) {
     TrainerOptions options(TrainerOptions.Graphs graphs) {
-      return TrainerOptions.defaults().withEpochs(EPOCHS).withOut(null).withGraphs(graphs)
-          .withAccumulationSteps(accumulation).withClipNorm(clipNorm).withClipValue(clipValue)
+      return TrainerOptions.defaults()
+          .withEpochs(EPOCHS)
+          .withOut(null)
+          .withGraphs(graphs)
+          .withAccumulationSteps(accumulation)
+          .withClipNorm(clipNorm)
+          .withClipValue(clipValue)
           .withNonFinite(policy, checkGradients);
     }
   }
@@ -133,7 +143,8 @@ public abstract class TrainingPipelineConformanceTest extends DeviceTestBase {
         boolean cycleFinite = true;
         int i = 0;
         for (Batch b : train.epoch(e)) {
-          try (MemoryScope scope = MemoryScope.open(); b) {
+          try (MemoryScope scope = MemoryScope.open();
+              b) {
             Tensor out = m.forward(b.features());
             Tensor l = loss.forward(out, b.targets());
             (k > 1 ? l.div(k) : l).backward();
@@ -164,8 +175,10 @@ public abstract class TrainingPipelineConformanceTest extends DeviceTestBase {
             }
           }
         }
-        epochs.add(new double[] {counted == 0 ? 0 : lossSum / counted,
-            correct / Math.max(counted, 1), counted});
+        epochs.add(
+            new double[] {
+              counted == 0 ? 0 : lossSum / counted, correct / Math.max(counted, 1), counted
+            });
       }
       m.eval();
       return new Run(epochs, weights(m), "hand-written");
@@ -206,7 +219,9 @@ public abstract class TrainingPipelineConformanceTest extends DeviceTestBase {
   private static void assertSame(Run expected, Run actual, String what) {
     assertEquals(expected.epochs().size(), actual.epochs().size(), what + ": epochs");
     for (int e = 0; e < expected.epochs().size(); e++) {
-      assertArrayEquals(expected.epochs().get(e), actual.epochs().get(e),
+      assertArrayEquals(
+          expected.epochs().get(e),
+          actual.epochs().get(e),
           what + ": loss, accuracy, samples of epoch " + (e + 1));
     }
     for (int p = 0; p < expected.weights().length; p++) {
@@ -235,13 +250,15 @@ public abstract class TrainingPipelineConformanceTest extends DeviceTestBase {
   @Test
   void stopReportsANonFiniteBatchInBothModesWithTheWeightsOfTheLastFiniteUpdate() {
     Combo c = new Combo(1, 0, 0, NonFinitePolicy.STOP, false, 0);
-    for (TrainerOptions.Graphs g : new TrainerOptions.Graphs[] {TrainerOptions.Graphs.ON,
-        TrainerOptions.Graphs.OFF}) {
+    for (TrainerOptions.Graphs g :
+        new TrainerOptions.Graphs[] {TrainerOptions.Graphs.ON, TrainerOptions.Graphs.OFF}) {
       Layer m = model(0);
       try (Adam adam = new Adam(m.parameters(), Adam.Options.defaults().withLr(0.05));
           DataLoader train = loader(data(true))) {
-        var ex = assertThrows(NonFiniteLossException.class, () -> new Trainer(c.options(g))
-            .fit(m, new CrossEntropyLoss(), adam, train, null));
+        var ex =
+            assertThrows(
+                NonFiniteLossException.class,
+                () -> new Trainer(c.options(g)).fit(m, new CrossEntropyLoss(), adam, train, null));
         assertTrue(ex.getMessage().contains("epoch 1"), ex.getMessage());
         assertTrue(ex.getMessage().contains("TrainerOptions.clipNorm"), ex.getMessage());
         for (float[] w : weights(m)) {

@@ -3,24 +3,23 @@ package io.myelin.testing;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.myelin.DType;
 import io.myelin.Generator;
 import io.myelin.Tensor;
-import io.myelin.backend.Philox;
 import io.myelin.autograd.Autograd;
 import io.myelin.backend.DeviceManager;
 import io.myelin.backend.MemoryStats;
+import io.myelin.backend.Philox;
 import io.myelin.loss.CrossEntropyLoss;
 import io.myelin.loss.MSELoss;
 import io.myelin.memory.MemoryScope;
 import io.myelin.nn.Activation;
 import io.myelin.nn.BatchNorm1d;
 import io.myelin.nn.Dropout;
-import io.myelin.nn.Linear;
 import io.myelin.nn.Layer;
+import io.myelin.nn.Linear;
 import io.myelin.nn.Sequential;
 import io.myelin.optim.AdaDelta;
 import io.myelin.optim.AdaGrad;
@@ -51,9 +50,14 @@ public abstract class TrainingStepConformanceTest extends DeviceTestBase {
 
   private Layer model(long seed) {
     Generator g = new Generator(seed);
-    return new Sequential(new Linear(IN, 13, true, g), Activation.byName("relu").layer(),
-        new BatchNorm1d(13), new Linear(13, 11, true, g), Activation.byName("tanh").layer(),
-        new Linear(11, CLASSES, true, g)).to(device());
+    return new Sequential(
+            new Linear(IN, 13, true, g),
+            Activation.byName("relu").layer(),
+            new BatchNorm1d(13),
+            new Linear(13, 11, true, g),
+            Activation.byName("tanh").layer(),
+            new Linear(11, CLASSES, true, g))
+        .to(device());
   }
 
   /** Batches of 17 rows and a last batch of 5, the same every epoch. */
@@ -66,27 +70,36 @@ public abstract class TrainingStepConformanceTest extends DeviceTestBase {
       for (int i = 0; i < y.length; i++) {
         y[i] = (int) ((x[i * IN] + 2) * 10) % CLASSES;
       }
-      out.add(new Tensor[] {
-        Tensor.of(device(), x, sizes[b], IN).persist(), Tensor.of(device(), y, sizes[b]).persist()
-      });
+      out.add(
+          new Tensor[] {
+            Tensor.of(device(), x, sizes[b], IN).persist(),
+            Tensor.of(device(), y, sizes[b]).persist()
+          });
     }
     return out;
   }
 
-  private static final List<Function<List<Tensor>, Optimizer<?>>> OPTIMIZERS = List.of(
-      p -> new Adam(p, Adam.Options.defaults().withLr(0.01).withWeightDecay(0.01)),
-      p -> new Adam(p, Adam.Options.defaults().withLr(0.01).withAmsgrad(true)),
-      p -> new AdamW(p, AdamW.Options.defaults().withLr(0.01)),
-      p -> new SGD(p, SGD.Options.of(0.05).withMomentum(0.9).withNesterov(true)),
-      p -> new SGD(p, SGD.Options.averaged(0.05, 0.9, true)),
-      p -> new NAdam(p, NAdam.Options.defaults().withLr(0.01)),
-      p -> new RMSprop(p, RMSprop.Options.defaults().withLr(0.01).withCentered(true).withMomentum(0.5)),
-      p -> new AdaGrad(p, AdaGrad.Options.defaults().withLr(0.05).withLrDecay(0.01)),
-      p -> new AdaDelta(p, AdaDelta.Options.defaults()),
-      p -> new AdaMax(p, AdaMax.Options.defaults().withLr(0.01)));
+  private static final List<Function<List<Tensor>, Optimizer<?>>> OPTIMIZERS =
+      List.of(
+          p -> new Adam(p, Adam.Options.defaults().withLr(0.01).withWeightDecay(0.01)),
+          p -> new Adam(p, Adam.Options.defaults().withLr(0.01).withAmsgrad(true)),
+          p -> new AdamW(p, AdamW.Options.defaults().withLr(0.01)),
+          p -> new SGD(p, SGD.Options.of(0.05).withMomentum(0.9).withNesterov(true)),
+          p -> new SGD(p, SGD.Options.averaged(0.05, 0.9, true)),
+          p -> new NAdam(p, NAdam.Options.defaults().withLr(0.01)),
+          p ->
+              new RMSprop(
+                  p, RMSprop.Options.defaults().withLr(0.01).withCentered(true).withMomentum(0.5)),
+          p -> new AdaGrad(p, AdaGrad.Options.defaults().withLr(0.05).withLrDecay(0.01)),
+          p -> new AdaDelta(p, AdaDelta.Options.defaults()),
+          p -> new AdaMax(p, AdaMax.Options.defaults().withLr(0.01)));
 
   /** How one of the three runs drives its steps. */
-  private enum Mode { PLAIN_LOOP, EAGER_STEP, GRAPH_STEP }
+  private enum Mode {
+    PLAIN_LOOP,
+    EAGER_STEP,
+    GRAPH_STEP
+  }
 
   private record Run(float[][] state, double loss, long replays, int graphs) {}
 
@@ -124,7 +137,10 @@ public abstract class TrainingStepConformanceTest extends DeviceTestBase {
     List<float[]> state = new ArrayList<>();
     for (Map.Entry<String, Tensor> e : m.stateDict().entrySet()) {
       Tensor t = e.getValue();
-      state.add(t.dtype() == DType.INT32 ? new float[] {t.toIntArray()[0]} : t.to(DType.FLOAT32).toFloatArray());
+      state.add(
+          t.dtype() == DType.INT32
+              ? new float[] {t.toIntArray()[0]}
+              : t.to(DType.FLOAT32).toFloatArray());
     }
     opt.close();
     for (Tensor[] b : data) {
@@ -146,8 +162,14 @@ public abstract class TrainingStepConformanceTest extends DeviceTestBase {
       Run eager = train(Mode.EAGER_STEP, make, 6);
       Run graph = train(Mode.GRAPH_STEP, make, 6);
       for (int k = 0; k < plain.state().length; k++) {
-        assertArrayEquals(plain.state()[k], eager.state()[k], "optimizer " + i + ", tensor " + k + ": eager step vs plain loop");
-        assertArrayEquals(eager.state()[k], graph.state()[k], "optimizer " + i + ", tensor " + k + ": graph vs eager");
+        assertArrayEquals(
+            plain.state()[k],
+            eager.state()[k],
+            "optimizer " + i + ", tensor " + k + ": eager step vs plain loop");
+        assertArrayEquals(
+            eager.state()[k],
+            graph.state()[k],
+            "optimizer " + i + ", tensor " + k + ": graph vs eager");
       }
       assertEquals(eager.loss(), graph.loss(), "optimizer " + i + ": running loss");
       assertTrue(Double.isFinite(eager.loss()) && eager.loss() > 0, "loss " + eager.loss());
@@ -171,7 +193,8 @@ public abstract class TrainingStepConformanceTest extends DeviceTestBase {
 
   @Test
   void changedOptionsGetANewGraphAndStillMatchEager() {
-    Function<List<Tensor>, Optimizer<?>> make = p -> new SGD(p, SGD.Options.of(0.05).withMomentum(0.9));
+    Function<List<Tensor>, Optimizer<?>> make =
+        p -> new SGD(p, SGD.Options.of(0.05).withMomentum(0.9));
     float[][] eager = null;
     for (boolean graphs : new boolean[] {false, true}) {
       Layer m = model(2);
@@ -276,13 +299,16 @@ public abstract class TrainingStepConformanceTest extends DeviceTestBase {
         outer = backend.endCapture();
       }
       assertNotNull(step.graphsOffReason());
-      assertTrue(step.graphsOffReason().startsWith("capture could not start"), step.graphsOffReason());
+      assertTrue(
+          step.graphsOffReason().startsWith("capture could not start"), step.graphsOffReason());
       assertEquals(0, step.replays());
       outer.replay(); // runs the third step
       outer.close();
     }
     for (int k = 0; k < m.parameters().size(); k++) {
-      assertArrayEquals(plain.parameters().get(k).toFloatArray(), m.parameters().get(k).toFloatArray(),
+      assertArrayEquals(
+          plain.parameters().get(k).toFloatArray(),
+          m.parameters().get(k).toFloatArray(),
           "parameter " + k);
     }
     plainOpt.close();
@@ -296,8 +322,12 @@ public abstract class TrainingStepConformanceTest extends DeviceTestBase {
     for (int mode = 0; mode < 2; mode++) {
       Generator g = new Generator(1);
       Generator drop = new Generator(2);
-      Layer m = new Sequential(new Linear(IN, 8, true, g), new Dropout(0.5, drop),
-          new Linear(8, CLASSES, true, g)).to(device());
+      Layer m =
+          new Sequential(
+                  new Linear(IN, 8, true, g),
+                  new Dropout(0.5, drop),
+                  new Linear(8, CLASSES, true, g))
+              .to(device());
       assertTrue(m.capturable(), "dropout reads its counter on the device inside a step");
       Adam opt = new Adam(m.parameters());
       List<Tensor[]> data = batches(1);
@@ -308,7 +338,9 @@ public abstract class TrainingStepConformanceTest extends DeviceTestBase {
         replays[mode] = step.replays();
       }
       weights[mode] = m.parameters().get(0).toFloatArray();
-      assertEquals(5 * Philox.blocksFor(data.get(0)[0].size(0) * 8L), drop.state(),
+      assertEquals(
+          5 * Philox.blocksFor(data.get(0)[0].size(0) * 8L),
+          drop.state(),
           "the generator advances by each step's draw, replayed or not");
       opt.close();
     }
@@ -322,8 +354,12 @@ public abstract class TrainingStepConformanceTest extends DeviceTestBase {
   @Test
   void regressionWithAMetricSumsOnTheDevice() {
     Generator g = new Generator(6);
-    Layer m = new Sequential(new Linear(IN, 4, true, g), Activation.byName("relu").layer(),
-        new Linear(4, 1, true, g)).to(device());
+    Layer m =
+        new Sequential(
+                new Linear(IN, 4, true, g),
+                Activation.byName("relu").layer(),
+                new Linear(4, 1, true, g))
+            .to(device());
     SGD opt = new SGD(m.parameters(), SGD.Options.of(0.01));
     Tensor x = Tensor.of(device(), randomFloats(3, 10 * IN, -1, 1), 10, IN);
     Tensor y = Tensor.of(device(), randomFloats(4, 10, -1, 1), 10, 1);
@@ -364,10 +400,12 @@ public abstract class TrainingStepConformanceTest extends DeviceTestBase {
         step.run(data.get(0)[0], data.get(0)[1]);
       }
       MemoryStats after = backend.memoryStats();
-      assertEquals(before.systemAllocations(), after.systemAllocations(), "allocations during replays");
+      assertEquals(
+          before.systemAllocations(), after.systemAllocations(), "allocations during replays");
       // Not more live blocks: a replay creates none. (Fewer is possible: the Cleaner may free
       // what earlier tests in this JVM forgot while the replays run.)
-      assertTrue(after.liveBlocks() <= before.liveBlocks(),
+      assertTrue(
+          after.liveBlocks() <= before.liveBlocks(),
           "live blocks during replays: " + before.liveBlocks() + " -> " + after.liveBlocks());
       assertEquals(52, step.replays());
     }

@@ -51,8 +51,10 @@ class MetricsTest {
     assertEquals(0, cm.precision(1));
     assertEquals(0, cm.recall(2));
     String table = cm.format(List.of("neg", "pos", "other"));
-    assertTrue(table.contains("true\\pred") && table.contains("neg") && table.contains("other"), table);
-    assertThrows(IllegalArgumentException.class, () -> ConfusionMatrix.of(new int[] {3}, new int[] {0}, 3));
+    assertTrue(
+        table.contains("true\\pred") && table.contains("neg") && table.contains("other"), table);
+    assertThrows(
+        IllegalArgumentException.class, () -> ConfusionMatrix.of(new int[] {3}, new int[] {0}, 3));
   }
 
   @Test
@@ -65,9 +67,13 @@ class MetricsTest {
     // Each count column ends where its header ends: the header's right edges are the rows'.
     String header = lines[0];
     for (int r = 1; r < lines.length; r++) {
-      assertEquals(header.length(), lines[r].length(), "row " + r + ":\n" + String.join("\n", lines));
-      assertEquals("12", lines[r].substring(header.indexOf(Integer.toString(r - 1) ,
-          "true\\pred".length()) - 1, header.indexOf(Integer.toString(r - 1), "true\\pred".length()) + 1),
+      assertEquals(
+          header.length(), lines[r].length(), "row " + r + ":\n" + String.join("\n", lines));
+      assertEquals(
+          "12",
+          lines[r].substring(
+              header.indexOf(Integer.toString(r - 1), "true\\pred".length()) - 1,
+              header.indexOf(Integer.toString(r - 1), "true\\pred".length()) + 1),
           "the diagonal count sits under its class:\n" + String.join("\n", lines));
     }
   }

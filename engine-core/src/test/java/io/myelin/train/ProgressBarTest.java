@@ -12,8 +12,8 @@ import org.junit.jupiter.api.Test;
 class ProgressBarTest {
   private final AtomicLong now = new AtomicLong();
   private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-  private final ProgressBar bar = new ProgressBar(new PrintStream(bytes, true, StandardCharsets.UTF_8),
-      true, 3, now::get);
+  private final ProgressBar bar =
+      new ProgressBar(new PrintStream(bytes, true, StandardCharsets.UTF_8), true, 3, now::get);
 
   private String drawAt(double seconds, int epoch, int batch) {
     now.set((long) (seconds * 1e9));

@@ -7,16 +7,16 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The CPU backend's free arrays, by dtype and exact length: a freed storage's array goes back
- * here and the next allocation of that size takes it, so a training loop, which allocates the
- * same sizes every step, takes no new array from the heap after its first step (the GC then has
- * little to do: measured in bench/RESULTS.md). Arrays are reused as they are: {@link
+ * The CPU backend's free arrays, by dtype and exact length: a freed storage's array goes back here
+ * and the next allocation of that size takes it, so a training loop, which allocates the same sizes
+ * every step, takes no new array from the heap after its first step (the GC then has little to do:
+ * measured in bench/RESULTS.md). Arrays are reused as they are: {@link
  * io.myelin.backend.Backend#allocate} promises no contents.
  *
  * <p>The pool holds at most {@code limitBytes}; arrays freed above it are left to the GC. With
- * {@code poison} (the {@code myelin.cpu.poison} system property, on in the test suite) every
- * array handed out, new or reused, is filled with NaN (int32: {@code Integer.MIN_VALUE}), so a
- * kernel that reads an output it has not written fails its tests instead of reading zeros.
+ * {@code poison} (the {@code myelin.cpu.poison} system property, on in the test suite) every array
+ * handed out, new or reused, is filled with NaN (int32: {@code Integer.MIN_VALUE}), so a kernel
+ * that reads an output it has not written fails its tests instead of reading zeros.
  *
  * <p>Thread-safe: each size has its own lock; the byte count is atomic.
  */
@@ -33,7 +33,8 @@ final class ArrayPool {
 
   /** A pool of a quarter of the maximum heap; poisoning from {@code -Dmyelin.cpu.poison=true}. */
   static ArrayPool forThisJvm() {
-    return new ArrayPool(Runtime.getRuntime().maxMemory() / 4, Boolean.getBoolean("myelin.cpu.poison"));
+    return new ArrayPool(
+        Runtime.getRuntime().maxMemory() / 4, Boolean.getBoolean("myelin.cpu.poison"));
   }
 
   /** A free array of {@code length} elements of {@code dtype}, or null when none is pooled. */

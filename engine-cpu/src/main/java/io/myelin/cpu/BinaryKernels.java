@@ -8,14 +8,14 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Element-wise maps of two or three views with broadcasting by 0 strides: {@code binary} and
- * {@code where}.
+ * Element-wise maps of two or three views with broadcasting by 0 strides: {@code binary} and {@code
+ * where}.
  *
  * <p>float32 runs whose output is dense and whose inputs are each dense or a broadcast scalar
  * (stride 1 or 0: plain tensors, bias rows, scalars) are vectorised for the arithmetic ops.
- * Everything else evaluates the double reference {@link BinaryOp#apply} and rounds once; for
- * +, -, *, / and max/min that equals the float operation exactly (a double holds the exact
- * float result before rounding), so both paths give the same bits.
+ * Everything else evaluates the double reference {@link BinaryOp#apply} and rounds once; for +, -,
+ * *, / and max/min that equals the float operation exactly (a double holds the exact float result
+ * before rounding), so both paths give the same bits.
  */
 final class BinaryKernels {
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -23,10 +23,18 @@ final class BinaryKernels {
   private BinaryKernels() {}
 
   /** {@code out = op(x, y)}. */
-  static void binary(CpuThreads threads, BinaryOp op, CpuStorage x, Layout xl, CpuStorage y,
-      Layout yl, CpuStorage out, Layout ol) {
-    if (out.dtype() == DType.FLOAT32 && isVectorised(op) && rowBroadcast(threads, op, x, xl, y,
-        yl, out, ol)) {
+  static void binary(
+      CpuThreads threads,
+      BinaryOp op,
+      CpuStorage x,
+      Layout xl,
+      CpuStorage y,
+      Layout yl,
+      CpuStorage out,
+      Layout ol) {
+    if (out.dtype() == DType.FLOAT32
+        && isVectorised(op)
+        && rowBroadcast(threads, op, x, xl, y, yl, out, ol)) {
       return;
     }
     Strided it = Strided.of(ol, xl, yl);
@@ -39,24 +47,30 @@ final class BinaryKernels {
       float[] xv = x.floats();
       float[] yv = y.floats();
       boolean vector = os == 1 && xs <= 1 && ys <= 1 && isVectorised(op);
-      it.parallel(threads, cost, (base, n) -> {
-        if (vector) {
-          vectorRun(op, xv, base[1], xs == 0, yv, base[2], ys == 0, o, base[0], n);
-        } else {
-          for (int i = 0; i < n; i++) {
-            o[base[0] + i * os] = (float) op.apply(xv[base[1] + i * xs], yv[base[2] + i * ys]);
-          }
-        }
-      });
+      it.parallel(
+          threads,
+          cost,
+          (base, n) -> {
+            if (vector) {
+              vectorRun(op, xv, base[1], xs == 0, yv, base[2], ys == 0, o, base[0], n);
+            } else {
+              for (int i = 0; i < n; i++) {
+                o[base[0] + i * os] = (float) op.apply(xv[base[1] + i * xs], yv[base[2] + i * ys]);
+              }
+            }
+          });
     } else {
       double[] o = out.doubles();
       double[] xv = x.doubles();
       double[] yv = y.doubles();
-      it.parallel(threads, cost, (base, n) -> {
-        for (int i = 0; i < n; i++) {
-          o[base[0] + i * os] = op.apply(xv[base[1] + i * xs], yv[base[2] + i * ys]);
-        }
-      });
+      it.parallel(
+          threads,
+          cost,
+          (base, n) -> {
+            for (int i = 0; i < n; i++) {
+              o[base[0] + i * os] = op.apply(xv[base[1] + i * xs], yv[base[2] + i * ys]);
+            }
+          });
     }
   }
 
@@ -65,8 +79,15 @@ final class BinaryKernels {
    * the other way round: row by row without the strided iteration's per-run bookkeeping, which
    * costs more than the arithmetic for short rows. False when the layouts are not of that form.
    */
-  private static boolean rowBroadcast(CpuThreads threads, BinaryOp op, CpuStorage x, Layout xl,
-      CpuStorage y, Layout yl, CpuStorage out, Layout ol) {
+  private static boolean rowBroadcast(
+      CpuThreads threads,
+      BinaryOp op,
+      CpuStorage x,
+      Layout xl,
+      CpuStorage y,
+      Layout yl,
+      CpuStorage out,
+      Layout ol) {
     if (ol.rank() != 2 || !ol.isContiguous()) {
       return false;
     }
@@ -85,12 +106,24 @@ final class BinaryKernels {
     int xo = xRow ? 0 : xl.offset();
     int yo = yRow ? 0 : yl.offset();
     int oo = ol.offset();
-    threads.parallelFor(rows, cols, (r0, r1) -> {
-      for (int r = r0; r < r1; r++) {
-        vectorRun(op, xv, xRow ? xo : xo + r * cols, false, yv, yRow ? yo : yo + r * cols, false,
-            o, oo + r * cols, cols);
-      }
-    });
+    threads.parallelFor(
+        rows,
+        cols,
+        (r0, r1) -> {
+          for (int r = r0; r < r1; r++) {
+            vectorRun(
+                op,
+                xv,
+                xRow ? xo : xo + r * cols,
+                false,
+                yv,
+                yRow ? yo : yo + r * cols,
+                false,
+                o,
+                oo + r * cols,
+                cols);
+          }
+        });
     return true;
   }
 
@@ -116,8 +149,17 @@ final class BinaryKernels {
    * One dense output run; each input is dense or (flag set) one element broadcast. The broadcast
    * vector is built once, outside the loop.
    */
-  private static void vectorRun(BinaryOp op, float[] x, int xi, boolean xScalar, float[] y,
-      int yi, boolean yScalar, float[] o, int oi, int n) {
+  private static void vectorRun(
+      BinaryOp op,
+      float[] x,
+      int xi,
+      boolean xScalar,
+      float[] y,
+      int yi,
+      boolean yScalar,
+      float[] o,
+      int oi,
+      int n) {
     FloatVector xb = FloatVector.broadcast(S, xScalar ? x[xi] : 0f);
     FloatVector yb = FloatVector.broadcast(S, yScalar ? y[yi] : 0f);
     int i = 0;
@@ -126,8 +168,10 @@ final class BinaryKernels {
       FloatVector b = yScalar ? yb : FloatVector.fromArray(S, y, yi + i);
       apply(op, a, b).intoArray(o, oi + i);
     }
-    if (i < n && (xScalar || xi + i + S.length() <= x.length)
-        && (yScalar || yi + i + S.length() <= y.length) && oi + i + S.length() <= o.length) {
+    if (i < n
+        && (xScalar || xi + i + S.length() <= x.length)
+        && (yScalar || yi + i + S.length() <= y.length)
+        && oi + i + S.length() <= o.length) {
       // The tail as one masked vector (a bias row of 20 is one vector and a tail of 4): the same
       // float operations, so the same bits as the scalar reference, without a double per element.
       // Only where a whole vector fits in each array: a masked access that crosses an array's end
@@ -157,8 +201,16 @@ final class BinaryKernels {
   }
 
   /** {@code out = cond != 0 ? x : y}; a NaN condition counts as true (it is not 0). */
-  static void where(CpuThreads threads, CpuStorage cond, Layout cl, CpuStorage x, Layout xl,
-      CpuStorage y, Layout yl, CpuStorage out, Layout ol) {
+  static void where(
+      CpuThreads threads,
+      CpuStorage cond,
+      Layout cl,
+      CpuStorage x,
+      Layout xl,
+      CpuStorage y,
+      Layout yl,
+      CpuStorage out,
+      Layout ol) {
     Strided it = Strided.of(ol, cl, xl, yl);
     int os = it.innerStride(0);
     int cs = it.innerStride(1);
@@ -170,33 +222,39 @@ final class BinaryKernels {
       float[] xv = x.floats();
       float[] yv = y.floats();
       boolean dense = os == 1 && cs == 1 && xs == 1 && ys == 1;
-      it.parallel(threads, 1, (base, n) -> {
-        int i = 0;
-        if (dense) {
-          for (int end = S.loopBound(n); i < end; i += S.length()) {
-            FloatVector cv = FloatVector.fromArray(S, c, base[1] + i);
-            FloatVector yv0 = FloatVector.fromArray(S, yv, base[3] + i);
-            FloatVector xv0 = FloatVector.fromArray(S, xv, base[2] + i);
-            // EQ is false for NaN, so "not equal to 0" matches the scalar cond != 0.
-            yv0.blend(xv0, cv.compare(VectorOperators.EQ, 0f).not()).intoArray(o, base[0] + i);
-          }
-        }
-        for (; i < n; i++) {
-          o[base[0] + i * os] =
-              c[base[1] + i * cs] != 0 ? xv[base[2] + i * xs] : yv[base[3] + i * ys];
-        }
-      });
+      it.parallel(
+          threads,
+          1,
+          (base, n) -> {
+            int i = 0;
+            if (dense) {
+              for (int end = S.loopBound(n); i < end; i += S.length()) {
+                FloatVector cv = FloatVector.fromArray(S, c, base[1] + i);
+                FloatVector yv0 = FloatVector.fromArray(S, yv, base[3] + i);
+                FloatVector xv0 = FloatVector.fromArray(S, xv, base[2] + i);
+                // EQ is false for NaN, so "not equal to 0" matches the scalar cond != 0.
+                yv0.blend(xv0, cv.compare(VectorOperators.EQ, 0f).not()).intoArray(o, base[0] + i);
+              }
+            }
+            for (; i < n; i++) {
+              o[base[0] + i * os] =
+                  c[base[1] + i * cs] != 0 ? xv[base[2] + i * xs] : yv[base[3] + i * ys];
+            }
+          });
     } else {
       double[] o = out.doubles();
       double[] c = cond.doubles();
       double[] xv = x.doubles();
       double[] yv = y.doubles();
-      it.parallel(threads, 1, (base, n) -> {
-        for (int i = 0; i < n; i++) {
-          o[base[0] + i * os] =
-              c[base[1] + i * cs] != 0 ? xv[base[2] + i * xs] : yv[base[3] + i * ys];
-        }
-      });
+      it.parallel(
+          threads,
+          1,
+          (base, n) -> {
+            for (int i = 0; i < n; i++) {
+              o[base[0] + i * os] =
+                  c[base[1] + i * cs] != 0 ? xv[base[2] + i * xs] : yv[base[3] + i * ys];
+            }
+          });
     }
   }
 }

@@ -4,46 +4,64 @@ import io.myelin.DType;
 import io.myelin.backend.ConvGeometry;
 
 /**
- * The CPU's {@link io.myelin.backend.Backend#im2col} and {@link
- * io.myelin.backend.Backend#col2im}. im2col is split over (column-matrix row, image) pairs, each
- * a run of {@code outH} rows of {@code outW} entries: with stride 1 a row is one array copy
- * between two zero-filled margins. col2im is split over (image, channel) planes; a plane is owned
- * by one thread, which zeroes it and adds the taps in (i, j) order, so the result does not depend
- * on the split and equals a per-element gather in that order. Stateless and thread-safe.
+ * The CPU's {@link io.myelin.backend.Backend#im2col} and {@link io.myelin.backend.Backend#col2im}.
+ * im2col is split over (column-matrix row, image) pairs, each a run of {@code outH} rows of {@code
+ * outW} entries: with stride 1 a row is one array copy between two zero-filled margins. col2im is
+ * split over (image, channel) planes; a plane is owned by one thread, which zeroes it and adds the
+ * taps in (i, j) order, so the result does not depend on the split and equals a per-element gather
+ * in that order. Stateless and thread-safe.
  */
 final class ConvKernels {
   private ConvKernels() {}
 
-  static void im2col(CpuThreads threads, ConvGeometry g, int images, CpuStorage x, int xOffset,
-      CpuStorage cols, int colsOffset) {
+  static void im2col(
+      CpuThreads threads,
+      ConvGeometry g,
+      int images,
+      CpuStorage x,
+      int xOffset,
+      CpuStorage cols,
+      int colsOffset) {
     int rows = g.colRows();
     boolean f32 = x.dtype() == DType.FLOAT32;
-    threads.parallelFor(rows * images, g.outPlane(), (from, to) -> {
-      for (int item = from; item < to; item++) {
-        int r = item / images, n = item % images;
-        if (f32) {
-          im2colF(g, images, x.floats(), xOffset, cols.floats(), colsOffset, r, n);
-        } else {
-          im2colD(g, images, x.doubles(), xOffset, cols.doubles(), colsOffset, r, n);
-        }
-      }
-    });
+    threads.parallelFor(
+        rows * images,
+        g.outPlane(),
+        (from, to) -> {
+          for (int item = from; item < to; item++) {
+            int r = item / images, n = item % images;
+            if (f32) {
+              im2colF(g, images, x.floats(), xOffset, cols.floats(), colsOffset, r, n);
+            } else {
+              im2colD(g, images, x.doubles(), xOffset, cols.doubles(), colsOffset, r, n);
+            }
+          }
+        });
   }
 
-  static void col2im(CpuThreads threads, ConvGeometry g, int images, CpuStorage cols,
-      int colsOffset, CpuStorage x, int xOffset) {
+  static void col2im(
+      CpuThreads threads,
+      ConvGeometry g,
+      int images,
+      CpuStorage cols,
+      int colsOffset,
+      CpuStorage x,
+      int xOffset) {
     boolean f32 = x.dtype() == DType.FLOAT32;
     int planes = images * g.channels();
-    threads.parallelFor(planes, (long) g.kernelH() * g.kernelW() * g.outPlane(), (from, to) -> {
-      for (int p = from; p < to; p++) {
-        int n = p / g.channels(), c = p % g.channels();
-        if (f32) {
-          col2imF(g, images, cols.floats(), colsOffset, x.floats(), xOffset, n, c);
-        } else {
-          col2imD(g, images, cols.doubles(), colsOffset, x.doubles(), xOffset, n, c);
-        }
-      }
-    });
+    threads.parallelFor(
+        planes,
+        (long) g.kernelH() * g.kernelW() * g.outPlane(),
+        (from, to) -> {
+          for (int p = from; p < to; p++) {
+            int n = p / g.channels(), c = p % g.channels();
+            if (f32) {
+              col2imF(g, images, cols.floats(), colsOffset, x.floats(), xOffset, n, c);
+            } else {
+              col2imD(g, images, cols.doubles(), colsOffset, x.doubles(), xOffset, n, c);
+            }
+          }
+        });
   }
 
   /** The first output column ow >= 0 with {@code ow * stride + w0 >= 0}. */
@@ -61,8 +79,15 @@ final class ConvKernels {
 
   // ---- FLOAT ----------------------------------------------------------------------------------
 
-  private static void im2colF(ConvGeometry g, int images, float[] x, int xOffset, float[] cols,
-      int colsOffset, int r, int n) {
+  private static void im2colF(
+      ConvGeometry g,
+      int images,
+      float[] x,
+      int xOffset,
+      float[] cols,
+      int colsOffset,
+      int r,
+      int n) {
     int kH = g.kernelH(), kW = g.kernelW(), outH = g.outH(), outW = g.outW();
     int c = r / (kH * kW), i = r / kW % kH, j = r % kW;
     int plane = g.height() * g.width();
@@ -91,8 +116,15 @@ final class ConvKernels {
     }
   }
 
-  private static void col2imF(ConvGeometry g, int images, float[] cols, int colsOffset, float[] x,
-      int xOffset, int n, int c) {
+  private static void col2imF(
+      ConvGeometry g,
+      int images,
+      float[] cols,
+      int colsOffset,
+      float[] x,
+      int xOffset,
+      int n,
+      int c) {
     int kH = g.kernelH(), kW = g.kernelW(), outH = g.outH(), outW = g.outW();
     int plane = g.height() * g.width();
     int base = xOffset + n * g.imageSize() + c * plane;
@@ -126,8 +158,15 @@ final class ConvKernels {
 
   // ---- DOUBLE ----------------------------------------------------------------------------------
 
-  private static void im2colD(ConvGeometry g, int images, double[] x, int xOffset, double[] cols,
-      int colsOffset, int r, int n) {
+  private static void im2colD(
+      ConvGeometry g,
+      int images,
+      double[] x,
+      int xOffset,
+      double[] cols,
+      int colsOffset,
+      int r,
+      int n) {
     int kH = g.kernelH(), kW = g.kernelW(), outH = g.outH(), outW = g.outW();
     int c = r / (kH * kW), i = r / kW % kH, j = r % kW;
     int plane = g.height() * g.width();
@@ -156,8 +195,15 @@ final class ConvKernels {
     }
   }
 
-  private static void col2imD(ConvGeometry g, int images, double[] cols, int colsOffset, double[] x,
-      int xOffset, int n, int c) {
+  private static void col2imD(
+      ConvGeometry g,
+      int images,
+      double[] cols,
+      int colsOffset,
+      double[] x,
+      int xOffset,
+      int n,
+      int c) {
     int kH = g.kernelH(), kW = g.kernelW(), outH = g.outH(), outW = g.outW();
     int plane = g.height() * g.width();
     int base = xOffset + n * g.imageSize() + c * plane;

@@ -9,14 +9,14 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A captured graph on the CPU: the kernel calls the capturing thread made, in order, each a
- * closure over the storages and scalars it was given. A replay runs them again without any of the
- * host work that produced them (tensor objects, shape checks, the autograd tape), which is most of
- * the time of a step of a small model.
+ * A captured graph on the CPU: the kernel calls the capturing thread made, in order, each a closure
+ * over the storages and scalars it was given. A replay runs them again without any of the host work
+ * that produced them (tensor objects, shape checks, the autograd tape), which is most of the time
+ * of a step of a small model.
  *
  * <p>Arrays allocated during the capture are reserved for the graph: released ones go to this
- * graph's free list (reused only by later allocations of the same capture, which the recorded
- * order makes safe) and back to the backend's pool when the graph is closed. Not thread-safe: the
+ * graph's free list (reused only by later allocations of the same capture, which the recorded order
+ * makes safe) and back to the backend's pool when the graph is closed. Not thread-safe: the
  * capturing thread records, one thread replays.
  */
 final class CpuGraph implements CapturedGraph {

@@ -38,8 +38,9 @@ public final class CpuProvider implements BackendProvider {
     try {
       simd = simdDescription();
     } catch (LinkageError e) {
-      return Availability.unavailable("the jdk.incubator.vector module is missing: start the JVM"
-          + " with --add-modules jdk.incubator.vector");
+      return Availability.unavailable(
+          "the jdk.incubator.vector module is missing: start the JVM"
+              + " with --add-modules jdk.incubator.vector");
     }
     int threads;
     try {
@@ -47,12 +48,19 @@ public final class CpuProvider implements BackendProvider {
     } catch (IllegalArgumentException e) {
       return Availability.unavailable(e.getMessage());
     }
-    // The summary line says threads and SIMD once; the detail lines say where the figures come from.
+    // The summary line says threads and SIMD once; the detail lines say where the figures come
+    // from.
     String summary = "CPU, " + threads + " threads, " + simd;
-    return Availability.available(1, summary, List.of(
-        "threads: " + threads + " (MYELIN_NUM_THREADS, default: available processors = "
-            + Runtime.getRuntime().availableProcessors() + ")",
-        "java: " + Runtime.version()));
+    return Availability.available(
+        1,
+        summary,
+        List.of(
+            "threads: "
+                + threads
+                + " (MYELIN_NUM_THREADS, default: available processors = "
+                + Runtime.getRuntime().availableProcessors()
+                + ")",
+            "java: " + Runtime.version()));
   }
 
   /** E.g. "512-bit SIMD (16 floats)", from the preferred float vector species. */

@@ -4,13 +4,12 @@ import io.myelin.DType;
 import io.myelin.backend.Storage;
 
 /**
- * CPU memory: one Java array ({@code float[]}, {@code double[]} or {@code int[]}), taken from
- * and given back to the backend's {@link ArrayPool}. {@link #free()} drops this storage's
- * reference to the array, so a use after free fails loudly instead of reading another tensor's
- * data.
+ * CPU memory: one Java array ({@code float[]}, {@code double[]} or {@code int[]}), taken from and
+ * given back to the backend's {@link ArrayPool}. {@link #free()} drops this storage's reference to
+ * the array, so a use after free fails loudly instead of reading another tensor's data.
  *
- * <p>Thread-safety: the array is shared by every thread that runs an op on it; ordering between
- * ops is the caller's business, as for any backend.
+ * <p>Thread-safety: the array is shared by every thread that runs an op on it; ordering between ops
+ * is the caller's business, as for any backend.
  */
 final class CpuStorage extends Storage {
   private final CpuBackend owner;
@@ -61,8 +60,8 @@ final class CpuStorage extends Storage {
   Object array() {
     Object a = array;
     if (a == null) {
-      throw new IllegalStateException("cpu storage of " + length() + " " + dtype().shortName()
-          + " used after it was freed");
+      throw new IllegalStateException(
+          "cpu storage of " + length() + " " + dtype().shortName() + " used after it was freed");
     }
     return a;
   }
@@ -89,8 +88,10 @@ final class CpuStorage extends Storage {
   /** Checks that {@code s} is CPU memory of {@code backend} and returns it as such. */
   static CpuStorage of(Storage s, CpuBackend backend) {
     if (!(s instanceof CpuStorage cs)) {
-      throw new IllegalArgumentException("storage on " + (s == null ? "null" : s.device())
-          + " passed to the cpu backend: move it to the cpu first");
+      throw new IllegalArgumentException(
+          "storage on "
+              + (s == null ? "null" : s.device())
+              + " passed to the cpu backend: move it to the cpu first");
     }
     if (cs.owner != backend) {
       throw new IllegalArgumentException("storage belongs to another cpu backend instance");

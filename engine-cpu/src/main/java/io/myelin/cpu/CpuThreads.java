@@ -9,10 +9,10 @@ import java.util.concurrent.atomic.AtomicReference;
  * The CPU backend's worker threads and its one scheduling primitive, {@link #parallelFor}.
  *
  * <p>The pool has {@code threads - 1} daemon workers: the calling thread always takes part, so a
- * pool of one thread is plain sequential code. Work below {@link #MIN_WORK_PER_THREAD}
- * elementary operations per participant stays on the calling thread, because waking a worker
- * costs microseconds. A call made from inside a split (on a worker, or on the calling thread while
- * it runs its share) runs sequentially: no nested splitting, no deadlock.
+ * pool of one thread is plain sequential code. Work below {@link #MIN_WORK_PER_THREAD} elementary
+ * operations per participant stays on the calling thread, because waking a worker costs
+ * microseconds. A call made from inside a split (on a worker, or on the calling thread while it
+ * runs its share) runs sequentially: no nested splitting, no deadlock.
  *
  * <p>Results never depend on the split: callers partition over outputs, and every output is
  * computed by one thread in a fixed order, so N threads give the same bits as one.
@@ -31,6 +31,7 @@ final class CpuThreads implements AutoCloseable {
 
   private final int threads;
   private final ExecutorService workers;
+
   /** Set while the calling thread runs its share of a split, so its nested calls stay inline. */
   private final ThreadLocal<boolean[]> splitting = ThreadLocal.withInitial(() -> new boolean[1]);
 

@@ -3,10 +3,10 @@ package io.myelin.cpu;
 import io.myelin.backend.CrossEntropyOptions;
 
 /**
- * The CPU's fused softmax + cross-entropy ({@link io.myelin.backend.Backend#crossEntropy} and
- * its backward): per row, a max-subtracted log-sum-exp in double, the loss and its gradient by
- * the formulas of the SPI. Rows are independent in the backward; the forward's total is summed
- * in row order (deterministic). Stateless and thread-safe.
+ * The CPU's fused softmax + cross-entropy ({@link io.myelin.backend.Backend#crossEntropy} and its
+ * backward): per row, a max-subtracted log-sum-exp in double, the loss and its gradient by the
+ * formulas of the SPI. Rows are independent in the backward; the forward's total is summed in row
+ * order (deterministic). Stateless and thread-safe.
  */
 final class CrossEntropyKernels {
   private CrossEntropyKernels() {}
@@ -24,15 +24,24 @@ final class CrossEntropyKernels {
     return weight == null ? 1 : weight[c];
   }
 
-  static void forward(CrossEntropyOptions o, CpuStorage logits, int logitsOffset, CpuStorage target,
-      int targetOffset, CpuStorage weight, CpuStorage loss, int lossOffset, CpuStorage total,
+  static void forward(
+      CrossEntropyOptions o,
+      CpuStorage logits,
+      int logitsOffset,
+      CpuStorage target,
+      int targetOffset,
+      CpuStorage weight,
+      CpuStorage loss,
+      int lossOffset,
+      CpuStorage total,
       int totalOffset) {
     int rows = o.rows();
     int classes = o.classes();
     double e = o.labelSmoothing();
     double[] x = HostVectors.read(logits, logitsOffset, rows * classes);
     double[] w = HostVectors.read(weight, 0, classes);
-    double[] t = o.probabilityTargets() ? HostVectors.read(target, targetOffset, rows * classes) : null;
+    double[] t =
+        o.probabilityTargets() ? HostVectors.read(target, targetOffset, rows * classes) : null;
     int[] y = o.probabilityTargets() ? null : target.ints();
     double[] out = new double[rows];
     double sum = 0;
@@ -76,16 +85,27 @@ final class CrossEntropyKernels {
     }
   }
 
-  static void backward(CrossEntropyOptions o, CpuStorage logits, int logitsOffset,
-      CpuStorage target, int targetOffset, CpuStorage weight, CpuStorage gradOut,
-      int gradOutOffset, boolean perRow, CpuStorage total, int totalOffset, CpuStorage gx,
+  static void backward(
+      CrossEntropyOptions o,
+      CpuStorage logits,
+      int logitsOffset,
+      CpuStorage target,
+      int targetOffset,
+      CpuStorage weight,
+      CpuStorage gradOut,
+      int gradOutOffset,
+      boolean perRow,
+      CpuStorage total,
+      int totalOffset,
+      CpuStorage gx,
       int gxOffset) {
     int rows = o.rows();
     int classes = o.classes();
     double e = o.labelSmoothing();
     double[] x = HostVectors.read(logits, logitsOffset, rows * classes);
     double[] w = HostVectors.read(weight, 0, classes);
-    double[] t = o.probabilityTargets() ? HostVectors.read(target, targetOffset, rows * classes) : null;
+    double[] t =
+        o.probabilityTargets() ? HostVectors.read(target, targetOffset, rows * classes) : null;
     int[] y = o.probabilityTargets() ? null : target.ints();
     double[] g = HostVectors.read(gradOut, gradOutOffset, perRow ? rows : Math.min(1, rows));
     double den = o.mean() ? HostVectors.read(total, totalOffset + 1, 1)[0] : 1;

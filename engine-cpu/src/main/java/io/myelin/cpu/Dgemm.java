@@ -5,15 +5,15 @@ import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Double-precision GEMM tiles: packs blocks of op(A) and op(B) into micro-panels and runs a
- * {@value #MR} x (2 vectors) register micro-kernel over them (see {@link Gemm} for the driver).
+ * Double-precision GEMM tiles: packs blocks of op(A) and op(B) into micro-panels and runs a {@value
+ * #MR} x (2 vectors) register micro-kernel over them (see {@link Gemm} for the driver).
  *
  * <p>Packing makes every operand layout look the same to the kernel: A panels hold MR rows
  * interleaved by k ({@code pa[p * MR + r]}), B panels hold NR columns by k ({@code pb[p * NR +
- * c]}), zero-padded at the edges, so transposition is handled once per element while packing
- * and the kernel reads both panels with unit stride. The kernel keeps MR x 2 accumulator vectors
- * in registers and does one broadcast and two FMAs per row per k step. Edge tiles go through a
- * small buffer so the kernel never writes outside C.
+ * c]}), zero-padded at the edges, so transposition is handled once per element while packing and
+ * the kernel reads both panels with unit stride. The kernel keeps MR x 2 accumulator vectors in
+ * registers and does one broadcast and two FMAs per row per k step. Edge tiles go through a small
+ * buffer so the kernel never writes outside C.
  *
  * <p>Kept deliberately plain: float64 serves gradient checks, where correctness is what counts.
  */
@@ -33,8 +33,16 @@ final class Dgemm implements Gemm.Kernel {
   private final double alpha;
   private final double beta;
 
-  Dgemm(double[] a, GemmOperand ao, double[] b, GemmOperand bo, double[] c, GemmOperand co, int k,
-      double alpha, double beta) {
+  Dgemm(
+      double[] a,
+      GemmOperand ao,
+      double[] b,
+      GemmOperand bo,
+      double[] c,
+      GemmOperand co,
+      int k,
+      double alpha,
+      double beta) {
     this.a = a;
     this.ao = ao;
     this.b = b;
@@ -65,7 +73,8 @@ final class Dgemm implements Gemm.Kernel {
     return (bi, i0, i1, j0, j1) -> tile(pa, pb, tmp, bi, i0, i1, j0, j1);
   }
 
-  private void tile(double[] pa, double[] pb, double[] tmp, int bi, int i0, int i1, int j0, int j1) {
+  private void tile(
+      double[] pa, double[] pb, double[] tmp, int bi, int i0, int i1, int j0, int j1) {
     int ldc = co.ld();
     int cBase = co.offset() + bi * co.batchStride();
     for (int p0 = 0; p0 < k; p0 += Gemm.KC) {
@@ -79,7 +88,8 @@ final class Dgemm implements Gemm.Kernel {
         int bOff = (jr - j0) * kc;
         for (int ir = i0; ir < i1; ir += MR) {
           int mr = Math.min(MR, i1 - ir);
-          kernel(kc, pa, (ir - i0) * kc, pb, bOff, cBase + ir * ldc + jr, ldc, mr, nr, betaBlock, tmp);
+          kernel(
+              kc, pa, (ir - i0) * kc, pb, bOff, cBase + ir * ldc + jr, ldc, mr, nr, betaBlock, tmp);
         }
       }
     }
@@ -155,11 +165,21 @@ final class Dgemm implements Gemm.Kernel {
   }
 
   /**
-   * C[0..mr, 0..nr) at {@code ci} = alpha * (A panel x B panel) + betaBlock * C. Reads C only
-   * when betaBlock is non-zero.
+   * C[0..mr, 0..nr) at {@code ci} = alpha * (A panel x B panel) + betaBlock * C. Reads C only when
+   * betaBlock is non-zero.
    */
-  private void kernel(int kc, double[] pa, int ai, double[] pb, int bi, int ci, int ldc, int mr,
-      int nr, double betaBlock, double[] tmp) {
+  private void kernel(
+      int kc,
+      double[] pa,
+      int ai,
+      double[] pb,
+      int bi,
+      int ci,
+      int ldc,
+      int mr,
+      int nr,
+      double betaBlock,
+      double[] tmp) {
     DoubleVector z = DoubleVector.zero(S);
     DoubleVector c00 = z, c01 = z;
     DoubleVector c10 = z, c11 = z;
@@ -222,7 +242,8 @@ final class Dgemm implements Gemm.Kernel {
     }
   }
 
-  private void store(DoubleVector v0, DoubleVector v1, double[] c, int at, double alpha, double betaBlock) {
+  private void store(
+      DoubleVector v0, DoubleVector v1, double[] c, int at, double alpha, double betaBlock) {
     if (betaBlock == 0) {
       v0.mul(alpha).intoArray(c, at);
       v1.mul(alpha).intoArray(c, at + V);

@@ -12,9 +12,9 @@ import jdk.incubator.vector.VectorSpecies;
  * reinterpretation, compares), so a result is the same bits whether C2 has compiled the caller or
  * the Vector API's Java fallback runs it (interpreter, C1, a cold thread).
  *
- * <p>Why not {@code lanewise(EXP/LOG/TANH)}: C2 maps those to SVML, while the fallback calls
- * {@code Math.exp} per lane, and the two differ in the last bit for some inputs. A softmax row could
- * then change with the thread that ran it (one warm, one cold) - a CI failure seen on 2 threads.
+ * <p>Why not {@code lanewise(EXP/LOG/TANH)}: C2 maps those to SVML, while the fallback calls {@code
+ * Math.exp} per lane, and the two differ in the last bit for some inputs. A softmax row could then
+ * change with the thread that ran it (one warm, one cold) - a CI failure seen on 2 threads.
  *
  * <p>The polynomials are the classic Cephes single-precision ones (range reduction by ln 2 for exp,
  * mantissa in [sqrt(1/2), sqrt 2) for log), within 2 ulp of the correctly rounded value on the
@@ -122,8 +122,9 @@ final class FloatVectorMath {
     FloatVector result = f.add(y);
     result = e.fma(e.broadcast(LN2_HI), result);
     result = result.blend(Float.NEGATIVE_INFINITY, x.compare(VectorOperators.EQ, 0f));
-    result = result.blend(Float.POSITIVE_INFINITY, x.compare(VectorOperators.EQ,
-        Float.POSITIVE_INFINITY));
+    result =
+        result.blend(
+            Float.POSITIVE_INFINITY, x.compare(VectorOperators.EQ, Float.POSITIVE_INFINITY));
     result = result.blend(Float.NaN, x.compare(VectorOperators.LT, 0f));
     return result.blend(x, x.test(VectorOperators.IS_NAN));
   }

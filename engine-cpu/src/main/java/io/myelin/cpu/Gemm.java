@@ -4,20 +4,22 @@ import io.myelin.DType;
 import io.myelin.backend.GemmOperand;
 
 /**
- * The GEMM driver shared by both precisions: argument checks, the degenerate cases, and the
- * split of {@code C} into independent {@code mc x nc} tiles (per batch entry) spread over the
- * thread pool. Each tile is computed start to finish by one thread (packing, micro-kernel,
- * store), so results do not depend on the thread count.
+ * The GEMM driver shared by both precisions: argument checks, the degenerate cases, and the split
+ * of {@code C} into independent {@code mc x nc} tiles (per batch entry) spread over the thread
+ * pool. Each tile is computed start to finish by one thread (packing, micro-kernel, store), so
+ * results do not depend on the thread count.
  *
- * <p>FLOAT32 goes to {@link Sgemm}, which has its own blocking and thread split (the speed
- * path); FLOAT64 (gradient checks) runs through the tiles here with {@link Dgemm}'s packing and
+ * <p>FLOAT32 goes to {@link Sgemm}, which has its own blocking and thread split (the speed path);
+ * FLOAT64 (gradient checks) runs through the tiles here with {@link Dgemm}'s packing and
  * micro-kernel.
  */
 final class Gemm {
   /** Rows of C per tile: a multiple of both micro-kernels' MR; the packed A block sits in L2. */
   static final int MC = 144;
+
   /** Depth of one packed block: a KC x NR panel of B stays in L1 across the rows of a tile. */
   static final int KC = 256;
+
   /** Columns of C per tile: the packed KC x NC block of B sits in L2. */
   static final int NC = 512;
 
@@ -41,9 +43,20 @@ final class Gemm {
 
   /** See {@link io.myelin.backend.Backend#gemm}. */
   static void gemm(
-      CpuThreads threads, SgemmScratch.Pool scratch, int batch, int m, int n, int k, double alpha,
-      CpuStorage a, GemmOperand ao, CpuStorage b, GemmOperand bo, double beta,
-      CpuStorage c, GemmOperand co) {
+      CpuThreads threads,
+      SgemmScratch.Pool scratch,
+      int batch,
+      int m,
+      int n,
+      int k,
+      double alpha,
+      CpuStorage a,
+      GemmOperand ao,
+      CpuStorage b,
+      GemmOperand bo,
+      double beta,
+      CpuStorage c,
+      GemmOperand co) {
     // Arguments arrive checked (io.myelin.backend.BackendArguments#gemm): sizes, one floating
     // dtype, operands inside their storages, C untransposed with non-overlapping batch entries.
     DType dt = c.dtype();
@@ -56,8 +69,21 @@ final class Gemm {
       return;
     }
     if (dt == DType.FLOAT32) {
-      Sgemm.gemm(threads, scratch, batch, m, n, k, (float) alpha, a.floats(), ao, b.floats(), bo,
-          (float) beta, c.floats(), co);
+      Sgemm.gemm(
+          threads,
+          scratch,
+          batch,
+          m,
+          n,
+          k,
+          (float) alpha,
+          a.floats(),
+          ao,
+          b.floats(),
+          bo,
+          (float) beta,
+          c.floats(),
+          co);
       return;
     }
     Kernel kernel = new Dgemm(a.doubles(), ao, b.doubles(), bo, c.doubles(), co, k, alpha, beta);

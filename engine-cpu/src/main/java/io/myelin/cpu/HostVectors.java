@@ -1,9 +1,9 @@
 package io.myelin.cpu;
 
 /**
- * Reads and writes runs of a floating {@link CpuStorage} as {@code double[]}, so the fused
- * loss and normalisation kernels are written once for both dtypes: they compute in double and
- * round once when writing float32. Stateless.
+ * Reads and writes runs of a floating {@link CpuStorage} as {@code double[]}, so the fused loss and
+ * normalisation kernels are written once for both dtypes: they compute in double and round once
+ * when writing float32. Stateless.
  */
 final class HostVectors {
   private HostVectors() {}

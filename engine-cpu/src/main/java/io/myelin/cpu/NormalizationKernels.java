@@ -6,10 +6,9 @@ import io.myelin.backend.BatchNormOptions;
  * The CPU's batch and layer normalisation ({@link io.myelin.backend.Backend#batchNorm}, {@link
  * io.myelin.backend.Backend#layerNorm} and their backwards), computed in double with two-pass
  * statistics (the mean first, then the centred squares, so tiny variances on large means stay
- * accurate) and sums in element order; the mean's sum is compensated (Neumaier), since a naive
- * sum of many values on a large mean is off by more than the variance can afford (65537 values
- * near 100 with spread 1e-3: the mean off by ~1e-12 moves y by ~1e-10). Stateless and
- * thread-safe.
+ * accurate) and sums in element order; the mean's sum is compensated (Neumaier), since a naive sum
+ * of many values on a large mean is off by more than the variance can afford (65537 values near 100
+ * with spread 1e-3: the mean off by ~1e-12 moves y by ~1e-10). Stateless and thread-safe.
  */
 final class NormalizationKernels {
   private NormalizationKernels() {}
@@ -29,9 +28,18 @@ final class NormalizationKernels {
     sum[i] = t;
   }
 
-  static void batchNorm(BatchNormOptions o, CpuStorage x, int xOffset, CpuStorage gamma,
-      CpuStorage beta, CpuStorage runningMean, CpuStorage runningVar, CpuStorage saveMean,
-      CpuStorage saveInvStd, CpuStorage y, int yOffset) {
+  static void batchNorm(
+      BatchNormOptions o,
+      CpuStorage x,
+      int xOffset,
+      CpuStorage gamma,
+      CpuStorage beta,
+      CpuStorage runningMean,
+      CpuStorage runningVar,
+      CpuStorage saveMean,
+      CpuStorage saveInvStd,
+      CpuStorage y,
+      int yOffset) {
     int n = o.batch();
     int channels = o.channels();
     int sp = o.spatial();
@@ -127,9 +135,19 @@ final class NormalizationKernels {
     HostVectors.write(saveInvStd, 0, istd);
   }
 
-  static void batchNormBackward(BatchNormOptions o, CpuStorage x, int xOffset, CpuStorage gy,
-      int gyOffset, CpuStorage gamma, CpuStorage saveMean, CpuStorage saveInvStd, CpuStorage gx,
-      int gxOffset, CpuStorage gGamma, CpuStorage gBeta) {
+  static void batchNormBackward(
+      BatchNormOptions o,
+      CpuStorage x,
+      int xOffset,
+      CpuStorage gy,
+      int gyOffset,
+      CpuStorage gamma,
+      CpuStorage saveMean,
+      CpuStorage saveInvStd,
+      CpuStorage gx,
+      int gxOffset,
+      CpuStorage gGamma,
+      CpuStorage gBeta) {
     int n = o.batch();
     int channels = o.channels();
     int sp = o.spatial();
@@ -176,9 +194,10 @@ final class NormalizationKernels {
         for (int c = 0; c < channels; c++) {
           for (int k = 0, j = (i * channels + c) * sp; k < sp; k++, j++) {
             double xhat = (xs[j] - mean[c]) * istd[c];
-            out[j] = training
-                ? k0[c] / m * (m * gys[j] - sumGy[c] - xhat * sumGyXhat[c])
-                : k0[c] * gys[j];
+            out[j] =
+                training
+                    ? k0[c] / m * (m * gys[j] - sumGy[c] - xhat * sumGyXhat[c])
+                    : k0[c] * gys[j];
           }
         }
       }
@@ -188,8 +207,17 @@ final class NormalizationKernels {
     HostVectors.write(gBeta, 0, sumGy);
   }
 
-  static void layerNorm(int rows, int cols, double eps, CpuStorage x, int xOffset,
-      CpuStorage gamma, CpuStorage beta, CpuStorage saveMean, CpuStorage saveInvStd, CpuStorage y,
+  static void layerNorm(
+      int rows,
+      int cols,
+      double eps,
+      CpuStorage x,
+      int xOffset,
+      CpuStorage gamma,
+      CpuStorage beta,
+      CpuStorage saveMean,
+      CpuStorage saveInvStd,
+      CpuStorage y,
       int yOffset) {
     double[] xs = HostVectors.read(x, xOffset, rows * cols);
     double[] g = HostVectors.read(gamma, 0, cols);
@@ -216,9 +244,20 @@ final class NormalizationKernels {
     HostVectors.write(saveInvStd, 0, istd);
   }
 
-  static void layerNormBackward(int rows, int cols, CpuStorage x, int xOffset, CpuStorage gy,
-      int gyOffset, CpuStorage gamma, CpuStorage saveMean, CpuStorage saveInvStd, CpuStorage gx,
-      int gxOffset, CpuStorage gGamma, CpuStorage gBeta) {
+  static void layerNormBackward(
+      int rows,
+      int cols,
+      CpuStorage x,
+      int xOffset,
+      CpuStorage gy,
+      int gyOffset,
+      CpuStorage gamma,
+      CpuStorage saveMean,
+      CpuStorage saveInvStd,
+      CpuStorage gx,
+      int gxOffset,
+      CpuStorage gGamma,
+      CpuStorage gBeta) {
     double[] xs = HostVectors.read(x, xOffset, rows * cols);
     double[] gys = HostVectors.read(gy, gyOffset, rows * cols);
     double[] g = HostVectors.read(gamma, 0, cols);

@@ -1,14 +1,14 @@
 package io.myelin.cpu;
 
 /**
- * The elements a fused optimizer update reads and writes, and the arithmetic of their precision,
- * so that {@link OptimizerUpdates} is written once for float32 and float64.
+ * The elements a fused optimizer update reads and writes, and the arithmetic of their precision, so
+ * that {@link OptimizerUpdates} is written once for float32 and float64.
  *
- * <p>Every operation is done in double and rounded to the element type: for float32 that is
- * exactly float arithmetic, since + - * / and sqrt computed in double and then rounded to float
- * give the correctly rounded float result (double carries more than 2 * 24 + 2 significand bits),
- * and for float64 the rounding is the identity. Not thread-safe only in the sense that arrays are
- * shared: each worker updates its own element range.
+ * <p>Every operation is done in double and rounded to the element type: for float32 that is exactly
+ * float arithmetic, since + - * / and sqrt computed in double and then rounded to float give the
+ * correctly rounded float result (double carries more than 2 * 24 + 2 significand bits), and for
+ * float64 the rounding is the identity. Not thread-safe only in the sense that arrays are shared:
+ * each worker updates its own element range.
  */
 abstract sealed class OptimizerElements {
   final int offset;
@@ -23,8 +23,10 @@ abstract sealed class OptimizerElements {
       case float[] f -> new F32(f, offset);
       case double[] d -> new F64(d, offset);
       case null -> null;
-      default -> throw new IllegalArgumentException(
-          "optimizerUpdate: expected float[] or double[], got " + array.getClass().getSimpleName());
+      default ->
+          throw new IllegalArgumentException(
+              "optimizerUpdate: expected float[] or double[], got "
+                  + array.getClass().getSimpleName());
     };
   }
 

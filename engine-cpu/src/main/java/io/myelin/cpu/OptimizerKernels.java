@@ -19,7 +19,11 @@ public final class OptimizerKernels {
   static void check(OptimizerKind kind, OptimizerHyperparameters h, Object[] state) {
     if (state.length != kind.stateCount()) {
       throw new IllegalArgumentException(
-          "optimizerUpdate: " + kind + " takes " + kind.stateCount() + " state buffers, got "
+          "optimizerUpdate: "
+              + kind
+              + " takes "
+              + kind.stateCount()
+              + " state buffers, got "
               + state.length);
     }
     for (int i = 0; i < state.length; i++) {
@@ -41,8 +45,16 @@ public final class OptimizerKernels {
    *     {@code i}), null where the slot is unused under {@code h}
    */
   public static void update(
-      OptimizerKind kind, OptimizerHyperparameters h, long step, Object param, int paramOffset,
-      Object grad, int gradOffset, Object[] state, int from, int to) {
+      OptimizerKind kind,
+      OptimizerHyperparameters h,
+      long step,
+      Object param,
+      int paramOffset,
+      Object grad,
+      int gradOffset,
+      Object[] state,
+      int from,
+      int to) {
     if (step < 1) {
       throw new IllegalArgumentException("optimizerUpdate: step must be >= 1, got " + step);
     }
@@ -58,15 +70,27 @@ public final class OptimizerKernels {
    * OptimizerUpdates}); nothing happens when the block's {@link OptimizerKind#APPLY} entry is 0.
    */
   public static void update(
-      OptimizerKind kind, OptimizerHyperparameters h, double[] scalars, int scalarsOffset,
-      Object param, int paramOffset, Object grad, int gradOffset, Object[] state, int from,
+      OptimizerKind kind,
+      OptimizerHyperparameters h,
+      double[] scalars,
+      int scalarsOffset,
+      Object param,
+      int paramOffset,
+      Object grad,
+      int gradOffset,
+      Object[] state,
+      int from,
       int to) {
     check(kind, h, state);
-    if (param == null || grad == null || param.getClass() != grad.getClass()
+    if (param == null
+        || grad == null
+        || param.getClass() != grad.getClass()
         || !(param instanceof float[] || param instanceof double[])) {
       throw new IllegalArgumentException(
           "optimizerUpdate: parameter and gradient must both be float[] or both double[], got "
-              + name(param) + " and " + name(grad));
+              + name(param)
+              + " and "
+              + name(grad));
     }
     if (scalars[scalarsOffset + OptimizerKind.APPLY] == 0) {
       return; // a skipped step: parameter and state stay as they are
@@ -76,8 +100,13 @@ public final class OptimizerKernels {
     OptimizerElements[] s = new OptimizerElements[state.length];
     for (int i = 0; i < s.length; i++) {
       if (state[i] != null && state[i].getClass() != param.getClass()) {
-        throw new IllegalArgumentException("optimizerUpdate: state '" + kind.stateName(i)
-            + "' is " + name(state[i]) + ", the parameter " + name(param));
+        throw new IllegalArgumentException(
+            "optimizerUpdate: state '"
+                + kind.stateName(i)
+                + "' is "
+                + name(state[i])
+                + ", the parameter "
+                + name(param));
       }
       s[i] = OptimizerElements.of(state[i], 0);
     }

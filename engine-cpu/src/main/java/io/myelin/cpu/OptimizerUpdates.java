@@ -10,8 +10,8 @@ import io.myelin.backend.OptimizerKind;
  * scalar block of {@link OptimizerKind#writeScalars} ({@code c} at {@code o}), the same values
  * every backend reads; the constant hyperparameters come from {@code h}. Each coefficient is
  * rounded to the element type once. The hottest float32 loops (Adam without AMSGrad, plain and
- * heavy-ball SGD) first run a FloatVector body ({@link OptimizerVectors}) that does the same
- * float operations in the same order, so every element gets the same bits either way.
+ * heavy-ball SGD) first run a FloatVector body ({@link OptimizerVectors}) that does the same float
+ * operations in the same order, so every element gets the same bits either way.
  *
  * <p>Stateless and thread-safe; elements are independent, so any split gives the same bits.
  */
@@ -24,8 +24,15 @@ final class OptimizerUpdates {
     return neg ? -gi : gi;
   }
 
-  static void sgd(OptimizerHyperparameters h, double[] c, int o, OptimizerElements p,
-      OptimizerElements g, OptimizerElements b, int from, int to) {
+  static void sgd(
+      OptimizerHyperparameters h,
+      double[] c,
+      int o,
+      OptimizerElements p,
+      OptimizerElements g,
+      OptimizerElements b,
+      int from,
+      int to) {
     boolean neg = h.maximize();
     double wd = p.r(h.weightDecay());
     double mu = p.r(h.momentum());
@@ -46,11 +53,23 @@ final class OptimizerUpdates {
     boolean first = c[o + 3] != 0;
     boolean nesterov = h.nesterov();
     double damp = p.r(1 - h.dampening());
-    if (p instanceof OptimizerElements.F32 pf && g instanceof OptimizerElements.F32 gf
+    if (p instanceof OptimizerElements.F32 pf
+        && g instanceof OptimizerElements.F32 gf
         && (mu == 0 || (!first && !nesterov))) {
-      from = OptimizerVectors.sgd(neg ? -1f : 1f, (float) wd, (float) lr, (float) mu,
-          (float) damp, pf.a, pf.offset, gf.a, gf.offset,
-          b == null ? null : ((OptimizerElements.F32) b).a, from, to);
+      from =
+          OptimizerVectors.sgd(
+              neg ? -1f : 1f,
+              (float) wd,
+              (float) lr,
+              (float) mu,
+              (float) damp,
+              pf.a,
+              pf.offset,
+              gf.a,
+              gf.offset,
+              b == null ? null : ((OptimizerElements.F32) b).a,
+              from,
+              to);
     }
     for (int i = from; i < to; i++) {
       double gi = p.add(grad(g, i, neg), p.mul(wd, p.get(i)));
@@ -63,9 +82,17 @@ final class OptimizerUpdates {
     }
   }
 
-  static void adam(OptimizerHyperparameters h, double[] c, int o, OptimizerElements p,
-      OptimizerElements g, OptimizerElements m, OptimizerElements v, OptimizerElements vmax,
-      int from, int to) {
+  static void adam(
+      OptimizerHyperparameters h,
+      double[] c,
+      int o,
+      OptimizerElements p,
+      OptimizerElements g,
+      OptimizerElements m,
+      OptimizerElements v,
+      OptimizerElements vmax,
+      int from,
+      int to) {
     boolean neg = h.maximize();
     boolean ams = h.amsgrad();
     double b1 = p.r(h.beta1());
@@ -78,10 +105,26 @@ final class OptimizerUpdates {
     double stepSize = p.r(c[o + 4]);
     double rootBc2 = p.r(c[o + 5]);
     if (!ams && p instanceof OptimizerElements.F32 pf && g instanceof OptimizerElements.F32 gf) {
-      from = OptimizerVectors.adam(neg ? -1f : 1f, (float) shrink, (float) l2, (float) b1,
-          (float) c1, (float) b2, (float) c2, (float) stepSize, (float) rootBc2, (float) eps,
-          pf.a, pf.offset, gf.a, gf.offset, ((OptimizerElements.F32) m).a,
-          ((OptimizerElements.F32) v).a, from, to);
+      from =
+          OptimizerVectors.adam(
+              neg ? -1f : 1f,
+              (float) shrink,
+              (float) l2,
+              (float) b1,
+              (float) c1,
+              (float) b2,
+              (float) c2,
+              (float) stepSize,
+              (float) rootBc2,
+              (float) eps,
+              pf.a,
+              pf.offset,
+              gf.a,
+              gf.offset,
+              ((OptimizerElements.F32) m).a,
+              ((OptimizerElements.F32) v).a,
+              from,
+              to);
     }
     for (int i = from; i < to; i++) {
       double pi = p.mul(p.get(i), shrink);
@@ -98,8 +141,16 @@ final class OptimizerUpdates {
     }
   }
 
-  static void adamax(OptimizerHyperparameters h, double[] c, int o, OptimizerElements p,
-      OptimizerElements g, OptimizerElements m, OptimizerElements u, int from, int to) {
+  static void adamax(
+      OptimizerHyperparameters h,
+      double[] c,
+      int o,
+      OptimizerElements p,
+      OptimizerElements g,
+      OptimizerElements m,
+      OptimizerElements u,
+      int from,
+      int to) {
     boolean neg = h.maximize();
     double wd = p.r(h.weightDecay());
     double b1 = p.r(h.beta1());
@@ -117,8 +168,16 @@ final class OptimizerUpdates {
     }
   }
 
-  static void nadam(OptimizerHyperparameters h, double[] c, int o, OptimizerElements p,
-      OptimizerElements g, OptimizerElements m, OptimizerElements v, int from, int to) {
+  static void nadam(
+      OptimizerHyperparameters h,
+      double[] c,
+      int o,
+      OptimizerElements p,
+      OptimizerElements g,
+      OptimizerElements m,
+      OptimizerElements v,
+      int from,
+      int to) {
     boolean neg = h.maximize();
     double b1 = p.r(h.beta1());
     double b2 = p.r(h.beta2());
@@ -142,9 +201,17 @@ final class OptimizerUpdates {
     }
   }
 
-  static void rmsprop(OptimizerHyperparameters h, double[] c, int o, OptimizerElements p,
-      OptimizerElements g, OptimizerElements s, OptimizerElements buf, OptimizerElements ga,
-      int from, int to) {
+  static void rmsprop(
+      OptimizerHyperparameters h,
+      double[] c,
+      int o,
+      OptimizerElements p,
+      OptimizerElements g,
+      OptimizerElements s,
+      OptimizerElements buf,
+      OptimizerElements ga,
+      int from,
+      int to) {
     boolean neg = h.maximize();
     boolean centered = h.centered();
     boolean useMomentum = h.momentum() > 0;
@@ -176,8 +243,15 @@ final class OptimizerUpdates {
     }
   }
 
-  static void adagrad(OptimizerHyperparameters h, double[] c, int o, OptimizerElements p,
-      OptimizerElements g, OptimizerElements s, int from, int to) {
+  static void adagrad(
+      OptimizerHyperparameters h,
+      double[] c,
+      int o,
+      OptimizerElements p,
+      OptimizerElements g,
+      OptimizerElements s,
+      int from,
+      int to) {
     boolean neg = h.maximize();
     double wd = p.r(h.weightDecay());
     double eps = p.r(h.eps());
@@ -190,8 +264,16 @@ final class OptimizerUpdates {
     }
   }
 
-  static void adadelta(OptimizerHyperparameters h, double[] c, int o, OptimizerElements p,
-      OptimizerElements g, OptimizerElements s, OptimizerElements u, int from, int to) {
+  static void adadelta(
+      OptimizerHyperparameters h,
+      double[] c,
+      int o,
+      OptimizerElements p,
+      OptimizerElements g,
+      OptimizerElements s,
+      OptimizerElements u,
+      int from,
+      int to) {
     boolean neg = h.maximize();
     double lr = p.r(c[o]);
     double wd = p.r(h.weightDecay());

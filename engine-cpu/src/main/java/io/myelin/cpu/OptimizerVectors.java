@@ -4,10 +4,10 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * FloatVector bodies of the hottest float32 updates in {@link OptimizerUpdates}. Each does the
- * same float operations in the same order as the scalar loop it precedes (negation as a
- * multiplication by -1, which is exact), so vector and scalar elements agree bit for bit and the
- * split between threads changes nothing. Each returns the first index it left to the scalar loop.
+ * FloatVector bodies of the hottest float32 updates in {@link OptimizerUpdates}. Each does the same
+ * float operations in the same order as the scalar loop it precedes (negation as a multiplication
+ * by -1, which is exact), so vector and scalar elements agree bit for bit and the split between
+ * threads changes nothing. Each returns the first index it left to the scalar loop.
  */
 final class OptimizerVectors {
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -15,9 +15,25 @@ final class OptimizerVectors {
   private OptimizerVectors() {}
 
   /** Adam / AdamW without amsgrad; see {@code OptimizerUpdates.adam}. */
-  static int adam(float sign, float shrink, float l2, float b1, float c1, float b2, float c2,
-      float stepSize, float rootBc2, float eps, float[] p, int po, float[] g, int go, float[] m,
-      float[] v, int from, int to) {
+  static int adam(
+      float sign,
+      float shrink,
+      float l2,
+      float b1,
+      float c1,
+      float b2,
+      float c2,
+      float stepSize,
+      float rootBc2,
+      float eps,
+      float[] p,
+      int po,
+      float[] g,
+      int go,
+      float[] m,
+      float[] v,
+      int from,
+      int to) {
     int i = from;
     for (int end = from + S.loopBound(to - from); i < end; i += S.length()) {
       FloatVector pi = FloatVector.fromArray(S, p, po + i).mul(shrink);
@@ -32,11 +48,22 @@ final class OptimizerVectors {
   }
 
   /**
-   * Plain SGD ({@code mu == 0}) or heavy-ball momentum after the first step without Nesterov;
-   * see {@code OptimizerUpdates.sgd}.
+   * Plain SGD ({@code mu == 0}) or heavy-ball momentum after the first step without Nesterov; see
+   * {@code OptimizerUpdates.sgd}.
    */
-  static int sgd(float sign, float wd, float lr, float mu, float damp, float[] p, int po,
-      float[] g, int go, float[] b, int from, int to) {
+  static int sgd(
+      float sign,
+      float wd,
+      float lr,
+      float mu,
+      float damp,
+      float[] p,
+      int po,
+      float[] g,
+      int go,
+      float[] b,
+      int from,
+      int to) {
     int i = from;
     int end = from + S.loopBound(to - from);
     if (mu == 0) {

@@ -5,74 +5,114 @@ import io.myelin.backend.PoolGeometry;
 
 /**
  * The CPU's max and average pooling ({@link io.myelin.backend.Backend#maxPool2d}, {@link
- * io.myelin.backend.Backend#avgPool2d} and their backwards), split over planes. A backward plane
- * is owned by one thread, which zeroes it and adds the outputs' shares in (oh, ow) order: the same
+ * io.myelin.backend.Backend#avgPool2d} and their backwards), split over planes. A backward plane is
+ * owned by one thread, which zeroes it and adds the outputs' shares in (oh, ow) order: the same
  * sums, in the same order, as a GPU's per-input gather. float32 windows are summed in double.
  * Stateless and thread-safe.
  */
 final class PoolKernels {
   private PoolKernels() {}
 
-  static void maxPool2d(CpuThreads threads, PoolGeometry g, int planes, CpuStorage x, int xOffset,
-      CpuStorage y, int yOffset, CpuStorage indices, int indicesOffset) {
+  static void maxPool2d(
+      CpuThreads threads,
+      PoolGeometry g,
+      int planes,
+      CpuStorage x,
+      int xOffset,
+      CpuStorage y,
+      int yOffset,
+      CpuStorage indices,
+      int indicesOffset) {
     boolean f32 = x.dtype() == DType.FLOAT32;
-    threads.parallelFor(planes, (long) g.outPlane() * g.kernelH() * g.kernelW(), (from, to) -> {
-      for (int p = from; p < to; p++) {
-        int xo = xOffset + p * g.inPlane(), yo = yOffset + p * g.outPlane();
-        int io = indicesOffset + p * g.outPlane();
-        if (f32) {
-          maxF(g, x.floats(), xo, y.floats(), yo, indices.ints(), io);
-        } else {
-          maxD(g, x.doubles(), xo, y.doubles(), yo, indices.ints(), io);
-        }
-      }
-    });
+    threads.parallelFor(
+        planes,
+        (long) g.outPlane() * g.kernelH() * g.kernelW(),
+        (from, to) -> {
+          for (int p = from; p < to; p++) {
+            int xo = xOffset + p * g.inPlane(), yo = yOffset + p * g.outPlane();
+            int io = indicesOffset + p * g.outPlane();
+            if (f32) {
+              maxF(g, x.floats(), xo, y.floats(), yo, indices.ints(), io);
+            } else {
+              maxD(g, x.doubles(), xo, y.doubles(), yo, indices.ints(), io);
+            }
+          }
+        });
   }
 
-  static void maxPool2dBackward(CpuThreads threads, PoolGeometry g, int planes, CpuStorage gy,
-      int gyOffset, CpuStorage indices, int indicesOffset, CpuStorage gx, int gxOffset) {
+  static void maxPool2dBackward(
+      CpuThreads threads,
+      PoolGeometry g,
+      int planes,
+      CpuStorage gy,
+      int gyOffset,
+      CpuStorage indices,
+      int indicesOffset,
+      CpuStorage gx,
+      int gxOffset) {
     boolean f32 = gx.dtype() == DType.FLOAT32;
-    threads.parallelFor(planes, g.inPlane() + g.outPlane(), (from, to) -> {
-      for (int p = from; p < to; p++) {
-        int xo = gxOffset + p * g.inPlane(), yo = gyOffset + p * g.outPlane();
-        int io = indicesOffset + p * g.outPlane();
-        if (f32) {
-          maxBackF(g, gy.floats(), yo, indices.ints(), io, gx.floats(), xo);
-        } else {
-          maxBackD(g, gy.doubles(), yo, indices.ints(), io, gx.doubles(), xo);
-        }
-      }
-    });
+    threads.parallelFor(
+        planes,
+        g.inPlane() + g.outPlane(),
+        (from, to) -> {
+          for (int p = from; p < to; p++) {
+            int xo = gxOffset + p * g.inPlane(), yo = gyOffset + p * g.outPlane();
+            int io = indicesOffset + p * g.outPlane();
+            if (f32) {
+              maxBackF(g, gy.floats(), yo, indices.ints(), io, gx.floats(), xo);
+            } else {
+              maxBackD(g, gy.doubles(), yo, indices.ints(), io, gx.doubles(), xo);
+            }
+          }
+        });
   }
 
-  static void avgPool2d(CpuThreads threads, PoolGeometry g, int planes, CpuStorage x, int xOffset,
-      CpuStorage y, int yOffset) {
+  static void avgPool2d(
+      CpuThreads threads,
+      PoolGeometry g,
+      int planes,
+      CpuStorage x,
+      int xOffset,
+      CpuStorage y,
+      int yOffset) {
     boolean f32 = x.dtype() == DType.FLOAT32;
-    threads.parallelFor(planes, (long) g.outPlane() * g.kernelH() * g.kernelW(), (from, to) -> {
-      for (int p = from; p < to; p++) {
-        int xo = xOffset + p * g.inPlane(), yo = yOffset + p * g.outPlane();
-        if (f32) {
-          avgF(g, x.floats(), xo, y.floats(), yo);
-        } else {
-          avgD(g, x.doubles(), xo, y.doubles(), yo);
-        }
-      }
-    });
+    threads.parallelFor(
+        planes,
+        (long) g.outPlane() * g.kernelH() * g.kernelW(),
+        (from, to) -> {
+          for (int p = from; p < to; p++) {
+            int xo = xOffset + p * g.inPlane(), yo = yOffset + p * g.outPlane();
+            if (f32) {
+              avgF(g, x.floats(), xo, y.floats(), yo);
+            } else {
+              avgD(g, x.doubles(), xo, y.doubles(), yo);
+            }
+          }
+        });
   }
 
-  static void avgPool2dBackward(CpuThreads threads, PoolGeometry g, int planes, CpuStorage gy,
-      int gyOffset, CpuStorage gx, int gxOffset) {
+  static void avgPool2dBackward(
+      CpuThreads threads,
+      PoolGeometry g,
+      int planes,
+      CpuStorage gy,
+      int gyOffset,
+      CpuStorage gx,
+      int gxOffset) {
     boolean f32 = gx.dtype() == DType.FLOAT32;
-    threads.parallelFor(planes, (long) g.outPlane() * g.kernelH() * g.kernelW(), (from, to) -> {
-      for (int p = from; p < to; p++) {
-        int xo = gxOffset + p * g.inPlane(), yo = gyOffset + p * g.outPlane();
-        if (f32) {
-          avgBackF(g, gy.floats(), yo, gx.floats(), xo);
-        } else {
-          avgBackD(g, gy.doubles(), yo, gx.doubles(), xo);
-        }
-      }
-    });
+    threads.parallelFor(
+        planes,
+        (long) g.outPlane() * g.kernelH() * g.kernelW(),
+        (from, to) -> {
+          for (int p = from; p < to; p++) {
+            int xo = gxOffset + p * g.inPlane(), yo = gyOffset + p * g.outPlane();
+            if (f32) {
+              avgBackF(g, gy.floats(), yo, gx.floats(), xo);
+            } else {
+              avgBackD(g, gy.doubles(), yo, gx.doubles(), xo);
+            }
+          }
+        });
   }
 
   /**
@@ -103,8 +143,8 @@ final class PoolKernels {
 
   // ---- FLOAT ----------------------------------------------------------------------------------
 
-  private static void maxF(PoolGeometry g, float[] x, int xo, float[] y, int yo, int[] idx,
-      int io) {
+  private static void maxF(
+      PoolGeometry g, float[] x, int xo, float[] y, int yo, int[] idx, int io) {
     int o = 0;
     for (int oh = 0; oh < g.outH(); oh++) {
       int h0 = oh * g.strideH() - g.padH();
@@ -131,8 +171,8 @@ final class PoolKernels {
     }
   }
 
-  private static void maxBackF(PoolGeometry g, float[] gy, int yo, int[] idx, int io, float[] gx,
-      int xo) {
+  private static void maxBackF(
+      PoolGeometry g, float[] gy, int yo, int[] idx, int io, float[] gx, int xo) {
     int plane = g.inPlane();
     java.util.Arrays.fill(gx, xo, xo + plane, 0f);
     for (int o = 0; o < g.outPlane(); o++) {
@@ -174,8 +214,8 @@ final class PoolKernels {
 
   // ---- DOUBLE ----------------------------------------------------------------------------------
 
-  private static void maxD(PoolGeometry g, double[] x, int xo, double[] y, int yo, int[] idx,
-      int io) {
+  private static void maxD(
+      PoolGeometry g, double[] x, int xo, double[] y, int yo, int[] idx, int io) {
     int o = 0;
     for (int oh = 0; oh < g.outH(); oh++) {
       int h0 = oh * g.strideH() - g.padH();
@@ -202,8 +242,8 @@ final class PoolKernels {
     }
   }
 
-  private static void maxBackD(PoolGeometry g, double[] gy, int yo, int[] idx, int io, double[] gx,
-      int xo) {
+  private static void maxBackD(
+      PoolGeometry g, double[] gy, int yo, int[] idx, int io, double[] gx, int xo) {
     int plane = g.inPlane();
     java.util.Arrays.fill(gx, xo, xo + plane, 0.0);
     for (int o = 0; o < g.outPlane(); o++) {

@@ -11,13 +11,12 @@ import jdk.incubator.vector.FloatVector;
 /**
  * Single-precision GEMM (the driver {@link Gemm} hands every FLOAT32 call here).
  *
- * <p>Blocking, GotoBLAS style with the roles turned for row-major C: a depth block of op(B),
- * {@link #KC} x up to {@link #NC} columns, is packed into two-vector panels that stay in L2; for
- * each group of {@code MR} rows an A micro-panel is packed (it stays in L1) and the micro-kernel
- * ({@link SgemmKernels}) runs across every B panel. Transposes are absorbed by the packing
- * ({@link SgemmPack}). Narrow products ({@code n <= one vector}, the logits layer) use a
- * one-vector kernel that reads A rows unpacked, since each A element is used once; tiny products
- * use a plain loop.
+ * <p>Blocking, GotoBLAS style with the roles turned for row-major C: a depth block of op(B), {@link
+ * #KC} x up to {@link #NC} columns, is packed into two-vector panels that stay in L2; for each
+ * group of {@code MR} rows an A micro-panel is packed (it stays in L1) and the micro-kernel ({@link
+ * SgemmKernels}) runs across every B panel. Transposes are absorbed by the packing ({@link
+ * SgemmPack}). Narrow products ({@code n <= one vector}, the logits layer) use a one-vector kernel
+ * that reads A rows unpacked, since each A element is used once; tiny products use a plain loop.
  *
  * <p>Threads take tiles of C: columns are split first (each thread packs a disjoint part of B),
  * rows only when there are not enough columns. Every element of C is summed in the same order
@@ -27,10 +26,13 @@ import jdk.incubator.vector.FloatVector;
 final class Sgemm {
   /** Depth of a packed block: the A micro-panel (MR x KC) stays in L1. */
   static final int KC = 256;
+
   /** Columns of a packed B block: KC x NC floats (512 KiB) stay in a 1 MiB L2. */
   static final int NC = 512;
+
   /** Products up to this many multiply-adds skip packing altogether. */
   static final long SMALL = 4096;
+
   /** Below this many multiply-adds waking a second thread costs more than it saves. */
   static final long PARALLEL_MIN = 1L << 19;
 
@@ -47,8 +49,18 @@ final class Sgemm {
   private final float alpha;
   private final float beta;
 
-  private Sgemm(float[] a, GemmOperand ao, float[] b, GemmOperand bo, float[] c, GemmOperand co,
-      int m, int n, int k, float alpha, float beta) {
+  private Sgemm(
+      float[] a,
+      GemmOperand ao,
+      float[] b,
+      GemmOperand bo,
+      float[] c,
+      GemmOperand co,
+      int m,
+      int n,
+      int k,
+      float alpha,
+      float beta) {
     this.a = a;
     this.ao = ao;
     this.b = b;
@@ -65,8 +77,20 @@ final class Sgemm {
   }
 
   /** See {@link io.myelin.backend.Backend#gemm}; sizes are positive and checked by the caller. */
-  static void gemm(CpuThreads threads, SgemmScratch.Pool pool, int batch, int m, int n, int k,
-      float alpha, float[] a, GemmOperand ao, float[] b, GemmOperand bo, float beta, float[] c,
+  static void gemm(
+      CpuThreads threads,
+      SgemmScratch.Pool pool,
+      int batch,
+      int m,
+      int n,
+      int k,
+      float alpha,
+      float[] a,
+      GemmOperand ao,
+      float[] b,
+      GemmOperand bo,
+      float beta,
+      float[] c,
       GemmOperand co) {
     Sgemm g = new Sgemm(a, ao, b, bo, c, co, m, n, k, alpha, beta);
     if ((long) m * n * k <= SMALL) {
@@ -95,24 +119,27 @@ final class Sgemm {
     int perBatch = stripsM * stripsN;
     final int fw = w;
     final int fh = h;
-    threads.parallelFor(batch * perBatch, (long) h * w * k, (t0, t1) -> {
-      SgemmScratch s = pool.take();
-      try {
-        for (int t = t0; t < t1; t++) {
-          int bi = t / perBatch;
-          int r = t % perBatch;
-          int i0 = (r / stripsN) * fh;
-          int j0 = (r % stripsN) * fw;
-          if (narrow) {
-            g.narrowTile(s, bi, i0, Math.min(m, i0 + fh), j0, Math.min(n, j0 + fw));
-          } else {
-            g.tile(s, bi, i0, Math.min(m, i0 + fh), j0, Math.min(n, j0 + fw));
+    threads.parallelFor(
+        batch * perBatch,
+        (long) h * w * k,
+        (t0, t1) -> {
+          SgemmScratch s = pool.take();
+          try {
+            for (int t = t0; t < t1; t++) {
+              int bi = t / perBatch;
+              int r = t % perBatch;
+              int i0 = (r / stripsN) * fh;
+              int j0 = (r % stripsN) * fw;
+              if (narrow) {
+                g.narrowTile(s, bi, i0, Math.min(m, i0 + fh), j0, Math.min(n, j0 + fw));
+              } else {
+                g.tile(s, bi, i0, Math.min(m, i0 + fh), j0, Math.min(n, j0 + fw));
+              }
+            }
+          } finally {
+            pool.give(s);
           }
-        }
-      } finally {
-        pool.give(s);
-      }
-    });
+        });
   }
 
   /** C[i0..i1, j0..j1) of batch entry bi through packed panels and the wide kernel. */
@@ -130,7 +157,8 @@ final class Sgemm {
           SgemmPack.a(a, ao, bi, ir, rows, p0, kb, s.pa);
           for (int jr = 0; jr < cols; jr += NR) {
             SgemmKernels.wide(kb, s.pa, s.pb, jr * kb, s.acc);
-            update(s.acc, NR, cBase + ir * ldc + jc + jr, ldc, rows, Math.min(NR, cols - jr), first);
+            update(
+                s.acc, NR, cBase + ir * ldc + jc + jr, ldc, rows, Math.min(NR, cols - jr), first);
           }
         }
       }
@@ -183,15 +211,16 @@ final class Sgemm {
   }
 
   /** One vector (masked when {@code m} is not null) of {@link #update}. */
-  private void store(float[] acc, int from, int at, boolean first,
-      jdk.incubator.vector.VectorMask<Float> m) {
-    FloatVector sum = m == null ? FloatVector.fromArray(S, acc, from)
-        : FloatVector.fromArray(S, acc, from, m);
+  private void store(
+      float[] acc, int from, int at, boolean first, jdk.incubator.vector.VectorMask<Float> m) {
+    FloatVector sum =
+        m == null ? FloatVector.fromArray(S, acc, from) : FloatVector.fromArray(S, acc, from, m);
     FloatVector v;
     if (first && beta == 0) {
       v = sum.mul(alpha);
     } else {
-      FloatVector old = m == null ? FloatVector.fromArray(S, c, at) : FloatVector.fromArray(S, c, at, m);
+      FloatVector old =
+          m == null ? FloatVector.fromArray(S, c, at) : FloatVector.fromArray(S, c, at, m);
       v = first ? sum.mul(alpha).add(old.mul(beta)) : old.add(sum.mul(alpha));
     }
     if (m == null) {

@@ -4,13 +4,13 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The SGEMM register micro-kernels, straight-line code with every accumulator a local so C2
- * keeps them in vector registers (generated once by a small script; edit the pattern, not one
- * row). Each kernel sums {@code kc} rank-1 updates with one FMA per accumulator per step, in
- * increasing {@code p}, and writes its raw sums to {@code acc} (row r at {@code r * width}); the
- * caller applies alpha and beta ({@link SgemmTile#update}). Writing sums to a small array instead
- * of passing vectors to a store helper keeps every vector inside one method: a helper that C2
- * declines to inline would box a vector per call.
+ * The SGEMM register micro-kernels, straight-line code with every accumulator a local so C2 keeps
+ * them in vector registers (generated once by a small script; edit the pattern, not one row). Each
+ * kernel sums {@code kc} rank-1 updates with one FMA per accumulator per step, in increasing {@code
+ * p}, and writes its raw sums to {@code acc} (row r at {@code r * width}); the caller applies alpha
+ * and beta ({@link SgemmTile#update}). Writing sums to a small array instead of passing vectors to
+ * a store helper keeps every vector inside one method: a helper that C2 declines to inline would
+ * box a vector per call.
  *
  * <p>Row counts follow the register file: 12 rows x 2 vectors = 24 accumulators for the 32
  * registers of AVX-512, 6 x 2 for the 16 of AVX2 and narrower.
@@ -18,8 +18,10 @@ import jdk.incubator.vector.VectorSpecies;
 final class SgemmKernels {
   static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
   static final int V = S.length();
+
   /** Rows of the micro-kernel. */
   static final int MR = V >= 16 ? 12 : 6;
+
   /** Columns of the wide micro-kernel: two vectors. */
   static final int NR = 2 * V;
 
@@ -43,7 +45,9 @@ final class SgemmKernels {
     }
   }
 
-  /** 12 x (2 vectors): pa is an interleaved A micro-panel ({@code pa[p * 12 + r]}), pb a B panel. */
+  /**
+   * 12 x (2 vectors): pa is an interleaved A micro-panel ({@code pa[p * 12 + r]}), pb a B panel.
+   */
   static void wide12(int kc, float[] pa, float[] pb, int bo, float[] acc) {
     FloatVector z = FloatVector.zero(S);
     FloatVector c00 = z, c01 = z;
@@ -177,8 +181,8 @@ final class SgemmKernels {
 
   /**
    * 12 x (1 vector) over unpacked rows of A: row r of the block starts at {@code a[ar + r * lda]}
-   * (rows past {@code rows} repeat the last one; their sums are not stored); pb is a B panel of
-   * one vector width.
+   * (rows past {@code rows} repeat the last one; their sums are not stored); pb is a B panel of one
+   * vector width.
    */
   static void narrow12(int kc, float[] a, int ar, int lda, int rows, float[] pb, float[] acc) {
     int a0 = ar + Math.min(0, rows - 1) * lda;
@@ -194,7 +198,18 @@ final class SgemmKernels {
     int a10 = ar + Math.min(10, rows - 1) * lda;
     int a11 = ar + Math.min(11, rows - 1) * lda;
     FloatVector z = FloatVector.zero(S);
-    FloatVector c0 = z, c1 = z, c2 = z, c3 = z, c4 = z, c5 = z, c6 = z, c7 = z, c8 = z, c9 = z, c10 = z, c11 = z;
+    FloatVector c0 = z,
+        c1 = z,
+        c2 = z,
+        c3 = z,
+        c4 = z,
+        c5 = z,
+        c6 = z,
+        c7 = z,
+        c8 = z,
+        c9 = z,
+        c10 = z,
+        c11 = z;
     for (int p = 0; p < kc; p++) {
       FloatVector b = FloatVector.fromArray(S, pb, p * V);
       c0 = FloatVector.broadcast(S, a[a0 + p]).fma(b, c0);
@@ -226,8 +241,8 @@ final class SgemmKernels {
 
   /**
    * 6 x (1 vector) over unpacked rows of A: row r of the block starts at {@code a[ar + r * lda]}
-   * (rows past {@code rows} repeat the last one; their sums are not stored); pb is a B panel of
-   * one vector width.
+   * (rows past {@code rows} repeat the last one; their sums are not stored); pb is a B panel of one
+   * vector width.
    */
   static void narrow6(int kc, float[] a, int ar, int lda, int rows, float[] pb, float[] acc) {
     int a0 = ar + Math.min(0, rows - 1) * lda;

@@ -26,8 +26,17 @@ final class SgemmPack {
    * Packs depth [p0, p0 + kb) x columns [j0, j0 + cols) of op(B) into panels of {@code width};
    * {@code rowsApart} (V ints) is scratch for the gather offsets of a transposed B.
    */
-  static void b(float[] b, GemmOperand bo, int bi, int p0, int kb, int j0, int cols, int width,
-      float[] pb, int[] rowsApart) {
+  static void b(
+      float[] b,
+      GemmOperand bo,
+      int bi,
+      int p0,
+      int kb,
+      int j0,
+      int cols,
+      int width,
+      float[] pb,
+      int[] rowsApart) {
     int base = bo.offset() + bi * bo.batchStride();
     int ld = bo.ld();
     int full = cols / width;
@@ -121,8 +130,8 @@ final class SgemmPack {
   }
 
   /** Packs rows [i0, i0 + rows) x depth [p0, p0 + kb) of a transposed op(A) row by row. */
-  static void aRows(float[] a, GemmOperand ao, int bi, int i0, int rows, int p0, int kb,
-      float[] pa) {
+  static void aRows(
+      float[] a, GemmOperand ao, int bi, int i0, int rows, int p0, int kb, float[] pa) {
     int base = ao.offset() + bi * ao.batchStride();
     int ld = ao.ld();
     for (int p = 0; p < kb; p++) {

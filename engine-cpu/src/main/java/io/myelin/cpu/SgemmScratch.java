@@ -4,14 +4,15 @@ import static io.myelin.cpu.SgemmKernels.MR;
 import static io.myelin.cpu.SgemmKernels.NR;
 
 /**
- * One thread's packing buffers for {@link Sgemm}: an A micro-panel (L1), a packed B block (L2),
- * the micro-kernel's sums and the gather offsets of a transposed B. Buffers are reused through a
- * {@link Pool} owned by the backend, so GEMM allocates nothing in steady state.
+ * One thread's packing buffers for {@link Sgemm}: an A micro-panel (L1), a packed B block (L2), the
+ * micro-kernel's sums and the gather offsets of a transposed B. Buffers are reused through a {@link
+ * Pool} owned by the backend, so GEMM allocates nothing in steady state.
  */
 final class SgemmScratch {
   final float[] pa = new float[MR * Sgemm.KC];
   final float[] pb = new float[Sgemm.KC * Sgemm.NC];
   final float[] acc = new float[MR * NR];
+
   /** Gather offsets for packing a transposed B ({@link SgemmPack#b}). */
   final int[] rowsApart = new int[SgemmKernels.V];
 

@@ -6,8 +6,8 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * One float32 row of {@link SoftmaxKernels}, vectorised: the last partial vector of a row runs the same
- * code under a mask, sums go into one vector of partial sums reduced once, so a row's result
+ * One float32 row of {@link SoftmaxKernels}, vectorised: the last partial vector of a row runs the
+ * same code under a mask, sums go into one vector of partial sums reduced once, so a row's result
  * depends on its values and length only.
  */
 final class SoftmaxF32 {
@@ -22,7 +22,8 @@ final class SoftmaxF32 {
     for (int j = 0; j < cols; j += S.length()) {
       VectorMask<Float> m = S.indexInRange(j, cols);
       // lanewise MAX propagates NaN, so a NaN anywhere makes the whole row NaN.
-      mx = mx.lanewise(VectorOperators.MAX, lowest.blend(FloatVector.fromArray(S, x, xi + j, m), m));
+      mx =
+          mx.lanewise(VectorOperators.MAX, lowest.blend(FloatVector.fromArray(S, x, xi + j, m), m));
     }
     float max = mx.reduceLanes(VectorOperators.MAX);
     FloatVector sum = FloatVector.zero(S);
@@ -52,8 +53,8 @@ final class SoftmaxF32 {
   }
 
   /** softmax: {@code gx = y (gy - sum(gy y))}; log-softmax: {@code gx = gy - exp(y) sum(gy)}. */
-  static void backwardRow(boolean log, float[] y, int yi, float[] gy, int gyi, float[] gx, int gxi,
-      int cols) {
+  static void backwardRow(
+      boolean log, float[] y, int yi, float[] gy, int gyi, float[] gx, int gxi, int cols) {
     float dot = log ? sum(gy, gyi, cols) : dot(y, yi, gy, gyi, cols);
     for (int j = 0; j < cols; j += S.length()) {
       VectorMask<Float> m = S.indexInRange(j, cols);

@@ -8,10 +8,10 @@ import java.util.Arrays;
  * delivered as runs along the innermost axis so kernels only ever loop over {@code (base, stride,
  * length)}.
  *
- * <p>The shape is first coalesced: axes of size 1 are dropped and adjacent axes that every
- * operand walks with matching strides are merged, so a contiguous tensor of any rank becomes one
- * run and a row-broadcast becomes rows of a 2-D loop. Runs can start and end anywhere in the flat
- * element order, which lets {@link CpuThreads} split work at arbitrary element boundaries.
+ * <p>The shape is first coalesced: axes of size 1 are dropped and adjacent axes that every operand
+ * walks with matching strides are merged, so a contiguous tensor of any rank becomes one run and a
+ * row-broadcast becomes rows of a 2-D loop. Runs can start and end anywhere in the flat element
+ * order, which lets {@link CpuThreads} split work at arbitrary element boundaries.
  */
 final class Strided {
   /** Receives one run: {@code base[k]} is the storage index of operand k's first element. */
@@ -37,8 +37,11 @@ final class Strided {
     int[] shape = layouts[0].shape();
     for (Layout l : layouts) {
       if (!Arrays.equals(shape, l.shape())) {
-        throw new IllegalArgumentException("layouts differ in shape: " + Arrays.toString(shape)
-            + " vs " + Arrays.toString(l.shape()));
+        throw new IllegalArgumentException(
+            "layouts differ in shape: "
+                + Arrays.toString(shape)
+                + " vs "
+                + Arrays.toString(l.shape()));
       }
     }
     int ops = layouts.length;

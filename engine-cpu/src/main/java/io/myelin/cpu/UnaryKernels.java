@@ -12,12 +12,12 @@ import jdk.incubator.vector.VectorSpecies;
  * Element-wise unary maps and their backward.
  *
  * <p>float32 runs with unit strides use {@code FloatVector} for the cheap, common ops and for the
- * hot activations (exp, log, tanh, sigmoid, silu: {@link FloatVectorMath}, within 2 ulp, the
- * same bits compiled or not); every other case (strided runs, the remaining
- * functions, float64) evaluates the op's double-precision reference ({@link UnaryOp#apply}) and
- * rounds once. The vector ops and their tails (scalar with the same float arithmetic, or the same
- * vector code under a mask for the transcendental ones) agree bit for bit, so a result never
- * depends on where an element falls in a run, hence not on the thread count.
+ * hot activations (exp, log, tanh, sigmoid, silu: {@link FloatVectorMath}, within 2 ulp, the same
+ * bits compiled or not); every other case (strided runs, the remaining functions, float64)
+ * evaluates the op's double-precision reference ({@link UnaryOp#apply}) and rounds once. The vector
+ * ops and their tails (scalar with the same float arithmetic, or the same vector code under a mask
+ * for the transcendental ones) agree bit for bit, so a result never depends on where an element
+ * falls in a run, hence not on the thread count.
  */
 final class UnaryKernels {
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -25,8 +25,15 @@ final class UnaryKernels {
   private UnaryKernels() {}
 
   /** {@code y = op(x; a, b)} over two views of one shape. */
-  static void unary(CpuThreads threads, UnaryOp op, double a, double b,
-      CpuStorage x, Layout xl, CpuStorage y, Layout yl) {
+  static void unary(
+      CpuThreads threads,
+      UnaryOp op,
+      double a,
+      double b,
+      CpuStorage x,
+      Layout xl,
+      CpuStorage y,
+      Layout yl) {
     Strided it = Strided.of(yl, xl);
     int ys = it.innerStride(0);
     int xs = it.innerStride(1);
@@ -34,23 +41,29 @@ final class UnaryKernels {
     if (y.dtype() == DType.FLOAT32) {
       float[] xv = x.floats();
       float[] yv = y.floats();
-      it.parallel(threads, cost, (base, n) -> {
-        if (xs == 1 && ys == 1 && isVectorised(op)) {
-          forward(op, (float) a, (float) b, xv, base[1], yv, base[0], n);
-        } else {
-          for (int i = 0; i < n; i++) {
-            yv[base[0] + i * ys] = (float) op.apply(xv[base[1] + i * xs], a, b);
-          }
-        }
-      });
+      it.parallel(
+          threads,
+          cost,
+          (base, n) -> {
+            if (xs == 1 && ys == 1 && isVectorised(op)) {
+              forward(op, (float) a, (float) b, xv, base[1], yv, base[0], n);
+            } else {
+              for (int i = 0; i < n; i++) {
+                yv[base[0] + i * ys] = (float) op.apply(xv[base[1] + i * xs], a, b);
+              }
+            }
+          });
     } else {
       double[] xv = x.doubles();
       double[] yv = y.doubles();
-      it.parallel(threads, cost, (base, n) -> {
-        for (int i = 0; i < n; i++) {
-          yv[base[0] + i * ys] = op.apply(xv[base[1] + i * xs], a, b);
-        }
-      });
+      it.parallel(
+          threads,
+          cost,
+          (base, n) -> {
+            for (int i = 0; i < n; i++) {
+              yv[base[0] + i * ys] = op.apply(xv[base[1] + i * xs], a, b);
+            }
+          });
     }
   }
 
@@ -71,8 +84,8 @@ final class UnaryKernels {
     };
   }
 
-  private static void forward(UnaryOp op, float a, float b, float[] x, int xi, float[] y, int yi,
-      int n) {
+  private static void forward(
+      UnaryOp op, float a, float b, float[] x, int xi, float[] y, int yi, int n) {
     if (isTranscendental(op)) {
       transcendental(op, x, xi, y, yi, n);
       return;
@@ -106,8 +119,8 @@ final class UnaryKernels {
   }
 
   /**
-   * exp, log, tanh, sigmoid and silu over a run; the last partial vector goes through the same
-   * code under a mask (inactive lanes compute on 0 and are not stored).
+   * exp, log, tanh, sigmoid and silu over a run; the last partial vector goes through the same code
+   * under a mask (inactive lanes compute on 0 and are not stored).
    */
   private static void transcendental(UnaryOp op, float[] x, int xi, float[] y, int yi, int n) {
     FloatVector one = FloatVector.broadcast(S, 1f);
@@ -152,8 +165,19 @@ final class UnaryKernels {
   }
 
   /** {@code gx = gy * op'(x, y)} over {@code n} contiguous elements. */
-  static void backward(CpuThreads threads, UnaryOp op, double a, double b,
-      CpuStorage x, int xo, CpuStorage y, int yo, CpuStorage gy, int gyo, CpuStorage gx, int gxo,
+  static void backward(
+      CpuThreads threads,
+      UnaryOp op,
+      double a,
+      double b,
+      CpuStorage x,
+      int xo,
+      CpuStorage y,
+      int yo,
+      CpuStorage gy,
+      int gyo,
+      CpuStorage gx,
+      int gxo,
       int n) {
     int chunk = 4096;
     int pieces = (n + chunk - 1) / chunk;
@@ -162,30 +186,43 @@ final class UnaryKernels {
       float[] yv = y.floats();
       float[] gyv = gy.floats();
       float[] gxv = gx.floats();
-      threads.parallelFor(pieces, chunk * 8L, (p0, p1) -> {
-        int from = p0 * chunk;
-        int to = Math.min(n, p1 * chunk);
-        if (op == UnaryOp.RELU || op == UnaryOp.LEAKY_RELU) {
-          reluBackward((float) (op == UnaryOp.RELU ? 0 : a), xv, xo + from, gyv, gyo + from,
-              gxv, gxo + from, to - from);
-        } else if (op == UnaryOp.SIGMOID || op == UnaryOp.TANH || op == UnaryOp.EXP) {
-          fromOutputBackward(op, yv, yo + from, gyv, gyo + from, gxv, gxo + from, to - from);
-        } else {
-          for (int i = from; i < to; i++) {
-            gxv[gxo + i] = (float) (gyv[gyo + i] * op.derivative(xv[xo + i], yv[yo + i], a, b));
-          }
-        }
-      });
+      threads.parallelFor(
+          pieces,
+          chunk * 8L,
+          (p0, p1) -> {
+            int from = p0 * chunk;
+            int to = Math.min(n, p1 * chunk);
+            if (op == UnaryOp.RELU || op == UnaryOp.LEAKY_RELU) {
+              reluBackward(
+                  (float) (op == UnaryOp.RELU ? 0 : a),
+                  xv,
+                  xo + from,
+                  gyv,
+                  gyo + from,
+                  gxv,
+                  gxo + from,
+                  to - from);
+            } else if (op == UnaryOp.SIGMOID || op == UnaryOp.TANH || op == UnaryOp.EXP) {
+              fromOutputBackward(op, yv, yo + from, gyv, gyo + from, gxv, gxo + from, to - from);
+            } else {
+              for (int i = from; i < to; i++) {
+                gxv[gxo + i] = (float) (gyv[gyo + i] * op.derivative(xv[xo + i], yv[yo + i], a, b));
+              }
+            }
+          });
     } else {
       double[] xv = x.doubles();
       double[] yv = y.doubles();
       double[] gyv = gy.doubles();
       double[] gxv = gx.doubles();
-      threads.parallelFor(pieces, chunk * 8L, (p0, p1) -> {
-        for (int i = p0 * chunk, to = Math.min(n, p1 * chunk); i < to; i++) {
-          gxv[gxo + i] = gyv[gyo + i] * op.derivative(xv[xo + i], yv[yo + i], a, b);
-        }
-      });
+      threads.parallelFor(
+          pieces,
+          chunk * 8L,
+          (p0, p1) -> {
+            for (int i = p0 * chunk, to = Math.min(n, p1 * chunk); i < to; i++) {
+              gxv[gxo + i] = gyv[gyo + i] * op.derivative(xv[xo + i], yv[yo + i], a, b);
+            }
+          });
     }
   }
 
@@ -193,8 +230,8 @@ final class UnaryKernels {
    * Backward of the ops whose derivative is a function of the output: sigmoid {@code y (1 - y)},
    * tanh {@code 1 - y^2} (one fused multiply-add: no cancellation near |y| = 1), exp {@code y}.
    */
-  private static void fromOutputBackward(UnaryOp op, float[] y, int yi, float[] gy, int gyi,
-      float[] gx, int gxi, int n) {
+  private static void fromOutputBackward(
+      UnaryOp op, float[] y, int yi, float[] gy, int gyi, float[] gx, int gxi, int n) {
     FloatVector one = FloatVector.broadcast(S, 1f);
     int i = 0;
     for (int end = S.loopBound(n); i < end; i += S.length()) {
@@ -210,18 +247,19 @@ final class UnaryKernels {
     for (; i < n; i++) {
       float g = gy[gyi + i];
       float v = y[yi + i];
-      gx[gxi + i] = switch (op) {
-        case SIGMOID -> g * (v * (1f - v));
-        case TANH -> g * Math.fma(-v, v, 1f);
-        case EXP -> g * v;
-        default -> throw new AssertionError(op);
-      };
+      gx[gxi + i] =
+          switch (op) {
+            case SIGMOID -> g * (v * (1f - v));
+            case TANH -> g * Math.fma(-v, v, 1f);
+            case EXP -> g * v;
+            default -> throw new AssertionError(op);
+          };
     }
   }
 
   /** gx = x > 0 ? gy : slope * gy (relu has slope 0), the hottest backward in training. */
-  private static void reluBackward(float slope, float[] x, int xi, float[] gy, int gyi,
-      float[] gx, int gxi, int n) {
+  private static void reluBackward(
+      float slope, float[] x, int xi, float[] gy, int gyi, float[] gx, int gxi, int n) {
     int i = 0;
     for (int end = S.loopBound(n); i < end; i += S.length()) {
       FloatVector g = FloatVector.fromArray(S, gy, gyi + i);

@@ -49,12 +49,13 @@ class Nd4jReferenceTest {
   }
 
   /** |a - b| <= tol * (|b| + floor) everywhere. */
-  private static void assertNear(String what, float[] expected, float[] actual, double tol,
-      double floor) {
+  private static void assertNear(
+      String what, float[] expected, float[] actual, double tol, double floor) {
     assertEquals(expected.length, actual.length, what);
     for (int i = 0; i < expected.length; i++) {
       double err = Math.abs(actual[i] - expected[i]);
-      assertTrue(err <= tol * (Math.abs(expected[i]) + floor),
+      assertTrue(
+          err <= tol * (Math.abs(expected[i]) + floor),
           what + " element " + i + ": nd4j " + expected[i] + " myelin " + actual[i]);
     }
   }
@@ -74,18 +75,34 @@ class Nd4jReferenceTest {
         float[] b = randoms(r, k * n);
         INDArray na = Nd4j.create(a, ta ? new long[] {k, m} : new long[] {m, k}, 'c');
         INDArray nb = Nd4j.create(b, tb ? new long[] {n, k} : new long[] {k, n}, 'c');
-        float[] expected = Nd4j.gemm(na, nb, ta, tb).castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT)
-            .dup('c').data().asFloat();
+        float[] expected =
+            Nd4j.gemm(na, nb, ta, tb)
+                .castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT)
+                .dup('c')
+                .data()
+                .asFloat();
         Storage sc = CPU.allocate(DType.FLOAT32, m * n);
         Storage sa = upload(a);
         Storage sb = upload(b);
-        CPU.gemm(1, m, n, k, 1, new GemmOperand(sa, 0, ta ? m : k, 0, ta),
-            new GemmOperand(sb, 0, tb ? k : n, 0, tb), 0, GemmOperand.of(sc, 0, n));
+        CPU.gemm(
+            1,
+            m,
+            n,
+            k,
+            1,
+            new GemmOperand(sa, 0, ta ? m : k, 0, ta),
+            new GemmOperand(sb, 0, tb ? k : n, 0, tb),
+            0,
+            GemmOperand.of(sc, 0, n));
         sa.release();
         sb.release();
         // Sums of k terms in [-1, 1]: scale the tolerance by sqrt(k), the typical magnitude.
-        assertNear("gemm " + m + "x" + n + "x" + k + " ta=" + ta + " tb=" + tb, expected,
-            download(sc), 1e-4, Math.sqrt(k));
+        assertNear(
+            "gemm " + m + "x" + n + "x" + k + " ta=" + ta + " tb=" + tb,
+            expected,
+            download(sc),
+            1e-4,
+            Math.sqrt(k));
       }
     }
   }
@@ -96,8 +113,8 @@ class Nd4jReferenceTest {
     for (int[] s : new int[][] {{1, 1}, {13, 97}, {128, 1000}}) {
       float[] x = randoms(r, s[0] * s[1]);
       for (int i = 0; i < x.length; i++) x[i] *= 10;
-      float[] expected = Transforms.softmax(Nd4j.create(x, new long[] {s[0], s[1]}, 'c'), true)
-          .data().asFloat();
+      float[] expected =
+          Transforms.softmax(Nd4j.create(x, new long[] {s[0], s[1]}, 'c'), true).data().asFloat();
       Storage sx = upload(x);
       Storage sy = CPU.allocate(DType.FLOAT32, x.length);
       CPU.softmax(false, sx, 0, s[0], s[1], sy, 0);
@@ -124,8 +141,8 @@ class Nd4jReferenceTest {
         String what = rows + "x" + cols + " dim " + dim;
         Storage sum = CPU.allocate(DType.FLOAT32, outs);
         CPU.reduce(ReduceOp.SUM, sx, 0, outer, reduced, inner, sum, 0);
-        assertNear("sum " + what, nx.sum(dim).data().asFloat(), download(sum), 1e-4,
-            Math.sqrt(reduced));
+        assertNear(
+            "sum " + what, nx.sum(dim).data().asFloat(), download(sum), 1e-4, Math.sqrt(reduced));
         Storage max = CPU.allocate(DType.FLOAT32, outs);
         CPU.reduce(ReduceOp.MAX, sx, 0, outer, reduced, inner, max, 0);
         assertArrayEquals(nx.max(dim).data().asFloat(), download(max), "max " + what);

@@ -16,9 +16,9 @@ import io.myelin.autograd.OpContext;
 import org.junit.jupiter.api.Test;
 
 /**
- * A differentiable op written by a user outside the library's packages, through the public
- * {@link DifferentiableOp} extension point only: values, gradients against float64 central
- * differences, optional inputs, and the checks apply makes.
+ * A differentiable op written by a user outside the library's packages, through the public {@link
+ * DifferentiableOp} extension point only: values, gradients against float64 central differences,
+ * optional inputs, and the checks apply makes.
  */
 class UserDefinedOpTest {
   /** y = x^3, dy/dx = 3 x^2 (or a deliberately wrong 2 x^2, to show the check can fail). */
@@ -91,8 +91,11 @@ class UserDefinedOpTest {
   @Test
   void cubePassesTheGradientCheckInsideAComposition() {
     for (int n : new int[] {1, 5, 17}) {
-      var r = GradCheck.check(in -> new Cube(3).apply(in[0].tanh()).mul(in[1]), random(n, n, 3),
-          random(n + 100, n, 3));
+      var r =
+          GradCheck.check(
+              in -> new Cube(3).apply(in[0].tanh()).mul(in[1]),
+              random(n, n, 3),
+              random(n + 100, n, 3));
       assertTrue(r.passed(), "n=" + n + ": " + r);
     }
   }
@@ -105,11 +108,16 @@ class UserDefinedOpTest {
 
   @Test
   void optionalAndConstantInputsGetNoGradient() {
-    var r = GradCheck.check(in -> new MulAdd().apply(in[0], in[1], in[2]), random(4, 3, 5),
-        random(5, 3, 5), random(6, 3, 5));
+    var r =
+        GradCheck.check(
+            in -> new MulAdd().apply(in[0], in[1], in[2]),
+            random(4, 3, 5),
+            random(5, 3, 5),
+            random(6, 3, 5));
     assertTrue(r.passed(), r.toString());
-    var r2 = GradCheck.check(in -> new MulAdd().apply(in[0], in[1], null), random(7, 2, 9),
-        random(8, 2, 9));
+    var r2 =
+        GradCheck.check(
+            in -> new MulAdd().apply(in[0], in[1], null), random(7, 2, 9), random(8, 2, 9));
     assertTrue(r2.passed(), r2.toString());
 
     Tensor a = random(9, 4).requiresGrad(true);
@@ -132,30 +140,34 @@ class UserDefinedOpTest {
 
   @Test
   void aForwardThatReturnsItsInputIsRejected() {
-    var identity = new DifferentiableOp("badIdentity") {
-      @Override
-      protected Tensor forward(OpContext ctx, Tensor... in) {
-        return in[0];
-      }
+    var identity =
+        new DifferentiableOp("badIdentity") {
+          @Override
+          protected Tensor forward(OpContext ctx, Tensor... in) {
+            return in[0];
+          }
 
-      @Override
-      protected Tensor[] backward(OpContext ctx, Tensor g) {
-        return new Tensor[] {g};
-      }
-    };
+          @Override
+          protected Tensor[] backward(OpContext ctx, Tensor g) {
+            return new Tensor[] {g};
+          }
+        };
     Tensor x = random(13, 3).requiresGrad(true);
     var e = assertThrows(IllegalStateException.class, () -> identity.apply(x));
     assertTrue(e.getMessage().contains("badIdentity"), e.getMessage());
-    assertThrows(IllegalArgumentException.class, () -> new DifferentiableOp(" ") {
-      @Override
-      protected Tensor forward(OpContext ctx, Tensor... in) {
-        return in[0].neg();
-      }
+    assertThrows(
+        IllegalArgumentException.class,
+        () ->
+            new DifferentiableOp(" ") {
+              @Override
+              protected Tensor forward(OpContext ctx, Tensor... in) {
+                return in[0].neg();
+              }
 
-      @Override
-      protected Tensor[] backward(OpContext ctx, Tensor g) {
-        return new Tensor[] {g.neg()};
-      }
-    });
+              @Override
+              protected Tensor[] backward(OpContext ctx, Tensor g) {
+                return new Tensor[] {g.neg()};
+              }
+            });
   }
 }

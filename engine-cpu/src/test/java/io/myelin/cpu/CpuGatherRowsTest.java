@@ -28,7 +28,7 @@ class CpuGatherRowsTest {
       v[i] = i * 0.5;
     }
     b.copyFromHost(v, 0, src, 0, v.length);
-    Storage idx = ints(9, 3, 3, 0);          // indices at offset 1: 3, 3, 0
+    Storage idx = ints(9, 3, 3, 0); // indices at offset 1: 3, 3, 0
     Storage dst = b.allocate(DType.FLOAT64, 1 + 3 * 3);
     b.copyFromHost(new double[10], 0, dst, 0, 10);
     b.gatherRows(src, 2, 4, 3, idx, 1, 3, dst, 1);

@@ -33,13 +33,13 @@ class CpuGraphTest {
     Layout l = Layout.contiguous(3);
     be.beginCapture();
     Storage tmp = be.allocate(DType.FLOAT32, 3);
-    be.copyFromHost(host, 0, tmp, 0, 3);            // recorded with {1, 2, 3}
+    be.copyFromHost(host, 0, tmp, 0, 3); // recorded with {1, 2, 3}
     be.unary(UnaryOp.SQUARE, 0, 0, tmp, l, tmp, l);
     be.binary(BinaryOp.ADD, acc, l, tmp, l, acc, l);
     tmp.release();
     CapturedGraph g = be.endCapture();
     assertArrayEquals(new float[] {0, 0, 0}, read(acc), "nothing ran during the capture");
-    host[0] = 100;                                  // later changes to the array do not matter
+    host[0] = 100; // later changes to the array do not matter
     g.replay();
     g.replay();
     assertArrayEquals(new float[] {2, 8, 18}, read(acc));
@@ -65,7 +65,8 @@ class CpuGraphTest {
     g.close();
     Storage after = be.allocate(DType.FLOAT32, 1031);
     Storage after2 = be.allocate(DType.FLOAT32, 1031);
-    assertTrue(((CpuStorage) after).array() == array || ((CpuStorage) after2).array() == array,
+    assertTrue(
+        ((CpuStorage) after).array() == array || ((CpuStorage) after2).array() == array,
         "back in the pool once the graph is closed");
     after.release();
     after2.release();

@@ -13,8 +13,8 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * The CPU's fused optimizer kernels directly: float32 against float64 over awkward sizes, the
- * same bits whatever the split over threads, offsets honoured, and argument checks.
+ * The CPU's fused optimizer kernels directly: float32 against float64 over awkward sizes, the same
+ * bits whatever the split over threads, offsets honoured, and argument checks.
  */
 class CpuOptimizerKernelsTest {
 
@@ -52,7 +52,8 @@ class CpuOptimizerKernelsTest {
     return f;
   }
 
-  private static Object[] state(OptimizerKind kind, OptimizerHyperparameters h, int n, boolean f32) {
+  private static Object[] state(
+      OptimizerKind kind, OptimizerHyperparameters h, int n, boolean f32) {
     Object[] s = new Object[kind.stateCount()];
     for (int i = 0; i < s.length; i++) {
       if (kind.usesState(i, h)) {
@@ -80,7 +81,11 @@ class CpuOptimizerKernelsTest {
           OptimizerKernels.update(kind, h, t, p32, 0, toFloat(g), 0, s32, 0, n);
         }
         for (int i = 0; i < n; i++) {
-          assertEquals(p64[i], p32[i], 1e-5 * Math.max(1, Math.abs(p64[i])), kind + " #" + c + " n=" + n + " i=" + i);
+          assertEquals(
+              p64[i],
+              p32[i],
+              1e-5 * Math.max(1, Math.abs(p64[i])),
+              kind + " #" + c + " n=" + n + " i=" + i);
         }
       }
     }
@@ -143,13 +148,41 @@ class CpuOptimizerKernelsTest {
   void argumentsAreChecked() {
     var h = OptimizerHyperparameters.adam(1e-3, 0.9, 0.999, 1e-8, 0, false, false, false);
     double[] p = new double[4];
-    var missing = assertThrows(IllegalArgumentException.class, () -> OptimizerKernels.update(
-        OptimizerKind.ADAM, h, 1, p, 0, new double[4], 0, new Object[3], 0, 4));
+    var missing =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                OptimizerKernels.update(
+                    OptimizerKind.ADAM, h, 1, p, 0, new double[4], 0, new Object[3], 0, 4));
     assertTrue(missing.getMessage().contains("exp_avg"), missing.getMessage());
-    assertThrows(IllegalArgumentException.class, () -> OptimizerKernels.update(
-        OptimizerKind.ADAM, h, 0, p, 0, new double[4], 0, state(OptimizerKind.ADAM, h, 4, false), 0, 4));
-    assertThrows(IllegalArgumentException.class, () -> OptimizerKernels.update(
-        OptimizerKind.ADAM, h, 1, p, 0, new float[4], 0, state(OptimizerKind.ADAM, h, 4, false), 0, 4));
+    assertThrows(
+        IllegalArgumentException.class,
+        () ->
+            OptimizerKernels.update(
+                OptimizerKind.ADAM,
+                h,
+                0,
+                p,
+                0,
+                new double[4],
+                0,
+                state(OptimizerKind.ADAM, h, 4, false),
+                0,
+                4));
+    assertThrows(
+        IllegalArgumentException.class,
+        () ->
+            OptimizerKernels.update(
+                OptimizerKind.ADAM,
+                h,
+                1,
+                p,
+                0,
+                new float[4],
+                0,
+                state(OptimizerKind.ADAM, h, 4, false),
+                0,
+                4));
     // The backend's arguments: BackendArgumentConformanceTest#optimizerUpdate.
   }
 }

@@ -21,10 +21,11 @@ class CpuProviderTest {
 
   @Test
   void serviceLoaderFindsTheCpuProvider() {
-    List<BackendProvider> cpu = ServiceLoader.load(BackendProvider.class).stream()
-        .map(ServiceLoader.Provider::get)
-        .filter(p -> p.name().equals("cpu"))
-        .toList();
+    List<BackendProvider> cpu =
+        ServiceLoader.load(BackendProvider.class).stream()
+            .map(ServiceLoader.Provider::get)
+            .filter(p -> p.name().equals("cpu"))
+            .toList();
     assertEquals(1, cpu.size(), "exactly one cpu provider on the class path");
     assertTrue(cpu.get(0) instanceof CpuProvider);
     assertEquals(0, cpu.get(0).priority());
@@ -39,8 +40,10 @@ class CpuProviderTest {
     int floats = FloatVector.SPECIES_PREFERRED.length();
     String simd = (floats * 32) + "-bit SIMD (" + floats + " floats)";
     assertTrue(a.reason().contains(simd), a.reason());
-    assertTrue(a.details().stream().anyMatch(d -> d.startsWith("threads: ")), a.details()::toString);
-    assertTrue(a.details().stream().noneMatch(d -> d.contains("SIMD")),
+    assertTrue(
+        a.details().stream().anyMatch(d -> d.startsWith("threads: ")), a.details()::toString);
+    assertTrue(
+        a.details().stream().noneMatch(d -> d.contains("SIMD")),
         "`myelin devices` says the SIMD width once, in the summary: " + a.details());
     assertSame(a, p.probe(), "the answer is cached");
   }
@@ -61,17 +64,18 @@ class CpuProviderTest {
     // As callers see the backends: checked views (the raw ones assume valid arguments).
     Backend one = CheckedBackend.of(new CpuBackend(1));
     Backend other = CheckedBackend.of(new CpuBackend(1));
-    try (one; other) {
+    try (one;
+        other) {
       var s = other.allocate(DType.FLOAT32, 4);
-      var foreign = assertThrows(IllegalArgumentException.class,
-          () -> one.copyFromHost(new float[4], 0, s, 0, 4));
-      assertEquals("copyFromHost: dst belongs to another backend instance of cpu",
-          foreign.getMessage());
-      assertThrows(IllegalArgumentException.class,
-          () -> other.copyFromHost(new double[4], 0, s, 0, 4));
+      var foreign =
+          assertThrows(
+              IllegalArgumentException.class, () -> one.copyFromHost(new float[4], 0, s, 0, 4));
+      assertEquals(
+          "copyFromHost: dst belongs to another backend instance of cpu", foreign.getMessage());
+      assertThrows(
+          IllegalArgumentException.class, () -> other.copyFromHost(new double[4], 0, s, 0, 4));
       s.release();
-      assertThrows(IllegalStateException.class,
-          () -> other.copyFromHost(new float[4], 0, s, 0, 4));
+      assertThrows(IllegalStateException.class, () -> other.copyFromHost(new float[4], 0, s, 0, 4));
     }
   }
 }

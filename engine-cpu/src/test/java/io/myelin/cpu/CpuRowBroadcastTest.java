@@ -10,8 +10,8 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * The row-broadcast path of the binary maps (a [rows, cols] tensor against one row, either side,
- * a bias add) against the float reference {@code (float) op.apply(x, y)} element by element, for
+ * The row-broadcast path of the binary maps (a [rows, cols] tensor against one row, either side, a
+ * bias add) against the float reference {@code (float) op.apply(x, y)} element by element, for
  * awkward sizes, offsets, both orientations and in place.
  */
 class CpuRowBroadcastTest {
@@ -34,8 +34,9 @@ class CpuRowBroadcastTest {
 
   @Test
   void matchesTheReferenceForEverySizeOpAndSide() {
-    BinaryOp[] ops = {BinaryOp.ADD, BinaryOp.SUB, BinaryOp.MUL, BinaryOp.DIV, BinaryOp.MAXIMUM,
-        BinaryOp.MINIMUM};
+    BinaryOp[] ops = {
+      BinaryOp.ADD, BinaryOp.SUB, BinaryOp.MUL, BinaryOp.DIV, BinaryOp.MAXIMUM, BinaryOp.MINIMUM
+    };
     for (int rows : new int[] {1, 3, 614}) {
       for (int cols : new int[] {1, 5, 16, 20, 33}) {
         for (BinaryOp op : ops) {
@@ -62,9 +63,21 @@ class CpuRowBroadcastTest {
                   float a = dense[2 + i * cols + j];
                   float b = row[3 + j];
                   float expected = rowOnRight ? (float) op.apply(a, b) : (float) op.apply(b, a);
-                  assertEquals(expected, got[base + i * cols + j], 0f, op + " " + rows + "x" + cols
-                      + (rowOnRight ? " x op row" : " row op x") + (inPlace ? " in place" : "")
-                      + " at " + i + "," + j);
+                  assertEquals(
+                      expected,
+                      got[base + i * cols + j],
+                      0f,
+                      op
+                          + " "
+                          + rows
+                          + "x"
+                          + cols
+                          + (rowOnRight ? " x op row" : " row op x")
+                          + (inPlace ? " in place" : "")
+                          + " at "
+                          + i
+                          + ","
+                          + j);
                 }
               }
               d.release();

@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Issue 9's tensor lifecycle: a tensor forgotten outside any scope is returned by the Cleaner and
- * counted; with {@code -Dmyelin.debug=true} a use after close names where the tensor was made
- * (a fresh JVM, since the flag is read once at class initialisation).
+ * counted; with {@code -Dmyelin.debug=true} a use after close names where the tensor was made (a
+ * fresh JVM, since the flag is read once at class initialisation).
  */
 class CpuTensorLifecycleTest {
 
@@ -28,7 +28,8 @@ class CpuTensorLifecycleTest {
       System.gc();
       Thread.sleep(20);
     }
-    assertTrue(MemoryStatistics.cleanerReleased() > before,
+    assertTrue(
+        MemoryStatistics.cleanerReleased() > before,
         "the Cleaner counted no released tensor within 10 s");
   }
 
@@ -60,15 +61,29 @@ class CpuTensorLifecycleTest {
     String java = ProcessHandle.current().info().command().orElseThrow();
     Path out = Files.createTempFile("debug", ".txt");
     try {
-      Process p = new ProcessBuilder(java, "-Dmyelin.debug=true", "--add-modules",
-          "jdk.incubator.vector", "-cp", System.getProperty("java.class.path"),
-          CpuTensorLifecycleTest.class.getName())
-          .redirectErrorStream(true).redirectOutput(out.toFile()).start();
+      Process p =
+          new ProcessBuilder(
+                  java,
+                  "-Dmyelin.debug=true",
+                  "--add-modules",
+                  "jdk.incubator.vector",
+                  "-cp",
+                  System.getProperty("java.class.path"),
+                  CpuTensorLifecycleTest.class.getName())
+              .redirectErrorStream(true)
+              .redirectOutput(out.toFile())
+              .start();
       assertTrue(p.waitFor(2, TimeUnit.MINUTES), "the debug JVM did not finish");
       List<String> lines = Files.readAllLines(out);
       assertEquals(0, p.exitValue(), String.join("\n", lines));
-      assertTrue(lines.stream().anyMatch(l -> l.startsWith("message: ")
-          && l.contains("[2, 3]") && l.contains("used after close")), String.join("\n", lines));
+      assertTrue(
+          lines.stream()
+              .anyMatch(
+                  l ->
+                      l.startsWith("message: ")
+                          && l.contains("[2, 3]")
+                          && l.contains("used after close")),
+          String.join("\n", lines));
       assertTrue(lines.contains("created at madeHere"), String.join("\n", lines));
     } finally {
       Files.deleteIfExists(out);

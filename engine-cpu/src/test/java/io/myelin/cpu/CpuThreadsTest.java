@@ -21,9 +21,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The thread pool: every index is visited once, failures surface, nested calls stay inline, and
- * the split never changes a result: 1, 2 and 5 threads give the same bits for every op family
- * on inputs large enough to be split.
+ * The thread pool: every index is visited once, failures surface, nested calls stay inline, and the
+ * split never changes a result: 1, 2 and 5 threads give the same bits for every op family on inputs
+ * large enough to be split.
  */
 class CpuThreadsTest {
   private static final CpuBackend ONE = new CpuBackend(1);
@@ -43,18 +43,22 @@ class CpuThreadsTest {
       int n = 10_007;
       AtomicIntegerArray seen = new AtomicIntegerArray(n);
       ConcurrentHashMap<Thread, Boolean> threads = new ConcurrentHashMap<>();
-      pool.parallelFor(n, 1_000_000, (from, to) -> {
-        threads.put(Thread.currentThread(), true);
-        for (int i = from; i < to; i++) {
-          seen.incrementAndGet(i);
-        }
-        // Hold each piece until a second thread has joined in (bounded), so the check below does
-        // not depend on how fast a loaded machine schedules the workers.
-        long until = System.nanoTime() + 10_000_000_000L;
-        while (threads.size() < 2 && System.nanoTime() < until) {
-          Thread.onSpinWait();
-        }
-      });
+      pool.parallelFor(
+          n,
+          1_000_000,
+          (from, to) -> {
+            threads.put(Thread.currentThread(), true);
+            for (int i = from; i < to; i++) {
+              seen.incrementAndGet(i);
+            }
+            // Hold each piece until a second thread has joined in (bounded), so the check below
+            // does
+            // not depend on how fast a loaded machine schedules the workers.
+            long until = System.nanoTime() + 10_000_000_000L;
+            while (threads.size() < 2 && System.nanoTime() < until) {
+              Thread.onSpinWait();
+            }
+          });
       for (int i = 0; i < n; i++) {
         assertEquals(1, seen.get(i), "index " + i);
       }
@@ -66,17 +70,25 @@ class CpuThreadsTest {
   void smallWorkAndNestedCallsStayOnTheCallingThread() {
     try (CpuThreads pool = new CpuThreads(4)) {
       Thread caller = Thread.currentThread();
-      pool.parallelFor(100, 1, (from, to) -> {
-        assertSame(caller, Thread.currentThread());
-        assertEquals(0, from);
-        assertEquals(100, to);
-      });
+      pool.parallelFor(
+          100,
+          1,
+          (from, to) -> {
+            assertSame(caller, Thread.currentThread());
+            assertEquals(0, from);
+            assertEquals(100, to);
+          });
       ConcurrentHashMap<String, Boolean> nestedInline = new ConcurrentHashMap<>();
-      pool.parallelFor(8, 1_000_000, (from, to) -> {
-        Thread outer = Thread.currentThread();
-        pool.parallelFor(8, 1_000_000, (f, t) ->
-            nestedInline.put(outer.getName() + f, outer == Thread.currentThread()));
-      });
+      pool.parallelFor(
+          8,
+          1_000_000,
+          (from, to) -> {
+            Thread outer = Thread.currentThread();
+            pool.parallelFor(
+                8,
+                1_000_000,
+                (f, t) -> nestedInline.put(outer.getName() + f, outer == Thread.currentThread()));
+          });
       assertTrue(nestedInline.values().stream().allMatch(b -> b), nestedInline::toString);
     }
   }
@@ -84,12 +96,18 @@ class CpuThreadsTest {
   @Test
   void failuresInWorkersReachTheCaller() {
     try (CpuThreads pool = new CpuThreads(3)) {
-      IllegalStateException e = assertThrows(IllegalStateException.class,
-          () -> pool.parallelFor(64, 1_000_000, (from, to) -> {
-            if (from <= 40 && 40 < to) {
-              throw new IllegalStateException("piece with 40");
-            }
-          }));
+      IllegalStateException e =
+          assertThrows(
+              IllegalStateException.class,
+              () ->
+                  pool.parallelFor(
+                      64,
+                      1_000_000,
+                      (from, to) -> {
+                        if (from <= 40 && 40 < to) {
+                          throw new IllegalStateException("piece with 40");
+                        }
+                      }));
       assertEquals("piece with 40", e.getMessage());
     }
   }
@@ -128,45 +146,70 @@ class CpuThreadsTest {
     float[] a = randoms(1, 300 * 280);
     float[] b = randoms(2, 280 * 310);
     float[] x = randoms(3, 400_006);
-    sameBits("gemm", be -> {
-      Storage sa = upload(be, a);
-      Storage sb = upload(be, b);
-      Storage c = be.allocate(DType.FLOAT32, 300 * 310);
-      be.gemm(1, 300, 310, 280, 1.5, GemmOperand.of(sa, 0, 280),
-          new GemmOperand(sb, 0, 280, 0, true), 0, GemmOperand.of(c, 0, 310));
-      sa.release();
-      sb.release();
-      return take(be, c);
-    });
+    sameBits(
+        "gemm",
+        be -> {
+          Storage sa = upload(be, a);
+          Storage sb = upload(be, b);
+          Storage c = be.allocate(DType.FLOAT32, 300 * 310);
+          be.gemm(
+              1,
+              300,
+              310,
+              280,
+              1.5,
+              GemmOperand.of(sa, 0, 280),
+              new GemmOperand(sb, 0, 280, 0, true),
+              0,
+              GemmOperand.of(c, 0, 310));
+          sa.release();
+          sb.release();
+          return take(be, c);
+        });
     for (int[] s : new int[][] {{1, 400_003, 1}, {1000, 400, 1}, {7, 401, 142}}) {
-      sameBits("sum " + s[0] + "x" + s[1] + "x" + s[2], be -> {
-        Storage sx = upload(be, x);
-        Storage out = be.allocate(DType.FLOAT32, s[0] * s[2]);
-        be.reduce(ReduceOp.SUM, sx, 3, s[0], s[1], s[2], out, 0);
-        sx.release();
-        return take(be, out);
-      });
+      sameBits(
+          "sum " + s[0] + "x" + s[1] + "x" + s[2],
+          be -> {
+            Storage sx = upload(be, x);
+            Storage out = be.allocate(DType.FLOAT32, s[0] * s[2]);
+            be.reduce(ReduceOp.SUM, sx, 3, s[0], s[1], s[2], out, 0);
+            sx.release();
+            return take(be, out);
+          });
     }
-    sameBits("softmax", be -> {
-      Storage sx = upload(be, x);
-      Storage y = be.allocate(DType.FLOAT32, 400_000);
-      be.softmax(true, sx, 0, 400, 1000, y, 0);
-      sx.release();
-      return take(be, y);
-    });
-    sameBits("broadcast binary + gelu", be -> {
-      Storage sx = upload(be, x);
-      Storage y = be.allocate(DType.FLOAT32, 400_000);
-      be.binary(BinaryOp.ADD, sx, Layout.contiguous(400, 1000), sx,
-          new Layout(new int[] {400, 1000}, new int[] {0, 1}, 7), y, Layout.contiguous(400, 1000));
-      be.unary(UnaryOp.GELU, 0, 0, y, Layout.contiguous(400_000), y, Layout.contiguous(400_000));
-      sx.release();
-      return take(be, y);
-    });
-    sameBits("normal", be -> {
-      Storage y = be.allocate(DType.FLOAT32, 100_003);
-      be.randomNormal(y, 0, 100_003, 9, 0, 0, 1);
-      return take(be, y);
-    });
+    sameBits(
+        "softmax",
+        be -> {
+          Storage sx = upload(be, x);
+          Storage y = be.allocate(DType.FLOAT32, 400_000);
+          be.softmax(true, sx, 0, 400, 1000, y, 0);
+          sx.release();
+          return take(be, y);
+        });
+    sameBits(
+        "broadcast binary + gelu",
+        be -> {
+          Storage sx = upload(be, x);
+          Storage y = be.allocate(DType.FLOAT32, 400_000);
+          be.binary(
+              BinaryOp.ADD,
+              sx,
+              Layout.contiguous(400, 1000),
+              sx,
+              new Layout(new int[] {400, 1000}, new int[] {0, 1}, 7),
+              y,
+              Layout.contiguous(400, 1000));
+          be.unary(
+              UnaryOp.GELU, 0, 0, y, Layout.contiguous(400_000), y, Layout.contiguous(400_000));
+          sx.release();
+          return take(be, y);
+        });
+    sameBits(
+        "normal",
+        be -> {
+          Storage y = be.allocate(DType.FLOAT32, 100_003);
+          be.randomNormal(y, 0, 100_003, 9, 0, 0, 1);
+          return take(be, y);
+        });
   }
 }

@@ -4,8 +4,8 @@ import io.myelin.Device;
 import io.myelin.testing.TrainingMemoryConformanceTest;
 
 /**
- * Memory flatness of a training run on the CPU backend, whose array pool also means no new
- * array after the first epoch.
+ * Memory flatness of a training run on the CPU backend, whose array pool also means no new array
+ * after the first epoch.
  */
 class CpuTrainingMemoryTest extends TrainingMemoryConformanceTest {
   @Override

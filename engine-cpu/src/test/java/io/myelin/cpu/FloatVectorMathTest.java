@@ -31,10 +31,32 @@ class FloatVectorMathTest {
   }
 
   static float[] inputs(int n) {
-    List<Float> v = new ArrayList<>(List.of(0f, -0f, 1f, -1f, Float.NaN, Float.POSITIVE_INFINITY,
-        Float.NEGATIVE_INFINITY, Float.MIN_VALUE, -Float.MIN_VALUE, Float.MIN_NORMAL,
-        Float.MAX_VALUE, -Float.MAX_VALUE, 88.72283f, 88.72284f, -87.33655f, -103.97207f,
-        -103.97208f, -104f, 0.625f, -0.625f, Math.nextDown(0.625f), 0.70710677f, 0.70710683f));
+    List<Float> v =
+        new ArrayList<>(
+            List.of(
+                0f,
+                -0f,
+                1f,
+                -1f,
+                Float.NaN,
+                Float.POSITIVE_INFINITY,
+                Float.NEGATIVE_INFINITY,
+                Float.MIN_VALUE,
+                -Float.MIN_VALUE,
+                Float.MIN_NORMAL,
+                Float.MAX_VALUE,
+                -Float.MAX_VALUE,
+                88.72283f,
+                88.72284f,
+                -87.33655f,
+                -103.97207f,
+                -103.97208f,
+                -104f,
+                0.625f,
+                -0.625f,
+                Math.nextDown(0.625f),
+                0.70710677f,
+                0.70710683f));
     SplittableRandom r = new SplittableRandom(20261201);
     for (int i = 0; i < 2 * n; i++) {
       v.add(Float.intBitsToFloat(r.nextInt()));
@@ -75,8 +97,8 @@ class FloatVectorMathTest {
     return Math.abs(got - exact) / Math.ulp(ref);
   }
 
-  private static void within(String name, UnaryOperator<FloatVector> f, DoubleUnaryOperator ref,
-      double maxUlps) {
+  private static void within(
+      String name, UnaryOperator<FloatVector> f, DoubleUnaryOperator ref, double maxUlps) {
     float[] x = inputs();
     float[] y = apply(f, x);
     double worst = 0;
@@ -89,8 +111,18 @@ class FloatVectorMathTest {
       }
     }
     System.out.printf("%s: max %.3f ulp at %s%n", name, worst, worstX);
-    assertTrue(worst <= maxUlps, name + ": " + worst + " ulp at x = " + worstX + " (got "
-        + apply(f, new float[] {worstX})[0] + ", exact " + ref.applyAsDouble(worstX) + ")");
+    assertTrue(
+        worst <= maxUlps,
+        name
+            + ": "
+            + worst
+            + " ulp at x = "
+            + worstX
+            + " (got "
+            + apply(f, new float[] {worstX})[0]
+            + ", exact "
+            + ref.applyAsDouble(worstX)
+            + ")");
   }
 
   @Test
@@ -125,8 +157,10 @@ class FloatVectorMathTest {
       double bound = Integer.numberOfTrailingZeros(S.length()) * Math.ulp((float) magnitude);
       assertTrue(Math.abs(got - exact) <= bound, got + " vs " + exact + " (bound " + bound + ")");
     }
-    assertEquals(Float.POSITIVE_INFINITY,
-        FloatVectorMath.sum(FloatVector.broadcast(S, Float.MAX_VALUE)), "overflow");
+    assertEquals(
+        Float.POSITIVE_INFINITY,
+        FloatVectorMath.sum(FloatVector.broadcast(S, Float.MAX_VALUE)),
+        "overflow");
     assertTrue(Float.isNaN(FloatVectorMath.sum(FloatVector.zero(S).withLane(1, Float.NaN))));
   }
 
@@ -138,9 +172,12 @@ class FloatVectorMathTest {
   static long checksum() {
     float[] x = inputs(4_000); // small: the interpreted fallback is slow
     long h = 17;
-    for (UnaryOperator<FloatVector> f : List.<UnaryOperator<FloatVector>>of(
-        FloatVectorMath::exp, FloatVectorMath::log, FloatVectorMath::tanh,
-        v -> FloatVector.broadcast(S, FloatVectorMath.sum(v)))) {
+    for (UnaryOperator<FloatVector> f :
+        List.<UnaryOperator<FloatVector>>of(
+            FloatVectorMath::exp,
+            FloatVectorMath::log,
+            FloatVectorMath::tanh,
+            v -> FloatVector.broadcast(S, FloatVectorMath.sum(v)))) {
       for (float v : apply(f, x)) {
         h = h * 31 + Float.floatToRawIntBits(v);
       }
@@ -157,13 +194,24 @@ class FloatVectorMathTest {
     String java = ProcessHandle.current().info().command().orElseThrow();
     Path out = Files.createTempFile("xint", ".txt");
     try {
-      Process p = new ProcessBuilder(java, "-Xint", "--add-modules", "jdk.incubator.vector",
-          "-cp", System.getProperty("java.class.path"), FloatVectorMathTest.class.getName())
-          .redirectErrorStream(true).redirectOutput(out.toFile()).start();
+      Process p =
+          new ProcessBuilder(
+                  java,
+                  "-Xint",
+                  "--add-modules",
+                  "jdk.incubator.vector",
+                  "-cp",
+                  System.getProperty("java.class.path"),
+                  FloatVectorMathTest.class.getName())
+              .redirectErrorStream(true)
+              .redirectOutput(out.toFile())
+              .start();
       assertTrue(p.waitFor(5, TimeUnit.MINUTES), "the -Xint run did not finish in 5 minutes");
       List<String> lines = Files.readAllLines(out);
       assertEquals(0, p.exitValue(), String.join("\n", lines));
-      assertEquals(Long.toString(compiled), lines.get(lines.size() - 1).trim(),
+      assertEquals(
+          Long.toString(compiled),
+          lines.get(lines.size() - 1).trim(),
           "-Xint vs C2 checksum; output: " + lines);
     } finally {
       Files.deleteIfExists(out);

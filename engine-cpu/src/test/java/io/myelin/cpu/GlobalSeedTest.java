@@ -22,8 +22,9 @@ class GlobalSeedTest {
     Dropout d = new Dropout(0.5);
     d.train(true);
     float[] mask = d.forward(Tensor.ones(64)).toFloatArray();
-    float[][] parts = {a.weight().toFloatArray(), a.bias().toFloatArray(),
-        m.parameters().get(0).toFloatArray(), mask};
+    float[][] parts = {
+      a.weight().toFloatArray(), a.bias().toFloatArray(), m.parameters().get(0).toFloatArray(), mask
+    };
     return Arrays.stream(parts).reduce(new float[0], GlobalSeedTest::concat);
   }
 

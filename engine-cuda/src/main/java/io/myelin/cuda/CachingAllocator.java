@@ -7,9 +7,9 @@ import java.util.List;
 import java.util.TreeSet;
 
 /**
- * A size-binned caching allocator for device memory, modelled on PyTorch's: freed blocks go back
- * to a free list instead of the driver, so after its first step a training loop allocates nothing
- * from the driver ({@code cuMemAlloc} synchronises the device and costs milliseconds).
+ * A size-binned caching allocator for device memory, modelled on PyTorch's: freed blocks go back to
+ * a free list instead of the driver, so after its first step a training loop allocates nothing from
+ * the driver ({@code cuMemAlloc} synchronises the device and costs milliseconds).
  *
  * <h2>Policy</h2>
  *
@@ -33,8 +33,8 @@ import java.util.TreeSet;
  * <h2>Graph pools</h2>
  *
  * A captured CUDA graph replays its kernels on the addresses they had at capture time, long after
- * the storages that held those addresses were released; so the memory a capture touches must not
- * be handed to anyone else while the graph lives (PyTorch's private graph pools). Between {@link
+ * the storages that held those addresses were released; so the memory a capture touches must not be
+ * handed to anyone else while the graph lives (PyTorch's private graph pools). Between {@link
  * #beginGraphPool} and {@link #endGraphPool}:
  *
  * <ul>
@@ -46,21 +46,24 @@ import java.util.TreeSet;
  *   <li>the cache is not emptied on out-of-memory ({@code cuMemFree} is illegal inside a capture).
  * </ul>
  *
- * A pool's blocks freed later (while the graph lives) go back to it as well, and are reused only
- * by allocations of its own capture, which the captured order makes safe. {@link
- * #releaseGraphPool} (the graph closed) returns its free blocks to the normal lists, merging them
- * with their neighbours; its blocks still live return there when freed. Blocks of different owners
- * never merge. One capture at a time.
+ * A pool's blocks freed later (while the graph lives) go back to it as well, and are reused only by
+ * allocations of its own capture, which the captured order makes safe. {@link #releaseGraphPool}
+ * (the graph closed) returns its free blocks to the normal lists, merging them with their
+ * neighbours; its blocks still live return there when freed. Blocks of different owners never
+ * merge. One capture at a time.
  *
  * <p>Thread-safe: every public method is synchronised.
  */
 public final class CachingAllocator implements AutoCloseable {
   /** Allocation granularity in bytes; also the smallest block. */
   public static final long MIN_BLOCK = 512;
+
   /** Largest request served by the small pool. */
   public static final long SMALL_LIMIT = 1L << 20;
+
   /** Driver segment size of the small pool. */
   public static final long SMALL_SEGMENT = 2L << 20;
+
   /** Granularity of large-pool segments. */
   public static final long LARGE_ROUND = 2L << 20;
 
@@ -68,12 +71,15 @@ public final class CachingAllocator implements AutoCloseable {
   public static final class Block {
     private final long address;
     private long size;
+
     /** The bytes asked for (what {@link #stats()} counts as allocated); 0 while free. */
     private long requested;
+
     private final boolean small;
     private Block prev;
     private Block next;
     private boolean free;
+
     /** The graph pool reserving this block, or null for the normal pool. */
     private GraphPool owner;
 
@@ -104,8 +110,8 @@ public final class CachingAllocator implements AutoCloseable {
   }
 
   /**
-   * The blocks one captured graph reserves: its free lists, filled by blocks freed during and
-   * after the capture. Its methods are the allocator's (an opaque handle).
+   * The blocks one captured graph reserves: its free lists, filled by blocks freed during and after
+   * the capture. Its methods are the allocator's (an opaque handle).
    */
   public static final class GraphPool {
     private final TreeSet<Block> smallFree = new TreeSet<>(BY_SIZE);
@@ -123,16 +129,21 @@ public final class CachingAllocator implements AutoCloseable {
   private final TreeSet<Block> smallFree = new TreeSet<>(BY_SIZE);
   private final TreeSet<Block> largeFree = new TreeSet<>(BY_SIZE);
   private final List<Block> segments = new ArrayList<>();
+
   /** The pool of the capture running now, or null. */
   private GraphPool capturing;
+
   private long liveBlocks;
+
   /** Bytes of live blocks, rounded as carved (reserved minus this is the cache). */
   private long allocatedBytes;
+
   /**
    * Bytes live storages asked for: MemoryStats' allocated bytes are "bytes held by live storages"
    * (the SPI's contract, as the CPU backend counts them), not the rounded block sizes.
    */
   private long requestedBytes;
+
   private long peakRequestedBytes;
   private long reservedBytes;
   private long driverAllocations;
@@ -147,7 +158,9 @@ public final class CachingAllocator implements AutoCloseable {
     this.deviceName = deviceName;
   }
 
-  /** The size a request of {@code bytes} occupies: a multiple of {@value #MIN_BLOCK}, at least one. */
+  /**
+   * The size a request of {@code bytes} occupies: a multiple of {@value #MIN_BLOCK}, at least one.
+   */
   public static long roundSize(long bytes) {
     if (bytes < 0) {
       throw new IllegalArgumentException("negative allocation size " + bytes);
@@ -157,7 +170,9 @@ public final class CachingAllocator implements AutoCloseable {
 
   /** The driver segment size that serves a rounded request of {@code size} bytes. */
   static long segmentSize(long size) {
-    return size <= SMALL_LIMIT ? SMALL_SEGMENT : (size + LARGE_ROUND - 1) / LARGE_ROUND * LARGE_ROUND;
+    return size <= SMALL_LIMIT
+        ? SMALL_SEGMENT
+        : (size + LARGE_ROUND - 1) / LARGE_ROUND * LARGE_ROUND;
   }
 
   /**
@@ -198,7 +213,8 @@ public final class CachingAllocator implements AutoCloseable {
    */
   public synchronized void free(Block block) {
     if (block.free) {
-      throw new IllegalStateException("block at 0x" + Long.toHexString(block.address) + " freed twice");
+      throw new IllegalStateException(
+          "block at 0x" + Long.toHexString(block.address) + " freed twice");
     }
     if (closed) {
       return; // the segments are gone already
@@ -229,7 +245,8 @@ public final class CachingAllocator implements AutoCloseable {
       throw new IllegalStateException("allocator of " + deviceName + " is closed");
     }
     if (capturing != null) {
-      throw new IllegalStateException("a graph capture is already reserving memory on " + deviceName);
+      throw new IllegalStateException(
+          "a graph capture is already reserving memory on " + deviceName);
     }
     capturing = new GraphPool();
     return capturing;
@@ -278,8 +295,8 @@ public final class CachingAllocator implements AutoCloseable {
   }
 
   /**
-   * Returns every wholly free segment of the normal pool to the driver; live blocks and graph
-   * pools are untouched. Not during a capture (the caller makes sure).
+   * Returns every wholly free segment of the normal pool to the driver; live blocks and graph pools
+   * are untouched. Not during a capture (the caller makes sure).
    */
   public synchronized void emptyCache() {
     release(smallFree);
@@ -374,13 +391,26 @@ public final class CachingAllocator implements AutoCloseable {
     }
     if (address == 0) {
       String device = driver.describe();
-      String cached = capturing == null ? " cached after emptying the cache, "
-          : " cached (not emptied: a graph capture is running), ";
+      String cached =
+          capturing == null
+              ? " cached after emptying the cache, "
+              : " cached (not emptied: a graph capture is running), ";
       throw new DeviceOutOfMemoryException(
-          "CUDA out of memory on " + deviceName + ": tried to allocate " + MemoryText.bytes(size)
-              + " (a " + MemoryText.bytes(bytes) + " segment); " + MemoryText.bytes(allocatedBytes)
-              + " in use by " + liveBlocks + " live storages, " + MemoryText.bytes(reservedBytes - allocatedBytes)
-              + cached + MemoryText.bytes(reservedBytes) + " reserved in total"
+          "CUDA out of memory on "
+              + deviceName
+              + ": tried to allocate "
+              + MemoryText.bytes(size)
+              + " (a "
+              + MemoryText.bytes(bytes)
+              + " segment); "
+              + MemoryText.bytes(allocatedBytes)
+              + " in use by "
+              + liveBlocks
+              + " live storages, "
+              + MemoryText.bytes(reservedBytes - allocatedBytes)
+              + cached
+              + MemoryText.bytes(reservedBytes)
+              + " reserved in total"
               + (device.isEmpty() ? "" : "; " + device)
               + ". Free tensors sooner (MemoryScope) or use a smaller batch.");
     }
@@ -391,7 +421,9 @@ public final class CachingAllocator implements AutoCloseable {
     return segment;
   }
 
-  /** Splits the tail off a block being handed out; the tail is free and belongs to {@code owner}. */
+  /**
+   * Splits the tail off a block being handed out; the tail is free and belongs to {@code owner}.
+   */
   private void split(Block block, long size, GraphPool owner) {
     long rest = block.size - size;
     boolean worthIt = block.small ? rest >= MIN_BLOCK : rest > SMALL_LIMIT;

@@ -9,21 +9,23 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /**
- * One cuBLAS handle bound to the backend's stream, in the context current at creation (the
- * device's primary context, which the runtime-API library shares with the driver API).
+ * One cuBLAS handle bound to the backend's stream, in the context current at creation (the device's
+ * primary context, which the runtime-API library shares with the driver API).
  *
  * <p>Math mode starts as {@code CUBLAS_DEFAULT_MATH}: no TF32 for float32, so results stay within
  * the 1e-4 GEMM tolerance against the CPU; {@link #setMathMode} switches to TF32 tensor-op math
- * (MatmulPrecision.HIGH). Alpha and beta are passed from host memory (cuBLAS's default pointer
- * mode reads them before the call returns, also during a graph capture, where their values are
- * fixed into the graph). Thread-safe: calls are serialised, as a cuBLAS handle must not be used by
- * two threads at once.
+ * (MatmulPrecision.HIGH). Alpha and beta are passed from host memory (cuBLAS's default pointer mode
+ * reads them before the call returns, also during a graph capture, where their values are fixed
+ * into the graph). Thread-safe: calls are serialised, as a cuBLAS handle must not be used by two
+ * threads at once.
  */
 final class CublasHandle implements AutoCloseable {
   private static final int OP_N = 0;
   private static final int OP_T = 1;
+
   /** {@code CUBLAS_DEFAULT_MATH}: float32 GEMMs in full float32. */
   static final int DEFAULT_MATH = 0;
+
   /** {@code CUBLAS_TF32_TENSOR_OP_MATH}: float32 inputs rounded to TF32 on tensor cores. */
   static final int TF32_TENSOR_OP_MATH = 3;
 
@@ -45,20 +47,25 @@ final class CublasHandle implements AutoCloseable {
       CublasLibrary.check(
           (int) lib.setStream.invokeExact(created, MemorySegment.ofAddress(streamHandle)),
           "cublasSetStream_v2");
-      CublasLibrary.check((int) lib.setMathMode.invokeExact(created, DEFAULT_MATH), "cublasSetMathMode");
+      CublasLibrary.check(
+          (int) lib.setMathMode.invokeExact(created, DEFAULT_MATH), "cublasSetMathMode");
       alpha = arena.allocate(JAVA_DOUBLE);
       beta = arena.allocate(JAVA_DOUBLE);
     } catch (Throwable t) {
       // What was made goes back in reverse order: the handle (when cublasCreate succeeded), then
       // the arena; the first failure is the one reported.
-      CudaException failure = t instanceof CudaException e ? e
-          : new CudaException("cuBLAS initialisation failed: " + t);
+      CudaException failure =
+          t instanceof CudaException e
+              ? e
+              : new CudaException("cuBLAS initialisation failed: " + t);
       if (created != null) {
         try {
           int status = (int) lib.destroy.invokeExact(created);
           if (status != 0) {
-            failure.addSuppressed(new CudaException("cublasDestroy_v2 after the failed set-up: "
-                + CublasLibrary.statusName(status)));
+            failure.addSuppressed(
+                new CudaException(
+                    "cublasDestroy_v2 after the failed set-up: "
+                        + CublasLibrary.statusName(status)));
           }
         } catch (Throwable d) {
           failure.addSuppressed(d);
@@ -87,9 +94,8 @@ final class CublasHandle implements AutoCloseable {
   /**
    * Gives cuBLAS {@code bytes} of device memory at {@code address} (256-byte aligned) as its
    * workspace, so that it allocates nothing itself, also inside a graph capture, where an
-   * allocation of its own would be outside the graph's pool. Must follow {@code
-   * cublasSetStream}, which resets the workspace. The memory stays owned by the caller and must
-   * outlive the handle.
+   * allocation of its own would be outside the graph's pool. Must follow {@code cublasSetStream},
+   * which resets the workspace. The memory stays owned by the caller and must outlive the handle.
    *
    * @return false when the library has no {@code cublasSetWorkspace_v2} or refused the workspace
    *     (cuBLAS then keeps its default pool)
@@ -99,7 +105,8 @@ final class CublasHandle implements AutoCloseable {
       return false;
     }
     try {
-      return (int) lib.setWorkspace.invokeExact(handle, MemorySegment.ofAddress(address), bytes) == 0;
+      return (int) lib.setWorkspace.invokeExact(handle, MemorySegment.ofAddress(address), bytes)
+          == 0;
     } catch (Throwable t) {
       return false;
     }
@@ -110,8 +117,16 @@ final class CublasHandle implements AutoCloseable {
    *
    * @param batch number of matrices; 1 uses the plain GEMM, more the strided-batched one
    */
-  synchronized void gemm(DType dtype, int batch, GemmPlan plan, double alphaValue, long first,
-      long second, double betaValue, long c, long strideC) {
+  synchronized void gemm(
+      DType dtype,
+      int batch,
+      GemmPlan plan,
+      double alphaValue,
+      long first,
+      long second,
+      double betaValue,
+      long c,
+      long strideC) {
     if (closed) {
       throw new IllegalStateException("cuBLAS handle closed");
     }
@@ -134,13 +149,46 @@ final class CublasHandle implements AutoCloseable {
       int status;
       if (batch == 1) {
         var mh = f32 ? lib.sgemm : lib.dgemm;
-        status = (int) mh.invokeExact(handle, ta, tb, plan.m(), plan.n(), plan.k(), alpha, pa, lda,
-            pb, ldb, beta, pc, plan.ldc());
+        status =
+            (int)
+                mh.invokeExact(
+                    handle,
+                    ta,
+                    tb,
+                    plan.m(),
+                    plan.n(),
+                    plan.k(),
+                    alpha,
+                    pa,
+                    lda,
+                    pb,
+                    ldb,
+                    beta,
+                    pc,
+                    plan.ldc());
       } else {
         var mh = f32 ? lib.sgemmStridedBatched : lib.dgemmStridedBatched;
-        status = (int) mh.invokeExact(handle, ta, tb, plan.m(), plan.n(), plan.k(), alpha, pa, lda,
-            (long) plan.first().batchStride(), pb, ldb, (long) plan.second().batchStride(), beta,
-            pc, plan.ldc(), strideC, batch);
+        status =
+            (int)
+                mh.invokeExact(
+                    handle,
+                    ta,
+                    tb,
+                    plan.m(),
+                    plan.n(),
+                    plan.k(),
+                    alpha,
+                    pa,
+                    lda,
+                    (long) plan.first().batchStride(),
+                    pb,
+                    ldb,
+                    (long) plan.second().batchStride(),
+                    beta,
+                    pc,
+                    plan.ldc(),
+                    strideC,
+                    batch);
       }
       CublasLibrary.check(status, f32 ? "cublasSgemm" : "cublasDgemm");
     } catch (CudaException e) {

@@ -49,6 +49,7 @@ final class CublasLibrary implements AutoCloseable {
   final MethodHandle sgemmStridedBatched;
   final MethodHandle dgemm;
   final MethodHandle dgemmStridedBatched;
+
   /** {@code cublasSetWorkspace_v2(handle, void*, size_t)}, or null when the library lacks it. */
   final MethodHandle setWorkspace;
 
@@ -59,26 +60,47 @@ final class CublasLibrary implements AutoCloseable {
     // cublasStatus_t f(cublasHandle_t*), f(handle), f(handle, cudaStream_t), f(handle, int mode)
     create = bind(linker, lookup, "cublasCreate_v2", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     destroy = bind(linker, lookup, "cublasDestroy_v2", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-    setStream = bind(linker, lookup, "cublasSetStream_v2", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
-    setMathMode = bind(linker, lookup, "cublasSetMathMode", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    setStream =
+        bind(
+            linker,
+            lookup,
+            "cublasSetStream_v2",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+    setMathMode =
+        bind(
+            linker,
+            lookup,
+            "cublasSetMathMode",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
     // (handle, transa, transb, m, n, k, *alpha, A, lda, B, ldb, *beta, C, ldc)
-    FunctionDescriptor gemm = FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT,
-        JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT);
+    FunctionDescriptor gemm =
+        FunctionDescriptor.of(
+            JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS,
+            JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT);
     // (handle, transa, transb, m, n, k, *alpha, A, lda, strideA, B, ldb, strideB, *beta, C, ldc,
     //  strideC, batchCount); strides are long long
-    FunctionDescriptor batched = FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT,
-        JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, JAVA_LONG, ADDRESS, JAVA_INT,
-        JAVA_LONG, ADDRESS, ADDRESS, JAVA_INT, JAVA_LONG, JAVA_INT);
+    FunctionDescriptor batched =
+        FunctionDescriptor.of(
+            JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS,
+            JAVA_INT, JAVA_LONG, ADDRESS, JAVA_INT, JAVA_LONG, ADDRESS, ADDRESS, JAVA_INT,
+            JAVA_LONG, JAVA_INT);
     sgemm = bind(linker, lookup, "cublasSgemm_v2", gemm);
     sgemmStridedBatched = bind(linker, lookup, "cublasSgemmStridedBatched", batched);
     dgemm = bind(linker, lookup, "cublasDgemm_v2", gemm);
     dgemmStridedBatched = bind(linker, lookup, "cublasDgemmStridedBatched", batched);
-    setWorkspace = lookup.find("cublasSetWorkspace_v2")
-        .map(sym -> linker.downcallHandle(sym, FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG)))
-        .orElse(null);
+    setWorkspace =
+        lookup
+            .find("cublasSetWorkspace_v2")
+            .map(
+                sym ->
+                    linker.downcallHandle(
+                        sym, FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG)))
+            .orElse(null);
   }
 
-  /** Looks cuBLAS up as described in the class comment, reading {@code MYELIN_CUBLAS}. Never throws. */
+  /**
+   * Looks cuBLAS up as described in the class comment, reading {@code MYELIN_CUBLAS}. Never throws.
+   */
   static Lookup find() {
     return find(System.getenv(ENV), SONAMES);
   }
@@ -104,8 +126,13 @@ final class CublasLibrary implements AutoCloseable {
         }
         tried.add(l.description());
       }
-      return new Lookup(null, "no cuBLAS library found (" + String.join("; ", tried) + "); set "
-          + ENV + "=/path/to/libcublas.so.13 to name one");
+      return new Lookup(
+          null,
+          "no cuBLAS library found ("
+              + String.join("; ", tried)
+              + "); set "
+              + ENV
+              + "=/path/to/libcublas.so.13 to name one");
     } catch (Throwable t) {
       return new Lookup(null, "cuBLAS lookup failed: " + t);
     }
@@ -125,9 +152,12 @@ final class CublasLibrary implements AutoCloseable {
     }
   }
 
-  private static MethodHandle bind(Linker linker, SymbolLookup lookup, String name, FunctionDescriptor fd) {
-    MemorySegment symbol = lookup.find(name)
-        .orElseThrow(() -> new IllegalStateException("the library lacks the symbol " + name));
+  private static MethodHandle bind(
+      Linker linker, SymbolLookup lookup, String name, FunctionDescriptor fd) {
+    MemorySegment symbol =
+        lookup
+            .find(name)
+            .orElseThrow(() -> new IllegalStateException("the library lacks the symbol " + name));
     return linker.downcallHandle(symbol, fd);
   }
 

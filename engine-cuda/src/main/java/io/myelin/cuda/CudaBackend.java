@@ -12,12 +12,12 @@ import io.myelin.backend.BinaryOp;
 import io.myelin.backend.CapturedGraph;
 import io.myelin.backend.ConvGeometry;
 import io.myelin.backend.CrossEntropyOptions;
-import io.myelin.backend.PoolGeometry;
 import io.myelin.backend.GemmOperand;
 import io.myelin.backend.MatmulPrecision;
 import io.myelin.backend.MemoryStats;
 import io.myelin.backend.OptimizerHyperparameters;
 import io.myelin.backend.OptimizerKind;
+import io.myelin.backend.PoolGeometry;
 import io.myelin.backend.ReduceOp;
 import io.myelin.backend.Storage;
 import io.myelin.backend.UnaryOp;
@@ -28,9 +28,9 @@ import java.util.Objects;
  * allocator, pinned staging for host copies, the kernels of myelin-kernels and cuBLAS (or the
  * built-in GEMM).
  *
- * <p>Every call is enqueued on the stream and returns at once; only {@link #copyToHost} and
- * {@link #synchronize} wait. Kernel faults therefore surface at the next synchronising call.
- * Arguments arrive validated on the host (dtypes, ownership, bounds, aliasing: {@link
+ * <p>Every call is enqueued on the stream and returns at once; only {@link #copyToHost} and {@link
+ * #synchronize} wait. Kernel faults therefore surface at the next synchronising call. Arguments
+ * arrive validated on the host (dtypes, ownership, bounds, aliasing: {@link
  * io.myelin.backend.CheckedBackend}, the only view callers get), which matters most here: an
  * out-of-bounds device write corrupts memory silently. What stays here is the cast of each storage
  * to this backend's class ({@link #own}), which refuses any other.
@@ -46,9 +46,9 @@ import java.util.Objects;
  * pick the same algorithms and give the same bits.
  *
  * <p>Thread-safe: any thread may call; each call makes the context current on its thread. While a
- * capture runs, calls of other threads wait until it ends ({@link CudaCaptures}); releasing
- * storage never waits. A capturing thread that waits for another thread's backend work before
- * {@link #endCapture} therefore deadlocks.
+ * capture runs, calls of other threads wait until it ends ({@link CudaCaptures}); releasing storage
+ * never waits. A capturing thread that waits for another thread's backend work before {@link
+ * #endCapture} therefore deadlocks.
  */
 public final class CudaBackend implements Backend {
   /** Bytes of the cuBLAS workspace (what cuBLAS recommends for Hopper; enough for older GPUs). */
@@ -63,8 +63,10 @@ public final class CudaBackend implements Backend {
   private final CudaOptimizerKernels optimizers;
   private final CudaFusedKernels fused;
   private final CudaConvKernels conv;
+
   /** cuBLAS's workspace, or null (no cuBLAS, or it took none: it then uses its own pool). */
   private final CachingAllocator.Block cublasWorkspace;
+
   private final CudaCaptures captures;
 
   CudaBackend(int index, KernelBundle bundle, CublasLibrary.Lookup cublas) {
@@ -120,12 +122,21 @@ public final class CudaBackend implements Backend {
   public String description() {
     String precision = "";
     if (gemm.precision() == MatmulPrecision.HIGH) {
-      precision = gemm.usesCublas() ? ", TF32 tensor-op math for float32 (matmul precision HIGH)"
-          : " (matmul precision HIGH has no effect on the built-in kernel)";
+      precision =
+          gemm.usesCublas()
+              ? ", TF32 tensor-op math for float32 (matmul precision HIGH)"
+              : " (matmul precision HIGH has no effect on the built-in kernel)";
     }
-    return ctx.name() + ", " + MemoryText.bytes(ctx.totalMemory()) + ", compute capability "
-        + ctx.computeCapability() + ", " + ctx.multiprocessors() + " SMs; GEMM: "
-        + gemm.description() + precision;
+    return ctx.name()
+        + ", "
+        + MemoryText.bytes(ctx.totalMemory())
+        + ", compute capability "
+        + ctx.computeCapability()
+        + ", "
+        + ctx.multiprocessors()
+        + " SMs; GEMM: "
+        + gemm.description()
+        + precision;
   }
 
   // ---- memory ---------------------------------------------------------------------------------
@@ -183,8 +194,8 @@ public final class CudaBackend implements Backend {
   /**
    * Before a graph replay (outside any capture): the stream waits for every copy-stream upload
    * issued so far, because the graph reads storages without a call naming them first (which is
-   * where {@link #own} orders the first use after an upload). Storages keep their pending marks:
-   * a later call naming one waits on an event that has passed, which costs nothing.
+   * where {@link #own} orders the first use after an upload). Storages keep their pending marks: a
+   * later call naming one waits on an event that has passed, which costs nothing.
    */
   void awaitUploadsBeforeReplay() {
     if (uploadedAhead) {
@@ -194,8 +205,8 @@ public final class CudaBackend implements Backend {
 
   /**
    * Before a capture starts: the stream waits for every copy-stream upload, and storages still
-   * marked with one of them stop asking (waiting on an event from outside a capture inside it
-   * would invalidate the capture).
+   * marked with one of them stop asking (waiting on an event from outside a capture inside it would
+   * invalidate the capture).
    */
   void drainUploadsBeforeCapture() {
     staging.awaitAhead();
@@ -244,13 +255,24 @@ public final class CudaBackend implements Backend {
         return;
       }
       if (s.dtype() == d.dtype() && srcLayout.isContiguous() && dstLayout.isContiguous()) {
-        ctx.enqueued(cuMemcpyDtoDAsync(DevicePointer.at(d.address(dstLayout.offset())),
-            DevicePointer.at(s.address(srcLayout.offset())), (long) n * s.dtype().byteSize(),
-            ctx.stream()), "cuMemcpyDtoDAsync");
+        ctx.enqueued(
+            cuMemcpyDtoDAsync(
+                DevicePointer.at(d.address(dstLayout.offset())),
+                DevicePointer.at(s.address(srcLayout.offset())),
+                (long) n * s.dtype().byteSize(),
+                ctx.stream()),
+            "cuMemcpyDtoDAsync");
         return;
       }
-      int[] desc = StridedDescriptor.pack(dstLayout.shape(), srcLayout.strides(), dstLayout.strides());
-      kernels.copy(s.dtype(), d.dtype(), desc, n, s.address(srcLayout.offset()), d.address(dstLayout.offset()));
+      int[] desc =
+          StridedDescriptor.pack(dstLayout.shape(), srcLayout.strides(), dstLayout.strides());
+      kernels.copy(
+          s.dtype(),
+          d.dtype(),
+          desc,
+          n,
+          s.address(srcLayout.offset()),
+          d.address(dstLayout.offset()));
     }
   }
 
@@ -262,27 +284,38 @@ public final class CudaBackend implements Backend {
       if (n == 0) {
         return;
       }
-      kernels.fill(d.dtype(), StridedDescriptor.pack(layout.shape(), layout.strides()), n,
-          d.address(layout.offset()), value);
+      kernels.fill(
+          d.dtype(),
+          StridedDescriptor.pack(layout.shape(), layout.strides()),
+          n,
+          d.address(layout.offset()),
+          value);
     }
   }
 
   // ---- random ---------------------------------------------------------------------------------
 
   @Override
-  public void randomUniform(Storage dst, int offset, int length, long seed, long blockCounter,
-      double low, double high) {
+  public void randomUniform(
+      Storage dst, int offset, int length, long seed, long blockCounter, double low, double high) {
     random(false, dst, offset, length, seed, blockCounter, low, high);
   }
 
   @Override
-  public void randomNormal(Storage dst, int offset, int length, long seed, long blockCounter,
-      double mean, double std) {
+  public void randomNormal(
+      Storage dst, int offset, int length, long seed, long blockCounter, double mean, double std) {
     random(true, dst, offset, length, seed, blockCounter, mean, std);
   }
 
-  private void random(boolean normal, Storage dst, int offset, int length, long seed, long counter,
-      double p, double q) {
+  private void random(
+      boolean normal,
+      Storage dst,
+      int offset,
+      int length,
+      long seed,
+      long counter,
+      double p,
+      double q) {
     try (CudaCaptures.Call ignored = enter()) {
       CudaStorage d = own(dst);
       if (length == 0) {
@@ -297,7 +330,8 @@ public final class CudaBackend implements Backend {
     try (CudaCaptures.Call ignored = enter()) {
       CudaStorage d = own(dst);
       if (d.dtype() != DType.INT32 || blocks * 4 > d.length()) {
-        throw new IllegalArgumentException("philoxWords needs an INT32 storage of 4 * blocks elements");
+        throw new IllegalArgumentException(
+            "philoxWords needs an INT32 storage of 4 * blocks elements");
       }
       kernels.philoxWords(d.address(0), blocks, seed, counter);
     }
@@ -306,53 +340,112 @@ public final class CudaBackend implements Backend {
   // ---- GEMM -----------------------------------------------------------------------------------
 
   @Override
-  public void gemm(int batch, int m, int n, int k, double alpha, GemmOperand a, GemmOperand b,
-      double beta, GemmOperand c) {
+  public void gemm(
+      int batch,
+      int m,
+      int n,
+      int k,
+      double alpha,
+      GemmOperand a,
+      GemmOperand b,
+      double beta,
+      GemmOperand c) {
     gemm(batch, m, n, k, alpha, a, b, beta, c, false);
   }
 
   /** {@link #gemm} with a choice of the built-in kernel even when cuBLAS is present. */
-  void gemm(int batch, int m, int n, int k, double alpha, GemmOperand a, GemmOperand b,
-      double beta, GemmOperand c, boolean builtIn) {
+  void gemm(
+      int batch,
+      int m,
+      int n,
+      int k,
+      double alpha,
+      GemmOperand a,
+      GemmOperand b,
+      double beta,
+      GemmOperand c,
+      boolean builtIn) {
     try (CudaCaptures.Call ignored = enter()) {
       CudaStorage sa = own(a.storage());
       CudaStorage sb = own(b.storage());
       CudaStorage sc = own(c.storage());
-      gemm.gemm(sa.dtype(), batch, m, n, k, alpha, a, sa.address(a.offset()), b,
-          sb.address(b.offset()), beta, c, sc.address(c.offset()), builtIn);
+      gemm.gemm(
+          sa.dtype(),
+          batch,
+          m,
+          n,
+          k,
+          alpha,
+          a,
+          sa.address(a.offset()),
+          b,
+          sb.address(b.offset()),
+          beta,
+          c,
+          sc.address(c.offset()),
+          builtIn);
     }
   }
 
   /**
    * Float32 GEMM with a fused epilogue on the built-in kernel: {@code C_i = act(alpha op(A_i)
-   * op(B_i) + beta C_i + bias)}, {@code bias} ({@code n} elements from {@code biasOffset}, or
-   * null) added to every row of each {@code C_i}. The linear + bias + activation forward in one
-   * launch; not part of the SPI (the CPU composes the same from gemm, binary and unary), and not
-   * checked by {@link io.myelin.backend.CheckedBackend}: package-private, for its tests and
-   * benchmarks, which pass valid operands; only the float32 dtype and the bias run are checked.
+   * op(B_i) + beta C_i + bias)}, {@code bias} ({@code n} elements from {@code biasOffset}, or null)
+   * added to every row of each {@code C_i}. The linear + bias + activation forward in one launch;
+   * not part of the SPI (the CPU composes the same from gemm, binary and unary), and not checked by
+   * {@link io.myelin.backend.CheckedBackend}: package-private, for its tests and benchmarks, which
+   * pass valid operands; only the float32 dtype and the bias run are checked.
    */
-  void gemmBiasActivation(int batch, int m, int n, int k, double alpha, GemmOperand a,
-      GemmOperand b, double beta, GemmOperand c, Storage bias, int biasOffset,
+  void gemmBiasActivation(
+      int batch,
+      int m,
+      int n,
+      int k,
+      double alpha,
+      GemmOperand a,
+      GemmOperand b,
+      double beta,
+      GemmOperand c,
+      Storage bias,
+      int biasOffset,
       GemmActivation act) {
     try (CudaCaptures.Call ignored = enter()) {
       CudaStorage sa = own(a.storage());
       CudaStorage sb = own(b.storage());
       CudaStorage sc = own(c.storage());
-      if (sa.dtype() != DType.FLOAT32 || sb.dtype() != DType.FLOAT32 || sc.dtype() != DType.FLOAT32
+      if (sa.dtype() != DType.FLOAT32
+          || sb.dtype() != DType.FLOAT32
+          || sc.dtype() != DType.FLOAT32
           || c.transposed()) {
-        throw new IllegalArgumentException("gemmBiasActivation: float32 operands, C not transposed");
+        throw new IllegalArgumentException(
+            "gemmBiasActivation: float32 operands, C not transposed");
       }
       long biasAddress = 0;
       if (bias != null) {
         CudaStorage sbias = own(bias);
-        if (sbias.dtype() != DType.FLOAT32 || biasOffset < 0 || (long) biasOffset + n > sbias.length()) {
-          throw new IllegalArgumentException("gemmBiasActivation: bias needs " + n
-              + " float32 elements from " + biasOffset);
+        if (sbias.dtype() != DType.FLOAT32
+            || biasOffset < 0
+            || (long) biasOffset + n > sbias.length()) {
+          throw new IllegalArgumentException(
+              "gemmBiasActivation: bias needs " + n + " float32 elements from " + biasOffset);
         }
         biasAddress = sbias.address(biasOffset);
       }
-      gemm.builtIn(DType.FLOAT32, batch, m, n, k, alpha, a, sa.address(a.offset()), b,
-          sb.address(b.offset()), beta, c, sc.address(c.offset()), biasAddress, act);
+      gemm.builtIn(
+          DType.FLOAT32,
+          batch,
+          m,
+          n,
+          k,
+          alpha,
+          a,
+          sa.address(a.offset()),
+          b,
+          sb.address(b.offset()),
+          beta,
+          c,
+          sc.address(c.offset()),
+          biasAddress,
+          act);
     }
   }
 
@@ -369,7 +462,8 @@ public final class CudaBackend implements Backend {
   // ---- element-wise -------------------------------------------------------------------------
 
   @Override
-  public void unary(UnaryOp op, double a, double b, Storage x, Layout xLayout, Storage y, Layout yLayout) {
+  public void unary(
+      UnaryOp op, double a, double b, Storage x, Layout xLayout, Storage y, Layout yLayout) {
     try (CudaCaptures.Call ignored = enter()) {
       CudaStorage sx = own(x);
       CudaStorage sy = own(y);
@@ -377,14 +471,32 @@ public final class CudaBackend implements Backend {
       if (n == 0) {
         return;
       }
-      kernels.unary(op, sx.dtype(), a, b, StridedDescriptor.pack(yLayout.shape(), xLayout.strides(),
-          yLayout.strides()), n, sx.address(xLayout.offset()), sy.address(yLayout.offset()));
+      kernels.unary(
+          op,
+          sx.dtype(),
+          a,
+          b,
+          StridedDescriptor.pack(yLayout.shape(), xLayout.strides(), yLayout.strides()),
+          n,
+          sx.address(xLayout.offset()),
+          sy.address(yLayout.offset()));
     }
   }
 
   @Override
-  public void unaryBackward(UnaryOp op, double a, double b, Storage x, int xOffset, Storage y,
-      int yOffset, Storage gy, int gyOffset, Storage gx, int gxOffset, int n) {
+  public void unaryBackward(
+      UnaryOp op,
+      double a,
+      double b,
+      Storage x,
+      int xOffset,
+      Storage y,
+      int yOffset,
+      Storage gy,
+      int gyOffset,
+      Storage gx,
+      int gxOffset,
+      int n) {
     try (CudaCaptures.Call ignored = enter()) {
       CudaStorage sx = own(x);
       CudaStorage sy = own(y);
@@ -393,13 +505,27 @@ public final class CudaBackend implements Backend {
       if (n == 0) {
         return;
       }
-      kernels.unaryBackward(op, sx.dtype(), a, b, n, sx.address(xOffset), sy.address(yOffset),
-          sgy.address(gyOffset), sgx.address(gxOffset));
+      kernels.unaryBackward(
+          op,
+          sx.dtype(),
+          a,
+          b,
+          n,
+          sx.address(xOffset),
+          sy.address(yOffset),
+          sgy.address(gyOffset),
+          sgx.address(gxOffset));
     }
   }
 
   @Override
-  public void binary(BinaryOp op, Storage x, Layout xLayout, Storage y, Layout yLayout, Storage out,
+  public void binary(
+      BinaryOp op,
+      Storage x,
+      Layout xLayout,
+      Storage y,
+      Layout yLayout,
+      Storage out,
       Layout outLayout) {
     try (CudaCaptures.Call ignored = enter()) {
       CudaStorage sx = own(x);
@@ -409,15 +535,28 @@ public final class CudaBackend implements Backend {
       if (n == 0) {
         return;
       }
-      kernels.binary(op, sx.dtype(), StridedDescriptor.pack(outLayout.shape(), xLayout.strides(),
-          yLayout.strides(), outLayout.strides()), n, sx.address(xLayout.offset()),
-          sy.address(yLayout.offset()), so.address(outLayout.offset()));
+      kernels.binary(
+          op,
+          sx.dtype(),
+          StridedDescriptor.pack(
+              outLayout.shape(), xLayout.strides(), yLayout.strides(), outLayout.strides()),
+          n,
+          sx.address(xLayout.offset()),
+          sy.address(yLayout.offset()),
+          so.address(outLayout.offset()));
     }
   }
 
   @Override
-  public void where(Storage cond, Layout condLayout, Storage x, Layout xLayout, Storage y,
-      Layout yLayout, Storage out, Layout outLayout) {
+  public void where(
+      Storage cond,
+      Layout condLayout,
+      Storage x,
+      Layout xLayout,
+      Storage y,
+      Layout yLayout,
+      Storage out,
+      Layout outLayout) {
     try (CudaCaptures.Call ignored = enter()) {
       CudaStorage sc = own(cond);
       CudaStorage sx = own(x);
@@ -427,9 +566,18 @@ public final class CudaBackend implements Backend {
       if (n == 0) {
         return;
       }
-      kernels.where(sx.dtype(), StridedDescriptor.pack(outLayout.shape(), condLayout.strides(),
-          xLayout.strides(), yLayout.strides(), outLayout.strides()), n,
-          sc.address(condLayout.offset()), sx.address(xLayout.offset()), sy.address(yLayout.offset()),
+      kernels.where(
+          sx.dtype(),
+          StridedDescriptor.pack(
+              outLayout.shape(),
+              condLayout.strides(),
+              xLayout.strides(),
+              yLayout.strides(),
+              outLayout.strides()),
+          n,
+          sc.address(condLayout.offset()),
+          sx.address(xLayout.offset()),
+          sy.address(yLayout.offset()),
           so.address(outLayout.offset()));
     }
   }
@@ -437,20 +585,29 @@ public final class CudaBackend implements Backend {
   // ---- reductions and softmax ---------------------------------------------------------------
 
   @Override
-  public void reduce(ReduceOp op, Storage x, int xOffset, int outer, int reduced, int inner,
-      Storage out, int outOffset) {
+  public void reduce(
+      ReduceOp op,
+      Storage x,
+      int xOffset,
+      int outer,
+      int reduced,
+      int inner,
+      Storage out,
+      int outOffset) {
     try (CudaCaptures.Call ignored = enter()) {
       CudaStorage sx = own(x);
       CudaStorage so = own(out);
       if (outer == 0 || inner == 0) {
         return;
       }
-      kernels.reduce(op, sx.dtype(), outer, reduced, inner, sx.address(xOffset), so.address(outOffset));
+      kernels.reduce(
+          op, sx.dtype(), outer, reduced, inner, sx.address(xOffset), so.address(outOffset));
     }
   }
 
   @Override
-  public void softmax(boolean log, Storage x, int xOffset, int rows, int cols, Storage y, int yOffset) {
+  public void softmax(
+      boolean log, Storage x, int xOffset, int rows, int cols, Storage y, int yOffset) {
     try (CudaCaptures.Call ignored = enter()) {
       CudaStorage sx = own(x);
       CudaStorage sy = own(y);
@@ -462,8 +619,16 @@ public final class CudaBackend implements Backend {
   }
 
   @Override
-  public void softmaxBackward(boolean log, Storage y, int yOffset, Storage gy, int gyOffset,
-      Storage gx, int gxOffset, int rows, int cols) {
+  public void softmaxBackward(
+      boolean log,
+      Storage y,
+      int yOffset,
+      Storage gy,
+      int gyOffset,
+      Storage gx,
+      int gxOffset,
+      int rows,
+      int cols) {
     try (CudaCaptures.Call ignored = enter()) {
       CudaStorage sy = own(y);
       CudaStorage sgy = own(gy);
@@ -471,8 +636,14 @@ public final class CudaBackend implements Backend {
       if (rows == 0 || cols == 0) {
         return;
       }
-      kernels.softmaxBackward(log, sy.dtype(), rows, cols, sy.address(yOffset),
-          sgy.address(gyOffset), sgx.address(gxOffset));
+      kernels.softmaxBackward(
+          log,
+          sy.dtype(),
+          rows,
+          cols,
+          sy.address(yOffset),
+          sgy.address(gyOffset),
+          sgx.address(gxOffset));
     }
   }
 
@@ -488,27 +659,52 @@ public final class CudaBackend implements Backend {
   }
 
   @Override
-  public void crossEntropy(CrossEntropyOptions o, Storage logits, int logitsOffset,
-      Storage target, int targetOffset, Storage weight, Storage loss, int lossOffset,
-      Storage total, int totalOffset) {
+  public void crossEntropy(
+      CrossEntropyOptions o,
+      Storage logits,
+      int logitsOffset,
+      Storage target,
+      int targetOffset,
+      Storage weight,
+      Storage loss,
+      int lossOffset,
+      Storage total,
+      int totalOffset) {
     try (CudaCaptures.Call ignored = enter()) {
       DType dt = logits.dtype();
       ownAll(logits, target, weight, loss, total);
       long labels = o.probabilityTargets() ? 0 : at(target, targetOffset);
       long probs = o.probabilityTargets() ? at(target, targetOffset) : 0;
       if (total == null) {
-        launch(fused.crossEntropy(o, dt, at(logits, logitsOffset), labels, probs, at(weight, 0),
-            at(loss, lossOffset), 0));
+        launch(
+            fused.crossEntropy(
+                o,
+                dt,
+                at(logits, logitsOffset),
+                labels,
+                probs,
+                at(weight, 0),
+                at(loss, lossOffset),
+                0));
         return;
       }
       // The per-row denominators live only between the two launches: stream order makes the
       // released block safe to hand out again.
       Storage den = allocate(dt, Math.max(1, o.rows()));
       try {
-        launch(fused.crossEntropy(o, dt, at(logits, logitsOffset), labels, probs, at(weight, 0),
-            at(loss, lossOffset), at(den, 0)));
-        launch(fused.crossEntropyTotal(o, dt, at(loss, lossOffset), at(den, 0),
-            at(total, totalOffset)));
+        launch(
+            fused.crossEntropy(
+                o,
+                dt,
+                at(logits, logitsOffset),
+                labels,
+                probs,
+                at(weight, 0),
+                at(loss, lossOffset),
+                at(den, 0)));
+        launch(
+            fused.crossEntropyTotal(
+                o, dt, at(loss, lossOffset), at(den, 0), at(total, totalOffset)));
       } finally {
         den.release();
       }
@@ -516,9 +712,20 @@ public final class CudaBackend implements Backend {
   }
 
   @Override
-  public void crossEntropyBackward(CrossEntropyOptions o, Storage logits, int logitsOffset,
-      Storage target, int targetOffset, Storage weight, Storage gradOut, int gradOutOffset,
-      boolean perRow, Storage total, int totalOffset, Storage gradLogits, int gradLogitsOffset) {
+  public void crossEntropyBackward(
+      CrossEntropyOptions o,
+      Storage logits,
+      int logitsOffset,
+      Storage target,
+      int targetOffset,
+      Storage weight,
+      Storage gradOut,
+      int gradOutOffset,
+      boolean perRow,
+      Storage total,
+      int totalOffset,
+      Storage gradLogits,
+      int gradLogitsOffset) {
     try (CudaCaptures.Call ignored = enter()) {
       DType dt = logits.dtype();
       ownAll(logits, target, weight, gradOut, total, gradLogits);
@@ -527,75 +734,179 @@ public final class CudaBackend implements Backend {
       }
       long labels = o.probabilityTargets() ? 0 : at(target, targetOffset);
       long probs = o.probabilityTargets() ? at(target, targetOffset) : 0;
-      launch(fused.crossEntropyBackward(o, dt, at(logits, logitsOffset), labels, probs,
-          at(weight, 0), at(gradOut, gradOutOffset), perRow, o.mean() ? at(total, totalOffset) : 0,
-          at(gradLogits, gradLogitsOffset)));
+      launch(
+          fused.crossEntropyBackward(
+              o,
+              dt,
+              at(logits, logitsOffset),
+              labels,
+              probs,
+              at(weight, 0),
+              at(gradOut, gradOutOffset),
+              perRow,
+              o.mean() ? at(total, totalOffset) : 0,
+              at(gradLogits, gradLogitsOffset)));
     }
   }
 
   @Override
-  public void batchNorm(BatchNormOptions o, Storage x, int xOffset, Storage gamma, Storage beta,
-      Storage runningMean, Storage runningVar, Storage saveMean, Storage saveInvStd, Storage y,
+  public void batchNorm(
+      BatchNormOptions o,
+      Storage x,
+      int xOffset,
+      Storage gamma,
+      Storage beta,
+      Storage runningMean,
+      Storage runningVar,
+      Storage saveMean,
+      Storage saveInvStd,
+      Storage y,
       int yOffset) {
     try (CudaCaptures.Call ignored = enter()) {
       DType dt = x.dtype();
       ownAll(x, gamma, beta, runningMean, runningVar, saveMean, saveInvStd, y);
-      launch(fused.batchNorm(o, dt, at(x, xOffset), at(gamma, 0), at(beta, 0), at(runningMean, 0),
-          at(runningVar, 0), at(saveMean, 0), at(saveInvStd, 0), at(y, yOffset)));
+      launch(
+          fused.batchNorm(
+              o,
+              dt,
+              at(x, xOffset),
+              at(gamma, 0),
+              at(beta, 0),
+              at(runningMean, 0),
+              at(runningVar, 0),
+              at(saveMean, 0),
+              at(saveInvStd, 0),
+              at(y, yOffset)));
     }
   }
 
   @Override
-  public void batchNormBackward(BatchNormOptions o, Storage x, int xOffset, Storage gy,
-      int gyOffset, Storage gamma, Storage saveMean, Storage saveInvStd, Storage gx, int gxOffset,
-      Storage gGamma, Storage gBeta) {
+  public void batchNormBackward(
+      BatchNormOptions o,
+      Storage x,
+      int xOffset,
+      Storage gy,
+      int gyOffset,
+      Storage gamma,
+      Storage saveMean,
+      Storage saveInvStd,
+      Storage gx,
+      int gxOffset,
+      Storage gGamma,
+      Storage gBeta) {
     try (CudaCaptures.Call ignored = enter()) {
       DType dt = x.dtype();
       ownAll(x, gy, gamma, saveMean, saveInvStd, gx, gGamma, gBeta);
       if (gx == null && gGamma == null && gBeta == null) {
         return;
       }
-      launch(fused.batchNormBackward(o, dt, at(x, xOffset), at(gy, gyOffset), at(gamma, 0),
-          at(saveMean, 0), at(saveInvStd, 0), at(gx, gxOffset), at(gGamma, 0), at(gBeta, 0)));
+      launch(
+          fused.batchNormBackward(
+              o,
+              dt,
+              at(x, xOffset),
+              at(gy, gyOffset),
+              at(gamma, 0),
+              at(saveMean, 0),
+              at(saveInvStd, 0),
+              at(gx, gxOffset),
+              at(gGamma, 0),
+              at(gBeta, 0)));
     }
   }
 
   @Override
-  public void layerNorm(int rows, int cols, double eps, Storage x, int xOffset, Storage gamma,
-      Storage beta, Storage saveMean, Storage saveInvStd, Storage y, int yOffset) {
+  public void layerNorm(
+      int rows,
+      int cols,
+      double eps,
+      Storage x,
+      int xOffset,
+      Storage gamma,
+      Storage beta,
+      Storage saveMean,
+      Storage saveInvStd,
+      Storage y,
+      int yOffset) {
     try (CudaCaptures.Call ignored = enter()) {
       DType dt = x.dtype();
       ownAll(x, gamma, beta, saveMean, saveInvStd, y);
       if (rows == 0) {
         return;
       }
-      launch(fused.layerNorm(rows, cols, eps, dt, at(x, xOffset), at(gamma, 0), at(beta, 0),
-          at(saveMean, 0), at(saveInvStd, 0), at(y, yOffset)));
+      launch(
+          fused.layerNorm(
+              rows,
+              cols,
+              eps,
+              dt,
+              at(x, xOffset),
+              at(gamma, 0),
+              at(beta, 0),
+              at(saveMean, 0),
+              at(saveInvStd, 0),
+              at(y, yOffset)));
     }
   }
 
   @Override
-  public void layerNormBackward(int rows, int cols, Storage x, int xOffset, Storage gy,
-      int gyOffset, Storage gamma, Storage saveMean, Storage saveInvStd, Storage gx, int gxOffset,
-      Storage gGamma, Storage gBeta) {
+  public void layerNormBackward(
+      int rows,
+      int cols,
+      Storage x,
+      int xOffset,
+      Storage gy,
+      int gyOffset,
+      Storage gamma,
+      Storage saveMean,
+      Storage saveInvStd,
+      Storage gx,
+      int gxOffset,
+      Storage gGamma,
+      Storage gBeta) {
     try (CudaCaptures.Call ignored = enter()) {
       DType dt = x.dtype();
       ownAll(x, gy, gamma, saveMean, saveInvStd, gx, gGamma, gBeta);
       if (gx != null && rows > 0) {
-        launch(fused.layerNormBackwardRows(rows, cols, dt, at(x, xOffset), at(gy, gyOffset),
-            at(gamma, 0), at(saveMean, 0), at(saveInvStd, 0), at(gx, gxOffset)));
+        launch(
+            fused.layerNormBackwardRows(
+                rows,
+                cols,
+                dt,
+                at(x, xOffset),
+                at(gy, gyOffset),
+                at(gamma, 0),
+                at(saveMean, 0),
+                at(saveInvStd, 0),
+                at(gx, gxOffset)));
       }
       if (gGamma != null || gBeta != null) {
         // rows == 0 still writes zeros: the sums over no rows.
-        launch(fused.layerNormBackwardColumns(rows, cols, dt, at(x, xOffset), at(gy, gyOffset),
-            at(saveMean, 0), at(saveInvStd, 0), at(gGamma, 0), at(gBeta, 0)));
+        launch(
+            fused.layerNormBackwardColumns(
+                rows,
+                cols,
+                dt,
+                at(x, xOffset),
+                at(gy, gyOffset),
+                at(saveMean, 0),
+                at(saveInvStd, 0),
+                at(gGamma, 0),
+                at(gBeta, 0)));
       }
     }
   }
 
   @Override
-  public void dropout(double p, long seed, long blockCounter, Storage x, int xOffset, Storage y,
-      int yOffset, int n) {
+  public void dropout(
+      double p,
+      long seed,
+      long blockCounter,
+      Storage x,
+      int xOffset,
+      Storage y,
+      int yOffset,
+      int n) {
     try (CudaCaptures.Call ignored = enter()) {
       DType dt = x.dtype();
       ownAll(x, y);
@@ -607,22 +918,46 @@ public final class CudaBackend implements Backend {
   }
 
   @Override
-  public void dropoutCounted(double p, long seed, Storage counter, int counterOffset,
-      long counterAdd, Storage x, int xOffset, Storage y, int yOffset, int n) {
+  public void dropoutCounted(
+      double p,
+      long seed,
+      Storage counter,
+      int counterOffset,
+      long counterAdd,
+      Storage x,
+      int xOffset,
+      Storage y,
+      int yOffset,
+      int n) {
     try (CudaCaptures.Call ignored = enter()) {
       DType dt = x.dtype(); // arguments checked by CheckedBackend (FusedArguments.dropoutCounted)
       ownAll(x, y, counter);
       if (n == 0) {
         return;
       }
-      launch(fused.dropoutCounted(p, seed, at(counter, counterOffset), counterAdd, dt,
-          at(x, xOffset), at(y, yOffset), n));
+      launch(
+          fused.dropoutCounted(
+              p,
+              seed,
+              at(counter, counterOffset),
+              counterAdd,
+              dt,
+              at(x, xOffset),
+              at(y, yOffset),
+              n));
     }
   }
 
   @Override
-  public void dropoutBackward(double p, long seed, long blockCounter, Storage gy, int gyOffset,
-      Storage gx, int gxOffset, int n) {
+  public void dropoutBackward(
+      double p,
+      long seed,
+      long blockCounter,
+      Storage gy,
+      int gyOffset,
+      Storage gx,
+      int gxOffset,
+      int n) {
     try (CudaCaptures.Call ignored = enter()) {
       DType dt = gy.dtype();
       ownAll(gy, gx);
@@ -645,14 +980,22 @@ public final class CudaBackend implements Backend {
 
   /**
    * The fused update of {@code optim.cu}; the step scalars are read by the kernel from {@code
-   * scalars} when it runs (so a captured update applies the step written there before each
-   * replay). The {@code long step} form is the interface's default: it uploads the scalars of that
-   * step into a temporary storage and calls this.
+   * scalars} when it runs (so a captured update applies the step written there before each replay).
+   * The {@code long step} form is the interface's default: it uploads the scalars of that step into
+   * a temporary storage and calls this.
    */
   @Override
-  public void optimizerUpdate(OptimizerKind kind, OptimizerHyperparameters h, Storage scalars,
-      int scalarsOffset, Storage param, int paramOffset, Storage grad, int gradOffset,
-      Storage[] state, int n) {
+  public void optimizerUpdate(
+      OptimizerKind kind,
+      OptimizerHyperparameters h,
+      Storage scalars,
+      int scalarsOffset,
+      Storage param,
+      int paramOffset,
+      Storage grad,
+      int gradOffset,
+      Storage[] state,
+      int n) {
     try (CudaCaptures.Call ignored = enter()) {
       CudaStorage ps = own(param);
       CudaStorage gs = own(grad);
@@ -663,14 +1006,22 @@ public final class CudaBackend implements Backend {
           continue;
         }
         CudaStorage ss = own(state[i]);
-        // An unused slot is never dereferenced; pass 0 so a kernel bug faults instead of corrupting.
+        // An unused slot is never dereferenced; pass 0 so a kernel bug faults instead of
+        // corrupting.
         addresses[i] = kind.usesState(i, h) ? ss.address(0) : 0;
       }
       if (n == 0) {
         return;
       }
-      optimizers.update(kind, h, ps.dtype(), n, ps.address(paramOffset), gs.address(gradOffset),
-          addresses, cs.address(scalarsOffset));
+      optimizers.update(
+          kind,
+          h,
+          ps.dtype(),
+          n,
+          ps.address(paramOffset),
+          gs.address(gradOffset),
+          addresses,
+          cs.address(scalarsOffset));
     }
   }
 
@@ -682,8 +1033,16 @@ public final class CudaBackend implements Backend {
    * out of bounds. Callers that need the error validate indices on the host.
    */
   @Override
-  public void gatherRows(Storage src, int srcOffset, int srcRows, int rowLength, Storage indices,
-      int indicesOffset, int rows, Storage dst, int dstOffset) {
+  public void gatherRows(
+      Storage src,
+      int srcOffset,
+      int srcRows,
+      int rowLength,
+      Storage indices,
+      int indicesOffset,
+      int rows,
+      Storage dst,
+      int dstOffset) {
     try (CudaCaptures.Call ignored = enter()) {
       CudaStorage ss = own(src);
       CudaStorage ds = own(dst);
@@ -691,16 +1050,22 @@ public final class CudaBackend implements Backend {
       if (rows == 0 || rowLength == 0) {
         return;
       }
-      kernels.gatherRows(ss.dtype().byteSize(), ss.address(srcOffset), srcRows, rowLength,
-          is.address(indicesOffset), rows, ds.address(dstOffset));
+      kernels.gatherRows(
+          ss.dtype().byteSize(),
+          ss.address(srcOffset),
+          srcRows,
+          rowLength,
+          is.address(indicesOffset),
+          rows,
+          ds.address(dstOffset));
     }
   }
 
   // ---- convolution and pooling (conv.cu, pool.cu) -------------------------------------------
 
   @Override
-  public void im2col(ConvGeometry g, int images, Storage x, int xOffset, Storage cols,
-      int colsOffset) {
+  public void im2col(
+      ConvGeometry g, int images, Storage x, int xOffset, Storage cols, int colsOffset) {
     try (CudaCaptures.Call ignored = enter()) {
       DType dt = x.dtype(); // arguments checked by CheckedBackend (ConvArguments)
       conv.im2col(dt, g, images, own(x).address(xOffset), own(cols).address(colsOffset));
@@ -708,8 +1073,8 @@ public final class CudaBackend implements Backend {
   }
 
   @Override
-  public void col2im(ConvGeometry g, int images, Storage cols, int colsOffset, Storage x,
-      int xOffset) {
+  public void col2im(
+      ConvGeometry g, int images, Storage cols, int colsOffset, Storage x, int xOffset) {
     try (CudaCaptures.Call ignored = enter()) {
       DType dt = x.dtype(); // arguments checked by CheckedBackend (ConvArguments)
       conv.col2im(dt, g, images, own(cols).address(colsOffset), own(x).address(xOffset));
@@ -717,28 +1082,52 @@ public final class CudaBackend implements Backend {
   }
 
   @Override
-  public void maxPool2d(PoolGeometry g, int planes, Storage x, int xOffset, Storage y,
-      int yOffset, Storage indices, int indicesOffset) {
+  public void maxPool2d(
+      PoolGeometry g,
+      int planes,
+      Storage x,
+      int xOffset,
+      Storage y,
+      int yOffset,
+      Storage indices,
+      int indicesOffset) {
     try (CudaCaptures.Call ignored = enter()) {
       DType dt = x.dtype(); // arguments checked by CheckedBackend (ConvArguments)
-      conv.maxPool2d(dt, g, planes, own(x).address(xOffset), own(y).address(yOffset),
+      conv.maxPool2d(
+          dt,
+          g,
+          planes,
+          own(x).address(xOffset),
+          own(y).address(yOffset),
           own(indices).address(indicesOffset));
     }
   }
 
   @Override
-  public void maxPool2dBackward(PoolGeometry g, int planes, Storage gy, int gyOffset,
-      Storage indices, int indicesOffset, Storage gx, int gxOffset) {
+  public void maxPool2dBackward(
+      PoolGeometry g,
+      int planes,
+      Storage gy,
+      int gyOffset,
+      Storage indices,
+      int indicesOffset,
+      Storage gx,
+      int gxOffset) {
     try (CudaCaptures.Call ignored = enter()) {
       DType dt = gx.dtype(); // arguments checked by CheckedBackend (ConvArguments)
-      conv.maxPool2dBackward(dt, g, planes, own(gy).address(gyOffset),
-          own(indices).address(indicesOffset), own(gx).address(gxOffset));
+      conv.maxPool2dBackward(
+          dt,
+          g,
+          planes,
+          own(gy).address(gyOffset),
+          own(indices).address(indicesOffset),
+          own(gx).address(gxOffset));
     }
   }
 
   @Override
-  public void avgPool2d(PoolGeometry g, int planes, Storage x, int xOffset, Storage y,
-      int yOffset) {
+  public void avgPool2d(
+      PoolGeometry g, int planes, Storage x, int xOffset, Storage y, int yOffset) {
     try (CudaCaptures.Call ignored = enter()) {
       DType dt = x.dtype(); // arguments checked by CheckedBackend (ConvArguments)
       conv.avgPool2d(dt, g, planes, own(x).address(xOffset), own(y).address(yOffset));
@@ -746,8 +1135,8 @@ public final class CudaBackend implements Backend {
   }
 
   @Override
-  public void avgPool2dBackward(PoolGeometry g, int planes, Storage gy, int gyOffset, Storage gx,
-      int gxOffset) {
+  public void avgPool2dBackward(
+      PoolGeometry g, int planes, Storage gy, int gyOffset, Storage gx, int gxOffset) {
     try (CudaCaptures.Call ignored = enter()) {
       DType dt = gx.dtype(); // arguments checked by CheckedBackend (ConvArguments)
       conv.avgPool2dBackward(dt, g, planes, own(gy).address(gyOffset), own(gx).address(gxOffset));
@@ -802,8 +1191,8 @@ public final class CudaBackend implements Backend {
 
   /**
    * {@link MatmulPrecision#HIGH} sets cuBLAS's math mode to {@code CUBLAS_TF32_TENSOR_OP_MATH},
-   * {@link MatmulPrecision#HIGHEST} back to {@code CUBLAS_DEFAULT_MATH}, for the GEMMs issued
-   * after the call (captured ones keep the mode of their capture). The built-in kernel ignores it.
+   * {@link MatmulPrecision#HIGHEST} back to {@code CUBLAS_DEFAULT_MATH}, for the GEMMs issued after
+   * the call (captured ones keep the mode of their capture). The built-in kernel ignores it.
    */
   @Override
   public void setMatmulPrecision(MatmulPrecision precision) {
@@ -837,8 +1226,9 @@ public final class CudaBackend implements Backend {
   public void emptyCache() {
     try (CudaCaptures.Call ignored = enter()) {
       if (captures.running() != null) {
-        throw new IllegalStateException("emptyCache during a graph capture: freeing device memory "
-            + "would break the capture");
+        throw new IllegalStateException(
+            "emptyCache during a graph capture: freeing device memory "
+                + "would break the capture");
       }
       ctx.synchronize();
       allocator.emptyCache();
@@ -852,15 +1242,16 @@ public final class CudaBackend implements Backend {
    */
   @Override
   public void close() {
-    captures.closeAll(() -> {
-      try {
-        gemm.close();
-        staging.close();
-        allocator.close();
-      } finally {
-        ctx.close();
-      }
-    });
+    captures.closeAll(
+        () -> {
+          try {
+            gemm.close();
+            staging.close();
+            allocator.close();
+          } finally {
+            ctx.close();
+          }
+        });
   }
 
   // ---- validation -----------------------------------------------------------------------------
@@ -882,8 +1273,8 @@ public final class CudaBackend implements Backend {
   }
 
   /**
-   * {@code s} as this backend's storage. The checks upstream refuse a foreign storage already;
-   * this cast stays because a wrong address handed to a kernel corrupts device memory.
+   * {@code s} as this backend's storage. The checks upstream refuse a foreign storage already; this
+   * cast stays because a wrong address handed to a kernel corrupts device memory.
    */
   private CudaStorage own(Storage s) {
     if (s instanceof CudaStorage cs && cs.ownedBy(this)) {
@@ -895,7 +1286,7 @@ public final class CudaBackend implements Backend {
       }
       return cs;
     }
-    throw new IllegalArgumentException("storage on " + (s == null ? "null" : s.device())
-        + " passed to the backend of " + device);
+    throw new IllegalArgumentException(
+        "storage on " + (s == null ? "null" : s.device()) + " passed to the backend of " + device);
   }
 }

@@ -11,15 +11,15 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * recorded in the {@link CudaContext}) and the {@link CudaGraph}s not yet freed.
  *
  * <ul>
- *   <li>The backend has one stream, and stream capture records whatever any thread enqueues on
- *       it; so while a capture runs, calls of other threads wait until it ends. A read-write
- *       gate does it: every backend call holds the shared side for its duration ({@link
- *       #enter}), a capture holds the exclusive side from {@link #begin} to {@link #end} (waiting
- *       first for the calls other threads have in flight). The capturing thread's own calls pass
- *       (a writer may take the read side). Releasing storage is not a call: the Cleaner may free
- *       blocks at any time (the allocator keeps them for the graph).
- *   <li>Host reads during a capture are refused ({@link #refuseHostRead}) and make the graph
- *       refuse replay.
+ *   <li>The backend has one stream, and stream capture records whatever any thread enqueues on it;
+ *       so while a capture runs, calls of other threads wait until it ends. A read-write gate does
+ *       it: every backend call holds the shared side for its duration ({@link #enter}), a capture
+ *       holds the exclusive side from {@link #begin} to {@link #end} (waiting first for the calls
+ *       other threads have in flight). The capturing thread's own calls pass (a writer may take the
+ *       read side). Releasing storage is not a call: the Cleaner may free blocks at any time (the
+ *       allocator keeps them for the graph).
+ *   <li>Host reads during a capture are refused ({@link #refuseHostRead}) and make the graph refuse
+ *       replay.
  *   <li>A graph is freed when closed, after waiting for replays still running; a graph closed
  *       during a capture (waiting on a capturing stream is illegal) is freed when that capture
  *       ends. The backend's close frees the rest.
@@ -67,8 +67,10 @@ final class CudaCaptures {
   void refuseHostRead(String what) {
     CudaGraph g = ctx.capture();
     if (g != null) {
-      String why = what + " during a graph capture: a captured step cannot read values on the host"
-          + " (keep loss.item() and metrics outside the captured region)";
+      String why =
+          what
+              + " during a graph capture: a captured step cannot read values on the host"
+              + " (keep loss.item() and metrics outside the captured region)";
       g.refuse(why);
       throw new IllegalStateException(why);
     }
@@ -106,8 +108,8 @@ final class CudaCaptures {
   }
 
   /**
-   * Ends the capture the calling thread started: always leaves capture mode (see CudaGraph#end)
-   * and lets the other threads' calls in again.
+   * Ends the capture the calling thread started: always leaves capture mode (see CudaGraph#end) and
+   * lets the other threads' calls in again.
    */
   CudaGraph end() {
     if (!gate.isWriteLockedByCurrentThread() || ctx.capture() == null) {

@@ -52,13 +52,15 @@ final class CudaContext implements AutoCloseable {
   private final CUcontext context = new CUcontext();
   private final DeviceStream stream = new DeviceStream();
   private final KernelBundle kernels;
+
   /**
    * The context a CudaContext last made current on this thread, as that instance's {@link #token}.
-   * Shared by all instances: a per-instance "current here" flag went stale when one thread used
-   * two devices (cuda:0, then cuda:1, then cuda:0 again ran on cuda:1's context). A token rather
-   * than the instance, so that a closed backend is not kept reachable by every thread it ran on.
+   * Shared by all instances: a per-instance "current here" flag went stale when one thread used two
+   * devices (cuda:0, then cuda:1, then cuda:0 again ran on cuda:1's context). A token rather than
+   * the instance, so that a closed backend is not kept reachable by every thread it ran on.
    */
   private static final ThreadLocal<Object> CURRENT = new ThreadLocal<>();
+
   private final Object token = new Object();
   private final Map<String, CUmodule> modules = new HashMap<>();
   private final Map<String, CUfunction> functions = new ConcurrentHashMap<>();
@@ -67,13 +69,16 @@ final class CudaContext implements AutoCloseable {
   private final int computeMajor;
   private final int computeMinor;
   private final int multiprocessors;
+
   /** The graph the stream is capturing, or null. */
   private volatile CudaGraph capture;
+
   /**
    * Primitives enqueued on the stream. A plain counter: exact while a capture runs (only the
    * capturing thread enqueues then), approximate under concurrent eager use, where nobody reads it.
    */
   private long enqueued;
+
   private volatile boolean closed;
 
   CudaContext(int index, KernelBundle kernels) {
@@ -165,14 +170,16 @@ final class CudaContext implements AutoCloseable {
         // cuModuleLoadData, not cuModuleLoadFatBinary: the driver takes a fatbin in both, but
         // JCuda 12.6's cuModuleLoadFatBinary never writes the module handle back (the CUmodule
         // stays null and every cuModuleGetFunction fails with CUDA_ERROR_INVALID_HANDLE).
-        Driver.check(Driver.relaxedCapture(() -> cuModuleLoadData(m, kernels.fatbin(family))),
+        Driver.check(
+            Driver.relaxedCapture(() -> cuModuleLoadData(m, kernels.fatbin(family))),
             "loading kernel module " + family + ".fatbin");
         modules.put(family, m);
         module = m;
       }
       CUfunction loaded = new CUfunction();
       CUmodule from = module;
-      Driver.check(Driver.relaxedCapture(() -> cuModuleGetFunction(loaded, from, kernel)),
+      Driver.check(
+          Driver.relaxedCapture(() -> cuModuleGetFunction(loaded, from, kernel)),
           "cuModuleGetFunction(" + kernel + ")");
       functions.put(kernel, loaded);
       return loaded;
@@ -182,8 +189,20 @@ final class CudaContext implements AutoCloseable {
   /** Enqueues {@code kernel} on the stream. The caller made the context current. */
   void launch(String kernel, LaunchShape shape, KernelArgs args) {
     CUfunction f = function(kernel);
-    enqueued(cuLaunchKernel(f, shape.gridX(), shape.gridY(), shape.gridZ(), shape.blockX(),
-        shape.blockY(), 1, 0, stream, args.toPointer(), null), "cuLaunchKernel(" + kernel + ")");
+    enqueued(
+        cuLaunchKernel(
+            f,
+            shape.gridX(),
+            shape.gridY(),
+            shape.gridZ(),
+            shape.blockX(),
+            shape.blockY(),
+            1,
+            0,
+            stream,
+            args.toPointer(),
+            null),
+        "cuLaunchKernel(" + kernel + ")");
   }
 
   /**

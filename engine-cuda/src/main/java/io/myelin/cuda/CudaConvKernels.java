@@ -5,10 +5,10 @@ import io.myelin.backend.ConvGeometry;
 import io.myelin.backend.PoolGeometry;
 
 /**
- * Plans and launches the convolution-lowering ({@code conv.cu}: im2col, col2im) and pooling
- * ({@code pool.cu}) kernels: one thread per output element of each, in a grid-stride loop. The
- * geometry travels as plain ints in the kernels' declared order. Arguments arrive validated (see
- * {@link io.myelin.backend.ConvArguments}) and as device addresses at their offsets.
+ * Plans and launches the convolution-lowering ({@code conv.cu}: im2col, col2im) and pooling ({@code
+ * pool.cu}) kernels: one thread per output element of each, in a grid-stride loop. The geometry
+ * travels as plain ints in the kernels' declared order. Arguments arrive validated (see {@link
+ * io.myelin.backend.ConvArguments}) and as device addresses at their offsets.
  *
  * <p>Thread-safe (stateless apart from the context, which is).
  */
@@ -45,8 +45,8 @@ final class CudaConvKernels {
 
   private void run(KernelLaunch l, long elements) {
     if (elements > 0) {
-      ctx.launch(l.kernel(), LaunchShape.linear(elements, LaunchShape.THREADS, ctx.maxBlocks()),
-          l.args());
+      ctx.launch(
+          l.kernel(), LaunchShape.linear(elements, LaunchShape.THREADS, ctx.maxBlocks()), l.args());
     }
   }
 
@@ -60,36 +60,58 @@ final class CudaConvKernels {
     return new KernelLaunch("col2im_" + dt.shortName(), conv(g, images).ptr(cols).ptr(x));
   }
 
-  static KernelLaunch maxPool2dPlan(DType dt, PoolGeometry g, int planes, long x, long y,
-      long indices) {
-    return new KernelLaunch("max_pool2d_" + dt.shortName(),
-        pool(g, planes).ptr(x).ptr(y).ptr(indices));
+  static KernelLaunch maxPool2dPlan(
+      DType dt, PoolGeometry g, int planes, long x, long y, long indices) {
+    return new KernelLaunch(
+        "max_pool2d_" + dt.shortName(), pool(g, planes).ptr(x).ptr(y).ptr(indices));
   }
 
-  static KernelLaunch maxPool2dBackwardPlan(DType dt, PoolGeometry g, int planes, long gy,
-      long indices, long gx) {
-    return new KernelLaunch("max_pool2d_bwd_" + dt.shortName(),
-        pool(g, planes).ptr(gy).ptr(indices).ptr(gx));
+  static KernelLaunch maxPool2dBackwardPlan(
+      DType dt, PoolGeometry g, int planes, long gy, long indices, long gx) {
+    return new KernelLaunch(
+        "max_pool2d_bwd_" + dt.shortName(), pool(g, planes).ptr(gy).ptr(indices).ptr(gx));
   }
 
   static KernelLaunch avgPool2dPlan(DType dt, PoolGeometry g, int planes, long x, long y) {
     return new KernelLaunch("avg_pool2d_" + dt.shortName(), pool(g, planes).ptr(x).ptr(y));
   }
 
-  static KernelLaunch avgPool2dBackwardPlan(DType dt, PoolGeometry g, int planes, long gy,
-      long gx) {
+  static KernelLaunch avgPool2dBackwardPlan(
+      DType dt, PoolGeometry g, int planes, long gy, long gx) {
     return new KernelLaunch("avg_pool2d_bwd_" + dt.shortName(), pool(g, planes).ptr(gy).ptr(gx));
   }
 
   private static KernelArgs conv(ConvGeometry g, int images) {
-    return new KernelArgs().i32(images).i32(g.channels()).i32(g.height()).i32(g.width())
-        .i32(g.kernelH()).i32(g.kernelW()).i32(g.strideH()).i32(g.strideW()).i32(g.padH())
-        .i32(g.padW()).i32(g.dilationH()).i32(g.dilationW()).i32(g.outH()).i32(g.outW());
+    return new KernelArgs()
+        .i32(images)
+        .i32(g.channels())
+        .i32(g.height())
+        .i32(g.width())
+        .i32(g.kernelH())
+        .i32(g.kernelW())
+        .i32(g.strideH())
+        .i32(g.strideW())
+        .i32(g.padH())
+        .i32(g.padW())
+        .i32(g.dilationH())
+        .i32(g.dilationW())
+        .i32(g.outH())
+        .i32(g.outW());
   }
 
   private static KernelArgs pool(PoolGeometry g, int planes) {
-    return new KernelArgs().i32(planes).i32(g.height()).i32(g.width()).i32(g.kernelH())
-        .i32(g.kernelW()).i32(g.strideH()).i32(g.strideW()).i32(g.padH()).i32(g.padW())
-        .i32(g.outH()).i32(g.outW()).flag(g.countIncludePad());
+    return new KernelArgs()
+        .i32(planes)
+        .i32(g.height())
+        .i32(g.width())
+        .i32(g.kernelH())
+        .i32(g.kernelW())
+        .i32(g.strideH())
+        .i32(g.strideW())
+        .i32(g.padH())
+        .i32(g.padW())
+        .i32(g.outH())
+        .i32(g.outW())
+        .flag(g.countIncludePad());
   }
 }

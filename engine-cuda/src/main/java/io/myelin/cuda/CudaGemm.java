@@ -15,6 +15,7 @@ import io.myelin.backend.MatmulPrecision;
 final class CudaGemm implements AutoCloseable {
   /** Tile edge of the float64 kernel. */
   private static final int TILE = 16;
+
   /** Block tile edge of the float32 kernel. */
   private static final int SGEMM_TILE = 128;
 
@@ -35,7 +36,12 @@ final class CudaGemm implements AutoCloseable {
         text = lookup.description();
       } catch (RuntimeException e) {
         lookup.library().close();
-        text = "built-in tiled SGEMM (" + lookup.description() + " could not start: " + e.getMessage() + ")";
+        text =
+            "built-in tiled SGEMM ("
+                + lookup.description()
+                + " could not start: "
+                + e.getMessage()
+                + ")";
       }
     } else {
       text = "built-in tiled SGEMM (" + lookup.description() + ")";
@@ -67,8 +73,8 @@ final class CudaGemm implements AutoCloseable {
   /** Sets the float32 precision of later cuBLAS calls (the cuBLAS math mode). */
   void setPrecision(MatmulPrecision p) {
     if (cublas != null) {
-      cublas.setMathMode(p == MatmulPrecision.HIGH
-          ? CublasHandle.TF32_TENSOR_OP_MATH : CublasHandle.DEFAULT_MATH);
+      cublas.setMathMode(
+          p == MatmulPrecision.HIGH ? CublasHandle.TF32_TENSOR_OP_MATH : CublasHandle.DEFAULT_MATH);
     }
     precision = p;
   }
@@ -83,8 +89,21 @@ final class CudaGemm implements AutoCloseable {
    *
    * @param builtIn use the tiled kernel even when cuBLAS is available (tests, benchmarks)
    */
-  void gemm(DType dt, int batch, int m, int n, int k, double alpha, GemmOperand opA, long a,
-      GemmOperand opB, long b, double beta, GemmOperand opC, long c, boolean builtIn) {
+  void gemm(
+      DType dt,
+      int batch,
+      int m,
+      int n,
+      int k,
+      double alpha,
+      GemmOperand opA,
+      long a,
+      GemmOperand opB,
+      long b,
+      double beta,
+      GemmOperand opC,
+      long c,
+      boolean builtIn) {
     if (batch == 0 || m == 0 || n == 0) {
       return;
     }
@@ -109,8 +128,21 @@ final class CudaGemm implements AutoCloseable {
    *
    * @param bias device address of {@code n} bias values added to every row, or 0
    */
-  void builtIn(DType dt, int batch, int m, int n, int k, double alpha, GemmOperand opA, long a,
-      GemmOperand opB, long b, double beta, GemmOperand opC, long c, long bias,
+  void builtIn(
+      DType dt,
+      int batch,
+      int m,
+      int n,
+      int k,
+      double alpha,
+      GemmOperand opA,
+      long a,
+      GemmOperand opB,
+      long b,
+      double beta,
+      GemmOperand opC,
+      long c,
+      long bias,
       GemmActivation act) {
     if (batch == 0 || m == 0 || n == 0) {
       return;
@@ -124,8 +156,8 @@ final class CudaGemm implements AutoCloseable {
     int tile = dt == DType.FLOAT32 ? SGEMM_TILE : TILE;
     int tilesM = (m + tile - 1) / tile;
     if (tilesM > LaunchShape.MAX_GRID_YZ) {
-      throw new IllegalArgumentException("built-in GEMM supports m <= "
-          + (long) LaunchShape.MAX_GRID_YZ * tile + ", got " + m);
+      throw new IllegalArgumentException(
+          "built-in GEMM supports m <= " + (long) LaunchShape.MAX_GRID_YZ * tile + ", got " + m);
     }
     int z = Math.min(batch, LaunchShape.MAX_GRID_YZ);
     return dt == DType.FLOAT32
@@ -134,25 +166,71 @@ final class CudaGemm implements AutoCloseable {
   }
 
   /** The kernel and its arguments (tests check them against gemm.cu without a GPU). */
-  static KernelLaunch plan(DType dt, int batch, int m, int n, int k, double alpha,
-      GemmOperand opA, long a, GemmOperand opB, long b, double beta, GemmOperand opC, long c,
-      long bias, GemmActivation act) {
+  static KernelLaunch plan(
+      DType dt,
+      int batch,
+      int m,
+      int n,
+      int k,
+      double alpha,
+      GemmOperand opA,
+      long a,
+      GemmOperand opB,
+      long b,
+      double beta,
+      GemmOperand opC,
+      long c,
+      long bias,
+      GemmActivation act) {
     int[] as = GemmPlan.rowColStrides(opA);
     int[] bs = GemmPlan.rowColStrides(opB);
     if (dt == DType.FLOAT32) {
-      return new KernelLaunch("sgemm_tiled_f32", new KernelArgs().i32(batch).i32(m).i32(n).i32(k)
-          .f32((float) alpha).ptr(a).i32(as[0]).i32(as[1]).i64(opA.batchStride())
-          .ptr(b).i32(bs[0]).i32(bs[1]).i64(opB.batchStride())
-          .f32((float) beta).ptr(c).i32(opC.ld()).i64(opC.batchStride()).ptr(bias)
-          .i32(act.ordinal()));
+      return new KernelLaunch(
+          "sgemm_tiled_f32",
+          new KernelArgs()
+              .i32(batch)
+              .i32(m)
+              .i32(n)
+              .i32(k)
+              .f32((float) alpha)
+              .ptr(a)
+              .i32(as[0])
+              .i32(as[1])
+              .i64(opA.batchStride())
+              .ptr(b)
+              .i32(bs[0])
+              .i32(bs[1])
+              .i64(opB.batchStride())
+              .f32((float) beta)
+              .ptr(c)
+              .i32(opC.ld())
+              .i64(opC.batchStride())
+              .ptr(bias)
+              .i32(act.ordinal()));
     }
     if (bias != 0 || act != GemmActivation.NONE) {
       throw new IllegalArgumentException("the fused bias + activation epilogue is float32 only");
     }
-    return new KernelLaunch("gemm_tiled_" + dt.shortName(), new KernelArgs().i32(batch).i32(m)
-        .i32(n).i32(k).f64(alpha).ptr(a).i32(as[0]).i32(as[1]).i64(opA.batchStride())
-        .ptr(b).i32(bs[0]).i32(bs[1]).i64(opB.batchStride())
-        .f64(beta).ptr(c).i32(opC.ld()).i64(opC.batchStride()));
+    return new KernelLaunch(
+        "gemm_tiled_" + dt.shortName(),
+        new KernelArgs()
+            .i32(batch)
+            .i32(m)
+            .i32(n)
+            .i32(k)
+            .f64(alpha)
+            .ptr(a)
+            .i32(as[0])
+            .i32(as[1])
+            .i64(opA.batchStride())
+            .ptr(b)
+            .i32(bs[0])
+            .i32(bs[1])
+            .i64(opB.batchStride())
+            .f64(beta)
+            .ptr(c)
+            .i32(opC.ld())
+            .i64(opC.batchStride()));
   }
 
   @Override

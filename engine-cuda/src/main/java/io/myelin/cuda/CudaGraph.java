@@ -61,6 +61,7 @@ import jcuda.driver.CUstreamCaptureMode;
 final class CudaGraph implements CapturedGraph {
   /** Pinned snapshot chunk size; larger copies get a chunk of their own. */
   static final long SNAPSHOT_CHUNK = 256 << 10;
+
   /** Snapshots start on 16-byte boundaries (any element type, and vectorised copies). */
   private static final long SNAPSHOT_ALIGN = 16;
 
@@ -81,7 +82,10 @@ final class CudaGraph implements CapturedGraph {
   private boolean closed;
   private boolean freed;
 
-  private CudaGraph(CudaBackend backend, CudaContext ctx, CachingAllocator allocator,
+  private CudaGraph(
+      CudaBackend backend,
+      CudaContext ctx,
+      CachingAllocator allocator,
       CachingAllocator.GraphPool pool) {
     this.backend = backend;
     this.ctx = ctx;
@@ -91,8 +95,8 @@ final class CudaGraph implements CapturedGraph {
   }
 
   /**
-   * Opens a graph pool and puts the stream into capture mode. The context is current on the
-   * calling thread and no capture runs.
+   * Opens a graph pool and puts the stream into capture mode. The context is current on the calling
+   * thread and no capture runs.
    */
   static CudaGraph begin(CudaBackend backend, CudaContext ctx, CachingAllocator allocator) {
     CachingAllocator.GraphPool pool = allocator.beginGraphPool();
@@ -101,8 +105,10 @@ final class CudaGraph implements CapturedGraph {
       // The first snapshot chunk before the capture: the usual small uploads of a step (step
       // scalars, a few constants) then need no host allocation inside it.
       g.newChunk(SNAPSHOT_CHUNK);
-      Driver.check(cuStreamBeginCapture(ctx.stream(),
-          CUstreamCaptureMode.CU_STREAM_CAPTURE_MODE_THREAD_LOCAL), "cuStreamBeginCapture");
+      Driver.check(
+          cuStreamBeginCapture(
+              ctx.stream(), CUstreamCaptureMode.CU_STREAM_CAPTURE_MODE_THREAD_LOCAL),
+          "cuStreamBeginCapture");
     } catch (RuntimeException e) {
       g.free();
       throw e;
@@ -112,8 +118,8 @@ final class CudaGraph implements CapturedGraph {
 
   /**
    * Records a copy of {@code length} elements of {@code array} (from {@code offset}) to device
-   * address {@code dst}, with the values the array holds now: they are copied into pinned memory
-   * of this graph, from which every replay copies.
+   * address {@code dst}, with the values the array holds now: they are copied into pinned memory of
+   * this graph, from which every replay copies.
    */
   void copyFromHost(Object array, int offset, DType dtype, long dst, int length) {
     int elementBytes = dtype.byteSize();
@@ -123,8 +129,10 @@ final class CudaGraph implements CapturedGraph {
     int perSlice = (1 << 30) / elementBytes;
     for (int done = 0; done < length; done += perSlice) {
       int n = Math.min(perSlice, length - done);
-      ByteBuffer b = chunk.getByteBuffer(at + (long) done * elementBytes, (long) n * elementBytes)
-          .order(ByteOrder.nativeOrder());
+      ByteBuffer b =
+          chunk
+              .getByteBuffer(at + (long) done * elementBytes, (long) n * elementBytes)
+              .order(ByteOrder.nativeOrder());
       switch (array) {
         case float[] f -> b.asFloatBuffer().put(f, offset + done, n);
         case double[] d -> b.asDoubleBuffer().put(d, offset + done, n);
@@ -132,8 +140,9 @@ final class CudaGraph implements CapturedGraph {
         default -> throw new IllegalArgumentException("unsupported host array " + array.getClass());
       }
     }
-    ctx.enqueued(cuMemcpyHtoDAsync(DevicePointer.at(dst), chunk.withByteOffset(at), bytes,
-        ctx.stream()), "cuMemcpyHtoDAsync (captured)");
+    ctx.enqueued(
+        cuMemcpyHtoDAsync(DevicePointer.at(dst), chunk.withByteOffset(at), bytes, ctx.stream()),
+        "cuMemcpyHtoDAsync (captured)");
   }
 
   /** Room for {@code bytes} in the current pinned chunk (a new chunk when it is full). */
@@ -149,7 +158,8 @@ final class CudaGraph implements CapturedGraph {
   /** Allocates a pinned chunk of {@code bytes} and makes it the current one. */
   private void newChunk(long bytes) {
     Pointer p = new Pointer();
-    Driver.check(Driver.relaxedCapture(() -> cuMemAllocHost(p, bytes)),
+    Driver.check(
+        Driver.relaxedCapture(() -> cuMemAllocHost(p, bytes)),
         "cuMemAllocHost(" + bytes + ") for captured copies");
     hostChunks.add(p);
     chunk = p;
@@ -165,8 +175,8 @@ final class CudaGraph implements CapturedGraph {
   }
 
   /**
-   * Leaves capture mode (always, also for an invalidated capture) and instantiates the graph.
-   * Never throws for a failed capture: the graph then refuses replay and has freed what it owned.
+   * Leaves capture mode (always, also for an invalidated capture) and instantiates the graph. Never
+   * throws for a failed capture: the graph then refuses replay and has freed what it owned.
    */
   void end() {
     capturing = false;
@@ -175,8 +185,10 @@ final class CudaGraph implements CapturedGraph {
     CUgraph g = new CUgraph();
     int r = cuStreamEndCapture(ctx.stream(), g);
     if (r != CUresult.CUDA_SUCCESS) {
-      refuse("the driver invalidated the capture (cuStreamEndCapture: " + CUresult.stringFor(r)
-          + "); an earlier call during the capture failed or was not capturable");
+      refuse(
+          "the driver invalidated the capture (cuStreamEndCapture: "
+              + CUresult.stringFor(r)
+              + "); an earlier call during the capture failed or was not capturable");
     } else {
       graph = g;
       if (refused == null) {
@@ -204,8 +216,10 @@ final class CudaGraph implements CapturedGraph {
       throw new IllegalStateException("replay of a closed graph");
     }
     if (refused != null) {
-      throw new IllegalStateException("this graph cannot be replayed: its capture failed ("
-          + refused + "); close it and run the calls eagerly");
+      throw new IllegalStateException(
+          "this graph cannot be replayed: its capture failed ("
+              + refused
+              + "); close it and run the calls eagerly");
     }
     try (CudaCaptures.Call ignored = backend.enterForReplay()) {
       if (ctx.capture() != null) {
@@ -215,7 +229,8 @@ final class CudaGraph implements CapturedGraph {
         // graph's close. Refuse it here, with the reason, and mark the running capture.
         String why = "replay of a graph during another graph's capture";
         ctx.enqueueFailed(why);
-        throw new IllegalStateException(why + ": replay it before beginCapture or after endCapture");
+        throw new IllegalStateException(
+            why + ": replay it before beginCapture or after endCapture");
       }
       // The graph reads storages no call names before it: copy-stream uploads into them
       // (copyFromHostAhead) must be waited for here, or the replay may read the old values.
@@ -224,7 +239,9 @@ final class CudaGraph implements CapturedGraph {
     }
   }
 
-  /** Primitive calls recorded: kernel launches, copies and cuBLAS calls (0 for a failed capture). */
+  /**
+   * Primitive calls recorded: kernel launches, copies and cuBLAS calls (0 for a failed capture).
+   */
   @Override
   public int size() {
     return size;

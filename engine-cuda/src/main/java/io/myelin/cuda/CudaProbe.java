@@ -29,8 +29,8 @@ import jcuda.driver.CUmodule;
 import jcuda.driver.CUresult;
 
 /**
- * Finds out whether the CUDA backend can run here, step by step, stopping at the first failure
- * with a reason a user can act on:
+ * Finds out whether the CUDA backend can run here, step by step, stopping at the first failure with
+ * a reason a user can act on:
  *
  * <ol>
  *   <li>the NVIDIA driver library ({@code libcuda.so.1}) can be opened;
@@ -82,8 +82,12 @@ final class CudaProbe {
     String library = os.contains("win") ? "nvcuda.dll" : driverLibrary;
     String why = openLibrary(library);
     if (why != null) {
-      return Availability.unavailable("NVIDIA driver library " + library + " not found (" + why
-          + "): no NVIDIA driver is installed here, or it is not on the loader path");
+      return Availability.unavailable(
+          "NVIDIA driver library "
+              + library
+              + " not found ("
+              + why
+              + "): no NVIDIA driver is installed here, or it is not on the loader path");
     }
     why = loadJCuda();
     if (why != null) {
@@ -99,8 +103,10 @@ final class CudaProbe {
     int[] count = new int[1];
     Driver.check(cuDeviceGetCount(count), "cuDeviceGetCount");
     if (count[0] == 0) {
-      return Availability.unavailable("no CUDA device found (the NVIDIA driver, for CUDA " + driverText
-          + ", is installed but reports no GPU)");
+      return Availability.unavailable(
+          "no CUDA device found (the NVIDIA driver, for CUDA "
+              + driverText
+              + ", is installed but reports no GPU)");
     }
     KernelBundle bundle;
     try {
@@ -109,13 +115,22 @@ final class CudaProbe {
       return Availability.unavailable(e.getMessage());
     }
     if (driver[0] < bundle.requiredDriverVersion()) {
-      return Availability.unavailable("NVIDIA driver too old: it supports CUDA " + driverText
-          + " but the kernels were built with CUDA " + bundle.cudaVersion() + " and need a driver for CUDA "
-          + KernelBundle.versionText(bundle.requiredDriverVersion()) + " or newer (update the driver,"
-          + " or rebuild myelin-kernels with an older nvcc)");
+      return Availability.unavailable(
+          "NVIDIA driver too old: it supports CUDA "
+              + driverText
+              + " but the kernels were built with CUDA "
+              + bundle.cudaVersion()
+              + " and need a driver for CUDA "
+              + KernelBundle.versionText(bundle.requiredDriverVersion())
+              + " or newer (update the driver,"
+              + " or rebuild myelin-kernels with an older nvcc)");
     }
     List<String> details = new ArrayList<>();
-    details.add("NVIDIA driver for CUDA " + driverText + "; kernels built with CUDA " + bundle.cudaVersion());
+    details.add(
+        "NVIDIA driver for CUDA "
+            + driverText
+            + "; kernels built with CUDA "
+            + bundle.cudaVersion());
     List<String> names = new ArrayList<>();
     int firstUsable = -1;
     String tooOld = null;
@@ -128,8 +143,18 @@ final class CudaProbe {
       long[] mem = new long[1];
       Driver.check(cuDeviceTotalMem(mem, dev), "cuDeviceTotalMem");
       boolean usable = major > MIN_MAJOR || (major == MIN_MAJOR && minor >= MIN_MINOR);
-      details.add("cuda:" + i + ": " + name + ", " + MemoryText.bytes(mem[0]) + ", compute capability "
-          + major + "." + minor + (usable ? "" : " (too old: Myelin's kernels need 7.5 or newer)"));
+      details.add(
+          "cuda:"
+              + i
+              + ": "
+              + name
+              + ", "
+              + MemoryText.bytes(mem[0])
+              + ", compute capability "
+              + major
+              + "."
+              + minor
+              + (usable ? "" : " (too old: Myelin's kernels need 7.5 or newer)"));
       names.add(name);
       if (usable && firstUsable < 0) {
         firstUsable = i;
@@ -138,20 +163,28 @@ final class CudaProbe {
       }
     }
     if (firstUsable < 0) {
-      return Availability.unavailable("no usable CUDA device: " + tooOld
-          + "; Myelin's kernels need compute capability 7.5 or newer");
+      return Availability.unavailable(
+          "no usable CUDA device: "
+              + tooOld
+              + "; Myelin's kernels need compute capability 7.5 or newer");
     }
     why = tryLoadKernels(firstUsable, bundle);
     if (why != null) {
       return Availability.unavailable(why);
     }
     CublasLibrary.Lookup gemm = cublas.get();
-    details.add("GEMM: " + (gemm.found() ? gemm.description() : "built-in tiled SGEMM (" + gemm.description() + ")"));
+    details.add(
+        "GEMM: "
+            + (gemm.found()
+                ? gemm.description()
+                : "built-in tiled SGEMM (" + gemm.description() + ")"));
     if (gemm.found()) {
       gemm.library().close();
     }
-    return Availability.available(count[0], count[0] + " CUDA device" + (count[0] == 1 ? "" : "s")
-        + ": " + String.join(", ", names), details);
+    return Availability.available(
+        count[0],
+        count[0] + " CUDA device" + (count[0] == 1 ? "" : "s") + ": " + String.join(", ", names),
+        details);
   }
 
   /** Null when {@code library} opens, else the loader's complaint. */
@@ -172,15 +205,20 @@ final class CudaProbe {
     } catch (ClassNotFoundException e) {
       return "JCuda (org.jcuda:jcuda) is not on the class path: " + e.getMessage();
     } catch (UnsatisfiedLinkError e) {
-      return "JCuda's native library JCudaDriver (org.jcuda:jcuda-natives for " + platform()
-          + ") could not be loaded: " + osError(e);
+      return "JCuda's native library JCudaDriver (org.jcuda:jcuda-natives for "
+          + platform()
+          + ") could not be loaded: "
+          + osError(e);
     } catch (ExceptionInInitializerError e) {
       Throwable c = e.getCause() == null ? e : e.getCause();
-      return "JCuda's native library JCudaDriver (org.jcuda:jcuda-natives for " + platform()
-          + ") could not be loaded: " + osError(c);
+      return "JCuda's native library JCudaDriver (org.jcuda:jcuda-natives for "
+          + platform()
+          + ") could not be loaded: "
+          + osError(c);
     } catch (NoClassDefFoundError e) {
       return "JCuda could not be initialised (its natives failed to load earlier, or the jar is"
-          + " missing): " + oneLine(e);
+          + " missing): "
+          + oneLine(e);
     } catch (Throwable t) {
       return "JCuda could not be initialised: " + oneLine(t);
     }
@@ -192,7 +230,9 @@ final class CudaProbe {
       case CUresult.CUDA_ERROR_NO_DEVICE -> "no CUDA device found (cuInit: " + name + ")";
       case CUresult.CUDA_ERROR_SYSTEM_DRIVER_MISMATCH ->
           "the NVIDIA kernel module and libcuda.so.1 are different versions; reboot or reinstall the"
-              + " driver (cuInit: " + name + ")";
+              + " driver (cuInit: "
+              + name
+              + ")";
       case CUresult.CUDA_ERROR_STUB_LIBRARY ->
           "libcuda.so.1 is the CUDA toolkit's stub, not a real driver (cuInit: " + name + ")";
       default -> "CUDA driver initialisation failed (cuInit: " + name + ")";
@@ -206,7 +246,10 @@ final class CudaProbe {
     Driver.check(cuDeviceGet(dev, index), "cuDeviceGet");
     int r = cuDevicePrimaryCtxRetain(ctx, dev);
     if (r != CUresult.CUDA_SUCCESS) {
-      return "cannot open a context on cuda:" + index + " (" + CUresult.stringFor(r)
+      return "cannot open a context on cuda:"
+          + index
+          + " ("
+          + CUresult.stringFor(r)
           + "); is the GPU in exclusive or prohibited compute mode?";
     }
     // The thread's current context is restored afterwards, not cleared: a backend already used on
@@ -228,10 +271,14 @@ final class CudaProbe {
       }
       String name = CUresult.stringFor(r);
       return switch (r) {
-        case CUresult.CUDA_ERROR_UNSUPPORTED_PTX_VERSION -> "NVIDIA driver too old for the bundled PTX"
-            + " (built with CUDA " + bundle.cudaVersion() + "): " + name;
-        case CUresult.CUDA_ERROR_NO_BINARY_FOR_GPU -> "the bundled kernels have no code for cuda:" + index
-            + " (" + name + ")";
+        case CUresult.CUDA_ERROR_UNSUPPORTED_PTX_VERSION ->
+            "NVIDIA driver too old for the bundled PTX"
+                + " (built with CUDA "
+                + bundle.cudaVersion()
+                + "): "
+                + name;
+        case CUresult.CUDA_ERROR_NO_BINARY_FOR_GPU ->
+            "the bundled kernels have no code for cuda:" + index + " (" + name + ")";
         default -> "loading the kernels on cuda:" + index + " failed: " + name;
       };
     } finally {
@@ -257,17 +304,19 @@ final class CudaProbe {
   }
 
   private static String platform() {
-    return System.getProperty("os.name", "?").toLowerCase(Locale.ROOT).split(" ")[0] + "-"
+    return System.getProperty("os.name", "?").toLowerCase(Locale.ROOT).split(" ")[0]
+        + "-"
         + System.getProperty("os.arch", "?");
   }
 
-  private static final java.util.regex.Pattern OS_ERROR = java.util.regex.Pattern.compile(
-      "[^\\s:]+\\.so[^\\s:]*: (cannot open shared object file[^\\n]*|undefined symbol: \\S+"
-          + "|wrong ELF class[^\\n]*|version `[^']*' not found[^\\n]*)");
+  private static final java.util.regex.Pattern OS_ERROR =
+      java.util.regex.Pattern.compile(
+          "[^\\s:]+\\.so[^\\s:]*: (cannot open shared object file[^\\n]*|undefined symbol: \\S+"
+              + "|wrong ELF class[^\\n]*|version `[^']*' not found[^\\n]*)");
 
   /**
-   * The dynamic loader's own words from JCuda's link error, which nests several stack traces
-   * (e.g. {@code libcuda.so.1: cannot open shared object file: No such file or directory}), or the
+   * The dynamic loader's own words from JCuda's link error, which nests several stack traces (e.g.
+   * {@code libcuda.so.1: cannot open shared object file: No such file or directory}), or the
    * shortened message when there is no such line.
    */
   static String osError(Throwable t) {

@@ -31,8 +31,12 @@ public final class CudaProvider implements BackendProvider {
       synchronized (this) {
         a = cached;
         if (a == null) {
-          a = new CudaProbe(CudaProbe.DRIVER_LIBRARY, CudaProvider.class.getClassLoader(),
-              CublasLibrary::find).run();
+          a =
+              new CudaProbe(
+                      CudaProbe.DRIVER_LIBRARY,
+                      CudaProvider.class.getClassLoader(),
+                      CublasLibrary::find)
+                  .run();
           cached = a;
         }
       }
@@ -53,10 +57,16 @@ public final class CudaProvider implements BackendProvider {
       throw new IllegalStateException("CUDA backend unavailable: " + a.reason());
     }
     if (index < 0 || index >= a.deviceCount()) {
-      throw new IllegalArgumentException("no device cuda:" + index + "; this machine has "
-          + a.deviceCount() + " (cuda:0 to cuda:" + (a.deviceCount() - 1) + ")");
+      throw new IllegalArgumentException(
+          "no device cuda:"
+              + index
+              + "; this machine has "
+              + a.deviceCount()
+              + " (cuda:0 to cuda:"
+              + (a.deviceCount() - 1)
+              + ")");
     }
-    return new CudaBackend(index, KernelBundle.load(CudaProvider.class.getClassLoader()),
-        CublasLibrary.find());
+    return new CudaBackend(
+        index, KernelBundle.load(CudaProvider.class.getClassLoader()), CublasLibrary.find());
   }
 }

@@ -12,11 +12,17 @@ import jcuda.driver.CUevent;
 final class CudaStorage extends Storage {
   private final CachingAllocator allocator;
   private final CachingAllocator.Block block;
+
   /** The end of a copy-stream upload into this storage not yet waited for, or null. */
   private CUevent pendingUpload;
+
   private long uploadEpoch;
 
-  CudaStorage(CudaBackend backend, DType dtype, int length, CachingAllocator allocator,
+  CudaStorage(
+      CudaBackend backend,
+      DType dtype,
+      int length,
+      CachingAllocator allocator,
       CachingAllocator.Block block) {
     super(backend, dtype, length);
     this.allocator = allocator;

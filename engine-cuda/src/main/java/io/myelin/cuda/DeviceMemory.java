@@ -10,8 +10,8 @@ public interface DeviceMemory {
   /**
    * Allocates {@code bytes} of device memory.
    *
-   * @return the device address, or 0 when the device is out of memory (the allocator then frees
-   *     its cache and retries once)
+   * @return the device address, or 0 when the device is out of memory (the allocator then frees its
+   *     cache and retries once)
    * @throws CudaException for any other driver failure
    */
   long allocate(long bytes);

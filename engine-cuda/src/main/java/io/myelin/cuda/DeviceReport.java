@@ -12,8 +12,8 @@ import io.myelin.backend.UnaryOp;
  * cuda:0. Used by {@code scripts/gpu-check run} before the test suite, and handy on any machine:
  * {@code java --enable-native-access=ALL-UNNAMED -cp ... io.myelin.cuda.DeviceReport}.
  *
- * <p>Exit status 0 when the report was printed (with or without a GPU), 1 when the GPU is
- * available but the smoke test failed.
+ * <p>Exit status 0 when the report was printed (with or without a GPU), 1 when the GPU is available
+ * but the smoke test failed.
  */
 public final class DeviceReport {
   private DeviceReport() {}
@@ -21,7 +21,8 @@ public final class DeviceReport {
   public static void main(String[] args) {
     CudaProvider provider = new CudaProvider();
     Availability a = provider.probe();
-    System.out.println("cuda: " + (a.available() ? "available" : "unavailable") + ": " + a.reason());
+    System.out.println(
+        "cuda: " + (a.available() ? "available" : "unavailable") + ": " + a.reason());
     for (String d : a.details()) {
       System.out.println("  " + d);
     }
@@ -43,7 +44,8 @@ public final class DeviceReport {
       b.copyToHost(sy, 0, y, 0, n);
       for (int i = 0; i < n; i++) {
         if (y[i] != Math.max(x[i], 0f)) {
-          throw new IllegalStateException("relu mismatch at " + i + ": " + y[i] + " vs " + Math.max(x[i], 0f));
+          throw new IllegalStateException(
+              "relu mismatch at " + i + ": " + y[i] + " vs " + Math.max(x[i], 0f));
         }
       }
       sx.release();

@@ -11,9 +11,9 @@ import jcuda.driver.CUresult;
  * calling thread first (the allocator is only called from backend methods, which do).
  *
  * <p>{@code cuMemAlloc} runs with the thread's capture mode relaxed ({@link
- * Driver#relaxedCapture}): a segment the allocator needs in the middle of a graph capture is
- * legal to allocate there (it belongs to the graph's pool until the graph closes). {@code
- * cuMemFree} is never called during a capture (the allocator does not empty its cache then).
+ * Driver#relaxedCapture}): a segment the allocator needs in the middle of a graph capture is legal
+ * to allocate there (it belongs to the graph's pool until the graph closes). {@code cuMemFree} is
+ * never called during a capture (the allocator does not empty its cache then).
  */
 final class DriverMemory implements DeviceMemory {
 
@@ -40,6 +40,9 @@ final class DriverMemory implements DeviceMemory {
     if (cuMemGetInfo(free, total) != CUresult.CUDA_SUCCESS) {
       return "";
     }
-    return "the device reports " + MemoryText.bytes(free[0]) + " free of " + MemoryText.bytes(total[0]);
+    return "the device reports "
+        + MemoryText.bytes(free[0])
+        + " free of "
+        + MemoryText.bytes(total[0]);
   }
 }

@@ -15,9 +15,9 @@ import java.util.Locale;
 import jcuda.driver.CUevent;
 
 /**
- * Float32 GEMM timings on cuda:0, cuBLAS path and built-in kernel, timed with CUDA events around
- * a batch of repetitions after warm-up (as {@code bench/scripts/gemm_torch.py} times
- * torch.matmul, so the two outputs compare line by line).
+ * Float32 GEMM timings on cuda:0, cuBLAS path and built-in kernel, timed with CUDA events around a
+ * batch of repetitions after warm-up (as {@code bench/scripts/gemm_torch.py} times torch.matmul, so
+ * the two outputs compare line by line).
  *
  * <p>Output: one CSV line per case, {@code gemm,<label>,<m>,<n>,<k>,<path>,<ms>,<tflops>}.
  * Arguments: optional {@code --quick} (square sizes up to 2048 only).
@@ -35,7 +35,8 @@ public final class GemmBenchmark {
         cases.add(new Case("square" + s, s, s, s, false, false));
       }
     }
-    // Linear(784 -> 1024 -> 1024 -> 10) at batch 512: forward x W^T, backward dX = dY W, dW = dY^T X.
+    // Linear(784 -> 1024 -> 1024 -> 10) at batch 512: forward x W^T, backward dX = dY W, dW = dY^T
+    // X.
     cases.add(new Case("mlp_fwd_784x1024", 512, 1024, 784, false, true));
     cases.add(new Case("mlp_fwd_1024x1024", 512, 1024, 1024, false, true));
     cases.add(new Case("mlp_fwd_1024x10", 512, 10, 1024, false, true));
@@ -56,8 +57,11 @@ public final class GemmBenchmark {
       System.out.println("# " + b.description());
       for (Case c : cases(quick)) {
         run(b, c, false);
-        if (b.gemmPath().startsWith("cuBLAS") && (long) c.m() * c.n() * c.k() <= 4096L * 4096 * 4096) {
-          run(b, c, true); // the built-in kernel, for part 2's comparison (skipped at 8192: minutes)
+        if (b.gemmPath().startsWith("cuBLAS")
+            && (long) c.m() * c.n() * c.k() <= 4096L * 4096 * 4096) {
+          run(
+              b, c,
+              true); // the built-in kernel, for part 2's comparison (skipped at 8192: minutes)
         }
       }
     }
@@ -81,9 +85,18 @@ public final class GemmBenchmark {
     double flops = 2.0 * m * n * k;
     int reps = (int) Math.max(3, Math.min(200, 2e12 / flops / (builtIn ? 20 : 1)));
     float ms = time(b, once, reps) / reps;
-    System.out.printf(Locale.ROOT, "gemm,%s,%d,%d,%d,%s,%.4f,%.2f%n", c.label(), m, n, k,
-        builtIn ? "myelin-builtin" : "myelin-" + (b.gemmPath().startsWith("cuBLAS") ? "cublas" : "builtin"),
-        ms, flops / (ms * 1e-3) / 1e12);
+    System.out.printf(
+        Locale.ROOT,
+        "gemm,%s,%d,%d,%d,%s,%.4f,%.2f%n",
+        c.label(),
+        m,
+        n,
+        k,
+        builtIn
+            ? "myelin-builtin"
+            : "myelin-" + (b.gemmPath().startsWith("cuBLAS") ? "cublas" : "builtin"),
+        ms,
+        flops / (ms * 1e-3) / 1e12);
     sa.release();
     sb.release();
     sc.release();

@@ -20,8 +20,15 @@ import io.myelin.backend.GemmOperand;
  * @param second the SPI's A likewise
  * @param ldc leading dimension of C
  */
-record GemmPlan(boolean transFirst, boolean transSecond, int m, int n, int k,
-    GemmOperand first, GemmOperand second, int ldc) {
+record GemmPlan(
+    boolean transFirst,
+    boolean transSecond,
+    int m,
+    int n,
+    int k,
+    GemmOperand first,
+    GemmOperand second,
+    int ldc) {
 
   /** The cuBLAS call for the SPI call {@code C = alpha op(A) op(B) + beta C} (m x n x k). */
   static GemmPlan columnMajor(int m, int n, int k, GemmOperand a, GemmOperand b, GemmOperand c) {
@@ -33,7 +40,12 @@ record GemmPlan(boolean transFirst, boolean transSecond, int m, int n, int k,
     int aCols = a.transposed() ? m : k;
     int bRows = b.transposed() ? n : k;
     int bCols = b.transposed() ? k : n;
-    return new GemmPlan(b.transposed(), a.transposed(), n, m, k,
+    return new GemmPlan(
+        b.transposed(),
+        a.transposed(),
+        n,
+        m,
+        k,
         withLd(b, leadingDimension(b.ld(), bRows, bCols)),
         withLd(a, leadingDimension(a.ld(), aRows, aCols)),
         leadingDimension(c.ld(), m, n));
@@ -42,8 +54,8 @@ record GemmPlan(boolean transFirst, boolean transSecond, int m, int n, int k,
   /**
    * A leading dimension cuBLAS accepts for a row-major {@code rows x cols} matrix stored with
    * {@code ld}: cuBLAS insists on {@code ld >= max(1, cols)} even where ld is never used (a single
-   * row, an empty matrix), so there it is raised. A genuinely too small ld for several rows is
-   * the caller's error and is passed on for cuBLAS to reject.
+   * row, an empty matrix), so there it is raised. A genuinely too small ld for several rows is the
+   * caller's error and is passed on for cuBLAS to reject.
    */
   static int leadingDimension(int ld, int rows, int cols) {
     return rows <= 1 || cols == 0 ? Math.max(Math.max(ld, cols), 1) : ld;
@@ -54,8 +66,8 @@ record GemmPlan(boolean transFirst, boolean transSecond, int m, int n, int k,
   }
 
   /**
-   * Row and column strides of op(X) for the built-in kernel: element (i, j) of op(X) is at {@code
-   * i * result[0] + j * result[1]}.
+   * Row and column strides of op(X) for the built-in kernel: element (i, j) of op(X) is at {@code i
+   * * result[0] + j * result[1]}.
    */
   static int[] rowColStrides(GemmOperand x) {
     return x.transposed() ? new int[] {1, x.ld()} : new int[] {x.ld(), 1};

@@ -6,14 +6,17 @@ import java.util.List;
 import jcuda.Pointer;
 
 /**
- * Builds the {@code kernelParams} array of {@code cuLaunchKernel}: one host pointer per
- * parameter, each pointing at the parameter's bytes. Device pointers travel as raw 64-bit
- * addresses; a {@link StridedDescriptor} as its ints (the driver copies {@code sizeof(param)}
- * bytes from each pointer). Not thread-safe; build one per launch.
+ * Builds the {@code kernelParams} array of {@code cuLaunchKernel}: one host pointer per parameter,
+ * each pointing at the parameter's bytes. Device pointers travel as raw 64-bit addresses; a {@link
+ * StridedDescriptor} as its ints (the driver copies {@code sizeof(param)} bytes from each pointer).
+ * Not thread-safe; build one per launch.
  */
 final class KernelArgs {
-  /** The values in order, boxed: Long (pointer, long long), Integer, Float, Double, int[] (struct). */
+  /**
+   * The values in order, boxed: Long (pointer, long long), Integer, Float, Double, int[] (struct).
+   */
   private final List<Object> values = new ArrayList<>();
+
   /** One letter per parameter (p pointer, i int, l long long, f float, d double, s struct). */
   private final StringBuilder signature = new StringBuilder();
 
@@ -65,9 +68,9 @@ final class KernelArgs {
   }
 
   /**
-   * The C parameter types pushed so far, one letter each: {@code p} pointer, {@code i} int,
-   * {@code l} long long, {@code f} float, {@code d} double, {@code s} struct. Tests compare it
-   * with the kernel's declaration in its .cu file: a mismatch would read garbage on the device.
+   * The C parameter types pushed so far, one letter each: {@code p} pointer, {@code i} int, {@code
+   * l} long long, {@code f} float, {@code d} double, {@code s} struct. Tests compare it with the
+   * kernel's declaration in its .cu file: a mismatch would read garbage on the device.
    */
   String signature() {
     return signature.toString();
@@ -89,14 +92,16 @@ final class KernelArgs {
   Pointer toPointer() {
     Pointer[] params = new Pointer[values.size()];
     for (int i = 0; i < params.length; i++) {
-      params[i] = switch (values.get(i)) {
-        case Long v -> Pointer.to(new long[] {v});
-        case Integer v -> Pointer.to(new int[] {v});
-        case Float v -> Pointer.to(new float[] {v});
-        case Double v -> Pointer.to(new double[] {v});
-        case int[] v -> Pointer.to(v);
-        default -> throw new IllegalStateException("unexpected kernel argument " + values.get(i));
-      };
+      params[i] =
+          switch (values.get(i)) {
+            case Long v -> Pointer.to(new long[] {v});
+            case Integer v -> Pointer.to(new int[] {v});
+            case Float v -> Pointer.to(new float[] {v});
+            case Double v -> Pointer.to(new double[] {v});
+            case int[] v -> Pointer.to(v);
+            default ->
+                throw new IllegalStateException("unexpected kernel argument " + values.get(i));
+          };
     }
     return Pointer.to(params);
   }

@@ -21,11 +21,11 @@ import java.util.Locale;
  * output written once); achieved bandwidth = bytes / time, reported as a fraction of the copy's
  * (read + write) bandwidth.
  *
- * <p>Output, one CSV line per kernel: {@code kernel,<name>,<shape>,myelin,<ms>,<bytes>,<GB/s>}
- * and one {@code copy,d2d,<bytes>,myelin,<ms>,<bytes>,<GB/s>} line. With a directory argument it
- * also writes each kernel's input and output as raw little-endian float32 / int32 files
- * ({@code <name>.<tensor>.bin}) so bench/scripts/kernels_torch.py can run PyTorch on the same
- * inputs and report the maximum absolute difference.
+ * <p>Output, one CSV line per kernel: {@code kernel,<name>,<shape>,myelin,<ms>,<bytes>,<GB/s>} and
+ * one {@code copy,d2d,<bytes>,myelin,<ms>,<bytes>,<GB/s>} line. With a directory argument it also
+ * writes each kernel's input and output as raw little-endian float32 / int32 files ({@code
+ * <name>.<tensor>.bin}) so bench/scripts/kernels_torch.py can run PyTorch on the same inputs and
+ * report the maximum absolute difference.
  */
 public final class KernelBenchmark {
   private KernelBenchmark() {}
@@ -48,7 +48,13 @@ public final class KernelBenchmark {
   }
 
   private static void report(String name, String shape, float ms, long bytes) {
-    System.out.printf(Locale.ROOT, "kernel,%s,%s,myelin,%.4f,%d,%.1f%n", name, shape, ms, bytes,
+    System.out.printf(
+        Locale.ROOT,
+        "kernel,%s,%s,myelin,%.4f,%d,%.1f%n",
+        name,
+        shape,
+        ms,
+        bytes,
         bytes / (ms * 1e-3) / 1e9);
   }
 
@@ -64,9 +70,23 @@ public final class KernelBenchmark {
     CudaStorage dst = (CudaStorage) b.allocate(DType.FLOAT32, floats);
     b.randomUniform(src, 0, floats, 1, 0, 0, 1);
     long bytes = 4L * floats;
-    float ms = timed(b, () -> Driver.check(cuMemcpyDtoDAsync(DevicePointer.at(dst.address(0)),
-        DevicePointer.at(src.address(0)), bytes, b.context().stream()), "cuMemcpyDtoDAsync"));
-    System.out.printf(Locale.ROOT, "copy,d2d,%d,myelin,%.4f,%d,%.1f%n", bytes, ms, 2 * bytes,
+    float ms =
+        timed(
+            b,
+            () ->
+                Driver.check(
+                    cuMemcpyDtoDAsync(
+                        DevicePointer.at(dst.address(0)),
+                        DevicePointer.at(src.address(0)),
+                        bytes,
+                        b.context().stream()),
+                    "cuMemcpyDtoDAsync"));
+    System.out.printf(
+        Locale.ROOT,
+        "copy,d2d,%d,myelin,%.4f,%d,%.1f%n",
+        bytes,
+        ms,
+        2 * bytes,
         2 * bytes / (ms * 1e-3) / 1e9);
     src.release();
     dst.release();
@@ -122,8 +142,10 @@ public final class KernelBenchmark {
     b.copyFromHost(new float[] {1}, 0, one, 0, 1);
     float fwd = timed(b, () -> b.crossEntropy(o, x, 0, labels, 0, null, loss, 0, total, 0));
     report("cross_entropy_fwd", rows + "x" + classes, fwd, 4L * n + 8L * rows);
-    float bwd = timed(b, () -> b.crossEntropyBackward(o, x, 0, labels, 0, null, one, 0, false,
-        total, 0, gx, 0));
+    float bwd =
+        timed(
+            b,
+            () -> b.crossEntropyBackward(o, x, 0, labels, 0, null, one, 0, false, total, 0, gx, 0));
     report("cross_entropy_bwd", rows + "x" + classes, bwd, 8L * n + 4L * rows);
     write(b, dump, "cross_entropy.x", x);
     write(b, dump, "cross_entropy.labels", labels);

@@ -20,16 +20,29 @@ import java.util.Properties;
  */
 final class KernelBundle {
   static final String ROOT = "io/myelin/kernels/";
+
   /** The families the backend launches from, one {@code .cu} file each. */
-  static final List<String> FAMILIES = List.of(
-      "elementwise", "reduce", "softmax", "random", "gemm", "optim", "loss", "norm",
-      "dropout", "gather", "conv", "pool");
+  static final List<String> FAMILIES =
+      List.of(
+          "elementwise",
+          "reduce",
+          "softmax",
+          "random",
+          "gemm",
+          "optim",
+          "loss",
+          "norm",
+          "dropout",
+          "gather",
+          "conv",
+          "pool");
 
   private final String cudaVersion;
   private final Map<String, byte[]> fatbins;
   private final Map<String, String> familyOfKernel;
 
-  private KernelBundle(String cudaVersion, Map<String, byte[]> fatbins, Map<String, String> familyOfKernel) {
+  private KernelBundle(
+      String cudaVersion, Map<String, byte[]> fatbins, Map<String, String> familyOfKernel) {
     this.cudaVersion = cudaVersion;
     this.fatbins = fatbins;
     this.familyOfKernel = familyOfKernel;
@@ -74,7 +87,9 @@ final class KernelBundle {
 
   private static IllegalStateException notBuilt(String resource) {
     return new IllegalStateException(
-        "kernels not built: resource " + resource + " is missing from the class path (myelin-kernels"
+        "kernels not built: resource "
+            + resource
+            + " is missing from the class path (myelin-kernels"
             + " was built without nvcc on PATH; install the CUDA toolkit and rebuild)");
   }
 

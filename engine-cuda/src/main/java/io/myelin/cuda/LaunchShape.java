@@ -10,6 +10,7 @@ package io.myelin.cuda;
 record LaunchShape(int gridX, int gridY, int gridZ, int blockX, int blockY) {
   /** Threads per block for the 1-D kernels; a multiple of 32 as block_reduce requires. */
   static final int THREADS = 256;
+
   /** Largest gridDim.y / gridDim.z the hardware allows. */
   static final int MAX_GRID_YZ = 65535;
 

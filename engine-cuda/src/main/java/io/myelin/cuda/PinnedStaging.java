@@ -23,16 +23,16 @@ import jcuda.driver.CUstream;
 /**
  * Host-device copies of Java arrays through a ring of pinned (page-locked) staging buffers.
  *
- * <p>Java arrays can move under the GC, so the driver cannot read them asynchronously; copying
- * into pinned memory first lets the host-to-device transfer run on the stream while the caller
- * continues. Each buffer records an event after its transfer and is reused only once that event
- * has passed, so up to {@value #SLOTS} chunks are in flight. Device-to-host copies synchronise
- * (the caller wants the values now).
+ * <p>Java arrays can move under the GC, so the driver cannot read them asynchronously; copying into
+ * pinned memory first lets the host-to-device transfer run on the stream while the caller
+ * continues. Each buffer records an event after its transfer and is reused only once that event has
+ * passed, so up to {@value #SLOTS} chunks are in flight. Device-to-host copies synchronise (the
+ * caller wants the values now).
  *
  * <p>{@link #toDeviceAhead} runs the transfer on a second stream of its own instead: it waits for
  * the work the compute stream had been given when it was called (so a block reused from a freed
- * tensor is not overwritten under a pending kernel) and then overlaps the compute work issued
- * after it; it returns an event for the compute stream to wait on before the first use of the
+ * tensor is not overwritten under a pending kernel) and then overlaps the compute work issued after
+ * it; it returns an event for the compute stream to wait on before the first use of the
  * destination. What a data loader's look-ahead uses: the next batch crosses while the current step
  * runs.
  *
@@ -50,16 +50,20 @@ final class PinnedStaging implements AutoCloseable {
   private final CUevent[] done = new CUevent[SLOTS];
   private final boolean[] pending = new boolean[SLOTS];
   private int next;
+
   /** The second stream of {@link #toDeviceAhead}, its start event and a ring of ready events. */
   private final CUstream copyStream;
+
   private final CUevent issued;
   private final CUevent[] ready = new CUevent[READY_EVENTS];
   private int nextReady;
+
   /**
    * Ready events are reused round robin: a storage still holding an event that was recorded again
    * since waits for a later point of the copy stream, which implies its own transfer (FIFO).
    */
   static final int READY_EVENTS = 32;
+
   private static final int STREAM_NON_BLOCKING = 1;
 
   PinnedStaging(CUstream stream) {
@@ -118,43 +122,44 @@ final class PinnedStaging implements AutoCloseable {
     void freeHost(Pointer p);
 
     /** The CUDA driver's calls. */
-    Resources DRIVER = new Resources() {
-      @Override
-      public CUstream createStream(int flags) {
-        CUstream s = new CUstream();
-        Driver.check(cuStreamCreate(s, flags), "cuStreamCreate(copy stream)");
-        return s;
-      }
+    Resources DRIVER =
+        new Resources() {
+          @Override
+          public CUstream createStream(int flags) {
+            CUstream s = new CUstream();
+            Driver.check(cuStreamCreate(s, flags), "cuStreamCreate(copy stream)");
+            return s;
+          }
 
-      @Override
-      public CUevent createEvent(int flags) {
-        CUevent e = new CUevent();
-        Driver.check(cuEventCreate(e, flags), "cuEventCreate");
-        return e;
-      }
+          @Override
+          public CUevent createEvent(int flags) {
+            CUevent e = new CUevent();
+            Driver.check(cuEventCreate(e, flags), "cuEventCreate");
+            return e;
+          }
 
-      @Override
-      public Pointer allocHost(long bytes) {
-        Pointer p = new Pointer();
-        Driver.check(cuMemAllocHost(p, bytes), "cuMemAllocHost(" + bytes + ")");
-        return p;
-      }
+          @Override
+          public Pointer allocHost(long bytes) {
+            Pointer p = new Pointer();
+            Driver.check(cuMemAllocHost(p, bytes), "cuMemAllocHost(" + bytes + ")");
+            return p;
+          }
 
-      @Override
-      public void destroyStream(CUstream s) {
-        cuStreamDestroy(s);
-      }
+          @Override
+          public void destroyStream(CUstream s) {
+            cuStreamDestroy(s);
+          }
 
-      @Override
-      public void destroyEvent(CUevent e) {
-        cuEventDestroy(e);
-      }
+          @Override
+          public void destroyEvent(CUevent e) {
+            cuEventDestroy(e);
+          }
 
-      @Override
-      public void freeHost(Pointer p) {
-        cuMemFreeHost(p);
-      }
-    };
+          @Override
+          public void freeHost(Pointer p) {
+            cuMemFreeHost(p);
+          }
+        };
   }
 
   /** Enqueues a copy of {@code length} elements of {@code array} to device address {@code dst}. */
@@ -171,8 +176,10 @@ final class PinnedStaging implements AutoCloseable {
         case int[] i -> b.asIntBuffer().put(i, offset + done0, n);
         default -> throw new IllegalArgumentException("unsupported host array " + array.getClass());
       }
-      Driver.check(cuMemcpyHtoDAsync(DevicePointer.at(dst + (long) done0 * size), host[slot],
-          (long) n * size, stream), "cuMemcpyHtoDAsync");
+      Driver.check(
+          cuMemcpyHtoDAsync(
+              DevicePointer.at(dst + (long) done0 * size), host[slot], (long) n * size, stream),
+          "cuMemcpyHtoDAsync");
       Driver.check(cuEventRecord(done[slot], stream), "cuEventRecord");
       pending[slot] = true;
     }
@@ -192,8 +199,10 @@ final class PinnedStaging implements AutoCloseable {
       int n = Math.min(perChunk, length - done0);
       int slot = acquire();
       fill(buffers[slot].clear(), array, offset + done0, n);
-      Driver.check(cuMemcpyHtoDAsync(DevicePointer.at(dst + (long) done0 * size), host[slot],
-          (long) n * size, copyStream), "cuMemcpyHtoDAsync(copy stream)");
+      Driver.check(
+          cuMemcpyHtoDAsync(
+              DevicePointer.at(dst + (long) done0 * size), host[slot], (long) n * size, copyStream),
+          "cuMemcpyHtoDAsync(copy stream)");
       Driver.check(cuEventRecord(done[slot], copyStream), "cuEventRecord");
       pending[slot] = true;
     }
@@ -220,15 +229,19 @@ final class PinnedStaging implements AutoCloseable {
     }
   }
 
-  /** Copies {@code length} elements at device address {@code src} into {@code array}; synchronises. */
+  /**
+   * Copies {@code length} elements at device address {@code src} into {@code array}; synchronises.
+   */
   synchronized void toHost(long src, DType dtype, Object array, int offset, int length) {
     int size = dtype.byteSize();
     int perChunk = CHUNK_BYTES / size;
     for (int done0 = 0; done0 < length; done0 += perChunk) {
       int n = Math.min(perChunk, length - done0);
       int slot = acquire();
-      Driver.check(cuMemcpyDtoHAsync(host[slot], DevicePointer.at(src + (long) done0 * size),
-          (long) n * size, stream), "cuMemcpyDtoHAsync");
+      Driver.check(
+          cuMemcpyDtoHAsync(
+              host[slot], DevicePointer.at(src + (long) done0 * size), (long) n * size, stream),
+          "cuMemcpyDtoHAsync");
       // Every earlier kernel on the stream has finished too once this returns.
       Driver.check(cuStreamSynchronize(stream), "cuStreamSynchronize");
       ByteBuffer b = buffers[slot].clear();

@@ -10,8 +10,8 @@ import java.util.Arrays;
  * <p>Coalescing drops size-1 dimensions and merges a dimension into the next inner one when every
  * operand steps over it exactly as if the two were one ({@code stride[d] == stride[d+1] *
  * shape[d+1]}). A dense view becomes one dimension of stride 1 and the kernel takes its fast path
- * ({@code contiguous = 1}); a broadcast row stays two dimensions with a 0 stride. Layout
- * (as int[]): {@code rank, contiguous, shape[8], strides[4][8]}, 42 ints.
+ * ({@code contiguous = 1}); a broadcast row stays two dimensions with a 0 stride. Layout (as
+ * int[]): {@code rank, contiguous, shape[8], strides[4][8]}, 42 ints.
  */
 final class StridedDescriptor {
   static final int MAX_DIMS = 8;
@@ -24,16 +24,18 @@ final class StridedDescriptor {
    * Packs the view {@code shape} with one stride array per operand (in kernel parameter order).
    *
    * @throws IllegalArgumentException when operands disagree in rank, there are more than {@value
-   *     #MAX_OPERANDS}, or the view still has more than {@value #MAX_DIMS} dimensions after coalescing
+   *     #MAX_OPERANDS}, or the view still has more than {@value #MAX_DIMS} dimensions after
+   *     coalescing
    */
   static int[] pack(int[] shape, int[]... strides) {
     if (strides.length == 0 || strides.length > MAX_OPERANDS) {
-      throw new IllegalArgumentException("1 to " + MAX_OPERANDS + " operands, got " + strides.length);
+      throw new IllegalArgumentException(
+          "1 to " + MAX_OPERANDS + " operands, got " + strides.length);
     }
     for (int[] s : strides) {
       if (s.length != shape.length) {
-        throw new IllegalArgumentException("strides " + Arrays.toString(s) + " do not match shape "
-            + Arrays.toString(shape));
+        throw new IllegalArgumentException(
+            "strides " + Arrays.toString(s) + " do not match shape " + Arrays.toString(shape));
       }
     }
     int ops = strides.length;
@@ -64,8 +66,13 @@ final class StridedDescriptor {
       rank = 1;
     }
     if (rank > MAX_DIMS) {
-      throw new IllegalArgumentException("view of shape " + Arrays.toString(shape) + " has " + rank
-          + " dimensions after coalescing; CUDA kernels take at most " + MAX_DIMS);
+      throw new IllegalArgumentException(
+          "view of shape "
+              + Arrays.toString(shape)
+              + " has "
+              + rank
+              + " dimensions after coalescing; CUDA kernels take at most "
+              + MAX_DIMS);
     }
     int[] packed = new int[INTS];
     packed[0] = rank;

@@ -44,7 +44,8 @@ class CachingAllocatorTest {
     assertEquals(b.address() + 4096, c.address());
     MemoryStats s = alloc.stats();
     assertEquals(3, s.liveBlocks());
-    assertEquals(100 + 4000 + 512, s.allocatedBytes(), "the bytes asked for, not the rounded blocks");
+    assertEquals(
+        100 + 4000 + 512, s.allocatedBytes(), "the bytes asked for, not the rounded blocks");
     assertEquals(2 * MIB, s.reservedBytes());
     assertEquals(1, s.systemAllocations());
   }
@@ -66,8 +67,19 @@ class CachingAllocatorTest {
   void secondIdenticalTrainingStepAllocatesNothingFromTheDriver() {
     FakeDeviceMemory fake = new FakeDeviceMemory(1L << 32);
     CachingAllocator alloc = new CachingAllocator(fake, "fake:0");
-    long[] sizes = {784 * 512 * 4, 512 * 4, 512 * 10 * 4, 10 * 4, 64 * 784 * 4, 64 * 512 * 4,
-        64 * 10 * 4, 4, 64 * 512 * 4, 64 * 784 * 4, 3 * 1024 * 1024 + 17};
+    long[] sizes = {
+      784 * 512 * 4,
+      512 * 4,
+      512 * 10 * 4,
+      10 * 4,
+      64 * 784 * 4,
+      64 * 512 * 4,
+      64 * 10 * 4,
+      4,
+      64 * 512 * 4,
+      64 * 784 * 4,
+      3 * 1024 * 1024 + 17
+    };
     step(alloc, sizes);
     int afterFirst = fake.allocations;
     long peak = alloc.stats().peakAllocatedBytes();
@@ -219,11 +231,13 @@ class CachingAllocatorTest {
     alloc.endGraphPool(pool);
     assertEquals(1024, alloc.freeBytes(pool));
     for (int i = 0; i < 20; i++) {
-      assertNotEquals(a.address(), alloc.allocate(1000).address(), "handed out while the graph lives");
+      assertNotEquals(
+          a.address(), alloc.allocate(1000).address(), "handed out while the graph lives");
     }
     alloc.releaseGraphPool(pool);
     assertEquals(0, alloc.freeBytes(pool));
-    assertEquals(a.address(), alloc.allocate(1000).address(), "back in the normal pool after close");
+    assertEquals(
+        a.address(), alloc.allocate(1000).address(), "back in the normal pool after close");
   }
 
   @Test
@@ -337,7 +351,8 @@ class CachingAllocatorTest {
     assertTrue(e.getMessage().contains("not emptied: a graph capture is running"), e.getMessage());
     alloc.endGraphPool(pool);
     alloc.releaseGraphPool(pool);
-    assertEquals(8 * MIB, alloc.allocate(8 * MIB).size(), "after the capture the retry works again");
+    assertEquals(
+        8 * MIB, alloc.allocate(8 * MIB).size(), "after the capture the retry works again");
   }
 
   @Test

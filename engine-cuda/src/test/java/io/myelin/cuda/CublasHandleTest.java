@@ -21,12 +21,13 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The foreign-function bindings of {@link CublasHandle} against a stand-in libcublas compiled here
  * with the C compiler (no GPU, no CUDA): the handle binds its stream, starts in default math mode,
- * hands over the workspace after the stream (cublasSetStream resets it) and switches the math
- * mode; a library without cublasSetWorkspace_v2 is still accepted, without a workspace. Skipped
- * without a C compiler.
+ * hands over the workspace after the stream (cublasSetStream resets it) and switches the math mode;
+ * a library without cublasSetWorkspace_v2 is still accepted, without a workspace. Skipped without a
+ * C compiler.
  */
 class CublasHandleTest {
-  private static final String FAKE = """
+  private static final String FAKE =
+      """
       #include <stddef.h>
       int fake_mode = -1, fake_calls = 0, fake_stream_at = 0, fake_ws_at = 0, fake_destroyed = 0;
       void *fake_stream = 0, *fake_ws = 0;
@@ -59,8 +60,16 @@ class CublasHandleTest {
     Path src = dir.resolve("fake_cublas.c");
     Files.writeString(src, FAKE);
     Path lib = dir.resolve(name);
-    ProcessBuilder pb = new ProcessBuilder("cc", "-shared", "-fPIC", "-o", lib.toString(),
-        withWorkspace ? "-DWITH_WORKSPACE" : "-DNO_WORKSPACE", src.toString()).redirectErrorStream(true);
+    ProcessBuilder pb =
+        new ProcessBuilder(
+                "cc",
+                "-shared",
+                "-fPIC",
+                "-o",
+                lib.toString(),
+                withWorkspace ? "-DWITH_WORKSPACE" : "-DNO_WORKSPACE",
+                src.toString())
+            .redirectErrorStream(true);
     Process p;
     try {
       p = pb.start();
@@ -100,7 +109,8 @@ class CublasHandleTest {
       assertTrue(h.setWorkspace(0x7f00_0000_0000L, 32L << 20));
       assertEquals(0x7f00_0000_0000L, readLong(fake, "fake_ws"));
       assertEquals(32L << 20, readLong(fake, "fake_ws_bytes"));
-      assertTrue(readInt(fake, "fake_ws_at") > readInt(fake, "fake_stream_at"),
+      assertTrue(
+          readInt(fake, "fake_ws_at") > readInt(fake, "fake_stream_at"),
           "the workspace follows cublasSetStream, which resets it");
       assertFalse(h.setWorkspace(0x7f00_0000_0000L, 0), "a refused workspace reads as false");
       h.setMathMode(CublasHandle.TF32_TENSOR_OP_MATH);
@@ -143,12 +153,14 @@ class CublasHandleTest {
       writeInt(fake, "fake_fail_stream", 1);
       CudaException e = assertThrows(CudaException.class, () -> new CublasHandle(lib, 1));
       assertTrue(e.getMessage().contains("cublasSetStream_v2"), e.getMessage());
-      assertEquals(1, readInt(fake, "fake_destroyed"), "a failed cublasSetStream destroys the handle");
+      assertEquals(
+          1, readInt(fake, "fake_destroyed"), "a failed cublasSetStream destroys the handle");
       writeInt(fake, "fake_fail_stream", 0);
       writeInt(fake, "fake_fail_mode", 1);
       e = assertThrows(CudaException.class, () -> new CublasHandle(lib, 1));
       assertTrue(e.getMessage().contains("cublasSetMathMode"), e.getMessage());
-      assertEquals(2, readInt(fake, "fake_destroyed"), "a failed cublasSetMathMode destroys the handle");
+      assertEquals(
+          2, readInt(fake, "fake_destroyed"), "a failed cublasSetMathMode destroys the handle");
     } finally {
       lib.close();
     }

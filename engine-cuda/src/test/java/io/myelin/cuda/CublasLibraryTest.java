@@ -42,7 +42,9 @@ class CublasLibraryTest {
 
   @Test
   void missingSonamesAreListedWithTheOverrideHint() {
-    var l = CublasLibrary.find(null, List.of("libmyelin-no-such-cublas.so.99", "libmyelin-nor-this.so.98"));
+    var l =
+        CublasLibrary.find(
+            null, List.of("libmyelin-no-such-cublas.so.99", "libmyelin-nor-this.so.98"));
     assertFalse(l.found());
     assertTrue(l.description().startsWith("no cuBLAS library found"), l.description());
     assertTrue(l.description().contains("libmyelin-no-such-cublas.so.99"), l.description());

@@ -30,9 +30,10 @@ import org.junit.jupiter.api.Test;
  * changes float results; a bad leading dimension comes back as CUBLAS_STATUS_INVALID_VALUE.
  *
  * <p>Runs only where the emulator is selected explicitly, as the CUDA test execution on the
- * emulator does (it runs the *GpuTest classes): {@code MYELIN_CUBLAS} names the stand-in and {@code libcuda.so.1} on the loader
- * path is the emulated driver (both recognised by their myelin_* symbols). Skipped otherwise, so
- * that the default test JVM never loads an emulated driver that JCuda would then bind by soname.
+ * emulator does (it runs the *GpuTest classes): {@code MYELIN_CUBLAS} names the stand-in and {@code
+ * libcuda.so.1} on the loader path is the emulated driver (both recognised by their myelin_*
+ * symbols). Skipped otherwise, so that the default test JVM never loads an emulated driver that
+ * JCuda would then bind by soname.
  */
 class CublasStandInGpuTest {
   private static Arena arena;
@@ -46,7 +47,8 @@ class CublasStandInGpuTest {
   @BeforeAll
   static void start() throws Throwable {
     String path = System.getenv(CublasLibrary.ENV);
-    assumeTrue(path != null && !path.isBlank(), CublasLibrary.ENV + " is not set: not on the emulator");
+    assumeTrue(
+        path != null && !path.isBlank(), CublasLibrary.ENV + " is not set: not on the emulator");
     arena = Arena.ofShared();
     SymbolLookup driver;
     try {
@@ -55,29 +57,44 @@ class CublasStandInGpuTest {
       assumeTrue(false, "no libcuda.so.1 on the loader path: " + e.getMessage());
       return;
     }
-    assumeTrue(driver.find("myelin_emu_enqueue").isPresent(), "libcuda.so.1 is not the emulated driver");
+    assumeTrue(
+        driver.find("myelin_emu_enqueue").isPresent(), "libcuda.so.1 is not the emulated driver");
     var lookup = CublasLibrary.find(path, CublasLibrary.SONAMES);
     assertTrue(lookup.found(), lookup.description());
     lib = lookup.library();
-    assumeTrue(SymbolLookup.libraryLookup(path, arena).find("myelin_cublas_round_tf32").isPresent(),
+    assumeTrue(
+        SymbolLookup.libraryLookup(path, arena).find("myelin_cublas_round_tf32").isPresent(),
         CublasLibrary.ENV + "=" + path + " is not the emulator's cuBLAS stand-in");
     Linker linker = Linker.nativeLinker();
-    MethodHandle init = linker.downcallHandle(driver.find("cuInit").orElseThrow(),
-        FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-    MethodHandle retain = linker.downcallHandle(driver.find("cuDevicePrimaryCtxRetain").orElseThrow(),
-        FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
-    MethodHandle setCurrent = linker.downcallHandle(driver.find("cuCtxSetCurrent").orElseThrow(),
-        FunctionDescriptor.of(JAVA_INT, ADDRESS));
-    memAlloc = linker.downcallHandle(driver.find("cuMemAlloc_v2").orElseThrow(),
-        FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
-    memcpyHtoD = linker.downcallHandle(driver.find("cuMemcpyHtoD_v2").orElseThrow(),
-        FunctionDescriptor.of(JAVA_INT, JAVA_LONG, ADDRESS, JAVA_LONG));
-    memcpyDtoH = linker.downcallHandle(driver.find("cuMemcpyDtoH_v2").orElseThrow(),
-        FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG));
-    memFree = linker.downcallHandle(driver.find("cuMemFree_v2").orElseThrow(),
-        FunctionDescriptor.of(JAVA_INT, JAVA_LONG));
-    streamSynchronize = linker.downcallHandle(driver.find("cuStreamSynchronize").orElseThrow(),
-        FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    MethodHandle init =
+        linker.downcallHandle(
+            driver.find("cuInit").orElseThrow(), FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    MethodHandle retain =
+        linker.downcallHandle(
+            driver.find("cuDevicePrimaryCtxRetain").orElseThrow(),
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    MethodHandle setCurrent =
+        linker.downcallHandle(
+            driver.find("cuCtxSetCurrent").orElseThrow(), FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    memAlloc =
+        linker.downcallHandle(
+            driver.find("cuMemAlloc_v2").orElseThrow(),
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
+    memcpyHtoD =
+        linker.downcallHandle(
+            driver.find("cuMemcpyHtoD_v2").orElseThrow(),
+            FunctionDescriptor.of(JAVA_INT, JAVA_LONG, ADDRESS, JAVA_LONG));
+    memcpyDtoH =
+        linker.downcallHandle(
+            driver.find("cuMemcpyDtoH_v2").orElseThrow(),
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG));
+    memFree =
+        linker.downcallHandle(
+            driver.find("cuMemFree_v2").orElseThrow(), FunctionDescriptor.of(JAVA_INT, JAVA_LONG));
+    streamSynchronize =
+        linker.downcallHandle(
+            driver.find("cuStreamSynchronize").orElseThrow(),
+            FunctionDescriptor.of(JAVA_INT, ADDRESS));
     assertEquals(0, (int) init.invokeExact(0));
     MemorySegment ctx = arena.allocate(ADDRESS);
     assertEquals(0, (int) retain.invokeExact(ctx, 0));
@@ -138,8 +155,18 @@ class CublasStandInGpuTest {
    * GemmPlan and CublasHandle, as CudaGemm calls them; returns the largest error in units of the
    * rounding bound of the float64 reference (below 1 passes).
    */
-  private static double run(CublasHandle h, DType dt, int batch, int m, int n, int k, boolean ta,
-      boolean tb, boolean tf32Reference, Random r) throws Throwable {
+  private static double run(
+      CublasHandle h,
+      DType dt,
+      int batch,
+      int m,
+      int n,
+      int k,
+      boolean ta,
+      boolean tb,
+      boolean tf32Reference,
+      Random r)
+      throws Throwable {
     int aRows = ta ? k : m;
     int aCols = ta ? m : k;
     int bRows = tb ? n : k;
@@ -158,8 +185,14 @@ class CublasStandInGpuTest {
     long da = toDevice(a, dt);
     long db = toDevice(b, dt);
     long dc = toDevice(c, dt);
-    GemmPlan plan = GemmPlan.columnMajor(m, n, k, new GemmOperand(null, 0, lda, strideA, ta),
-        new GemmOperand(null, 0, ldb, strideB, tb), new GemmOperand(null, 0, ldc, strideC, false));
+    GemmPlan plan =
+        GemmPlan.columnMajor(
+            m,
+            n,
+            k,
+            new GemmOperand(null, 0, lda, strideA, ta),
+            new GemmOperand(null, 0, ldb, strideB, tb),
+            new GemmOperand(null, 0, ldc, strideC, false));
     h.gemm(dt, batch, plan, alpha, db, da, beta, dc, strideC);
     double[] got = toHost(dc, c.length, dt);
     double u = dt == DType.FLOAT32 ? 0x1p-24 : 0x1p-53;
@@ -217,9 +250,24 @@ class CublasStandInGpuTest {
               boolean ta = (t & 1) != 0;
               boolean tb = (t & 2) != 0;
               double worst = run(h, dt, batch, size[0], size[1], size[2], ta, tb, false, r);
-              assertTrue(worst < 1, dt + " batch " + batch + " m n k " + size[0] + " " + size[1]
-                  + " " + size[2] + " transA " + ta + " transB " + tb + ": error " + worst
-                  + " x the rounding bound");
+              assertTrue(
+                  worst < 1,
+                  dt
+                      + " batch "
+                      + batch
+                      + " m n k "
+                      + size[0]
+                      + " "
+                      + size[1]
+                      + " "
+                      + size[2]
+                      + " transA "
+                      + ta
+                      + " transB "
+                      + tb
+                      + ": error "
+                      + worst
+                      + " x the rounding bound");
               cases++;
             }
           }
@@ -235,12 +283,14 @@ class CublasStandInGpuTest {
     try (CublasHandle h = new CublasHandle(lib, 0)) {
       h.setMathMode(CublasHandle.TF32_TENSOR_OP_MATH);
       Random same = new Random(7);
-      assertTrue(run(h, DType.FLOAT32, 2, 9, 11, 64, false, true, true, r) < 1,
+      assertTrue(
+          run(h, DType.FLOAT32, 2, 9, 11, 64, false, true, true, r) < 1,
           "TF32: within the float32 bound of the reference on TF32-rounded inputs");
       double off = run(h, DType.FLOAT32, 2, 9, 11, 64, false, true, false, same);
       assertTrue(off > 8, "TF32: far from the exact-input reference (" + off + " x the bound)");
       h.setMathMode(CublasHandle.DEFAULT_MATH);
-      assertTrue(run(h, DType.FLOAT32, 2, 9, 11, 64, false, true, false, new Random(7)) < 1,
+      assertTrue(
+          run(h, DType.FLOAT32, 2, 9, 11, 64, false, true, false, new Random(7)) < 1,
           "default math again: float32 inputs unrounded");
     }
   }
@@ -250,10 +300,16 @@ class CublasStandInGpuTest {
     try (CublasHandle h = new CublasHandle(lib, 0)) {
       long d = toDevice(new double[64], DType.FLOAT32);
       // Row-major 4 x 4 A with ld 2 (< 4 columns): cuBLAS sees ldb 2 < k 4.
-      GemmPlan plan = GemmPlan.columnMajor(4, 4, 4, GemmOperand.of(null, 0, 2),
-          GemmOperand.of(null, 0, 4), GemmOperand.of(null, 0, 4));
-      CudaException e = assertThrows(CudaException.class,
-          () -> h.gemm(DType.FLOAT32, 1, plan, 1, d, d, 0, d, 0));
+      GemmPlan plan =
+          GemmPlan.columnMajor(
+              4,
+              4,
+              4,
+              GemmOperand.of(null, 0, 2),
+              GemmOperand.of(null, 0, 4),
+              GemmOperand.of(null, 0, 4));
+      CudaException e =
+          assertThrows(CudaException.class, () -> h.gemm(DType.FLOAT32, 1, plan, 1, d, d, 0, d, 0));
       assertTrue(e.getMessage().contains("CUBLAS_STATUS_INVALID_VALUE"), e.getMessage());
       assertEquals(0, (int) memFree.invokeExact(d));
     }

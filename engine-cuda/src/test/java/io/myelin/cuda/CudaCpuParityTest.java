@@ -75,7 +75,8 @@ abstract class CudaCpuParityTest extends CudaGpuTest {
   }
 
   /** GPU results against CPU results: relative {@code tol} with a floor of 1. */
-  protected static void assertParity(double[] cpu, double[] gpu, DType dt, double tol32, String what) {
+  protected static void assertParity(
+      double[] cpu, double[] gpu, DType dt, double tol32, String what) {
     assertClose(cpu, gpu, dt == DType.FLOAT32 ? tol32 : 1e-12, what);
   }
 }

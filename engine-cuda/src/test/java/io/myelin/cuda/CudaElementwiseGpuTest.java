@@ -83,7 +83,10 @@ class CudaElementwiseGpuTest extends CudaGpuTest {
         for (int i = 0; i < n; i++) {
           expected[i] = gy[i] * op.derivative(x[i], y[i], a, bb);
         }
-        assertClose(expected, java.util.Arrays.copyOfRange(got, 3, n + 3), tolerance(dt, 1e-5),
+        assertClose(
+            expected,
+            java.util.Arrays.copyOfRange(got, 3, n + 3),
+            tolerance(dt, 1e-5),
             op + " backward " + dt);
         for (Storage s : new Storage[] {sx, sy, sgy, sgx}) {
           s.release();
@@ -98,7 +101,10 @@ class CudaElementwiseGpuTest extends CudaGpuTest {
     int cols = 65;
     for (DType dt : FLOATS) {
       for (BinaryOp op : BinaryOp.values()) {
-        double[] x = rounded(dt, op == BinaryOp.POW ? uniform(rows * cols, 0.1, 3) : uniform(rows * cols, -3, 3));
+        double[] x =
+            rounded(
+                dt,
+                op == BinaryOp.POW ? uniform(rows * cols, 0.1, 3) : uniform(rows * cols, -3, 3));
         double[] y = rounded(dt, uniform(cols, -3, 3));
         if (op.isComparison()) {
           System.arraycopy(x, 0, y, 0, 5); // some equal pairs
@@ -106,8 +112,14 @@ class CudaElementwiseGpuTest extends CudaGpuTest {
         Storage sx = upload(dt, x);
         Storage sy = upload(dt, y);
         Storage so = b.allocate(dt, rows * cols);
-        b.binary(op, sx, contiguous(rows, cols), sy, new Layout(new int[] {rows, cols}, new int[] {0, 1}, 0),
-            so, contiguous(rows, cols));
+        b.binary(
+            op,
+            sx,
+            contiguous(rows, cols),
+            sy,
+            new Layout(new int[] {rows, cols}, new int[] {0, 1}, 0),
+            so,
+            contiguous(rows, cols));
         double[] expected = new double[rows * cols];
         for (int i = 0; i < rows * cols; i++) {
           expected[i] = op.apply(x[i], y[i % cols]);
@@ -148,8 +160,15 @@ class CudaElementwiseGpuTest extends CudaGpuTest {
       Storage sx = upload(dt, x);
       Storage sy = upload(dt, y);
       Storage so = b.allocate(dt, rows * cols);
-      b.where(sc, new Layout(new int[] {rows, cols}, new int[] {0, 1}, 0), sx, contiguous(rows, cols), sy,
-          contiguous(rows, cols), so, contiguous(rows, cols));
+      b.where(
+          sc,
+          new Layout(new int[] {rows, cols}, new int[] {0, 1}, 0),
+          sx,
+          contiguous(rows, cols),
+          sy,
+          contiguous(rows, cols),
+          so,
+          contiguous(rows, cols));
       double[] expected = new double[rows * cols];
       for (int i = 0; i < rows * cols; i++) {
         expected[i] = cond[i % cols] != 0 ? x[i] : y[i];

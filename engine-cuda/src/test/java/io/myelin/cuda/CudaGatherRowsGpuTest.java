@@ -38,8 +38,8 @@ class CudaGatherRowsGpuTest extends CudaGpuTest {
         b.gatherRows(s, srcOffset, srcRows, rowLength, i, 1, rows, d, dstOffset);
         double[] expected = before.clone();
         for (int r = 0; r < rows; r++) {
-          System.arraycopy(src, srcOffset + idx[r] * rowLength, expected, dstOffset + r * rowLength,
-              rowLength);
+          System.arraycopy(
+              src, srcOffset + idx[r] * rowLength, expected, dstOffset + r * rowLength, rowLength);
         }
         assertArrayEquals(expected, download(d), dt + " rowLength " + rowLength);
         s.release();
@@ -57,8 +57,8 @@ class CudaGatherRowsGpuTest extends CudaGpuTest {
     Storage d = upload(DType.FLOAT32, new double[16]);
     b.fill(d, contiguous(16), -9);
     b.gatherRows(s, 0, 2, rowLength, i, 0, 4, d, 0);
-    assertArrayEquals(new double[] {5, 6, 7, 8, -9, -9, -9, -9, -9, -9, -9, -9, 1, 2, 3, 4},
-        download(d));
+    assertArrayEquals(
+        new double[] {5, 6, 7, 8, -9, -9, -9, -9, -9, -9, -9, -9, 1, 2, 3, 4}, download(d));
     s.release();
     i.release();
     d.release();

@@ -7,9 +7,9 @@ import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 /**
- * The built-in SGEMM's fused bias + activation epilogue against a double-precision product:
- * every activation, transposes, batch, beta 0 with NaN in C (must not propagate) and beta != 0,
- * sizes off the 128 tile (1, primes, one more than a tile) and a k that is not a multiple of 8.
+ * The built-in SGEMM's fused bias + activation epilogue against a double-precision product: every
+ * activation, transposes, batch, beta 0 with NaN in C (must not propagate) and beta != 0, sizes off
+ * the 128 tile (1, primes, one more than a tile) and a k that is not a multiple of 8.
  */
 class CudaGemmEpilogueGpuTest extends CudaGpuTest {
 
@@ -69,11 +69,23 @@ class CudaGemmEpilogueGpuTest extends CudaGpuTest {
           }
           Storage da = upload(DType.FLOAT32, a), db = upload(DType.FLOAT32, bm);
           Storage dc = upload(DType.FLOAT32, cIn), dbias = upload(DType.FLOAT32, bias);
-          b.gemmBiasActivation(batch, m, n, k, 1.25,
+          b.gemmBiasActivation(
+              batch,
+              m,
+              n,
+              k,
+              1.25,
               new GemmOperand(da, 0, ta ? m : k, m * k, ta),
-              new GemmOperand(db, 0, tb ? k : n, k * n, tb), beta,
-              new GemmOperand(dc, 0, n, m * n, false), dbias, 0, act);
-          assertClose(expected, download(dc), 1e-4 * Math.max(1, Math.sqrt(k)),
+              new GemmOperand(db, 0, tb ? k : n, k * n, tb),
+              beta,
+              new GemmOperand(dc, 0, n, m * n, false),
+              dbias,
+              0,
+              act);
+          assertClose(
+              expected,
+              download(dc),
+              1e-4 * Math.max(1, Math.sqrt(k)),
               "sgemm epilogue " + act + " " + Arrays.toString(s) + " variant " + variant);
           for (Storage st : new Storage[] {da, db, dc, dbias}) st.release();
         }

@@ -10,8 +10,8 @@ import java.util.Random;
 import org.junit.jupiter.api.BeforeEach;
 
 /**
- * Helpers for tests that run kernels on cuda:0 and compare with double-precision references (the
- * op enums' scalar definitions). Every subclass test skips with the probe's reason without a GPU.
+ * Helpers for tests that run kernels on cuda:0 and compare with double-precision references (the op
+ * enums' scalar definitions). Every subclass test skips with the probe's reason without a GPU.
  * Tolerances follow DESIGN.md: 1e-5 relative for element-wise float32, 1e-4 for GEMM and
  * reductions; float64 is held to 1e-12.
  */

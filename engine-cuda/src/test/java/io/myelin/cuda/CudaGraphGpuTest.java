@@ -26,9 +26,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * CUDA graphs on cuda:0: a captured step replays bit for bit like the same calls run eagerly,
- * reading the step scalars written before each replay; host reads inside a capture are refused
- * and leave the backend usable; other threads wait for the capture to end; memory and uploads of
- * a capture belong to its graph. Skipped with the probe's reason without a GPU.
+ * reading the step scalars written before each replay; host reads inside a capture are refused and
+ * leave the backend usable; other threads wait for the capture to end; memory and uploads of a
+ * capture belong to its graph. Skipped with the probe's reason without a GPU.
  */
 class CudaGraphGpuTest extends CudaGpuTest {
   private static final int M = 8;
@@ -71,16 +71,32 @@ class CudaGraphGpuTest extends CudaGpuTest {
       Storage y = b.allocate(DType.FLOAT32, M * N);
       Storage g = b.allocate(DType.FLOAT32, K * N);
       Storage s = b.allocate(DType.FLOAT32, N);
-      b.gemm(1, M, N, K, 1, new GemmOperand(x, 0, K, 0, false), new GemmOperand(w, 0, N, 0, false),
-          0, new GemmOperand(c, 0, N, 0, false));
+      b.gemm(
+          1,
+          M,
+          N,
+          K,
+          1,
+          new GemmOperand(x, 0, K, 0, false),
+          new GemmOperand(w, 0, N, 0, false),
+          0,
+          new GemmOperand(c, 0, N, 0, false));
       b.unary(UnaryOp.TANH, 0, 0, c, contiguous(M, N), y, contiguous(M, N));
       // g = x^T y / M: the "gradient" of w
-      b.gemm(1, K, N, M, 1.0 / M, new GemmOperand(x, 0, K, 0, true),
-          new GemmOperand(y, 0, N, 0, false), 0, new GemmOperand(g, 0, N, 0, false));
+      b.gemm(
+          1,
+          K,
+          N,
+          M,
+          1.0 / M,
+          new GemmOperand(x, 0, K, 0, true),
+          new GemmOperand(y, 0, N, 0, false),
+          0,
+          new GemmOperand(g, 0, N, 0, false));
       b.reduce(ReduceOp.SUM, y, 0, 1, M, N, s, 0);
       b.binary(BinaryOp.ADD, acc, contiguous(N), s, contiguous(N), acc, contiguous(N));
-      b.optimizerUpdate(OptimizerKind.ADAM, ADAM, scalars, 0, w, 0, g, 0,
-          new Storage[] {m, v, null}, K * N);
+      b.optimizerUpdate(
+          OptimizerKind.ADAM, ADAM, scalars, 0, w, 0, g, 0, new Storage[] {m, v, null}, K * N);
       c.release();
       y.release();
       g.release();
@@ -180,11 +196,18 @@ class CudaGraphGpuTest extends CudaGpuTest {
     Storage g = b.allocate(DType.FLOAT32, 4);
     Storage f32 = b.allocate(DType.FLOAT32, OptimizerKind.SCALARS);
     Storage f64 = b.allocate(DType.FLOAT64, OptimizerKind.SCALARS);
-    var e = assertThrows(IllegalArgumentException.class, () -> checked.optimizerUpdate(OptimizerKind.SGD,
-        h, f32, 0, p, 0, g, 0, new Storage[] {null}, 4));
+    var e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                checked.optimizerUpdate(
+                    OptimizerKind.SGD, h, f32, 0, p, 0, g, 0, new Storage[] {null}, 4));
     assertTrue(e.getMessage().contains("scalars is f32, expected f64"), e.getMessage());
-    assertThrows(IllegalArgumentException.class, () -> checked.optimizerUpdate(OptimizerKind.SGD, h, f64,
-        1, p, 0, g, 0, new Storage[] {null}, 4));
+    assertThrows(
+        IllegalArgumentException.class,
+        () ->
+            checked.optimizerUpdate(
+                OptimizerKind.SGD, h, f64, 1, p, 0, g, 0, new Storage[] {null}, 4));
     for (Storage s : new Storage[] {p, g, f32, f64}) {
       s.release();
     }
@@ -199,9 +222,10 @@ class CudaGraphGpuTest extends CudaGpuTest {
     CapturedGraph g;
     try {
       b.unary(UnaryOp.NEG, 0, 0, x, contiguous(4), y, contiguous(4));
-      var e = assertThrows(IllegalStateException.class,
-          () -> b.copyToHost(y, 0, new float[4], 0, 4));
-      assertTrue(e.getMessage().contains("a captured step cannot read values on the host"),
+      var e =
+          assertThrows(IllegalStateException.class, () -> b.copyToHost(y, 0, new float[4], 0, 4));
+      assertTrue(
+          e.getMessage().contains("a captured step cannot read values on the host"),
           e.getMessage());
       assertThrows(IllegalStateException.class, b::synchronize);
       assertThrows(IllegalStateException.class, b::beginCapture, "one capture at a time");
@@ -229,21 +253,23 @@ class CudaGraphGpuTest extends CudaGpuTest {
     AtomicReference<Throwable> failure = new AtomicReference<>();
     AtomicReference<double[]> seen = new AtomicReference<>();
     AtomicReference<Throwable> end = new AtomicReference<>();
-    Thread other = new Thread(() -> {
-      try {
-        b.endCapture(); // not this thread's capture: refused at once, no waiting
-      } catch (Throwable t) {
-        end.set(t);
-      }
-      try {
-        Storage mine = b.allocate(DType.FLOAT32, 4); // waits for the capture to end
-        b.fill(mine, contiguous(4), 5);
-        seen.set(download(mine));
-        mine.release();
-      } catch (Throwable t) {
-        failure.set(t);
-      }
-    });
+    Thread other =
+        new Thread(
+            () -> {
+              try {
+                b.endCapture(); // not this thread's capture: refused at once, no waiting
+              } catch (Throwable t) {
+                end.set(t);
+              }
+              try {
+                Storage mine = b.allocate(DType.FLOAT32, 4); // waits for the capture to end
+                b.fill(mine, contiguous(4), 5);
+                seen.set(download(mine));
+                mine.release();
+              } catch (Throwable t) {
+                failure.set(t);
+              }
+            });
     b.beginCapture();
     CapturedGraph g;
     try {

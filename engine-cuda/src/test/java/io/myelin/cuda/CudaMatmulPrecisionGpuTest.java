@@ -20,7 +20,15 @@ class CudaMatmulPrecisionGpuTest extends CudaGpuTest {
     Storage sa = upload(DType.FLOAT32, a);
     Storage sb = upload(DType.FLOAT32, bm);
     Storage sc = b.allocate(DType.FLOAT32, m * n);
-    b.gemm(1, m, n, k, 1, GemmOperand.of(sa, 0, k), GemmOperand.of(sb, 0, n), 0,
+    b.gemm(
+        1,
+        m,
+        n,
+        k,
+        1,
+        GemmOperand.of(sa, 0, k),
+        GemmOperand.of(sb, 0, n),
+        0,
         GemmOperand.of(sc, 0, n));
     double[] c = download(sc);
     sa.release();
@@ -64,8 +72,11 @@ class CudaMatmulPrecisionGpuTest extends CudaGpuTest {
         for (int i = 0; i < ref.length; i++) {
           worst = Math.max(worst, Math.abs(high[i] - ref[i]));
         }
-        assertTrue(worst > 1e-3, "HIGH gave float32-exact products (max error " + worst
-            + "): TF32 math mode was not applied");
+        assertTrue(
+            worst > 1e-3,
+            "HIGH gave float32-exact products (max error "
+                + worst
+                + "): TF32 math mode was not applied");
       }
     } finally {
       b.setMatmulPrecision(MatmulPrecision.HIGHEST);

@@ -9,32 +9,64 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * The fused optimizer kernels of optim.cu against engine-cpu's OptimizerUpdates: every
- * kind and every branch (momentum, dampening, Nesterov, the averaged form with and without bias
- * correction, AMSGrad, decoupled and folded weight decay, maximize, centered RMSprop, AdaGrad's
- * decay), float32 and float64, awkward sizes and offsets, five steps so state feeds back. The GPU
- * reads the step scalars from device memory: even steps pass a scalar block at an offset
- * explicitly, odd steps go through the {@code long step} default, which uploads one.
+ * The fused optimizer kernels of optim.cu against engine-cpu's OptimizerUpdates: every kind and
+ * every branch (momentum, dampening, Nesterov, the averaged form with and without bias correction,
+ * AMSGrad, decoupled and folded weight decay, maximize, centered RMSprop, AdaGrad's decay), float32
+ * and float64, awkward sizes and offsets, five steps so state feeds back. The GPU reads the step
+ * scalars from device memory: even steps pass a scalar block at an offset explicitly, odd steps go
+ * through the {@code long step} default, which uploads one.
  */
 class CudaOptimizerParityTest extends CudaCpuParityTest {
   record Config(OptimizerKind kind, OptimizerHyperparameters h) {}
 
-  static final List<Config> CONFIGS = List.of(
-      new Config(OptimizerKind.SGD, OptimizerHyperparameters.sgd(0.1, 0, 0, false, false, false, 0, false)),
-      new Config(OptimizerKind.SGD, OptimizerHyperparameters.sgd(0.1, 0.9, 0.1, false, false, false, 0.01, false)),
-      new Config(OptimizerKind.SGD, OptimizerHyperparameters.sgd(0.1, 0.9, 0, true, false, false, 0, true)),
-      new Config(OptimizerKind.SGD, OptimizerHyperparameters.sgd(0.1, 0.9, 0, false, true, true, 0.01, false)),
-      new Config(OptimizerKind.SGD, OptimizerHyperparameters.sgd(0.1, 0.8, 0, false, true, false, 0, false)),
-      new Config(OptimizerKind.ADAM, OptimizerHyperparameters.adam(1e-2, 0.9, 0.999, 1e-8, 0, false, false, false)),
-      new Config(OptimizerKind.ADAM, OptimizerHyperparameters.adam(1e-2, 0.9, 0.999, 1e-8, 0.01, true, true, false)),
-      new Config(OptimizerKind.ADAM, OptimizerHyperparameters.adam(1e-2, 0.8, 0.99, 1e-6, 0.01, false, false, true)),
-      new Config(OptimizerKind.ADAMAX, OptimizerHyperparameters.adamax(2e-3, 0.9, 0.999, 1e-8, 0.01, false)),
-      new Config(OptimizerKind.NADAM, OptimizerHyperparameters.nadam(2e-3, 0.9, 0.999, 1e-8, 0.01, false, 4e-3, 0.8, false)),
-      new Config(OptimizerKind.NADAM, OptimizerHyperparameters.nadam(2e-3, 0.9, 0.999, 1e-8, 0.01, true, 4e-3, 1, true)),
-      new Config(OptimizerKind.RMSPROP, OptimizerHyperparameters.rmsprop(1e-2, 0.99, 1e-8, 0, 0, false, false)),
-      new Config(OptimizerKind.RMSPROP, OptimizerHyperparameters.rmsprop(1e-2, 0.99, 1e-8, 0.01, 0.9, true, false)),
-      new Config(OptimizerKind.ADAGRAD, OptimizerHyperparameters.adagrad(1e-2, 0.1, 0.01, 0.1, 1e-10, false)),
-      new Config(OptimizerKind.ADADELTA, OptimizerHyperparameters.adadelta(1.0, 0.9, 1e-6, 0.01, false)));
+  static final List<Config> CONFIGS =
+      List.of(
+          new Config(
+              OptimizerKind.SGD,
+              OptimizerHyperparameters.sgd(0.1, 0, 0, false, false, false, 0, false)),
+          new Config(
+              OptimizerKind.SGD,
+              OptimizerHyperparameters.sgd(0.1, 0.9, 0.1, false, false, false, 0.01, false)),
+          new Config(
+              OptimizerKind.SGD,
+              OptimizerHyperparameters.sgd(0.1, 0.9, 0, true, false, false, 0, true)),
+          new Config(
+              OptimizerKind.SGD,
+              OptimizerHyperparameters.sgd(0.1, 0.9, 0, false, true, true, 0.01, false)),
+          new Config(
+              OptimizerKind.SGD,
+              OptimizerHyperparameters.sgd(0.1, 0.8, 0, false, true, false, 0, false)),
+          new Config(
+              OptimizerKind.ADAM,
+              OptimizerHyperparameters.adam(1e-2, 0.9, 0.999, 1e-8, 0, false, false, false)),
+          new Config(
+              OptimizerKind.ADAM,
+              OptimizerHyperparameters.adam(1e-2, 0.9, 0.999, 1e-8, 0.01, true, true, false)),
+          new Config(
+              OptimizerKind.ADAM,
+              OptimizerHyperparameters.adam(1e-2, 0.8, 0.99, 1e-6, 0.01, false, false, true)),
+          new Config(
+              OptimizerKind.ADAMAX,
+              OptimizerHyperparameters.adamax(2e-3, 0.9, 0.999, 1e-8, 0.01, false)),
+          new Config(
+              OptimizerKind.NADAM,
+              OptimizerHyperparameters.nadam(
+                  2e-3, 0.9, 0.999, 1e-8, 0.01, false, 4e-3, 0.8, false)),
+          new Config(
+              OptimizerKind.NADAM,
+              OptimizerHyperparameters.nadam(2e-3, 0.9, 0.999, 1e-8, 0.01, true, 4e-3, 1, true)),
+          new Config(
+              OptimizerKind.RMSPROP,
+              OptimizerHyperparameters.rmsprop(1e-2, 0.99, 1e-8, 0, 0, false, false)),
+          new Config(
+              OptimizerKind.RMSPROP,
+              OptimizerHyperparameters.rmsprop(1e-2, 0.99, 1e-8, 0.01, 0.9, true, false)),
+          new Config(
+              OptimizerKind.ADAGRAD,
+              OptimizerHyperparameters.adagrad(1e-2, 0.1, 0.01, 0.1, 1e-10, false)),
+          new Config(
+              OptimizerKind.ADADELTA,
+              OptimizerHyperparameters.adadelta(1.0, 0.9, 1e-6, 0.01, false)));
 
   @Test
   void everyKindMatchesTheCpuOverFiveSteps() {

@@ -67,8 +67,10 @@ class CudaOptimizerPlanTest {
       for (var c : CudaOptimizerParityTest.CONFIGS) {
         OptimizerHyperparameters other = c.h().withLr(c.h().lr() * 7 + 0.25).withMuProduct(0.123);
         long[] s = states(c.kind(), c.h());
-        List<Object> a = CudaOptimizerKernels.plan(c.kind(), c.h(), dt, 5, P, G, s, SCALARS).args().values();
-        List<Object> b = CudaOptimizerKernels.plan(c.kind(), other, dt, 5, P, G, s, SCALARS).args().values();
+        List<Object> a =
+            CudaOptimizerKernels.plan(c.kind(), c.h(), dt, 5, P, G, s, SCALARS).args().values();
+        List<Object> b =
+            CudaOptimizerKernels.plan(c.kind(), other, dt, 5, P, G, s, SCALARS).args().values();
         assertEquals(a, b, c.kind() + " " + c.h() + ": a captured launch must fit every step");
       }
     }
@@ -78,22 +80,48 @@ class CudaOptimizerPlanTest {
   void constantsAreRoundedToTheElementTypeOnce() {
     var h = OptimizerHyperparameters.adam(1e-2, 0.9, 0.999, 1e-8, 0.01, false, true, false);
     long[] s = states(OptimizerKind.ADAM, h);
-    List<Object> f32 = CudaOptimizerKernels.plan(OptimizerKind.ADAM, h, DType.FLOAT32, 5, P, G, s,
-        SCALARS).args().values();
+    List<Object> f32 =
+        CudaOptimizerKernels.plan(OptimizerKind.ADAM, h, DType.FLOAT32, 5, P, G, s, SCALARS)
+            .args()
+            .values();
     // n, p, g, m, v, vmax, scalars | b1, b2, 1 - b1, 1 - b2, eps, l2 | amsgrad, maximize
-    assertEquals(List.of(0.9f, 0.999f, (float) (1 - 0.9), (float) (1 - 0.999), 1e-8f, 0.01f, 1, 0),
+    assertEquals(
+        List.of(0.9f, 0.999f, (float) (1 - 0.9), (float) (1 - 0.999), 1e-8f, 0.01f, 1, 0),
         f32.subList(7, f32.size()));
-    List<Object> f64 = CudaOptimizerKernels.plan(OptimizerKind.ADAM, h, DType.FLOAT64, 5, P, G, s,
-        SCALARS).args().values();
-    assertEquals(List.of(0.9, 0.999, 1 - 0.9, 1 - 0.999, 1e-8, 0.01, 1, 0), f64.subList(7, f64.size()));
+    List<Object> f64 =
+        CudaOptimizerKernels.plan(OptimizerKind.ADAM, h, DType.FLOAT64, 5, P, G, s, SCALARS)
+            .args()
+            .values();
+    assertEquals(
+        List.of(0.9, 0.999, 1 - 0.9, 1 - 0.999, 1e-8, 0.01, 1, 0), f64.subList(7, f64.size()));
     // AdamW: the decay moves into the scalars' shrink factor, the L2 term is 0.
     var w = OptimizerHyperparameters.adam(1e-2, 0.9, 0.999, 1e-8, 0.01, true, false, false);
-    List<Object> decoupled = CudaOptimizerKernels.plan(OptimizerKind.ADAM, w, DType.FLOAT64, 5, P,
-        G, states(OptimizerKind.ADAM, w), SCALARS).args().values();
+    List<Object> decoupled =
+        CudaOptimizerKernels.plan(
+                OptimizerKind.ADAM,
+                w,
+                DType.FLOAT64,
+                5,
+                P,
+                G,
+                states(OptimizerKind.ADAM, w),
+                SCALARS)
+            .args()
+            .values();
     assertEquals(0.0, decoupled.get(12));
     var sgd = OptimizerHyperparameters.sgd(0.1, 0.9, 0.1, true, false, false, 0.01, false);
-    List<Object> sv = CudaOptimizerKernels.plan(OptimizerKind.SGD, sgd, DType.FLOAT32, 5, P, G,
-        states(OptimizerKind.SGD, sgd), SCALARS).args().values();
+    List<Object> sv =
+        CudaOptimizerKernels.plan(
+                OptimizerKind.SGD,
+                sgd,
+                DType.FLOAT32,
+                5,
+                P,
+                G,
+                states(OptimizerKind.SGD, sgd),
+                SCALARS)
+            .args()
+            .values();
     // n, p, g, b, scalars | wd, mu, 1 - dampening | use_momentum, nesterov, maximize
     assertEquals(List.of(0.01f, 0.9f, (float) (1 - 0.1), 1, 1, 0), sv.subList(5, sv.size()));
   }
@@ -103,8 +131,10 @@ class CudaOptimizerPlanTest {
     Path src = Path.of("..", "kernels", "src", "main", "cuda", "optim.cu");
     assumeTrue(Files.isRegularFile(src), "kernel sources not found at " + src.toAbsolutePath());
     String text = Files.readString(src).replace("\\\n", "\n");
-    Matcher kernel = Pattern.compile(
-        "extern \"C\" __global__ void optim_(\\w+?)_##dn\\([^)]*\\)\\s*\\{([^}]*)\\}").matcher(text);
+    Matcher kernel =
+        Pattern.compile(
+                "extern \"C\" __global__ void optim_(\\w+?)_##dn\\([^)]*\\)\\s*\\{([^}]*)\\}")
+            .matcher(text);
     Pattern read = Pattern.compile("step_scalar<T>\\(scalars, (\\d)\\)|scalars\\[(\\d)\\]");
     Map<String, Set<Integer>> out = new java.util.HashMap<>();
     while (kernel.find()) {
@@ -123,17 +153,44 @@ class CudaOptimizerPlanTest {
     Map<String, Set<Integer>> read = slotsRead();
     // OptimizerKind#writeScalars: 0 lr; SGD 3 first step, 4 averaged step; ADAM 3 shrink,
     // 4 step size, 5 sqrt(1 - beta2^t); ADAMAX 3; NADAM 3..6; ADAGRAD 3.
-    assertEquals(Map.of("sgd", Set.of(0, 3), "sgd_avg", Set.of(4), "adam", Set.of(3, 4, 5),
-        "adamax", Set.of(3), "nadam", Set.of(3, 4, 5, 6), "rmsprop", Set.of(0), "adagrad",
-        Set.of(3), "adadelta", Set.of(0)), read);
+    assertEquals(
+        Map.of(
+            "sgd",
+            Set.of(0, 3),
+            "sgd_avg",
+            Set.of(4),
+            "adam",
+            Set.of(3, 4, 5),
+            "adamax",
+            Set.of(3),
+            "nadam",
+            Set.of(3, 4, 5, 6),
+            "rmsprop",
+            Set.of(0),
+            "adagrad",
+            Set.of(3),
+            "adadelta",
+            Set.of(0)),
+        read);
     for (var c : CudaOptimizerParityTest.CONFIGS) {
-      String root = c.kind() == OptimizerKind.SGD && c.h().averagedMomentum() ? "sgd_avg"
-          : c.kind().kernelName();
+      String root =
+          c.kind() == OptimizerKind.SGD && c.h().averagedMomentum()
+              ? "sgd_avg"
+              : c.kind().kernelName();
       double[] block = new double[OptimizerKind.SCALARS];
       c.kind().writeScalars(c.h(), 1, block, 0);
       for (int slot : read.get(root)) {
-        assertNotEquals(0.0, block[slot], root + " reads slot " + slot + ", which "
-            + c.kind() + ".writeScalars leaves 0 at the first step (" + c.h() + ")");
+        assertNotEquals(
+            0.0,
+            block[slot],
+            root
+                + " reads slot "
+                + slot
+                + ", which "
+                + c.kind()
+                + ".writeScalars leaves 0 at the first step ("
+                + c.h()
+                + ")");
       }
       assertEquals(c.h().lr(), block[0], root + ": slot 0 is the learning rate");
     }

@@ -21,11 +21,12 @@ class CudaProbeTest {
 
   @Test
   void providerIsDiscoveredByServiceLoader() {
-    var cuda = ServiceLoader.load(BackendProvider.class).stream()
-        .map(ServiceLoader.Provider::get)
-        .filter(p -> p.name().equals("cuda"))
-        .findFirst()
-        .orElseThrow();
+    var cuda =
+        ServiceLoader.load(BackendProvider.class).stream()
+            .map(ServiceLoader.Provider::get)
+            .filter(p -> p.name().equals("cuda"))
+            .findFirst()
+            .orElseThrow();
     assertEquals(100, cuda.priority());
     assertTrue(cuda instanceof CudaProvider);
   }
@@ -38,8 +39,11 @@ class CudaProbeTest {
     if (!a.available()) {
       assertEquals(0, a.deviceCount());
     } else {
-      assertTrue(a.details().stream().anyMatch(d -> d.startsWith("GEMM: ")), a.details().toString());
-      assertTrue(a.details().stream().anyMatch(d -> d.contains("compute capability")), a.details().toString());
+      assertTrue(
+          a.details().stream().anyMatch(d -> d.startsWith("GEMM: ")), a.details().toString());
+      assertTrue(
+          a.details().stream().anyMatch(d -> d.contains("compute capability")),
+          a.details().toString());
     }
   }
 
@@ -54,8 +58,12 @@ class CudaProbeTest {
 
   @Test
   void aMissingDriverLibraryIsNamed() {
-    Availability a = new CudaProbe("libmyelin-no-such-driver.so.1", getClass().getClassLoader(),
-        () -> new CublasLibrary.Lookup(null, "not looked up")).run();
+    Availability a =
+        new CudaProbe(
+                "libmyelin-no-such-driver.so.1",
+                getClass().getClassLoader(),
+                () -> new CublasLibrary.Lookup(null, "not looked up"))
+            .run();
     assertFalse(a.available());
     assertTrue(a.reason().contains("libmyelin-no-such-driver.so.1"), a.reason());
   }
@@ -66,7 +74,9 @@ class CudaProbeTest {
     // libJCudaDriver needs libcuda.so.1: loading it here fails, which the probe must report.
     String why = CudaProbe.loadJCuda();
     assertTrue(why != null && why.contains("JCuda"), why);
-    assertTrue(why.endsWith("libcuda.so.1: cannot open shared object file: No such file or directory"), why);
+    assertTrue(
+        why.endsWith("libcuda.so.1: cannot open shared object file: No such file or directory"),
+        why);
   }
 
   @Test
@@ -80,14 +90,18 @@ class CudaProbeTest {
 
   @Test
   void osErrorFindsTheLoaderLineInsideNestedTraces() {
-    String nested = "Error while loading native library \"JCudaDriver\"\n---(start of nested stack traces)---\n"
-        + "java.lang.UnsatisfiedLinkError: no JCudaDriver in java.library.path\n\tat x.y(Z.java:1)\n"
-        + "java.lang.UnsatisfiedLinkError: /tmp/libJCudaDriver-12.6.0-linux-x86_64.so: libcuda.so.1: "
-        + "cannot open shared object file: No such file or directory\n\tat a.b(C.java:2)";
-    assertEquals("libcuda.so.1: cannot open shared object file: No such file or directory",
+    String nested =
+        "Error while loading native library \"JCudaDriver\"\n---(start of nested stack traces)---\n"
+            + "java.lang.UnsatisfiedLinkError: no JCudaDriver in java.library.path\n\tat x.y(Z.java:1)\n"
+            + "java.lang.UnsatisfiedLinkError: /tmp/libJCudaDriver-12.6.0-linux-x86_64.so: libcuda.so.1: "
+            + "cannot open shared object file: No such file or directory\n\tat a.b(C.java:2)";
+    assertEquals(
+        "libcuda.so.1: cannot open shared object file: No such file or directory",
         CudaProbe.osError(new UnsatisfiedLinkError(nested)));
-    assertEquals("/x/libJCudaDriver.so: undefined symbol: cuCtxCreate_v4",
-        CudaProbe.osError(new UnsatisfiedLinkError("/x/libJCudaDriver.so: undefined symbol: cuCtxCreate_v4")));
+    assertEquals(
+        "/x/libJCudaDriver.so: undefined symbol: cuCtxCreate_v4",
+        CudaProbe.osError(
+            new UnsatisfiedLinkError("/x/libJCudaDriver.so: undefined symbol: cuCtxCreate_v4")));
     assertEquals("plain", CudaProbe.osError(new UnsatisfiedLinkError("plain")));
   }
 

@@ -73,7 +73,8 @@ class CudaRandomGemmGpuTest extends CudaGpuTest {
     }
   }
 
-  private void gemmCase(DType dt, boolean builtIn, int batch, int m, int n, int k, boolean ta, boolean tb) {
+  private void gemmCase(
+      DType dt, boolean builtIn, int batch, int m, int n, int k, boolean ta, boolean tb) {
     int lda = (ta ? m : k) + 1;
     int ldb = (tb ? k : n) + 2;
     int ldc = n + 3;
@@ -102,10 +103,32 @@ class CudaRandomGemmGpuTest extends CudaGpuTest {
     Storage da = upload(dt, a);
     Storage db = upload(dt, bm);
     Storage dc = upload(dt, c);
-    b.gemm(batch, m, n, k, alpha, new GemmOperand(da, 1, lda, sa, ta), new GemmOperand(db, 0, ldb, 0, tb),
-        beta, new GemmOperand(dc, 0, ldc, sc, false), builtIn);
-    String what = "gemm " + dt + (builtIn ? " built-in " : " " + b.gemmPath() + " ") + batch + "x" + m
-        + "x" + n + "x" + k + " ta=" + ta + " tb=" + tb;
+    b.gemm(
+        batch,
+        m,
+        n,
+        k,
+        alpha,
+        new GemmOperand(da, 1, lda, sa, ta),
+        new GemmOperand(db, 0, ldb, 0, tb),
+        beta,
+        new GemmOperand(dc, 0, ldc, sc, false),
+        builtIn);
+    String what =
+        "gemm "
+            + dt
+            + (builtIn ? " built-in " : " " + b.gemmPath() + " ")
+            + batch
+            + "x"
+            + m
+            + "x"
+            + n
+            + "x"
+            + k
+            + " ta="
+            + ta
+            + " tb="
+            + tb;
     assertClose(expected, download(dc), tolerance(dt, 1e-4), what);
     da.release();
     db.release();
@@ -114,18 +137,27 @@ class CudaRandomGemmGpuTest extends CudaGpuTest {
 
   @Test
   void repeatedStepsAllocateNothingNewFromTheDriver() {
-    Runnable step = () -> {
-      Storage x = b.allocate(DType.FLOAT32, 64 * 784);
-      Storage h = b.allocate(DType.FLOAT32, 64 * 512);
-      Storage w = b.allocate(DType.FLOAT32, 512 * 784);
-      b.randomNormal(w, 0, 512 * 784, 1, 0, 0, 0.05);
-      b.randomUniform(x, 0, 64 * 784, 2, 0, 0, 1);
-      b.gemm(1, 64, 512, 784, 1, GemmOperand.of(x, 0, 784), new GemmOperand(w, 0, 784, 0, true), 0,
-          GemmOperand.of(h, 0, 512));
-      x.release();
-      h.release();
-      w.release();
-    };
+    Runnable step =
+        () -> {
+          Storage x = b.allocate(DType.FLOAT32, 64 * 784);
+          Storage h = b.allocate(DType.FLOAT32, 64 * 512);
+          Storage w = b.allocate(DType.FLOAT32, 512 * 784);
+          b.randomNormal(w, 0, 512 * 784, 1, 0, 0, 0.05);
+          b.randomUniform(x, 0, 64 * 784, 2, 0, 0, 1);
+          b.gemm(
+              1,
+              64,
+              512,
+              784,
+              1,
+              GemmOperand.of(x, 0, 784),
+              new GemmOperand(w, 0, 784, 0, true),
+              0,
+              GemmOperand.of(h, 0, 512));
+          x.release();
+          h.release();
+          w.release();
+        };
     step.run();
     b.synchronize();
     MemoryStats first = b.memoryStats();

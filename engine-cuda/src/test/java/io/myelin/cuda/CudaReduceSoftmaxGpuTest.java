@@ -9,18 +9,28 @@ import org.junit.jupiter.api.Test;
 
 /** Reductions and softmax on the GPU against double-precision loops. */
 class CudaReduceSoftmaxGpuTest extends CudaGpuTest {
-  private static final int[][] SHAPES = {{1, 1, 1}, {3, 1000, 1}, {1, 7, 1}, {5, 33, 7}, {2, 257, 64},
-      {1, 100_003, 1}, {4, 3, 1000}, {17, 1, 5}, {3, 0, 4}};
+  private static final int[][] SHAPES = {
+    {1, 1, 1},
+    {3, 1000, 1},
+    {1, 7, 1},
+    {5, 33, 7},
+    {2, 257, 64},
+    {1, 100_003, 1},
+    {4, 3, 1000},
+    {17, 1, 5},
+    {3, 0, 4}
+  };
 
   static double[] reference(ReduceOp op, double[] x, int outer, int reduced, int inner) {
     double[] out = new double[outer * inner];
     for (int o = 0; o < outer; o++) {
       for (int i = 0; i < inner; i++) {
-        double acc = switch (op) {
-          case SUM, MEAN -> 0;
-          case MAX, ARGMAX -> Double.NEGATIVE_INFINITY;
-          case MIN, ARGMIN -> Double.POSITIVE_INFINITY;
-        };
+        double acc =
+            switch (op) {
+              case SUM, MEAN -> 0;
+              case MAX, ARGMAX -> Double.NEGATIVE_INFINITY;
+              case MIN, ARGMIN -> Double.POSITIVE_INFINITY;
+            };
         int arg = 0;
         for (int r = 0; r < reduced; r++) {
           double v = x[(o * reduced + r) * inner + i];
@@ -42,11 +52,12 @@ class CudaReduceSoftmaxGpuTest extends CudaGpuTest {
             }
           }
         }
-        out[o * inner + i] = switch (op) {
-          case MEAN -> acc / reduced;
-          case ARGMAX, ARGMIN -> arg;
-          default -> acc;
-        };
+        out[o * inner + i] =
+            switch (op) {
+              case MEAN -> acc / reduced;
+              case ARGMAX, ARGMIN -> arg;
+              default -> acc;
+            };
       }
     }
     return out;
@@ -73,10 +84,15 @@ class CudaReduceSoftmaxGpuTest extends CudaGpuTest {
           b.reduce(op, sx, 0, outer, reduced, inner, out, 2);
           double[] got = java.util.Arrays.copyOfRange(download(out), 2, outer * inner + 2);
           String what = op + " " + dt + " " + java.util.Arrays.toString(s);
-          assertClose(reference(op, x, outer, reduced, inner), got,
-              op.producesIndices() ? 0 : tolerance(dt, 1e-4), what);
+          assertClose(
+              reference(op, x, outer, reduced, inner),
+              got,
+              op.producesIndices() ? 0 : tolerance(dt, 1e-4),
+              what);
           b.reduce(op, sx, 0, outer, reduced, inner, out, 2);
-          assertArrayEquals(got, java.util.Arrays.copyOfRange(download(out), 2, outer * inner + 2),
+          assertArrayEquals(
+              got,
+              java.util.Arrays.copyOfRange(download(out), 2, outer * inner + 2),
               what + " differs between two runs");
           out.release();
         }

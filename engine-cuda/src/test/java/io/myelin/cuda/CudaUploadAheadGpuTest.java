@@ -11,8 +11,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * copyFromHostAhead on cuda:0: the copy runs on the copy stream, the first use waits for it, a
- * block reused from a freed storage is not overwritten under the kernel that still reads it, and
- * a capture after pending uploads starts cleanly. Skipped with the probe's reason without a GPU.
+ * block reused from a freed storage is not overwritten under the kernel that still reads it, and a
+ * capture after pending uploads starts cleanly. Skipped with the probe's reason without a GPU.
  */
 class CudaUploadAheadGpuTest extends CudaGpuTest {
 

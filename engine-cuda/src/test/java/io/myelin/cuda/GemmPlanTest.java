@@ -47,8 +47,14 @@ class GemmPlanTest {
           expected[ci] = alpha * s + (beta == 0 ? 0 : beta * c[ci]);
         }
       }
-      GemmPlan p = GemmPlan.columnMajor(m, n, k, new GemmOperand(null, offA, lda, 0, ta),
-          new GemmOperand(null, offB, ldb, 0, tb), GemmOperand.of(null, offC, ldc));
+      GemmPlan p =
+          GemmPlan.columnMajor(
+              m,
+              n,
+              k,
+              new GemmOperand(null, offA, lda, 0, ta),
+              new GemmOperand(null, offB, ldb, 0, tb),
+              GemmOperand.of(null, offC, ldc));
       blasColumnMajor(p, alpha, b, offB, a, offA, beta, c, offC);
       for (int i = 0; i < c.length; i++) {
         assertEquals(expected[i], c[i], 1e-12, "trial " + trial + " index " + i);
@@ -57,11 +63,20 @@ class GemmPlanTest {
   }
 
   /** Reference BLAS xGEMM semantics: column-major, op per flag, beta == 0 does not read C. */
-  private static void blasColumnMajor(GemmPlan p, double alpha, double[] x, int offX, double[] y,
-      int offY, double beta, double[] c, int offC) {
+  private static void blasColumnMajor(
+      GemmPlan p,
+      double alpha,
+      double[] x,
+      int offX,
+      double[] y,
+      int offY,
+      double beta,
+      double[] c,
+      int offC) {
     int lda = p.first().ld();
     int ldb = p.second().ld();
-    if (lda < Math.max(1, p.transFirst() ? p.k() : p.m()) || ldb < Math.max(1, p.transSecond() ? p.n() : p.k())
+    if (lda < Math.max(1, p.transFirst() ? p.k() : p.m())
+        || ldb < Math.max(1, p.transSecond() ? p.n() : p.k())
         || p.ldc() < Math.max(1, p.m())) {
       throw new AssertionError("cuBLAS would reject the leading dimensions " + p);
     }
@@ -91,7 +106,10 @@ class GemmPlanTest {
   void leadingDimensionIsRaisedOnlyWhereUnused() {
     assertEquals(5, GemmPlan.leadingDimension(0, 1, 5), "one row: ld never used");
     assertEquals(1, GemmPlan.leadingDimension(0, 4, 0), "empty matrix");
-    assertEquals(3, GemmPlan.leadingDimension(3, 4, 5), "too small for 4 rows: passed on for cuBLAS to reject");
+    assertEquals(
+        3,
+        GemmPlan.leadingDimension(3, 4, 5),
+        "too small for 4 rows: passed on for cuBLAS to reject");
     assertEquals(9, GemmPlan.leadingDimension(9, 4, 5));
   }
 

@@ -43,11 +43,34 @@ class KernelBundleTest {
         names.add(op.kernelName() + "_rows" + s);
         names.add(op.kernelName() + "_cols" + s);
       }
-      for (String root : new String[] {"softmax", "log_softmax", "softmax_bwd", "log_softmax_bwd",
-          "uniform", "normal", "where", "optim_sgd", "optim_sgd_avg", "optim_adam",
-          "optim_adamax", "optim_nadam", "optim_rmsprop", "optim_adagrad", "optim_adadelta", "ce_forward", "ce_total", "ce_backward",
-          "bn_forward_train", "bn_forward_infer", "bn_backward", "ln_forward", "ln_backward_rows",
-          "ln_backward_cols", "dropout"}) {
+      for (String root :
+          new String[] {
+            "softmax",
+            "log_softmax",
+            "softmax_bwd",
+            "log_softmax_bwd",
+            "uniform",
+            "normal",
+            "where",
+            "optim_sgd",
+            "optim_sgd_avg",
+            "optim_adam",
+            "optim_adamax",
+            "optim_nadam",
+            "optim_rmsprop",
+            "optim_adagrad",
+            "optim_adadelta",
+            "ce_forward",
+            "ce_total",
+            "ce_backward",
+            "bn_forward_train",
+            "bn_forward_infer",
+            "bn_backward",
+            "ln_forward",
+            "ln_backward_rows",
+            "ln_backward_cols",
+            "dropout"
+          }) {
         names.add(root + s);
       }
     }
@@ -86,7 +109,8 @@ class KernelBundleTest {
   void bundleHoldsEveryKernelTheBackendLaunches() {
     assumeTrue(nvccOnPath(), "nvcc is not on PATH, so the build skipped the kernels");
     KernelBundle bundle = KernelBundle.load(getClass().getClassLoader());
-    List<String> missing = expectedKernels().stream().filter(n -> !bundle.kernelNames().contains(n)).toList();
+    List<String> missing =
+        expectedKernels().stream().filter(n -> !bundle.kernelNames().contains(n)).toList();
     assertEquals(List.of(), missing);
     assertEquals("elementwise", bundle.familyOf("relu_f32"));
     assertEquals("reduce", bundle.familyOf("argmax_cols_f64"));

@@ -16,14 +16,15 @@ import java.util.regex.Pattern;
 /**
  * The parameter types of every {@code extern "C" __global__} kernel declared in
  * kernels/src/main/cuda, read from the sources, as {@link KernelArgs#signature()} letters. Kernels
- * declared inside a {@code MYELIN_DEFINE_*(dn, T)} macro are expanded for f32/float and
- * f64/double. Lets a machine without a GPU check that each launch passes what the kernel takes.
+ * declared inside a {@code MYELIN_DEFINE_*(dn, T)} macro are expanded for f32/float and f64/double.
+ * Lets a machine without a GPU check that each launch passes what the kernel takes.
  */
 final class KernelDeclarations {
   private static final Path SOURCES = Path.of("..", "kernels", "src", "main", "cuda");
-  private static final Pattern DECL = Pattern.compile(
-      "extern\\s+\"C\"\\s+__global__\\s+void\\s+(?:__launch_bounds__\\s*\\([^)]*\\)\\s+)?"
-          + "([A-Za-z0-9_#]+)\\s*\\(([^)]*)\\)");
+  private static final Pattern DECL =
+      Pattern.compile(
+          "extern\\s+\"C\"\\s+__global__\\s+void\\s+(?:__launch_bounds__\\s*\\([^)]*\\)\\s+)?"
+              + "([A-Za-z0-9_#]+)\\s*\\(([^)]*)\\)");
 
   private KernelDeclarations() {}
 
@@ -37,16 +38,17 @@ final class KernelDeclarations {
   /** Kernel name to its parameter names, in order (skips like {@link #load()}). */
   static Map<String, List<String>> parameterNames() {
     Map<String, List<String>> out = new HashMap<>();
-    forEachDeclaration((name, params, t) -> {
-      List<String> names = new ArrayList<>();
-      if (!params.isEmpty()) {
-        for (String raw : params.split(",")) {
-          String p = raw.strip();
-          names.add(p.substring(p.lastIndexOf(' ') + 1).replace("*", ""));
-        }
-      }
-      out.put(name, names);
-    });
+    forEachDeclaration(
+        (name, params, t) -> {
+          List<String> names = new ArrayList<>();
+          if (!params.isEmpty()) {
+            for (String raw : params.split(",")) {
+              String p = raw.strip();
+              names.add(p.substring(p.lastIndexOf(' ') + 1).replace("*", ""));
+            }
+          }
+          out.put(name, names);
+        });
     return out;
   }
 
@@ -56,7 +58,8 @@ final class KernelDeclarations {
   }
 
   private static void forEachDeclaration(DeclarationSink sink) {
-    assumeTrue(Files.isDirectory(SOURCES), "kernel sources not found at " + SOURCES.toAbsolutePath());
+    assumeTrue(
+        Files.isDirectory(SOURCES), "kernel sources not found at " + SOURCES.toAbsolutePath());
     try (var files = Files.list(SOURCES)) {
       for (Path p : files.filter(f -> f.toString().endsWith(".cu")).toList()) {
         String text = Files.readString(p).replace("\\\n", "\n");
@@ -90,15 +93,17 @@ final class KernelDeclarations {
       } else if (type.equals("T")) {
         sb.append(t.equals("float") ? 'f' : 'd');
       } else {
-        sb.append(switch (type) {
-          case "int", "unsigned", "uint32_t", "int32_t" -> 'i';
-          case "long long", "int64_t", "uint64_t", "unsigned long long", "size_t" -> 'l';
-          case "float" -> 'f';
-          case "double" -> 'd';
-          case "Strided" -> 's';
-          default -> throw new IllegalStateException("unknown kernel parameter type '" + type
-              + "' in (" + params + ")");
-        });
+        sb.append(
+            switch (type) {
+              case "int", "unsigned", "uint32_t", "int32_t" -> 'i';
+              case "long long", "int64_t", "uint64_t", "unsigned long long", "size_t" -> 'l';
+              case "float" -> 'f';
+              case "double" -> 'd';
+              case "Strided" -> 's';
+              default ->
+                  throw new IllegalStateException(
+                      "unknown kernel parameter type '" + type + "' in (" + params + ")");
+            });
       }
     }
     return sb.toString();

@@ -39,10 +39,14 @@ class KernelSignatureTest {
       check(decls, CudaKernels.gatherRowsPlan(bytes, 1, 10, 7, 2, 5, 3));
     }
     // INT32 and FLOAT32 share the 4-byte kernel, FLOAT64 takes the 8-byte one.
-    assertEquals("gather_rows_b32", CudaKernels.gatherRowsPlan(DType.INT32.byteSize(), 1, 1, 1, 2, 1, 3).kernel());
-    assertEquals("gather_rows_b64", CudaKernels.gatherRowsPlan(DType.FLOAT64.byteSize(), 1, 1, 1, 2, 1, 3).kernel());
-    org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-        () -> CudaKernels.gatherRowsPlan(2, 1, 1, 1, 2, 1, 3));
+    assertEquals(
+        "gather_rows_b32",
+        CudaKernels.gatherRowsPlan(DType.INT32.byteSize(), 1, 1, 1, 2, 1, 3).kernel());
+    assertEquals(
+        "gather_rows_b64",
+        CudaKernels.gatherRowsPlan(DType.FLOAT64.byteSize(), 1, 1, 1, 2, 1, 3).kernel());
+    org.junit.jupiter.api.Assertions.assertThrows(
+        IllegalArgumentException.class, () -> CudaKernels.gatherRowsPlan(2, 1, 1, 1, 2, 1, 3));
   }
 
   static void check(Map<String, String> decls, CudaFusedKernels.Launch launch) {
@@ -50,7 +54,8 @@ class KernelSignatureTest {
     LaunchShape s = launch.shape();
     int threads = s.blockX() * s.blockY();
     // block_reduce needs whole warps; the hardware allows at most 1024 threads per block.
-    org.junit.jupiter.api.Assertions.assertTrue(threads % 32 == 0 && threads <= 1024 && s.gridX() >= 1,
+    org.junit.jupiter.api.Assertions.assertTrue(
+        threads % 32 == 0 && threads <= 1024 && s.gridX() >= 1,
         launch.kernel() + " launch shape " + s);
   }
 
@@ -87,16 +92,23 @@ class KernelSignatureTest {
     var op = new io.myelin.backend.GemmOperand(storage, 0, 8, 64, false);
     var opT = new io.myelin.backend.GemmOperand(storage, 0, 8, 64, true);
     for (DType dt : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
-      check(decls, CudaGemm.plan(dt, 2, 7, 8, 9, 1, op, 1, opT, 2, 0, op, 3, 0, GemmActivation.NONE));
+      check(
+          decls, CudaGemm.plan(dt, 2, 7, 8, 9, 1, op, 1, opT, 2, 0, op, 3, 0, GemmActivation.NONE));
       LaunchShape s = CudaGemm.shape(dt, 70000, 1000, 129);
       org.junit.jupiter.api.Assertions.assertEquals(LaunchShape.MAX_GRID_YZ, s.gridZ());
     }
-    check(decls, CudaGemm.plan(DType.FLOAT32, 1, 7, 8, 9, 1, op, 1, op, 2, 1, op, 3, 4, GemmActivation.GELU));
+    check(
+        decls,
+        CudaGemm.plan(
+            DType.FLOAT32, 1, 7, 8, 9, 1, op, 1, op, 2, 1, op, 3, 4, GemmActivation.GELU));
     // The float32 kernel's 16 x 16 thread grid of 8 x 8 outputs is the 256-thread 128-tile.
     LaunchShape s = CudaGemm.shape(DType.FLOAT32, 1, 129, 257);
     org.junit.jupiter.api.Assertions.assertEquals(new LaunchShape(3, 2, 1, 256, 1), s);
-    org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-        () -> CudaGemm.plan(DType.FLOAT64, 1, 1, 1, 1, 1, op, 1, op, 2, 0, op, 3, 4, GemmActivation.RELU));
+    org.junit.jupiter.api.Assertions.assertThrows(
+        IllegalArgumentException.class,
+        () ->
+            CudaGemm.plan(
+                DType.FLOAT64, 1, 1, 1, 1, 1, op, 1, op, 2, 0, op, 3, 4, GemmActivation.RELU));
   }
 
   @Test
@@ -114,13 +126,48 @@ class KernelSignatureTest {
     }
     // The geometry travels in the kernels' parameter order (names checked, not only types).
     var names = KernelDeclarations.parameterNames();
-    assertEquals(java.util.List.of("images", "channels", "height", "width", "kh", "kw", "sh", "sw",
-        "ph", "pw", "dh", "dw", "out_h", "out_w", "x", "cols"), names.get("im2col_f32"));
-    assertEquals(java.util.List.of(5, 3, 9, 8, 3, 2, 2, 1, 1, 0, 2, 1, g.outH(), g.outW(), 1L, 2L),
+    assertEquals(
+        java.util.List.of(
+            "images",
+            "channels",
+            "height",
+            "width",
+            "kh",
+            "kw",
+            "sh",
+            "sw",
+            "ph",
+            "pw",
+            "dh",
+            "dw",
+            "out_h",
+            "out_w",
+            "x",
+            "cols"),
+        names.get("im2col_f32"));
+    assertEquals(
+        java.util.List.of(5, 3, 9, 8, 3, 2, 2, 1, 1, 0, 2, 1, g.outH(), g.outW(), 1L, 2L),
         CudaConvKernels.im2colPlan(DType.FLOAT32, g, 5, 1, 2).args().values());
-    assertEquals(java.util.List.of("planes", "height", "width", "kh", "kw", "sh", "sw", "ph", "pw",
-        "out_h", "out_w", "count_include_pad", "gy", "indices", "gx"), names.get("max_pool2d_bwd_f32"));
-    assertEquals(java.util.List.of(4, 7, 7, 3, 3, 2, 2, 1, 1, p.outH(), p.outW(), 0, 1L, 2L, 3L),
+    assertEquals(
+        java.util.List.of(
+            "planes",
+            "height",
+            "width",
+            "kh",
+            "kw",
+            "sh",
+            "sw",
+            "ph",
+            "pw",
+            "out_h",
+            "out_w",
+            "count_include_pad",
+            "gy",
+            "indices",
+            "gx"),
+        names.get("max_pool2d_bwd_f32"));
+    assertEquals(
+        java.util.List.of(4, 7, 7, 3, 3, 2, 2, 1, 1, p.outH(), p.outW(), 0, 1L, 2L, 3L),
         CudaConvKernels.maxPool2dBackwardPlan(DType.FLOAT32, p, 4, 1, 2, 3).args().values());
   }
 }

@@ -34,7 +34,8 @@ class PinnedStagingConstructionTest {
 
     private <T> T make(T object, String what) {
       if (++made == failAt) {
-        throw new CudaException(what + " failed: CUDA_ERROR_OUT_OF_MEMORY (fake, creation " + made + ")");
+        throw new CudaException(
+            what + " failed: CUDA_ERROR_OUT_OF_MEMORY (fake, creation " + made + ")");
       }
       live.add(object);
       creationOrder.add(object);
@@ -84,9 +85,11 @@ class PinnedStagingConstructionTest {
   void aFailureAtAnyCreationReleasesWhatWasMadeInReverseOrder() {
     for (int failAt = 1; failAt <= CREATIONS; failAt++) {
       FakeResources fake = new FakeResources(failAt);
-      CudaException e = assertThrows(CudaException.class, () -> new PinnedStaging(new CUstream(), fake));
+      CudaException e =
+          assertThrows(CudaException.class, () -> new PinnedStaging(new CUstream(), fake));
       assertTrue(e.getMessage().contains("creation " + failAt), e.getMessage());
-      assertEquals(List.of(), fake.live, "creation " + failAt + " failed: nothing may stay allocated");
+      assertEquals(
+          List.of(), fake.live, "creation " + failAt + " failed: nothing may stay allocated");
       List<Object> reversed = new ArrayList<>(fake.creationOrder);
       java.util.Collections.reverse(reversed);
       assertEquals(reversed.size(), fake.released.size());

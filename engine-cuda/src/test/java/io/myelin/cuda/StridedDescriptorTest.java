@@ -12,8 +12,11 @@ class StridedDescriptorTest {
 
   @Test
   void denseViewsCollapseToOneContiguousDimension() {
-    int[] d = StridedDescriptor.pack(new int[] {4, 5, 6}, Layout.contiguousStrides(new int[] {4, 5, 6}),
-        Layout.contiguousStrides(new int[] {4, 5, 6}));
+    int[] d =
+        StridedDescriptor.pack(
+            new int[] {4, 5, 6},
+            Layout.contiguousStrides(new int[] {4, 5, 6}),
+            Layout.contiguousStrides(new int[] {4, 5, 6}));
     assertEquals(1, d[0]);
     assertEquals(1, d[1]);
     assertEquals(120, d[2]);
@@ -22,7 +25,9 @@ class StridedDescriptorTest {
   @Test
   void broadcastRowStaysTwoDimensional() {
     // y = x + bias with bias [1, 6] broadcast over 4 rows.
-    int[] d = StridedDescriptor.pack(new int[] {4, 6}, new int[] {6, 1}, new int[] {0, 1}, new int[] {6, 1});
+    int[] d =
+        StridedDescriptor.pack(
+            new int[] {4, 6}, new int[] {6, 1}, new int[] {0, 1}, new int[] {6, 1});
     assertEquals(2, d[0]);
     assertEquals(0, d[1]);
     assertEquals(4, d[2]);
@@ -60,7 +65,9 @@ class StridedDescriptorTest {
       int n = (int) Layout.numel(shape);
       for (int k = 0; k < layouts.length; k++) {
         for (int i = 0; i < n; i++) {
-          assertEquals(layouts[k].indexOf(i) - layouts[k].offset(), StridedDescriptor.offsetOf(d, k, i),
+          assertEquals(
+              layouts[k].indexOf(i) - layouts[k].offset(),
+              StridedDescriptor.offsetOf(d, k, i),
               "operand " + k + " element " + i + " of " + layouts[k]);
         }
       }
@@ -96,16 +103,26 @@ class StridedDescriptorTest {
 
   @Test
   void rejectsMismatchedOrTooManyOperands() {
-    assertThrows(IllegalArgumentException.class, () -> StridedDescriptor.pack(new int[] {2}, new int[] {1, 1}));
-    assertThrows(IllegalArgumentException.class,
-        () -> StridedDescriptor.pack(new int[] {2}, new int[] {1}, new int[] {1}, new int[] {1}, new int[] {1},
-            new int[] {1}));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> StridedDescriptor.pack(new int[] {2}, new int[] {1, 1}));
+    assertThrows(
+        IllegalArgumentException.class,
+        () ->
+            StridedDescriptor.pack(
+                new int[] {2},
+                new int[] {1},
+                new int[] {1},
+                new int[] {1},
+                new int[] {1},
+                new int[] {1}));
     int[] shape = {2, 2, 2, 2, 2, 2, 2, 2, 2};
     int[] strided = new int[9];
     for (int i = 0; i < 9; i++) {
       strided[i] = 1 << (2 * (8 - i)); // every dimension has a gap: nothing merges
     }
-    var e = assertThrows(IllegalArgumentException.class, () -> StridedDescriptor.pack(shape, strided));
+    var e =
+        assertThrows(IllegalArgumentException.class, () -> StridedDescriptor.pack(shape, strided));
     assertEquals(true, e.getMessage().contains("at most 8"));
   }
 }

@@ -9,8 +9,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link Unwind}, what CudaBackend's and PinnedStaging's constructors use to release what they
- * made when a later step fails: newest first, every step even when one throws, the construction's
+ * {@link Unwind}, what CudaBackend's and PinnedStaging's constructors use to release what they made
+ * when a later step fails: newest first, every step even when one throws, the construction's
  * failure kept with the release failures suppressed in it.
  */
 class UnwindTest {
@@ -22,10 +22,11 @@ class UnwindTest {
     made.push(() -> order.add("context"));
     made.push(() -> order.add("allocator"));
     IllegalStateException releaseFailure = new IllegalStateException("staging close failed");
-    made.push(() -> {
-      order.add("staging");
-      throw releaseFailure;
-    });
+    made.push(
+        () -> {
+          order.add("staging");
+          throw releaseFailure;
+        });
     made.push(() -> order.add("gemm"));
     CudaException failure = new CudaException("cuModuleGetFunction failed");
     made.unwind(failure);

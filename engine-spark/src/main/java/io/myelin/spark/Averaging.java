@@ -5,8 +5,8 @@ import java.util.List;
 /**
  * The reduction every replica applies to the gathered vectors: the element-wise mean. Summed in
  * float64 in rank order, so every replica (each given the same list by {@code allGather}, which
- * orders messages by partition id) gets bit-identical float32 results and the replicas never
- * drift apart.
+ * orders messages by partition id) gets bit-identical float32 results and the replicas never drift
+ * apart.
  */
 public final class Averaging {
   private Averaging() {}
@@ -25,8 +25,14 @@ public final class Averaging {
     for (int r = 0; r < vectors.size(); r++) {
       float[] v = vectors.get(r);
       if (v.length != n) {
-        throw new IllegalArgumentException("rank " + r + " sent " + v.length
-            + " values, rank 0 sent " + n + ": the replicas' models differ");
+        throw new IllegalArgumentException(
+            "rank "
+                + r
+                + " sent "
+                + v.length
+                + " values, rank 0 sent "
+                + n
+                + ": the replicas' models differ");
       }
       for (int i = 0; i < n; i++) {
         sum[i] += v[i];

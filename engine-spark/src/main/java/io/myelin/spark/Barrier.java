@@ -8,10 +8,10 @@ import scala.reflect.ClassTag;
 import scala.reflect.ClassTag$;
 
 /**
- * Barrier execution mode from Java: {@code JavaRDD} has no {@code barrier()}, and the Scala
- * {@code RDDBarrier.mapPartitions} wants a Scala function and a {@code ClassTag}. All tasks of a
- * barrier stage start together (or the stage fails to schedule) and fail together: one failed
- * task fails and relaunches the whole stage.
+ * Barrier execution mode from Java: {@code JavaRDD} has no {@code barrier()}, and the Scala {@code
+ * RDDBarrier.mapPartitions} wants a Scala function and a {@code ClassTag}. All tasks of a barrier
+ * stage start together (or the stage fails to schedule) and fail together: one failed task fails
+ * and relaunches the whole stage.
  */
 public final class Barrier {
   private Barrier() {}
@@ -23,8 +23,8 @@ public final class Barrier {
   }
 
   /** {@code rdd.barrier().mapPartitions(f)}, one task per partition of {@code rdd}. */
-  public static <T, S> JavaRDD<S> mapPartitions(JavaRDD<T> rdd, PartitionFunction<T, S> f,
-      Class<S> type) {
+  public static <T, S> JavaRDD<S> mapPartitions(
+      JavaRDD<T> rdd, PartitionFunction<T, S> f, Class<S> type) {
     ClassTag<S> tag = ClassTag$.MODULE$.apply(type);
     ScalaAdapter<T, S> adapter = new ScalaAdapter<>(f);
     return JavaRDD.fromRDD(rdd.rdd().barrier().mapPartitions(adapter, false, tag), tag);
@@ -33,7 +33,7 @@ public final class Barrier {
   /** The Scala-side function: converts the iterators and rethrows checked exceptions unchecked. */
   private record ScalaAdapter<T, S>(PartitionFunction<T, S> f)
       implements scala.Function1<scala.collection.Iterator<T>, scala.collection.Iterator<S>>,
-      Serializable {
+          Serializable {
     @Override
     public scala.collection.Iterator<S> apply(scala.collection.Iterator<T> rows) {
       try {

@@ -5,14 +5,14 @@ import java.util.List;
 import org.apache.spark.BarrierTaskContext;
 
 /**
- * The all-reduce of one barrier stage: every task contributes a float32 vector, every task gets
- * the element-wise mean of all of them. One {@link BarrierTaskContext#allGather} round: each task
- * sends its vector Base64-encoded ({@link FloatCodec}) and decodes all N messages, which Spark
- * returns ordered by partition id, so every task sums in the same order and gets the same bits.
+ * The all-reduce of one barrier stage: every task contributes a float32 vector, every task gets the
+ * element-wise mean of all of them. One {@link BarrierTaskContext#allGather} round: each task sends
+ * its vector Base64-encoded ({@link FloatCodec}) and decodes all N messages, which Spark returns
+ * ordered by partition id, so every task sums in the same order and gets the same bits.
  *
- * <p>Volume per call and task: sends {@code 4P * 4/3} bytes for P floats, receives N times that
- * (a gather, not a ring: fine for the few workers barrier mode is used with; see
- * docs/design/spark.md for the model). {@link #bytesSent()} counts what this task sent.
+ * <p>Volume per call and task: sends {@code 4P * 4/3} bytes for P floats, receives N times that (a
+ * gather, not a ring: fine for the few workers barrier mode is used with; see docs/design/spark.md
+ * for the model). {@link #bytesSent()} counts what this task sent.
  */
 public final class BarrierAllReduce {
   private final BarrierTaskContext context;
@@ -39,10 +39,10 @@ public final class BarrierAllReduce {
 
   /**
    * {@link #mean} of {@code values} and, in the same round, the sum over ranks of a few doubles
-   * (running loss, metric and sample counts), sent as exact decimal text ({@link
-   * Double#toString} reads back bit for bit) and added in rank order, so every rank gets the
-   * same bits. The counters ride along the step's one message instead of costing a round of
-   * their own (a round costs up to a second in Spark 4.2, see {@link #gatherRaw}).
+   * (running loss, metric and sample counts), sent as exact decimal text ({@link Double#toString}
+   * reads back bit for bit) and added in rank order, so every rank gets the same bits. The counters
+   * ride along the step's one message instead of costing a round of their own (a round costs up to
+   * a second in Spark 4.2, see {@link #gatherRaw}).
    */
   public Reduced meanAndSum(float[] values, double[] sums) {
     StringBuilder sb = new StringBuilder(FloatCodec.encode(values)).append('|');
@@ -84,10 +84,10 @@ public final class BarrierAllReduce {
   }
 
   /**
-   * One raw allGather round of control text (sizes, the resume checkpoint), not counted as
-   * payload. Spark 4.2's {@code BarrierTaskContext} polls for the coordinator's answer with a
-   * one-second sleep: a task whose answer is not there at the first check waits a whole second,
-   * whatever the size.
+   * One raw allGather round of control text (sizes, the resume checkpoint), not counted as payload.
+   * Spark 4.2's {@code BarrierTaskContext} polls for the coordinator's answer with a one-second
+   * sleep: a task whose answer is not there at the first check waits a whole second, whatever the
+   * size.
    */
   public String[] gatherRaw(String message) {
     return context.allGather(message);

@@ -16,8 +16,9 @@ public final class FloatCodec {
 
   /** Base64 of {@code values} as little-endian float32. */
   public static String encode(float[] values) {
-    ByteBuffer buf = ByteBuffer.allocate(Math.multiplyExact(values.length, Float.BYTES))
-        .order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer buf =
+        ByteBuffer.allocate(Math.multiplyExact(values.length, Float.BYTES))
+            .order(ByteOrder.LITTLE_ENDIAN);
     buf.asFloatBuffer().put(values);
     return Base64.getEncoder().encodeToString(buf.array());
   }

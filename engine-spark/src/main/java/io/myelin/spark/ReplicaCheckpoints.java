@@ -24,10 +24,10 @@ import java.util.Map;
  * sends its bytes to every rank, so all replicas restore the same weights, optimizer state and
  * position even while a task of the failed attempt may still be finishing a write.
  *
- * <p>Besides the standard entries, {@code extra} holds {@code spark.run} (the run this file
- * belongs to) and, for a mid-epoch checkpoint, the epoch's loss, metric and sample sums so far
- * ({@code spark.loss_sum}, {@code spark.metric_sum}, {@code spark.samples}), so the resumed
- * epoch's record covers the whole epoch.
+ * <p>Besides the standard entries, {@code extra} holds {@code spark.run} (the run this file belongs
+ * to) and, for a mid-epoch checkpoint, the epoch's loss, metric and sample sums so far ({@code
+ * spark.loss_sum}, {@code spark.metric_sum}, {@code spark.samples}), so the resumed epoch's record
+ * covers the whole epoch.
  */
 final class ReplicaCheckpoints {
   static final String RUN = "spark.run";
@@ -55,22 +55,46 @@ final class ReplicaCheckpoints {
    * @param dataPosition batches of the next epoch already trained on
    * @param sums the epoch's global loss, metric and sample sums so far (mid-epoch), or null
    */
-  void save(int epochsDone, long step, int dataPosition, Layer model, Optimizer<?> opt,
-      List<double[]> epochs, double[] sums) {
+  void save(
+      int epochsDone,
+      long step,
+      int dataPosition,
+      Layer model,
+      Optimizer<?> opt,
+      List<double[]> epochs,
+      double[] sums) {
     if (ar.rank() != 0) {
       return;
     }
     History history = new History(plan.classIndices() ? "accuracy" : "mse");
     for (double[] e : epochs) {
-      history.add(new EpochRecord((int) e[0], e[1], e[2], e[3], e[4], Double.NaN, Double.NaN,
-          (long) e[5]));
+      history.add(
+          new EpochRecord((int) e[0], e[1], e[2], e[3], e[4], Double.NaN, Double.NaN, (long) e[5]));
     }
-    Map<String, String> extra = sums == null ? Map.of(RUN, plan.runId())
-        : Map.of(RUN, plan.runId(), SUMS[0], Double.toString(sums[0]),
-            SUMS[1], Double.toString(sums[1]), SUMS[2], Double.toString(sums[2]));
+    Map<String, String> extra =
+        sums == null
+            ? Map.of(RUN, plan.runId())
+            : Map.of(
+                RUN,
+                plan.runId(),
+                SUMS[0],
+                Double.toString(sums[0]),
+                SUMS[1],
+                Double.toString(sums[1]),
+                SUMS[2],
+                Double.toString(sums[2]));
     try {
-      TrainingCheckpoints.save(Path.of(plan.checkpoint()), epochsDone, step, dataPosition, model,
-          opt, Map.of(), List.of(), history, extra);
+      TrainingCheckpoints.save(
+          Path.of(plan.checkpoint()),
+          epochsDone,
+          step,
+          dataPosition,
+          model,
+          opt,
+          Map.of(),
+          List.of(),
+          history,
+          extra);
     } catch (IOException e) {
       throw new UncheckedIOException(e.getMessage(), e);
     }
@@ -84,15 +108,15 @@ final class ReplicaCheckpoints {
     try {
       return Base64.getEncoder().encodeToString(Files.readAllBytes(Path.of(plan.checkpoint())));
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read checkpoint " + plan.checkpoint() + ": "
-          + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "cannot read checkpoint " + plan.checkpoint() + ": " + e.getMessage(), e);
     }
   }
 
   /**
    * On every rank, with the bytes rank 0 {@link #readLast read}: the state of this run's last
-   * checkpoint put into {@code model} and {@code opt}, or null when there is none (a first
-   * attempt, or a file of another run) and nothing was changed.
+   * checkpoint put into {@code model} and {@code opt}, or null when there is none (a first attempt,
+   * or a file of another run) and nothing was changed.
    */
   Restored restore(String bytes, Layer model, Optimizer<?> opt) {
     if (bytes.isEmpty()) {
@@ -115,8 +139,8 @@ final class ReplicaCheckpoints {
       }
       return new Restored(from, sums);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot resume from checkpoint " + plan.checkpoint() + ": "
-          + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "cannot resume from checkpoint " + plan.checkpoint() + ": " + e.getMessage(), e);
     } finally {
       if (ck != null) {
         ck.closeTensors();

@@ -8,15 +8,15 @@ import java.util.Locale;
 
 /**
  * Which device a barrier task's replica runs on, chosen on the executor by core's {@link
- * DeviceManager} from a device spec in the CLI's grammar ({@code auto}, {@code cpu}, {@code
- * cuda}, {@code cuda:N}; this class names no backend).
+ * DeviceManager} from a device spec in the CLI's grammar ({@code auto}, {@code cpu}, {@code cuda},
+ * {@code cuda:N}; this class names no backend).
  *
  * <p>A spec without an index ({@code auto}, or a bare type such as {@code cuda}) spreads the
  * replicas that share an executor over its devices of the resolved type: the task of partition
  * {@code p} takes device {@code p mod count} (an executor with one device, or the CPU, gives every
  * task device 0). A spec with an index pins every replica to that device. A null or blank spec is
- * the executor's configured device ({@code MYELIN_DEVICE}, then {@code myelin.device}, then
- * {@code auto}), as for {@link DeviceManager#resolve}.
+ * the executor's configured device ({@code MYELIN_DEVICE}, then {@code myelin.device}, then {@code
+ * auto}), as for {@link DeviceManager#resolve}.
  */
 final class ReplicaDevice {
   private ReplicaDevice() {}
@@ -40,8 +40,8 @@ final class ReplicaDevice {
   /**
    * The replica's device for the task of {@code partition}.
    *
-   * @throws IllegalArgumentException naming the spec, the partition and the reason, when the
-   *     device cannot be used on this executor
+   * @throws IllegalArgumentException naming the spec, the partition and the reason, when the device
+   *     cannot be used on this executor
    */
   static Device choose(String spec, int partition, DeviceManager dm) {
     String text = spec == null || spec.isBlank() ? configured() : spec.strip();
@@ -56,8 +56,14 @@ final class ReplicaDevice {
       }
       dm.backend(d); // creates the backend now: a device that cannot start fails before training
     } catch (RuntimeException e) {
-      throw new IllegalArgumentException("the replica of partition " + partition
-          + " cannot use device '" + text + "': " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "the replica of partition "
+              + partition
+              + " cannot use device '"
+              + text
+              + "': "
+              + e.getMessage(),
+          e);
     }
     return d;
   }

@@ -9,8 +9,8 @@ import java.util.List;
 
 /**
  * What each task needs to build its replica; shipped to the executors, so serializable (a lambda
- * assigned to one of these interfaces is). Every call must build the same architecture; the
- * initial values need not agree, rank 0's are broadcast.
+ * assigned to one of these interfaces is). Every call must build the same architecture; the initial
+ * values need not agree, rank 0's are broadcast.
  */
 public final class ReplicaFactories {
   private ReplicaFactories() {}

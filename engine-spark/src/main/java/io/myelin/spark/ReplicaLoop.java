@@ -21,15 +21,15 @@ import org.apache.spark.BarrierTaskContext;
  * One barrier task: a model replica and its training loop over the task's partition. Every rank
  * runs the same sequence of collective calls (one opening round: step count, resume checkpoint,
  * initial parameters; then one exchange per step, or per K steps and at each epoch's end, which
- * also carries the epoch's loss, metric and sample sums), decided only by values all ranks
- * share, so no rank ever waits at a barrier the others skip.
+ * also carries the epoch's loss, metric and sample sums), decided only by values all ranks share,
+ * so no rank ever waits at a barrier the others skip.
  *
  * <p>The replica (model, batches, optimizer state) lives on the task's device ({@link
- * ReplicaDevice}), which is also the thread's default device while the task runs; what crosses
- * the exchange is host float32 ({@link Flat}, {@link FloatCodec}) whatever the device. A rank
- * whose device cannot be used sends its reason in the opening round instead of its batch count;
- * then every rank returns that reason without training (a deterministic refusal, so the task
- * does not fail: Spark would only retry the stage and bury the reason).
+ * ReplicaDevice}), which is also the thread's default device while the task runs; what crosses the
+ * exchange is host float32 ({@link Flat}, {@link FloatCodec}) whatever the device. A rank whose
+ * device cannot be used sends its reason in the opening round instead of its batch count; then
+ * every rank returns that reason without training (a deterministic refusal, so the task does not
+ * fail: Spark would only retry the stage and bury the reason).
  */
 final class ReplicaLoop {
   /** Starts an opening message that carries a refusal (a normal one starts with a digit). */
@@ -41,8 +41,8 @@ final class ReplicaLoop {
   private final List<Sample> shard;
   private final Device device;
 
-  private ReplicaLoop(TrainingPlan plan, BarrierTaskContext ctx, List<Sample> shard,
-      Device device) {
+  private ReplicaLoop(
+      TrainingPlan plan, BarrierTaskContext ctx, List<Sample> shard, Device device) {
     this.plan = plan;
     this.ctx = ctx;
     this.ar = new BarrierAllReduce(ctx);
@@ -50,8 +50,11 @@ final class ReplicaLoop {
     this.device = device;
   }
 
-  static Iterator<TaskResult> run(Iterator<Sample> rows, TrainingPlan plan,
-      ReplicaFactories.ModelFactory mf, ReplicaFactories.OptimizerFactory of,
+  static Iterator<TaskResult> run(
+      Iterator<Sample> rows,
+      TrainingPlan plan,
+      ReplicaFactories.ModelFactory mf,
+      ReplicaFactories.OptimizerFactory of,
       ReplicaFactories.LossFactory lf) {
     List<Sample> shard = new ArrayList<>();
     rows.forEachRemaining(shard::add);
@@ -60,8 +63,12 @@ final class ReplicaLoop {
     try {
       device = ReplicaDevice.choose(plan.device(), ctx.partitionId(), DeviceManager.global());
       if (ctx.partitionId() == plan.refuseRank()) {
-        throw new IllegalArgumentException("the replica of partition " + ctx.partitionId()
-            + " cannot use device '" + device + "': refused by a test hook");
+        throw new IllegalArgumentException(
+            "the replica of partition "
+                + ctx.partitionId()
+                + " cannot use device '"
+                + device
+                + "': refused by a test hook");
       }
     } catch (IllegalArgumentException e) { // the opening round, with the reason instead
       String[] opening = new BarrierAllReduce(ctx).gatherRaw(REFUSED + e.getMessage());
@@ -72,7 +79,9 @@ final class ReplicaLoop {
     }
   }
 
-  private TaskResult train(ReplicaFactories.ModelFactory mf, ReplicaFactories.OptimizerFactory of,
+  private TaskResult train(
+      ReplicaFactories.ModelFactory mf,
+      ReplicaFactories.OptimizerFactory of,
       ReplicaFactories.LossFactory lf) {
     int rank = ar.rank();
     int b = plan.batchSize();
@@ -83,10 +92,13 @@ final class ReplicaLoop {
     Optimizer<?> opt = of.create(params);
     Loss loss = lf.create();
     ReplicaCheckpoints ckpt = new ReplicaCheckpoints(plan, ar);
-    // One opening round (each round costs up to a second): every shard's batch count, and from rank 0 the
+    // One opening round (each round costs up to a second): every shard's batch count, and from rank
+    // 0 the
     // checkpoint to resume from (if any) and its initial parameters.
-    String mine = (shard.size() + b - 1) / b + ";"
-        + (rank == 0 ? ckpt.readLast() + ";" + FloatCodec.encode(Flat.values(params)) : ";");
+    String mine =
+        (shard.size() + b - 1) / b
+            + ";"
+            + (rank == 0 ? ckpt.readLast() + ";" + FloatCodec.encode(Flat.values(params)) : ";");
     String[] opening = ar.gatherRaw(mine);
     if (refusal(opening) != null) {
       return refused(ctx, opening);
@@ -112,8 +124,10 @@ final class ReplicaLoop {
     }
     List<double[]> epochs = new ArrayList<>();
     for (var r : from.history()) {
-      epochs.add(new double[] {r.epoch(), r.seconds(), r.learningRate(), r.trainLoss(),
-          r.trainMetric(), r.samples()});
+      epochs.add(
+          new double[] {
+            r.epoch(), r.seconds(), r.learningRate(), r.trainLoss(), r.trainMetric(), r.samples()
+          });
     }
     long step = from.step();
     long sentPerStep = 0;
@@ -126,13 +140,14 @@ final class ReplicaLoop {
       double[] totals = null; // the global sums as of the last exchange
       for (int s = first; s < steps; s++) {
         if (rank == plan.failRank() && step == plan.failStep() && ctx.stageAttemptNumber() == 0) {
-          throw new IllegalStateException("injected fault (test hook) on rank " + rank
-              + " before step " + step);
+          throw new IllegalStateException(
+              "injected fault (test hook) on rank " + rank + " before step " + step);
         }
         int from0 = s * b;
         int to = Math.min(shard.size(), from0 + b);
         double l;
-        try (Tensor x = features(order, from0, to); Tensor y = targets(order, from0, to)) {
+        try (Tensor x = features(order, from0, to);
+            Tensor y = targets(order, from0, to)) {
           opt.zeroGrad();
           Tensor out = model.forward(x);
           Tensor value = loss.forward(out, y);
@@ -162,8 +177,8 @@ final class ReplicaLoop {
           clip(params);
           opt.step();
           if (++sinceAverage == plan.averageEvery() || s == steps - 1) {
-            BarrierAllReduce.Reduced r = ar.meanAndSum(withFlag(Flat.values(params), flag),
-                partial);
+            BarrierAllReduce.Reduced r =
+                ar.meanAndSum(withFlag(Flat.values(params), flag), partial);
             float[] mean = r.mean();
             totals = r.sums();
             shared = mean[mean.length - 1];
@@ -173,31 +188,61 @@ final class ReplicaLoop {
         }
         sentPerStep = Math.max(sentPerStep, ar.bytesSent() - before);
         if (!Float.isFinite(shared)) { // every rank sees the same flag and stops together
-          return new TaskResult(rank, ctx.stageAttemptNumber(), null, null, sentPerStep, steps,
-              restored == null ? -1 : from.step(), "non-finite loss in epoch " + epoch + ", step "
-              + (step + 1) + " on at least one worker; learning rate " + opt.learningRate(0)
-              + " (lower the learning rate, clip gradients with clipNorm, or check the inputs)",
-              device.toString(), null);
+          return new TaskResult(
+              rank,
+              ctx.stageAttemptNumber(),
+              null,
+              null,
+              sentPerStep,
+              steps,
+              restored == null ? -1 : from.step(),
+              "non-finite loss in epoch "
+                  + epoch
+                  + ", step "
+                  + (step + 1)
+                  + " on at least one worker; learning rate "
+                  + opt.learningRate(0)
+                  + " (lower the learning rate, clip gradients with clipNorm, or check the inputs)",
+              device.toString(),
+              null);
         }
         step++;
-        if (ckpt.enabled() && plan.checkpointEvery() > 0 && step % plan.checkpointEvery() == 0
-            && s + 1 < steps && sinceAverage == 0) {
+        if (ckpt.enabled()
+            && plan.checkpointEvery() > 0
+            && step % plan.checkpointEvery() == 0
+            && s + 1 < steps
+            && sinceAverage == 0) {
           ckpt.save(epoch - 1, step, s + 1, model, opt, epochs, totals);
         }
       }
       // The epoch's last step always exchanges, so totals hold the whole epoch.
       double seconds = (System.nanoTime() - t0) / 1e9;
-      epochs.add(new double[] {epoch, seconds, opt.learningRate(0), totals[0] / totals[2],
-          totals[1] / totals[2], totals[2]});
+      epochs.add(
+          new double[] {
+            epoch,
+            seconds,
+            opt.learningRate(0),
+            totals[0] / totals[2],
+            totals[1] / totals[2],
+            totals[2]
+          });
       partial = new double[] {0, 0, 0};
       if (ckpt.enabled()) {
         ckpt.save(epoch, step, 0, model, opt, epochs, null);
       }
     }
     opt.zeroGrad();
-    return new TaskResult(rank, ctx.stageAttemptNumber(), rank == 0 ? Flat.values(params) : null,
-        epochs.toArray(double[][]::new), sentPerStep, steps, restored == null ? -1 : from.step(),
-        null, device.toString(), null);
+    return new TaskResult(
+        rank,
+        ctx.stageAttemptNumber(),
+        rank == 0 ? Flat.values(params) : null,
+        epochs.toArray(double[][]::new),
+        sentPerStep,
+        steps,
+        restored == null ? -1 : from.step(),
+        null,
+        device.toString(),
+        null);
   }
 
   /** The first rank's reason for refusing its device, or null when every rank has one. */
@@ -211,8 +256,17 @@ final class ReplicaLoop {
   }
 
   private static TaskResult refused(BarrierTaskContext ctx, String[] opening) {
-    return new TaskResult(ctx.partitionId(), ctx.stageAttemptNumber(), null, null, 0, 0, -1, null,
-        null, refusal(opening));
+    return new TaskResult(
+        ctx.partitionId(),
+        ctx.stageAttemptNumber(),
+        null,
+        null,
+        0,
+        0,
+        -1,
+        null,
+        null,
+        refusal(opening));
   }
 
   private static float[] withFlag(float[] v, float flag) {
@@ -230,15 +284,17 @@ final class ReplicaLoop {
     }
   }
 
-  /** The epoch's visiting order of this shard: a permutation from (seed, epoch, rank), or 0..n-1. */
+  /**
+   * The epoch's visiting order of this shard: a permutation from (seed, epoch, rank), or 0..n-1.
+   */
   private int[] order(int epoch, int rank) {
     int[] order = new int[shard.size()];
     for (int i = 0; i < order.length; i++) {
       order[i] = i;
     }
     if (plan.shuffleSeed() != null) {
-      SplittableRandom r = new SplittableRandom(
-          plan.shuffleSeed() * 1_000_003L + epoch * 8191L + rank);
+      SplittableRandom r =
+          new SplittableRandom(plan.shuffleSeed() * 1_000_003L + epoch * 8191L + rank);
       for (int i = order.length - 1; i > 0; i--) {
         int j = r.nextInt(i + 1);
         int t = order[i];
@@ -255,8 +311,15 @@ final class ReplicaLoop {
     for (int r = from; r < to; r++) {
       float[] row = shard.get(order[r]).features();
       if (row.length != d) {
-        throw new IllegalArgumentException("row " + order[r] + " of partition " + ar.rank()
-            + " has " + row.length + " features, the others " + d);
+        throw new IllegalArgumentException(
+            "row "
+                + order[r]
+                + " of partition "
+                + ar.rank()
+                + " has "
+                + row.length
+                + " features, the others "
+                + d);
       }
       System.arraycopy(row, 0, x, (r - from) * d, d);
     }

@@ -17,21 +17,23 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 
 /**
- * Data-parallel training on Spark: one barrier task per worker, each holding a model replica on
- * its executor's device and training on its partition's rows.
+ * Data-parallel training on Spark: one barrier task per worker, each holding a model replica on its
+ * executor's device and training on its partition's rows.
  *
  * <h2>Devices</h2>
+ *
  * {@link #withDevice} takes the CLI's device spec ({@code auto}, {@code cpu}, {@code cuda}, {@code
  * cuda:N}; default {@code auto}: the executor's GPU where it has one, else its CPU), resolved on
  * each executor by core's {@link io.myelin.backend.DeviceManager}. Without an index, the tasks of
  * an executor with several devices spread over them: partition p takes device p mod count. The
  * model, its batches and its optimizer state live there; parameters and gradients cross the
  * exchange as host float32, so the exchange is the same bytes on any device. A device an executor
- * cannot use ends the job before any training step with an {@link IllegalArgumentException}
- * naming the spec (the tasks return the refusal rather than fail, so Spark does not retry a stage
- * that would fail the same way). The returned model is on the driver's CPU.
+ * cannot use ends the job before any training step with an {@link IllegalArgumentException} naming
+ * the spec (the tasks return the refusal rather than fail, so Spark does not retry a stage that
+ * would fail the same way). The returned model is on the driver's CPU.
  *
  * <h2>Modes</h2>
+ *
  * <ul>
  *   <li>{@link Mode#SYNCHRONOUS}: every step each replica computes the gradient of the mean loss
  *       over its batch of B rows; the gradients are averaged ({@link BarrierAllReduce}) and every
@@ -44,6 +46,7 @@ import org.apache.spark.api.java.JavaSparkContext;
  * </ul>
  *
  * <h2>Faults</h2>
+ *
  * With {@link #withCheckpoint}, rank 0 writes a checkpoint ({@link
  * io.myelin.train.TrainingCheckpoints}' format) every few steps and at each epoch end. A failed
  * task fails its barrier stage; Spark relaunches the whole stage (as often as {@code
@@ -56,12 +59,13 @@ import org.apache.spark.api.java.JavaSparkContext;
  * run. The file must be on storage every executor reaches (local mode: any path).
  *
  * <h2>What is used from {@link TrainerOptions}</h2>
- * {@code epochs}, {@code clipNorm}, {@code clipValue}, {@code out} and {@code logEvery} (the
- * epoch lines are printed on the driver when the job has finished). A non-finite loss stops every
- * replica and the driver throws {@link NonFiniteLossException}. Refused, before any job:
- * gradient accumulation, {@code SKIP_BATCH}, callbacks (they would run on executors, on a
- * replica). There is no validation set: validation columns of the history are NaN; score the
- * returned model on the driver.
+ *
+ * {@code epochs}, {@code clipNorm}, {@code clipValue}, {@code out} and {@code logEvery} (the epoch
+ * lines are printed on the driver when the job has finished). A non-finite loss stops every replica
+ * and the driver throws {@link NonFiniteLossException}. Refused, before any job: gradient
+ * accumulation, {@code SKIP_BATCH}, callbacks (they would run on executors, on a replica). There is
+ * no validation set: validation columns of the history are NaN; score the returned model on the
+ * driver.
  *
  * <p>Each epoch runs {@code min over ranks of ceil(rows_r / B)} steps so that all replicas reach
  * every barrier; rows of a larger partition past that are not used: partition the data evenly.
@@ -79,7 +83,10 @@ import org.apache.spark.api.java.JavaSparkContext;
  */
 public final class SparkTrainer {
   /** How the replicas are kept in step. */
-  public enum Mode { SYNCHRONOUS, PARAMETER_AVERAGING }
+  public enum Mode {
+    SYNCHRONOUS,
+    PARAMETER_AVERAGING
+  }
 
   /**
    * What the driver gets back.
@@ -89,13 +96,19 @@ public final class SparkTrainer {
    * @param bytesSentPerStep characters one worker sends per exchange (Base64 of the float32s)
    * @param stepsPerEpoch synchronised steps per epoch
    * @param stageAttempts attempts of the barrier stage (1 when no task failed)
-   * @param resumedAtStep the global step of the checkpoint the last attempt resumed from, -1 if
-   *     it started from the beginning
-   * @param devices the device each replica ran on in the last attempt ({@code cpu}, {@code
-   *     cuda:1}, ...), by rank
+   * @param resumedAtStep the global step of the checkpoint the last attempt resumed from, -1 if it
+   *     started from the beginning
+   * @param devices the device each replica ran on in the last attempt ({@code cpu}, {@code cuda:1},
+   *     ...), by rank
    */
-  public record Result(Layer model, History history, long bytesSentPerStep, int stepsPerEpoch,
-      int stageAttempts, long resumedAtStep, List<String> devices) {}
+  public record Result(
+      Layer model,
+      History history,
+      long bytesSentPerStep,
+      int stepsPerEpoch,
+      int stageAttempts,
+      long resumedAtStep,
+      List<String> devices) {}
 
   private final JavaSparkContext sc;
   private final ReplicaFactories.ModelFactory modelFactory;
@@ -111,16 +124,27 @@ public final class SparkTrainer {
   private final int refuseRank;
 
   /** A trainer with one worker per partition of the rows, no checkpoints, no shuffling. */
-  public SparkTrainer(JavaSparkContext sc, ReplicaFactories.ModelFactory modelFactory,
+  public SparkTrainer(
+      JavaSparkContext sc,
+      ReplicaFactories.ModelFactory modelFactory,
       ReplicaFactories.OptimizerFactory optimizerFactory,
       ReplicaFactories.LossFactory lossFactory) {
     this(sc, modelFactory, optimizerFactory, lossFactory, 0, null, 0, null, -1, -1, "auto", -1);
   }
 
-  private SparkTrainer(JavaSparkContext sc, ReplicaFactories.ModelFactory modelFactory,
-      ReplicaFactories.OptimizerFactory optimizerFactory, ReplicaFactories.LossFactory lossFactory,
-      int workers, Path checkpoint, int checkpointEvery, Long shuffleSeed, int failRank,
-      long failStep, String device, int refuseRank) {
+  private SparkTrainer(
+      JavaSparkContext sc,
+      ReplicaFactories.ModelFactory modelFactory,
+      ReplicaFactories.OptimizerFactory optimizerFactory,
+      ReplicaFactories.LossFactory lossFactory,
+      int workers,
+      Path checkpoint,
+      int checkpointEvery,
+      Long shuffleSeed,
+      int failRank,
+      long failStep,
+      String device,
+      int refuseRank) {
     this.sc = sc;
     this.modelFactory = modelFactory;
     this.optimizerFactory = optimizerFactory;
@@ -136,46 +160,103 @@ public final class SparkTrainer {
   }
 
   /**
-   * Trains with {@code n} workers: the rows' partitions are merged in order ({@code coalesce},
-   * no shuffle) down to {@code n}; fewer partitions than {@code n} is refused.
+   * Trains with {@code n} workers: the rows' partitions are merged in order ({@code coalesce}, no
+   * shuffle) down to {@code n}; fewer partitions than {@code n} is refused.
    */
   public SparkTrainer withWorkers(int n) {
     if (n < 1) {
       throw new IllegalArgumentException("workers must be at least 1, got " + n);
     }
-    return new SparkTrainer(sc, modelFactory, optimizerFactory, lossFactory, n, checkpoint,
-        checkpointEvery, shuffleSeed, failRank, failStep, device, refuseRank);
+    return new SparkTrainer(
+        sc,
+        modelFactory,
+        optimizerFactory,
+        lossFactory,
+        n,
+        checkpoint,
+        checkpointEvery,
+        shuffleSeed,
+        failRank,
+        failStep,
+        device,
+        refuseRank);
   }
 
   /**
-   * Rank 0 writes {@code file} (replaced atomically) at each epoch end and, when {@code
-   * everySteps > 0}, every that many steps; a retried stage resumes from it.
+   * Rank 0 writes {@code file} (replaced atomically) at each epoch end and, when {@code everySteps
+   * > 0}, every that many steps; a retried stage resumes from it.
    */
   public SparkTrainer withCheckpoint(Path file, int everySteps) {
     if (everySteps < 0) {
-      throw new IllegalArgumentException("checkpoint interval must be >= 0 steps (0: epoch ends"
-          + " only), got " + everySteps);
+      throw new IllegalArgumentException(
+          "checkpoint interval must be >= 0 steps (0: epoch ends" + " only), got " + everySteps);
     }
-    return new SparkTrainer(sc, modelFactory, optimizerFactory, lossFactory, workers,
-        file.toAbsolutePath(), everySteps, shuffleSeed, failRank, failStep, device, refuseRank);
+    return new SparkTrainer(
+        sc,
+        modelFactory,
+        optimizerFactory,
+        lossFactory,
+        workers,
+        file.toAbsolutePath(),
+        everySteps,
+        shuffleSeed,
+        failRank,
+        failStep,
+        device,
+        refuseRank);
   }
 
   /** Each worker visits its rows in a fresh order every epoch, drawn from (seed, epoch, rank). */
   public SparkTrainer withShuffle(long seed) {
-    return new SparkTrainer(sc, modelFactory, optimizerFactory, lossFactory, workers, checkpoint,
-        checkpointEvery, seed, failRank, failStep, device, refuseRank);
+    return new SparkTrainer(
+        sc,
+        modelFactory,
+        optimizerFactory,
+        lossFactory,
+        workers,
+        checkpoint,
+        checkpointEvery,
+        seed,
+        failRank,
+        failStep,
+        device,
+        refuseRank);
   }
 
-  /** Test hook: rank {@code rank} throws once, in the stage's first attempt, before {@code step}. */
+  /**
+   * Test hook: rank {@code rank} throws once, in the stage's first attempt, before {@code step}.
+   */
   SparkTrainer failOnceAt(int rank, long step) {
-    return new SparkTrainer(sc, modelFactory, optimizerFactory, lossFactory, workers, checkpoint,
-        checkpointEvery, shuffleSeed, rank, step, device, refuseRank);
+    return new SparkTrainer(
+        sc,
+        modelFactory,
+        optimizerFactory,
+        lossFactory,
+        workers,
+        checkpoint,
+        checkpointEvery,
+        shuffleSeed,
+        rank,
+        step,
+        device,
+        refuseRank);
   }
 
   /** Test hook: rank {@code rank} finds its device unusable (the others' devices are fine). */
   SparkTrainer refuseDeviceOn(int rank) {
-    return new SparkTrainer(sc, modelFactory, optimizerFactory, lossFactory, workers, checkpoint,
-        checkpointEvery, shuffleSeed, failRank, failStep, device, rank);
+    return new SparkTrainer(
+        sc,
+        modelFactory,
+        optimizerFactory,
+        lossFactory,
+        workers,
+        checkpoint,
+        checkpointEvery,
+        shuffleSeed,
+        failRank,
+        failStep,
+        device,
+        rank);
   }
 
   /**
@@ -186,8 +267,18 @@ public final class SparkTrainer {
    * @throws IllegalArgumentException for a spec of another form
    */
   public SparkTrainer withDevice(String spec) {
-    return new SparkTrainer(sc, modelFactory, optimizerFactory, lossFactory, workers, checkpoint,
-        checkpointEvery, shuffleSeed, failRank, failStep, ReplicaDevice.checkSpec(spec),
+    return new SparkTrainer(
+        sc,
+        modelFactory,
+        optimizerFactory,
+        lossFactory,
+        workers,
+        checkpoint,
+        checkpointEvery,
+        shuffleSeed,
+        failRank,
+        failStep,
+        ReplicaDevice.checkSpec(spec),
         refuseRank);
   }
 
@@ -198,15 +289,20 @@ public final class SparkTrainer {
    * @param averageEvery K for {@link Mode#PARAMETER_AVERAGING}, ignored otherwise
    * @param classIndices targets are one class index each (stored as a float) for losses such as
    *     cross-entropy; otherwise target rows
-   * @throws IllegalArgumentException before any training task starts (and before any checkpoint
-   *     is written) for a batch size below 1, options this trainer does not support, a model
-   *     factory that fails, fewer partitions than workers, a partition without rows, or more
-   *     workers than the cluster has task slots; and, before any training step, for a device
-   *     that an executor cannot use (the first such rank's reason, naming the spec)
+   * @throws IllegalArgumentException before any training task starts (and before any checkpoint is
+   *     written) for a batch size below 1, options this trainer does not support, a model factory
+   *     that fails, fewer partitions than workers, a partition without rows, or more workers than
+   *     the cluster has task slots; and, before any training step, for a device that an executor
+   *     cannot use (the first such rank's reason, naming the spec)
    * @throws NonFiniteLossException when a loss became NaN or infinite
    */
-  public Result fit(JavaRDD<Sample> rows, TrainerOptions options, int batchSize, Mode mode,
-      int averageEvery, boolean classIndices) {
+  public Result fit(
+      JavaRDD<Sample> rows,
+      TrainerOptions options,
+      int batchSize,
+      Mode mode,
+      int averageEvery,
+      boolean classIndices) {
     if (batchSize < 1) {
       throw new IllegalArgumentException("batch size must be at least 1, got " + batchSize);
     }
@@ -216,16 +312,29 @@ public final class SparkTrainer {
     checkOptions(options);
     Layer model = build(modelFactory);
     if (sc.sc().isStopped()) {
-      throw new IllegalArgumentException("the SparkContext is stopped (its master may have been"
-          + " lost); create a new one");
+      throw new IllegalArgumentException(
+          "the SparkContext is stopped (its master may have been" + " lost); create a new one");
     }
     JavaRDD<Sample> data = SparkChecks.partitionsForWorkers(rows, workers);
     SparkChecks.taskSlots(sc, data.getNumPartitions());
     SparkChecks.rowsPerPartition(data, batchSize);
-    TrainingPlan plan = new TrainingPlan(UUID.randomUUID().toString(), batchSize, options.epochs(),
-        mode, averageEvery, classIndices, options.clipNorm(), options.clipValue(),
-        checkpoint == null ? null : checkpoint.toString(), checkpointEvery, shuffleSeed, failRank,
-        failStep, device, refuseRank);
+    TrainingPlan plan =
+        new TrainingPlan(
+            UUID.randomUUID().toString(),
+            batchSize,
+            options.epochs(),
+            mode,
+            averageEvery,
+            classIndices,
+            options.clipNorm(),
+            options.clipValue(),
+            checkpoint == null ? null : checkpoint.toString(),
+            checkpointEvery,
+            shuffleSeed,
+            failRank,
+            failStep,
+            device,
+            refuseRank);
     ReplicaFactories.ModelFactory mf = modelFactory;
     ReplicaFactories.OptimizerFactory of = optimizerFactory;
     ReplicaFactories.LossFactory lf = lossFactory;
@@ -233,9 +342,13 @@ public final class SparkTrainer {
     try {
       // The shuffle after the barrier stage makes it a shuffle-map stage: Spark relaunches a
       // failed barrier shuffle-map stage, while a failed barrier result stage aborts the job.
-      results = Barrier.mapPartitions(data,
-          (Iterator<Sample> it) -> ReplicaLoop.run(it, plan, mf, of, lf), TaskResult.class)
-          .repartition(1).collect();
+      results =
+          Barrier.mapPartitions(
+                  data,
+                  (Iterator<Sample> it) -> ReplicaLoop.run(it, plan, mf, of, lf),
+                  TaskResult.class)
+              .repartition(1)
+              .collect();
     } catch (Exception e) { // Scala throws SparkException (checked) without declaring it
       throw failure(e);
     }
@@ -250,21 +363,33 @@ public final class SparkTrainer {
     model.eval();
     History history = new History(classIndices ? "accuracy" : "mse");
     for (double[] e : rank0.epochs()) {
-      history.add(new EpochRecord((int) e[0], e[1], e[2], e[3], e[4], Double.NaN, Double.NaN,
-          (long) e[5]));
+      history.add(
+          new EpochRecord((int) e[0], e[1], e[2], e[3], e[4], Double.NaN, Double.NaN, (long) e[5]));
     }
     print(options, history);
-    List<String> devices = results.stream().sorted(Comparator.comparingInt(TaskResult::rank))
-        .map(TaskResult::device).toList();
-    return new Result(model, history, rank0.bytesSentPerStep(), rank0.stepsPerEpoch(),
-        rank0.stageAttempt() + 1, rank0.resumedAt(), devices);
+    List<String> devices =
+        results.stream()
+            .sorted(Comparator.comparingInt(TaskResult::rank))
+            .map(TaskResult::device)
+            .toList();
+    return new Result(
+        model,
+        history,
+        rank0.bytesSentPerStep(),
+        rank0.stepsPerEpoch(),
+        rank0.stageAttempt() + 1,
+        rank0.resumedAt(),
+        devices);
   }
 
   private static void checkOptions(TrainerOptions o) {
     List<String> refused = new ArrayList<>();
     if (o.accumulationSteps() != 1) {
-      refused.add("gradient accumulation (" + o.accumulationSteps() + " steps): raise the batch"
-          + " size or the workers instead");
+      refused.add(
+          "gradient accumulation ("
+              + o.accumulationSteps()
+              + " steps): raise the batch"
+              + " size or the workers instead");
     }
     if (o.nonFinite() != TrainerOptions.NonFinitePolicy.STOP) {
       refused.add("nonFinite " + o.nonFinite() + " (only STOP)");
@@ -273,8 +398,8 @@ public final class SparkTrainer {
       refused.add(o.callbacks().size() + " callback(s) (use withCheckpoint for checkpoints)");
     }
     if (!refused.isEmpty()) {
-      throw new IllegalArgumentException("SparkTrainer does not support " + String.join("; ",
-          refused));
+      throw new IllegalArgumentException(
+          "SparkTrainer does not support " + String.join("; ", refused));
     }
   }
 
@@ -284,8 +409,8 @@ public final class SparkTrainer {
       String msg = String.valueOf(e.getMessage());
       // Spark's text is "Job aborted due to stage failure: ... : <exception>: <message>\n<stack>"
       int nl = msg.indexOf('\n');
-      return new IllegalStateException("Spark training failed: "
-          + (nl < 0 ? msg : msg.substring(0, nl)), e);
+      return new IllegalStateException(
+          "Spark training failed: " + (nl < 0 ? msg : msg.substring(0, nl)), e);
     }
     return e instanceof RuntimeException r ? r : new IllegalStateException(e.getMessage(), e);
   }
@@ -296,9 +421,17 @@ public final class SparkTrainer {
     }
     for (EpochRecord r : history.epochs()) {
       if (r.epoch() % options.logEvery() == 0 || r.epoch() == options.epochs()) {
-        options.out().printf(Locale.ROOT, "epoch %d/%d  loss %.4f  %s %.4f  (%.1f s)%n",
-            r.epoch(), options.epochs(), r.trainLoss(), history.metricName(), r.trainMetric(),
-            r.seconds());
+        options
+            .out()
+            .printf(
+                Locale.ROOT,
+                "epoch %d/%d  loss %.4f  %s %.4f  (%.1f s)%n",
+                r.epoch(),
+                options.epochs(),
+                r.trainLoss(),
+                history.metricName(),
+                r.trainMetric(),
+                r.seconds());
       }
     }
   }

@@ -20,7 +20,9 @@ class BarrierAllReduceTest {
     sc = LocalSpark.context();
   }
 
-  /** Vector of rank r, element i: a value that differs by rank and is not a short binary fraction. */
+  /**
+   * Vector of rank r, element i: a value that differs by rank and is not a short binary fraction.
+   */
   static float value(int rank, int i) {
     return (float) Math.sin(1.7 * i + 0.3 * rank) * (rank + 1);
   }
@@ -29,20 +31,31 @@ class BarrierAllReduceTest {
   void everyTaskGetsTheMean() {
     int n = 1001;
     JavaRDD<Integer> ranks = sc.parallelize(List.of(0, 1), 2);
-    List<String> results = Barrier.mapPartitions(ranks, (Iterator<Integer> it) -> {
-      BarrierTaskContext ctx = BarrierTaskContext.get();
-      BarrierAllReduce ar = new BarrierAllReduce(ctx);
-      float[] mine = new float[n];
-      for (int i = 0; i < n; i++) {
-        mine[i] = value(ar.rank(), i);
-      }
-      float[] mean = ar.mean(mine);
-      float[] fromZero = ar.broadcastFromRank0(mine);
-      List<String> out = new ArrayList<>();
-      out.add(ar.rank() + ":" + FloatCodec.encode(mean) + ":" + FloatCodec.encode(fromZero)
-          + ":" + ar.bytesSent());
-      return out.iterator();
-    }, String.class).collect();
+    List<String> results =
+        Barrier.mapPartitions(
+                ranks,
+                (Iterator<Integer> it) -> {
+                  BarrierTaskContext ctx = BarrierTaskContext.get();
+                  BarrierAllReduce ar = new BarrierAllReduce(ctx);
+                  float[] mine = new float[n];
+                  for (int i = 0; i < n; i++) {
+                    mine[i] = value(ar.rank(), i);
+                  }
+                  float[] mean = ar.mean(mine);
+                  float[] fromZero = ar.broadcastFromRank0(mine);
+                  List<String> out = new ArrayList<>();
+                  out.add(
+                      ar.rank()
+                          + ":"
+                          + FloatCodec.encode(mean)
+                          + ":"
+                          + FloatCodec.encode(fromZero)
+                          + ":"
+                          + ar.bytesSent());
+                  return out.iterator();
+                },
+                String.class)
+            .collect();
     assertEquals(2, results.size());
     for (String r : results) {
       String[] parts = r.split(":");
@@ -53,8 +66,9 @@ class BarrierAllReduceTest {
         assertEquals(value(0, i), zero[i], "broadcast i=" + i);
       }
       int rank = Integer.parseInt(parts[0]);
-      long expectSent = FloatCodec.encodedLength(n)
-          + (rank == 0 ? FloatCodec.encodedLength(n) : FloatCodec.encodedLength(0));
+      long expectSent =
+          FloatCodec.encodedLength(n)
+              + (rank == 0 ? FloatCodec.encodedLength(n) : FloatCodec.encodedLength(0));
       assertEquals(expectSent, Long.parseLong(parts[3]));
     }
   }

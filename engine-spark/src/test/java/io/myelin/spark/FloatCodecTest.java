@@ -59,8 +59,10 @@ class FloatCodecTest {
 
   @Test
   void meanRejectsMismatch() {
-    var e = assertThrows(IllegalArgumentException.class,
-        () -> Averaging.mean(List.of(new float[2], new float[3])));
+    var e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> Averaging.mean(List.of(new float[2], new float[3])));
     assertTrue(e.getMessage().contains("rank 1"), e.getMessage());
     assertThrows(IllegalArgumentException.class, () -> Averaging.mean(List.of()));
   }

@@ -24,22 +24,26 @@ class ReplicaDeviceTest {
 
     @Override
     public Backend create(int index) {
-      return (Backend) Proxy.newProxyInstance(Backend.class.getClassLoader(),
-          new Class<?>[] {Backend.class}, (proxy, method, args) -> switch (method.getName()) {
-            case "device" -> new Device(name, index);
-            case "toString" -> "fake " + name;
-            case "hashCode" -> System.identityHashCode(proxy);
-            case "equals" -> proxy == args[0];
-            default -> throw new UnsupportedOperationException(method.getName());
-          });
+      return (Backend)
+          Proxy.newProxyInstance(
+              Backend.class.getClassLoader(),
+              new Class<?>[] {Backend.class},
+              (proxy, method, args) ->
+                  switch (method.getName()) {
+                    case "device" -> new Device(name, index);
+                    case "toString" -> "fake " + name;
+                    case "hashCode" -> System.identityHashCode(proxy);
+                    case "equals" -> proxy == args[0];
+                    default -> throw new UnsupportedOperationException(method.getName());
+                  });
     }
   }
 
   private static final Fake CPU = new Fake("cpu", 0, Availability.available(1, "cpu", List.of()));
-  private static final Fake THREE = new Fake("accel", 100,
-      Availability.available(3, "3 accelerators", List.of()));
-  private static final Fake NONE = new Fake("accel", 100,
-      Availability.unavailable("no accelerator driver"));
+  private static final Fake THREE =
+      new Fake("accel", 100, Availability.available(3, "3 accelerators", List.of()));
+  private static final Fake NONE =
+      new Fake("accel", 100, Availability.unavailable("no accelerator driver"));
 
   private static DeviceManager manager(Fake... ps) {
     return new DeviceManager(List.of(ps), k -> null, k -> null);
@@ -49,8 +53,10 @@ class ReplicaDeviceTest {
   void autoSpreadsPartitionsOverTheExecutorsDevices() {
     DeviceManager dm = manager(CPU, THREE);
     for (int p = 0; p < 7; p++) {
-      assertEquals(new Device("accel", p % 3), ReplicaDevice.choose("auto", p, dm), "partition " + p);
-      assertEquals(new Device("accel", p % 3), ReplicaDevice.choose("accel", p, dm), "partition " + p);
+      assertEquals(
+          new Device("accel", p % 3), ReplicaDevice.choose("auto", p, dm), "partition " + p);
+      assertEquals(
+          new Device("accel", p % 3), ReplicaDevice.choose("accel", p, dm), "partition " + p);
     }
   }
 
@@ -73,13 +79,18 @@ class ReplicaDeviceTest {
   @Test
   void anUnusableDeviceIsOneMessageNamingSpecPartitionAndReason() {
     DeviceManager dm = manager(CPU, NONE);
-    var e = assertThrows(IllegalArgumentException.class, () -> ReplicaDevice.choose("accel", 1, dm));
-    assertTrue(e.getMessage().startsWith("the replica of partition 1 cannot use device 'accel':"),
+    var e =
+        assertThrows(IllegalArgumentException.class, () -> ReplicaDevice.choose("accel", 1, dm));
+    assertTrue(
+        e.getMessage().startsWith("the replica of partition 1 cannot use device 'accel':"),
         e.getMessage());
     assertTrue(e.getMessage().contains("no accelerator driver"), e.getMessage());
-    var missing = assertThrows(IllegalArgumentException.class,
-        () -> ReplicaDevice.choose("accel:3", 0, manager(CPU, THREE)));
-    assertTrue(missing.getMessage().contains("accel:3") && missing.getMessage().contains("3 device"),
+    var missing =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> ReplicaDevice.choose("accel:3", 0, manager(CPU, THREE)));
+    assertTrue(
+        missing.getMessage().contains("accel:3") && missing.getMessage().contains("3 device"),
         missing.getMessage());
   }
 

@@ -21,7 +21,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Where the replicas run: reported per rank, chosen by the device spec, refused before training. */
+/**
+ * Where the replicas run: reported per rank, chosen by the device spec, refused before training.
+ */
 class SparkTrainerDeviceTest {
   private static JavaSparkContext sc;
 
@@ -36,8 +38,13 @@ class SparkTrainerDeviceTest {
   }
 
   private static SparkTrainer.Result fit(SparkTrainer t) {
-    return t.fit(sc.parallelize(SparkTrainerTest.rows(), 2), TrainerOptions.defaults().withEpochs(2),
-        SparkTrainerTest.B, SparkTrainer.Mode.SYNCHRONOUS, 0, false);
+    return t.fit(
+        sc.parallelize(SparkTrainerTest.rows(), 2),
+        TrainerOptions.defaults().withEpochs(2),
+        SparkTrainerTest.B,
+        SparkTrainer.Mode.SYNCHRONOUS,
+        0,
+        false);
   }
 
   /** What auto means on this machine, from core's report: device p mod count of the best type. */
@@ -63,23 +70,29 @@ class SparkTrainerDeviceTest {
     SparkTrainer.Result cpu = fit(trainer().withDevice("cpu"));
     assertEquals(List.of("cpu", "cpu"), cpu.devices());
     if (auto.devices().getFirst().equals("cpu")) { // the same device: the same bits
-      assertArrayEquals(Flat.values(cpu.model().parameters()),
-          Flat.values(auto.model().parameters()));
+      assertArrayEquals(
+          Flat.values(cpu.model().parameters()), Flat.values(auto.model().parameters()));
     }
-    assertEquals(List.of("cpu"), List.of(cpu.model().parameters().getFirst().device().toString()),
+    assertEquals(
+        List.of("cpu"),
+        List.of(cpu.model().parameters().getFirst().device().toString()),
         "the returned model is on the driver's CPU");
   }
 
   @Test
   void anUnavailableDeviceFailsTheStageBeforeTrainingNamingIt(@TempDir Path dir) {
-    boolean cudaUsable = DeviceManager.global().report().stream()
-        .anyMatch(s -> s.provider().equals("cuda") && s.availability().available());
+    boolean cudaUsable =
+        DeviceManager.global().report().stream()
+            .anyMatch(s -> s.provider().equals("cuda") && s.availability().available());
     String spec = cudaUsable ? "cuda:64" : "cuda";
     Path ckpt = dir.resolve("run.ckpt");
-    var e = assertThrows(IllegalArgumentException.class,
-        () -> fit(trainer().withDevice(spec).withCheckpoint(ckpt, 1)));
-    assertTrue(e.getMessage().startsWith("the replica of partition 0 cannot use device '" + spec
-        + "': "), e.getMessage());
+    var e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> fit(trainer().withDevice(spec).withCheckpoint(ckpt, 1)));
+    assertTrue(
+        e.getMessage().startsWith("the replica of partition 0 cannot use device '" + spec + "': "),
+        e.getMessage());
     assertFalse(Files.exists(ckpt), "a step was trained (a checkpoint every step was written)");
   }
 
@@ -87,9 +100,12 @@ class SparkTrainerDeviceTest {
   void oneRanksRefusalStopsEveryRankWithoutWaiting(@TempDir Path dir) {
     Path ckpt = dir.resolve("run.ckpt");
     long t0 = System.nanoTime();
-    var e = assertThrows(IllegalArgumentException.class,
-        () -> fit(trainer().withDevice("cpu").refuseDeviceOn(1).withCheckpoint(ckpt, 1)));
-    assertEquals("the replica of partition 1 cannot use device 'cpu': refused by a test hook",
+    var e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> fit(trainer().withDevice("cpu").refuseDeviceOn(1).withCheckpoint(ckpt, 1)));
+    assertEquals(
+        "the replica of partition 1 cannot use device 'cpu': refused by a test hook",
         e.getMessage());
     assertFalse(Files.exists(ckpt), "rank 0 trained a step");
     assertTrue((System.nanoTime() - t0) / 1e9 < 30, "the ranks waited for each other");

@@ -42,13 +42,21 @@ class SparkTrainerFaultTest {
   }
 
   static SparkTrainer adamTrainer() {
-    return new SparkTrainer(sc, SparkTrainerTest::model,
-        p -> new Adam(p, Adam.Options.defaults().withLr(0.01)), MSELoss::new);
+    return new SparkTrainer(
+        sc,
+        SparkTrainerTest::model,
+        p -> new Adam(p, Adam.Options.defaults().withLr(0.01)),
+        MSELoss::new);
   }
 
   static SparkTrainer.Result fit(SparkTrainer t) {
-    return t.fit(sc.parallelize(SparkTrainerTest.rows(), 2), TrainerOptions.defaults()
-        .withEpochs(2).withOut(null), B, SparkTrainer.Mode.SYNCHRONOUS, 0, false);
+    return t.fit(
+        sc.parallelize(SparkTrainerTest.rows(), 2),
+        TrainerOptions.defaults().withEpochs(2).withOut(null),
+        B,
+        SparkTrainer.Mode.SYNCHRONOUS,
+        0,
+        false);
   }
 
   @Test
@@ -57,13 +65,15 @@ class SparkTrainerFaultTest {
     // rank 1 fails before step 7 (0-based), in epoch 2.
     SparkTrainer.Result clean = fit(adamTrainer().withShuffle(5));
     Path ckpt = dir.resolve("run.ckpt");
-    SparkTrainer.Result faulty = fit(adamTrainer().withShuffle(5).withCheckpoint(ckpt, 2)
-        .failOnceAt(1, 7));
+    SparkTrainer.Result faulty =
+        fit(adamTrainer().withShuffle(5).withCheckpoint(ckpt, 2).failOnceAt(1, 7));
     assertEquals(1, clean.stageAttempts());
     assertEquals(2, faulty.stageAttempts(), "the barrier stage was not retried");
     assertEquals(6, faulty.resumedAtStep(), "the retry did not resume from the step-6 checkpoint");
     float[] expected = Flat.values(clean.model().parameters());
-    assertArrayEquals(expected, Flat.values(faulty.model().parameters()),
+    assertArrayEquals(
+        expected,
+        Flat.values(faulty.model().parameters()),
         "the resumed run's weights differ from the uninterrupted run's");
     // The history covers every epoch as in the uninterrupted run (epoch 2 was split by the fault).
     assertEquals(2, faulty.history().size());
@@ -86,10 +96,14 @@ class SparkTrainerFaultTest {
   @Test
   void moreWorkersThanPartitionsIsRefusedBeforeAnyTask() {
     Path ckpt = dir.resolve("none.ckpt");
-    var e = assertThrows(IllegalArgumentException.class,
-        () -> fit(adamTrainer().withWorkers(3).withCheckpoint(ckpt, 1)));
-    assertTrue(e.getMessage().contains("3 workers need at least 3 partitions")
-        && e.getMessage().contains("which have 2"), e.getMessage());
+    var e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> fit(adamTrainer().withWorkers(3).withCheckpoint(ckpt, 1)));
+    assertTrue(
+        e.getMessage().contains("3 workers need at least 3 partitions")
+            && e.getMessage().contains("which have 2"),
+        e.getMessage());
     assertFalse(Files.exists(ckpt), "a checkpoint was written");
   }
 
@@ -97,35 +111,67 @@ class SparkTrainerFaultTest {
   void moreWorkersThanRowsIsRefusedBeforeAnyTask() {
     Path ckpt = dir.resolve("none.ckpt");
     var rows = SparkTrainerTest.rows().subList(0, 1);
-    var e = assertThrows(IllegalArgumentException.class, () -> adamTrainer()
-        .withCheckpoint(ckpt, 1).fit(sc.parallelize(rows, 2), TrainerOptions.defaults(), B,
-            SparkTrainer.Mode.SYNCHRONOUS, 0, false));
-    assertTrue(e.getMessage().contains("has no rows (1 rows in all)")
-        && e.getMessage().contains("use at most 1 workers"), e.getMessage());
+    var e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                adamTrainer()
+                    .withCheckpoint(ckpt, 1)
+                    .fit(
+                        sc.parallelize(rows, 2),
+                        TrainerOptions.defaults(),
+                        B,
+                        SparkTrainer.Mode.SYNCHRONOUS,
+                        0,
+                        false));
+    assertTrue(
+        e.getMessage().contains("has no rows (1 rows in all)")
+            && e.getMessage().contains("use at most 1 workers"),
+        e.getMessage());
     assertFalse(Files.exists(ckpt), "a checkpoint was written");
   }
 
   @Test
   void moreWorkersThanTaskSlotsIsRefusedBeforeAnyTask() {
-    var e = assertThrows(IllegalArgumentException.class, () -> adamTrainer().fit(
-        sc.parallelize(SparkTrainerTest.rows(), 3), TrainerOptions.defaults(), B,
-        SparkTrainer.Mode.SYNCHRONOUS, 0, false));
-    assertTrue(e.getMessage().contains("3 workers need 3 task slots")
-        && e.getMessage().contains("has 2"), e.getMessage());
+    var e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                adamTrainer()
+                    .fit(
+                        sc.parallelize(SparkTrainerTest.rows(), 3),
+                        TrainerOptions.defaults(),
+                        B,
+                        SparkTrainer.Mode.SYNCHRONOUS,
+                        0,
+                        false));
+    assertTrue(
+        e.getMessage().contains("3 workers need 3 task slots") && e.getMessage().contains("has 2"),
+        e.getMessage());
   }
 
   @Test
   void unsupportedTrainerOptionsAreNamed() {
-    var e = assertThrows(IllegalArgumentException.class, () -> adamTrainer().fit(
-        sc.parallelize(SparkTrainerTest.rows(), 2), TrainerOptions.defaults()
-            .withAccumulationSteps(2), B, SparkTrainer.Mode.SYNCHRONOUS, 0, false));
+    var e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                adamTrainer()
+                    .fit(
+                        sc.parallelize(SparkTrainerTest.rows(), 2),
+                        TrainerOptions.defaults().withAccumulationSteps(2),
+                        B,
+                        SparkTrainer.Mode.SYNCHRONOUS,
+                        0,
+                        false));
     assertTrue(e.getMessage().contains("gradient accumulation"), e.getMessage());
   }
 
   @Test
   void nonFiniteLossStopsEveryWorkerWithOneMessage() {
-    SparkTrainer t = new SparkTrainer(sc, SparkTrainerTest::model,
-        p -> new SGD(p, SGD.Options.of(1e30)), MSELoss::new);
+    SparkTrainer t =
+        new SparkTrainer(
+            sc, SparkTrainerTest::model, p -> new SGD(p, SGD.Options.of(1e30)), MSELoss::new);
     var e = assertThrows(NonFiniteLossException.class, () -> fit(t));
     assertTrue(e.getMessage().startsWith("non-finite loss in epoch"), e.getMessage());
   }
@@ -138,13 +184,17 @@ class SparkTrainerFaultTest {
     }
     String master = "spark://127.0.0.1:" + port;
     long t0 = System.nanoTime();
-    var e = assertThrows(IllegalArgumentException.class,
-        () -> SparkContexts.open(master, "unreachable", Duration.ofSeconds(3)));
+    var e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> SparkContexts.open(master, "unreachable", Duration.ofSeconds(3)));
     double seconds = (System.nanoTime() - t0) / 1e9;
     assertTrue(e.getMessage().contains("cannot reach Spark master " + master), e.getMessage());
     assertTrue(seconds < 10, "took " + seconds + " s");
-    var bad = assertThrows(IllegalArgumentException.class,
-        () -> SparkContexts.checkReachable("local[two]", Duration.ofSeconds(1)));
+    var bad =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> SparkContexts.checkReachable("local[two]", Duration.ofSeconds(1)));
     assertTrue(bad.getMessage().contains("bad Spark master 'local[two]'"), bad.getMessage());
     SparkContexts.checkReachable("local[2,3]", Duration.ofSeconds(1));
   }

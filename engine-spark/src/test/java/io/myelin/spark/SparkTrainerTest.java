@@ -10,8 +10,8 @@ import io.myelin.loss.Loss;
 import io.myelin.loss.MSELoss;
 import io.myelin.nn.Activation;
 import io.myelin.nn.ActivationLayer;
-import io.myelin.nn.Linear;
 import io.myelin.nn.Layer;
+import io.myelin.nn.Linear;
 import io.myelin.nn.Sequential;
 import io.myelin.optim.Adam;
 import io.myelin.optim.Optimizer;
@@ -42,7 +42,9 @@ class SparkTrainerTest {
 
   static Layer model() {
     Generator g = new Generator(42);
-    return new Sequential(new Linear(IN, 9, true, g), new ActivationLayer(Activation.TANH),
+    return new Sequential(
+        new Linear(IN, 9, true, g),
+        new ActivationLayer(Activation.TANH),
         new Linear(9, OUT, true, g));
   }
 
@@ -64,8 +66,8 @@ class SparkTrainerTest {
   }
 
   /** One process, batch 2B: the k-th B rows of partition 0, then the k-th B rows of partition 1. */
-  static float[] singleProcess(List<Sample> rows, int epochs,
-      ReplicaFactories.OptimizerFactory of) {
+  static float[] singleProcess(
+      List<Sample> rows, int epochs, ReplicaFactories.OptimizerFactory of) {
     Layer m = model();
     m.train();
     Optimizer<?> opt = of.create(m.parameters());
@@ -81,7 +83,8 @@ class SparkTrainerTest {
           System.arraycopy(batch.get(i).features(), 0, x, i * IN, IN);
           System.arraycopy(batch.get(i).target(), 0, y, i * OUT, OUT);
         }
-        try (Tensor tx = Tensor.of(x, 2 * B, IN); Tensor ty = Tensor.of(y, 2 * B, OUT)) {
+        try (Tensor tx = Tensor.of(x, 2 * B, IN);
+            Tensor ty = Tensor.of(y, 2 * B, OUT)) {
           opt.zeroGrad();
           loss.forward(m.forward(tx), ty).backward();
           opt.step();
@@ -109,13 +112,21 @@ class SparkTrainerTest {
     List<Sample> rows = rows();
     ReplicaFactories.OptimizerFactory adam = p -> new Adam(p, Adam.Options.defaults().withLr(0.01));
     float[] expected = singleProcess(rows, 3, adam);
-    SparkTrainer.Result r = trainer(adam).fit(sc.parallelize(rows, 2),
-        TrainerOptions.defaults().withEpochs(3), B, SparkTrainer.Mode.SYNCHRONOUS, 0, false);
+    SparkTrainer.Result r =
+        trainer(adam)
+            .fit(
+                sc.parallelize(rows, 2),
+                TrainerOptions.defaults().withEpochs(3),
+                B,
+                SparkTrainer.Mode.SYNCHRONOUS,
+                0,
+                false);
     assertEquals(3, r.history().size());
     assertEquals(ROWS_PER_WORKER / B, r.stepsPerEpoch());
     assertEquals(1, r.stageAttempts());
     assertEquals(2 * ROWS_PER_WORKER, r.history().last().samples());
-    assertTrue(r.history().last().trainLoss() < r.history().epochs().getFirst().trainLoss(),
+    assertTrue(
+        r.history().last().trainLoss() < r.history().epochs().getFirst().trainLoss(),
         "loss did not fall: " + r.history().toCsv());
     float[] actual = Flat.values(r.model().parameters());
     // The weights moved (the test would pass trivially otherwise) ...
@@ -130,7 +141,8 @@ class SparkTrainerTest {
     // One message per step: the gradients, one flag (a non-finite loss on any worker) and the
     // epoch's three running sums as decimal text (at most 25 characters each, and separators).
     long vector = FloatCodec.encodedLength(initial.length + 1);
-    assertTrue(r.bytesSentPerStep() > vector && r.bytesSentPerStep() <= vector + 3 * 26,
+    assertTrue(
+        r.bytesSentPerStep() > vector && r.bytesSentPerStep() <= vector + 3 * 26,
         r.bytesSentPerStep() + " bytes per step for a " + vector + "-character vector");
   }
 
@@ -140,25 +152,57 @@ class SparkTrainerTest {
     ReplicaFactories.OptimizerFactory sgd = p -> new SGD(p, SGD.Options.of(0.1));
     var data = sc.parallelize(rows, 2);
     var opts = TrainerOptions.defaults().withEpochs(2);
-    float[] sync = Flat.values(trainer(sgd).fit(data, opts, B, SparkTrainer.Mode.SYNCHRONOUS, 0,
-        false).model().parameters());
-    float[] avg = Flat.values(trainer(sgd).fit(data, opts, B,
-        SparkTrainer.Mode.PARAMETER_AVERAGING, 1, false).model().parameters());
+    float[] sync =
+        Flat.values(
+            trainer(sgd)
+                .fit(data, opts, B, SparkTrainer.Mode.SYNCHRONOUS, 0, false)
+                .model()
+                .parameters());
+    float[] avg =
+        Flat.values(
+            trainer(sgd)
+                .fit(data, opts, B, SparkTrainer.Mode.PARAMETER_AVERAGING, 1, false)
+                .model()
+                .parameters());
     assertClose(sync, avg, 2e-5);
     assertClose(singleProcess(rows, 2, sgd), sync, 2e-5);
   }
 
   @Test
   void throwingModelFactoryFailsOnTheDriverBeforeAnyTask() {
-    SparkTrainer t = new SparkTrainer(sc, () -> {
-      throw new IllegalStateException("no such layer");
-    }, p -> new SGD(p, SGD.Options.of(0.1)), MSELoss::new);
-    var e = assertThrows(IllegalArgumentException.class, () -> t.fit(sc.parallelize(rows(), 2),
-        TrainerOptions.defaults(), B, SparkTrainer.Mode.SYNCHRONOUS, 0, false));
-    assertTrue(e.getMessage().contains("model factory failed") && e.getMessage().contains(
-        "no such layer"), e.getMessage());
-    var b = assertThrows(IllegalArgumentException.class, () -> t.fit(sc.parallelize(rows(), 2),
-        TrainerOptions.defaults(), 0, SparkTrainer.Mode.SYNCHRONOUS, 0, false));
+    SparkTrainer t =
+        new SparkTrainer(
+            sc,
+            () -> {
+              throw new IllegalStateException("no such layer");
+            },
+            p -> new SGD(p, SGD.Options.of(0.1)),
+            MSELoss::new);
+    var e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                t.fit(
+                    sc.parallelize(rows(), 2),
+                    TrainerOptions.defaults(),
+                    B,
+                    SparkTrainer.Mode.SYNCHRONOUS,
+                    0,
+                    false));
+    assertTrue(
+        e.getMessage().contains("model factory failed") && e.getMessage().contains("no such layer"),
+        e.getMessage());
+    var b =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                t.fit(
+                    sc.parallelize(rows(), 2),
+                    TrainerOptions.defaults(),
+                    0,
+                    SparkTrainer.Mode.SYNCHRONOUS,
+                    0,
+                    false));
     assertTrue(b.getMessage().contains("batch size"), b.getMessage());
   }
 }

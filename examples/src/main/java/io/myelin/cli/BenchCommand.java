@@ -19,26 +19,44 @@ import picocli.CommandLine.Option;
  * {@code myelin bench}: square float32 GEMM throughput at a few sizes, then training-step
  * throughput of an MLP on random data, on the chosen device.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(
+    name = "bench",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
     description = "Measure GEMM GFLOP/s and MLP training-step throughput on a device.")
 final class BenchCommand implements Callable<Integer> {
-  @Option(names = "--device", paramLabel = "DEVICE",
+  @Option(
+      names = "--device",
+      paramLabel = "DEVICE",
       description = "auto, cpu, cuda or cuda:N (default: MYELIN_DEVICE, else auto).")
   String device;
 
-  @Option(names = "--sizes", paramLabel = "N,N,..", split = ",", defaultValue = "256,512,1024",
+  @Option(
+      names = "--sizes",
+      paramLabel = "N,N,..",
+      split = ",",
+      defaultValue = "256,512,1024",
       description = "Square GEMM sizes (default: ${DEFAULT-VALUE}).")
   int[] sizes;
 
-  @Option(names = "--model", paramLabel = "SPEC", defaultValue = "mlp:784-256-128-10",
+  @Option(
+      names = "--model",
+      paramLabel = "SPEC",
+      defaultValue = "mlp:784-256-128-10",
       description = "Model of the training-step benchmark (default: ${DEFAULT-VALUE}).")
   String model;
 
-  @Option(names = "--batch-size", paramLabel = "N", defaultValue = "128",
+  @Option(
+      names = "--batch-size",
+      paramLabel = "N",
+      defaultValue = "128",
       description = "Rows per training step (default: ${DEFAULT-VALUE}).")
   int batchSize;
 
-  @Option(names = "--steps", paramLabel = "N", defaultValue = "50",
+  @Option(
+      names = "--steps",
+      paramLabel = "N",
+      defaultValue = "50",
       description = "Timed training steps, after 5 warm-up steps (default: ${DEFAULT-VALUE}).")
   int steps;
 
@@ -73,8 +91,14 @@ final class BenchCommand implements Callable<Integer> {
             reps++;
             elapsed = (System.nanoTime() - t0) / 1e9;
           } while (elapsed < 1.0 && reps < 1000);
-          System.out.printf(Locale.ROOT, "gemm %5d x %-5d %8.1f GFLOP/s  (%d runs, %.2f ms each)%n",
-              n, n, 2.0 * n * n * n * reps / elapsed / 1e9, reps, elapsed * 1e3 / reps);
+          System.out.printf(
+              Locale.ROOT,
+              "gemm %5d x %-5d %8.1f GFLOP/s  (%d runs, %.2f ms each)%n",
+              n,
+              n,
+              2.0 * n * n * n * reps / elapsed / 1e9,
+              reps,
+              elapsed * 1e3 / reps);
         }
       }
       Sequential net = Mlp.build(spec, gen);
@@ -100,8 +124,13 @@ final class BenchCommand implements Callable<Integer> {
         }
       }
       double sec = (System.nanoTime() - t0) / 1e9;
-      System.out.printf(Locale.ROOT, "train %s batch %d: %.2f ms/step, %,.0f samples/s%n",
-          spec.text(), batchSize, sec * 1e3 / steps, steps * (double) batchSize / sec);
+      System.out.printf(
+          Locale.ROOT,
+          "train %s batch %d: %.2f ms/step, %,.0f samples/s%n",
+          spec.text(),
+          batchSize,
+          sec * 1e3 / steps,
+          steps * (double) batchSize / sec);
       opt.close();
     }
     return 0;

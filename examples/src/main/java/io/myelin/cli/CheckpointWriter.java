@@ -16,9 +16,9 @@ import java.util.Map;
 /**
  * {@code --checkpoint FILE}: after every epoch, everything {@code --resume} needs to continue the
  * run bit for bit ({@link TrainingCheckpoints}: weights, optimizer state, epoch and step, the
- * generator's position, the history, early stopping's state), plus the run's description ({@link RunDescription}) so
- * that a resume with other options is refused. Written atomically: a failure stops training with
- * a message naming the file, and the previous checkpoint stays loadable.
+ * generator's position, the history, early stopping's state), plus the run's description ({@link
+ * RunDescription}) so that a resume with other options is refused. Written atomically: a failure
+ * stops training with a message naming the file, and the previous checkpoint stays loadable.
  */
 final class CheckpointWriter implements Callback {
   /** The name of the one generator of a command-line run (initialisation and dropout). */
@@ -34,9 +34,16 @@ final class CheckpointWriter implements Callback {
   private final List<? extends Resumable> callbacks;
   private final Map<String, String> description;
 
-  /** @param callbacks stateful callbacks (early stopping) whose state goes into the checkpoint */
-  CheckpointWriter(Path file, Layer model, Optimizer<?> optimizer, Generator generator,
-      List<? extends Resumable> callbacks, Map<String, String> description) {
+  /**
+   * @param callbacks stateful callbacks (early stopping) whose state goes into the checkpoint
+   */
+  CheckpointWriter(
+      Path file,
+      Layer model,
+      Optimizer<?> optimizer,
+      Generator generator,
+      List<? extends Resumable> callbacks,
+      Map<String, String> description) {
     this.file = file;
     this.model = model;
     this.optimizer = optimizer;
@@ -53,8 +60,17 @@ final class CheckpointWriter implements Callback {
       extra.put(STOPPED, state.stopReason());
     }
     try {
-      TrainingCheckpoints.save(file, state.epoch(), state.step(), 0, model, optimizer,
-          Map.of(GENERATOR, generator), callbacks, state.history(), extra);
+      TrainingCheckpoints.save(
+          file,
+          state.epoch(),
+          state.step(),
+          0,
+          model,
+          optimizer,
+          Map.of(GENERATOR, generator),
+          callbacks,
+          state.history(),
+          extra);
     } catch (IOException e) {
       throw new Errors.BadInputException(Errors.oneLine(e.getMessage()));
     }

@@ -10,8 +10,8 @@ import picocli.CommandLine;
 import picocli.CommandLine.ParameterException;
 
 /**
- * Turns failures into one line on stderr and an exit code: 2 for bad input (the user can fix it),
- * 1 for anything unexpected. Stack traces only with {@code --verbose}.
+ * Turns failures into one line on stderr and an exit code: 2 for bad input (the user can fix it), 1
+ * for anything unexpected. Stack traces only with {@code --verbose}.
  */
 final class Errors {
   static final int BAD_INPUT = 2;
@@ -54,9 +54,13 @@ final class Errors {
 
   static int exitCode(Throwable e) {
     Throwable t = unwrap(e);
-    return t instanceof BadInputException || t instanceof IllegalArgumentException
-        || t instanceof IOException || t instanceof DeviceUnavailableException
-        || t instanceof ParameterException ? BAD_INPUT : FAILURE;
+    return t instanceof BadInputException
+            || t instanceof IllegalArgumentException
+            || t instanceof IOException
+            || t instanceof DeviceUnavailableException
+            || t instanceof ParameterException
+        ? BAD_INPUT
+        : FAILURE;
   }
 
   private static Throwable unwrap(Throwable e) {
@@ -71,15 +75,18 @@ final class Errors {
   /** The message of a bad-input error, on one line, with the file named for file errors. */
   static String describe(Throwable e) {
     Throwable t = unwrap(e);
-    String msg = switch (t) {
-      case NoSuchFileException n -> n.getReason() != null ? n.getReason()
-          : "no such file: " + n.getFile();
-      case AccessDeniedException a -> a.getReason() != null ? a.getReason()
-          : "cannot read " + a.getFile() + ": permission denied";
-      case FileSystemException f -> f.getReason() != null ? f.getReason() : f.getFile() + ": "
-          + f.getMessage();
-      default -> t.getMessage() == null ? t.toString() : t.getMessage();
-    };
+    String msg =
+        switch (t) {
+          case NoSuchFileException n ->
+              n.getReason() != null ? n.getReason() : "no such file: " + n.getFile();
+          case AccessDeniedException a ->
+              a.getReason() != null
+                  ? a.getReason()
+                  : "cannot read " + a.getFile() + ": permission denied";
+          case FileSystemException f ->
+              f.getReason() != null ? f.getReason() : f.getFile() + ": " + f.getMessage();
+          default -> t.getMessage() == null ? t.toString() : t.getMessage();
+        };
     return oneLine(inCommandLineWords(msg));
   }
 
@@ -88,10 +95,12 @@ final class Errors {
    * command line needs the flag that sets the same thing. Each pair: API words, flag words.
    */
   private static final String[][] API_TO_FLAGS = {
-      {"choose a MissingValuePolicy (DROP_ROW, MEAN or ZERO) to accept it",
-          "choose --missing drop, mean or zero to accept it"},
-      {"MissingValuePolicy.DROP_ROW", "--missing drop"},
-      {"under DROP_ROW", "under --missing drop"},
+    {
+      "choose a MissingValuePolicy (DROP_ROW, MEAN or ZERO) to accept it",
+      "choose --missing drop, mean or zero to accept it"
+    },
+    {"MissingValuePolicy.DROP_ROW", "--missing drop"},
+    {"under DROP_ROW", "under --missing drop"},
   };
 
   static String inCommandLineWords(String message) {
@@ -104,11 +113,11 @@ final class Errors {
 
   /** Core's messages name API options; on the command line each is its flag. */
   private static final String[][] FLAGS = {
-      {"TrainerOptions.graphs is ON", "--graphs on"},
-      {"TrainerOptions.graphs is OFF", "--graphs off"},
-      {"TrainerOptions.graphs", "--graphs"},
-      {"TrainerOptions.clipNorm", "--clip-norm"},
-      {"TrainerOptions.clipValue", "--clip-value"},
+    {"TrainerOptions.graphs is ON", "--graphs on"},
+    {"TrainerOptions.graphs is OFF", "--graphs off"},
+    {"TrainerOptions.graphs", "--graphs"},
+    {"TrainerOptions.clipNorm", "--clip-norm"},
+    {"TrainerOptions.clipValue", "--clip-value"},
   };
 
   /** {@code msg} with the API option names core uses replaced by this command line's flags. */
@@ -122,6 +131,8 @@ final class Errors {
 
   static String oneLine(String s) {
     // Lines joined with "; ", except after a line that ends a clause with ':' (a list follows).
-    return s == null ? "" : s.strip().replaceAll(":\\s*\\R\\s*", ": ").replaceAll("\\s*\\R\\s*", "; ");
+    return s == null
+        ? ""
+        : s.strip().replaceAll(":\\s*\\R\\s*", ": ").replaceAll("\\s*\\R\\s*", "; ");
   }
 }

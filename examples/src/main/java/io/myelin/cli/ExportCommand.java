@@ -24,14 +24,22 @@ import picocli.CommandLine.Spec;
  * rows that {@code myelin predict} takes; its output is the model's output (class scores, i.e.
  * logits, for classification: the predicted class is the largest, as {@code predict} reports).
  */
-@Command(name = "export", mixinStandardHelpOptions = true, sortOptions = false,
-    description = {"Write saved weights as an ONNX model, runnable by ONNX Runtime and other ONNX readers.",
-        "The saved preprocessing is part of the model: it takes raw feature rows, as 'myelin predict' does,"
-            + " and outputs the model's scores (logits for classification)."})
+@Command(
+    name = "export",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = {
+      "Write saved weights as an ONNX model, runnable by ONNX Runtime and other ONNX readers.",
+      "The saved preprocessing is part of the model: it takes raw feature rows, as 'myelin predict' does,"
+          + " and outputs the model's scores (logits for classification)."
+    })
 final class ExportCommand implements Callable<Integer> {
   @Mixin WeightsArgs weights = new WeightsArgs();
 
-  @Option(names = "--onnx", paramLabel = "FILE.onnx", required = true,
+  @Option(
+      names = "--onnx",
+      paramLabel = "FILE.onnx",
+      required = true,
       description = "Where to write the ONNX model (written atomically).")
   Path onnx;
 
@@ -46,18 +54,35 @@ final class ExportCommand implements Callable<Integer> {
     Layer model = withPreprocessing(w.model(), mf.preprocessing());
     int features = mf.features().size();
     Onnx.export(model, new int[] {1, features}, onnx);
-    spec.commandLine().getErr().println("wrote " + onnx + ": input 'input' [batch, " + features + "] raw feature rows ("
-        + mf.preprocessing().describe() + " inside the model), output 'output' [batch, " + mf.spec().outputs()
-        + "] " + (mf.classification() ? "class scores (logits; the largest is the prediction)" : "predictions"));
+    spec.commandLine()
+        .getErr()
+        .println(
+            "wrote "
+                + onnx
+                + ": input 'input' [batch, "
+                + features
+                + "] raw feature rows ("
+                + mf.preprocessing().describe()
+                + " inside the model), output 'output' [batch, "
+                + mf.spec().outputs()
+                + "] "
+                + (mf.classification()
+                    ? "class scores (logits; the largest is the prediction)"
+                    : "predictions"));
     return 0;
   }
 
-  /** {@code model} behind a {@link FeatureScaling} layer for {@code prep} (none when there is nothing to do). */
+  /**
+   * {@code model} behind a {@link FeatureScaling} layer for {@code prep} (none when there is
+   * nothing to do).
+   */
   static Layer withPreprocessing(Sequential model, Preprocessing prep) {
     if (prep.divisor() == 1 && !prep.standardized()) {
       return model;
     }
-    return new Sequential(new FeatureScaling(prep.divisor(), FeatureScaling.floats(prep.mean()),
-        FeatureScaling.floats(prep.std())), model);
+    return new Sequential(
+        new FeatureScaling(
+            prep.divisor(), FeatureScaling.floats(prep.mean()), FeatureScaling.floats(prep.std())),
+        model);
   }
 }

@@ -21,30 +21,46 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code myelin gradcheck --model SPEC}: compares the analytic gradients of a random model's
- * cross-entropy loss with central differences, in float64 on the CPU, and prints the largest
- * error per parameter.
+ * cross-entropy loss with central differences, in float64 on the CPU, and prints the largest error
+ * per parameter.
  */
-@Command(name = "gradcheck", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(
+    name = "gradcheck",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
     description = "Check a random model's gradients against central differences (float64, CPU).")
 final class GradcheckCommand implements Callable<Integer> {
   @Mixin ModelArgs model = new ModelArgs();
 
-  @Option(names = "--batch", paramLabel = "N", defaultValue = "5",
+  @Option(
+      names = "--batch",
+      paramLabel = "N",
+      defaultValue = "5",
       description = "Random input rows (default: ${DEFAULT-VALUE}).")
   int batch;
 
-  @Option(names = "--seed", paramLabel = "N", defaultValue = "0",
+  @Option(
+      names = "--seed",
+      paramLabel = "N",
+      defaultValue = "0",
       description = "Seed of the weights and inputs (default: ${DEFAULT-VALUE}).")
   long seed;
 
-  @Option(names = "--tolerance", paramLabel = "X", defaultValue = "1e-6",
+  @Option(
+      names = "--tolerance",
+      paramLabel = "X",
+      defaultValue = "1e-6",
       description = "Largest acceptable error (default: ${DEFAULT-VALUE}).")
   double tolerance;
 
-  @Option(names = "--mode", paramLabel = "MODE", defaultValue = "reverse",
-      description = "reverse: backward against central differences per element; forward: jvp"
-          + " along random directions against central differences and the backward's gradient;"
-          + " both (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--mode",
+      paramLabel = "MODE",
+      defaultValue = "reverse",
+      description =
+          "reverse: backward against central differences per element; forward: jvp"
+              + " along random directions against central differences and the backward's gradient;"
+              + " both (default: ${DEFAULT-VALUE}).")
   String mode;
 
   /** Random directions per parameter in the forward check. */
@@ -54,15 +70,17 @@ final class GradcheckCommand implements Callable<Integer> {
   public Integer call() {
     String m = mode.toLowerCase(Locale.ROOT).strip();
     if (!List.of("reverse", "forward", "both").contains(m)) {
-      throw new Errors.BadInputException("--mode must be forward, reverse or both, got '" + mode + "'");
+      throw new Errors.BadInputException(
+          "--mode must be forward, reverse or both, got '" + mode + "'");
     }
     if (batch < 2) {
       throw new Errors.BadInputException("--batch must be at least 2, got " + batch);
     }
     ModelSpec given = model.spec();
     if (given.dropout() > 0) {
-      throw new Errors.BadInputException("--dropout draws a new mask per evaluation, so central"
-          + " differences cannot check it: leave it out");
+      throw new Errors.BadInputException(
+          "--dropout draws a new mask per evaluation, so central"
+              + " differences cannot check it: leave it out");
     }
     int in = given.inputs() == ModelSpec.AUTO ? 4 : given.inputs();
     int out = given.outputs() == ModelSpec.AUTO ? 3 : given.outputs();
@@ -77,8 +95,9 @@ final class GradcheckCommand implements Callable<Integer> {
       labels[i] = i % out;
     }
     Tensor y = Tensor.ofInts(labels, batch);
-    System.out.printf("gradcheck %s, batch %d, float64, eps %g, tolerance %g%n", spec.describe(),
-        batch, GradCheck.DEFAULT_EPS, tolerance);
+    System.out.printf(
+        "gradcheck %s, batch %d, float64, eps %g, tolerance %g%n",
+        spec.describe(), batch, GradCheck.DEFAULT_EPS, tolerance);
     double worst = 0;
     Supplier<Tensor> lossFn = () -> Losses.crossEntropy(net.forward(x), y);
     if (!m.equals("reverse")) {
@@ -96,8 +115,8 @@ final class GradcheckCommand implements Callable<Integer> {
 
   /**
    * For each parameter and random direction v: the jvp d loss [v] against the central difference
-   * (loss(p + h v) - loss(p - h v)) / 2h and against grad . v from reverse mode; the error is
-   * |a - b| / max(1, |a|, |b|). Returns the largest.
+   * (loss(p + h v) - loss(p - h v)) / 2h and against grad . v from reverse mode; the error is |a -
+   * b| / max(1, |a|, |b|). Returns the largest.
    */
   private double checkForward(Sequential net, Supplier<Tensor> lossFn, Generator gen) {
     double worst = 0;
@@ -143,17 +162,26 @@ final class GradcheckCommand implements Callable<Integer> {
   }
 
   private void print(String name, Tensor p, double error, String verdict) {
-    System.out.printf(Locale.ROOT, "  %-22s %-10s max error %.3e  %s%n", name,
-        java.util.Arrays.toString(p.shape()).replace(" ", ""), error, verdict);
+    System.out.printf(
+        Locale.ROOT,
+        "  %-22s %-10s max error %.3e  %s%n",
+        name,
+        java.util.Arrays.toString(p.shape()).replace(" ", ""),
+        error,
+        verdict);
   }
 
   private double checkReverse(Sequential net, Supplier<Tensor> lossFn) {
     double worst = 0;
     for (var e : net.namedParameters().entrySet()) {
-      GradCheck.Result r = GradCheck.checkParameters(lossFn, List.of(e.getValue()),
-          GradCheck.DEFAULT_EPS, tolerance);
+      GradCheck.Result r =
+          GradCheck.checkParameters(
+              lossFn, List.of(e.getValue()), GradCheck.DEFAULT_EPS, tolerance);
       worst = Math.max(worst, r.maxError());
-      print(e.getKey(), e.getValue(), r.maxError(),
+      print(
+          e.getKey(),
+          e.getValue(),
+          r.maxError(),
           r.maxError() <= tolerance ? "ok" : "FAILED at " + r.worst());
     }
     return worst;

@@ -20,13 +20,22 @@ import picocli.CommandLine.ScopeType;
     mixinStandardHelpOptions = true,
     version = "myelin 0.1.0",
     description = "Train and run neural networks on the CPU or an NVIDIA GPU.",
-    subcommands = {DevicesCommand.class, TrainCommand.class, SummaryCommand.class,
-        EvaluateCommand.class, PredictCommand.class, ExportCommand.class, GradcheckCommand.class,
-        BenchCommand.class},
+    subcommands = {
+      DevicesCommand.class,
+      TrainCommand.class,
+      SummaryCommand.class,
+      EvaluateCommand.class,
+      PredictCommand.class,
+      ExportCommand.class,
+      GradcheckCommand.class,
+      BenchCommand.class
+    },
     footer = {"", "Run 'myelin COMMAND --help' for a command's options and their defaults."})
 public final class Main implements Runnable {
 
-  @Option(names = "--verbose", scope = ScopeType.INHERIT,
+  @Option(
+      names = "--verbose",
+      scope = ScopeType.INHERIT,
       description = "Print stack traces with errors, and debug details.")
   boolean verbose;
 
@@ -45,7 +54,8 @@ public final class Main implements Runnable {
     cl.setUsageHelpWidth(100);
     cl.setUsageHelpLongOptionsMaxWidth(32);
     cl.setParameterExceptionHandler(Errors::onParameterException);
-    cl.setExecutionExceptionHandler((e, cmd, parsed) -> Errors.onExecutionException(e, cmd, verbose));
+    cl.setExecutionExceptionHandler(
+        (e, cmd, parsed) -> Errors.onExecutionException(e, cmd, verbose));
     cl.setExitCodeExceptionMapper(e -> Errors.exitCode(e));
     return cl;
   }
@@ -64,7 +74,8 @@ public final class Main implements Runnable {
     // slf4j-simple reads its level once, at the first logger: the command line shows warnings
     // only (a usage error is one line), and the device-selection line with --verbose.
     if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
-      System.setProperty("org.slf4j.simpleLogger.defaultLogLevel",
+      System.setProperty(
+          "org.slf4j.simpleLogger.defaultLogLevel",
           Arrays.asList(args).contains("--verbose") ? "info" : "warn");
     }
     int code = run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);

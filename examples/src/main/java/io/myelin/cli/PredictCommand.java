@@ -21,30 +21,46 @@ import picocli.CommandLine.Spec;
  * {@code myelin predict --weights FILE --input FILE.csv [--output FILE.csv]}: one output row per
  * input row: the predicted class and each class's probability, or the predicted value(s).
  */
-@Command(name = "predict", mixinStandardHelpOptions = true, sortOptions = false,
-    description = {"Predict with saved weights on the rows of a CSV file (raw values, as in the"
-        + " training data; the saved preprocessing is applied).",
-        "Columns are matched to the features by header name, or by position when the file has one"
-            + " column per feature."})
+@Command(
+    name = "predict",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = {
+      "Predict with saved weights on the rows of a CSV file (raw values, as in the"
+          + " training data; the saved preprocessing is applied).",
+      "Columns are matched to the features by header name, or by position when the file has one"
+          + " column per feature."
+    })
 final class PredictCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   @Mixin WeightsArgs weights = new WeightsArgs();
 
-  @Option(names = "--input", paramLabel = "FILE.csv", required = true,
+  @Option(
+      names = "--input",
+      paramLabel = "FILE.csv",
+      required = true,
       description = "Rows to predict on (plain or gzip CSV).")
   Path input;
 
-  @Option(names = "--output", paramLabel = "FILE.csv",
+  @Option(
+      names = "--output",
+      paramLabel = "FILE.csv",
       description = "Where to write the predictions (default: standard output).")
   Path output;
 
-  @Option(names = "--unseen", paramLabel = "POLICY", defaultValue = "warn",
-      description = "A category never seen in training: warn (on stderr, once per column and value;"
-          + " its one-hot group is all zeros) or error (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--unseen",
+      paramLabel = "POLICY",
+      defaultValue = "warn",
+      description =
+          "A category never seen in training: warn (on stderr, once per column and value;"
+              + " its one-hot group is all zeros) or error (default: ${DEFAULT-VALUE}).")
   String unseen;
 
-  @Option(names = "--device", paramLabel = "DEVICE",
+  @Option(
+      names = "--device",
+      paramLabel = "DEVICE",
       description = "auto, cpu, cuda or cuda:N (default: MYELIN_DEVICE, else auto).")
   String device;
 
@@ -58,11 +74,16 @@ final class PredictCommand implements Callable<Integer> {
     if (!unseen.equals("warn") && !unseen.equals("error")) {
       throw new Errors.BadInputException("--unseen must be warn or error, got '" + unseen + "'");
     }
-    float[] x = PredictInput.read(input, features, unseen.equals("error"),
-        warning -> spec.commandLine().getErr().println("myelin predict: warning: " + warning));
+    float[] x =
+        PredictInput.read(
+            input,
+            features,
+            unseen.equals("error"),
+            warning -> spec.commandLine().getErr().println("myelin predict: warning: " + warning));
     mf.preprocessing().applyToRaw(x, features.size());
     int rows = x.length / Math.max(1, features.size());
-    ArrayDataset data = new ArrayDataset(x, rows, features.size(), features, null, List.of(), null, 0);
+    ArrayDataset data =
+        new ArrayDataset(x, rows, features.size(), features, null, List.of(), null, 0);
     float[] out = Scoring.outputs(w.model(), data, dev);
     int k = rows == 0 ? 0 : out.length / rows;
     StringBuilder sb = new StringBuilder();

@@ -8,10 +8,10 @@ import java.util.Objects;
 
 /**
  * The options of a {@code myelin train} run that decide its result, as strings keyed by option
- * name. {@code --checkpoint} stores them in the checkpoint; {@code --resume} refuses a
- * checkpoint whose options differ from its own, naming the first one, because the continued run
- * would then not be the run that was interrupted. {@code --epochs} is not among them: it is the
- * total and may be raised to train longer.
+ * name. {@code --checkpoint} stores them in the checkpoint; {@code --resume} refuses a checkpoint
+ * whose options differ from its own, naming the first one, because the continued run would then not
+ * be the run that was interrupted. {@code --epochs} is not among them: it is the total and may be
+ * raised to train longer.
  */
 final class RunDescription {
   /** The key every description has; a checkpoint without it was not written by the CLI. */
@@ -19,8 +19,14 @@ final class RunDescription {
 
   private RunDescription() {}
 
-  static Map<String, String> of(String dataset, DataArgs data, ModelSpec spec, String init,
-      OptimizerArgs optim, RunArgs run, Integer earlyStopping) {
+  static Map<String, String> of(
+      String dataset,
+      DataArgs data,
+      ModelSpec spec,
+      String init,
+      OptimizerArgs optim,
+      RunArgs run,
+      Integer earlyStopping) {
     Map<String, String> m = new LinkedHashMap<>();
     m.put(DATASET, dataset);
     m.put("--data", Objects.toString(data.dataDir, ""));
@@ -61,16 +67,26 @@ final class RunDescription {
    */
   static void check(Path checkpoint, Map<String, String> saved, Map<String, String> current) {
     if (!saved.containsKey(DATASET)) {
-      throw new Errors.BadInputException("--resume " + checkpoint + ": this checkpoint was not"
-          + " written by 'myelin train --checkpoint' (it has no run description)");
+      throw new Errors.BadInputException(
+          "--resume "
+              + checkpoint
+              + ": this checkpoint was not"
+              + " written by 'myelin train --checkpoint' (it has no run description)");
     }
     for (var e : current.entrySet()) {
       String was = saved.get(e.getKey());
       if (!e.getValue().equals(was)) {
         String option = e.getKey().equals(DATASET) ? "the dataset" : e.getKey();
-        throw new Errors.BadInputException("--resume " + checkpoint + " was written with "
-            + option + " " + (was == null ? "(absent)" : was) + ", this run has " + e.getValue()
-            + "; resume with the options of the interrupted run");
+        throw new Errors.BadInputException(
+            "--resume "
+                + checkpoint
+                + " was written with "
+                + option
+                + " "
+                + (was == null ? "(absent)" : was)
+                + ", this run has "
+                + e.getValue()
+                + "; resume with the options of the interrupted run");
       }
     }
   }

@@ -11,20 +11,29 @@ import picocli.CommandLine.Option;
 final class SparkArgs {
   private static final Pattern LOCAL_N = Pattern.compile("local\\[([1-9][0-9]*)(,[1-9][0-9]*)?\\]");
 
-  @Option(names = "--spark", paramLabel = "MASTER",
-      description = "Train data-parallel on Spark: local[N], local[N,F] (F attempts per task, so"
-          + " a failed stage is retried and resumes from --checkpoint) or spark://host:port;"
-          + " --batch-size is then per worker (default: train in this process).")
+  @Option(
+      names = "--spark",
+      paramLabel = "MASTER",
+      description =
+          "Train data-parallel on Spark: local[N], local[N,F] (F attempts per task, so"
+              + " a failed stage is retried and resumes from --checkpoint) or spark://host:port;"
+              + " --batch-size is then per worker (default: train in this process).")
   String master;
 
-  @Option(names = "--workers", paramLabel = "N",
-      description = "Spark workers (model replicas, one barrier task each; default: N of"
-          + " local[N]).")
+  @Option(
+      names = "--workers",
+      paramLabel = "N",
+      description =
+          "Spark workers (model replicas, one barrier task each; default: N of" + " local[N]).")
   Integer workers;
 
-  @Option(names = "--average-every", paramLabel = "K", defaultValue = "0",
-      description = "With --spark: average parameters every K steps (local SGD) instead of"
-          + " averaging gradients every step; 0 for synchronous (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--average-every",
+      paramLabel = "K",
+      defaultValue = "0",
+      description =
+          "With --spark: average parameters every K steps (local SGD) instead of"
+              + " averaging gradients every step; 0 for synchronous (default: ${DEFAULT-VALUE}).")
   int averageEvery;
 
   boolean enabled() {
@@ -43,22 +52,23 @@ final class SparkArgs {
     if (m.matches()) {
       return Integer.parseInt(m.group(1));
     }
-    throw new Errors.BadInputException("--spark " + master + " needs --workers N (how many model"
-        + " replicas to train)");
+    throw new Errors.BadInputException(
+        "--spark " + master + " needs --workers N (how many model" + " replicas to train)");
   }
 
   void validate() {
     if (!enabled()) {
       if (workers != null || averageEvery != 0) {
-        throw new Errors.BadInputException((workers != null ? "--workers" : "--average-every")
-            + " applies only with --spark MASTER");
+        throw new Errors.BadInputException(
+            (workers != null ? "--workers" : "--average-every")
+                + " applies only with --spark MASTER");
       }
       return;
     }
     workers();
     if (averageEvery < 0) {
-      throw new Errors.BadInputException("--average-every must be >= 0 (0 = synchronous), got "
-          + averageEvery);
+      throw new Errors.BadInputException(
+          "--average-every must be >= 0 (0 = synchronous), got " + averageEvery);
     }
   }
 }

@@ -21,9 +21,9 @@ import java.util.SplittableRandom;
 import org.apache.spark.api.java.JavaSparkContext;
 
 /**
- * The {@code --spark} branch of {@code myelin train}: the same data, model, optimizer and
- * outputs, trained by {@link SparkTrainer}. The only class of the CLI that touches Spark, loaded
- * only when {@code --spark} is given (the launcher then puts Spark on the class path).
+ * The {@code --spark} branch of {@code myelin train}: the same data, model, optimizer and outputs,
+ * trained by {@link SparkTrainer}. The only class of the CLI that touches Spark, loaded only when
+ * {@code --spark} is given (the launcher then puts Spark on the class path).
  */
 final class SparkRun {
   private SparkRun() {}
@@ -33,9 +33,20 @@ final class SparkRun {
    * net}. {@code device} is {@code --device} as given (null: each executor's configured device),
    * resolved on every executor for its replicas.
    */
-  static SparkTrainer.Result train(SparkArgs args, ModelSpec spec, long seed, OptimizerArgs optim,
-      ArrayDataset train, boolean classify, int batchSize, boolean shuffle,
-      TrainerOptions options, Path checkpoint, Layer net, PrintStream out, String device) {
+  static SparkTrainer.Result train(
+      SparkArgs args,
+      ModelSpec spec,
+      long seed,
+      OptimizerArgs optim,
+      ArrayDataset train,
+      boolean classify,
+      int batchSize,
+      boolean shuffle,
+      TrainerOptions options,
+      Path checkpoint,
+      Layer net,
+      PrintStream out,
+      String device) {
     int workers = args.workers();
     List<Sample> rows = samples(train, classify, shuffle ? seed : null);
     // Serializable factories: each replica builds the model as this process did (same seed).
@@ -44,7 +55,8 @@ final class SparkRun {
     ReplicaFactories.LossFactory loss = () -> Losses.of(classify, null, 0, 0);
     // The CLI logs through slf4j-simple, which reads a logger's level when the logger is made:
     // Spark's INFO chatter is kept off the terminal unless the user asked for it.
-    for (String pkg : List.of("org.apache.spark", "org.sparkproject", "io.netty", "org.apache.hadoop")) {
+    for (String pkg :
+        List.of("org.apache.spark", "org.sparkproject", "io.netty", "org.apache.hadoop")) {
       String key = "org.slf4j.simpleLogger.log." + pkg;
       if (System.getProperty(key) == null) {
         System.setProperty(key, "warn");
@@ -57,8 +69,13 @@ final class SparkRun {
       throw new Errors.BadInputException("--spark: " + e.getMessage());
     }
     try {
-      out.printf("spark:    %s, %d workers x batch %d, %s%n", args.master, workers, batchSize,
-          args.averageEvery == 0 ? "gradients averaged every step"
+      out.printf(
+          "spark:    %s, %d workers x batch %d, %s%n",
+          args.master,
+          workers,
+          batchSize,
+          args.averageEvery == 0
+              ? "gradients averaged every step"
               : "parameters averaged every " + args.averageEvery + " steps");
       SparkTrainer t;
       try {
@@ -74,16 +91,27 @@ final class SparkRun {
       }
       SparkTrainer.Result r;
       try {
-        r = t.fit(sc.parallelize(rows, workers), options, batchSize,
-            args.averageEvery == 0 ? SparkTrainer.Mode.SYNCHRONOUS
-                : SparkTrainer.Mode.PARAMETER_AVERAGING, args.averageEvery, classify);
+        r =
+            t.fit(
+                sc.parallelize(rows, workers),
+                options,
+                batchSize,
+                args.averageEvery == 0
+                    ? SparkTrainer.Mode.SYNCHRONOUS
+                    : SparkTrainer.Mode.PARAMETER_AVERAGING,
+                args.averageEvery,
+                classify);
       } catch (IllegalArgumentException e) {
         throw new Errors.BadInputException("--spark: " + e.getMessage());
       }
       net.loadStateDict(r.model().stateDict(), true);
-      out.printf("spark:    %d steps per epoch, %,d bytes sent per worker and step, %d stage"
-          + " attempt(s), replicas on %s%n", r.stepsPerEpoch(), r.bytesSentPerStep(),
-          r.stageAttempts(), String.join(", ", r.devices()));
+      out.printf(
+          "spark:    %d steps per epoch, %,d bytes sent per worker and step, %d stage"
+              + " attempt(s), replicas on %s%n",
+          r.stepsPerEpoch(),
+          r.bytesSentPerStep(),
+          r.stageAttempts(),
+          String.join(", ", r.devices()));
       return r;
     } finally {
       sc.stop();
@@ -106,8 +134,10 @@ final class SparkRun {
     List<Sample> rows = new ArrayList<>(d.rows());
     for (int i : order) {
       float[] x = Arrays.copyOfRange(d.features(), i * d.cols(), (i + 1) * d.cols());
-      float[] y = classify ? new float[] {d.labels()[i]}
-          : Arrays.copyOfRange(d.targets(), i * d.targetCols(), (i + 1) * d.targetCols());
+      float[] y =
+          classify
+              ? new float[] {d.labels()[i]}
+              : Arrays.copyOfRange(d.targets(), i * d.targetCols(), (i + 1) * d.targetCols());
       rows.add(new Sample(x, y));
     }
     return rows;

@@ -16,11 +16,17 @@ import picocli.CommandLine.Parameters;
  * dataset, layer by layer with output shapes and parameter counts (Keras' {@code model.summary()};
  * from Java: {@link ModelSummary#of}).
  */
-@Command(name = "summary", mixinStandardHelpOptions = true, sortOptions = false,
-    description = "Print the layers, output shapes and parameter counts of the model that 'myelin"
-        + " train' would build for a dataset.")
+@Command(
+    name = "summary",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description =
+        "Print the layers, output shapes and parameter counts of the model that 'myelin"
+            + " train' would build for a dataset.")
 final class SummaryCommand implements Callable<Integer> {
-  @Parameters(index = "0", paramLabel = "DATASET",
+  @Parameters(
+      index = "0",
+      paramLabel = "DATASET",
       description = "Dataset: " + DataArgs.DATASETS + " (it gives the inputs and outputs).")
   String dataset;
 

@@ -13,7 +13,10 @@ import picocli.CommandLine.Option;
 
 /** {@code --weights FILE.safetensors} and the model file beside it. */
 final class WeightsArgs {
-  @Option(names = "--weights", paramLabel = "FILE.safetensors", required = true,
+  @Option(
+      names = "--weights",
+      paramLabel = "FILE.safetensors",
+      required = true,
       description = "Weights written by 'myelin train --save', with FILE.json beside them.")
   Path weights;
 
@@ -27,9 +30,14 @@ final class WeightsArgs {
     try {
       model.loadStateDict(state, true);
     } catch (IllegalArgumentException e) {
-      throw new Errors.BadInputException(weights.getFileName() + " does not match the model "
-          + file.spec().text() + " of " + ModelFile.besideWeights(weights).getFileName() + ": "
-          + e.getMessage());
+      throw new Errors.BadInputException(
+          weights.getFileName()
+              + " does not match the model "
+              + file.spec().text()
+              + " of "
+              + ModelFile.besideWeights(weights).getFileName()
+              + ": "
+              + e.getMessage());
     } finally {
       state.values().forEach(Tensor::close);
     }

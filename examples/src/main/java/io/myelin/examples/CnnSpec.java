@@ -9,9 +9,9 @@ import io.myelin.nn.BatchNorm2d;
 import io.myelin.nn.Conv2d;
 import io.myelin.nn.Dropout;
 import io.myelin.nn.Flatten;
+import io.myelin.nn.Layer;
 import io.myelin.nn.Linear;
 import io.myelin.nn.MaxPool2d;
-import io.myelin.nn.Layer;
 import io.myelin.nn.Sequential;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,9 +21,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A convolutional network as the command line describes it: {@code cnn:TOKEN-TOKEN-...-CLASSES},
- * or a named preset. Tokens, in order, each one layer of a {@code torch.nn.Sequential} (so the
- * saved names are {@code 0.weight}, {@code 0.bias}, {@code 3.weight}, ...):
+ * A convolutional network as the command line describes it: {@code cnn:TOKEN-TOKEN-...-CLASSES}, or
+ * a named preset. Tokens, in order, each one layer of a {@code torch.nn.Sequential} (so the saved
+ * names are {@code 0.weight}, {@code 0.bias}, {@code 3.weight}, ...):
  *
  * <pre>
  *   cOkK[sS][pP]   Conv2d(in, O, K, stride S (1), padding P (0))
@@ -38,8 +38,8 @@ import java.util.regex.Pattern;
  *   CLASSES        last: the output Linear's width, or 'auto' (from the data)
  * </pre>
  *
- * Images enter as {@code [N, 1, H, W]}: the dataset's H x W features (square: 784 = 28 x 28, 64
- * = 8 x 8) are viewed as one channel. Presets: {@code convnet} (Keras' mnist_convnet: {@value
+ * Images enter as {@code [N, 1, H, W]}: the dataset's H x W features (square: 784 = 28 x 28, 64 = 8
+ * x 8) are viewed as one channel. Presets: {@code convnet} (Keras' mnist_convnet: {@value
  * #CONVNET}) and {@code lenet5} (LeCun 1998 with tanh and average pooling: {@value #LENET5}).
  */
 public record CnnSpec(String text, List<String> tokens, int classes) {
@@ -47,9 +47,10 @@ public record CnnSpec(String text, List<String> tokens, int classes) {
   public static final String LENET5 =
       "cnn:c6k5p2-tanh-a2-c16k5-tanh-a2-flatten-f120-tanh-f84-tanh-auto";
   private static final Map<String, String> PRESETS = Map.of("convnet", CONVNET, "lenet5", LENET5);
-  private static final String GRAMMAR = "tokens cOkK[sS][pP], pK[sS], aK[sS], gap, bn, flatten, fN,"
-      + " dP, relu|tanh|sigmoid|gelu|elu|softplus|swish, last CLASSES or auto; presets convnet,"
-      + " lenet5";
+  private static final String GRAMMAR =
+      "tokens cOkK[sS][pP], pK[sS], aK[sS], gap, bn, flatten, fN,"
+          + " dP, relu|tanh|sigmoid|gelu|elu|softplus|swish, last CLASSES or auto; presets convnet,"
+          + " lenet5";
   private static final Pattern CONV = Pattern.compile("c(\\d+)k(\\d+)(?:s(\\d+))?(?:p(\\d+))?");
   private static final Pattern POOL = Pattern.compile("([pa])(\\d+)(?:s(\\d+))?");
   private static final Pattern DENSE = Pattern.compile("f(\\d+)");
@@ -70,16 +71,25 @@ public record CnnSpec(String text, List<String> tokens, int classes) {
   public static CnnSpec parse(String model) {
     String text = PRESETS.getOrDefault(model, model);
     if (!text.startsWith("cnn:") || text.length() == 4) {
-      throw new IllegalArgumentException("bad --model '" + model + "': expected cnn:TOKEN-...-"
-          + "CLASSES or a preset; " + GRAMMAR);
+      throw new IllegalArgumentException(
+          "bad --model '"
+              + model
+              + "': expected cnn:TOKEN-...-"
+              + "CLASSES or a preset; "
+              + GRAMMAR);
     }
     String[] parts = text.substring(4).split("-", -1);
     List<String> tokens = new ArrayList<>();
     for (int i = 0; i < parts.length - 1; i++) {
       String t = parts[i].trim().toLowerCase(Locale.ROOT);
-      if (!(CONV.matcher(t).matches() || POOL.matcher(t).matches() || DENSE.matcher(t).matches()
-          || DROP.matcher(t).matches() || ACTIVATIONS.contains(t) || t.equals("gap")
-          || t.equals("bn") || t.equals("flatten"))) {
+      if (!(CONV.matcher(t).matches()
+          || POOL.matcher(t).matches()
+          || DENSE.matcher(t).matches()
+          || DROP.matcher(t).matches()
+          || ACTIVATIONS.contains(t)
+          || t.equals("gap")
+          || t.equals("bn")
+          || t.equals("flatten"))) {
         throw bad(model, t, i, "is not a layer");
       }
       tokens.add(t);
@@ -102,21 +112,35 @@ public record CnnSpec(String text, List<String> tokens, int classes) {
   }
 
   private static IllegalArgumentException bad(String model, String token, int index, String why) {
-    return new IllegalArgumentException("bad --model '" + model + "': token '" + token + "' (#"
-        + (index + 1) + ") " + why + "; " + GRAMMAR);
+    return new IllegalArgumentException(
+        "bad --model '"
+            + model
+            + "': token '"
+            + token
+            + "' (#"
+            + (index + 1)
+            + ") "
+            + why
+            + "; "
+            + GRAMMAR);
   }
 
   /**
-   * The model for images of {@code inputs} = H x W pixels and {@code outputs} classes, its
-   * weights drawn from {@code gen} in layer order.
+   * The model for images of {@code inputs} = H x W pixels and {@code outputs} classes, its weights
+   * drawn from {@code gen} in layer order.
    *
    * @throws IllegalArgumentException naming the token whose sizes do not fit
    */
   public Sequential build(int inputs, int outputs, Generator gen) {
     int side = (int) Math.round(Math.sqrt(inputs));
     if (side * side != inputs) {
-      throw new IllegalArgumentException("--model " + text + " needs square one-channel images, "
-          + "but the data has " + inputs + " features per example");
+      throw new IllegalArgumentException(
+          "--model "
+              + text
+              + " needs square one-channel images, "
+              + "but the data has "
+              + inputs
+              + " features per example");
     }
     int c = 1, h = side, w = side, flat = -1; // flat >= 0 once flattened
     List<Layer> layers = new ArrayList<>();
@@ -129,8 +153,17 @@ public record CnnSpec(String text, List<String> tokens, int classes) {
           int k = Integer.parseInt(m.group(2));
           int s = m.group(3) == null ? 1 : Integer.parseInt(m.group(3));
           int p = m.group(4) == null ? 0 : Integer.parseInt(m.group(4));
-          Conv2d conv = new Conv2d(c, Integer.parseInt(m.group(1)), new int[] {k}, new int[] {s},
-              new int[] {p}, new int[] {1}, 1, true, gen);
+          Conv2d conv =
+              new Conv2d(
+                  c,
+                  Integer.parseInt(m.group(1)),
+                  new int[] {k},
+                  new int[] {s},
+                  new int[] {p},
+                  new int[] {1},
+                  1,
+                  true,
+                  gen);
           var g = io.myelin.backend.ConvGeometry.of(c, h, w, k, k, s, s, p, p, 1, 1);
           layers.add(conv);
           c = conv.outChannels();
@@ -174,14 +207,25 @@ public record CnnSpec(String text, List<String> tokens, int classes) {
           layers.add(Activation.byName(t).layer());
         }
       } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("--model " + text + ": token '" + t + "' (#" + (i + 1)
-            + ") on input " + (flat < 0 ? c + "x" + h + "x" + w : "[" + flat + "]") + ": "
-            + e.getMessage());
+        throw new IllegalArgumentException(
+            "--model "
+                + text
+                + ": token '"
+                + t
+                + "' (#"
+                + (i + 1)
+                + ") on input "
+                + (flat < 0 ? c + "x" + h + "x" + w : "[" + flat + "]")
+                + ": "
+                + e.getMessage());
       }
     }
     if (flat < 0) {
-      throw new IllegalArgumentException("--model " + text + ": the last layer before CLASSES must"
-          + " be flat (add 'flatten' or 'gap-flatten' before it)");
+      throw new IllegalArgumentException(
+          "--model "
+              + text
+              + ": the last layer before CLASSES must"
+              + " be flat (add 'flatten' or 'gap-flatten' before it)");
     }
     layers.add(new Linear(flat, outputs, true, gen));
     return new Sequential(layers).viewingInputAs(1, side, side);
@@ -189,14 +233,15 @@ public record CnnSpec(String text, List<String> tokens, int classes) {
 
   private static void needImage(int flat) {
     if (flat >= 0) {
-      throw new IllegalArgumentException("needs an image [C, H, W] input, but the model is already"
-          + " flat");
+      throw new IllegalArgumentException(
+          "needs an image [C, H, W] input, but the model is already" + " flat");
     }
   }
 
   private static void needFlat(int flat) {
     if (flat < 0) {
-      throw new IllegalArgumentException("a dense layer needs a flat input: add 'flatten' before it");
+      throw new IllegalArgumentException(
+          "a dense layer needs a flat input: add 'flatten' before it");
     }
   }
 }

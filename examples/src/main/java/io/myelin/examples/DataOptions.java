@@ -11,19 +11,31 @@ import java.nio.file.Path;
  *     default (the embedded sample; {@code /usr/share/datasets/fashion-mnist})
  * @param samples number of points drawn by the synthetic generators
  * @param noise noise of the synthetic generators, or NaN for each generator's default
- * @param target the target column of a {@code csv:} file by name or 1-based number, or null for
- *     the last column
+ * @param target the target column of a {@code csv:} file by name or 1-based number, or null for the
+ *     last column
  * @param task CLASSIFY, REGRESS, or AUTO (decide from the target column)
  * @param standardize standardise a {@code csv:} file's features with training-set statistics
  * @param seed seed of the synthetic generators, the shuffles and the splits
  * @param missing what a {@code csv:} file's missing values become (default: an error)
  */
 public record DataOptions(
-    Path dataDir, int samples, double noise, String target, Task task, boolean standardize,
-    long seed, MissingValuePolicy missing) {
+    Path dataDir,
+    int samples,
+    double noise,
+    String target,
+    Task task,
+    boolean standardize,
+    long seed,
+    MissingValuePolicy missing) {
   /** Missing values refused (the default). */
-  public DataOptions(Path dataDir, int samples, double noise, String target, Task task,
-      boolean standardize, long seed) {
+  public DataOptions(
+      Path dataDir,
+      int samples,
+      double noise,
+      String target,
+      Task task,
+      boolean standardize,
+      long seed) {
     this(dataDir, samples, noise, target, task, standardize, seed, MissingValuePolicy.ERROR);
   }
 

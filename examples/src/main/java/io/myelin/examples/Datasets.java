@@ -46,11 +46,31 @@ public final class Datasets {
   public static final Path FASHION_DEFAULT = Path.of("/usr/share/datasets/fashion-mnist");
 
   /** The names accepted besides {@code csv:PATH}, in the order {@code --help} lists them. */
-  public static final List<String> NAMES = List.of("diabetes", "digits", "mnist", "fashion-mnist",
-      "moons", "circles", "blobs", "xor", "spirals", "quantiles");
+  public static final List<String> NAMES =
+      List.of(
+          "diabetes",
+          "digits",
+          "mnist",
+          "fashion-mnist",
+          "moons",
+          "circles",
+          "blobs",
+          "xor",
+          "spirals",
+          "quantiles");
 
-  static final List<String> FASHION_CLASSES = List.of("T-shirt/top", "Trouser", "Pullover", "Dress",
-      "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot");
+  static final List<String> FASHION_CLASSES =
+      List.of(
+          "T-shirt/top",
+          "Trouser",
+          "Pullover",
+          "Dress",
+          "Coat",
+          "Sandal",
+          "Shirt",
+          "Sneaker",
+          "Bag",
+          "Ankle boot");
 
   private static final String RESOURCES = "/io/myelin/examples/data/";
 
@@ -67,46 +87,88 @@ public final class Datasets {
       return csv(name, Path.of(name.substring(4)), o);
     }
     LoadedDataset d = builtIn(name, o);
-    return o.standardize() ? new LoadedDataset(d.name(), d.data(), d.fixedTest(),
-        d.preprocessing(), true, d.description()) : d;
+    return o.standardize()
+        ? new LoadedDataset(
+            d.name(), d.data(), d.fixedTest(), d.preprocessing(), true, d.description())
+        : d;
   }
 
   private static LoadedDataset builtIn(String name, DataOptions o) throws IOException {
     long seed = o.seed();
     return switch (name) {
-      case "diabetes" -> new LoadedDataset(name, embeddedCsv("diabetes.csv"), null,
-          Preprocessing.none(), false, "Pima Indians diabetes (embedded), 768 x 8, 2 classes");
+      case "diabetes" ->
+          new LoadedDataset(
+              name,
+              embeddedCsv("diabetes.csv"),
+              null,
+              Preprocessing.none(),
+              false,
+              "Pima Indians diabetes (embedded), 768 x 8, 2 classes");
       case "digits" -> {
         ArrayDataset d = embeddedCsv("digits.csv.gz");
-        yield new LoadedDataset(name, divide(d, 16), null, Preprocessing.divideBy(16), false,
+        yield new LoadedDataset(
+            name,
+            divide(d, 16),
+            null,
+            Preprocessing.divideBy(16),
+            false,
             "UCI digits 8x8 (embedded), 1797 x 64, 10 classes");
       }
       case "mnist" -> o.dataDir() == null ? mnistSample(seed) : idx(name, o.dataDir(), null);
-      case "fashion-mnist" -> idx(name, o.dataDir() == null ? FASHION_DEFAULT : o.dataDir(),
-          FASHION_CLASSES);
+      case "fashion-mnist" ->
+          idx(name, o.dataDir() == null ? FASHION_DEFAULT : o.dataDir(), FASHION_CLASSES);
       case "moons" -> synthetic(name, Synthetic.moons(o.samples(), o.noiseOr(0.1), seed), o, 0.1);
       case "circles" ->
           synthetic(name, Synthetic.circles(o.samples(), 0.5, o.noiseOr(0.05), seed), o, 0.05);
-      case "blobs" -> synthetic(name, Synthetic.blobs(o.samples(), 3, 2, o.noiseOr(1.0), seed), o, 1.0);
-      case "xor" -> synthetic(name,
-          Synthetic.xor(o.samples(), Synthetic.XorLayout.CLUSTERS, o.noiseOr(0.3), seed), o, 0.3);
-      case "spirals" -> synthetic(name, Synthetic.spirals(o.samples(), 3, o.noiseOr(0.2), seed), o, 0.2);
+      case "blobs" ->
+          synthetic(name, Synthetic.blobs(o.samples(), 3, 2, o.noiseOr(1.0), seed), o, 1.0);
+      case "xor" ->
+          synthetic(
+              name,
+              Synthetic.xor(o.samples(), Synthetic.XorLayout.CLUSTERS, o.noiseOr(0.3), seed),
+              o,
+              0.3);
+      case "spirals" ->
+          synthetic(name, Synthetic.spirals(o.samples(), 3, o.noiseOr(0.2), seed), o, 0.2);
       case "quantiles" -> {
         if (!Double.isNaN(o.noise())) {
           throw new IllegalArgumentException("quantiles has no noise: leave out --noise");
         }
-        yield new LoadedDataset(name, Synthetic.gaussianQuantiles(o.samples(), 2, 3, seed), null,
-            Preprocessing.none(), false, "Gaussian quantiles (synthetic), " + o.samples() + " x 2, 3 classes");
+        yield new LoadedDataset(
+            name,
+            Synthetic.gaussianQuantiles(o.samples(), 2, 3, seed),
+            null,
+            Preprocessing.none(),
+            false,
+            "Gaussian quantiles (synthetic), " + o.samples() + " x 2, 3 classes");
       }
-      default -> throw new IllegalArgumentException("unknown dataset '" + name + "'; expected one of "
-          + String.join(", ", NAMES) + ", or csv:PATH");
+      default ->
+          throw new IllegalArgumentException(
+              "unknown dataset '"
+                  + name
+                  + "'; expected one of "
+                  + String.join(", ", NAMES)
+                  + ", or csv:PATH");
     };
   }
 
   private static LoadedDataset synthetic(String name, ArrayDataset d, DataOptions o, double noise) {
-    return new LoadedDataset(name, d, null, Preprocessing.none(), false,
-        name + " (synthetic, noise " + Report.num(o.noiseOr(noise)) + "), " + d.rows() + " x "
-            + d.cols() + ", " + d.numClasses() + " classes");
+    return new LoadedDataset(
+        name,
+        d,
+        null,
+        Preprocessing.none(),
+        false,
+        name
+            + " (synthetic, noise "
+            + Report.num(o.noiseOr(noise))
+            + "), "
+            + d.rows()
+            + " x "
+            + d.cols()
+            + ", "
+            + d.numClasses()
+            + " classes");
   }
 
   private static LoadedDataset csv(String name, Path path, DataOptions o) throws IOException {
@@ -123,7 +185,12 @@ public final class Datasets {
       throw new IllegalArgumentException(path + ": no target column");
     }
     String kind = d.isClassification() ? d.numClasses() + " classes" : "regression";
-    return new LoadedDataset(name, d, null, Preprocessing.none(), o.standardize(),
+    return new LoadedDataset(
+        name,
+        d,
+        null,
+        Preprocessing.none(),
+        o.standardize(),
         path.getFileName() + ", " + d.rows() + " x " + d.cols() + ", " + kind);
   }
 
@@ -165,7 +232,12 @@ public final class Datasets {
         Files.copy(in, labels, StandardCopyOption.REPLACE_EXISTING);
       }
       ArrayDataset d = IdxReader.readDataset(images, labels);
-      return new LoadedDataset("mnist", shuffle(d, seed), null, Preprocessing.divideBy(255), false,
+      return new LoadedDataset(
+          "mnist",
+          shuffle(d, seed),
+          null,
+          Preprocessing.divideBy(255),
+          false,
           "MNIST sample (embedded), 10000 x 784, 10 classes");
     } finally {
       for (String f : new String[] {"images.gz", "labels.gz"}) {
@@ -195,13 +267,13 @@ public final class Datasets {
    * IDX files in {@code dir}: {@code train-images-idx3-ubyte[.gz]} and its labels, with {@code
    * t10k-*} as the test set when present; or a single {@code images-idx3-ubyte[.gz]} pair.
    */
-  private static LoadedDataset idx(String name, Path dir, List<String> classes)
-      throws IOException {
+  private static LoadedDataset idx(String name, Path dir, List<String> classes) throws IOException {
     if (!Files.isDirectory(dir)) {
-      String how = name.equals("fashion-mnist")
-          ? ": install it with `apt-get install dataset-fashion-mnist`, or pass --data DIR holding "
-              + "train-images-idx3-ubyte.gz and the other IDX files"
-          : ": pass --data DIR holding train-images-idx3-ubyte[.gz] and the other IDX files";
+      String how =
+          name.equals("fashion-mnist")
+              ? ": install it with `apt-get install dataset-fashion-mnist`, or pass --data DIR holding "
+                  + "train-images-idx3-ubyte.gz and the other IDX files"
+              : ": pass --data DIR holding train-images-idx3-ubyte[.gz] and the other IDX files";
       throw new FileNotFoundException(name + " not found: no folder " + dir + how);
     }
     Path trainImages = find(dir, "train-images-idx3-ubyte", "images-idx3-ubyte");
@@ -213,9 +285,23 @@ public final class Datasets {
       test = IdxReader.readDataset(testImages, find(dir, "t10k-labels-idx1-ubyte"), classes);
     }
     String what = name.equals("mnist") ? "MNIST" : "Fashion-MNIST";
-    return new LoadedDataset(name, train, test, Preprocessing.divideBy(255), false,
-        what + " from " + dir + ", " + train.rows() + (test == null ? "" : " + " + test.rows())
-            + " x " + train.cols() + ", " + train.numClasses() + " classes");
+    return new LoadedDataset(
+        name,
+        train,
+        test,
+        Preprocessing.divideBy(255),
+        false,
+        what
+            + " from "
+            + dir
+            + ", "
+            + train.rows()
+            + (test == null ? "" : " + " + test.rows())
+            + " x "
+            + train.cols()
+            + ", "
+            + train.numClasses()
+            + " classes");
   }
 
   private static Path find(Path dir, String... stems) throws IOException {

@@ -17,10 +17,10 @@ import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
- * The {@code --plot} PNG: two panels side by side, loss and accuracy (or MSE) per epoch, each
- * with the training curve and, when there is a validation set, the validation curve; when the run
- * was scored on a test split, the test loss and metric as dashed horizontal reference lines (a test
- * set is scored once, after training). Drawn with XChart, headless.
+ * The {@code --plot} PNG: two panels side by side, loss and accuracy (or MSE) per epoch, each with
+ * the training curve and, when there is a validation set, the validation curve; when the run was
+ * scored on a test split, the test loss and metric as dashed horizontal reference lines (a test set
+ * is scored once, after training). Drawn with XChart, headless.
  */
 public final class HistoryPlot {
   private static final Color TRAIN = new Color(0x1f77b4);
@@ -39,18 +39,26 @@ public final class HistoryPlot {
       throws IOException {
     System.setProperty("java.awt.headless", "true");
     List<XYChart> charts = charts(history, title, test);
-    OutputFiles.write(file, tmp ->
-        BitmapEncoder.saveBitmap(charts, 1, 2, tmp.toString(), BitmapEncoder.BitmapFormat.PNG));
+    OutputFiles.write(
+        file,
+        tmp ->
+            BitmapEncoder.saveBitmap(charts, 1, 2, tmp.toString(), BitmapEncoder.BitmapFormat.PNG));
   }
 
   /** The two panels: loss, then accuracy (or MSE). */
   static List<XYChart> charts(History history, String title, Scores test) {
     boolean accuracy = history.metricName().equals("accuracy");
     String metric = accuracy ? "accuracy" : "MSE";
-    XYChart loss = chart(history, title + ": loss", "loss", EpochRecord::trainLoss,
-        EpochRecord::validationLoss);
-    XYChart score = chart(history, title + ": " + metric, metric, EpochRecord::trainMetric,
-        EpochRecord::validationMetric);
+    XYChart loss =
+        chart(
+            history, title + ": loss", "loss", EpochRecord::trainLoss, EpochRecord::validationLoss);
+    XYChart score =
+        chart(
+            history,
+            title + ": " + metric,
+            metric,
+            EpochRecord::trainMetric,
+            EpochRecord::validationMetric);
     if (test != null) {
       reference(loss, history, test.loss());
       reference(score, history, accuracy ? test.accuracy() : test.mse());
@@ -68,18 +76,30 @@ public final class HistoryPlot {
     XYSeries series = c.addSeries("test", List.of(first, last), List.of(value, value));
     series.setMarker(SeriesMarkers.NONE);
     series.setLineColor(TEST);
-    series.setLineStyle(new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f,
-        new float[] {6f, 4f}, 0f));
+    series.setLineStyle(
+        new BasicStroke(
+            1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f));
   }
 
-  private static XYChart chart(History h, String title, String yLabel,
+  private static XYChart chart(
+      History h,
+      String title,
+      String yLabel,
       java.util.function.ToDoubleFunction<EpochRecord> train,
       java.util.function.ToDoubleFunction<EpochRecord> validation) {
-    XYChart c = new XYChartBuilder().width(560).height(380).title(title).xAxisTitle("epoch")
-        .yAxisTitle(yLabel).build();
+    XYChart c =
+        new XYChartBuilder()
+            .width(560)
+            .height(380)
+            .title(title)
+            .xAxisTitle("epoch")
+            .yAxisTitle(yLabel)
+            .build();
     Styler s = c.getStyler();
-    s.setLegendPosition(yLabel.equals("accuracy") ? Styler.LegendPosition.InsideSE
-        : Styler.LegendPosition.InsideNE);
+    s.setLegendPosition(
+        yLabel.equals("accuracy")
+            ? Styler.LegendPosition.InsideSE
+            : Styler.LegendPosition.InsideNE);
     c.getStyler().setXAxisTickMarkSpacingHint(90);
     s.setChartBackgroundColor(Color.WHITE);
     s.setPlotBackgroundColor(Color.WHITE);
@@ -93,8 +113,12 @@ public final class HistoryPlot {
     return c;
   }
 
-  private static void add(XYChart c, String name, History h,
-      java.util.function.ToDoubleFunction<EpochRecord> f, Color color) {
+  private static void add(
+      XYChart c,
+      String name,
+      History h,
+      java.util.function.ToDoubleFunction<EpochRecord> f,
+      Color color) {
     List<Double> x = new ArrayList<>();
     List<Double> y = new ArrayList<>();
     for (EpochRecord r : h.epochs()) {

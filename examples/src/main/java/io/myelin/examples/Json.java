@@ -7,9 +7,9 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The little JSON the command line reads and writes (run summaries, model files): objects as
- * {@link LinkedHashMap}, arrays as {@link List}, numbers as {@link Double} (or {@link Long} when
- * written), strings, booleans and {@code null}. Written indented, keys in insertion order.
+ * The little JSON the command line reads and writes (run summaries, model files): objects as {@link
+ * LinkedHashMap}, arrays as {@link List}, numbers as {@link Double} (or {@link Long} when written),
+ * strings, booleans and {@code null}. Written indented, keys in insertion order.
  *
  * <pre>{@code
  * String text = Json.write(Map.of("task", "classify", "epochs", 10));
@@ -79,8 +79,10 @@ public final class Json {
     } else if (d == Math.rint(d) && Math.abs(d) < 1e15) {
       sb.append((long) d);
     } else {
-      sb.append(String.format(Locale.ROOT, "%.9g", d).replaceFirst("0+(e|$)", "$1")
-          .replaceFirst("\\.(e|$)", ".0$1"));
+      sb.append(
+          String.format(Locale.ROOT, "%.9g", d)
+              .replaceFirst("0+(e|$)", "$1")
+              .replaceFirst("\\.(e|$)", ".0$1"));
     }
   }
 
@@ -138,7 +140,8 @@ public final class Json {
     }
 
     IllegalArgumentException error(String what) {
-      return new IllegalArgumentException(source + ": invalid JSON at character " + pos + ": " + what);
+      return new IllegalArgumentException(
+          source + ": invalid JSON at character " + pos + ": " + what);
     }
 
     void skip() {

@@ -10,10 +10,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The command line's losses: mean cross-entropy over logits for classification, mean squared
- * error for regression ({@link io.myelin.loss}), plus optional L1 / L2 penalties ({@link Penalty}:
- * {@code l1 * sum|W| + l2 / 2 * sum W^2}, so {@code --l2} equals PyTorch's weight decay) on the
- * weight matrices only (not the biases nor batch-norm parameters, as Keras' kernel regularizers).
+ * The command line's losses: mean cross-entropy over logits for classification, mean squared error
+ * for regression ({@link io.myelin.loss}), plus optional L1 / L2 penalties ({@link Penalty}: {@code
+ * l1 * sum|W| + l2 / 2 * sum W^2}, so {@code --l2} equals PyTorch's weight decay) on the weight
+ * matrices only (not the biases nor batch-norm parameters, as Keras' kernel regularizers).
  */
 public final class Losses {
   private static final CrossEntropyLoss CROSS_ENTROPY = new CrossEntropyLoss();
@@ -28,7 +28,10 @@ public final class Losses {
 
   /** The task's loss, with the penalty over the 2-D weights added when l1 or l2 is set. */
   public static Loss of(boolean classification, Layer model, double l1, double l2) {
-    Loss base = classification ? CROSS_ENTROPY : (out, target) -> MSE.forward(out.reshape(target.shape()), target);
+    Loss base =
+        classification
+            ? CROSS_ENTROPY
+            : (out, target) -> MSE.forward(out.reshape(target.shape()), target);
     if (l1 == 0 && l2 == 0) {
       return base;
     }

@@ -5,9 +5,9 @@ import io.myelin.nn.Activation;
 import io.myelin.nn.BatchNorm1d;
 import io.myelin.nn.Dropout;
 import io.myelin.nn.InitScheme;
+import io.myelin.nn.Layer;
 import io.myelin.nn.Linear;
 import io.myelin.nn.Maxout;
-import io.myelin.nn.Layer;
 import io.myelin.nn.Sequential;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,8 +38,10 @@ public final class Mlp {
       return CnnSpec.parse(spec.cnn()).build(spec.inputs(), spec.outputs(), gen);
     }
     Activation act = Activation.byName(spec.activation());
-    InitScheme init = spec.init() == null || spec.init().equals("default") ? null
-        : InitScheme.byName(spec.init());
+    InitScheme init =
+        spec.init() == null || spec.init().equals("default")
+            ? null
+            : InitScheme.byName(spec.init());
     List<Layer> layers = new ArrayList<>();
     List<Integer> s = spec.sizes();
     for (int i = 0; i + 1 < s.size(); i++) {

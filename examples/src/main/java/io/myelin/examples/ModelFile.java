@@ -16,8 +16,8 @@ import java.util.Map;
 
 /**
  * The JSON file saved beside {@code FILE.safetensors} as {@code FILE.json}: everything besides the
- * weights that {@code evaluate} and {@code predict} need: the model spec, the task, the feature
- * and class names, and the preprocessing with its fitted statistics.
+ * weights that {@code evaluate} and {@code predict} need: the model spec, the task, the feature and
+ * class names, and the preprocessing with its fitted statistics.
  *
  * @param spec the model, sizes resolved
  * @param task {@code classify} or {@code regress}
@@ -25,11 +25,17 @@ import java.util.Map;
  * @param features the input feature names, in column order
  * @param classes class names (classification), empty otherwise
  * @param preprocessing what turns raw values into model inputs
- * @param split how the training run split the data (so {@code evaluate} scores the same test
- *     rows by default), or null for a file written before it was recorded
+ * @param split how the training run split the data (so {@code evaluate} scores the same test rows
+ *     by default), or null for a file written before it was recorded
  */
-public record ModelFile(ModelSpec spec, String task, String dataset, List<String> features,
-    List<String> classes, Preprocessing preprocessing, Split split) {
+public record ModelFile(
+    ModelSpec spec,
+    String task,
+    String dataset,
+    List<String> features,
+    List<String> classes,
+    Preprocessing preprocessing,
+    Split split) {
   static final String FORMAT = "myelin.model";
 
   /**
@@ -42,15 +48,20 @@ public record ModelFile(ModelSpec spec, String task, String dataset, List<String
   public record Split(long seed, double testFraction) {
     public Split {
       if (!(testFraction >= 0 && testFraction < 1)) {
-        throw new IllegalArgumentException("split: test fraction must be in [0, 1), got "
-            + testFraction);
+        throw new IllegalArgumentException(
+            "split: test fraction must be in [0, 1), got " + testFraction);
       }
     }
   }
 
   /** Without a recorded split. */
-  public ModelFile(ModelSpec spec, String task, String dataset, List<String> features,
-      List<String> classes, Preprocessing preprocessing) {
+  public ModelFile(
+      ModelSpec spec,
+      String task,
+      String dataset,
+      List<String> features,
+      List<String> classes,
+      Preprocessing preprocessing) {
     this(spec, task, dataset, features, classes, preprocessing, null);
   }
 
@@ -103,27 +114,38 @@ public record ModelFile(ModelSpec spec, String task, String dataset, List<String
   public static ModelFile readBeside(Path weights) throws IOException {
     Path file = besideWeights(weights);
     if (!Files.isRegularFile(file)) {
-      throw new NoSuchFileException(file.toString(), null, "no model file " + file + " beside "
-          + weights.getFileName() + " (myelin train --save writes both)");
+      throw new NoSuchFileException(
+          file.toString(),
+          null,
+          "no model file "
+              + file
+              + " beside "
+              + weights.getFileName()
+              + " (myelin train --save writes both)");
     }
     return parse(Files.readAllBytes(file), file.getFileName().toString());
   }
 
   /**
-   * Decodes a model file's bytes, checking everything {@code evaluate} and {@code predict} rely
-   * on: UTF-8, JSON syntax, the format tag, each entry's type, and that the spec, the feature and
-   * class names and the preprocessing statistics agree in size.
+   * Decodes a model file's bytes, checking everything {@code evaluate} and {@code predict} rely on:
+   * UTF-8, JSON syntax, the format tag, each entry's type, and that the spec, the feature and class
+   * names and the preprocessing statistics agree in size.
    *
    * @param src the file name for messages
-   * @throws IllegalArgumentException whose message starts with {@code src} and says where (byte
-   *     or character offset) or which entry is wrong
+   * @throws IllegalArgumentException whose message starts with {@code src} and says where (byte or
+   *     character offset) or which entry is wrong
    */
   public static ModelFile parse(byte[] bytes, String src) {
     String text = utf8(bytes, src);
     Map<String, Object> m = Json.parseObject(text, src);
     if (!FORMAT.equals(m.get("format"))) {
-      throw new IllegalArgumentException(src + ": not a myelin model file (format is "
-          + m.get("format") + ", expected " + FORMAT + ")");
+      throw new IllegalArgumentException(
+          src
+              + ": not a myelin model file (format is "
+              + m.get("format")
+              + ", expected "
+              + FORMAT
+              + ")");
     }
     try {
       ModelSpec spec = ModelSpec.fromJson(object(m, "model", src), src);
@@ -135,16 +157,28 @@ public record ModelFile(ModelSpec spec, String task, String dataset, List<String
       List<String> classes = strings(m, "classes", src);
       Preprocessing prep = Preprocessing.fromJson(object(m, "preprocessing", src), src);
       if (features.size() != spec.inputs()) {
-        throw new IllegalArgumentException(features.size() + " feature names for the "
-            + spec.inputs() + " inputs of " + spec.text());
+        throw new IllegalArgumentException(
+            features.size()
+                + " feature names for the "
+                + spec.inputs()
+                + " inputs of "
+                + spec.text());
       }
       if (task.equals("classify") && classes.size() != spec.outputs()) {
-        throw new IllegalArgumentException(classes.size() + " class names for the "
-            + spec.outputs() + " outputs of " + spec.text());
+        throw new IllegalArgumentException(
+            classes.size()
+                + " class names for the "
+                + spec.outputs()
+                + " outputs of "
+                + spec.text());
       }
       if (prep.mean() != null && prep.mean().length != features.size()) {
-        throw new IllegalArgumentException("preprocessing has " + prep.mean().length
-            + " means for " + features.size() + " features");
+        throw new IllegalArgumentException(
+            "preprocessing has "
+                + prep.mean().length
+                + " means for "
+                + features.size()
+                + " features");
       }
       if (spec.activation() == null) {
         throw new IllegalArgumentException("the model entry has no activation");
@@ -152,10 +186,11 @@ public record ModelFile(ModelSpec spec, String task, String dataset, List<String
       Split split = null;
       if (m.containsKey("split")) {
         Map<String, Object> sp = object(m, "split", src);
-        if (!(sp.get("seed") instanceof Number seed) || seed.doubleValue() != seed.longValue()
+        if (!(sp.get("seed") instanceof Number seed)
+            || seed.doubleValue() != seed.longValue()
             || !(sp.get("test_fraction") instanceof Number f)) {
-          throw new IllegalArgumentException("entry 'split' must hold an integer 'seed' and a"
-              + " number 'test_fraction'");
+          throw new IllegalArgumentException(
+              "entry 'split' must hold an integer 'seed' and a" + " number 'test_fraction'");
         }
         split = new Split(seed.longValue(), f.doubleValue());
       }
@@ -168,8 +203,11 @@ public record ModelFile(ModelSpec spec, String task, String dataset, List<String
 
   /** Strict UTF-8: a bad byte is reported with its offset, not replaced. */
   private static String utf8(byte[] bytes, String src) {
-    CharsetDecoder d = StandardCharsets.UTF_8.newDecoder()
-        .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+    CharsetDecoder d =
+        StandardCharsets.UTF_8
+            .newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT);
     ByteBuffer in = ByteBuffer.wrap(bytes);
     CharBuffer out = CharBuffer.allocate(bytes.length);
     CoderResult r = d.decode(in, out, true);
@@ -183,22 +221,23 @@ public record ModelFile(ModelSpec spec, String task, String dataset, List<String
   @SuppressWarnings("unchecked")
   private static Map<String, Object> object(Map<String, Object> m, String key, String src) {
     if (!(m.get(key) instanceof Map<?, ?> v)) {
-      throw new IllegalArgumentException(src + ": entry '" + key + "' must be a JSON object, got "
-          + m.get(key));
+      throw new IllegalArgumentException(
+          src + ": entry '" + key + "' must be a JSON object, got " + m.get(key));
     }
     return (Map<String, Object>) v;
   }
 
   private static String string(Map<String, Object> m, String key, String src) {
     if (!(m.get(key) instanceof String v)) {
-      throw new IllegalArgumentException(src + ": entry '" + key + "' must be a string, got "
-          + m.get(key));
+      throw new IllegalArgumentException(
+          src + ": entry '" + key + "' must be a string, got " + m.get(key));
     }
     return v;
   }
 
   private static List<String> strings(Map<String, Object> m, String key, String src) {
-    if (!(m.get(key) instanceof List<?> list) || !list.stream().allMatch(x -> x instanceof String)) {
+    if (!(m.get(key) instanceof List<?> list)
+        || !list.stream().allMatch(x -> x instanceof String)) {
       throw new IllegalArgumentException(src + ": entry '" + key + "' must be a list of strings");
     }
     return list.stream().map(String.class::cast).toList();

@@ -9,22 +9,28 @@ import java.util.Map;
  * A multilayer perceptron as the command line describes it: {@code mlp:IN-H1-...-OUT} plus the
  * activation, batch norm, dropout and initialisation options.
  *
- * <p>The model built from it is the equivalent of PyTorch's {@code nn.Sequential} of blocks
- * {@code Linear, [BatchNorm1d], activation, [Dropout]} for each hidden layer, then a last {@code
- * Linear}; with {@code maxout} each hidden block starts with a {@code Maxout} layer instead of
- * {@code Linear} + activation. Saved weights use the Sequential's {@code state_dict()} names, e.g.
- * {@code 0.weight}, {@code 0.bias}, {@code 2.weight} for Linear, ReLU, Linear.
+ * <p>The model built from it is the equivalent of PyTorch's {@code nn.Sequential} of blocks {@code
+ * Linear, [BatchNorm1d], activation, [Dropout]} for each hidden layer, then a last {@code Linear};
+ * with {@code maxout} each hidden block starts with a {@code Maxout} layer instead of {@code
+ * Linear} + activation. Saved weights use the Sequential's {@code state_dict()} names, e.g. {@code
+ * 0.weight}, {@code 0.bias}, {@code 2.weight} for Linear, ReLU, Linear.
  *
  * @param sizes layer widths, input first; {@link #AUTO} for an input or output taken from the data
  * @param activation the activation's command-line name ({@code relu}, {@code leaky-relu}...)
  * @param batchNorm a BatchNorm1d after each hidden Linear
  * @param dropout dropout probability after each hidden activation, 0 for none
  * @param init weight initialisation name, or {@code default} for PyTorch's Linear default
- * @param cnn a convolutional network's {@code cnn:...} text ({@link CnnSpec}), or null for an
- *     MLP; then sizes are {@code [inputs, classes]} and the layers come from the text
+ * @param cnn a convolutional network's {@code cnn:...} text ({@link CnnSpec}), or null for an MLP;
+ *     then sizes are {@code [inputs, classes]} and the layers come from the text
  */
-public record ModelSpec(List<Integer> sizes, String activation, boolean batchNorm, double dropout,
-    String init, String cnn) implements java.io.Serializable { // shipped to Spark workers by --spark
+public record ModelSpec(
+    List<Integer> sizes,
+    String activation,
+    boolean batchNorm,
+    double dropout,
+    String init,
+    String cnn)
+    implements java.io.Serializable { // shipped to Spark workers by --spark
   /** A size taken from the data. */
   public static final int AUTO = -1;
 
@@ -32,8 +38,8 @@ public record ModelSpec(List<Integer> sizes, String activation, boolean batchNor
   public static final int MAXOUT_PIECES = 2;
 
   /** An MLP. */
-  public ModelSpec(List<Integer> sizes, String activation, boolean batchNorm, double dropout,
-      String init) {
+  public ModelSpec(
+      List<Integer> sizes, String activation, boolean batchNorm, double dropout, String init) {
     this(sizes, activation, batchNorm, dropout, init, null);
   }
 
@@ -45,11 +51,14 @@ public record ModelSpec(List<Integer> sizes, String activation, boolean batchNor
   public static ModelSpec cnn(String model, String init) {
     CnnSpec c = CnnSpec.parse(model);
     if (init != null && !init.equals("default")) {
-      throw new IllegalArgumentException("--init " + init + " applies to MLPs only; convolutional"
-          + " models use PyTorch's default initialisation");
+      throw new IllegalArgumentException(
+          "--init "
+              + init
+              + " applies to MLPs only; convolutional"
+              + " models use PyTorch's default initialisation");
     }
-    return new ModelSpec(List.of(ModelSpec.AUTO, c.classes()), "relu", false, 0, "default",
-        c.text());
+    return new ModelSpec(
+        List.of(ModelSpec.AUTO, c.classes()), "relu", false, 0, "default", c.text());
   }
 
   public ModelSpec {
@@ -61,9 +70,10 @@ public record ModelSpec(List<Integer> sizes, String activation, boolean batchNor
       int s = sizes.get(i);
       boolean end = i == 0 || i == sizes.size() - 1;
       if (s == AUTO ? !end : s < 1) {
-        throw new IllegalArgumentException(s == AUTO
-            ? "only the input and output sizes may be 'auto', not hidden layer " + i
-            : "layer sizes must be positive, got " + s);
+        throw new IllegalArgumentException(
+            s == AUTO
+                ? "only the input and output sizes may be 'auto', not hidden layer " + i
+                : "layer sizes must be positive, got " + s);
       }
     }
     if (!(dropout >= 0 && dropout < 1)) {
@@ -77,9 +87,12 @@ public record ModelSpec(List<Integer> sizes, String activation, boolean batchNor
    * @throws IllegalArgumentException saying what was expected
    */
   public static List<Integer> parseSizes(String text) {
-    String usage = "bad --model '" + text + "': expected mlp:IN-H1-...-OUT with positive sizes"
-        + " (IN and OUT may be 'auto'), e.g. mlp:auto-128-auto or mlp:8-20-20-2, or a convolutional"
-        + " network cnn:TOKEN-...-CLASSES or a preset (convnet, lenet5)";
+    String usage =
+        "bad --model '"
+            + text
+            + "': expected mlp:IN-H1-...-OUT with positive sizes"
+            + " (IN and OUT may be 'auto'), e.g. mlp:auto-128-auto or mlp:8-20-20-2, or a convolutional"
+            + " network cnn:TOKEN-...-CLASSES or a preset (convnet, lenet5)";
     if (text == null || !text.startsWith("mlp:")) {
       throw new IllegalArgumentException(usage);
     }
@@ -121,8 +134,18 @@ public record ModelSpec(List<Integer> sizes, String activation, boolean batchNor
   private void check(int index, int actual, String what, String unit) {
     int want = sizes.get(index);
     if (want != AUTO && want != actual) {
-      throw new IllegalArgumentException("--model " + text() + " has " + what + " size " + want
-          + " but the data has " + actual + " " + unit + " (use 'auto' to take it from the data)");
+      throw new IllegalArgumentException(
+          "--model "
+              + text()
+              + " has "
+              + what
+              + " size "
+              + want
+              + " but the data has "
+              + actual
+              + " "
+              + unit
+              + " (use 'auto' to take it from the data)");
     }
   }
 
@@ -151,7 +174,10 @@ public record ModelSpec(List<Integer> sizes, String activation, boolean batchNor
     if (cnn != null) {
       return cnn;
     }
-    return text() + " " + activation + (batchNorm ? " batch-norm" : "")
+    return text()
+        + " "
+        + activation
+        + (batchNorm ? " batch-norm" : "")
         + (dropout > 0 ? " dropout " + Report.num(dropout) : "");
   }
 
@@ -181,12 +207,17 @@ public record ModelSpec(List<Integer> sizes, String activation, boolean batchNor
         return cnn((String) m.get("spec"), "default")
             .resolve(sizes.get(0).intValue(), sizes.get(1).intValue());
       }
-      return new ModelSpec(parseSizes((String) m.get("spec")), (String) m.get("activation"),
-          Boolean.TRUE.equals(m.get("batch_norm")), ((Number) m.get("dropout")).doubleValue(),
+      return new ModelSpec(
+          parseSizes((String) m.get("spec")),
+          (String) m.get("activation"),
+          Boolean.TRUE.equals(m.get("batch_norm")),
+          ((Number) m.get("dropout")).doubleValue(),
           (String) m.getOrDefault("init", "default"));
     } catch (ClassCastException | NullPointerException | IndexOutOfBoundsException e) {
-      throw new IllegalArgumentException(source + ": the model entry is incomplete (expected spec, "
-          + "activation, batch_norm, dropout)");
+      throw new IllegalArgumentException(
+          source
+              + ": the model entry is incomplete (expected spec, "
+              + "activation, batch_norm, dropout)");
     }
   }
 }

@@ -31,8 +31,8 @@ public final class OutputFiles {
   public static void write(Path target, Body body) throws IOException {
     Path dir = target.toAbsolutePath().getParent();
     if (!Files.isDirectory(dir)) {
-      throw new NoSuchFileException(dir.toString(), null, "the folder for " + target.getFileName()
-          + " does not exist");
+      throw new NoSuchFileException(
+          dir.toString(), null, "the folder for " + target.getFileName() + " does not exist");
     }
     String name = target.getFileName().toString();
     int dot = name.lastIndexOf('.');
@@ -41,8 +41,8 @@ public final class OutputFiles {
     try {
       body.writeTo(tmp);
       try {
-        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING,
-            StandardCopyOption.ATOMIC_MOVE);
+        Files.move(
+            tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
       } catch (AtomicMoveNotSupportedException e) {
         Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
       }
@@ -63,16 +63,16 @@ public final class OutputFiles {
     }
     Path dir = target.toAbsolutePath().getParent();
     if (!Files.isDirectory(dir)) {
-      throw new NoSuchFileException(dir.toString(), null,
-          option + " " + target + ": the folder does not exist");
+      throw new NoSuchFileException(
+          dir.toString(), null, option + " " + target + ": the folder does not exist");
     }
     if (!Files.isWritable(dir)) {
-      throw new java.nio.file.AccessDeniedException(dir.toString(), null,
-          option + " " + target + ": the folder is not writable");
+      throw new java.nio.file.AccessDeniedException(
+          dir.toString(), null, option + " " + target + ": the folder is not writable");
     }
     if (Files.isDirectory(target)) {
-      throw new java.nio.file.FileSystemException(target.toString(), null,
-          option + " " + target + " is a folder, not a file");
+      throw new java.nio.file.FileSystemException(
+          target.toString(), null, option + " " + target + " is a folder, not a file");
     }
   }
 }

@@ -13,10 +13,10 @@ import java.util.Set;
 import java.util.function.Consumer;
 
 /**
- * Reads the rows to predict on from a CSV file, in the raw units of the training data: columns
- * are matched to the model's features by header name ({@code color=red} one-hot features from a
- * {@code color} column), or by position when the file has exactly one column per feature. Other
- * columns (such as the target) are ignored.
+ * Reads the rows to predict on from a CSV file, in the raw units of the training data: columns are
+ * matched to the model's features by header name ({@code color=red} one-hot features from a {@code
+ * color} column), or by position when the file has exactly one column per feature. Other columns
+ * (such as the target) are ignored.
  *
  * <p>A category never seen in training has no one-hot column: its group is all zeros. That is
  * reported, naming the file, line, column and value - as a warning, or as an error when asked
@@ -33,15 +33,16 @@ public final class PredictInput {
    *     number, or listing the feature columns that cannot be matched
    */
   public static float[] read(Path file, List<String> features) throws IOException {
-    return read(file, features, false, warning -> { });
+    return read(file, features, false, warning -> {});
   }
 
   /**
    * As {@link #read(Path, List)}; a category not seen in training is refused when {@code
    * refuseUnseen}, else reported once per column and value to {@code warnings}.
    */
-  public static float[] read(Path file, List<String> features, boolean refuseUnseen,
-      Consumer<String> warnings) throws IOException {
+  public static float[] read(
+      Path file, List<String> features, boolean refuseUnseen, Consumer<String> warnings)
+      throws IOException {
     CsvTable t = CsvTable.read(file, CsvOptions.defaults().withTarget(CsvOptions.NO_TARGET));
     int n = features.size();
     int[] source = new int[n];
@@ -62,10 +63,19 @@ public final class PredictInput {
     }
     if (!byName || !missing.isEmpty()) {
       if (t.columnNames().size() != n) {
-        throw new IllegalArgumentException(t.source() + ": " + (byName
-            ? "missing feature columns " + preview(missing) + " (the model takes " + n + " features)"
-            : t.columnNames().size() + " columns without a header, the model takes " + n
-                + " features"));
+        throw new IllegalArgumentException(
+            t.source()
+                + ": "
+                + (byName
+                    ? "missing feature columns "
+                        + preview(missing)
+                        + " (the model takes "
+                        + n
+                        + " features)"
+                    : t.columnNames().size()
+                        + " columns without a header, the model takes "
+                        + n
+                        + " features"));
       }
       for (int k = 0; k < n; k++) {
         source[k] = k;
@@ -86,10 +96,20 @@ public final class PredictInput {
       for (var e : known.entrySet()) {
         String v = row[e.getKey()];
         if (!e.getValue().contains(v)) {
-          String what = t.source() + ":" + t.lines()[i] + ": column " + (e.getKey() + 1) + " ('"
-              + t.columnNames().get(e.getKey()) + "'): category '" + v + "' was never seen in"
-              + " training (known: " + preview(new ArrayList<>(new java.util.TreeSet<>(e.getValue())))
-              + ")";
+          String what =
+              t.source()
+                  + ":"
+                  + t.lines()[i]
+                  + ": column "
+                  + (e.getKey() + 1)
+                  + " ('"
+                  + t.columnNames().get(e.getKey())
+                  + "'): category '"
+                  + v
+                  + "' was never seen in"
+                  + " training (known: "
+                  + preview(new ArrayList<>(new java.util.TreeSet<>(e.getValue())))
+                  + ")";
           if (refuseUnseen) {
             throw new IllegalArgumentException(what);
           }
@@ -111,9 +131,17 @@ public final class PredictInput {
           }
           x[i * n + k] = f;
         } catch (NumberFormatException e) {
-          throw new IllegalArgumentException(t.source() + ":" + t.lines()[i] + ": column "
-              + (source[k] + 1) + " ('" + features.get(k) + "'): expected a number, found '" + v
-              + "'");
+          throw new IllegalArgumentException(
+              t.source()
+                  + ":"
+                  + t.lines()[i]
+                  + ": column "
+                  + (source[k] + 1)
+                  + " ('"
+                  + features.get(k)
+                  + "'): expected a number, found '"
+                  + v
+                  + "'");
         }
       }
     }
@@ -121,7 +149,8 @@ public final class PredictInput {
   }
 
   private static String preview(List<String> names) {
-    return names.size() <= 5 ? String.join(", ", names)
+    return names.size() <= 5
+        ? String.join(", ", names)
         : String.join(", ", names.subList(0, 5)) + " and " + (names.size() - 5) + " more";
   }
 }

@@ -9,8 +9,8 @@ import java.util.Map;
 /**
  * How raw feature values become the model's inputs: {@code x / divisor}, then, when standardised,
  * {@code (x - mean) / std} with the training set's statistics. The loaders apply the divisor
- * themselves (images / 255, digits / 16); it is recorded so that {@code predict} can apply the
- * same steps to raw values read from a CSV file.
+ * themselves (images / 255, digits / 16); it is recorded so that {@code predict} can apply the same
+ * steps to raw values read from a CSV file.
  *
  * @param divisor what the loader divided the raw values by (1 for none)
  * @param mean per-feature mean of the training set after division, or null when not standardised
@@ -22,7 +22,8 @@ public record Preprocessing(double divisor, double[] mean, double[] std) {
       throw new IllegalArgumentException("divisor must be positive and finite, got " + divisor);
     }
     if ((mean == null) != (std == null) || (mean != null && mean.length != std.length)) {
-      throw new IllegalArgumentException("mean and std must both be given, with one value per feature");
+      throw new IllegalArgumentException(
+          "mean and std must both be given, with one value per feature");
     }
   }
 
@@ -70,8 +71,8 @@ public record Preprocessing(double divisor, double[] mean, double[] std) {
 
   private void checkWidth(int cols) {
     if (mean != null && mean.length != cols) {
-      throw new IllegalArgumentException("preprocessing was fitted on " + mean.length
-          + " features, the data has " + cols);
+      throw new IllegalArgumentException(
+          "preprocessing was fitted on " + mean.length + " features, the data has " + cols);
     }
   }
 
@@ -101,8 +102,8 @@ public record Preprocessing(double divisor, double[] mean, double[] std) {
     if (!(d instanceof Number n)) {
       throw new IllegalArgumentException(source + ": preprocessing has no numeric 'divisor'");
     }
-    return new Preprocessing(n.doubleValue(), doubles(m.get("mean"), source),
-        doubles(m.get("std"), source));
+    return new Preprocessing(
+        n.doubleValue(), doubles(m.get("mean"), source), doubles(m.get("std"), source));
   }
 
   static double[] doubles(Object o, String source) {

@@ -28,8 +28,10 @@ public final class Report {
    * followed by one line with epochs, wall time, throughput and device.
    */
   public static String table(RunSummary s) {
-    List<String> cols = s.classification() ? List.of("loss", "accuracy", "samples")
-        : List.of("loss", "MSE", "MAE", "R^2", "samples");
+    List<String> cols =
+        s.classification()
+            ? List.of("loss", "accuracy", "samples")
+            : List.of("loss", "MSE", "MAE", "R^2", "samples");
     StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%-12s", ""));
     for (String c : cols) {
       sb.append(String.format(Locale.ROOT, "%10s", c));
@@ -53,9 +55,16 @@ public final class Report {
       }
       sb.append(String.format(Locale.ROOT, "%10d%n", sc.samples()));
     }
-    sb.append(String.format(Locale.ROOT, "%d epochs in %.2f s (%,.0f samples/s) on %s, model %s"
-        + " (%,d parameters)%n", s.epochs(), s.seconds(), s.samplesPerSecond(), s.device(), s.model(),
-        s.parameters()));
+    sb.append(
+        String.format(
+            Locale.ROOT,
+            "%d epochs in %.2f s (%,.0f samples/s) on %s, model %s" + " (%,d parameters)%n",
+            s.epochs(),
+            s.seconds(),
+            s.samplesPerSecond(),
+            s.device(),
+            s.model(),
+            s.parameters()));
     return sb.toString();
   }
 }

@@ -21,8 +21,17 @@ import java.util.Map;
  * @param graphs how the training steps ran: {@code captured} or {@code eager: REASON} (null for
  *     none recorded)
  */
-public record RunSummary(String task, String device, String model, long parameters, int epochs,
-    double seconds, double samplesPerSecond, Scores train, Scores validation, Scores test,
+public record RunSummary(
+    String task,
+    String device,
+    String model,
+    long parameters,
+    int epochs,
+    double seconds,
+    double samplesPerSecond,
+    Scores train,
+    Scores validation,
+    Scores test,
     String graphs) {
 
   public boolean classification() {
@@ -50,7 +59,8 @@ public record RunSummary(String task, String device, String model, long paramete
     }
     if (validation != null) {
       m.put("val_loss", validation.loss());
-      m.put(classification() ? "val_accuracy" : "val_mse",
+      m.put(
+          classification() ? "val_accuracy" : "val_mse",
           classification() ? validation.accuracy() : validation.mse());
     }
     m.put("test_loss", test == null ? null : test.loss());

@@ -35,18 +35,36 @@ class BadInputTest {
     bad("Unknown option: '--bogus'", "train", "diabetes", "--bogus");
     bad("myelin", "frobnicate");
     bad("--epochs", "train", "diabetes", "--epochs", "many");
-    bad("--graphs must be auto, on or off, got 'sometimes'", "train", "diabetes", "--graphs",
+    bad(
+        "--graphs must be auto, on or off, got 'sometimes'",
+        "train",
+        "diabetes",
+        "--graphs",
         "sometimes");
   }
 
   @Test
   void missingOrUnreadableFiles() {
     bad("no such file", "train", "csv:" + dir.resolve("nope.csv"));
-    bad("apt-get install dataset-fashion-mnist", "train", "fashion-mnist", "--data",
+    bad(
+        "apt-get install dataset-fashion-mnist",
+        "train",
+        "fashion-mnist",
+        "--data",
         dir.resolve("nothing").toString());
-    bad("no model file", "evaluate", "diabetes", "--weights", dir.resolve("w.safetensors").toString());
-    bad("--standardize does not apply to evaluate", "evaluate", "diabetes", "--standardize",
-        "--weights", dir.resolve("w.safetensors").toString());
+    bad(
+        "no model file",
+        "evaluate",
+        "diabetes",
+        "--weights",
+        dir.resolve("w.safetensors").toString());
+    bad(
+        "--standardize does not apply to evaluate",
+        "evaluate",
+        "diabetes",
+        "--standardize",
+        "--weights",
+        dir.resolve("w.safetensors").toString());
   }
 
   @Test
@@ -65,14 +83,22 @@ class BadInputTest {
     Path f = dir.resolve("gaps.csv");
     StringBuilder csv = new StringBuilder("a,b,y\n");
     for (int i = 0; i < 40; i++) {
-      csv.append(i % 7 == 3 ? "" : Integer.toString(i)).append(',').append(i % 5).append(',')
-          .append(i % 2).append('\n');
+      csv.append(i % 7 == 3 ? "" : Integer.toString(i))
+          .append(',')
+          .append(i % 5)
+          .append(',')
+          .append(i % 2)
+          .append('\n');
     }
     Files.writeString(f, csv.toString());
     Cli r = bad("choose --missing drop, mean or zero", "train", "csv:" + f, "--epochs", "1");
     assertTrue(r.err().contains("gaps.csv") && !r.err().contains("MissingValuePolicy"), r.err());
-    bad("--missing must be drop, mean, zero or error, got 'guess'", "train", "csv:" + f,
-        "--missing", "guess");
+    bad(
+        "--missing must be drop, mean, zero or error, got 'guess'",
+        "train",
+        "csv:" + f,
+        "--missing",
+        "guess");
     for (String policy : new String[] {"drop", "mean", "zero"}) {
       Cli ok = Cli.run("train", "csv:" + f, "--missing", policy, "--epochs", "1");
       assertEquals(0, ok.code(), policy + ": " + ok.err());
@@ -110,12 +136,28 @@ class BadInputTest {
     m.put("0.bias", Tensor.zeros(20));
     m.put("9.weight", Tensor.zeros(2, 20));
     Safetensors.save(w, m);
-    Cli r = bad("0.weight", "train", "diabetes", "--model", "mlp:8-20-2", "--epochs", "1",
-        "--init-weights", w.toString());
+    Cli r =
+        bad(
+            "0.weight",
+            "train",
+            "diabetes",
+            "--model",
+            "mlp:8-20-2",
+            "--epochs",
+            "1",
+            "--init-weights",
+            w.toString());
     assertTrue(r.err().contains("9.weight") && r.err().contains("2.weight"), r.err());
     Path garbage = dir.resolve("g.safetensors");
     Files.writeString(garbage, "not a safetensors file");
-    bad("g.safetensors", "train", "diabetes", "--epochs", "1", "--init-weights", garbage.toString());
+    bad(
+        "g.safetensors",
+        "train",
+        "diabetes",
+        "--epochs",
+        "1",
+        "--init-weights",
+        garbage.toString());
   }
 
   @Test
@@ -131,8 +173,12 @@ class BadInputTest {
     bad("--momentum must be in [0, 1), got 1.0", "train", "diabetes", "--momentum", "1");
     bad("--momentum must be in [0, 1), got -0.5", "train", "diabetes", "--momentum", "-0.5");
     bad("--lr must be a finite number > 0, got 0.0", "train", "diabetes", "--lr", "0");
-    bad("--batch-size must be >= 0 (0 = full batch), got -1", "train", "diabetes",
-        "--batch-size", "-1");
+    bad(
+        "--batch-size must be >= 0 (0 = full batch), got -1",
+        "train",
+        "diabetes",
+        "--batch-size",
+        "-1");
     bad("output size 1 but the data has 2", "train", "diabetes", "--model", "mlp:8-10-1");
     bad("output size 3 but the data has 10", "train", "digits", "--model", "mlp:64-10-3");
     bad("--epochs", "train", "diabetes", "--epochs", "0");
@@ -147,11 +193,27 @@ class BadInputTest {
   @Test
   void nothingIsWrittenWhenAnOutputCannotBe() throws IOException {
     Path summary = dir.resolve("s.json");
-    bad("does not exist", "train", "diabetes", "--epochs", "1", "--summary", summary.toString(),
-        "--save", dir.resolve("no/such/dir/w.safetensors").toString());
+    bad(
+        "does not exist",
+        "train",
+        "diabetes",
+        "--epochs",
+        "1",
+        "--summary",
+        summary.toString(),
+        "--save",
+        dir.resolve("no/such/dir/w.safetensors").toString());
     assertFalse(Files.exists(summary));
-    bad("both write", "train", "diabetes", "--epochs", "1", "--summary",
-        dir.resolve("m.json").toString(), "--save", dir.resolve("m.safetensors").toString());
+    bad(
+        "both write",
+        "train",
+        "diabetes",
+        "--epochs",
+        "1",
+        "--summary",
+        dir.resolve("m.json").toString(),
+        "--save",
+        dir.resolve("m.safetensors").toString());
     try (var files = Files.list(dir)) {
       assertEquals(0, files.count());
     }

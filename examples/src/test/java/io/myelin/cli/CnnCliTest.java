@@ -19,11 +19,13 @@ class CnnCliTest {
   @Test
   void convnetTrainsOnMnistSavesAndEvaluates(@TempDir Path dir) {
     Path w = dir.resolve("convnet.safetensors");
-    Cli r = Cli.run("train", "mnist", "--model", "convnet", "--epochs", "1", "--save",
-        w.toString());
+    Cli r =
+        Cli.run("train", "mnist", "--model", "convnet", "--epochs", "1", "--save", w.toString());
     assertEquals(0, r.code(), r.err() + r.out());
-    assertTrue(r.out().contains("cnn:c32k3-relu-p2-c64k3-relu-p2-flatten-d0.5-auto")
-        || r.out().contains("cnn:c32k3"), r.out());
+    assertTrue(
+        r.out().contains("cnn:c32k3-relu-p2-c64k3-relu-p2-flatten-d0.5-auto")
+            || r.out().contains("cnn:c32k3"),
+        r.out());
     assertTrue(Files.exists(w));
     Cli e = Cli.run("evaluate", "mnist", "--weights", w.toString());
     assertEquals(0, e.code(), e.err() + e.out());
@@ -41,8 +43,10 @@ class CnnCliTest {
     assertEquals(34_826, convnet.numParameters()); // Keras' model.summary() for mnist_convnet
     var lenet = Mlp.build(ModelSpec.cnn("lenet5", "default").resolve(784, 10), new Generator(0));
     assertEquals(61_706, lenet.numParameters()); // LeNet-5 with padding 2 on 28x28
-    var digits = Mlp.build(ModelSpec.cnn("cnn:c16k3p1-relu-p2-flatten-10", "default")
-        .resolve(64, 10), new Generator(0));
+    var digits =
+        Mlp.build(
+            ModelSpec.cnn("cnn:c16k3p1-relu-p2-flatten-10", "default").resolve(64, 10),
+            new Generator(0));
     assertEquals(List.of(10, 256), toList(digits.stateDict().get("4.weight").shape()));
   }
 
@@ -51,7 +55,7 @@ class CnnCliTest {
     bad("token 'c32x3' (#1)", "cnn:c32x3-relu-10");
     bad("token 'f10' (#2)", "cnn:c8k3-f10-10");
     bad("token 'ten' (#3)", "cnn:c8k3-flatten-ten");
-    bad("token 'c8k9' (#1)", "cnn:c8k9-flatten-10");  // 9x9 kernel on 8x8 digits
+    bad("token 'c8k9' (#1)", "cnn:c8k9-flatten-10"); // 9x9 kernel on 8x8 digits
   }
 
   private static void bad(String expected, String spec) {
@@ -65,10 +69,11 @@ class CnnCliTest {
   @Test
   void theGrammarIsDocumentedInHelp() {
     Cli r = Cli.run("train", "--help");
-    assertTrue(r.out().contains("cnn:") && r.out().contains("convnet") && r.out().contains("lenet5"),
+    assertTrue(
+        r.out().contains("cnn:") && r.out().contains("convnet") && r.out().contains("lenet5"),
         r.out());
-    assertTrue(CnnSpec.matches("convnet") && CnnSpec.matches("cnn:c1k1-1")
-        && !CnnSpec.matches("mlp:1-2"));
+    assertTrue(
+        CnnSpec.matches("convnet") && CnnSpec.matches("cnn:c1k1-1") && !CnnSpec.matches("mlp:1-2"));
   }
 
   private static List<Integer> toList(int[] a) {

@@ -8,10 +8,12 @@ import org.junit.jupiter.api.Test;
 class ErrorsTest {
   @Test
   void aListAfterAColonJoinsWithoutAStraySemicolon() {
-    assertEquals("Error(s) in loading state dict for Sequential (2); nothing was loaded: "
+    assertEquals(
+        "Error(s) in loading state dict for Sequential (2); nothing was loaded: "
             + "missing key '0.weight'; unexpected key 'x'",
-        Errors.oneLine("Error(s) in loading state dict for Sequential (2); nothing was loaded:\n"
-            + "  missing key '0.weight'\n  unexpected key 'x'\n"));
+        Errors.oneLine(
+            "Error(s) in loading state dict for Sequential (2); nothing was loaded:\n"
+                + "  missing key '0.weight'\n  unexpected key 'x'\n"));
     assertEquals("first; second", Errors.oneLine("first\n second"));
   }
 }

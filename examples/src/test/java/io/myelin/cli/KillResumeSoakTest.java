@@ -19,12 +19,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Issue 9's kill test (tagged soak: {@code mvn -Psoak ...}, see the README): a real {@code
- * myelin train} process writing a 3 MB checkpoint every epoch is killed with {@code
- * destroyForcibly} (SIGKILL) at random moments, again and again, each time resumed from its
- * checkpoint. After every kill the checkpoint must load, and its epoch never goes back; the
- * run finally completes, and its weights must equal, bit for bit, those of a run that was never
- * interrupted. Kills that land inside a write are counted by the temporary files they leave.
+ * Issue 9's kill test (tagged soak: {@code mvn -Psoak ...}, see the README): a real {@code myelin
+ * train} process writing a 3 MB checkpoint every epoch is killed with {@code destroyForcibly}
+ * (SIGKILL) at random moments, again and again, each time resumed from its checkpoint. After every
+ * kill the checkpoint must load, and its epoch never goes back; the run finally completes, and its
+ * weights must equal, bit for bit, those of a run that was never interrupted. Kills that land
+ * inside a write are counted by the temporary files they leave.
  *
  * <p>{@code -Dmyelin.kill.rounds=N} (default 12) and {@code -Dmyelin.kill.seed=S} choose the number
  * and moments of the kills.
@@ -39,10 +39,29 @@ class KillResumeSoakTest {
 
   /** A model big enough that writing its checkpoint (weights and Adam's moments) takes a while. */
   private static List<String> train(Path checkpoint, Path save, boolean resume) {
-    List<String> a = new ArrayList<>(List.of("train", "diabetes", "--model", "mlp:8-512-512-2",
-        "--dropout", "0.1", "--optimizer", "adam", "--lr", "0.001", "--batch-size", "64",
-        "--epochs", Integer.toString(EPOCHS), "--no-progress", "--seed", "5", "--standardize",
-        "--checkpoint", checkpoint.toString()));
+    List<String> a =
+        new ArrayList<>(
+            List.of(
+                "train",
+                "diabetes",
+                "--model",
+                "mlp:8-512-512-2",
+                "--dropout",
+                "0.1",
+                "--optimizer",
+                "adam",
+                "--lr",
+                "0.001",
+                "--batch-size",
+                "64",
+                "--epochs",
+                Integer.toString(EPOCHS),
+                "--no-progress",
+                "--seed",
+                "5",
+                "--standardize",
+                "--checkpoint",
+                checkpoint.toString()));
     if (resume) {
       a.addAll(List.of("--resume", checkpoint.toString()));
     }
@@ -53,13 +72,19 @@ class KillResumeSoakTest {
   }
 
   private Process start(List<String> args, String log) throws IOException {
-    List<String> cmd = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
-        "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--add-modules",
+                "jdk.incubator.vector",
+                "--enable-native-access=ALL-UNNAMED",
+                "-cp",
+                System.getProperty("java.class.path"),
+                Main.class.getName()));
     cmd.addAll(args);
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
-        .redirectOutput(dir.resolve(log).toFile());
+    ProcessBuilder pb =
+        new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve(log).toFile());
     pb.environment().put("MYELIN_DEVICE", "cpu");
     pb.environment().put("MYELIN_NUM_THREADS", "2");
     return pb.start();
@@ -82,8 +107,8 @@ class KillResumeSoakTest {
   void killedAgainAndAgainTheCheckpointAlwaysLoadsAndTheRunEndsAsIfNeverKilled() throws Exception {
     Path reference = dir.resolve("reference.safetensors");
     Path refCk = dir.resolve("reference.ckpt");
-    assertEquals(0, runToEnd(train(refCk, reference, false), "reference.log"),
-        () -> log("reference.log"));
+    assertEquals(
+        0, runToEnd(train(refCk, reference, false), "reference.log"), () -> log("reference.log"));
 
     Path ck = dir.resolve("run.ckpt");
     SplittableRandom r = new SplittableRandom(SEED);
@@ -105,8 +130,9 @@ class KillResumeSoakTest {
         // after this process's first checkpoint (so that the run advances), 0-800 ms on
         long before = Files.exists(ck) ? Files.getLastModifiedTime(ck).toMillis() : -1;
         long until = System.nanoTime() + 60_000_000_000L;
-        while (p.isAlive() && System.nanoTime() < until && (!Files.exists(ck)
-            || Files.getLastModifiedTime(ck).toMillis() == before)) {
+        while (p.isAlive()
+            && System.nanoTime() < until
+            && (!Files.exists(ck) || Files.getLastModifiedTime(ck).toMillis() == before)) {
           Thread.sleep(2);
         }
         Thread.sleep(r.nextInt(800));
@@ -141,10 +167,12 @@ class KillResumeSoakTest {
       epochs.add(epoch);
     }
     Path resumed = dir.resolve("resumed.safetensors");
-    int code = lastEpoch >= EPOCHS ? -1 : runToEnd(train(ck, resumed, Files.exists(ck)), "final.log");
-    System.out.printf("kill test: %d kills in %.1f s (%d before the first checkpoint, %d inside a"
-        + " checkpoint write, %d after the run had ended), checkpoint epochs %s%n", ROUNDS,
-        (System.nanoTime() - t0) / 1e9, beforeFirst, midWrite, finishedAnyway, epochs);
+    int code =
+        lastEpoch >= EPOCHS ? -1 : runToEnd(train(ck, resumed, Files.exists(ck)), "final.log");
+    System.out.printf(
+        "kill test: %d kills in %.1f s (%d before the first checkpoint, %d inside a"
+            + " checkpoint write, %d after the run had ended), checkpoint epochs %s%n",
+        ROUNDS, (System.nanoTime() - t0) / 1e9, beforeFirst, midWrite, finishedAnyway, epochs);
     if (code == -1) {
       return; // every epoch was done before the last kill: nothing left to compare
     }
@@ -159,7 +187,8 @@ class KillResumeSoakTest {
 
   private void awaitLine(Process p, String log, String text) throws Exception {
     long until = System.nanoTime() + 120_000_000_000L;
-    while (p.isAlive() && !Files.readString(dir.resolve(log)).contains(text)
+    while (p.isAlive()
+        && !Files.readString(dir.resolve(log)).contains(text)
         && System.nanoTime() < until) {
       Thread.sleep(5);
     }

@@ -45,7 +45,8 @@ class OnnxCliTest {
   static float[] ort(Path model, float[] x, int cols) throws Exception {
     OrtEnvironment env = OrtEnvironment.getEnvironment();
     try (OrtSession s = env.createSession(model.toString(), new OrtSession.SessionOptions());
-        OnnxTensor in = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), new long[] {x.length / cols, cols});
+        OnnxTensor in =
+            OnnxTensor.createTensor(env, FloatBuffer.wrap(x), new long[] {x.length / cols, cols});
         OrtSession.Result r = s.run(Map.of("input", in))) {
       FloatBuffer fb = ((OnnxTensor) r.get("output").orElseThrow()).getFloatBuffer();
       float[] y = new float[fb.remaining()];
@@ -62,7 +63,8 @@ class OnnxCliTest {
     model.loadStateDict(state, true);
     Layer m = ExportCommand.withPreprocessing(model, mf.preprocessing());
     m.eval();
-    try (var ignored = Autograd.noGrad(); Tensor in = Tensor.of(x, x.length / cols, cols)) {
+    try (var ignored = Autograd.noGrad();
+        Tensor in = Tensor.of(x, x.length / cols, cols)) {
       return m.forward(in).toFloatArray();
     }
   }
@@ -84,9 +86,12 @@ class OnnxCliTest {
       double err = Math.abs(actual[i] - expected[i]) / Math.max(1, Math.abs(expected[i]));
       worst = Math.max(worst, err);
       final int at = i;
-      assertTrue(err <= RTOL, () -> what + ": element " + at + " ORT " + actual[at] + " vs Myelin " + expected[at]);
+      assertTrue(
+          err <= RTOL,
+          () -> what + ": element " + at + " ORT " + actual[at] + " vs Myelin " + expected[at]);
     }
-    System.out.println(what + ": " + expected.length + " outputs, max relative difference " + worst);
+    System.out.println(
+        what + ": " + expected.length + " outputs, max relative difference " + worst);
   }
 
   static Path trainAndExport(Path dir, String name, String... trainOptions) {
@@ -108,7 +113,8 @@ class OnnxCliTest {
     Path w = trainAndExport(dir, "d", "digits", "--epochs", "2");
     LoadedDataset d = Datasets.load("digits", DataOptions.defaults());
     ArrayDataset all = d.data();
-    ArrayDataset test = all.select(Splits.stratified(all.labels(), 0, 0.2, 0).test()); // the CLI's split
+    ArrayDataset test =
+        all.select(Splits.stratified(all.labels(), 0, 0.2, 0).test()); // the CLI's split
     float[] x = raw(d, test);
     int cols = all.cols();
     StringBuilder csv = new StringBuilder(String.join(",", all.featureNames())).append('\n');
@@ -121,7 +127,15 @@ class OnnxCliTest {
     Path in = dir.resolve("test.csv");
     Files.writeString(in, csv);
     Path out = dir.resolve("p.csv");
-    Cli p = Cli.run("predict", "--weights", w.toString(), "--input", in.toString(), "--output", out.toString());
+    Cli p =
+        Cli.run(
+            "predict",
+            "--weights",
+            w.toString(),
+            "--input",
+            in.toString(),
+            "--output",
+            out.toString());
     assertEquals(0, p.code(), p.err());
     List<String> lines = Files.readAllLines(out);
     assertEquals(test.rows() + 1, lines.size());
@@ -143,7 +157,8 @@ class OnnxCliTest {
     Sequential back = Onnx.load(dir.resolve("d.onnx"));
     assertTrue(back.get(0) instanceof FeatureScaling, back.toString());
     back.eval();
-    try (var ignored = Autograd.noGrad(); Tensor t = Tensor.of(x, test.rows(), cols)) {
+    try (var ignored = Autograd.noGrad();
+        Tensor t = Tensor.of(x, test.rows(), cols)) {
       assertClose("digits imported back", back.forward(t).toFloatArray(), scores);
     }
   }
@@ -152,21 +167,33 @@ class OnnxCliTest {
   void digitsCnnExportTakesTheFlatRowsAndAgreesWithOnnxRuntime(@TempDir Path dir) throws Exception {
     // Conv (padding), BatchNorm2d, MaxPool, AvgPool, Dropout, global average pooling, on the CLI's
     // view of the 64 raw pixel columns as a 1 x 8 x 8 image.
-    Path w = trainAndExport(dir, "cnn", "digits", "--model", "cnn:c8k3p1-bn-relu-p2-c12k3p1-relu-a2s1-d0.2-gap-flatten-auto",
-        "--epochs", "1");
+    Path w =
+        trainAndExport(
+            dir,
+            "cnn",
+            "digits",
+            "--model",
+            "cnn:c8k3p1-bn-relu-p2-c12k3p1-relu-a2s1-d0.2-gap-flatten-auto",
+            "--epochs",
+            "1");
     LoadedDataset d = Datasets.load("digits", DataOptions.defaults());
     ArrayDataset all = d.data();
-    ArrayDataset test = all.select(Splits.stratified(all.labels(), 0, 0.2, 0).test()); // the CLI's split
+    ArrayDataset test =
+        all.select(Splits.stratified(all.labels(), 0, 0.2, 0).test()); // the CLI's split
     float[] x = raw(d, test);
     Path onnx = dir.resolve("cnn.onnx");
     float[] scores = ort(onnx, x, all.cols());
     assertClose("digits cnn (" + test.rows() + " test rows)", myelin(w, x, all.cols()), scores);
     // It imports back: input scaling, then the CNN with its view of the rows.
     Sequential back = Onnx.load(onnx);
-    assertTrue(back.get(0) instanceof FeatureScaling && back.get(1) instanceof Sequential cnn
-        && Arrays.equals(cnn.inputView(), new int[] {1, 8, 8}), back.toString());
+    assertTrue(
+        back.get(0) instanceof FeatureScaling
+            && back.get(1) instanceof Sequential cnn
+            && Arrays.equals(cnn.inputView(), new int[] {1, 8, 8}),
+        back.toString());
     back.eval();
-    try (var ignored = Autograd.noGrad(); Tensor t = Tensor.of(x, test.rows(), all.cols())) {
+    try (var ignored = Autograd.noGrad();
+        Tensor t = Tensor.of(x, test.rows(), all.cols())) {
       assertClose("digits cnn imported back", back.forward(t).toFloatArray(), scores);
     }
   }
@@ -174,12 +201,27 @@ class OnnxCliTest {
   @Test
   void trainedExampleModelsRunInOnnxRuntimeAsInMyelin(@TempDir Path dir) throws Exception {
     record Run(String dataset, String[] options) {}
-    List<Run> runs = List.of(
-        new Run("diabetes", new String[] {"--epochs", "30", "--standardize"}),
-        new Run("digits", new String[] {"--epochs", "1", "--batch-norm", "--dropout", "0.2", "--activation", "gelu",
-            "--standardize"}),
-        new Run("digits", new String[] {"--epochs", "1", "--model", "mlp:auto-32-16-auto", "--activation", "maxout"}),
-        new Run("mnist", new String[] {"--epochs", "1", "--model", "mlp:auto-64-auto"}));
+    List<Run> runs =
+        List.of(
+            new Run("diabetes", new String[] {"--epochs", "30", "--standardize"}),
+            new Run(
+                "digits",
+                new String[] {
+                  "--epochs",
+                  "1",
+                  "--batch-norm",
+                  "--dropout",
+                  "0.2",
+                  "--activation",
+                  "gelu",
+                  "--standardize"
+                }),
+            new Run(
+                "digits",
+                new String[] {
+                  "--epochs", "1", "--model", "mlp:auto-32-16-auto", "--activation", "maxout"
+                }),
+            new Run("mnist", new String[] {"--epochs", "1", "--model", "mlp:auto-64-auto"}));
     int n = 0;
     for (Run r : runs) {
       List<String> args = new ArrayList<>(List.of(r.dataset()));
@@ -190,21 +232,36 @@ class OnnxCliTest {
       ArrayDataset first = d.data().select(java.util.stream.IntStream.range(0, rows).toArray());
       float[] x = raw(d, first);
       float[] expected = myelin(w, x, first.cols());
-      float[] actual = ort(dir.resolve(w.getFileName().toString().replace(".safetensors", ".onnx")), x, first.cols());
+      float[] actual =
+          ort(
+              dir.resolve(w.getFileName().toString().replace(".safetensors", ".onnx")),
+              x,
+              first.cols());
       assertClose(String.join(" ", args), expected, actual);
     }
   }
 
   @Test
   void badInputIsOneClearLine(@TempDir Path dir) throws Exception {
-    Cli missing = Cli.run("export", "--onnx", dir.resolve("m.onnx").toString(), "--weights",
-        dir.resolve("none.safetensors").toString());
+    Cli missing =
+        Cli.run(
+            "export",
+            "--onnx",
+            dir.resolve("m.onnx").toString(),
+            "--weights",
+            dir.resolve("none.safetensors").toString());
     assertEquals(2, missing.code());
     assertEquals(1, missing.err().strip().lines().count(), missing.err());
     assertTrue(missing.err().startsWith("myelin export: "), missing.err());
 
     Path w = trainAndExport(dir, "m", "moons", "--samples", "100", "--epochs", "1");
-    Cli noFolder = Cli.run("export", "--onnx", dir.resolve("no/such/dir/m.onnx").toString(), "--weights", w.toString());
+    Cli noFolder =
+        Cli.run(
+            "export",
+            "--onnx",
+            dir.resolve("no/such/dir/m.onnx").toString(),
+            "--weights",
+            w.toString());
     assertEquals(2, noFolder.code());
     assertEquals(1, noFolder.err().strip().lines().count(), noFolder.err());
     assertTrue(noFolder.err().contains("--onnx"), noFolder.err());

@@ -34,8 +34,21 @@ class OptionParsingTest {
 
   @Test
   void theCourseNotebookCommand() {
-    TrainCommand t = parse("diabetes", "--model", "mlp:8-20-20-2", "--activation", "relu",
-        "--optimizer", "adam", "--lr", "0.01", "--epochs", "700", "--batch-size", "0");
+    TrainCommand t =
+        parse(
+            "diabetes",
+            "--model",
+            "mlp:8-20-20-2",
+            "--activation",
+            "relu",
+            "--optimizer",
+            "adam",
+            "--lr",
+            "0.01",
+            "--epochs",
+            "700",
+            "--batch-size",
+            "0");
     assertEquals(List.of(8, 20, 20, 2), t.model.spec().sizes());
     assertEquals("adam", t.optim.name());
     assertEquals(0.01, t.optim.learningRate());
@@ -45,14 +58,71 @@ class OptionParsingTest {
 
   @Test
   void everyOptionParses() {
-    TrainCommand t = parse("csv:x.csv", "--target", "y", "--task", "regress", "--standardize",
-        "--test-split", "0.3", "--val-split", "0.1", "--seed", "7", "--samples", "200", "--noise",
-        "0.2", "--data", "/tmp", "--batch-norm", "--dropout", "0.5", "--init", "he-normal",
-        "--momentum", "0.9", "--nesterov", "--weight-decay", "1e-4", "--beta1", "0.8", "--beta2",
-        "0.99", "--eps", "1e-7", "--l1", "1e-5", "--l2", "1e-4", "--clip-norm", "1", "--clip-value",
-        "0.5", "--lr-schedule", "step:5:0.5", "--no-shuffle", "--early-stopping", "3", "--device",
-        "cpu", "--log-every", "5", "--plot", "p.png", "--history", "h.csv", "--summary", "s.json",
-        "--checkpoint", "c.ckpt", "--save", "w.safetensors", "--init-weights", "i.safetensors");
+    TrainCommand t =
+        parse(
+            "csv:x.csv",
+            "--target",
+            "y",
+            "--task",
+            "regress",
+            "--standardize",
+            "--test-split",
+            "0.3",
+            "--val-split",
+            "0.1",
+            "--seed",
+            "7",
+            "--samples",
+            "200",
+            "--noise",
+            "0.2",
+            "--data",
+            "/tmp",
+            "--batch-norm",
+            "--dropout",
+            "0.5",
+            "--init",
+            "he-normal",
+            "--momentum",
+            "0.9",
+            "--nesterov",
+            "--weight-decay",
+            "1e-4",
+            "--beta1",
+            "0.8",
+            "--beta2",
+            "0.99",
+            "--eps",
+            "1e-7",
+            "--l1",
+            "1e-5",
+            "--l2",
+            "1e-4",
+            "--clip-norm",
+            "1",
+            "--clip-value",
+            "0.5",
+            "--lr-schedule",
+            "step:5:0.5",
+            "--no-shuffle",
+            "--early-stopping",
+            "3",
+            "--device",
+            "cpu",
+            "--log-every",
+            "5",
+            "--plot",
+            "p.png",
+            "--history",
+            "h.csv",
+            "--summary",
+            "s.json",
+            "--checkpoint",
+            "c.ckpt",
+            "--save",
+            "w.safetensors",
+            "--init-weights",
+            "i.safetensors");
     assertEquals("y", t.data.target);
     assertTrue(t.data.standardize && t.model.batchNorm && t.optim.nesterov && t.run.noShuffle);
     assertEquals(0.5, t.model.dropout);
@@ -65,13 +135,48 @@ class OptionParsingTest {
   void helpListsEveryOptionWithItsDefault() {
     Cli r = Cli.run("train", "--help");
     assertEquals(0, r.code());
-    for (String o : List.of("--model", "--activation", "--batch-norm", "--dropout", "--init",
-        "--optimizer", "--lr", "--momentum", "--nesterov", "--weight-decay", "--beta1", "--beta2",
-        "--eps", "--l1", "--l2", "--clip-norm", "--clip-value", "--lr-schedule", "--epochs",
-        "--batch-size", "--no-shuffle", "--early-stopping", "--device", "--seed", "--threads",
-        "--test-split", "--val-split", "--samples", "--noise", "--target", "--task",
-        "--standardize", "--plot", "--history", "--summary", "--checkpoint", "--save",
-        "--init-weights", "--log-every", "--data")) {
+    for (String o :
+        List.of(
+            "--model",
+            "--activation",
+            "--batch-norm",
+            "--dropout",
+            "--init",
+            "--optimizer",
+            "--lr",
+            "--momentum",
+            "--nesterov",
+            "--weight-decay",
+            "--beta1",
+            "--beta2",
+            "--eps",
+            "--l1",
+            "--l2",
+            "--clip-norm",
+            "--clip-value",
+            "--lr-schedule",
+            "--epochs",
+            "--batch-size",
+            "--no-shuffle",
+            "--early-stopping",
+            "--device",
+            "--seed",
+            "--threads",
+            "--test-split",
+            "--val-split",
+            "--samples",
+            "--noise",
+            "--target",
+            "--task",
+            "--standardize",
+            "--plot",
+            "--history",
+            "--summary",
+            "--checkpoint",
+            "--save",
+            "--init-weights",
+            "--log-every",
+            "--data")) {
       assertTrue(r.out().contains(o), "help lacks " + o);
     }
     String flat = r.out().replaceAll("\\s+", " ");
@@ -85,8 +190,16 @@ class OptionParsingTest {
       assertEquals(0, Cli.run(cmd, "--help").code(), cmd);
     }
     // Each example is one command on one line, and no default is broken inside a token.
-    assertTrue(r.out().lines().anyMatch(l -> l.strip().equals("myelin train diabetes --model"
-        + " mlp:8-20-20-2 --optimizer adam --lr 0.01 --epochs 700 --batch-size 0")), r.out());
+    assertTrue(
+        r.out()
+            .lines()
+            .anyMatch(
+                l ->
+                    l.strip()
+                        .equals(
+                            "myelin train diabetes --model"
+                                + " mlp:8-20-20-2 --optimizer adam --lr 0.01 --epochs 700 --batch-size 0")),
+        r.out());
     assertTrue(r.out().contains("(default: mlp:auto-128-auto)"), r.out());
     assertTrue(r.out().lines().noneMatch(l -> l.length() > 100), "lines fit 100 columns");
   }
@@ -99,13 +212,22 @@ class OptionParsingTest {
       assertTrue(t.optim.learningRate() > 0);
     }
     assertNull(parse("x", "--lr-schedule", "none").optim.schedule(10));
-    for (String s : List.of("step:5", "step:5:0.5", "multistep:3,6:0.1", "exp:0.9", "inverse:0.1",
-        "cosine", "cosine:0.001")) {
+    for (String s :
+        List.of(
+            "step:5",
+            "step:5:0.5",
+            "multistep:3,6:0.1",
+            "exp:0.9",
+            "inverse:0.1",
+            "cosine",
+            "cosine:0.001")) {
       assertTrue(parse("x", "--lr-schedule", s).optim.schedule(10) != null, s);
     }
-    assertThrows(Errors.BadInputException.class,
+    assertThrows(
+        Errors.BadInputException.class,
         () -> parse("x", "--lr-schedule", "step").optim.schedule(10));
-    assertThrows(Errors.BadInputException.class,
+    assertThrows(
+        Errors.BadInputException.class,
         () -> parse("x", "--lr-schedule", "wobble:3").optim.schedule(10));
   }
 }

@@ -15,8 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 9: {@code myelin train ... --resume CHECKPOINT} continues an interrupted run to the same
- * final weights, bit for bit, as the run that was never interrupted; a checkpoint of another run
- * is refused naming the option.
+ * final weights, bit for bit, as the run that was never interrupted; a checkpoint of another run is
+ * refused naming the option.
  */
 class ResumeCliTest {
   @TempDir Path dir;
@@ -26,10 +26,30 @@ class ResumeCliTest {
    * must resume, and the validation pass must not disturb them.
    */
   private static List<String> args(int epochs, String... more) {
-    List<String> a = new ArrayList<>(List.of("train", "diabetes", "--model", "mlp:8-12-2",
-        "--dropout", "0.2", "--optimizer", "adam", "--lr", "0.01", "--lr-schedule", "step:2:0.5",
-        "--batch-size", "64", "--epochs", Integer.toString(epochs), "--no-progress", "--seed", "3",
-        "--val-split", "0.1"));
+    List<String> a =
+        new ArrayList<>(
+            List.of(
+                "train",
+                "diabetes",
+                "--model",
+                "mlp:8-12-2",
+                "--dropout",
+                "0.2",
+                "--optimizer",
+                "adam",
+                "--lr",
+                "0.01",
+                "--lr-schedule",
+                "step:2:0.5",
+                "--batch-size",
+                "64",
+                "--epochs",
+                Integer.toString(epochs),
+                "--no-progress",
+                "--seed",
+                "3",
+                "--val-split",
+                "0.1"));
     a.addAll(List.of(more));
     return a;
   }
@@ -61,11 +81,22 @@ class ResumeCliTest {
     ok(args(3, "--checkpoint", ck.toString())); // "killed" after epoch 3
     Path resumed = dir.resolve("resumed.safetensors");
     Path resumedHistory = dir.resolve("resumed.csv");
-    Cli r = ok(args(7, "--resume", ck.toString(), "--checkpoint", ck.toString(), "--save",
-        resumed.toString(), "--history", resumedHistory.toString()));
+    Cli r =
+        ok(
+            args(
+                7,
+                "--resume",
+                ck.toString(),
+                "--checkpoint",
+                ck.toString(),
+                "--save",
+                resumed.toString(),
+                "--history",
+                resumedHistory.toString()));
     assertTrue(r.out().contains("resume:   " + ck + " at epoch 3"), r.out());
     assertTrue(!r.out().contains("epoch 3/7") && r.out().contains("epoch 4/7"), r.out());
-    assertTrue(r.out().contains("\n4 epochs in "), "the speed counts this process's epochs: " + r.out());
+    assertTrue(
+        r.out().contains("\n4 epochs in "), "the speed counts this process's epochs: " + r.out());
 
     var a = Safetensors.load(full);
     var b = Safetensors.load(resumed);
@@ -94,33 +125,69 @@ class ResumeCliTest {
   @Test
   void earlyStoppingResumesToTheSameStop() throws Exception {
     Path full = dir.resolve("full.safetensors");
-    Cli f = ok(with(args(60, "--early-stopping", "3", "--save", full.toString(), "--checkpoint",
-        dir.resolve("full.ckpt").toString()), "--lr", "0.05"));
+    Cli f =
+        ok(
+            with(
+                args(
+                    60,
+                    "--early-stopping",
+                    "3",
+                    "--save",
+                    full.toString(),
+                    "--checkpoint",
+                    dir.resolve("full.ckpt").toString()),
+                "--lr",
+                "0.05"));
     var m = java.util.regex.Pattern.compile("at epoch ([0-9]+)\\)").matcher(f.out());
     assertTrue(f.out().contains("early stopping: no improvement") && m.find(), f.out());
     int best = Integer.parseInt(m.group(1));
     int stoppedAt = best + 3;
 
     Path ck = dir.resolve("run.ckpt");
-    ok(with(args(best + 1, "--early-stopping", "3", "--checkpoint", ck.toString()), "--lr", "0.05"));
+    ok(
+        with(
+            args(best + 1, "--early-stopping", "3", "--checkpoint", ck.toString()),
+            "--lr",
+            "0.05"));
     Path resumed = dir.resolve("resumed.safetensors");
-    Cli r = ok(with(args(60, "--early-stopping", "3", "--resume", ck.toString(), "--save",
-        resumed.toString()), "--lr", "0.05"));
-    String stop = f.out().lines().filter(l -> l.startsWith("early stopping:")).findFirst().orElseThrow();
-    assertTrue(r.out().contains("\n" + stop + "\n")
-        && r.out().contains("\n" + (stoppedAt - best - 1) + " epochs in "), stop + " / " + r.out());
+    Cli r =
+        ok(
+            with(
+                args(
+                    60,
+                    "--early-stopping",
+                    "3",
+                    "--resume",
+                    ck.toString(),
+                    "--save",
+                    resumed.toString()),
+                "--lr",
+                "0.05"));
+    String stop =
+        f.out().lines().filter(l -> l.startsWith("early stopping:")).findFirst().orElseThrow();
+    assertTrue(
+        r.out().contains("\n" + stop + "\n")
+            && r.out().contains("\n" + (stoppedAt - best - 1) + " epochs in "),
+        stop + " / " + r.out());
     var a = Safetensors.load(full);
     var b = Safetensors.load(resumed);
     for (var e : a.entrySet()) {
       assertArrayEquals(e.getValue().toFloatArray(), b.get(e.getKey()).toFloatArray(), e.getKey());
     }
-    Cli again = Cli.run(with(args(60, "--early-stopping", "3", "--resume",
-        dir.resolve("full.ckpt").toString()), "--lr", "0.05"));
-    assertTrue(again.code() == 2 && again.err().contains("the run ended at epoch " + stoppedAt
-        + " (early stopping"), again.err());
-    Cli other = Cli.run(with(args(60, "--early-stopping", "5", "--resume", ck.toString()), "--lr",
-        "0.05"));
-    assertTrue(other.code() == 2 && other.err().contains("--early-stopping 3, this run has 5"),
+    Cli again =
+        Cli.run(
+            with(
+                args(60, "--early-stopping", "3", "--resume", dir.resolve("full.ckpt").toString()),
+                "--lr",
+                "0.05"));
+    assertTrue(
+        again.code() == 2
+            && again.err().contains("the run ended at epoch " + stoppedAt + " (early stopping"),
+        again.err());
+    Cli other =
+        Cli.run(with(args(60, "--early-stopping", "5", "--resume", ck.toString()), "--lr", "0.05"));
+    assertTrue(
+        other.code() == 2 && other.err().contains("--early-stopping 3, this run has 5"),
         other.err());
   }
 

@@ -28,10 +28,29 @@ class SparkTrainRunTest {
     Path ckpt = dir.resolve("run.ckpt");
     // digits: 1437 training rows; 2 workers x 360 rows = 2 steps per epoch (each step is one
     // barrier round, about a second in Spark 4.2).
-    Cli r = Cli.run("train", "digits", "--spark", "local[2]", "--epochs", "3", "--batch-size",
-        "360", "--optimizer", "adam", "--lr", "0.02", "--no-progress", "--summary",
-        summary.toString(), "--history", history.toString(), "--save", save.toString(),
-        "--checkpoint", ckpt.toString());
+    Cli r =
+        Cli.run(
+            "train",
+            "digits",
+            "--spark",
+            "local[2]",
+            "--epochs",
+            "3",
+            "--batch-size",
+            "360",
+            "--optimizer",
+            "adam",
+            "--lr",
+            "0.02",
+            "--no-progress",
+            "--summary",
+            summary.toString(),
+            "--history",
+            history.toString(),
+            "--save",
+            save.toString(),
+            "--checkpoint",
+            ckpt.toString());
     assertEquals(0, r.code(), r.err() + r.out());
     assertTrue(r.out().contains("spark:    local[2], 2 workers x batch 360"), r.out());
     assertTrue(r.out().contains("epoch 3/3"), r.out());
@@ -42,8 +61,19 @@ class SparkTrainRunTest {
     }
     assertFalse(r.out().contains("INFO org.apache.spark"), "Spark's INFO log reached the output");
     Map<String, Object> s = Json.parseObject(Files.readString(summary), "s.json");
-    assertEquals(List.of("task", "device", "model", "parameters", "epochs", "seconds",
-        "samples_per_second", "train_loss", "train_accuracy", "test_loss", "test_accuracy"),
+    assertEquals(
+        List.of(
+            "task",
+            "device",
+            "model",
+            "parameters",
+            "epochs",
+            "seconds",
+            "samples_per_second",
+            "train_loss",
+            "train_accuracy",
+            "test_loss",
+            "test_accuracy"),
         List.copyOf(s.keySet()));
     assertEquals(3.0, ((Number) s.get("epochs")).doubleValue());
     double acc = ((Number) s.get("test_accuracy")).doubleValue();
@@ -66,16 +96,36 @@ class SparkTrainRunTest {
     }
     Path summary = dir.resolve("s.json");
     long t0 = System.nanoTime();
-    Cli r = Cli.run("train", "digits", "--spark", "spark://127.0.0.1:" + port, "--workers", "2",
-        "--epochs", "1", "--summary", summary.toString());
+    Cli r =
+        Cli.run(
+            "train",
+            "digits",
+            "--spark",
+            "spark://127.0.0.1:" + port,
+            "--workers",
+            "2",
+            "--epochs",
+            "1",
+            "--summary",
+            summary.toString());
     assertEquals(Errors.BAD_INPUT, r.code(), r.out());
     assertTrue(r.err().contains("cannot reach Spark master spark://127.0.0.1:" + port), r.err());
     assertTrue((System.nanoTime() - t0) / 1e9 < 30, "the unreachable master took too long");
     Cli noMaster = Cli.run("train", "digits", "--workers", "2");
     assertEquals(Errors.BAD_INPUT, noMaster.code());
     assertTrue(noMaster.err().contains("--workers applies only with --spark"), noMaster.err());
-    Cli tooMany = Cli.run("train", "digits", "--spark", "local[2]", "--workers", "3",
-        "--epochs", "1", "--summary", summary.toString());
+    Cli tooMany =
+        Cli.run(
+            "train",
+            "digits",
+            "--spark",
+            "local[2]",
+            "--workers",
+            "3",
+            "--epochs",
+            "1",
+            "--summary",
+            summary.toString());
     assertEquals(Errors.BAD_INPUT, tooMany.code(), tooMany.out());
     assertTrue(tooMany.err().contains("3 workers need 3 task slots"), tooMany.err());
     Cli lbfgs = Cli.run("train", "digits", "--spark", "local[2]", "--optimizer", "lbfgs");
@@ -83,11 +133,26 @@ class SparkTrainRunTest {
     assertTrue(lbfgs.err().contains("--spark does not support --optimizer lbfgs"), lbfgs.err());
     boolean gpu = !io.myelin.backend.DeviceManager.global().resolve("auto").type().equals("cpu");
     String unusable = gpu ? "cuda:64" : "cuda";
-    Cli noDevice = Cli.run("train", "digits", "--spark", "local[2]", "--device", unusable,
-        "--epochs", "1", "--batch-size", "360", "--summary", summary.toString());
+    Cli noDevice =
+        Cli.run(
+            "train",
+            "digits",
+            "--spark",
+            "local[2]",
+            "--device",
+            unusable,
+            "--epochs",
+            "1",
+            "--batch-size",
+            "360",
+            "--summary",
+            summary.toString());
     assertEquals(Errors.BAD_INPUT, noDevice.code(), noDevice.out());
-    assertTrue(noDevice.err().contains("--spark: the replica of partition 0 cannot use device '"
-        + unusable + "'"), noDevice.err());
+    assertTrue(
+        noDevice
+            .err()
+            .contains("--spark: the replica of partition 0 cannot use device '" + unusable + "'"),
+        noDevice.err());
     Cli badDevice = Cli.run("train", "digits", "--spark", "local[2]", "--device", "gpu#1");
     assertEquals(Errors.BAD_INPUT, badDevice.code());
     assertTrue(badDevice.err().contains("gpu#1"), badDevice.err());

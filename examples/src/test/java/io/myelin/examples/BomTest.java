@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 /** bom/pom.xml pins every user-facing module of the reactor, at the reactor's version. */
 class BomTest {
   private static final Path ROOT = Path.of("").toAbsolutePath().getParent();
+
   /** Reactor modules that are not artifacts a user depends on. */
   private static final List<String> NOT_FOR_USERS = List.of("bom", "cuda-emulator", "bench");
 
@@ -37,10 +38,16 @@ class BomTest {
   void bomListsEveryModuleAtTheReactorVersion() throws IOException {
     String root = Files.readString(ROOT.resolve("pom.xml"));
     String bom = Files.readString(ROOT.resolve("bom/pom.xml"));
-    String version = first(root, "<artifactId>myelin-parent</artifactId>\\s*<version>([^<]+)</version>");
-    assertEquals(version, first(bom, "<artifactId>myelin-bom</artifactId>\\s*<version>([^<]+)</version>"),
+    String version =
+        first(root, "<artifactId>myelin-parent</artifactId>\\s*<version>([^<]+)</version>");
+    assertEquals(
+        version,
+        first(bom, "<artifactId>myelin-bom</artifactId>\\s*<version>([^<]+)</version>"),
         "bump bom/pom.xml's version with the parent's");
-    List<String> pinned = all(bom, "<artifactId>(myelin-[a-z]+)</artifactId>\\s*<version>\\$\\{project.version}</version>");
+    List<String> pinned =
+        all(
+            bom,
+            "<artifactId>(myelin-[a-z]+)</artifactId>\\s*<version>\\$\\{project.version}</version>");
     String modules = first(root, "<modules>(.*?)</modules>");
     for (String module : all(modules, "<module>([^<]+)</module>")) {
       if (NOT_FOR_USERS.contains(module)) {
@@ -48,7 +55,9 @@ class BomTest {
       }
       String pom = Files.readString(ROOT.resolve(module).resolve("pom.xml"));
       String artifact = first(pom, "</parent>.*?<artifactId>([^<]+)</artifactId>");
-      assertTrue(pinned.contains(artifact), "bom/pom.xml does not pin " + artifact + " (module " + module + ")");
+      assertTrue(
+          pinned.contains(artifact),
+          "bom/pom.xml does not pin " + artifact + " (module " + module + ")");
     }
   }
 }

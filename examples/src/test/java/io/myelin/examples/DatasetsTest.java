@@ -1,7 +1,6 @@
 package io.myelin.examples;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -77,8 +76,13 @@ class DatasetsTest {
 
   @Test
   void fashionMnistMissingSaysHowToGetIt() {
-    var e = assertThrows(FileNotFoundException.class, () -> Datasets.load("fashion-mnist",
-        DataOptions.defaults().withDataDir(Path.of("/nonexistent/fashion"))));
+    var e =
+        assertThrows(
+            FileNotFoundException.class,
+            () ->
+                Datasets.load(
+                    "fashion-mnist",
+                    DataOptions.defaults().withDataDir(Path.of("/nonexistent/fashion"))));
     assertTrue(e.getMessage().contains("apt-get install dataset-fashion-mnist"), e.getMessage());
     assertTrue(e.getMessage().contains("--data DIR"), e.getMessage());
   }
@@ -100,7 +104,8 @@ class DatasetsTest {
   void csvWithTargetTaskAndStandardize(@TempDir Path dir) throws Exception {
     Path f = dir.resolve("t.csv");
     Files.writeString(f, "y,a,color\n1.5,1,red\n2.5,2,blue\n3.5,3,red\n4.5,4,blue\n5.5,5,red\n");
-    LoadedDataset d = Datasets.load("csv:" + f, DataOptions.defaults().withCsv("y", Task.AUTO, true));
+    LoadedDataset d =
+        Datasets.load("csv:" + f, DataOptions.defaults().withCsv("y", Task.AUTO, true));
     assertTrue(d.data().isRegression());
     assertEquals(List.of("a", "color=blue", "color=red"), d.data().featureNames());
     PreparedData p = PreparedData.of(d, 0.4, 0, 0);
@@ -110,8 +115,8 @@ class DatasetsTest {
       mean += p.train().feature(i, 0);
     }
     assertEquals(0, mean / p.train().rows(), 1e-5);
-    LoadedDataset byNumber = Datasets.load("csv:" + f,
-        DataOptions.defaults().withCsv("2", Task.CLASSIFY, false));
+    LoadedDataset byNumber =
+        Datasets.load("csv:" + f, DataOptions.defaults().withCsv("2", Task.CLASSIFY, false));
     assertEquals(5, byNumber.outputs());
   }
 
@@ -139,10 +144,11 @@ class DatasetsTest {
 
   @Test
   void modelSpecParsing() {
-    assertEquals(List.of(ModelSpec.AUTO, 128, ModelSpec.AUTO), ModelSpec.parseSizes("mlp:auto-128-auto"));
+    assertEquals(
+        List.of(ModelSpec.AUTO, 128, ModelSpec.AUTO), ModelSpec.parseSizes("mlp:auto-128-auto"));
     assertEquals(List.of(8, 20, 20, 2), ModelSpec.parseSizes("mlp:8-20-20-2"));
-    for (String bad : List.of("mlp:", "mlp:8", "mlp:8-x-2", "mlp:8-0-2", "mlp:8-auto-2", "cnn:8-2",
-        "mlp:8--2")) {
+    for (String bad :
+        List.of("mlp:", "mlp:8", "mlp:8-x-2", "mlp:8-0-2", "mlp:8-auto-2", "cnn:8-2", "mlp:8--2")) {
       assertThrows(IllegalArgumentException.class, () -> ModelSpec.parseSizes(bad), bad);
     }
     var spec = new ModelSpec(ModelSpec.parseSizes("mlp:auto-4-auto"), "relu", false, 0, "default");
@@ -156,7 +162,8 @@ class DatasetsTest {
   void jsonRoundTrip() {
     var spec = new ModelSpec(List.of(3, 4, 2), "leaky-relu", true, 0.25, "he-normal");
     var pre = new Preprocessing(16, new double[] {1, 2, 3}, new double[] {0.5, 1, 2});
-    var mf = new ModelFile(spec, "classify", "digits", List.of("a", "b", "c"), List.of("x", "y"), pre);
+    var mf =
+        new ModelFile(spec, "classify", "digits", List.of("a", "b", "c"), List.of("x", "y"), pre);
     var back = Json.parseObject(mf.toJson(), "m.json");
     assertEquals("myelin.model", back.get("format"));
     assertThrows(IllegalArgumentException.class, () -> Json.parseObject("{\"a\": [1, 2", "x.json"));

@@ -20,12 +20,14 @@ class HistoryPlotTest {
 
   @Test
   void testScoresAreReferenceLines() {
-    List<XYChart> charts = HistoryPlot.charts(history(), "t",
-        new Scores(0.42, 0.81, Double.NaN, Double.NaN, Double.NaN, 100));
+    List<XYChart> charts =
+        HistoryPlot.charts(
+            history(), "t", new Scores(0.42, 0.81, Double.NaN, Double.NaN, Double.NaN, 100));
     assertEquals(List.of("train", "test"), List.copyOf(charts.get(0).getSeriesMap().keySet()));
     assertEquals(0.42, charts.get(0).getSeriesMap().get("test").getYData()[0]);
     assertEquals(0.81, charts.get(1).getSeriesMap().get("test").getYData()[1]);
-    assertEquals(List.of("train"),
+    assertEquals(
+        List.of("train"),
         List.copyOf(HistoryPlot.charts(history(), "t", null).get(1).getSeriesMap().keySet()));
   }
 }

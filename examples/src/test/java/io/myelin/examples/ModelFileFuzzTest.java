@@ -13,11 +13,11 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * Issue 9: the model JSON file that {@code evaluate} and {@code predict} read meets corrupt
- * content with an {@link IllegalArgumentException} whose message starts with the file name, never
- * anything else (no ClassCast, NumberFormat, StringIndexOutOfBounds...). Seeded, time-bounded
- * mutations of a real file ({@code -Dmyelin.fuzz.seed}, {@code -Dmyelin.fuzz.nanos}); a failing
- * input is printed in Base64 for {@link #REGRESSIONS}.
+ * Issue 9: the model JSON file that {@code evaluate} and {@code predict} read meets corrupt content
+ * with an {@link IllegalArgumentException} whose message starts with the file name, never anything
+ * else (no ClassCast, NumberFormat, StringIndexOutOfBounds...). Seeded, time-bounded mutations of a
+ * real file ({@code -Dmyelin.fuzz.seed}, {@code -Dmyelin.fuzz.nanos}); a failing input is printed
+ * in Base64 for {@link #REGRESSIONS}.
  */
 class ModelFileFuzzTest {
   static final long SEED = Long.getLong("myelin.fuzz.seed", 0x5AFE_3D0DL);
@@ -27,25 +27,54 @@ class ModelFileFuzzTest {
   static final String SRC = "model.json";
 
   static final String[] TOKENS = {
-    "\"", "{", "}", "[", "]", ",", ":", "null", "true", "-1", "0", "1e999", "99999999999999999999",
-    "\"\\u12\"", "\"\\uZZZZ\"", "\\u", "\\", "\"auto\"", "\"mlp:auto-3-2\"", "\"mlp:8-0-2\"", "[]",
-    "{}", "\"regress\"", "\"wiggle\"", "\"classify\"", "1.5", "[1,2]", "\"\\ud800\"",
+    "\"",
+    "{",
+    "}",
+    "[",
+    "]",
+    ",",
+    ":",
+    "null",
+    "true",
+    "-1",
+    "0",
+    "1e999",
+    "99999999999999999999",
+    "\"\\u12\"",
+    "\"\\uZZZZ\"",
+    "\\u",
+    "\\",
+    "\"auto\"",
+    "\"mlp:auto-3-2\"",
+    "\"mlp:8-0-2\"",
+    "[]",
+    "{}",
+    "\"regress\"",
+    "\"wiggle\"",
+    "\"classify\"",
+    "1.5",
+    "[1,2]",
+    "\"\\ud800\"",
   };
 
   /** Inputs that once broke the reader (or nearly did), run before the random cases. */
-  static final List<byte[]> REGRESSIONS = List.of(
-      "{\"format\":\"myelin.model\",\"x\":\"\\u12".getBytes(StandardCharsets.UTF_8),
-      "{\"format\":\"myelin.model\",\"x\":\"\\uZZZZ\"}".getBytes(StandardCharsets.UTF_8),
-      new byte[] {'{', '"', (byte) 0xC3, '"', ':', '1', '}'},
-      ("{\"format\":\"myelin.model\",\"model\":{\"spec\":\"mlp:auto-3-2\",\"activation\":\"relu\","
-          + "\"batch_norm\":false,\"dropout\":0},\"task\":\"classify\",\"dataset\":\"d\",\"features\":[],"
-          + "\"classes\":[\"a\",\"b\"],\"preprocessing\":{\"divisor\":1}}").getBytes(StandardCharsets.UTF_8));
+  static final List<byte[]> REGRESSIONS =
+      List.of(
+          "{\"format\":\"myelin.model\",\"x\":\"\\u12".getBytes(StandardCharsets.UTF_8),
+          "{\"format\":\"myelin.model\",\"x\":\"\\uZZZZ\"}".getBytes(StandardCharsets.UTF_8),
+          new byte[] {'{', '"', (byte) 0xC3, '"', ':', '1', '}'},
+          ("{\"format\":\"myelin.model\",\"model\":{\"spec\":\"mlp:auto-3-2\",\"activation\":\"relu\","
+                  + "\"batch_norm\":false,\"dropout\":0},\"task\":\"classify\",\"dataset\":\"d\",\"features\":[],"
+                  + "\"classes\":[\"a\",\"b\"],\"preprocessing\":{\"divisor\":1}}")
+              .getBytes(StandardCharsets.UTF_8));
 
   static String seed() {
     ModelSpec spec = new ModelSpec(List.of(3, 4, 2), "relu", true, 0.25, "default");
-    Preprocessing prep = new Preprocessing(16, new double[] {0.5, -1, 2e-3}, new double[] {1, 2, 0.25});
-    return new ModelFile(spec, "classify", "csv:x.csv", List.of("a", "b é", "c"),
-        List.of("no", "yes"), prep).toJson();
+    Preprocessing prep =
+        new Preprocessing(16, new double[] {0.5, -1, 2e-3}, new double[] {1, 2, 0.25});
+    return new ModelFile(
+            spec, "classify", "csv:x.csv", List.of("a", "b é", "c"), List.of("no", "yes"), prep)
+        .toJson();
   }
 
   static String mutate(String s, SplittableRandom r) {
@@ -89,8 +118,13 @@ class ModelFileFuzzTest {
       outcomes.merge(check("case " + cases + " (seed " + SEED + ")", input), 1, Integer::sum);
       cases++;
     }
-    System.out.println("model json: " + cases + " cases in " + (System.nanoTime() - start) / 1_000_000
-        + " ms: " + outcomes);
+    System.out.println(
+        "model json: "
+            + cases
+            + " cases in "
+            + (System.nanoTime() - start) / 1_000_000
+            + " ms: "
+            + outcomes);
     assertTrue(outcomes.getOrDefault("loaded", 0) > 0 && outcomes.size() > 5, outcomes.toString());
   }
 
@@ -101,14 +135,26 @@ class ModelFileFuzzTest {
     } catch (IllegalArgumentException expected) {
       String m = expected.getMessage();
       if (m == null || !m.startsWith(SRC + ":")) {
-        fail("message without the file name on " + label + ": " + m + "; input "
-            + Base64.getEncoder().encodeToString(input), expected);
+        fail(
+            "message without the file name on "
+                + label
+                + ": "
+                + m
+                + "; input "
+                + Base64.getEncoder().encodeToString(input),
+            expected);
       }
       String kind = m.substring(SRC.length() + 1).strip().replaceAll("[0-9]+", "N");
       return kind.substring(0, Math.min(28, kind.length()));
     } catch (Throwable t) {
-      fail("model file reader threw " + t + " on " + label + "; add this input to REGRESSIONS: "
-          + Base64.getEncoder().encodeToString(input), t);
+      fail(
+          "model file reader threw "
+              + t
+              + " on "
+              + label
+              + "; add this input to REGRESSIONS: "
+              + Base64.getEncoder().encodeToString(input),
+          t);
       return null;
     }
   }

@@ -31,11 +31,14 @@ class ReadmeExampleTest {
   void readmeShowsTheExampleVerbatim() throws IOException {
     Path root = Path.of("").toAbsolutePath().getParent();
     List<String> readme = Files.readAllLines(root.resolve("README.md"));
-    List<String> source = Files.readAllLines(
-        Path.of("src/main/java/io/myelin/examples/LogisticRegressionExample.java"));
-    assertEquals(between(source, "README-EXAMPLE-START", "README-EXAMPLE-END"),
+    List<String> source =
+        Files.readAllLines(
+            Path.of("src/main/java/io/myelin/examples/LogisticRegressionExample.java"));
+    assertEquals(
+        between(source, "README-EXAMPLE-START", "README-EXAMPLE-END"),
         between(readme, "<!-- example:start -->", "<!-- example:end -->").stream()
-            .filter(l -> !l.startsWith("```")).toList(),
+            .filter(l -> !l.startsWith("```"))
+            .toList(),
         "README.md's example differs from LogisticRegressionExample.java: copy it over");
   }
 
@@ -43,11 +46,13 @@ class ReadmeExampleTest {
   void readmeShowsTheTrainerExampleVerbatim() throws IOException {
     Path root = Path.of("").toAbsolutePath().getParent();
     List<String> readme = Files.readAllLines(root.resolve("README.md"));
-    List<String> source = Files.readAllLines(
-        Path.of("src/main/java/io/myelin/examples/TrainerExample.java"));
-    assertEquals(between(source, "README-EXAMPLE-START", "README-EXAMPLE-END"),
+    List<String> source =
+        Files.readAllLines(Path.of("src/main/java/io/myelin/examples/TrainerExample.java"));
+    assertEquals(
+        between(source, "README-EXAMPLE-START", "README-EXAMPLE-END"),
         between(readme, "<!-- trainer-example:start -->", "<!-- trainer-example:end -->").stream()
-            .filter(l -> !l.startsWith("```")).toList(),
+            .filter(l -> !l.startsWith("```"))
+            .toList(),
         "README.md's Trainer example differs from TrainerExample.java: copy it over");
   }
 

@@ -5,10 +5,10 @@ import io.myelin.nn.Layer;
 
 /**
  * The preprocessing of raw feature rows as a layer: {@code x / divisor}, then, when standardised,
- * {@code (x - mean) / std} per feature (the last dimension). The command line puts it in front of
- * a saved model before exporting, so the ONNX file takes raw rows as {@code myelin predict} does;
- * it exports as {@code Div} then {@code Sub}, {@code Div} and imports back from that pattern.
- * {@code mean} and {@code std} are buffers (saved, not trained).
+ * {@code (x - mean) / std} per feature (the last dimension). The command line puts it in front of a
+ * saved model before exporting, so the ONNX file takes raw rows as {@code myelin predict} does; it
+ * exports as {@code Div} then {@code Sub}, {@code Div} and imports back from that pattern. {@code
+ * mean} and {@code std} are buffers (saved, not trained).
  */
 public final class FeatureScaling extends Layer {
   private final double divisor;
@@ -21,10 +21,12 @@ public final class FeatureScaling extends Layer {
    */
   public FeatureScaling(double divisor, float[] mean, float[] std) {
     if (!(divisor > 0) || !Double.isFinite(divisor)) {
-      throw new IllegalArgumentException("FeatureScaling: divisor must be positive and finite, got " + divisor);
+      throw new IllegalArgumentException(
+          "FeatureScaling: divisor must be positive and finite, got " + divisor);
     }
     if ((mean == null) != (std == null) || (mean != null && mean.length != std.length)) {
-      throw new IllegalArgumentException("FeatureScaling: mean and std must both be given, one value per feature");
+      throw new IllegalArgumentException(
+          "FeatureScaling: mean and std must both be given, one value per feature");
     }
     this.divisor = divisor;
     this.standardized = mean != null;
@@ -59,7 +61,9 @@ public final class FeatureScaling extends Layer {
     return "divisor=" + divisor + (mean() == null ? "" : ", features=" + mean().shape()[0]);
   }
 
-  /** The float32 values of {@code v} (null stays null): statistics kept in double become buffers. */
+  /**
+   * The float32 values of {@code v} (null stays null): statistics kept in double become buffers.
+   */
   public static float[] floats(double[] v) {
     if (v == null) {
       return null;

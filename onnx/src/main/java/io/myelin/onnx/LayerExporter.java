@@ -5,16 +5,16 @@ import io.myelin.autograd.Autograd;
 import io.myelin.nn.ActivationLayer;
 import io.myelin.nn.AdaptiveAvgPool2d;
 import io.myelin.nn.AvgPool2d;
-import io.myelin.nn.Conv2d;
-import io.myelin.nn.Dropout2d;
-import io.myelin.nn.MaxPool2d;
 import io.myelin.nn.BatchNorm;
+import io.myelin.nn.Conv2d;
 import io.myelin.nn.Dropout;
-import io.myelin.nn.LayerNorm;
-import io.myelin.nn.Maxout;
+import io.myelin.nn.Dropout2d;
 import io.myelin.nn.Flatten;
-import io.myelin.nn.Linear;
 import io.myelin.nn.Layer;
+import io.myelin.nn.LayerNorm;
+import io.myelin.nn.Linear;
+import io.myelin.nn.MaxPool2d;
+import io.myelin.nn.Maxout;
 import io.myelin.nn.Sequential;
 import io.myelin.nn.Softmax;
 import io.myelin.onnx.OnnxGraph.Attr;
@@ -35,7 +35,10 @@ final class LayerExporter {
     this.graph = graph;
   }
 
-  /** Appends {@code module}'s nodes; {@code path} names it in errors ({@code "2"} for a Sequential's third). */
+  /**
+   * Appends {@code module}'s nodes; {@code path} names it in errors ({@code "2"} for a Sequential's
+   * third).
+   */
   String export(Layer module, String path, String input, Tensor example) {
     if (module instanceof Sequential seq) {
       String value = input;
@@ -77,7 +80,8 @@ final class LayerExporter {
       // The identity in inference; kept as a node so that import gives the same layers (and names).
       case Dropout d -> graph.node("Dropout", List.of(in, graph.scalar("ratio", d.p())));
       case FeatureScaling fs -> featureScaling(fs, in);
-      case Softmax s -> graph.node(s.isLog() ? "LogSoftmax" : "Softmax", in, Attr.i("axis", s.dim()));
+      case Softmax s ->
+          graph.node(s.isLog() ? "LogSoftmax" : "Softmax", in, Attr.i("axis", s.dim()));
       case Flatten f -> reshapeTo(f, in, example);
       case BatchNorm bn -> batchNorm(bn, path, in);
       case LayerNorm ln -> layerNorm(ln, in);
@@ -91,8 +95,11 @@ final class LayerExporter {
         yield out;
       }
       case Conv2d c -> conv(c, in);
-      case MaxPool2d p -> graph.node("MaxPool", in, poolAttrs(p, path, p.kernelSize(), p.stride(), p.padding(),
-          p.ceilMode(), example));
+      case MaxPool2d p ->
+          graph.node(
+              "MaxPool",
+              in,
+              poolAttrs(p, path, p.kernelSize(), p.stride(), p.padding(), p.ceilMode(), example));
       case AvgPool2d p -> averagePool(p, path, in, example);
       case AdaptiveAvgPool2d p -> globalAveragePool(p, path, in);
       default -> throw unsupported(m, path);
@@ -100,8 +107,14 @@ final class LayerExporter {
   }
 
   static UnsupportedLayerException unsupported(Layer m, String path) {
-    return new UnsupportedLayerException("layer '" + (path.isEmpty() ? "<root>" : path) + "' ("
-        + m.getClass().getSimpleName() + ": " + m + ") has no ONNX form in this exporter");
+    return new UnsupportedLayerException(
+        "layer '"
+            + (path.isEmpty() ? "<root>" : path)
+            + "' ("
+            + m.getClass().getSimpleName()
+            + ": "
+            + m
+            + ") has no ONNX form in this exporter");
   }
 
   // y = x W^T + b: Gemm with transB = 1 keeps the weight in PyTorch's [out, in] layout.
@@ -121,7 +134,10 @@ final class LayerExporter {
   private String conv(Conv2d c, String in) {
     Tensor w = c.weight();
     int[] ws = w.shape();
-    List<String> inputs = new ArrayList<>(List.of(in, graph.constant("conv_weight", w.toFloatArray(), ws[0], ws[1], ws[2], ws[3])));
+    List<String> inputs =
+        new ArrayList<>(
+            List.of(
+                in, graph.constant("conv_weight", w.toFloatArray(), ws[0], ws[1], ws[2], ws[3])));
     if (c.bias() != null) {
       inputs.add(graph.constant("conv_bias", c.bias().toFloatArray(), ws[0]));
     }
@@ -129,19 +145,33 @@ final class LayerExporter {
     int[] s = c.stride();
     int[] p = c.padding();
     int[] d = c.dilation();
-    return graph.node("Conv", inputs, Attr.ints("kernel_shape", k[0], k[1]), Attr.ints("strides", s[0], s[1]),
-        Attr.ints("pads", p[0], p[1], p[0], p[1]), Attr.ints("dilations", d[0], d[1]), Attr.i("group", c.groups()));
+    return graph.node(
+        "Conv",
+        inputs,
+        Attr.ints("kernel_shape", k[0], k[1]),
+        Attr.ints("strides", s[0], s[1]),
+        Attr.ints("pads", p[0], p[1], p[0], p[1]),
+        Attr.ints("dilations", d[0], d[1]),
+        Attr.i("group", c.groups()));
   }
 
   // count_include_pad is always written: PyTorch's default is 1, ONNX's 0.
   private String averagePool(AvgPool2d p, String path, String in, Tensor example) {
-    if (p.ceilMode() && p.countIncludePad() && ceilAddsWindow(p.kernelSize(), p.stride(), p.padding(), example)) {
-      throw new UnsupportedLayerException("layer '" + (path.isEmpty() ? "<root>" : path) + "' (" + p
-          + "): with ceil_mode and count_include_pad the last window reaches past the padding for input "
-          + Arrays.toString(example.shape()) + "; PyTorch divides it by the window's part inside the padded"
-          + " input, ONNX Runtime by the whole kernel: no ONNX form (use count_include_pad=false or ceil_mode=false)");
+    if (p.ceilMode()
+        && p.countIncludePad()
+        && ceilAddsWindow(p.kernelSize(), p.stride(), p.padding(), example)) {
+      throw new UnsupportedLayerException(
+          "layer '"
+              + (path.isEmpty() ? "<root>" : path)
+              + "' ("
+              + p
+              + "): with ceil_mode and count_include_pad the last window reaches past the padding for input "
+              + Arrays.toString(example.shape())
+              + "; PyTorch divides it by the window's part inside the padded"
+              + " input, ONNX Runtime by the whole kernel: no ONNX form (use count_include_pad=false or ceil_mode=false)");
     }
-    Attr[] pool = poolAttrs(p, path, p.kernelSize(), p.stride(), p.padding(), p.ceilMode(), example);
+    Attr[] pool =
+        poolAttrs(p, path, p.kernelSize(), p.stride(), p.padding(), p.ceilMode(), example);
     Attr[] attrs = Arrays.copyOf(pool, pool.length + 1);
     attrs[pool.length] = Attr.i("count_include_pad", p.countIncludePad() ? 1 : 0);
     return graph.node("AveragePool", in, attrs);
@@ -150,10 +180,11 @@ final class LayerExporter {
   /**
    * kernel_shape, strides, pads, ceil_mode. PyTorch's ceil_mode drops a last window that would
    * start in the right padding; ONNX's ceil_mode (opset 17) keeps it. Where the two output sizes
-   * agree for the example's image size the flag is written as the layer has it; where they
-   * differ the layer is refused.
+   * agree for the example's image size the flag is written as the layer has it; where they differ
+   * the layer is refused.
    */
-  private Attr[] poolAttrs(Layer m, String path, int[] k, int[] s, int[] p, boolean ceil, Tensor example) {
+  private Attr[] poolAttrs(
+      Layer m, String path, int[] k, int[] s, int[] p, boolean ceil, Tensor example) {
     if (ceil) {
       int[] shape = example.shape();
       for (int d = 0; d < 2; d++) {
@@ -164,15 +195,24 @@ final class LayerExporter {
           torch--;
         }
         if (torch != onnxCeil) {
-          throw new UnsupportedLayerException("layer '" + (path.isEmpty() ? "<root>" : path) + "' (" + m
-              + "): with ceil_mode its last window would start in the right padding for input "
-              + Arrays.toString(shape) + "; PyTorch drops that window, ONNX's ceil_mode keeps it: no ONNX form"
-              + " (use ceil_mode=false or padding that fits)");
+          throw new UnsupportedLayerException(
+              "layer '"
+                  + (path.isEmpty() ? "<root>" : path)
+                  + "' ("
+                  + m
+                  + "): with ceil_mode its last window would start in the right padding for input "
+                  + Arrays.toString(shape)
+                  + "; PyTorch drops that window, ONNX's ceil_mode keeps it: no ONNX form"
+                  + " (use ceil_mode=false or padding that fits)");
         }
       }
     }
-    return new Attr[] {Attr.ints("kernel_shape", k[0], k[1]), Attr.ints("strides", s[0], s[1]),
-        Attr.ints("pads", p[0], p[1], p[0], p[1]), Attr.i("ceil_mode", ceil ? 1 : 0)};
+    return new Attr[] {
+      Attr.ints("kernel_shape", k[0], k[1]),
+      Attr.ints("strides", s[0], s[1]),
+      Attr.ints("pads", p[0], p[1], p[0], p[1]),
+      Attr.i("ceil_mode", ceil ? 1 : 0)
+    };
   }
 
   /** Whether ceil_mode gives more windows than the floor for the example's image size. */
@@ -191,8 +231,12 @@ final class LayerExporter {
   private String globalAveragePool(AdaptiveAvgPool2d p, String path, String in) {
     int[] size = p.outputSize();
     if (size[0] != 1 || size[1] != 1) {
-      throw new UnsupportedLayerException("layer '" + (path.isEmpty() ? "<root>" : path) + "' (" + p
-          + "): only an adaptive average pool to 1x1 has an ONNX form (GlobalAveragePool)");
+      throw new UnsupportedLayerException(
+          "layer '"
+              + (path.isEmpty() ? "<root>" : path)
+              + "' ("
+              + p
+              + "): only an adaptive average pool to 1x1 has an ONNX form (GlobalAveragePool)");
     }
     return graph.node("GlobalAveragePool", in);
   }
@@ -201,21 +245,33 @@ final class LayerExporter {
   // eval mode, which BatchNormalization cannot express). Works for [N, C] and [N, C, H, W].
   private String batchNorm(BatchNorm bn, String path, String in) {
     if (!bn.trackRunningStats()) {
-      throw new UnsupportedLayerException("layer '" + path + "' (" + bn
-          + "): without running statistics it uses batch statistics in eval mode; no ONNX BatchNormalization form");
+      throw new UnsupportedLayerException(
+          "layer '"
+              + path
+              + "' ("
+              + bn
+              + "): without running statistics it uses batch statistics in eval mode; no ONNX BatchNormalization form");
     }
     int c = bn.numFeatures();
     float[] ones = new float[c];
     java.util.Arrays.fill(ones, 1f);
     String scale = graph.constant("bn_scale", bn.affine() ? bn.weight().toFloatArray() : ones, c);
-    String bias = graph.constant("bn_bias", bn.affine() ? bn.bias().toFloatArray() : new float[c], c);
+    String bias =
+        graph.constant("bn_bias", bn.affine() ? bn.bias().toFloatArray() : new float[c], c);
     String mean = graph.constant("bn_mean", bn.runningMean().toFloatArray(), c);
     String var = graph.constant("bn_var", bn.runningVar().toFloatArray(), c);
-    // ONNX's momentum is PyTorch's 1 - momentum (the weight of the running value); inference ignores it.
-    String out = graph.node("BatchNormalization", List.of(in, scale, bias, mean, var), Attr.f("epsilon", bn.eps()),
-        Attr.f("momentum", 1 - bn.momentum()));
-    // The batch count is state (PyTorch's state_dict has it) with no operator input: kept as metadata.
-    graph.metadata(GraphImporter.BATCHES_TRACKED + out, Long.toString((long) bn.numBatchesTracked().item()));
+    // ONNX's momentum is PyTorch's 1 - momentum (the weight of the running value); inference
+    // ignores it.
+    String out =
+        graph.node(
+            "BatchNormalization",
+            List.of(in, scale, bias, mean, var),
+            Attr.f("epsilon", bn.eps()),
+            Attr.f("momentum", 1 - bn.momentum()));
+    // The batch count is state (PyTorch's state_dict has it) with no operator input: kept as
+    // metadata.
+    graph.metadata(
+        GraphImporter.BATCHES_TRACKED + out, Long.toString((long) bn.numBatchesTracked().item()));
     return out;
   }
 
@@ -230,12 +286,17 @@ final class LayerExporter {
     }
     float[] ones = new float[n];
     java.util.Arrays.fill(ones, 1f);
-    List<String> inputs = new ArrayList<>(List.of(in,
-        graph.constant("ln_scale", ln.weight() != null ? ln.weight().toFloatArray() : ones, dims)));
+    List<String> inputs =
+        new ArrayList<>(
+            List.of(
+                in,
+                graph.constant(
+                    "ln_scale", ln.weight() != null ? ln.weight().toFloatArray() : ones, dims)));
     if (ln.bias() != null) {
       inputs.add(graph.constant("ln_bias", ln.bias().toFloatArray(), dims));
     }
-    return graph.node("LayerNormalization", inputs, Attr.i("axis", -shape.length), Attr.f("epsilon", ln.eps()));
+    return graph.node(
+        "LayerNormalization", inputs, Attr.i("axis", -shape.length), Attr.f("epsilon", ln.eps()));
   }
 
   // z = Linear(x) as [N, out * k] -> Reshape [-1, out, k] -> ReduceMax over the last axis (axes is
@@ -270,8 +331,14 @@ final class LayerExporter {
       out = f.forward(example).shape();
     }
     if (out.length == 0 || out[0] != example.shape()[0]) {
-      throw new UnsupportedLayerException(f + ": flattening the batch dimension has no dynamic-batch ONNX form"
-          + " (input " + Arrays.toString(example.shape()) + " -> " + Arrays.toString(out) + ")");
+      throw new UnsupportedLayerException(
+          f
+              + ": flattening the batch dimension has no dynamic-batch ONNX form"
+              + " (input "
+              + Arrays.toString(example.shape())
+              + " -> "
+              + Arrays.toString(out)
+              + ")");
     }
     long[] target = new long[out.length];
     target[0] = -1;
@@ -293,21 +360,34 @@ final class LayerExporter {
       case ELU -> graph.node("Elu", x, Attr.f("alpha", p));
       case SOFTPLUS -> graph.node("Softplus", x);
       // clamp(x, -1, 1); Clip takes its bounds as inputs since opset 11.
-      case HARDTANH -> graph.node("Clip", List.of(x, graph.scalar("min", -1), graph.scalar("max", 1)));
+      case HARDTANH ->
+          graph.node("Clip", List.of(x, graph.scalar("min", -1), graph.scalar("max", 1)));
       // x * sigmoid(x)
       case SWISH -> graph.node("Mul", List.of(x, graph.node("Sigmoid", x)));
       // Exact GELU (GELU is an operator only from opset 20): 0.5 x (1 + erf(x / sqrt 2)).
       case GELU -> {
-        String e = graph.node("Erf", List.of(graph.node("Div", List.of(x, graph.scalar("sqrt2", Math.sqrt(2))))));
+        String e =
+            graph.node(
+                "Erf", List.of(graph.node("Div", List.of(x, graph.scalar("sqrt2", Math.sqrt(2))))));
         String onePlus = graph.node("Add", List.of(e, graph.scalar("one", 1)));
-        yield graph.node("Mul", List.of(graph.node("Mul", List.of(x, graph.scalar("half", 0.5))), onePlus));
+        yield graph.node(
+            "Mul", List.of(graph.node("Mul", List.of(x, graph.scalar("half", 0.5))), onePlus));
       }
       // Heaviside with 0.5 at 0: (sign(x) + 1) / 2.
-      case STEP -> graph.node("Mul", List.of(
-          graph.node("Add", List.of(graph.node("Sign", x), graph.scalar("one", 1))), graph.scalar("half", 0.5)));
+      case STEP ->
+          graph.node(
+              "Mul",
+              List.of(
+                  graph.node("Add", List.of(graph.node("Sign", x), graph.scalar("one", 1))),
+                  graph.scalar("half", 0.5)));
       // clamp(x + 1/2, 0, 1).
-      case PIECEWISE -> graph.node("Clip", List.of(
-          graph.node("Add", List.of(x, graph.scalar("half", 0.5))), graph.scalar("zero", 0), graph.scalar("one", 1)));
+      case PIECEWISE ->
+          graph.node(
+              "Clip",
+              List.of(
+                  graph.node("Add", List.of(x, graph.scalar("half", 0.5))),
+                  graph.scalar("zero", 0),
+                  graph.scalar("one", 1)));
       case MAXOUT -> throw unsupported(a, path);
     };
   }

@@ -6,16 +6,18 @@ import io.myelin.onnx.OnnxModel.TensorData;
 import java.util.Map;
 
 /**
- * Reads a node's inputs and attributes for {@link GraphImporter}, checked: a weight must be a
- * float constant (initializer or Constant), an attribute must have the type its op defines, and
- * every failure is an {@link OnnxFormatException} (or {@link UnsupportedOnnxException}) naming the
- * node and its op type.
+ * Reads a node's inputs and attributes for {@link GraphImporter}, checked: a weight must be a float
+ * constant (initializer or Constant), an attribute must have the type its op defines, and every
+ * failure is an {@link OnnxFormatException} (or {@link UnsupportedOnnxException}) naming the node
+ * and its op type.
  */
 final class NodeArgs {
   private final String src;
   private final Map<String, TensorData> consts;
 
-  /** @param consts the graph's constant values by name (shared with the importer, which fills it) */
+  /**
+   * @param consts the graph's constant values by name (shared with the importer, which fills it)
+   */
   NodeArgs(String src, Map<String, TensorData> consts) {
     this.src = src;
     this.consts = consts;
@@ -29,8 +31,14 @@ final class NodeArgs {
     }
     TensorData t = consts.get(name);
     if (t == null) {
-      throw unsupported(n, "input " + what + " ('" + name + "') is not an initializer or Constant;"
-          + " computed weights are not imported");
+      throw unsupported(
+          n,
+          "input "
+              + what
+              + " ('"
+              + name
+              + "') is not an initializer or Constant;"
+              + " computed weights are not imported");
     }
     if (t.floats() == null) {
       throw bad(n, "input " + what + " " + t + " is not a float tensor");
@@ -48,18 +56,23 @@ final class NodeArgs {
 
   boolean isScalar(String name, double value) {
     TensorData t = name == null ? null : consts.get(name);
-    return t != null && t.floats() != null && t.numel() == 1
+    return t != null
+        && t.floats() != null
+        && t.numel() == 1
         && Math.abs(t.floats()[0] - value) <= 1e-6 * Math.max(1, Math.abs(value));
   }
 
-  /** The input of a two-input node other than {@code v}, or null when {@code v} is not one of them. */
+  /**
+   * The input of a two-input node other than {@code v}, or null when {@code v} is not one of them.
+   */
   static String otherInput(Node n, String v) {
     if (n.inputs().size() != 2) {
       return null;
     }
-    return n.inputs().get(0).equals(v) ? n.inputs().get(1) : n.inputs().get(1).equals(v) ? n.inputs().get(0) : null;
+    return n.inputs().get(0).equals(v)
+        ? n.inputs().get(1)
+        : n.inputs().get(1).equals(v) ? n.inputs().get(0) : null;
   }
-
 
   long intAttr(Node n, String name, long def) throws OnnxFormatException {
     Attr a = attribute(n, name, Attr.INT);
@@ -80,12 +93,16 @@ final class NodeArgs {
   Attr attribute(Node n, String name, int type) throws OnnxFormatException {
     Attr a = n.attributes().get(name);
     if (a != null && a.type() != type) {
-      throw bad(n, "attribute '" + name + "' has type " + a.type() + ", the op defines type " + type);
+      throw bad(
+          n, "attribute '" + name + "' has type " + a.type() + ", the op defines type " + type);
     }
     return a;
   }
 
-  /** The shortest decimal that reads back as {@code f}: 1e-5f becomes 1e-5, as the exporter's double was. */
+  /**
+   * The shortest decimal that reads back as {@code f}: 1e-5f becomes 1e-5, as the exporter's double
+   * was.
+   */
   static double shortest(float f) {
     return Double.parseDouble(Float.toString(f));
   }

@@ -9,11 +9,19 @@ final class OnnxFields {
 
   /** IR version 8 (ONNX 1.10+); ONNX Runtime 1.20 reads IR versions up to 10. */
   static final long IR_VERSION = 8;
-  /** Default-domain opset 17 (ONNX 1.12): has LayerNormalization; ONNX Runtime 1.20 runs opsets up to 21. */
+
+  /**
+   * Default-domain opset 17 (ONNX 1.12): has LayerNormalization; ONNX Runtime 1.20 runs opsets up
+   * to 21.
+   */
   static final long OPSET = 17;
 
   static final class Model {
-    static final int IR_VERSION = 1, PRODUCER_NAME = 2, PRODUCER_VERSION = 3, GRAPH = 7, OPSET_IMPORT = 8,
+    static final int IR_VERSION = 1,
+        PRODUCER_NAME = 2,
+        PRODUCER_VERSION = 3,
+        GRAPH = 7,
+        OPSET_IMPORT = 8,
         METADATA_PROPS = 14;
   }
 

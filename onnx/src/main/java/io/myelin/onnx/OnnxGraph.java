@@ -14,8 +14,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * An ONNX graph under construction: nodes in topological order (each layer appends its nodes
- * after its input's), float32 initializers, fresh value names. Not thread-safe.
+ * An ONNX graph under construction: nodes in topological order (each layer appends its nodes after
+ * its input's), float32 initializers, fresh value names. Not thread-safe.
  */
 final class OnnxGraph {
   private final List<OnnxWire> nodes = new ArrayList<>();
@@ -23,7 +23,10 @@ final class OnnxGraph {
   private final Map<String, String> metadata = new LinkedHashMap<>();
   private int counter;
 
-  /** A ModelProto metadata_props entry: state that has no ONNX operator input (a BatchNorm's batch count). */
+  /**
+   * A ModelProto metadata_props entry: state that has no ONNX operator input (a BatchNorm's batch
+   * count).
+   */
   void metadata(String key, String value) {
     metadata.put(key, value);
   }
@@ -39,9 +42,17 @@ final class OnnxGraph {
 
   /** A named attribute: FLOAT, INT or INTS. */
   record Attr(String name, Object value) {
-    static Attr f(String name, double v) { return new Attr(name, (float) v); }
-    static Attr i(String name, long v) { return new Attr(name, v); }
-    static Attr ints(String name, long... v) { return new Attr(name, v); }
+    static Attr f(String name, double v) {
+      return new Attr(name, (float) v);
+    }
+
+    static Attr i(String name, long v) {
+      return new Attr(name, v);
+    }
+
+    static Attr ints(String name, long... v) {
+      return new Attr(name, v);
+    }
   }
 
   /** Appends a node {@code opType(inputs) -> one fresh output}; returns the output's name. */
@@ -90,7 +101,9 @@ final class OnnxGraph {
     for (long d : shape) {
       t.int64(TensorP.DIMS, d);
     }
-    t.int32(TensorP.DATA_TYPE, TensorP.FLOAT).string(TensorP.NAME, name).bytes(TensorP.RAW_DATA, raw.array());
+    t.int32(TensorP.DATA_TYPE, TensorP.FLOAT)
+        .string(TensorP.NAME, name)
+        .bytes(TensorP.RAW_DATA, raw.array());
     initializers.add(t);
     return name;
   }
@@ -107,14 +120,18 @@ final class OnnxGraph {
     for (long v : values) {
       raw.putLong(v);
     }
-    initializers.add(new OnnxWire().int64(TensorP.DIMS, values.length)
-        .int32(TensorP.DATA_TYPE, TensorP.INT64).string(TensorP.NAME, name).bytes(TensorP.RAW_DATA, raw.array()));
+    initializers.add(
+        new OnnxWire()
+            .int64(TensorP.DIMS, values.length)
+            .int32(TensorP.DATA_TYPE, TensorP.INT64)
+            .string(TensorP.NAME, name)
+            .bytes(TensorP.RAW_DATA, raw.array()));
     return name;
   }
 
   /**
-   * The GraphProto: {@code input} of float32 shape {@code inputShape} with dimension 0 the
-   * symbolic {@code "batch"}, {@code output} of rank {@code outputRank} likewise.
+   * The GraphProto: {@code input} of float32 shape {@code inputShape} with dimension 0 the symbolic
+   * {@code "batch"}, {@code output} of rank {@code outputRank} likewise.
    */
   OnnxWire build(String name, String input, int[] inputShape, String output, int outputRank) {
     OnnxWire g = new OnnxWire();
@@ -126,7 +143,8 @@ final class OnnxGraph {
     return g;
   }
 
-  // Dimension 0 is the dynamic batch; the others are fixed when known (input), left unnamed otherwise.
+  // Dimension 0 is the dynamic batch; the others are fixed when known (input), left unnamed
+  // otherwise.
   private static OnnxWire valueInfo(String name, int[] shape, int rank) {
     OnnxWire s = new OnnxWire();
     for (int d = 0; d < rank; d++) {
@@ -139,7 +157,8 @@ final class OnnxGraph {
       s.message(Type.DIM, dim);
     }
     OnnxWire tensor = new OnnxWire().int32(Type.ELEM_TYPE, TensorP.FLOAT).message(Type.SHAPE, s);
-    return new OnnxWire().string(ValueInfo.NAME, name).message(ValueInfo.TYPE,
-        new OnnxWire().message(Type.TENSOR_TYPE, tensor));
+    return new OnnxWire()
+        .string(ValueInfo.NAME, name)
+        .message(ValueInfo.TYPE, new OnnxWire().message(Type.TENSOR_TYPE, tensor));
   }
 }

@@ -15,10 +15,10 @@ import java.util.Map;
 /**
  * Decodes a ModelProto's bytes into an {@link OnnxModel}, safe on hostile input: every length is
  * checked against the bytes left, counts and ranks are bounded ({@link #MAX_NODES}, {@link
- * #MAX_RANK}, ...), a tensor's byte count is checked against its dims before any array is made,
- * and every failure is an {@link OnnxFormatException} naming the byte offset (or the tensor).
- * Fields the importer does not use are skipped; nested graphs (If, Loop), external data and
- * sparse initializers are refused where they would matter.
+ * #MAX_RANK}, ...), a tensor's byte count is checked against its dims before any array is made, and
+ * every failure is an {@link OnnxFormatException} naming the byte offset (or the tensor). Fields
+ * the importer does not use are skipped; nested graphs (If, Loop), external data and sparse
+ * initializers are refused where they would matter.
  */
 final class OnnxReader {
   static final int MAX_NODES = 100_000;
@@ -34,7 +34,9 @@ final class OnnxReader {
     this.source = source;
   }
 
-  /** @param source the file name for messages */
+  /**
+   * @param source the file name for messages
+   */
   static OnnxModel read(byte[] bytes, String source) throws OnnxFormatException {
     return new OnnxReader(source).model(new ProtoReader(source, bytes, 0, bytes.length));
   }
@@ -185,8 +187,14 @@ final class OnnxReader {
         case 2 -> f = r.float32();
         case 3 -> i = r.varint();
         case 4 -> {
-          int[] slice = r.slice(); // bytes, read as UTF-8 text (only the names of modes are strings)
-          s = new String(r.buffer(), slice[0], slice[1] - slice[0], java.nio.charset.StandardCharsets.UTF_8);
+          int[] slice =
+              r.slice(); // bytes, read as UTF-8 text (only the names of modes are strings)
+          s =
+              new String(
+                  r.buffer(),
+                  slice[0],
+                  slice[1] - slice[0],
+                  java.nio.charset.StandardCharsets.UTF_8);
         }
         case 5 -> {
           long at = r.position();
@@ -272,7 +280,9 @@ final class OnnxReader {
         case 10 -> r.doubles(floats);
         case 5, 7 -> r.varints(longs);
         case 3 -> throw r.error("segmented tensors are not supported");
-        case 13, 14 -> throw r.error("tensor '" + name + "' keeps its data in an external file, which is not supported");
+        case 13, 14 ->
+            throw r.error(
+                "tensor '" + name + "' keeps its data in an external file, which is not supported");
         default -> r.skip();
       }
     }
@@ -288,22 +298,40 @@ final class OnnxReader {
       }
     }
     int n = (int) numel;
-    int width = switch (type) {
-      case TensorData.FLOAT, TensorData.INT32 -> 4;
-      case TensorData.INT64, TensorData.DOUBLE -> 8;
-      case TensorData.BOOL -> 1;
-      default -> throw new OnnxFormatException(source, at, null, what + " has data type " + type
-          + "; the importer reads float32, float64, int32, int64 and bool tensors");
-    };
+    int width =
+        switch (type) {
+          case TensorData.FLOAT, TensorData.INT32 -> 4;
+          case TensorData.INT64, TensorData.DOUBLE -> 8;
+          case TensorData.BOOL -> 1;
+          default ->
+              throw new OnnxFormatException(
+                  source,
+                  at,
+                  null,
+                  what
+                      + " has data type "
+                      + type
+                      + "; the importer reads float32, float64, int32, int64 and bool tensors");
+        };
     boolean isFloat = type == TensorData.FLOAT || type == TensorData.DOUBLE;
     if (raw != null) {
       long bytes = (long) raw[1] - raw[0];
       if (bytes != (long) n * width) {
-        throw new OnnxFormatException(source, at, null, what + " of shape " + java.util.Arrays.toString(dims.toArray())
-            + " needs " + (long) n * width + " bytes of raw_data, has " + bytes);
+        throw new OnnxFormatException(
+            source,
+            at,
+            null,
+            what
+                + " of shape "
+                + java.util.Arrays.toString(dims.toArray())
+                + " needs "
+                + (long) n * width
+                + " bytes of raw_data, has "
+                + bytes);
       }
-      java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(r.buffer(), raw[0], (int) bytes)
-          .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+      java.nio.ByteBuffer b =
+          java.nio.ByteBuffer.wrap(r.buffer(), raw[0], (int) bytes)
+              .order(java.nio.ByteOrder.LITTLE_ENDIAN);
       if (isFloat) {
         float[] v = new float[n];
         for (int k = 0; k < n; k++) {
@@ -313,20 +341,31 @@ final class OnnxReader {
       }
       long[] v = new long[n];
       for (int k = 0; k < n; k++) {
-        v[k] = switch (width) {
-          case 1 -> b.get();
-          case 4 -> b.getInt();
-          default -> b.getLong();
-        };
+        v[k] =
+            switch (width) {
+              case 1 -> b.get();
+              case 4 -> b.getInt();
+              default -> b.getLong();
+            };
       }
       return new TensorData(name, dims.toArray(), type, null, v);
     }
     int have = isFloat ? floats.size() : longs.size();
     if (have != n) {
-      throw new OnnxFormatException(source, at, null, what + " of shape " + java.util.Arrays.toString(dims.toArray())
-          + " has " + have + " values, needs " + n);
+      throw new OnnxFormatException(
+          source,
+          at,
+          null,
+          what
+              + " of shape "
+              + java.util.Arrays.toString(dims.toArray())
+              + " has "
+              + have
+              + " values, needs "
+              + n);
     }
-    return isFloat ? new TensorData(name, dims.toArray(), type, floats.toArray(), null)
+    return isFloat
+        ? new TensorData(name, dims.toArray(), type, floats.toArray(), null)
         : new TensorData(name, dims.toArray(), type, null, longs.toArray());
   }
 }

@@ -6,10 +6,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 
 /**
- * One protobuf message being written, field by field, on protobuf-java's {@link
- * CodedOutputStream}. Embedded messages are written as their bytes (length-delimited), which is
- * their wire form. Field numbers are the ONNX specification's ({@code onnx/onnx.proto}); they
- * live as constants in {@link OnnxFields}.
+ * One protobuf message being written, field by field, on protobuf-java's {@link CodedOutputStream}.
+ * Embedded messages are written as their bytes (length-delimited), which is their wire form. Field
+ * numbers are the ONNX specification's ({@code onnx/onnx.proto}); they live as constants in {@link
+ * OnnxFields}.
  */
 final class OnnxWire {
   private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();

@@ -7,12 +7,11 @@ import java.io.IOException;
 import java.util.Arrays;
 
 /**
- * Reads one protobuf message, field by field, from a slice {@code [start, end)} of the file's
- * bytes on protobuf-java's {@link CodedInputStream}. Embedded messages become readers over their
- * own slice (no copy), so every error carries the absolute byte offset in the file. Groups (wire
- * types 3 and 4), which ONNX never uses, are refused rather than skipped, so no input can make
- * the reader recurse; every length is checked against the bytes left before anything is
- * allocated.
+ * Reads one protobuf message, field by field, from a slice {@code [start, end)} of the file's bytes
+ * on protobuf-java's {@link CodedInputStream}. Embedded messages become readers over their own
+ * slice (no copy), so every error carries the absolute byte offset in the file. Groups (wire types
+ * 3 and 4), which ONNX never uses, are refused rather than skipped, so no input can make the reader
+ * recurse; every length is checked against the bytes left before anything is allocated.
  */
 final class ProtoReader {
   private final String source;
@@ -40,8 +39,14 @@ final class ProtoReader {
     tag = io(in::readTag);
     int wire = WireFormat.getTagWireType(tag);
     if (field() == 0 || wire == 3 || wire == 4 || wire > 5) {
-      throw error("invalid protobuf field key " + Integer.toUnsignedString(tag)
-          + " (field " + field() + ", wire type " + wire + ")");
+      throw error(
+          "invalid protobuf field key "
+              + Integer.toUnsignedString(tag)
+              + " (field "
+              + field()
+              + ", wire type "
+              + wire
+              + ")");
     }
     return true;
   }
@@ -91,13 +96,20 @@ final class ProtoReader {
     int len = io(in::readRawVarint32);
     long from = position();
     if (len < 0 || len > end - from) {
-      throw error("field " + field() + " claims " + Integer.toUnsignedString(len) + " bytes, "
-          + (end - from) + " are left");
+      throw error(
+          "field "
+              + field()
+              + " claims "
+              + Integer.toUnsignedString(len)
+              + " bytes, "
+              + (end - from)
+              + " are left");
     }
-    io(() -> {
-      in.skipRawBytes(len);
-      return null;
-    });
+    io(
+        () -> {
+          in.skipRawBytes(len);
+          return null;
+        });
     return new int[] {(int) from, (int) from + len};
   }
 
@@ -105,7 +117,10 @@ final class ProtoReader {
     return buf;
   }
 
-  /** A repeated int64/int32 field, packed or not: the values of this occurrence appended to {@code to}. */
+  /**
+   * A repeated int64/int32 field, packed or not: the values of this occurrence appended to {@code
+   * to}.
+   */
   LongList varints(LongList to) throws OnnxFormatException {
     if (wireType() == WireFormat.WIRETYPE_VARINT) {
       return to.add(varint(), this);
@@ -127,8 +142,12 @@ final class ProtoReader {
       throw error("packed floats of " + (s[1] - s[0]) + " bytes, not a multiple of 4");
     }
     for (int i = s[0]; i < s[1]; i += 4) {
-      to.add(Float.intBitsToFloat((buf[i] & 0xFF) | (buf[i + 1] & 0xFF) << 8 | (buf[i + 2] & 0xFF) << 16
-          | (buf[i + 3] & 0xFF) << 24));
+      to.add(
+          Float.intBitsToFloat(
+              (buf[i] & 0xFF)
+                  | (buf[i + 1] & 0xFF) << 8
+                  | (buf[i + 2] & 0xFF) << 16
+                  | (buf[i + 3] & 0xFF) << 24));
     }
     return to;
   }
@@ -140,7 +159,8 @@ final class ProtoReader {
     }
     ProtoReader packed = message();
     if ((packed.end - packed.start) % 8 != 0) {
-      throw error("packed doubles of " + (packed.end - packed.start) + " bytes, not a multiple of 8");
+      throw error(
+          "packed doubles of " + (packed.end - packed.start) + " bytes, not a multiple of 8");
     }
     while (packed.position() < packed.end) {
       to.add((float) packed.io(packed.in::readDouble).doubleValue());
@@ -172,13 +192,17 @@ final class ProtoReader {
     try {
       return r.read();
     } catch (InvalidProtocolBufferException e) {
-      throw new OnnxFormatException(source, fieldOffset, null, "malformed protobuf: " + e.getMessage());
+      throw new OnnxFormatException(
+          source, fieldOffset, null, "malformed protobuf: " + e.getMessage());
     } catch (IOException e) { // a byte array cannot fail otherwise
       throw new OnnxFormatException(source, fieldOffset, null, e.toString());
     }
   }
 
-  /** A growable long array of at most {@code max} values (a packed varint is one byte, a long eight). */
+  /**
+   * A growable long array of at most {@code max} values (a packed varint is one byte, a long
+   * eight).
+   */
   static final class LongList {
     private final int max;
     private long[] a = new long[4];

@@ -14,17 +14,17 @@ import io.myelin.nn.Activation;
 import io.myelin.nn.ActivationLayer;
 import io.myelin.nn.AdaptiveAvgPool2d;
 import io.myelin.nn.AvgPool2d;
-import io.myelin.nn.Conv2d;
-import io.myelin.nn.Dropout2d;
-import io.myelin.nn.MaxPool2d;
 import io.myelin.nn.BatchNorm1d;
 import io.myelin.nn.BatchNorm2d;
+import io.myelin.nn.Conv2d;
 import io.myelin.nn.Dropout;
+import io.myelin.nn.Dropout2d;
 import io.myelin.nn.Flatten;
+import io.myelin.nn.Layer;
 import io.myelin.nn.LayerNorm;
 import io.myelin.nn.Linear;
+import io.myelin.nn.MaxPool2d;
 import io.myelin.nn.Maxout;
-import io.myelin.nn.Layer;
 import io.myelin.nn.Sequential;
 import io.myelin.nn.Softmax;
 import io.myelin.optim.SGD;
@@ -63,39 +63,99 @@ class OnnxImportTest {
     int seed = 100;
     for (Activation kind : Activation.values()) {
       if (kind != Activation.MAXOUT) {
-        cases.add(new Case(kind.name(), new Sequential(new Linear(5, 7, true, new Generator(seed++)),
-            kind.layer(), new Linear(7, 3, true, new Generator(seed++))), 1, 5));
+        cases.add(
+            new Case(
+                kind.name(),
+                new Sequential(
+                    new Linear(5, 7, true, new Generator(seed++)),
+                    kind.layer(),
+                    new Linear(7, 3, true, new Generator(seed++))),
+                1,
+                5));
       }
     }
-    cases.add(new Case("parameters", new Sequential(new Linear(4, 6, false, new Generator(1)),
-        ActivationLayer.leakyRelu(0.3), ActivationLayer.elu(0.7), new Dropout(0.25), Softmax.log(-1)), 1, 4));
+    cases.add(
+        new Case(
+            "parameters",
+            new Sequential(
+                new Linear(4, 6, false, new Generator(1)),
+                ActivationLayer.leakyRelu(0.3),
+                ActivationLayer.elu(0.7),
+                new Dropout(0.25),
+                Softmax.log(-1)),
+            1,
+            4));
     BatchNorm1d bn = new BatchNorm1d(6, 1e-3, 0.2, true, true);
-    Layer mixed = new Sequential(new FeatureScaling(16, random(2, 4, 1), abs(random(3, 4, 1))),
-        new Linear(4, 6, true, new Generator(11)), bn, ActivationLayer.relu(), new LayerNorm(6),
-        new Maxout(6, 3, 4, new Generator(12)), new Dropout(0.5), new Linear(3, 2, true, new Generator(13)),
-        Softmax.of(1));
+    Layer mixed =
+        new Sequential(
+            new FeatureScaling(16, random(2, 4, 1), abs(random(3, 4, 1))),
+            new Linear(4, 6, true, new Generator(11)),
+            bn,
+            ActivationLayer.relu(),
+            new LayerNorm(6),
+            new Maxout(6, 3, 4, new Generator(12)),
+            new Dropout(0.5),
+            new Linear(3, 2, true, new Generator(13)),
+            Softmax.of(1));
     trainStatistics(mixed, 4);
     assertEquals(3.0, bn.numBatchesTracked().item(), "the batch count to carry");
     cases.add(new Case("mixed", mixed, 1, 4));
     BatchNorm2d bn2 = new BatchNorm2d(3);
-    Layer images = new Sequential(new FeatureScaling(255, null, null), bn2, new Flatten(),
-        new Linear(3 * 4 * 5, 4, true, new Generator(14)), new LayerNorm(new int[] {4}, 1e-4, true));
+    Layer images =
+        new Sequential(
+            new FeatureScaling(255, null, null),
+            bn2,
+            new Flatten(),
+            new Linear(3 * 4 * 5, 4, true, new Generator(14)),
+            new LayerNorm(new int[] {4}, 1e-4, true));
     trainStatistics(images, 3, 4, 5);
     cases.add(new Case("images", images, 1, 3, 4, 5));
-    // Convolution and pooling on images, and a CNN on flat rows (the CLI's view) behind input scaling.
+    // Convolution and pooling on images, and a CNN on flat rows (the CLI's view) behind input
+    // scaling.
     BatchNorm2d bn3 = new BatchNorm2d(4);
-    Layer convs = new Sequential(new Conv2d(2, 4, new int[] {3, 2}, new int[] {2, 1}, new int[] {1, 0},
-        new int[] {1, 2}, 2, false, new Generator(15)), bn3, ActivationLayer.relu(),
-        new MaxPool2d(new int[] {3}, new int[] {2}, new int[] {1}, true),
-        new AvgPool2d(new int[] {2}, new int[] {1}, new int[] {1}, false, false), new Dropout2d(0.2),
-        new AvgPool2d(2), new Conv2d(4, 3, 1, new Generator(16)), new AdaptiveAvgPool2d(1), new Flatten());
+    Layer convs =
+        new Sequential(
+            new Conv2d(
+                2,
+                4,
+                new int[] {3, 2},
+                new int[] {2, 1},
+                new int[] {1, 0},
+                new int[] {1, 2},
+                2,
+                false,
+                new Generator(15)),
+            bn3,
+            ActivationLayer.relu(),
+            new MaxPool2d(new int[] {3}, new int[] {2}, new int[] {1}, true),
+            new AvgPool2d(new int[] {2}, new int[] {1}, new int[] {1}, false, false),
+            new Dropout2d(0.2),
+            new AvgPool2d(2),
+            new Conv2d(4, 3, 1, new Generator(16)),
+            new AdaptiveAvgPool2d(1),
+            new Flatten());
     trainStatistics(convs, 2, 12, 11);
     cases.add(new Case("convs", convs, 1, 2, 12, 11));
-    Sequential cnn = new Sequential(new Conv2d(1, 3, new int[] {3}, new int[] {1}, new int[] {1}, new int[] {1}, 1,
-        true, new Generator(17)), ActivationLayer.relu(), new MaxPool2d(2), new Flatten(),
-        new Linear(3 * 3 * 4, 2, true, new Generator(18))).viewingInputAs(1, 6, 8);
+    Sequential cnn =
+        new Sequential(
+                new Conv2d(
+                    1,
+                    3,
+                    new int[] {3},
+                    new int[] {1},
+                    new int[] {1},
+                    new int[] {1},
+                    1,
+                    true,
+                    new Generator(17)),
+                ActivationLayer.relu(),
+                new MaxPool2d(2),
+                new Flatten(),
+                new Linear(3 * 3 * 4, 2, true, new Generator(18)))
+            .viewingInputAs(1, 6, 8);
     cases.add(new Case("cnn", cnn, 1, 48));
-    cases.add(new Case("scaled cnn", new Sequential(new FeatureScaling(255, null, null), cnn), 1, 48));
+    cases.add(
+        new Case("scaled cnn", new Sequential(new FeatureScaling(255, null, null), cnn), 1, 48));
     return cases;
   }
 
@@ -117,7 +177,8 @@ class OnnxImportTest {
     System.arraycopy(row, 0, shape, 1, row.length);
     m.train();
     for (int i = 0; i < 3; i++) {
-      try (var ignored = Autograd.noGrad(); Tensor x = Tensor.of(random(50 + i, n, 3), shape)) {
+      try (var ignored = Autograd.noGrad();
+          Tensor x = Tensor.of(random(50 + i, n, 3), shape)) {
         m.forward(x);
       }
     }
@@ -143,8 +204,10 @@ class OnnxImportTest {
       assertSameState(c.name(), c.model(), back);
       int[] s = batch(c.shape(), 9);
       float[] x = random(7, numel(s), 3);
-      assertArrayEquals(OrtCheck.myelin(c.model(), x, s), OrtCheck.myelin(back, x, s), c.name() + ": outputs");
-      assertArrayEquals(bytes, Onnx.toBytes(back, c.shape()), c.name() + ": exports to the same bytes again");
+      assertArrayEquals(
+          OrtCheck.myelin(c.model(), x, s), OrtCheck.myelin(back, x, s), c.name() + ": outputs");
+      assertArrayEquals(
+          bytes, Onnx.toBytes(back, c.shape()), c.name() + ": exports to the same bytes again");
       OrtCheck.assertAgrees(back, x, s);
     }
   }
@@ -163,9 +226,16 @@ class OnnxImportTest {
 
   @Test
   void importedModelTrainsOneEpochAndExportsInAgreementWithOrt() throws Exception {
-    Layer original = new Sequential(new Linear(6, 10, true, new Generator(21)), new BatchNorm1d(10),
-        ActivationLayer.gelu(), new Dropout(0.2), new Maxout(10, 4, 3, new Generator(22)), new LayerNorm(4),
-        ActivationLayer.swish(), new Linear(4, 2, true, new Generator(23)));
+    Layer original =
+        new Sequential(
+            new Linear(6, 10, true, new Generator(21)),
+            new BatchNorm1d(10),
+            ActivationLayer.gelu(),
+            new Dropout(0.2),
+            new Maxout(10, 4, 3, new Generator(22)),
+            new LayerNorm(4),
+            ActivationLayer.swish(),
+            new Linear(4, 2, true, new Generator(23)));
     trainStatistics(original, 6);
     Sequential model = Onnx.fromBytes(Onnx.toBytes(original, new int[] {1, 6}), "m.onnx");
     float[] before = model.stateDict().get("0.weight").toFloatArray();
@@ -182,15 +252,19 @@ class OnnxImportTest {
         opt.step();
       }
     }
-    assertFalse(Arrays.equals(before, model.stateDict().get("0.weight").toFloatArray()), "the weights moved");
-    assertFalse(Arrays.equals(runningBefore, model.stateDict().get("1.running_mean").toFloatArray()),
+    assertFalse(
+        Arrays.equals(before, model.stateDict().get("0.weight").toFloatArray()),
+        "the weights moved");
+    assertFalse(
+        Arrays.equals(runningBefore, model.stateDict().get("1.running_mean").toFloatArray()),
         "the running statistics moved");
     OrtCheck.assertAgrees(model, random(26, 11 * 6, 2), 11, 6);
   }
 
   static byte[] resource(String name) throws Exception {
     try (InputStream in = OnnxImportTest.class.getResourceAsStream(name)) {
-      assertTrue(in != null, "test resource " + name + " (onnx/scripts/make_torch_models.py writes it)");
+      assertTrue(
+          in != null, "test resource " + name + " (onnx/scripts/make_torch_models.py writes it)");
       return in.readAllBytes();
     }
   }
@@ -199,7 +273,8 @@ class OnnxImportTest {
   void torchExportedMlpOfEveryOneOpActivationMatchesOrt() throws Exception {
     byte[] bytes = resource("torch_mlp_opset14.onnx");
     Sequential m = Onnx.fromBytes(bytes, "torch_mlp_opset14.onnx");
-    assertEquals("Linear ReLU Linear LeakyReLU Linear ELU Linear Softplus Linear Hardtanh Linear Sigmoid Linear Tanh",
+    assertEquals(
+        "Linear ReLU Linear LeakyReLU Linear ELU Linear Softplus Linear Hardtanh Linear Sigmoid Linear Tanh",
         describe(m));
     assertMatchesOrt(m, bytes, 13, 5);
   }
@@ -208,12 +283,30 @@ class OnnxImportTest {
   void torchExportedMatMulFlattenGeluSiluBatchNormLayerNormMatchesOrt() throws Exception {
     byte[] bytes = resource("torch_mix_opset17.onnx");
     Sequential m = Onnx.fromBytes(bytes, "torch_mix_opset17.onnx");
-    assertEquals("Linear ReLU Flatten Linear GELU Linear SiLU BatchNorm1d Linear LayerNorm Linear LogSoftmax",
+    assertEquals(
+        "Linear ReLU Flatten Linear GELU Linear SiLU BatchNorm1d Linear LayerNorm Linear LogSoftmax",
         describe(m));
     // No Dropout in this model, so the names are torch's own state_dict names.
-    assertEquals(List.of("0.weight", "0.bias", "3.weight", "3.bias", "5.weight", "5.bias", "7.weight", "7.bias",
-        "7.running_mean", "7.running_var", "7.num_batches_tracked", "8.weight", "8.bias", "9.weight", "9.bias",
-        "10.weight", "10.bias"), List.copyOf(m.stateDict().keySet()));
+    assertEquals(
+        List.of(
+            "0.weight",
+            "0.bias",
+            "3.weight",
+            "3.bias",
+            "5.weight",
+            "5.bias",
+            "7.weight",
+            "7.bias",
+            "7.running_mean",
+            "7.running_var",
+            "7.num_batches_tracked",
+            "8.weight",
+            "8.bias",
+            "9.weight",
+            "9.bias",
+            "10.weight",
+            "10.bias"),
+        List.copyOf(m.stateDict().keySet()));
     assertMatchesOrt(m, bytes, 7, 2, 3);
   }
 
@@ -222,8 +315,11 @@ class OnnxImportTest {
     byte[] bytes = resource("torch_cnn_opset14.onnx");
     Sequential m = Onnx.fromBytes(bytes, "torch_cnn_opset14.onnx");
     // torch's eval export folds the BatchNorm into the first Conv.
-    assertEquals("Conv2d ReLU MaxPool2d Conv2d ReLU AvgPool2d Conv2d AdaptiveAvgPool2d Flatten Linear", describe(m));
-    assertArrayEquals(new int[] {2, 6, 6}, m.inputView(), "torch's x.reshape(-1, 2, 6, 6) is the input view");
+    assertEquals(
+        "Conv2d ReLU MaxPool2d Conv2d ReLU AvgPool2d Conv2d AdaptiveAvgPool2d Flatten Linear",
+        describe(m));
+    assertArrayEquals(
+        new int[] {2, 6, 6}, m.inputView(), "torch's x.reshape(-1, 2, 6, 6) is the input view");
     assertTrue(m.get(5).toString().contains("count_include_pad=true"), m.get(5).toString());
     assertMatchesOrt(m, bytes, 5, 72);
     // Exported again by Myelin, the same function.
@@ -232,21 +328,29 @@ class OnnxImportTest {
 
   @Test
   void poolingThatPyTorchSemanticsCannotSayIsRefusedNamingTheNode() throws Exception {
-    // Myelin's own export of a MaxPool2d without ceil_mode, with the attribute edited to ceil_mode 1
-    // where ONNX's extra window starts in the right padding (5 rows, kernel 2, stride 2, padding 1).
-    byte[] bytes = Onnx.toBytes(new Sequential(new MaxPool2d(new int[] {2}, new int[] {2}, new int[] {1}, false)),
-        new int[] {1, 1, 5, 6});
+    // Myelin's own export of a MaxPool2d without ceil_mode, with the attribute edited to ceil_mode
+    // 1
+    // where ONNX's extra window starts in the right padding (5 rows, kernel 2, stride 2, padding
+    // 1).
+    byte[] bytes =
+        Onnx.toBytes(
+            new Sequential(new MaxPool2d(new int[] {2}, new int[] {2}, new int[] {1}, false)),
+            new int[] {1, 1, 5, 6});
     byte[] ceil = withCeilMode(bytes);
     var e = assertThrows(UnsupportedOnnxException.class, () -> Onnx.fromBytes(ceil, "ceil.onnx"));
-    assertTrue(e.getMessage().contains("ceil.onnx") && e.getMessage().contains("MaxPool")
-        && e.getMessage().contains("ceil_mode"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("ceil.onnx")
+            && e.getMessage().contains("MaxPool")
+            && e.getMessage().contains("ceil_mode"),
+        e.getMessage());
   }
 
   // The exporter writes ceil_mode as an INT attribute: name "ceil_mode", i = 0 (field 3, varint 0).
   private static byte[] withCeilMode(byte[] bytes) {
     byte[] name = "ceil_mode".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     for (int i = 0; i + name.length + 2 <= bytes.length; i++) {
-      if (Arrays.equals(Arrays.copyOfRange(bytes, i, i + name.length), name) && bytes[i + name.length] == 0x18
+      if (Arrays.equals(Arrays.copyOfRange(bytes, i, i + name.length), name)
+          && bytes[i + name.length] == 0x18
           && bytes[i + name.length + 1] == 0) {
         byte[] out = bytes.clone();
         out[i + name.length + 1] = 1;
@@ -260,11 +364,12 @@ class OnnxImportTest {
     List<String> names = new ArrayList<>();
     for (int i = 0; i < m.size(); i++) {
       Layer l = m.get(i);
-      names.add(switch (l) {
-        case ActivationLayer a -> a.kind().displayName().replace("-", "").replace(" ", "");
-        case Softmax s -> s.isLog() ? "LogSoftmax" : "Softmax";
-        default -> l.getClass().getSimpleName();
-      });
+      names.add(
+          switch (l) {
+            case ActivationLayer a -> a.kind().displayName().replace("-", "").replace(" ", "");
+            case Softmax s -> s.isLog() ? "LogSoftmax" : "Softmax";
+            default -> l.getClass().getSimpleName();
+          });
     }
     return String.join(" ", names);
   }
@@ -277,7 +382,9 @@ class OnnxImportTest {
     for (int i = 0; i < expected.length; i++) {
       double err = Math.abs(actual[i] - expected[i]) / Math.max(1, Math.abs(expected[i]));
       final int at = i;
-      assertTrue(err <= OrtCheck.RTOL, () -> "element " + at + ": Myelin " + actual[at] + " vs ORT " + expected[at]);
+      assertTrue(
+          err <= OrtCheck.RTOL,
+          () -> "element " + at + ": Myelin " + actual[at] + " vs ORT " + expected[at]);
     }
   }
 
@@ -286,47 +393,73 @@ class OnnxImportTest {
     OnnxGraph g = new OnnxGraph();
     String relu = g.node("Relu", "input");
     String cos = g.node("Cos", relu);
-    var e = assertThrows(UnsupportedOnnxException.class,
-        () -> Onnx.fromBytes(Onnx.modelBytes(g, new int[] {1, 3}, cos, 2), "cos.onnx"));
-    assertTrue(e.getMessage().startsWith("cos.onnx: node 'cos_1' (Cos): op type Cos has no Myelin layer"),
+    var e =
+        assertThrows(
+            UnsupportedOnnxException.class,
+            () -> Onnx.fromBytes(Onnx.modelBytes(g, new int[] {1, 3}, cos, 2), "cos.onnx"));
+    assertTrue(
+        e.getMessage().startsWith("cos.onnx: node 'cos_1' (Cos): op type Cos has no Myelin layer"),
         e.getMessage());
 
     OnnxGraph branch = new OnnxGraph();
     String a = branch.node("Relu", "input");
     String b = branch.node("Tanh", a);
     String sum = branch.node("Add", List.of(b, a)); // a residual: not a chain
-    var e2 = assertThrows(UnsupportedOnnxException.class,
-        () -> Onnx.fromBytes(Onnx.modelBytes(branch, new int[] {1, 3}, sum, 2), "res.onnx"));
+    var e2 =
+        assertThrows(
+            UnsupportedOnnxException.class,
+            () -> Onnx.fromBytes(Onnx.modelBytes(branch, new int[] {1, 3}, sum, 2), "res.onnx"));
     assertTrue(e2.getMessage().startsWith("res.onnx: node 'add_2' (Add):"), e2.getMessage());
 
     OnnxGraph clip = new OnnxGraph();
     String c = clip.node("Clip", List.of("input", clip.scalar("lo", 0), clip.scalar("hi", 6)));
-    var e3 = assertThrows(UnsupportedOnnxException.class,
-        () -> Onnx.fromBytes(Onnx.modelBytes(clip, new int[] {1, 3}, c, 2), "relu6.onnx"));
+    var e3 =
+        assertThrows(
+            UnsupportedOnnxException.class,
+            () -> Onnx.fromBytes(Onnx.modelBytes(clip, new int[] {1, 3}, c, 2), "relu6.onnx"));
     assertTrue(e3.getMessage().contains("(Clip): only Clip(x, -1, 1)"), e3.getMessage());
   }
 
   @Test
   void aWeightThatDoesNotFitItsInputIsNamed() {
     OnnxGraph g = new OnnxGraph();
-    String y = g.node("Gemm", List.of("input", g.constant("w", new float[12], 3, 4)), OnnxGraph.Attr.i("transB", 1));
-    var e = assertThrows(OnnxFormatException.class,
-        () -> Onnx.fromBytes(Onnx.modelBytes(g, new int[] {1, 5}, y, 2), "w.onnx"));
-    assertEquals("w.onnx: node 'gemm_1' (Gemm): weight 'w_0' [3, 4] takes 4 features, the input has shape [1, 5]",
+    String y =
+        g.node(
+            "Gemm",
+            List.of("input", g.constant("w", new float[12], 3, 4)),
+            OnnxGraph.Attr.i("transB", 1));
+    var e =
+        assertThrows(
+            OnnxFormatException.class,
+            () -> Onnx.fromBytes(Onnx.modelBytes(g, new int[] {1, 5}, y, 2), "w.onnx"));
+    assertEquals(
+        "w.onnx: node 'gemm_1' (Gemm): weight 'w_0' [3, 4] takes 4 features, the input has shape [1, 5]",
         e.getMessage());
-    // An attribute of the wrong type is a malformed file, not the default (transB = 0 would transpose a square weight).
+    // An attribute of the wrong type is a malformed file, not the default (transB = 0 would
+    // transpose a square weight).
     OnnxGraph f = new OnnxGraph();
-    String z = f.node("Gemm", List.of("input", f.constant("w", new float[16], 4, 4)), OnnxGraph.Attr.f("transB", 1));
-    var e2 = assertThrows(OnnxFormatException.class,
-        () -> Onnx.fromBytes(Onnx.modelBytes(f, new int[] {1, 4}, z, 2), "t.onnx"));
-    assertEquals("t.onnx: node 'gemm_1' (Gemm): attribute 'transB' has type 1, the op defines type 2", e2.getMessage());
+    String z =
+        f.node(
+            "Gemm",
+            List.of("input", f.constant("w", new float[16], 4, 4)),
+            OnnxGraph.Attr.f("transB", 1));
+    var e2 =
+        assertThrows(
+            OnnxFormatException.class,
+            () -> Onnx.fromBytes(Onnx.modelBytes(f, new int[] {1, 4}, z, 2), "t.onnx"));
+    assertEquals(
+        "t.onnx: node 'gemm_1' (Gemm): attribute 'transB' has type 1, the op defines type 2",
+        e2.getMessage());
   }
 
   @Test
   void corruptBytesAreNamedWithTheirOffset(@TempDir Path dir) throws Exception {
-    byte[] bytes = Onnx.toBytes(new Sequential(new Linear(3, 2, true, new Generator(1))), new int[] {1, 3});
-    var e = assertThrows(OnnxFormatException.class,
-        () -> Onnx.fromBytes(Arrays.copyOf(bytes, bytes.length - 7), "cut.onnx"));
+    byte[] bytes =
+        Onnx.toBytes(new Sequential(new Linear(3, 2, true, new Generator(1))), new int[] {1, 3});
+    var e =
+        assertThrows(
+            OnnxFormatException.class,
+            () -> Onnx.fromBytes(Arrays.copyOf(bytes, bytes.length - 7), "cut.onnx"));
     assertTrue(e.getMessage().matches("cut\\.onnx:byte \\d+: .*"), e.getMessage());
     assertTrue(e.offset() >= 0 && e.offset() < bytes.length, "offset " + e.offset());
     Path text = dir.resolve("notes.onnx");

@@ -28,7 +28,8 @@ final class OrtCheck {
     try (OrtSession s = env.createSession(model, new OrtSession.SessionOptions());
         OnnxTensor in = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), dims);
         OrtSession.Result r = s.run(Map.of("input", in))) {
-      OnnxTensor out = (OnnxTensor) r.get("output").orElseThrow(); // the graph output is named "output"
+      OnnxTensor out =
+          (OnnxTensor) r.get("output").orElseThrow(); // the graph output is named "output"
       FloatBuffer fb = out.getFloatBuffer();
       float[] y = new float[fb.remaining()];
       fb.get(y);
@@ -39,12 +40,16 @@ final class OrtCheck {
   /** Myelin's eval-mode output for the same input. */
   static float[] myelin(Layer m, float[] x, int... shape) {
     m.eval();
-    try (var ignored = Autograd.noGrad(); Tensor in = Tensor.of(x, shape)) {
+    try (var ignored = Autograd.noGrad();
+        Tensor in = Tensor.of(x, shape)) {
       return m.forward(in).toFloatArray();
     }
   }
 
-  /** Exports {@code m}, runs both, asserts they agree within {@link #RTOL}; returns the max relative error. */
+  /**
+   * Exports {@code m}, runs both, asserts they agree within {@link #RTOL}; returns the max relative
+   * error.
+   */
   static double assertAgrees(Layer m, float[] x, int... shape) throws Exception {
     byte[] bytes = Onnx.toBytes(m, exampleShape(shape));
     float[] expected = myelin(m, x, shape);
@@ -55,12 +60,15 @@ final class OrtCheck {
       double err = Math.abs(actual[i] - expected[i]) / Math.max(1, Math.abs(expected[i]));
       worst = Math.max(worst, err);
       final int at = i;
-      assertTrue(err <= RTOL, () -> m + ": element " + at + " ORT " + actual[at] + " vs Myelin " + expected[at]);
+      assertTrue(
+          err <= RTOL,
+          () -> m + ": element " + at + " ORT " + actual[at] + " vs Myelin " + expected[at]);
     }
     return worst;
   }
 
-  // The export's example has batch 1; the checks run other batch sizes, so the batch must be dynamic.
+  // The export's example has batch 1; the checks run other batch sizes, so the batch must be
+  // dynamic.
   private static int[] exampleShape(int[] shape) {
     int[] e = shape.clone();
     e[0] = 1;

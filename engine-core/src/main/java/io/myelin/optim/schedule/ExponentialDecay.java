@@ -8,7 +8,10 @@ package io.myelin.optim.schedule;
 public record ExponentialDecay(double gamma) implements LearningRateSchedule {
   public ExponentialDecay {
     LearningRateSchedule.check(
-        gamma > 0 && Double.isFinite(gamma), "ExponentialDecay", "gamma", gamma,
+        gamma > 0 && Double.isFinite(gamma),
+        "ExponentialDecay",
+        "gamma",
+        gamma,
         "must be finite and > 0");
   }
 

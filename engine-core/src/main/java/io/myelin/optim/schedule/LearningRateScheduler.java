@@ -4,10 +4,10 @@ import io.myelin.optim.LearningRateControl;
 import java.util.Objects;
 
 /**
- * Drives the learning rates of an optimizer with a {@link LearningRateSchedule}: it remembers
- * each parameter group's rate at construction as that group's {@code base}, sets the rates for
- * step 0 at once, and each {@link #step()} moves to the next step (PyTorch's {@code
- * scheduler.step()}, called after {@code optimizer.step()}).
+ * Drives the learning rates of an optimizer with a {@link LearningRateSchedule}: it remembers each
+ * parameter group's rate at construction as that group's {@code base}, sets the rates for step 0 at
+ * once, and each {@link #step()} moves to the next step (PyTorch's {@code scheduler.step()}, called
+ * after {@code optimizer.step()}).
  *
  * <pre>{@code
  * var scheduler = new LearningRateScheduler(opt, new CosineAnnealing(100, 0).afterWarmup(5, 0.1));

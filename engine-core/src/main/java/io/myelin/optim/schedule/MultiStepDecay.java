@@ -3,8 +3,8 @@ package io.myelin.optim.schedule;
 import java.util.Arrays;
 
 /**
- * Multiplies the rate by {@code gamma} at each milestone, as PyTorch's {@code MultiStepLR}:
- * {@code rate = base * gamma^(number of milestones <= t)}.
+ * Multiplies the rate by {@code gamma} at each milestone, as PyTorch's {@code MultiStepLR}: {@code
+ * rate = base * gamma^(number of milestones <= t)}.
  *
  * @param milestones strictly increasing steps, each >= 1 (a copy is kept)
  * @param gamma decay factor, finite and > 0
@@ -15,11 +15,17 @@ public record MultiStepDecay(int[] milestones, double gamma) implements Learning
     for (int i = 0; i < milestones.length; i++) {
       boolean ok = milestones[i] >= 1 && (i == 0 || milestones[i] > milestones[i - 1]);
       LearningRateSchedule.check(
-          ok, "MultiStepDecay", "milestones " + Arrays.toString(milestones) + " at index " + i,
-          milestones[i], "must be >= 1 and strictly increasing");
+          ok,
+          "MultiStepDecay",
+          "milestones " + Arrays.toString(milestones) + " at index " + i,
+          milestones[i],
+          "must be >= 1 and strictly increasing");
     }
     LearningRateSchedule.check(
-        gamma > 0 && Double.isFinite(gamma), "MultiStepDecay", "gamma", gamma,
+        gamma > 0 && Double.isFinite(gamma),
+        "MultiStepDecay",
+        "gamma",
+        gamma,
         "must be finite and > 0");
   }
 

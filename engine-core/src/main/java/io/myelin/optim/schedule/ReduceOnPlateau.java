@@ -6,15 +6,16 @@ import java.util.Objects;
 /**
  * Lowers the learning rates when a monitored metric stops improving, as PyTorch's {@code
  * ReduceLROnPlateau}. Each {@link #step(double)} (once per epoch, with e.g. the validation loss):
+ *
  * <ol>
  *   <li>the metric is "better" than the best so far when, for mode MIN, {@code m < best * (1 -
  *       threshold)} (relative) or {@code m < best - threshold} (absolute); mirrored for MAX;
  *   <li>better: best = m and the bad-epoch count resets, otherwise it grows by one;
  *   <li>during a cool-down (the {@code cooldown} steps after a reduction) bad epochs are not
  *       counted;
- *   <li>when the count exceeds {@code patience}, every group's rate becomes {@code max(lr *
- *       factor, minLr)} (changes smaller than {@code eps} are skipped), the cool-down starts and
- *       the count resets.
+ *   <li>when the count exceeds {@code patience}, every group's rate becomes {@code max(lr * factor,
+ *       minLr)} (changes smaller than {@code eps} are skipped), the cool-down starts and the count
+ *       resets.
  * </ol>
  *
  * <p>Not thread-safe.
@@ -47,24 +48,42 @@ public final class ReduceOnPlateau {
    * @param eps least change of a rate worth applying, >= 0
    */
   public record Options(
-      Mode mode, double factor, int patience, double threshold, ThresholdMode thresholdMode,
-      int cooldown, double minLr, double eps) {
+      Mode mode,
+      double factor,
+      int patience,
+      double threshold,
+      ThresholdMode thresholdMode,
+      int cooldown,
+      double minLr,
+      double eps) {
 
     public Options {
       Objects.requireNonNull(mode, "ReduceOnPlateau: mode");
       Objects.requireNonNull(thresholdMode, "ReduceOnPlateau: thresholdMode");
       LearningRateSchedule.check(
           factor > 0 && factor < 1, "ReduceOnPlateau", "factor", factor, "must be in (0, 1)");
-      LearningRateSchedule.check(patience >= 0, "ReduceOnPlateau", "patience", patience, "must be >= 0");
       LearningRateSchedule.check(
-          threshold >= 0 && Double.isFinite(threshold), "ReduceOnPlateau", "threshold", threshold,
+          patience >= 0, "ReduceOnPlateau", "patience", patience, "must be >= 0");
+      LearningRateSchedule.check(
+          threshold >= 0 && Double.isFinite(threshold),
+          "ReduceOnPlateau",
+          "threshold",
+          threshold,
           "must be finite and >= 0");
-      LearningRateSchedule.check(cooldown >= 0, "ReduceOnPlateau", "cooldown", cooldown, "must be >= 0");
       LearningRateSchedule.check(
-          minLr >= 0 && Double.isFinite(minLr), "ReduceOnPlateau", "minLr", minLr,
+          cooldown >= 0, "ReduceOnPlateau", "cooldown", cooldown, "must be >= 0");
+      LearningRateSchedule.check(
+          minLr >= 0 && Double.isFinite(minLr),
+          "ReduceOnPlateau",
+          "minLr",
+          minLr,
           "must be finite and >= 0");
       LearningRateSchedule.check(
-          eps >= 0 && Double.isFinite(eps), "ReduceOnPlateau", "eps", eps, "must be finite and >= 0");
+          eps >= 0 && Double.isFinite(eps),
+          "ReduceOnPlateau",
+          "eps",
+          eps,
+          "must be finite and >= 0");
     }
 
     public static Options defaults() {

@@ -46,8 +46,13 @@ class ScheduleTest {
     Rates rates = new Rates(0.1, 0.03);
     LearningRateScheduler s = new LearningRateScheduler(rates, schedule);
     for (int t = 0; t < STEPS; t++) {
-      assertEquals(0.1 * expectedFactor.applyAsDouble(t), rates.lr[0], 1e-15, schedule + " group 0, t=" + t);
-      assertEquals(0.03 * expectedFactor.applyAsDouble(t), rates.lr[1], 1e-15, schedule + " group 1, t=" + t);
+      assertEquals(
+          0.1 * expectedFactor.applyAsDouble(t), rates.lr[0], 1e-15, schedule + " group 0, t=" + t);
+      assertEquals(
+          0.03 * expectedFactor.applyAsDouble(t),
+          rates.lr[1],
+          1e-15,
+          schedule + " group 1, t=" + t);
       assertEquals(t, s.stepCount());
       s.step();
     }
@@ -65,7 +70,8 @@ class ScheduleTest {
 
   @Test
   void multiStepDecay() {
-    check(new MultiStepDecay(new int[] {3, 10, 25}, 0.1),
+    check(
+        new MultiStepDecay(new int[] {3, 10, 25}, 0.1),
         t -> t < 3 ? 1 : t < 10 ? 0.1 : t < 25 ? 0.01 : 0.001);
   }
 
@@ -108,7 +114,8 @@ class ScheduleTest {
 
   @Test
   void linearWarmupThenStepDecay() {
-    check(new StepDecay(10, 0.5).afterWarmup(5, 0.2),
+    check(
+        new StepDecay(10, 0.5).afterWarmup(5, 0.2),
         t -> t < 5 ? 0.2 + 0.8 * t / 5.0 : Math.pow(0.5, (t - 5) / 10));
     assertEquals(0.1, new LinearWarmup(4, 0, LearningRateSchedule.constant()).rate(0.1, 4), 0);
     assertEquals(0.0, new LinearWarmup(4, 0, LearningRateSchedule.constant()).rate(0.1, 0), 0);
@@ -145,12 +152,14 @@ class ScheduleTest {
   @Test
   void plateauWaitsPatienceThenReducesThenCoolsDown() {
     Rates r = new Rates(1.0, 0.1);
-    var p = new ReduceOnPlateau(r,
-        ReduceOnPlateau.Options.defaults().withPatience(2).withCooldown(1).withFactor(0.5));
+    var p =
+        new ReduceOnPlateau(
+            r, ReduceOnPlateau.Options.defaults().withPatience(2).withCooldown(1).withFactor(0.5));
     double[] metrics = {10, 9, 9, 9, 9, 9, 9, 9, 9, 8, 7.9995, 7.9995, 7.9995};
     double[] lr0 = {1, 1, 1, 1, 0.5, 0.5, 0.5, 0.5, 0.25, 0.25, 0.25, 0.25, 0.125};
-    boolean[] reduced = {false, false, false, false, true, false, false, false, true, false, false,
-        false, true};
+    boolean[] reduced = {
+      false, false, false, false, true, false, false, false, true, false, false, false, true
+    };
     for (int i = 0; i < metrics.length; i++) {
       assertEquals(reduced[i], p.step(metrics[i]), "step " + i);
       assertEquals(lr0[i], r.lr[0], 0, "group 0 after step " + i);
@@ -163,9 +172,13 @@ class ScheduleTest {
   @Test
   void plateauInMaxModeWithAbsoluteThreshold() {
     Rates r = new Rates(0.1);
-    var p = new ReduceOnPlateau(r, ReduceOnPlateau.Options.defaults()
-        .withMode(ReduceOnPlateau.Mode.MAX).withPatience(0)
-        .withThreshold(0.01, ReduceOnPlateau.ThresholdMode.ABSOLUTE));
+    var p =
+        new ReduceOnPlateau(
+            r,
+            ReduceOnPlateau.Options.defaults()
+                .withMode(ReduceOnPlateau.Mode.MAX)
+                .withPatience(0)
+                .withThreshold(0.01, ReduceOnPlateau.ThresholdMode.ABSOLUTE));
     assertFalse(p.step(0.80));
     assertFalse(p.step(0.82));
     assertTrue(p.step(0.825)); // +0.005 < 0.01: a bad epoch, patience 0 reduces at once
@@ -177,8 +190,9 @@ class ScheduleTest {
   @Test
   void plateauStopsAtMinLr() {
     Rates r = new Rates(0.5);
-    var p = new ReduceOnPlateau(r,
-        ReduceOnPlateau.Options.defaults().withPatience(0).withFactor(0.5).withMinLr(0.3));
+    var p =
+        new ReduceOnPlateau(
+            r, ReduceOnPlateau.Options.defaults().withPatience(0).withFactor(0.5).withMinLr(0.3));
     p.step(1);
     assertTrue(p.step(1));
     assertEquals(0.3, r.lr[0], 0);
