@@ -209,7 +209,11 @@ public final class DeviceManager {
         Availability a = probe(p);
         if (!a.available()) {
           throw new DeviceUnavailableException(
-              "device " + d + " is unavailable: " + a.reason() + " (use --device cpu or auto)");
+              "device "
+                  + d
+                  + " is unavailable: "
+                  + a.reason()
+                  + " (ask for the device \"cpu\" or \"auto\")");
         }
         if (d.index() >= a.deviceCount()) {
           throw new DeviceUnavailableException(

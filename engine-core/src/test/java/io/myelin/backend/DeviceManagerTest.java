@@ -1,6 +1,7 @@
 package io.myelin.backend;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -107,6 +108,9 @@ class DeviceManagerTest {
     DeviceManager m = manager(Map.of(), Map.of(), CPU, NO_GPU);
     var e = assertThrows(DeviceUnavailableException.class, () -> m.resolve("cuda"));
     assertTrue(e.getMessage().contains("libcuda.so.1 not found"), e.getMessage());
+    // Core names the API's choice, not a command-line flag (the CLI maps it to --device).
+    assertTrue(e.getMessage().endsWith("(ask for the device \"cpu\" or \"auto\")"), e.getMessage());
+    assertFalse(e.getMessage().contains("--"), e.getMessage());
     var idx =
         assertThrows(
             DeviceUnavailableException.class,

@@ -118,6 +118,7 @@ final class Errors {
     {"TrainerOptions.graphs", "--graphs"},
     {"TrainerOptions.clipNorm", "--clip-norm"},
     {"TrainerOptions.clipValue", "--clip-value"},
+    {"(ask for the device \"cpu\" or \"auto\")", "(use --device cpu or auto)"},
   };
 
   /** {@code msg} with the API option names core uses replaced by this command line's flags. */

@@ -16,4 +16,14 @@ class ErrorsTest {
                 + "  missing key '0.weight'\n  unexpected key 'x'\n"));
     assertEquals("first; second", Errors.oneLine("first\n second"));
   }
+
+  @Test
+  void coresDeviceAdviceIsSaidWithTheDeviceFlag() {
+    // The exact sentence DeviceManager ends an unavailable device's message with.
+    String core =
+        "device cuda:0 is unavailable: libcuda.so.1 not found (ask for the device \"cpu\" or \"auto\")";
+    assertEquals(
+        "device cuda:0 is unavailable: libcuda.so.1 not found (use --device cpu or auto)",
+        Errors.inFlags(core));
+  }
 }
