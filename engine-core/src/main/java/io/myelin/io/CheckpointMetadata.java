@@ -1,6 +1,8 @@
 package io.myelin.io;
 
 import io.myelin.Generator;
+import io.myelin.io.internal.Json;
+import io.myelin.io.internal.JsonWriter;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;

@@ -1,5 +1,7 @@
 package io.myelin.io;
 
+import io.myelin.io.internal.Json;
+import io.myelin.io.internal.JsonWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;

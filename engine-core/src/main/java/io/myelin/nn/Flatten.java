@@ -23,6 +23,16 @@ public final class Flatten extends Layer {
     this.endDim = endDim;
   }
 
+  /** The first dim merged. */
+  public int startDim() {
+    return startDim;
+  }
+
+  /** The last dim merged (negative counts from the end). */
+  public int endDim() {
+    return endDim;
+  }
+
   @Override
   public Tensor forward(Tensor input) {
     return input.flatten(startDim, endDim);

@@ -56,6 +56,13 @@ public final class LayerNorm extends Layer {
     return eps;
   }
 
+  /**
+   * Whether it has the learnable {@code weight} and {@code bias} (PyTorch's elementwise_affine).
+   */
+  public boolean elementwiseAffine() {
+    return affine;
+  }
+
   public int[] normalizedShape() {
     return normalizedShape.clone();
   }

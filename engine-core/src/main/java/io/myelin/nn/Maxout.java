@@ -43,6 +43,14 @@ public final class Maxout extends Layer {
     return linear;
   }
 
+  public int inFeatures() {
+    return linear.inFeatures();
+  }
+
+  public int outFeatures() {
+    return outFeatures;
+  }
+
   public int pieces() {
     return pieces;
   }

@@ -5,7 +5,6 @@ import io.myelin.Generator;
 import io.myelin.backend.DeviceManager;
 import io.myelin.data.DataLoader;
 import io.myelin.examples.HistoryPlot;
-import io.myelin.examples.Json;
 import io.myelin.examples.Losses;
 import io.myelin.examples.Mlp;
 import io.myelin.examples.ModelFile;
@@ -18,6 +17,7 @@ import io.myelin.examples.Scoring;
 import io.myelin.io.Checkpoint;
 import io.myelin.io.CheckpointIO;
 import io.myelin.io.Safetensors;
+import io.myelin.io.internal.JsonWriter;
 import io.myelin.loss.Loss;
 import io.myelin.nn.Sequential;
 import io.myelin.optim.FullBatchOptimizer;
@@ -353,7 +353,7 @@ final class TrainCommand implements Callable<Integer> {
       h.writeCsv(history);
     }
     if (summary != null) {
-      OutputFiles.writeString(summary, Json.write(s.toJson()));
+      OutputFiles.writeString(summary, JsonWriter.writeIndented(s.toJson()));
     }
     if (plot != null) {
       HistoryPlot.write(

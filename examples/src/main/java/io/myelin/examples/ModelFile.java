@@ -1,12 +1,8 @@
 package io.myelin.examples;
 
+import io.myelin.io.internal.Json;
+import io.myelin.io.internal.JsonWriter;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CoderResult;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -97,7 +93,7 @@ public record ModelFile(
       sp.put("test_fraction", split.testFraction());
       m.put("split", sp);
     }
-    return Json.write(m);
+    return JsonWriter.writeIndented(m);
   }
 
   /** Writes {@link #toJson()} atomically. */
@@ -136,8 +132,7 @@ public record ModelFile(
    *     character offset) or which entry is wrong
    */
   public static ModelFile parse(byte[] bytes, String src) {
-    String text = utf8(bytes, src);
-    Map<String, Object> m = Json.parseObject(text, src);
+    Map<String, Object> m = Json.parseObject(bytes, src);
     if (!FORMAT.equals(m.get("format"))) {
       throw new IllegalArgumentException(
           src
@@ -201,28 +196,11 @@ public record ModelFile(
     }
   }
 
-  /** Strict UTF-8: a bad byte is reported with its offset, not replaced. */
-  private static String utf8(byte[] bytes, String src) {
-    CharsetDecoder d =
-        StandardCharsets.UTF_8
-            .newDecoder()
-            .onMalformedInput(CodingErrorAction.REPORT)
-            .onUnmappableCharacter(CodingErrorAction.REPORT);
-    ByteBuffer in = ByteBuffer.wrap(bytes);
-    CharBuffer out = CharBuffer.allocate(bytes.length);
-    CoderResult r = d.decode(in, out, true);
-    if (r.isError()) {
-      throw new IllegalArgumentException(src + ":byte " + in.position() + ": not UTF-8 text");
-    }
-    d.flush(out);
-    return out.flip().toString();
-  }
-
   @SuppressWarnings("unchecked")
   private static Map<String, Object> object(Map<String, Object> m, String key, String src) {
     if (!(m.get(key) instanceof Map<?, ?> v)) {
       throw new IllegalArgumentException(
-          src + ": entry '" + key + "' must be a JSON object, got " + m.get(key));
+          src + ": entry '" + key + "' must be a JSON object, got " + Json.kind(m.get(key)));
     }
     return (Map<String, Object>) v;
   }
@@ -230,7 +208,7 @@ public record ModelFile(
   private static String string(Map<String, Object> m, String key, String src) {
     if (!(m.get(key) instanceof String v)) {
       throw new IllegalArgumentException(
-          src + ": entry '" + key + "' must be a string, got " + m.get(key));
+          src + ": entry '" + key + "' must be a string, got " + Json.kind(m.get(key)));
     }
     return v;
   }

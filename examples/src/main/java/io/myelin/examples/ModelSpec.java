@@ -1,5 +1,6 @@
 package io.myelin.examples;
 
+import io.myelin.io.internal.Json;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -212,7 +213,7 @@ public record ModelSpec(
           (String) m.get("activation"),
           Boolean.TRUE.equals(m.get("batch_norm")),
           ((Number) m.get("dropout")).doubleValue(),
-          (String) m.getOrDefault("init", "default"));
+          Json.isNull(m.get("init")) ? "default" : (String) m.get("init"));
     } catch (ClassCastException | NullPointerException | IndexOutOfBoundsException e) {
       throw new IllegalArgumentException(
           source

@@ -2,6 +2,7 @@ package io.myelin.examples;
 
 import io.myelin.data.ArrayDataset;
 import io.myelin.data.StandardScaler;
+import io.myelin.io.internal.Json;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -107,7 +108,7 @@ public record Preprocessing(double divisor, double[] mean, double[] std) {
   }
 
   static double[] doubles(Object o, String source) {
-    if (o == null) {
+    if (Json.isNull(o)) {
       return null;
     }
     if (!(o instanceof List<?> l)) {

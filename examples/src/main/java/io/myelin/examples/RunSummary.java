@@ -46,31 +46,36 @@ public record RunSummary(
     m.put("model", model);
     m.put("parameters", parameters);
     m.put("epochs", epochs);
-    m.put("seconds", seconds);
-    m.put("samples_per_second", samplesPerSecond);
+    m.put("seconds", finiteOrNull(seconds));
+    m.put("samples_per_second", finiteOrNull(samplesPerSecond));
     if (graphs != null) {
       m.put("graphs", graphs);
     }
-    m.put("train_loss", train.loss());
+    m.put("train_loss", finiteOrNull(train.loss()));
     if (classification()) {
-      m.put("train_accuracy", train.accuracy());
+      m.put("train_accuracy", finiteOrNull(train.accuracy()));
     } else {
-      m.put("train_mse", train.mse());
+      m.put("train_mse", finiteOrNull(train.mse()));
     }
     if (validation != null) {
-      m.put("val_loss", validation.loss());
+      m.put("val_loss", finiteOrNull(validation.loss()));
       m.put(
           classification() ? "val_accuracy" : "val_mse",
-          classification() ? validation.accuracy() : validation.mse());
+          finiteOrNull(classification() ? validation.accuracy() : validation.mse()));
     }
-    m.put("test_loss", test == null ? null : test.loss());
+    m.put("test_loss", test == null ? null : finiteOrNull(test.loss()));
     if (classification()) {
-      m.put("test_accuracy", test == null ? null : test.accuracy());
+      m.put("test_accuracy", test == null ? null : finiteOrNull(test.accuracy()));
     } else {
-      m.put("test_mse", test == null ? null : test.mse());
-      m.put("test_mae", test == null ? null : test.mae());
-      m.put("test_r2", test == null ? null : test.r2());
+      m.put("test_mse", test == null ? null : finiteOrNull(test.mse()));
+      m.put("test_mae", test == null ? null : finiteOrNull(test.mae()));
+      m.put("test_r2", test == null ? null : finiteOrNull(test.r2()));
     }
     return m;
+  }
+
+  /** JSON has no NaN or infinity: a diverged run's loss is written as null. */
+  private static Double finiteOrNull(double v) {
+    return Double.isFinite(v) ? v : null;
   }
 }

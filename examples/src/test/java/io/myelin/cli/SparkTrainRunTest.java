@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.myelin.examples.Json;
 import io.myelin.io.Safetensors;
+import io.myelin.io.internal.Json;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.myelin.Generator;
-import io.myelin.examples.Json;
 import io.myelin.examples.Mlp;
 import io.myelin.examples.ModelSpec;
 import io.myelin.io.Safetensors;
+import io.myelin.io.internal.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

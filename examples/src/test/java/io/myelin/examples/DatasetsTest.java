@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.myelin.data.Task;
+import io.myelin.io.internal.Json;
 import java.io.FileNotFoundException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -9,6 +9,7 @@ import io.myelin.nn.BatchNorm;
 import io.myelin.nn.Conv2d;
 import io.myelin.nn.Dropout;
 import io.myelin.nn.Dropout2d;
+import io.myelin.nn.FeatureScaling;
 import io.myelin.nn.Flatten;
 import io.myelin.nn.Layer;
 import io.myelin.nn.LayerNorm;

@@ -2,6 +2,7 @@ package io.myelin.onnx;
 
 import io.myelin.Tensor;
 import io.myelin.autograd.Autograd;
+import io.myelin.nn.FeatureScaling;
 import io.myelin.nn.Layer;
 import io.myelin.nn.Sequential;
 import io.myelin.onnx.OnnxFields.Model;

@@ -1,30 +1,42 @@
-package io.myelin.io;
+package io.myelin.io.internal;
 
 import java.util.List;
 import java.util.Map;
 
 /**
- * Writes the values {@link Json} reads, compactly, as UTF-8-ready text. Refuses what JSON cannot
- * hold (NaN, infinities, lone surrogates) instead of writing something no strict reader accepts.
- * Stateless and thread-safe.
+ * Writes the values {@link Json} reads, compactly (file headers) or indented (files people read),
+ * as UTF-8-ready text. Refuses what JSON cannot hold (NaN, infinities, lone surrogates) instead of
+ * writing something no strict reader accepts. Stateless and thread-safe.
  */
-final class JsonWriter {
+public final class JsonWriter {
   private JsonWriter() {}
 
   /**
    * Writes {@code value} compactly: Map (String keys), List, String, Boolean, {@link Json#NULL} or
-   * null, and finite numbers. Integral types are written as integers, floating ones with {@link
-   * Double#toString} (always a '.' or an exponent, so they read back as Double, bit for bit).
+   * null, finite numbers, and {@code double[]}, {@code float[]}, {@code int[]}, {@code long[]} (as
+   * arrays). Integral types are written as integers, floating ones with {@link Double#toString}
+   * (always a '.' or an exponent, so they read back as Double, bit for bit).
    *
    * @throws IllegalArgumentException for NaN, infinities or other types
    */
-  static String write(Object value) {
+  public static String write(Object value) {
     StringBuilder sb = new StringBuilder();
-    write(sb, value, 0);
+    write(sb, value, 0, false);
     return sb.toString();
   }
 
-  private static void write(StringBuilder sb, Object v, int depth) {
+  /**
+   * Writes {@code value} as {@link #write} does, but with each object entry on its own line,
+   * indented by two spaces per level (arrays stay on one line), and a final newline: the form of
+   * the files a user opens ({@code --summary}, the command line's model file).
+   */
+  public static String writeIndented(Object value) {
+    StringBuilder sb = new StringBuilder();
+    write(sb, value, 0, true);
+    return sb.append('\n').toString();
+  }
+
+  private static void write(StringBuilder sb, Object v, int depth, boolean indent) {
     if (depth > Json.MAX_DEPTH) {
       throw new IllegalArgumentException("JSON value nested deeper than " + Json.MAX_DEPTH);
     }
@@ -50,9 +62,15 @@ final class JsonWriter {
             sb.append(',');
           }
           first = false;
+          if (indent) {
+            sb.append('\n').append("  ".repeat(depth + 1));
+          }
           quote(sb, key);
-          sb.append(':');
-          write(sb, e.getValue(), depth + 1);
+          sb.append(indent ? ": " : ":");
+          write(sb, e.getValue(), depth + 1, indent);
+        }
+        if (indent && !m.isEmpty()) {
+          sb.append('\n').append("  ".repeat(depth));
         }
         sb.append('}');
       }
@@ -60,12 +78,22 @@ final class JsonWriter {
         sb.append('[');
         for (int i = 0; i < list.size(); i++) {
           if (i > 0) {
-            sb.append(',');
+            sb.append(indent ? ", " : ",");
           }
-          write(sb, list.get(i), depth + 1);
+          write(sb, list.get(i), depth + 1, indent);
         }
         sb.append(']');
       }
+      case double[] a -> write(sb, java.util.Arrays.stream(a).boxed().toList(), depth, indent);
+      case float[] a -> {
+        Double[] boxed = new Double[a.length];
+        for (int i = 0; i < a.length; i++) {
+          boxed[i] = (double) a[i];
+        }
+        write(sb, List.of(boxed), depth, indent);
+      }
+      case int[] a -> write(sb, java.util.Arrays.stream(a).boxed().toList(), depth, indent);
+      case long[] a -> write(sb, java.util.Arrays.stream(a).boxed().toList(), depth, indent);
       default -> {
         if (v == Json.NULL) {
           sb.append("null");
@@ -85,7 +113,7 @@ final class JsonWriter {
   }
 
   /** Appends {@code s} as a JSON string; non-ASCII stays literal (the output is UTF-8). */
-  static void quote(StringBuilder sb, String s) {
+  public static void quote(StringBuilder sb, String s) {
     sb.append('"');
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);

@@ -1,4 +1,4 @@
-package io.myelin.io;
+package io.myelin.io.internal;
 
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
@@ -8,8 +8,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A small, strict JSON (RFC 8259) reader for file headers, so that core needs no JSON library
- * ({@link JsonWriter} writes what it reads).
+ * The project's one JSON codec (with {@link JsonWriter}): a small, strict JSON (RFC 8259) reader
+ * for safetensors headers, model files and the command line's files, so that Myelin needs no JSON
+ * library. Internal: public so that Myelin's own modules share it, not supported API (it may change
+ * without notice; see docs/design/modules.md).
  *
  * <p>Values map to Java as: object {@code LinkedHashMap<String, Object>} (key order kept, duplicate
  * keys rejected), array {@code List<Object>}, string {@code String}, integer literal {@code Long}
@@ -22,9 +24,9 @@ import java.util.Map;
  * bounds nesting depth and number length, so a hostile header cannot exhaust the stack or make
  * {@link BigInteger} parsing quadratic. Stateless and thread-safe.
  */
-final class Json {
+public final class Json {
   /** JSON {@code null} (a sentinel, because maps of Java nulls are error-prone). */
-  static final Object NULL =
+  public static final Object NULL =
       new Object() {
         @Override
         public String toString() {
@@ -33,13 +35,13 @@ final class Json {
       };
 
   /** Deepest nesting accepted; safetensors headers need 3. */
-  static final int MAX_DEPTH = 64;
+  public static final int MAX_DEPTH = 64;
 
   /** Longest number literal accepted (a long has 19 digits; a double needs at most ~30). */
-  static final int MAX_NUMBER_LENGTH = 400;
+  public static final int MAX_NUMBER_LENGTH = 400;
 
   /** A syntax error at a byte offset of the parsed range. */
-  static final class SyntaxException extends Exception {
+  public static final class SyntaxException extends Exception {
     private final long offset;
 
     SyntaxException(long offset, String message) {
@@ -48,7 +50,7 @@ final class Json {
     }
 
     /** Offset relative to the start of the parsed range. */
-    long offset() {
+    public long offset() {
       return offset;
     }
   }
@@ -70,7 +72,7 @@ final class Json {
    * allowed). The bytes must already be valid UTF-8 (callers check that first, with its own
    * message).
    */
-  static Object parse(byte[] bytes, int offset, int length) throws SyntaxException {
+  public static Object parse(byte[] bytes, int offset, int length) throws SyntaxException {
     Json p = new Json(bytes, offset, offset + length);
     p.skipWhitespace();
     Object v = p.value(0);
@@ -81,9 +83,60 @@ final class Json {
     return v;
   }
 
-  static Object parse(String text) throws SyntaxException {
+  public static Object parse(String text) throws SyntaxException {
     byte[] b = text.getBytes(StandardCharsets.UTF_8);
     return parse(b, 0, b.length);
+  }
+
+  /**
+   * Parses a whole document whose top level is an object, checking UTF-8 first: the form a file's
+   * reader wants.
+   *
+   * @param source the file name for messages
+   * @throws IllegalArgumentException {@code "<source>:byte <offset>: <what>"} for bytes that are
+   *     not UTF-8, a syntax error, or a top level that is not an object
+   */
+  @SuppressWarnings("unchecked")
+  public static Map<String, Object> parseObject(byte[] bytes, String source) {
+    int bad = firstInvalidUtf8(bytes, 0, bytes.length);
+    if (bad >= 0) {
+      throw new IllegalArgumentException(source + ":byte " + bad + ": not UTF-8 text");
+    }
+    Object v;
+    try {
+      v = parse(bytes, 0, bytes.length);
+    } catch (SyntaxException e) {
+      throw new IllegalArgumentException(
+          source + ":byte " + e.offset() + ": invalid JSON: " + e.getMessage(), e);
+    }
+    if (!(v instanceof Map<?, ?> m)) {
+      throw new IllegalArgumentException(
+          source + ": expected a JSON object at the top level, found " + kind(v));
+    }
+    return (Map<String, Object>) m;
+  }
+
+  /** {@link #parseObject(byte[], String)} of {@code text}'s UTF-8 bytes. */
+  public static Map<String, Object> parseObject(String text, String source) {
+    return parseObject(text.getBytes(StandardCharsets.UTF_8), source);
+  }
+
+  /** True for JSON {@code null} as this reader returns it ({@link #NULL}) and for Java null. */
+  public static boolean isNull(Object value) {
+    return value == null || value == NULL;
+  }
+
+  /** What a value is, in JSON's words, for messages: {@code "an array"}, {@code "null"}... */
+  public static String kind(Object v) {
+    return switch (v) {
+      case null -> "null";
+      case Map<?, ?> m -> "an object";
+      case List<?> l -> "an array";
+      case String s -> "a string";
+      case Boolean b -> "a boolean";
+      case Number n -> "a number";
+      default -> v == NULL ? "null" : "a " + v.getClass().getSimpleName();
+    };
   }
 
   private Object value(int depth) throws SyntaxException {
@@ -361,7 +414,7 @@ final class Json {
    * UTF-8 sequence, or -1. Overlong forms, surrogates and code points above U+10FFFF are malformed
    * (as in {@link java.nio.charset.CharsetDecoder}), checked without allocating.
    */
-  static int firstInvalidUtf8(byte[] b, int offset, int length) {
+  public static int firstInvalidUtf8(byte[] b, int offset, int length) {
     int i = offset;
     int end = offset + length;
     while (i < end) {

@@ -1,14 +1,21 @@
-package io.myelin.onnx;
+package io.myelin.nn;
 
 import io.myelin.Tensor;
-import io.myelin.nn.Layer;
+import io.myelin.data.FeatureScaler;
 
 /**
- * The preprocessing of raw feature rows as a layer: {@code x / divisor}, then, when standardised,
- * {@code (x - mean) / std} per feature (the last dimension). The command line puts it in front of a
- * saved model before exporting, so the ONNX file takes raw rows as {@code myelin predict} does; it
- * exports as {@code Div} then {@code Sub}, {@code Div} and imports back from that pattern. {@code
- * mean} and {@code std} are buffers (saved, not trained).
+ * The preprocessing of raw feature rows as a layer, as Keras' {@code Normalization} layer: {@code x
+ * / divisor}, then, when standardised, {@code (x - mean) / std} per feature (the last dimension).
+ * {@code mean} and {@code std} are buffers (saved, not trained), so a model that starts with this
+ * layer takes raw rows and carries its preprocessing into its model file ({@link ModelFiles}) and
+ * its ONNX export ({@code Div} then {@code Sub}, {@code Div}, imported back from that pattern).
+ * Output shape = input shape {@code [*, features]}; the same in training and evaluation.
+ *
+ * <pre>{@code
+ * StandardScaler scaler = StandardScaler.fit(train.features(), train.cols());
+ * Layer model = new Sequential(FeatureScaling.of(scaler), new Linear(8, 16), ...);
+ * ModelFiles.save(model, Path.of("model.safetensors"));   // the statistics travel with it
+ * }</pre>
  */
 public final class FeatureScaling extends Layer {
   private final double divisor;
@@ -34,6 +41,14 @@ public final class FeatureScaling extends Layer {
       registerBuffer("mean", Tensor.of(mean.clone(), mean.length));
       registerBuffer("std", Tensor.of(std.clone(), std.length));
     }
+  }
+
+  /**
+   * The layer applying a fitted scaler ({@link io.myelin.data.StandardScaler}, {@link
+   * io.myelin.data.MinMaxScaler}): {@code (x - offset) / scale}, its statistics rounded to float32.
+   */
+  public static FeatureScaling of(FeatureScaler scaler) {
+    return new FeatureScaling(1, floats(scaler.offset()), floats(scaler.scale()));
   }
 
   public double divisor() {

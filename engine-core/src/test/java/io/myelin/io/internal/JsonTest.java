@@ -1,4 +1,4 @@
-package io.myelin.io;
+package io.myelin.io.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -119,6 +119,62 @@ class JsonTest {
     assertThrows(IllegalArgumentException.class, () -> JsonWriter.write(Double.NaN));
     assertThrows(IllegalArgumentException.class, () -> JsonWriter.write("a\ud800b"));
     assertThrows(IllegalArgumentException.class, () -> JsonWriter.write(new Object()));
+  }
+
+  @Test
+  void writesIndentedTextThatReadsBackTheSame() throws Exception {
+    Map<String, Object> inner = new LinkedHashMap<>();
+    inner.put("k", "v");
+    inner.put("e", Map.of());
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("a", 1L);
+    m.put("l", List.of(1L, 2.5));
+    m.put("o", inner);
+    m.put("n", null);
+    String text = JsonWriter.writeIndented(m);
+    assertEquals(
+        "{\n  \"a\": 1,\n  \"l\": [1, 2.5],\n  \"o\": {\n    \"k\": \"v\",\n    \"e\": {}\n  },"
+            + "\n  \"n\": null\n}\n",
+        text);
+    Map<String, Object> expected = new LinkedHashMap<>(m);
+    expected.put("n", Json.NULL);
+    assertEquals(expected, Json.parse(text));
+  }
+
+  @Test
+  void writesPrimitiveArraysAsArrays() throws Exception {
+    assertEquals("[0.5,-1.0]", JsonWriter.write(new double[] {0.5, -1}));
+    assertEquals("[0.5,0.10000000149011612]", JsonWriter.write(new float[] {0.5f, 0.1f}));
+    assertEquals("[1,-2]", JsonWriter.write(new int[] {1, -2}));
+    assertEquals("[9223372036854775807]", JsonWriter.write(new long[] {Long.MAX_VALUE}));
+    // Doubles written with Double.toString read back bit for bit.
+    double[] v = {Math.PI, 1e-300, -0.0, Double.MIN_VALUE, 0.1 + 0.2};
+    List<?> back = (List<?>) Json.parse(JsonWriter.write(v));
+    for (int i = 0; i < v.length; i++) {
+      assertEquals(
+          Double.doubleToRawLongBits(v[i]), Double.doubleToRawLongBits((Double) back.get(i)));
+    }
+    assertThrows(IllegalArgumentException.class, () -> JsonWriter.write(new double[] {Double.NaN}));
+  }
+
+  @Test
+  void parseObjectNamesTheSourceAndTheByte() {
+    assertEquals(Map.of("a", 1L), Json.parseObject("{\"a\": 1}", "f.json"));
+    var syntax =
+        assertThrows(
+            IllegalArgumentException.class, () -> Json.parseObject("{\"a\": [1, 2", "x.json"));
+    assertEquals(
+        "x.json:byte 11: invalid JSON: expected ',' or ']' in an array", syntax.getMessage());
+    var notUtf8 =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> Json.parseObject(new byte[] {'{', '"', (byte) 0xC3, '"', '}'}, "b.json"));
+    assertEquals("b.json:byte 2: not UTF-8 text", notUtf8.getMessage());
+    var notObject =
+        assertThrows(IllegalArgumentException.class, () -> Json.parseObject("[1]", "l.json"));
+    assertEquals(
+        "l.json: expected a JSON object at the top level, found an array", notObject.getMessage());
+    assertTrue(Json.isNull(Json.NULL) && Json.isNull(null) && !Json.isNull("null"));
   }
 
   @Test
