@@ -19,6 +19,7 @@ import io.myelin.io.CheckpointIO;
 import io.myelin.io.Safetensors;
 import io.myelin.io.internal.JsonWriter;
 import io.myelin.loss.Loss;
+import io.myelin.nn.ModelFiles;
 import io.myelin.nn.Sequential;
 import io.myelin.optim.FullBatchOptimizer;
 import io.myelin.optim.Optimizer;
@@ -360,7 +361,8 @@ final class TrainCommand implements Callable<Integer> {
           h, dataset + " " + spec.text(), plot, testScore == null ? null : testScore.scores());
     }
     if (save != null) {
-      Safetensors.save(save, net.stateDict());
+      // The architecture travels in the weights file too, so ModelFiles.load reads it alone.
+      ModelFiles.save(net, save);
       new ModelFile(
               spec,
               s.task(),

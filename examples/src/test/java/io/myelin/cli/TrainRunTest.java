@@ -5,9 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.myelin.Generator;
 import io.myelin.examples.Mlp;
+import io.myelin.examples.ModelFile;
 import io.myelin.examples.ModelSpec;
 import io.myelin.io.Safetensors;
 import io.myelin.io.internal.Json;
+import io.myelin.nn.Layer;
+import io.myelin.nn.ModelFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -228,6 +231,11 @@ class TrainRunTest {
             w.toString());
     assertEquals(0, r.code(), r.err());
     assertTrue(Files.exists(dir.resolve("moons.json")));
+    // The library rebuilds the CLI's model from the weights file alone.
+    Layer library = ModelFiles.load(w);
+    assertEquals(
+        Mlp.build(ModelFile.readBeside(w).spec(), new Generator(0)).toString(), library.toString());
+    assertEquals(Safetensors.load(w).keySet(), library.stateDict().keySet());
     Cli e = Cli.run("evaluate", "moons", "--samples", "400", "--weights", w.toString());
     assertEquals(0, e.code(), e.err());
     assertTrue(e.out().contains("accuracy"), e.out());

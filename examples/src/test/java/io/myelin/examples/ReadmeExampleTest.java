@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The README's code example is this module's example verbatim, and it runs and learns. */
 class ReadmeExampleTest {
@@ -54,6 +55,26 @@ class ReadmeExampleTest {
             .filter(l -> !l.startsWith("```"))
             .toList(),
         "README.md's Trainer example differs from TrainerExample.java: copy it over");
+  }
+
+  @Test
+  void readmeShowsTheModelFilesExampleVerbatim() throws IOException {
+    Path root = Path.of("").toAbsolutePath().getParent();
+    List<String> readme = Files.readAllLines(root.resolve("README.md"));
+    List<String> source =
+        Files.readAllLines(Path.of("src/main/java/io/myelin/examples/ModelFilesExample.java"));
+    assertEquals(
+        between(source, "README-EXAMPLE-START", "README-EXAMPLE-END"),
+        between(readme, "<!-- model-files-example:start -->", "<!-- model-files-example:end -->")
+            .stream()
+            .filter(l -> !l.startsWith("```"))
+            .toList(),
+        "README.md's ModelFiles example differs from ModelFilesExample.java: copy it over");
+  }
+
+  @Test
+  void theModelFilesExampleLoadsTheSameModel(@TempDir Path dir) throws IOException {
+    assertTrue(ModelFilesExample.run(dir));
   }
 
   @Test
