@@ -329,6 +329,21 @@ public abstract class ModelFilesConformanceTest extends DeviceTestBase {
     assertTrue(unknown.getMessage().contains("META-INF/services/io.myelin.nn.LayerCodec"));
   }
 
+  @Test
+  void serviceLoaderCodecsNeedNoArgument() throws IOException {
+    assertTrue(
+        LayerCodecs.standard().types().contains("test.Shift"),
+        "the codec listed in META-INF/services");
+    assertFalse(LayerCodecs.builtIn().types().contains("test.Shift"));
+    Sequential model =
+        new Sequential(new Linear(3, 2, true, new Generator(1)), new ShiftCodec.Shift(-1.5));
+    Path file = dir.resolve("shift.safetensors");
+    ModelFiles.save(model, file);
+    Layer back = ModelFiles.load(file);
+    assertEquals(model.toString(), back.toString());
+    assertSameOutputs(model, back, randn32(4, 5, 3), "service-loaded codec", false);
+  }
+
   // ---- bad files -----------------------------------------------------------------------------
 
   private Path goodFile() throws IOException {
@@ -426,6 +441,66 @@ public abstract class ModelFilesConformanceTest extends DeviceTestBase {
         "arr.safetensors: architecture: the model must be a JSON object, found an array",
         failure(withMetadata("arr.safetensors", "architecture", "[]")));
     assertTrue(new String(good, StandardCharsets.UTF_8).contains("\"myelin.model\""));
+  }
+
+  /**
+   * Hostile JSON tokens (no long digit runs: sizes stay small, so a mutant cannot exhaust memory).
+   */
+  private static final String[] TOKENS = {
+    "{",
+    "}",
+    "[",
+    "]",
+    "\"",
+    ",",
+    ":",
+    "null",
+    "true",
+    "false",
+    "-1",
+    "0",
+    "1.5",
+    "1e309",
+    "\"x\"",
+    "[]",
+    "{}",
+    "\"Linear\"",
+    "\"type\"",
+    "\"config\"",
+    "\"layers\"",
+    "\\u0000"
+  };
+
+  @Test
+  void mutatedArchitecturesLoadOrFailWithTheFileName() throws IOException {
+    String arch = Safetensors.readHeader(goodFile()).metadata().get("architecture");
+    java.util.SplittableRandom r = new java.util.SplittableRandom(20);
+    Map<String, Integer> outcomes = new LinkedHashMap<>();
+    for (int i = 0; i < 150; i++) {
+      StringBuilder b = new StringBuilder(arch);
+      for (int k = 1 + r.nextInt(3); k > 0; k--) {
+        int at = r.nextInt(b.length() + 1);
+        switch (r.nextInt(3)) {
+          case 0 -> b.insert(at, TOKENS[r.nextInt(TOKENS.length)]);
+          case 1 -> b.delete(at, Math.min(b.length(), at + 1 + r.nextInt(8)));
+          default -> b.setLength(at);
+        }
+      }
+      Path file = withMetadata("mutant.safetensors", "architecture", b.toString());
+      String outcome;
+      try {
+        ModelFiles.load(file).stateDict().values().forEach(Tensor::close);
+        outcome = "loaded";
+      } catch (SafetensorsFormatException e) {
+        assertTrue(e.getMessage().startsWith("mutant.safetensors: "), e.getMessage());
+        String m = e.getMessage().replaceAll("[0-9]+", "N");
+        outcome = m.substring(20, Math.min(m.length(), 48));
+      } catch (RuntimeException e) {
+        throw new AssertionError("mutant " + i + " threw " + e + " for architecture " + b, e);
+      }
+      outcomes.merge(outcome, 1, Integer::sum);
+    }
+    assertTrue(outcomes.size() > 4, outcomes.toString());
   }
 
   // ---- helpers -------------------------------------------------------------------------------
