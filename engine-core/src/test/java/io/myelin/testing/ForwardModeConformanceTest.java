@@ -197,6 +197,84 @@ public abstract class ForwardModeConformanceTest extends DeviceTestBase {
         logits);
   }
 
+  /** Cross-entropy composed of tensor ops (the backend's formula), for the tangent checks. */
+  private static Tensor composedCrossEntropy(
+      Tensor x, Tensor target, int[] labels, Tensor w, int ignore, double e, boolean mean) {
+    int rows = x.size(0);
+    int classes = x.size(1);
+    Tensor v;
+    Tensor denominator;
+    if (labels == null) {
+      v = target.mul(1 - e).add(e / classes);
+      denominator = null;
+    } else {
+      double[] oneHot = new double[rows * classes];
+      double[] kept = new double[rows * classes];
+      for (int r = 0; r < rows; r++) {
+        for (int c = 0; c < classes; c++) {
+          boolean valid = labels[r] != ignore;
+          oneHot[r * classes + c] = valid && labels[r] == c ? 1 : 0;
+          kept[r * classes + c] = valid ? 1 : 0;
+        }
+      }
+      Tensor hot = Tensor.of(oneHot, rows, classes).to(x.device());
+      v = hot.mul(1 - e).add(Tensor.of(kept, rows, classes).to(x.device()).mul(e / classes));
+      denominator = hot.mul(w.reshape(1, classes)).sum();
+    }
+    Tensor s = v.mul(w.reshape(1, classes)).mul(x.logSoftmax(1)).sum().neg();
+    if (!mean) {
+      return s;
+    }
+    return denominator == null ? s.div(rows) : s.div(denominator);
+  }
+
+  @Test
+  void crossEntropyTangentsOfTargetsAndWeights() {
+    Tensor logits = rand64(50, 5, 4).mul(2.0);
+    int[] labelValues = {0, 3, 1, 2, 3};
+    Tensor labels = Tensor.ofInts(labelValues).to(logits.device());
+    Tensor weights = positive(51, 4);
+    Tensor probs = rand64(52, 5, 4).softmax(1);
+    Tensor[] v = {rand64(53, 5, 4), rand64(54, 5, 4), rand64(55, 4)};
+    for (boolean mean : new boolean[] {true, false}) {
+      for (boolean probabilities : new boolean[] {true, false}) {
+        String what =
+            "crossEntropy " + (probabilities ? "probabilities" : "labels") + " mean " + mean;
+        Function<Tensor[], Tensor> fused =
+            t -> FusedLosses.crossEntropy(t[0], probabilities ? t[1] : labels, t[2], 1, 0.2, mean);
+        Function<Tensor[], Tensor> composed =
+            t ->
+                composedCrossEntropy(
+                    t[0], t[1], probabilities ? null : labelValues, t[2], 1, 0.2, mean);
+        Tensor[] at = {logits, probs, weights};
+        Tensor[] tangents = {v[0], probabilities ? v[1] : null, v[2]};
+        double got = Functional.jvp(fused, at, tangents).tangent().item();
+        double expected = Functional.jvp(composed, at, tangents).tangent().item();
+        assertEquals(expected, got, 1e-10 * Math.max(1, Math.abs(expected)), what + " vs composed");
+        Tensor[] plus = new Tensor[3];
+        Tensor[] minus = new Tensor[3];
+        for (int i = 0; i < 3; i++) {
+          plus[i] = tangents[i] == null ? at[i] : at[i].add(tangents[i].mul(H));
+          minus[i] = tangents[i] == null ? at[i] : at[i].sub(tangents[i].mul(H));
+        }
+        double numeric = (fused.apply(plus).item() - fused.apply(minus).item()) / (2 * H);
+        assertEquals(
+            numeric, got, TOL_NUMERIC * Math.max(1, Math.abs(numeric)), what + " vs differences");
+      }
+    }
+    // Forward over reverse takes tangents of the logits only: others are refused by name.
+    try (var level = ForwardAD.dualLevel()) {
+      Tensor x = logits.detach().requiresGrad(true);
+      Tensor loss =
+          FusedLosses.crossEntropy(x, labels, ForwardAD.makeDual(weights, v[2]), -100, 0, true);
+      var e =
+          assertThrows(
+              UnsupportedOperationException.class,
+              () -> Autograd.grad(loss, new Tensor[] {x}, false));
+      assertTrue(e.getMessage().contains("'crossEntropy'"), e.getMessage());
+    }
+  }
+
   @Test
   void fusedNormalisationAndDropout() {
     Tensor x = rand64(23, 4, 3, 2);
