@@ -22,7 +22,8 @@ final class Elementwise {
     // gradients are being recorded (a backward with createGraph) or tangents propagated (forward
     // over reverse), the ops with a rule in secondOrder take it instead, so that gradient is
     // differentiable again.
-    // Tangent: the Jacobian is diagonal, so the JVP is the same product f'(x) * tx.
+    // Tangent: the Jacobian is diagonal, so the JVP is the same product f'(x) * tx (with tensor
+    // ops when it is recorded or an outer dual level propagates through it: forward over forward).
     boolean twice = hasSecondOrder(op);
     return recordUnary(
         op.kernelName(),
@@ -35,7 +36,7 @@ final class Elementwise {
           return new Tensor[] {fusedBackward(op, a, b, x, y, g)};
         },
         tx ->
-            twice && Autograd.isGradEnabled()
+            twice && (Autograd.isGradEnabled() || ForwardAD.isPropagating())
                 ? secondOrder(op, a, b, x, y, tx[0])
                 : fusedBackward(op, a, b, x, y, tx[0]),
         x);

@@ -60,9 +60,8 @@ public final class Tensor implements AutoCloseable {
   private boolean requiresGrad;
   private Tensor grad;
   private Node gradFn;
-  // Forward mode: the tangent and the id of the dual level it belongs to (stale once it closes).
-  private Tensor tangent;
-  private long tangentLevel;
+  // Forward mode: the tangents by dual level, kept and read by ForwardAD (null: none).
+  private Object tangents;
 
   /** Gives the storage reference back exactly once, from close() or from the Cleaner. */
   private static final class Release implements Runnable {
@@ -478,10 +477,14 @@ public final class Tensor implements AutoCloseable {
     return TAPE.record(op, false, out, fn, inputs);
   }
 
-  /** As {@link #record} with the op's forward-mode tangent rule (its Jacobian-vector product). */
+  /**
+   * As {@link #record} with the op's forward-mode tangent rule (its Jacobian-vector product). The
+   * library's ops recorded here write their rules with recorded tensor ops of their inputs, output
+   * and tangents only, so the rules are {@link TangentFunction#nestable} (forward over forward).
+   */
   static Tensor record(
       String op, Tensor out, BackwardFunction fn, TangentFunction tangent, Tensor... inputs) {
-    return TAPE.record(op, true, out, fn, tangent, inputs);
+    return TAPE.record(op, true, out, fn, TangentFunction.nestable(tangent), inputs);
   }
 
   /** As {@link #recordFirstOrder} with the op's tangent rule. */
@@ -507,14 +510,13 @@ public final class Tensor implements AutoCloseable {
             }
 
             @Override
-            public Tensor tangent(Tensor t, long level) {
-              return t.tangentLevel == level ? t.tangent : null;
+            public Object tangents(Tensor t) {
+              return t.tangents;
             }
 
             @Override
-            public void setTangent(Tensor t, Tensor tangent, long level) {
-              t.tangent = tangent;
-              t.tangentLevel = level;
+            public void setTangents(Tensor t, Object tangents) {
+              t.tangents = tangents;
             }
           });
 

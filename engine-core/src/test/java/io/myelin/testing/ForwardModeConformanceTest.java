@@ -491,16 +491,125 @@ public abstract class ForwardModeConformanceTest extends DeviceTestBase {
   }
 
   @Test
-  void levelsDoNotNestAndDualsNeedALevel() {
+  void levelsNestAndDualsNeedALevel() {
     assertThrows(
         IllegalStateException.class,
         () -> ForwardAD.makeDual(Tensor.zeros(DType.FLOAT64, 2), Tensor.zeros(DType.FLOAT64, 2)));
     try (var level = ForwardAD.dualLevel()) {
-      assertThrows(IllegalStateException.class, ForwardAD::dualLevel);
       assertThrows(
           IllegalArgumentException.class,
           () -> ForwardAD.makeDual(Tensor.zeros(DType.FLOAT64, 2), Tensor.zeros(DType.FLOAT64, 3)));
+      var inner = ForwardAD.dualLevel();
+      Tensor x = ForwardAD.makeDual(Tensor.zeros(DType.FLOAT64, 2), Tensor.ones(DType.FLOAT64, 2));
+      assertEquals(2.0, ForwardAD.tangentOf(x).sum().item());
+      inner.close();
+      assertNull(ForwardAD.tangentOf(x), "the inner level's tangent is gone with it");
+      assertTrue(ForwardAD.isLevelLive());
+      ForwardAD.dualLevel(); // left open: closing the outer level closes it too
     }
     assertTrue(!ForwardAD.isLevelLive());
+  }
+
+  @Test
+  void nestedLevelsGiveHigherDerivatives() {
+    Tensor x = rand64(60, 7);
+    Tensor u = rand64(61, 7);
+    Tensor v = rand64(62, 7);
+    double[] xs = x.toDoubleArray();
+    double[] us = u.toDoubleArray();
+    double[] vs = v.toDoubleArray();
+    // sin along u then v: the outer tangent of the inner tangent is -sin(x) u v.
+    try (var outer = ForwardAD.dualLevel()) {
+      Tensor x1 = ForwardAD.makeDual(x, u);
+      Tensor t;
+      try (var inner = ForwardAD.dualLevel()) {
+        t = ForwardAD.tangentOf(ForwardAD.makeDual(x1, v).sin());
+      }
+      double[] first = t.toDoubleArray();
+      double[] second = ForwardAD.tangentOf(t).toDoubleArray();
+      for (int i = 0; i < 7; i++) {
+        assertEquals(Math.cos(xs[i]) * vs[i], first[i], 1e-15);
+        assertEquals(-Math.sin(xs[i]) * us[i] * vs[i], second[i], 1e-15);
+      }
+    }
+    // Third order by three nested jvps: -cos(x) v^3.
+    Function<Tensor[], Tensor> sinJvp =
+        in -> Functional.jvp(a -> a[0].sin(), in, new Tensor[] {v}).tangent();
+    Function<Tensor[], Tensor> sinJvp2 =
+        in -> Functional.jvp(sinJvp, in, new Tensor[] {v}).tangent();
+    double[] third =
+        Functional.jvp(sinJvp2, new Tensor[] {x}, new Tensor[] {v}).tangent().toDoubleArray();
+    for (int i = 0; i < 7; i++) {
+      assertEquals(-Math.cos(xs[i]) * vs[i] * vs[i] * vs[i], third[i], 1e-15);
+    }
+  }
+
+  /** A scalar of 21 parameters through matmul, broadcasting, views and element-wise ops. */
+  private static Tensor nestedTestFunction(Tensor p) {
+    Tensor data = Tensor.of(randomDoubles(63, 15, -1, 1), 5, 3).to(p.device());
+    Tensor w1 = p.narrow(0, 0, 12).reshape(3, 4);
+    Tensor b1 = p.narrow(0, 12, 4);
+    Tensor w2 = p.narrow(0, 16, 4).reshape(4, 1);
+    Tensor h = data.matmul(w1).add(b1).tanh();
+    Tensor g = h.sigmoid().mul(h.exp()).div(h.square().add(1.0)).relu();
+    Tensor z = g.matmul(w2).add(p.narrow(0, 20, 1)).reshape(5);
+    Tensor s = h.transpose(0, 1).softmax(1).mul(h.transpose(0, 1).logSoftmax(0)).mean();
+    return z.square().sum().add(s).add(p.pow(3.0).sum()).add(z.max().mul(z.mean(0, false)));
+  }
+
+  @Test
+  void jvpOfJvpMatchesTheHessian() {
+    double[] p0 = randomDoubles(64, 21, -1, 1);
+    Tensor p = Tensor.of(p0, 21);
+    Tensor u = rand64(65, 21);
+    Tensor v = rand64(66, 21);
+    // u^T H v by forward over forward, against forward over reverse (hvp).
+    Function<Tensor[], Tensor> directional =
+        in -> Functional.jvp(a -> nestedTestFunction(a[0]), in, new Tensor[] {v}).tangent();
+    double got = Functional.jvp(directional, new Tensor[] {p}, new Tensor[] {u}).tangent().item();
+    double expected =
+        Functional.hvp(ForwardModeConformanceTest::nestedTestFunction, p, v).mul(u).sum().item();
+    assertEquals(expected, got, 1e-10 * Math.max(1, Math.abs(expected)), "u^T H v");
+    // v^T H v against second central differences of the function.
+    double vv = Functional.jvp(directional, new Tensor[] {p}, new Tensor[] {v}).tangent().item();
+    double h = 1e-4;
+    double numeric =
+        (nestedTestFunction(p.add(v.mul(h))).item()
+                - 2 * nestedTestFunction(p).item()
+                + nestedTestFunction(p.sub(v.mul(h))).item())
+            / (h * h);
+    assertEquals(numeric, vv, 1e-6 * Math.max(1, Math.abs(numeric)), "v^T H v vs differences");
+  }
+
+  @Test
+  void nestedLevelsThroughAnOpWithoutANestableRuleFailByName() {
+    Tensor x = rand64(67, 2, 3);
+    Tensor v = rand64(68, 2, 3);
+    Function<Tensor[], Tensor> lnJvp =
+        in ->
+            Functional.jvp(
+                    a -> FusedLayers.layerNorm(a[0], 3, 1e-5, null, null), in, new Tensor[] {v})
+                .tangent();
+    var e =
+        assertThrows(
+            UnsupportedOperationException.class,
+            () -> Functional.jvp(lnJvp, new Tensor[] {x}, new Tensor[] {v}));
+    assertTrue(e.getMessage().contains("'layerNorm'"), e.getMessage());
+    // One level at a time through it is fine inside nested levels.
+    try (var outer = ForwardAD.dualLevel();
+        var inner = ForwardAD.dualLevel()) {
+      Tensor y = FusedLayers.layerNorm(ForwardAD.makeDual(x, v), 3, 1e-5, null, null);
+      Tensor expected =
+          Functional.jvp(
+                  a -> FusedLayers.layerNorm(a[0], 3, 1e-5, null, null),
+                  new Tensor[] {x},
+                  new Tensor[] {v})
+              .tangent();
+      assertClose(
+          expected.toDoubleArray(),
+          ForwardAD.tangentOf(y).toDoubleArray(),
+          1e-14,
+          "layer norm in the inner level alone");
+    }
   }
 }
