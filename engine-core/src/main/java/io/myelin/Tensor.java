@@ -484,7 +484,15 @@ public final class Tensor implements AutoCloseable {
    */
   static Tensor record(
       String op, Tensor out, BackwardFunction fn, TangentFunction tangent, Tensor... inputs) {
-    return TAPE.record(op, true, out, fn, TangentFunction.nestable(tangent), inputs);
+    // The rule is used only inside this call, while propagating: mark it only then (no garbage
+    // on the plain path).
+    return TAPE.record(
+        op,
+        true,
+        out,
+        fn,
+        ForwardAD.isPropagating() ? TangentFunction.nestable(tangent) : tangent,
+        inputs);
   }
 
   /** As {@link #recordFirstOrder} with the op's tangent rule. */
