@@ -429,7 +429,7 @@ public final class Tensor implements AutoCloseable {
    */
   private void accumulateGrad(Tensor g) {
     checkSameShape("accumulateGrad", g);
-    if (ForwardAD.isPropagating() && ForwardAD.tangentOf(g) != null) {
+    if (ForwardAD.hasTangent(g)) {
       // Forward over reverse (Functional.hvpOfClosure): sum out of place so the gradient keeps
       // its tangent (H v); both are owned here, outside every scope.
       Tensor sum;
@@ -1154,7 +1154,7 @@ public final class Tensor implements AutoCloseable {
 
   /** Ops that are not recorded (no tangent rule) refuse a tensor carrying a tangent. */
   private static void refuseDual(String op, Tensor t) {
-    if (ForwardAD.isPropagating() && ForwardAD.tangentOf(t) != null) {
+    if (ForwardAD.hasTangent(t)) {
       throw new UnsupportedOperationException(
           "forward-mode AD: op '"
               + op

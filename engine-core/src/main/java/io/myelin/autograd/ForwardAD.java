@@ -240,6 +240,26 @@ public final class ForwardAD {
   }
 
   /**
+   * True when {@code t} carries a tangent at a level that propagates now on this thread (any of
+   * them, not only the innermost): what an op without a rule must refuse.
+   */
+  public static boolean hasTangent(Tensor t) {
+    if (liveLevels == 0 || t == null) {
+      return false;
+    }
+    Levels ls = CURRENT.get();
+    if (ls == null) {
+      return false;
+    }
+    for (int k = 0; k < ls.active; k++) {
+      if (get(t, ls.ids[k]) != null) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
    * Attaches {@code tangent} to {@code t} at the innermost live level (for rules of first-order
    * backwards).
    */

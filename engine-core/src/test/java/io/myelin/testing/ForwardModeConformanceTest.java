@@ -595,6 +595,15 @@ public abstract class ForwardModeConformanceTest extends DeviceTestBase {
             UnsupportedOperationException.class,
             () -> Functional.jvp(lnJvp, new Tensor[] {x}, new Tensor[] {v}));
     assertTrue(e.getMessage().contains("'layerNorm'"), e.getMessage());
+    // An op with no rule at all refuses a tangent of an outer level too.
+    try (var outer = ForwardAD.dualLevel()) {
+      Tensor dual = ForwardAD.makeDual(x, v);
+      try (var inner = ForwardAD.dualLevel()) {
+        assertThrows(
+            UnsupportedOperationException.class,
+            () -> dual.indexSelectRows(Tensor.ofInts(new int[] {1}).to(x.device())));
+      }
+    }
     // One level at a time through it is fine inside nested levels.
     try (var outer = ForwardAD.dualLevel();
         var inner = ForwardAD.dualLevel()) {
