@@ -11,7 +11,7 @@ DEVICE=${DEVICE:-cpu}
 MODEL=${MODEL:-784-128-10}
 BATCH=${BATCH:-128}
 REPS=${REPS:-200}
-WARMUP=${WARMUP:-50}
+WARMUP=${WARMUP:-300}
 JAVA=${JAVA:-$(ls -d /usr/lib/jvm/*25*/bin/java 2>/dev/null | head -n1)}
 [ -f bench/target/classpath.txt ] || mvn -B -o -q -pl bench -am package -DskipTests
 CP="bench/target/classes:$(cat bench/target/classpath.txt)"

@@ -22,7 +22,8 @@ final class Elementwise {
     // gradients are being recorded (a backward with createGraph) or tangents propagated (forward
     // over reverse), the ops with a rule in secondOrder take it instead, so that gradient is
     // differentiable again.
-    // Tangent: the Jacobian is diagonal, so the JVP is the same product f'(x) * tx.
+    // Tangent: the Jacobian is diagonal, so the JVP is the same product f'(x) * tx (with tensor
+    // ops when it is recorded or an outer dual level propagates through it: forward over forward).
     boolean twice = hasSecondOrder(op);
     return recordUnary(
         op.kernelName(),
@@ -35,7 +36,7 @@ final class Elementwise {
           return new Tensor[] {fusedBackward(op, a, b, x, y, g)};
         },
         tx ->
-            twice && Autograd.isGradEnabled()
+            twice && (Autograd.isGradEnabled() || ForwardAD.isPropagating())
                 ? secondOrder(op, a, b, x, y, tx[0])
                 : fusedBackward(op, a, b, x, y, tx[0]),
         x);
@@ -103,7 +104,9 @@ final class Elementwise {
           CLAMP,
           ELU,
           SOFTPLUS,
-          SILU ->
+          SILU,
+          GELU,
+          PIECEWISE_LINEAR ->
           true;
       default -> false;
     };
@@ -137,8 +140,35 @@ final class Elementwise {
         Tensor s = x.sigmoid();
         yield g.mul(s.add(x.mul(s).mul(s.rsub(1.0))));
       }
+      case GELU -> g.mul(geluDerivative(x, y)); // Phi(x) + x phi(x)
+      case PIECEWISE_LINEAR -> g.mul(x.ge(-0.5).mul(x.le(0.5))); // 1 on [-1/2, 1/2]
       default -> throw new IllegalStateException("no second-order rule for " + op);
     };
+  }
+
+  /**
+   * gelu'(x) = Phi(x) + x phi(x) as a recorded op: its value from the backend's fused derivative
+   * (the normal CDF has no tensor op), its own derivative gelu''(x) = phi(x) (2 - x^2) with tensor
+   * ops (phi(x) = e^(-x^2/2) / sqrt(2 pi)), so the gradient of gelu differentiates to any order.
+   */
+  private static Tensor geluDerivative(Tensor x, Tensor y) {
+    Tensor d;
+    try (var ignored = Autograd.noGrad();
+        var suspended = ForwardAD.suspend()) {
+      d = fusedBackward(UnaryOp.GELU, 0, 0, x, y, Tensor.onesLike(x));
+    }
+    return Tensor.record(
+        "gelu_derivative",
+        d,
+        g -> new Tensor[] {g.mul(geluSecondDerivative(x))},
+        t -> t[0].mul(geluSecondDerivative(x)),
+        x);
+  }
+
+  /** phi(x) (2 - x^2), with tensor ops. */
+  private static Tensor geluSecondDerivative(Tensor x) {
+    Tensor x2 = x.square();
+    return x2.mul(-0.5).exp().mul(1 / Math.sqrt(2 * Math.PI)).mul(x2.rsub(2.0));
   }
 
   static Tensor binary(Tensor x, BinaryOp op, Tensor y) {

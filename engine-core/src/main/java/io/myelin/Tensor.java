@@ -60,9 +60,8 @@ public final class Tensor implements AutoCloseable {
   private boolean requiresGrad;
   private Tensor grad;
   private Node gradFn;
-  // Forward mode: the tangent and the id of the dual level it belongs to (stale once it closes).
-  private Tensor tangent;
-  private long tangentLevel;
+  // Forward mode: the tangents by dual level, kept and read by ForwardAD (null: none).
+  private Object tangents;
 
   /** Gives the storage reference back exactly once, from close() or from the Cleaner. */
   private static final class Release implements Runnable {
@@ -430,7 +429,7 @@ public final class Tensor implements AutoCloseable {
    */
   private void accumulateGrad(Tensor g) {
     checkSameShape("accumulateGrad", g);
-    if (ForwardAD.isPropagating() && ForwardAD.tangentOf(g) != null) {
+    if (ForwardAD.hasTangent(g)) {
       // Forward over reverse (Functional.hvpOfClosure): sum out of place so the gradient keeps
       // its tangent (H v); both are owned here, outside every scope.
       Tensor sum;
@@ -478,10 +477,22 @@ public final class Tensor implements AutoCloseable {
     return TAPE.record(op, false, out, fn, inputs);
   }
 
-  /** As {@link #record} with the op's forward-mode tangent rule (its Jacobian-vector product). */
+  /**
+   * As {@link #record} with the op's forward-mode tangent rule (its Jacobian-vector product). The
+   * library's ops recorded here write their rules with recorded tensor ops of their inputs, output
+   * and tangents only, so the rules are {@link TangentFunction#nestable} (forward over forward).
+   */
   static Tensor record(
       String op, Tensor out, BackwardFunction fn, TangentFunction tangent, Tensor... inputs) {
-    return TAPE.record(op, true, out, fn, tangent, inputs);
+    // The rule is used only inside this call, while propagating: mark it only then (no garbage
+    // on the plain path).
+    return TAPE.record(
+        op,
+        true,
+        out,
+        fn,
+        ForwardAD.isPropagating() ? TangentFunction.nestable(tangent) : tangent,
+        inputs);
   }
 
   /** As {@link #recordFirstOrder} with the op's tangent rule. */
@@ -507,14 +518,13 @@ public final class Tensor implements AutoCloseable {
             }
 
             @Override
-            public Tensor tangent(Tensor t, long level) {
-              return t.tangentLevel == level ? t.tangent : null;
+            public Object tangents(Tensor t) {
+              return t.tangents;
             }
 
             @Override
-            public void setTangent(Tensor t, Tensor tangent, long level) {
-              t.tangent = tangent;
-              t.tangentLevel = level;
+            public void setTangents(Tensor t, Object tangents) {
+              t.tangents = tangents;
             }
           });
 
@@ -1144,7 +1154,7 @@ public final class Tensor implements AutoCloseable {
 
   /** Ops that are not recorded (no tangent rule) refuse a tensor carrying a tangent. */
   private static void refuseDual(String op, Tensor t) {
-    if (ForwardAD.isPropagating() && ForwardAD.tangentOf(t) != null) {
+    if (ForwardAD.hasTangent(t)) {
       throw new UnsupportedOperationException(
           "forward-mode AD: op '"
               + op

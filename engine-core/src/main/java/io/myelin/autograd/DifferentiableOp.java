@@ -148,6 +148,12 @@ public abstract class DifferentiableOp {
       inputTangents[i] = ForwardAD.tangentOf(inputs[i]);
       any |= inputTangents[i] != null;
     }
+    if (ForwardAD.hasOuterTangents(g) || ForwardAD.hasOuterTangents(inputs)) {
+      throw new UnsupportedOperationException(
+          "forward-mode AD over the backward of '"
+              + name
+              + "': its rule handles one dual level, and tangents of nested levels reach it");
+    }
     Tensor[] grads;
     try (var ignored = ForwardAD.suspend()) {
       grads = backward(ctx, g);

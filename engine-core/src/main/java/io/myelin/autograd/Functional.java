@@ -23,10 +23,11 @@ import java.util.function.UnaryOperator;
  * }</pre>
  *
  * <p>The inputs are not changed and their {@code .grad} is not touched. Each transform opens its
- * own {@link ForwardAD} level where it needs one, so they do not nest inside a live level (except
- * {@link #vjp} and {@link #jacrev}, which carry the tangents of their inputs through: that is how
- * {@link #hessian} is jacfwd of jacrev). Not thread-safe per call; independent calls on several
- * threads are fine.
+ * own {@link ForwardAD} level where it needs one, inside any live one: {@link #vjp} and {@link
+ * #jacrev} carry the tangents of their inputs through (that is how {@link #hessian} is jacfwd of
+ * jacrev), and {@link #jvp} nests in itself (forward over forward: {@code jvp} of a function that
+ * returns a {@code jvp}'s tangent gives a second directional derivative, through the ops {@link
+ * ForwardAD} lists). Not thread-safe per call; independent calls on several threads are fine.
  */
 public final class Functional {
   private Functional() {}
@@ -58,10 +59,11 @@ public final class Functional {
     try (var level = ForwardAD.dualLevel()) {
       Tensor[] duals = new Tensor[primals.length];
       for (int i = 0; i < primals.length; i++) {
+        // Not detached: inside an outer level the primals keep its tangents (jvp of jvp).
         duals[i] =
             tangents[i] == null
-                ? primals[i].detach()
-                : ForwardAD.makeDual(primals[i].detach(), tangents[i]);
+                ? primals[i].reshape(primals[i].shape())
+                : ForwardAD.makeDual(primals[i], tangents[i]);
       }
       Tensor out = f.apply(duals);
       Tensor t = ForwardAD.tangentOf(out);

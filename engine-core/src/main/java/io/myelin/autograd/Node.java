@@ -69,6 +69,12 @@ public final class Node {
     if (!dualIn) {
       return;
     }
+    if (ForwardAD.hasOuterTangents(gradOutput) || ForwardAD.hasOuterTangents(inputs)) {
+      throw new UnsupportedOperationException(
+          "forward-mode AD over the backward of '"
+              + op
+              + "': a backend primitive, and tangents of nested dual levels reach it");
+    }
     for (Tensor g : grads) {
       if (g != null && ForwardAD.tangentOf(g) == null) {
         throw new UnsupportedOperationException(

@@ -14,9 +14,9 @@ public interface TensorInternals {
   /** Adds {@code g} (same shape) into {@code leaf}'s gradient. */
   void accumulateGrad(Tensor leaf, Tensor g);
 
-  /** {@code t}'s forward-mode tangent if it was set at dual level {@code level}, else null. */
-  Tensor tangent(Tensor t, long level);
+  /** {@code t}'s forward-mode tangents, an object only {@link ForwardAD} reads (null: none). */
+  Object tangents(Tensor t);
 
-  /** Sets {@code t}'s forward-mode tangent at dual level {@code level}. */
-  void setTangent(Tensor t, Tensor tangent, long level);
+  /** Replaces {@code t}'s forward-mode tangents (what {@link #tangents} returns). */
+  void setTangents(Tensor t, Object tangents);
 }

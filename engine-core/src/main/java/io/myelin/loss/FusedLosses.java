@@ -22,7 +22,9 @@ public final class FusedLosses {
    * Cross-entropy of logits {@code [N, C]} against INT32 class indices {@code [N]} or probabilities
    * {@code [N, C]} of the logits' dtype (the backend's contract: class weights, ignore index and
    * label smoothing as PyTorch), reduced to a scalar: the weighted mean when {@code mean}, else the
-   * sum. Differentiable with respect to the logits only.
+   * sum. Differentiable with respect to the logits only in reverse mode; forward mode also takes
+   * tangents of probability targets and of the class weights (a jvp of the loss), but forward over
+   * reverse (hvp) only those of the logits.
    *
    * <pre>{@code
    * Tensor loss = FusedLosses.crossEntropy(logits, labels, null, -100, 0.0, true);
@@ -109,18 +111,64 @@ public final class FusedLosses {
         return new Tensor[] {gx, null, null};
       }
 
-      // Tangent: the loss is a scalar, so d loss = sum(G * dx) with G = d loss / d logits (the
-      // backward at an upstream gradient of 1).
+      // Tangent: the loss is a scalar, so its part from the logits is sum(G * dx) with G = d loss
+      // / d logits (the backward at an upstream gradient of 1); the parts from probability
+      // targets and class weights are targetAndWeightTangent's.
       @Override
       protected Tensor tangent(OpContext ctx, Tensor... t) {
-        if (t[1] != null || t[2] != null) {
-          throw new UnsupportedOperationException(
-              "forward-mode AD: crossEntropy has a tangent"
-                  + " rule for the logits only, not for the target or the class weights");
+        Tensor dl = null;
+        if (t[0] != null) {
+          Tensor gradient =
+              backward(ctx, Tensor.onesLike(ctx.saved(3).narrow(0, 0, 1).reshape()))[0];
+          dl = gradient.mul(t[0]).sum();
         }
+        if (t[1] != null || t[2] != null) {
+          Tensor part = targetAndWeightTangent(ctx, t[1], t[2]);
+          dl = dl == null ? part : dl.add(part);
+        }
+        return dl;
+      }
+
+      /**
+       * With {@code loss_r = -sum_c w_c v_rc logp_rc} ({@code v_rc = (1 - e) t_rc + e / C} for
+       * probabilities, {@code ((1 - e) [c == y_r] + e / C) [y_r != ignore]} for class indices), the
+       * sum {@code S = sum_r loss_r} moves by {@code -sum w v' logp - sum w' v logp}; the mean
+       * {@code S / D} (D = rows for probabilities, {@code sum_r w[y_r]} over kept rows for indices)
+       * by {@code (dS - mean dD) / D}.
+       */
+      private Tensor targetAndWeightTangent(OpContext ctx, Tensor dt, Tensor dw) {
         Tensor x = ctx.saved(0);
-        Tensor gradient = backward(ctx, Tensor.onesLike(ctx.saved(3).narrow(0, 0, 1).reshape()))[0];
-        return gradient.mul(t[0]).sum();
+        Tensor w = ctx.saved(2) == null ? null : ctx.saved(2).reshape(1, classes);
+        Tensor logp = x.logSoftmax(1);
+        double e = labelSmoothing;
+        Tensor ds = null;
+        if (dt != null) { // probabilities only: integer targets carry no tangent
+          Tensor term = dt.mul(1 - e).mul(logp);
+          ds = (w == null ? term : term.mul(w)).sum().neg();
+        }
+        Tensor dd = null;
+        if (dw != null) {
+          Tensor v;
+          if (probabilities) {
+            v = ctx.saved(1).mul(1 - e).add(e / classes);
+          } else {
+            Tensor labels = ctx.saved(1).to(x.dtype()).reshape(rows, 1);
+            Tensor classIds =
+                Tensor.arange(classes).to(x.device()).to(x.dtype()).reshape(1, classes);
+            Tensor kept = labels.eq(classIds).mul(labels.ne(ignoreIndex));
+            v = labels.eq(classIds).mul(1 - e).add(e / classes).mul(labels.ne(ignoreIndex));
+            dd = kept.mul(dw.reshape(1, classes)).sum();
+          }
+          Tensor term = v.mul(logp).mul(dw.reshape(1, classes)).sum().neg();
+          ds = ds == null ? term : ds.add(term);
+        }
+        if (!mean) {
+          return ds;
+        }
+        Tensor total = ctx.saved(3);
+        Tensor denominator = total.narrow(0, 1, 1).reshape();
+        Tensor numerator = dd == null ? ds : ds.sub(dd.mul(total.narrow(0, 0, 1).reshape()));
+        return numerator.div(denominator);
       }
 
       // The backward is g G(x) with G_r = (a_r softmax(x_r) - v_r) / D, where loss_r = -sum_c
@@ -129,6 +177,12 @@ public final class FusedLosses {
       @Override
       protected Tensor[] backwardTangent(
           OpContext ctx, Tensor g, Tensor[] grads, Tensor tg, Tensor[] inputTangents) {
+        if (inputTangents[1] != null || inputTangents[2] != null) {
+          throw new UnsupportedOperationException(
+              "forward-mode AD over the backward of 'crossEntropy' (a Hessian-vector product,"
+                  + " jacfwd of a gradient): tangents of the targets or class weights are not"
+                  + " supported there, only of the logits");
+        }
         Tensor x = ctx.saved(0);
         Tensor dgx = null;
         if (tg != null) {

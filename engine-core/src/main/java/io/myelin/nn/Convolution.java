@@ -158,81 +158,145 @@ public final class Convolution {
   private static Tensor apply(
       Tensor input, Tensor weight, Tensor bias, ConvGeometry g, int groups, long workspaceBytes) {
     int n = input.size(0);
-    int outC = weight.size(0);
     int perImage = g.colRows() * g.outPlane();
     int chunk =
         (int)
             Math.max(1, Math.min(n, workspaceBytes / ((long) perImage * input.dtype().byteSize())));
-    return new DifferentiableOp("conv2d") {
-      @Override
-      protected Tensor forward(OpContext ctx, Tensor... in) {
-        Tensor x = in[0].contiguous();
-        Tensor w = in[1].contiguous();
-        ctx.save(x, w);
-        return convolve(x, w, in[2], g, groups, chunk);
-      }
+    return new Conv(g, groups, chunk).conv(input, weight, bias);
+  }
 
-      @Override
-      protected Tensor[] backward(OpContext ctx, Tensor gy) {
-        return convolveBackward(
-            ctx.saved(0),
-            ctx.saved(1),
-            gy,
-            g,
-            groups,
-            chunk,
-            ctx.needsInputGrad(0),
-            ctx.needsInputGrad(1),
-            ctx.needsInputGrad(2));
-      }
+  /**
+   * One convolution's geometry and its three ops, which close under differentiation: {@code y =
+   * conv(x, W) + b} is bilinear in (x, W), its input gradient {@code gx = inputGrad(gy, W)} (the
+   * adjoint of x -> conv(x, W)) and its weight gradient {@code gW = weightGrad(x, gy)} (the adjoint
+   * of W -> conv(x, W)) are bilinear too, and each one's gradients and tangents are the others:
+   *
+   * <pre>
+   *   conv(x, W):        d/dx = inputGrad(G, W),   d/dW = weightGrad(x, G)
+   *   inputGrad(gy, W):  d/dgy = conv(G, W),       d/dW = weightGrad(G, gy)
+   *   weightGrad(x, gy): d/dx = inputGrad(gy, G),  d/dgy = conv(x, G)
+   * </pre>
+   *
+   * (G the upstream gradient). So a gradient through a CNN is differentiable to any order (double
+   * backward, forward over reverse). A first-order backward (gradients off, no tangents) runs the
+   * fused primitive path that shares one permuted copy of gy between gx and gW.
+   */
+  private record Conv(ConvGeometry g, int groups, int chunk) {
+    Tensor conv(Tensor input, Tensor weight, Tensor bias) {
+      int n = input.size(0);
+      int outC = weight.size(0);
+      return new DifferentiableOp("conv2d") {
+        @Override
+        protected Tensor forward(OpContext ctx, Tensor... in) {
+          Tensor x = in[0].contiguous();
+          Tensor w = in[1].contiguous();
+          ctx.save(x, w);
+          return convolve(x, w, in[2], g, groups, chunk);
+        }
 
-      // Bilinear in (x, W) plus b: dy = conv(dx, W) + conv(x, dW) + db, each term this op again
-      // (the same chunked im2col/GEMM as the forward, and recorded, so that reverse mode through
-      // a tangent is right too).
-      @Override
-      protected Tensor tangent(OpContext ctx, Tensor... t) {
-        Tensor dy = t[0] == null ? null : apply(t[0], weight, t[2]);
-        if (t[1] != null) {
-          Tensor term = apply(input, t[1], dy == null ? t[2] : null);
-          dy = dy == null ? term : dy.add(term);
+        @Override
+        protected Tensor[] backward(OpContext ctx, Tensor gy) {
+          if (FusedLayers.differentiableGradient()) {
+            return new Tensor[] {
+              ctx.needsInputGrad(0) ? inputGrad(gy, weight, input.shape()) : null,
+              ctx.needsInputGrad(1) ? weightGrad(input, gy, weight.shape()) : null,
+              ctx.needsInputGrad(2) ? gy.sum(new int[] {0, 2, 3}, false) : null
+            };
+          }
+          return convolveBackward(
+              ctx.saved(0),
+              input.shape(),
+              ctx.saved(1),
+              weight.shape(),
+              gy,
+              g,
+              groups,
+              chunk,
+              ctx.needsInputGrad(0),
+              ctx.needsInputGrad(1),
+              ctx.needsInputGrad(2));
         }
-        if (dy == null) { // only the bias moves: db broadcast over N, H, W
-          dy = t[2].reshape(1, outC, 1, 1).expand(n, outC, g.outH(), g.outW());
-        }
-        return dy;
-      }
 
-      // The backward (gx = convT(gy, W), gW = gy * x, gb = sum gy) is bilinear in (gy, x, W), so
-      // its tangent is the same backward at (dgy, x, W) plus at (gy, dx, dW).
-      @Override
-      protected Tensor[] backwardTangent(
-          OpContext ctx, Tensor gy, Tensor[] grads, Tensor tg, Tensor[] t) {
-        Tensor x = ctx.saved(0);
-        Tensor w = ctx.saved(1);
-        boolean wantX = grads[0] != null;
-        boolean wantW = grads[1] != null;
-        Tensor[] out = new Tensor[3];
-        if (tg != null) {
-          out = convolveBackward(x, w, tg, g, groups, chunk, wantX, wantW, grads[2] != null);
+        // Bilinear in (x, W) plus b: dy = conv(dx, W) + conv(x, dW) + db, each term this op again
+        // (the same chunked im2col/GEMM as the forward, and recorded, so that reverse mode through
+        // a tangent is right too).
+        @Override
+        protected Tensor tangent(OpContext ctx, Tensor... t) {
+          Tensor dy = t[0] == null ? null : conv(t[0], weight, t[2]);
+          if (t[1] != null) {
+            Tensor term = conv(input, t[1], dy == null ? t[2] : null);
+            dy = dy == null ? term : dy.add(term);
+          }
+          if (dy == null) { // only the bias moves: db broadcast over N, H, W
+            dy = t[2].reshape(1, outC, 1, 1).expand(n, outC, g.outH(), g.outW());
+          }
+          return dy;
         }
-        if (t[1] != null && wantX) { // d gx from dW: convT(gy, dW)
-          Tensor term =
-              convolveBackward(x, t[1].contiguous(), gy, g, groups, chunk, true, false, false)[0];
-          out[0] = out[0] == null ? term : out[0].add(term);
-        }
-        if (t[0] != null && wantW) { // d gW from dx: gy * dx
-          Tensor term =
-              convolveBackward(t[0].contiguous(), w, gy, g, groups, chunk, false, true, false)[1];
-          out[1] = out[1] == null ? term : out[1].add(term);
-        }
-        return out;
-      }
+      }.apply(input, weight, bias);
+    }
 
-      @Override
-      protected boolean hasDifferentiableBackward() {
-        return false; // backend primitives (double backward fails naming conv2d; hvp has a rule)
-      }
-    }.apply(input, weight, bias);
+    /** gx = the adjoint of x -> conv(x, W) applied to gy (GEMM + col2im), x of {@code xShape}. */
+    Tensor inputGrad(Tensor gy, Tensor weight, int[] xShape) {
+      return new DifferentiableOp("conv2dInputGrad") {
+        @Override
+        protected Tensor forward(OpContext ctx, Tensor... in) {
+          return convolveBackward(
+              null,
+              xShape,
+              in[1].contiguous(),
+              in[1].shape(),
+              in[0],
+              g,
+              groups,
+              chunk,
+              true,
+              false,
+              false)[0];
+        }
+
+        @Override
+        protected Tensor[] backward(OpContext ctx, Tensor gx) {
+          return new Tensor[] {
+            ctx.needsInputGrad(0) ? conv(gx, weight, null) : null,
+            ctx.needsInputGrad(1) ? weightGrad(gx, gy, weight.shape()) : null
+          };
+        }
+
+        @Override
+        protected Tensor tangent(OpContext ctx, Tensor... t) {
+          Tensor a = t[0] == null ? null : inputGrad(t[0], weight, xShape);
+          Tensor b = t[1] == null ? null : inputGrad(gy, t[1], xShape);
+          return a == null ? b : b == null ? a : a.add(b);
+        }
+      }.apply(gy, weight);
+    }
+
+    /** gW = the adjoint of W -> conv(x, W) applied to gy (im2col + GEMM), W of {@code wShape}. */
+    Tensor weightGrad(Tensor input, Tensor gy, int[] wShape) {
+      return new DifferentiableOp("conv2dWeightGrad") {
+        @Override
+        protected Tensor forward(OpContext ctx, Tensor... in) {
+          Tensor x = in[0].contiguous();
+          return convolveBackward(
+              x, x.shape(), null, wShape, in[1], g, groups, chunk, false, true, false)[1];
+        }
+
+        @Override
+        protected Tensor[] backward(OpContext ctx, Tensor gw) {
+          return new Tensor[] {
+            ctx.needsInputGrad(0) ? inputGrad(gy, gw, input.shape()) : null,
+            ctx.needsInputGrad(1) ? conv(input, gw, null) : null
+          };
+        }
+
+        @Override
+        protected Tensor tangent(OpContext ctx, Tensor... t) {
+          Tensor a = t[0] == null ? null : weightGrad(t[0], gy, wShape);
+          Tensor b = t[1] == null ? null : weightGrad(input, t[1], wShape);
+          return a == null ? b : b == null ? a : a.add(b);
+        }
+      }.apply(input, gy);
+    }
   }
 
   /** The forward on contiguous x and W (bias may be null), chunked over the batch. */
@@ -268,10 +332,15 @@ public final class Convolution {
     return y;
   }
 
-  /** The backward on contiguous x and W: {gx, gW, gb}, null where not wanted. */
+  /**
+   * The backward on contiguous x (read only for gW; may be null otherwise) and W (read only for
+   * gx): {gx, gW, gb}, null where not wanted.
+   */
   private static Tensor[] convolveBackward(
       Tensor x,
+      int[] xShape,
       Tensor w,
+      int[] wShape,
       Tensor gy,
       ConvGeometry g,
       int groups,
@@ -279,23 +348,23 @@ public final class Convolution {
       boolean wantX,
       boolean wantW,
       boolean wantB) {
-    int n = x.size(0);
-    int outC = w.size(0);
+    int n = xShape[0];
+    int outC = wShape[0];
     Tensor gc = gy.contiguous();
-    Backend be = x.storage().backend();
-    Tensor gx = wantX ? Tensor.empty(x.device(), x.dtype(), x.shape()) : null;
+    Backend be = gc.storage().backend();
+    Tensor gx = wantX ? Tensor.empty(gc.device(), gc.dtype(), xShape) : null;
     Tensor gw =
         !wantW
             ? null
             : n == 0
-                ? Tensor.zeros(x.device(), x.dtype(), w.shape())
-                : Tensor.empty(x.device(), x.dtype(), w.shape());
+                ? Tensor.zeros(gc.device(), gc.dtype(), wShape)
+                : Tensor.empty(gc.device(), gc.dtype(), wShape);
     Tensor gb = wantB ? gc.sum(new int[] {0, 2, 3}, false) : null;
     if (wantX || wantW) {
       for (int n0 = 0; n0 < n; n0 += chunk) {
         int count = Math.min(chunk, n - n0);
         int width = count * g.outPlane();
-        try (Tensor gyP = Tensor.empty(x.device(), x.dtype(), outC, width)) {
+        try (Tensor gyP = Tensor.empty(gc.device(), gc.dtype(), outC, width)) {
           int[] shape = {count, outC, g.outPlane()};
           be.copy(
               gc.storage(),
@@ -306,7 +375,7 @@ public final class Convolution {
               gyP.storage(),
               new Layout(shape, new int[] {g.outPlane(), width, 1}, 0));
           if (wantW) {
-            try (Tensor cols = Tensor.empty(x.device(), x.dtype(), g.colRows(), width)) {
+            try (Tensor cols = Tensor.empty(gc.device(), gc.dtype(), g.colRows(), width)) {
               be.im2col(
                   g,
                   count,
@@ -318,7 +387,7 @@ public final class Convolution {
             }
           }
           if (wantX) {
-            try (Tensor dcols = Tensor.empty(x.device(), x.dtype(), g.colRows(), width)) {
+            try (Tensor dcols = Tensor.empty(gc.device(), gc.dtype(), g.colRows(), width)) {
               weightTTimesGrad(be, w, gyP, dcols, groups, width);
               be.col2im(g, count, dcols.storage(), 0, gx.storage(), n0 * g.imageSize());
             }

@@ -2,7 +2,9 @@ package io.myelin.nn;
 
 import io.myelin.Generator;
 import io.myelin.Tensor;
+import io.myelin.autograd.Autograd;
 import io.myelin.autograd.DifferentiableOp;
+import io.myelin.autograd.ForwardAD;
 import io.myelin.autograd.OpContext;
 import io.myelin.backend.Backend;
 import io.myelin.backend.BatchNormOptions;
@@ -151,9 +153,28 @@ public final class FusedLayers {
         return y;
       }
 
-      // gx, dgamma, dbeta from x, gy and the saved statistics (see Backend#layerNormBackward).
+      // gx, dgamma, dbeta from x, gy and the saved statistics (see Backend#layerNormBackward);
+      // with tensor ops when the gradient must be differentiable again (NormalizationGradients).
       @Override
       protected Tensor[] backward(OpContext ctx, Tensor gy) {
+        if (differentiableGradient()) {
+          Tensor[] gs =
+              NormalizationGradients.of(
+                  input.reshape(rows, cols),
+                  gy.reshape(rows, cols),
+                  new int[] {1},
+                  new int[] {0},
+                  eps,
+                  null,
+                  null,
+                  NormalizationTangents.shaped(gamma, 1, cols),
+                  gamma == null ? null : gamma.shape(),
+                  wanted(ctx));
+          if (gs[0] != null) {
+            gs[0] = gs[0].reshape(input.shape());
+          }
+          return gs;
+        }
         Tensor x = ctx.saved(0);
         Tensor gc = gy.contiguous();
         Tensor gx = ctx.needsInputGrad(0) ? Tensor.empty(x.device(), x.dtype(), x.shape()) : null;
@@ -194,11 +215,6 @@ public final class FusedLayers {
                 NormalizationTangents.shaped(t[1], 1, cols),
                 NormalizationTangents.shaped(t[2], 1, cols));
         return dy.reshape(input.shape());
-      }
-
-      @Override
-      protected boolean hasDifferentiableBackward() {
-        return false; // a backend primitive
       }
     }.apply(input, gamma, beta);
   }
@@ -267,9 +283,31 @@ public final class FusedLayers {
         return y;
       }
 
-      // gx, dgamma, dbeta from x, gy and the statistics used (see Backend#batchNormBackward).
+      // gx, dgamma, dbeta from x, gy and the statistics used (see Backend#batchNormBackward);
+      // with tensor ops when the gradient must be differentiable again (NormalizationGradients:
+      // in training the statistics are recomputed from x, in inference they are constants).
       @Override
       protected Tensor[] backward(OpContext ctx, Tensor gy) {
+        if (differentiableGradient()) {
+          int n = s[0];
+          int sp = o.spatial();
+          Tensor[] gs =
+              NormalizationGradients.of(
+                  input.reshape(n, channels, sp),
+                  gy.reshape(n, channels, sp),
+                  new int[] {0, 2},
+                  new int[] {0, 2},
+                  eps,
+                  training ? null : ctx.saved(2).reshape(1, channels, 1),
+                  training ? null : ctx.saved(3).reshape(1, channels, 1),
+                  NormalizationTangents.shaped(gamma, 1, channels, 1),
+                  gamma == null ? null : gamma.shape(),
+                  wanted(ctx));
+          if (gs[0] != null) {
+            gs[0] = gs[0].reshape(s);
+          }
+          return gs;
+        }
         Tensor x = ctx.saved(0);
         Tensor gc = gy.contiguous();
         Tensor gx = ctx.needsInputGrad(0) ? Tensor.empty(x.device(), x.dtype(), s) : null;
@@ -312,51 +350,21 @@ public final class FusedLayers {
                 NormalizationTangents.shaped(t[2], 1, channels, 1));
         return dy.reshape(s);
       }
-
-      // Forward over reverse in inference, where the statistics are constants: gx = g r gamma,
-      // dgamma = sum(g xhat), dbeta = sum(g) are bilinear, so their tangents follow by the product
-      // rule. In training the statistics depend on x: no rule (fails naming the op).
-      @Override
-      protected Tensor[] backwardTangent(
-          OpContext ctx, Tensor g, Tensor[] grads, Tensor tg, Tensor[] t) {
-        if (training) {
-          return super.backwardTangent(ctx, g, grads, tg, t);
-        }
-        int n = s[0];
-        int sp = o.spatial();
-        Tensor r = ctx.saved(3).reshape(1, channels, 1);
-        Tensor gamma3 = NormalizationTangents.shaped(ctx.saved(1), 1, channels, 1);
-        Tensor g3 = g.reshape(n, channels, sp);
-        Tensor tg3 = NormalizationTangents.shaped(tg, n, channels, sp);
-        Tensor tx3 = NormalizationTangents.shaped(t[0], n, channels, sp);
-        Tensor tgamma3 = NormalizationTangents.shaped(t[1], 1, channels, 1);
-        Tensor xhat =
-            ctx.saved(0).reshape(n, channels, sp).sub(ctx.saved(2).reshape(1, channels, 1)).mul(r);
-        int[] dims = {0, 2};
-        Tensor dgx = null;
-        if (grads[0] != null) {
-          Tensor a = tg3 == null ? null : (gamma3 == null ? tg3.mul(r) : tg3.mul(r).mul(gamma3));
-          Tensor b = tgamma3 == null ? null : g3.mul(r).mul(tgamma3);
-          dgx = a == null ? b : b == null ? a : a.add(b);
-          dgx = dgx == null ? null : dgx.expand(n, channels, sp).reshape(s);
-        }
-        Tensor dgg = null;
-        if (grads[1] != null) {
-          Tensor a = tg3 == null ? null : tg3.mul(xhat);
-          Tensor b = tx3 == null ? null : g3.mul(tx3).mul(r);
-          Tensor sum = a == null ? b : b == null ? a : a.add(b);
-          dgg = sum == null ? null : sum.sum(dims, false).reshape(gamma.shape());
-        }
-        Tensor dgb =
-            grads[2] == null || tg3 == null ? null : tg3.sum(dims, false).reshape(beta.shape());
-        return new Tensor[] {dgx, dgg, dgb};
-      }
-
-      @Override
-      protected boolean hasDifferentiableBackward() {
-        return false; // a backend primitive
-      }
     }.apply(input, gamma, beta);
+  }
+
+  /**
+   * True when a backward must return a differentiable gradient: gradients are being recorded (a
+   * backward with {@code createGraph}) or tangents propagated (forward over reverse). Otherwise the
+   * backend primitive runs (first order, one launch).
+   */
+  static boolean differentiableGradient() {
+    return Autograd.isGradEnabled() || ForwardAD.isPropagating();
+  }
+
+  /** Which of the op's three inputs (x, gamma, beta) need a gradient. */
+  private static boolean[] wanted(OpContext ctx) {
+    return new boolean[] {ctx.needsInputGrad(0), ctx.needsInputGrad(1), ctx.needsInputGrad(2)};
   }
 
   static void checkFloating(String op, Tensor t) {

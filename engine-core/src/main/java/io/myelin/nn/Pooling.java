@@ -57,22 +57,11 @@ public final class Pooling {
         return y;
       }
 
-      // Each upstream gradient goes to its window's argmax.
+      // Each upstream gradient goes to its window's argmax: a linear op of gy (the adjoint of the
+      // gather at the argmax), so the gradient differentiates again.
       @Override
       protected Tensor[] backward(OpContext ctx, Tensor gy) {
-        Tensor gc = gy.contiguous();
-        Tensor gx = Tensor.empty(gc.device(), gc.dtype(), input.shape());
-        backend(gc)
-            .maxPool2dBackward(
-                g,
-                planes,
-                gc.storage(),
-                gc.layout().offset(),
-                ctx.saved(0).storage(),
-                0,
-                gx.storage(),
-                0);
-        return new Tensor[] {gx};
+        return new Tensor[] {scatterToArgmax(gy, ctx.saved(0), g, planes, input.shape(), outShape)};
       }
 
       // Piecewise linear: dy = dx at the primal's argmax (the saved indices, so the same ties and
@@ -80,18 +69,6 @@ public final class Pooling {
       @Override
       protected Tensor tangent(OpContext ctx, Tensor... t) {
         return gatherAtArgmax(t[0], ctx.saved(0), g, planes, input.shape(), outShape);
-      }
-
-      // The backward is linear in gy with constant indices: its tangent is the backward of dgy.
-      @Override
-      protected Tensor[] backwardTangent(
-          OpContext ctx, Tensor gy, Tensor[] grads, Tensor tg, Tensor[] inputTangents) {
-        return new Tensor[] {tg == null ? null : backward(ctx, tg)[0]};
-      }
-
-      @Override
-      protected boolean hasDifferentiableBackward() {
-        return false; // a backend primitive
       }
     }.apply(input);
   }
@@ -121,7 +98,28 @@ public final class Pooling {
 
       @Override
       protected Tensor[] backward(OpContext ctx, Tensor gy) {
-        Tensor gc = gy.contiguous();
+        return new Tensor[] {scatterToArgmax(gy, indices, g, planes, inShape, outShape)};
+      }
+
+      @Override
+      protected Tensor tangent(OpContext ctx, Tensor... dt) {
+        return apply(dt[0]); // linear
+      }
+    }.apply(t);
+  }
+
+  /**
+   * The max-pool backward: each {@code gy[p, o]} added to {@code gx[p, indices[p, o]]} (the backend
+   * primitive). Linear in gy with constant indices, so an op whose backward is {@link
+   * #gatherAtArgmax} (its adjoint) and whose tangent is itself: the gradient of max pooling
+   * differentiates to any order.
+   */
+  private static Tensor scatterToArgmax(
+      Tensor gy, Tensor indices, PoolGeometry g, int planes, int[] inShape, int[] outShape) {
+    return new DifferentiableOp("maxPool2dBackward") {
+      @Override
+      protected Tensor forward(OpContext ctx, Tensor... in) {
+        Tensor gc = in[0].contiguous();
         Tensor gx = Tensor.empty(gc.device(), gc.dtype(), inShape);
         backend(gc)
             .maxPool2dBackward(
@@ -133,25 +131,19 @@ public final class Pooling {
                 indices.layout().offset(),
                 gx.storage(),
                 0);
-        return new Tensor[] {gx};
+        return gx;
       }
 
       @Override
-      protected Tensor tangent(OpContext ctx, Tensor... dt) {
-        return apply(dt[0]); // linear
+      protected Tensor[] backward(OpContext ctx, Tensor gx) {
+        return new Tensor[] {gatherAtArgmax(gx, indices, g, planes, inShape, outShape)};
       }
 
       @Override
-      protected Tensor[] backwardTangent(
-          OpContext ctx, Tensor gy, Tensor[] grads, Tensor tg, Tensor[] inputTangents) {
-        return new Tensor[] {tg == null ? null : backward(ctx, tg)[0]};
+      protected Tensor tangent(OpContext ctx, Tensor... t) {
+        return apply(t[0]); // linear
       }
-
-      @Override
-      protected boolean hasDifferentiableBackward() {
-        return false; // a backend primitive
-      }
-    }.apply(t);
+    }.apply(gy);
   }
 
   /** {@code avgPool2d(x, {k, k}, {k, k}, {0, 0}, false, true)}. */
@@ -175,6 +167,11 @@ public final class Pooling {
       boolean countIncludePad) {
     PoolGeometry g =
         geometry("avgPool2d", input, kernel, stride, padding, ceilMode, countIncludePad);
+    return avgPool(input, g, input.shape());
+  }
+
+  /** Average pooling of a tensor of {@code inShape} with geometry g: linear, one primitive. */
+  private static Tensor avgPool(Tensor input, PoolGeometry g, int[] inShape) {
     int planes = input.numel() / g.inPlane();
     int[] outShape = outShape(input, g);
     return new DifferentiableOp("avgPool2d") {
@@ -186,14 +183,11 @@ public final class Pooling {
         return y;
       }
 
-      // Each input element receives gy / divisor from every window that contains it.
+      // Each input element receives gy / divisor from every window that contains it: the adjoint
+      // op, so the gradient differentiates again.
       @Override
       protected Tensor[] backward(OpContext ctx, Tensor gy) {
-        Tensor gc = gy.contiguous();
-        Tensor gx = Tensor.empty(gc.device(), gc.dtype(), input.shape());
-        backend(gc)
-            .avgPool2dBackward(g, planes, gc.storage(), gc.layout().offset(), gx.storage(), 0);
-        return new Tensor[] {gx};
+        return new Tensor[] {avgPoolAdjoint(gy, g, inShape)};
       }
 
       // Linear: the tangent is the same pooling of dx (applied as this op, so that reverse mode
@@ -202,19 +196,35 @@ public final class Pooling {
       protected Tensor tangent(OpContext ctx, Tensor... t) {
         return apply(t[0]);
       }
-
-      // The backward is linear in gy alone: its tangent is the backward of dgy.
-      @Override
-      protected Tensor[] backwardTangent(
-          OpContext ctx, Tensor gy, Tensor[] grads, Tensor tg, Tensor[] inputTangents) {
-        return new Tensor[] {tg == null ? null : backward(ctx, tg)[0]};
-      }
-
-      @Override
-      protected boolean hasDifferentiableBackward() {
-        return false; // a backend primitive
-      }
     }.apply(input);
+  }
+
+  /**
+   * The average-pool backward (the backend primitive) as an op: linear in gy, its backward is the
+   * pooling itself (its adjoint), its tangent itself.
+   */
+  private static Tensor avgPoolAdjoint(Tensor gy, PoolGeometry g, int[] inShape) {
+    int planes = gy.numel() / g.outPlane();
+    return new DifferentiableOp("avgPool2dBackward") {
+      @Override
+      protected Tensor forward(OpContext ctx, Tensor... in) {
+        Tensor gc = in[0].contiguous();
+        Tensor gx = Tensor.empty(gc.device(), gc.dtype(), inShape);
+        backend(gc)
+            .avgPool2dBackward(g, planes, gc.storage(), gc.layout().offset(), gx.storage(), 0);
+        return gx;
+      }
+
+      @Override
+      protected Tensor[] backward(OpContext ctx, Tensor gx) {
+        return new Tensor[] {avgPool(gx, g, inShape)};
+      }
+
+      @Override
+      protected Tensor tangent(OpContext ctx, Tensor... t) {
+        return apply(t[0]); // linear
+      }
+    }.apply(gy);
   }
 
   /**

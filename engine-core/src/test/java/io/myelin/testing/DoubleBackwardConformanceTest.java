@@ -5,9 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.myelin.Generator;
 import io.myelin.Tensor;
 import io.myelin.autograd.Autograd;
 import io.myelin.backend.UnaryOp;
+import io.myelin.nn.FusedLayers;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 
@@ -158,11 +160,92 @@ public abstract class DoubleBackwardConformanceTest extends DeviceTestBase {
     var e =
         assertThrows(
             UnsupportedOperationException.class,
-            () -> Autograd.grad(x.map(UnaryOp.GELU).mul(x).sum(), new Tensor[] {x}, true));
-    assertTrue(e.getMessage().contains("'gelu'"), e.getMessage());
+            () ->
+                Autograd.grad(
+                    FusedLayers.dropout(x, 0.5, new Generator(1)).mul(x).sum(),
+                    new Tensor[] {x},
+                    true));
+    assertTrue(e.getMessage().contains("'dropout'"), e.getMessage());
     // Without createGraph the same graph differentiates once as before.
-    Tensor[] g = Autograd.grad(x.map(UnaryOp.GELU).mul(x).sum(), new Tensor[] {x}, false);
+    Tensor[] g =
+        Autograd.grad(
+            FusedLayers.dropout(x, 0.5, new Generator(1)).mul(x).sum(), new Tensor[] {x}, false);
     assertEquals(4, g[0].numel());
+  }
+
+  @Test
+  void geluAndPiecewiseLinear() {
+    double[] x = randomDoubles(13, 9, 0.1, 1.8);
+    for (int i = 0; i < x.length; i += 2) {
+      x[i] = -x[i];
+    }
+    x[3] = 0.3; // inside the piecewise-linear unit's ramp
+    assertSecondOrder("gelu", t -> t.map(UnaryOp.GELU).mul(t).sum(), x);
+    assertSecondOrder("gelu twice", t -> t.map(UnaryOp.GELU).map(UnaryOp.GELU).exp().sum(), x);
+    assertSecondOrder(
+        "piecewise linear", t -> t.map(UnaryOp.PIECEWISE_LINEAR).square().mul(t).sum(), x);
+    // Third order through gelu against the closed form gelu'''(x) = phi(x) (x^3 - 4x).
+    Tensor xt = Tensor.of(x.clone(), 9).requiresGrad(true);
+    Tensor g1 = Autograd.grad(xt.map(UnaryOp.GELU).sum(), new Tensor[] {xt}, true)[0];
+    Tensor g2 = Autograd.grad(g1.sum(), new Tensor[] {xt}, true)[0];
+    double[] g3 = Autograd.grad(g2.sum(), new Tensor[] {xt}, false)[0].toDoubleArray();
+    for (int i = 0; i < 9; i++) {
+      double v = x[i];
+      double expected = Math.exp(-v * v / 2) / Math.sqrt(2 * Math.PI) * (v * v * v - 4 * v);
+      assertEquals(expected, g3[i], 1e-12, "third derivative of gelu at " + v);
+    }
+  }
+
+  @Test
+  void layerAndBatchNormalisation() {
+    double[] x = randomDoubles(14, 15, -1, 1);
+    Tensor gamma = rand64(15, 5).abs().add(0.5);
+    Tensor beta = rand64(16, 5);
+    Tensor c = rand64(17, 3, 5);
+    assertSecondOrder(
+        "layer norm",
+        t -> FusedLayers.layerNorm(t.reshape(3, 5), 5, 1e-5, gamma, beta).sin().mul(c).sum(),
+        x);
+    assertSecondOrder(
+        "layer norm, gamma and beta differentiated too",
+        t ->
+            FusedLayers.layerNorm(
+                    t.narrow(0, 0, 10).reshape(2, 5),
+                    5,
+                    1e-5,
+                    t.narrow(0, 10, 5),
+                    t.narrow(0, 5, 5))
+                .tanh()
+                .mul(c.narrow(0, 0, 2))
+                .sum(),
+        x);
+    Tensor c3 = rand64(18, 5, 3);
+    assertSecondOrder(
+        "batch norm in training",
+        t ->
+            FusedLayers.batchNorm(t.reshape(5, 3), true, 0.1, 1e-5, null, null, null, null)
+                .sin()
+                .mul(c3)
+                .sum(),
+        x);
+    Tensor mean = rand64(19, 3);
+    Tensor var = rand64(20, 3).abs().add(0.5);
+    assertSecondOrder(
+        "batch norm in inference",
+        t ->
+            FusedLayers.batchNorm(
+                    t.reshape(5, 3),
+                    false,
+                    0.1,
+                    1e-5,
+                    gamma.narrow(0, 0, 3),
+                    beta.narrow(0, 0, 3),
+                    mean,
+                    var)
+                .sin()
+                .mul(c3)
+                .sum(),
+        x);
   }
 
   @Test

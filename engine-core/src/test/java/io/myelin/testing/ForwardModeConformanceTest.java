@@ -197,6 +197,84 @@ public abstract class ForwardModeConformanceTest extends DeviceTestBase {
         logits);
   }
 
+  /** Cross-entropy composed of tensor ops (the backend's formula), for the tangent checks. */
+  private static Tensor composedCrossEntropy(
+      Tensor x, Tensor target, int[] labels, Tensor w, int ignore, double e, boolean mean) {
+    int rows = x.size(0);
+    int classes = x.size(1);
+    Tensor v;
+    Tensor denominator;
+    if (labels == null) {
+      v = target.mul(1 - e).add(e / classes);
+      denominator = null;
+    } else {
+      double[] oneHot = new double[rows * classes];
+      double[] kept = new double[rows * classes];
+      for (int r = 0; r < rows; r++) {
+        for (int c = 0; c < classes; c++) {
+          boolean valid = labels[r] != ignore;
+          oneHot[r * classes + c] = valid && labels[r] == c ? 1 : 0;
+          kept[r * classes + c] = valid ? 1 : 0;
+        }
+      }
+      Tensor hot = Tensor.of(oneHot, rows, classes).to(x.device());
+      v = hot.mul(1 - e).add(Tensor.of(kept, rows, classes).to(x.device()).mul(e / classes));
+      denominator = hot.mul(w.reshape(1, classes)).sum();
+    }
+    Tensor s = v.mul(w.reshape(1, classes)).mul(x.logSoftmax(1)).sum().neg();
+    if (!mean) {
+      return s;
+    }
+    return denominator == null ? s.div(rows) : s.div(denominator);
+  }
+
+  @Test
+  void crossEntropyTangentsOfTargetsAndWeights() {
+    Tensor logits = rand64(50, 5, 4).mul(2.0);
+    int[] labelValues = {0, 3, 1, 2, 3};
+    Tensor labels = Tensor.ofInts(labelValues).to(logits.device());
+    Tensor weights = positive(51, 4);
+    Tensor probs = rand64(52, 5, 4).softmax(1);
+    Tensor[] v = {rand64(53, 5, 4), rand64(54, 5, 4), rand64(55, 4)};
+    for (boolean mean : new boolean[] {true, false}) {
+      for (boolean probabilities : new boolean[] {true, false}) {
+        String what =
+            "crossEntropy " + (probabilities ? "probabilities" : "labels") + " mean " + mean;
+        Function<Tensor[], Tensor> fused =
+            t -> FusedLosses.crossEntropy(t[0], probabilities ? t[1] : labels, t[2], 1, 0.2, mean);
+        Function<Tensor[], Tensor> composed =
+            t ->
+                composedCrossEntropy(
+                    t[0], t[1], probabilities ? null : labelValues, t[2], 1, 0.2, mean);
+        Tensor[] at = {logits, probs, weights};
+        Tensor[] tangents = {v[0], probabilities ? v[1] : null, v[2]};
+        double got = Functional.jvp(fused, at, tangents).tangent().item();
+        double expected = Functional.jvp(composed, at, tangents).tangent().item();
+        assertEquals(expected, got, 1e-10 * Math.max(1, Math.abs(expected)), what + " vs composed");
+        Tensor[] plus = new Tensor[3];
+        Tensor[] minus = new Tensor[3];
+        for (int i = 0; i < 3; i++) {
+          plus[i] = tangents[i] == null ? at[i] : at[i].add(tangents[i].mul(H));
+          minus[i] = tangents[i] == null ? at[i] : at[i].sub(tangents[i].mul(H));
+        }
+        double numeric = (fused.apply(plus).item() - fused.apply(minus).item()) / (2 * H);
+        assertEquals(
+            numeric, got, TOL_NUMERIC * Math.max(1, Math.abs(numeric)), what + " vs differences");
+      }
+    }
+    // Forward over reverse takes tangents of the logits only: others are refused by name.
+    try (var level = ForwardAD.dualLevel()) {
+      Tensor x = logits.detach().requiresGrad(true);
+      Tensor loss =
+          FusedLosses.crossEntropy(x, labels, ForwardAD.makeDual(weights, v[2]), -100, 0, true);
+      var e =
+          assertThrows(
+              UnsupportedOperationException.class,
+              () -> Autograd.grad(loss, new Tensor[] {x}, false));
+      assertTrue(e.getMessage().contains("'crossEntropy'"), e.getMessage());
+    }
+  }
+
   @Test
   void fusedNormalisationAndDropout() {
     Tensor x = rand64(23, 4, 3, 2);
@@ -356,6 +434,34 @@ public abstract class ForwardModeConformanceTest extends DeviceTestBase {
     };
   }
 
+  /** The cube with a tangent rule and a first-order backward (declared so), no rule for it. */
+  private static DifferentiableOp firstOrderCube() {
+    DifferentiableOp withRule = cube(true);
+    return new DifferentiableOp("cube") {
+      @Override
+      protected Tensor forward(OpContext ctx, Tensor... in) {
+        ctx.save(in[0]);
+        return in[0].mul(in[0]).mul(in[0]);
+      }
+
+      @Override
+      protected Tensor[] backward(OpContext ctx, Tensor g) {
+        Tensor x = ctx.saved(0);
+        return new Tensor[] {g.mul(x.mul(x).mul(3.0))};
+      }
+
+      @Override
+      protected Tensor tangent(OpContext ctx, Tensor... t) {
+        return t[0].mul(ctx.saved(0).square().mul(3.0));
+      }
+
+      @Override
+      protected boolean hasDifferentiableBackward() {
+        return false;
+      }
+    };
+  }
+
   @Test
   void opsWithoutARuleFailByName() {
     Tensor x = rand64(40, 3);
@@ -368,19 +474,12 @@ public abstract class ForwardModeConformanceTest extends DeviceTestBase {
     // Its backward is tensor ops, so forward over reverse works: H = 6x on the diagonal.
     Tensor hv = Functional.hvp(t -> cube(true).apply(t).sum(), x, Tensor.onesLike(x));
     assertClose(x.mul(6.0).toDoubleArray(), hv.toDoubleArray(), 1e-14, "cube hvp");
-    // A first-order backward without a tangent rule: layer norm, gelu.
-    var ln =
+    // A first-order backward without a rule for its tangent fails naming the op.
+    var first =
         assertThrows(
             UnsupportedOperationException.class,
-            () ->
-                Functional.hvp(
-                    t -> FusedLayers.layerNorm(t, 3, 1e-5, null, null).square().sum(), x, x));
-    assertTrue(ln.getMessage().contains("'layerNorm'"), ln.getMessage());
-    var gelu =
-        assertThrows(
-            UnsupportedOperationException.class,
-            () -> Functional.hvp(t -> t.map(UnaryOp.GELU).sum(), x, x));
-    assertTrue(gelu.getMessage().contains("'gelu'"), gelu.getMessage());
+            () -> Functional.hvp(t -> firstOrderCube().apply(t).sum(), x, x));
+    assertTrue(first.getMessage().contains("'cube'"), first.getMessage());
     // indexSelectRows is not differentiable at all.
     assertThrows(
         UnsupportedOperationException.class,
@@ -392,16 +491,134 @@ public abstract class ForwardModeConformanceTest extends DeviceTestBase {
   }
 
   @Test
-  void levelsDoNotNestAndDualsNeedALevel() {
+  void levelsNestAndDualsNeedALevel() {
     assertThrows(
         IllegalStateException.class,
         () -> ForwardAD.makeDual(Tensor.zeros(DType.FLOAT64, 2), Tensor.zeros(DType.FLOAT64, 2)));
     try (var level = ForwardAD.dualLevel()) {
-      assertThrows(IllegalStateException.class, ForwardAD::dualLevel);
       assertThrows(
           IllegalArgumentException.class,
           () -> ForwardAD.makeDual(Tensor.zeros(DType.FLOAT64, 2), Tensor.zeros(DType.FLOAT64, 3)));
+      var inner = ForwardAD.dualLevel();
+      Tensor x = ForwardAD.makeDual(Tensor.zeros(DType.FLOAT64, 2), Tensor.ones(DType.FLOAT64, 2));
+      assertEquals(2.0, ForwardAD.tangentOf(x).sum().item());
+      inner.close();
+      assertNull(ForwardAD.tangentOf(x), "the inner level's tangent is gone with it");
+      assertTrue(ForwardAD.isLevelLive());
+      ForwardAD.dualLevel(); // left open: closing the outer level closes it too
     }
     assertTrue(!ForwardAD.isLevelLive());
+  }
+
+  @Test
+  void nestedLevelsGiveHigherDerivatives() {
+    Tensor x = rand64(60, 7);
+    Tensor u = rand64(61, 7);
+    Tensor v = rand64(62, 7);
+    double[] xs = x.toDoubleArray();
+    double[] us = u.toDoubleArray();
+    double[] vs = v.toDoubleArray();
+    // sin along u then v: the outer tangent of the inner tangent is -sin(x) u v.
+    try (var outer = ForwardAD.dualLevel()) {
+      Tensor x1 = ForwardAD.makeDual(x, u);
+      Tensor t;
+      try (var inner = ForwardAD.dualLevel()) {
+        t = ForwardAD.tangentOf(ForwardAD.makeDual(x1, v).sin());
+      }
+      double[] first = t.toDoubleArray();
+      double[] second = ForwardAD.tangentOf(t).toDoubleArray();
+      for (int i = 0; i < 7; i++) {
+        assertEquals(Math.cos(xs[i]) * vs[i], first[i], 1e-15);
+        assertEquals(-Math.sin(xs[i]) * us[i] * vs[i], second[i], 1e-15);
+      }
+    }
+    // Third order by three nested jvps: -cos(x) v^3.
+    Function<Tensor[], Tensor> sinJvp =
+        in -> Functional.jvp(a -> a[0].sin(), in, new Tensor[] {v}).tangent();
+    Function<Tensor[], Tensor> sinJvp2 =
+        in -> Functional.jvp(sinJvp, in, new Tensor[] {v}).tangent();
+    double[] third =
+        Functional.jvp(sinJvp2, new Tensor[] {x}, new Tensor[] {v}).tangent().toDoubleArray();
+    for (int i = 0; i < 7; i++) {
+      assertEquals(-Math.cos(xs[i]) * vs[i] * vs[i] * vs[i], third[i], 1e-15);
+    }
+  }
+
+  /** A scalar of 21 parameters through matmul, broadcasting, views and element-wise ops. */
+  private static Tensor nestedTestFunction(Tensor p) {
+    Tensor data = Tensor.of(randomDoubles(63, 15, -1, 1), 5, 3).to(p.device());
+    Tensor w1 = p.narrow(0, 0, 12).reshape(3, 4);
+    Tensor b1 = p.narrow(0, 12, 4);
+    Tensor w2 = p.narrow(0, 16, 4).reshape(4, 1);
+    Tensor h = data.matmul(w1).add(b1).tanh();
+    Tensor g = h.sigmoid().mul(h.exp()).div(h.square().add(1.0)).relu();
+    Tensor z = g.matmul(w2).add(p.narrow(0, 20, 1)).reshape(5);
+    Tensor s = h.transpose(0, 1).softmax(1).mul(h.transpose(0, 1).logSoftmax(0)).mean();
+    return z.square().sum().add(s).add(p.pow(3.0).sum()).add(z.max().mul(z.mean(0, false)));
+  }
+
+  @Test
+  void jvpOfJvpMatchesTheHessian() {
+    double[] p0 = randomDoubles(64, 21, -1, 1);
+    Tensor p = Tensor.of(p0, 21);
+    Tensor u = rand64(65, 21);
+    Tensor v = rand64(66, 21);
+    // u^T H v by forward over forward, against forward over reverse (hvp).
+    Function<Tensor[], Tensor> directional =
+        in -> Functional.jvp(a -> nestedTestFunction(a[0]), in, new Tensor[] {v}).tangent();
+    double got = Functional.jvp(directional, new Tensor[] {p}, new Tensor[] {u}).tangent().item();
+    double expected =
+        Functional.hvp(ForwardModeConformanceTest::nestedTestFunction, p, v).mul(u).sum().item();
+    assertEquals(expected, got, 1e-10 * Math.max(1, Math.abs(expected)), "u^T H v");
+    // v^T H v against second central differences of the function.
+    double vv = Functional.jvp(directional, new Tensor[] {p}, new Tensor[] {v}).tangent().item();
+    double h = 1e-4;
+    double numeric =
+        (nestedTestFunction(p.add(v.mul(h))).item()
+                - 2 * nestedTestFunction(p).item()
+                + nestedTestFunction(p.sub(v.mul(h))).item())
+            / (h * h);
+    assertEquals(numeric, vv, 1e-6 * Math.max(1, Math.abs(numeric)), "v^T H v vs differences");
+  }
+
+  @Test
+  void nestedLevelsThroughAnOpWithoutANestableRuleFailByName() {
+    Tensor x = rand64(67, 2, 3);
+    Tensor v = rand64(68, 2, 3);
+    Function<Tensor[], Tensor> lnJvp =
+        in ->
+            Functional.jvp(
+                    a -> FusedLayers.layerNorm(a[0], 3, 1e-5, null, null), in, new Tensor[] {v})
+                .tangent();
+    var e =
+        assertThrows(
+            UnsupportedOperationException.class,
+            () -> Functional.jvp(lnJvp, new Tensor[] {x}, new Tensor[] {v}));
+    assertTrue(e.getMessage().contains("'layerNorm'"), e.getMessage());
+    // An op with no rule at all refuses a tangent of an outer level too.
+    try (var outer = ForwardAD.dualLevel()) {
+      Tensor dual = ForwardAD.makeDual(x, v);
+      try (var inner = ForwardAD.dualLevel()) {
+        assertThrows(
+            UnsupportedOperationException.class,
+            () -> dual.indexSelectRows(Tensor.ofInts(new int[] {1}).to(x.device())));
+      }
+    }
+    // One level at a time through it is fine inside nested levels.
+    try (var outer = ForwardAD.dualLevel();
+        var inner = ForwardAD.dualLevel()) {
+      Tensor y = FusedLayers.layerNorm(ForwardAD.makeDual(x, v), 3, 1e-5, null, null);
+      Tensor expected =
+          Functional.jvp(
+                  a -> FusedLayers.layerNorm(a[0], 3, 1e-5, null, null),
+                  new Tensor[] {x},
+                  new Tensor[] {v})
+              .tangent();
+      assertClose(
+          expected.toDoubleArray(),
+          ForwardAD.tangentOf(y).toDoubleArray(),
+          1e-14,
+          "layer norm in the inner level alone");
+    }
   }
 }

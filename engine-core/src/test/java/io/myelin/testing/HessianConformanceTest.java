@@ -6,7 +6,9 @@ import io.myelin.Generator;
 import io.myelin.Tensor;
 import io.myelin.autograd.Autograd;
 import io.myelin.autograd.Functional;
+import io.myelin.backend.UnaryOp;
 import io.myelin.loss.FusedLosses;
+import io.myelin.nn.Activations;
 import io.myelin.nn.FusedLayers;
 import java.util.List;
 import java.util.function.UnaryOperator;
@@ -15,8 +17,9 @@ import org.junit.jupiter.api.Test;
 /**
  * Second derivatives by forward over reverse (issue 16): the Hessian of a small MLP's loss against
  * central differences of its gradient, {@code hvp} against the Hessian times v, and hvp through the
- * fused primitives (cross-entropy, dropout, batch norm in inference), all in float64 (tolerances:
- * 1e-6 against differences, 1e-10 between the two analytic forms).
+ * fused primitives (cross-entropy, dropout, batch and layer norm in inference and training) and the
+ * activations whose gradient needs its own rule (gelu, the piecewise-linear ones), all in float64
+ * (tolerances: 1e-6 against differences, 1e-10 between the two analytic forms).
  */
 public abstract class HessianConformanceTest extends DeviceTestBase {
   private static final double H = 1e-5;
@@ -137,6 +140,99 @@ public abstract class HessianConformanceTest extends DeviceTestBase {
                     mean,
                     var)
                 .tanh()
+                .sum(),
+        p0);
+  }
+
+  @Test
+  void hvpThroughNormalisationInTraining() {
+    // The statistics depend on x: the gradient is recomputed with tensor ops inside the level.
+    double[] p0 = randomDoubles(110, 25, -1, 1);
+    Tensor c = rand64(111, 3, 5);
+    assertHessianMatchesDifferences(
+        "layer norm [3, 5] with affine parameters",
+        p ->
+            FusedLayers.layerNorm(
+                    p.narrow(0, 0, 15).reshape(3, 5),
+                    5,
+                    1e-5,
+                    p.narrow(0, 15, 5),
+                    p.narrow(0, 20, 5))
+                .sin()
+                .mul(c)
+                .sum(),
+        p0);
+    Tensor c7 = rand64(112, 3, 7);
+    assertHessianMatchesDifferences(
+        "layer norm over 7 without affine parameters",
+        p ->
+            FusedLayers.layerNorm(p.narrow(0, 0, 21).reshape(3, 7), 7, 1e-3, null, null)
+                .tanh()
+                .mul(c7)
+                .sum(),
+        p0);
+    Tensor c43 = rand64(113, 4, 3);
+    assertHessianMatchesDifferences(
+        "batch norm in training [4, 3] with affine parameters",
+        p ->
+            FusedLayers.batchNorm(
+                    p.narrow(0, 0, 12).reshape(4, 3),
+                    true,
+                    0.1,
+                    1e-5,
+                    p.narrow(0, 12, 3),
+                    p.narrow(0, 15, 3),
+                    null,
+                    null)
+                .sin()
+                .mul(c43)
+                .sum(),
+        p0);
+    double[] q0 = randomDoubles(114, 27, -1, 1);
+    Tensor c4 = rand64(115, 2, 3, 2, 2);
+    Tensor beta = rand64(116, 3);
+    assertHessianMatchesDifferences(
+        "batch norm in training [2, 3, 2, 2], gamma differentiated, running statistics updated",
+        p ->
+            FusedLayers.batchNorm(
+                    p.narrow(0, 0, 24).reshape(2, 3, 2, 2),
+                    true,
+                    0.1,
+                    1e-5,
+                    p.narrow(0, 24, 3),
+                    beta,
+                    Tensor.zerosLike(p.narrow(0, 0, 3)),
+                    Tensor.onesLike(p.narrow(0, 0, 3)))
+                .tanh()
+                .mul(c4)
+                .sum(),
+        q0);
+  }
+
+  @Test
+  void hvpThroughGeluAndPiecewiseLinearActivations() {
+    // Inputs in [-1.9, 1.9] away from the kinks (+-0.5, +-1, 0) by far more than the step.
+    double[] p0 = randomDoubles(120, 17, -1.9, 1.9);
+    for (int i = 0; i < p0.length; i++) {
+      for (double kink : new double[] {-1, -0.5, 0, 0.5, 1}) {
+        if (Math.abs(p0[i] - kink) < 0.01) {
+          p0[i] += 0.05;
+        }
+      }
+    }
+    Tensor c = rand64(121, 17);
+    assertHessianMatchesDifferences("gelu", p -> p.map(UnaryOp.GELU).mul(p.sin()).mul(c).sum(), p0);
+    assertHessianMatchesDifferences(
+        "gelu of gelu", p -> p.map(UnaryOp.GELU).map(UnaryOp.GELU).square().sum(), p0);
+    assertHessianMatchesDifferences(
+        "piecewise linear", p -> p.map(UnaryOp.PIECEWISE_LINEAR).square().mul(p).sum(), p0);
+    assertHessianMatchesDifferences(
+        "hardtanh, relu, leaky relu",
+        p ->
+            Activations.hardTanh(p)
+                .mul(p.relu())
+                .add(Activations.leakyRelu(p, 0.2).square())
+                .mul(c)
                 .sum(),
         p0);
   }
