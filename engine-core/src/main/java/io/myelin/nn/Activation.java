@@ -10,7 +10,7 @@ import java.util.stream.Collectors;
  * The activation functions by their command-line names, each with its default parameter.
  *
  * <p>{@link #MAXOUT} is not element-wise: it is a layer with weights ({@link Maxout}), so {@link
- * #apply} and {@link #module()} reject it; check {@link #isLayer()} and build {@code new Maxout(in,
+ * #apply} and {@link #layer()} reject it; check {@link #isLayer()} and build {@code new Maxout(in,
  * out, k)} instead.
  *
  * <pre>{@code
