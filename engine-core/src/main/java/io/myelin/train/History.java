@@ -21,13 +21,19 @@ import java.util.Locale;
  */
 public final class History {
   private final List<EpochRecord> epochs = new ArrayList<>();
-  private final String metricName;
+  private final Metric metric;
+
+  /** An empty history of a run scored by {@code metric}. */
+  public History(Metric metric) {
+    this.metric = java.util.Objects.requireNonNull(metric, "metric");
+  }
 
   /**
    * @param metricName {@code accuracy} or {@code mse} (used for CSV column names)
+   * @throws IllegalArgumentException for another name
    */
   public History(String metricName) {
-    this.metricName = metricName;
+    this(Metric.named(metricName));
   }
 
   /**
@@ -44,7 +50,25 @@ public final class History {
 
   private String stepMode;
 
+  /**
+   * Appends an epoch's record. A record that does not say its metric (read from an old checkpoint)
+   * takes this history's.
+   *
+   * @throws IllegalArgumentException if the record was scored by the other metric
+   */
   public void add(EpochRecord r) {
+    if (r.metric() == null) {
+      r = r.withMetric(metric);
+    } else if (r.metric() != metric) {
+      throw new IllegalArgumentException(
+          "epoch "
+              + r.epoch()
+              + " was scored by "
+              + r.metric().columnName()
+              + " but this history by "
+              + metric.columnName()
+              + " (a checkpoint of a classification resumed on regression data, or the reverse?)");
+    }
     epochs.add(r);
   }
 
@@ -52,8 +76,14 @@ public final class History {
     return Collections.unmodifiableList(epochs);
   }
 
+  /** What the run scored besides the loss: accuracy (classification) or MSE (regression). */
+  public Metric metric() {
+    return metric;
+  }
+
+  /** {@link #metric()}'s name: {@code accuracy} or {@code mse}. */
   public String metricName() {
-    return metricName;
+    return metric.columnName();
   }
 
   public int size() {
@@ -77,9 +107,9 @@ public final class History {
   public String toCsv() {
     StringBuilder sb = new StringBuilder();
     sb.append("epoch,seconds,lr,train_loss,train_")
-        .append(metricName)
+        .append(metric.columnName())
         .append(",val_loss,val_")
-        .append(metricName)
+        .append(metric.columnName())
         .append('\n');
     for (EpochRecord r : epochs) {
       sb.append(r.epoch())

@@ -156,7 +156,7 @@ public final class Trainer {
         checkClasses(model, probe);
       }
     }
-    History history = new History(classification ? "accuracy" : "mse");
+    History history = new History(classification ? Metric.ACCURACY : Metric.MSE);
     from.history().forEach(history::add);
     TrainingState state = new TrainingState(model, history, options.epochs());
     state.setEpoch(from.epoch());
@@ -193,7 +193,8 @@ public final class Trainer {
                 trainEval.metric(),
                 val == null ? Double.NaN : val.loss(),
                 val == null ? Double.NaN : val.metric(),
-                trainEval.samples());
+                trainEval.samples(),
+                history.metric());
         history.add(r);
         if (bar != null) {
           boolean print = epoch % options.logEvery() == 0 || epoch == options.epochs();

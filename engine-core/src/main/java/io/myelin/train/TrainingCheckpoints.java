@@ -57,6 +57,9 @@ public final class TrainingCheckpoints {
   /** The {@code extra} entry that holds the history. */
   static final String HISTORY = "history";
 
+  /** The history's metric ({@code accuracy} or {@code mse}); absent in older checkpoints. */
+  static final String HISTORY_METRIC = "history.metric";
+
   /** The prefix of the {@code extra} entries that hold callback strings. */
   static final String CALLBACK = "callback.";
 
@@ -140,6 +143,7 @@ public final class TrainingCheckpoints {
       Map<String, String> allExtra = new LinkedHashMap<>(extra);
       if (history != null) {
         allExtra.put(HISTORY, encode(history.epochs()));
+        allExtra.put(HISTORY_METRIC, history.metricName());
       }
       Map<String, Tensor> callbackTensors = new LinkedHashMap<>();
       for (Resumable c : callbacks) {
@@ -371,7 +375,11 @@ public final class TrainingCheckpoints {
               + ts.dataPosition()
               + " beyond what the Trainer counts");
     }
-    List<EpochRecord> history = decode(ts.extra().getOrDefault(HISTORY, ""));
+    String metricName = ts.extra().get(HISTORY_METRIC);
+    List<EpochRecord> history =
+        decode(
+            ts.extra().getOrDefault(HISTORY, ""),
+            metricName == null ? null : Metric.named(metricName));
     List<Map<String, String>> callbackStrings = new ArrayList<>();
     List<Map<String, Tensor>> callbackTensors = new ArrayList<>();
     for (Resumable c : callbacks) {
@@ -489,7 +497,8 @@ public final class TrainingCheckpoints {
     return sb.toString();
   }
 
-  static List<EpochRecord> decode(String text) {
+  /** The records {@link #encode} wrote, scored by {@code metric} (null: not recorded). */
+  static List<EpochRecord> decode(String text, Metric metric) {
     List<EpochRecord> out = new ArrayList<>();
     for (String line : text.lines().toList()) {
       String[] f = line.split(",", -1);
@@ -506,7 +515,8 @@ public final class TrainingCheckpoints {
                 Double.parseDouble(f[4]),
                 Double.parseDouble(f[5]),
                 Double.parseDouble(f[6]),
-                Long.parseLong(f[7])));
+                Long.parseLong(f[7]),
+                metric));
       } catch (NumberFormatException e) {
         throw new IllegalArgumentException(
             "the checkpoint's history line "

@@ -134,6 +134,9 @@ public abstract class ResumeConformanceTest extends DeviceTestBase {
     Trainer.Resume from =
         TrainingCheckpoints.load(ck, c.model(), c.optimizer(), Map.of("init", c.gen()));
     assertEquals(stopAfter, from.epoch());
+    for (EpochRecord r : from.history()) {
+      assertEquals(io.myelin.train.Metric.ACCURACY, r.metric(), "the checkpoint records the kind");
+    }
     if (c.scheduler() != null) {
       c.scheduler().setStepCount(from.epoch());
     }

@@ -132,6 +132,12 @@ public abstract class TrainerConformanceTest extends DeviceTestBase {
       EpochRecord last = h.last();
       assertTrue(last.trainLoss() < 0.3 * first.trainLoss(), first + " -> " + last);
       assertTrue(last.validationMetric() > 0.95, "validation accuracy " + last.validationMetric());
+      // The named accessors read the same figures, and refuse the other kind's names.
+      assertEquals(io.myelin.train.Metric.ACCURACY, last.metric());
+      assertEquals(last.trainMetric(), last.trainAccuracy());
+      assertEquals(last.validationMetric(), last.validationAccuracy());
+      var wrong = assertThrows(IllegalStateException.class, last::validationMse);
+      assertTrue(wrong.getMessage().contains("use validationAccuracy()"), wrong.getMessage());
       assertTrue(
           h.toCsv()
               .startsWith("epoch,seconds,lr,train_loss,train_accuracy,val_loss,val_accuracy\n"));
@@ -161,6 +167,11 @@ public abstract class TrainerConformanceTest extends DeviceTestBase {
                   null);
       assertEquals("mse", h.metricName());
       assertTrue(h.last().trainMetric() < 1e-4, "mse " + h.last().trainMetric());
+      assertEquals(h.last().trainMetric(), h.last().trainMse());
+      assertTrue(Double.isNaN(h.last().validationMse()), "no validation set");
+      var wrong = assertThrows(IllegalStateException.class, () -> h.last().trainAccuracy());
+      assertTrue(wrong.getMessage().contains("regression"), wrong.getMessage());
+      assertTrue(wrong.getMessage().contains("use trainMse()"), wrong.getMessage());
       assertTrue(Double.isNaN(h.last().validationLoss()));
     }
   }

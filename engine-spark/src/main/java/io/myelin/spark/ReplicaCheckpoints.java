@@ -7,6 +7,7 @@ import io.myelin.nn.Layer;
 import io.myelin.optim.Optimizer;
 import io.myelin.train.EpochRecord;
 import io.myelin.train.History;
+import io.myelin.train.Metric;
 import io.myelin.train.Trainer;
 import io.myelin.train.TrainingCheckpoints;
 import java.io.IOException;
@@ -66,10 +67,19 @@ final class ReplicaCheckpoints {
     if (ar.rank() != 0) {
       return;
     }
-    History history = new History(plan.classIndices() ? "accuracy" : "mse");
+    History history = new History(plan.classIndices() ? Metric.ACCURACY : Metric.MSE);
     for (double[] e : epochs) {
       history.add(
-          new EpochRecord((int) e[0], e[1], e[2], e[3], e[4], Double.NaN, Double.NaN, (long) e[5]));
+          new EpochRecord(
+              (int) e[0],
+              e[1],
+              e[2],
+              e[3],
+              e[4],
+              Double.NaN,
+              Double.NaN,
+              (long) e[5],
+              history.metric()));
     }
     Map<String, String> extra =
         sums == null

@@ -3,6 +3,7 @@ package io.myelin.spark;
 import io.myelin.nn.Layer;
 import io.myelin.train.EpochRecord;
 import io.myelin.train.History;
+import io.myelin.train.Metric;
 import io.myelin.train.NonFiniteLossException;
 import io.myelin.train.TrainerOptions;
 import java.nio.file.Path;
@@ -361,10 +362,19 @@ public final class SparkTrainer {
     }
     Flat.setValues(model.parameters(), rank0.parameters());
     model.eval();
-    History history = new History(classIndices ? "accuracy" : "mse");
+    History history = new History(classIndices ? Metric.ACCURACY : Metric.MSE);
     for (double[] e : rank0.epochs()) {
       history.add(
-          new EpochRecord((int) e[0], e[1], e[2], e[3], e[4], Double.NaN, Double.NaN, (long) e[5]));
+          new EpochRecord(
+              (int) e[0],
+              e[1],
+              e[2],
+              e[3],
+              e[4],
+              Double.NaN,
+              Double.NaN,
+              (long) e[5],
+              history.metric()));
     }
     print(options, history);
     List<String> devices =

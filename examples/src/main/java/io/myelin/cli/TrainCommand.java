@@ -187,8 +187,10 @@ final class TrainCommand implements Callable<Integer> {
     OutputFiles.checkWritable(save, "--save");
     checkDistinct();
     sparkArgs.validate();
+    SparkTraining spark = null;
     if (sparkArgs.enabled()) {
       checkSparkOptions();
+      spark = SparkTraining.load(); // before anything is read or written
     }
     // With --spark, --device is resolved on each executor for its replica; the driver's copy of
     // the model (scored after training) stays on the CPU.
@@ -282,23 +284,22 @@ final class TrainCommand implements Callable<Integer> {
 
     History h;
     long t0 = System.nanoTime();
-    if (sparkArgs.enabled()) { // SparkRun is the only class that loads Spark
+    if (sparkArgs.enabled()) { // cli-spark's SparkRun, the only class that loads Spark
       h =
-          SparkRun.train(
-                  sparkArgs,
-                  spec,
-                  data.seed,
-                  optim,
-                  d.train(),
-                  classify,
-                  run.batchSize,
-                  !run.noShuffle,
-                  options.withCallbacks(List.of()),
-                  checkpoint,
-                  net,
-                  out,
-                  run.device)
-              .history();
+          spark.train(
+              sparkArgs,
+              spec,
+              data.seed,
+              optim,
+              d.train(),
+              classify,
+              run.batchSize,
+              !run.noShuffle,
+              options.withCallbacks(List.of()),
+              checkpoint,
+              net,
+              out,
+              run.device);
     } else
       try (DeviceManager.DeviceScope scope = DeviceManager.useDevice(device);
           DataLoader train = run.loader(d.train(), data.seed, device);

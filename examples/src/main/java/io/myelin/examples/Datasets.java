@@ -5,22 +5,18 @@ import io.myelin.data.CsvOptions;
 import io.myelin.data.CsvReader;
 import io.myelin.data.IdxReader;
 import io.myelin.data.Synthetic;
+import io.myelin.datasets.EmbeddedDatasets;
 import java.io.FileNotFoundException;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.io.Reader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
-import java.util.SplittableRandom;
-import java.util.zip.GZIPInputStream;
 
 /**
  * The datasets the command line knows by name, each with its documented preprocessing.
+ *
+ * <p>The embedded sets come from myelin-datasets ({@link EmbeddedDatasets}), which documents them.
  *
  * <table>
  *   <caption>Built-in datasets</caption>
@@ -72,8 +68,6 @@ public final class Datasets {
           "Bag",
           "Ankle boot");
 
-  private static final String RESOURCES = "/io/myelin/examples/data/";
-
   private Datasets() {}
 
   /**
@@ -99,21 +93,19 @@ public final class Datasets {
       case "diabetes" ->
           new LoadedDataset(
               name,
-              embeddedCsv("diabetes.csv"),
+              EmbeddedDatasets.diabetes(),
               null,
               Preprocessing.none(),
               false,
               "Pima Indians diabetes (embedded), 768 x 8, 2 classes");
-      case "digits" -> {
-        ArrayDataset d = embeddedCsv("digits.csv.gz");
-        yield new LoadedDataset(
-            name,
-            divide(d, 16),
-            null,
-            Preprocessing.divideBy(16),
-            false,
-            "UCI digits 8x8 (embedded), 1797 x 64, 10 classes");
-      }
+      case "digits" ->
+          new LoadedDataset(
+              name,
+              EmbeddedDatasets.digits(),
+              null,
+              Preprocessing.divideBy(16),
+              false,
+              "UCI digits 8x8 (embedded), 1797 x 64, 10 classes");
       case "mnist" -> o.dataDir() == null ? mnistSample(seed) : idx(name, o.dataDir(), null);
       case "fashion-mnist" ->
           idx(name, o.dataDir() == null ? FASHION_DEFAULT : o.dataDir(), FASHION_CLASSES);
@@ -194,73 +186,18 @@ public final class Datasets {
         path.getFileName() + ", " + d.rows() + " x " + d.cols() + ", " + kind);
   }
 
-  /** {@code data} with every feature divided by {@code divisor}. */
-  static ArrayDataset divide(ArrayDataset data, double divisor) {
-    float[] x = data.features().clone();
-    for (int i = 0; i < x.length; i++) {
-      x[i] = (float) (x[i] / divisor);
-    }
-    return data.withFeatures(x);
-  }
-
-  static ArrayDataset embeddedCsv(String resource) throws IOException {
-    try (InputStream raw = resource(resource);
-        InputStream in = resource.endsWith(".gz") ? new GZIPInputStream(raw) : raw;
-        Reader r = new InputStreamReader(in, StandardCharsets.UTF_8)) {
-      return CsvReader.read(r, resource, CsvOptions.defaults());
-    }
-  }
-
-  private static InputStream resource(String name) throws IOException {
-    InputStream in = Datasets.class.getResourceAsStream(RESOURCES + name);
-    if (in == null) {
-      throw new FileNotFoundException("embedded resource " + name + " is missing from the jar");
-    }
-    return in;
-  }
-
-  /** The embedded MNIST sample, grouped by label in the file, so shuffled here (seeded). */
-  private static LoadedDataset mnistSample(long seed) throws IOException {
-    Path dir = Files.createTempDirectory("myelin-mnist");
-    try {
-      Path images = dir.resolve("images.gz");
-      Path labels = dir.resolve("labels.gz");
-      try (InputStream in = resource("mnist-sample-images-idx3-ubyte.gz")) {
-        Files.copy(in, images, StandardCopyOption.REPLACE_EXISTING);
-      }
-      try (InputStream in = resource("mnist-sample-labels-idx1-ubyte.gz")) {
-        Files.copy(in, labels, StandardCopyOption.REPLACE_EXISTING);
-      }
-      ArrayDataset d = IdxReader.readDataset(images, labels);
-      return new LoadedDataset(
-          "mnist",
-          shuffle(d, seed),
-          null,
-          Preprocessing.divideBy(255),
-          false,
-          "MNIST sample (embedded), 10000 x 784, 10 classes");
-    } finally {
-      for (String f : new String[] {"images.gz", "labels.gz"}) {
-        Files.deleteIfExists(dir.resolve(f));
-      }
-      Files.deleteIfExists(dir);
-    }
-  }
-
-  /** The rows in a seeded random order. */
-  static ArrayDataset shuffle(ArrayDataset d, long seed) {
-    int[] perm = new int[d.rows()];
-    for (int i = 0; i < perm.length; i++) {
-      perm[i] = i;
-    }
-    var rng = new SplittableRandom(seed ^ 0x5DEECE66DL);
-    for (int i = perm.length - 1; i > 0; i--) {
-      int j = rng.nextInt(i + 1);
-      int t = perm[i];
-      perm[i] = perm[j];
-      perm[j] = t;
-    }
-    return d.select(perm);
+  /**
+   * The embedded MNIST sample (myelin-datasets), in the order {@code seed} draws: the file is
+   * grouped by label.
+   */
+  private static LoadedDataset mnistSample(long seed) {
+    return new LoadedDataset(
+        "mnist",
+        EmbeddedDatasets.mnistSample(seed),
+        null,
+        Preprocessing.divideBy(255),
+        false,
+        "MNIST sample (embedded), 10000 x 784, 10 classes");
   }
 
   /**

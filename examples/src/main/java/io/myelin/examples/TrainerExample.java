@@ -36,10 +36,10 @@ public final class TrainerExample {
           .fit(model, new CrossEntropyLoss(), new Adam(model.parameters(), 0.01), train);
     }
     EpochRecord last = history.last();
-    System.out.printf("loss %.4f  accuracy %.3f%n", last.trainLoss(), last.trainMetric());
+    System.out.printf("loss %.4f  accuracy %.3f%n", last.trainLoss(), last.trainAccuracy());
     // README-EXAMPLE-END
     // spotless:on
-    return last.trainMetric();
+    return last.trainAccuracy();
   }
 
   public static void main(String[] args) {

@@ -47,7 +47,7 @@ class BomTest {
     List<String> pinned =
         all(
             bom,
-            "<artifactId>(myelin-[a-z]+)</artifactId>\\s*<version>\\$\\{project.version}</version>");
+            "<artifactId>(myelin-[a-z-]+)</artifactId>\\s*<version>\\$\\{project.version}</version>");
     String modules = first(root, "<modules>(.*?)</modules>");
     for (String module : all(modules, "<module>([^<]+)</module>")) {
       if (NOT_FOR_USERS.contains(module)) {

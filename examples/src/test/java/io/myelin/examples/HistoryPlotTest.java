@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.myelin.train.EpochRecord;
 import io.myelin.train.History;
+import io.myelin.train.Metric;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.knowm.xchart.XYChart;
@@ -13,7 +14,9 @@ class HistoryPlotTest {
   private static History history() {
     History h = new History("accuracy");
     for (int e = 1; e <= 5; e++) {
-      h.add(new EpochRecord(e, 0.1, 0.01, 1.0 / e, 0.5 + e / 20.0, Double.NaN, Double.NaN, 100));
+      h.add(
+          new EpochRecord(
+              e, 0.1, 0.01, 1.0 / e, 0.5 + e / 20.0, Double.NaN, Double.NaN, 100, Metric.ACCURACY));
     }
     return h;
   }

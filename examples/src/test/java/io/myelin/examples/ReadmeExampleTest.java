@@ -78,6 +78,26 @@ class ReadmeExampleTest {
   }
 
   @Test
+  void readmeShowsTheDatasetsExampleVerbatim() throws IOException {
+    Path root = Path.of("").toAbsolutePath().getParent();
+    List<String> readme = Files.readAllLines(root.resolve("README.md"));
+    List<String> source =
+        Files.readAllLines(Path.of("src/main/java/io/myelin/examples/DatasetsExample.java"));
+    assertEquals(
+        between(source, "README-EXAMPLE-START", "README-EXAMPLE-END"),
+        between(readme, "<!-- datasets-example:start -->", "<!-- datasets-example:end -->").stream()
+            .filter(l -> !l.startsWith("```"))
+            .toList(),
+        "README.md's data-set example differs from DatasetsExample.java: copy it over");
+  }
+
+  @Test
+  void theDatasetsExampleLearns() {
+    double accuracy = DatasetsExample.run();
+    assertTrue(accuracy > 0.9, "validation accuracy " + accuracy);
+  }
+
+  @Test
   void theTrainerExampleLearns() {
     double accuracy = TrainerExample.run();
     assertTrue(accuracy > 0.95, "accuracy " + accuracy);

@@ -10,6 +10,7 @@ import io.myelin.spark.ReplicaFactories;
 import io.myelin.spark.Sample;
 import io.myelin.spark.SparkContexts;
 import io.myelin.spark.SparkTrainer;
+import io.myelin.train.History;
 import io.myelin.train.TrainerOptions;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -22,18 +23,21 @@ import org.apache.spark.api.java.JavaSparkContext;
 
 /**
  * The {@code --spark} branch of {@code myelin train}: the same data, model, optimizer and outputs,
- * trained by {@link SparkTrainer}. The only class of the CLI that touches Spark, loaded only when
- * {@code --spark} is given (the launcher then puts Spark on the class path).
+ * trained by {@link SparkTrainer}. The only class of the CLI that touches Spark; it lives in module
+ * cli-spark, so the command line's own build and class path hold no Spark, and {@link
+ * SparkTraining#load} creates it (by name) only when {@code --spark} is given; {@code ./myelin}
+ * then builds cli-spark and puts its class path, Spark included, on the JVM's.
  */
-final class SparkRun {
-  private SparkRun() {}
+final class SparkRun implements SparkTraining {
+  SparkRun() {}
 
   /**
    * What the local path gets from its Trainer: the history; the weights are copied into {@code
    * net}. {@code device} is {@code --device} as given (null: each executor's configured device),
    * resolved on every executor for its replicas.
    */
-  static SparkTrainer.Result train(
+  @Override
+  public History train(
       SparkArgs args,
       ModelSpec spec,
       long seed,
@@ -112,7 +116,7 @@ final class SparkRun {
           r.bytesSentPerStep(),
           r.stageAttempts(),
           String.join(", ", r.devices()));
-      return r;
+      return r.history();
     } finally {
       sc.stop();
     }
