@@ -16,7 +16,8 @@ import jdk.incubator.vector.FloatVector;
  * group of {@code MR} rows an A micro-panel is packed (it stays in L1) and the micro-kernel ({@link
  * SgemmKernels}) runs across every B panel. Transposes are absorbed by the packing ({@link
  * SgemmPack}). Narrow products ({@code n <= one vector}, the logits layer) use a one-vector kernel
- * that reads A rows unpacked, since each A element is used once; tiny products use a plain loop.
+ * that reads A rows unpacked, since each A element is used once; tiny products use a plain loop,
+ * and small ones (one thread's worth) the scalar loops of {@link SgemmScalar}, same bits.
  *
  * <p>Threads take tiles of C: columns are split first (each thread packs a disjoint part of B),
  * rows only when there are not enough columns. Every element of C is summed in the same order
@@ -92,10 +93,44 @@ final class Sgemm {
       float beta,
       float[] c,
       GemmOperand co) {
+    gemm(threads, pool, batch, m, n, k, alpha, a, ao, b, bo, beta, c, co, true);
+  }
+
+  /**
+   * {@link #gemm}, with the scalar path ({@link SgemmScalar}) allowed or not: tests compare the two
+   * paths bit for bit.
+   */
+  static void gemm(
+      CpuThreads threads,
+      SgemmScratch.Pool pool,
+      int batch,
+      int m,
+      int n,
+      int k,
+      float alpha,
+      float[] a,
+      GemmOperand ao,
+      float[] b,
+      GemmOperand bo,
+      float beta,
+      float[] c,
+      GemmOperand co,
+      boolean scalarAllowed) {
     Sgemm g = new Sgemm(a, ao, b, bo, c, co, m, n, k, alpha, beta);
     if ((long) m * n * k <= SMALL) {
       for (int bi = 0; bi < batch; bi++) {
         g.small(bi);
+      }
+      return;
+    }
+    if (scalarAllowed && SgemmScalar.suits(batch, m, n, k)) {
+      SgemmScratch s = pool.take();
+      try {
+        for (int bi = 0; bi < batch; bi++) {
+          SgemmScalar.gemm(s, bi, m, n, k, g.kc, alpha, a, ao, b, bo, beta, c, co);
+        }
+      } finally {
+        pool.give(s);
       }
       return;
     }
