@@ -21,6 +21,14 @@ import io.myelin.backend.GemmOperand;
  * panels of 4 columns so that every read is sequential; edge rows and columns in 1-wide passes.
  */
 final class SgemmScalar {
+  /**
+   * Largest product (multiply-adds) this path takes: below this the compiled scalar loops lose
+   * little to the vector kernels (they are 1.5-3x slower there, bench/RESULTS.md) and the warm-up
+   * they save is worth more. Covers the Pima MLP (614 x 20 x 20), not the logits layer of a
+   * batch-128 MNIST MLP (128 x 256 x 10 = 327,680), which stays on the packed path.
+   */
+  static final long MAX_MACS = 1L << 18;
+
   /** Largest op(A) or op(B) (elements) this path packs. */
   static final int MAX_OPERAND = 1 << 17;
 
@@ -30,7 +38,7 @@ final class SgemmScalar {
   static boolean suits(int batch, int m, int n, int k) {
     long macs = (long) batch * m * n * k;
     return ScalarPath.GEMM
-        && macs < Sgemm.PARALLEL_MIN
+        && macs <= MAX_MACS
         && (long) m * k <= MAX_OPERAND
         && (long) k * n <= MAX_OPERAND;
   }
@@ -138,10 +146,29 @@ final class SgemmScalar {
     int ld = bo.ld();
     int n4 = n & ~3;
     int rest = n - n4;
-    for (int p = 0; p < k; p++) {
+    if (bo.transposed()) {
+      // op(B)(p, j) = B[j][p]: each stored row is one column, read in order.
       for (int j = 0; j < n; j++) {
-        float v = bo.transposed() ? b[base + j * ld + p] : b[base + p * ld + j];
-        pb[j < n4 ? (j & ~3) * k + p * 4 + (j & 3) : n4 * k + p * rest + (j - n4)] = v;
+        int src = base + j * ld;
+        int dst = j < n4 ? (j & ~3) * k + (j & 3) : n4 * k + (j - n4);
+        int step = j < n4 ? 4 : rest;
+        for (int p = 0; p < k; p++) {
+          pb[dst + p * step] = b[src + p];
+        }
+      }
+      return;
+    }
+    for (int p = 0; p < k; p++) {
+      int src = base + p * ld;
+      for (int j = 0; j < n4; j += 4) {
+        int dst = j * k + p * 4;
+        pb[dst] = b[src + j];
+        pb[dst + 1] = b[src + j + 1];
+        pb[dst + 2] = b[src + j + 2];
+        pb[dst + 3] = b[src + j + 3];
+      }
+      for (int j = n4; j < n; j++) {
+        pb[n4 * k + p * rest + (j - n4)] = b[src + j];
       }
     }
   }

@@ -32,7 +32,9 @@ class SgemmScalarTest {
     "2, 5, 3, 600",
     "1, 50, 1, 1000",
     "4, 7, 16, 257",
-    "1, 31, 47, 95"
+    "1, 31, 47, 95",
+    "1, 128, 3, 300",
+    "2, 200, 17, 33"
   })
   void sameBitsAsThePackedPath(int batch, int m, int n, int k) {
     assertTrue(SgemmScalar.suits(batch, m, n, k), "shape takes the scalar path");
