@@ -8,6 +8,7 @@
 #   MYELIN_JAVA_OPTS="-XX:..." bench/scripts/pima_vs_torch.sh   # try JVM flags (the launcher adds them)
 #   B_OPTS="-Dmyelin.cpu.scalarElements=0" bench/scripts/pima_vs_torch.sh  # A/B: a second Myelin
 #       run per round with these JVM flags added (row "myelin B"), interleaved with the first
+#   B_ENV="MYELIN_AOT=1" bench/scripts/pima_vs_torch.sh   # A/B of launcher settings (environment)
 #
 # Columns (seconds; median over rounds):
 #   wall     the whole command, process start to exit (JVM start-up, data, training, report;
@@ -36,15 +37,15 @@ MYELIN_ARGS=${MYELIN_ARGS:-}
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 echo "# $(date -u +%FT%TZ) $(nproc) cpus, load: $(cut -d' ' -f1-3 /proc/loadavg); $(git log -1 --format=%h)"
-echo "# MYELIN_ARGS='$MYELIN_ARGS' MYELIN_JAVA_OPTS='${MYELIN_JAVA_OPTS:-}' B_OPTS='${B_OPTS:-}'"
+echo "# MYELIN_ARGS='$MYELIN_ARGS' MYELIN_JAVA_OPTS='${MYELIN_JAVA_OPTS:-}' B_OPTS='${B_OPTS:-}' B_ENV='${B_ENV:-}'"
 for r in $(seq "$ROUNDS"); do
   echo "round $r/$ROUNDS, load $(cut -d' ' -f1 /proc/loadavg)" >&2
   # shellcheck disable=SC2086
   /usr/bin/time -f "%e %U %S" -o "$out/m-time-$r" ./myelin train diabetes $MYELIN_ARGS \
     --history "$out/m-$r.csv" --summary "$out/m-$r.json" >/dev/null
-  if [ -n "${B_OPTS:-}" ]; then
+  if [ -n "${B_OPTS:-}${B_ENV:-}" ]; then
     # shellcheck disable=SC2086
-    MYELIN_JAVA_OPTS="${MYELIN_JAVA_OPTS:-} $B_OPTS" /usr/bin/time -f "%e %U %S" -o "$out/b-time-$r" \
+    env ${B_ENV:-} MYELIN_JAVA_OPTS="${MYELIN_JAVA_OPTS:-} ${B_OPTS:-}" /usr/bin/time -f "%e %U %S" -o "$out/b-time-$r" \
       ./myelin train diabetes $MYELIN_ARGS --history "$out/b-$r.csv" --summary "$out/b-$r.json" >/dev/null
   fi
   /usr/bin/time -f "%e %U %S" -o "$out/t-time-$r" env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE \
