@@ -229,40 +229,37 @@ final class Sgemm {
    * float operations, so an element's value never depends on where it falls in a tile.
    */
   private void update(float[] acc, int width, int ci, int ldc, int rows, int cols, boolean first) {
-    // Whole vectors, then the row's tail as one masked vector (the same float operations).
-    var tail = S.indexInRange(cols & -V, cols);
+    // Whole vectors, then the row's tail in scalar float operations (the same operations, so the
+    // same bits). A masked tail vector was slower: C2 left its masked loads on the Vector API's
+    // per-lane Java path (10% of a steady Fashion-MNIST step's samples, bench/RESULTS.md).
     int vecCols = cols & -V;
-    boolean hasTail = vecCols < cols;
     for (int r = 0; r < rows; r++) {
       int at = ci + r * ldc;
       int from = r * width;
       for (int j = 0; j < vecCols; j += V) {
-        store(acc, from + j, at + j, first, null);
+        store(acc, from + j, at + j, first);
       }
-      if (hasTail) {
-        store(acc, from + vecCols, at + vecCols, first, tail);
+      for (int j = vecCols; j < cols; j++) {
+        float sum = acc[from + j];
+        c[at + j] =
+            first
+                ? (beta == 0 ? sum * alpha : sum * alpha + c[at + j] * beta)
+                : c[at + j] + sum * alpha;
       }
     }
   }
 
-  /** One vector (masked when {@code m} is not null) of {@link #update}. */
-  private void store(
-      float[] acc, int from, int at, boolean first, jdk.incubator.vector.VectorMask<Float> m) {
-    FloatVector sum =
-        m == null ? FloatVector.fromArray(S, acc, from) : FloatVector.fromArray(S, acc, from, m);
+  /** One vector of {@link #update}. */
+  private void store(float[] acc, int from, int at, boolean first) {
+    FloatVector sum = FloatVector.fromArray(S, acc, from);
     FloatVector v;
     if (first && beta == 0) {
       v = sum.mul(alpha);
     } else {
-      FloatVector old =
-          m == null ? FloatVector.fromArray(S, c, at) : FloatVector.fromArray(S, c, at, m);
+      FloatVector old = FloatVector.fromArray(S, c, at);
       v = first ? sum.mul(alpha).add(old.mul(beta)) : old.add(sum.mul(alpha));
     }
-    if (m == null) {
-      v.intoArray(c, at);
-    } else {
-      v.intoArray(c, at, m);
-    }
+    v.intoArray(c, at);
   }
 
   /** Tiny products: a plain loop, no packing and no buffers. */
