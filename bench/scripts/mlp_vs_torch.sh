@@ -19,6 +19,10 @@ EPOCHS=${EPOCHS:-5}
 FASHION=${FASHION:-../shared/data/fashion-mnist}
 PIMA=${PIMA:-../shared/data/pima-diabetes/diabetes.csv}
 PY=/usr/bin/python3 # Debian's python, the one python3-torch installs into
+# The peers run without OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE (set on this machine for an older
+# OpenBLAS): Debian's OpenBLAS 0.3.21 then picks its AVX-512 kernel itself (libopenblas0-pthread
+# must be installed, or torch and numpy use the reference BLAS; bench/RESULTS.md 2026-12-07).
+PEER="env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $PY"
 for f in "$FASHION/train-images-idx3-ubyte.gz" "$PIMA"; do
   [ -e "$f" ] || { echo "mlp_vs_torch: $f not found (set FASHION=DIR or PIMA=FILE)" >&2; exit 2; }
 done
@@ -27,6 +31,8 @@ if ! "$PY" -c 'import torch, sklearn' 2>/dev/null; then
   (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-torch \
     python3-sklearn) >&2
 fi
+[ -e /usr/lib/x86_64-linux-gnu/openblas-pthread/libopenblas.so.0 ] ||
+  echo "mlp_vs_torch: libopenblas0-pthread is not installed: the peers run on the reference BLAS" >&2
 ./myelin devices >/dev/null # builds the jars on first use
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
@@ -40,11 +46,11 @@ for r in $(seq "$ROUNDS"); do
     --epochs 700 --batch-size 0 --log-every 700 --history "$out/m-pima-$r.csv" \
     --summary "$out/m-pima-$r.json" >/dev/null
   for t in 1 2; do
-    "$PY" bench/scripts/mlp_peers.py torch fashion "$FASHION" "$EPOCHS" --threads "$t" >>"$out/peers.jsonl"
-    "$PY" bench/scripts/mlp_peers.py torch pima "$PIMA" 700 --threads "$t" >>"$out/peers.jsonl"
+    $PEER bench/scripts/mlp_peers.py torch fashion "$FASHION" "$EPOCHS" --threads "$t" >>"$out/peers.jsonl"
+    $PEER bench/scripts/mlp_peers.py torch pima "$PIMA" 700 --threads "$t" >>"$out/peers.jsonl"
   done
-  "$PY" bench/scripts/mlp_peers.py sklearn fashion "$FASHION" "$EPOCHS" >>"$out/peers.jsonl"
-  "$PY" bench/scripts/mlp_peers.py sklearn pima "$PIMA" 700 >>"$out/peers.jsonl"
+  $PEER bench/scripts/mlp_peers.py sklearn fashion "$FASHION" "$EPOCHS" >>"$out/peers.jsonl"
+  $PEER bench/scripts/mlp_peers.py sklearn pima "$PIMA" 700 >>"$out/peers.jsonl"
 done
 "$PY" - "$out" "$ROUNDS" <<'PY'
 import csv, json, statistics as st, sys

@@ -47,12 +47,13 @@ final class BinaryKernels {
       float[] xv = x.floats();
       float[] yv = y.floats();
       boolean vector = os == 1 && xs <= 1 && ys <= 1 && isVectorised(op);
+      boolean scalar = ScalarPath.small(ol.size());
       it.parallel(
           threads,
           cost,
           (base, n) -> {
             if (vector) {
-              vectorRun(op, xv, base[1], xs == 0, yv, base[2], ys == 0, o, base[0], n);
+              vectorRun(op, xv, base[1], xs == 0, yv, base[2], ys == 0, o, base[0], n, scalar);
             } else {
               for (int i = 0; i < n; i++) {
                 o[base[0] + i * os] = (float) op.apply(xv[base[1] + i * xs], yv[base[2] + i * ys]);
@@ -106,6 +107,7 @@ final class BinaryKernels {
     int xo = xRow ? 0 : xl.offset();
     int yo = yRow ? 0 : yl.offset();
     int oo = ol.offset();
+    boolean scalar = ScalarPath.small((long) rows * cols);
     threads.parallelFor(
         rows,
         cols,
@@ -121,7 +123,8 @@ final class BinaryKernels {
                 false,
                 o,
                 oo + r * cols,
-                cols);
+                cols,
+                scalar);
           }
         });
     return true;
@@ -147,7 +150,8 @@ final class BinaryKernels {
 
   /**
    * One dense output run; each input is dense or (flag set) one element broadcast. The broadcast
-   * vector is built once, outside the loop.
+   * vector is built once, outside the loop. {@code scalar}: the whole run in the scalar loop (same
+   * bits; {@link ScalarPath}).
    */
   private static void vectorRun(
       BinaryOp op,
@@ -159,7 +163,12 @@ final class BinaryKernels {
       boolean yScalar,
       float[] o,
       int oi,
-      int n) {
+      int n,
+      boolean scalar) {
+    if (scalar) {
+      scalarRun(op, x, xi, xScalar, y, yi, yScalar, o, oi, n);
+      return;
+    }
     FloatVector xb = FloatVector.broadcast(S, xScalar ? x[xi] : 0f);
     FloatVector yb = FloatVector.broadcast(S, yScalar ? y[yi] : 0f);
     int i = 0;
@@ -184,6 +193,41 @@ final class BinaryKernels {
     }
     for (; i < n; i++) {
       o[oi + i] = (float) op.apply(x[xScalar ? xi : xi + i], y[yScalar ? yi : yi + i]);
+    }
+  }
+
+  /** {@link #vectorRun}'s run in float arithmetic (what the double reference rounds to). */
+  private static void scalarRun(
+      BinaryOp op,
+      float[] x,
+      int xi,
+      boolean xScalar,
+      float[] y,
+      int yi,
+      boolean yScalar,
+      float[] o,
+      int oi,
+      int n) {
+    int xs = xScalar ? 0 : 1;
+    int ys = yScalar ? 0 : 1;
+    switch (op) {
+      case ADD -> {
+        for (int i = 0; i < n; i++) o[oi + i] = x[xi + i * xs] + y[yi + i * ys];
+      }
+      case SUB -> {
+        for (int i = 0; i < n; i++) o[oi + i] = x[xi + i * xs] - y[yi + i * ys];
+      }
+      case MUL -> {
+        for (int i = 0; i < n; i++) o[oi + i] = x[xi + i * xs] * y[yi + i * ys];
+      }
+      case DIV -> {
+        for (int i = 0; i < n; i++) o[oi + i] = x[xi + i * xs] / y[yi + i * ys];
+      }
+      default -> {
+        for (int i = 0; i < n; i++) {
+          o[oi + i] = (float) op.apply(x[xi + i * xs], y[yi + i * ys]);
+        }
+      }
     }
   }
 

@@ -34,6 +34,9 @@ final class OptimizerVectors {
       float[] v,
       int from,
       int to) {
+    if (ScalarPath.small(to - from)) {
+      return from;
+    }
     int i = from;
     for (int end = from + S.loopBound(to - from); i < end; i += S.length()) {
       FloatVector pi = FloatVector.fromArray(S, p, po + i).mul(shrink);
@@ -64,6 +67,9 @@ final class OptimizerVectors {
       float[] b,
       int from,
       int to) {
+    if (ScalarPath.small(to - from)) {
+      return from;
+    }
     int i = from;
     int end = from + S.loopBound(to - from);
     if (mu == 0) {

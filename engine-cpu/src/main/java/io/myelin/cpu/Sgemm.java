@@ -16,7 +16,8 @@ import jdk.incubator.vector.FloatVector;
  * group of {@code MR} rows an A micro-panel is packed (it stays in L1) and the micro-kernel ({@link
  * SgemmKernels}) runs across every B panel. Transposes are absorbed by the packing ({@link
  * SgemmPack}). Narrow products ({@code n <= one vector}, the logits layer) use a one-vector kernel
- * that reads A rows unpacked, since each A element is used once; tiny products use a plain loop.
+ * that reads A rows unpacked, since each A element is used once; tiny products use a plain loop,
+ * and small ones (one thread's worth) the scalar loops of {@link SgemmScalar}, same bits.
  *
  * <p>Threads take tiles of C: columns are split first (each thread packs a disjoint part of B),
  * rows only when there are not enough columns. Every element of C is summed in the same order
@@ -92,10 +93,44 @@ final class Sgemm {
       float beta,
       float[] c,
       GemmOperand co) {
+    gemm(threads, pool, batch, m, n, k, alpha, a, ao, b, bo, beta, c, co, true);
+  }
+
+  /**
+   * {@link #gemm}, with the scalar path ({@link SgemmScalar}) allowed or not: tests compare the two
+   * paths bit for bit.
+   */
+  static void gemm(
+      CpuThreads threads,
+      SgemmScratch.Pool pool,
+      int batch,
+      int m,
+      int n,
+      int k,
+      float alpha,
+      float[] a,
+      GemmOperand ao,
+      float[] b,
+      GemmOperand bo,
+      float beta,
+      float[] c,
+      GemmOperand co,
+      boolean scalarAllowed) {
     Sgemm g = new Sgemm(a, ao, b, bo, c, co, m, n, k, alpha, beta);
     if ((long) m * n * k <= SMALL) {
       for (int bi = 0; bi < batch; bi++) {
         g.small(bi);
+      }
+      return;
+    }
+    if (scalarAllowed && SgemmScalar.suits(batch, m, n, k)) {
+      SgemmScratch s = pool.take();
+      try {
+        for (int bi = 0; bi < batch; bi++) {
+          SgemmScalar.gemm(s, bi, m, n, k, g.kc, alpha, a, ao, b, bo, beta, c, co);
+        }
+      } finally {
+        pool.give(s);
       }
       return;
     }
@@ -194,40 +229,37 @@ final class Sgemm {
    * float operations, so an element's value never depends on where it falls in a tile.
    */
   private void update(float[] acc, int width, int ci, int ldc, int rows, int cols, boolean first) {
-    // Whole vectors, then the row's tail as one masked vector (the same float operations).
-    var tail = S.indexInRange(cols & -V, cols);
+    // Whole vectors, then the row's tail in scalar float operations (the same operations, so the
+    // same bits). A masked tail vector was slower: C2 left its masked loads on the Vector API's
+    // per-lane Java path (10% of a steady Fashion-MNIST step's samples, bench/RESULTS.md).
     int vecCols = cols & -V;
-    boolean hasTail = vecCols < cols;
     for (int r = 0; r < rows; r++) {
       int at = ci + r * ldc;
       int from = r * width;
       for (int j = 0; j < vecCols; j += V) {
-        store(acc, from + j, at + j, first, null);
+        store(acc, from + j, at + j, first);
       }
-      if (hasTail) {
-        store(acc, from + vecCols, at + vecCols, first, tail);
+      for (int j = vecCols; j < cols; j++) {
+        float sum = acc[from + j];
+        c[at + j] =
+            first
+                ? (beta == 0 ? sum * alpha : sum * alpha + c[at + j] * beta)
+                : c[at + j] + sum * alpha;
       }
     }
   }
 
-  /** One vector (masked when {@code m} is not null) of {@link #update}. */
-  private void store(
-      float[] acc, int from, int at, boolean first, jdk.incubator.vector.VectorMask<Float> m) {
-    FloatVector sum =
-        m == null ? FloatVector.fromArray(S, acc, from) : FloatVector.fromArray(S, acc, from, m);
+  /** One vector of {@link #update}. */
+  private void store(float[] acc, int from, int at, boolean first) {
+    FloatVector sum = FloatVector.fromArray(S, acc, from);
     FloatVector v;
     if (first && beta == 0) {
       v = sum.mul(alpha);
     } else {
-      FloatVector old =
-          m == null ? FloatVector.fromArray(S, c, at) : FloatVector.fromArray(S, c, at, m);
+      FloatVector old = FloatVector.fromArray(S, c, at);
       v = first ? sum.mul(alpha).add(old.mul(beta)) : old.add(sum.mul(alpha));
     }
-    if (m == null) {
-      v.intoArray(c, at);
-    } else {
-      v.intoArray(c, at, m);
-    }
+    v.intoArray(c, at);
   }
 
   /** Tiny products: a plain loop, no packing and no buffers. */

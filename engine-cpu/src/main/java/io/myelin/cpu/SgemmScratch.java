@@ -16,6 +16,25 @@ final class SgemmScratch {
   /** Gather offsets for packing a transposed B ({@link SgemmPack#b}). */
   final int[] rowsApart = new int[SgemmKernels.V];
 
+  private float[] smallA = new float[0];
+  private float[] smallB = new float[0];
+
+  /** {@link SgemmScalar}'s packed op(A), at least {@code n} floats (grown once, then reused). */
+  float[] smallA(int n) {
+    if (smallA.length < n) {
+      smallA = new float[n];
+    }
+    return smallA;
+  }
+
+  /** {@link SgemmScalar}'s packed op(B), at least {@code n} floats. */
+  float[] smallB(int n) {
+    if (smallB.length < n) {
+      smallB = new float[n];
+    }
+    return smallB;
+  }
+
   /** Free scratch buffers; thread-safe (taken and given back once per tile). */
   static final class Pool {
     private final SgemmScratch[] free = new SgemmScratch[16];

@@ -38,6 +38,8 @@ final class UnaryKernels {
     int ys = it.innerStride(0);
     int xs = it.innerStride(1);
     int cost = isVectorised(op) ? (isTranscendental(op) ? 4 : 1) : 16;
+    // The cheap ops' scalar loop is forwardScalar, the same float operations as the vector body.
+    boolean scalar = ScalarPath.small(yl.size()) && !isTranscendental(op);
     if (y.dtype() == DType.FLOAT32) {
       float[] xv = x.floats();
       float[] yv = y.floats();
@@ -45,7 +47,11 @@ final class UnaryKernels {
           threads,
           cost,
           (base, n) -> {
-            if (xs == 1 && ys == 1 && isVectorised(op)) {
+            if (xs == 1 && ys == 1 && isVectorised(op) && scalar) {
+              for (int i = 0; i < n; i++) {
+                yv[base[0] + i] = forwardScalar(op, xv[base[1] + i], (float) a);
+              }
+            } else if (xs == 1 && ys == 1 && isVectorised(op)) {
               forward(op, (float) a, (float) b, xv, base[1], yv, base[0], n);
             } else {
               for (int i = 0; i < n; i++) {
@@ -181,6 +187,7 @@ final class UnaryKernels {
       int n) {
     int chunk = 4096;
     int pieces = (n + chunk - 1) / chunk;
+    boolean scalar = ScalarPath.small(n);
     if (gx.dtype() == DType.FLOAT32) {
       float[] xv = x.floats();
       float[] yv = y.floats();
@@ -201,9 +208,11 @@ final class UnaryKernels {
                   gyo + from,
                   gxv,
                   gxo + from,
-                  to - from);
+                  to - from,
+                  scalar);
             } else if (op == UnaryOp.SIGMOID || op == UnaryOp.TANH || op == UnaryOp.EXP) {
-              fromOutputBackward(op, yv, yo + from, gyv, gyo + from, gxv, gxo + from, to - from);
+              fromOutputBackward(
+                  op, yv, yo + from, gyv, gyo + from, gxv, gxo + from, to - from, scalar);
             } else {
               for (int i = from; i < to; i++) {
                 gxv[gxo + i] = (float) (gyv[gyo + i] * op.derivative(xv[xo + i], yv[yo + i], a, b));
@@ -231,10 +240,18 @@ final class UnaryKernels {
    * tanh {@code 1 - y^2} (one fused multiply-add: no cancellation near |y| = 1), exp {@code y}.
    */
   private static void fromOutputBackward(
-      UnaryOp op, float[] y, int yi, float[] gy, int gyi, float[] gx, int gxi, int n) {
-    FloatVector one = FloatVector.broadcast(S, 1f);
+      UnaryOp op,
+      float[] y,
+      int yi,
+      float[] gy,
+      int gyi,
+      float[] gx,
+      int gxi,
+      int n,
+      boolean scalar) {
     int i = 0;
-    for (int end = S.loopBound(n); i < end; i += S.length()) {
+    for (int end = scalar ? 0 : S.loopBound(n); i < end; i += S.length()) {
+      FloatVector one = FloatVector.broadcast(S, 1f);
       FloatVector g = FloatVector.fromArray(S, gy, gyi + i);
       FloatVector v = FloatVector.fromArray(S, y, yi + i);
       switch (op) {
@@ -259,9 +276,17 @@ final class UnaryKernels {
 
   /** gx = x > 0 ? gy : slope * gy (relu has slope 0), the hottest backward in training. */
   private static void reluBackward(
-      float slope, float[] x, int xi, float[] gy, int gyi, float[] gx, int gxi, int n) {
+      float slope,
+      float[] x,
+      int xi,
+      float[] gy,
+      int gyi,
+      float[] gx,
+      int gxi,
+      int n,
+      boolean scalar) {
     int i = 0;
-    for (int end = S.loopBound(n); i < end; i += S.length()) {
+    for (int end = scalar ? 0 : S.loopBound(n); i < end; i += S.length()) {
       FloatVector g = FloatVector.fromArray(S, gy, gyi + i);
       FloatVector v = FloatVector.fromArray(S, x, xi + i);
       g.mul(slope).blend(g, v.compare(VectorOperators.GT, 0f)).intoArray(gx, gxi + i);
