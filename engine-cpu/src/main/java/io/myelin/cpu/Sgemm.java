@@ -93,12 +93,22 @@ final class Sgemm {
       float beta,
       float[] c,
       GemmOperand co) {
-    gemm(threads, pool, batch, m, n, k, alpha, a, ao, b, bo, beta, c, co, true);
+    gemm(threads, pool, batch, m, n, k, alpha, a, ao, b, bo, beta, c, co, Path.AUTO);
+  }
+
+  /** Which kernel a small SGEMM takes; the results are the same bits whichever it is. */
+  enum Path {
+    /** The scalar kernel until the vector one is compiled ({@link SgemmWarmup}), then vector. */
+    AUTO,
+    /** The scalar kernel wherever {@link SgemmScalar#suits} allows (tests, benchmarks). */
+    SCALAR,
+    /** The vector kernels only. */
+    VECTOR
   }
 
   /**
-   * {@link #gemm}, with the scalar path ({@link SgemmScalar}) allowed or not: tests compare the two
-   * paths bit for bit.
+   * {@link #gemm}, taking the given {@code path} for the small products {@link SgemmScalar} suits:
+   * tests compare the paths bit for bit.
    */
   static void gemm(
       CpuThreads threads,
@@ -115,7 +125,7 @@ final class Sgemm {
       float beta,
       float[] c,
       GemmOperand co,
-      boolean scalarAllowed) {
+      Path path) {
     Sgemm g = new Sgemm(a, ao, b, bo, c, co, m, n, k, alpha, beta);
     if ((long) m * n * k <= SMALL) {
       for (int bi = 0; bi < batch; bi++) {
@@ -123,7 +133,9 @@ final class Sgemm {
       }
       return;
     }
-    if (scalarAllowed && SgemmScalar.suits(batch, m, n, k)) {
+    if (path != Path.VECTOR
+        && SgemmScalar.suits(batch, m, n, k)
+        && (path == Path.SCALAR || !SgemmWarmup.warm())) {
       SgemmScratch s = pool.take();
       try {
         for (int bi = 0; bi < batch; bi++) {
