@@ -10,9 +10,10 @@ largest difference of the final weights next to how far training moved them.
 
     /usr/bin/python3 bench/scripts/convnet_from_torch_weights.py [TRAIN_ROWS] [EPOCHS] [SEED]
 
-Defaults: 2048 rows (16 steps per epoch), 3 epochs, seed 0. The images are the first rows of the
-embedded MNIST sample (../shared/data/mnist-sample), written as IDX files into a temporary folder
-(train + t10k, so Myelin keeps the file order and makes no split of its own).
+Defaults: 2048 rows (16 steps per epoch), 3 epochs, seed 0. The images are rows of the MNIST
+sample (../shared/data/mnist-sample, sorted by label, so taken in a seeded random order), written
+as IDX files into a temporary folder (train + t10k, so Myelin keeps the file order and makes no
+split of its own).
 """
 import gzip
 import json
@@ -89,6 +90,9 @@ def main():
     x = read_idx(os.path.join(sample, "images-idx3-ubyte.gz"))
     y = read_idx(os.path.join(sample, "labels-idx1-ubyte.gz"))
     assert rows + test_rows <= len(y), f"at most {len(y) - test_rows} training rows"
+    # The sample file is sorted by label: take the rows in a seeded random order.
+    perm = torch.randperm(len(y), generator=torch.Generator().manual_seed(1000 + seed))
+    x, y = x[perm], y[perm]
     work = tempfile.mkdtemp(prefix="convnet-from-torch-")
     write_idx(os.path.join(work, "train-images-idx3-ubyte.gz"), x[:rows])
     write_idx(os.path.join(work, "train-labels-idx1-ubyte.gz"), y[:rows])
@@ -139,7 +143,7 @@ def main():
     myelin_test = tuple(float(v) for v in test_line.split()[1:3])
     ended = load_safetensors(saved)
 
-    print(f"data: MNIST sample rows 0..{rows - 1} in file order, test rows {rows}..{rows + test_rows - 1}")
+    print(f"data: {rows} MNIST sample rows in one fixed order (seed {1000 + seed}), {test_rows} more for the test")
     print(f"model: {SPEC} (mnist_convnet without dropout), PyTorch-initialised (seed {seed})")
     print(f"train: adam lr 0.001, batch 128, {epochs} epochs = {epochs * -(-rows // 128)} steps, float32")
     print("epoch  train loss PyTorch   train loss Myelin   |difference|")

@@ -60,19 +60,7 @@ public final class Pooling {
       // Each upstream gradient goes to its window's argmax.
       @Override
       protected Tensor[] backward(OpContext ctx, Tensor gy) {
-        Tensor gc = gy.contiguous();
-        Tensor gx = Tensor.empty(gc.device(), gc.dtype(), input.shape());
-        backend(gc)
-            .maxPool2dBackward(
-                g,
-                planes,
-                gc.storage(),
-                gc.layout().offset(),
-                ctx.saved(0).storage(),
-                0,
-                gx.storage(),
-                0);
-        return new Tensor[] {gx};
+        return new Tensor[] {scatterToArgmax(gy, ctx.saved(0), g, planes, input.shape())};
       }
 
       // Piecewise linear: dy = dx at the primal's argmax (the saved indices, so the same ties and
@@ -94,6 +82,28 @@ public final class Pooling {
         return false; // a backend primitive
       }
     }.apply(input);
+  }
+
+  /**
+   * The max-pool backward primitive: {@code gx} of {@code inShape}, zero but for each {@code gy}
+   * added at its plane's argmax {@code indices} (the backward of both maxPool2d and the tangent
+   * gather below).
+   */
+  private static Tensor scatterToArgmax(
+      Tensor gy, Tensor indices, PoolGeometry g, int planes, int[] inShape) {
+    Tensor gc = gy.contiguous();
+    Tensor gx = Tensor.empty(gc.device(), gc.dtype(), inShape);
+    backend(gc)
+        .maxPool2dBackward(
+            g,
+            planes,
+            gc.storage(),
+            gc.layout().offset(),
+            indices.storage(),
+            indices.layout().offset(),
+            gx.storage(),
+            0);
+    return gx;
   }
 
   /**
@@ -121,19 +131,7 @@ public final class Pooling {
 
       @Override
       protected Tensor[] backward(OpContext ctx, Tensor gy) {
-        Tensor gc = gy.contiguous();
-        Tensor gx = Tensor.empty(gc.device(), gc.dtype(), inShape);
-        backend(gc)
-            .maxPool2dBackward(
-                g,
-                planes,
-                gc.storage(),
-                gc.layout().offset(),
-                indices.storage(),
-                indices.layout().offset(),
-                gx.storage(),
-                0);
-        return new Tensor[] {gx};
+        return new Tensor[] {scatterToArgmax(gy, indices, g, planes, inShape)};
       }
 
       @Override
