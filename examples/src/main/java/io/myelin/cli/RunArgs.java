@@ -38,9 +38,9 @@ final class RunArgs {
       defaultValue = "none",
       description =
           "Augment the training batches of an image dataset (mnist, fashion-mnist, digits):"
-              + " none, or shift:N (each image moves by whole pixels, dy and dx uniform in -N..N,"
+              + " none, or shift:N (each image moves by whole pixels, dy and dx uniform in [-N, N],"
               + " the pixels entering filled with blank background, as torchvision's"
-              + " RandomCrop(size, padding=N)); drawn from --seed per epoch and batch;"
+              + " RandomCrop(size, padding=N)); the shifts follow the seed, per epoch and batch;"
               + " validation and test data are never augmented (default: ${DEFAULT-VALUE}).")
   String augment;
 
