@@ -25,6 +25,22 @@ __device__ __forceinline__ void windows_holding(int v, int k, int s, int p, int 
   *hi = last < out - 1 ? last : out - 1;
 }
 
+// Input element idx of the planes seen by a backward gather: its plane, its index in the plane,
+// and the output windows [oh0, oh1] x [ow0, ow1] that hold it (empty when oh0 > oh1 or ow0 > ow1).
+struct InputTaps {
+  unsigned plane;
+  int flat, oh0, oh1, ow0, ow1;
+};
+
+__device__ __forceinline__ InputTaps input_taps(PoolDims d, unsigned idx, unsigned in_plane) {
+  InputTaps t;
+  t.plane = idx / in_plane;
+  t.flat = (int)(idx - t.plane * in_plane);
+  windows_holding(t.flat / d.width, d.kh, d.sh, d.ph, d.out_h, &t.oh0, &t.oh1);
+  windows_holding(t.flat % d.width, d.kw, d.sw, d.pw, d.out_w, &t.ow0, &t.ow1);
+  return t;
+}
+
 __device__ __forceinline__ int avg_divisor(PoolDims d, int oh, int ow) {
   int h0 = oh * d.sh - d.ph, w0 = ow * d.sw - d.pw;
   int h1 = min(h0 + d.kh, d.height + d.ph), w1 = min(w0 + d.kw, d.width + d.pw);
@@ -74,19 +90,14 @@ __device__ void max_pool2d_bwd(PoolDims d, const T* gy, const int* indices, T* g
   long long n_total = (long long)d.planes * in_plane;
   GRID_STRIDE_LOOP(e, n_total) {
     unsigned idx = (unsigned)e;
-    unsigned p = idx / in_plane;
-    int flat = (int)(idx - p * in_plane);
-    int h = flat / d.width, w = flat % d.width;
-    int oh0, oh1, ow0, ow1;
-    windows_holding(h, d.kh, d.sh, d.ph, d.out_h, &oh0, &oh1);
-    windows_holding(w, d.kw, d.sw, d.pw, d.out_w, &ow0, &ow1);
-    const T* g = gy + (size_t)p * out_plane;
-    const int* ix = indices + (size_t)p * out_plane;
+    InputTaps t = input_taps(d, idx, in_plane);
+    const T* g = gy + (size_t)t.plane * out_plane;
+    const int* ix = indices + (size_t)t.plane * out_plane;
     T sum = T(0);
-    for (int oh = oh0; oh <= oh1; oh++) {
-      for (int ow = ow0; ow <= ow1; ow++) {
+    for (int oh = t.oh0; oh <= t.oh1; oh++) {
+      for (int ow = t.ow0; ow <= t.ow1; ow++) {
         int o = oh * d.out_w + ow;
-        if (ix[o] == flat) sum += g[o];
+        if (ix[o] == t.flat) sum += g[o];
       }
     }
     gx[idx] = sum;
@@ -120,16 +131,11 @@ __device__ void avg_pool2d_bwd(PoolDims d, const T* gy, T* gx) {
   long long n_total = (long long)d.planes * in_plane;
   GRID_STRIDE_LOOP(e, n_total) {
     unsigned idx = (unsigned)e;
-    unsigned p = idx / in_plane;
-    int flat = (int)(idx - p * in_plane);
-    int h = flat / d.width, w = flat % d.width;
-    int oh0, oh1, ow0, ow1;
-    windows_holding(h, d.kh, d.sh, d.ph, d.out_h, &oh0, &oh1);
-    windows_holding(w, d.kw, d.sw, d.pw, d.out_w, &ow0, &ow1);
-    const T* g = gy + (size_t)p * out_plane;
+    InputTaps t = input_taps(d, idx, in_plane);
+    const T* g = gy + (size_t)t.plane * out_plane;
     T sum = T(0);
-    for (int oh = oh0; oh <= oh1; oh++) {
-      for (int ow = ow0; ow <= ow1; ow++) {
+    for (int oh = t.oh0; oh <= t.oh1; oh++) {
+      for (int ow = t.ow0; ow <= t.ow1; ow++) {
         sum += (T)((double)g[oh * d.out_w + ow] / (double)avg_divisor(d, oh, ow));
       }
     }

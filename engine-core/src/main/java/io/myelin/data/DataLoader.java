@@ -29,6 +29,10 @@ import java.util.concurrent.Executors;
  *       the row indices cross to the device. For datasets that fit in device memory next to the
  *       model (MNIST's 60,000 x 784 floats are 188 MB); the batches are the same values as without
  *       it. {@link #close()} frees the device copy.
+ *   <li>With {@code augment}, each batch of {@link #epoch} is rewritten on the host by a {@link
+ *       BatchAugmentation} (for instance {@link RandomShift}) before it goes to the device; {@link
+ *       #all()} is never augmented. Augmentation needs host batches, so it excludes {@code
+ *       resident}.
  * </ul>
  *
  * <pre>{@code
@@ -49,6 +53,7 @@ public final class DataLoader implements AutoCloseable {
    * @param dropLast drop the last incomplete batch
    * @param prefetch gather the next batch in the background
    * @param resident keep the dataset on the device and gather batches there
+   * @param augment rewrites each training batch on the host, or null for none
    */
   public record Options(
       int batchSize,
@@ -56,7 +61,19 @@ public final class DataLoader implements AutoCloseable {
       long seed,
       boolean dropLast,
       boolean prefetch,
-      boolean resident) {
+      boolean resident,
+      BatchAugmentation augment) {
+    /** Options without augmentation. */
+    public Options(
+        int batchSize,
+        boolean shuffle,
+        long seed,
+        boolean dropLast,
+        boolean prefetch,
+        boolean resident) {
+      this(batchSize, shuffle, seed, dropLast, prefetch, resident, null);
+    }
+
     /** Options without residency. */
     public Options(int batchSize, boolean shuffle, long seed, boolean dropLast, boolean prefetch) {
       this(batchSize, shuffle, seed, dropLast, prefetch, false);
@@ -67,6 +84,11 @@ public final class DataLoader implements AutoCloseable {
         throw new IllegalArgumentException(
             "batch size must be >= 0 (0 = full batch), got " + batchSize);
       }
+      if (resident && augment != null) {
+        throw new IllegalArgumentException(
+            "augmentation rewrites batches on the host: it cannot be combined with a resident"
+                + " dataset");
+      }
     }
 
     /** Batches of {@code size} in dataset order, keeping the last partial batch, prefetching. */
@@ -75,20 +97,25 @@ public final class DataLoader implements AutoCloseable {
     }
 
     public Options shuffled(long seed) {
-      return new Options(batchSize, true, seed, dropLast, prefetch, resident);
+      return new Options(batchSize, true, seed, dropLast, prefetch, resident, augment);
     }
 
     public Options droppingLast() {
-      return new Options(batchSize, shuffle, seed, true, prefetch, resident);
+      return new Options(batchSize, shuffle, seed, true, prefetch, resident, augment);
     }
 
     public Options withoutPrefetch() {
-      return new Options(batchSize, shuffle, seed, dropLast, false, resident);
+      return new Options(batchSize, shuffle, seed, dropLast, false, resident, augment);
     }
 
     /** Keeps the dataset on the device and gathers each batch there. */
     public Options residentOnDevice() {
-      return new Options(batchSize, shuffle, seed, dropLast, prefetch, true);
+      return new Options(batchSize, shuffle, seed, dropLast, prefetch, true, augment);
+    }
+
+    /** Rewrites each training batch with {@code a} on the host (see {@link BatchAugmentation}). */
+    public Options augmented(BatchAugmentation a) {
+      return new Options(batchSize, shuffle, seed, dropLast, prefetch, resident, a);
     }
   }
 
@@ -175,9 +202,10 @@ public final class DataLoader implements AutoCloseable {
               return CompletableFuture.completedFuture(new HostBatch(rows, null, 0, null, null, 0));
             }
             if (options.prefetch && count > 1) {
-              return CompletableFuture.supplyAsync(() -> gather(rows), executor());
+              return CompletableFuture.supplyAsync(
+                  () -> augment(gather(rows), epoch, i), executor());
             }
-            return CompletableFuture.completedFuture(gather(rows));
+            return CompletableFuture.completedFuture(augment(gather(rows), epoch, i));
           }
 
           @Override
@@ -278,6 +306,14 @@ public final class DataLoader implements AutoCloseable {
               });
     }
     return prefetcher;
+  }
+
+  /** The training batch {@code batch} of {@code epoch}, after the options' augmentation. */
+  private HostBatch augment(HostBatch h, int epoch, int batch) {
+    if (options.augment != null) {
+      options.augment.apply(h.x(), h.rows().length, h.cols(), epoch, batch);
+    }
+    return h;
   }
 
   /** Rows copied into contiguous host arrays, ready for one copy to the device. */

@@ -360,6 +360,15 @@ public final class Convolution {
                 ? Tensor.zeros(gc.device(), gc.dtype(), wShape)
                 : Tensor.empty(gc.device(), gc.dtype(), wShape);
     Tensor gb = wantB ? gc.sum(new int[] {0, 2, 3}, false) : null;
+    // gW^T per group when the column matrix has more rows than the group has output channels: the
+    // GEMM's transposed operand is then gyP, the smaller one (packing a transposed operand is what
+    // makes the gW product slower than the forward one on the CPU); the products are the same
+    // (each element the same fused multiply-adds over the same depth), transposed into gW at the
+    // end.
+    int og = outC / groups;
+    int kg = g.colRows() / groups;
+    Tensor gwT =
+        wantW && n > 0 && kg > og ? Tensor.empty(x.device(), x.dtype(), groups, kg, og) : null;
     if (wantX || wantW) {
       for (int n0 = 0; n0 < n; n0 += chunk) {
         int count = Math.min(chunk, n - n0);
@@ -383,7 +392,11 @@ public final class Convolution {
                   x.layout().offset() + n0 * g.imageSize(),
                   cols.storage(),
                   0);
-              gradTimesColsT(be, gyP, cols, gw, groups, width, n0 == 0 ? 0 : 1);
+              if (gwT != null) {
+                colsTimesGradT(be, cols, gyP, gwT, groups, width, n0 == 0 ? 0 : 1);
+              } else {
+                gradTimesColsT(be, gyP, cols, gw, groups, width, n0 == 0 ? 0 : 1);
+              }
             }
           }
           if (wantX) {
@@ -393,6 +406,16 @@ public final class Convolution {
             }
           }
         }
+      }
+    }
+    if (gwT != null) {
+      try (gwT) { // gw[g, o, r] = gwT[g, r, o]
+        int[] shape = {groups, og, kg};
+        be.copy(
+            gwT.storage(),
+            new Layout(shape, new int[] {kg * og, 1, og}, 0),
+            gw.storage(),
+            new Layout(shape, new int[] {og * kg, kg, 1}, 0));
       }
     }
     return new Tensor[] {gx, gw, gb};
@@ -430,6 +453,23 @@ public final class Convolution {
         new GemmOperand(cols.storage(), 0, width, k * width, true),
         beta,
         new GemmOperand(gw.storage(), 0, k, og * k, false));
+  }
+
+  // gWT_g [K, O/G] (+)= cols_g [K, width] x gyP_g^T [width, O/G]: gradTimesColsT transposed.
+  private static void colsTimesGradT(
+      Backend be, Tensor cols, Tensor gyP, Tensor gwT, int groups, int width, double beta) {
+    int k = gwT.size(1);
+    int og = gwT.size(2);
+    be.gemm(
+        groups,
+        k,
+        og,
+        width,
+        1,
+        new GemmOperand(cols.storage(), 0, width, k * width, false),
+        new GemmOperand(gyP.storage(), 0, width, og * width, true),
+        beta,
+        new GemmOperand(gwT.storage(), 0, og, k * og, false));
   }
 
   // dcols_g [K, width] = W_g^T [K, O/G] x gyP_g [O/G, width].

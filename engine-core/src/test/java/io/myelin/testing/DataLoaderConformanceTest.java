@@ -10,6 +10,7 @@ import io.myelin.Tensor;
 import io.myelin.data.ArrayDataset;
 import io.myelin.data.Batch;
 import io.myelin.data.DataLoader;
+import io.myelin.data.RandomShift;
 import io.myelin.data.TensorDataset;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -44,6 +45,43 @@ public abstract class DataLoaderConformanceTest extends DeviceTestBase {
       }
     }
     return out;
+  }
+
+  @Test
+  void augmentationRewritesEachEpochBatchOnTheHostAndNeverAll() {
+    ArrayDataset d = dataset(53, 16);
+    RandomShift shift = new RandomShift(1, 1, 4, 4, null, 3);
+    for (boolean prefetch : new boolean[] {true, false}) {
+      var o = DataLoader.Options.batches(8).shuffled(5).augmented(shift);
+      if (!prefetch) {
+        o = o.withoutPrefetch();
+      }
+      try (DataLoader loader = new DataLoader(d, o, device())) {
+        for (int epoch = 0; epoch < 2; epoch++) {
+          int batch = 2; // resumed mid-epoch: batch indices count from the epoch's start
+          for (Batch b : loader.epoch(epoch, 2)) {
+            try (b) {
+              int n = b.indices().length;
+              float[] expected = new float[n * 16];
+              for (int i = 0; i < n; i++) {
+                System.arraycopy(d.features(), b.indices()[i] * 16, expected, i * 16, 16);
+              }
+              shift.apply(expected, n, 16, epoch, batch);
+              assertArrayEquals(expected, b.features().toFloatArray(), "batch " + batch);
+              batch++;
+            }
+          }
+          assertEquals(7, batch);
+        }
+        try (Batch all = loader.all()) {
+          assertArrayEquals(
+              d.features(), all.features().toFloatArray(), "all() is never augmented");
+        }
+      }
+    }
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> DataLoader.Options.batches(8).residentOnDevice().augmented(shift));
   }
 
   @Test

@@ -1,6 +1,5 @@
 package io.myelin.cpu;
 
-import io.myelin.DType;
 import io.myelin.backend.ConvGeometry;
 
 /**
@@ -23,18 +22,13 @@ final class ConvKernels {
       CpuStorage cols,
       int colsOffset) {
     int rows = g.colRows();
-    boolean f32 = x.dtype() == DType.FLOAT32;
+    HostArray xs = HostArray.of(x), cs = HostArray.of(cols);
     threads.parallelFor(
         rows * images,
         g.outPlane(),
         (from, to) -> {
           for (int item = from; item < to; item++) {
-            int r = item / images, n = item % images;
-            if (f32) {
-              im2colF(g, images, x.floats(), xOffset, cols.floats(), colsOffset, r, n);
-            } else {
-              im2colD(g, images, x.doubles(), xOffset, cols.doubles(), colsOffset, r, n);
-            }
+            im2colRun(g, images, xs, xOffset, cs, colsOffset, item / images, item % images);
           }
         });
   }
@@ -47,19 +41,14 @@ final class ConvKernels {
       int colsOffset,
       CpuStorage x,
       int xOffset) {
-    boolean f32 = x.dtype() == DType.FLOAT32;
     int planes = images * g.channels();
+    HostArray cs = HostArray.of(cols), xs = HostArray.of(x);
     threads.parallelFor(
         planes,
         (long) g.kernelH() * g.kernelW() * g.outPlane(),
         (from, to) -> {
           for (int p = from; p < to; p++) {
-            int n = p / g.channels(), c = p % g.channels();
-            if (f32) {
-              col2imF(g, images, cols.floats(), colsOffset, x.floats(), xOffset, n, c);
-            } else {
-              col2imD(g, images, cols.doubles(), colsOffset, x.doubles(), xOffset, n, c);
-            }
+            col2imPlane(g, images, cs, colsOffset, xs, xOffset, p / g.channels(), p % g.channels());
           }
         });
   }
@@ -77,14 +66,13 @@ final class ConvKernels {
     return Math.min(outW, (width - 1 - w0) / stride + 1);
   }
 
-  // ---- FLOAT ----------------------------------------------------------------------------------
-
-  private static void im2colF(
+  /** Row r of the column matrix for image n: outH runs of outW entries. */
+  private static void im2colRun(
       ConvGeometry g,
       int images,
-      float[] x,
+      HostArray x,
       int xOffset,
-      float[] cols,
+      HostArray cols,
       int colsOffset,
       int r,
       int n) {
@@ -100,35 +88,36 @@ final class ConvKernels {
     for (int oh = 0; oh < outH; oh++, dst += outW) {
       int h = oh * g.strideH() - g.padH() + i * g.dilationH();
       if (h < 0 || h >= g.height()) {
-        java.util.Arrays.fill(cols, dst, dst + outW, 0f);
+        cols.fill0(dst, dst + outW);
         continue;
       }
       int row = src + h * g.width();
-      java.util.Arrays.fill(cols, dst, dst + lo, 0f);
+      cols.fill0(dst, dst + lo);
       if (g.strideW() == 1) {
-        System.arraycopy(x, row + lo + w0, cols, dst + lo, hi - lo);
+        cols.copyRun(dst + lo, x, row + lo + w0, hi - lo);
       } else {
         for (int ow = lo; ow < hi; ow++) {
-          cols[dst + ow] = x[row + ow * g.strideW() + w0];
+          cols.set(dst + ow, x.get(row + ow * g.strideW() + w0));
         }
       }
-      java.util.Arrays.fill(cols, dst + hi, dst + outW, 0f);
+      cols.fill0(dst + hi, dst + outW);
     }
   }
 
-  private static void col2imF(
+  /** The (image n, channel c) plane of x: zeroed, then every tap added in (i, j, oh, ow) order. */
+  private static void col2imPlane(
       ConvGeometry g,
       int images,
-      float[] cols,
+      HostArray cols,
       int colsOffset,
-      float[] x,
+      HostArray x,
       int xOffset,
       int n,
       int c) {
     int kH = g.kernelH(), kW = g.kernelW(), outH = g.outH(), outW = g.outW();
     int plane = g.height() * g.width();
     int base = xOffset + n * g.imageSize() + c * plane;
-    java.util.Arrays.fill(x, base, base + plane, 0f);
+    x.fill0(base, base + plane);
     for (int i = 0; i < kH; i++) {
       for (int j = 0; j < kW; j++) {
         int r = (c * kH + i) * kW + j;
@@ -143,91 +132,10 @@ final class ConvKernels {
           }
           int row = base + h * g.width() + w0;
           if (g.strideW() == 1) {
-            for (int ow = lo; ow < hi; ow++) {
-              x[row + ow] += cols[src + ow];
-            }
+            x.addRun(row + lo, cols, src + lo, hi - lo);
           } else {
             for (int ow = lo; ow < hi; ow++) {
-              x[row + ow * g.strideW()] += cols[src + ow];
-            }
-          }
-        }
-      }
-    }
-  }
-
-  // ---- DOUBLE ----------------------------------------------------------------------------------
-
-  private static void im2colD(
-      ConvGeometry g,
-      int images,
-      double[] x,
-      int xOffset,
-      double[] cols,
-      int colsOffset,
-      int r,
-      int n) {
-    int kH = g.kernelH(), kW = g.kernelW(), outH = g.outH(), outW = g.outW();
-    int c = r / (kH * kW), i = r / kW % kH, j = r % kW;
-    int plane = g.height() * g.width();
-    int src = xOffset + n * g.imageSize() + c * plane;
-    int dst = colsOffset + (r * images + n) * g.outPlane();
-    int w0 = j * g.dilationW() - g.padW();
-    // Output columns whose input column lies inside the image: [lo, hi).
-    int lo = firstInside(w0, g.strideW());
-    int hi = Math.max(lo, lastInside(w0, g.strideW(), g.width(), outW));
-    for (int oh = 0; oh < outH; oh++, dst += outW) {
-      int h = oh * g.strideH() - g.padH() + i * g.dilationH();
-      if (h < 0 || h >= g.height()) {
-        java.util.Arrays.fill(cols, dst, dst + outW, 0.0);
-        continue;
-      }
-      int row = src + h * g.width();
-      java.util.Arrays.fill(cols, dst, dst + lo, 0.0);
-      if (g.strideW() == 1) {
-        System.arraycopy(x, row + lo + w0, cols, dst + lo, hi - lo);
-      } else {
-        for (int ow = lo; ow < hi; ow++) {
-          cols[dst + ow] = x[row + ow * g.strideW() + w0];
-        }
-      }
-      java.util.Arrays.fill(cols, dst + hi, dst + outW, 0.0);
-    }
-  }
-
-  private static void col2imD(
-      ConvGeometry g,
-      int images,
-      double[] cols,
-      int colsOffset,
-      double[] x,
-      int xOffset,
-      int n,
-      int c) {
-    int kH = g.kernelH(), kW = g.kernelW(), outH = g.outH(), outW = g.outW();
-    int plane = g.height() * g.width();
-    int base = xOffset + n * g.imageSize() + c * plane;
-    java.util.Arrays.fill(x, base, base + plane, 0.0);
-    for (int i = 0; i < kH; i++) {
-      for (int j = 0; j < kW; j++) {
-        int r = (c * kH + i) * kW + j;
-        int src = colsOffset + (r * images + n) * g.outPlane();
-        int w0 = j * g.dilationW() - g.padW();
-        int lo = firstInside(w0, g.strideW());
-        int hi = Math.max(lo, lastInside(w0, g.strideW(), g.width(), outW));
-        for (int oh = 0; oh < outH; oh++, src += outW) {
-          int h = oh * g.strideH() - g.padH() + i * g.dilationH();
-          if (h < 0 || h >= g.height()) {
-            continue;
-          }
-          int row = base + h * g.width() + w0;
-          if (g.strideW() == 1) {
-            for (int ow = lo; ow < hi; ow++) {
-              x[row + ow] += cols[src + ow];
-            }
-          } else {
-            for (int ow = lo; ow < hi; ow++) {
-              x[row + ow * g.strideW()] += cols[src + ow];
+              x.add(row + ow * g.strideW(), cols.get(src + ow));
             }
           }
         }

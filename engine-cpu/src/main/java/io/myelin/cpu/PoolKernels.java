@@ -1,14 +1,14 @@
 package io.myelin.cpu;
 
-import io.myelin.DType;
 import io.myelin.backend.PoolGeometry;
 
 /**
  * The CPU's max and average pooling ({@link io.myelin.backend.Backend#maxPool2d}, {@link
  * io.myelin.backend.Backend#avgPool2d} and their backwards), split over planes. A backward plane is
  * owned by one thread, which zeroes it and adds the outputs' shares in (oh, ow) order: the same
- * sums, in the same order, as a GPU's per-input gather. float32 windows are summed in double.
- * Stateless and thread-safe.
+ * sums, in the same order, as a GPU's per-input gather. float32 windows are summed in double. One
+ * loop per primitive serves both dtypes through {@link HostArray} (exact for float32). Stateless
+ * and thread-safe.
  */
 final class PoolKernels {
   private PoolKernels() {}
@@ -23,19 +23,14 @@ final class PoolKernels {
       int yOffset,
       CpuStorage indices,
       int indicesOffset) {
-    boolean f32 = x.dtype() == DType.FLOAT32;
+    HostArray xs = HostArray.of(x), ys = HostArray.of(y);
     threads.parallelFor(
         planes,
         (long) g.outPlane() * g.kernelH() * g.kernelW(),
         (from, to) -> {
           for (int p = from; p < to; p++) {
             int xo = xOffset + p * g.inPlane(), yo = yOffset + p * g.outPlane();
-            int io = indicesOffset + p * g.outPlane();
-            if (f32) {
-              maxF(g, x.floats(), xo, y.floats(), yo, indices.ints(), io);
-            } else {
-              maxD(g, x.doubles(), xo, y.doubles(), yo, indices.ints(), io);
-            }
+            maxPlane(g, xs, xo, ys, yo, indices.ints(), indicesOffset + p * g.outPlane());
           }
         });
   }
@@ -50,19 +45,14 @@ final class PoolKernels {
       int indicesOffset,
       CpuStorage gx,
       int gxOffset) {
-    boolean f32 = gx.dtype() == DType.FLOAT32;
+    HostArray gys = HostArray.of(gy), gxs = HostArray.of(gx);
     threads.parallelFor(
         planes,
         g.inPlane() + g.outPlane(),
         (from, to) -> {
           for (int p = from; p < to; p++) {
             int xo = gxOffset + p * g.inPlane(), yo = gyOffset + p * g.outPlane();
-            int io = indicesOffset + p * g.outPlane();
-            if (f32) {
-              maxBackF(g, gy.floats(), yo, indices.ints(), io, gx.floats(), xo);
-            } else {
-              maxBackD(g, gy.doubles(), yo, indices.ints(), io, gx.doubles(), xo);
-            }
+            maxBackPlane(g, gys, yo, indices.ints(), indicesOffset + p * g.outPlane(), gxs, xo);
           }
         });
   }
@@ -75,18 +65,13 @@ final class PoolKernels {
       int xOffset,
       CpuStorage y,
       int yOffset) {
-    boolean f32 = x.dtype() == DType.FLOAT32;
+    HostArray xs = HostArray.of(x), ys = HostArray.of(y);
     threads.parallelFor(
         planes,
         (long) g.outPlane() * g.kernelH() * g.kernelW(),
         (from, to) -> {
           for (int p = from; p < to; p++) {
-            int xo = xOffset + p * g.inPlane(), yo = yOffset + p * g.outPlane();
-            if (f32) {
-              avgF(g, x.floats(), xo, y.floats(), yo);
-            } else {
-              avgD(g, x.doubles(), xo, y.doubles(), yo);
-            }
+            avgPlane(g, xs, xOffset + p * g.inPlane(), ys, yOffset + p * g.outPlane());
           }
         });
   }
@@ -99,18 +84,13 @@ final class PoolKernels {
       int gyOffset,
       CpuStorage gx,
       int gxOffset) {
-    boolean f32 = gx.dtype() == DType.FLOAT32;
+    HostArray gys = HostArray.of(gy), gxs = HostArray.of(gx);
     threads.parallelFor(
         planes,
         (long) g.outPlane() * g.kernelH() * g.kernelW(),
         (from, to) -> {
           for (int p = from; p < to; p++) {
-            int xo = gxOffset + p * g.inPlane(), yo = gyOffset + p * g.outPlane();
-            if (f32) {
-              avgBackF(g, gy.floats(), yo, gx.floats(), xo);
-            } else {
-              avgBackD(g, gy.doubles(), yo, gx.doubles(), xo);
-            }
+            avgBackPlane(g, gys, gyOffset + p * g.outPlane(), gxs, gxOffset + p * g.inPlane());
           }
         });
   }
@@ -141,117 +121,40 @@ final class PoolKernels {
     return index;
   }
 
-  // ---- FLOAT ----------------------------------------------------------------------------------
-
-  private static void maxF(
-      PoolGeometry g, float[] x, int xo, float[] y, int yo, int[] idx, int io) {
-    int o = 0;
-    for (int oh = 0; oh < g.outH(); oh++) {
-      int h0 = oh * g.strideH() - g.padH();
-      int h1 = Math.min(h0 + g.kernelH(), g.height());
-      h0 = Math.max(h0, 0);
-      for (int ow = 0; ow < g.outW(); ow++, o++) {
-        int w0 = ow * g.strideW() - g.padW();
-        int w1 = Math.min(w0 + g.kernelW(), g.width());
-        w0 = Math.max(w0, 0);
-        int best = h0 * g.width() + w0;
-        float max = Float.NEGATIVE_INFINITY;
-        for (int h = h0; h < h1; h++) {
-          for (int w = w0; w < w1; w++) {
-            float v = x[xo + h * g.width() + w];
-            if (v > max || Float.isNaN(v)) { // PyTorch: the first maximum, a NaN always
-              max = v;
-              best = h * g.width() + w;
-            }
-          }
-        }
-        y[yo + o] = max;
-        idx[io + o] = best;
-      }
-    }
-  }
-
-  private static void maxBackF(
-      PoolGeometry g, float[] gy, int yo, int[] idx, int io, float[] gx, int xo) {
-    int plane = g.inPlane();
-    java.util.Arrays.fill(gx, xo, xo + plane, 0f);
-    for (int o = 0; o < g.outPlane(); o++) {
-      gx[xo + checkedIndex(idx[io + o], plane)] += gy[yo + o];
-    }
-  }
-
-  private static void avgF(PoolGeometry g, float[] x, int xo, float[] y, int yo) {
+  private static void maxPlane(
+      PoolGeometry g, HostArray x, int xo, HostArray y, int yo, int[] idx, int io) {
     int o = 0;
     for (int oh = 0; oh < g.outH(); oh++) {
       for (int ow = 0; ow < g.outW(); ow++, o++) {
         int[] win = window(g, oh, ow);
-        double sum = 0;
+        int best = win[0] * g.width() + win[2];
+        double max = Double.NEGATIVE_INFINITY; // float32 values widen exactly: the same order
         for (int h = win[0]; h < win[1]; h++) {
           for (int w = win[2]; w < win[3]; w++) {
-            sum += x[xo + h * g.width() + w];
-          }
-        }
-        y[yo + o] = (float) (sum / win[4]);
-      }
-    }
-  }
-
-  private static void avgBackF(PoolGeometry g, float[] gy, int yo, float[] gx, int xo) {
-    java.util.Arrays.fill(gx, xo, xo + g.inPlane(), 0f);
-    int o = 0;
-    for (int oh = 0; oh < g.outH(); oh++) {
-      for (int ow = 0; ow < g.outW(); ow++, o++) {
-        int[] win = window(g, oh, ow);
-        float share = (float) (gy[yo + o] / (double) win[4]);
-        for (int h = win[0]; h < win[1]; h++) {
-          for (int w = win[2]; w < win[3]; w++) {
-            gx[xo + h * g.width() + w] += share;
-          }
-        }
-      }
-    }
-  }
-
-  // ---- DOUBLE ----------------------------------------------------------------------------------
-
-  private static void maxD(
-      PoolGeometry g, double[] x, int xo, double[] y, int yo, int[] idx, int io) {
-    int o = 0;
-    for (int oh = 0; oh < g.outH(); oh++) {
-      int h0 = oh * g.strideH() - g.padH();
-      int h1 = Math.min(h0 + g.kernelH(), g.height());
-      h0 = Math.max(h0, 0);
-      for (int ow = 0; ow < g.outW(); ow++, o++) {
-        int w0 = ow * g.strideW() - g.padW();
-        int w1 = Math.min(w0 + g.kernelW(), g.width());
-        w0 = Math.max(w0, 0);
-        int best = h0 * g.width() + w0;
-        double max = Double.NEGATIVE_INFINITY;
-        for (int h = h0; h < h1; h++) {
-          for (int w = w0; w < w1; w++) {
-            double v = x[xo + h * g.width() + w];
+            double v = x.get(xo + h * g.width() + w);
             if (v > max || Double.isNaN(v)) { // PyTorch: the first maximum, a NaN always
               max = v;
               best = h * g.width() + w;
             }
           }
         }
-        y[yo + o] = max;
+        y.set(yo + o, max);
         idx[io + o] = best;
       }
     }
   }
 
-  private static void maxBackD(
-      PoolGeometry g, double[] gy, int yo, int[] idx, int io, double[] gx, int xo) {
+  private static void maxBackPlane(
+      PoolGeometry g, HostArray gy, int yo, int[] idx, int io, HostArray gx, int xo) {
     int plane = g.inPlane();
-    java.util.Arrays.fill(gx, xo, xo + plane, 0.0);
+    gx.fill0(xo, xo + plane);
     for (int o = 0; o < g.outPlane(); o++) {
-      gx[xo + checkedIndex(idx[io + o], plane)] += gy[yo + o];
+      gx.add(xo + checkedIndex(idx[io + o], plane), gy.get(yo + o));
     }
   }
 
-  private static void avgD(PoolGeometry g, double[] x, int xo, double[] y, int yo) {
+  /** Window sums in double, divided once, rounded once to the dtype. */
+  private static void avgPlane(PoolGeometry g, HostArray x, int xo, HostArray y, int yo) {
     int o = 0;
     for (int oh = 0; oh < g.outH(); oh++) {
       for (int ow = 0; ow < g.outW(); ow++, o++) {
@@ -259,24 +162,25 @@ final class PoolKernels {
         double sum = 0;
         for (int h = win[0]; h < win[1]; h++) {
           for (int w = win[2]; w < win[3]; w++) {
-            sum += x[xo + h * g.width() + w];
+            sum += x.get(xo + h * g.width() + w);
           }
         }
-        y[yo + o] = (sum / win[4]);
+        y.set(yo + o, sum / win[4]);
       }
     }
   }
 
-  private static void avgBackD(PoolGeometry g, double[] gy, int yo, double[] gx, int xo) {
-    java.util.Arrays.fill(gx, xo, xo + g.inPlane(), 0.0);
+  /** Each output's share (gy / divisor, in the dtype) added to its window, in (oh, ow) order. */
+  private static void avgBackPlane(PoolGeometry g, HostArray gy, int yo, HostArray gx, int xo) {
+    gx.fill0(xo, xo + g.inPlane());
     int o = 0;
     for (int oh = 0; oh < g.outH(); oh++) {
       for (int ow = 0; ow < g.outW(); ow++, o++) {
         int[] win = window(g, oh, ow);
-        double share = gy[yo + o] / win[4];
+        double share = gy.get(yo + o) / win[4]; // rounded to the dtype by add, as before
         for (int h = win[0]; h < win[1]; h++) {
           for (int w = win[2]; w < win[3]; w++) {
-            gx[xo + h * g.width() + w] += share;
+            gx.add(xo + h * g.width() + w, share);
           }
         }
       }

@@ -55,6 +55,9 @@ final class RunDescription {
     m.put("--lr-schedule", optim.lrSchedule);
     m.put("--batch-size", Integer.toString(run.batchSize));
     m.put("--no-shuffle", Boolean.toString(run.noShuffle));
+    if (run.augmentShift() > 0) { // absent when off, so checkpoints written before it still match
+      m.put("--augment", "shift:" + run.augmentShift());
+    }
     m.put("--early-stopping", earlyStopping == null ? "off" : earlyStopping.toString());
     return m;
   }

@@ -3,6 +3,7 @@ package io.myelin.cli;
 import io.myelin.Device;
 import io.myelin.Generator;
 import io.myelin.backend.DeviceManager;
+import io.myelin.data.BatchAugmentation;
 import io.myelin.data.DataLoader;
 import io.myelin.examples.HistoryPlot;
 import io.myelin.examples.Losses;
@@ -198,6 +199,8 @@ final class TrainCommand implements Callable<Integer> {
     PrintStream out = System.out;
 
     PreparedData d = data.prepare(dataset, earlyStopping != null);
+    BatchAugmentation augment =
+        run.augmentation(dataset, d.train().cols(), d.preprocessing(), data.seed);
     ModelSpec spec = model.spec().resolve(d.train().cols(), d.source().outputs());
     Generator gen = new Generator(data.seed);
     Sequential net = Mlp.build(spec, gen);
@@ -234,6 +237,12 @@ final class TrainCommand implements Callable<Integer> {
         run.batchSize == 0 ? "full" : Integer.toString(run.batchSize),
         classify ? "cross-entropy" : "MSE",
         device);
+    if (augment != null) {
+      out.printf("augment:  %s, training batches only%n", augment);
+    }
+    if (!optim.lrSchedule.strip().equalsIgnoreCase("none")) {
+      out.printf("schedule: %s (per epoch)%n", optim.lrSchedule);
+    }
 
     Loss loss = Losses.of(classify, net, optim.l1, optim.l2);
     Loss plain = Losses.of(classify, net, 0, 0);
@@ -302,7 +311,7 @@ final class TrainCommand implements Callable<Integer> {
               run.device);
     } else
       try (DeviceManager.DeviceScope scope = DeviceManager.useDevice(device);
-          DataLoader train = run.loader(d.train(), data.seed, device);
+          DataLoader train = run.loader(d.train(), data.seed, device, augment);
           DataLoader val =
               d.validation() == null ? null : run.loader(d.validation(), data.seed, device)) {
         h =
@@ -443,6 +452,9 @@ final class TrainCommand implements Callable<Integer> {
     }
     if (run.batchSize == 0) {
       refused.add("--batch-size 0 (give the rows per worker and step)");
+    }
+    if (run.augmentShift() > 0) {
+      refused.add("--augment");
     }
     if (resume != null) {
       refused.add("--resume (a retried Spark stage resumes from --checkpoint by itself)");

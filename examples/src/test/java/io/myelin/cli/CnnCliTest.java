@@ -58,6 +58,48 @@ class CnnCliTest {
     bad("token 'c8k9' (#1)", "cnn:c8k9-flatten-10"); // 9x9 kernel on 8x8 digits
   }
 
+  @Test
+  void augmentShiftTrainsImagesAndRefusesBadUse() {
+    Cli r =
+        Cli.run(
+            "train",
+            "digits",
+            "--model",
+            "cnn:c8k3p1-relu-p2-flatten-10",
+            "--epochs",
+            "1",
+            "--augment",
+            "shift:1",
+            "--no-progress");
+    assertEquals(0, r.code(), r.err() + r.out());
+    assertTrue(r.out().contains("augment:  RandomShift[maxShift=1, 1x8x8]"), r.out());
+    badUse(
+        "bad --augment 'shift:0': expected none or shift:N with N >= 1",
+        "train",
+        "digits",
+        "--augment",
+        "shift:0");
+    badUse(
+        "bad --augment 'flip': expected none or shift:N with N >= 1",
+        "train",
+        "digits",
+        "--augment",
+        "flip");
+    badUse(
+        "--augment shift:2 needs an image dataset (mnist, fashion-mnist or digits), got moons",
+        "train",
+        "moons",
+        "--augment",
+        "shift:2");
+  }
+
+  private static void badUse(String expected, String... args) {
+    Cli r = Cli.run(args);
+    assertEquals(2, r.code(), "exit code; stderr: " + r.err() + " stdout: " + r.out());
+    assertEquals(1, r.err().strip().lines().count(), "one line on stderr: " + r.err());
+    assertTrue(r.err().contains(expected), "'" + expected + "' not in: " + r.err());
+  }
+
   private static void bad(String expected, String spec) {
     Cli r = Cli.run("train", "digits", "--model", spec, "--epochs", "1");
     assertEquals(2, r.code(), "exit code; stderr: " + r.err() + " stdout: " + r.out());
