@@ -55,22 +55,7 @@ public final class SmallGemmPaths {
             int reps = 2000;
             long t0 = mx.getCurrentThreadCpuTime();
             for (int i = 0; i < reps; i++) {
-              Sgemm.gemm(
-                  th,
-                  pool,
-                  1,
-                  m,
-                  n,
-                  k,
-                  1f,
-                  a,
-                  ao,
-                  b,
-                  bo,
-                  0f,
-                  c,
-                  co,
-                  scalar ? Sgemm.Path.SCALAR : Sgemm.Path.VECTOR);
+              Sgemm.gemm(th, pool, 1, m, n, k, 1f, a, ao, b, bo, 0f, c, co, scalar);
             }
             long dt = (mx.getCurrentThreadCpuTime() - t0) / reps;
             total += dt;

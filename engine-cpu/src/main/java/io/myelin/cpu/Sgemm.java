@@ -93,22 +93,12 @@ final class Sgemm {
       float beta,
       float[] c,
       GemmOperand co) {
-    gemm(threads, pool, batch, m, n, k, alpha, a, ao, b, bo, beta, c, co, Path.AUTO);
-  }
-
-  /** Which kernel a small SGEMM takes; the results are the same bits whichever it is. */
-  enum Path {
-    /** The scalar kernel until the vector one is compiled ({@link SgemmWarmup}), then vector. */
-    AUTO,
-    /** The scalar kernel wherever {@link SgemmScalar#suits} allows (tests, benchmarks). */
-    SCALAR,
-    /** The vector kernels only. */
-    VECTOR
+    gemm(threads, pool, batch, m, n, k, alpha, a, ao, b, bo, beta, c, co, true);
   }
 
   /**
-   * {@link #gemm}, taking the given {@code path} for the small products {@link SgemmScalar} suits:
-   * tests compare the paths bit for bit.
+   * {@link #gemm}, with the scalar path ({@link SgemmScalar}) allowed or not: tests compare the two
+   * paths bit for bit.
    */
   static void gemm(
       CpuThreads threads,
@@ -125,7 +115,7 @@ final class Sgemm {
       float beta,
       float[] c,
       GemmOperand co,
-      Path path) {
+      boolean scalarAllowed) {
     Sgemm g = new Sgemm(a, ao, b, bo, c, co, m, n, k, alpha, beta);
     if ((long) m * n * k <= SMALL) {
       for (int bi = 0; bi < batch; bi++) {
@@ -133,9 +123,7 @@ final class Sgemm {
       }
       return;
     }
-    if (path != Path.VECTOR
-        && SgemmScalar.suits(batch, m, n, k)
-        && (path == Path.SCALAR || !SgemmWarmup.warm())) {
+    if (scalarAllowed && SgemmScalar.suits(batch, m, n, k)) {
       SgemmScratch s = pool.take();
       try {
         for (int bi = 0; bi < batch; bi++) {

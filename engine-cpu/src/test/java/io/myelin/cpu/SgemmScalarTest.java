@@ -61,37 +61,8 @@ class SgemmScalarTest {
             GemmOperand bo = new GemmOperand(null, 1, ldb, bStride, tb);
             GemmOperand co = new GemmOperand(null, 2, ldc, cStride, false);
             Sgemm.gemm(
-                threads,
-                pool,
-                batch,
-                m,
-                n,
-                k,
-                ab[0],
-                a,
-                ao,
-                b,
-                bo,
-                ab[1],
-                packed,
-                co,
-                Sgemm.Path.VECTOR);
-            Sgemm.gemm(
-                threads,
-                pool,
-                batch,
-                m,
-                n,
-                k,
-                ab[0],
-                a,
-                ao,
-                b,
-                bo,
-                ab[1],
-                scalar,
-                co,
-                Sgemm.Path.SCALAR);
+                threads, pool, batch, m, n, k, ab[0], a, ao, b, bo, ab[1], packed, co, false);
+            Sgemm.gemm(threads, pool, batch, m, n, k, ab[0], a, ao, b, bo, ab[1], scalar, co, true);
             for (int i = 0; i < c0.length; i++) {
               int at = i;
               assertEquals(
