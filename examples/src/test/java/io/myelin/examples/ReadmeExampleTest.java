@@ -9,8 +9,12 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
-/** The README's code example is this module's example verbatim, and it runs and learns. */
+/**
+ * The README's code examples are this module's example classes verbatim, and they run and learn.
+ */
 class ReadmeExampleTest {
 
   private static List<String> between(List<String> lines, String start, String end) {
@@ -28,67 +32,33 @@ class ReadmeExampleTest {
     return lines.subList(s, e).stream().map(String::strip).filter(l -> !l.isEmpty()).toList();
   }
 
-  @Test
-  void readmeShowsTheExampleVerbatim() throws IOException {
+  /**
+   * Each README block between {@code <!-- NAME:start -->} and {@code <!-- NAME:end -->} is its
+   * example class's code between README-EXAMPLE-START and README-EXAMPLE-END, verbatim.
+   */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({
+    "example, LogisticRegressionExample",
+    "trainer-example, TrainerExample",
+    "model-files-example, ModelFilesExample",
+    "datasets-example, DatasetsExample"
+  })
+  void readmeShowsTheExampleVerbatim(String block, String exampleClass) throws IOException {
     Path root = Path.of("").toAbsolutePath().getParent();
     List<String> readme = Files.readAllLines(root.resolve("README.md"));
     List<String> source =
-        Files.readAllLines(
-            Path.of("src/main/java/io/myelin/examples/LogisticRegressionExample.java"));
+        Files.readAllLines(Path.of("src/main/java/io/myelin/examples/" + exampleClass + ".java"));
     assertEquals(
         between(source, "README-EXAMPLE-START", "README-EXAMPLE-END"),
-        between(readme, "<!-- example:start -->", "<!-- example:end -->").stream()
+        between(readme, "<!-- " + block + ":start -->", "<!-- " + block + ":end -->").stream()
             .filter(l -> !l.startsWith("```"))
             .toList(),
-        "README.md's example differs from LogisticRegressionExample.java: copy it over");
-  }
-
-  @Test
-  void readmeShowsTheTrainerExampleVerbatim() throws IOException {
-    Path root = Path.of("").toAbsolutePath().getParent();
-    List<String> readme = Files.readAllLines(root.resolve("README.md"));
-    List<String> source =
-        Files.readAllLines(Path.of("src/main/java/io/myelin/examples/TrainerExample.java"));
-    assertEquals(
-        between(source, "README-EXAMPLE-START", "README-EXAMPLE-END"),
-        between(readme, "<!-- trainer-example:start -->", "<!-- trainer-example:end -->").stream()
-            .filter(l -> !l.startsWith("```"))
-            .toList(),
-        "README.md's Trainer example differs from TrainerExample.java: copy it over");
-  }
-
-  @Test
-  void readmeShowsTheModelFilesExampleVerbatim() throws IOException {
-    Path root = Path.of("").toAbsolutePath().getParent();
-    List<String> readme = Files.readAllLines(root.resolve("README.md"));
-    List<String> source =
-        Files.readAllLines(Path.of("src/main/java/io/myelin/examples/ModelFilesExample.java"));
-    assertEquals(
-        between(source, "README-EXAMPLE-START", "README-EXAMPLE-END"),
-        between(readme, "<!-- model-files-example:start -->", "<!-- model-files-example:end -->")
-            .stream()
-            .filter(l -> !l.startsWith("```"))
-            .toList(),
-        "README.md's ModelFiles example differs from ModelFilesExample.java: copy it over");
+        "README.md's " + block + " block differs from " + exampleClass + ".java: copy it over");
   }
 
   @Test
   void theModelFilesExampleLoadsTheSameModel(@TempDir Path dir) throws IOException {
     assertTrue(ModelFilesExample.run(dir));
-  }
-
-  @Test
-  void readmeShowsTheDatasetsExampleVerbatim() throws IOException {
-    Path root = Path.of("").toAbsolutePath().getParent();
-    List<String> readme = Files.readAllLines(root.resolve("README.md"));
-    List<String> source =
-        Files.readAllLines(Path.of("src/main/java/io/myelin/examples/DatasetsExample.java"));
-    assertEquals(
-        between(source, "README-EXAMPLE-START", "README-EXAMPLE-END"),
-        between(readme, "<!-- datasets-example:start -->", "<!-- datasets-example:end -->").stream()
-            .filter(l -> !l.startsWith("```"))
-            .toList(),
-        "README.md's data-set example differs from DatasetsExample.java: copy it over");
   }
 
   @Test
