@@ -250,37 +250,79 @@ public abstract class DoubleBackwardConformanceTest extends DeviceTestBase {
     }
   }
 
+  /**
+   * A 3-4-3 tanh MLP on 5 samples (parameters packed in 31) with a weighted, smoothed cross-entropy
+   * ignoring one row: fused, or composed of tensor ops (log-softmax times the constant {@code w_c
+   * v_rc}, over the kept rows' weight), the independent reference.
+   */
+  private static UnaryOperator<Tensor> mlpLoss(Tensor data, Tensor weights, boolean fused) {
+    int[] lab = {0, 2, -100, 1, 2};
+    double e = 0.1;
+    Tensor labels = Tensor.ofInts(lab).to(data.device());
+    double[] w = weights.toDoubleArray();
+    double[] u = new double[15];
+    double kept = 0;
+    for (int r = 0; r < 5; r++) {
+      if (lab[r] == -100) {
+        continue;
+      }
+      kept += w[lab[r]];
+      for (int c = 0; c < 3; c++) {
+        u[r * 3 + c] = w[c] * ((c == lab[r] ? 1 - e : 0) + e / 3);
+      }
+    }
+    Tensor target = Tensor.of(u, 5, 3).to(data.device());
+    double denominator = kept;
+    return p -> {
+      Tensor w1 = p.narrow(0, 0, 12).reshape(3, 4);
+      Tensor b1 = p.narrow(0, 12, 4);
+      Tensor w2 = p.narrow(0, 16, 12).reshape(4, 3);
+      Tensor b2 = p.narrow(0, 28, 3);
+      Tensor h = data.matmul(w1).add(b1).tanh();
+      Tensor logits = h.matmul(w2).add(b2);
+      return fused
+          ? FusedLosses.crossEntropy(logits, labels, weights, -100, e, true)
+          : logits.logSoftmax(1).mul(target).sum().neg().div(denominator);
+    };
+  }
+
+  /** Row i of the Hessian of f at p0 by reverse over reverse. */
+  private static double[][] doubleBackwardHessian(UnaryOperator<Tensor> f, double[] p0) {
+    int n = p0.length;
+    Tensor p = Tensor.of(p0.clone(), n).requiresGrad(true);
+    Tensor g = Autograd.grad(f.apply(p), new Tensor[] {p}, true)[0];
+    double[][] rows = new double[n][];
+    for (int i = 0; i < n; i++) {
+      rows[i] = Autograd.grad(g.narrow(0, i, 1).sum(), new Tensor[] {p}, false)[0].toDoubleArray();
+    }
+    return rows;
+  }
+
   @Test
   void mlpCrossEntropyHessianByDoubleBackwardEqualsHvp() {
     Tensor data = rand64(34, 5, 3);
-    Tensor labels = Tensor.ofInts(new int[] {0, 2, -100, 1, 2}).to(data.device());
     Tensor weights = rand64(35, 3).abs().add(0.5);
-    UnaryOperator<Tensor> f =
-        p -> {
-          Tensor w1 = p.narrow(0, 0, 12).reshape(3, 4);
-          Tensor b1 = p.narrow(0, 12, 4);
-          Tensor w2 = p.narrow(0, 16, 12).reshape(4, 3);
-          Tensor b2 = p.narrow(0, 28, 3);
-          Tensor h = data.matmul(w1).add(b1).tanh();
-          Tensor logits = h.matmul(w2).add(b2);
-          return FusedLosses.crossEntropy(logits, labels, weights, -100, 0.1, true);
-        };
+    UnaryOperator<Tensor> fused = mlpLoss(data, weights, true);
     int n = 31;
     double[] p0 = randomDoubles(36, n, -1, 1);
-    Tensor p = Tensor.of(p0.clone(), n).requiresGrad(true);
-    Tensor g = Autograd.grad(f.apply(p), new Tensor[] {p}, true)[0];
+    double[][] hessian = doubleBackwardHessian(fused, p0);
+    double[][] composed = doubleBackwardHessian(mlpLoss(data, weights, false), p0);
     for (int i = 0; i < n; i++) {
-      double[] row =
-          Autograd.grad(g.narrow(0, i, 1).sum(), new Tensor[] {p}, false)[0].toDoubleArray();
       double[] basis = new double[n];
       basis[i] = 1;
-      double[] column = Functional.hvp(f, Tensor.of(p0, n), Tensor.of(basis, n)).toDoubleArray();
+      double[] column =
+          Functional.hvp(fused, Tensor.of(p0, n), Tensor.of(basis, n)).toDoubleArray();
       for (int j = 0; j < n; j++) {
         assertEquals(
             column[j],
-            row[j],
+            hessian[i][j],
             1e-10 * Math.max(1, Math.abs(column[j])),
             "Hessian[" + i + ", " + j + "] by double backward vs hvp");
+        assertEquals(
+            composed[i][j],
+            hessian[i][j],
+            1e-10 * Math.max(1, Math.abs(composed[i][j])),
+            "Hessian[" + i + ", " + j + "] fused vs composed cross-entropy");
       }
     }
   }
