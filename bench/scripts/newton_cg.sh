@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 DEVICE=${DEVICE:-cpu}
 REPS=${REPS:-5}
-WARMUP=${WARMUP:-3}
+WARMUP=${WARMUP:-200}
 JAVA=${JAVA:-$(ls -d /usr/lib/jvm/*25*/bin/java 2>/dev/null | head -n1)}
 [ -f bench/target/classpath.txt ] || mvn -B -o -q -Pbench -pl bench -am package -DskipTests
 CP="bench/target/classes:$(cat bench/target/classpath.txt)"

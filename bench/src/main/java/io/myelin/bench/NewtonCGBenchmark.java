@@ -23,7 +23,7 @@ import java.util.function.Supplier;
  * the two optimizers interleaved run by run after {@code --warmup} unmeasured runs of each.
  *
  * <pre>
- * NewtonCGBenchmark --device cpu --reps 5 --warmup 3
+ * NewtonCGBenchmark --device cpu --reps 5 --warmup 200
  * </pre>
  */
 public final class NewtonCGBenchmark {
@@ -32,7 +32,7 @@ public final class NewtonCGBenchmark {
   public static void main(String[] args) {
     String device = "cpu";
     int reps = 5;
-    int warmup = 3;
+    int warmup = 200;
     for (int i = 0; i + 1 < args.length; i += 2) {
       switch (args[i]) {
         case "--device" -> device = args[i + 1];

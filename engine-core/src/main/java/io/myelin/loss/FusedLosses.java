@@ -24,9 +24,10 @@ public final class FusedLosses {
    * Cross-entropy of logits {@code [N, C]} against INT32 class indices {@code [N]} or probabilities
    * {@code [N, C]} of the logits' dtype (the backend's contract: class weights, ignore index and
    * label smoothing as PyTorch), reduced to a scalar: the weighted mean when {@code mean}, else the
-   * sum. Differentiable with respect to the logits only in reverse mode; forward mode also takes
-   * tangents of probability targets and of the class weights (a jvp of the loss), but forward over
-   * reverse (hvp) only those of the logits.
+   * sum. Differentiable with respect to the logits only in reverse mode, twice too (a gradient
+   * taken with createGraph runs a tensor-op backward; ordinary training the fused one); forward
+   * mode also takes tangents of probability targets and of the class weights (a jvp of the loss),
+   * but forward over reverse (hvp) only those of the logits.
    *
    * <pre>{@code
    * Tensor loss = FusedLosses.crossEntropy(logits, labels, null, -100, 0.0, true);
