@@ -2,7 +2,9 @@ package io.myelin.loss;
 
 import io.myelin.DType;
 import io.myelin.Tensor;
+import io.myelin.autograd.Autograd;
 import io.myelin.autograd.DifferentiableOp;
+import io.myelin.autograd.ForwardAD;
 import io.myelin.autograd.OpContext;
 import io.myelin.backend.CrossEntropyOptions;
 import io.myelin.backend.Storage;
@@ -22,9 +24,10 @@ public final class FusedLosses {
    * Cross-entropy of logits {@code [N, C]} against INT32 class indices {@code [N]} or probabilities
    * {@code [N, C]} of the logits' dtype (the backend's contract: class weights, ignore index and
    * label smoothing as PyTorch), reduced to a scalar: the weighted mean when {@code mean}, else the
-   * sum. Differentiable with respect to the logits only in reverse mode; forward mode also takes
-   * tangents of probability targets and of the class weights (a jvp of the loss), but forward over
-   * reverse (hvp) only those of the logits.
+   * sum. Differentiable with respect to the logits only in reverse mode, twice too (a gradient
+   * taken with createGraph runs a tensor-op backward; ordinary training the fused one); forward
+   * mode also takes tangents of probability targets and of the class weights (a jvp of the loss),
+   * but forward over reverse (hvp) only those of the logits.
    *
    * <pre>{@code
    * Tensor loss = FusedLosses.crossEntropy(logits, labels, null, -100, 0.0, true);
@@ -85,9 +88,18 @@ public final class FusedLosses {
         return total.narrow(0, 0, 1).reshape();
       }
 
-      // d loss / d logits from the same logits, targets and weights (see the backend's javadoc).
+      // d loss / d logits from the same logits, targets and weights (see the backend's javadoc);
+      // with tensor ops when the gradient must be differentiable again (createGraph, or tangents
+      // propagated: forward over reverse), else the backend primitive (ordinary training).
       @Override
       protected Tensor[] backward(OpContext ctx, Tensor g) {
+        if (Autograd.isGradEnabled() || ForwardAD.isPropagating()) {
+          return new Tensor[] {differentiableGradient(ctx, g), null, null};
+        }
+        return new Tensor[] {fusedGradient(ctx, g), null, null};
+      }
+
+      private Tensor fusedGradient(OpContext ctx, Tensor g) {
         Tensor x = ctx.saved(0);
         Tensor t = ctx.saved(1);
         Tensor gc = g.contiguous();
@@ -108,7 +120,48 @@ public final class FusedLosses {
                 0,
                 gx.storage(),
                 0);
-        return new Tensor[] {gx, null, null};
+        return gx;
+      }
+
+      /**
+       * {@code g (a_r softmax(x_r) - u_r) / D} with tensor ops, differentiable in the logits and in
+       * g: {@code u_rc = w_c v_rc} ({@code v} the smoothed target distribution, zero on ignored
+       * rows), {@code a_r = sum_c u_rc} and D the mean's denominator saved by the forward (1 for
+       * the sum). Tangents of probability targets or class weights are refused: D is a constant
+       * here, which is wrong for the weighted mean.
+       */
+      private Tensor differentiableGradient(OpContext ctx, Tensor g) {
+        if (ForwardAD.tangentOf(target) != null
+            || (weight != null && ForwardAD.tangentOf(weight) != null)) {
+          throw new UnsupportedOperationException(
+              "forward-mode AD over the backward of 'crossEntropy' (a Hessian-vector product,"
+                  + " jacfwd of a gradient): tangents of the targets or class weights are not"
+                  + " supported there, only of the logits");
+        }
+        Tensor u;
+        try (var ignored = Autograd.noGrad();
+            var suspended = ForwardAD.suspend()) {
+          u = targetWeights(ctx.saved(1), ctx.saved(2), ctx.saved(0));
+        }
+        Tensor gradient = logits.softmax(1).mul(u.sum(1, true)).sub(u);
+        if (mean) {
+          gradient = gradient.div(ctx.saved(3).narrow(0, 1, 1));
+        }
+        return gradient.mul(g);
+      }
+
+      /** u_rc = w_c v_rc: each class's weight in row r's loss (zero rows where ignored). */
+      private Tensor targetWeights(Tensor t, Tensor w, Tensor x) {
+        double e = labelSmoothing;
+        Tensor v;
+        if (probabilities) {
+          v = t.mul(1 - e).add(e / classes);
+        } else {
+          Tensor labels = t.to(x.dtype()).reshape(rows, 1);
+          Tensor classIds = Tensor.arange(classes).to(x.device()).to(x.dtype()).reshape(1, classes);
+          v = labels.eq(classIds).mul(1 - e).add(e / classes).mul(labels.ne(ignoreIndex));
+        }
+        return w == null ? v : v.mul(w.reshape(1, classes));
       }
 
       // Tangent: the loss is a scalar, so its part from the logits is sum(G * dx) with G = d loss
@@ -119,7 +172,7 @@ public final class FusedLosses {
         Tensor dl = null;
         if (t[0] != null) {
           Tensor gradient =
-              backward(ctx, Tensor.onesLike(ctx.saved(3).narrow(0, 0, 1).reshape()))[0];
+              fusedGradient(ctx, Tensor.onesLike(ctx.saved(3).narrow(0, 0, 1).reshape()));
           dl = gradient.mul(t[0]).sum();
         }
         if (t[1] != null || t[2] != null) {
@@ -169,59 +222,6 @@ public final class FusedLosses {
         Tensor denominator = total.narrow(0, 1, 1).reshape();
         Tensor numerator = dd == null ? ds : ds.sub(dd.mul(total.narrow(0, 0, 1).reshape()));
         return numerator.div(denominator);
-      }
-
-      // The backward is g G(x) with G_r = (a_r softmax(x_r) - v_r) / D, where loss_r = -sum_c
-      // v_rc logp_rc, a_r = sum_c v_rc and D the mean's denominator (see Backend#crossEntropy).
-      // Its tangent: dg G + g (a_r / D) s (dx - sum(s dx)), since d softmax = s (dx - sum(s dx)).
-      @Override
-      protected Tensor[] backwardTangent(
-          OpContext ctx, Tensor g, Tensor[] grads, Tensor tg, Tensor[] inputTangents) {
-        if (inputTangents[1] != null || inputTangents[2] != null) {
-          throw new UnsupportedOperationException(
-              "forward-mode AD over the backward of 'crossEntropy' (a Hessian-vector product,"
-                  + " jacfwd of a gradient): tangents of the targets or class weights are not"
-                  + " supported there, only of the logits");
-        }
-        Tensor x = ctx.saved(0);
-        Tensor dgx = null;
-        if (tg != null) {
-          Tensor unit = backward(ctx, Tensor.onesLike(g))[0];
-          dgx = unit.mul(tg);
-        }
-        Tensor dx = inputTangents[0];
-        if (dx != null) {
-          Tensor s = x.softmax(1);
-          Tensor hv =
-              s.mul(dx.sub(s.mul(dx).sum(1, true)))
-                  .mul(rowWeights(ctx.saved(1), ctx.saved(2), x).unsqueeze(1));
-          if (mean) {
-            hv = hv.div(ctx.saved(3).narrow(0, 1, 1));
-          }
-          hv = hv.mul(g);
-          dgx = dgx == null ? hv : dgx.add(hv);
-        }
-        return new Tensor[] {dgx, null, null};
-      }
-
-      /** a_r = sum_c v_rc per row: the factor of the softmax Jacobian in row r's Hessian. */
-      private Tensor rowWeights(Tensor t, Tensor w, Tensor x) {
-        Tensor weights = w == null ? Tensor.onesLike(x.narrow(0, 0, 1)) : w.reshape(1, classes);
-        double e = labelSmoothing;
-        if (probabilities) {
-          return t.mul(1 - e).add(e / classes).mul(weights).sum(1, false);
-        }
-        Tensor labels = t.to(x.dtype()).reshape(rows, 1);
-        Tensor classIds = Tensor.arange(classes).to(x.device()).to(x.dtype()).reshape(1, classes);
-        Tensor oneHot = labels.eq(classIds);
-        Tensor valid = labels.ne(ignoreIndex).reshape(rows);
-        Tensor perClass = oneHot.mul(1 - e).add(e / classes).mul(weights);
-        return perClass.sum(1, false).mul(valid);
-      }
-
-      @Override
-      protected boolean hasDifferentiableBackward() {
-        return false; // a backend primitive
       }
     }.apply(logits, target, weight);
   }

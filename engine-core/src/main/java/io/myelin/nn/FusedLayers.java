@@ -68,9 +68,25 @@ public final class FusedLayers {
         return y;
       }
 
-      // d y / d x = the same mask, regenerated from (seed, counter).
+      // d y / d x = the same mask, regenerated from (seed, counter). When the gradient must be
+      // differentiable again (createGraph, or tangents propagated) it is gy * (mask * scale),
+      // the scaled mask regenerated as a constant by the same primitive applied to ones: linear
+      // in gy, so its own derivative is the same mask.
       @Override
       protected Tensor[] backward(OpContext ctx, Tensor g) {
+        if (differentiableGradient()) {
+          Tensor scaledMask;
+          try (var ignored = Autograd.noGrad();
+              var suspended = ForwardAD.suspend()) {
+            scaledMask = masked(Tensor.onesLike(g));
+          }
+          return new Tensor[] {g.mul(scaledMask)};
+        }
+        return new Tensor[] {masked(g)};
+      }
+
+      /** {@code g * mask / (1 - p)} by the backend primitive, the primal's mask. */
+      private Tensor masked(Tensor g) {
         Tensor gc = g.contiguous();
         Tensor gx = Tensor.empty(gc.device(), gc.dtype(), gc.shape());
         if (cell != null) {
@@ -91,7 +107,7 @@ public final class FusedLayers {
               .dropoutBackward(
                   p, seed, counter, gc.storage(), gc.layout().offset(), gx.storage(), 0, n);
         }
-        return new Tensor[] {gx};
+        return gx;
       }
 
       // Tangent: dropout is linear in x with the primal's mask, so dy = mask * dx / (1 - p): the
@@ -99,18 +115,6 @@ public final class FusedLayers {
       @Override
       protected Tensor tangent(OpContext ctx, Tensor... t) {
         return backward(ctx, t[0])[0];
-      }
-
-      // The backward is linear in g with a constant mask: its tangent is the mask applied to dg.
-      @Override
-      protected Tensor[] backwardTangent(
-          OpContext ctx, Tensor g, Tensor[] grads, Tensor tg, Tensor[] inputTangents) {
-        return new Tensor[] {tg == null ? null : backward(ctx, tg)[0]};
-      }
-
-      @Override
-      protected boolean hasDifferentiableBackward() {
-        return false; // a backend primitive
       }
     }.apply(input);
   }

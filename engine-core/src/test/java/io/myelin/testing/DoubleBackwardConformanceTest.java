@@ -8,7 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.myelin.Generator;
 import io.myelin.Tensor;
 import io.myelin.autograd.Autograd;
+import io.myelin.autograd.DifferentiableOp;
+import io.myelin.autograd.Functional;
+import io.myelin.autograd.OpContext;
 import io.myelin.backend.UnaryOp;
+import io.myelin.loss.FusedLosses;
 import io.myelin.nn.FusedLayers;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
@@ -16,8 +20,9 @@ import org.junit.jupiter.api.Test;
 /**
  * Reverse over reverse ({@link Autograd#grad} with createGraph): for each op whose backward is
  * written with tensor ops, the second derivative {@code H w} (the gradient of {@code grad f . w})
- * against central differences of the first-order gradient, in float64 (tolerance 1e-6 relative);
- * and the ops whose backward is a primitive fail naming themselves.
+ * against central differences of the first-order gradient, in float64 (tolerance 1e-6 relative),
+ * including the fused dropout and cross-entropy (whose backwards switch to tensor ops then); and an
+ * op whose backward is declared first-order fails naming itself.
  */
 public abstract class DoubleBackwardConformanceTest extends DeviceTestBase {
   private static final double H = 1e-5;
@@ -154,23 +159,172 @@ public abstract class DoubleBackwardConformanceTest extends DeviceTestBase {
     assertEquals(9 * pp * (1 - pp), h, 1e-15);
   }
 
+  /** x^3 with a backward declared first-order (as a backend primitive would be). */
+  private static DifferentiableOp firstOrderCube() {
+    return new DifferentiableOp("firstOrderCube") {
+      @Override
+      protected Tensor forward(OpContext ctx, Tensor... in) {
+        ctx.save(in[0]);
+        return in[0].mul(in[0]).mul(in[0]);
+      }
+
+      @Override
+      protected Tensor[] backward(OpContext ctx, Tensor g) {
+        Tensor x = ctx.saved(0).detach();
+        return new Tensor[] {g.mul(x.mul(x).mul(3.0))};
+      }
+
+      @Override
+      protected boolean hasDifferentiableBackward() {
+        return false;
+      }
+    };
+  }
+
   @Test
   void aFirstOrderBackwardFailsNamingTheOp() {
     Tensor x = rand64(5, 4).requiresGrad(true);
     var e =
         assertThrows(
             UnsupportedOperationException.class,
-            () ->
-                Autograd.grad(
-                    FusedLayers.dropout(x, 0.5, new Generator(1)).mul(x).sum(),
-                    new Tensor[] {x},
-                    true));
-    assertTrue(e.getMessage().contains("'dropout'"), e.getMessage());
+            () -> Autograd.grad(firstOrderCube().apply(x).mul(x).sum(), new Tensor[] {x}, true));
+    assertTrue(e.getMessage().contains("'firstOrderCube'"), e.getMessage());
     // Without createGraph the same graph differentiates once as before.
-    Tensor[] g =
-        Autograd.grad(
-            FusedLayers.dropout(x, 0.5, new Generator(1)).mul(x).sum(), new Tensor[] {x}, false);
+    Tensor[] g = Autograd.grad(firstOrderCube().apply(x).mul(x).sum(), new Tensor[] {x}, false);
     assertEquals(4, g[0].numel());
+  }
+
+  @Test
+  void dropoutWithTheSameMask() {
+    double[] x = randomDoubles(30, 13, -1.5, 1.5);
+    // A fresh generator of the same seed per evaluation: the same mask at every point.
+    double[] kept = FusedLayers.dropout(Tensor.of(x, 13), 0.4, new Generator(5)).toDoubleArray();
+    int zeros = 0;
+    for (double k : kept) {
+      zeros += k == 0 ? 1 : 0;
+    }
+    assertTrue(zeros > 0 && zeros < 13, "the mask drops some elements and keeps some: " + zeros);
+    assertSecondOrder(
+        "dropout", t -> FusedLayers.dropout(t, 0.4, new Generator(5)).sin().mul(t).sum(), x);
+    assertSecondOrder(
+        "dropout of a product, twice",
+        t -> {
+          Tensor d = FusedLayers.dropout(t.reshape(13, 1), 0.3, new Generator(9));
+          return FusedLayers.dropout(d.mul(t.reshape(13, 1)), 0.5, new Generator(10)).exp().sum();
+        },
+        x);
+  }
+
+  @Test
+  void fusedCrossEntropyWithEachOption() {
+    int rows = 3;
+    int classes = 7;
+    double[] x = randomDoubles(31, rows * classes, -2, 2);
+    Tensor labels = Tensor.ofInts(new int[] {4, -100, 6}).to(device());
+    Tensor otherIgnored = Tensor.ofInts(new int[] {2, 0, 5}).to(device());
+    Tensor weights = rand64(32, classes).abs().add(0.3);
+    Tensor probs = rand64(33, rows, classes).mul(2.0).softmax(1);
+    record Case(String name, Tensor target, Tensor weight, int ignore, double e, boolean mean) {}
+    Case[] cases = {
+      new Case("labels, mean", otherIgnored, null, -100, 0, true),
+      new Case("labels, sum", otherIgnored, null, -100, 0, false),
+      new Case("labels, weights", otherIgnored, weights, -100, 0, true),
+      new Case("labels, ignore index", labels, null, -100, 0, true),
+      new Case("labels, ignore index 0, weights, smoothing", otherIgnored, weights, 0, 0.2, true),
+      new Case("labels, weights, smoothing, ignore, sum", labels, weights, -100, 0.15, false),
+      new Case("probabilities, mean", probs, null, -100, 0, true),
+      new Case("probabilities, weights, smoothing", probs, weights, -100, 0.1, true),
+      new Case("probabilities, weights, smoothing, sum", probs, weights, -100, 0.1, false),
+    };
+    for (Case c : cases) {
+      UnaryOperator<Tensor> loss =
+          z -> FusedLosses.crossEntropy(z, c.target(), c.weight(), c.ignore(), c.e(), c.mean());
+      // The upstream gradient depends on x too (loss^2), and a second path through tanh.
+      assertSecondOrder(
+          "crossEntropy " + c.name(),
+          t -> {
+            Tensor z = t.reshape(rows, classes);
+            return loss.apply(z).square().add(loss.apply(z.tanh().mul(3.0)));
+          },
+          x);
+    }
+  }
+
+  /**
+   * A 3-4-3 tanh MLP on 5 samples (parameters packed in 31) with a weighted, smoothed cross-entropy
+   * ignoring one row: fused, or composed of tensor ops (log-softmax times the constant {@code w_c
+   * v_rc}, over the kept rows' weight), the independent reference.
+   */
+  private static UnaryOperator<Tensor> mlpLoss(Tensor data, Tensor weights, boolean fused) {
+    int[] lab = {0, 2, -100, 1, 2};
+    double e = 0.1;
+    Tensor labels = Tensor.ofInts(lab).to(data.device());
+    double[] w = weights.toDoubleArray();
+    double[] u = new double[15];
+    double kept = 0;
+    for (int r = 0; r < 5; r++) {
+      if (lab[r] == -100) {
+        continue;
+      }
+      kept += w[lab[r]];
+      for (int c = 0; c < 3; c++) {
+        u[r * 3 + c] = w[c] * ((c == lab[r] ? 1 - e : 0) + e / 3);
+      }
+    }
+    Tensor target = Tensor.of(u, 5, 3).to(data.device());
+    double denominator = kept;
+    return p -> {
+      Tensor w1 = p.narrow(0, 0, 12).reshape(3, 4);
+      Tensor b1 = p.narrow(0, 12, 4);
+      Tensor w2 = p.narrow(0, 16, 12).reshape(4, 3);
+      Tensor b2 = p.narrow(0, 28, 3);
+      Tensor h = data.matmul(w1).add(b1).tanh();
+      Tensor logits = h.matmul(w2).add(b2);
+      return fused
+          ? FusedLosses.crossEntropy(logits, labels, weights, -100, e, true)
+          : logits.logSoftmax(1).mul(target).sum().neg().div(denominator);
+    };
+  }
+
+  /** Row i of the Hessian of f at p0 by reverse over reverse. */
+  private static double[][] doubleBackwardHessian(UnaryOperator<Tensor> f, double[] p0) {
+    int n = p0.length;
+    Tensor p = Tensor.of(p0.clone(), n).requiresGrad(true);
+    Tensor g = Autograd.grad(f.apply(p), new Tensor[] {p}, true)[0];
+    double[][] rows = new double[n][];
+    for (int i = 0; i < n; i++) {
+      rows[i] = Autograd.grad(g.narrow(0, i, 1).sum(), new Tensor[] {p}, false)[0].toDoubleArray();
+    }
+    return rows;
+  }
+
+  @Test
+  void mlpCrossEntropyHessianByDoubleBackwardEqualsHvp() {
+    Tensor data = rand64(34, 5, 3);
+    Tensor weights = rand64(35, 3).abs().add(0.5);
+    UnaryOperator<Tensor> fused = mlpLoss(data, weights, true);
+    int n = 31;
+    double[] p0 = randomDoubles(36, n, -1, 1);
+    double[][] hessian = doubleBackwardHessian(fused, p0);
+    double[][] composed = doubleBackwardHessian(mlpLoss(data, weights, false), p0);
+    for (int i = 0; i < n; i++) {
+      double[] basis = new double[n];
+      basis[i] = 1;
+      double[] column =
+          Functional.hvp(fused, Tensor.of(p0, n), Tensor.of(basis, n)).toDoubleArray();
+      for (int j = 0; j < n; j++) {
+        assertEquals(
+            column[j],
+            hessian[i][j],
+            1e-10 * Math.max(1, Math.abs(column[j])),
+            "Hessian[" + i + ", " + j + "] by double backward vs hvp");
+        assertEquals(
+            composed[i][j],
+            hessian[i][j],
+            1e-10 * Math.max(1, Math.abs(composed[i][j])),
+            "Hessian[" + i + ", " + j + "] fused vs composed cross-entropy");
+      }
+    }
   }
 
   @Test
