@@ -6,7 +6,7 @@
 # against PyTorch's best thread count, the convolutions' GFLOP/s, and the one-thread FMA peak
 # (io.myelin.bench.FmaPeak) they are read against.
 #
-#   mvn -B -ntp -q -pl bench -am package -DskipTests      # once
+#   mvn -B -ntp -q -Pbench -pl bench -am package -DskipTests      # once
 #   bench/scripts/conv_vs_torch.sh                         # ROUNDS=3 STEPS=40 by default
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -22,7 +22,7 @@ if [[ -z "${JAVA:-}" ]]; then
 fi
 [[ -n "${JAVA:-}" ]] || { echo "conv_vs_torch: no JDK 25 found (set JAVA)" >&2; exit 2; }
 [[ -f "$root/bench/target/classpath.txt" ]] \
-  || { echo "conv_vs_torch: build first: mvn -B -ntp -q -pl bench -am package -DskipTests" >&2; exit 2; }
+  || { echo "conv_vs_torch: build first: mvn -B -ntp -q -Pbench -pl bench -am package -DskipTests" >&2; exit 2; }
 "$PY" -c 'import torch' 2>/dev/null \
   || { echo "conv_vs_torch: PyTorch missing (apt-get install python3-torch)" >&2; exit 2; }
 CP="$root/bench/target/classes:$(cat "$root/bench/target/classpath.txt")"

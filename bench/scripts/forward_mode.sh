@@ -13,7 +13,7 @@ BATCH=${BATCH:-128}
 REPS=${REPS:-200}
 WARMUP=${WARMUP:-300}
 JAVA=${JAVA:-$(ls -d /usr/lib/jvm/*25*/bin/java 2>/dev/null | head -n1)}
-[ -f bench/target/classpath.txt ] || mvn -B -o -q -pl bench -am package -DskipTests
+[ -f bench/target/classpath.txt ] || mvn -B -o -q -Pbench -pl bench -am package -DskipTests
 CP="bench/target/classes:$(cat bench/target/classpath.txt)"
 "$JAVA" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -cp "$CP" \
   io.myelin.bench.ForwardModeBenchmark --device "$DEVICE" --model "$MODEL" --batch "$BATCH" \
