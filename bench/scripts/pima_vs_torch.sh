@@ -9,6 +9,8 @@
 #   B_OPTS="-Dmyelin.cpu.scalarElements=0" bench/scripts/pima_vs_torch.sh  # A/B: a second Myelin
 #       run per round with these JVM flags added (row "myelin B"), interleaved with the first
 #   B_ENV="MYELIN_AOT=1" bench/scripts/pima_vs_torch.sh   # A/B of launcher settings (environment)
+#   B_CMD=/tmp/myelin-old bench/scripts/pima_vs_torch.sh  # A/B of two builds: row "myelin B" runs
+#       this command instead of ./myelin (e.g. a script that runs the CLI on a copy of older jars)
 #
 # Columns (seconds; median over rounds):
 #   wall     the whole command, process start to exit (JVM start-up, data, training, report;
@@ -37,16 +39,17 @@ MYELIN_ARGS=${MYELIN_ARGS:-}
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 echo "# $(date -u +%FT%TZ) $(nproc) cpus, load: $(cut -d' ' -f1-3 /proc/loadavg); $(git log -1 --format=%h)"
-echo "# MYELIN_ARGS='$MYELIN_ARGS' MYELIN_JAVA_OPTS='${MYELIN_JAVA_OPTS:-}' B_OPTS='${B_OPTS:-}' B_ENV='${B_ENV:-}'"
+B_CMD=${B_CMD:-}
+echo "# MYELIN_ARGS='$MYELIN_ARGS' MYELIN_JAVA_OPTS='${MYELIN_JAVA_OPTS:-}' B_OPTS='${B_OPTS:-}' B_ENV='${B_ENV:-}' B_CMD='$B_CMD'"
 for r in $(seq "$ROUNDS"); do
   echo "round $r/$ROUNDS, load $(cut -d' ' -f1 /proc/loadavg)" >&2
   # shellcheck disable=SC2086
   /usr/bin/time -f "%e %U %S" -o "$out/m-time-$r" ./myelin train diabetes $MYELIN_ARGS \
     --history "$out/m-$r.csv" --summary "$out/m-$r.json" >/dev/null
-  if [ -n "${B_OPTS:-}${B_ENV:-}" ]; then
+  if [ -n "${B_OPTS:-}${B_ENV:-}$B_CMD" ]; then
     # shellcheck disable=SC2086
     env ${B_ENV:-} MYELIN_JAVA_OPTS="${MYELIN_JAVA_OPTS:-} ${B_OPTS:-}" /usr/bin/time -f "%e %U %S" -o "$out/b-time-$r" \
-      ./myelin train diabetes $MYELIN_ARGS --history "$out/b-$r.csv" --summary "$out/b-$r.json" >/dev/null
+      ${B_CMD:-./myelin} train diabetes $MYELIN_ARGS --history "$out/b-$r.csv" --summary "$out/b-$r.json" >/dev/null
   fi
   /usr/bin/time -f "%e %U %S" -o "$out/t-time-$r" env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE \
     "$PY" bench/scripts/mlp_peers.py torch pima "$PIMA" 700 --threads 1 >"$out/t-$r.json"
