@@ -32,6 +32,16 @@ final class SgemmScalar {
   /** Largest op(A) or op(B) (elements) this path packs. */
   static final int MAX_OPERAND = 1 << 17;
 
+  /**
+   * Products with at least this many rows take {@link #tall}: loops down the rows that C2
+   * vectorises (the Pima MLP's 614-row forward products). {@code -Dmyelin.cpu.sgemmTall=false}
+   * turns it off (for A/B measurements; same bits either way).
+   */
+  static final int TALL_ROWS = 64;
+
+  static final boolean TALL =
+      Boolean.parseBoolean(System.getProperty("myelin.cpu.sgemmTall", "true"));
+
   private SgemmScalar() {}
 
   /** Whether {@link #gemm} takes this product. */
@@ -62,6 +72,10 @@ final class SgemmScalar {
       float beta,
       float[] c,
       GemmOperand co) {
+    if (TALL && m >= TALL_ROWS) {
+      tall(s, bi, m, n, k, kc, alpha, a, ao, b, bo, beta, c, co);
+      return;
+    }
     float[] pa = s.smallA(m * k);
     float[] pb = s.smallB(k * n);
     packA(a, ao, bi, m, k, pa);
@@ -114,6 +128,101 @@ final class SgemmScalar {
               alpha,
               beta,
               first);
+        }
+      }
+    }
+  }
+
+  /**
+   * The tall form for many rows: op(A) copied into one array per depth step p (its column p), and
+   * for 4 columns j of C at a time, 4 arrays of sums running down all m rows, {@code s[i] =
+   * fma(op(A)(i, p), op(B)(p, j), s[i])} for p in increasing order through the depth block. Every
+   * element's arithmetic is the 4 x 4 blocks' (and the packed path's): the same fused multiply-adds
+   * in the same order from 0 per depth block, then {@link #store}. The loops over i index all their
+   * arrays from 0, which lets C2 vectorise them (with an offset it must assume that the sums and
+   * the column could overlap a few elements apart, and leaves the loop scalar).
+   */
+  private static void tall(
+      SgemmScratch s,
+      int bi,
+      int m,
+      int n,
+      int k,
+      int kc,
+      float alpha,
+      float[] a,
+      GemmOperand ao,
+      float[] b,
+      GemmOperand bo,
+      float beta,
+      float[] c,
+      GemmOperand co) {
+    float[][] col = s.tallColumns(k, m);
+    int aBase = ao.offset() + bi * ao.batchStride();
+    int lda = ao.ld();
+    if (ao.transposed()) {
+      for (int p = 0; p < k; p++) {
+        System.arraycopy(a, aBase + p * lda, col[p], 0, m);
+      }
+    } else {
+      for (int i = 0; i < m; i++) {
+        int src = aBase + i * lda;
+        for (int p = 0; p < k; p++) {
+          col[p][i] = a[src + p];
+        }
+      }
+    }
+    float[] s0 = s.tallSums(0, m);
+    float[] s1 = s.tallSums(1, m);
+    float[] s2 = s.tallSums(2, m);
+    float[] s3 = s.tallSums(3, m);
+    int bBase = bo.offset() + bi * bo.batchStride();
+    // op(B)(p, j) = b[bBase + p * bp + j * bj]
+    int bp = bo.transposed() ? 1 : bo.ld();
+    int bj = bo.transposed() ? bo.ld() : 1;
+    int cBase = co.offset() + bi * co.batchStride();
+    int ldc = co.ld();
+    for (int p0 = 0; p0 < k; p0 += kc) {
+      int p1 = Math.min(k, p0 + kc);
+      boolean first = p0 == 0;
+      int j = 0;
+      for (; j + 4 <= n; j += 4) {
+        java.util.Arrays.fill(s0, 0, m, 0f);
+        java.util.Arrays.fill(s1, 0, m, 0f);
+        java.util.Arrays.fill(s2, 0, m, 0f);
+        java.util.Arrays.fill(s3, 0, m, 0f);
+        for (int p = p0; p < p1; p++) {
+          int q = bBase + p * bp + j * bj;
+          float x0 = b[q];
+          float x1 = b[q + bj];
+          float x2 = b[q + 2 * bj];
+          float x3 = b[q + 3 * bj];
+          float[] ap = col[p];
+          for (int i = 0; i < m; i++) {
+            float v = ap[i];
+            s0[i] = Math.fma(v, x0, s0[i]);
+            s1[i] = Math.fma(v, x1, s1[i]);
+            s2[i] = Math.fma(v, x2, s2[i]);
+            s3[i] = Math.fma(v, x3, s3[i]);
+          }
+        }
+        for (int i = 0; i < m; i++) {
+          int ci = cBase + i * ldc + j;
+          store4(c, ci, s0[i], s1[i], s2[i], s3[i], alpha, beta, first);
+        }
+      }
+      for (; j < n; j++) {
+        java.util.Arrays.fill(s0, 0, m, 0f);
+        for (int p = p0; p < p1; p++) {
+          float x = b[bBase + p * bp + j * bj];
+          float[] ap = col[p];
+          for (int i = 0; i < m; i++) {
+            s0[i] = Math.fma(ap[i], x, s0[i]);
+          }
+        }
+        for (int i = 0; i < m; i++) {
+          int ci = cBase + i * ldc + j;
+          c[ci] = store(c[ci], s0[i], alpha, beta, first);
         }
       }
     }
