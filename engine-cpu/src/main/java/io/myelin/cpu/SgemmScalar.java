@@ -17,8 +17,9 @@ import io.myelin.backend.GemmOperand;
  * the later ones. So the choice of path (by size) changes no result.
  *
  * <p>Register blocking: 4 x 4 elements of C per pass over a depth block, 16 independent sums in
- * registers (a single sum would wait for each FMA's latency), op(A) packed in rows and op(B) in
- * panels of 4 columns so that every read is sequential; edge rows and columns in 1-wide passes.
+ * registers (a single sum would wait for each FMA's latency), op(A) read in rows (in place, or
+ * packed into rows when A is transposed) and op(B) packed in panels of 4 columns so that every read
+ * is sequential; edge rows and columns in 1-wide passes.
  */
 final class SgemmScalar {
   /**
@@ -76,9 +77,22 @@ final class SgemmScalar {
       tall(s, bi, m, n, k, kc, alpha, a, ao, b, bo, beta, c, co);
       return;
     }
-    float[] pa = s.smallA(m * k);
+    // op(A) = A: its rows are read in place (row i at aOff + i * lda); a transposed A is packed
+    // into rows first.
+    float[] pa;
+    int aOff;
+    int lda;
+    if (ao.transposed()) {
+      pa = s.smallA(m * k);
+      packA(a, ao, bi, m, k, pa);
+      aOff = 0;
+      lda = k;
+    } else {
+      pa = a;
+      aOff = ao.offset() + bi * ao.batchStride();
+      lda = ao.ld();
+    }
     float[] pb = s.smallB(k * n);
-    packA(a, ao, bi, m, k, pa);
     packB(b, bo, bi, k, n, pb);
     int cBase = co.offset() + bi * co.batchStride();
     int ldc = co.ld();
@@ -90,13 +104,25 @@ final class SgemmScalar {
       for (int i = 0; i < m4; i += 4) {
         for (int j = 0; j < n4; j += 4) {
           block4x4(
-              pa, i * k, k, pb, j * k, p0, p1, c, cBase + i * ldc + j, ldc, alpha, beta, first);
+              pa,
+              aOff + i * lda,
+              lda,
+              pb,
+              j * k,
+              p0,
+              p1,
+              c,
+              cBase + i * ldc + j,
+              ldc,
+              alpha,
+              beta,
+              first);
         }
         for (int j = n4; j < n; j++) {
           column4x1(
               pa,
-              i * k,
-              k,
+              aOff + i * lda,
+              lda,
               pb,
               n4 * k + (j - n4),
               n - n4,
@@ -112,12 +138,12 @@ final class SgemmScalar {
       }
       for (int i = m4; i < m; i++) {
         for (int j = 0; j < n4; j += 4) {
-          row1x4(pa, i * k, pb, j * k, p0, p1, c, cBase + i * ldc + j, alpha, beta, first);
+          row1x4(pa, aOff + i * lda, pb, j * k, p0, p1, c, cBase + i * ldc + j, alpha, beta, first);
         }
         for (int j = n4; j < n; j++) {
           one(
               pa,
-              i * k,
+              aOff + i * lda,
               pb,
               n4 * k + (j - n4),
               n - n4,
@@ -228,20 +254,14 @@ final class SgemmScalar {
     }
   }
 
-  /** op(A) into rows: {@code pa[i * k + p]}. */
+  /** A transposed op(A) into rows: {@code pa[i * k + p]}. */
   private static void packA(float[] a, GemmOperand ao, int bi, int m, int k, float[] pa) {
     int base = ao.offset() + bi * ao.batchStride();
     int ld = ao.ld();
-    if (ao.transposed()) {
-      for (int p = 0; p < k; p++) {
-        int src = base + p * ld;
-        for (int i = 0; i < m; i++) {
-          pa[i * k + p] = a[src + i];
-        }
-      }
-    } else {
+    for (int p = 0; p < k; p++) {
+      int src = base + p * ld;
       for (int i = 0; i < m; i++) {
-        System.arraycopy(a, base + i * ld, pa, i * k, k);
+        pa[i * k + p] = a[src + i];
       }
     }
   }
@@ -285,7 +305,7 @@ final class SgemmScalar {
   private static void block4x4(
       float[] pa,
       int ai,
-      int k,
+      int lda,
       float[] pb,
       int bi,
       int p0,
@@ -301,9 +321,9 @@ final class SgemmScalar {
     float s20 = 0, s21 = 0, s22 = 0, s23 = 0;
     float s30 = 0, s31 = 0, s32 = 0, s33 = 0;
     int a0 = ai;
-    int a1 = ai + k;
-    int a2 = ai + 2 * k;
-    int a3 = ai + 3 * k;
+    int a1 = ai + lda;
+    int a2 = ai + 2 * lda;
+    int a3 = ai + 3 * lda;
     for (int p = p0; p < p1; p++) {
       int q = bi + p * 4;
       float b0 = pb[q];
@@ -367,7 +387,7 @@ final class SgemmScalar {
   private static void column4x1(
       float[] pa,
       int ai,
-      int k,
+      int lda,
       float[] pb,
       int bi,
       int width,
@@ -383,9 +403,9 @@ final class SgemmScalar {
     for (int p = p0; p < p1; p++) {
       float y = pb[bi + p * width];
       s0 = Math.fma(pa[ai + p], y, s0);
-      s1 = Math.fma(pa[ai + k + p], y, s1);
-      s2 = Math.fma(pa[ai + 2 * k + p], y, s2);
-      s3 = Math.fma(pa[ai + 3 * k + p], y, s3);
+      s1 = Math.fma(pa[ai + lda + p], y, s1);
+      s2 = Math.fma(pa[ai + 2 * lda + p], y, s2);
+      s3 = Math.fma(pa[ai + 3 * lda + p], y, s3);
     }
     c[ci] = store(c[ci], s0, alpha, beta, first);
     c[ci + ldc] = store(c[ci + ldc], s1, alpha, beta, first);
