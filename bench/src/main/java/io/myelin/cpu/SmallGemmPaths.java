@@ -15,7 +15,7 @@ import java.util.Random;
  * <pre>
  * mvn -B -o -q -Pbench -pl bench -am package -DskipTests
  * java --add-modules jdk.incubator.vector -cp "bench/target/classes:$(cat bench/target/classpath.txt)" \
- *   io.myelin.cpu.SmallGemmPaths 6
+ *   io.myelin.cpu.SmallGemmPaths 6 [scalar]
  * </pre>
  */
 public final class SmallGemmPaths {
@@ -23,6 +23,12 @@ public final class SmallGemmPaths {
 
   public static void main(String[] args) {
     int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 6;
+    // "scalar": the scalar path only (under -XX:TieredStopAtLevel=1 the vector path's Java
+    // fallbacks allocate so much that they disturb the scalar path's timings)
+    boolean[] paths =
+        args.length > 1 && args[1].equals("scalar")
+            ? new boolean[] {true}
+            : new boolean[] {true, false};
     // m, n, k, A transposed, B transposed
     int[][] shapes = {
       {614, 20, 8, 0, 1}, {614, 20, 20, 0, 1}, {614, 2, 20, 0, 1}, {614, 20, 2, 0, 0},
@@ -40,7 +46,7 @@ public final class SmallGemmPaths {
     try (CpuThreads th = new CpuThreads(1)) {
       SgemmScratch.Pool pool = new SgemmScratch.Pool();
       for (int round = 0; round < rounds; round++) {
-        for (boolean scalar : new boolean[] {true, false}) {
+        for (boolean scalar : paths) {
           StringBuilder sb = new StringBuilder();
           long total = 0;
           for (int[] s : shapes) {

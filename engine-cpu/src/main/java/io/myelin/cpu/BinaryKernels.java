@@ -208,24 +208,64 @@ final class BinaryKernels {
       float[] o,
       int oi,
       int n) {
-    int xs = xScalar ? 0 : 1;
-    int ys = yScalar ? 0 : 1;
-    switch (op) {
-      case ADD -> {
-        for (int i = 0; i < n; i++) o[oi + i] = x[xi + i * xs] + y[yi + i * ys];
+    // One plain unit-stride loop per op and broadcast case (the broadcast element read once):
+    // C2 vectorises these, where an index times a 0-or-1 stride or a switch per element it does
+    // not.
+    if (!xScalar && !yScalar) {
+      switch (op) {
+        case ADD -> {
+          for (int i = 0; i < n; i++) o[oi + i] = x[xi + i] + y[yi + i];
+        }
+        case SUB -> {
+          for (int i = 0; i < n; i++) o[oi + i] = x[xi + i] - y[yi + i];
+        }
+        case MUL -> {
+          for (int i = 0; i < n; i++) o[oi + i] = x[xi + i] * y[yi + i];
+        }
+        case DIV -> {
+          for (int i = 0; i < n; i++) o[oi + i] = x[xi + i] / y[yi + i];
+        }
+        default -> {
+          for (int i = 0; i < n; i++) o[oi + i] = (float) op.apply(x[xi + i], y[yi + i]);
+        }
       }
-      case SUB -> {
-        for (int i = 0; i < n; i++) o[oi + i] = x[xi + i * xs] - y[yi + i * ys];
+    } else if (yScalar) {
+      float b = y[yi];
+      int xs = xScalar ? 0 : 1;
+      switch (op) {
+        case ADD -> {
+          for (int i = 0; i < n; i++) o[oi + i] = x[xi + i * xs] + b;
+        }
+        case SUB -> {
+          for (int i = 0; i < n; i++) o[oi + i] = x[xi + i * xs] - b;
+        }
+        case MUL -> {
+          for (int i = 0; i < n; i++) o[oi + i] = x[xi + i * xs] * b;
+        }
+        case DIV -> {
+          for (int i = 0; i < n; i++) o[oi + i] = x[xi + i * xs] / b;
+        }
+        default -> {
+          for (int i = 0; i < n; i++) o[oi + i] = (float) op.apply(x[xi + i * xs], b);
+        }
       }
-      case MUL -> {
-        for (int i = 0; i < n; i++) o[oi + i] = x[xi + i * xs] * y[yi + i * ys];
-      }
-      case DIV -> {
-        for (int i = 0; i < n; i++) o[oi + i] = x[xi + i * xs] / y[yi + i * ys];
-      }
-      default -> {
-        for (int i = 0; i < n; i++) {
-          o[oi + i] = (float) op.apply(x[xi + i * xs], y[yi + i * ys]);
+    } else {
+      float a = x[xi];
+      switch (op) {
+        case ADD -> {
+          for (int i = 0; i < n; i++) o[oi + i] = a + y[yi + i];
+        }
+        case SUB -> {
+          for (int i = 0; i < n; i++) o[oi + i] = a - y[yi + i];
+        }
+        case MUL -> {
+          for (int i = 0; i < n; i++) o[oi + i] = a * y[yi + i];
+        }
+        case DIV -> {
+          for (int i = 0; i < n; i++) o[oi + i] = a / y[yi + i];
+        }
+        default -> {
+          for (int i = 0; i < n; i++) o[oi + i] = (float) op.apply(a, y[yi + i]);
         }
       }
     }

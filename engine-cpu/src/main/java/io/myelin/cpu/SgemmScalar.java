@@ -17,8 +17,9 @@ import io.myelin.backend.GemmOperand;
  * the later ones. So the choice of path (by size) changes no result.
  *
  * <p>Register blocking: 4 x 4 elements of C per pass over a depth block, 16 independent sums in
- * registers (a single sum would wait for each FMA's latency), op(A) packed in rows and op(B) in
- * panels of 4 columns so that every read is sequential; edge rows and columns in 1-wide passes.
+ * registers (a single sum would wait for each FMA's latency), op(A) read in rows (in place, or
+ * packed into rows when A is transposed) and op(B) packed in panels of 4 columns so that every read
+ * is sequential; edge rows and columns in 1-wide passes.
  */
 final class SgemmScalar {
   /**
@@ -31,6 +32,16 @@ final class SgemmScalar {
 
   /** Largest op(A) or op(B) (elements) this path packs. */
   static final int MAX_OPERAND = 1 << 17;
+
+  /**
+   * Products with at least this many rows take {@link #tall}: loops down the rows that C2
+   * vectorises (the Pima MLP's 614-row forward products). {@code -Dmyelin.cpu.sgemmTall=false}
+   * turns it off (for A/B measurements; same bits either way).
+   */
+  static final int TALL_ROWS = 64;
+
+  static final boolean TALL =
+      Boolean.parseBoolean(System.getProperty("myelin.cpu.sgemmTall", "true"));
 
   private SgemmScalar() {}
 
@@ -62,9 +73,26 @@ final class SgemmScalar {
       float beta,
       float[] c,
       GemmOperand co) {
-    float[] pa = s.smallA(m * k);
+    if (TALL && m >= TALL_ROWS) {
+      tall(s, bi, m, n, k, kc, alpha, a, ao, b, bo, beta, c, co);
+      return;
+    }
+    // op(A) = A: its rows are read in place (row i at aOff + i * lda); a transposed A is packed
+    // into rows first.
+    float[] pa;
+    int aOff;
+    int lda;
+    if (ao.transposed()) {
+      pa = s.smallA(m * k);
+      packA(a, ao, bi, m, k, pa);
+      aOff = 0;
+      lda = k;
+    } else {
+      pa = a;
+      aOff = ao.offset() + bi * ao.batchStride();
+      lda = ao.ld();
+    }
     float[] pb = s.smallB(k * n);
-    packA(a, ao, bi, m, k, pa);
     packB(b, bo, bi, k, n, pb);
     int cBase = co.offset() + bi * co.batchStride();
     int ldc = co.ld();
@@ -76,13 +104,25 @@ final class SgemmScalar {
       for (int i = 0; i < m4; i += 4) {
         for (int j = 0; j < n4; j += 4) {
           block4x4(
-              pa, i * k, k, pb, j * k, p0, p1, c, cBase + i * ldc + j, ldc, alpha, beta, first);
+              pa,
+              aOff + i * lda,
+              lda,
+              pb,
+              j * k,
+              p0,
+              p1,
+              c,
+              cBase + i * ldc + j,
+              ldc,
+              alpha,
+              beta,
+              first);
         }
         for (int j = n4; j < n; j++) {
           column4x1(
               pa,
-              i * k,
-              k,
+              aOff + i * lda,
+              lda,
               pb,
               n4 * k + (j - n4),
               n - n4,
@@ -98,12 +138,12 @@ final class SgemmScalar {
       }
       for (int i = m4; i < m; i++) {
         for (int j = 0; j < n4; j += 4) {
-          row1x4(pa, i * k, pb, j * k, p0, p1, c, cBase + i * ldc + j, alpha, beta, first);
+          row1x4(pa, aOff + i * lda, pb, j * k, p0, p1, c, cBase + i * ldc + j, alpha, beta, first);
         }
         for (int j = n4; j < n; j++) {
           one(
               pa,
-              i * k,
+              aOff + i * lda,
               pb,
               n4 * k + (j - n4),
               n - n4,
@@ -119,20 +159,109 @@ final class SgemmScalar {
     }
   }
 
-  /** op(A) into rows: {@code pa[i * k + p]}. */
-  private static void packA(float[] a, GemmOperand ao, int bi, int m, int k, float[] pa) {
-    int base = ao.offset() + bi * ao.batchStride();
-    int ld = ao.ld();
+  /**
+   * The tall form for many rows: op(A) copied into one array per depth step p (its column p), and
+   * for 4 columns j of C at a time, 4 arrays of sums running down all m rows, {@code s[i] =
+   * fma(op(A)(i, p), op(B)(p, j), s[i])} for p in increasing order through the depth block. Every
+   * element's arithmetic is the 4 x 4 blocks' (and the packed path's): the same fused multiply-adds
+   * in the same order from 0 per depth block, then {@link #store}. The loops over i index all their
+   * arrays from 0, which lets C2 vectorise them (with an offset it must assume that the sums and
+   * the column could overlap a few elements apart, and leaves the loop scalar).
+   */
+  private static void tall(
+      SgemmScratch s,
+      int bi,
+      int m,
+      int n,
+      int k,
+      int kc,
+      float alpha,
+      float[] a,
+      GemmOperand ao,
+      float[] b,
+      GemmOperand bo,
+      float beta,
+      float[] c,
+      GemmOperand co) {
+    float[][] col = s.tallColumns(k, m);
+    int aBase = ao.offset() + bi * ao.batchStride();
+    int lda = ao.ld();
     if (ao.transposed()) {
       for (int p = 0; p < k; p++) {
-        int src = base + p * ld;
-        for (int i = 0; i < m; i++) {
-          pa[i * k + p] = a[src + i];
-        }
+        System.arraycopy(a, aBase + p * lda, col[p], 0, m);
       }
     } else {
       for (int i = 0; i < m; i++) {
-        System.arraycopy(a, base + i * ld, pa, i * k, k);
+        int src = aBase + i * lda;
+        for (int p = 0; p < k; p++) {
+          col[p][i] = a[src + p];
+        }
+      }
+    }
+    float[] s0 = s.tallSums(0, m);
+    float[] s1 = s.tallSums(1, m);
+    float[] s2 = s.tallSums(2, m);
+    float[] s3 = s.tallSums(3, m);
+    int bBase = bo.offset() + bi * bo.batchStride();
+    // op(B)(p, j) = b[bBase + p * bp + j * bj]
+    int bp = bo.transposed() ? 1 : bo.ld();
+    int bj = bo.transposed() ? bo.ld() : 1;
+    int cBase = co.offset() + bi * co.batchStride();
+    int ldc = co.ld();
+    for (int p0 = 0; p0 < k; p0 += kc) {
+      int p1 = Math.min(k, p0 + kc);
+      boolean first = p0 == 0;
+      int j = 0;
+      for (; j + 4 <= n; j += 4) {
+        java.util.Arrays.fill(s0, 0, m, 0f);
+        java.util.Arrays.fill(s1, 0, m, 0f);
+        java.util.Arrays.fill(s2, 0, m, 0f);
+        java.util.Arrays.fill(s3, 0, m, 0f);
+        for (int p = p0; p < p1; p++) {
+          int q = bBase + p * bp + j * bj;
+          float x0 = b[q];
+          float x1 = b[q + bj];
+          float x2 = b[q + 2 * bj];
+          float x3 = b[q + 3 * bj];
+          float[] ap = col[p];
+          for (int i = 0; i < m; i++) {
+            float v = ap[i];
+            s0[i] = Math.fma(v, x0, s0[i]);
+            s1[i] = Math.fma(v, x1, s1[i]);
+            s2[i] = Math.fma(v, x2, s2[i]);
+            s3[i] = Math.fma(v, x3, s3[i]);
+          }
+        }
+        for (int i = 0; i < m; i++) {
+          int ci = cBase + i * ldc + j;
+          store4(c, ci, s0[i], s1[i], s2[i], s3[i], alpha, beta, first);
+        }
+      }
+      for (; j < n; j++) {
+        java.util.Arrays.fill(s0, 0, m, 0f);
+        for (int p = p0; p < p1; p++) {
+          float x = b[bBase + p * bp + j * bj];
+          float[] ap = col[p];
+          for (int i = 0; i < m; i++) {
+            s0[i] = Math.fma(ap[i], x, s0[i]);
+          }
+        }
+        for (int i = 0; i < m; i++) {
+          int ci = cBase + i * ldc + j;
+          c[ci] = store(c[ci], s0[i], alpha, beta, first);
+        }
+      }
+    }
+  }
+
+  /** A transposed op(A) into rows: {@code pa[i * k + p]}. */
+  private static void packA(float[] a, GemmOperand ao, int bi, int m, int k, float[] pa) {
+    int base = ao.offset() + bi * ao.batchStride();
+    int ld = ao.ld();
+    for (int p = 0; p < k; p++) {
+      int src = base + p * ld;
+      for (int i = 0; i < m; i++) {
+        pa[i * k + p] = a[src + i];
       }
     }
   }
@@ -176,7 +305,7 @@ final class SgemmScalar {
   private static void block4x4(
       float[] pa,
       int ai,
-      int k,
+      int lda,
       float[] pb,
       int bi,
       int p0,
@@ -192,9 +321,9 @@ final class SgemmScalar {
     float s20 = 0, s21 = 0, s22 = 0, s23 = 0;
     float s30 = 0, s31 = 0, s32 = 0, s33 = 0;
     int a0 = ai;
-    int a1 = ai + k;
-    int a2 = ai + 2 * k;
-    int a3 = ai + 3 * k;
+    int a1 = ai + lda;
+    int a2 = ai + 2 * lda;
+    int a3 = ai + 3 * lda;
     for (int p = p0; p < p1; p++) {
       int q = bi + p * 4;
       float b0 = pb[q];
@@ -258,7 +387,7 @@ final class SgemmScalar {
   private static void column4x1(
       float[] pa,
       int ai,
-      int k,
+      int lda,
       float[] pb,
       int bi,
       int width,
@@ -274,9 +403,9 @@ final class SgemmScalar {
     for (int p = p0; p < p1; p++) {
       float y = pb[bi + p * width];
       s0 = Math.fma(pa[ai + p], y, s0);
-      s1 = Math.fma(pa[ai + k + p], y, s1);
-      s2 = Math.fma(pa[ai + 2 * k + p], y, s2);
-      s3 = Math.fma(pa[ai + 3 * k + p], y, s3);
+      s1 = Math.fma(pa[ai + lda + p], y, s1);
+      s2 = Math.fma(pa[ai + 2 * lda + p], y, s2);
+      s3 = Math.fma(pa[ai + 3 * lda + p], y, s3);
     }
     c[ci] = store(c[ci], s0, alpha, beta, first);
     c[ci + ldc] = store(c[ci + ldc], s1, alpha, beta, first);

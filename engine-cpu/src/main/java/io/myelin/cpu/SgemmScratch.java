@@ -35,6 +35,35 @@ final class SgemmScratch {
     return smallB;
   }
 
+  private float[][] tallColumns = new float[0][];
+  private final float[][] tallSums = new float[4][0];
+
+  /**
+   * {@link SgemmScalar}'s op(A) columns for its tall loops: at least {@code k} arrays of at least
+   * {@code m} floats, each its own array so that the loops index it from 0 like the sums (C2
+   * vectorises a loop over two arrays only when their indices cannot be a loop-carried distance
+   * apart).
+   */
+  float[][] tallColumns(int k, int m) {
+    if (tallColumns.length < k) {
+      tallColumns = java.util.Arrays.copyOf(tallColumns, k);
+    }
+    for (int p = 0; p < k; p++) {
+      if (tallColumns[p] == null || tallColumns[p].length < m) {
+        tallColumns[p] = new float[m];
+      }
+    }
+    return tallColumns;
+  }
+
+  /** The tall loops' sums: array {@code i} (0..3) of at least {@code m} floats. */
+  float[] tallSums(int i, int m) {
+    if (tallSums[i].length < m) {
+      tallSums[i] = new float[m];
+    }
+    return tallSums[i];
+  }
+
   /** Free scratch buffers; thread-safe (taken and given back once per tile). */
   static final class Pool {
     private final SgemmScratch[] free = new SgemmScratch[16];

@@ -48,9 +48,7 @@ final class UnaryKernels {
           cost,
           (base, n) -> {
             if (xs == 1 && ys == 1 && isVectorised(op) && scalar) {
-              for (int i = 0; i < n; i++) {
-                yv[base[0] + i] = forwardScalar(op, xv[base[1] + i], (float) a);
-              }
+              forwardScalar(op, (float) a, xv, base[1], yv, base[0], n);
             } else if (xs == 1 && ys == 1 && isVectorised(op)) {
               forward(op, (float) a, (float) b, xv, base[1], yv, base[0], n);
             } else {
@@ -119,9 +117,7 @@ final class UnaryKernels {
         default -> throw new AssertionError(op);
       }
     }
-    for (; i < n; i++) {
-      y[yi + i] = forwardScalar(op, x[xi + i], a);
-    }
+    forwardScalar(op, a, x, xi + i, y, yi + i, n - i);
   }
 
   /**
@@ -153,21 +149,53 @@ final class UnaryKernels {
     }
   }
 
-  /** The vectorised ops in float arithmetic, for the tails of runs. */
-  private static float forwardScalar(UnaryOp op, float v, float a) {
-    return switch (op) {
-      case IDENTITY -> v;
-      case NEG -> -v;
-      case ABS -> Math.abs(v);
-      case SQUARE -> v * v;
-      case SQRT -> (float) Math.sqrt(v);
-      case RECIPROCAL -> 1f / v;
-      case RELU -> v > 0 ? v : 0f;
-      case LEAKY_RELU -> v > 0 ? v : v * a;
-      case ADD_SCALAR -> v + a;
-      case MUL_SCALAR -> v * a;
+  /**
+   * The vectorised cheap ops in float arithmetic over a run (small calls, and the tails of vector
+   * runs): the same float operations as the vector body. One plain loop per op, the switch outside
+   * it, so that C2 compiles each loop on its own (and vectorises it) instead of switching per
+   * element.
+   */
+  private static void forwardScalar(
+      UnaryOp op, float a, float[] x, int xi, float[] y, int yi, int n) {
+    switch (op) {
+      case IDENTITY -> {
+        for (int i = 0; i < n; i++) y[yi + i] = x[xi + i];
+      }
+      case NEG -> {
+        for (int i = 0; i < n; i++) y[yi + i] = -x[xi + i];
+      }
+      case ABS -> {
+        for (int i = 0; i < n; i++) y[yi + i] = Math.abs(x[xi + i]);
+      }
+      case SQUARE -> {
+        for (int i = 0; i < n; i++) y[yi + i] = x[xi + i] * x[xi + i];
+      }
+      case SQRT -> {
+        for (int i = 0; i < n; i++) y[yi + i] = (float) Math.sqrt(x[xi + i]);
+      }
+      case RECIPROCAL -> {
+        for (int i = 0; i < n; i++) y[yi + i] = 1f / x[xi + i];
+      }
+      case RELU -> {
+        for (int i = 0; i < n; i++) {
+          float v = x[xi + i];
+          y[yi + i] = v > 0 ? v : 0f;
+        }
+      }
+      case LEAKY_RELU -> {
+        for (int i = 0; i < n; i++) {
+          float v = x[xi + i];
+          y[yi + i] = v > 0 ? v : v * a;
+        }
+      }
+      case ADD_SCALAR -> {
+        for (int i = 0; i < n; i++) y[yi + i] = x[xi + i] + a;
+      }
+      case MUL_SCALAR -> {
+        for (int i = 0; i < n; i++) y[yi + i] = x[xi + i] * a;
+      }
       default -> throw new AssertionError(op);
-    };
+    }
   }
 
   /** {@code gx = gy * op'(x, y)} over {@code n} contiguous elements. */
@@ -261,16 +289,24 @@ final class UnaryKernels {
         default -> throw new AssertionError(op);
       }
     }
-    for (; i < n; i++) {
-      float g = gy[gyi + i];
-      float v = y[yi + i];
-      gx[gxi + i] =
-          switch (op) {
-            case SIGMOID -> g * (v * (1f - v));
-            case TANH -> g * Math.fma(-v, v, 1f);
-            case EXP -> g * v;
-            default -> throw new AssertionError(op);
-          };
+    // One loop per op (the switch outside): C2 compiles and vectorises each on its own.
+    switch (op) {
+      case SIGMOID -> {
+        for (; i < n; i++) {
+          float v = y[yi + i];
+          gx[gxi + i] = gy[gyi + i] * (v * (1f - v));
+        }
+      }
+      case TANH -> {
+        for (; i < n; i++) {
+          float v = y[yi + i];
+          gx[gxi + i] = gy[gyi + i] * Math.fma(-v, v, 1f);
+        }
+      }
+      case EXP -> {
+        for (; i < n; i++) gx[gxi + i] = gy[gyi + i] * y[yi + i];
+      }
+      default -> throw new AssertionError(op);
     }
   }
 

@@ -1,0 +1,66 @@
+package io.myelin.cpu;
+
+import io.myelin.backend.GemmOperand;
+
+/**
+ * An opt-in warm-up of the packed Vector API SGEMM, started when the CPU backend is created: one
+ * daemon thread runs the packed path on medium shapes (every transpose, wide and narrow tiles) a
+ * fixed number of times, so that C2 compiles the micro-kernels and the packing while the caller is
+ * still loading its data (on a free core) instead of during the first epoch, where they otherwise
+ * run as the Vector API's allocating Java fallbacks.
+ *
+ * <p>Off unless {@code -Dmyelin.cpu.warmVector=true}: on a small model, which takes the scalar
+ * paths, the thread's CPU time is pure cost (bench/RESULTS.md, 2026-12-07: a warm-up thread for
+ * Pima was measured and reverted). The thread works on its own arrays, so it changes no result.
+ */
+final class VectorWarmup {
+  /** Whether the property asks for the warm-up. */
+  static final boolean ENABLED = Boolean.getBoolean("myelin.cpu.warmVector");
+
+  /** Rounds over the shapes: enough calls for C2's thresholds, bounded so the thread ends. */
+  private static final int ROUNDS = 40;
+
+  private static boolean started;
+
+  private VectorWarmup() {}
+
+  /** Starts the thread once per JVM if the property asks for it. */
+  static synchronized void startIfRequested() {
+    if (!ENABLED || started) {
+      return;
+    }
+    started = true;
+    Thread.ofPlatform().daemon().name("myelin-vector-warmup").start(VectorWarmup::run);
+  }
+
+  private static void run() {
+    try (CpuThreads threads = new CpuThreads(1)) {
+      SgemmScratch.Pool pool = new SgemmScratch.Pool();
+      // m, n, k: wide tiles (n > vector width) and narrow ones (n = 10, a logits layer), above
+      // SgemmScalar's size so that the packed path runs.
+      int[][] shapes = {{128, 256, 256}, {128, 10, 256}, {256, 128, 128}};
+      float[] a = new float[256 * 256];
+      float[] b = new float[256 * 256];
+      float[] c = new float[256 * 256];
+      for (int i = 0; i < a.length; i++) {
+        a[i] = (i % 13) * 0.25f - 1.5f;
+        b[i] = (i % 7) * 0.5f - 1f;
+      }
+      for (int round = 0; round < ROUNDS; round++) {
+        for (int[] s : shapes) {
+          for (int t = 0; t < 4; t++) {
+            boolean ta = (t & 1) != 0;
+            boolean tb = (t & 2) != 0;
+            int m = s[0];
+            int n = s[1];
+            int k = s[2];
+            GemmOperand ao = new GemmOperand(null, 0, ta ? m : k, 0, ta);
+            GemmOperand bo = new GemmOperand(null, 0, tb ? k : n, 0, tb);
+            GemmOperand co = new GemmOperand(null, 0, n, 0, false);
+            Sgemm.gemm(threads, pool, 1, m, n, k, 1f, a, ao, b, bo, 0f, c, co, false);
+          }
+        }
+      }
+    }
+  }
+}
