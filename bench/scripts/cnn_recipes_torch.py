@@ -23,6 +23,9 @@ What the CLI does, mirrored here:
 Prints each epoch's test (and validation) accuracy, then one summary line per run and, for several
 seeds, the mean, standard deviation, min and max of the final test accuracy.
 
+The CLI's exact MNIST split for a seed (its test images differ from this script's split) comes from
+bench/scripts/MnistCliSplit.java; pass its folder as --split-dir.
+
     cnn_recipes_torch.py --data fashion --model convnet --lr 0.001 --batch 128 --epochs 15 \
         --schedule cosine --seeds 0,1,2 [--val-split 0.1] [--augment shift:1] [--threads 1]
 """
@@ -76,10 +79,10 @@ def stratified(labels, val_frac, test_frac, gen):
     return [torch.cat(p) for p in parts]
 
 
-def load(data, val_frac, seed):
+def load(data, val_frac, seed, split_dir=None):
     gen = torch.Generator().manual_seed(seed)
-    if data == "fashion":
-        d = "../shared/data/fashion-mnist"
+    if data == "fashion" or split_dir:
+        d = split_dir or "../shared/data/fashion-mnist"
         x, y = idx(f"{d}/train-images-idx3-ubyte.gz"), idx(f"{d}/train-labels-idx1-ubyte.gz").long()
         xte, yte = idx(f"{d}/t10k-images-idx3-ubyte.gz"), idx(f"{d}/t10k-labels-idx1-ubyte.gz").long()
         tr, va, _ = stratified(y, val_frac, 0.0, gen)
@@ -154,7 +157,7 @@ def accuracy(model, x, y):
 
 def run(a, seed):
     torch.manual_seed(seed)
-    (xtr, ytr), val, (xte, yte) = load(a.data, a.val_split, seed)
+    (xtr, ytr), val, (xte, yte) = load(a.data, a.val_split, seed, a.split_dir)
     model = build(a.model)
     opt = torch.optim.Adam(model.parameters(), lr=a.lr, weight_decay=a.weight_decay)
     loss_fn = nn.CrossEntropyLoss(label_smoothing=a.label_smoothing)
@@ -195,6 +198,9 @@ def main():
     p.add_argument("--weight-decay", type=float, default=0.0)
     p.add_argument("--label-smoothing", type=float, default=0.0)
     p.add_argument("--seeds", default="0")
+    p.add_argument("--split-dir", help="train-* / t10k-* IDX files of a fixed split (for mnist: the"
+                   " CLI's own, written by MnistCliSplit.java); the seeds then vary only the"
+                   " initial weights, batch order, dropout and augmentation")
     p.add_argument("--threads", type=int, default=1)
     a = p.parse_args()
     torch.set_num_threads(a.threads)
