@@ -17,8 +17,10 @@ What the CLI does, mirrored here:
   --lr-schedule  none or cosine[:MIN]: per epoch, lr_e = min + (lr - min)(1 + cos(pi e / E)) / 2 for
                  e = 0..E-1 (CosineAnnealingLR stepped after each epoch).
   --augment      shift:N: each training image moves by (dy, dx) uniform in [-N, N], blank (0) pixels
-                 entering (torchvision's RandomCrop(28, padding=N)); hflip: each training image is
-                 mirrored left-right with probability 1/2 (RandomHorizontalFlip); both: "shift:N+hflip".
+                 entering (torchvision's RandomCrop(28, padding=N)); hflip (this script only, the CLI
+                 has no flip): each training image mirrored left-right with probability 1/2
+                 (RandomHorizontalFlip); both: "shift:N+hflip". --weight-decay and
+                 --label-smoothing are likewise PyTorch-side explorations.
 
 Prints each epoch's test (and validation) accuracy, then one summary line per run and, for several
 seeds, the mean, standard deviation, min and max of the final test accuracy.
