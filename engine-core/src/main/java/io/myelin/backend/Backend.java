@@ -609,8 +609,9 @@ public interface Backend extends AutoCloseable {
 
   /**
    * True when training steps should be captured and replayed on this backend unless the user says
-   * otherwise (a GPU, where a step of small kernels costs more in launches than in work); false
-   * where capture is possible but opt-in (the CPU).
+   * otherwise: a GPU, where a step of small kernels costs more in launches than in work, and the
+   * CPU, where a replay skips the tensor layer's host work; false where capture is possible but
+   * opt-in.
    */
   default boolean capturesByDefault() {
     return false;

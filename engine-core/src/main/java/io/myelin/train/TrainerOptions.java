@@ -44,11 +44,11 @@ public record TrainerOptions(
    */
   public enum Graphs {
     /**
-     * Where the backend replays graphs by default (a GPU, {@link
-     * io.myelin.backend.Backend#capturesByDefault()}).
+     * Where the backend replays graphs by default ({@link
+     * io.myelin.backend.Backend#capturesByDefault()}: the GPU and the CPU backends).
      */
     AUTO,
-    /** Wherever the backend can capture (the CPU too: a win for small, overhead-bound models). */
+    /** Wherever the backend can capture, whatever its default. */
     ON,
     /** Never: every step issued eagerly, primitive by primitive. */
     OFF

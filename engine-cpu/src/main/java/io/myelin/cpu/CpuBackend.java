@@ -694,6 +694,18 @@ public final class CpuBackend implements Backend {
   }
 
   /**
+   * Yes: a replay skips the tensor layer's host work (tensor objects, shape checks, the autograd
+   * tape) and the small bookkeeping ops of a step (the finite flag, the running sums, the metric),
+   * which on a small model are as much time as its kernels (the course's Pima MLP: 0.75 -> 0.42 ms
+   * per full-batch step, bench/RESULTS.md 2026-12-07 round 3). Replays give the same bits as eager
+   * steps.
+   */
+  @Override
+  public boolean capturesByDefault() {
+    return true;
+  }
+
+  /**
    * Starts recording this thread's calls. Unlike a GPU's single stream, CPU captures are per
    * thread: other threads' calls run as usual meanwhile (and are not recorded).
    */

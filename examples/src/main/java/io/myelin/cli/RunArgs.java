@@ -57,8 +57,8 @@ final class RunArgs {
       paramLabel = "MODE",
       defaultValue = "auto",
       description =
-          "Capture each training step as a graph and replay it: auto (on a GPU), on"
-              + " (also on the CPU: faster for small models), off (default: ${DEFAULT-VALUE}). Either"
+          "Capture each training step as a graph and replay it: auto (where the device does by"
+              + " default: the GPU and the CPU), on, off (default: ${DEFAULT-VALUE}). Either"
               + " way the loss is checked for NaN when read, at progress updates and epoch ends.")
   String graphs;
 
