@@ -4,9 +4,9 @@ import io.myelin.backend.CrossEntropyOptions;
 
 /**
  * The CPU's fused softmax + cross-entropy ({@link io.myelin.backend.Backend#crossEntropy} and its
- * backward): per row, a max-subtracted log-sum-exp in double, the loss and its gradient by the
- * formulas of the SPI. Rows are independent in the backward; the forward's total is summed in row
- * order (deterministic). Stateless and thread-safe.
+ * backward): per row, in double, a max-subtracted log-sum-exp for the loss and a max-subtracted
+ * softmax for the gradient, by the formulas of the SPI. Rows are independent in the backward; the
+ * forward's total is summed in row order (deterministic). Stateless and thread-safe.
  */
 final class CrossEntropyKernels {
   private CrossEntropyKernels() {}
@@ -16,8 +16,33 @@ final class CrossEntropyKernels {
     double m = Double.NEGATIVE_INFINITY;
     for (int j = 0; j < classes; j++) m = Math.max(m, x[base + j]);
     double s = 0;
-    for (int j = 0; j < classes; j++) s += Math.exp(x[base + j] - m);
+    for (int j = 0; j < classes; j++) s += expOrOne(x[base + j] - m);
     return m + Math.log(s);
+  }
+
+  /**
+   * Per-row scratch for the backward: the softmax of the logits, {@code exp(x - max) / sum}: one
+   * exponential per class, where {@code exp(x - logSumExp)} took two and a log (it recomputed the
+   * forward's log-sum-exp); the same value to a few double ulps, rounded to the dtype once at the
+   * end as before (the Pima MLP's backward: 58 -> 27 us per step, bench/RESULTS.md round 3).
+   */
+  private static void softmax(double[] x, int base, int classes, double[] p) {
+    double m = Double.NEGATIVE_INFINITY;
+    for (int j = 0; j < classes; j++) m = Math.max(m, x[base + j]);
+    double s = 0;
+    for (int j = 0; j < classes; j++) {
+      p[j] = expOrOne(x[base + j] - m);
+      s += p[j];
+    }
+    for (int j = 0; j < classes; j++) p[j] /= s;
+  }
+
+  /**
+   * {@code exp(d)}, with the maximum's term ({@code d == 0}, exactly 1) not computed: with two
+   * classes that is half of the exponentials.
+   */
+  private static double expOrOne(double d) {
+    return d == 0 ? 1 : Math.exp(d);
   }
 
   private static double w(double[] weight, int c) {
@@ -112,16 +137,17 @@ final class CrossEntropyKernels {
     double wSum = 0;
     for (int c = 0; c < classes; c++) wSum += w(w, c);
     double[] out = new double[rows * classes];
+    double[] p = new double[classes];
     for (int r = 0; r < rows; r++) {
       int base = r * classes;
       double gr = g[perRow ? r : 0] / den;
-      double lse = logSumExp(x, base, classes);
+      softmax(x, base, classes, p);
       if (t != null) {
         double s = 0;
         for (int c = 0; c < classes; c++) s += w(w, c) * ((1 - e) * t[base + c] + e / classes);
         for (int j = 0; j < classes; j++) {
           double tj = (1 - e) * t[base + j] + e / classes;
-          out[base + j] = gr * (Math.exp(x[base + j] - lse) * s - w(w, j) * tj);
+          out[base + j] = gr * (p[j] * s - w(w, j) * tj);
         }
         continue;
       }
@@ -136,7 +162,7 @@ final class CrossEntropyKernels {
       double wy = w(w, label);
       double coef = (1 - e) * wy + e / classes * wSum;
       for (int j = 0; j < classes; j++) {
-        double v = Math.exp(x[base + j] - lse) * coef - e / classes * w(w, j);
+        double v = p[j] * coef - e / classes * w(w, j);
         if (j == label) v -= (1 - e) * wy;
         out[base + j] = gr * v;
       }
