@@ -1,11 +1,12 @@
 package io.myelin.cpu;
 
+import static io.myelin.cpu.VectorLanes.S;
+
 import io.myelin.DType;
 import io.myelin.Layout;
 import io.myelin.backend.BinaryOp;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Element-wise maps of two or three views with broadcasting by 0 strides: {@code binary} and {@code
@@ -18,7 +19,6 @@ import jdk.incubator.vector.VectorSpecies;
  * before rounding), so both paths give the same bits.
  */
 final class BinaryKernels {
-  private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
 
   private BinaryKernels() {}
 
@@ -100,14 +100,16 @@ final class BinaryKernels {
     int rows = ol.shape()[0];
     int cols = ol.shape()[1];
     float[] o = out.floats();
-    // The broadcast row, copied once with a vector of zeros behind it, so that the masked tail of
-    // every row reads inside an array.
-    float[] xv = xRow ? padded(x.floats(), xl.offset(), cols) : x.floats();
-    float[] yv = yRow ? padded(y.floats(), yl.offset(), cols) : y.floats();
-    int xo = xRow ? 0 : xl.offset();
-    int yo = yRow ? 0 : yl.offset();
-    int oo = ol.offset();
     boolean scalar = ScalarPath.small((long) rows * cols);
+    // The vector path's broadcast row, copied once with a vector of zeros behind it, so that the
+    // masked tail of every row reads inside an array (the scalar path reads the row in place).
+    boolean xPad = xRow && !scalar;
+    boolean yPad = yRow && !scalar;
+    float[] xv = xPad ? padded(x.floats(), xl.offset(), cols) : x.floats();
+    float[] yv = yPad ? padded(y.floats(), yl.offset(), cols) : y.floats();
+    int xo = xPad ? 0 : xl.offset();
+    int yo = yPad ? 0 : yl.offset();
+    int oo = ol.offset();
     threads.parallelFor(
         rows,
         cols,
@@ -305,7 +307,8 @@ final class BinaryKernels {
       float[] c = cond.floats();
       float[] xv = x.floats();
       float[] yv = y.floats();
-      boolean dense = os == 1 && cs == 1 && xs == 1 && ys == 1;
+      // Small calls take the scalar loop below only, which reads no Vector API state (same bits).
+      boolean dense = os == 1 && cs == 1 && xs == 1 && ys == 1 && !ScalarPath.small(ol.size());
       it.parallel(
           threads,
           1,

@@ -63,10 +63,15 @@ public final class CpuProvider implements BackendProvider {
             "java: " + Runtime.version()));
   }
 
-  /** E.g. "512-bit SIMD (16 floats)", from the preferred float vector species. */
+  /**
+   * E.g. "512-bit SIMD (16 floats)", from the platform's preferred vector shape (that of {@code
+   * FloatVector.SPECIES_PREFERRED}). The shape, not the species: initialising {@code FloatVector}
+   * costs ~30 ms of class loading at start-up, which a model whose calls all take the scalar paths
+   * never needs.
+   */
   static String simdDescription() {
-    var species = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED;
-    return species.vectorBitSize() + "-bit SIMD (" + species.length() + " floats)";
+    int bits = jdk.incubator.vector.VectorShape.preferredShape().vectorBitSize();
+    return bits + "-bit SIMD (" + bits / Float.SIZE + " floats)";
   }
 
   @Override

@@ -1,7 +1,8 @@
 package io.myelin.cpu;
 
+import static io.myelin.cpu.VectorLanes.S;
+
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorSpecies;
 
 /**
  * FloatVector bodies of the hottest float32 updates in {@link OptimizerUpdates}. Each does the same
@@ -10,7 +11,6 @@ import jdk.incubator.vector.VectorSpecies;
  * threads changes nothing. Each returns the first index it left to the scalar loop.
  */
 final class OptimizerVectors {
-  private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
 
   private OptimizerVectors() {}
 

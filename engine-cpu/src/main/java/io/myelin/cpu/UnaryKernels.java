@@ -1,12 +1,13 @@
 package io.myelin.cpu;
 
+import static io.myelin.cpu.VectorLanes.S;
+
 import io.myelin.DType;
 import io.myelin.Layout;
 import io.myelin.backend.UnaryOp;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Element-wise unary maps and their backward.
@@ -20,7 +21,6 @@ import jdk.incubator.vector.VectorSpecies;
  * falls in a run, hence not on the thread count.
  */
 final class UnaryKernels {
-  private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
 
   private UnaryKernels() {}
 
