@@ -110,6 +110,13 @@ final class BinaryKernels {
     int xo = xPad ? 0 : xl.offset();
     int yo = yPad ? 0 : yl.offset();
     int oo = ol.offset();
+    if (scalar) {
+      threads.parallelFor(
+          rows,
+          cols,
+          (r0, r1) -> rowBroadcastScalar(op, xv, xo, xRow, yv, yo, yRow, o, oo, r0, r1, cols));
+      return true;
+    }
     threads.parallelFor(
         rows,
         cols,
@@ -130,6 +137,70 @@ final class BinaryKernels {
           }
         });
     return true;
+  }
+
+  /**
+   * Rows {@code [r0, r1)} of a row broadcast on the scalar path: one loop nest per op, the switch
+   * outside it, the same float operations as {@link #scalarRun}. (Through {@code vectorRun} per
+   * row, a 614 x 20 bias add cost 150-200 us for the first few hundred steps of the Pima MLP, in C1
+   * code calling two methods per row of 20, against 10 us compiled; bench/RESULTS.md round 3.)
+   */
+  private static void rowBroadcastScalar(
+      BinaryOp op,
+      float[] x,
+      int xo,
+      boolean xRow,
+      float[] y,
+      int yo,
+      boolean yRow,
+      float[] o,
+      int oo,
+      int r0,
+      int r1,
+      int cols) {
+    int xs = xRow ? 0 : cols; // stride between the rows of x: 0 for the broadcast row
+    int ys = yRow ? 0 : cols;
+    switch (op) {
+      case ADD -> {
+        for (int r = r0; r < r1; r++) {
+          int xi = xo + r * xs;
+          int yi = yo + r * ys;
+          int oi = oo + r * cols;
+          for (int j = 0; j < cols; j++) o[oi + j] = x[xi + j] + y[yi + j];
+        }
+      }
+      case SUB -> {
+        for (int r = r0; r < r1; r++) {
+          int xi = xo + r * xs;
+          int yi = yo + r * ys;
+          int oi = oo + r * cols;
+          for (int j = 0; j < cols; j++) o[oi + j] = x[xi + j] - y[yi + j];
+        }
+      }
+      case MUL -> {
+        for (int r = r0; r < r1; r++) {
+          int xi = xo + r * xs;
+          int yi = yo + r * ys;
+          int oi = oo + r * cols;
+          for (int j = 0; j < cols; j++) o[oi + j] = x[xi + j] * y[yi + j];
+        }
+      }
+      case DIV -> {
+        for (int r = r0; r < r1; r++) {
+          int xi = xo + r * xs;
+          int yi = yo + r * ys;
+          int oi = oo + r * cols;
+          for (int j = 0; j < cols; j++) o[oi + j] = x[xi + j] / y[yi + j];
+        }
+      }
+      default -> {
+        for (int r = r0; r < r1; r++) {
+          for (int j = 0; j < cols; j++) {
+            o[oo + r * cols + j] = (float) op.apply(x[xo + r * xs + j], y[yo + r * ys + j]);
+          }
+        }
+      }
+    }
   }
 
   private static float[] padded(float[] a, int offset, int n) {
