@@ -65,8 +65,11 @@ final class SgemmPack {
       }
       return;
     }
-    // op(B)(p, j) = B[j][p]. Full panels: one vector of V stored rows gathered per depth step
-    // (lane l reads row j + l), stored with unit stride - a transpose without scalar stores.
+    // op(B)(p, j) = B[j][p]. Full panels: with 16 lanes, 16 x 16 blocks transposed in registers
+    // (SgemmTranspose; a gather per depth step took 13% of a Fashion-MNIST step, bench/RESULTS.md),
+    // the depth tail and other widths one vector of V stored rows gathered per depth step (lane l
+    // reads row j + l), stored with unit stride.
+    int blocked = V == SgemmTranspose.N ? kb - kb % SgemmTranspose.N : 0;
     for (int l = 0; l < V; l++) {
       rowsApart[l] = l * ld;
     }
@@ -74,7 +77,10 @@ final class SgemmPack {
       int d = q * kb * width;
       for (int v = 0; v < width; v += V) {
         int s = base + (j0 + q * width + v) * ld + p0;
-        for (int p = 0; p < kb; p++) {
+        for (int p = 0; p < blocked; p += SgemmTranspose.N) {
+          SgemmTranspose.block16(b, s + p, ld, pb, d + p * width + v, width);
+        }
+        for (int p = blocked; p < kb; p++) {
           FloatVector.fromArray(S, b, s + p, rowsApart, 0).intoArray(pb, d + p * width + v);
         }
       }
