@@ -20,6 +20,9 @@ import jdk.incubator.vector.FloatVector;
  * </ul>
  */
 final class SgemmPack {
+  /** Room an A micro-panel buffer needs past {@code MR * kb} floats ({@link #a}'s vector spill). */
+  static final int A_SLACK = V;
+
   private SgemmPack() {}
 
   /**
@@ -78,7 +81,7 @@ final class SgemmPack {
       for (int v = 0; v < width; v += V) {
         int s = base + (j0 + q * width + v) * ld + p0;
         for (int p = 0; p < blocked; p += SgemmTranspose.N) {
-          SgemmTranspose.block16(b, s + p, ld, pb, d + p * width + v, width);
+          SgemmTranspose.block16(b, s + p, ld, V, pb, d + p * width + v, width);
         }
         for (int p = blocked; p < kb; p++) {
           FloatVector.fromArray(S, b, s + p, rowsApart, 0).intoArray(pb, d + p * width + v);
@@ -103,13 +106,29 @@ final class SgemmPack {
     }
   }
 
-  /** Packs rows [i0, i0 + rows) x depth [p0, p0 + kb) of op(A) into one interleaved micro-panel. */
+  /**
+   * Packs rows [i0, i0 + rows) x depth [p0, p0 + kb) of op(A) into one interleaved micro-panel.
+   * With 16 lanes, whole vectors of 16 are written where they fit, each overwriting the previous
+   * depth step's spill: {@code pa} has {@link #A_SLACK} floats of room past {@code MR * kb}.
+   */
   static void a(float[] a, GemmOperand ao, int bi, int i0, int rows, int p0, int kb, float[] pa) {
     int base = ao.offset() + bi * ao.batchStride();
     int ld = ao.ld();
+    boolean sixteen = V == SgemmTranspose.N && MR <= V;
     if (ao.transposed()) {
-      // op(A)(i, p) = A[p][i]: the rows of a micro-panel are adjacent in memory.
-      for (int p = 0; p < kb; p++) {
+      // op(A)(i, p) = A[p][i]: the rows of a micro-panel are adjacent in memory. A full panel
+      // whose 16-float reads stay inside the array: one vector per depth step, in increasing p
+      // (lanes MR.. are the next step's and are overwritten by it).
+      int p = 0;
+      if (sixteen && rows == MR) {
+        int last = base + (p0 + kb - 1) * ld + i0;
+        if (last + V <= a.length) {
+          for (; p < kb; p++) {
+            FloatVector.fromArray(S, a, base + (p0 + p) * ld + i0).intoArray(pa, p * MR);
+          }
+        }
+      }
+      for (; p < kb; p++) {
         int src = base + (p0 + p) * ld + i0;
         int dst = p * MR;
         for (int r = 0; r < rows; r++) {
@@ -121,14 +140,20 @@ final class SgemmPack {
       }
       return;
     }
+    // Rows of op(A) are rows of A: 16 depth steps at a time through a register transpose (rows
+    // past the panel's read as zeros), the depth tail element by element.
+    int blocked = sixteen ? kb - kb % SgemmTranspose.N : 0;
+    for (int p = 0; p < blocked; p += SgemmTranspose.N) {
+      SgemmTranspose.block16(a, base + i0 * ld + p0 + p, ld, rows, pa, p * MR, MR);
+    }
     for (int r = 0; r < MR; r++) {
       if (r < rows) {
         int src = base + (i0 + r) * ld + p0;
-        for (int p = 0; p < kb; p++) {
+        for (int p = blocked; p < kb; p++) {
           pa[p * MR + r] = a[src + p];
         }
       } else {
-        for (int p = 0; p < kb; p++) {
+        for (int p = blocked; p < kb; p++) {
           pa[p * MR + r] = 0;
         }
       }

@@ -9,7 +9,7 @@ import static io.myelin.cpu.SgemmKernels.NR;
  * Pool} owned by the backend, so GEMM allocates nothing in steady state.
  */
 final class SgemmScratch {
-  final float[] pa = new float[MR * Sgemm.KC];
+  final float[] pa = new float[MR * Sgemm.KC + SgemmPack.A_SLACK];
   final float[] pb = new float[Sgemm.KC * Sgemm.NC];
   final float[] acc = new float[MR * NR];
 

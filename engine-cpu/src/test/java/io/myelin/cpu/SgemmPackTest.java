@@ -66,6 +66,55 @@ class SgemmPackTest {
   }
 
   @ParameterizedTest
+  @CsvSource({
+    // rows of the micro-panel, first row i0, depth kb, first depth p0, m, k, extra floats after A
+    "12, 0, 196, 0, 128, 784, 0",
+    "12, 116, 196, 588, 128, 784, 0",
+    "12, 0, 128, 0, 512, 128, 0",
+    "12, 500, 128, 0, 512, 128, 0",
+    "7, 121, 33, 5, 128, 40, 3",
+    "1, 0, 17, 0, 1, 17, 0",
+    "12, 3, 15, 1, 20, 16, 1",
+    "5, 40, 256, 256, 45, 600, 2"
+  })
+  void microPanelsMatchAPlainLoop(int rows, int i0, int kb, int p0, int m, int k, int extra) {
+    SplittableRandom rnd = new SplittableRandom(rows * 977L + kb * 13L + i0);
+    int mr = SgemmKernels.MR;
+    for (boolean ta : new boolean[] {false, true}) {
+      // Padded leading dimension, or none (ld == m: the transposed panel of the last rows then
+      // ends at the array's end unless `extra` floats follow, the scalar fallback's case).
+      for (int pad : new int[] {0, 3}) {
+        int ld = (ta ? m : k) + pad;
+        int stored = ta ? k : m;
+        int stride = stored * ld + 2;
+        float[] a = new float[5 + stride + stored * ld + extra];
+        for (int i = 0; i < a.length; i++) {
+          a[i] = (float) rnd.nextGaussian();
+        }
+        GemmOperand ao = new GemmOperand(null, 5, ld, stride, ta);
+        float[] got = new float[mr * kb + SgemmPack.A_SLACK];
+        float[] want = new float[mr * kb];
+        for (int bi = 0; bi < 2; bi++) {
+          java.util.Arrays.fill(got, Float.NaN);
+          SgemmPack.a(a, ao, bi, i0, rows, p0, kb, got);
+          int base = 5 + bi * stride;
+          for (int p = 0; p < kb; p++) {
+            for (int r = 0; r < mr; r++) {
+              int i = i0 + r;
+              int q = p0 + p;
+              want[p * mr + r] = r >= rows ? 0f : ta ? a[base + q * ld + i] : a[base + i * ld + q];
+            }
+          }
+          assertArrayEquals(
+              want,
+              java.util.Arrays.copyOf(got, mr * kb),
+              "ta=" + ta + " pad=" + pad + " batch entry " + bi);
+        }
+      }
+    }
+  }
+
+  @ParameterizedTest
   @CsvSource({"16, 16", "23, 19", "40, 33"})
   void transposeBlockIsATranspose(int lds, int ldd) {
     SplittableRandom rnd = new SplittableRandom(lds * 1000L + ldd);
@@ -76,12 +125,34 @@ class SgemmPackTest {
     float[] dst = new float[5 + 16 * ldd];
     Arrays.fill(dst, Float.NaN);
     float[] want = dst.clone();
-    SgemmTranspose.block16(src, 3, lds, dst, 5, ldd);
+    SgemmTranspose.block16(src, 3, lds, 16, dst, 5, ldd);
     for (int r = 0; r < 16; r++) {
       for (int c = 0; c < 16; c++) {
         want[5 + c * ldd + r] = src[3 + r * lds + c];
       }
     }
     assertArrayEquals(want, dst);
+  }
+
+  /** Fewer source rows than 16 read as zeros; output rows closer than 16 overlap in order. */
+  @ParameterizedTest
+  @CsvSource({"12, 12", "5, 12", "1, 16", "16, 12"})
+  void partialBlockOverlapsInOrder(int rows, int ldd) {
+    SplittableRandom rnd = new SplittableRandom(rows * 100L + ldd);
+    int lds = 21;
+    float[] src = new float[rows * lds];
+    for (int i = 0; i < src.length; i++) {
+      src[i] = (float) rnd.nextGaussian();
+    }
+    float[] dst = new float[15 * ldd + 16 + 2];
+    Arrays.fill(dst, Float.NaN);
+    SgemmTranspose.block16(src, 0, lds, rows, dst, 2, ldd);
+    for (int c = 0; c < 16; c++) {
+      for (int r = 0; r < Math.min(16, ldd); r++) {
+        float want = r < rows ? src[r * lds + c] : 0f;
+        org.junit.jupiter.api.Assertions.assertEquals(
+            want, dst[2 + c * ldd + r], "c=" + c + " r=" + r);
+      }
+    }
   }
 }
