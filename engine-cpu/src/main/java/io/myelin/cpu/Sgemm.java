@@ -191,9 +191,19 @@ final class Sgemm {
           int rows = Math.min(MR, i1 - ir);
           SgemmPack.a(a, ao, bi, ir, rows, p0, kb, s.pa);
           for (int jr = 0; jr < cols; jr += NR) {
-            SgemmKernels.wide(kb, s.pa, s.pb, jr * kb, s.acc);
-            update(
-                s.acc, NR, cBase + ir * ldc + jc + jr, ldc, rows, Math.min(NR, cols - jr), first);
+            int at = cBase + ir * ldc + jc + jr;
+            int w = Math.min(NR, cols - jr);
+            if (MR == 12 && rows == MR && w == NR && !(first && beta != 0)) {
+              // A whole tile: the kernel writes C itself (update's operations).
+              if (first) {
+                SgemmKernels.wide12Set(kb, s.pa, s.pb, jr * kb, c, at, ldc, alpha);
+              } else {
+                SgemmKernels.wide12Add(kb, s.pa, s.pb, jr * kb, c, at, ldc, alpha);
+              }
+            } else {
+              SgemmKernels.wide(kb, s.pa, s.pb, jr * kb, s.acc);
+              update(s.acc, NR, at, ldc, rows, w, first);
+            }
           }
         }
       }
