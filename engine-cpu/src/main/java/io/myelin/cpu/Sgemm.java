@@ -50,6 +50,9 @@ final class Sgemm {
   private final float alpha;
   private final float beta;
 
+  /** Whether {@link SgemmPack#b} may transpose in registers (set once before the tiles run). */
+  private boolean vectorTranspose;
+
   private Sgemm(
       float[] a,
       GemmOperand ao,
@@ -134,6 +137,8 @@ final class Sgemm {
       }
       return;
     }
+    // Asked only here, on the packed path: small products never run the dummy transposes.
+    g.vectorTranspose = bo.transposed() && pool.vectorTranspose();
     boolean narrow = n <= V;
     int width = narrow ? V : NR;
     long macs = (long) batch * m * n * k;
@@ -186,20 +191,16 @@ final class Sgemm {
       for (int p0 = 0; p0 < k; p0 += kc) {
         int kb = Math.min(kc, k - p0);
         boolean first = p0 == 0;
-        SgemmPack.b(b, bo, bi, p0, kb, jc, cols, NR, s.pb, s.rowsApart);
+        SgemmPack.b(b, bo, bi, p0, kb, jc, cols, NR, s.pb, vectorTranspose);
         for (int ir = i0; ir < i1; ir += MR) {
           int rows = Math.min(MR, i1 - ir);
           SgemmPack.a(a, ao, bi, ir, rows, p0, kb, s.pa);
           for (int jr = 0; jr < cols; jr += NR) {
             int at = cBase + ir * ldc + jc + jr;
             int w = Math.min(NR, cols - jr);
-            if (MR == 12 && rows == MR && w == NR && !(first && beta != 0)) {
-              // A whole tile: the kernel writes C itself (update's operations).
-              if (first) {
-                SgemmKernels.wide12Set(kb, s.pa, s.pb, jr * kb, c, at, ldc, alpha);
-              } else {
-                SgemmKernels.wide12Add(kb, s.pa, s.pb, jr * kb, c, at, ldc, alpha);
-              }
+            if (MR == 12 && rows == MR && w == NR && first && beta == 0) {
+              // A whole tile of the first block: the kernel writes alpha * sum into C itself.
+              SgemmKernels.wide12(kb, s.pa, s.pb, jr * kb, c, at, ldc, alpha);
             } else {
               SgemmKernels.wide(kb, s.pa, s.pb, jr * kb, s.acc);
               update(s.acc, NR, at, ldc, rows, w, first);
@@ -219,7 +220,7 @@ final class Sgemm {
     for (int p0 = 0; p0 < k; p0 += kc) {
       int kb = Math.min(kc, k - p0);
       boolean first = p0 == 0;
-      SgemmPack.b(b, bo, bi, p0, kb, j0, cols, V, s.pb, s.rowsApart);
+      SgemmPack.b(b, bo, bi, p0, kb, j0, cols, V, s.pb, vectorTranspose);
       for (int ir = i0; ir < i1; ir += MR) {
         int rows = Math.min(MR, i1 - ir);
         if (ao.transposed()) {

@@ -30,7 +30,7 @@ final class SgemmKernels {
   /** MR x NR sums of an interleaved A micro-panel and a B panel. */
   static void wide(int kc, float[] pa, float[] pb, int bo, float[] acc) {
     if (MR == 12) {
-      wide12(kc, pa, pb, bo, acc);
+      wide12(kc, pa, pb, bo, acc, 0, NR, 1f);
     } else {
       wide6(kc, pa, pb, bo, acc);
     }
@@ -47,96 +47,14 @@ final class SgemmKernels {
 
   /**
    * 12 x (2 vectors): pa is an interleaved A micro-panel ({@code pa[p * 12 + r]}), pb a B panel.
+   * Row r of the result, {@code alpha * sum}, goes to {@code out[oi + r * ldo]}: into the sum
+   * buffer ({@code alpha} 1, exact), or straight into C for a whole tile in the first depth block
+   * with beta 0 ({@code Sgemm.update}'s operation there, so the same bits, without the round trip
+   * through the buffer). One kernel for both: each further Vector API kernel runs as slow Java
+   * until C2 compiles it (a separate kernel for {@code C + alpha * sum} in the later blocks cost
+   * ~0.5 s in the first training step, and one with both epilogues ran at half speed: RESULTS).
    */
-  static void wide12(int kc, float[] pa, float[] pb, int bo, float[] acc) {
-    FloatVector z = FloatVector.zero(S);
-    FloatVector c00 = z, c01 = z;
-    FloatVector c10 = z, c11 = z;
-    FloatVector c20 = z, c21 = z;
-    FloatVector c30 = z, c31 = z;
-    FloatVector c40 = z, c41 = z;
-    FloatVector c50 = z, c51 = z;
-    FloatVector c60 = z, c61 = z;
-    FloatVector c70 = z, c71 = z;
-    FloatVector c80 = z, c81 = z;
-    FloatVector c90 = z, c91 = z;
-    FloatVector c100 = z, c101 = z;
-    FloatVector c110 = z, c111 = z;
-    for (int p = 0; p < kc; p++) {
-      int bi = bo + p * NR;
-      int ai = p * 12;
-      FloatVector b0 = FloatVector.fromArray(S, pb, bi);
-      FloatVector b1 = FloatVector.fromArray(S, pb, bi + V);
-      FloatVector a;
-      a = FloatVector.broadcast(S, pa[ai + 0]);
-      c00 = a.fma(b0, c00);
-      c01 = a.fma(b1, c01);
-      a = FloatVector.broadcast(S, pa[ai + 1]);
-      c10 = a.fma(b0, c10);
-      c11 = a.fma(b1, c11);
-      a = FloatVector.broadcast(S, pa[ai + 2]);
-      c20 = a.fma(b0, c20);
-      c21 = a.fma(b1, c21);
-      a = FloatVector.broadcast(S, pa[ai + 3]);
-      c30 = a.fma(b0, c30);
-      c31 = a.fma(b1, c31);
-      a = FloatVector.broadcast(S, pa[ai + 4]);
-      c40 = a.fma(b0, c40);
-      c41 = a.fma(b1, c41);
-      a = FloatVector.broadcast(S, pa[ai + 5]);
-      c50 = a.fma(b0, c50);
-      c51 = a.fma(b1, c51);
-      a = FloatVector.broadcast(S, pa[ai + 6]);
-      c60 = a.fma(b0, c60);
-      c61 = a.fma(b1, c61);
-      a = FloatVector.broadcast(S, pa[ai + 7]);
-      c70 = a.fma(b0, c70);
-      c71 = a.fma(b1, c71);
-      a = FloatVector.broadcast(S, pa[ai + 8]);
-      c80 = a.fma(b0, c80);
-      c81 = a.fma(b1, c81);
-      a = FloatVector.broadcast(S, pa[ai + 9]);
-      c90 = a.fma(b0, c90);
-      c91 = a.fma(b1, c91);
-      a = FloatVector.broadcast(S, pa[ai + 10]);
-      c100 = a.fma(b0, c100);
-      c101 = a.fma(b1, c101);
-      a = FloatVector.broadcast(S, pa[ai + 11]);
-      c110 = a.fma(b0, c110);
-      c111 = a.fma(b1, c111);
-    }
-    c00.intoArray(acc, 0 * NR);
-    c01.intoArray(acc, 0 * NR + V);
-    c10.intoArray(acc, 1 * NR);
-    c11.intoArray(acc, 1 * NR + V);
-    c20.intoArray(acc, 2 * NR);
-    c21.intoArray(acc, 2 * NR + V);
-    c30.intoArray(acc, 3 * NR);
-    c31.intoArray(acc, 3 * NR + V);
-    c40.intoArray(acc, 4 * NR);
-    c41.intoArray(acc, 4 * NR + V);
-    c50.intoArray(acc, 5 * NR);
-    c51.intoArray(acc, 5 * NR + V);
-    c60.intoArray(acc, 6 * NR);
-    c61.intoArray(acc, 6 * NR + V);
-    c70.intoArray(acc, 7 * NR);
-    c71.intoArray(acc, 7 * NR + V);
-    c80.intoArray(acc, 8 * NR);
-    c81.intoArray(acc, 8 * NR + V);
-    c90.intoArray(acc, 9 * NR);
-    c91.intoArray(acc, 9 * NR + V);
-    c100.intoArray(acc, 10 * NR);
-    c101.intoArray(acc, 10 * NR + V);
-    c110.intoArray(acc, 11 * NR);
-    c111.intoArray(acc, 11 * NR + V);
-  }
-
-  /**
-   * {@link #wide12} for a whole 12 x (2 vectors) tile of C, written straight into C as {@code alpha
-   * * sum} (the first depth block with beta 0; {@code Sgemm.update}'s operation, so the same bits).
-   * Row r of the tile starts at {@code c[ci + r * ldc]}.
-   */
-  static void wide12Set(
+  static void wide12(
       int kc, float[] pa, float[] pb, int bo, float[] c, int ci, int ldc, float alpha) {
     FloatVector z = FloatVector.zero(S);
     FloatVector c00 = z, c01 = z;
@@ -218,114 +136,6 @@ final class SgemmKernels {
     c101.mul(alpha).intoArray(c, ci + 10 * ldc + V);
     c110.mul(alpha).intoArray(c, ci + 11 * ldc);
     c111.mul(alpha).intoArray(c, ci + 11 * ldc + V);
-  }
-
-  /**
-   * {@link #wide12} for a whole tile, added into C as {@code C + alpha * sum} (a later depth block;
-   * {@code Sgemm.update}'s operation).
-   */
-  static void wide12Add(
-      int kc, float[] pa, float[] pb, int bo, float[] c, int ci, int ldc, float alpha) {
-    FloatVector z = FloatVector.zero(S);
-    FloatVector c00 = z, c01 = z;
-    FloatVector c10 = z, c11 = z;
-    FloatVector c20 = z, c21 = z;
-    FloatVector c30 = z, c31 = z;
-    FloatVector c40 = z, c41 = z;
-    FloatVector c50 = z, c51 = z;
-    FloatVector c60 = z, c61 = z;
-    FloatVector c70 = z, c71 = z;
-    FloatVector c80 = z, c81 = z;
-    FloatVector c90 = z, c91 = z;
-    FloatVector c100 = z, c101 = z;
-    FloatVector c110 = z, c111 = z;
-    for (int p = 0; p < kc; p++) {
-      int bi = bo + p * NR;
-      int ai = p * 12;
-      FloatVector b0 = FloatVector.fromArray(S, pb, bi);
-      FloatVector b1 = FloatVector.fromArray(S, pb, bi + V);
-      FloatVector a;
-      a = FloatVector.broadcast(S, pa[ai + 0]);
-      c00 = a.fma(b0, c00);
-      c01 = a.fma(b1, c01);
-      a = FloatVector.broadcast(S, pa[ai + 1]);
-      c10 = a.fma(b0, c10);
-      c11 = a.fma(b1, c11);
-      a = FloatVector.broadcast(S, pa[ai + 2]);
-      c20 = a.fma(b0, c20);
-      c21 = a.fma(b1, c21);
-      a = FloatVector.broadcast(S, pa[ai + 3]);
-      c30 = a.fma(b0, c30);
-      c31 = a.fma(b1, c31);
-      a = FloatVector.broadcast(S, pa[ai + 4]);
-      c40 = a.fma(b0, c40);
-      c41 = a.fma(b1, c41);
-      a = FloatVector.broadcast(S, pa[ai + 5]);
-      c50 = a.fma(b0, c50);
-      c51 = a.fma(b1, c51);
-      a = FloatVector.broadcast(S, pa[ai + 6]);
-      c60 = a.fma(b0, c60);
-      c61 = a.fma(b1, c61);
-      a = FloatVector.broadcast(S, pa[ai + 7]);
-      c70 = a.fma(b0, c70);
-      c71 = a.fma(b1, c71);
-      a = FloatVector.broadcast(S, pa[ai + 8]);
-      c80 = a.fma(b0, c80);
-      c81 = a.fma(b1, c81);
-      a = FloatVector.broadcast(S, pa[ai + 9]);
-      c90 = a.fma(b0, c90);
-      c91 = a.fma(b1, c91);
-      a = FloatVector.broadcast(S, pa[ai + 10]);
-      c100 = a.fma(b0, c100);
-      c101 = a.fma(b1, c101);
-      a = FloatVector.broadcast(S, pa[ai + 11]);
-      c110 = a.fma(b0, c110);
-      c111 = a.fma(b1, c111);
-    }
-    FloatVector.fromArray(S, c, ci).add(c00.mul(alpha)).intoArray(c, ci);
-    FloatVector.fromArray(S, c, ci + V).add(c01.mul(alpha)).intoArray(c, ci + V);
-    FloatVector.fromArray(S, c, ci + ldc).add(c10.mul(alpha)).intoArray(c, ci + ldc);
-    FloatVector.fromArray(S, c, ci + ldc + V).add(c11.mul(alpha)).intoArray(c, ci + ldc + V);
-    FloatVector.fromArray(S, c, ci + 2 * ldc).add(c20.mul(alpha)).intoArray(c, ci + 2 * ldc);
-    FloatVector.fromArray(S, c, ci + 2 * ldc + V)
-        .add(c21.mul(alpha))
-        .intoArray(c, ci + 2 * ldc + V);
-    FloatVector.fromArray(S, c, ci + 3 * ldc).add(c30.mul(alpha)).intoArray(c, ci + 3 * ldc);
-    FloatVector.fromArray(S, c, ci + 3 * ldc + V)
-        .add(c31.mul(alpha))
-        .intoArray(c, ci + 3 * ldc + V);
-    FloatVector.fromArray(S, c, ci + 4 * ldc).add(c40.mul(alpha)).intoArray(c, ci + 4 * ldc);
-    FloatVector.fromArray(S, c, ci + 4 * ldc + V)
-        .add(c41.mul(alpha))
-        .intoArray(c, ci + 4 * ldc + V);
-    FloatVector.fromArray(S, c, ci + 5 * ldc).add(c50.mul(alpha)).intoArray(c, ci + 5 * ldc);
-    FloatVector.fromArray(S, c, ci + 5 * ldc + V)
-        .add(c51.mul(alpha))
-        .intoArray(c, ci + 5 * ldc + V);
-    FloatVector.fromArray(S, c, ci + 6 * ldc).add(c60.mul(alpha)).intoArray(c, ci + 6 * ldc);
-    FloatVector.fromArray(S, c, ci + 6 * ldc + V)
-        .add(c61.mul(alpha))
-        .intoArray(c, ci + 6 * ldc + V);
-    FloatVector.fromArray(S, c, ci + 7 * ldc).add(c70.mul(alpha)).intoArray(c, ci + 7 * ldc);
-    FloatVector.fromArray(S, c, ci + 7 * ldc + V)
-        .add(c71.mul(alpha))
-        .intoArray(c, ci + 7 * ldc + V);
-    FloatVector.fromArray(S, c, ci + 8 * ldc).add(c80.mul(alpha)).intoArray(c, ci + 8 * ldc);
-    FloatVector.fromArray(S, c, ci + 8 * ldc + V)
-        .add(c81.mul(alpha))
-        .intoArray(c, ci + 8 * ldc + V);
-    FloatVector.fromArray(S, c, ci + 9 * ldc).add(c90.mul(alpha)).intoArray(c, ci + 9 * ldc);
-    FloatVector.fromArray(S, c, ci + 9 * ldc + V)
-        .add(c91.mul(alpha))
-        .intoArray(c, ci + 9 * ldc + V);
-    FloatVector.fromArray(S, c, ci + 10 * ldc).add(c100.mul(alpha)).intoArray(c, ci + 10 * ldc);
-    FloatVector.fromArray(S, c, ci + 10 * ldc + V)
-        .add(c101.mul(alpha))
-        .intoArray(c, ci + 10 * ldc + V);
-    FloatVector.fromArray(S, c, ci + 11 * ldc).add(c110.mul(alpha)).intoArray(c, ci + 11 * ldc);
-    FloatVector.fromArray(S, c, ci + 11 * ldc + V)
-        .add(c111.mul(alpha))
-        .intoArray(c, ci + 11 * ldc + V);
   }
 
   /** 6 x (2 vectors): pa is an interleaved A micro-panel ({@code pa[p * 6 + r]}), pb a B panel. */

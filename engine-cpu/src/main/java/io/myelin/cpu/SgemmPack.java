@@ -20,14 +20,11 @@ import jdk.incubator.vector.FloatVector;
  * </ul>
  */
 final class SgemmPack {
-  /** Room an A micro-panel buffer needs past {@code MR * kb} floats ({@link #a}'s vector spill). */
-  static final int A_SLACK = V;
-
   private SgemmPack() {}
 
   /**
-   * Packs depth [p0, p0 + kb) x columns [j0, j0 + cols) of op(B) into panels of {@code width};
-   * {@code rowsApart} (V ints) is scratch for the gather offsets of a transposed B.
+   * Packs depth [p0, p0 + kb) x columns [j0, j0 + cols) of op(B) into panels of {@code width} (a
+   * multiple of 4); {@code vectorTranspose} lets a transposed B use {@link SgemmTranspose}.
    */
   static void b(
       float[] b,
@@ -39,7 +36,7 @@ final class SgemmPack {
       int cols,
       int width,
       float[] pb,
-      int[] rowsApart) {
+      boolean vectorTranspose) {
     int base = bo.offset() + bi * bo.batchStride();
     int ld = bo.ld();
     int full = cols / width;
@@ -68,23 +65,35 @@ final class SgemmPack {
       }
       return;
     }
-    // op(B)(p, j) = B[j][p]. Full panels: with 16 lanes, 16 x 16 blocks transposed in registers
-    // (SgemmTranspose; a gather per depth step took 13% of a Fashion-MNIST step, bench/RESULTS.md),
-    // the depth tail and other widths one vector of V stored rows gathered per depth step (lane l
-    // reads row j + l), stored with unit stride.
-    int blocked = V == SgemmTranspose.N ? kb - kb % SgemmTranspose.N : 0;
-    for (int l = 0; l < V; l++) {
-      rowsApart[l] = l * ld;
-    }
+    // op(B)(p, j) = B[j][p]. Full panels: with {@code vectorTranspose} (16 lanes, and C2 has
+    // compiled SgemmTranspose: see SgemmScratch.Pool), 16 x 16 blocks transposed in registers;
+    // else,
+    // and for the depth tail, four stored rows (four columns of the panel) at a time, each read
+    // with
+    // unit stride. The register transpose is 1.6x faster compiled (a gather per depth step took 13%
+    // of a Fashion-MNIST step), but as Vector API code it runs as allocating Java until C2 has
+    // compiled it: used from the first call it added ~1 s to the first training step.
+    int blocked =
+        vectorTranspose && V == SgemmTranspose.N && width % V == 0 ? kb - kb % SgemmTranspose.N : 0;
     for (int q = 0; q < full; q++) {
       int d = q * kb * width;
-      for (int v = 0; v < width; v += V) {
+      for (int v = 0; blocked > 0 && v < width; v += V) {
         int s = base + (j0 + q * width + v) * ld + p0;
         for (int p = 0; p < blocked; p += SgemmTranspose.N) {
-          SgemmTranspose.block16(b, s + p, ld, V, pb, d + p * width + v, width);
+          SgemmTranspose.block16(b, s + p, ld, pb, d + p * width + v, width);
         }
+      }
+      for (int col = 0; col < width; col += 4) {
+        int s0 = base + (j0 + q * width + col) * ld + p0;
+        int s1 = s0 + ld;
+        int s2 = s1 + ld;
+        int s3 = s2 + ld;
         for (int p = blocked; p < kb; p++) {
-          FloatVector.fromArray(S, b, s + p, rowsApart, 0).intoArray(pb, d + p * width + v);
+          int o = d + p * width + col;
+          pb[o] = b[s0 + p];
+          pb[o + 1] = b[s1 + p];
+          pb[o + 2] = b[s2 + p];
+          pb[o + 3] = b[s3 + p];
         }
       }
     }
@@ -106,29 +115,13 @@ final class SgemmPack {
     }
   }
 
-  /**
-   * Packs rows [i0, i0 + rows) x depth [p0, p0 + kb) of op(A) into one interleaved micro-panel.
-   * With 16 lanes, whole vectors of 16 are written where they fit, each overwriting the previous
-   * depth step's spill: {@code pa} has {@link #A_SLACK} floats of room past {@code MR * kb}.
-   */
+  /** Packs rows [i0, i0 + rows) x depth [p0, p0 + kb) of op(A) into one interleaved micro-panel. */
   static void a(float[] a, GemmOperand ao, int bi, int i0, int rows, int p0, int kb, float[] pa) {
     int base = ao.offset() + bi * ao.batchStride();
     int ld = ao.ld();
-    boolean sixteen = V == SgemmTranspose.N && MR <= V;
     if (ao.transposed()) {
-      // op(A)(i, p) = A[p][i]: the rows of a micro-panel are adjacent in memory. A full panel
-      // whose 16-float reads stay inside the array: one vector per depth step, in increasing p
-      // (lanes MR.. are the next step's and are overwritten by it).
-      int p = 0;
-      if (sixteen && rows == MR) {
-        int last = base + (p0 + kb - 1) * ld + i0;
-        if (last + V <= a.length) {
-          for (; p < kb; p++) {
-            FloatVector.fromArray(S, a, base + (p0 + p) * ld + i0).intoArray(pa, p * MR);
-          }
-        }
-      }
-      for (; p < kb; p++) {
+      // op(A)(i, p) = A[p][i]: the rows of a micro-panel are adjacent in memory.
+      for (int p = 0; p < kb; p++) {
         int src = base + (p0 + p) * ld + i0;
         int dst = p * MR;
         for (int r = 0; r < rows; r++) {
@@ -140,20 +133,14 @@ final class SgemmPack {
       }
       return;
     }
-    // Rows of op(A) are rows of A: 16 depth steps at a time through a register transpose (rows
-    // past the panel's read as zeros), the depth tail element by element.
-    int blocked = sixteen ? kb - kb % SgemmTranspose.N : 0;
-    for (int p = 0; p < blocked; p += SgemmTranspose.N) {
-      SgemmTranspose.block16(a, base + i0 * ld + p0 + p, ld, rows, pa, p * MR, MR);
-    }
     for (int r = 0; r < MR; r++) {
       if (r < rows) {
         int src = base + (i0 + r) * ld + p0;
-        for (int p = blocked; p < kb; p++) {
+        for (int p = 0; p < kb; p++) {
           pa[p * MR + r] = a[src + p];
         }
       } else {
-        for (int p = blocked; p < kb; p++) {
+        for (int p = 0; p < kb; p++) {
           pa[p * MR + r] = 0;
         }
       }

@@ -37,12 +37,8 @@ final class SgemmTranspose {
   /**
    * Writes the transpose of the 16 x 16 block whose row {@code r} is {@code src[s + r * lds .. +
    * 16)} to {@code dst}: column {@code c} of the block becomes {@code dst[d + c * ldd .. + 16)}.
-   * Only the first {@code rows} (1..16) rows are read, the others are taken as zeros. The output
-   * rows are stored in increasing order, so {@code ldd} may be below 16: each row's last {@code 16
-   * - ldd} lanes land on the next row's start and are overwritten by it (the last row's stay
-   * behind, up to {@code d + 15 * ldd + 16}: the caller leaves room).
    */
-  static void block16(float[] src, int s, int lds, int rows, float[] dst, int d, int ldd) {
+  static void block16(float[] src, int s, int lds, float[] dst, int d, int ldd) {
     FloatVector lo0 = FloatVector.fromArray(S16, LO[0], 0);
     FloatVector hi0 = FloatVector.fromArray(S16, HI[0], 0);
     FloatVector lo1 = FloatVector.fromArray(S16, LO[1], 0);
@@ -51,23 +47,22 @@ final class SgemmTranspose {
     FloatVector hi2 = FloatVector.fromArray(S16, HI[2], 0);
     FloatVector lo3 = FloatVector.fromArray(S16, LO[3], 0);
     FloatVector hi3 = FloatVector.fromArray(S16, HI[3], 0);
-    FloatVector z = FloatVector.zero(S16);
     FloatVector r0 = FloatVector.fromArray(S16, src, s);
-    FloatVector r1 = rows > 1 ? FloatVector.fromArray(S16, src, s + 1 * lds) : z;
-    FloatVector r2 = rows > 2 ? FloatVector.fromArray(S16, src, s + 2 * lds) : z;
-    FloatVector r3 = rows > 3 ? FloatVector.fromArray(S16, src, s + 3 * lds) : z;
-    FloatVector r4 = rows > 4 ? FloatVector.fromArray(S16, src, s + 4 * lds) : z;
-    FloatVector r5 = rows > 5 ? FloatVector.fromArray(S16, src, s + 5 * lds) : z;
-    FloatVector r6 = rows > 6 ? FloatVector.fromArray(S16, src, s + 6 * lds) : z;
-    FloatVector r7 = rows > 7 ? FloatVector.fromArray(S16, src, s + 7 * lds) : z;
-    FloatVector r8 = rows > 8 ? FloatVector.fromArray(S16, src, s + 8 * lds) : z;
-    FloatVector r9 = rows > 9 ? FloatVector.fromArray(S16, src, s + 9 * lds) : z;
-    FloatVector r10 = rows > 10 ? FloatVector.fromArray(S16, src, s + 10 * lds) : z;
-    FloatVector r11 = rows > 11 ? FloatVector.fromArray(S16, src, s + 11 * lds) : z;
-    FloatVector r12 = rows > 12 ? FloatVector.fromArray(S16, src, s + 12 * lds) : z;
-    FloatVector r13 = rows > 13 ? FloatVector.fromArray(S16, src, s + 13 * lds) : z;
-    FloatVector r14 = rows > 14 ? FloatVector.fromArray(S16, src, s + 14 * lds) : z;
-    FloatVector r15 = rows > 15 ? FloatVector.fromArray(S16, src, s + 15 * lds) : z;
+    FloatVector r1 = FloatVector.fromArray(S16, src, s + lds);
+    FloatVector r2 = FloatVector.fromArray(S16, src, s + 2 * lds);
+    FloatVector r3 = FloatVector.fromArray(S16, src, s + 3 * lds);
+    FloatVector r4 = FloatVector.fromArray(S16, src, s + 4 * lds);
+    FloatVector r5 = FloatVector.fromArray(S16, src, s + 5 * lds);
+    FloatVector r6 = FloatVector.fromArray(S16, src, s + 6 * lds);
+    FloatVector r7 = FloatVector.fromArray(S16, src, s + 7 * lds);
+    FloatVector r8 = FloatVector.fromArray(S16, src, s + 8 * lds);
+    FloatVector r9 = FloatVector.fromArray(S16, src, s + 9 * lds);
+    FloatVector r10 = FloatVector.fromArray(S16, src, s + 10 * lds);
+    FloatVector r11 = FloatVector.fromArray(S16, src, s + 11 * lds);
+    FloatVector r12 = FloatVector.fromArray(S16, src, s + 12 * lds);
+    FloatVector r13 = FloatVector.fromArray(S16, src, s + 13 * lds);
+    FloatVector r14 = FloatVector.fromArray(S16, src, s + 14 * lds);
+    FloatVector r15 = FloatVector.fromArray(S16, src, s + 15 * lds);
     // Bit 0: rows (0, 1), (2, 3), ...
     FloatVector t0 = lo0.selectFrom(r0, r1);
     FloatVector t1 = hi0.selectFrom(r0, r1);
@@ -119,22 +114,22 @@ final class SgemmTranspose {
     t14 = hi2.selectFrom(r10, r14);
     t11 = lo2.selectFrom(r11, r15);
     t15 = hi2.selectFrom(r11, r15);
-    // Bit 3: rows (0, 8), (1, 9), ... - the transposed rows, stored in increasing order.
+    // Bit 3: rows (0, 8), (1, 9), ... - the transposed rows, stored.
     lo3.selectFrom(t0, t8).intoArray(dst, d);
-    lo3.selectFrom(t1, t9).intoArray(dst, d + ldd);
-    lo3.selectFrom(t2, t10).intoArray(dst, d + 2 * ldd);
-    lo3.selectFrom(t3, t11).intoArray(dst, d + 3 * ldd);
-    lo3.selectFrom(t4, t12).intoArray(dst, d + 4 * ldd);
-    lo3.selectFrom(t5, t13).intoArray(dst, d + 5 * ldd);
-    lo3.selectFrom(t6, t14).intoArray(dst, d + 6 * ldd);
-    lo3.selectFrom(t7, t15).intoArray(dst, d + 7 * ldd);
     hi3.selectFrom(t0, t8).intoArray(dst, d + 8 * ldd);
+    lo3.selectFrom(t1, t9).intoArray(dst, d + ldd);
     hi3.selectFrom(t1, t9).intoArray(dst, d + 9 * ldd);
+    lo3.selectFrom(t2, t10).intoArray(dst, d + 2 * ldd);
     hi3.selectFrom(t2, t10).intoArray(dst, d + 10 * ldd);
+    lo3.selectFrom(t3, t11).intoArray(dst, d + 3 * ldd);
     hi3.selectFrom(t3, t11).intoArray(dst, d + 11 * ldd);
+    lo3.selectFrom(t4, t12).intoArray(dst, d + 4 * ldd);
     hi3.selectFrom(t4, t12).intoArray(dst, d + 12 * ldd);
+    lo3.selectFrom(t5, t13).intoArray(dst, d + 5 * ldd);
     hi3.selectFrom(t5, t13).intoArray(dst, d + 13 * ldd);
+    lo3.selectFrom(t6, t14).intoArray(dst, d + 6 * ldd);
     hi3.selectFrom(t6, t14).intoArray(dst, d + 14 * ldd);
+    lo3.selectFrom(t7, t15).intoArray(dst, d + 7 * ldd);
     hi3.selectFrom(t7, t15).intoArray(dst, d + 15 * ldd);
   }
 }

@@ -11,9 +11,11 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * {@link SgemmPack#b} against a plain loop that writes the documented panel layout ({@code pb[q *
  * kb * width + p * width + col]}, zero columns past the edge), for both orientations of B: the
- * transposed case goes through 16 x 16 register transposes ({@link SgemmTranspose}) plus a gathered
- * depth tail, so depths that are not multiples of 16, partial panels, offsets, padded leading
- * dimensions and batch entries are all covered. Packing is a copy: the panels must be equal.
+ * transposed case reads four stored rows at a time, or (vectorTranspose) goes through 16 x 16
+ * register transposes ({@link SgemmTranspose}) with the depth tail read four rows at a time; depths
+ * that are not multiples of 16, partial panels, offsets, padded leading dimensions and batch
+ * entries are covered. Packing is a copy: the panels must be equal. Also A micro-panels ({@link
+ * SgemmPack#a}) against their layout.
  */
 class SgemmPackTest {
   @ParameterizedTest
@@ -31,35 +33,40 @@ class SgemmPackTest {
   void panelsMatchAPlainLoop(int kb, int p0, int cols, int j0, int k, int n) {
     SplittableRandom rnd = new SplittableRandom(kb * 131L + cols * 7L + p0);
     for (boolean tb : new boolean[] {false, true}) {
-      for (int width : new int[] {SgemmKernels.V, SgemmKernels.NR}) {
-        int ld = (tb ? k : n) + 3;
-        int rows = tb ? n : k;
-        int stride = rows * ld + 5;
-        float[] b = new float[7 + 2 * stride];
-        for (int i = 0; i < b.length; i++) {
-          b[i] = (float) rnd.nextGaussian();
-        }
-        GemmOperand bo = new GemmOperand(null, 7, ld, stride, tb);
-        int panels = (cols + width - 1) / width;
-        float[] got = new float[panels * kb * width + 9];
-        float[] want = new float[got.length];
-        Arrays.fill(got, Float.NaN); // every packed slot must be written, padding included
-        Arrays.fill(want, Float.NaN);
-        for (int bi = 0; bi < 2; bi++) {
-          SgemmPack.b(b, bo, bi, p0, kb, j0, cols, width, got, new int[SgemmKernels.V]);
-          int base = 7 + bi * stride;
-          for (int q = 0; q < panels; q++) {
-            for (int p = 0; p < kb; p++) {
-              for (int col = 0; col < width; col++) {
-                int j = j0 + q * width + col;
-                int at = q * kb * width + p * width + col;
-                boolean inside = q * width + col < cols;
-                want[at] =
-                    !inside ? 0f : tb ? b[base + j * ld + p0 + p] : b[base + (p0 + p) * ld + j];
+      for (boolean vectorTranspose : new boolean[] {false, true}) {
+        for (int width : new int[] {SgemmKernels.V, SgemmKernels.NR}) {
+          int ld = (tb ? k : n) + 3;
+          int rows = tb ? n : k;
+          int stride = rows * ld + 5;
+          float[] b = new float[7 + 2 * stride];
+          for (int i = 0; i < b.length; i++) {
+            b[i] = (float) rnd.nextGaussian();
+          }
+          GemmOperand bo = new GemmOperand(null, 7, ld, stride, tb);
+          int panels = (cols + width - 1) / width;
+          float[] got = new float[panels * kb * width + 9];
+          float[] want = new float[got.length];
+          Arrays.fill(got, Float.NaN); // every packed slot must be written, padding included
+          Arrays.fill(want, Float.NaN);
+          for (int bi = 0; bi < 2; bi++) {
+            SgemmPack.b(b, bo, bi, p0, kb, j0, cols, width, got, vectorTranspose);
+            int base = 7 + bi * stride;
+            for (int q = 0; q < panels; q++) {
+              for (int p = 0; p < kb; p++) {
+                for (int col = 0; col < width; col++) {
+                  int j = j0 + q * width + col;
+                  int at = q * kb * width + p * width + col;
+                  boolean inside = q * width + col < cols;
+                  want[at] =
+                      !inside ? 0f : tb ? b[base + j * ld + p0 + p] : b[base + (p0 + p) * ld + j];
+                }
               }
             }
+            assertArrayEquals(
+                want,
+                got,
+                "tb=" + tb + " vector=" + vectorTranspose + " width=" + width + " entry " + bi);
           }
-          assertArrayEquals(want, got, "tb=" + tb + " width=" + width + " batch entry " + bi);
         }
       }
     }
@@ -92,7 +99,7 @@ class SgemmPackTest {
           a[i] = (float) rnd.nextGaussian();
         }
         GemmOperand ao = new GemmOperand(null, 5, ld, stride, ta);
-        float[] got = new float[mr * kb + SgemmPack.A_SLACK];
+        float[] got = new float[mr * kb + 16];
         float[] want = new float[mr * kb];
         for (int bi = 0; bi < 2; bi++) {
           java.util.Arrays.fill(got, Float.NaN);
@@ -125,7 +132,7 @@ class SgemmPackTest {
     float[] dst = new float[5 + 16 * ldd];
     Arrays.fill(dst, Float.NaN);
     float[] want = dst.clone();
-    SgemmTranspose.block16(src, 3, lds, 16, dst, 5, ldd);
+    SgemmTranspose.block16(src, 3, lds, dst, 5, ldd);
     for (int r = 0; r < 16; r++) {
       for (int c = 0; c < 16; c++) {
         want[5 + c * ldd + r] = src[3 + r * lds + c];
@@ -134,25 +141,19 @@ class SgemmPackTest {
     assertArrayEquals(want, dst);
   }
 
-  /** Fewer source rows than 16 read as zeros; output rows closer than 16 overlap in order. */
-  @ParameterizedTest
-  @CsvSource({"12, 12", "5, 12", "1, 16", "16, 12"})
-  void partialBlockOverlapsInOrder(int rows, int ldd) {
-    SplittableRandom rnd = new SplittableRandom(rows * 100L + ldd);
-    int lds = 21;
-    float[] src = new float[rows * lds];
-    for (int i = 0; i < src.length; i++) {
-      src[i] = (float) rnd.nextGaussian();
+  /** The pool's switch: once the dummy transposes run compiled it says so, and stays so. */
+  @org.junit.jupiter.api.Test
+  void poolSwitchesToRegisterTransposesOnceCompiled() {
+    SgemmScratch.Pool pool = new SgemmScratch.Pool();
+    if (SgemmKernels.V != SgemmTranspose.N) {
+      org.junit.jupiter.api.Assertions.assertFalse(pool.vectorTranspose());
+      return;
     }
-    float[] dst = new float[15 * ldd + 16 + 2];
-    Arrays.fill(dst, Float.NaN);
-    SgemmTranspose.block16(src, 0, lds, rows, dst, 2, ldd);
-    for (int c = 0; c < 16; c++) {
-      for (int r = 0; r < Math.min(16, ldd); r++) {
-        float want = r < rows ? src[r * lds + c] : 0f;
-        org.junit.jupiter.api.Assertions.assertEquals(
-            want, dst[2 + c * ldd + r], "c=" + c + " r=" + r);
-      }
+    boolean on = false;
+    for (int i = 0; i < 200_000 && !on; i++) {
+      on = pool.vectorTranspose();
     }
+    org.junit.jupiter.api.Assertions.assertTrue(on, "register transposes never switched on");
+    org.junit.jupiter.api.Assertions.assertTrue(pool.vectorTranspose());
   }
 }
