@@ -144,10 +144,15 @@ final class Sgemm {
     long macs = (long) batch * m * n * k;
     int parts = threads.threads() > 1 && macs >= PARALLEL_MIN ? threads.threads() : 1;
     int perEntry = ceilDiv(parts, batch);
-    // Column strips first: splitting N adds no B packing. Rows only when N is too narrow.
-    int w = Math.min(NC, roundUp(n, width));
+    // Column strips first: splitting N adds no B packing. Rows only when N is too narrow. One
+    // strip per participant: a wide tile walks its column blocks itself and packs A once per
+    // depth block for all of them (tile); the narrow path keeps strips of at most NC.
+    int w = roundUp(n, width);
     if (perEntry > 1) {
       w = Math.min(w, Math.max(width, roundUp(ceilDiv(n, perEntry), width)));
+    }
+    if (narrow) {
+      w = Math.min(w, NC);
     }
     int stripsN = ceilDiv(n, w);
     int h = roundUp(m, MR);
@@ -182,19 +187,39 @@ final class Sgemm {
         });
   }
 
-  /** C[i0..i1, j0..j1) of batch entry bi through packed panels and the wide kernel. */
+  /**
+   * C[i0..i1, j0..j1) of batch entry bi through packed panels and the wide kernel. Depth blocks
+   * outside, column blocks inside: with more than one column block ({@code j1 - j0 > NC}) the A
+   * micro-panels of a depth block are packed once and copied back for each column block, instead of
+   * packed again from op(A) per block. Each element of C still takes its depth blocks in increasing
+   * order, with the same operations: the same bits as any other split.
+   */
   private void tile(SgemmScratch s, int bi, int i0, int i1, int j0, int j1) {
     int ldc = co.ld();
     int cBase = co.offset() + bi * co.batchStride();
-    for (int jc = j0; jc < j1; jc += NC) {
-      int cols = Math.min(NC, j1 - jc);
-      for (int p0 = 0; p0 < k; p0 += kc) {
-        int kb = Math.min(kc, k - p0);
-        boolean first = p0 == 0;
+    boolean reuseA = j1 - j0 > NC;
+    for (int p0 = 0; p0 < k; p0 += kc) {
+      int kb = Math.min(kc, k - p0);
+      boolean first = p0 == 0;
+      int panel = MR * kb;
+      float[] packedA = null;
+      if (reuseA) {
+        packedA = s.packedA(ceilDiv(i1 - i0, MR) * panel);
+        for (int ir = i0; ir < i1; ir += MR) {
+          SgemmPack.a(
+              a, ao, bi, ir, Math.min(MR, i1 - ir), p0, kb, packedA, (ir - i0) / MR * panel);
+        }
+      }
+      for (int jc = j0; jc < j1; jc += NC) {
+        int cols = Math.min(NC, j1 - jc);
         SgemmPack.b(b, bo, bi, p0, kb, jc, cols, NR, s.pb, vectorTranspose);
         for (int ir = i0; ir < i1; ir += MR) {
           int rows = Math.min(MR, i1 - ir);
-          SgemmPack.a(a, ao, bi, ir, rows, p0, kb, s.pa);
+          if (reuseA) {
+            System.arraycopy(packedA, (ir - i0) / MR * panel, s.pa, 0, panel);
+          } else {
+            SgemmPack.a(a, ao, bi, ir, rows, p0, kb, s.pa, 0);
+          }
           for (int jr = 0; jr < cols; jr += NR) {
             int at = cBase + ir * ldc + jc + jr;
             int w = Math.min(NR, cols - jr);

@@ -115,15 +115,19 @@ final class SgemmPack {
     }
   }
 
-  /** Packs rows [i0, i0 + rows) x depth [p0, p0 + kb) of op(A) into one interleaved micro-panel. */
-  static void a(float[] a, GemmOperand ao, int bi, int i0, int rows, int p0, int kb, float[] pa) {
+  /**
+   * Packs rows [i0, i0 + rows) x depth [p0, p0 + kb) of op(A) into one interleaved micro-panel at
+   * {@code pa[po..]}.
+   */
+  static void a(
+      float[] a, GemmOperand ao, int bi, int i0, int rows, int p0, int kb, float[] pa, int po) {
     int base = ao.offset() + bi * ao.batchStride();
     int ld = ao.ld();
     if (ao.transposed()) {
       // op(A)(i, p) = A[p][i]: the rows of a micro-panel are adjacent in memory.
       for (int p = 0; p < kb; p++) {
         int src = base + (p0 + p) * ld + i0;
-        int dst = p * MR;
+        int dst = po + p * MR;
         for (int r = 0; r < rows; r++) {
           pa[dst + r] = a[src + r];
         }
@@ -137,11 +141,11 @@ final class SgemmPack {
       if (r < rows) {
         int src = base + (i0 + r) * ld + p0;
         for (int p = 0; p < kb; p++) {
-          pa[p * MR + r] = a[src + p];
+          pa[po + p * MR + r] = a[src + p];
         }
       } else {
         for (int p = 0; p < kb; p++) {
-          pa[p * MR + r] = 0;
+          pa[po + p * MR + r] = 0;
         }
       }
     }

@@ -13,6 +13,18 @@ final class SgemmScratch {
   final float[] pb = new float[Sgemm.KC * Sgemm.NC];
   final float[] acc = new float[MR * NR];
 
+  private float[] packedA = new float[0];
+
+  /**
+   * {@link Sgemm}'s A micro-panels of a whole tile's rows, at least {@code n} floats (grown once).
+   */
+  float[] packedA(int n) {
+    if (packedA.length < n) {
+      packedA = new float[n];
+    }
+    return packedA;
+  }
+
   private float[] smallA = new float[0];
   private float[] smallB = new float[0];
 

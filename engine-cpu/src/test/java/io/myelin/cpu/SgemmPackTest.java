@@ -103,7 +103,7 @@ class SgemmPackTest {
         float[] want = new float[mr * kb];
         for (int bi = 0; bi < 2; bi++) {
           java.util.Arrays.fill(got, Float.NaN);
-          SgemmPack.a(a, ao, bi, i0, rows, p0, kb, got);
+          SgemmPack.a(a, ao, bi, i0, rows, p0, kb, got, 3);
           int base = 5 + bi * stride;
           for (int p = 0; p < kb; p++) {
             for (int r = 0; r < mr; r++) {
@@ -114,7 +114,7 @@ class SgemmPackTest {
           }
           assertArrayEquals(
               want,
-              java.util.Arrays.copyOf(got, mr * kb),
+              java.util.Arrays.copyOfRange(got, 3, 3 + mr * kb),
               "ta=" + ta + " pad=" + pad + " batch entry " + bi);
         }
       }
