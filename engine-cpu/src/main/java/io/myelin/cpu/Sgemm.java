@@ -31,6 +31,9 @@ final class Sgemm {
   /** Columns of a packed B block: KC x NC floats (512 KiB) stay in a 1 MiB L2. */
   static final int NC = 512;
 
+  /** Largest packed A (floats) a tile keeps for all its column blocks (4 MiB: 2048 rows x 512). */
+  static final int PACKED_A_MAX = 1 << 20;
+
   /** Products up to this many multiply-adds skip packing altogether. */
   static final long SMALL = 4096;
 
@@ -197,7 +200,8 @@ final class Sgemm {
   private void tile(SgemmScratch s, int bi, int i0, int i1, int j0, int j1) {
     int ldc = co.ld();
     int cBase = co.offset() + bi * co.batchStride();
-    boolean reuseA = j1 - j0 > NC;
+    // Bounded: a tall product (many rows on one thread) repacks per column block instead.
+    boolean reuseA = j1 - j0 > NC && (long) roundUp(i1 - i0, MR) * kc <= PACKED_A_MAX;
     for (int p0 = 0; p0 < k; p0 += kc) {
       int kb = Math.min(kc, k - p0);
       boolean first = p0 == 0;

@@ -23,7 +23,9 @@ class SgemmColumnBlocksTest {
     "29, 1100, 600, true, true",
     "13, 1037, 257, false, true",
     "40, 777, 130, true, false",
-    "1, 1030, 300, false, false"
+    "1, 1030, 300, false, false",
+    // more rows than the packed-A bound holds at this depth: repacked per column block
+    "4200, 530, 256, false, true"
   })
   void sameBitsOnAnyThreadCountAndCloseToFloat64(int m, int n, int k, boolean ta, boolean tb) {
     SplittableRandom rnd = new SplittableRandom(m * 7919L + n * 31L + k);
