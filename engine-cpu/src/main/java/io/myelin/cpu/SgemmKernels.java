@@ -8,9 +8,10 @@ import jdk.incubator.vector.VectorSpecies;
  * them in vector registers (generated once by a small script; edit the pattern, not one row). Each
  * kernel sums {@code kc} rank-1 updates with one FMA per accumulator per step, in increasing {@code
  * p}, and writes its raw sums to {@code acc} (row r at {@code r * width}); the caller applies alpha
- * and beta ({@link SgemmTile#update}). Writing sums to a small array instead of passing vectors to
- * a store helper keeps every vector inside one method: a helper that C2 declines to inline would
- * box a vector per call.
+ * and beta ({@code Sgemm.update}) - except {@link #wide12} on a whole tile of a first depth block,
+ * which writes {@code alpha * sum} into C itself. Writing sums to a small array instead of passing
+ * vectors to a store helper keeps every vector inside one method: a helper that C2 declines to
+ * inline would box a vector per call.
  *
  * <p>Row counts follow the register file: 12 rows x 2 vectors = 24 accumulators for the 32
  * registers of AVX-512, 6 x 2 for the 16 of AVX2 and narrower.
@@ -52,7 +53,8 @@ final class SgemmKernels {
    * with beta 0 ({@code Sgemm.update}'s operation there, so the same bits, without the round trip
    * through the buffer). One kernel for both: each further Vector API kernel runs as slow Java
    * until C2 compiles it (a separate kernel for {@code C + alpha * sum} in the later blocks cost
-   * ~0.5 s in the first training step, and one with both epilogues ran at half speed: RESULTS).
+   * ~0.5 s in the first training step, and one with both epilogues ran at half speed:
+   * bench/RESULTS.md, round 3).
    */
   static void wide12(
       int kc, float[] pa, float[] pb, int bo, float[] c, int ci, int ldc, float alpha) {
