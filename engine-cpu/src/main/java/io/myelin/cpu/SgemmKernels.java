@@ -48,9 +48,9 @@ final class SgemmKernels {
 
   /**
    * 12 x (2 vectors): pa is an interleaved A micro-panel ({@code pa[p * 12 + r]}), pb a B panel.
-   * Row r of the result, {@code alpha * sum}, goes to {@code out[oi + r * ldo]}: into the sum
-   * buffer ({@code alpha} 1, exact), or straight into C for a whole tile in the first depth block
-   * with beta 0 ({@code Sgemm.update}'s operation there, so the same bits, without the round trip
+   * Row r of the result, {@code alpha * sum}, goes to {@code c[ci + r * ldc]}: into the sum buffer
+   * ({@code alpha} 1, exact), or straight into C for a whole tile in the first depth block with
+   * beta 0 ({@code Sgemm.update}'s operation there, so the same bits, without the round trip
    * through the buffer). One kernel for both: each further Vector API kernel runs as slow Java
    * until C2 compiles it (a separate kernel for {@code C + alpha * sum} in the later blocks cost
    * ~0.5 s in the first training step, and one with both epilogues ran at half speed:
