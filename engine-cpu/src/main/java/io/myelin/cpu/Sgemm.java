@@ -19,10 +19,11 @@ import jdk.incubator.vector.FloatVector;
  * that reads A rows unpacked, since each A element is used once; tiny products use a plain loop,
  * and small ones (one thread's worth) the scalar loops of {@link SgemmScalar}, same bits.
  *
- * <p>Threads take tiles of C: columns are split first (each thread packs a disjoint part of B),
- * rows only when there are not enough columns. Every element of C is summed in the same order
- * whatever the split (depth blocks depend on k only; a tile never changes the arithmetic), so the
- * result is identical on any thread count.
+ * <p>Threads take tiles of C: columns are split first, one strip per thread (each packs a disjoint
+ * part of B; a strip wider than NC packs its A micro-panels once per depth block for all its column
+ * blocks), rows only when there are not enough columns. Every element of C is summed in the same
+ * order whatever the split (depth blocks depend on k only; a tile never changes the arithmetic), so
+ * the result is identical on any thread count.
  */
 final class Sgemm {
   /** Depth of a packed block: the A micro-panel (MR x KC) stays in L1. */
