@@ -51,7 +51,7 @@ public final class CpuBackend implements Backend {
   /** A backend using {@code threads} threads, the caller included. */
   public CpuBackend(int threads) {
     this.threads = new CpuThreads(threads);
-    VectorWarmup.startIfRequested();
+    VectorWarmup.startIfRequested(gemmScratch);
   }
 
   /** Number of threads large ops are split over. */

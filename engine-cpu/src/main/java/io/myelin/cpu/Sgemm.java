@@ -19,10 +19,11 @@ import jdk.incubator.vector.FloatVector;
  * that reads A rows unpacked, since each A element is used once; tiny products use a plain loop,
  * and small ones (one thread's worth) the scalar loops of {@link SgemmScalar}, same bits.
  *
- * <p>Threads take tiles of C: columns are split first (each thread packs a disjoint part of B),
- * rows only when there are not enough columns. Every element of C is summed in the same order
- * whatever the split (depth blocks depend on k only; a tile never changes the arithmetic), so the
- * result is identical on any thread count.
+ * <p>Threads take tiles of C: columns are split first, one strip per thread (each packs a disjoint
+ * part of B; a strip wider than NC packs its A micro-panels once per depth block for all its column
+ * blocks), rows only when there are not enough columns. Every element of C is summed in the same
+ * order whatever the split (depth blocks depend on k only; a tile never changes the arithmetic), so
+ * the result is identical on any thread count.
  */
 final class Sgemm {
   /** Depth of a packed block: the A micro-panel (MR x KC) stays in L1. */
@@ -30,6 +31,9 @@ final class Sgemm {
 
   /** Columns of a packed B block: KC x NC floats (512 KiB) stay in a 1 MiB L2. */
   static final int NC = 512;
+
+  /** Largest packed A (floats) a tile keeps for all its column blocks (4 MiB: 2048 rows x 512). */
+  static final int PACKED_A_MAX = 1 << 20;
 
   /** Products up to this many multiply-adds skip packing altogether. */
   static final long SMALL = 4096;
@@ -49,6 +53,9 @@ final class Sgemm {
   private final int kc;
   private final float alpha;
   private final float beta;
+
+  /** Whether {@link SgemmPack#b} may transpose in registers (set once before the tiles run). */
+  private boolean vectorTranspose;
 
   private Sgemm(
       float[] a,
@@ -134,15 +141,22 @@ final class Sgemm {
       }
       return;
     }
+    // Asked only here, on the packed path: small products never run the dummy transposes.
+    g.vectorTranspose = bo.transposed() && pool.vectorTranspose();
     boolean narrow = n <= V;
     int width = narrow ? V : NR;
     long macs = (long) batch * m * n * k;
     int parts = threads.threads() > 1 && macs >= PARALLEL_MIN ? threads.threads() : 1;
     int perEntry = ceilDiv(parts, batch);
-    // Column strips first: splitting N adds no B packing. Rows only when N is too narrow.
-    int w = Math.min(NC, roundUp(n, width));
+    // Column strips first: splitting N adds no B packing. Rows only when N is too narrow. One
+    // strip per participant: a wide tile walks its column blocks itself and packs A once per
+    // depth block for all of them (tile); the narrow path keeps strips of at most NC.
+    int w = roundUp(n, width);
     if (perEntry > 1) {
       w = Math.min(w, Math.max(width, roundUp(ceilDiv(n, perEntry), width)));
+    }
+    if (narrow) {
+      w = Math.min(w, NC);
     }
     int stripsN = ceilDiv(n, w);
     int h = roundUp(m, MR);
@@ -177,23 +191,50 @@ final class Sgemm {
         });
   }
 
-  /** C[i0..i1, j0..j1) of batch entry bi through packed panels and the wide kernel. */
+  /**
+   * C[i0..i1, j0..j1) of batch entry bi through packed panels and the wide kernel. Depth blocks
+   * outside, column blocks inside: with more than one column block ({@code j1 - j0 > NC}) the A
+   * micro-panels of a depth block are packed once and copied back for each column block, instead of
+   * packed again from op(A) per block. Each element of C still takes its depth blocks in increasing
+   * order, with the same operations: the same bits as any other split.
+   */
   private void tile(SgemmScratch s, int bi, int i0, int i1, int j0, int j1) {
     int ldc = co.ld();
     int cBase = co.offset() + bi * co.batchStride();
-    for (int jc = j0; jc < j1; jc += NC) {
-      int cols = Math.min(NC, j1 - jc);
-      for (int p0 = 0; p0 < k; p0 += kc) {
-        int kb = Math.min(kc, k - p0);
-        boolean first = p0 == 0;
-        SgemmPack.b(b, bo, bi, p0, kb, jc, cols, NR, s.pb, s.rowsApart);
+    // Bounded: a tall product (many rows on one thread) repacks per column block instead.
+    boolean reuseA = j1 - j0 > NC && (long) roundUp(i1 - i0, MR) * kc <= PACKED_A_MAX;
+    for (int p0 = 0; p0 < k; p0 += kc) {
+      int kb = Math.min(kc, k - p0);
+      boolean first = p0 == 0;
+      int panel = MR * kb;
+      float[] packedA = null;
+      if (reuseA) {
+        packedA = s.packedA(ceilDiv(i1 - i0, MR) * panel);
+        for (int ir = i0; ir < i1; ir += MR) {
+          SgemmPack.a(
+              a, ao, bi, ir, Math.min(MR, i1 - ir), p0, kb, packedA, (ir - i0) / MR * panel);
+        }
+      }
+      for (int jc = j0; jc < j1; jc += NC) {
+        int cols = Math.min(NC, j1 - jc);
+        SgemmPack.b(b, bo, bi, p0, kb, jc, cols, NR, s.pb, vectorTranspose);
         for (int ir = i0; ir < i1; ir += MR) {
           int rows = Math.min(MR, i1 - ir);
-          SgemmPack.a(a, ao, bi, ir, rows, p0, kb, s.pa);
+          if (reuseA) {
+            System.arraycopy(packedA, (ir - i0) / MR * panel, s.pa, 0, panel);
+          } else {
+            SgemmPack.a(a, ao, bi, ir, rows, p0, kb, s.pa, 0);
+          }
           for (int jr = 0; jr < cols; jr += NR) {
-            SgemmKernels.wide(kb, s.pa, s.pb, jr * kb, s.acc);
-            update(
-                s.acc, NR, cBase + ir * ldc + jc + jr, ldc, rows, Math.min(NR, cols - jr), first);
+            int at = cBase + ir * ldc + jc + jr;
+            int w = Math.min(NR, cols - jr);
+            if (MR == 12 && rows == MR && w == NR && first && beta == 0) {
+              // A whole tile of the first block: the kernel writes alpha * sum into C itself.
+              SgemmKernels.wide12(kb, s.pa, s.pb, jr * kb, c, at, ldc, alpha);
+            } else {
+              SgemmKernels.wide(kb, s.pa, s.pb, jr * kb, s.acc);
+              update(s.acc, NR, at, ldc, rows, w, first);
+            }
           }
         }
       }
@@ -209,7 +250,7 @@ final class Sgemm {
     for (int p0 = 0; p0 < k; p0 += kc) {
       int kb = Math.min(kc, k - p0);
       boolean first = p0 == 0;
-      SgemmPack.b(b, bo, bi, p0, kb, j0, cols, V, s.pb, s.rowsApart);
+      SgemmPack.b(b, bo, bi, p0, kb, j0, cols, V, s.pb, vectorTranspose);
       for (int ir = i0; ir < i1; ir += MR) {
         int rows = Math.min(MR, i1 - ir);
         if (ao.transposed()) {

@@ -8,9 +8,10 @@ import jdk.incubator.vector.VectorSpecies;
  * them in vector registers (generated once by a small script; edit the pattern, not one row). Each
  * kernel sums {@code kc} rank-1 updates with one FMA per accumulator per step, in increasing {@code
  * p}, and writes its raw sums to {@code acc} (row r at {@code r * width}); the caller applies alpha
- * and beta ({@link SgemmTile#update}). Writing sums to a small array instead of passing vectors to
- * a store helper keeps every vector inside one method: a helper that C2 declines to inline would
- * box a vector per call.
+ * and beta ({@code Sgemm.update}) - except {@link #wide12} on a whole tile of a first depth block,
+ * which writes {@code alpha * sum} into C itself. Writing sums to a small array instead of passing
+ * vectors to a store helper keeps every vector inside one method: a helper that C2 declines to
+ * inline would box a vector per call.
  *
  * <p>Row counts follow the register file: 12 rows x 2 vectors = 24 accumulators for the 32
  * registers of AVX-512, 6 x 2 for the 16 of AVX2 and narrower.
@@ -30,7 +31,7 @@ final class SgemmKernels {
   /** MR x NR sums of an interleaved A micro-panel and a B panel. */
   static void wide(int kc, float[] pa, float[] pb, int bo, float[] acc) {
     if (MR == 12) {
-      wide12(kc, pa, pb, bo, acc);
+      wide12(kc, pa, pb, bo, acc, 0, NR, 1f);
     } else {
       wide6(kc, pa, pb, bo, acc);
     }
@@ -47,8 +48,16 @@ final class SgemmKernels {
 
   /**
    * 12 x (2 vectors): pa is an interleaved A micro-panel ({@code pa[p * 12 + r]}), pb a B panel.
+   * Row r of the result, {@code alpha * sum}, goes to {@code c[ci + r * ldc]}: into the sum buffer
+   * ({@code alpha} 1, exact), or straight into C for a whole tile in the first depth block with
+   * beta 0 ({@code Sgemm.update}'s operation there, so the same bits, without the round trip
+   * through the buffer). One kernel for both: each further Vector API kernel runs as slow Java
+   * until C2 compiles it (a separate kernel for {@code C + alpha * sum} in the later blocks cost
+   * ~0.5 s in the first training step, and one with both epilogues ran at half speed:
+   * bench/RESULTS.md, round 3).
    */
-  static void wide12(int kc, float[] pa, float[] pb, int bo, float[] acc) {
+  static void wide12(
+      int kc, float[] pa, float[] pb, int bo, float[] c, int ci, int ldc, float alpha) {
     FloatVector z = FloatVector.zero(S);
     FloatVector c00 = z, c01 = z;
     FloatVector c10 = z, c11 = z;
@@ -105,30 +114,30 @@ final class SgemmKernels {
       c110 = a.fma(b0, c110);
       c111 = a.fma(b1, c111);
     }
-    c00.intoArray(acc, 0 * NR);
-    c01.intoArray(acc, 0 * NR + V);
-    c10.intoArray(acc, 1 * NR);
-    c11.intoArray(acc, 1 * NR + V);
-    c20.intoArray(acc, 2 * NR);
-    c21.intoArray(acc, 2 * NR + V);
-    c30.intoArray(acc, 3 * NR);
-    c31.intoArray(acc, 3 * NR + V);
-    c40.intoArray(acc, 4 * NR);
-    c41.intoArray(acc, 4 * NR + V);
-    c50.intoArray(acc, 5 * NR);
-    c51.intoArray(acc, 5 * NR + V);
-    c60.intoArray(acc, 6 * NR);
-    c61.intoArray(acc, 6 * NR + V);
-    c70.intoArray(acc, 7 * NR);
-    c71.intoArray(acc, 7 * NR + V);
-    c80.intoArray(acc, 8 * NR);
-    c81.intoArray(acc, 8 * NR + V);
-    c90.intoArray(acc, 9 * NR);
-    c91.intoArray(acc, 9 * NR + V);
-    c100.intoArray(acc, 10 * NR);
-    c101.intoArray(acc, 10 * NR + V);
-    c110.intoArray(acc, 11 * NR);
-    c111.intoArray(acc, 11 * NR + V);
+    c00.mul(alpha).intoArray(c, ci);
+    c01.mul(alpha).intoArray(c, ci + V);
+    c10.mul(alpha).intoArray(c, ci + ldc);
+    c11.mul(alpha).intoArray(c, ci + ldc + V);
+    c20.mul(alpha).intoArray(c, ci + 2 * ldc);
+    c21.mul(alpha).intoArray(c, ci + 2 * ldc + V);
+    c30.mul(alpha).intoArray(c, ci + 3 * ldc);
+    c31.mul(alpha).intoArray(c, ci + 3 * ldc + V);
+    c40.mul(alpha).intoArray(c, ci + 4 * ldc);
+    c41.mul(alpha).intoArray(c, ci + 4 * ldc + V);
+    c50.mul(alpha).intoArray(c, ci + 5 * ldc);
+    c51.mul(alpha).intoArray(c, ci + 5 * ldc + V);
+    c60.mul(alpha).intoArray(c, ci + 6 * ldc);
+    c61.mul(alpha).intoArray(c, ci + 6 * ldc + V);
+    c70.mul(alpha).intoArray(c, ci + 7 * ldc);
+    c71.mul(alpha).intoArray(c, ci + 7 * ldc + V);
+    c80.mul(alpha).intoArray(c, ci + 8 * ldc);
+    c81.mul(alpha).intoArray(c, ci + 8 * ldc + V);
+    c90.mul(alpha).intoArray(c, ci + 9 * ldc);
+    c91.mul(alpha).intoArray(c, ci + 9 * ldc + V);
+    c100.mul(alpha).intoArray(c, ci + 10 * ldc);
+    c101.mul(alpha).intoArray(c, ci + 10 * ldc + V);
+    c110.mul(alpha).intoArray(c, ci + 11 * ldc);
+    c111.mul(alpha).intoArray(c, ci + 11 * ldc + V);
   }
 
   /** 6 x (2 vectors): pa is an interleaved A micro-panel ({@code pa[p * 6 + r]}), pb a B panel. */

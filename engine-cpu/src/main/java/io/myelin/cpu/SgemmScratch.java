@@ -4,17 +4,26 @@ import static io.myelin.cpu.SgemmKernels.MR;
 import static io.myelin.cpu.SgemmKernels.NR;
 
 /**
- * One thread's packing buffers for {@link Sgemm}: an A micro-panel (L1), a packed B block (L2), the
- * micro-kernel's sums and the gather offsets of a transposed B. Buffers are reused through a {@link
- * Pool} owned by the backend, so GEMM allocates nothing in steady state.
+ * One thread's packing buffers for {@link Sgemm}: an A micro-panel (L1), a packed B block (L2) and
+ * the micro-kernel's sums. Buffers are reused through a {@link Pool} owned by the backend, so GEMM
+ * allocates nothing in steady state.
  */
 final class SgemmScratch {
   final float[] pa = new float[MR * Sgemm.KC];
   final float[] pb = new float[Sgemm.KC * Sgemm.NC];
   final float[] acc = new float[MR * NR];
 
-  /** Gather offsets for packing a transposed B ({@link SgemmPack#b}). */
-  final int[] rowsApart = new int[SgemmKernels.V];
+  private float[] packedA = new float[0];
+
+  /**
+   * {@link Sgemm}'s A micro-panels of a whole tile's rows, at least {@code n} floats (grown once).
+   */
+  float[] packedA(int n) {
+    if (packedA.length < n) {
+      packedA = new float[n];
+    }
+    return packedA;
+  }
 
   private float[] smallA = new float[0];
   private float[] smallB = new float[0];
@@ -64,10 +73,50 @@ final class SgemmScratch {
     return tallSums[i];
   }
 
-  /** Free scratch buffers; thread-safe (taken and given back once per tile). */
+  /**
+   * Free scratch buffers; thread-safe (taken and given back once per tile). Also decides when
+   * {@link SgemmPack#b} may use the register transposes of {@link SgemmTranspose}: until then each
+   * GEMM with a transposed B first runs one transpose of a dummy block and times it ({@link
+   * #vectorTranspose}). Interpreted or C1-compiled, a Vector API method allocates per operation and
+   * takes tens of microseconds; compiled by C2, well under one. The first call under {@link
+   * #COMPILED_NANOS} switches the packing over for good. Packing is a copy, so the switch changes
+   * no result; the dummy calls only drive the method's invocation count to C2's threshold.
+   */
   static final class Pool {
+    /** A dummy transpose faster than this ran compiled code (interpreted: tens of microseconds). */
+    static final long COMPILED_NANOS = 2_000;
+
+    /**
+     * Dummy transposes per GEMM until then: C2 takes a method after ~5,000 calls by default (250
+     * under the launcher's early-C2 setting); at 8 per GEMM the packing switches within a few
+     * hundred GEMMs, at a cost of a few hundred microseconds per GEMM while interpreted.
+     */
+    static final int DUMMIES = 8;
+
     private final SgemmScratch[] free = new SgemmScratch[16];
     private int size;
+    private volatile boolean transposeCompiled;
+
+    /** Whether packing may use {@link SgemmTranspose}: see the class comment. */
+    boolean vectorTranspose() {
+      if (transposeCompiled) {
+        return true;
+      }
+      if (SgemmKernels.V != SgemmTranspose.N) {
+        return false;
+      }
+      float[] src = new float[SgemmTranspose.N * SgemmTranspose.N];
+      float[] dst = new float[src.length];
+      for (int i = 0; i < DUMMIES; i++) {
+        long t0 = System.nanoTime();
+        SgemmTranspose.block16(src, 0, SgemmTranspose.N, dst, 0, SgemmTranspose.N);
+        if (System.nanoTime() - t0 < COMPILED_NANOS) {
+          transposeCompiled = true;
+          break;
+        }
+      }
+      return false;
+    }
 
     synchronized SgemmScratch take() {
       return size > 0 ? free[--size] : new SgemmScratch();

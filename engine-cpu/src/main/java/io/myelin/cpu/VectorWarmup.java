@@ -24,18 +24,21 @@ final class VectorWarmup {
 
   private VectorWarmup() {}
 
-  /** Starts the thread once per JVM if the property asks for it. */
-  static synchronized void startIfRequested() {
+  /**
+   * Starts the thread once per JVM if the property asks for it. It runs its GEMMs with {@code
+   * pool}, the backend's scratch pool, so that its transposed operands also drive the pool's switch
+   * to the register transposes ({@link SgemmScratch.Pool#vectorTranspose}) off the training thread.
+   */
+  static synchronized void startIfRequested(SgemmScratch.Pool pool) {
     if (!ENABLED || started) {
       return;
     }
     started = true;
-    Thread.ofPlatform().daemon().name("myelin-vector-warmup").start(VectorWarmup::run);
+    Thread.ofPlatform().daemon().name("myelin-vector-warmup").start(() -> run(pool));
   }
 
-  private static void run() {
+  private static void run(SgemmScratch.Pool pool) {
     try (CpuThreads threads = new CpuThreads(1)) {
-      SgemmScratch.Pool pool = new SgemmScratch.Pool();
       // m, n, k: wide tiles (n > vector width) and narrow ones (n = 10, a logits layer), above
       // SgemmScalar's size so that the packed path runs.
       int[][] shapes = {{128, 256, 256}, {128, 10, 256}, {256, 128, 128}};

@@ -34,7 +34,11 @@ class SgemmScalarTest {
     "4, 7, 16, 257",
     "1, 31, 47, 95",
     "1, 128, 3, 300",
-    "2, 200, 17, 33"
+    "2, 200, 17, 33",
+    // whole 12 x 32 tiles (written by the kernel itself on 16-lane machines), one and two blocks
+    "1, 36, 64, 100",
+    "2, 24, 96, 50",
+    "1, 13, 64, 300"
   })
   void sameBitsAsThePackedPath(int batch, int m, int n, int k) {
     assertTrue(SgemmScalar.suits(batch, m, n, k), "shape takes the scalar path");
