@@ -45,6 +45,95 @@ final class CrossEntropyKernels {
     return d == 0 ? 1 : Math.exp(d);
   }
 
+  /**
+   * The common case, float32 logits with class labels, no class weights and no label smoothing,
+   * which the two methods below compute with the general code's double operations (the same bits:
+   * its weights are 1 and its smoothing terms add +0.0), reading the logits in place. Small methods
+   * for the JIT: a small model's first few hundred steps run them as C1 code, and the general
+   * kernels took 3-5x their compiled time there (bench/RESULTS.md round 3).
+   */
+  private static boolean plainLabels(
+      CrossEntropyOptions o, CpuStorage logits, CpuStorage weight, CpuStorage out) {
+    return !o.probabilityTargets()
+        && weight == null
+        && o.labelSmoothing() == 0
+        && logits.dtype() == io.myelin.DType.FLOAT32
+        && out.dtype() == io.myelin.DType.FLOAT32;
+  }
+
+  private static void forwardLabels(
+      CrossEntropyOptions o,
+      float[] x,
+      int xo,
+      int[] y,
+      int yo,
+      float[] loss,
+      int lossOffset,
+      CpuStorage total,
+      int totalOffset) {
+    int classes = o.classes();
+    double[] row = new double[classes];
+    double sum = 0;
+    double den = 0;
+    for (int r = 0; r < o.rows(); r++) {
+      int base = xo + r * classes;
+      for (int j = 0; j < classes; j++) row[j] = x[base + j];
+      int label = y[yo + r];
+      double l;
+      if (label == o.ignoreIndex()) {
+        l = 0;
+      } else if (label < 0 || label >= classes) {
+        l = Double.NaN;
+      } else {
+        // The general code's (1 - e) * (-w * (x - lse)) + e / classes * smooth with e = 0, w = 1.
+        l = 1.0 * (-1.0 * (row[label] - logSumExp(row, 0, classes))) + 0.0 * 0.0;
+        den += 1;
+      }
+      float rounded = (float) l;
+      loss[lossOffset + r] = rounded;
+      sum += rounded;
+    }
+    if (total != null) {
+      HostVectors.write(total, totalOffset, new double[] {o.mean() ? sum / den : sum, den});
+    }
+  }
+
+  private static void backwardLabels(
+      CrossEntropyOptions o,
+      float[] x,
+      int xo,
+      int[] y,
+      int yo,
+      double[] g,
+      boolean perRow,
+      double den,
+      float[] gx,
+      int gxo) {
+    int classes = o.classes();
+    double[] row = new double[classes];
+    double[] p = new double[classes];
+    for (int r = 0; r < o.rows(); r++) {
+      int base = r * classes;
+      int label = y[yo + r];
+      if (label == o.ignoreIndex()) {
+        java.util.Arrays.fill(gx, gxo + base, gxo + base + classes, 0f);
+        continue;
+      }
+      if (label < 0 || label >= classes) {
+        java.util.Arrays.fill(gx, gxo + base, gxo + base + classes, Float.NaN);
+        continue;
+      }
+      double gr = g[perRow ? r : 0] / den;
+      for (int j = 0; j < classes; j++) row[j] = x[xo + base + j];
+      softmax(row, 0, classes, p);
+      // The general code's p * coef - e / classes * w, less (1 - e) * w at the label, with e = 0
+      // and w = 1: p, and p - 1 at the label.
+      for (int j = 0; j < classes; j++) {
+        gx[gxo + base + j] = (float) (gr * (j == label ? p[j] - 1 : p[j]));
+      }
+    }
+  }
+
   private static double w(double[] weight, int c) {
     return weight == null ? 1 : weight[c];
   }
@@ -60,6 +149,19 @@ final class CrossEntropyKernels {
       int lossOffset,
       CpuStorage total,
       int totalOffset) {
+    if (plainLabels(o, logits, weight, loss)) {
+      forwardLabels(
+          o,
+          logits.floats(),
+          logitsOffset,
+          target.ints(),
+          targetOffset,
+          loss.floats(),
+          lossOffset,
+          total,
+          totalOffset);
+      return;
+    }
     int rows = o.rows();
     int classes = o.classes();
     double e = o.labelSmoothing();
@@ -124,6 +226,23 @@ final class CrossEntropyKernels {
       int totalOffset,
       CpuStorage gx,
       int gxOffset) {
+    if (plainLabels(o, logits, weight, gx)) {
+      double[] g =
+          HostVectors.read(gradOut, gradOutOffset, perRow ? o.rows() : Math.min(1, o.rows()));
+      double den = o.mean() ? HostVectors.read(total, totalOffset + 1, 1)[0] : 1;
+      backwardLabels(
+          o,
+          logits.floats(),
+          logitsOffset,
+          target.ints(),
+          targetOffset,
+          g,
+          perRow,
+          den,
+          gx.floats(),
+          gxOffset);
+      return;
+    }
     int rows = o.rows();
     int classes = o.classes();
     double e = o.labelSmoothing();

@@ -199,6 +199,9 @@ final class Sgemm {
    * order, with the same operations: the same bits as any other split.
    */
   private void tile(SgemmScratch s, int bi, int i0, int i1, int j0, int j1) {
+    float[] pa = s.pa();
+    float[] pb = s.pb();
+    float[] acc = s.acc();
     int ldc = co.ld();
     int cBase = co.offset() + bi * co.batchStride();
     // Bounded: a tall product (many rows on one thread) repacks per column block instead.
@@ -217,23 +220,23 @@ final class Sgemm {
       }
       for (int jc = j0; jc < j1; jc += NC) {
         int cols = Math.min(NC, j1 - jc);
-        SgemmPack.b(b, bo, bi, p0, kb, jc, cols, NR, s.pb, vectorTranspose);
+        SgemmPack.b(b, bo, bi, p0, kb, jc, cols, NR, pb, vectorTranspose);
         for (int ir = i0; ir < i1; ir += MR) {
           int rows = Math.min(MR, i1 - ir);
           if (reuseA) {
-            System.arraycopy(packedA, (ir - i0) / MR * panel, s.pa, 0, panel);
+            System.arraycopy(packedA, (ir - i0) / MR * panel, pa, 0, panel);
           } else {
-            SgemmPack.a(a, ao, bi, ir, rows, p0, kb, s.pa, 0);
+            SgemmPack.a(a, ao, bi, ir, rows, p0, kb, pa, 0);
           }
           for (int jr = 0; jr < cols; jr += NR) {
             int at = cBase + ir * ldc + jc + jr;
             int w = Math.min(NR, cols - jr);
             if (MR == 12 && rows == MR && w == NR && first && beta == 0) {
               // A whole tile of the first block: the kernel writes alpha * sum into C itself.
-              SgemmKernels.wide12(kb, s.pa, s.pb, jr * kb, c, at, ldc, alpha);
+              SgemmKernels.wide12(kb, pa, pb, jr * kb, c, at, ldc, alpha);
             } else {
-              SgemmKernels.wide(kb, s.pa, s.pb, jr * kb, s.acc);
-              update(s.acc, NR, at, ldc, rows, w, first);
+              SgemmKernels.wide(kb, pa, pb, jr * kb, acc);
+              update(acc, NR, at, ldc, rows, w, first);
             }
           }
         }
@@ -243,6 +246,9 @@ final class Sgemm {
 
   /** C[i0..i1, j0..j1) with at most one vector of columns: A rows are read in place. */
   private void narrowTile(SgemmScratch s, int bi, int i0, int i1, int j0, int j1) {
+    float[] pa = s.pa();
+    float[] pb = s.pb();
+    float[] acc = s.acc();
     int ldc = co.ld();
     int cBase = co.offset() + bi * co.batchStride();
     int aBase = ao.offset() + bi * ao.batchStride();
@@ -250,16 +256,16 @@ final class Sgemm {
     for (int p0 = 0; p0 < k; p0 += kc) {
       int kb = Math.min(kc, k - p0);
       boolean first = p0 == 0;
-      SgemmPack.b(b, bo, bi, p0, kb, j0, cols, V, s.pb, vectorTranspose);
+      SgemmPack.b(b, bo, bi, p0, kb, j0, cols, V, pb, vectorTranspose);
       for (int ir = i0; ir < i1; ir += MR) {
         int rows = Math.min(MR, i1 - ir);
         if (ao.transposed()) {
-          SgemmPack.aRows(a, ao, bi, ir, rows, p0, kb, s.pa);
-          SgemmKernels.narrow(kb, s.pa, 0, kb, rows, s.pb, s.acc);
+          SgemmPack.aRows(a, ao, bi, ir, rows, p0, kb, pa);
+          SgemmKernels.narrow(kb, pa, 0, kb, rows, pb, acc);
         } else {
-          SgemmKernels.narrow(kb, a, aBase + ir * ao.ld() + p0, ao.ld(), rows, s.pb, s.acc);
+          SgemmKernels.narrow(kb, a, aBase + ir * ao.ld() + p0, ao.ld(), rows, pb, acc);
         }
-        update(s.acc, V, cBase + ir * ldc + j0, ldc, rows, cols, first);
+        update(acc, V, cBase + ir * ldc + j0, ldc, rows, cols, first);
       }
     }
   }

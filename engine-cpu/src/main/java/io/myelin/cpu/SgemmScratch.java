@@ -9,9 +9,36 @@ import static io.myelin.cpu.SgemmKernels.NR;
  * allocates nothing in steady state.
  */
 final class SgemmScratch {
-  final float[] pa = new float[MR * Sgemm.KC];
-  final float[] pb = new float[Sgemm.KC * Sgemm.NC];
-  final float[] acc = new float[MR * NR];
+  // The packed path's buffers, made at its first use: the scalar path (SgemmScalar) takes its
+  // scratch from the same pool and needs none of them, and sizing them reads SgemmKernels' MR and
+  // NR, whose initialisation initialises the Vector API (~30 ms at start-up).
+  private float[] pa;
+  private float[] pb;
+  private float[] acc;
+
+  /** {@link Sgemm}'s A micro-panel: MR x KC floats. */
+  float[] pa() {
+    if (pa == null) {
+      pa = new float[MR * Sgemm.KC];
+    }
+    return pa;
+  }
+
+  /** {@link Sgemm}'s packed B block: KC x NC floats. */
+  float[] pb() {
+    if (pb == null) {
+      pb = new float[Sgemm.KC * Sgemm.NC];
+    }
+    return pb;
+  }
+
+  /** The micro-kernel's sums: MR x NR floats. */
+  float[] acc() {
+    if (acc == null) {
+      acc = new float[MR * NR];
+    }
+    return acc;
+  }
 
   private float[] packedA = new float[0];
 
