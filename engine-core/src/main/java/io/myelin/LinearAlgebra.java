@@ -106,7 +106,7 @@ final class LinearAlgebra {
    */
   private static Tensor gradLeft(Tensor g, Tensor a, Tensor b) {
     return isTransposedMatrix(a, b)
-        ? b.matmul(g.transpose(-2, -1)).transpose(-2, -1)
+        ? transposedOnly(b.matmul(g.transpose(-2, -1)))
         : g.matmul(b.transpose(-2, -1));
   }
 
@@ -115,8 +115,22 @@ final class LinearAlgebra {
    */
   private static Tensor gradRight(Tensor g, Tensor a, Tensor b) {
     return isTransposedMatrix(b, a)
-        ? g.transpose(-2, -1).matmul(a).transpose(-2, -1)
+        ? transposedOnly(g.transpose(-2, -1).matmul(a))
         : a.transpose(-2, -1).matmul(g);
+  }
+
+  /**
+   * A transposed view of {@code t} that is then the only reference to its memory ({@code t} is
+   * closed): so a weight's gradient reaches its leaf unshared and is kept there without a copy
+   * (Tensor#accumulateGrad). Only for a gradient computed under no-grad, as backward() runs them;
+   * with a recorded graph (higher-order gradients) {@code t} stays open, as the graph needs it.
+   */
+  private static Tensor transposedOnly(Tensor t) {
+    Tensor v = t.transpose(-2, -1);
+    if (!t.requiresGrad()) {
+      t.close();
+    }
+    return v;
   }
 
   /** Whether {@code t} is a 2-D column-major view and {@code other} 2-D (no batch dims). */

@@ -46,6 +46,11 @@ import java.util.Arrays;
  */
 public final class Tensor implements AutoCloseable {
   private static final Cleaner CLEANER = Cleaner.create();
+
+  /** Numbers tensors in the order they are made ({@link #serial}). */
+  private static final java.util.concurrent.atomic.AtomicLong SERIALS =
+      new java.util.concurrent.atomic.AtomicLong();
+
   static final boolean DEBUG =
       Boolean.getBoolean("myelin.debug")
           || "1".equals(System.getenv("MYELIN_DEBUG"))
@@ -78,6 +83,12 @@ public final class Tensor implements AutoCloseable {
       MemoryStatistics.onRelease(!explicit);
     }
   }
+
+  /**
+   * When this tensor was made, relative to others: autograd frees only the gradients it made itself
+   * during a backward pass, never an older tensor a backward function handed on.
+   */
+  private final long serial = SERIALS.incrementAndGet();
 
   /** Wraps a storage this tensor now holds one reference of (the caller's). */
   Tensor(Storage storage, Layout layout) {
@@ -424,10 +435,13 @@ public final class Tensor implements AutoCloseable {
 
   /**
    * Adds {@code g} into this leaf's gradient (called by autograd). The first gradient is copied
-   * into memory this tensor owns (outside every scope); later ones are added in place. Reached by
+   * into memory this tensor owns (outside every scope), or, when autograd made {@code g} for this
+   * leaf alone ({@code exclusive}) and nothing else references its memory, kept as it is: a new
+   * view of the same storage, so the step saves the copy (a Linear layer's weight gradient is the
+   * largest buffer of an MLP's backward pass). Later gradients are added in place. Reached by
    * autograd through {@link TensorInternals}, not public API.
    */
-  private void accumulateGrad(Tensor g) {
+  private void accumulateGrad(Tensor g, boolean exclusive) {
     checkSameShape("accumulateGrad", g);
     if (ForwardAD.hasTangent(g)) {
       // Forward over reverse (Functional.hvpOfClosure): sum out of place so the gradient keeps
@@ -444,9 +458,9 @@ public final class Tensor implements AutoCloseable {
       return;
     }
     if (grad == null) {
-      Tensor copy = g.contiguousCopy();
-      copy.persist();
-      grad = copy;
+      Tensor own = exclusive && g.ownsItsStorage() ? g.viewOf(g.layout) : g.contiguousCopy();
+      own.persist();
+      grad = own;
     } else {
       grad.backend()
           .binary(
@@ -458,6 +472,19 @@ public final class Tensor implements AutoCloseable {
               grad.storage,
               grad.layout);
     }
+  }
+
+  /**
+   * Whether this tensor is the only reference to its storage and covers all of it, densely from the
+   * start: a gradient that may be kept without a copy (no view, no other tensor, sees its memory;
+   * the storage is no larger than the gradient).
+   */
+  private boolean ownsItsStorage() {
+    return !closed
+        && storage.refCount() == 1
+        && layout.offset() == 0
+        && storage.length() == numel()
+        && isContiguous();
   }
 
   /** A tensor sharing this one's storage but cut from the graph (no grad, no node). */
@@ -513,8 +540,18 @@ public final class Tensor implements AutoCloseable {
             }
 
             @Override
-            public void accumulateGrad(Tensor leaf, Tensor g) {
-              leaf.accumulateGrad(g);
+            public long serial(Tensor t) {
+              return t.serial;
+            }
+
+            @Override
+            public long lastSerial() {
+              return SERIALS.get();
+            }
+
+            @Override
+            public void accumulateGrad(Tensor leaf, Tensor g, boolean exclusive) {
+              leaf.accumulateGrad(g, exclusive);
             }
 
             @Override

@@ -249,7 +249,7 @@ public final class StepBenchmark {
     return sorted[lo] + (pos - lo) * (sorted[hi] - sorted[lo]);
   }
 
-  private static int[] parseSizes(String text) {
+  static int[] parseSizes(String text) {
     String[] parts = text.split("-");
     if (parts.length < 2) {
       throw new IllegalArgumentException(
@@ -265,7 +265,7 @@ public final class StepBenchmark {
     return sizes;
   }
 
-  private static Map<String, String> parse(String[] args) {
+  static Map<String, String> parse(String[] args) {
     Map<String, String> out = new HashMap<>();
     for (int i = 0; i < args.length; i++) {
       String a = args[i];

@@ -179,12 +179,13 @@ public final class Autograd {
     try (var ignored = noGrad()) {
       Node root = output.gradFn();
       if (root == null) {
-        Tape.internals().accumulateGrad(output, gradOutput);
+        Tape.internals().accumulateGrad(output, gradOutput, false);
         return;
       }
       List<Node> order = topologicalOrder(root);
       Map<Node, Tensor> pending = new IdentityHashMap<>();
       pending.put(root, gradOutput);
+      PassGradients made = new PassGradients(Tape.internals().lastSerial());
       for (int i = order.size() - 1; i >= 0; i--) {
         Node node = order.get(i);
         Tensor g = pending.remove(node);
@@ -198,6 +199,10 @@ public final class Autograd {
             checkFinite(node.op(), "backward", gi);
           }
         }
+        // The incoming gradient is consumed: free it now unless something else still holds it, so
+        // that a view the backward made of it (a transpose's) is the only reference to its memory
+        // when it reaches a leaf, which can then keep it without a copy.
+        made.consumed(g, grads);
         for (int j = 0; j < inputs.length; j++) {
           Tensor in = inputs[j];
           Tensor gi = j < grads.length ? grads[j] : null;
@@ -215,9 +220,18 @@ public final class Autograd {
           }
           Node producer = in.gradFn();
           if (producer != null) {
-            pending.merge(producer, gi, Tensor::add);
+            Tensor before = pending.get(producer);
+            if (before == null) {
+              pending.put(producer, gi);
+              made.held(gi);
+            } else {
+              Tensor sum = before.add(gi);
+              pending.put(producer, sum);
+              made.held(sum);
+              made.consumed(before, grads);
+            }
           } else {
-            Tape.internals().accumulateGrad(in, gi);
+            Tape.internals().accumulateGrad(in, gi, gi != g && onlyOnce(grads, j));
           }
         }
         if (!retainGraph) {
@@ -225,6 +239,59 @@ public final class Autograd {
         }
       }
     }
+  }
+
+  /**
+   * The gradients of one backward pass that wait in its pending map, and how many entries hold each
+   * (a backward may hand one tensor to several inputs), so that each is closed once its last
+   * consumer has run. Only tensors made during the pass are closed: never the caller's gradient, a
+   * saved tensor or anything else a backward function handed on. Off while a forward-mode level is
+   * live (its dual tensors are keyed by the tensor object).
+   */
+  private static final class PassGradients {
+    private final long firstSerial;
+    private final boolean enabled = !ForwardAD.isLevelLive();
+    private final Map<Tensor, Integer> holds = new IdentityHashMap<>();
+
+    PassGradients(long lastSerialBefore) {
+      this.firstSerial = lastSerialBefore;
+    }
+
+    void held(Tensor t) {
+      holds.merge(t, 1, Integer::sum);
+    }
+
+    /** {@code t} left one pending entry; {@code passedOn}: the gradients about to be handed on. */
+    void consumed(Tensor t, Tensor[] passedOn) {
+      Integer n = holds.get(t);
+      if (n == null) {
+        return; // the caller's gradient (never held here)
+      }
+      if (n > 1) {
+        holds.put(t, n - 1);
+        return;
+      }
+      holds.remove(t);
+      if (!enabled || Tape.internals().serial(t) <= firstSerial) {
+        return;
+      }
+      for (Tensor p : passedOn) {
+        if (p == t) {
+          return; // handed on as it is: its next holder frees it
+        }
+      }
+      t.close();
+    }
+  }
+
+  /** Whether {@code grads[j]} is no other entry of {@code grads} (the same object). */
+  private static boolean onlyOnce(Tensor[] grads, int j) {
+    for (int k = 0; k < grads.length; k++) {
+      if (k != j && grads[k] == grads[j]) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Nodes reachable from {@code root}, every node after all nodes it feeds into come later. */

@@ -59,7 +59,10 @@ public abstract class DifferentiableOp {
 
   /**
    * Vector-Jacobian product: from {@code dL/dout} the gradient of each input (index-aligned with
-   * the inputs; null for an input that needs none).
+   * the inputs; null for an input that needs none). The tensors returned belong to autograd from
+   * then on: it closes a gradient made during the pass once it has been used, and a leaf may keep
+   * one as its {@code grad} without a copy, so return tensors computed for the purpose (or {@code
+   * gradOutput} itself), not ones the op keeps and changes later.
    */
   protected abstract Tensor[] backward(OpContext ctx, Tensor gradOutput);
 

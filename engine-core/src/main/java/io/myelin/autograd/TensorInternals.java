@@ -11,8 +11,19 @@ public interface TensorInternals {
   /** Sets {@code out}'s grad function to {@code node} and marks it as requiring grad. */
   void attach(Tensor out, Node node);
 
-  /** Adds {@code g} (same shape) into {@code leaf}'s gradient. */
-  void accumulateGrad(Tensor leaf, Tensor g);
+  /**
+   * Adds {@code g} (same shape) into {@code leaf}'s gradient. {@code exclusive}: autograd made
+   * {@code g} for this leaf alone (a backward function's fresh output, handed to no other input and
+   * not the gradient that came in), so a leaf without a gradient may keep {@code g}'s memory
+   * instead of copying it, as PyTorch's AccumulateGrad steals an unshared gradient.
+   */
+  void accumulateGrad(Tensor leaf, Tensor g, boolean exclusive);
+
+  /** A number that orders {@code t} among all tensors by when they were made. */
+  long serial(Tensor t);
+
+  /** The serial of the tensor made last (0 before the first). */
+  long lastSerial();
 
   /** {@code t}'s forward-mode tangents, an object only {@link ForwardAD} reads (null: none). */
   Object tangents(Tensor t);

@@ -3,14 +3,18 @@ package io.myelin.testing;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.myelin.DType;
 import io.myelin.Tensor;
 import io.myelin.autograd.Autograd;
+import io.myelin.autograd.DifferentiableOp;
 import io.myelin.autograd.GradCheck;
+import io.myelin.autograd.OpContext;
 import io.myelin.backend.BinaryOp;
 import io.myelin.backend.UnaryOp;
 import java.util.function.Function;
@@ -174,6 +178,114 @@ public abstract class AutogradConformanceTest extends DeviceTestBase {
     assertArrayEquals(new double[] {5, 5, 5}, w.grad().toDoubleArray());
     w.zeroGrad();
     assertNull(w.grad());
+  }
+
+  /**
+   * Two inputs, output {@code a * 2 + b * 3}; the backward's gradients are kept in {@link
+   * #returned} so a test can see which memory a leaf's gradient ended up in. {@code same}: one
+   * tensor for both inputs (as an addition's backward hands on its gradient), {@code passOn}: the
+   * incoming gradient itself for the first input.
+   */
+  private static final class Probe extends DifferentiableOp {
+    final boolean same;
+    final boolean passOn;
+    Tensor[] returned;
+
+    Probe(boolean same, boolean passOn) {
+      super("probe");
+      this.same = same;
+      this.passOn = passOn;
+    }
+
+    @Override
+    protected Tensor forward(OpContext ctx, Tensor... in) {
+      return in[0].mul(2.0).add(in[1].mul(3.0));
+    }
+
+    @Override
+    protected Tensor[] backward(OpContext ctx, Tensor g) {
+      Tensor ga = passOn ? g : g.mul(2.0);
+      returned = new Tensor[] {ga, same ? ga : g.mul(3.0)};
+      return returned.clone();
+    }
+  }
+
+  @Test
+  void aLeafKeepsAnUnsharedFreshGradientWithoutACopy() {
+    Tensor a = rand64(31, 5).requiresGrad(true);
+    Tensor b = rand64(32, 5).requiresGrad(true);
+    Probe p = new Probe(false, false);
+    p.apply(a, b).sum().backward();
+    assertSame(p.returned[0].storage(), a.grad().storage());
+    assertSame(p.returned[1].storage(), b.grad().storage());
+    assertArrayEquals(new double[] {2, 2, 2, 2, 2}, a.grad().toDoubleArray());
+    assertArrayEquals(new double[] {3, 3, 3, 3, 3}, b.grad().toDoubleArray());
+    // A later backward adds into the kept memory, as into a copy.
+    p.apply(a, b).sum().backward();
+    assertArrayEquals(new double[] {4, 4, 4, 4, 4}, a.grad().toDoubleArray());
+    assertArrayEquals(new double[] {6, 6, 6, 6, 6}, b.grad().toDoubleArray());
+  }
+
+  @Test
+  void aGradientHandedToTwoInputsIsCopiedForEach() {
+    Tensor a = rand64(33, 4).requiresGrad(true);
+    Tensor b = rand64(34, 4).requiresGrad(true);
+    Probe p = new Probe(true, false);
+    p.apply(a, b).sum().backward();
+    assertNotSame(a.grad().storage(), b.grad().storage());
+    assertNotSame(p.returned[0].storage(), a.grad().storage());
+    // Accumulating into a's gradient leaves b's alone.
+    a.mul(5.0).sum().backward();
+    assertArrayEquals(new double[] {7, 7, 7, 7}, a.grad().toDoubleArray());
+    assertArrayEquals(new double[] {2, 2, 2, 2}, b.grad().toDoubleArray());
+    // The same through the library's own addition, whose backward hands one tensor to both.
+    Tensor c = rand64(35, 4).requiresGrad(true);
+    Tensor d = rand64(36, 4).requiresGrad(true);
+    c.add(d).sum().backward();
+    assertNotSame(c.grad().storage(), d.grad().storage());
+    c.mul(2.0).sum().backward();
+    assertArrayEquals(new double[] {3, 3, 3, 3}, c.grad().toDoubleArray());
+    assertArrayEquals(new double[] {1, 1, 1, 1}, d.grad().toDoubleArray());
+  }
+
+  @Test
+  void aGradientHandedToTwoOpsStaysOpenUntilBothRan() {
+    // The probe hands one tensor to both inputs, each the output of another op: the pass frees it
+    // only after the second of them has read it (an early close would fail that backward).
+    Tensor a = rand64(44, 4).requiresGrad(true);
+    Tensor b = rand64(45, 4).requiresGrad(true);
+    Probe p = new Probe(true, false);
+    p.apply(a.mul(5.0), b.exp()).sum().backward();
+    assertArrayEquals(new double[] {10, 10, 10, 10}, a.grad().toDoubleArray());
+    double[] bv = b.toDoubleArray();
+    double[] gb = b.grad().toDoubleArray();
+    for (int i = 0; i < 4; i++) {
+      assertEquals(2 * Math.exp(bv[i]), gb[i], 1e-12);
+    }
+    // The probe's own gradients were made during the pass and consumed: closed now.
+    assertTrue(p.returned[0].isClosed());
+  }
+
+  @Test
+  void passedOnViewedOrCallerGradientsAreCopied() {
+    // The incoming gradient handed on as it is: it belongs to the caller of backward().
+    Tensor a = rand64(37, 3).requiresGrad(true);
+    Tensor b = rand64(38, 3).requiresGrad(true);
+    Tensor upstream = rand64(39, 3);
+    new Probe(false, true).apply(a, b).backward(upstream);
+    assertNotSame(upstream.storage(), a.grad().storage());
+    assertArrayEquals(upstream.toDoubleArray(), a.grad().toDoubleArray());
+    // A leaf as the root: its gradient is the caller's tensor.
+    Tensor w = rand64(40, 3).requiresGrad(true);
+    Tensor g = rand64(41, 3);
+    w.backward(g);
+    assertNotSame(g.storage(), w.grad().storage());
+    // A view of the caller's gradient (a reshape's backward) shares its storage.
+    Tensor v = rand64(42, 2, 3).requiresGrad(true);
+    Tensor gv = rand64(43, 6);
+    v.reshape(6).backward(gv);
+    assertNotSame(gv.storage(), v.grad().storage());
+    assertArrayEquals(gv.toDoubleArray(), v.grad().toDoubleArray());
   }
 
   @Test
