@@ -192,10 +192,7 @@ final class SgemmScalar {
       }
     } else {
       for (int i = 0; i < m; i++) {
-        int src = aBase + i * lda;
-        for (int p = 0; p < k; p++) {
-          col[p][i] = a[src + p];
-        }
+        rowIntoColumns(a, aBase + i * lda, col, i, k);
       }
     }
     float[] s0 = s.tallSums(0, m);
@@ -219,38 +216,78 @@ final class SgemmScalar {
         java.util.Arrays.fill(s3, 0, m, 0f);
         for (int p = p0; p < p1; p++) {
           int q = bBase + p * bp + j * bj;
-          float x0 = b[q];
-          float x1 = b[q + bj];
-          float x2 = b[q + 2 * bj];
-          float x3 = b[q + 3 * bj];
-          float[] ap = col[p];
-          for (int i = 0; i < m; i++) {
-            float v = ap[i];
-            s0[i] = Math.fma(v, x0, s0[i]);
-            s1[i] = Math.fma(v, x1, s1[i]);
-            s2[i] = Math.fma(v, x2, s2[i]);
-            s3[i] = Math.fma(v, x3, s3[i]);
-          }
+          fma4(col[p], b[q], b[q + bj], b[q + 2 * bj], b[q + 3 * bj], s0, s1, s2, s3, m);
         }
-        for (int i = 0; i < m; i++) {
-          int ci = cBase + i * ldc + j;
-          store4(c, ci, s0[i], s1[i], s2[i], s3[i], alpha, beta, first);
-        }
+        store4Rows(c, cBase + j, ldc, s0, s1, s2, s3, m, alpha, beta, first);
       }
       for (; j < n; j++) {
         java.util.Arrays.fill(s0, 0, m, 0f);
         for (int p = p0; p < p1; p++) {
-          float x = b[bBase + p * bp + j * bj];
-          float[] ap = col[p];
-          for (int i = 0; i < m; i++) {
-            s0[i] = Math.fma(ap[i], x, s0[i]);
-          }
+          fma1(col[p], b[bBase + p * bp + j * bj], s0, m);
         }
         for (int i = 0; i < m; i++) {
           int ci = cBase + i * ldc + j;
           c[ci] = store(c[ci], s0[i], alpha, beta, first);
         }
       }
+    }
+  }
+
+  // The loops of tall() over the rows, one method each: C2 compiles each after a few dozen calls
+  // as a method, where a loop of 614 rows inside tall() had it compile tall() three times (two
+  // on-stack replacements for its loops, then the method: 200 ms of a 2-core machine's C2 time in
+  // the Pima run, bench/RESULTS.md round 4). Same operations in the same order.
+
+  /** {@code col[p][i] = a[src + p]} for p < k: row i of op(A) into the column arrays. */
+  private static void rowIntoColumns(float[] a, int src, float[][] col, int i, int k) {
+    for (int p = 0; p < k; p++) {
+      col[p][i] = a[src + p];
+    }
+  }
+
+  /** {@code s_c[i] += ap[i] * x_c} (fused) for the four columns c and i < m. */
+  private static void fma4(
+      float[] ap,
+      float x0,
+      float x1,
+      float x2,
+      float x3,
+      float[] s0,
+      float[] s1,
+      float[] s2,
+      float[] s3,
+      int m) {
+    for (int i = 0; i < m; i++) {
+      float v = ap[i];
+      s0[i] = Math.fma(v, x0, s0[i]);
+      s1[i] = Math.fma(v, x1, s1[i]);
+      s2[i] = Math.fma(v, x2, s2[i]);
+      s3[i] = Math.fma(v, x3, s3[i]);
+    }
+  }
+
+  /** {@code s0[i] += ap[i] * x} (fused) for i < m. */
+  private static void fma1(float[] ap, float x, float[] s0, int m) {
+    for (int i = 0; i < m; i++) {
+      s0[i] = Math.fma(ap[i], x, s0[i]);
+    }
+  }
+
+  /** Four columns of sums into C from {@code c[at]} down the rows ({@link #store4} per row). */
+  private static void store4Rows(
+      float[] c,
+      int at,
+      int ldc,
+      float[] s0,
+      float[] s1,
+      float[] s2,
+      float[] s3,
+      int m,
+      float alpha,
+      float beta,
+      boolean first) {
+    for (int i = 0; i < m; i++) {
+      store4(c, at + i * ldc, s0[i], s1[i], s2[i], s3[i], alpha, beta, first);
     }
   }
 
