@@ -649,6 +649,17 @@ public interface Backend extends AutoCloseable {
     throw new UnsupportedOperationException(device() + " cannot capture graphs");
   }
 
+  // ---- warm-up -------------------------------------------------------------------------------
+
+  /**
+   * A hint that a model will be trained here whose largest matrix product multiplies {@code
+   * inTimesOut} (in x out) weights per row of a batch, while the caller still has other work to do
+   * first (reading its data set). A backend whose kernels warm up at run time may start that
+   * warm-up now, in the background; it changes no result. The command line gives it before it reads
+   * the data. Default: nothing.
+   */
+  default void expectMatmul(long inTimesOut) {}
+
   // ---- precision -----------------------------------------------------------------------------
 
   /** Sets how float32 GEMMs may trade precision for speed (see {@link MatmulPrecision}). */

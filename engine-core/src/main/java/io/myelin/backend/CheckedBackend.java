@@ -602,6 +602,11 @@ public final class CheckedBackend implements Backend {
   }
 
   @Override
+  public void expectMatmul(long inTimesOut) {
+    delegate.expectMatmul(inTimesOut);
+  }
+
+  @Override
   public void setMatmulPrecision(MatmulPrecision precision) {
     ArgumentChecks.present("setMatmulPrecision", "precision", precision);
     delegate.setMatmulPrecision(precision);

@@ -51,7 +51,22 @@ public final class CpuBackend implements Backend {
   /** A backend using {@code threads} threads, the caller included. */
   public CpuBackend(int threads) {
     this.threads = new CpuThreads(threads);
-    VectorWarmup.startIfRequested(gemmScratch);
+    if (VectorWarmup.MODE == VectorWarmup.Mode.ALWAYS) {
+      VectorWarmup.start(gemmScratch);
+    }
+  }
+
+  /**
+   * Starts {@link VectorWarmup} when the products will take the packed Vector API path (above
+   * {@link SgemmScalar#MAX_MACS} at batches of {@link VectorWarmup#BATCH_ROWS} rows or more): its
+   * kernels then reach C2 while the caller reads its data. A small model (the course's Pima MLP: 20
+   * x 20) runs the scalar paths, which need no warm-up, and would only pay for the thread.
+   */
+  @Override
+  public void expectMatmul(long inTimesOut) {
+    if (VectorWarmup.pays(inTimesOut)) {
+      VectorWarmup.start(gemmScratch);
+    }
   }
 
   /** Number of threads large ops are split over. */

@@ -3,19 +3,36 @@ package io.myelin.cpu;
 import io.myelin.backend.GemmOperand;
 
 /**
- * An opt-in warm-up of the packed Vector API SGEMM, started when the CPU backend is created: one
- * daemon thread runs the packed path on medium shapes (every transpose, wide and narrow tiles) a
- * fixed number of times, so that C2 compiles the micro-kernels and the packing while the caller is
- * still loading its data (on a free core) instead of during the first epoch, where they otherwise
- * run as the Vector API's allocating Java fallbacks.
+ * A warm-up of the packed Vector API SGEMM on a background thread: one daemon thread runs the
+ * packed path on medium shapes (every transpose, wide and narrow tiles) a fixed number of times, so
+ * that C2 compiles the micro-kernels and the packing while the caller is still loading its data (on
+ * a free core) instead of during the first epoch, where they otherwise run as the Vector API's
+ * allocating Java fallbacks (the first 128 x 784 x 512 product of a Fashion-MNIST step: ~300 ms).
  *
- * <p>Off unless {@code -Dmyelin.cpu.warmVector=true}: on a small model, which takes the scalar
- * paths, the thread's CPU time is pure cost (bench/RESULTS.md, 2026-12-07: a warm-up thread for
- * Pima was measured and reverted). The thread works on its own arrays, so it changes no result.
+ * <p>Started by {@link CpuBackend#expectMatmul} when the model's products are large enough for the
+ * packed path (the command line gives that hint before it reads the data), never for a small model:
+ * there the thread's CPU time and C2's compiles of kernels the model never runs are pure cost
+ * (bench/RESULTS.md, 2026-12-07: a warm-up thread for Pima was measured and reverted). {@code
+ * -Dmyelin.cpu.warmVector=true} starts it with every CPU backend, {@code =false} never. The thread
+ * works on its own arrays, so it changes no result.
  */
 final class VectorWarmup {
-  /** Whether the property asks for the warm-up. */
-  static final boolean ENABLED = Boolean.getBoolean("myelin.cpu.warmVector");
+  /** When the warm-up runs: {@code myelin.cpu.warmVector} = auto (default), true or false. */
+  enum Mode {
+    AUTO,
+    ALWAYS,
+    NEVER
+  }
+
+  static final Mode MODE =
+      switch (System.getProperty("myelin.cpu.warmVector", "auto")) {
+        case "true" -> Mode.ALWAYS;
+        case "false" -> Mode.NEVER;
+        default -> Mode.AUTO;
+      };
+
+  /** Batches at least this tall count: below 16 rows a training run is unusual on a CPU. */
+  static final long BATCH_ROWS = 16;
 
   /** Rounds over the shapes: enough calls for C2's thresholds, bounded so the thread ends. */
   private static final int ROUNDS = 40;
@@ -24,13 +41,18 @@ final class VectorWarmup {
 
   private VectorWarmup() {}
 
+  /** Whether a model whose largest product has {@code inTimesOut} weights gains from the thread. */
+  static boolean pays(long inTimesOut) {
+    return MODE != Mode.NEVER && inTimesOut > SgemmScalar.MAX_MACS / BATCH_ROWS;
+  }
+
   /**
-   * Starts the thread once per JVM if the property asks for it. It runs its GEMMs with {@code
-   * pool}, the backend's scratch pool, so that its transposed operands also drive the pool's switch
-   * to the register transposes ({@link SgemmScratch.Pool#vectorTranspose}) off the training thread.
+   * Starts the thread once per JVM. It runs its GEMMs with {@code pool}, the backend's scratch
+   * pool, so that its transposed operands also drive the pool's switch to the register transposes
+   * ({@link SgemmScratch.Pool#vectorTranspose}) off the training thread.
    */
-  static synchronized void startIfRequested(SgemmScratch.Pool pool) {
-    if (!ENABLED || started) {
+  static synchronized void start(SgemmScratch.Pool pool) {
+    if (MODE == Mode.NEVER || started) {
       return;
     }
     started = true;

@@ -197,6 +197,17 @@ final class TrainCommand implements Callable<Integer> {
     // the model (scored after training) stays on the CPU.
     Device device = sparkArgs.enabled() ? Device.CPU : run.device();
     PrintStream out = System.out;
+    if (!sparkArgs.enabled()) {
+      // Before the data is read: a backend may warm its kernels up meanwhile (the CPU backend's
+      // SIMD matrix product for a large model). A bad --model is reported where it is used.
+      long product = 0;
+      try {
+        product = model.spec().largestLayerProduct();
+      } catch (IllegalArgumentException e) {
+        // reported below, with the data set's sizes
+      }
+      DeviceManager.global().backend(device).expectMatmul(product);
+    }
 
     PreparedData d = data.prepare(dataset, earlyStopping != null);
     BatchAugmentation augment =

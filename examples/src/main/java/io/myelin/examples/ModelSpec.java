@@ -150,6 +150,24 @@ public record ModelSpec(
     }
   }
 
+  /**
+   * The largest in x out of the model's layers as far as the spec says without the data (sizes
+   * taken from the data count as 1; a convolutional network as {@link Long#MAX_VALUE}): the size
+   * hint of {@code Backend.expectMatmul}.
+   */
+  public long largestLayerProduct() {
+    if (cnn != null) {
+      return Long.MAX_VALUE;
+    }
+    long largest = 0;
+    for (int i = 0; i + 1 < sizes.size(); i++) {
+      long in = Math.max(1, sizes.get(i));
+      long out = Math.max(1, sizes.get(i + 1));
+      largest = Math.max(largest, in * out);
+    }
+    return largest;
+  }
+
   public int inputs() {
     return sizes.getFirst();
   }

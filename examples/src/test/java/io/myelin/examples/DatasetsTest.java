@@ -160,6 +160,18 @@ class DatasetsTest {
   }
 
   @Test
+  void largestLayerProductIsTheSizeHintBeforeTheData() {
+    assertEquals(
+        400,
+        new ModelSpec(List.of(8, 20, 20, 2), "relu", false, 0, "default").largestLayerProduct());
+    assertEquals(
+        512 * 256,
+        new ModelSpec(ModelSpec.parseSizes("mlp:auto-512-256-auto"), "relu", false, 0, "default")
+            .largestLayerProduct());
+    assertEquals(Long.MAX_VALUE, ModelSpec.cnn("lenet5", "default").largestLayerProduct());
+  }
+
+  @Test
   void jsonRoundTrip() {
     var spec = new ModelSpec(List.of(3, 4, 2), "leaky-relu", true, 0.25, "he-normal");
     var pre = new Preprocessing(16, new double[] {1, 2, 3}, new double[] {0.5, 1, 2});
