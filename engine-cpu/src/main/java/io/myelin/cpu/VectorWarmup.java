@@ -1,6 +1,12 @@
 package io.myelin.cpu;
 
+import io.myelin.DType;
+import io.myelin.Layout;
+import io.myelin.backend.BinaryOp;
 import io.myelin.backend.GemmOperand;
+import io.myelin.backend.ReduceOp;
+import io.myelin.backend.Storage;
+import io.myelin.backend.UnaryOp;
 
 /**
  * A warm-up of the packed Vector API SGEMM on a background thread: one daemon thread runs the
@@ -60,7 +66,8 @@ final class VectorWarmup {
   }
 
   private static void run(SgemmScratch.Pool pool) {
-    try (CpuThreads threads = new CpuThreads(1)) {
+    try (CpuThreads threads = new CpuThreads(1);
+        CpuBackend elementwise = new CpuBackend(1)) {
       // m, n, k: wide tiles (n > vector width) and narrow ones (n = 10, a logits layer), above
       // SgemmScalar's size so that the packed path runs.
       int[][] shapes = {{128, 256, 256}, {128, 10, 256}, {256, 128, 128}};
@@ -85,7 +92,44 @@ final class VectorWarmup {
             Sgemm.gemm(threads, pool, 1, m, n, k, 1f, a, ao, b, bo, 0f, c, co, false);
           }
         }
+        elementwise(elementwise, a, b, c);
       }
     }
+  }
+
+  /**
+   * One round of the element-wise kernels an MLP step runs on large tensors, vector paths (above
+   * {@link ScalarPath#ELEMENTS}): ReLU and its backward, a bias added to every row, the bias
+   * gradient's column sums, and Adam's update, the coldest of them (the first epoch's first 0.3 s
+   * were mostly Adam in its Java fallbacks; bench/RESULTS.md round 4). On a private one-thread
+   * backend and the thread's own arrays: nothing the caller sees.
+   */
+  private static void elementwise(CpuBackend be, float[] a, float[] b, float[] c) {
+    int rows = 128;
+    int cols = a.length / rows;
+    int n = rows * cols;
+    Layout matrix = Layout.contiguous(rows, cols);
+    Layout everyRow = new Layout(new int[] {rows, cols}, new int[] {0, 1}, 0);
+    Storage x = be.allocate(DType.FLOAT32, n);
+    Storage y = be.allocate(DType.FLOAT32, n);
+    Storage g = be.allocate(DType.FLOAT32, n);
+    Storage bias = be.allocate(DType.FLOAT32, cols);
+    Storage sums = be.allocate(DType.FLOAT32, cols);
+    be.copyFromHost(a, 0, x, 0, n);
+    be.copyFromHost(b, 0, g, 0, n);
+    be.copyFromHost(b, 0, bias, 0, cols);
+    be.binary(BinaryOp.ADD, x, matrix, bias, everyRow, y, matrix);
+    be.unary(UnaryOp.RELU, 0, 0, y, matrix, y, matrix);
+    be.unaryBackward(UnaryOp.RELU, 0, 0, x, 0, y, 0, g, 0, y, 0, n);
+    be.reduce(ReduceOp.SUM, g, 0, 1, rows, cols, sums, 0);
+    for (Storage s : new Storage[] {x, y, g, bias, sums}) {
+      s.release();
+    }
+    // Adam on its own arrays: parameters c (a copy of a), gradients b, fresh zero moments.
+    float[] m = new float[n];
+    float[] v = new float[n];
+    System.arraycopy(a, 0, c, 0, n);
+    OptimizerVectors.adam(
+        1f, 1f, 0f, 0.9f, 0.1f, 0.999f, 0.001f, 1e-3f, 1f, 1e-8f, c, 0, b, 0, m, v, 0, n);
   }
 }
