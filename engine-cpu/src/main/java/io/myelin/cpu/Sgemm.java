@@ -35,6 +35,14 @@ final class Sgemm {
   /** Largest packed A (floats) a tile keeps for all its column blocks (4 MiB: 2048 rows x 512). */
   static final int PACKED_A_MAX = 1 << 20;
 
+  /**
+   * A row-major B is read in place, not packed, for products of at most this many rows and one
+   * depth block ({@code k <= KC}): each B element then serves at most 11 micro-panels, and the copy
+   * into panels cost more than the strided reads (128x256x512: +22% on one thread; with several
+   * depth blocks, 128x784x512, it lost 4%: bench/RESULTS.md, round 4).
+   */
+  static final int DIRECT_B_ROWS = 128;
+
   /** Products up to this many multiply-adds skip packing altogether. */
   static final long SMALL = 4096;
 
@@ -194,9 +202,9 @@ final class Sgemm {
   /**
    * C[i0..i1, j0..j1) of batch entry bi through packed panels and the wide kernel. Depth blocks
    * outside, column blocks inside: with more than one column block ({@code j1 - j0 > NC}) the A
-   * micro-panels of a depth block are packed once and copied back for each column block, instead of
-   * packed again from op(A) per block. Each element of C still takes its depth blocks in increasing
-   * order, with the same operations: the same bits as any other split.
+   * micro-panels of a depth block are packed once and read in place for each column block, instead
+   * of packed again from op(A) per block. Each element of C still takes its depth blocks in
+   * increasing order, with the same operations: the same bits as any other split.
    */
   private void tile(SgemmScratch s, int bi, int i0, int i1, int j0, int j1) {
     float[] pa = s.pa();
@@ -206,6 +214,7 @@ final class Sgemm {
     int cBase = co.offset() + bi * co.batchStride();
     // Bounded: a tall product (many rows on one thread) repacks per column block instead.
     boolean reuseA = j1 - j0 > NC && (long) roundUp(i1 - i0, MR) * kc <= PACKED_A_MAX;
+    boolean directB = !bo.transposed() && m <= DIRECT_B_ROWS && k <= KC;
     for (int p0 = 0; p0 < k; p0 += kc) {
       int kb = Math.min(kc, k - p0);
       boolean first = p0 == 0;
@@ -220,22 +229,47 @@ final class Sgemm {
       }
       for (int jc = j0; jc < j1; jc += NC) {
         int cols = Math.min(NC, j1 - jc);
-        SgemmPack.b(b, bo, bi, p0, kb, jc, cols, NR, pb, vectorTranspose);
+        // Whole panels of a row-major B read in place (see directB); the partial last one packed.
+        int direct = directB ? cols - cols % NR : 0;
+        if (direct < cols) {
+          SgemmPack.b(b, bo, bi, p0, kb, jc + direct, cols - direct, NR, pb, vectorTranspose);
+        }
+        int bRow = bo.offset() + bi * bo.batchStride() + p0 * bo.ld() + jc;
         for (int ir = i0; ir < i1; ir += MR) {
           int rows = Math.min(MR, i1 - ir);
+          float[] panelA = pa;
+          int ai = 0;
           if (reuseA) {
-            System.arraycopy(packedA, (ir - i0) / MR * panel, pa, 0, panel);
+            panelA = packedA;
+            ai = (ir - i0) / MR * panel;
           } else {
             SgemmPack.a(a, ao, bi, ir, rows, p0, kb, pa, 0);
           }
           for (int jr = 0; jr < cols; jr += NR) {
             int at = cBase + ir * ldc + jc + jr;
             int w = Math.min(NR, cols - jr);
-            if (MR == 12 && rows == MR && w == NR && first && beta == 0) {
-              // A whole tile of the first block: the kernel writes alpha * sum into C itself.
-              SgemmKernels.wide12(kb, pa, pb, jr * kb, c, at, ldc, alpha);
+            float[] panelB = jr < direct ? b : pb;
+            int bj = jr < direct ? bRow + jr : (jr - direct) * kb;
+            int ldb = jr < direct ? bo.ld() : NR;
+            if (MR == 12 && rows == MR && w == NR && !(first && beta != 0)) {
+              // A whole tile: the kernel writes alpha * sum into C itself, adding it to C after
+              // the first depth block (update's operations, so the same bits).
+              SgemmKernels.wide12(
+                  kb,
+                  panelA,
+                  ai,
+                  panelB,
+                  bj,
+                  ldb,
+                  first ? SgemmKernels.NEG_ZEROS : c,
+                  first ? 0 : at,
+                  first ? 0 : ldc,
+                  c,
+                  at,
+                  ldc,
+                  alpha);
             } else {
-              SgemmKernels.wide(kb, pa, pb, jr * kb, acc);
+              SgemmKernels.wide(kb, panelA, ai, panelB, bj, ldb, acc);
               update(acc, NR, at, ldc, rows, w, first);
             }
           }
