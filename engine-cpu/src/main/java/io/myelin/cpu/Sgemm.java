@@ -215,12 +215,6 @@ final class Sgemm {
     // Bounded: a tall product (many rows on one thread) repacks per column block instead.
     boolean reuseA = j1 - j0 > NC && (long) roundUp(i1 - i0, MR) * kc <= PACKED_A_MAX;
     boolean directB = !bo.transposed() && m <= DIRECT_B_ROWS && k <= KC;
-    // Read one element of each row of the next tile's C before this tile's kernel: the misses then
-    // overlap the kernel's first steps instead of stalling its stores and loads at the end (+3-6%
-    // on one thread; not on in-place B products, where it lost up to 5%: bench/RESULTS.md, round
-    // 4). The sum only keeps C2 from dropping the reads.
-    boolean touchC = MR == 12 && !directB;
-    float sink = 0;
     for (int p0 = 0; p0 < k; p0 += kc) {
       int kb = Math.min(kc, k - p0);
       boolean first = p0 == 0;
@@ -257,9 +251,6 @@ final class Sgemm {
             float[] panelB = jr < direct ? b : pb;
             int bj = jr < direct ? bRow + jr : (jr - direct) * kb;
             int ldb = jr < direct ? bo.ld() : NR;
-            if (touchC && rows == MR && jr + 2 * NR <= cols) {
-              sink += touch(at + NR, ldc);
-            }
             if (MR == 12 && rows == MR && w == NR && !(first && beta != 0)) {
               // A whole tile: the kernel writes alpha * sum into C itself, adding it to C after
               // the first depth block (update's operations, so the same bits).
@@ -285,19 +276,6 @@ final class Sgemm {
         }
       }
     }
-    s.sink = sink;
-  }
-
-  /** Reads C[at + r * ldc] for the 12 rows of a tile; returns their sum, which nobody uses. */
-  private float touch(int at, int ldc) {
-    float[] c = this.c;
-    float t0 = c[at] + c[at + ldc];
-    float t1 = c[at + 2 * ldc] + c[at + 3 * ldc];
-    float t2 = c[at + 4 * ldc] + c[at + 5 * ldc];
-    float t3 = c[at + 6 * ldc] + c[at + 7 * ldc];
-    float t4 = c[at + 8 * ldc] + c[at + 9 * ldc];
-    float t5 = c[at + 10 * ldc] + c[at + 11 * ldc];
-    return ((t0 + t1) + (t2 + t3)) + (t4 + t5);
   }
 
   /** C[i0..i1, j0..j1) with at most one vector of columns: A rows are read in place. */

@@ -16,9 +16,6 @@ final class SgemmScratch {
   private float[] pb;
   private float[] acc;
 
-  /** Where {@code Sgemm.tile} leaves the sum of its C reads ahead of the kernel (unused). */
-  float sink;
-
   /** {@link Sgemm}'s A micro-panel: MR x KC floats. */
   float[] pa() {
     if (pa == null) {
