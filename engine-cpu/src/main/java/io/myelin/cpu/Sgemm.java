@@ -14,10 +14,12 @@ import jdk.incubator.vector.FloatVector;
  * <p>Blocking, GotoBLAS style with the roles turned for row-major C: a depth block of op(B), {@link
  * #KC} x up to {@link #NC} columns, is packed into two-vector panels that stay in L2; for each
  * group of {@code MR} rows an A micro-panel is packed (it stays in L1) and the micro-kernel ({@link
- * SgemmKernels}) runs across every B panel. Transposes are absorbed by the packing ({@link
- * SgemmPack}). Narrow products ({@code n <= one vector}, the logits layer) use a one-vector kernel
- * that reads A rows unpacked, since each A element is used once; tiny products use a plain loop,
- * and small ones (one thread's worth) the scalar loops of {@link SgemmScalar}, same bits.
+ * SgemmKernels}) runs across every B panel, writing whole tiles into C itself (adding later depth
+ * blocks to it). Transposes are absorbed by the packing ({@link SgemmPack}); a row-major B of a
+ * short one-block product is read in place ({@link #DIRECT_B_ROWS}). Narrow products ({@code n <=
+ * one vector}, the logits layer) use a one-vector kernel that reads A rows unpacked, since each A
+ * element is used once; tiny products use a plain loop, and small ones (one thread's worth) the
+ * scalar loops of {@link SgemmScalar}, same bits.
  *
  * <p>Threads take tiles of C: columns are split first, one strip per thread (each packs a disjoint
  * part of B; a strip wider than NC packs its A micro-panels once per depth block for all its column
