@@ -64,11 +64,6 @@ final class Sgemm {
   private final float alpha;
   private final float beta;
 
-  /** op(A) packed whole for every strip ({@link #packAll}), or null: each tile packs its own. */
-  private float[] sharedA;
-
-  static boolean SHARED_A = true;
-
   /** Whether {@link SgemmPack#b} may transpose in registers (set once before the tiles run). */
   private boolean vectorTranspose;
 
@@ -183,62 +178,9 @@ final class Sgemm {
     int perBatch = stripsM * stripsN;
     final int fw = w;
     final int fh = h;
-    // Column strips side by side would each pack all of op(A): pack it once, split over the
-    // participants, before the strips run (a second split; no thread waits inside a tile).
-    SgemmScratch owner = null;
-    if (SHARED_A
-        && batch == 1
-        && !narrow
-        && stripsM == 1
-        && stripsN > 1
-        && (long) roundUp(m, MR) * k <= PACKED_A_MAX) {
-      owner = pool.take();
-      g.sharedA = owner.packedA(roundUp(m, MR) * k);
-      g.packAll(threads);
-    }
-    try {
-      g.strips(threads, pool, batch, perBatch, stripsN, fw, fh, narrow);
-    } finally {
-      if (owner != null) {
-        pool.give(owner);
-      }
-    }
-  }
-
-  /**
-   * op(A) of batch entry 0 packed whole into {@link #sharedA}: depth block by depth block, the
-   * micro-panels of rows {@code [g * MR, g * MR + MR)} at {@code p0 * roundUp(m, MR) + g * MR *
-   * kb}.
-   */
-  private void packAll(CpuThreads threads) {
-    int groups = ceilDiv(m, MR);
-    int blocks = ceilDiv(k, kc);
-    threads.parallelFor(
-        groups * blocks,
-        (long) MR * kc,
-        (t0, t1) -> {
-          for (int t = t0; t < t1; t++) {
-            int p0 = (t / groups) * kc;
-            int ir = (t % groups) * MR;
-            int kb = Math.min(kc, k - p0);
-            SgemmPack.a(
-                a, ao, 0, ir, Math.min(MR, m - ir), p0, kb, sharedA, p0 * groups * MR + ir * kb);
-          }
-        });
-  }
-
-  private void strips(
-      CpuThreads threads,
-      SgemmScratch.Pool pool,
-      int batch,
-      int perBatch,
-      int stripsN,
-      int fw,
-      int fh,
-      boolean narrow) {
     threads.parallelFor(
         batch * perBatch,
-        (long) fh * fw * k,
+        (long) h * w * k,
         (t0, t1) -> {
           SgemmScratch s = pool.take();
           try {
@@ -248,9 +190,9 @@ final class Sgemm {
               int i0 = (r / stripsN) * fh;
               int j0 = (r % stripsN) * fw;
               if (narrow) {
-                narrowTile(s, bi, i0, Math.min(m, i0 + fh), j0, Math.min(n, j0 + fw));
+                g.narrowTile(s, bi, i0, Math.min(m, i0 + fh), j0, Math.min(n, j0 + fw));
               } else {
-                tile(s, bi, i0, Math.min(m, i0 + fh), j0, Math.min(n, j0 + fw));
+                g.tile(s, bi, i0, Math.min(m, i0 + fh), j0, Math.min(n, j0 + fw));
               }
             }
           } finally {
@@ -273,8 +215,7 @@ final class Sgemm {
     int ldc = co.ld();
     int cBase = co.offset() + bi * co.batchStride();
     // Bounded: a tall product (many rows on one thread) repacks per column block instead.
-    boolean reuseA =
-        sharedA == null && j1 - j0 > NC && (long) roundUp(i1 - i0, MR) * kc <= PACKED_A_MAX;
+    boolean reuseA = j1 - j0 > NC && (long) roundUp(i1 - i0, MR) * kc <= PACKED_A_MAX;
     boolean directB = !bo.transposed() && m <= DIRECT_B_ROWS && k <= KC;
     for (int p0 = 0; p0 < k; p0 += kc) {
       int kb = Math.min(kc, k - p0);
@@ -300,10 +241,7 @@ final class Sgemm {
           int rows = Math.min(MR, i1 - ir);
           float[] panelA = pa;
           int ai = 0;
-          if (sharedA != null) {
-            panelA = sharedA;
-            ai = p0 * roundUp(m, MR) + ir * kb;
-          } else if (reuseA) {
+          if (reuseA) {
             panelA = packedA;
             ai = (ir - i0) / MR * panel;
           } else {
