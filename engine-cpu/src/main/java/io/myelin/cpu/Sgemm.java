@@ -23,9 +23,10 @@ import jdk.incubator.vector.FloatVector;
  *
  * <p>Threads take tiles of C: columns are split first, one strip per thread (each packs a disjoint
  * part of B; a strip wider than NC packs its A micro-panels once per depth block for all its column
- * blocks), rows only when there are not enough columns. Every element of C is summed in the same
- * order whatever the split (depth blocks depend on k only; a tile never changes the arithmetic), so
- * the result is identical on any thread count.
+ * blocks), rows when there are not enough columns or when the product is tall enough ({@link
+ * #ROW_SPLIT_ROWS} per thread, m >= n / 2) that packing only one's own rows of A pays for packing
+ * all of B. Every element of C is summed in the same order whatever the split (depth blocks depend
+ * on k only; a tile never changes the arithmetic), so the result is identical on any thread count.
  */
 final class Sgemm {
   /** Depth of a packed block: the A micro-panel (MR x KC) stays in L1. */
@@ -44,6 +45,9 @@ final class Sgemm {
    * depth blocks, 128x784x512, it lost 4%: bench/RESULTS.md, round 4).
    */
   static final int DIRECT_B_ROWS = 128;
+
+  /** Rows per participant from which the threads split rows rather than columns. */
+  static final int ROW_SPLIT_ROWS = 256;
 
   /** Products up to this many multiply-adds skip packing altogether. */
   static final long SMALL = 4096;
@@ -162,7 +166,11 @@ final class Sgemm {
     // strip per participant: a wide tile walks its column blocks itself and packs A once per
     // depth block for all of them (tile); the narrow path keeps strips of at most NC.
     int w = roundUp(n, width);
-    if (perEntry > 1) {
+    // A tall enough product splits rows instead: each participant packs only its own rows of A
+    // (kept across its column blocks) and all of B, where side-by-side column strips would each
+    // pack all of A (two threads: 768^3 +7%, 1024^3 +4%, 512x128x784 +5%, 2048^3 even).
+    boolean rowSplit = !narrow && m >= ROW_SPLIT_ROWS * perEntry && 2 * m >= n;
+    if (perEntry > 1 && !rowSplit) {
       w = Math.min(w, Math.max(width, roundUp(ceilDiv(n, perEntry), width)));
     }
     if (narrow) {
