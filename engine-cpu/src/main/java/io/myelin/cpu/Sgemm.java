@@ -14,16 +14,19 @@ import jdk.incubator.vector.FloatVector;
  * <p>Blocking, GotoBLAS style with the roles turned for row-major C: a depth block of op(B), {@link
  * #KC} x up to {@link #NC} columns, is packed into two-vector panels that stay in L2; for each
  * group of {@code MR} rows an A micro-panel is packed (it stays in L1) and the micro-kernel ({@link
- * SgemmKernels}) runs across every B panel. Transposes are absorbed by the packing ({@link
- * SgemmPack}). Narrow products ({@code n <= one vector}, the logits layer) use a one-vector kernel
- * that reads A rows unpacked, since each A element is used once; tiny products use a plain loop,
- * and small ones (one thread's worth) the scalar loops of {@link SgemmScalar}, same bits.
+ * SgemmKernels}) runs across every B panel, writing whole tiles into C itself (adding later depth
+ * blocks to it). Transposes are absorbed by the packing ({@link SgemmPack}); a row-major B of a
+ * short one-block product is read in place ({@link #DIRECT_B_ROWS}). Narrow products ({@code n <=
+ * one vector}, the logits layer) use a one-vector kernel that reads A rows unpacked, since each A
+ * element is used once; tiny products use a plain loop, and small ones (one thread's worth) the
+ * scalar loops of {@link SgemmScalar}, same bits.
  *
  * <p>Threads take tiles of C: columns are split first, one strip per thread (each packs a disjoint
  * part of B; a strip wider than NC packs its A micro-panels once per depth block for all its column
- * blocks), rows only when there are not enough columns. Every element of C is summed in the same
- * order whatever the split (depth blocks depend on k only; a tile never changes the arithmetic), so
- * the result is identical on any thread count.
+ * blocks), rows when there are not enough columns or when the product is tall enough ({@link
+ * #ROW_SPLIT_ROWS} per thread, m >= n / 2) that packing only one's own rows of A pays for packing
+ * all of B. Every element of C is summed in the same order whatever the split (depth blocks depend
+ * on k only; a tile never changes the arithmetic), so the result is identical on any thread count.
  */
 final class Sgemm {
   /** Depth of a packed block: the A micro-panel (MR x KC) stays in L1. */
@@ -34,6 +37,17 @@ final class Sgemm {
 
   /** Largest packed A (floats) a tile keeps for all its column blocks (4 MiB: 2048 rows x 512). */
   static final int PACKED_A_MAX = 1 << 20;
+
+  /**
+   * A row-major B is read in place, not packed, for products of at most this many rows and one
+   * depth block ({@code k <= KC}): each B element then serves at most 11 micro-panels, and the copy
+   * into panels cost more than the strided reads (128x256x512: +22% on one thread; with several
+   * depth blocks, 128x784x512, it lost 4%: bench/RESULTS.md, round 4).
+   */
+  static final int DIRECT_B_ROWS = 128;
+
+  /** Rows per participant from which the threads split rows rather than columns. */
+  static final int ROW_SPLIT_ROWS = 256;
 
   /** Products up to this many multiply-adds skip packing altogether. */
   static final long SMALL = 4096;
@@ -152,7 +166,11 @@ final class Sgemm {
     // strip per participant: a wide tile walks its column blocks itself and packs A once per
     // depth block for all of them (tile); the narrow path keeps strips of at most NC.
     int w = roundUp(n, width);
-    if (perEntry > 1) {
+    // A tall enough product splits rows instead: each participant packs only its own rows of A
+    // (kept across its column blocks) and all of B, where side-by-side column strips would each
+    // pack all of A (two threads: 768^3 +7%, 1024^3 +4%, 512x128x784 +5%, 2048^3 even).
+    boolean rowSplit = !narrow && m >= ROW_SPLIT_ROWS * perEntry && 2 * m >= n;
+    if (perEntry > 1 && !rowSplit) {
       w = Math.min(w, Math.max(width, roundUp(ceilDiv(n, perEntry), width)));
     }
     if (narrow) {
@@ -194,9 +212,9 @@ final class Sgemm {
   /**
    * C[i0..i1, j0..j1) of batch entry bi through packed panels and the wide kernel. Depth blocks
    * outside, column blocks inside: with more than one column block ({@code j1 - j0 > NC}) the A
-   * micro-panels of a depth block are packed once and copied back for each column block, instead of
-   * packed again from op(A) per block. Each element of C still takes its depth blocks in increasing
-   * order, with the same operations: the same bits as any other split.
+   * micro-panels of a depth block are packed once and read in place for each column block, instead
+   * of packed again from op(A) per block. Each element of C still takes its depth blocks in
+   * increasing order, with the same operations: the same bits as any other split.
    */
   private void tile(SgemmScratch s, int bi, int i0, int i1, int j0, int j1) {
     float[] pa = s.pa();
@@ -206,6 +224,7 @@ final class Sgemm {
     int cBase = co.offset() + bi * co.batchStride();
     // Bounded: a tall product (many rows on one thread) repacks per column block instead.
     boolean reuseA = j1 - j0 > NC && (long) roundUp(i1 - i0, MR) * kc <= PACKED_A_MAX;
+    boolean directB = !bo.transposed() && m <= DIRECT_B_ROWS && k <= KC;
     for (int p0 = 0; p0 < k; p0 += kc) {
       int kb = Math.min(kc, k - p0);
       boolean first = p0 == 0;
@@ -220,22 +239,47 @@ final class Sgemm {
       }
       for (int jc = j0; jc < j1; jc += NC) {
         int cols = Math.min(NC, j1 - jc);
-        SgemmPack.b(b, bo, bi, p0, kb, jc, cols, NR, pb, vectorTranspose);
+        // Whole panels of a row-major B read in place (see directB); the partial last one packed.
+        int direct = directB ? cols - cols % NR : 0;
+        if (direct < cols) {
+          SgemmPack.b(b, bo, bi, p0, kb, jc + direct, cols - direct, NR, pb, vectorTranspose);
+        }
+        int bRow = bo.offset() + bi * bo.batchStride() + p0 * bo.ld() + jc;
         for (int ir = i0; ir < i1; ir += MR) {
           int rows = Math.min(MR, i1 - ir);
+          float[] panelA = pa;
+          int ai = 0;
           if (reuseA) {
-            System.arraycopy(packedA, (ir - i0) / MR * panel, pa, 0, panel);
+            panelA = packedA;
+            ai = (ir - i0) / MR * panel;
           } else {
             SgemmPack.a(a, ao, bi, ir, rows, p0, kb, pa, 0);
           }
           for (int jr = 0; jr < cols; jr += NR) {
             int at = cBase + ir * ldc + jc + jr;
             int w = Math.min(NR, cols - jr);
-            if (MR == 12 && rows == MR && w == NR && first && beta == 0) {
-              // A whole tile of the first block: the kernel writes alpha * sum into C itself.
-              SgemmKernels.wide12(kb, pa, pb, jr * kb, c, at, ldc, alpha);
+            float[] panelB = jr < direct ? b : pb;
+            int bj = jr < direct ? bRow + jr : (jr - direct) * kb;
+            int ldb = jr < direct ? bo.ld() : NR;
+            if (MR == 12 && rows == MR && w == NR && !(first && beta != 0)) {
+              // A whole tile: the kernel writes alpha * sum into C itself, adding it to C after
+              // the first depth block (update's operations, so the same bits).
+              SgemmKernels.wide12(
+                  kb,
+                  panelA,
+                  ai,
+                  panelB,
+                  bj,
+                  ldb,
+                  first ? SgemmKernels.NEG_ZEROS : c,
+                  first ? 0 : at,
+                  first ? 0 : ldc,
+                  c,
+                  at,
+                  ldc,
+                  alpha);
             } else {
-              SgemmKernels.wide(kb, pa, pb, jr * kb, acc);
+              SgemmKernels.wide(kb, panelA, ai, panelB, bj, ldb, acc);
               update(acc, NR, at, ldc, rows, w, first);
             }
           }

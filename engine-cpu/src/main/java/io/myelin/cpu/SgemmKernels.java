@@ -8,10 +8,10 @@ import jdk.incubator.vector.VectorSpecies;
  * them in vector registers (generated once by a small script; edit the pattern, not one row). Each
  * kernel sums {@code kc} rank-1 updates with one FMA per accumulator per step, in increasing {@code
  * p}, and writes its raw sums to {@code acc} (row r at {@code r * width}); the caller applies alpha
- * and beta ({@code Sgemm.update}) - except {@link #wide12} on a whole tile of a first depth block,
- * which writes {@code alpha * sum} into C itself. Writing sums to a small array instead of passing
- * vectors to a store helper keeps every vector inside one method: a helper that C2 declines to
- * inline would box a vector per call.
+ * and beta ({@code Sgemm.update}) - except {@link #wide12} on a whole tile, which writes {@code
+ * alpha * sum} into C itself (adding it to C after the first depth block). Writing sums to a small
+ * array instead of passing vectors to a store helper keeps every vector inside one method: a helper
+ * that C2 declines to inline would box a vector per call.
  *
  * <p>Row counts follow the register file: 12 rows x 2 vectors = 24 accumulators for the 32
  * registers of AVX-512, 6 x 2 for the 16 of AVX2 and narrower.
@@ -26,14 +26,26 @@ final class SgemmKernels {
   /** Columns of the wide micro-kernel: two vectors. */
   static final int NR = 2 * V;
 
+  /**
+   * One row of -0.0f, the {@code old} of {@link #wide12} where C is not added: {@code -0 + x} is
+   * {@code x} for every float x (a +0 would turn a -0 sum into +0).
+   */
+  static final float[] NEG_ZEROS = negativeZeros();
+
   private SgemmKernels() {}
 
-  /** MR x NR sums of an interleaved A micro-panel and a B panel. */
-  static void wide(int kc, float[] pa, float[] pb, int bo, float[] acc) {
+  private static float[] negativeZeros() {
+    float[] z = new float[NR];
+    java.util.Arrays.fill(z, -0f);
+    return z;
+  }
+
+  /** MR x NR sums of an interleaved A micro-panel (at {@code pa[ao]}) and a B panel. */
+  static void wide(int kc, float[] pa, int ao, float[] pb, int bo, int ldb, float[] acc) {
     if (MR == 12) {
-      wide12(kc, pa, pb, bo, acc, 0, NR, 1f);
+      wide12(kc, pa, ao, pb, bo, ldb, NEG_ZEROS, 0, 0, acc, 0, NR, 1f);
     } else {
-      wide6(kc, pa, pb, bo, acc);
+      wide6(kc, pa, ao, pb, bo, ldb, acc);
     }
   }
 
@@ -47,17 +59,30 @@ final class SgemmKernels {
   }
 
   /**
-   * 12 x (2 vectors): pa is an interleaved A micro-panel ({@code pa[p * 12 + r]}), pb a B panel.
-   * Row r of the result, {@code alpha * sum}, goes to {@code c[ci + r * ldc]}: into the sum buffer
-   * ({@code alpha} 1, exact), or straight into C for a whole tile in the first depth block with
-   * beta 0 ({@code Sgemm.update}'s operation there, so the same bits, without the round trip
-   * through the buffer). One kernel for both: each further Vector API kernel runs as slow Java
-   * until C2 compiles it (a separate kernel for {@code C + alpha * sum} in the later blocks cost
-   * ~0.5 s in the first training step, and one with both epilogues ran at half speed:
-   * bench/RESULTS.md, round 3).
+   * 12 x (2 vectors): pa holds an interleaved A micro-panel ({@code pa[ao + p * 12 + r]}), pb a B
+   * panel. Row r of the result, {@code old[oi + r * ldo] + alpha * sum}, goes to {@code c[ci + r *
+   * ldc]}: with {@code old} = C, a later depth block adds itself into C ({@code Sgemm.update}'s
+   * operation there); with {@code old} = {@link #NEG_ZEROS} (ldo 0) it writes {@code alpha * sum}
+   * exactly, into C for a first depth block with beta 0, or raw sums (alpha 1) into a buffer. One
+   * kernel and one epilogue for all three: each further Vector API kernel runs as slow Java until
+   * C2 compiles it (a separate kernel for {@code C + alpha * sum} cost ~0.5 s in the first training
+   * step, and one with a branch between two epilogues ran at half speed: bench/RESULTS.md, round
+   * 3).
    */
   static void wide12(
-      int kc, float[] pa, float[] pb, int bo, float[] c, int ci, int ldc, float alpha) {
+      int kc,
+      float[] pa,
+      int ao,
+      float[] pb,
+      int bo,
+      int ldb,
+      float[] old,
+      int oi,
+      int ldo,
+      float[] c,
+      int ci,
+      int ldc,
+      float alpha) {
     FloatVector z = FloatVector.zero(S);
     FloatVector c00 = z, c01 = z;
     FloatVector c10 = z, c11 = z;
@@ -72,8 +97,8 @@ final class SgemmKernels {
     FloatVector c100 = z, c101 = z;
     FloatVector c110 = z, c111 = z;
     for (int p = 0; p < kc; p++) {
-      int bi = bo + p * NR;
-      int ai = p * 12;
+      int bi = bo + p * ldb;
+      int ai = ao + p * 12;
       FloatVector b0 = FloatVector.fromArray(S, pb, bi);
       FloatVector b1 = FloatVector.fromArray(S, pb, bi + V);
       FloatVector a;
@@ -114,34 +139,57 @@ final class SgemmKernels {
       c110 = a.fma(b0, c110);
       c111 = a.fma(b1, c111);
     }
-    c00.mul(alpha).intoArray(c, ci);
-    c01.mul(alpha).intoArray(c, ci + V);
-    c10.mul(alpha).intoArray(c, ci + ldc);
-    c11.mul(alpha).intoArray(c, ci + ldc + V);
-    c20.mul(alpha).intoArray(c, ci + 2 * ldc);
-    c21.mul(alpha).intoArray(c, ci + 2 * ldc + V);
-    c30.mul(alpha).intoArray(c, ci + 3 * ldc);
-    c31.mul(alpha).intoArray(c, ci + 3 * ldc + V);
-    c40.mul(alpha).intoArray(c, ci + 4 * ldc);
-    c41.mul(alpha).intoArray(c, ci + 4 * ldc + V);
-    c50.mul(alpha).intoArray(c, ci + 5 * ldc);
-    c51.mul(alpha).intoArray(c, ci + 5 * ldc + V);
-    c60.mul(alpha).intoArray(c, ci + 6 * ldc);
-    c61.mul(alpha).intoArray(c, ci + 6 * ldc + V);
-    c70.mul(alpha).intoArray(c, ci + 7 * ldc);
-    c71.mul(alpha).intoArray(c, ci + 7 * ldc + V);
-    c80.mul(alpha).intoArray(c, ci + 8 * ldc);
-    c81.mul(alpha).intoArray(c, ci + 8 * ldc + V);
-    c90.mul(alpha).intoArray(c, ci + 9 * ldc);
-    c91.mul(alpha).intoArray(c, ci + 9 * ldc + V);
-    c100.mul(alpha).intoArray(c, ci + 10 * ldc);
-    c101.mul(alpha).intoArray(c, ci + 10 * ldc + V);
-    c110.mul(alpha).intoArray(c, ci + 11 * ldc);
-    c111.mul(alpha).intoArray(c, ci + 11 * ldc + V);
+    FloatVector.fromArray(S, old, oi).add(c00.mul(alpha)).intoArray(c, ci);
+    FloatVector.fromArray(S, old, oi + V).add(c01.mul(alpha)).intoArray(c, ci + V);
+    FloatVector.fromArray(S, old, oi + ldo).add(c10.mul(alpha)).intoArray(c, ci + ldc);
+    FloatVector.fromArray(S, old, oi + ldo + V).add(c11.mul(alpha)).intoArray(c, ci + ldc + V);
+    FloatVector.fromArray(S, old, oi + 2 * ldo).add(c20.mul(alpha)).intoArray(c, ci + 2 * ldc);
+    FloatVector.fromArray(S, old, oi + 2 * ldo + V)
+        .add(c21.mul(alpha))
+        .intoArray(c, ci + 2 * ldc + V);
+    FloatVector.fromArray(S, old, oi + 3 * ldo).add(c30.mul(alpha)).intoArray(c, ci + 3 * ldc);
+    FloatVector.fromArray(S, old, oi + 3 * ldo + V)
+        .add(c31.mul(alpha))
+        .intoArray(c, ci + 3 * ldc + V);
+    FloatVector.fromArray(S, old, oi + 4 * ldo).add(c40.mul(alpha)).intoArray(c, ci + 4 * ldc);
+    FloatVector.fromArray(S, old, oi + 4 * ldo + V)
+        .add(c41.mul(alpha))
+        .intoArray(c, ci + 4 * ldc + V);
+    FloatVector.fromArray(S, old, oi + 5 * ldo).add(c50.mul(alpha)).intoArray(c, ci + 5 * ldc);
+    FloatVector.fromArray(S, old, oi + 5 * ldo + V)
+        .add(c51.mul(alpha))
+        .intoArray(c, ci + 5 * ldc + V);
+    FloatVector.fromArray(S, old, oi + 6 * ldo).add(c60.mul(alpha)).intoArray(c, ci + 6 * ldc);
+    FloatVector.fromArray(S, old, oi + 6 * ldo + V)
+        .add(c61.mul(alpha))
+        .intoArray(c, ci + 6 * ldc + V);
+    FloatVector.fromArray(S, old, oi + 7 * ldo).add(c70.mul(alpha)).intoArray(c, ci + 7 * ldc);
+    FloatVector.fromArray(S, old, oi + 7 * ldo + V)
+        .add(c71.mul(alpha))
+        .intoArray(c, ci + 7 * ldc + V);
+    FloatVector.fromArray(S, old, oi + 8 * ldo).add(c80.mul(alpha)).intoArray(c, ci + 8 * ldc);
+    FloatVector.fromArray(S, old, oi + 8 * ldo + V)
+        .add(c81.mul(alpha))
+        .intoArray(c, ci + 8 * ldc + V);
+    FloatVector.fromArray(S, old, oi + 9 * ldo).add(c90.mul(alpha)).intoArray(c, ci + 9 * ldc);
+    FloatVector.fromArray(S, old, oi + 9 * ldo + V)
+        .add(c91.mul(alpha))
+        .intoArray(c, ci + 9 * ldc + V);
+    FloatVector.fromArray(S, old, oi + 10 * ldo).add(c100.mul(alpha)).intoArray(c, ci + 10 * ldc);
+    FloatVector.fromArray(S, old, oi + 10 * ldo + V)
+        .add(c101.mul(alpha))
+        .intoArray(c, ci + 10 * ldc + V);
+    FloatVector.fromArray(S, old, oi + 11 * ldo).add(c110.mul(alpha)).intoArray(c, ci + 11 * ldc);
+    FloatVector.fromArray(S, old, oi + 11 * ldo + V)
+        .add(c111.mul(alpha))
+        .intoArray(c, ci + 11 * ldc + V);
   }
 
-  /** 6 x (2 vectors): pa is an interleaved A micro-panel ({@code pa[p * 6 + r]}), pb a B panel. */
-  static void wide6(int kc, float[] pa, float[] pb, int bo, float[] acc) {
+  /**
+   * 6 x (2 vectors): pa holds an interleaved A micro-panel ({@code pa[ao + p * 6 + r]}), pb a B
+   * panel.
+   */
+  static void wide6(int kc, float[] pa, int ao, float[] pb, int bo, int ldb, float[] acc) {
     FloatVector z = FloatVector.zero(S);
     FloatVector c00 = z, c01 = z;
     FloatVector c10 = z, c11 = z;
@@ -150,8 +198,8 @@ final class SgemmKernels {
     FloatVector c40 = z, c41 = z;
     FloatVector c50 = z, c51 = z;
     for (int p = 0; p < kc; p++) {
-      int bi = bo + p * NR;
-      int ai = p * 6;
+      int bi = bo + p * ldb;
+      int ai = ao + p * 6;
       FloatVector b0 = FloatVector.fromArray(S, pb, bi);
       FloatVector b1 = FloatVector.fromArray(S, pb, bi + V);
       FloatVector a;

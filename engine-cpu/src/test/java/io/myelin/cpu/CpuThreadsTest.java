@@ -66,6 +66,61 @@ class CpuThreadsTest {
     }
   }
 
+  /**
+   * Workers poll for a while after a split, then park: splits back to back, after the workers have
+   * parked, and from several calling threads at once (one of which gets the workers, the others run
+   * inline) each visit every index once.
+   */
+  @Test
+  void splitsAfterParkingAndFromConcurrentCallersVisitEachIndexOnce() throws Exception {
+    try (CpuThreads pool = new CpuThreads(3)) {
+      int n = 1_000;
+      for (int round = 0; round < 6; round++) {
+        AtomicIntegerArray seen = new AtomicIntegerArray(n);
+        pool.parallelFor(
+            n,
+            1_000_000,
+            (from, to) -> {
+              for (int i = from; i < to; i++) {
+                seen.incrementAndGet(i);
+              }
+            });
+        for (int i = 0; i < n; i++) {
+          assertEquals(1, seen.get(i), "round " + round + ", index " + i);
+        }
+        if (round % 2 == 1) {
+          Thread.sleep(2 + CpuThreads.SPIN_NANOS / 1_000_000); // let the workers park
+        }
+      }
+      AtomicIntegerArray seen = new AtomicIntegerArray(4 * n);
+      Thread[] callers = new Thread[4];
+      for (int t = 0; t < callers.length; t++) {
+        int base = t * n;
+        callers[t] =
+            new Thread(
+                () -> {
+                  for (int rep = 0; rep < 50; rep++) {
+                    pool.parallelFor(
+                        n,
+                        100_000,
+                        (from, to) -> {
+                          for (int i = from; i < to; i++) {
+                            seen.incrementAndGet(base + i);
+                          }
+                        });
+                  }
+                });
+        callers[t].start();
+      }
+      for (Thread t : callers) {
+        t.join();
+      }
+      for (int i = 0; i < 4 * n; i++) {
+        assertEquals(50, seen.get(i), "index " + i);
+      }
+    }
+  }
+
   @Test
   void smallWorkAndNestedCallsStayOnTheCallingThread() {
     try (CpuThreads pool = new CpuThreads(4)) {

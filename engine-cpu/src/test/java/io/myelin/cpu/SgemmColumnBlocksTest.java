@@ -25,7 +25,10 @@ class SgemmColumnBlocksTest {
     "40, 777, 130, true, false",
     "1, 1030, 300, false, false",
     // more rows than the packed-A bound holds at this depth: repacked per column block
-    "4200, 530, 256, false, true"
+    "4200, 530, 256, false, true",
+    // tall enough for a row split on 2 threads (512 rows each), columns again on 3
+    "600, 700, 300, false, false",
+    "520, 1000, 257, true, true"
   })
   void sameBitsOnAnyThreadCountAndCloseToFloat64(int m, int n, int k, boolean ta, boolean tb) {
     SplittableRandom rnd = new SplittableRandom(m * 7919L + n * 31L + k);
