@@ -18,7 +18,7 @@ import java.util.Map;
  * the wall time of chosen steps and the cumulative time at chosen step counts.
  *
  * <pre>
- * FirstSteps --model 784-512-256-10 --batch 128 --steps 470 --graphs true
+ * FirstSteps --model 784-512-256-10 --batch 128 --steps 470 --graphs true --load-ms 1000
  * </pre>
  *
  * <p>Output: {@code step i ms} for steps 0-9, 19, 49, 99, ... and {@code cumulative n s} after 1,
@@ -35,6 +35,21 @@ public final class FirstSteps {
     boolean graphs = Boolean.parseBoolean(opt.getOrDefault("graphs", "true"));
     Device device = DeviceManager.global().resolve(opt.getOrDefault("device", "cpu"));
     Backend backend = DeviceManager.global().backend(device);
+    // As `train` does before it reads the data (Backend.expectMatmul); --load-ms stands for the
+    // time the data takes to load, during which a backend may warm up (0: no hint, no wait).
+    long loadMs = Long.parseLong(opt.getOrDefault("load-ms", "0"));
+    if (loadMs > 0) {
+      long largest = 0;
+      for (int i = 0; i + 1 < sizes.length; i++) {
+        largest = Math.max(largest, (long) sizes[i] * sizes[i + 1]);
+      }
+      backend.expectMatmul(largest);
+      try {
+        Thread.sleep(loadMs);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
     double[] ms = new double[steps];
     long[] startUptime = new long[steps];
     var runtime = java.lang.management.ManagementFactory.getRuntimeMXBean();
