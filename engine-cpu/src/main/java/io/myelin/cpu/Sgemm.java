@@ -29,22 +29,35 @@ import jdk.incubator.vector.FloatVector;
  * on k only; a tile never changes the arithmetic), so the result is identical on any thread count.
  */
 final class Sgemm {
-  /** Depth of a packed block: the A micro-panel (MR x KC) stays in L1. */
-  static final int KC = 256;
+  /**
+   * Largest depth of a packed block: the A micro-panel (MR x KC, 19 KiB) stays in a 48 KiB L1. 400
+   * rather than 256 makes k = 784 (the MLP's input layer) two blocks of 392 instead of four of 196:
+   * 128x784x512 +3-4% at two threads, squares and one thread even (bench/RESULTS.md, round 4b).
+   */
+  static final int KC = 400;
 
-  /** Columns of a packed B block: KC x NC floats (512 KiB) stay in a 1 MiB L2. */
+  /**
+   * Columns of a packed B block: KC x NC floats (800 KiB) stay in a 2 MiB L2 (at the round-3 KC of
+   * 256, in a 1 MiB one).
+   */
   static final int NC = 512;
 
   /** Largest packed A (floats) a tile keeps for all its column blocks (4 MiB: 2048 rows x 512). */
   static final int PACKED_A_MAX = 1 << 20;
 
   /**
-   * A row-major B is read in place, not packed, for products of at most this many rows and one
-   * depth block ({@code k <= KC}): each B element then serves at most 11 micro-panels, and the copy
-   * into panels cost more than the strided reads (128x256x512: +22% on one thread; with several
-   * depth blocks, 128x784x512, it lost 4%: bench/RESULTS.md, round 4).
+   * A row-major B is read in place, not packed, for products of at most this many rows and depth
+   * {@link #DIRECT_B_DEPTH}: each B element then serves at most 11 micro-panels, and the copy into
+   * panels cost more than the strided reads (128x256x512: +22% on one thread; with several depth
+   * blocks, 128x784x512, it lost 4%: bench/RESULTS.md, round 4).
    */
   static final int DIRECT_B_ROWS = 128;
+
+  /**
+   * Largest depth for {@link #DIRECT_B_ROWS}: one depth block of the round-4 KC (256), where the
+   * in-place read was measured.
+   */
+  static final int DIRECT_B_DEPTH = 256;
 
   /** Rows per participant from which the threads split rows rather than columns. */
   static final int ROW_SPLIT_ROWS = 256;
@@ -92,7 +105,7 @@ final class Sgemm {
     this.m = m;
     this.n = n;
     this.k = k;
-    // Equal depth blocks (784 = 4 x 196, not 3 x 256 + 16): a function of k alone.
+    // Equal depth blocks (1024 = 3 x 342, not 2 x 400 + 224): a function of k alone.
     this.kc = ceilDiv(k, ceilDiv(k, KC));
     this.alpha = alpha;
     this.beta = beta;
@@ -224,7 +237,7 @@ final class Sgemm {
     int cBase = co.offset() + bi * co.batchStride();
     // Bounded: a tall product (many rows on one thread) repacks per column block instead.
     boolean reuseA = j1 - j0 > NC && (long) roundUp(i1 - i0, MR) * kc <= PACKED_A_MAX;
-    boolean directB = !bo.transposed() && m <= DIRECT_B_ROWS && k <= KC;
+    boolean directB = !bo.transposed() && m <= DIRECT_B_ROWS && k <= DIRECT_B_DEPTH;
     for (int p0 = 0; p0 < k; p0 += kc) {
       int kb = Math.min(kc, k - p0);
       boolean first = p0 == 0;

@@ -11,12 +11,12 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The packed SGEMM's operands read in place: a row-major B on short single-block products ({@code m
- * <= Sgemm.DIRECT_B_ROWS}, {@code k <= KC}) feeds the micro-kernel straight from B, and the kernel
- * adds later depth blocks into C itself. The same op(B) stored transposed is always packed, and the
- * arithmetic is the same, so the two layouts must give the same bits; 1, 2 and 3 threads too; and
- * both must match a float64 reference (within 1e-4 of the sum of absolute products). Awkward sizes:
- * rows not a multiple of 12, columns not a multiple of a panel (the last panel is packed), padded
- * leading dimensions, batches, alpha and beta.
+ * <= Sgemm.DIRECT_B_ROWS}, {@code k <= Sgemm.DIRECT_B_DEPTH}) feeds the micro-kernel straight from
+ * B, and the kernel adds later depth blocks into C itself. The same op(B) stored transposed is
+ * always packed, and the arithmetic is the same, so the two layouts must give the same bits; 1, 2
+ * and 3 threads too; and both must match a float64 reference (within 1e-4 of the sum of absolute
+ * products). Awkward sizes: rows not a multiple of 12, columns not a multiple of a panel (the last
+ * panel is packed), padded leading dimensions, batches, alpha and beta.
  */
 class SgemmInPlaceTest {
   @ParameterizedTest
@@ -25,8 +25,10 @@ class SgemmInPlaceTest {
     "97, 300, 200, 1, -0.5",
     "12, 64, 256, 1, 0.0",
     "25, 33, 17, 3, 1.0",
-    "128, 96, 257, 1, 0.25", // two depth blocks: packed, the kernel adds the second into C
-    "61, 700, 600, 2, 0.0" // three depth blocks, two column blocks
+    "128, 96, 257, 1, 0.25", // deeper than DIRECT_B_DEPTH: packed
+    "128, 96, 401, 1, 0.25", // two depth blocks: the kernel adds the second into C
+    "61, 700, 600, 2, 0.0", // two depth blocks, two column blocks
+    "40, 130, 1201, 1, 0.0" // four depth blocks of 301
   })
   void rowMajorBInPlaceMatchesPackedTransposedAndFloat64(
       int m, int n, int k, int batch, float beta) {
