@@ -17,6 +17,7 @@ import io.myelin.memory.MemoryScope;
 import io.myelin.memory.MemoryStatistics;
 import java.lang.ref.Cleaner;
 import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * An n-dimensional array on one device, with reverse-mode autograd.
@@ -48,8 +49,7 @@ public final class Tensor implements AutoCloseable {
   private static final Cleaner CLEANER = Cleaner.create();
 
   /** Numbers tensors in the order they are made ({@link #serial}). */
-  private static final java.util.concurrent.atomic.AtomicLong SERIALS =
-      new java.util.concurrent.atomic.AtomicLong();
+  private static final AtomicLong SERIALS = new AtomicLong();
 
   static final boolean DEBUG =
       Boolean.getBoolean("myelin.debug")
