@@ -30,9 +30,10 @@ import jdk.incubator.vector.FloatVector;
  */
 final class Sgemm {
   /**
-   * Largest depth of a packed block: the A micro-panel (MR x KC, 19 KiB) stays in a 48 KiB L1. 400
-   * rather than 256 makes k = 784 (the MLP's input layer) two blocks of 392 instead of four of 196:
-   * 128x784x512 +3-4% at two threads, squares and one thread even (bench/RESULTS.md, round 4b).
+   * Largest depth of a packed block: the A micro-panel (MR x KC: 19 KiB with AVX-512, 8 with AVX2)
+   * stays in L1. 400 rather than 256 makes k = 784 (the MLP's input layer) two blocks of 392
+   * instead of four of 196: 128x784x512 +3-4% at two threads, squares and one thread even
+   * (bench/RESULTS.md, round 4b).
    */
   static final int KC = 400;
 
@@ -49,9 +50,11 @@ final class Sgemm {
    * A row-major B is read in place, not packed, for products of at most this many rows and depth
    * {@link #DIRECT_B_DEPTH}: each B element then serves at most 11 micro-panels, and the copy into
    * panels cost more than the strided reads (128x256x512: +22% on one thread; with several depth
-   * blocks, 128x784x512, it lost 4%: bench/RESULTS.md, round 4).
+   * blocks, 128x784x512, it lost 4%: bench/RESULTS.md, round 4). Only with the 12-row kernel: the
+   * five-row AVX2 kernel does 5 FMAs per strided B load instead of 12, and in place it ran at two
+   * thirds of its packed speed (128x256x512 on Zen 3: 51 against 78 GFLOP/s, round 5).
    */
-  static final int DIRECT_B_ROWS = 128;
+  static final int DIRECT_B_ROWS = MR == 12 ? 128 : 0;
 
   /**
    * Largest depth for {@link #DIRECT_B_ROWS}: one depth block of the round-4 KC (256), where the
@@ -274,10 +277,10 @@ final class Sgemm {
             float[] panelB = jr < direct ? b : pb;
             int bj = jr < direct ? bRow + jr : (jr - direct) * kb;
             int ldb = jr < direct ? bo.ld() : NR;
-            if (MR == 12 && rows == MR && w == NR && !(first && beta != 0)) {
+            if (rows == MR && w == NR && !(first && beta != 0)) {
               // A whole tile: the kernel writes alpha * sum into C itself, adding it to C after
               // the first depth block (update's operations, so the same bits).
-              SgemmKernels.wide12(
+              SgemmKernels.wideInto(
                   kb,
                   panelA,
                   ai,

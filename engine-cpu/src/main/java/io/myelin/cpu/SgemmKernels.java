@@ -14,14 +14,14 @@ import jdk.incubator.vector.VectorSpecies;
  * that C2 declines to inline would box a vector per call.
  *
  * <p>Row counts follow the register file: 12 rows x 2 vectors = 24 accumulators for the 32
- * registers of AVX-512, 6 x 2 for the 16 of AVX2 and narrower.
+ * registers of AVX-512, 5 x 2 = 10 for the 16 of AVX2 and narrower (with 12 there C2 spills).
  */
 final class SgemmKernels {
   static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
   static final int V = S.length();
 
   /** Rows of the micro-kernel. */
-  static final int MR = V >= 16 ? 12 : 6;
+  static final int MR = V >= 16 ? 12 : 5;
 
   /** Columns of the wide micro-kernel: two vectors. */
   static final int NR = 2 * V;
@@ -42,10 +42,28 @@ final class SgemmKernels {
 
   /** MR x NR sums of an interleaved A micro-panel (at {@code pa[ao]}) and a B panel. */
   static void wide(int kc, float[] pa, int ao, float[] pb, int bo, int ldb, float[] acc) {
+    wideInto(kc, pa, ao, pb, bo, ldb, NEG_ZEROS, 0, 0, acc, 0, NR, 1f);
+  }
+
+  /** {@link #wide12} or {@link #wide5}, whichever suits the register file ({@link #MR}). */
+  static void wideInto(
+      int kc,
+      float[] pa,
+      int ao,
+      float[] pb,
+      int bo,
+      int ldb,
+      float[] old,
+      int oi,
+      int ldo,
+      float[] c,
+      int ci,
+      int ldc,
+      float alpha) {
     if (MR == 12) {
-      wide12(kc, pa, ao, pb, bo, ldb, NEG_ZEROS, 0, 0, acc, 0, NR, 1f);
+      wide12(kc, pa, ao, pb, bo, ldb, old, oi, ldo, c, ci, ldc, alpha);
     } else {
-      wide6(kc, pa, ao, pb, bo, ldb, acc);
+      wide5(kc, pa, ao, pb, bo, ldb, old, oi, ldo, c, ci, ldc, alpha);
     }
   }
 
@@ -186,20 +204,34 @@ final class SgemmKernels {
   }
 
   /**
-   * 6 x (2 vectors): pa holds an interleaved A micro-panel ({@code pa[ao + p * 6 + r]}), pb a B
-   * panel.
+   * 5 x (2 vectors), the AVX2 kernel: {@link #wide12}'s contract with five rows. Ten accumulators,
+   * two B vectors and a broadcast fit the 16 vector registers; with six rows (twelve accumulators)
+   * C2 spilled and the kernel ran at 41 GFLOP/s against 94 for five on a Zen 3 core whose FMA peak
+   * is 96 (bench/RESULTS.md, round 5).
    */
-  static void wide6(int kc, float[] pa, int ao, float[] pb, int bo, int ldb, float[] acc) {
+  static void wide5(
+      int kc,
+      float[] pa,
+      int ao,
+      float[] pb,
+      int bo,
+      int ldb,
+      float[] old,
+      int oi,
+      int ldo,
+      float[] c,
+      int ci,
+      int ldc,
+      float alpha) {
     FloatVector z = FloatVector.zero(S);
     FloatVector c00 = z, c01 = z;
     FloatVector c10 = z, c11 = z;
     FloatVector c20 = z, c21 = z;
     FloatVector c30 = z, c31 = z;
     FloatVector c40 = z, c41 = z;
-    FloatVector c50 = z, c51 = z;
     for (int p = 0; p < kc; p++) {
       int bi = bo + p * ldb;
-      int ai = ao + p * 6;
+      int ai = ao + p * 5;
       FloatVector b0 = FloatVector.fromArray(S, pb, bi);
       FloatVector b1 = FloatVector.fromArray(S, pb, bi + V);
       FloatVector a;
@@ -218,22 +250,23 @@ final class SgemmKernels {
       a = FloatVector.broadcast(S, pa[ai + 4]);
       c40 = a.fma(b0, c40);
       c41 = a.fma(b1, c41);
-      a = FloatVector.broadcast(S, pa[ai + 5]);
-      c50 = a.fma(b0, c50);
-      c51 = a.fma(b1, c51);
     }
-    c00.intoArray(acc, 0 * NR);
-    c01.intoArray(acc, 0 * NR + V);
-    c10.intoArray(acc, 1 * NR);
-    c11.intoArray(acc, 1 * NR + V);
-    c20.intoArray(acc, 2 * NR);
-    c21.intoArray(acc, 2 * NR + V);
-    c30.intoArray(acc, 3 * NR);
-    c31.intoArray(acc, 3 * NR + V);
-    c40.intoArray(acc, 4 * NR);
-    c41.intoArray(acc, 4 * NR + V);
-    c50.intoArray(acc, 5 * NR);
-    c51.intoArray(acc, 5 * NR + V);
+    FloatVector.fromArray(S, old, oi).add(c00.mul(alpha)).intoArray(c, ci);
+    FloatVector.fromArray(S, old, oi + V).add(c01.mul(alpha)).intoArray(c, ci + V);
+    FloatVector.fromArray(S, old, oi + ldo).add(c10.mul(alpha)).intoArray(c, ci + ldc);
+    FloatVector.fromArray(S, old, oi + ldo + V).add(c11.mul(alpha)).intoArray(c, ci + ldc + V);
+    FloatVector.fromArray(S, old, oi + 2 * ldo).add(c20.mul(alpha)).intoArray(c, ci + 2 * ldc);
+    FloatVector.fromArray(S, old, oi + 2 * ldo + V)
+        .add(c21.mul(alpha))
+        .intoArray(c, ci + 2 * ldc + V);
+    FloatVector.fromArray(S, old, oi + 3 * ldo).add(c30.mul(alpha)).intoArray(c, ci + 3 * ldc);
+    FloatVector.fromArray(S, old, oi + 3 * ldo + V)
+        .add(c31.mul(alpha))
+        .intoArray(c, ci + 3 * ldc + V);
+    FloatVector.fromArray(S, old, oi + 4 * ldo).add(c40.mul(alpha)).intoArray(c, ci + 4 * ldc);
+    FloatVector.fromArray(S, old, oi + 4 * ldo + V)
+        .add(c41.mul(alpha))
+        .intoArray(c, ci + 4 * ldc + V);
   }
 
   /**
@@ -299,7 +332,8 @@ final class SgemmKernels {
   /**
    * 6 x (1 vector) over unpacked rows of A: row r of the block starts at {@code a[ar + r * lda]}
    * (rows past {@code rows} repeat the last one; their sums are not stored); pb is a B panel of one
-   * vector width.
+   * vector width. Serves the five-row {@link #MR} too (six accumulators fit; the sixth row repeats
+   * the fifth).
    */
   static void narrow6(int kc, float[] a, int ar, int lda, int rows, float[] pb, float[] acc) {
     int a0 = ar + Math.min(0, rows - 1) * lda;

@@ -137,8 +137,12 @@ final class SgemmPack {
       }
       return;
     }
-    if (MR == 12 && rows == 12) {
-      rows12(a, base + i0 * ld + p0, ld, kb, pa, po);
+    if (rows == MR) {
+      if (MR == 12) {
+        rows12(a, base + i0 * ld + p0, ld, kb, pa, po);
+      } else {
+        rows5(a, base + i0 * ld + p0, ld, kb, pa, po);
+      }
       return;
     }
     for (int r = 0; r < MR; r++) {
@@ -186,6 +190,22 @@ final class SgemmPack {
       pa[d + 9] = a[s9 + p];
       pa[d + 10] = a[s10 + p];
       pa[d + 11] = a[s11 + p];
+    }
+  }
+
+  /** {@link #rows12} for the five-row micro-panel of AVX2. */
+  private static void rows5(float[] a, int s0, int ld, int kb, float[] pa, int po) {
+    int s1 = s0 + ld;
+    int s2 = s1 + ld;
+    int s3 = s2 + ld;
+    int s4 = s3 + ld;
+    for (int p = 0; p < kb; p++) {
+      int d = po + p * 5;
+      pa[d] = a[s0 + p];
+      pa[d + 1] = a[s1 + p];
+      pa[d + 2] = a[s2 + p];
+      pa[d + 3] = a[s3 + p];
+      pa[d + 4] = a[s4 + p];
     }
   }
 
