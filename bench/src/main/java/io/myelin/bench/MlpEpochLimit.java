@@ -92,7 +92,8 @@ public final class MlpEpochLimit {
     for (int warm = 0; warm < 5; warm++) {
       FmaPeak.run(iterations); // C2 compiles the loop
     }
-    double flopPerRun = 24.0 * 2 * lanes * iterations * threads; // one run on every thread
+    double flopPerRun =
+        FmaPeak.ACCUMULATORS * 2.0 * lanes * iterations * threads; // one run on every thread
     return allThreads(threads, seconds, () -> FmaPeak.run(iterations)) * flopPerRun / 1e9;
   }
 
