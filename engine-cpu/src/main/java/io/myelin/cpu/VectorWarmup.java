@@ -69,11 +69,23 @@ final class VectorWarmup {
     try (CpuThreads threads = new CpuThreads(1);
         CpuBackend elementwise = new CpuBackend(1)) {
       // m, n, k: wide tiles (n > vector width) and narrow ones (n = 10, a logits layer), above
-      // SgemmScalar's size so that the packed path runs.
-      int[][] shapes = {{128, 256, 256}, {128, 10, 256}, {256, 128, 128}};
-      float[] a = new float[256 * 256];
-      float[] b = new float[256 * 256];
-      float[] c = new float[256 * 256];
+      // SgemmScalar's size so that the packed path runs. Two more for branches a training step
+      // takes and the first three never do: a product deeper than Sgemm.KC (a later depth block
+      // added into C) and one wider than Sgemm.NC on one thread (A packed once for several column
+      // blocks). Without them a Fashion-MNIST step's first 784-deep product hit never-taken
+      // branches in Sgemm.tile, update and store, and C2 threw their code away during the first
+      // steps (bench/RESULTS.md, round 5). Row counts that are no multiple of the micro-kernel's
+      // (5 or 12) give partial row blocks.
+      int[][] shapes = {
+        {128, 256, 256}, {128, 10, 256}, {256, 128, 128}, {64, 64, 800}, {32, 640, 96}
+      };
+      int size = 0;
+      for (int[] s : shapes) {
+        size = Math.max(size, Math.max(s[0] * s[2], Math.max(s[2] * s[1], s[0] * s[1])));
+      }
+      float[] a = new float[size];
+      float[] b = new float[size];
+      float[] c = new float[size];
       for (int i = 0; i < a.length; i++) {
         a[i] = (i % 13) * 0.25f - 1.5f;
         b[i] = (i % 7) * 0.5f - 1f;
@@ -89,7 +101,8 @@ final class VectorWarmup {
             GemmOperand ao = new GemmOperand(null, 0, ta ? m : k, 0, ta);
             GemmOperand bo = new GemmOperand(null, 0, tb ? k : n, 0, tb);
             GemmOperand co = new GemmOperand(null, 0, n, 0, false);
-            Sgemm.gemm(threads, pool, 1, m, n, k, 1f, a, ao, b, bo, 0f, c, co, false);
+            // As a training step calls it (scalar path allowed: these shapes are above its size).
+            Sgemm.gemm(threads, pool, 1, m, n, k, 1f, a, ao, b, bo, 0f, c, co, true);
           }
         }
         elementwise(elementwise, a, b, c);
