@@ -23,6 +23,12 @@ import java.util.Map;
  *
  * <p>Output: {@code step i ms} for steps 0-9, 19, 49, 99, ... and {@code cumulative n s} after 1,
  * 10, 100 and all steps, then {@code steady_ms}: the median of the last fifth of the steps.
+ *
+ * <p>{@code --dry-steps N} (with {@code --load-ms}): during the load time, a second thread runs N
+ * steps of a throwaway copy of the model (its own weights, data and optimizer), so that the JIT
+ * compiles the step's code before the timed steps: an experiment for a warm-up made of real steps
+ * (bench/RESULTS.md, round 5). The timed steps wait for it. {@code timed steps start at epoch ms}
+ * lets a JFR recording be split at the first timed step.
  */
 public final class FirstSteps {
   private FirstSteps() {}
@@ -44,12 +50,54 @@ public final class FirstSteps {
         largest = Math.max(largest, (long) sizes[i] * sizes[i + 1]);
       }
       backend.expectMatmul(largest);
+      int dry = Integer.parseInt(opt.getOrDefault("dry-steps", "0"));
+      Thread dryRun = null;
+      if (dry > 0) {
+        dryRun =
+            Thread.ofPlatform()
+                .start(
+                    () -> {
+                      try (var scope = DeviceManager.useDevice(device)) {
+                        Sequential net = StepBenchmark.mlp(sizes, new Generator(1));
+                        int classes = sizes[sizes.length - 1];
+                        try (Tensor x =
+                                Tensor.of(
+                                        StepBenchmark.features(batch, sizes[0], classes),
+                                        batch,
+                                        sizes[0])
+                                    .persist();
+                            Tensor y =
+                                Tensor.ofInts(StepBenchmark.labels(batch, classes), batch)
+                                    .persist();
+                            Adam adam =
+                                new Adam(net.parameters(), Adam.Options.defaults().withLr(1e-3));
+                            TrainingStep step =
+                                TrainingStep.create(net, new CrossEntropyLoss(), adam, graphs)) {
+                          long t0 = System.nanoTime();
+                          for (int i = 0; i < dry; i++) {
+                            step.run(x, y);
+                          }
+                          backend.synchronize();
+                          System.out.printf(
+                              Locale.ROOT,
+                              "dry run: %d steps in %.3f s%n",
+                              dry,
+                              (System.nanoTime() - t0) / 1e9);
+                        }
+                      }
+                    });
+      }
       try {
         Thread.sleep(loadMs);
+        if (dryRun != null) {
+          dryRun.join();
+        }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
     }
+    System.out.printf(
+        Locale.ROOT, "timed steps start at epoch ms %d%n", System.currentTimeMillis());
     double[] ms = new double[steps];
     long[] startUptime = new long[steps];
     var runtime = java.lang.management.ManagementFactory.getRuntimeMXBean();
