@@ -5,7 +5,7 @@ import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Double-precision GEMM tiles: packs blocks of op(A) and op(B) into micro-panels and runs a {@value
+ * Double-precision GEMM tiles: packs blocks of op(A) and op(B) into micro-panels and runs a {@link
  * #MR} x (2 vectors) register micro-kernel over them (see {@link Gemm} for the driver).
  *
  * <p>Packing makes every operand layout look the same to the kernel: A panels hold MR rows
@@ -20,7 +20,13 @@ import jdk.incubator.vector.VectorSpecies;
 final class Dgemm implements Gemm.Kernel {
   static final VectorSpecies<Double> S = DoubleVector.SPECIES_PREFERRED;
   static final int V = S.length();
-  static final int MR = 6;
+
+  /**
+   * Rows of the micro-kernel: 6 x 2 vectors where there are 32 vector registers (AVX-512), 5 x 2
+   * below ({@link #kernel5}).
+   */
+  static final int MR = V >= 8 ? 6 : 5;
+
   static final int NR = 2 * V;
 
   private final double[] a;
@@ -88,8 +94,33 @@ final class Dgemm implements Gemm.Kernel {
         int bOff = (jr - j0) * kc;
         for (int ir = i0; ir < i1; ir += MR) {
           int mr = Math.min(MR, i1 - ir);
-          kernel(
-              kc, pa, (ir - i0) * kc, pb, bOff, cBase + ir * ldc + jr, ldc, mr, nr, betaBlock, tmp);
+          if (MR == 6) {
+            kernel6(
+                kc,
+                pa,
+                (ir - i0) * kc,
+                pb,
+                bOff,
+                cBase + ir * ldc + jr,
+                ldc,
+                mr,
+                nr,
+                betaBlock,
+                tmp);
+          } else {
+            kernel5(
+                kc,
+                pa,
+                (ir - i0) * kc,
+                pb,
+                bOff,
+                cBase + ir * ldc + jr,
+                ldc,
+                mr,
+                nr,
+                betaBlock,
+                tmp);
+          }
         }
       }
     }
@@ -168,7 +199,7 @@ final class Dgemm implements Gemm.Kernel {
    * C[0..mr, 0..nr) at {@code ci} = alpha * (A panel x B panel) + betaBlock * C. Reads C only when
    * betaBlock is non-zero.
    */
-  private void kernel(
+  private void kernel6(
       int kc,
       double[] pa,
       int ai,
@@ -209,10 +240,10 @@ final class Dgemm implements Gemm.Kernel {
       a = DoubleVector.broadcast(S, pa[ai + 5]);
       c50 = a.fma(b0, c50);
       c51 = a.fma(b1, c51);
-      ai += MR;
+      ai += 6;
       bi += NR;
     }
-    if (mr == MR && nr == NR) {
+    if (mr == 6 && nr == NR) {
       store(c00, c01, c, ci + 0 * ldc, alpha, betaBlock);
       store(c10, c11, c, ci + 1 * ldc, alpha, betaBlock);
       store(c20, c21, c, ci + 2 * ldc, alpha, betaBlock);
@@ -237,6 +268,90 @@ final class Dgemm implements Gemm.Kernel {
           int at = ci + r * ldc + col;
           double v = alpha * tmp[r * NR + col];
           c[at] = betaBlock == 0 ? v : v + betaBlock * c[at];
+        }
+      }
+    }
+  }
+
+  /**
+   * {@link #kernel6} with five rows, for AVX2's 16 vector registers: ten accumulators, two B
+   * vectors and a broadcast fit. Its sums always go through {@code tmp} and {@link #finish}: with
+   * {@link #kernel6}'s twelve vector stores inlined as well, C2 gave up inlining the Vector API
+   * calls on Zen 3 and the whole kernel ran as allocating Java (3 GFLOP/s, bench/RESULTS.md, round
+   * 5). Same operations per element, so the same bits.
+   */
+  private void kernel5(
+      int kc,
+      double[] pa,
+      int ai,
+      double[] pb,
+      int bi,
+      int ci,
+      int ldc,
+      int mr,
+      int nr,
+      double betaBlock,
+      double[] tmp) {
+    DoubleVector z = DoubleVector.zero(S);
+    DoubleVector c00 = z, c01 = z;
+    DoubleVector c10 = z, c11 = z;
+    DoubleVector c20 = z, c21 = z;
+    DoubleVector c30 = z, c31 = z;
+    DoubleVector c40 = z, c41 = z;
+    for (int p = 0; p < kc; p++) {
+      DoubleVector b0 = DoubleVector.fromArray(S, pb, bi);
+      DoubleVector b1 = DoubleVector.fromArray(S, pb, bi + V);
+      DoubleVector a;
+      a = DoubleVector.broadcast(S, pa[ai + 0]);
+      c00 = a.fma(b0, c00);
+      c01 = a.fma(b1, c01);
+      a = DoubleVector.broadcast(S, pa[ai + 1]);
+      c10 = a.fma(b0, c10);
+      c11 = a.fma(b1, c11);
+      a = DoubleVector.broadcast(S, pa[ai + 2]);
+      c20 = a.fma(b0, c20);
+      c21 = a.fma(b1, c21);
+      a = DoubleVector.broadcast(S, pa[ai + 3]);
+      c30 = a.fma(b0, c30);
+      c31 = a.fma(b1, c31);
+      a = DoubleVector.broadcast(S, pa[ai + 4]);
+      c40 = a.fma(b0, c40);
+      c41 = a.fma(b1, c41);
+      ai += 5;
+      bi += NR;
+    }
+    c00.intoArray(tmp, 0 * NR);
+    c01.intoArray(tmp, 0 * NR + V);
+    c10.intoArray(tmp, 1 * NR);
+    c11.intoArray(tmp, 1 * NR + V);
+    c20.intoArray(tmp, 2 * NR);
+    c21.intoArray(tmp, 2 * NR + V);
+    c30.intoArray(tmp, 3 * NR);
+    c31.intoArray(tmp, 3 * NR + V);
+    c40.intoArray(tmp, 4 * NR);
+    c41.intoArray(tmp, 4 * NR + V);
+    finish(tmp, ci, ldc, mr, nr, betaBlock);
+  }
+
+  /**
+   * {@code C = alpha * sum + betaBlock * C} for the sums in {@code tmp} (row r at {@code r * NR}):
+   * {@link #store}'s operations on whole rows, the edge path's on partial ones.
+   */
+  private void finish(double[] tmp, int ci, int ldc, int mr, int nr, double betaBlock) {
+    for (int r = 0; r < mr; r++) {
+      int at = ci + r * ldc;
+      if (nr == NR) {
+        store(
+            DoubleVector.fromArray(S, tmp, r * NR),
+            DoubleVector.fromArray(S, tmp, r * NR + V),
+            c,
+            at,
+            alpha,
+            betaBlock);
+      } else {
+        for (int col = 0; col < nr; col++) {
+          double v = alpha * tmp[r * NR + col];
+          c[at + col] = betaBlock == 0 ? v : v + betaBlock * c[at + col];
         }
       }
     }

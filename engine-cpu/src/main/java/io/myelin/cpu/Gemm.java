@@ -14,7 +14,10 @@ import io.myelin.backend.GemmOperand;
  * micro-kernel.
  */
 final class Gemm {
-  /** Rows of C per tile: a multiple of both micro-kernels' MR; the packed A block sits in L2. */
+  /**
+   * Rows of C per tile, rounded down to the micro-kernel's MR (a multiple of 6 and 12; 140 rows for
+   * AVX2's five-row float64 kernel); the packed A block sits in L2.
+   */
   static final int MC = 144;
 
   /** Depth of one packed block: a KC x NR panel of B stays in L1 across the rows of a tile. */
@@ -87,7 +90,7 @@ final class Gemm {
       return;
     }
     Kernel kernel = new Dgemm(a.doubles(), ao, b.doubles(), bo, c.doubles(), co, k, alpha, beta);
-    int mc = Math.min(MC, roundUp(m, kernel.mr()));
+    int mc = Math.min(MC - MC % kernel.mr(), roundUp(m, kernel.mr()));
     int nc = Math.min(NC, roundUp(n, kernel.nr()));
     // Large products with few tiles would leave threads idle: narrow the tiles until each
     // thread has a few, but never below one micro-kernel.

@@ -65,16 +65,18 @@ final class SgemmPack {
       }
       return;
     }
-    // op(B)(p, j) = B[j][p]. Full panels: with {@code vectorTranspose} (16 lanes, and C2 has
-    // compiled SgemmTranspose: see SgemmScratch.Pool), 16 x 16 blocks transposed in registers;
-    // else,
-    // and for the depth tail, four stored rows (four columns of the panel) at a time, each read
-    // with
-    // unit stride. The register transpose is 1.6x faster compiled (a gather per depth step took 13%
-    // of a Fashion-MNIST step), but as Vector API code it runs as allocating Java until C2 has
-    // compiled it: used from the first call it added ~1 s to the first training step.
-    int blocked =
-        vectorTranspose && V == SgemmTranspose.N && width % V == 0 ? kb - kb % SgemmTranspose.N : 0;
+    // op(B)(p, j) = B[j][p]. Full panels: with {@code vectorTranspose} (C2 has compiled the
+    // register transpose: see SgemmScratch.Pool), 16 x 16 blocks (AVX-512) or 8 x 8 blocks (AVX2)
+    // transposed in registers; else, and for the depth tail, four stored rows (four columns of the
+    // panel) at a time, each read with unit stride. The 16 x 16 transpose is 1.6x faster compiled
+    // (a gather per depth step took 13% of a Fashion-MNIST step), the 8 x 8 one 2.2-2.5x on Zen 3
+    // (bench/RESULTS.md, round 5); but as Vector API code they run as allocating Java until C2 has
+    // compiled them: used from the first call the 16 x 16 one added ~1 s to the first training
+    // step.
+    boolean blocks = vectorTranspose && width % V == 0;
+    int blocked = blocks && V == SgemmTranspose.N ? kb - kb % SgemmTranspose.N : 0;
+    int blocked8 = blocks && V == SgemmTranspose.N8 ? kb - kb % SgemmTranspose.N8 : 0;
+    int done = Math.max(blocked, blocked8);
     for (int q = 0; q < full; q++) {
       int d = q * kb * width;
       for (int v = 0; blocked > 0 && v < width; v += V) {
@@ -83,12 +85,18 @@ final class SgemmPack {
           SgemmTranspose.block16(b, s + p, ld, pb, d + p * width + v, width);
         }
       }
+      for (int v = 0; blocked8 > 0 && v < width; v += V) {
+        int s = base + (j0 + q * width + v) * ld + p0;
+        for (int p = 0; p < blocked8; p += SgemmTranspose.N8) {
+          SgemmTranspose.block8(b, s + p, ld, pb, d + p * width + v, width);
+        }
+      }
       for (int col = 0; col < width; col += 4) {
         int s0 = base + (j0 + q * width + col) * ld + p0;
         int s1 = s0 + ld;
         int s2 = s1 + ld;
         int s3 = s2 + ld;
-        for (int p = blocked; p < kb; p++) {
+        for (int p = done; p < kb; p++) {
           int o = d + p * width + col;
           pb[o] = b[s0 + p];
           pb[o + 1] = b[s1 + p];

@@ -114,6 +114,12 @@ final class SgemmScratch {
     static final long COMPILED_NANOS = 2_000;
 
     /**
+     * {@link #COMPILED_NANOS} for the 8 x 8 transpose of AVX2: C1's code for it takes 1.4-7 us a
+     * call on Zen 3, sometimes under 2 us, C2's 50-90 ns.
+     */
+    static final long COMPILED_NANOS_8 = 500;
+
+    /**
      * Dummy transposes per GEMM until then: C2 takes a method after ~5,000 calls by default (250
      * under the launcher's early-C2 setting); at 8 per GEMM the packing switches within a few
      * hundred GEMMs, at a cost of a few hundred microseconds per GEMM while interpreted.
@@ -129,15 +135,20 @@ final class SgemmScratch {
       if (transposeCompiled) {
         return true;
       }
-      if (SgemmKernels.V != SgemmTranspose.N) {
+      int n = SgemmKernels.V;
+      if (n != SgemmTranspose.N && n != SgemmTranspose.N8) {
         return false;
       }
-      float[] src = new float[SgemmTranspose.N * SgemmTranspose.N];
+      float[] src = new float[n * n];
       float[] dst = new float[src.length];
       for (int i = 0; i < DUMMIES; i++) {
         long t0 = System.nanoTime();
-        SgemmTranspose.block16(src, 0, SgemmTranspose.N, dst, 0, SgemmTranspose.N);
-        if (System.nanoTime() - t0 < COMPILED_NANOS) {
+        if (n == SgemmTranspose.N) {
+          SgemmTranspose.block16(src, 0, n, dst, 0, n);
+        } else {
+          SgemmTranspose.block8(src, 0, n, dst, 0, n);
+        }
+        if (System.nanoTime() - t0 < (n == SgemmTranspose.N ? COMPILED_NANOS : COMPILED_NANOS_8)) {
           transposeCompiled = true;
           break;
         }

@@ -1,6 +1,8 @@
 package io.myelin.cpu;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -131,5 +133,82 @@ final class SgemmTranspose {
     hi3.selectFrom(t6, t14).intoArray(dst, d + 14 * ldd);
     lo3.selectFrom(t7, t15).intoArray(dst, d + 7 * ldd);
     hi3.selectFrom(t7, t15).intoArray(dst, d + 15 * ldd);
+  }
+
+  /** The block size of {@link #block8}: the lanes of a 256-bit float vector (AVX2). */
+  static final int N8 = 8;
+
+  private static final VectorSpecies<Float> S8 = FloatVector.SPECIES_256;
+
+  /** Per stage b of {@link #block8}: lane c takes lane {@code c ^ (1 << b)}. */
+  private static final VectorShuffle<Float> X0 = xor(1);
+
+  private static final VectorShuffle<Float> X1 = xor(2);
+  private static final VectorShuffle<Float> X2 = xor(4);
+
+  /** Per stage b of {@link #block8}: the lanes whose bit b is set. */
+  private static final VectorMask<Float> M0 = bitSet(1);
+
+  private static final VectorMask<Float> M1 = bitSet(2);
+  private static final VectorMask<Float> M2 = bitSet(4);
+
+  private static VectorShuffle<Float> xor(int bit) {
+    int[] idx = new int[N8];
+    for (int c = 0; c < N8; c++) {
+      idx[c] = c ^ bit;
+    }
+    return VectorShuffle.fromArray(S8, idx, 0);
+  }
+
+  private static VectorMask<Float> bitSet(int bit) {
+    boolean[] set = new boolean[N8];
+    for (int c = 0; c < N8; c++) {
+      set[c] = (c & bit) != 0;
+    }
+    return VectorMask.fromArray(S8, set, 0);
+  }
+
+  /**
+   * {@link #block16} for 8 x 8 blocks with AVX2's one-source permutes: a stage pairs rows x and y
+   * (differing in bit b of the row index) as {@code blend(x, y.rearrange(c ^ bit), lanes with bit
+   * b)} and {@code blend(x.rearrange(c ^ bit), y, same lanes)} - one {@code vpermps} and one blend
+   * per output row, three stages.
+   */
+  static void block8(float[] src, int s, int lds, float[] dst, int d, int ldd) {
+    FloatVector r0 = FloatVector.fromArray(S8, src, s);
+    FloatVector r1 = FloatVector.fromArray(S8, src, s + lds);
+    FloatVector r2 = FloatVector.fromArray(S8, src, s + 2 * lds);
+    FloatVector r3 = FloatVector.fromArray(S8, src, s + 3 * lds);
+    FloatVector r4 = FloatVector.fromArray(S8, src, s + 4 * lds);
+    FloatVector r5 = FloatVector.fromArray(S8, src, s + 5 * lds);
+    FloatVector r6 = FloatVector.fromArray(S8, src, s + 6 * lds);
+    FloatVector r7 = FloatVector.fromArray(S8, src, s + 7 * lds);
+    // Bit 0: rows (0, 1), (2, 3), ...
+    FloatVector t0 = r0.blend(r1.rearrange(X0), M0);
+    FloatVector t1 = r0.rearrange(X0).blend(r1, M0);
+    FloatVector t2 = r2.blend(r3.rearrange(X0), M0);
+    FloatVector t3 = r2.rearrange(X0).blend(r3, M0);
+    FloatVector t4 = r4.blend(r5.rearrange(X0), M0);
+    FloatVector t5 = r4.rearrange(X0).blend(r5, M0);
+    FloatVector t6 = r6.blend(r7.rearrange(X0), M0);
+    FloatVector t7 = r6.rearrange(X0).blend(r7, M0);
+    // Bit 1: rows (0, 2), (1, 3), ...
+    r0 = t0.blend(t2.rearrange(X1), M1);
+    r2 = t0.rearrange(X1).blend(t2, M1);
+    r1 = t1.blend(t3.rearrange(X1), M1);
+    r3 = t1.rearrange(X1).blend(t3, M1);
+    r4 = t4.blend(t6.rearrange(X1), M1);
+    r6 = t4.rearrange(X1).blend(t6, M1);
+    r5 = t5.blend(t7.rearrange(X1), M1);
+    r7 = t5.rearrange(X1).blend(t7, M1);
+    // Bit 2: rows (0, 4), (1, 5), ... - the transposed rows, stored.
+    r0.blend(r4.rearrange(X2), M2).intoArray(dst, d);
+    r0.rearrange(X2).blend(r4, M2).intoArray(dst, d + 4 * ldd);
+    r1.blend(r5.rearrange(X2), M2).intoArray(dst, d + ldd);
+    r1.rearrange(X2).blend(r5, M2).intoArray(dst, d + 5 * ldd);
+    r2.blend(r6.rearrange(X2), M2).intoArray(dst, d + 2 * ldd);
+    r2.rearrange(X2).blend(r6, M2).intoArray(dst, d + 6 * ldd);
+    r3.blend(r7.rearrange(X2), M2).intoArray(dst, d + 3 * ldd);
+    r3.rearrange(X2).blend(r7, M2).intoArray(dst, d + 7 * ldd);
   }
 }

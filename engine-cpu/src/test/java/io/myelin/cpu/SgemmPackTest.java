@@ -11,11 +11,11 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * {@link SgemmPack#b} against a plain loop that writes the documented panel layout ({@code pb[q *
  * kb * width + p * width + col]}, zero columns past the edge), for both orientations of B: the
- * transposed case reads four stored rows at a time, or (vectorTranspose) goes through 16 x 16
- * register transposes ({@link SgemmTranspose}) with the depth tail read four rows at a time; depths
- * that are not multiples of 16, partial panels, offsets, padded leading dimensions and batch
- * entries are covered. Packing is a copy: the panels must be equal. Also A micro-panels ({@link
- * SgemmPack#a}) against their layout.
+ * transposed case reads four stored rows at a time, or (vectorTranspose) goes through 16 x 16 (8 x
+ * 8 with AVX2) register transposes ({@link SgemmTranspose}) with the depth tail read four rows at a
+ * time; depths that are not multiples of 16 or 8, partial panels, offsets, padded leading
+ * dimensions and batch entries are covered. Packing is a copy: the panels must be equal. Also A
+ * micro-panels ({@link SgemmPack#a}) against their layout.
  */
 class SgemmPackTest {
   @ParameterizedTest
@@ -141,11 +141,31 @@ class SgemmPackTest {
     assertArrayEquals(want, dst);
   }
 
+  @ParameterizedTest
+  @CsvSource({"8, 8", "16, 16", "11, 9", "23, 40"})
+  void transposeBlock8IsATranspose(int lds, int ldd) {
+    SplittableRandom rnd = new SplittableRandom(lds * 1000L + ldd);
+    float[] src = new float[3 + 8 * lds];
+    for (int i = 0; i < src.length; i++) {
+      src[i] = (float) rnd.nextGaussian();
+    }
+    float[] dst = new float[5 + 8 * ldd];
+    Arrays.fill(dst, Float.NaN);
+    float[] want = dst.clone();
+    SgemmTranspose.block8(src, 3, lds, dst, 5, ldd);
+    for (int r = 0; r < 8; r++) {
+      for (int c = 0; c < 8; c++) {
+        want[5 + c * ldd + r] = src[3 + r * lds + c];
+      }
+    }
+    assertArrayEquals(want, dst);
+  }
+
   /** The pool's switch: once the dummy transposes run compiled it says so, and stays so. */
   @org.junit.jupiter.api.Test
   void poolSwitchesToRegisterTransposesOnceCompiled() {
     SgemmScratch.Pool pool = new SgemmScratch.Pool();
-    if (SgemmKernels.V != SgemmTranspose.N) {
+    if (SgemmKernels.V != SgemmTranspose.N && SgemmKernels.V != SgemmTranspose.N8) {
       org.junit.jupiter.api.Assertions.assertFalse(pool.vectorTranspose());
       return;
     }
