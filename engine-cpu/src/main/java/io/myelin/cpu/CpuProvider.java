@@ -37,6 +37,10 @@ public final class CpuProvider implements BackendProvider {
     String simd;
     try {
       simd = simdDescription();
+    } catch (ExceptionInInitializerError e) {
+      // VectorWidth refused -Dmyelin.cpu.vectorBits: its message names the property and the fix.
+      return Availability.unavailable(
+          e.getCause() != null ? e.getCause().getMessage() : String.valueOf(e));
     } catch (LinkageError e) {
       return Availability.unavailable(
           "the jdk.incubator.vector module is missing: start the JVM"
@@ -64,14 +68,19 @@ public final class CpuProvider implements BackendProvider {
   }
 
   /**
-   * E.g. "512-bit SIMD (16 floats)", from the platform's preferred vector shape (that of {@code
-   * FloatVector.SPECIES_PREFERRED}). The shape, not the species: initialising {@code FloatVector}
-   * costs ~30 ms of class loading at start-up, which a model whose calls all take the scalar paths
-   * never needs.
+   * E.g. "512-bit SIMD (16 floats)", from the kernels' vector shape ({@link VectorWidth}: the
+   * platform's preferred one unless {@code myelin.cpu.vectorBits} narrows it). The shape, not the
+   * species: initialising {@code FloatVector} costs ~30 ms of class loading at start-up, which a
+   * model whose calls all take the scalar paths never needs.
    */
   static String simdDescription() {
-    int bits = jdk.incubator.vector.VectorShape.preferredShape().vectorBitSize();
-    return bits + "-bit SIMD (" + bits / Float.SIZE + " floats)";
+    int bits = VectorWidth.SHAPE.vectorBitSize();
+    boolean narrowed = bits < jdk.incubator.vector.VectorShape.preferredShape().vectorBitSize();
+    return bits
+        + "-bit SIMD ("
+        + bits / Float.SIZE
+        + " floats)"
+        + (narrowed ? ", narrowed by -Dmyelin.cpu.vectorBits" : "");
   }
 
   @Override

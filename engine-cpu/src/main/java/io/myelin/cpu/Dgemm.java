@@ -18,7 +18,7 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Kept deliberately plain: float64 serves gradient checks, where correctness is what counts.
  */
 final class Dgemm implements Gemm.Kernel {
-  static final VectorSpecies<Double> S = DoubleVector.SPECIES_PREFERRED;
+  static final VectorSpecies<Double> S = VectorSpecies.of(double.class, VectorWidth.SHAPE);
   static final int V = S.length();
 
   /**

@@ -39,7 +39,7 @@ final class FloatVectorMath {
   private static final float SQRT_HALF = 0.707106781186547524f;
   private static final float TANH_SMALL = 0.625f;
 
-  private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+  private static final VectorSpecies<Float> S = VectorSpecies.of(float.class, VectorWidth.SHAPE);
   // Butterfly steps: lane i meets lane i ^ h, for h = len/2 ... 1.
   private static final VectorShuffle<Float>[] BUTTERFLY = butterfly();
 
@@ -58,7 +58,8 @@ final class FloatVectorMath {
 
   /**
    * The sum of the lanes in one fixed order (a butterfly of lane-wise adds, so pairs of halves
-   * first), the same bits compiled or interpreted. Vectors of {@code SPECIES_PREFERRED} only.
+   * first), the same bits compiled or interpreted. Vectors of the kernels' species ({@link
+   * VectorWidth}) only.
    */
   static float sum(FloatVector v) {
     for (VectorShuffle<Float> s : BUTTERFLY) {

@@ -17,7 +17,7 @@ import jdk.incubator.vector.VectorSpecies;
  * registers of AVX-512, 5 x 2 = 10 for the 16 of AVX2 and narrower (with 12 there C2 spills).
  */
 final class SgemmKernels {
-  static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+  static final VectorSpecies<Float> S = VectorSpecies.of(float.class, VectorWidth.SHAPE);
   static final int V = S.length();
 
   /** Rows of the micro-kernel. */

@@ -11,7 +11,7 @@ import jdk.incubator.vector.VectorSpecies;
  * depends on its values and length only.
  */
 final class SoftmaxF32 {
-  private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+  private static final VectorSpecies<Float> S = VectorSpecies.of(float.class, VectorWidth.SHAPE);
 
   private SoftmaxF32() {}
 

@@ -13,7 +13,6 @@ import io.myelin.backend.BackendProvider;
 import io.myelin.backend.CheckedBackend;
 import java.util.List;
 import java.util.ServiceLoader;
-import jdk.incubator.vector.FloatVector;
 import org.junit.jupiter.api.Test;
 
 /** Discovery of the CPU backend through {@link ServiceLoader}, its probe and its creation. */
@@ -37,7 +36,7 @@ class CpuProviderTest {
     Availability a = p.probe();
     assertTrue(a.available(), a.reason());
     assertEquals(1, a.deviceCount());
-    int floats = FloatVector.SPECIES_PREFERRED.length();
+    int floats = VectorWidth.SHAPE.vectorBitSize() / Float.SIZE;
     String simd = (floats * 32) + "-bit SIMD (" + floats + " floats)";
     assertTrue(a.reason().contains(simd), a.reason());
     assertTrue(
