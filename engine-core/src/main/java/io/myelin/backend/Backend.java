@@ -657,8 +657,14 @@ public interface Backend extends AutoCloseable {
    * first (reading its data set). A backend whose kernels warm up at run time may start that
    * warm-up now, in the background; it changes no result. The command line gives it before it reads
    * the data. Default: nothing.
+   *
+   * @return whether this backend compiles its kernels for such a model at run time, so that real
+   *     training steps run before the data arrives would also pay ({@code StepWarmup}); default
+   *     false
    */
-  default void expectMatmul(long inTimesOut) {}
+  default boolean expectMatmul(long inTimesOut) {
+    return false;
+  }
 
   // ---- precision -----------------------------------------------------------------------------
 

@@ -602,8 +602,8 @@ public final class CheckedBackend implements Backend {
   }
 
   @Override
-  public void expectMatmul(long inTimesOut) {
-    delegate.expectMatmul(inTimesOut);
+  public boolean expectMatmul(long inTimesOut) {
+    return delegate.expectMatmul(inTimesOut);
   }
 
   @Override

@@ -285,6 +285,24 @@ public final class Trainer {
     }
   }
 
+  /**
+   * Why {@code model}'s training steps run eagerly under {@code options}, or null when they are
+   * captured as graphs: the options ask for capture and the backend can.
+   */
+  static String eagerReason(TrainerOptions options, Layer model) {
+    if (options.graphs() == TrainerOptions.Graphs.OFF) {
+      return "graphs off (TrainerOptions.graphs is OFF)";
+    }
+    Backend backend = DeviceManager.global().backend(model.parameters().get(0).device());
+    if (!backend.supportsCapture()) {
+      return backend.device() + " cannot capture graphs";
+    }
+    if (options.graphs() == TrainerOptions.Graphs.AUTO && !backend.capturesByDefault()) {
+      return backend.device() + " captures only when TrainerOptions.graphs is ON";
+    }
+    return null;
+  }
+
   /** {@link #metricSum} for classification, on the device: the number of correct predictions. */
   static Tensor correctOnDevice(Tensor out, Tensor targets) {
     Tensor predicted =
@@ -423,20 +441,8 @@ public final class Trainer {
 
     /** Whether steps are captured: the options ask for it and the backend can. */
     private boolean captures(Layer model) {
-      if (options.graphs() == TrainerOptions.Graphs.OFF) {
-        eagerReason = "graphs off (TrainerOptions.graphs is OFF)";
-        return false;
-      }
-      Backend backend = DeviceManager.global().backend(model.parameters().get(0).device());
-      if (!backend.supportsCapture()) {
-        eagerReason = backend.device() + " cannot capture graphs";
-        return false;
-      }
-      if (options.graphs() == TrainerOptions.Graphs.AUTO && !backend.capturesByDefault()) {
-        eagerReason = backend.device() + " captures only when TrainerOptions.graphs is ON";
-        return false;
-      }
-      return true;
+      eagerReason = eagerReason(options, model);
+      return eagerReason == null;
     }
 
     /**

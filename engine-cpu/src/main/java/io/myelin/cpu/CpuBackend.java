@@ -63,10 +63,12 @@ public final class CpuBackend implements Backend {
    * x 20) runs the scalar paths, which need no warm-up, and would only pay for the thread.
    */
   @Override
-  public void expectMatmul(long inTimesOut) {
+  public boolean expectMatmul(long inTimesOut) {
     if (VectorWarmup.pays(inTimesOut)) {
       VectorWarmup.start(gemmScratch);
+      return true;
     }
+    return false;
   }
 
   /** Number of threads large ops are split over. */

@@ -31,6 +31,7 @@ import io.myelin.train.ConfusionMatrix;
 import io.myelin.train.EarlyStopping;
 import io.myelin.train.EpochRecord;
 import io.myelin.train.History;
+import io.myelin.train.StepWarmup;
 import io.myelin.train.Trainer;
 import io.myelin.train.TrainerOptions;
 import io.myelin.train.TrainingCheckpoints;
@@ -197,6 +198,7 @@ final class TrainCommand implements Callable<Integer> {
     // the model (scored after training) stays on the CPU.
     Device device = sparkArgs.enabled() ? Device.CPU : run.device();
     PrintStream out = System.out;
+    StepWarmup warmup = null;
     if (!sparkArgs.enabled()) {
       // Before the data is read: a backend may warm its kernels up meanwhile (the CPU backend's
       // SIMD matrix product for a large model). A bad --model is reported where it is used.
@@ -206,10 +208,19 @@ final class TrainCommand implements Callable<Integer> {
       } catch (IllegalArgumentException e) {
         // reported below, with the data set's sizes
       }
-      DeviceManager.global().backend(device).expectMatmul(product);
+      if (DeviceManager.global().backend(device).expectMatmul(product)) {
+        warmup = stepWarmup(device);
+      }
     }
 
-    PreparedData d = data.prepare(dataset, earlyStopping != null);
+    PreparedData d;
+    try {
+      d = data.prepare(dataset, earlyStopping != null);
+    } finally {
+      if (warmup != null) {
+        warmup.close();
+      }
+    }
     BatchAugmentation augment =
         run.augmentation(dataset, d.train().cols(), d.preprocessing(), data.seed);
     ModelSpec spec = model.spec().resolve(d.train().cols(), d.source().outputs());
@@ -250,6 +261,11 @@ final class TrainCommand implements Callable<Integer> {
         device);
     if (augment != null) {
       out.printf("augment:  %s, training batches only%n", augment);
+    }
+    if (warmup != null) {
+      out.printf(
+          "warm-up:  %d steps of a throwaway copy of the model while the data loaded%n",
+          warmup.steps());
     }
     if (!optim.lrSchedule.strip().equalsIgnoreCase("none")) {
       out.printf("schedule: %s (per epoch)%n", optim.lrSchedule);
@@ -410,6 +426,46 @@ final class TrainCommand implements Callable<Integer> {
       perBatch.close();
     }
     return 0;
+  }
+
+  /**
+   * Throwaway steps of this model while the data loads ({@link StepWarmup}), where the spec alone
+   * gives every size: an MLP with its input and output sizes written out, mini-batches and a
+   * per-batch optimizer; else null. Whether the task is classification is known only from the data,
+   * so the warm-up takes more than one output for classes (it decides only which loss the throwaway
+   * steps compile).
+   */
+  private StepWarmup stepWarmup(Device device) {
+    ModelSpec spec;
+    try {
+      spec = model.spec();
+    } catch (IllegalArgumentException e) {
+      return null; // reported with the data set's sizes
+    }
+    if (spec.cnn() != null
+        || spec.inputs() == ModelSpec.AUTO
+        || spec.outputs() == ModelSpec.AUTO
+        || run.batchSize == 0
+        || optim.fullBatch()
+        || "off".equals(System.getProperty("myelin.stepWarmup"))) {
+      return null;
+    }
+    boolean classify = spec.outputs() > 1;
+    TrainerOptions options =
+        TrainerOptions.defaults()
+            .withClipNorm(optim.clipNorm)
+            .withClipValue(optim.clipValue)
+            .withGraphs(run.graphMode());
+    return StepWarmup.start(
+        device,
+        () -> Mlp.build(spec, new Generator(StepWarmup.class.getName().hashCode())).to(device),
+        net -> Losses.of(classify, net, optim.l1, optim.l2),
+        optim::perBatch,
+        run.batchSize,
+        spec.inputs(),
+        spec.outputs(),
+        classify,
+        options);
   }
 
   /** Puts the state of {@code --resume}'s checkpoint into the model, optimizer and generator. */

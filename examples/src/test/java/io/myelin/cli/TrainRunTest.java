@@ -1,6 +1,7 @@
 package io.myelin.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.myelin.Generator;
@@ -121,6 +122,57 @@ class TrainRunTest {
       }
     }
     assertTrue(compared >= 4, "losses and accuracies compared: " + off.keySet());
+  }
+
+  /**
+   * Issue 18: for a model large enough that the CPU backend compiles its kernels while the data
+   * loads, {@code train} also runs throwaway steps of a copy of the model meanwhile (StepWarmup);
+   * it says so, and the results are those of the run without it, to the last digit.
+   */
+  @Test
+  void aStepWarmupWhileTheDataLoadsChangesNoResult(@TempDir Path dir) throws Exception {
+    Map<String, Map<String, Object>> byMode = new java.util.HashMap<>();
+    Map<String, String> outs = new java.util.HashMap<>();
+    for (String mode : List.of("on", "off")) {
+      Path summary = dir.resolve(mode + ".json");
+      System.setProperty("myelin.stepWarmup", mode);
+      Cli r;
+      try {
+        r =
+            Cli.run(
+                "train",
+                "digits",
+                "--model",
+                "mlp:64-512-10",
+                "--optimizer",
+                "adam",
+                "--lr",
+                "0.001",
+                "--batch-size",
+                "32",
+                "--epochs",
+                "2",
+                "--summary",
+                summary.toString());
+      } finally {
+        System.clearProperty("myelin.stepWarmup");
+      }
+      assertEquals(0, r.code(), r.err());
+      outs.put(mode, r.out());
+      byMode.put(mode, Json.parseObject(Files.readString(summary), mode + ".json"));
+    }
+    assertTrue(
+        outs.get("on").contains("warm-up:  ") && outs.get("on").contains(" steps of a throwaway"),
+        outs.get("on"));
+    assertFalse(outs.get("off").contains("warm-up:"), outs.get("off"));
+    int compared = 0;
+    for (String k : byMode.get("off").keySet()) {
+      if (k.contains("loss") || k.contains("accuracy")) {
+        assertEquals(byMode.get("off").get(k), byMode.get("on").get(k), k);
+        compared++;
+      }
+    }
+    assertTrue(compared >= 4, "losses and accuracies compared: " + byMode.get("off").keySet());
   }
 
   /**
