@@ -28,13 +28,11 @@ public final class StepWarmup implements AutoCloseable {
   /** An upper bound on the steps: C2 takes a kernel after ~100-250 calls. */
   public static final int MAX_STEPS = 200;
 
-  private final Thread thread;
+  private Thread thread;
   private volatile boolean stop;
   private volatile int steps;
 
-  private StepWarmup(Runnable body) {
-    this.thread = Thread.ofPlatform().daemon().name("myelin-step-warmup").unstarted(body);
-  }
+  private StepWarmup() {}
 
   /**
    * Starts the steps on a new thread.
@@ -59,59 +57,43 @@ public final class StepWarmup implements AutoCloseable {
       int outputs,
       boolean classification,
       TrainerOptions options) {
-    StepWarmup[] self = new StepWarmup[1];
-    self[0] =
-        new StepWarmup(
-            () ->
-                self[0].run(
-                    device,
-                    model,
-                    loss,
-                    optimizer,
-                    batch,
-                    inputs,
-                    outputs,
-                    classification,
-                    options));
-    self[0].thread.start();
-    return self[0];
-  }
-
-  private void run(
-      Device device,
-      Supplier<Layer> model,
-      Function<Layer, Loss> loss,
-      Function<List<Tensor>, Optimizer<?>> optimizer,
-      int batch,
-      int inputs,
-      int outputs,
-      boolean classification,
-      TrainerOptions options) {
-    try (var scope = DeviceManager.useDevice(device)) {
-      Layer net = model.get();
-      Generator data = new Generator(1);
-      try (Optimizer<?> opt = optimizer.apply(net.parameters());
-          Tensor x = Tensor.randn(data, batch, inputs).persist();
-          Tensor y = targets(data, batch, outputs, classification);
-          TrainingStep step =
-              TrainingStep.create(
-                  net,
-                  loss.apply(net),
-                  opt,
-                  classification ? Trainer::correctOnDevice : Trainer::squaredErrorOnDevice,
-                  Trainer.eagerReason(options, net) == null,
-                  TrainingStep.Options.of(options))) {
-        while (!stop && steps < MAX_STEPS) {
-          step.run(x, y, false);
-          steps++;
-        }
-        DeviceManager.global().backend(device).synchronize();
-      } finally {
-        net.parameters().forEach(Tensor::close);
-      }
-    } catch (RuntimeException | OutOfMemoryError e) {
-      // Only the warm-up ends: the real steps report their own errors.
-    }
+    StepWarmup w = new StepWarmup();
+    w.thread =
+        Thread.ofPlatform()
+            .daemon()
+            .name("myelin-step-warmup")
+            .unstarted(
+                () -> {
+                  try (var scope = DeviceManager.useDevice(device)) {
+                    Layer net = model.get();
+                    Generator data = new Generator(1);
+                    try (Optimizer<?> opt = optimizer.apply(net.parameters());
+                        Tensor x = Tensor.randn(data, batch, inputs).persist();
+                        Tensor y = targets(data, batch, outputs, classification);
+                        TrainingStep step =
+                            TrainingStep.create(
+                                net,
+                                loss.apply(net),
+                                opt,
+                                classification
+                                    ? Trainer::correctOnDevice
+                                    : Trainer::squaredErrorOnDevice,
+                                Trainer.eagerReason(options, net) == null,
+                                TrainingStep.Options.of(options))) {
+                      while (!w.stop && w.steps < MAX_STEPS) {
+                        step.run(x, y, false);
+                        w.steps++;
+                      }
+                      DeviceManager.global().backend(device).synchronize();
+                    } finally {
+                      net.parameters().forEach(Tensor::close);
+                    }
+                  } catch (RuntimeException | OutOfMemoryError e) {
+                    // Only the warm-up ends: the real steps report their own errors.
+                  }
+                });
+    w.thread.start();
+    return w;
   }
 
   /** Labels in [0, outputs) or standard-normal targets, on the current device. */
