@@ -124,37 +124,32 @@ class SgemmPackTest {
   @ParameterizedTest
   @CsvSource({"16, 16", "23, 19", "40, 33"})
   void transposeBlockIsATranspose(int lds, int ldd) {
-    SplittableRandom rnd = new SplittableRandom(lds * 1000L + ldd);
-    float[] src = new float[3 + 16 * lds];
-    for (int i = 0; i < src.length; i++) {
-      src[i] = (float) rnd.nextGaussian();
-    }
-    float[] dst = new float[5 + 16 * ldd];
-    Arrays.fill(dst, Float.NaN);
-    float[] want = dst.clone();
-    SgemmTranspose.block16(src, 3, lds, dst, 5, ldd);
-    for (int r = 0; r < 16; r++) {
-      for (int c = 0; c < 16; c++) {
-        want[5 + c * ldd + r] = src[3 + r * lds + c];
-      }
-    }
-    assertArrayEquals(want, dst);
+    checkTranspose(16, lds, ldd);
   }
 
   @ParameterizedTest
   @CsvSource({"8, 8", "16, 16", "11, 9", "23, 40"})
   void transposeBlock8IsATranspose(int lds, int ldd) {
+    checkTranspose(8, lds, ldd);
+  }
+
+  /** SgemmTranspose's n x n block (16 or 8) against the element-by-element transpose. */
+  private static void checkTranspose(int n, int lds, int ldd) {
     SplittableRandom rnd = new SplittableRandom(lds * 1000L + ldd);
-    float[] src = new float[3 + 8 * lds];
+    float[] src = new float[3 + n * lds];
     for (int i = 0; i < src.length; i++) {
       src[i] = (float) rnd.nextGaussian();
     }
-    float[] dst = new float[5 + 8 * ldd];
+    float[] dst = new float[5 + n * ldd];
     Arrays.fill(dst, Float.NaN);
     float[] want = dst.clone();
-    SgemmTranspose.block8(src, 3, lds, dst, 5, ldd);
-    for (int r = 0; r < 8; r++) {
-      for (int c = 0; c < 8; c++) {
+    if (n == 16) {
+      SgemmTranspose.block16(src, 3, lds, dst, 5, ldd);
+    } else {
+      SgemmTranspose.block8(src, 3, lds, dst, 5, ldd);
+    }
+    for (int r = 0; r < n; r++) {
+      for (int c = 0; c < n; c++) {
         want[5 + c * ldd + r] = src[3 + r * lds + c];
       }
     }
